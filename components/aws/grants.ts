@@ -1,0 +1,377 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Problems, didYouMean, oneOf } from "../core/errors";
+import { describe } from "../core/expiry";
+import { closestNames } from "../core/suggest";
+import {
+    ACCESS_LEVELS,
+    AccessLevel,
+    ActionInfo,
+    actionsOf,
+    findAction,
+    isService,
+    matchResourceTypes,
+    resourceTypesOf,
+    serviceNames,
+} from "./catalog";
+
+/**
+ * One permission grant of an AWS identity. Give either `actions` (exact IAM actions) or `service`
+ * with `access` (every action of that access level that applies to the given ARNs), never both.
+ */
+export interface AwsGrant {
+    /**
+     * Exact IAM actions such as `s3:GetObject`, each checked against the AWS Service Authorization
+     * Reference; an unknown action is an error that suggests the closest real names. Wildcards
+     * (`*`, `s3:*`, `s3:Get*`) are refused unless `allowWildcard` is true.
+     * @see https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
+     */
+    actions?: string[];
+    /**
+     * A service prefix (`s3`, `sqs`, `dynamodb`) for an access-level grant. Use with `access`.
+     */
+    service?: string;
+    /**
+     * An access level of the Service Authorization Reference: `read`, `write`, `list`, `tagging` or
+     * `permissions-management`. The grant expands, per ARN in `resources`, to exactly the actions of
+     * `service` at that level whose resource type the ARN is, the way policy_sentry does it.
+     */
+    access?: AccessLevel;
+    /**
+     * The ARNs the grant applies to. Each must be an ARN of a resource type of the grant's actions
+     * (`arn:aws:s3:::bucket/prefix/*` for `s3:GetObject`). `"*"` is accepted only for actions that do
+     * not support resource-level permissions (such as `ec2:DescribeInstances`), or with
+     * `allowWildcard`. Values known only at deploy time are checked when they resolve.
+     */
+    resources: pulumi.Input<string>[];
+    /**
+     * Allows wildcard actions (`s3:Get*`) and the `"*"` resource in this grant. The unsafe choice,
+     * spelled out so that it shows in review.
+     * @default false
+     */
+    allowWildcard?: boolean;
+}
+
+/** A grant after its plain parts are validated: actions resolved against the catalogue. */
+export type GrantPlan = ActionsGrantPlan | AccessGrantPlan;
+
+interface GrantPlanBase {
+    /** `grants[2]` */
+    readonly path: string;
+    readonly resources: readonly pulumi.Input<string>[];
+    readonly allowWildcard: boolean;
+}
+
+export interface ActionsGrantPlan extends GrantPlanBase {
+    readonly kind: "actions";
+    /** The catalogue's spelling of each exact action, or a wildcard pattern as written. */
+    readonly actions: readonly string[];
+    /** The catalogue entry of each exact action; undefined for a wildcard pattern. */
+    readonly infos: readonly (ActionInfo | undefined)[];
+}
+
+export interface AccessGrantPlan extends GrantPlanBase {
+    readonly kind: "access";
+    readonly service: string;
+    readonly access: AccessLevel;
+}
+
+/** One statement's worth of permissions: every action on every resource. */
+export interface Permission {
+    readonly actions: string[];
+    readonly resources: string[];
+}
+
+const ACTION_SHAPE = /^([a-z0-9-]+):([A-Za-z0-9*?-]+)$/;
+const WILDCARD = /[*?]/;
+
+/**
+ * Validates the plain parts of `grants` (structure, actions, access levels, plain resources),
+ * recording every problem. Returns the plans of the grants that are valid so far.
+ */
+export function planGrants(grants: unknown, problems: Problems): GrantPlan[] {
+    if (!Array.isArray(grants)) {
+        problems.add("grants", `\`grants\` is required and must be a list of grants (each \`{ actions, resources }\` or \`{ service, access, resources }\`); got ${describe(grants)}. Use \`[]\` for an identity with no permissions.`);
+        return [];
+    }
+    const plans: GrantPlan[] = [];
+    grants.forEach((grant: AwsGrant, i) => {
+        const path = `grants[${i}]`;
+        const before = problems.list.length;
+        const plan = planGrant(grant, path, problems);
+        if (plan !== undefined && problems.list.length === before) {
+            plans.push(plan);
+            checkKnownResources(plan, problems);
+        }
+    });
+    return plans;
+}
+
+function planGrant(grant: AwsGrant, path: string, problems: Problems): GrantPlan | undefined {
+    if (grant === null || typeof grant !== "object") {
+        problems.add(path, `\`${path}\` must be a grant object; got ${describe(grant)}.`);
+        return undefined;
+    }
+    const allowWildcard = grant.allowWildcard === true;
+    const resources = grant.resources;
+    if (!Array.isArray(resources) || resources.length === 0) {
+        problems.add(`${path}.resources`, `\`${path}.resources\` must list at least one ARN the grant applies to; got ${describe(resources)}.`);
+    }
+    const hasActions = grant.actions !== undefined;
+    const hasAccess = grant.service !== undefined || grant.access !== undefined;
+    if (hasActions === hasAccess) {
+        problems.add(path, hasActions
+            ? `\`${path}\` gives both \`actions\` and \`service\`/\`access\`; give exactly one: \`actions\` for exact IAM actions, or \`service\` with \`access\` for an access level.`
+            : `\`${path}\` must give either \`actions\` (exact IAM actions such as \`s3:GetObject\`) or \`service\` with \`access\` (such as \`{ service: "s3", access: "read" }\`).`);
+        return undefined;
+    }
+    const safeResources = Array.isArray(resources) ? resources : [];
+    if (hasActions) {
+        return planActions(grant.actions, path, allowWildcard, safeResources, problems);
+    }
+    return planAccess(grant, path, safeResources, problems);
+}
+
+function planActions(actions: unknown, path: string, allowWildcard: boolean, resources: pulumi.Input<string>[], problems: Problems): ActionsGrantPlan | undefined {
+    if (!Array.isArray(actions) || actions.length === 0) {
+        problems.add(`${path}.actions`, `\`${path}.actions\` must list at least one IAM action such as \`s3:GetObject\`; got ${describe(actions)}.`);
+        return undefined;
+    }
+    const names: string[] = [];
+    const infos: (ActionInfo | undefined)[] = [];
+    actions.forEach((action: unknown, j) => {
+        const at = `${path}.actions[${j}]`;
+        const resolved = resolveAction(action, at, allowWildcard, problems);
+        if (resolved !== undefined) {
+            names.push(resolved.name);
+            infos.push(resolved.info);
+        }
+    });
+    return { kind: "actions", path, actions: names, infos, resources, allowWildcard };
+}
+
+function resolveAction(action: unknown, at: string, allowWildcard: boolean, problems: Problems): { name: string; info?: ActionInfo } | undefined {
+    if (action === "*") {
+        if (!allowWildcard) {
+            problems.add(at, `\`${at}\` is \`*\`, every action of every service. Wildcard actions are refused unless the grant sets \`allowWildcard: true\`; list the exact actions instead.`);
+            return undefined;
+        }
+        return { name: "*" };
+    }
+    const shape = typeof action === "string" ? ACTION_SHAPE.exec(action) : null;
+    if (shape === null) {
+        problems.add(at, `\`${at}\` must be an IAM action of the form \`service:Action\`, such as \`s3:GetObject\`; got ${describe(action)}.`);
+        return undefined;
+    }
+    const [, service, name] = shape;
+    if (!isService(service)) {
+        problems.add(at, `\`${at}\` names the unknown service \`${service}\` in \`${action}\`.${didYouMean(closestNames(service, serviceNames()))}`);
+        return undefined;
+    }
+    if (WILDCARD.test(name)) {
+        const matches = matchWildcard(service, name);
+        if (!allowWildcard) {
+            const sample = matches.slice(0, 5).map((a) => a.fullName);
+            problems.add(at, `\`${at}\` is the wildcard \`${action}\`, which matches ${matches.length} actions${sample.length > 0 ? ` (${sample.map((s) => `\`${s}\``).join(", ")}${matches.length > sample.length ? ", …" : ""})` : ""}. Wildcard actions are refused unless the grant sets \`allowWildcard: true\`; list the exact actions instead.`);
+            return undefined;
+        }
+        if (matches.length === 0) {
+            problems.add(at, `\`${at}\` is the wildcard \`${action}\`, which matches no action of \`${service}\`.`);
+            return undefined;
+        }
+        return { name: `${service}:${name}` };
+    }
+    const info = findAction(service, name);
+    if (info === undefined) {
+        const suggestions = closestNames(name, [...actionsOf(service)].map((a) => a.fullName.slice(service.length + 1)));
+        problems.add(at, `\`${at}\` is not an action of \`${service}\`: \`${action}\`.${didYouMean(suggestions.map((s) => `${service}:${s}`))}`);
+        return undefined;
+    }
+    return { name: info.fullName, info };
+}
+
+/** The actions of `service` that the IAM wildcard pattern `name` (`Get*`, `List?ucket`) matches. */
+export function matchWildcard(service: string, name: string): ActionInfo[] {
+    const regex = new RegExp(`^${name.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
+    return [...actionsOf(service)].filter((a) => regex.test(a.fullName.slice(service.length + 1)));
+}
+
+function planAccess(grant: AwsGrant, path: string, resources: pulumi.Input<string>[], problems: Problems): AccessGrantPlan | undefined {
+    const { service, access } = grant;
+    let ok = true;
+    if (typeof service !== "string" || !isService(service)) {
+        const hint = typeof service === "string" ? didYouMean(closestNames(service, serviceNames())) : "";
+        problems.add(`${path}.service`, `\`${path}.service\` must be an AWS service prefix such as \`s3\` or \`sqs\`; got ${describe(service)}.${hint}`);
+        ok = false;
+    }
+    if (typeof access !== "string" || !ACCESS_LEVELS.includes(access)) {
+        const hint = typeof access === "string" ? didYouMean(closestNames(access, ACCESS_LEVELS)) : "";
+        problems.add(`${path}.access`, `\`${path}.access\` must be one of ${oneOf(ACCESS_LEVELS)}; got ${describe(access)}.${hint}`);
+        ok = false;
+    }
+    if (grant.allowWildcard !== undefined) {
+        problems.add(`${path}.allowWildcard`, `\`${path}.allowWildcard\` applies to \`actions\` grants only; an access-level grant always names its ARNs.`);
+        ok = false;
+    }
+    return ok ? { kind: "access", path, service: service!, access: access!, resources, allowWildcard: false } : undefined;
+}
+
+/** Checks the resources of `plan` that are already known, recording problems. */
+function checkKnownResources(plan: GrantPlan, problems: Problems): void {
+    const known = plan.resources.every((r) => typeof r === "string");
+    if (known) {
+        const { problems: found } = grantPermissions(plan, plan.resources as string[]);
+        for (const p of found) {
+            problems.add(p.propertyPath, p.reason);
+        }
+        return;
+    }
+    plan.resources.forEach((r, k) => {
+        if (typeof r === "string") {
+            const reason = resourceProblem(plan, r, `${plan.path}.resources[${k}]`);
+            if (reason !== undefined) {
+                problems.add(`${plan.path}.resources[${k}]`, reason);
+            }
+        }
+    });
+}
+
+/** A problem found in a grant once its resources are known. */
+export interface GrantProblem {
+    readonly propertyPath: string;
+    readonly reason: string;
+}
+
+/**
+ * The permissions one grant gives once its resources are known: one entry per distinct action set,
+ * and the problems that make the grant invalid (a resource of the wrong type, an action that
+ * applies to none of the resources, `"*"` for a resource-level action).
+ */
+export function grantPermissions(plan: GrantPlan, resources: readonly string[]): { permissions: Permission[]; problems: GrantProblem[] } {
+    const problems: GrantProblem[] = [];
+    resources.forEach((r, k) => {
+        const at = `${plan.path}.resources[${k}]`;
+        const reason = resourceProblem(plan, r, at);
+        if (reason !== undefined) {
+            problems.push({ propertyPath: at, reason });
+        }
+    });
+    if (problems.length > 0) {
+        return { permissions: [], problems };
+    }
+    if (plan.kind === "access") {
+        return { permissions: resources.map((r) => ({ actions: expandAccess(plan.service, plan.access, r), resources: [r] })), problems };
+    }
+    plan.infos.forEach((info, j) => {
+        if (info === undefined || plan.allowWildcard) {
+            return;
+        }
+        const at = `${plan.path}.actions[${j}]`;
+        if (info.resourceTypes.length === 0) {
+            if (!resources.includes("*")) {
+                problems.push({ propertyPath: at, reason: `\`${info.fullName}\` does not support resource-level permissions, so \`${plan.path}.resources\` must be \`["*"]\` for it; put it in a grant of its own with \`resources: ["*"]\`.` });
+            }
+            return;
+        }
+        const service = info.fullName.split(":")[0];
+        const applies = resources.some((r) => r !== "*" && matchResourceTypes(service, r).some((t) => info.resourceTypes.includes(t)));
+        if (!applies) {
+            problems.push({ propertyPath: at, reason: `\`${info.fullName}\` applies to none of \`${plan.path}.resources\`; it applies to ${describeTypes(service, info.resourceTypes)}.` });
+        }
+    });
+    return { permissions: [{ actions: [...plan.actions], resources: [...resources] }], problems };
+}
+
+/** Why `resource` cannot be a resource of `plan`, or undefined when it can. */
+function resourceProblem(plan: GrantPlan, resource: unknown, at: string): string | undefined {
+    if (typeof resource !== "string" || resource === "") {
+        return `\`${at}\` must be a non-empty ARN; got ${describe(resource)}.`;
+    }
+    if (resource === "*") {
+        if (plan.kind === "access") {
+            return `\`${at}\` is \`*\`, but an access-level grant expands to the actions that apply to the ARNs it names; give the ARNs, such as ${exampleArns(plan.service)}.`;
+        }
+        if (plan.allowWildcard) {
+            return undefined;
+        }
+        const resourceLevel = plan.infos.filter((i): i is ActionInfo => i !== undefined && i.resourceTypes.length > 0);
+        if (resourceLevel.length > 0) {
+            const first = resourceLevel[0];
+            const service = first.fullName.split(":")[0];
+            return `\`${at}\` is \`*\`, every resource, but \`${first.fullName}\` supports resource-level permissions: name its resources, such as ${describeTypes(service, first.resourceTypes)}, or set \`allowWildcard: true\`.`;
+        }
+        return undefined;
+    }
+    if (!/^arn:aws[a-z-]*:[a-z0-9-]+:/.test(resource)) {
+        return `\`${at}\` must be an ARN (\`arn:aws:<service>:…\`) or \`*\`; got \`${resource}\`.`;
+    }
+    if (plan.kind === "access") {
+        if (matchResourceTypes(plan.service, resource).length === 0) {
+            return `\`${at}\` is not the ARN of any \`${plan.service}\` resource type: \`${resource}\`. \`${plan.service}\` resources look like ${exampleArns(plan.service)}.`;
+        }
+        if (expandAccess(plan.service, plan.access, resource).length === 0) {
+            const types = matchResourceTypes(plan.service, resource);
+            return `\`${at}\` is a \`${plan.service}\` ${types.map((t) => `\`${t}\``).join("/")}, and no \`${plan.access}\` action of \`${plan.service}\` applies to it.`;
+        }
+        return undefined;
+    }
+    if (plan.allowWildcard) {
+        return undefined;
+    }
+    const fits = plan.infos.some((info) => {
+        if (info === undefined || info.resourceTypes.length === 0) {
+            return false;
+        }
+        const service = info.fullName.split(":")[0];
+        return matchResourceTypes(service, resource).some((t) => info.resourceTypes.includes(t));
+    });
+    if (!fits) {
+        const actions = plan.infos.filter((i): i is ActionInfo => i !== undefined && i.resourceTypes.length > 0);
+        const expected = actions.length > 0
+            ? `; ${actions[0].fullName} applies to ${describeTypes(actions[0].fullName.split(":")[0], actions[0].resourceTypes)}`
+            : "; its actions do not support resource-level permissions, so use `*`";
+        return `\`${at}\` is not a resource of any action of \`${plan.path}\`: \`${resource}\`${expected}.`;
+    }
+    return undefined;
+}
+
+const expansions = new Map<string, string[]>();
+
+/**
+ * The actions of `service` at `access` level whose resource types include the type of `arn`,
+ * sorted. Cached per (service, level, resource type).
+ */
+export function expandAccess(service: string, access: AccessLevel, arn: string): string[] {
+    const types = matchResourceTypes(service, arn);
+    const key = `${service}|${access}|${types.join(",")}`;
+    let actions = expansions.get(key);
+    if (actions === undefined) {
+        actions = [...actionsOf(service)]
+            .filter((a) => a.accessLevel === access && a.resourceTypes.some((t) => types.includes(t)))
+            .map((a) => a.fullName)
+            .sort();
+        expansions.set(key, actions);
+    }
+    return actions;
+}
+
+/**
+ * The longest expansion an access-level grant on `service` can have, over every resource type:
+ * how much room to keep in a policy document for a grant whose ARN is not known yet.
+ */
+export function longestExpansion(service: string, access: AccessLevel): number {
+    let longest = 0;
+    for (const type of resourceTypesOf(service)) {
+        const actions = [...actionsOf(service)].filter((a) => a.accessLevel === access && a.resourceTypes.includes(type.key));
+        longest = Math.max(longest, actions.reduce((sum, a) => sum + a.fullName.length + 3, 0));
+    }
+    return longest;
+}
+
+function describeTypes(service: string, keys: readonly string[]): string {
+    const types = resourceTypesOf(service).filter((t) => keys.includes(t.key));
+    return types.slice(0, 3).map((t) => `${t.key} (\`${t.arnPattern}\`)`).join(", ") + (types.length > 3 ? ` and ${types.length - 3} more` : "");
+}
+
+function exampleArns(service: string): string {
+    return resourceTypesOf(service).slice(0, 2).map((t) => `\`${t.arnPattern}\``).join(" or ") || `an ARN of \`${service}\``;
+}

@@ -1,0 +1,260 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { DeferredCheck, checkNowOrLater, checkedInput } from "../core/deferred";
+import { Problems, throwDeployTimeProblem } from "../core/errors";
+import { describe, parseExpiry } from "../core/expiry";
+import { OWNERSHIP_FIELDS, requireText } from "../core/ownership";
+import { AwsGrant, GrantPlan, planGrants } from "./grants";
+import { PlannedPolicies, planPolicies, renderPlannedDocument, resolvedGrantProblems } from "./identity-policy";
+import { PolicyTooLargeError, Statement, StatementTooLargeError, renderDocument } from "./policy";
+import { TagPlan, planTags } from "./tags";
+import { AwsTrust, ResolvedTrust, TrustPlan, planTrust, renderTrustPolicy } from "./trust";
+
+export const AWS_SERVICE_IDENTITY_TYPE = "nhi:index:AwsServiceIdentity";
+
+/** AWS: a role name is 1–64 characters. */
+export const MAX_ROLE_NAME_CHARS = 64;
+/** The suffix Pulumi's auto-naming adds to the role child's name: `-` and 7 random characters. */
+export const AUTONAME_SUFFIX_CHARS = 8;
+/** The role child is `${name}-role`, so the physical role name is `${name}-role-1a2b3c4`. */
+export const ROLE_CHILD_SUFFIX = "-role";
+/** AWS: `MaxSessionDuration` is 3,600–43,200 seconds. */
+export const MIN_SESSION_SECONDS = 3_600;
+export const MAX_SESSION_SECONDS = 43_200;
+/** AWS: a role path is `/` or `/…/`, at most 512 characters of printable ASCII. */
+const ROLE_PATH = /^\/(?:[\x21-\x7E]*\/)?$/;
+const MAX_PATH_CHARS = 512;
+/** AWS: characters IAM accepts in a role name. */
+const ROLE_NAME_CHARS = /^[\w+=,.@-]+$/;
+const BOUNDARY_ARN = /^arn:aws[a-z-]*:iam::(\d{12}|aws):policy\/[\w+=,.@/-]+$/;
+
+/** The arguments of {@link AwsServiceIdentity}. */
+export interface AwsServiceIdentityArgs {
+    /**
+     * The team or person who answers for this identity, recorded in the `nhi:owner` tag.
+     * Letters, digits, spaces and `_ . : / = + - @`, at most 256 characters (AWS tag values).
+     */
+    owner: string;
+    /** Why this identity exists, recorded in the `nhi:purpose` tag. Same characters as `owner`. */
+    purpose: string;
+    /** Who may assume the role: exactly one of `service`, `githubActions`, `eksServiceAccount`, `account`. */
+    trust: AwsTrust;
+    /**
+     * What the role may do. Each grant is exact actions on ARNs, or an access level of a service on
+     * ARNs. Checked against the AWS Service Authorization Reference. `[]` for no permissions.
+     */
+    grants: AwsGrant[];
+    /**
+     * An ISO-8601 instant (`2027-01-31T00:00:00Z`) after which AWS itself stops honouring the role:
+     * every Allow statement of the trust and identity policies carries `DateLessThan
+     * aws:CurrentTime`. Must be in the future when the stack is updated.
+     * @default no expiry
+     * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Date
+     */
+    expiresAt?: string;
+    /** The ARN of a managed policy that caps the role's permissions. @default none */
+    permissionsBoundaryArn?: pulumi.Input<string>;
+    /**
+     * The longest session, in seconds, 3,600–43,200 (AWS limits).
+     * @default 3600
+     */
+    maxSessionDuration?: number;
+    /** The IAM path of the role and its managed policies, `/` or `/team/`. @default "/" */
+    path?: string;
+    /** Further tags for the role and its policies. Keys starting `nhi:` or `aws:` are reserved. */
+    tags?: Record<string, pulumi.Input<string>>;
+}
+
+/** Everything the constructor needs, validated: the output of {@link planAwsServiceIdentity}. */
+export interface AwsServiceIdentityPlan {
+    readonly owner: string;
+    readonly purpose: string;
+    readonly expiresAt?: string;
+    readonly trust: TrustPlan;
+    readonly grants: readonly GrantPlan[];
+    readonly policies: PlannedPolicies;
+    readonly tags: TagPlan;
+    readonly later: readonly DeferredCheck[];
+}
+
+/**
+ * Validates `args` for an identity called `name` and plans its documents, collecting every
+ * problem and throwing one {@link pulumi.InputPropertiesError}. Registers nothing.
+ */
+export function planAwsServiceIdentity(name: string, args: AwsServiceIdentityArgs, now: Date = new Date()): AwsServiceIdentityPlan {
+    const problems = new Problems();
+    const later: DeferredCheck[] = [];
+    const a: Partial<AwsServiceIdentityArgs> = args ?? {};
+    checkName(name, problems);
+    const { owner, purpose } = requireText(a, ["owner", "purpose"], problems, OWNERSHIP_FIELDS);
+    const expiresAt = parseExpiry(a.expiresAt, "expiresAt", problems, now);
+    const trust = planTrust(a.trust, problems, later);
+    const grants = planGrants(a.grants, problems);
+    checkRoleOptions(a, problems, later);
+    const tags = planTags(a.tags, { owner, purpose, expiresAt }, problems);
+    let policies: PlannedPolicies | undefined;
+    if (problems.isEmpty) {
+        try {
+            policies = planPolicies(grants, expiresAt);
+        } catch (e) {
+            if (e instanceof PolicyTooLargeError) {
+                problems.add("grants", `\`grants\` need ${e.needed} managed policies beside the inline policy, but a role may have at most ${e.limit} (AWS quota). Narrow the grants (fewer actions or ARNs, or ARN patterns), or split them over two identities.`);
+            } else if (e instanceof StatementTooLargeError) {
+                problems.add("grants", `\`grants\`: ${e.message}.`);
+            } else {
+                throw e;
+            }
+        }
+    }
+    problems.throwIfAny(`AwsServiceIdentity "${name}"`);
+    return { owner, purpose, expiresAt, trust: trust!, grants, policies: policies!, tags, later };
+}
+
+function checkName(name: string, problems: Problems): void {
+    const maxName = MAX_ROLE_NAME_CHARS - ROLE_CHILD_SUFFIX.length - AUTONAME_SUFFIX_CHARS;
+    if (typeof name !== "string" || name === "") {
+        problems.add("name", `\`name\` must be a non-empty string; got ${describe(name)}.`);
+        return;
+    }
+    if (!ROLE_NAME_CHARS.test(name)) {
+        const bad = [...new Set(name.replace(/[\w+=,.@-]/g, ""))].map((c) => `\`${c}\``).join(", ");
+        problems.add("name", `\`name\` \`${name}\` becomes the IAM role name, which allows only letters, digits and \`+=,.@_-\`; remove ${bad}.`);
+    }
+    if (name.length > maxName) {
+        problems.add("name", `\`name\` \`${name}\` is ${name.length} characters; the IAM role name \`${name}${ROLE_CHILD_SUFFIX}-xxxxxxx\` derived from it must be at most ${MAX_ROLE_NAME_CHARS} characters (AWS limit), so \`name\` may have at most ${maxName}.`);
+    }
+}
+
+function checkRoleOptions(a: Partial<AwsServiceIdentityArgs>, problems: Problems, later: DeferredCheck[]): void {
+    const d = a.maxSessionDuration;
+    if (d !== undefined && (typeof d !== "number" || !Number.isInteger(d) || d < MIN_SESSION_SECONDS || d > MAX_SESSION_SECONDS)) {
+        problems.add("maxSessionDuration", `\`maxSessionDuration\` must be a whole number of seconds from ${MIN_SESSION_SECONDS} (1 hour) to ${MAX_SESSION_SECONDS} (12 hours); got ${describe(d)}.`);
+    }
+    const p = a.path;
+    if (p !== undefined && (typeof p !== "string" || !ROLE_PATH.test(p) || p.length > MAX_PATH_CHARS)) {
+        problems.add("path", `\`path\` must be \`/\` or start and end with \`/\` (such as \`/ci/\`), at most ${MAX_PATH_CHARS} printable ASCII characters; got ${describe(p)}.`);
+    }
+    if (a.permissionsBoundaryArn !== undefined) {
+        checkNowOrLater({
+            path: "permissionsBoundaryArn",
+            value: a.permissionsBoundaryArn,
+            problem: (v) => (BOUNDARY_ARN.test(v) ? undefined : `\`permissionsBoundaryArn\` must be the ARN of a managed policy, such as \`arn:aws:iam::123456789012:policy/boundary\`; got \`${v}\`.`),
+        }, problems, later);
+    }
+}
+
+/**
+ * One least-privilege IAM role for one workload: exactly one trusted principal, grants checked
+ * against the AWS catalogue, ownership tags, and an optional expiry that AWS enforces itself.
+ *
+ * Children: an `aws.iam.Role` (`${name}-role`), an `aws.iam.RolePolicy` (`${name}-policy`) when
+ * there are grants, and, only when the grants overflow the inline policy, one `aws.iam.Policy` and
+ * `aws.iam.RolePolicyAttachment` per overflow document (`${name}-policy-2`, `-3`, …).
+ */
+export class AwsServiceIdentity extends pulumi.ComponentResource {
+    /** The ARN of the role. */
+    public readonly roleArn: pulumi.Output<string>;
+    /** The name of the role. */
+    public readonly roleName: pulumi.Output<string>;
+    /** The trust policy JSON. */
+    public readonly trustPolicy: pulumi.Output<string>;
+    /** The identity policy documents as JSON: the inline policy first, then each managed policy. */
+    public readonly policyDocuments: pulumi.Output<string[]>;
+    /** The ARNs of the managed policies holding the grants that overflow the inline policy. */
+    public readonly managedPolicyArns: pulumi.Output<string[]>;
+    /** The validated expiry instant (UTC), if any. */
+    public readonly expiresAt: pulumi.Output<string | undefined>;
+
+    constructor(name: string, args: AwsServiceIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
+        const plan = planAwsServiceIdentity(name, args);
+        super(AWS_SERVICE_IDENTITY_TYPE, name, {}, opts);
+        const subject = `AwsServiceIdentity "${name}"`;
+        const tags = { ...plan.tags.tags, ...(args.tags === undefined ? {} : pick(args.tags, plan.tags.userKeys)) };
+
+        this.trustPolicy = resolveTrust(subject, plan.trust, plan.later).apply((t) => JSON.stringify(renderTrustPolicy(t, plan.expiresAt)));
+        const role = new aws.iam.Role(`${name}${ROLE_CHILD_SUFFIX}`, {
+            assumeRolePolicy: this.trustPolicy,
+            description: `${plan.purpose} (owner: ${plan.owner})`.slice(0, 1000),
+            maxSessionDuration: args.maxSessionDuration,
+            path: args.path,
+            permissionsBoundary: args.permissionsBoundaryArn === undefined ? undefined : checkedInput(subject, args.permissionsBoundaryArn, plan.later),
+            tags,
+        }, { parent: this });
+
+        const { layout } = plan.policies;
+        const documents = [layout.inline, ...layout.managed].map((statements, i) => renderDocumentInput(subject, plan, statements, i === 0));
+        if (layout.inline.length > 0) {
+            new aws.iam.RolePolicy(`${name}-policy`, { role: role.id, policy: documents[0] }, { parent: this });
+        }
+        const managedArns = layout.managed.map((_, i) => {
+            const childName = `${name}-policy-${i + 2}`;
+            const policy = new aws.iam.Policy(childName, {
+                policy: documents[i + 1],
+                path: args.path,
+                description: `Grants of ${name} that overflow its inline policy (pulumi-nhi)`,
+                tags,
+            }, { parent: this });
+            new aws.iam.RolePolicyAttachment(childName, { role: role.name, policyArn: policy.arn }, { parent: this });
+            return policy.arn;
+        });
+
+        this.roleArn = role.arn;
+        this.roleName = role.name;
+        this.policyDocuments = pulumi.all(layout.inline.length > 0 ? documents : documents.slice(1));
+        this.managedPolicyArns = pulumi.all(managedArns);
+        this.expiresAt = pulumi.output(plan.expiresAt);
+        this.registerOutputs({
+            roleArn: this.roleArn,
+            roleName: this.roleName,
+            trustPolicy: this.trustPolicy,
+            policyDocuments: this.policyDocuments,
+            managedPolicyArns: this.managedPolicyArns,
+            expiresAt: this.expiresAt,
+        });
+    }
+}
+
+function pick<T>(record: Record<string, T>, keys: readonly string[]): Record<string, T> {
+    return Object.fromEntries(keys.map((k) => [k, record[k]]));
+}
+
+/** The trust with every value resolved and checked. */
+function resolveTrust(subject: string, trust: TrustPlan, later: readonly DeferredCheck[]): pulumi.Output<ResolvedTrust> {
+    const c = (v: pulumi.Input<string>) => checkedInput(subject, v, later);
+    const opt = (v: pulumi.Input<string> | undefined) => (v === undefined ? pulumi.output(undefined) : c(v));
+    switch (trust.kind) {
+        case "service":
+            return pulumi.all([opt(trust.sourceAccount), opt(trust.sourceArn)]).apply(([sourceAccount, sourceArn]) => ({ kind: "service" as const, principal: trust.principal, sourceAccount, sourceArn }));
+        case "githubActions":
+            return c(trust.oidcProviderArn).apply((oidcProviderArn) => ({ ...trust, oidcProviderArn }));
+        case "eksServiceAccount":
+            return c(trust.oidcProviderArn).apply((oidcProviderArn) => ({ ...trust, oidcProviderArn }));
+        case "account":
+            return pulumi.all([c(trust.principalArn), c(trust.externalId)]).apply(([principalArn, externalId]) => ({ kind: "account" as const, principalArn, externalId }));
+    }
+}
+
+/**
+ * One policy document: plain JSON when every value is known at construction, otherwise an Output
+ * that resolves the placeholders, re-checks the grants and throws a named error on a problem.
+ */
+function renderDocumentInput(subject: string, plan: AwsServiceIdentityPlan, statements: readonly Statement[], inline: boolean): pulumi.Input<string> {
+    const { unknowns } = plan.policies;
+    const mine = [...unknowns.keys()].filter((text) => statements.some((s) => s.actions.includes(text) || s.resources.includes(text)));
+    if (unknowns.size === 0) {
+        return JSON.stringify(renderDocument(statements));
+    }
+    const texts = [...unknowns.keys()];
+    return pulumi.all(texts.map((t) => unknowns.get(t)!.value)).apply((values) => {
+        const resolved = new Map(texts.map((t, i) => [t, values[i]]));
+        const problems = resolvedGrantProblems(plan.grants, plan.policies, resolved);
+        if (problems.length > 0) {
+            throwDeployTimeProblem(subject, problems[0].propertyPath, problems[0].reason);
+        }
+        const { json, overflow } = renderPlannedDocument(statements, plan.grants, plan.policies, new Map(mine.map((t) => [t, resolved.get(t)!])), inline);
+        if (overflow !== undefined) {
+            throwDeployTimeProblem(subject, "grants", `\`grants\`: ${overflow}.`);
+        }
+        return json;
+    });
+}

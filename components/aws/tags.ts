@@ -1,0 +1,76 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Problems } from "../core/errors";
+import { describe } from "../core/expiry";
+import { MANAGED_BY } from "../core/ownership";
+
+/** AWS: at most 50 tags on an IAM role or policy. */
+export const MAX_TAGS = 50;
+/** AWS: tag keys are 1–128 characters, values 0–256. */
+export const MAX_TAG_KEY_CHARS = 128;
+export const MAX_TAG_VALUE_CHARS = 256;
+/** AWS: the characters IAM accepts in tag keys and values. */
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+/** Tag keys this package writes, and the prefix it reserves. */
+export const TAG_PREFIX = "nhi:";
+
+/** The tags an identity carries: the ownership tags and the user's own. */
+export interface TagPlan {
+    /** `nhi:owner`, `nhi:purpose`, `nhi:managed-by` and, with an expiry, `nhi:expires-at`. */
+    readonly tags: Record<string, string>;
+    /** The keys of the user's tags that passed the checks. */
+    readonly userKeys: readonly string[];
+}
+
+/** The ownership tags of an identity. */
+export function ownershipTags(o: { owner?: string; purpose?: string; expiresAt?: string }): Record<string, string> {
+    const tags: Record<string, string> = { "nhi:managed-by": MANAGED_BY };
+    if (o.owner !== undefined) {
+        tags["nhi:owner"] = o.owner;
+    }
+    if (o.purpose !== undefined) {
+        tags["nhi:purpose"] = o.purpose;
+    }
+    if (o.expiresAt !== undefined) {
+        tags["nhi:expires-at"] = o.expiresAt;
+    }
+    return tags;
+}
+
+/**
+ * Checks that `owner` and `purpose` can be tag values and that the user's `tags` are valid AWS tags
+ * that do not use a reserved prefix; returns the tags to apply.
+ */
+export function planTags(user: Record<string, pulumi.Input<string>> | undefined, o: { owner?: string; purpose?: string; expiresAt?: string }, problems: Problems): TagPlan {
+    for (const field of ["owner", "purpose"] as const) {
+        const v = o[field];
+        if (v !== undefined && (!TAG_TEXT.test(v) || v.length > MAX_TAG_VALUE_CHARS)) {
+            const bad = [...new Set(v.replace(/[\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, ""))].map((c) => `\`${c}\``).join(", ");
+            problems.add(field, `\`${field}\` is written to the IAM tag \`nhi:${field}\`, which allows at most ${MAX_TAG_VALUE_CHARS} letters, digits, spaces and \`_ . : / = + - @\`; ${bad ? `remove ${bad}` : `shorten it (${v.length} characters)`}.`);
+        }
+    }
+    const tags = ownershipTags(o);
+    const userKeys: string[] = [];
+    if (user !== undefined) {
+        if (user === null || typeof user !== "object" || Array.isArray(user)) {
+            problems.add("tags", `\`tags\` must be a map of tag keys to values; got ${describe(user)}.`);
+            return { tags, userKeys };
+        }
+        for (const [key, value] of Object.entries(user)) {
+            const at = `tags.${key}`;
+            if (key.startsWith(TAG_PREFIX) || key.toLowerCase().startsWith("aws:")) {
+                problems.add(at, `\`${at}\`: tag keys starting \`${TAG_PREFIX}\` are written by pulumi-nhi and keys starting \`aws:\` by AWS; use another key.`);
+            } else if (key === "" || key.length > MAX_TAG_KEY_CHARS || !TAG_TEXT.test(key)) {
+                problems.add(at, `\`${at}\`: a tag key must be 1–${MAX_TAG_KEY_CHARS} letters, digits, spaces and \`_ . : / = + - @\`.`);
+            } else if (typeof value === "string" && (value.length > MAX_TAG_VALUE_CHARS || !TAG_TEXT.test(value))) {
+                problems.add(at, `\`${at}\` must be at most ${MAX_TAG_VALUE_CHARS} letters, digits, spaces and \`_ . : / = + - @\`; got \`${value}\`.`);
+            } else {
+                userKeys.push(key);
+            }
+        }
+        const total = Object.keys(tags).length + Object.keys(user).length;
+        if (total > MAX_TAGS) {
+            problems.add("tags", `\`tags\` has ${Object.keys(user).length} tags; with the ${Object.keys(tags).length} ownership tags that is ${total}, more than the ${MAX_TAGS} AWS allows on a role.`);
+        }
+    }
+    return { tags, userKeys };
+}

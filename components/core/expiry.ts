@@ -1,0 +1,60 @@
+import { Problems } from "./errors";
+
+/**
+ * An ISO-8601 instant: a date, a time and an offset. `2027-01-31T00:00:00Z`,
+ * `2027-01-31T09:30+01:00`, `2027-01-31T00:00:00.000Z`.
+ */
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** An example shown in messages. */
+export const EXPIRY_EXAMPLE = "2027-01-31T00:00:00Z";
+
+/**
+ * Parses `expiresAt` into the UTC instant, written as `YYYY-MM-DDTHH:MM:SSZ` (the form both AWS
+ * `aws:CurrentTime` and Google `timestamp()` accept), or records a problem and returns undefined.
+ *
+ * The instant must lie after `now`: an identity declared already expired is a mistake, and a
+ * stack whose identity has expired must be renewed (a later `expiresAt`) or the identity removed.
+ */
+export function parseExpiry(value: unknown, path: string, problems: Problems, now: Date): string | undefined {
+    if (value === undefined) {
+        return undefined;
+    }
+    if (typeof value !== "string" || !ISO_INSTANT.test(value)) {
+        problems.add(path, `\`${path}\` must be an ISO-8601 instant with a time zone, such as \`${EXPIRY_EXAMPLE}\`; got ${describe(value)}.`);
+        return undefined;
+    }
+    const [, year, month, day, hour, minute, second] = ISO_INSTANT.exec(value)!;
+    const millis = Date.parse(value);
+    const calendarOk =
+        !Number.isNaN(millis) &&
+        Number(month) >= 1 && Number(month) <= 12 &&
+        Number(day) >= 1 && Number(day) <= daysInMonth(Number(year), Number(month)) &&
+        Number(hour) <= 23 && Number(minute) <= 59 && Number(second ?? 0) <= 59;
+    if (!calendarOk) {
+        problems.add(path, `\`${path}\` is not a real date and time: \`${value}\`. Use an ISO-8601 instant such as \`${EXPIRY_EXAMPLE}\`.`);
+        return undefined;
+    }
+    const instant = new Date(millis);
+    const utc = `${instant.toISOString().slice(0, 19)}Z`;
+    if (millis <= now.getTime()) {
+        problems.add(path, `\`${path}\` is in the past: \`${value}\` (${utc}) is before now (${now.toISOString().slice(0, 19)}Z). Give a future instant, or remove the identity if it is no longer needed.`);
+        return undefined;
+    }
+    return utc;
+}
+
+function daysInMonth(year: number, month: number): number {
+    return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/** A short rendering of a user-supplied value for an error message. */
+export function describe(value: unknown): string {
+    if (typeof value === "string") {
+        return `\`${value}\``;
+    }
+    if (value === undefined || value === null) {
+        return String(value);
+    }
+    return `${typeof value} \`${JSON.stringify(value)}\``;
+}

@@ -1,0 +1,4 @@
+export { Problems, formatProblems, oneOf, didYouMean } from "./errors";
+export { closestNames, editDistance } from "./suggest";
+export { parseExpiry, EXPIRY_EXAMPLE } from "./expiry";
+export { Ownership, MANAGED_BY } from "./ownership";

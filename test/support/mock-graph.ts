@@ -1,0 +1,77 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * The shared test harness: Pulumi's own mocks, recording every resource registered, so that a test
+ * can assert which resources a component creates, with which inputs and under which parent.
+ */
+
+/** One resource registered under the mocks. */
+export interface Registered {
+    readonly type: string;
+    readonly name: string;
+    readonly inputs: Record<string, any>;
+}
+
+export const MOCK_ACCOUNT = "123456789012";
+
+const registered: Registered[] = [];
+let installed = false;
+
+/** The outputs the cloud would add for a resource: physical names, ARNs, ids. */
+function cloudOutputs(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
+    const physical = `${name}-1a2b3c4`;
+    switch (type) {
+        case "aws:iam/role:Role":
+            return { name: physical, arn: `arn:aws:iam::${MOCK_ACCOUNT}:role${inputs.path ?? "/"}${physical}` };
+        case "aws:iam/policy:Policy":
+            return { name: physical, arn: `arn:aws:iam::${MOCK_ACCOUNT}:policy${inputs.path ?? "/"}${physical}` };
+        case "aws:s3/bucketV2:BucketV2":
+        case "aws:s3/bucket:Bucket":
+            return { bucket: physical, arn: `arn:aws:s3:::${physical}` };
+        case "aws:sqs/queue:Queue":
+            return { name: physical, arn: `arn:aws:sqs:us-east-1:${MOCK_ACCOUNT}:${physical}`, url: `https://sqs.us-east-1.amazonaws.com/${MOCK_ACCOUNT}/${physical}` };
+        case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+            return { arn: `arn:aws:iam::${MOCK_ACCOUNT}:oidc-provider/${String(inputs.url ?? "").replace(/^https:\/\//, "")}` };
+        default:
+            return {};
+    }
+}
+
+/** Installs the mocks once per process. `preview` is false: values resolve as in an update. */
+export function installMocks(): void {
+    if (installed) {
+        return;
+    }
+    installed = true;
+    pulumi.runtime.setMocks({
+        newResource(args: pulumi.runtime.MockResourceArgs) {
+            registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+            return { id: `${args.name}-id`, state: { ...args.inputs, ...cloudOutputs(args.type, args.name, args.inputs) } };
+        },
+        call(args: pulumi.runtime.MockCallArgs) {
+            return args.inputs;
+        },
+    }, "nhi", "test", false);
+}
+
+/**
+ * Runs `declare` under the mocks and returns what it returned once every resource it declared has
+ * registered, with the resources registered meanwhile.
+ */
+export async function capture<T>(declare: () => T): Promise<{ value: T; resources: Registered[] }> {
+    installMocks();
+    const start = registered.length;
+    const value = declare();
+    await (pulumi.runtime as any).waitForRPCs();
+    return { value, resources: registered.slice(start) };
+}
+
+/** The value of `output` (test-only: reads the Output's internal promise). */
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+    return (output as any).promise();
+}
+
+/** The resources of `type` in `resources`. */
+export function ofType(resources: readonly Registered[], type: string): Registered[] {
+    return resources.filter((r) => r.type === type);
+}
