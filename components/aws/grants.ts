@@ -327,9 +327,10 @@ function resourceProblem(plan: GrantPlan, resource: unknown, at: string): string
     if (!fits) {
         const actions = plan.infos.filter((i): i is ActionInfo => i !== undefined && i.resourceTypes.length > 0);
         const expected = actions.length > 0
-            ? `; ${actions[0].fullName} applies to ${describeTypes(actions[0].fullName.split(":")[0], actions[0].resourceTypes)}`
+            ? `; \`${actions[0].fullName}\` applies to ${describeTypes(actions[0].fullName.split(":")[0], actions[0].resourceTypes)}`
             : "; its actions do not support resource-level permissions, so use `*`";
-        return `\`${at}\` is not a resource of any action of \`${plan.path}\`: \`${resource}\`${expected}.`;
+        const hint = !resource.endsWith("*") && resourceProblem(plan, `${resource}/*`, at) === undefined ? ` Did you mean \`${resource}/*\`?` : "";
+        return `\`${at}\` is not a resource of any action of \`${plan.path}\`: \`${resource}\`${expected}.${hint}`;
     }
     return undefined;
 }
@@ -372,6 +373,14 @@ function describeTypes(service: string, keys: readonly string[]): string {
     return types.slice(0, 3).map((t) => `${t.key} (\`${t.arnPattern}\`)`).join(", ") + (types.length > 3 ? ` and ${types.length - 3} more` : "");
 }
 
+/** The ARN patterns of the two resource types of `service` that the most actions apply to. */
 function exampleArns(service: string): string {
-    return resourceTypesOf(service).slice(0, 2).map((t) => `\`${t.arnPattern}\``).join(" or ") || `an ARN of \`${service}\``;
+    const uses = new Map<string, number>();
+    for (const action of actionsOf(service)) {
+        for (const type of action.resourceTypes) {
+            uses.set(type, (uses.get(type) ?? 0) + 1);
+        }
+    }
+    const common = [...resourceTypesOf(service)].sort((a, b) => (uses.get(b.key) ?? 0) - (uses.get(a.key) ?? 0));
+    return common.slice(0, 2).map((t) => `\`${t.arnPattern}\``).join(" or ") || `an ARN of \`${service}\``;
 }

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DeferredCheck, checkNowOrLater } from "../core/deferred";
-import { Problems, oneOf } from "../core/errors";
+import { Problems, allOf, oneOf } from "../core/errors";
 import { describe } from "../core/expiry";
 import { Condition, PolicyDocument, POLICY_VERSION, RenderedStatement } from "./policy";
 
@@ -116,7 +116,7 @@ export function planTrust(trust: AwsTrust | undefined, problems: Problems, later
     if (given.length !== 1) {
         problems.add("trust", given.length === 0
             ? `\`trust\` must give exactly one of ${oneOf(TRUST_KINDS)}: who may assume this role.`
-            : `\`trust\` gives ${oneOf(given)}; give exactly one kind of trust per identity (declare one identity per workload).`);
+            : `\`trust\` gives ${allOf(given)}; give exactly one kind of trust per identity (declare one identity per workload).`);
         return undefined;
     }
     const before = problems.list.length;

@@ -56,11 +56,20 @@ export function throwDeployTimeProblem(subject: string, propertyPath: string, re
 
 /** Formats a list of allowed values for a message: `read`, `write` or `list`. */
 export function oneOf(values: readonly string[]): string {
+    return joinQuoted(values, "or");
+}
+
+/** Formats a list of values that are all present: `service` and `account`. */
+export function allOf(values: readonly string[]): string {
+    return joinQuoted(values, "and");
+}
+
+function joinQuoted(values: readonly string[], conjunction: string): string {
     const quoted = values.map((v) => `\`${v}\``);
     if (quoted.length <= 1) {
         return quoted.join("");
     }
-    return `${quoted.slice(0, -1).join(", ")} or ${quoted[quoted.length - 1]}`;
+    return `${quoted.slice(0, -1).join(", ")} ${conjunction} ${quoted[quoted.length - 1]}`;
 }
 
 /** ` Did you mean `a`, `b`?` when there are suggestions, otherwise the empty string. */

@@ -38,7 +38,7 @@ export function parseExpiry(value: unknown, path: string, problems: Problems, no
     const instant = new Date(millis);
     const utc = `${instant.toISOString().slice(0, 19)}Z`;
     if (millis <= now.getTime()) {
-        problems.add(path, `\`${path}\` is in the past: \`${value}\` (${utc}) is before now (${now.toISOString().slice(0, 19)}Z). Give a future instant, or remove the identity if it is no longer needed.`);
+        problems.add(path, `\`${path}\` is in the past: \`${value}\`${value === utc ? "" : ` (${utc})`} is before now (${now.toISOString().slice(0, 19)}Z). Give a future instant, or remove the identity if it is no longer needed.`);
         return undefined;
     }
     return utc;
@@ -51,7 +51,7 @@ function daysInMonth(year: number, month: number): number {
 /** A short rendering of a user-supplied value for an error message. */
 export function describe(value: unknown): string {
     if (typeof value === "string") {
-        return `\`${value}\``;
+        return value.trim() === "" ? (value === "" ? "an empty string" : "only whitespace") : `\`${value}\``;
     }
     if (value === undefined || value === null) {
         return String(value);

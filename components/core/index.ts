@@ -1,4 +1,4 @@
-export { Problems, formatProblems, oneOf, didYouMean } from "./errors";
+export { Problems, formatProblems, oneOf, allOf, didYouMean } from "./errors";
 export { closestNames, editDistance } from "./suggest";
 export { parseExpiry, EXPIRY_EXAMPLE } from "./expiry";
 export { Ownership, MANAGED_BY } from "./ownership";

@@ -4,14 +4,14 @@ export const MAX_SUGGESTIONS = 3;
 /**
  * The candidates closest to `given` by edit distance (case-insensitive), best first, at most
  * `limit` of them, and only those close enough to be a plausible typo: within a third of the
- * longer string's length, or sharing `given` as a prefix.
+ * longer string's length (at least 1), or starting with `given` (3 characters or more).
  */
 export function closestNames(given: string, candidates: Iterable<string>, limit = MAX_SUGGESTIONS): string[] {
     const needle = given.toLowerCase();
     const scored: { name: string; distance: number }[] = [];
     for (const candidate of candidates) {
         const hay = candidate.toLowerCase();
-        const bound = Math.max(2, Math.ceil(Math.max(needle.length, hay.length) / 3));
+        const bound = Math.max(1, Math.floor(Math.max(needle.length, hay.length) / 3));
         const distance = hay.startsWith(needle) && needle.length >= 3 ? 1 : editDistance(needle, hay, bound);
         if (distance <= bound) {
             scored.push({ name: candidate, distance });

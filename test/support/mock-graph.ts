@@ -10,6 +10,8 @@ export interface Registered {
     readonly type: string;
     readonly name: string;
     readonly inputs: Record<string, any>;
+    /** The type of the resource's parent, read from its URN; undefined for a top-level resource. */
+    parentType?: string;
 }
 
 export const MOCK_ACCOUNT = "123456789012";
@@ -63,7 +65,15 @@ export async function capture<T>(declare: () => T): Promise<{ value: T; resource
     const start = registered.length;
     const value = declare();
     await (pulumi.runtime as any).waitForRPCs();
-    return { value, resources: registered.slice(start) };
+    const resources = registered.slice(start);
+    const urns: string[] = [...(pulumi.runtime.getMonitor() as any).getRegisteredResources().keys()];
+    for (const r of resources) {
+        const urn = urns.find((u) => u.endsWith(`::${r.name}`) && (u.includes(`::${r.type}::`) || u.includes(`$${r.type}::`)));
+        const qualified = urn?.split("::")[2] ?? r.type;
+        const chain = qualified.split("$");
+        r.parentType = chain.length > 1 ? chain[chain.length - 2] : undefined;
+    }
+    return { value, resources };
 }
 
 /** The value of `output` (test-only: reads the Output's internal promise). */
