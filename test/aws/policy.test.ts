@@ -1,0 +1,140 @@
+import * as assert from "assert";
+import fc from "fast-check";
+import {
+    MAX_INLINE_POLICY_CHARS, MAX_MANAGED_POLICY_CHARS, MAX_MANAGED_POLICIES, PolicyTooLargeError, Statement,
+    cutToFit, documentSize, grantedTriples, layoutPolicies, mergeStatements, renderDocument,
+} from "../../components/aws/policy";
+
+const EXPIRY = { DateLessThan: { "aws:CurrentTime": "2099-01-01T00:00:00Z" } };
+
+describe("mergeStatements", () => {
+    const table: { what: string; given: Statement[]; merged: Statement[] }[] = [
+        {
+            what: "unions the actions of statements on the same resources",
+            given: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::b/*"] }, { actions: ["s3:PutObject"], resources: ["arn:aws:s3:::b/*"] }],
+            merged: [{ actions: ["s3:GetObject", "s3:PutObject"], resources: ["arn:aws:s3:::b/*"] }],
+        },
+        {
+            what: "unions the resources of statements with the same actions",
+            given: [{ actions: ["sqs:SendMessage"], resources: ["arn:aws:sqs:us-east-1:1:b"] }, { actions: ["sqs:SendMessage"], resources: ["arn:aws:sqs:us-east-1:1:a"] }],
+            merged: [{ actions: ["sqs:SendMessage"], resources: ["arn:aws:sqs:us-east-1:1:a", "arn:aws:sqs:us-east-1:1:b"] }],
+        },
+        {
+            what: "keeps statements apart when merging would grant a pair nobody asked for",
+            given: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::a/*"] }, { actions: ["s3:PutObject"], resources: ["arn:aws:s3:::b/*"] }],
+            merged: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::a/*"] }, { actions: ["s3:PutObject"], resources: ["arn:aws:s3:::b/*"] }],
+        },
+        {
+            what: "keeps statements with different conditions apart",
+            given: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::a/*"], condition: EXPIRY }, { actions: ["s3:PutObject"], resources: ["arn:aws:s3:::a/*"] }],
+            merged: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::a/*"], condition: EXPIRY }, { actions: ["s3:PutObject"], resources: ["arn:aws:s3:::a/*"] }],
+        },
+        {
+            what: "merges transitively: a resource merge that makes two action sets meet",
+            given: [
+                { actions: ["a:X"], resources: ["r1"] }, { actions: ["a:X"], resources: ["r2"] },
+                { actions: ["a:Y"], resources: ["r1", "r2"] },
+            ],
+            merged: [{ actions: ["a:X", "a:Y"], resources: ["r1", "r2"] }],
+        },
+        {
+            what: "removes duplicates",
+            given: [{ actions: ["a:X", "a:X"], resources: ["r", "r"] }, { actions: ["a:X"], resources: ["r"] }],
+            merged: [{ actions: ["a:X"], resources: ["r"] }],
+        },
+    ];
+    for (const row of table) {
+        it(row.what, () => assert.deepStrictEqual(mergeStatements(row.given), row.merged));
+    }
+});
+
+describe("layoutPolicies", () => {
+    it("puts small grants in the inline policy only", () => {
+        const layout = layoutPolicies([{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::b/*"] }]);
+        assert.deepStrictEqual(layout, { inline: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::b/*"] }], managed: [] });
+    });
+
+    it("cuts a statement too large for any document by actions, then by resources", () => {
+        const actions = Array.from({ length: 400 }, (_, i) => `svc:Action${i}`);
+        const pieces = cutToFit({ actions, resources: ["r"] }, MAX_MANAGED_POLICY_CHARS);
+        assert.ok(pieces.length > 1);
+        assert.ok(pieces.every((p) => documentSize([p]) <= MAX_MANAGED_POLICY_CHARS));
+        assert.deepStrictEqual(pieces.flatMap((p) => p.actions), actions);
+    });
+
+    it(`refuses to need more than ${MAX_MANAGED_POLICIES} managed policies`, () => {
+        const statements = Array.from({ length: 3000 }, (_, i) => ({ actions: [`svc:Action${i}`], resources: [`arn:aws:svc:us-east-1:123456789012:thing/${i}`] }));
+        assert.throws(() => layoutPolicies(statements), (e: any) => e instanceof PolicyTooLargeError && e.needed > MAX_MANAGED_POLICIES && e.limit === MAX_MANAGED_POLICIES);
+    });
+
+    it("renders every statement as an Allow with sorted lists and the condition", () => {
+        assert.deepStrictEqual(renderDocument([{ actions: ["b:Y", "a:X"], resources: ["r2", "r1"], condition: EXPIRY }].map((s) => mergeStatements([s])[0])), {
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Action: ["a:X", "b:Y"], Resource: ["r1", "r2"], Condition: EXPIRY }],
+        });
+    });
+});
+
+describe("merging and splitting (property)", () => {
+    const action = fc.constantFrom(...["s3:GetObject", "s3:PutObject", "s3:ListBucket", "sqs:SendMessage", "sqs:ReceiveMessage", "dynamodb:GetItem", "dynamodb:Query", "kms:Decrypt"]);
+    const resource = fc.oneof(
+        fc.integer({ min: 0, max: 40 }).map((i) => `arn:aws:s3:::bucket-${i}/prefix/*`),
+        fc.integer({ min: 0, max: 40 }).map((i) => `arn:aws:sqs:us-east-1:123456789012:queue-with-a-long-descriptive-name-${i}`),
+        fc.string({ minLength: 1, maxLength: 300 }).map((s) => `arn:aws:dynamodb:us-east-1:123456789012:table/${encodeURIComponent(s)}`),
+    );
+    const condition = fc.option(fc.constant(EXPIRY), { nil: undefined });
+    const statement = fc.record({
+        actions: fc.array(action, { minLength: 1, maxLength: 8 }),
+        resources: fc.array(resource, { minLength: 1, maxLength: 30, size: "max" }),
+        condition,
+    }).map((s) => (s.condition === undefined ? { actions: s.actions, resources: s.resources } : s));
+    // "max" sizes reach the split: about half the runs need managed policies, up to 3 or more.
+    const statements = fc.array(statement, { minLength: 0, maxLength: 25, size: "max" });
+
+    it("never changes the set of (action, resource, condition) triples granted", () => {
+        fc.assert(fc.property(statements, (given) => {
+            assert.deepStrictEqual(grantedTriples(mergeStatements(given)), grantedTriples(given));
+            try {
+                const layout = layoutPolicies(given);
+                assert.deepStrictEqual(grantedTriples([...layout.inline, ...layout.managed.flat()]), grantedTriples(given));
+            } catch (e) {
+                if (!(e instanceof PolicyTooLargeError)) {
+                    throw e;
+                }
+            }
+        }), { numRuns: 150 });
+    });
+
+    it("keeps every document within its size limit", () => {
+        fc.assert(fc.property(statements, (given) => {
+            try {
+                const layout = layoutPolicies(given);
+                assert.ok(documentSize(layout.inline) <= MAX_INLINE_POLICY_CHARS, `inline ${documentSize(layout.inline)}`);
+                for (const doc of layout.managed) {
+                    assert.ok(doc.length > 0, "no empty managed policy");
+                    assert.ok(documentSize(doc) <= MAX_MANAGED_POLICY_CHARS, `managed ${documentSize(doc)}`);
+                }
+                assert.ok(layout.managed.length <= MAX_MANAGED_POLICIES);
+            } catch (e) {
+                if (!(e instanceof PolicyTooLargeError)) {
+                    throw e;
+                }
+            }
+        }), { numRuns: 150 });
+    });
+
+    it("is deterministic: the same statements in any order give the same layout", () => {
+        fc.assert(fc.property(statements, fc.nat(), (given, seed) => {
+            // rotate, reverse, and reverse the actions of every other statement
+            const k = given.length === 0 ? 0 : seed % given.length;
+            const shuffled = [...given.slice(k), ...given.slice(0, k)].reverse().map((s, i) => (i % 2 === 0 ? { ...s, actions: [...s.actions].reverse() } : s));
+            try {
+                assert.deepStrictEqual(layoutPolicies(shuffled), layoutPolicies(given));
+            } catch (e) {
+                if (!(e instanceof PolicyTooLargeError)) {
+                    throw e;
+                }
+            }
+        }), { numRuns: 100 });
+    });
+});
