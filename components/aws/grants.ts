@@ -360,6 +360,18 @@ export function expandAccess(service: string, access: AccessLevel, arn: string):
  * how much room to keep in a policy document for a grant whose ARN is not known yet.
  */
 export function longestExpansion(service: string, access: AccessLevel): number {
+    const key = `${service}|${access}`;
+    let longest = longestExpansions.get(key);
+    if (longest === undefined) {
+        longest = measureLongestExpansion(service, access);
+        longestExpansions.set(key, longest);
+    }
+    return longest;
+}
+
+const longestExpansions = new Map<string, number>();
+
+function measureLongestExpansion(service: string, access: AccessLevel): number {
     let longest = 0;
     for (const type of resourceTypesOf(service)) {
         const actions = [...actionsOf(service)].filter((a) => a.accessLevel === access && a.resourceTypes.includes(type.key));

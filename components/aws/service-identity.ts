@@ -171,13 +171,17 @@ export class AwsServiceIdentity extends pulumi.ComponentResource {
         const subject = `AwsServiceIdentity "${name}"`;
         const tags = { ...plan.tags.tags, ...(args.tags === undefined ? {} : pick(args.tags, plan.tags.userKeys)) };
 
-        this.trustPolicy = resolveTrust(subject, plan.trust, plan.later).apply((t) => JSON.stringify(renderTrustPolicy(t, plan.expiresAt)));
+        const known = knownTrust(plan.trust);
+        const trustPolicy = known !== undefined
+            ? JSON.stringify(renderTrustPolicy(known, plan.expiresAt))
+            : resolveTrust(subject, plan.trust, plan.later).apply((t) => JSON.stringify(renderTrustPolicy(t, plan.expiresAt)));
+        const boundary = args.permissionsBoundaryArn;
         const role = new aws.iam.Role(`${name}${ROLE_CHILD_SUFFIX}`, {
-            assumeRolePolicy: this.trustPolicy,
+            assumeRolePolicy: trustPolicy,
             description: `${plan.purpose} (owner: ${plan.owner})`.slice(0, 1000),
             maxSessionDuration: args.maxSessionDuration,
             path: args.path,
-            permissionsBoundary: args.permissionsBoundaryArn === undefined ? undefined : checkedInput(subject, args.permissionsBoundaryArn, plan.later),
+            permissionsBoundary: boundary === undefined || typeof boundary === "string" ? boundary : checkedInput(subject, boundary, plan.later),
             tags,
         }, { parent: this });
 
@@ -198,6 +202,7 @@ export class AwsServiceIdentity extends pulumi.ComponentResource {
             return policy.arn;
         });
 
+        this.trustPolicy = pulumi.output(trustPolicy);
         this.roleArn = role.arn;
         this.roleName = role.name;
         this.policyDocuments = pulumi.all(layout.inline.length > 0 ? documents : documents.slice(1));
@@ -216,6 +221,12 @@ export class AwsServiceIdentity extends pulumi.ComponentResource {
 
 function pick<T>(record: Record<string, T>, keys: readonly string[]): Record<string, T> {
     return Object.fromEntries(keys.map((k) => [k, record[k]]));
+}
+
+/** The trust as plain data when every value in it is already known (and so already checked). */
+function knownTrust(trust: TrustPlan): ResolvedTrust | undefined {
+    const values = Object.values(trust);
+    return values.every((v) => v === undefined || typeof v === "string" || Array.isArray(v)) ? (trust as ResolvedTrust) : undefined;
 }
 
 /** The trust with every value resolved and checked. */

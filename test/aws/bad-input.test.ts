@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { aws } from "../../components";
 import { planAwsServiceIdentity } from "../../components/aws/service-identity";
-import { capture, ofType, valueOf } from "../support/mock-graph";
+import { capture, valueOf } from "../support/mock-graph";
 
 /** The fixed "now" of the bad-input table, so that messages quoting it are exact. */
 const NOW = new Date("2026-11-25T00:00:00Z");

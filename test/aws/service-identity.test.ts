@@ -165,12 +165,10 @@ describe("aws.ServiceIdentity resources", () => {
     });
 
     it("renders the same documents whatever the order of grants and actions", async () => {
-        const grants = [
-            { actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage"], resources: [QUEUE] },
-            { service: "s3", access: "read" as const, resources: ["arn:aws:s3:::invoices/incoming/*"] },
-        ];
-        const a = await declare("order-a", { ...OWNERSHIP, trust: { service: { principal: "lambda.amazonaws.com" } }, grants });
-        const b = await declare("order-b", { ...OWNERSHIP, trust: { service: { principal: "lambda.amazonaws.com" } }, grants: [grants[1], { ...grants[0], actions: [...grants[0].actions].reverse() }] });
+        const consume = { actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage"], resources: [QUEUE] };
+        const read = { service: "s3", access: "read" as const, resources: ["arn:aws:s3:::invoices/incoming/*"] };
+        const a = await declare("order-a", { ...OWNERSHIP, trust: { service: { principal: "lambda.amazonaws.com" } }, grants: [consume, read] });
+        const b = await declare("order-b", { ...OWNERSHIP, trust: { service: { principal: "lambda.amazonaws.com" } }, grants: [read, { ...consume, actions: [...consume.actions].reverse() }] });
         assert.deepStrictEqual(a.documents, b.documents);
     });
 
