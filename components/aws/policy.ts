@@ -140,28 +140,73 @@ export function documentSize(statements: readonly Statement[]): number {
     return JSON.stringify(renderDocument(statements)).length;
 }
 
+/** The characters one statement adds to a document. */
+function statementSize(s: Statement): number {
+    return JSON.stringify(renderDocument([s]).Statement[0]).length;
+}
+
+interface Bin {
+    readonly cap: number;
+    used: number;
+    readonly statements: Statement[];
+}
+
+/** Room left in `bin` for one more statement (and the comma before it). */
+function room(bin: Bin): number {
+    return bin.cap - bin.used - (bin.statements.length > 0 ? 1 : 0);
+}
+
+function place(bin: Bin, s: Statement, size: number): void {
+    bin.used += size + (bin.statements.length > 0 ? 1 : 0);
+    bin.statements.push(s);
+}
+
 /**
- * Merges `statements` and lays them out first-fit (largest first) into the inline policy, then into
- * as many managed policies as needed. A statement too large for a managed policy on its own is cut
- * into pieces by actions, then by resources. Throws {@link PolicyTooLargeError} when more than
- * `limits.maxManaged` managed policies would be needed.
+ * Merges `statements` and lays them out first-fit, largest first, into the inline policy, then into
+ * as many managed policies as needed. A statement that fits no free space whole, nor an empty
+ * managed policy, is cut: a head that fills the roomiest document, and the rest laid out in turn.
+ * Cuts run along the longer list (actions or resources, in characters), so a piece repeats the
+ * shorter one. Throws {@link PolicyTooLargeError} when more than `limits.maxManaged` managed
+ * policies would be needed, {@link StatementTooLargeError} for a single pair too large for any.
  */
 export function layoutPolicies(statements: readonly Statement[], limits = { inline: MAX_INLINE_POLICY_CHARS, managed: MAX_MANAGED_POLICY_CHARS, maxManaged: MAX_MANAGED_POLICIES }): PolicyLayout {
-    const pieces = mergeStatements(statements)
-        .flatMap((s) => cutToFit(s, limits.managed))
-        .map((s) => ({ s, size: documentSize([s]) }))
-        .sort((a, b) => b.size - a.size || compare(statementKey(a.s), statementKey(b.s)));
     const overhead = documentSize([]);
-    const bins: { cap: number; used: number; statements: Statement[] }[] = [{ cap: limits.inline, used: overhead, statements: [] }];
-    for (const { s, size } of pieces) {
-        const extra = size - overhead + (1 /* comma */);
-        let bin = bins.find((b) => b.used + extra <= b.cap);
-        if (bin === undefined) {
-            bin = { cap: limits.managed, used: overhead, statements: [] };
-            bins.push(bin);
+    const pieces = mergeStatements(statements)
+        .map((s) => ({ s, size: statementSize(s) }))
+        .sort((a, b) => b.size - a.size || compare(statementKey(a.s), statementKey(b.s)));
+    const bins: Bin[] = [{ cap: limits.inline, used: overhead, statements: [] }];
+    const newBin = (): Bin => {
+        const bin = { cap: limits.managed, used: overhead, statements: [] };
+        bins.push(bin);
+        return bin;
+    };
+    for (const piece of pieces) {
+        const pending: Statement[] = [piece.s];
+        while (pending.length > 0) {
+            const s = pending.shift()!;
+            const size = statementSize(s);
+            const fit = bins.find((b) => room(b) >= size);
+            if (fit !== undefined) {
+                place(fit, s, size);
+                continue;
+            }
+            if (size <= limits.managed - overhead) {
+                place(newBin(), s, size);
+                continue;
+            }
+            const roomiest = bins.reduce((a, b) => (room(b) > room(a) ? b : a));
+            let target = roomiest;
+            let cut = cutHead(s, room(target));
+            if (cut === undefined) {
+                target = newBin();
+                cut = cutHead(s, room(target));
+            }
+            if (cut === undefined) {
+                throw new StatementTooLargeError(`the statement for \`${s.actions[0]}\` on \`${s.resources[0]}\` is ${size + overhead} characters, more than a policy document may hold (${limits.managed})`);
+            }
+            place(target, cut.head, statementSize(cut.head));
+            pending.unshift(...cut.tails);
         }
-        bin.statements.push(s);
-        bin.used += extra;
     }
     const managed = bins.slice(1).map((b) => sortStatements(b.statements));
     if (managed.length > limits.maxManaged) {
@@ -170,20 +215,36 @@ export function layoutPolicies(statements: readonly Statement[], limits = { inli
     return { inline: sortStatements(bins[0].statements), managed };
 }
 
-/** `s` cut into statements that each fit a document of `cap` characters on their own. */
-export function cutToFit(s: Statement, cap: number): Statement[] {
-    if (documentSize([s]) <= cap) {
-        return [s];
+/**
+ * The largest head of `s` that fits in `space` characters, and the statements holding the rest:
+ * cut along the longer list first; when even one item of it with the whole other list is too
+ * large, that one item is cut along the other list. Undefined when a single pair does not fit.
+ */
+export function cutHead(s: Statement, space: number): { head: Statement; tails: Statement[] } | undefined {
+    const chars = (list: readonly string[]) => list.reduce((n, v) => n + v.length + 3, 0);
+    const dims: ("actions" | "resources")[] = chars(s.actions) >= chars(s.resources) ? ["actions", "resources"] : ["resources", "actions"];
+    for (const dim of dims) {
+        const list = s[dim];
+        let lo = 0;
+        let hi = list.length - 1;
+        while (lo < hi) {
+            const mid = Math.ceil((lo + hi) / 2);
+            if (statementSize({ ...s, [dim]: list.slice(0, mid) }) <= space) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        if (lo > 0) {
+            return { head: { ...s, [dim]: list.slice(0, lo) }, tails: [{ ...s, [dim]: list.slice(lo) }] };
+        }
     }
-    if (s.actions.length > 1) {
-        const half = Math.ceil(s.actions.length / 2);
-        return [...cutToFit({ ...s, actions: s.actions.slice(0, half) }, cap), ...cutToFit({ ...s, actions: s.actions.slice(half) }, cap)];
+    const dim = s.actions.length > 1 ? "actions" : s.resources.length > 1 ? "resources" : undefined;
+    if (dim === undefined) {
+        return undefined;
     }
-    if (s.resources.length > 1) {
-        const half = Math.ceil(s.resources.length / 2);
-        return [...cutToFit({ ...s, resources: s.resources.slice(0, half) }, cap), ...cutToFit({ ...s, resources: s.resources.slice(half) }, cap)];
-    }
-    throw new StatementTooLargeError(`the statement for \`${s.actions[0]}\` on \`${s.resources[0]}\` is ${documentSize([s])} characters, more than a policy document may hold (${cap})`);
+    const inner = cutHead({ ...s, [dim]: s[dim].slice(0, 1) }, space);
+    return inner === undefined ? undefined : { head: inner.head, tails: [...inner.tails, { ...s, [dim]: s[dim].slice(1) }] };
 }
 
 /** Every (action, resource, condition) triple `statements` grant, as sorted text: for tests and reports. */

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import fc from "fast-check";
 import {
     MAX_INLINE_POLICY_CHARS, MAX_MANAGED_POLICY_CHARS, MAX_MANAGED_POLICIES, PolicyTooLargeError, Statement,
-    cutToFit, documentSize, grantedTriples, layoutPolicies, mergeStatements, renderDocument,
+    documentSize, grantedTriples, layoutPolicies, mergeStatements, renderDocument,
 } from "../../components/aws/policy";
 
 const EXPIRY = { DateLessThan: { "aws:CurrentTime": "2099-01-01T00:00:00Z" } };
@@ -54,12 +54,34 @@ describe("layoutPolicies", () => {
         assert.deepStrictEqual(layout, { inline: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::b/*"] }], managed: [] });
     });
 
-    it("cuts a statement too large for any document by actions, then by resources", () => {
-        const actions = Array.from({ length: 400 }, (_, i) => `svc:Action${i}`);
-        const pieces = cutToFit({ actions, resources: ["r"] }, MAX_MANAGED_POLICY_CHARS);
+    it("keeps a statement that fits the inline policy whole, uncut", () => {
+        // GIVEN one 7,800-character statement: too large for a managed policy, not for the inline one
+        const resources = Array.from({ length: 200 }, (_, i) => `arn:aws:s3:::invoices/prefix-${String(i).padStart(4, "0")}/*`);
+        const s = { actions: ["s3:GetObject", "s3:GetObjectVersion"], resources };
+        assert.ok(documentSize([s]) > MAX_MANAGED_POLICY_CHARS && documentSize([s]) < MAX_INLINE_POLICY_CHARS);
+        // THEN it is the inline policy, and there is no managed policy
+        assert.deepStrictEqual(layoutPolicies([s]), { inline: [s], managed: [] });
+    });
+
+    it("cuts a statement too large for any document along its longer list", () => {
+        // GIVEN 700 ARNs for two actions: about 26,700 characters
+        const resources = Array.from({ length: 700 }, (_, i) => `arn:aws:s3:::invoices/prefix-${String(i).padStart(4, "0")}/*`).sort();
+        const layout = layoutPolicies([{ actions: ["s3:GetObject", "s3:GetObjectVersion"], resources }]);
+        const all = [layout.inline, ...layout.managed];
+        // THEN the inline policy is filled, then as few managed policies as fit the rest
+        assert.strictEqual(layout.managed.length, 3);
+        assert.ok(documentSize(layout.inline) > MAX_INLINE_POLICY_CHARS - 60);
+        // AND every piece keeps both actions: the resources were cut, not the actions
+        assert.ok(all.flat().every((p) => p.actions.length === 2));
+        assert.deepStrictEqual(all.flat().flatMap((p) => p.resources).sort(), resources);
+    });
+
+    it("cuts one resource's action list when a single resource with all its actions is too large", () => {
+        const actions = Array.from({ length: 600 }, (_, i) => `svc:Action${String(i).padStart(4, "0")}`);
+        const layout = layoutPolicies([{ actions, resources: ["arn:aws:svc:us-east-1:123456789012:thing/a", "arn:aws:svc:us-east-1:123456789012:thing/b"] }]);
+        const pieces = [layout.inline, ...layout.managed].flat();
         assert.ok(pieces.length > 1);
-        assert.ok(pieces.every((p) => documentSize([p]) <= MAX_MANAGED_POLICY_CHARS));
-        assert.deepStrictEqual(pieces.flatMap((p) => p.actions), actions);
+        assert.deepStrictEqual(grantedTriples(pieces).length, 1200);
     });
 
     it(`refuses to need more than ${MAX_MANAGED_POLICIES} managed policies`, () => {
