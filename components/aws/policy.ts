@@ -58,8 +58,19 @@ function sortedUnique(values: Iterable<string>): string[] {
     return [...new Set(values)].sort(compare);
 }
 
+const conditionKeys = new WeakMap<Condition, string>();
+
+/** The canonical text of a condition, computed once per condition object. */
 function conditionKey(condition: Condition | undefined): string {
-    return condition === undefined ? "" : canonicalJson(condition);
+    if (condition === undefined) {
+        return "";
+    }
+    let key = conditionKeys.get(condition);
+    if (key === undefined) {
+        key = canonicalJson(condition);
+        conditionKeys.set(condition, key);
+    }
+    return key;
 }
 
 /** JSON with object keys sorted at every level: equal data, equal text. */
@@ -119,7 +130,10 @@ function statementKey(s: Statement): string {
 
 /** Statements in a deterministic order. */
 export function sortStatements(statements: readonly Statement[]): Statement[] {
-    return [...statements].sort((a, b) => compare(statementKey(a), statementKey(b)));
+    if (statements.length < 2) {
+        return [...statements];
+    }
+    return statements.map((s) => ({ s, key: statementKey(s) })).sort((a, b) => compare(a.key, b.key)).map((k) => k.s);
 }
 
 /** The JSON document for `statements`, each an Allow. */
@@ -139,6 +153,9 @@ export function renderDocument(statements: readonly Statement[]): PolicyDocument
 export function documentSize(statements: readonly Statement[]): number {
     return JSON.stringify(renderDocument(statements)).length;
 }
+
+/** The size of a document with no statement: `{"Version":"2012-10-17","Statement":[]}`. */
+const EMPTY_DOCUMENT_CHARS = documentSize([]);
 
 /** The characters one statement adds to a document. */
 function statementSize(s: Statement): number {
@@ -170,10 +187,10 @@ function place(bin: Bin, s: Statement, size: number): void {
  * policies would be needed, {@link StatementTooLargeError} for a single pair too large for any.
  */
 export function layoutPolicies(statements: readonly Statement[], limits = { inline: MAX_INLINE_POLICY_CHARS, managed: MAX_MANAGED_POLICY_CHARS, maxManaged: MAX_MANAGED_POLICIES }): PolicyLayout {
-    const overhead = documentSize([]);
+    const overhead = EMPTY_DOCUMENT_CHARS;
     const pieces = mergeStatements(statements)
-        .map((s) => ({ s, size: statementSize(s) }))
-        .sort((a, b) => b.size - a.size || compare(statementKey(a.s), statementKey(b.s)));
+        .map((s) => ({ s, size: statementSize(s), key: statementKey(s) }))
+        .sort((a, b) => b.size - a.size || compare(a.key, b.key));
     const bins: Bin[] = [{ cap: limits.inline, used: overhead, statements: [] }];
     const newBin = (): Bin => {
         const bin = { cap: limits.managed, used: overhead, statements: [] };
@@ -182,9 +199,11 @@ export function layoutPolicies(statements: readonly Statement[], limits = { inli
     };
     for (const piece of pieces) {
         const pending: Statement[] = [piece.s];
+        let known: number | undefined = piece.size;
         while (pending.length > 0) {
             const s = pending.shift()!;
-            const size = statementSize(s);
+            const size = known ?? statementSize(s);
+            known = undefined;
             const fit = bins.find((b) => room(b) >= size);
             if (fit !== undefined) {
                 place(fit, s, size);

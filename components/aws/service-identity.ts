@@ -157,13 +157,35 @@ export class AwsServiceIdentity extends pulumi.ComponentResource {
     /** The name of the role. */
     public readonly roleName: pulumi.Output<string>;
     /** The trust policy JSON. */
-    public readonly trustPolicy: pulumi.Output<string>;
+    public get trustPolicy(): pulumi.Output<string> {
+        return (this.trustPolicyOutput ??= pulumi.output(this.rendered.trustPolicy));
+    }
     /** The identity policy documents as JSON: the inline policy first, then each managed policy. */
-    public readonly policyDocuments: pulumi.Output<string[]>;
+    public get policyDocuments(): pulumi.Output<string[]> {
+        return (this.policyDocumentsOutput ??= pulumi.all(this.rendered.policyDocuments));
+    }
     /** The ARNs of the managed policies holding the grants that overflow the inline policy. */
-    public readonly managedPolicyArns: pulumi.Output<string[]>;
+    public get managedPolicyArns(): pulumi.Output<string[]> {
+        return (this.managedPolicyArnsOutput ??= pulumi.all(this.rendered.managedPolicyArns));
+    }
     /** The validated expiry instant (UTC), if any. */
-    public readonly expiresAt: pulumi.Output<string | undefined>;
+    public get expiresAt(): pulumi.Output<string | undefined> {
+        return (this.expiresAtOutput ??= pulumi.output(this.rendered.expiresAt));
+    }
+
+    // The rendered values behind the getters above, kept as plain data or the Inputs they already
+    // are: thousands of identities per stack are normal, and an Output per property each would cost
+    // more than the rest of the component (measured by `npm run bench`).
+    private readonly rendered: {
+        trustPolicy: pulumi.Input<string>;
+        policyDocuments: pulumi.Input<string>[];
+        managedPolicyArns: pulumi.Output<string>[];
+        expiresAt?: string;
+    };
+    private trustPolicyOutput?: pulumi.Output<string>;
+    private policyDocumentsOutput?: pulumi.Output<string[]>;
+    private managedPolicyArnsOutput?: pulumi.Output<string[]>;
+    private expiresAtOutput?: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: AwsServiceIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planAwsServiceIdentity(name, args);
@@ -202,20 +224,15 @@ export class AwsServiceIdentity extends pulumi.ComponentResource {
             return policy.arn;
         });
 
-        this.trustPolicy = pulumi.output(trustPolicy);
         this.roleArn = role.arn;
         this.roleName = role.name;
-        this.policyDocuments = pulumi.all(layout.inline.length > 0 ? documents : documents.slice(1));
-        this.managedPolicyArns = pulumi.all(managedArns);
-        this.expiresAt = pulumi.output(plan.expiresAt);
-        this.registerOutputs({
-            roleArn: this.roleArn,
-            roleName: this.roleName,
-            trustPolicy: this.trustPolicy,
-            policyDocuments: this.policyDocuments,
-            managedPolicyArns: this.managedPolicyArns,
-            expiresAt: this.expiresAt,
-        });
+        this.rendered = {
+            trustPolicy,
+            policyDocuments: layout.inline.length > 0 ? documents : documents.slice(1),
+            managedPolicyArns: managedArns,
+            expiresAt: plan.expiresAt,
+        };
+        this.registerOutputs({ roleArn: this.roleArn, roleName: this.roleName, ...this.rendered });
     }
 }
 
@@ -251,10 +268,10 @@ function resolveTrust(subject: string, trust: TrustPlan, later: readonly Deferre
  */
 function renderDocumentInput(subject: string, plan: AwsServiceIdentityPlan, statements: readonly Statement[], inline: boolean): pulumi.Input<string> {
     const { unknowns } = plan.policies;
-    const mine = [...unknowns.keys()].filter((text) => statements.some((s) => s.actions.includes(text) || s.resources.includes(text)));
     if (unknowns.size === 0) {
         return JSON.stringify(renderDocument(statements));
     }
+    const mine = [...unknowns.keys()].filter((text) => statements.some((s) => s.actions.includes(text) || s.resources.includes(text)));
     const texts = [...unknowns.keys()];
     return pulumi.all(texts.map((t) => unknowns.get(t)!.value)).apply((values) => {
         const resolved = new Map(texts.map((t, i) => [t, values[i]]));
