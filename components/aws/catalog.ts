@@ -143,14 +143,19 @@ export function resourceTypesOf(service: string): readonly ResourceTypeInfo[] {
  * The resource types of `service` whose ARN pattern `arn` matches, keeping only the most specific
  * ones: `arn:aws:dynamodb:…:table/t/index/i` is an `index`, not also a `table`.
  */
-export function matchResourceTypes(service: string, arn: string): string[] {
-    const matches = resourceTypesOf(service).filter((t) => t.matcher.test(arn));
-    if (matches.length === 0) {
-        return [];
+export function matchResourceTypes(service: string, arn: string): readonly string[] {
+    // Validation and expansion ask about the same ARN several times in a row: remember the last.
+    if (lastMatch !== undefined && lastMatch.service === service && lastMatch.arn === arn) {
+        return lastMatch.types;
     }
+    const matches = resourceTypesOf(service).filter((t) => t.matcher.test(arn));
     const best = Math.max(...matches.map((m) => m.specificity));
-    return matches.filter((m) => m.specificity === best).map((m) => m.key);
+    const types = matches.filter((m) => m.specificity === best).map((m) => m.key);
+    lastMatch = { service, arn, types };
+    return types;
 }
+
+let lastMatch: { service: string; arn: string; types: readonly string[] } | undefined;
 
 /**
  * Compiles an ARN pattern into a regular expression. Partition, region and account variables

@@ -259,8 +259,19 @@ export function renderTrustPolicy(trust: ResolvedTrust, expiresAt?: string): Pol
 
 /** `DateLessThan aws:CurrentTime <expiresAt>`: AWS stops honouring the statement at that instant. */
 export function expiryCondition(expiresAt: string): Condition {
-    return { DateLessThan: { "aws:CurrentTime": expiresAt } };
+    let condition = expiryConditions.get(expiresAt);
+    if (condition === undefined) {
+        condition = { DateLessThan: { "aws:CurrentTime": expiresAt } };
+        expiryConditions.set(expiresAt, condition);
+    }
+    return condition;
 }
+
+/**
+ * One condition object per expiry instant, shared (and never mutated) by every statement that
+ * expires then, so that merging and sizing compute its canonical text once, not once per identity.
+ */
+const expiryConditions = new Map<string, Condition>();
 
 function trustStatement(trust: ResolvedTrust): RenderedStatement {
     switch (trust.kind) {

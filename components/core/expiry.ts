@@ -20,11 +20,36 @@ export function parseExpiry(value: unknown, path: string, problems: Problems, no
     if (value === undefined) {
         return undefined;
     }
-    if (typeof value !== "string" || !ISO_INSTANT.test(value)) {
+    const instant = typeof value === "string" ? readInstant(value) : "shape";
+    if (instant === "shape") {
         problems.add(path, `\`${path}\` must be an ISO-8601 instant with a time zone, such as \`${EXPIRY_EXAMPLE}\`; got ${describe(value)}.`);
         return undefined;
     }
-    const [, year, month, day, hour, minute, second] = ISO_INSTANT.exec(value)!;
+    if (instant === "calendar") {
+        problems.add(path, `\`${path}\` is not a real date and time: \`${value}\`. Use an ISO-8601 instant such as \`${EXPIRY_EXAMPLE}\`.`);
+        return undefined;
+    }
+    if (instant.millis <= now.getTime()) {
+        problems.add(path, `\`${path}\` is in the past: \`${value}\`${value === instant.utc ? "" : ` (${instant.utc})`} is before now (${now.toISOString().slice(0, 19)}Z). Give a future instant, or remove the identity if it is no longer needed.`);
+        return undefined;
+    }
+    return instant.utc;
+}
+
+/** Instants already read, by text: stacks give many identities the same expiry. */
+const instants = new Map<string, { millis: number; utc: string }>();
+
+/** The instant `value` names, or why it names none: not the ISO-8601 shape, or no such day or time. */
+function readInstant(value: string): { millis: number; utc: string } | "shape" | "calendar" {
+    const known = instants.get(value);
+    if (known !== undefined) {
+        return known;
+    }
+    const m = ISO_INSTANT.exec(value);
+    if (m === null) {
+        return "shape";
+    }
+    const [, year, month, day, hour, minute, second] = m;
     const millis = Date.parse(value);
     const calendarOk =
         !Number.isNaN(millis) &&
@@ -32,16 +57,11 @@ export function parseExpiry(value: unknown, path: string, problems: Problems, no
         Number(day) >= 1 && Number(day) <= daysInMonth(Number(year), Number(month)) &&
         Number(hour) <= 23 && Number(minute) <= 59 && Number(second ?? 0) <= 59;
     if (!calendarOk) {
-        problems.add(path, `\`${path}\` is not a real date and time: \`${value}\`. Use an ISO-8601 instant such as \`${EXPIRY_EXAMPLE}\`.`);
-        return undefined;
+        return "calendar";
     }
-    const instant = new Date(millis);
-    const utc = `${instant.toISOString().slice(0, 19)}Z`;
-    if (millis <= now.getTime()) {
-        problems.add(path, `\`${path}\` is in the past: \`${value}\`${value === utc ? "" : ` (${utc})`} is before now (${now.toISOString().slice(0, 19)}Z). Give a future instant, or remove the identity if it is no longer needed.`);
-        return undefined;
-    }
-    return utc;
+    const instant = { millis, utc: `${new Date(millis).toISOString().slice(0, 19)}Z` };
+    instants.set(value, instant);
+    return instant;
 }
 
 function daysInMonth(year: number, month: number): number {
