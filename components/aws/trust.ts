@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DeferredCheck, checkNowOrLater } from "../core/deferred";
 import { Problems, allOf, oneOf } from "../core/errors";
 import { describe } from "../core/expiry";
+import { githubSubjects } from "../core/github";
 import { Condition, PolicyDocument, POLICY_VERSION, RenderedStatement } from "./policy";
 
 /** The OIDC issuer of GitHub Actions tokens, which is also the prefix of its condition keys. */
@@ -104,7 +105,6 @@ export type ResolvedTrust =
     | { kind: "account"; principalArn: string; externalId: string };
 
 const SERVICE_PRINCIPAL = /^[a-z0-9][a-z0-9.-]*\.amazonaws\.com$/;
-const REPOSITORY = /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/;
 const K8S_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const ACCOUNT_PRINCIPAL = /^(\d{12}|arn:aws[a-z-]*:iam::\d{12}:(root|role\/[\w+=,.@/-]+|user\/[\w+=,.@/-]+))$/;
 const OIDC_PROVIDER = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/(.+)$/;
@@ -145,26 +145,8 @@ function planKind(kind: TrustKind, trust: AwsTrust, problems: Problems, later: D
         case "githubActions": {
             const t = trust.githubActions!;
             const path = "trust.githubActions";
-            const repoOk = typeof t.repository === "string" && REPOSITORY.test(t.repository);
-            if (!repoOk) {
-                problems.add(`${path}.repository`, `\`${path}.repository\` must be one GitHub repository written \`owner/repo\`, without wildcards; got ${describe(t.repository)}.`);
-            }
-            const subjects: string[] = [];
-            if (t.environment !== undefined) {
-                if (typeof t.environment !== "string" || t.environment.trim() === "" || /[*?]/.test(t.environment)) {
-                    problems.add(`${path}.environment`, `\`${path}.environment\` must be the exact name of a GitHub environment, without wildcards; got ${describe(t.environment)}.`);
-                } else if (repoOk) {
-                    subjects.push(`repo:${t.repository}:environment:${t.environment}`);
-                }
-            }
-            if (t.ref !== undefined) {
-                if (typeof t.ref !== "string" || !/^refs\/(heads|tags|pull)\/[^*?\s]+$/.test(t.ref)) {
-                    const hint = typeof t.ref === "string" && /^[^*?\s/][^*?\s]*$/.test(t.ref) ? ` Did you mean \`refs/heads/${t.ref}\`?` : "";
-                    problems.add(`${path}.ref`, `\`${path}.ref\` must be a full Git ref such as \`refs/heads/main\` or \`refs/tags/v1.0.0\`, without wildcards; got ${describe(t.ref)}.${hint}`);
-                } else if (repoOk) {
-                    subjects.push(`repo:${t.repository}:ref:${t.ref}`);
-                }
-            }
+            const explicit = Array.isArray(t.subjects) && t.subjects.length > 0;
+            const subjects = githubSubjects(t, path, problems, ["subjects"], explicit);
             if (t.subjects !== undefined) {
                 if (!Array.isArray(t.subjects)) {
                     problems.add(`${path}.subjects`, `\`${path}.subjects\` must be a list of exact \`sub\` claims; got ${describe(t.subjects)}.`);
@@ -177,9 +159,6 @@ function planKind(kind: TrustKind, trust: AwsTrust, problems: Problems, later: D
                         }
                     });
                 }
-            }
-            if (t.environment === undefined && t.ref === undefined && (t.subjects === undefined || t.subjects.length === 0)) {
-                problems.add(path, `\`${path}\` must pin at least one of \`environment\`, \`ref\` or \`subjects\`; a role that any workflow run of the repository can assume (every branch, every pull request) is refused.`);
             }
             checkProviderArn(`${path}.oidcProviderArn`, t.oidcProviderArn, GITHUB_OIDC_HOST, problems, later);
             return { kind, oidcProviderArn: t.oidcProviderArn, subjects: [...new Set(subjects)].sort() };

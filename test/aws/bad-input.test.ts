@@ -180,7 +180,7 @@ const BAD_INPUTS: BadInput[] = [
         what: "GitHub trust pinning nothing",
         args: { ...base, trust: { githubActions: { repository: "acme/payments", oidcProviderArn: OIDC } } },
         path: "trust.githubActions",
-        reason: "`trust.githubActions` must pin at least one of `environment`, `ref` or `subjects`; a role that any workflow run of the repository can assume (every branch, every pull request) is refused.",
+        reason: "`trust.githubActions` must pin at least one of `environment`, `ref` or `subjects`; an identity that any workflow run of the repository can use (every branch, every pull request) is refused.",
     },
     {
         what: "GitHub ref that is not a full ref",
