@@ -3,6 +3,7 @@ import { DeferredCheck, checkNowOrLater } from "../core/deferred";
 import { Problems, allOf, oneOf } from "../core/errors";
 import { describe } from "../core/expiry";
 import { githubSubjects } from "../core/github";
+import { checkKubernetesServiceAccount } from "../core/kubernetes";
 import { Condition, PolicyDocument, POLICY_VERSION, RenderedStatement } from "./policy";
 
 /** The OIDC issuer of GitHub Actions tokens, which is also the prefix of its condition keys. */
@@ -105,7 +106,6 @@ export type ResolvedTrust =
     | { kind: "account"; principalArn: string; externalId: string };
 
 const SERVICE_PRINCIPAL = /^[a-z0-9][a-z0-9.-]*\.amazonaws\.com$/;
-const K8S_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const ACCOUNT_PRINCIPAL = /^(\d{12}|arn:aws[a-z-]*:iam::\d{12}:(root|role\/[\w+=,.@/-]+|user\/[\w+=,.@/-]+))$/;
 const OIDC_PROVIDER = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/(.+)$/;
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
@@ -170,12 +170,7 @@ function planKind(kind: TrustKind, trust: AwsTrust, problems: Problems, later: D
             if (!/^[a-z0-9.-]+\.[a-z]{2,}(\/[A-Za-z0-9._-]+)*$/.test(issuerHost)) {
                 problems.add(`${path}.oidcIssuer`, `\`${path}.oidcIssuer\` must be the cluster's OIDC issuer URL, such as \`https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE\`; got ${describe(t.oidcIssuer)}.`);
             }
-            for (const field of ["namespace", "serviceAccount"] as const) {
-                const v = t[field];
-                if (typeof v !== "string" || v.length > 253 || !K8S_NAME.test(v)) {
-                    problems.add(`${path}.${field}`, `\`${path}.${field}\` must be a Kubernetes name (lower-case letters, digits, \`-\` and \`.\`, at most 253 characters), without wildcards; got ${describe(v)}.`);
-                }
-            }
+            checkKubernetesServiceAccount(t, path, problems);
             checkProviderArn(`${path}.oidcProviderArn`, t.oidcProviderArn, issuerHost || undefined, problems, later);
             return { kind, oidcProviderArn: t.oidcProviderArn, issuerHost, subject: `system:serviceaccount:${t.namespace}:${t.serviceAccount}` };
         }

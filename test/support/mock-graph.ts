@@ -15,6 +15,8 @@ export interface Registered {
 }
 
 export const MOCK_ACCOUNT = "123456789012";
+/** The project number of every mocked Google Cloud project. */
+export const MOCK_PROJECT_NUMBER = "123456789";
 
 const registered: Registered[] = [];
 let installed = false;
@@ -34,6 +36,20 @@ function cloudOutputs(type: string, name: string, inputs: Record<string, any>): 
             return { name: physical, arn: `arn:aws:sqs:us-east-1:${MOCK_ACCOUNT}:${physical}`, url: `https://sqs.us-east-1.amazonaws.com/${MOCK_ACCOUNT}/${physical}` };
         case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
             return { arn: `arn:aws:iam::${MOCK_ACCOUNT}:oidc-provider/${String(inputs.url ?? "").replace(/^https:\/\//, "")}` };
+        case "gcp:serviceaccount/account:Account": {
+            const email = `${inputs.accountId}@${inputs.project}.iam.gserviceaccount.com`;
+            return { email, member: `serviceAccount:${email}`, name: `projects/${inputs.project}/serviceAccounts/${email}`, uniqueId: "104200000000000000001" };
+        }
+        case "gcp:iam/workloadIdentityPool:WorkloadIdentityPool":
+            return { name: `projects/${MOCK_PROJECT_NUMBER}/locations/global/workloadIdentityPools/${inputs.workloadIdentityPoolId}` };
+        case "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider":
+            return { name: `projects/${MOCK_PROJECT_NUMBER}/locations/global/workloadIdentityPools/${inputs.workloadIdentityPoolId}/providers/${inputs.workloadIdentityPoolProviderId}` };
+        case "gcp:projects/iAMCustomRole:IAMCustomRole":
+            return { name: `projects/${inputs.project}/roles/${inputs.roleId}` };
+        case "gcp:storage/bucket:Bucket":
+            return { name: physical, url: `gs://${physical}` };
+        case "random:index/randomId:RandomId":
+            return { hex: "a1b2", b64Url: "obI" };
         default:
             return {};
     }

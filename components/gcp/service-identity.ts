@@ -1,0 +1,273 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { DeferredCheck, checkedInput } from "../core/deferred";
+import { Problems } from "../core/errors";
+import { describe, parseExpiry } from "../core/expiry";
+import { GITHUB_OIDC_ISSUER } from "../core/github";
+import { OWNERSHIP_FIELDS, requireText } from "../core/ownership";
+import { MAX_DESCRIPTION_BYTES, displayName, renderOwnershipRecord } from "./description";
+import { GcpGrant, GcpGrantPlan, expiryCondition, planGcpGrants, projectIdProblem } from "./grants";
+import { GITHUB_ATTRIBUTE_MAPPING, GcpTrust, GcpTrustPlan, POOL_NAME, WORKLOAD_IDENTITY_USER, githubAttributeCondition, githubPrincipalSet, planGcpTrust } from "./trust";
+
+export const GCP_SERVICE_IDENTITY_TYPE = "nhi:index:GcpServiceIdentity";
+
+/** Google: a service account ID is 6–30 characters: a lower-case letter, then letters, digits, hyphens. */
+export const ACCOUNT_ID = /^[a-z](?:[-a-z0-9]{4,28}[a-z0-9])$/;
+
+/** The arguments of {@link GcpServiceIdentity}. */
+export interface GcpServiceIdentityArgs {
+    /** The project that holds the service account, and the default project of its grants. */
+    project: string;
+    /** The team or person who answers for this identity; recorded in the account's description. */
+    owner: string;
+    /** Why this identity exists; recorded in the description and shown as the display name. */
+    purpose: string;
+    /**
+     * The service account ID, the part of the email before `@`: 6–30 characters, a lower-case
+     * letter first, then lower-case letters, digits and hyphens, not ending with a hyphen.
+     * @default `name`, lower-cased, with characters Google refuses replaced by `-`
+     * @see https://cloud.google.com/iam/docs/service-accounts-create
+     */
+    accountId?: string;
+    /** Who, besides the services the account is attached to, may act as it. At most one kind. */
+    trust?: GcpTrust;
+    /** What the account may do, each grant bound at the narrowest scope it names. `[]` for nothing. */
+    grants: GcpGrant[];
+    /**
+     * An ISO-8601 instant (`2027-01-31T00:00:00Z`) after which Google itself stops honouring the
+     * identity: every role binding, including the bindings that let a workload act as the account,
+     * carries the IAM Condition `request.time < timestamp("<expiresAt>")`. Must be in the future
+     * when the stack is updated. Grants on Pub/Sub topics or subscriptions, whose policies do not
+     * accept conditions, are then refused.
+     * @default no expiry
+     * @see https://cloud.google.com/iam/docs/conditions-overview
+     */
+    expiresAt?: string;
+}
+
+/** Everything the constructor needs, validated: the output of {@link planGcpServiceIdentity}. */
+export interface GcpServiceIdentityPlan {
+    readonly project: string;
+    readonly accountId: string;
+    readonly owner: string;
+    readonly purpose: string;
+    readonly expiresAt?: string;
+    readonly description: string;
+    readonly trust: GcpTrustPlan;
+    readonly grants: readonly GcpGrantPlan[];
+    readonly later: readonly DeferredCheck[];
+}
+
+/** The account ID Google would get from `name`: lower case, other characters replaced by `-`. */
+export function deriveAccountId(name: string): string {
+    return name.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/-+/g, "-").replace(/^-+|-+$/g, "");
+}
+
+/**
+ * Validates `args` for an identity called `name`, collecting every problem and throwing one
+ * {@link pulumi.InputPropertiesError}. Registers nothing.
+ */
+export function planGcpServiceIdentity(name: string, args: GcpServiceIdentityArgs, now: Date = new Date()): GcpServiceIdentityPlan {
+    const problems = new Problems();
+    const later: DeferredCheck[] = [];
+    const a: Partial<GcpServiceIdentityArgs> = args ?? {};
+    const project = typeof a.project === "string" ? a.project : "";
+    const projectProblem = projectIdProblem("project", a.project);
+    if (projectProblem !== undefined) {
+        problems.add("project", a.project === undefined || a.project === "" ? `\`project\` is required: the ID of the project that holds the service account, such as \`my-project\`; got ${describe(a.project)}.` : projectProblem);
+    }
+    const { owner, purpose } = requireText(a, ["owner", "purpose"], problems, OWNERSHIP_FIELDS);
+    const accountId = planAccountId(name, a.accountId, problems);
+    const expiresAt = parseExpiry(a.expiresAt, "expiresAt", problems, now);
+    const trust = planGcpTrust(a.trust, project, problems, later);
+    const grants = planGcpGrants(a.grants, project, a.expiresAt !== undefined, problems);
+    let description = "";
+    if (owner !== undefined && purpose !== undefined) {
+        description = renderOwnershipRecord({ owner, purpose, expiresAt });
+        const bytes = Buffer.byteLength(description, "utf8");
+        if (bytes > MAX_DESCRIPTION_BYTES) {
+            problems.add("purpose", `\`owner\` and \`purpose\` are recorded in the service account's description, which holds at most ${MAX_DESCRIPTION_BYTES} bytes (Google limit); the record is ${bytes}. Shorten \`purpose\` (${Buffer.byteLength(purpose)} bytes) or \`owner\`.`);
+        }
+    }
+    problems.throwIfAny(`GcpServiceIdentity "${name}"`);
+    return { project, accountId: accountId!, owner, purpose, expiresAt, description, trust: trust!, grants, later };
+}
+
+function planAccountId(name: string, accountId: unknown, problems: Problems): string | undefined {
+    const rule = "6–30 characters: a lower-case letter, then lower-case letters, digits and hyphens, not ending with a hyphen";
+    if (accountId !== undefined) {
+        if (typeof accountId !== "string" || !ACCOUNT_ID.test(accountId)) {
+            problems.add("accountId", `\`accountId\` must be ${rule}; got ${describe(accountId)}.`);
+            return undefined;
+        }
+        return accountId;
+    }
+    const derived = typeof name === "string" ? deriveAccountId(name) : "";
+    if (!ACCOUNT_ID.test(derived)) {
+        problems.add("accountId", `\`name\` \`${name}\` gives the service account ID \`${derived}\`, which must be ${rule}. Give \`accountId\` explicitly${derived.length > 30 ? `, such as \`${derived.slice(0, 30).replace(/-+$/, "")}\`` : ""}.`);
+        return undefined;
+    }
+    return derived;
+}
+
+/**
+ * One keyless Google Cloud service account for one workload, bound at the narrowest scope each
+ * grant names, with its owner and purpose in its description and an optional expiry that Google
+ * enforces on every binding. It never creates a service account key.
+ *
+ * Children: a `serviceaccount.Account` (`${name}-sa`); one IAM member per grant, named by the
+ * grant's scope, resource and role; a `projects.IAMCustomRole` for each `permissions` grant; for a
+ * GitHub trust, a `random.RandomId`, a `iam.WorkloadIdentityPool` (unless one is given), a
+ * `iam.WorkloadIdentityPoolProvider` and a `serviceaccount.IAMMember`; for a GKE trust, a
+ * `serviceaccount.IAMMember`.
+ */
+export class GcpServiceIdentity extends pulumi.ComponentResource {
+    /** The account's email, `<accountId>@<project>.iam.gserviceaccount.com`. */
+    public readonly email: pulumi.Output<string>;
+    /** The account ID. */
+    public readonly accountId: pulumi.Output<string>;
+    /** The account as an IAM member: `serviceAccount:<email>`. */
+    public readonly member: pulumi.Output<string>;
+    /**
+     * For a GitHub trust: the provider's full name, the `workload_identity_provider` input of
+     * `google-github-actions/auth`. Undefined otherwise.
+     */
+    public readonly workloadIdentityProvider: pulumi.Output<string | undefined>;
+
+    constructor(name: string, args: GcpServiceIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
+        const plan = planGcpServiceIdentity(name, args);
+        super(GCP_SERVICE_IDENTITY_TYPE, name, {}, opts);
+        const subject = `GcpServiceIdentity "${name}"`;
+        const condition = plan.expiresAt === undefined ? undefined : expiryCondition(plan.expiresAt);
+
+        const account = new gcp.serviceaccount.Account(`${name}-sa`, {
+            project: plan.project,
+            accountId: plan.accountId,
+            displayName: displayName(plan),
+            description: plan.description,
+        }, { parent: this });
+        this.email = account.email;
+        this.accountId = account.accountId;
+        this.member = account.member;
+
+        for (const grant of plan.grants) {
+            const role = grant.role ?? customRole(this, name, plan, grant);
+            bind(this, name, grant, role, this.member, condition);
+        }
+
+        this.workloadIdentityProvider = pulumi.output(trustBindings(this, name, subject, plan, account, condition));
+        this.registerOutputs({});
+    }
+}
+
+/** The stable child-name part of a grant: `bucket-invoices-storage.objectViewer`. */
+function grantSlug(grant: GcpGrantPlan): string {
+    const [scope, target, what] = grant.key.split("|");
+    const where = target.startsWith("#") ? target.slice(1) : target.split("/").slice(-1)[0];
+    return `${scope}-${where}-${what.replace(/^roles\//, "").replace(/^.*\/roles\//, "")}`.replace(/[^A-Za-z0-9._-]+/g, "-");
+}
+
+/** The custom role of a `permissions` grant; returns its full name. */
+function customRole(parent: pulumi.Resource, name: string, plan: GcpServiceIdentityPlan, grant: GcpGrantPlan): pulumi.Output<string> {
+    const roleId = customRoleId(plan.accountId, grant.key);
+    const role = new gcp.projects.IAMCustomRole(`${name}-${grantSlug(grant)}`, {
+        project: plan.project,
+        roleId,
+        title: `${plan.accountId}: ${grant.scope} grant`.slice(0, 100),
+        description: `Exactly the permissions ${plan.accountId} needs on ${grant.scope} ${typeof grant.target === "string" ? grant.target : ""} (pulumi-nhi; owner ${plan.owner})`.slice(0, 256),
+        permissions: [...grant.permissions!],
+        stage: "GA",
+    }, { parent });
+    return role.name;
+}
+
+/**
+ * A custom role ID for one grant of one account: `nhi_<account id>_<hash of the grant's key>`,
+ * stable while the grant's scope and resource stay, so that changing its permissions updates the
+ * role in place. Google: 3–64 characters of letters, digits, `_` and `.`.
+ */
+export function customRoleId(accountId: string, key: string): string {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < key.length; i++) {
+        h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
+    }
+    return `nhi_${accountId.replace(/-/g, "_")}_${h.toString(16).padStart(8, "0")}`;
+}
+
+type Condition = { title: string; description: string; expression: string } | undefined;
+
+/** The IAM member resource binding `role` to `member` at the grant's scope. */
+function bind(parent: pulumi.Resource, name: string, grant: GcpGrantPlan, role: pulumi.Input<string>, member: pulumi.Output<string>, condition: Condition): void {
+    const childName = `${name}-${grantSlug(grant)}`;
+    const opts = { parent };
+    const base = { role, member, ...(condition ? { condition } : {}) };
+    switch (grant.scope) {
+        case "project":
+            new gcp.projects.IAMMember(childName, { ...base, project: grant.target }, opts);
+            return;
+        case "bucket":
+            new gcp.storage.BucketIAMMember(childName, { ...base, bucket: grant.target }, opts);
+            return;
+        case "topic":
+            new gcp.pubsub.TopicIAMMember(childName, { ...base, project: grant.project, topic: grant.target }, opts);
+            return;
+        case "subscription":
+            new gcp.pubsub.SubscriptionIAMMember(childName, { ...base, project: grant.project, subscription: grant.target }, opts);
+            return;
+        case "secret":
+            new gcp.secretmanager.SecretIamMember(childName, { ...base, project: grant.project, secretId: grant.target }, opts);
+            return;
+        case "dataset":
+            new gcp.bigquery.DatasetIamMember(childName, { ...base, project: grant.project, datasetId: grant.target }, opts);
+            return;
+    }
+}
+
+/** The bindings that let the trusted workload act as the account; returns the GitHub provider's name. */
+function trustBindings(parent: pulumi.Resource, name: string, subject: string, plan: GcpServiceIdentityPlan, account: gcp.serviceaccount.Account, condition: Condition): pulumi.Input<string> | undefined {
+    const trust = plan.trust;
+    const opts = { parent };
+    const actAs = (member: pulumi.Input<string>) => new gcp.serviceaccount.IAMMember(`${name}-workload-identity-user`, {
+        serviceAccountId: account.name,
+        role: WORKLOAD_IDENTITY_USER,
+        member,
+        ...(condition ? { condition } : {}),
+    }, opts);
+    switch (trust.kind) {
+        case "none":
+            return undefined;
+        case "gkeWorkload":
+            actAs(trust.member);
+            return undefined;
+        case "githubActions": {
+            // Pool and provider IDs are soft-deleted for 30 days after deletion and cannot be reused
+            // meanwhile: a random suffix lets a replaced or re-created identity get fresh ones.
+            const suffix = new random.RandomId(`${name}-wif-suffix`, { byteLength: 2 }, opts);
+            const poolName = trust.pool !== undefined
+                ? checkedInput(subject, trust.pool, plan.later)
+                : new gcp.iam.WorkloadIdentityPool(`${name}-pool`, {
+                    project: plan.project,
+                    workloadIdentityPoolId: pulumi.interpolate`${plan.accountId.slice(0, 27)}-${suffix.hex}`,
+                    displayName: `GitHub: ${plan.accountId}`.slice(0, 32),
+                    description: `GitHub Actions of ${trust.repository} for ${plan.accountId} (pulumi-nhi)`,
+                }, opts).name;
+            const pool = pulumi.output(poolName).apply((n) => {
+                const m = POOL_NAME.exec(n);
+                return m === null ? { project: plan.project, id: n.split("/").slice(-1)[0] } : { project: m[1], id: m[2] };
+            });
+            const provider = new gcp.iam.WorkloadIdentityPoolProvider(`${name}-github`, {
+                project: pool.project,
+                workloadIdentityPoolId: pool.id,
+                workloadIdentityPoolProviderId: pulumi.interpolate`github-${suffix.hex}`,
+                displayName: `GitHub ${trust.repository}`.slice(0, 32),
+                description: `Tokens of ${trust.repository} (${trust.subjects.join(", ")})`.slice(0, 256),
+                attributeMapping: { ...GITHUB_ATTRIBUTE_MAPPING },
+                attributeCondition: githubAttributeCondition(trust.repository, trust.subjects),
+                oidc: { issuerUri: GITHUB_OIDC_ISSUER },
+            }, opts);
+            actAs(pulumi.output(poolName).apply((n) => githubPrincipalSet(n, trust.repository)));
+            return provider.name;
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import * as pulumi from "@pulumi/pulumi";
+import { DeferredCheck, checkNowOrLater } from "../core/deferred";
+import { Problems, allOf, oneOf } from "../core/errors";
+import { githubSubjects } from "../core/github";
+import { checkKubernetesServiceAccount } from "../core/kubernetes";
+import { projectIdProblem } from "./grants";
+
+/** The role that lets a federated or GKE workload act as the service account. */
+export const WORKLOAD_IDENTITY_USER = "roles/iam.workloadIdentityUser";
+
+/** GitHub Actions workflows of one repository, through Workload Identity Federation. */
+export interface GcpGithubActionsTrust {
+    /** `owner/repo`, exactly; no wildcards. */
+    repository: string;
+    /** A GitHub environment: admits the `sub` claim `repo:owner/repo:environment:<environment>`. */
+    environment?: string;
+    /** A full Git ref such as `refs/heads/main`: admits `repo:owner/repo:ref:<ref>`. */
+    ref?: string;
+    /**
+     * An existing Workload Identity pool, by full name
+     * (`projects/<number>/locations/global/workloadIdentityPools/<id>`). The component adds its own
+     * GitHub provider to it. When not given, the component creates a pool for this identity.
+     * @see https://cloud.google.com/iam/docs/workload-identity-federation-with-deployment-pipelines
+     */
+    workloadIdentityPool?: pulumi.Input<string>;
+}
+
+/** One Kubernetes service account of a GKE cluster with Workload Identity. */
+export interface GcpGkeWorkloadTrust {
+    namespace: string;
+    serviceAccount: string;
+    /**
+     * The project whose workload pool (`<project>.svc.id.goog`) the cluster uses.
+     * @default the identity's `project`
+     */
+    workloadPoolProject?: string;
+}
+
+/**
+ * Who may act as the service account, besides the Google services it is attached to. At most one;
+ * none for an account attached to Cloud Run, Cloud Functions, Compute Engine or GKE nodes.
+ */
+export interface GcpTrust {
+    githubActions?: GcpGithubActionsTrust;
+    gkeWorkload?: GcpGkeWorkloadTrust;
+}
+
+export const GCP_TRUST_KINDS: readonly (keyof GcpTrust)[] = ["githubActions", "gkeWorkload"];
+
+/** A trust with its plain parts validated. */
+export type GcpTrustPlan =
+    | { kind: "none" }
+    | { kind: "githubActions"; repository: string; subjects: string[]; pool?: pulumi.Input<string> }
+    | { kind: "gkeWorkload"; member: string };
+
+/** A Workload Identity pool's full name: `projects/<number>/locations/global/workloadIdentityPools/<id>`. */
+export const POOL_NAME = /^projects\/(\d+)\/locations\/global\/workloadIdentityPools\/([a-z0-9-]{4,32})$/;
+
+/** Validates `trust` for an identity in `project`. Returns undefined on problems. */
+export function planGcpTrust(trust: GcpTrust | undefined, project: string, problems: Problems, later: DeferredCheck[]): GcpTrustPlan | undefined {
+    if (trust === undefined) {
+        return { kind: "none" };
+    }
+    const given = trust !== null && typeof trust === "object" ? GCP_TRUST_KINDS.filter((k) => trust[k] !== undefined) : [];
+    if (given.length > 1) {
+        problems.add("trust", `\`trust\` gives ${allOf(given)}; give at most one of ${oneOf(GCP_TRUST_KINDS)} per identity (declare one identity per workload).`);
+        return undefined;
+    }
+    if (given.length === 0) {
+        return { kind: "none" };
+    }
+    const before = problems.list.length;
+    let plan: GcpTrustPlan;
+    if (given[0] === "githubActions") {
+        const t = trust.githubActions!;
+        const path = "trust.githubActions";
+        const subjects = githubSubjects(t, path, problems);
+        if (t.workloadIdentityPool !== undefined) {
+            checkNowOrLater({
+                path: `${path}.workloadIdentityPool`,
+                value: t.workloadIdentityPool,
+                problem: (v) => (POOL_NAME.test(v) ? undefined : `\`${path}.workloadIdentityPool\` must be the full name of a Workload Identity pool, \`projects/<project number>/locations/global/workloadIdentityPools/<pool id>\`; got \`${v}\`.`),
+            }, problems, later);
+        }
+        plan = { kind: "githubActions", repository: t.repository, subjects, pool: t.workloadIdentityPool };
+    } else {
+        const t = trust.gkeWorkload!;
+        const path = "trust.gkeWorkload";
+        checkKubernetesServiceAccount(t, path, problems);
+        const poolProject = t.workloadPoolProject ?? project;
+        if (t.workloadPoolProject !== undefined) {
+            const problem = projectIdProblem(`${path}.workloadPoolProject`, t.workloadPoolProject);
+            if (problem !== undefined) {
+                problems.add(`${path}.workloadPoolProject`, problem);
+            }
+        }
+        plan = { kind: "gkeWorkload", member: `serviceAccount:${poolProject}.svc.id.goog[${t.namespace}/${t.serviceAccount}]` };
+    }
+    return problems.list.length === before ? plan : undefined;
+}
+
+/**
+ * The CEL `attributeCondition` of the GitHub provider: the repository, and the exact `sub` claims
+ * of the environment and ref. Tokens that do not satisfy it are refused by Google at the provider.
+ * @see https://cloud.google.com/iam/docs/workload-identity-federation-with-deployment-pipelines#conditions
+ */
+export function githubAttributeCondition(repository: string, subjects: readonly string[]): string {
+    const list = subjects.map((s) => JSON.stringify(s)).join(", ");
+    return `assertion.repository == ${JSON.stringify(repository)} && assertion.sub in [${list}]`;
+}
+
+/** The attributes the GitHub provider maps from the token. */
+export const GITHUB_ATTRIBUTE_MAPPING: Readonly<Record<string, string>> = {
+    "google.subject": "assertion.sub",
+    "attribute.repository": "assertion.repository",
+};
+
+/** The members a pool's principals of one repository have: never the whole pool. */
+export function githubPrincipalSet(poolName: string, repository: string): string {
+    return `principalSet://iam.googleapis.com/${poolName}/attribute.repository/${repository}`;
+}
