@@ -98,7 +98,9 @@ function planAccountId(name: string, accountId: unknown, problems: Problems): st
     const rule = "6–30 characters: a lower-case letter, then lower-case letters, digits and hyphens, not ending with a hyphen";
     if (accountId !== undefined) {
         if (typeof accountId !== "string" || !ACCOUNT_ID.test(accountId)) {
-            problems.add("accountId", `\`accountId\` must be ${rule}; got ${describe(accountId)}.`);
+            const fixed = typeof accountId === "string" ? deriveAccountId(accountId) : "";
+            const hint = ACCOUNT_ID.test(fixed) ? ` Did you mean \`${fixed}\`?` : "";
+            problems.add("accountId", `\`accountId\` must be ${rule}; got ${describe(accountId)}.${hint}`);
             return undefined;
         }
         return accountId;

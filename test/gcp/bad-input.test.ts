@@ -1,0 +1,226 @@
+import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { gcp } from "../../components";
+import { planGcpServiceIdentity } from "../../components/gcp/service-identity";
+import { capture } from "../support/mock-graph";
+
+/** The fixed "now" of the table, so that messages quoting it are exact. */
+const NOW = new Date("2026-11-25T00:00:00Z");
+const base: any = {
+    project: "acme-prod",
+    owner: "team-payments",
+    purpose: "Renders reports",
+    grants: [{ role: "roles/storage.objectViewer", resource: { bucket: "reports" } }],
+};
+
+interface BadInput {
+    what: string;
+    name?: string;
+    args: any;
+    path: string;
+    reason: string;
+}
+
+/** Each bad input a new user might try, with the exact problem reported. */
+const BAD_INPUTS: BadInput[] = [
+    {
+        what: "empty owner",
+        args: { ...base, owner: "" },
+        path: "owner",
+        reason: "`owner` is required and must be a non-empty string (the team or person who answers for this identity); got an empty string.",
+    },
+    {
+        what: "empty purpose",
+        args: { ...base, purpose: "" },
+        path: "purpose",
+        reason: "`purpose` is required and must be a non-empty string (why this identity exists); got an empty string.",
+    },
+    {
+        what: "empty project",
+        args: { ...base, project: "" },
+        path: "project",
+        reason: "`project` is required: the ID of the project that holds the service account, such as `my-project`; got an empty string.",
+    },
+    {
+        what: "project that is not a project ID",
+        args: { ...base, project: "Acme Prod" },
+        path: "project",
+        reason: "`project` must be a project ID: 6\u201330 lower-case letters, digits and hyphens, starting with a letter, such as `my-project`; got `Acme Prod`.",
+    },
+    {
+        what: "basic role",
+        args: { ...base, grants: [{ role: "roles/editor", resource: { project: "acme-prod" } }] },
+        path: "grants[0].role",
+        reason: "`grants[0].role` is the basic role `roles/editor`, which holds thousands of permissions across every service of the project and cannot carry IAM Conditions. Basic roles are refused: grant a predefined role of the service the identity uses, such as `roles/storage.objectViewer`, or list `permissions`.",
+    },
+    {
+        what: "unknown role",
+        args: { ...base, grants: [{ role: "roles/storage.objectViwer", resource: { bucket: "reports" } }] },
+        path: "grants[0].role",
+        reason: "`grants[0].role` is not a predefined Google Cloud role: `roles/storage.objectViwer`. Did you mean `roles/storage.objectViewer`, `roles/storage.objectUser` or `roles/storage.objectAdmin`?",
+    },
+    {
+        what: "role without the roles/ prefix",
+        args: { ...base, grants: [{ role: "storage.objectViewer", resource: { bucket: "reports" } }] },
+        path: "grants[0].role",
+        reason: "`grants[0].role` is not a predefined Google Cloud role: `storage.objectViewer`. Did you mean `roles/storage.objectViewer`?",
+    },
+    {
+        what: "unknown permission",
+        args: { ...base, grants: [{ permissions: ["storage.object.get"], resource: { bucket: "reports" } }] },
+        path: "grants[0].permissions[0]",
+        reason: "`grants[0].permissions[0]` is not a Google Cloud permission: `storage.object.get`. Did you mean `storage.objects.get`, `storage.objects.list` or `storage.folders.get`?",
+    },
+    {
+        what: "wildcard permission",
+        args: { ...base, grants: [{ permissions: ["storage.objects.*"], resource: { bucket: "reports" } }] },
+        path: "grants[0].permissions[0]",
+        reason: "`grants[0].permissions[0]` must be a permission of the form `service.resource.verb`, such as `storage.objects.get`, without wildcards; got `storage.objects.*`.",
+    },
+    {
+        what: "grant with both role and permissions",
+        args: { ...base, grants: [{ role: "roles/storage.objectViewer", permissions: ["storage.objects.get"], resource: { bucket: "reports" } }] },
+        path: "grants[0]",
+        reason: "`grants[0]` gives both `role` and `permissions`; give exactly one: `role` for a predefined role, or `permissions` for a custom role holding exactly those permissions.",
+    },
+    {
+        what: "grant with neither role nor permissions",
+        args: { ...base, grants: [{ resource: { bucket: "reports" } }] },
+        path: "grants[0]",
+        reason: "`grants[0]` must give `role` (a predefined role such as `roles/storage.objectViewer`) or `permissions` (such as `[\"storage.objects.get\"]`).",
+    },
+    {
+        what: "grant with no resource",
+        args: { ...base, grants: [{ role: "roles/storage.objectViewer" }] },
+        path: "grants[0].resource",
+        reason: "`grants[0].resource` is required: where the role applies, exactly one of `project`, `bucket`, `topic`, `subscription`, `secret` or `dataset`.",
+    },
+    {
+        what: "grant with two scopes",
+        args: { ...base, grants: [{ role: "roles/storage.objectViewer", resource: { bucket: "reports", project: "acme-prod" } }] },
+        path: "grants[0].resource",
+        reason: "`grants[0].resource` gives `project` and `bucket`; give exactly one scope per grant (one grant per resource).",
+    },
+    {
+        what: "grant repeated",
+        args: { ...base, grants: [base.grants[0], base.grants[0]] },
+        path: "grants[1]",
+        reason: "`grants[1]` repeats `grants[0]`: the same `roles/storage.objectViewer` on the same bucket. Merge them into one grant.",
+    },
+    {
+        what: "expiring grant on a Pub/Sub subscription",
+        args: { ...base, expiresAt: "2099-01-01T00:00:00Z", grants: [{ role: "roles/pubsub.subscriber", resource: { subscription: "reports" } }] },
+        path: "grants[0].resource.subscription",
+        reason: "`grants[0].resource.subscription`: Pub/Sub subscriptions do not accept IAM Conditions, so Google could not stop honouring this grant at `expiresAt`. Grant the role at `project` scope (the condition applies there, to every subscription of the project), or remove `expiresAt`.",
+    },
+    {
+        what: "accountId too short",
+        args: { ...base, accountId: "sa" },
+        path: "accountId",
+        reason: "`accountId` must be 6\u201330 characters: a lower-case letter, then lower-case letters, digits and hyphens, not ending with a hyphen; got `sa`.",
+    },
+    {
+        what: "accountId with upper case",
+        args: { ...base, accountId: "Report-Renderer" },
+        path: "accountId",
+        reason: "`accountId` must be 6\u201330 characters: a lower-case letter, then lower-case letters, digits and hyphens, not ending with a hyphen; got `Report-Renderer`. Did you mean `report-renderer`?",
+    },
+    {
+        what: "name that derives to a bad accountId",
+        name: "report-renderer-for-the-finance-team-eu",
+        args: base,
+        path: "accountId",
+        reason: "`name` `report-renderer-for-the-finance-team-eu` gives the service account ID `report-renderer-for-the-finance-team-eu`, which must be 6\u201330 characters: a lower-case letter, then lower-case letters, digits and hyphens, not ending with a hyphen. Give `accountId` explicitly, such as `report-renderer-for-the-financ`.",
+    },
+    {
+        what: "expiresAt in the past",
+        args: { ...base, expiresAt: "2020-01-01T00:00:00Z" },
+        path: "expiresAt",
+        reason: "`expiresAt` is in the past: `2020-01-01T00:00:00Z` is before now (2026-11-25T00:00:00Z). Give a future instant, or remove the identity if it is no longer needed.",
+    },
+    {
+        what: "expiresAt not a date",
+        args: { ...base, expiresAt: "2027-01-31" },
+        path: "expiresAt",
+        reason: "`expiresAt` must be an ISO-8601 instant with a time zone, such as `2027-01-31T00:00:00Z`; got `2027-01-31`.",
+    },
+    {
+        what: "GitHub repository not owner/repo",
+        args: { ...base, trust: { githubActions: { repository: "reports", environment: "production" } } },
+        path: "trust.githubActions.repository",
+        reason: "`trust.githubActions.repository` must be one GitHub repository written `owner/repo`, without wildcards; got `reports`.",
+    },
+    {
+        what: "GitHub repository with a wildcard",
+        args: { ...base, trust: { githubActions: { repository: "acme/*", environment: "production" } } },
+        path: "trust.githubActions.repository",
+        reason: "`trust.githubActions.repository` must be one GitHub repository written `owner/repo`, without wildcards; got `acme/*`.",
+    },
+    {
+        what: "GitHub trust pinning nothing",
+        args: { ...base, trust: { githubActions: { repository: "acme/reports" } } },
+        path: "trust.githubActions",
+        reason: "`trust.githubActions` must pin at least one of `environment` or `ref`; an identity that any workflow run of the repository can use (every branch, every pull request) is refused.",
+    },
+    {
+        what: "malformed workload identity pool",
+        args: { ...base, trust: { githubActions: { repository: "acme/reports", environment: "production", workloadIdentityPool: "github-pool" } } },
+        path: "trust.githubActions.workloadIdentityPool",
+        reason: "`trust.githubActions.workloadIdentityPool` must be the full name of a Workload Identity pool, `projects/<project number>/locations/global/workloadIdentityPools/<pool id>`; got `github-pool`.",
+    },
+    {
+        what: "two trust kinds",
+        args: { ...base, trust: { githubActions: { repository: "acme/reports", environment: "production" }, gkeWorkload: { namespace: "reports", serviceAccount: "renderer" } } },
+        path: "trust",
+        reason: "`trust` gives `githubActions` and `gkeWorkload`; give at most one of `githubActions` or `gkeWorkload` per identity (declare one identity per workload).",
+    },
+    {
+        what: "GKE service account with a wildcard",
+        args: { ...base, trust: { gkeWorkload: { namespace: "reports", serviceAccount: "*" } } },
+        path: "trust.gkeWorkload.serviceAccount",
+        reason: "`trust.gkeWorkload.serviceAccount` must be a Kubernetes name (lower-case letters, digits, `-` and `.`, at most 253 characters), without wildcards; got `*`.",
+    },
+    {
+        what: "purpose too long for the description",
+        args: { ...base, purpose: "Renders the monthly finance reports ".repeat(6) },
+        path: "purpose",
+        reason: "`owner` and `purpose` are recorded in the service account's description, which holds at most 256 bytes (Google limit); the record is 278. Shorten `purpose` (215 bytes) or `owner`.",
+    },
+];
+
+describe("gcp.ServiceIdentity bad input", () => {
+    for (const c of BAD_INPUTS) {
+        it(`refuses ${c.what}`, () => {
+            // GIVEN arguments with exactly one problem
+            // WHEN the identity is planned
+            // THEN one InputPropertiesError names the property and says what is allowed
+            assert.throws(() => planGcpServiceIdentity(c.name ?? "report-renderer", c.args, NOW), (e: any) => {
+                assert.ok(pulumi.InputPropertiesError.isInstance(e), `expected InputPropertiesError, got ${e}`);
+                assert.deepStrictEqual(e.errors, [{ propertyPath: c.path, reason: c.reason }]);
+                assert.ok(e.message.startsWith(`GcpServiceIdentity "${c.name ?? "report-renderer"}" has 1 invalid argument:\n  - ${c.path}: `), e.message);
+                return true;
+            });
+        });
+    }
+
+    it("registers nothing when it refuses an identity", async () => {
+        let thrown: unknown;
+        const { resources } = await capture(() => {
+            try {
+                new gcp.ServiceIdentity("rejected-sa", { ...base, grants: [{ role: "roles/editor", resource: { project: "acme-prod" } }] });
+            } catch (e) {
+                thrown = e;
+            }
+        });
+        assert.ok(pulumi.InputPropertiesError.isInstance(thrown));
+        assert.deepStrictEqual(resources, []);
+    });
+
+    it("reports every problem at once", () => {
+        const args = { ...base, owner: "", accountId: "x", grants: [{ role: "roles/owner", resource: { project: "acme-prod" } }, { permissions: ["storage.objekts.get"], resource: { bucket: "reports" } }] };
+        assert.throws(() => planGcpServiceIdentity("report-renderer", args, NOW), (e: any) => {
+            assert.deepStrictEqual(e.errors.map((p: any) => p.propertyPath), ["owner", "accountId", "grants[0].role", "grants[1].permissions[0]"]);
+            return true;
+        });
+    });
+});
