@@ -2,10 +2,9 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { aws } from "../../components";
 import { planAwsServiceIdentity } from "../../components/aws/service-identity";
+import { BadInput, TABLE_NOW, itRefusesEach, itRegistersNothingWhenRefused } from "../support/bad-input";
 import { capture, valueOf } from "../support/mock-graph";
 
-/** The fixed "now" of the bad-input table, so that messages quoting it are exact. */
-const NOW = new Date("2026-11-25T00:00:00Z");
 const OIDC = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
 const base: any = {
     owner: "team-payments",
@@ -14,13 +13,6 @@ const base: any = {
     grants: [{ actions: ["sqs:ReceiveMessage"], resources: ["arn:aws:sqs:us-east-1:123456789012:q"] }],
 };
 
-interface BadInput {
-    what: string;
-    name?: string;
-    args: any;
-    path: string;
-    reason: string;
-}
 
 /** Each bad input a new user might try, with the exact problem reported. */
 const BAD_INPUTS: BadInput[] = [
@@ -245,41 +237,15 @@ const BAD_INPUTS: BadInput[] = [
 ];
 
 describe("aws.ServiceIdentity bad input", () => {
-    for (const c of BAD_INPUTS) {
-        it(`refuses ${c.what}`, () => {
-            // GIVEN arguments with exactly one problem
-            // WHEN the identity is planned
-            // THEN one InputPropertiesError names the property and says what is allowed
-            assert.throws(() => planAwsServiceIdentity(c.name ?? "worker", c.args, NOW), (e: any) => {
-                assert.ok(pulumi.InputPropertiesError.isInstance(e), `expected InputPropertiesError, got ${e}`);
-                assert.deepStrictEqual(e.errors, [{ propertyPath: c.path, reason: c.reason }]);
-                assert.ok(e.message.includes(`  - ${c.path}: ${c.reason}`), e.message);
-                return true;
-            });
-        });
-    }
+    itRefusesEach(BAD_INPUTS, "AwsServiceIdentity", "worker", planAwsServiceIdentity);
 
-    it("registers nothing when it refuses an identity", async () => {
-        // GIVEN an identity with a bad action
-        // WHEN it is declared under the mocks
-        let thrown: unknown;
-        const { resources } = await capture(() => {
-            try {
-                new aws.ServiceIdentity("rejected", { ...base, grants: [{ actions: ["s3:GetObjekt"], resources: ["arn:aws:s3:::b/*"] }] });
-            } catch (e) {
-                thrown = e;
-            }
-        });
-        // THEN the constructor threw and no resource at all, not even the component, was registered
-        assert.ok(pulumi.InputPropertiesError.isInstance(thrown));
-        assert.deepStrictEqual(resources, []);
-    });
+    itRegistersNothingWhenRefused(() => new aws.ServiceIdentity("rejected", { ...base, grants: [{ actions: ["s3:GetObjekt"], resources: ["arn:aws:s3:::b/*"] }] }));
 
     it("reports every problem at once", () => {
         // GIVEN three independent problems
         const args = { ...base, owner: "", maxSessionDuration: 1, grants: [{ actions: ["s3:GetObject", "s3:Get*"], resources: ["arn:aws:s3:::b/*"] }] };
         // THEN one error lists all three, in argument order
-        assert.throws(() => planAwsServiceIdentity("worker", args, NOW), (e: any) => {
+        assert.throws(() => planAwsServiceIdentity("worker", args, TABLE_NOW), (e: any) => {
             assert.deepStrictEqual(e.errors.map((p: any) => p.propertyPath), ["owner", "grants[0].actions[1]", "maxSessionDuration"]);
             assert.match(e.message, /^AwsServiceIdentity "worker" has 3 invalid arguments:\n/);
             return true;

@@ -1,11 +1,8 @@
 import * as assert from "assert";
-import * as pulumi from "@pulumi/pulumi";
 import { gcp } from "../../components";
 import { planGcpServiceIdentity } from "../../components/gcp/service-identity";
-import { capture } from "../support/mock-graph";
+import { BadInput, TABLE_NOW, itRefusesEach, itRegistersNothingWhenRefused } from "../support/bad-input";
 
-/** The fixed "now" of the table, so that messages quoting it are exact. */
-const NOW = new Date("2026-11-25T00:00:00Z");
 const base: any = {
     project: "acme-prod",
     owner: "team-payments",
@@ -13,13 +10,6 @@ const base: any = {
     grants: [{ role: "roles/storage.objectViewer", resource: { bucket: "reports" } }],
 };
 
-interface BadInput {
-    what: string;
-    name?: string;
-    args: any;
-    path: string;
-    reason: string;
-}
 
 /** Each bad input a new user might try, with the exact problem reported. */
 const BAD_INPUTS: BadInput[] = [
@@ -189,36 +179,13 @@ const BAD_INPUTS: BadInput[] = [
 ];
 
 describe("gcp.ServiceIdentity bad input", () => {
-    for (const c of BAD_INPUTS) {
-        it(`refuses ${c.what}`, () => {
-            // GIVEN arguments with exactly one problem
-            // WHEN the identity is planned
-            // THEN one InputPropertiesError names the property and says what is allowed
-            assert.throws(() => planGcpServiceIdentity(c.name ?? "report-renderer", c.args, NOW), (e: any) => {
-                assert.ok(pulumi.InputPropertiesError.isInstance(e), `expected InputPropertiesError, got ${e}`);
-                assert.deepStrictEqual(e.errors, [{ propertyPath: c.path, reason: c.reason }]);
-                assert.ok(e.message.startsWith(`GcpServiceIdentity "${c.name ?? "report-renderer"}" has 1 invalid argument:\n  - ${c.path}: `), e.message);
-                return true;
-            });
-        });
-    }
+    itRefusesEach(BAD_INPUTS, "GcpServiceIdentity", "report-renderer", planGcpServiceIdentity);
 
-    it("registers nothing when it refuses an identity", async () => {
-        let thrown: unknown;
-        const { resources } = await capture(() => {
-            try {
-                new gcp.ServiceIdentity("rejected-sa", { ...base, grants: [{ role: "roles/editor", resource: { project: "acme-prod" } }] });
-            } catch (e) {
-                thrown = e;
-            }
-        });
-        assert.ok(pulumi.InputPropertiesError.isInstance(thrown));
-        assert.deepStrictEqual(resources, []);
-    });
+    itRegistersNothingWhenRefused(() => new gcp.ServiceIdentity("rejected-sa", { ...base, grants: [{ role: "roles/editor", resource: { project: "acme-prod" } }] }));
 
     it("reports every problem at once", () => {
         const args = { ...base, owner: "", accountId: "x", grants: [{ role: "roles/owner", resource: { project: "acme-prod" } }, { permissions: ["storage.objekts.get"], resource: { bucket: "reports" } }] };
-        assert.throws(() => planGcpServiceIdentity("report-renderer", args, NOW), (e: any) => {
+        assert.throws(() => planGcpServiceIdentity("report-renderer", args, TABLE_NOW), (e: any) => {
             assert.deepStrictEqual(e.errors.map((p: any) => p.propertyPath), ["owner", "accountId", "grants[0].role", "grants[1].permissions[0]"]);
             return true;
         });
