@@ -177,7 +177,7 @@ function customRole(parent: pulumi.Resource, name: string, plan: GcpServiceIdent
         project: plan.project,
         roleId,
         title: `${plan.accountId}: ${grant.scope} grant`.slice(0, 100),
-        description: `Exactly the permissions ${plan.accountId} needs on ${grant.scope} ${typeof grant.target === "string" ? grant.target : ""} (pulumi-nhi; owner ${plan.owner})`.slice(0, 256),
+        description: `Exactly the permissions ${plan.accountId} needs on ${typeof grant.target === "string" ? `${grant.scope} ${grant.target}` : `a ${grant.scope}`} (pulumi-nhi; owner ${plan.owner})`.slice(0, 256),
         permissions: [...grant.permissions!],
         stage: "GA",
     }, { parent });
