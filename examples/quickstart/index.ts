@@ -4,14 +4,16 @@
  *     pulumi stack init dev
  *     pulumi config set aws:region us-east-1
  *     pulumi config set paymentsFunctionArn arn:aws:lambda:us-east-1:<account>:function:payments-api
+ *     pulumi config set gcpProject <your Google Cloud project id>
  *     pulumi up
  *
  * The resources are declared in `program.ts`; this file only calls it and exports the outputs.
- * To see what it would create without an AWS account or the Pulumi CLI: `npm run demo`.
+ * To see what it would create without an AWS account, a Google Cloud project or the Pulumi CLI:
+ * `npm run demo`.
  */
 import { quickstart } from "./program";
 
-const { worker, deployer, bucket, queue, artifacts } = quickstart();
+const { worker, deployer, bucket, queue, artifacts, renderer, reportsDeployer, reportsBucket, reportsArtifacts } = quickstart();
 
 export const invoicesBucket = bucket.bucket;
 export const invoiceQueueUrl = queue.url;
@@ -22,3 +24,17 @@ export const workerExpiresAt = worker.expiresAt;
 
 export const deployerRoleArn = deployer.roleArn;
 export const deployerExpiresAt = deployer.expiresAt;
+
+export const reportsBucketName = reportsBucket.name;
+export const reportsArtifactsBucketName = reportsArtifacts.name;
+
+/** Deploy the Cloud Run service with `--service-account <rendererEmail>`. */
+export const rendererEmail = renderer.email;
+
+/**
+ * The two inputs of `google-github-actions/auth` in the deploy workflow of acme/reports-service:
+ * `workload_identity_provider: <reportsDeployerWorkloadIdentityProvider>` and
+ * `service_account: <reportsDeployerEmail>`.
+ */
+export const reportsDeployerEmail = reportsDeployer.email;
+export const reportsDeployerWorkloadIdentityProvider = reportsDeployer.workloadIdentityProvider;

@@ -1,15 +1,26 @@
 import * as aws from "@pulumi/aws";
+import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 // In your own program: `import * as nhi from "pulumi-nhi";`
 import * as nhi from "../../components";
 
 /**
- * The pulumi-nhi quickstart: an invoice pipeline and the two machine identities it needs.
+ * The pulumi-nhi quickstart: an invoice pipeline on AWS, a reports service on Google Cloud, and
+ * the machine identities each needs.
  *
+ * AWS:
  * - `invoice-worker`: the execution role of a Lambda function that reads new invoices from ONE
  *   prefix of the invoices bucket and consumes ONE SQS queue of "invoice uploaded" events.
  * - `payments-deployer`: the role GitHub Actions assumes when the `production` environment of
  *   `acme/payments-service` deploys: update one function's code, upload build artifacts.
+ *
+ * Google Cloud:
+ * - `report-renderer`: the service account a Cloud Run service runs as; reads objects of ONE
+ *   bucket, the reports bucket. No key and no federation: only the service it is attached to acts
+ *   as it.
+ * - `reports-deployer`: the service account GitHub Actions impersonates, through Workload Identity
+ *   Federation, when the `production` environment of `acme/reports-service` deploys: deploy Cloud
+ *   Run revisions in the project, read and write objects of the artifacts bucket.
  *
  * Everything is declared inside {@link quickstart} rather than at module top level, so that tests
  * and the offline demo (`npm run demo`) can run it under Pulumi's mocks as often as they like.
@@ -35,6 +46,24 @@ export const DEFAULT_FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:funct
 export const INCOMING_PREFIX = "incoming/";
 export const ARTIFACTS_PREFIX = "payments-service/";
 
+/** When the Cloud Run worker's service account stops working unless someone renews it. */
+export const RENDERER_EXPIRES_AT = "2028-09-30T00:00:00Z";
+/** When the Cloud Run deployer's service account stops working unless someone renews it. */
+export const REPORTS_DEPLOYER_EXPIRES_AT = "2028-04-30T00:00:00Z";
+
+/** The GitHub repository and environment allowed to deploy the reports service. */
+export const REPORTS_REPOSITORY = "acme/reports-service";
+export const REPORTS_ENVIRONMENT = "production";
+
+/**
+ * The Google Cloud project of the reports service. Set your own with
+ * `pulumi config set gcpProject <project id>`.
+ */
+export const DEFAULT_GCP_PROJECT = "acme-reports-prod";
+
+/** Exactly what CI needs on the artifacts bucket: upload build artifacts and read them back. */
+export const REPORTS_ARTIFACT_PERMISSIONS = ["storage.objects.create", "storage.objects.get"];
+
 export interface Quickstart {
     /** The Lambda worker's identity. */
     readonly worker: nhi.aws.ServiceIdentity;
@@ -48,6 +77,17 @@ export interface Quickstart {
     readonly artifacts: aws.s3.Bucket;
     /** The account's IAM OIDC provider for GitHub Actions tokens. */
     readonly githubOidc: aws.iam.OpenIdConnectProvider;
+
+    /** The Google Cloud project of the reports service (`gcpProject` config). */
+    readonly gcpProject: string;
+    /** The Cloud Run worker's service account. */
+    readonly renderer: nhi.gcp.ServiceIdentity;
+    /** The GitHub Actions deployer's service account. */
+    readonly reportsDeployer: nhi.gcp.ServiceIdentity;
+    /** Where rendered reports are stored; the renderer reads it, and only it. */
+    readonly reportsBucket: gcp.storage.Bucket;
+    /** Where CI uploads the reports service's build artifacts. */
+    readonly reportsArtifacts: gcp.storage.Bucket;
 }
 
 /** Declares the quickstart's resources and identities. Call it once per Pulumi program. */
@@ -110,5 +150,56 @@ export function quickstart(): Quickstart {
         expiresAt: DEPLOYER_EXPIRES_AT,
     });
 
-    return { worker, deployer, bucket, queue, artifacts, githubOidc };
+    // Google Cloud: the reports service.
+    const gcpProject = config.get("gcpProject") ?? DEFAULT_GCP_PROJECT;
+
+    // Uniform bucket-level access: IAM Conditions (the identities' expiry) on a bucket need it, and
+    // it turns off per-object ACLs, so IAM alone says who may read.
+    const reportsBucket = new gcp.storage.Bucket("reports", {
+        project: gcpProject,
+        location: "EU",
+        uniformBucketLevelAccess: true,
+        publicAccessPrevention: "enforced",
+        labels: { app: "reports" },
+    });
+    const reportsArtifacts = new gcp.storage.Bucket("reports-artifacts", {
+        project: gcpProject,
+        location: "EU",
+        uniformBucketLevelAccess: true,
+        publicAccessPrevention: "enforced",
+        labels: { app: "reports" },
+    });
+
+    // The Cloud Run worker: no trust, because the account is attached to the Cloud Run service
+    // (`--service-account`), and reads the objects of the reports bucket, nothing else.
+    const renderer = new nhi.gcp.ServiceIdentity("report-renderer", {
+        project: gcpProject,
+        owner: "team-reports",
+        purpose: "Cloud Run service that renders stored reports",
+        grants: [
+            { role: "roles/storage.objectViewer", resource: { bucket: reportsBucket.name } },
+        ],
+        expiresAt: RENDERER_EXPIRES_AT,
+    });
+
+    // The deployer: only production-environment jobs of one repository may impersonate it, through
+    // a Workload Identity pool and GitHub provider the component creates. No key is ever issued.
+    const reportsDeployer = new nhi.gcp.ServiceIdentity("reports-deployer", {
+        project: gcpProject,
+        owner: "team-reports",
+        purpose: "GitHub Actions deploys of acme/reports-service to production",
+        trust: {
+            githubActions: {
+                repository: REPORTS_REPOSITORY,
+                environment: REPORTS_ENVIRONMENT,
+            },
+        },
+        grants: [
+            { role: "roles/run.developer", resource: { project: gcpProject } },
+            { permissions: REPORTS_ARTIFACT_PERMISSIONS, resource: { bucket: reportsArtifacts.name } },
+        ],
+        expiresAt: REPORTS_DEPLOYER_EXPIRES_AT,
+    });
+
+    return { worker, deployer, bucket, queue, artifacts, githubOidc, gcpProject, renderer, reportsDeployer, reportsBucket, reportsArtifacts };
 }

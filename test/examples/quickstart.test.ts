@@ -1,19 +1,24 @@
 import * as assert from "assert";
+import { run } from "@bufbuild/cel";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import {
     ARTIFACTS_PREFIX,
     DEFAULT_FUNCTION_ARN,
+    DEFAULT_GCP_PROJECT,
     DEPLOYER_EXPIRES_AT,
     INCOMING_PREFIX,
     Quickstart,
+    RENDERER_EXPIRES_AT,
+    REPORTS_DEPLOYER_EXPIRES_AT,
     WORKER_EXPIRES_AT,
     quickstart,
 } from "../../examples/quickstart/program";
 import { runDemo } from "../../scripts/demo";
 import { PolicyDocument } from "../../components/aws/policy";
-import { Registered, capture, ofType, valueOf } from "../support/mock-graph";
+import { gcp } from "../../components";
+import { MOCK_PROJECT_NUMBER, Registered, capture, ofType, valueOf } from "../support/mock-graph";
 
 /** Every (action, resource) pair the documents allow, as `action resource`. */
 function pairs(documents: readonly PolicyDocument[]): string[] {
@@ -53,7 +58,7 @@ describe("examples/quickstart", () => {
         ]);
     });
 
-    it("creates exactly the workload resources and two identities of one role and one inline policy each", () => {
+    it("creates exactly the workload resources, two AWS roles and two keyless Google service accounts", () => {
         const created = resources.map((r) => `${r.type} ${r.name}`).sort();
         assert.deepStrictEqual(created, [
             "aws:iam/openIdConnectProvider:OpenIdConnectProvider github-actions",
@@ -64,8 +69,22 @@ describe("examples/quickstart", () => {
             "aws:s3/bucket:Bucket build-artifacts",
             "aws:s3/bucket:Bucket invoices",
             "aws:sqs/queue:Queue invoice-events",
+            "gcp:iam/workloadIdentityPool:WorkloadIdentityPool reports-deployer-pool",
+            "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider reports-deployer-github",
+            "gcp:projects/iAMCustomRole:IAMCustomRole reports-deployer-bucket-1-custom",
+            "gcp:projects/iAMMember:IAMMember reports-deployer-project-acme-reports-prod-run.developer",
+            "gcp:serviceaccount/account:Account report-renderer-sa",
+            "gcp:serviceaccount/account:Account reports-deployer-sa",
+            "gcp:serviceaccount/iAMMember:IAMMember reports-deployer-workload-identity-user",
+            "gcp:storage/bucket:Bucket reports",
+            "gcp:storage/bucket:Bucket reports-artifacts",
+            "gcp:storage/bucketIAMMember:BucketIAMMember report-renderer-bucket-1-storage.objectViewer",
+            "gcp:storage/bucketIAMMember:BucketIAMMember reports-deployer-bucket-1-custom",
             "nhi:index:AwsServiceIdentity invoice-worker",
             "nhi:index:AwsServiceIdentity payments-deployer",
+            "nhi:index:GcpServiceIdentity report-renderer",
+            "nhi:index:GcpServiceIdentity reports-deployer",
+            "random:index/randomId:RandomId reports-deployer-wif-suffix",
         ]);
     });
 
@@ -152,6 +171,143 @@ describe("examples/quickstart", () => {
     });
 });
 
+/** The IAM member resources that bind a role at a project, bucket, topic, subscription, secret or dataset. */
+const BINDING_TYPES = [
+    "gcp:projects/iAMMember:IAMMember",
+    "gcp:storage/bucketIAMMember:BucketIAMMember",
+    "gcp:pubsub/topicIAMMember:TopicIAMMember",
+    "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember",
+    "gcp:secretmanager/secretIamMember:SecretIamMember",
+    "gcp:bigquery/datasetIamMember:DatasetIamMember",
+];
+
+function expiryCondition(expiresAt: string) {
+    return {
+        title: `expires ${expiresAt}`,
+        description: `Granted by pulumi-nhi until ${expiresAt}; Google stops honouring the binding then.`,
+        expression: `request.time < timestamp("${expiresAt}")`,
+    };
+}
+
+describe("examples/quickstart on Google Cloud", () => {
+    let qs: Quickstart;
+    let resources: Registered[];
+    let reportsBucket: string;
+    let artifactsBucket: string;
+    let rendererMember: string;
+    let deployerMember: string;
+    const pool = `projects/${MOCK_PROJECT_NUMBER}/locations/global/workloadIdentityPools/reports-deployer-a1b2`;
+
+    before(async () => {
+        ({ value: qs, resources } = await capture(quickstart));
+        [reportsBucket, artifactsBucket, rendererMember, deployerMember] = await Promise.all([
+            valueOf(qs.reportsBucket.name),
+            valueOf(qs.reportsArtifacts.name),
+            valueOf(qs.renderer.member),
+            valueOf(qs.reportsDeployer.member),
+        ]);
+    });
+
+    /** Every role binding anywhere in the program whose member is `member`. */
+    const bindingsOf = (member: string) => resources.filter((r) => BINDING_TYPES.includes(r.type) && r.inputs.member === member);
+
+    it("puts both accounts in the configured project, the default being acme-reports-prod", async () => {
+        assert.strictEqual(qs.gcpProject, DEFAULT_GCP_PROJECT);
+        assert.strictEqual(await valueOf(qs.renderer.email), `report-renderer@${DEFAULT_GCP_PROJECT}.iam.gserviceaccount.com`);
+        assert.strictEqual(await valueOf(qs.reportsDeployer.email), `reports-deployer@${DEFAULT_GCP_PROJECT}.iam.gserviceaccount.com`);
+    });
+
+    it("declares both buckets in the EU with uniform bucket-level access, which bucket IAM Conditions need", () => {
+        for (const bucket of ofType(resources, "gcp:storage/bucket:Bucket")) {
+            assert.strictEqual(bucket.inputs.project, DEFAULT_GCP_PROJECT);
+            assert.strictEqual(bucket.inputs.location, "EU");
+            assert.strictEqual(bucket.inputs.uniformBucketLevelAccess, true, `${bucket.name}: uniform bucket-level access`);
+            assert.strictEqual(bucket.inputs.publicAccessPrevention, "enforced");
+        }
+    });
+
+    it("creates no service account key anywhere", () => {
+        assert.deepStrictEqual(resources.filter((r) => r.type === "gcp:serviceaccount/key:Key"), []);
+    });
+
+    it("lets the Cloud Run worker view the objects of the reports bucket only, until its expiry", () => {
+        const bindings = bindingsOf(rendererMember);
+        assert.deepStrictEqual(bindings.map((b) => ({ type: b.type, inputs: b.inputs })), [{
+            type: "gcp:storage/bucketIAMMember:BucketIAMMember",
+            inputs: { bucket: reportsBucket, role: "roles/storage.objectViewer", member: rendererMember, condition: expiryCondition(RENDERER_EXPIRES_AT) },
+        }]);
+        assert.strictEqual(bindings[0].inputs.condition.expression, `request.time < timestamp("${RENDERER_EXPIRES_AT}")`);
+        assert.notStrictEqual(reportsBucket, artifactsBucket);
+    });
+
+    it("lets nobody but the service the worker is attached to act as it: no pool, provider or act-as binding", async () => {
+        assert.ok(!resources.some((r) => r.name.startsWith("report-renderer-") && r.type.startsWith("gcp:iam/")), "no Workload Identity pool or provider");
+        assert.ok(!resources.some((r) => r.name === "report-renderer-workload-identity-user"), "no workloadIdentityUser binding");
+        assert.strictEqual(await valueOf(qs.renderer.workloadIdentityProvider), undefined);
+    });
+
+    it("records owner, purpose and expiry in each account's description", () => {
+        const accounts = new Map(ofType(resources, "gcp:serviceaccount/account:Account").map((r) => [r.name, r.inputs.description as string]));
+        assert.deepStrictEqual(gcp.parseOwnershipRecord(accounts.get("report-renderer-sa")!), {
+            owner: "team-reports",
+            purpose: "Cloud Run service that renders stored reports",
+            expiresAt: RENDERER_EXPIRES_AT,
+        });
+        assert.deepStrictEqual(gcp.parseOwnershipRecord(accounts.get("reports-deployer-sa")!), {
+            owner: "team-reports",
+            purpose: "GitHub Actions deploys of acme/reports-service to production",
+            expiresAt: REPORTS_DEPLOYER_EXPIRES_AT,
+        });
+    });
+
+    it("admits only production-environment tokens of acme/reports-service at the deployer's GitHub provider", () => {
+        const [provider] = ofType(resources, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider");
+        assert.strictEqual(provider.name, "reports-deployer-github");
+        assert.strictEqual(
+            provider.inputs.attributeCondition,
+            'assertion.repository == "acme/reports-service" && assertion.sub in ["repo:acme/reports-service:environment:production"]',
+        );
+        assert.deepStrictEqual(provider.inputs.oidc, { issuerUri: "https://token.actions.githubusercontent.com" });
+        assert.strictEqual(provider.inputs.workloadIdentityPoolId, "reports-deployer-a1b2");
+        // Evaluated as Google does (CEL over the token's claims).
+        const admits = (claims: Record<string, string>) => run(provider.inputs.attributeCondition, { assertion: new Map(Object.entries(claims)) });
+        assert.strictEqual(admits({ repository: "acme/reports-service", sub: "repo:acme/reports-service:environment:production" }), true);
+        assert.strictEqual(admits({ repository: "acme/reports-service", sub: "repo:acme/reports-service:environment:staging" }), false);
+        assert.strictEqual(admits({ repository: "acme/reports-service", sub: "repo:acme/reports-service:ref:refs/heads/main" }), false);
+        assert.strictEqual(admits({ repository: "acme/payments-service", sub: "repo:acme/payments-service:environment:production" }), false);
+    });
+
+    it("lets the principalSet of that repository, never the whole pool, act as the deployer until its expiry", async () => {
+        const actAs = ofType(resources, "gcp:serviceaccount/iAMMember:IAMMember");
+        assert.strictEqual(actAs.length, 1);
+        assert.strictEqual(actAs[0].name, "reports-deployer-workload-identity-user");
+        assert.deepStrictEqual(actAs[0].inputs, {
+            serviceAccountId: `projects/${DEFAULT_GCP_PROJECT}/serviceAccounts/reports-deployer@${DEFAULT_GCP_PROJECT}.iam.gserviceaccount.com`,
+            role: "roles/iam.workloadIdentityUser",
+            member: `principalSet://iam.googleapis.com/${pool}/attribute.repository/acme/reports-service`,
+            condition: expiryCondition(REPORTS_DEPLOYER_EXPIRES_AT),
+        });
+        assert.ok(!actAs[0].inputs.member.endsWith("/*"), "never the whole pool");
+        assert.strictEqual(await valueOf(qs.reportsDeployer.workloadIdentityProvider), `${pool}/providers/github-a1b2`);
+    });
+
+    it("grants the deployer Cloud Run developer on the project and exactly two object permissions on the artifacts bucket", () => {
+        const byType = new Map(bindingsOf(deployerMember).map((b) => [b.type, b.inputs]));
+        assert.strictEqual(byType.size, 2);
+        const condition = expiryCondition(REPORTS_DEPLOYER_EXPIRES_AT);
+        assert.deepStrictEqual(byType.get("gcp:projects/iAMMember:IAMMember"), { project: DEFAULT_GCP_PROJECT, role: "roles/run.developer", member: deployerMember, condition });
+        const [role] = ofType(resources, "gcp:projects/iAMCustomRole:IAMCustomRole");
+        assert.deepStrictEqual(role.inputs.permissions, ["storage.objects.create", "storage.objects.get"]);
+        assert.strictEqual(role.inputs.project, DEFAULT_GCP_PROJECT);
+        assert.deepStrictEqual(byType.get("gcp:storage/bucketIAMMember:BucketIAMMember"), {
+            bucket: artifactsBucket,
+            role: `projects/${DEFAULT_GCP_PROJECT}/roles/${role.inputs.roleId}`,
+            member: deployerMember,
+            condition,
+        });
+    });
+});
+
 describe("npm run demo", () => {
     let outDir: string;
 
@@ -164,9 +320,11 @@ describe("npm run demo", () => {
     });
 
     it("writes the trust policy and each identity policy of every identity, pretty-printed", async () => {
-        // A stale file from an earlier run with more policies must not survive.
+        // A stale file from an earlier run with more policies, or another trust, must not survive.
         fs.mkdirSync(path.join(outDir, "invoice-worker"), { recursive: true });
         fs.writeFileSync(path.join(outDir, "invoice-worker", "identity-policy-2.json"), "{}");
+        fs.mkdirSync(path.join(outDir, "report-renderer"), { recursive: true });
+        fs.writeFileSync(path.join(outDir, "report-renderer", "workload-identity-provider.json"), "{}");
 
         const result = await runDemo(outDir);
 
@@ -176,6 +334,9 @@ describe("npm run demo", () => {
             "invoice-worker/trust-policy.json",
             "payments-deployer/identity-policy-1.json",
             "payments-deployer/trust-policy.json",
+            "report-renderer/bindings.json",
+            "reports-deployer/bindings.json",
+            "reports-deployer/workload-identity-provider.json",
         ]);
         const text = fs.readFileSync(path.join(outDir, "payments-deployer", "trust-policy.json"), "utf8");
         assert.ok(text.startsWith("{\n  \"Version\": \"2012-10-17\""), "pretty-printed");
@@ -212,6 +373,66 @@ describe("npm run demo", () => {
         ]) {
             assert.ok(text.includes(expected), `the report lacks ${JSON.stringify(expected)}:\n${text}`);
         }
+    });
+
+    it("writes each Google identity's bindings and the deployer's Workload Identity provider as data", async () => {
+        const { gcpIdentities } = await runDemo(outDir);
+        const read = (file: string) => JSON.parse(fs.readFileSync(path.join(outDir, file), "utf8"));
+        const renderer = read("report-renderer/bindings.json");
+        assert.deepStrictEqual(renderer, [{
+            role: "roles/storage.objectViewer",
+            scope: "bucket",
+            resource: "reports-1a2b3c4",
+            member: `serviceAccount:report-renderer@${DEFAULT_GCP_PROJECT}.iam.gserviceaccount.com`,
+            condition: expiryCondition(RENDERER_EXPIRES_AT),
+        }]);
+        assert.deepStrictEqual(renderer, gcpIdentities[0].bindings);
+        const deployer = read("reports-deployer/bindings.json") as { role: string; scope: string; resource: string; permissions?: string[] }[];
+        assert.deepStrictEqual(deployer.map((b) => [b.scope, b.resource, b.permissions ?? b.role]), [
+            ["project", DEFAULT_GCP_PROJECT, "roles/run.developer"],
+            ["bucket", "reports-artifacts-1a2b3c4", ["storage.objects.create", "storage.objects.get"]],
+        ]);
+        const pool = `projects/${MOCK_PROJECT_NUMBER}/locations/global/workloadIdentityPools/reports-deployer-a1b2`;
+        const provider = read("reports-deployer/workload-identity-provider.json");
+        assert.strictEqual(provider.name, `${pool}/providers/github-a1b2`);
+        assert.strictEqual(provider.attributeCondition, 'assertion.repository == "acme/reports-service" && assertion.sub in ["repo:acme/reports-service:environment:production"]');
+        assert.strictEqual(provider.serviceAccountBinding.member, `principalSet://iam.googleapis.com/${pool}/attribute.repository/acme/reports-service`);
+        assert.deepStrictEqual(provider.githubActionsAuth, {
+            workload_identity_provider: `${pool}/providers/github-a1b2`,
+            service_account: `reports-deployer@${DEFAULT_GCP_PROJECT}.iam.gserviceaccount.com`,
+        });
+    });
+
+    it("reports the Google identities' owner, purpose, expiry, who may act as them and their bindings", async () => {
+        const { gcpIdentities, text } = await runDemo(outDir);
+        assert.deepStrictEqual(gcpIdentities.map((i) => [i.name, i.owner, i.expiresAt, i.actAs.kind, i.keys]), [
+            ["report-renderer", "team-reports", RENDERER_EXPIRES_AT, "attached", 0],
+            ["reports-deployer", "team-reports", REPORTS_DEPLOYER_EXPIRES_AT, "githubActions", 0],
+        ]);
+        assert.deepStrictEqual(gcpIdentities[0].resources, [
+            { type: "nhi:index:GcpServiceIdentity", name: "report-renderer" },
+            { type: "gcp:serviceaccount/account:Account", name: "report-renderer-sa" },
+            { type: "gcp:storage/bucketIAMMember:BucketIAMMember", name: "report-renderer-bucket-1-storage.objectViewer" },
+        ]);
+        assert.strictEqual(gcpIdentities[1].resources.length, 9);
+        for (const expected of [
+            "== report-renderer (Google Cloud) ",
+            "== reports-deployer (Google Cloud) ",
+            `Account     report-renderer@${DEFAULT_GCP_PROJECT}.iam.gserviceaccount.com`,
+            "Owner       team-reports",
+            `Expires     ${RENDERER_EXPIRES_AT}`,
+            "no federated or GKE principal; no service account key is declared",
+            "roles/storage.objectViewer → bucket reports-1a2b3c4",
+            `only when request.time < timestamp("${RENDERER_EXPIRES_AT}")`,
+            'with assertion.repository == "acme/reports-service" && assertion.sub in ["repo:acme/reports-service:environment:production"]',
+            "/attribute.repository/acme/reports-service",
+            "roles/run.developer → project acme-reports-prod",
+            "custom role holding exactly storage.objects.create, storage.objects.get",
+            path.join("reports-deployer", "workload-identity-provider.json"),
+        ]) {
+            assert.ok(text.includes(expected), `the report lacks ${JSON.stringify(expected)}:\n${text}`);
+        }
+        assert.ok(!/[ \t]$/m.test(text), "no trailing whitespace");
     });
 
     it("prints the same report on every run", async () => {
