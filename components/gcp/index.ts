@@ -1,4 +1,4 @@
-export { GcpServiceIdentity as ServiceIdentity, GcpServiceIdentity, GcpServiceIdentityArgs, planGcpServiceIdentity, deriveAccountId, customRoleId, GCP_SERVICE_IDENTITY_TYPE } from "./service-identity";
+export { GcpServiceIdentity as ServiceIdentity, GcpServiceIdentity, GcpServiceIdentityArgs, planGcpServiceIdentity, deriveAccountId, customRoleId, poolIdPrefix, GCP_SERVICE_IDENTITY_TYPE } from "./service-identity";
 export { GcpGrant, GcpGrantResource, expiryExpression } from "./grants";
 export { GcpTrust, GcpGithubActionsTrust, GcpGkeWorkloadTrust, githubAttributeCondition } from "./trust";
 export { OwnershipRecord, renderOwnershipRecord, parseOwnershipRecord } from "./description";

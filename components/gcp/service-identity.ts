@@ -8,7 +8,7 @@ import { GITHUB_OIDC_ISSUER } from "../core/github";
 import { OWNERSHIP_FIELDS, requireText } from "../core/ownership";
 import { MAX_DESCRIPTION_BYTES, displayName, renderOwnershipRecord } from "./description";
 import { GcpGrant, GcpGrantPlan, expiryCondition, planGcpGrants, projectIdProblem } from "./grants";
-import { GITHUB_ATTRIBUTE_MAPPING, GcpTrust, GcpTrustPlan, POOL_NAME, WORKLOAD_IDENTITY_USER, githubAttributeCondition, githubPrincipalSet, planGcpTrust } from "./trust";
+import { GITHUB_ATTRIBUTE_MAPPING, GcpTrust, GcpTrustPlan, POOL_NAME, WORKLOAD_IDENTITY_USER, githubAttributeCondition, githubPrincipalSet, githubSubjectPrincipal, planGcpTrust } from "./trust";
 
 export const GCP_SERVICE_IDENTITY_TYPE = "nhi:index:GcpServiceIdentity";
 
@@ -185,6 +185,14 @@ function customRole(parent: pulumi.Resource, name: string, plan: GcpServiceIdent
 }
 
 /**
+ * The first part of the ID of an identity's own pool, before the random suffix: at most 27
+ * characters, so that the ID stays within Google's 32, and never `gcp-`, which Google reserves.
+ */
+export function poolIdPrefix(accountId: string): string {
+    return (accountId.startsWith("gcp-") ? `nhi-${accountId}` : accountId).slice(0, 27).replace(/-+$/, "");
+}
+
+/**
  * A custom role ID for one grant of one account: `nhi_<account id>_<hash of the grant's key>`,
  * stable while the grant's scope and resource stay, so that changing its permissions updates the
  * role in place. Google: 3–64 characters of letters, digits, `_` and `.`.
@@ -230,7 +238,7 @@ function bind(parent: pulumi.Resource, name: string, grant: GcpGrantPlan, role: 
 function trustBindings(parent: pulumi.Resource, name: string, subject: string, plan: GcpServiceIdentityPlan, account: gcp.serviceaccount.Account, condition: Condition): pulumi.Input<string> | undefined {
     const trust = plan.trust;
     const opts = { parent };
-    const actAs = (member: pulumi.Input<string>) => new gcp.serviceaccount.IAMMember(`${name}-workload-identity-user`, {
+    const actAs = (member: pulumi.Input<string>, key = "") => new gcp.serviceaccount.IAMMember(`${name}-workload-identity-user${key}`, {
         serviceAccountId: account.name,
         role: WORKLOAD_IDENTITY_USER,
         member,
@@ -250,7 +258,7 @@ function trustBindings(parent: pulumi.Resource, name: string, subject: string, p
                 ? checkedInput(subject, trust.pool, plan.later)
                 : new gcp.iam.WorkloadIdentityPool(`${name}-pool`, {
                     project: plan.project,
-                    workloadIdentityPoolId: pulumi.interpolate`${plan.accountId.slice(0, 27)}-${suffix.hex}`,
+                    workloadIdentityPoolId: pulumi.interpolate`${poolIdPrefix(plan.accountId)}-${suffix.hex}`,
                     displayName: `GitHub: ${plan.accountId}`.slice(0, 32),
                     description: `GitHub Actions of ${trust.repository} for ${plan.accountId} (pulumi-nhi)`,
                 }, opts).name;
@@ -268,7 +276,18 @@ function trustBindings(parent: pulumi.Resource, name: string, subject: string, p
                 attributeCondition: githubAttributeCondition(trust.repository, trust.subjects),
                 oidc: { issuerUri: GITHUB_OIDC_ISSUER },
             }, opts);
-            actAs(pulumi.output(poolName).apply((n) => githubPrincipalSet(n, trust.repository)));
+            if (trust.pool === undefined) {
+                // The pool is this identity's own, with this one provider: every principal of the
+                // repository in it already passed the provider's condition.
+                actAs(pulumi.output(poolName).apply((n) => githubPrincipalSet(n, trust.repository)));
+            } else {
+                // A shared pool is one namespace for all its providers: a repository-wide principal
+                // set would also admit tokens that another provider accepts (another environment or
+                // branch). Bind each admitted subject exactly instead.
+                for (const sub of trust.subjects) {
+                    actAs(pulumi.output(poolName).apply((n) => githubSubjectPrincipal(n, sub)), `-${sub.slice(`repo:${trust.repository}:`.length).replace(/[^A-Za-z0-9._-]+/g, "-")}`);
+                }
+            }
             return provider.name;
         }
     }

@@ -19,7 +19,10 @@ export interface GcpGithubActionsTrust {
     /**
      * An existing Workload Identity pool, by full name
      * (`projects/<number>/locations/global/workloadIdentityPools/<id>`). The component adds its own
-     * GitHub provider to it. When not given, the component creates a pool for this identity.
+     * GitHub provider to it, and binds each admitted subject (`principal://…/subject/<sub>`) rather
+     * than the repository: other providers of a shared pool may admit other jobs of the same
+     * repository. When not given, the component creates a pool for this identity and binds the
+     * repository's principal set in it.
      * @see https://cloud.google.com/iam/docs/workload-identity-federation-with-deployment-pipelines
      */
     workloadIdentityPool?: pulumi.Input<string>;
@@ -115,7 +118,15 @@ export const GITHUB_ATTRIBUTE_MAPPING: Readonly<Record<string, string>> = {
     "attribute.repository": "assertion.repository",
 };
 
-/** The members a pool's principals of one repository have: never the whole pool. */
+/**
+ * Every principal of one repository in a pool: never the whole pool. Exact only in a pool whose
+ * providers all admit the same tokens, such as the pool an identity creates for itself.
+ */
 export function githubPrincipalSet(poolName: string, repository: string): string {
     return `principalSet://iam.googleapis.com/${poolName}/attribute.repository/${repository}`;
+}
+
+/** The one principal of a pool whose `google.subject` (the token's `sub`) is `subject`. */
+export function githubSubjectPrincipal(poolName: string, subject: string): string {
+    return `principal://iam.googleapis.com/${poolName}/subject/${subject}`;
 }

@@ -150,7 +150,31 @@ describe("gcp.ServiceIdentity resources", () => {
         const [provider] = ofType(resources, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider");
         assert.strictEqual(provider.inputs.project, "987654321");
         assert.strictEqual(provider.inputs.workloadIdentityPoolId, "github-shared");
-        assert.strictEqual(ofType(resources, "gcp:serviceaccount/iAMMember:IAMMember")[0].inputs.member, `principalSet://iam.googleapis.com/${pool}/attribute.repository/acme/reports`);
+        // AND, the pool being shared, the account admits that exact subject, not the repository
+        const actAs = ofType(resources, "gcp:serviceaccount/iAMMember:IAMMember");
+        assert.deepStrictEqual(actAs.map((r) => [r.name, r.inputs.member]), [
+            ["shared-pool-deployer-workload-identity-user-ref-refs-tags-v1.0.0", `principal://iam.googleapis.com/${pool}/subject/repo:acme/reports:ref:refs/tags/v1.0.0`],
+        ]);
+    });
+
+    it("in a shared pool, keeps each identity to its own subjects", async () => {
+        // GIVEN two identities of one repository in one pool: production deploys, and pushes to main
+        const pool = "projects/987654321/locations/global/workloadIdentityPools/github-shared";
+        const { resources } = await capture(() => [
+            new gcp.ServiceIdentity("prod-deployer", { ...BASE, grants: [], trust: { githubActions: { repository: "acme/reports", environment: "production", workloadIdentityPool: pool } } }),
+            new gcp.ServiceIdentity("main-previewer", { ...BASE, grants: [], trust: { githubActions: { repository: "acme/reports", ref: "refs/heads/main", workloadIdentityPool: pool } } }),
+        ]);
+        const members = (prefix: string) => ofType(resources, "gcp:serviceaccount/iAMMember:IAMMember").filter((r) => r.name.startsWith(prefix)).map((r) => r.inputs.member);
+        // THEN the production deployer admits only the production subject: the main branch's tokens,
+        // which the other identity's provider accepts into the same pool, cannot act as it
+        assert.deepStrictEqual(members("prod-deployer"), [`principal://iam.googleapis.com/${pool}/subject/repo:acme/reports:environment:production`]);
+        assert.deepStrictEqual(members("main-previewer"), [`principal://iam.googleapis.com/${pool}/subject/repo:acme/reports:ref:refs/heads/main`]);
+    });
+
+    it("never gives its own pool an ID Google reserves", () => {
+        assert.strictEqual(gcp.poolIdPrefix("gcp-exporter"), "nhi-gcp-exporter");
+        assert.strictEqual(gcp.poolIdPrefix("a-thirty-character-account-id"), "a-thirty-character-account");
+        assert.ok(gcp.poolIdPrefix("a-thirty-character-account-id").length <= 27);
     });
 
     it("trusts one GKE Kubernetes service account", async () => {
