@@ -205,6 +205,7 @@ const GCP_BINDING_TYPES: Record<string, { scope: string; field: string }> = {
     "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember": { scope: "subscription", field: "subscription" },
     "gcp:secretmanager/secretIamMember:SecretIamMember": { scope: "secret", field: "secretId" },
     "gcp:bigquery/datasetIamMember:DatasetIamMember": { scope: "dataset", field: "datasetId" },
+    "gcp:serviceaccount/iAMMember:IAMMember": { scope: "serviceAccount", field: "serviceAccountId" },
 };
 const GCP_ACCOUNT = "gcp:serviceaccount/account:Account";
 const GCP_ACCOUNT_MEMBER = "gcp:serviceaccount/iAMMember:IAMMember";
@@ -239,7 +240,7 @@ async function reportGcpIdentity(identity: gcp.GcpServiceIdentity, all: readonly
 
     const customRoles = new Map(children.filter((r) => r.type === GCP_CUSTOM_ROLE).map((r) => [`projects/${r.inputs.project}/roles/${r.inputs.roleId}`, r.inputs.permissions as string[]]));
     const bindings: GcpBinding[] = children
-        .filter((r) => GCP_BINDING_TYPES[r.type] !== undefined)
+        .filter((r) => GCP_BINDING_TYPES[r.type] !== undefined && !r.name.startsWith(`${name}-workload-identity-user`))
         .map((r) => {
             const { scope, field } = GCP_BINDING_TYPES[r.type];
             const permissions = customRoles.get(r.inputs.role);
@@ -255,7 +256,9 @@ async function reportGcpIdentity(identity: gcp.GcpServiceIdentity, all: readonly
         })
         .sort((a, b) => SCOPE_ORDER.indexOf(a.scope) - SCOPE_ORDER.indexOf(b.scope) || compare(a.resource, b.resource) || compare(a.role, b.role));
 
-    const actAsBinding = child(GCP_ACCOUNT_MEMBER, `${name}-workload-identity-user`);
+    // The binding that lets the trusted workload act as the account (one per subject in a shared pool;
+    // the quickstart's identities have their own pools, so one).
+    const actAsBinding = children.find((r) => r.type === GCP_ACCOUNT_MEMBER && r.name.startsWith(`${name}-workload-identity-user`));
     const provider = child(GCP_WIF_PROVIDER, `${name}-github`);
     let actAs: GcpActAs = { kind: "attached" };
     if (actAsBinding !== undefined) {
@@ -315,7 +318,7 @@ async function reportGcpIdentity(identity: gcp.GcpServiceIdentity, all: readonly
     };
 }
 
-const SCOPE_ORDER = ["project", "bucket", "topic", "subscription", "secret", "dataset"];
+const SCOPE_ORDER = ["project", "bucket", "topic", "subscription", "secret", "dataset", "serviceAccount"];
 
 /**
  * The GcpServiceIdentity `name` and its children: every resource it parents whose name starts

@@ -22,6 +22,12 @@ export interface GcpGrantResource {
     secret?: pulumi.Input<string>;
     /** A BigQuery dataset (`bigquery.DatasetIamMember`). */
     dataset?: pulumi.Input<string>;
+    /**
+     * Another service account, by email or full name (`serviceaccount.IAMMember`): for example
+     * `roles/iam.serviceAccountUser` on the one account a deployer must run Cloud Run services
+     * as, instead of on every account of the project.
+     */
+    serviceAccount?: pulumi.Input<string>;
 }
 
 /** One grant: a predefined role, or exactly these permissions, on one resource. */
@@ -44,7 +50,7 @@ export interface GcpGrant {
 }
 
 export type Scope = keyof GcpGrantResource;
-export const SCOPES: readonly Scope[] = ["project", "bucket", "topic", "subscription", "secret", "dataset"];
+export const SCOPES: readonly Scope[] = ["project", "bucket", "topic", "subscription", "secret", "dataset", "serviceAccount"];
 
 /**
  * Scopes whose allow policies do not accept conditional role bindings, so that `expiresAt` could
@@ -84,6 +90,7 @@ const NAMES: Record<Exclude<Scope, "project">, { full: RegExp; short: RegExp; ex
     subscription: { full: /^projects\/([a-z][a-z0-9-]{4,28}[a-z0-9])\/subscriptions\/([A-Za-z][\w.~+%-]{2,254})$/, short: /^[A-Za-z][\w.~+%-]{2,254}$/, example: "`invoice-worker` or `projects/my-project/subscriptions/invoice-worker`" },
     secret: { full: /^projects\/([a-z][a-z0-9-]{4,28}[a-z0-9])\/secrets\/([\w-]{1,255})$/, short: /^[\w-]{1,255}$/, example: "`db-password` or `projects/my-project/secrets/db-password`" },
     dataset: { full: /^projects\/([a-z][a-z0-9-]{4,28}[a-z0-9])\/datasets\/(\w{1,1024})$/, short: /^\w{1,1024}$/, example: "`analytics` or `projects/my-project/datasets/analytics`" },
+    serviceAccount: { full: /^projects\/([a-z][a-z0-9-]{4,28}[a-z0-9]|-)\/serviceAccounts\/([^/@\s]+@[a-z0-9.-]+)$/, short: /^[^/@\s]+@[a-z0-9.-]+\.(iam\.)?gserviceaccount\.com$/, example: "`runtime@my-project.iam.gserviceaccount.com`" },
 };
 
 /** Why `project` is not a Google Cloud project ID, or undefined. */

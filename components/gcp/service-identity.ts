@@ -231,7 +231,15 @@ function bind(parent: pulumi.Resource, name: string, grant: GcpGrantPlan, role: 
         case "dataset":
             new gcp.bigquery.DatasetIamMember(childName, { ...base, project: grant.project, datasetId: grant.target }, opts);
             return;
+        case "serviceAccount":
+            new gcp.serviceaccount.IAMMember(childName, { ...base, serviceAccountId: pulumi.output(grant.target).apply(serviceAccountName) }, opts);
+            return;
     }
+}
+
+/** A service account's full name from its email or full name: `projects/-/serviceAccounts/<email>`. */
+function serviceAccountName(account: string): string {
+    return account.startsWith("projects/") ? account : `projects/-/serviceAccounts/${account}`;
 }
 
 /** The bindings that let the trusted workload act as the account; returns the GitHub provider's name. */

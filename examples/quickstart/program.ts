@@ -196,6 +196,9 @@ export function quickstart(): Quickstart {
         },
         grants: [
             { role: "roles/run.developer", resource: { project: gcpProject } },
+            // Deploying the service to run as the renderer needs iam.serviceAccounts.actAs on that
+            // one account, not on every account of the project.
+            { role: "roles/iam.serviceAccountUser", resource: { serviceAccount: renderer.email } },
             { permissions: REPORTS_ARTIFACT_PERMISSIONS, resource: { bucket: reportsArtifacts.name } },
         ],
         expiresAt: REPORTS_DEPLOYER_EXPIRES_AT,

@@ -75,6 +75,7 @@ describe("examples/quickstart", () => {
             "gcp:projects/iAMMember:IAMMember reports-deployer-project-acme-reports-prod-run.developer",
             "gcp:serviceaccount/account:Account report-renderer-sa",
             "gcp:serviceaccount/account:Account reports-deployer-sa",
+            "gcp:serviceaccount/iAMMember:IAMMember reports-deployer-serviceAccount-1-iam.serviceAccountUser",
             "gcp:serviceaccount/iAMMember:IAMMember reports-deployer-workload-identity-user",
             "gcp:storage/bucket:Bucket reports",
             "gcp:storage/bucket:Bucket reports-artifacts",
@@ -179,6 +180,7 @@ const BINDING_TYPES = [
     "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember",
     "gcp:secretmanager/secretIamMember:SecretIamMember",
     "gcp:bigquery/datasetIamMember:DatasetIamMember",
+    "gcp:serviceaccount/iAMMember:IAMMember",
 ];
 
 function expiryCondition(expiresAt: string) {
@@ -278,7 +280,7 @@ describe("examples/quickstart on Google Cloud", () => {
     });
 
     it("lets the principalSet of that repository, never the whole pool, act as the deployer until its expiry", async () => {
-        const actAs = ofType(resources, "gcp:serviceaccount/iAMMember:IAMMember");
+        const actAs = ofType(resources, "gcp:serviceaccount/iAMMember:IAMMember").filter((r) => r.inputs.role === "roles/iam.workloadIdentityUser");
         assert.strictEqual(actAs.length, 1);
         assert.strictEqual(actAs[0].name, "reports-deployer-workload-identity-user");
         assert.deepStrictEqual(actAs[0].inputs, {
@@ -291,10 +293,16 @@ describe("examples/quickstart on Google Cloud", () => {
         assert.strictEqual(await valueOf(qs.reportsDeployer.workloadIdentityProvider), `${pool}/providers/github-a1b2`);
     });
 
-    it("grants the deployer Cloud Run developer on the project and exactly two object permissions on the artifacts bucket", () => {
+    it("grants the deployer Cloud Run developer on the project, act-as on the renderer only, and exactly two object permissions on the artifacts bucket", () => {
         const byType = new Map(bindingsOf(deployerMember).map((b) => [b.type, b.inputs]));
-        assert.strictEqual(byType.size, 2);
+        assert.strictEqual(byType.size, 3);
         const condition = expiryCondition(REPORTS_DEPLOYER_EXPIRES_AT);
+        assert.deepStrictEqual(byType.get("gcp:serviceaccount/iAMMember:IAMMember"), {
+            serviceAccountId: `projects/-/serviceAccounts/report-renderer@${DEFAULT_GCP_PROJECT}.iam.gserviceaccount.com`,
+            role: "roles/iam.serviceAccountUser",
+            member: deployerMember,
+            condition,
+        });
         assert.deepStrictEqual(byType.get("gcp:projects/iAMMember:IAMMember"), { project: DEFAULT_GCP_PROJECT, role: "roles/run.developer", member: deployerMember, condition });
         const [role] = ofType(resources, "gcp:projects/iAMCustomRole:IAMCustomRole");
         assert.deepStrictEqual(role.inputs.permissions, ["storage.objects.create", "storage.objects.get"]);
@@ -391,6 +399,7 @@ describe("npm run demo", () => {
         assert.deepStrictEqual(deployer.map((b) => [b.scope, b.resource, b.permissions ?? b.role]), [
             ["project", DEFAULT_GCP_PROJECT, "roles/run.developer"],
             ["bucket", "reports-artifacts-1a2b3c4", ["storage.objects.create", "storage.objects.get"]],
+            ["serviceAccount", `projects/-/serviceAccounts/report-renderer@${DEFAULT_GCP_PROJECT}.iam.gserviceaccount.com`, "roles/iam.serviceAccountUser"],
         ]);
         const pool = `projects/${MOCK_PROJECT_NUMBER}/locations/global/workloadIdentityPools/reports-deployer-a1b2`;
         const provider = read("reports-deployer/workload-identity-provider.json");
@@ -414,7 +423,7 @@ describe("npm run demo", () => {
             { type: "gcp:serviceaccount/account:Account", name: "report-renderer-sa" },
             { type: "gcp:storage/bucketIAMMember:BucketIAMMember", name: "report-renderer-bucket-1-storage.objectViewer" },
         ]);
-        assert.strictEqual(gcpIdentities[1].resources.length, 9);
+        assert.strictEqual(gcpIdentities[1].resources.length, 10);
         for (const expected of [
             "== report-renderer (Google Cloud) ",
             "== reports-deployer (Google Cloud) ",

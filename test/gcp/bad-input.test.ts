@@ -83,7 +83,7 @@ const BAD_INPUTS: BadInput[] = [
         what: "grant with no resource",
         args: { ...base, grants: [{ role: "roles/storage.objectViewer" }] },
         path: "grants[0].resource",
-        reason: "`grants[0].resource` is required: where the role applies, exactly one of `project`, `bucket`, `topic`, `subscription`, `secret` or `dataset`.",
+        reason: "`grants[0].resource` is required: where the role applies, exactly one of `project`, `bucket`, `topic`, `subscription`, `secret`, `dataset` or `serviceAccount`.",
     },
     {
         what: "grant with two scopes",

@@ -61,6 +61,7 @@ describe("gcp.ServiceIdentity resources", () => {
         { scope: "subscription", resource: { subscription: "render-requests" }, role: "roles/pubsub.subscriber", type: "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember", inputs: { project: "acme-prod", subscription: "render-requests" }, expiring: false },
         { scope: "secret", resource: { secret: "smtp-password" }, role: "roles/secretmanager.secretAccessor", type: "gcp:secretmanager/secretIamMember:SecretIamMember", inputs: { project: "acme-prod", secretId: "smtp-password" }, expiring: true },
         { scope: "dataset", resource: { dataset: "projects/acme-data/datasets/finance" }, role: "roles/bigquery.dataViewer", type: "gcp:bigquery/datasetIamMember:DatasetIamMember", inputs: { project: "acme-data", datasetId: "finance" }, expiring: true },
+        { scope: "serviceAccount", resource: { serviceAccount: "runtime@acme-prod.iam.gserviceaccount.com" }, role: "roles/iam.serviceAccountUser", type: "gcp:serviceaccount/iAMMember:IAMMember", inputs: { serviceAccountId: "projects/-/serviceAccounts/runtime@acme-prod.iam.gserviceaccount.com" }, expiring: true },
     ];
     for (const s of scopes) {
         it(`binds a ${s.scope} grant with ${s.type.split(":").pop()}${s.expiring ? " and the expiry condition" : ""}`, async () => {
@@ -70,7 +71,7 @@ describe("gcp.ServiceIdentity resources", () => {
             const bindings = resources.filter((r) => r.type !== TYPE && r.type !== "gcp:serviceaccount/account:Account");
             assert.deepStrictEqual(bindings.map((b) => b.type), [s.type]);
             assert.deepStrictEqual(bindings[0].inputs, {
-                ...s.inputs, role: s.role, member: `serviceAccount:scope-${s.scope}@acme-prod.iam.gserviceaccount.com`, ...(s.expiring ? { condition: CONDITION } : {}),
+                ...s.inputs, role: s.role, member: `serviceAccount:scope-${s.scope.toLowerCase()}@acme-prod.iam.gserviceaccount.com`, ...(s.expiring ? { condition: CONDITION } : {}),
             });
         });
     }
