@@ -169,15 +169,7 @@ async function reportIdentity(identity: AwsServiceIdentity, all: readonly Regist
     const trustPolicy = JSON.parse(trustJson) as PolicyDocument;
     const identityPolicies = policyJson.map((p) => JSON.parse(p) as PolicyDocument);
 
-    const dir = path.join(outDir, name);
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.mkdirSync(dir, { recursive: true });
-    const files: string[] = [];
-    const write = (file: string, doc: PolicyDocument) => {
-        const at = path.join(dir, file);
-        fs.writeFileSync(at, `${JSON.stringify(doc, null, 2)}\n`);
-        files.push(at);
-    };
+    const { files, write } = identityFolder(outDir, name);
     write("trust-policy.json", trustPolicy);
     identityPolicies.forEach((doc, i) => write(`identity-policy-${i + 1}.json`, doc));
 
@@ -220,6 +212,23 @@ function conditionOf(inputs: Record<string, any>): GcpCondition | undefined {
         return undefined;
     }
     return { title: c.title, ...(c.description !== undefined ? { description: c.description } : {}), expression: c.expression };
+}
+
+/**
+ * An identity's output folder, emptied first so that no file of an earlier run survives, and a
+ * writer of pretty-printed JSON into it that remembers what it wrote.
+ */
+function identityFolder(outDir: string, name: string): { files: string[]; write: (file: string, data: unknown) => void } {
+    const dir = path.join(outDir, name);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true });
+    const files: string[] = [];
+    const write = (file: string, data: unknown) => {
+        const at = path.join(dir, file);
+        fs.writeFileSync(at, `${JSON.stringify(data, null, 2)}\n`);
+        files.push(at);
+    };
+    return { files, write };
 }
 
 async function reportGcpIdentity(identity: gcp.GcpServiceIdentity, all: readonly Registered[], outDir: string): Promise<GcpIdentityReport> {
@@ -277,15 +286,7 @@ async function reportGcpIdentity(identity: gcp.GcpServiceIdentity, all: readonly
             : { kind: "principal", binding };
     }
 
-    const dir = path.join(outDir, name);
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.mkdirSync(dir, { recursive: true });
-    const files: string[] = [];
-    const write = (file: string, data: unknown) => {
-        const at = path.join(dir, file);
-        fs.writeFileSync(at, `${JSON.stringify(data, null, 2)}\n`);
-        files.push(at);
-    };
+    const { files, write } = identityFolder(outDir, name);
     write("bindings.json", bindings);
     if (actAs.kind === "githubActions") {
         write("workload-identity-provider.json", {
