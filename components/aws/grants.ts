@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Problems, didYouMean, oneOf } from "../core/errors";
-import { describe } from "../core/expiry";
+import { Problems, describe, didYouMean, oneOf } from "../core/errors";
 import { closestNames } from "../core/suggest";
 import {
     ACCESS_LEVELS,

@@ -71,11 +71,6 @@ function withCondition(s: Statement, condition: Condition | undefined): Statemen
     return condition === undefined ? s : { ...s, condition };
 }
 
-/** Whether the planned documents hold any value still to be resolved. */
-export function hasUnknowns(planned: PlannedPolicies): boolean {
-    return planned.unknowns.size > 0;
-}
-
 /**
  * The planned statements with every placeholder replaced by its resolved value: an ARN by the
  * ARN, an access-level placeholder by the actions of that level that apply to the ARN.

@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DeferredCheck, checkNowOrLater, checkedInput } from "../core/deferred";
-import { Problems, throwDeployTimeProblem } from "../core/errors";
-import { describe, parseExpiry } from "../core/expiry";
+import { Problems, describe, throwDeployTimeProblem } from "../core/errors";
+import { parseExpiry } from "../core/expiry";
 import { OWNERSHIP_FIELDS, requireText } from "../core/ownership";
 import { AwsGrant, GrantPlan, planGrants } from "./grants";
 import { PlannedPolicies, planPolicies, renderPlannedDocument, resolvedGrantProblems } from "./identity-policy";

@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Problems } from "../core/errors";
-import { describe } from "../core/expiry";
+import { Problems, describe } from "../core/errors";
 import { MANAGED_BY } from "../core/ownership";
 
 /** AWS: at most 50 tags on an IAM role or policy. */

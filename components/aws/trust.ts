@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DeferredCheck, checkNowOrLater } from "../core/deferred";
-import { Problems, allOf, oneOf } from "../core/errors";
-import { describe } from "../core/expiry";
+import { Problems, allOf, describe, oneOf } from "../core/errors";
 import { githubSubjects } from "../core/github";
 import { checkKubernetesServiceAccount } from "../core/kubernetes";
 import { Condition, PolicyDocument, POLICY_VERSION, RenderedStatement } from "./policy";
@@ -292,18 +291,4 @@ function sortCondition(condition: Condition): Condition {
         }
     }
     return out;
-}
-
-/** A one-line description of who may assume the role, for reports and the demo. */
-export function describeTrust(trust: ResolvedTrust): string {
-    switch (trust.kind) {
-        case "service":
-            return `service ${trust.principal}${trust.sourceAccount ? ` from account ${trust.sourceAccount}` : ""}${trust.sourceArn ? ` for ${trust.sourceArn}` : ""}`;
-        case "githubActions":
-            return `GitHub Actions ${trust.subjects.join(", ")}`;
-        case "eksServiceAccount":
-            return `EKS ${trust.subject} (${trust.issuerHost})`;
-        case "account":
-            return `${trust.principalArn} with an external ID`;
-    }
 }

@@ -79,3 +79,14 @@ export function didYouMean(suggestions: readonly string[]): string {
     }
     return ` Did you mean ${oneOf(suggestions)}?`;
 }
+
+/** A short rendering of a user-supplied value for an error message. */
+export function describe(value: unknown): string {
+    if (typeof value === "string") {
+        return value.trim() === "" ? (value === "" ? "an empty string" : "only whitespace") : `\`${value}\``;
+    }
+    if (value === undefined || value === null) {
+        return String(value);
+    }
+    return `${typeof value} \`${JSON.stringify(value)}\``;
+}

@@ -1,4 +1,4 @@
-import { Problems } from "./errors";
+import { Problems, describe } from "./errors";
 
 /**
  * An ISO-8601 instant: a date, a time and an offset. `2027-01-31T00:00:00Z`,
@@ -66,15 +66,4 @@ function readInstant(value: string): { millis: number; utc: string } | "shape" |
 
 function daysInMonth(year: number, month: number): number {
     return new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
-
-/** A short rendering of a user-supplied value for an error message. */
-export function describe(value: unknown): string {
-    if (typeof value === "string") {
-        return value.trim() === "" ? (value === "" ? "an empty string" : "only whitespace") : `\`${value}\``;
-    }
-    if (value === undefined || value === null) {
-        return String(value);
-    }
-    return `${typeof value} \`${JSON.stringify(value)}\``;
 }

@@ -1,5 +1,4 @@
-import { Problems, oneOf } from "./errors";
-import { describe } from "./expiry";
+import { Problems, describe, oneOf } from "./errors";
 
 /** The issuer of GitHub Actions OIDC tokens. */
 export const GITHUB_OIDC_ISSUER = "https://token.actions.githubusercontent.com";

@@ -1,5 +1,4 @@
-import { Problems } from "./errors";
-import { describe } from "./expiry";
+import { Problems, describe } from "./errors";
 
 /** Kubernetes: a namespace or service account name (RFC 1123 subdomain), at most 253 characters. */
 const K8S_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;

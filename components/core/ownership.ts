@@ -1,5 +1,4 @@
-import { Problems } from "./errors";
-import { describe } from "./expiry";
+import { Problems, describe } from "./errors";
 
 /** Who answers for a machine identity and why it exists. */
 export interface Ownership {

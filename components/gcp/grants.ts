@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Problems, allOf, didYouMean, oneOf } from "../core/errors";
-import { describe } from "../core/expiry";
+import { Problems, allOf, describe, didYouMean, oneOf } from "../core/errors";
 import { closestNames } from "../core/suggest";
 import { BASIC_ROLES, findRole, isPermission, permissionNames, roleNames } from "./catalog";
 
