@@ -74,12 +74,6 @@ export interface AccessGrantPlan extends GrantPlanBase {
     readonly access: AccessLevel;
 }
 
-/** One statement's worth of permissions: every action on every resource. */
-export interface Permission {
-    readonly actions: string[];
-    readonly resources: string[];
-}
-
 const ACTION_SHAPE = /^([a-z0-9-]+):([A-Za-z0-9*?-]+)$/;
 const WILDCARD = /[*?]/;
 
@@ -218,8 +212,7 @@ function planAccess(grant: AwsGrant, path: string, resources: pulumi.Input<strin
 function checkKnownResources(plan: GrantPlan, problems: Problems): void {
     const known = plan.resources.every((r) => typeof r === "string");
     if (known) {
-        const { problems: found } = grantPermissions(plan, plan.resources as string[]);
-        for (const p of found) {
+        for (const p of grantProblems(plan, plan.resources as string[])) {
             problems.add(p.propertyPath, p.reason);
         }
         return;
@@ -241,11 +234,10 @@ export interface GrantProblem {
 }
 
 /**
- * The permissions one grant gives once its resources are known: one entry per distinct action set,
- * and the problems that make the grant invalid (a resource of the wrong type, an action that
- * applies to none of the resources, `"*"` for a resource-level action).
+ * The problems that make a grant invalid once its resources are known: a resource of the wrong
+ * type, an action that applies to none of the resources, `"*"` for a resource-level action.
  */
-export function grantPermissions(plan: GrantPlan, resources: readonly string[]): { permissions: Permission[]; problems: GrantProblem[] } {
+export function grantProblems(plan: GrantPlan, resources: readonly string[]): GrantProblem[] {
     const problems: GrantProblem[] = [];
     resources.forEach((r, k) => {
         const at = `${plan.path}.resources[${k}]`;
@@ -254,11 +246,8 @@ export function grantPermissions(plan: GrantPlan, resources: readonly string[]):
             problems.push({ propertyPath: at, reason });
         }
     });
-    if (problems.length > 0) {
-        return { permissions: [], problems };
-    }
-    if (plan.kind === "access") {
-        return { permissions: resources.map((r) => ({ actions: expandAccess(plan.service, plan.access, r), resources: [r] })), problems };
+    if (problems.length > 0 || plan.kind === "access") {
+        return problems;
     }
     plan.infos.forEach((info, j) => {
         if (info === undefined || plan.allowWildcard) {
@@ -277,7 +266,7 @@ export function grantPermissions(plan: GrantPlan, resources: readonly string[]):
             problems.push({ propertyPath: at, reason: `\`${info.fullName}\` applies to none of \`${plan.path}.resources\`; it applies to ${describeTypes(service, info.resourceTypes)}.` });
         }
     });
-    return { permissions: [{ actions: [...plan.actions], resources: [...resources] }], problems };
+    return problems;
 }
 
 /** Why `resource` cannot be a resource of `plan`, or undefined when it can. */

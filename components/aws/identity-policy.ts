@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { GrantPlan, expandAccess, grantPermissions, GrantProblem, longestExpansion } from "./grants";
+import { GrantPlan, GrantProblem, expandAccess, grantProblems, longestExpansion } from "./grants";
 import { Condition, PolicyLayout, Statement, documentSize, layoutPolicies, mergeStatements, renderDocument, MAX_INLINE_POLICY_CHARS, MAX_MANAGED_POLICY_CHARS } from "./policy";
 import { expiryCondition } from "./trust";
 
@@ -105,7 +105,7 @@ export function resolvedGrantProblems(plans: readonly GrantPlan[], planned: Plan
             byPlan.set(u.plan, values);
         }
     }
-    return [...byPlan].flatMap(([p, values]) => grantPermissions(plans[p], values).problems);
+    return [...byPlan].flatMap(([p, values]) => grantProblems(plans[p], values));
 }
 
 /**
