@@ -84,7 +84,7 @@ const PERMISSION = /^[a-zA-Z0-9]+(\.[a-zA-Z0-9]+){2,}$/;
 
 /** Full resource names each scope accepts, and the shape of a short name. */
 const NAMES: Record<Exclude<Scope, "project">, { full: RegExp; short: RegExp; example: string }> = {
-    bucket: { full: /^projects\/_\/buckets\/([a-z0-9][a-z0-9._-]{1,220}[a-z0-9])$/, short: /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/, example: "`invoices`" },
+    bucket: { full: /^projects\/_\/buckets\/([a-z0-9][a-z0-9._-]{1,220}[a-z0-9])$/, short: /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/, example: "`invoices` (3–63 lower-case letters, digits, `-`, `_` and `.`; up to 222 with dots)" },
     topic: { full: /^projects\/([a-z][a-z0-9-]{4,28}[a-z0-9])\/topics\/([A-Za-z][\w.~+%-]{2,254})$/, short: /^[A-Za-z][\w.~+%-]{2,254}$/, example: "`invoice-events` or `projects/my-project/topics/invoice-events`" },
     subscription: { full: /^projects\/([a-z][a-z0-9-]{4,28}[a-z0-9])\/subscriptions\/([A-Za-z][\w.~+%-]{2,254})$/, short: /^[A-Za-z][\w.~+%-]{2,254}$/, example: "`invoice-worker` or `projects/my-project/subscriptions/invoice-worker`" },
     secret: { full: /^projects\/([a-z][a-z0-9-]{4,28}[a-z0-9])\/secrets\/([\w-]{1,255})$/, short: /^[\w-]{1,255}$/, example: "`db-password` or `projects/my-project/secrets/db-password`" },

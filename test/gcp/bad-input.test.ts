@@ -92,6 +92,12 @@ const BAD_INPUTS: BadInput[] = [
         reason: "`grants[0].resource` gives `project` and `bucket`; give exactly one scope per grant (one grant per resource).",
     },
     {
+        what: "bucket name Google refuses",
+        args: { ...base, grants: [{ role: "roles/storage.objectViewer", resource: { bucket: "Reports!" } }] },
+        path: "grants[0].resource.bucket",
+        reason: "`grants[0].resource.bucket` must be the name of a bucket, such as `invoices` (3\u201363 lower-case letters, digits, `-`, `_` and `.`; up to 222 with dots); got `Reports!`.",
+    },
+    {
         what: "grant repeated",
         args: { ...base, grants: [base.grants[0], base.grants[0]] },
         path: "grants[1]",
