@@ -1,12 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DeferredCheck, checkNowOrLater, checkedInput } from "../core/deferred";
-import { Problems, describe, throwDeployTimeProblem } from "../core/errors";
+import { DeferredCheck, checkNowOrLater, checkedAtDeployTime, deployTimeGuard } from "../core/deferred";
+import { Problems, describe } from "../core/errors";
 import { parseExpiry } from "../core/expiry";
 import { OWNERSHIP_FIELDS, requireText } from "../core/ownership";
 import { AwsGrant, GrantPlan, planGrants } from "./grants";
 import { PlannedPolicies, planPolicies, renderPlannedDocument, resolvedGrantProblems } from "./identity-policy";
-import { PolicyTooLargeError, Statement, StatementTooLargeError, renderDocument } from "./policy";
+import { PolicyTooLargeError, StatementTooLargeError, renderDocument } from "./policy";
 import { TagPlan, planTags } from "./tags";
 import { AwsTrust, ResolvedTrust, TrustPlan, planTrust, renderTrustPolicy } from "./trust";
 
@@ -193,22 +193,25 @@ export class AwsServiceIdentity extends pulumi.ComponentResource {
         const subject = `AwsServiceIdentity "${name}"`;
         const tags = { ...plan.tags.tags, ...(args.tags === undefined ? {} : pick(args.tags, plan.tags.userKeys)) };
 
+        // The trust and the boundary wait only for their own checked values: a grant's ARN may come
+        // from a resource that names this role (a KMS key policy), which must be able to exist first.
+        const guard = deployTimeGuard(subject, this, plan.later);
         const known = knownTrust(plan.trust);
         const trustPolicy = known !== undefined
             ? JSON.stringify(renderTrustPolicy(known, plan.expiresAt))
-            : resolveTrust(subject, plan.trust, plan.later).apply((t) => JSON.stringify(renderTrustPolicy(t, plan.expiresAt)));
+            : pulumi.output(guard(plan.trust)).apply((t) => JSON.stringify(renderTrustPolicy(t as ResolvedTrust, plan.expiresAt)));
         const boundary = args.permissionsBoundaryArn;
         const role = new aws.iam.Role(`${name}${ROLE_CHILD_SUFFIX}`, {
             assumeRolePolicy: trustPolicy,
             description: `${plan.purpose} (owner: ${plan.owner})`.slice(0, 1000),
             maxSessionDuration: args.maxSessionDuration,
             path: args.path,
-            permissionsBoundary: boundary === undefined || typeof boundary === "string" ? boundary : checkedInput(subject, boundary, plan.later),
+            permissionsBoundary: boundary === undefined ? undefined : guard(boundary),
             tags,
         }, { parent: this });
 
         const { layout } = plan.policies;
-        const documents = [layout.inline, ...layout.managed].map((statements, i) => renderDocumentInput(subject, plan, statements, i === 0));
+        const documents = renderDocumentInputs(subject, this, plan);
         if (layout.inline.length > 0) {
             new aws.iam.RolePolicy(`${name}-policy`, { role: role.id, policy: documents[0] }, { parent: this });
         }
@@ -251,43 +254,33 @@ function knownTrust(trust: TrustPlan): ResolvedTrust | undefined {
     return values.every((v) => v === undefined || typeof v === "string" || Array.isArray(v)) ? (trust as ResolvedTrust) : undefined;
 }
 
-/** The trust with every value resolved and checked. */
-function resolveTrust(subject: string, trust: TrustPlan, later: readonly DeferredCheck[]): pulumi.Output<ResolvedTrust> {
-    const c = (v: pulumi.Input<string>) => checkedInput(subject, v, later);
-    const opt = (v: pulumi.Input<string> | undefined) => (v === undefined ? pulumi.output(undefined) : c(v));
-    switch (trust.kind) {
-        case "service":
-            return pulumi.all([opt(trust.sourceAccount), opt(trust.sourceArn)]).apply(([sourceAccount, sourceArn]) => ({ kind: "service" as const, principal: trust.principal, sourceAccount, sourceArn }));
-        case "githubActions":
-            return c(trust.oidcProviderArn).apply((oidcProviderArn) => ({ ...trust, oidcProviderArn }));
-        case "eksServiceAccount":
-            return c(trust.oidcProviderArn).apply((oidcProviderArn) => ({ ...trust, oidcProviderArn }));
-        case "account":
-            return pulumi.all([c(trust.principalArn), c(trust.externalId)]).apply(([principalArn, externalId]) => ({ kind: "account" as const, principalArn, externalId }));
-    }
-}
-
 /**
- * One policy document: plain JSON when every value is known at construction, otherwise an Output
- * that resolves the placeholders, re-checks the grants and throws a named error on a problem.
+ * The policy documents, the inline one first: plain JSON when every value is known at
+ * construction, otherwise Outputs of one check of all the grants once their ARNs resolve, which
+ * fails with every problem found (a grant's ARN, a document grown too large) in one message.
  */
-function renderDocumentInput(subject: string, plan: AwsServiceIdentityPlan, statements: readonly Statement[], inline: boolean): pulumi.Input<string> {
-    const { unknowns } = plan.policies;
+function renderDocumentInputs(subject: string, component: pulumi.Resource, plan: AwsServiceIdentityPlan): pulumi.Input<string>[] {
+    const { layout, unknowns } = plan.policies;
+    const documents = [layout.inline, ...layout.managed];
     if (unknowns.size === 0) {
-        return JSON.stringify(renderDocument(statements));
+        return documents.map((statements) => JSON.stringify(renderDocument(statements)));
     }
-    const mine = [...unknowns.keys()].filter((text) => statements.some((s) => s.actions.includes(text) || s.resources.includes(text)));
     const texts = [...unknowns.keys()];
-    return pulumi.all(texts.map((t) => unknowns.get(t)!.value)).apply((values) => {
+    const rendered = checkedAtDeployTime(subject, component, pulumi.all(texts.map((t) => unknowns.get(t)!.value)), (values, problems) => {
         const resolved = new Map(texts.map((t, i) => [t, values[i]]));
-        const problems = resolvedGrantProblems(plan.grants, plan.policies, resolved);
-        if (problems.length > 0) {
-            throwDeployTimeProblem(subject, problems[0].propertyPath, problems[0].reason);
+        for (const p of resolvedGrantProblems(plan.grants, plan.policies, resolved)) {
+            problems.add(p.propertyPath, p.reason);
         }
-        const { json, overflow } = renderPlannedDocument(statements, plan.grants, plan.policies, new Map(mine.map((t) => [t, resolved.get(t)!])), inline);
-        if (overflow !== undefined) {
-            throwDeployTimeProblem(subject, "grants", `\`grants\`: ${overflow}.`);
+        if (!problems.isEmpty) {
+            return [];
         }
-        return json;
+        return documents.map((statements, i) => {
+            const { json, overflow } = renderPlannedDocument(statements, plan.grants, plan.policies, resolved, i === 0);
+            if (overflow !== undefined) {
+                problems.add("grants", `\`grants\`: ${overflow}.`);
+            }
+            return json;
+        });
     });
+    return documents.map((_, i) => rendered.apply((r) => r[i]));
 }

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Problems, throwDeployTimeProblem } from "./errors";
+import { DeployTimeError, Problems } from "./errors";
 
 /**
  * A check of a value that may only be known at deploy time. At construction a plain value is
@@ -28,18 +28,64 @@ export function checkNowOrLater(check: DeferredCheck, problems: Problems, later:
 }
 
 /**
- * `value`, which resolves only once every check in `checks` that concerns it has passed; a failed
- * check throws the same error as at construction, naming `subject`.
+ * The one way a component checks values known only at deploy time: `value`, once it has resolved,
+ * passed through `check`, which records every problem it finds in `problems` and returns what the
+ * component needs (the value itself, or documents rendered from it).
+ *
+ * When `check` finds problems, they are reported in one message, the same as at construction
+ * ({@link DeployTimeError}):
+ * - logged against `component` with `pulumi.log.error`, so the engine shows it under the
+ *   component in the preview or update, and a runner that swallows unhandled rejections (a test
+ *   framework) still has it, and Pulumi does not follow it with a report of "leaked" promises;
+ * - and the Output rejects with that error, so no resource that uses it is registered and the run
+ *   fails (Pulumi's program runner reports the rejection of a resource's input as the program's
+ *   failure; `pulumi.log.error` alone does not fail a run, pulumi/pulumi#5085).
+ *
+ * During a preview, a value that is not known yet is not checked: `check` runs when it resolves.
+ */
+export function checkedAtDeployTime<T, R>(subject: string, component: pulumi.Resource | undefined, value: pulumi.Input<T>, check: (resolved: pulumi.Unwrap<T>, problems: Problems) => R): pulumi.Output<R> {
+    return pulumi.output(value).apply((resolved) => {
+        const problems = new Problems();
+        const result = check(resolved, problems);
+        if (!problems.isEmpty) {
+            const error = new DeployTimeError(subject, problems.list);
+            pulumi.log.error(error.message, component);
+            throw error;
+        }
+        return result;
+    });
+}
+
+/**
+ * A guard over every check in `checks` of one component: `guard(value)` is `value` once all of
+ * them have passed. The checks run once, together, so that every problem is in one message logged
+ * once; and they are never matched to the values they guard, so that no wrapping of a value
+ * (`pulumi.output(v)`, `v.apply(…)`) can skip its check. With no checks, `guard` returns its
+ * argument: an identity without deferred values costs nothing here.
+ *
+ * Guard only what depends on the checked values anyway (a value that is itself checked, or a
+ * document built from it): a guarded input waits for every checked value of the component.
+ */
+export function deployTimeGuard(subject: string, component: pulumi.Resource | undefined, checks: readonly DeferredCheck[]): <T>(value: pulumi.Input<T>) => pulumi.Input<T> {
+    if (checks.length === 0) {
+        return (value) => value;
+    }
+    const verdict = checkedAtDeployTime(subject, component, pulumi.all(checks.map((c) => c.value)), (values, problems) => {
+        checks.forEach((check, i) => {
+            const problem = check.problem(values[i]);
+            if (problem !== undefined) {
+                problems.add(check.path, problem);
+            }
+        });
+    });
+    return <T>(value: pulumi.Input<T>) => pulumi.all([verdict, value]).apply(([, v]) => v) as pulumi.Input<T>;
+}
+
+/**
+ * `value`, once every check in `checks` has passed: all of them, not only those of `value`, so
+ * that no check is skipped. A component that guards several values uses one
+ * {@link deployTimeGuard} instead, so that a problem is reported once.
  */
 export function checkedInput(subject: string, value: pulumi.Input<string>, checks: readonly DeferredCheck[]): pulumi.Output<string> {
-    const mine = checks.filter((c) => c.value === value);
-    return pulumi.output(value).apply((v) => {
-        for (const check of mine) {
-            const problem = check.problem(v);
-            if (problem !== undefined) {
-                throwDeployTimeProblem(subject, check.path, problem);
-            }
-        }
-        return v;
-    });
+    return pulumi.output(deployTimeGuard(subject, undefined, checks)(value));
 }

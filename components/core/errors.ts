@@ -44,14 +44,29 @@ export function formatProblems(subject: string, problems: readonly pulumi.InputP
 }
 
 /**
- * Throws the error for one problem found in a value that only resolves at deploy time. The same
- * message as at construction, so a user sees the same words whichever way the value arrived.
+ * The error of a component whose values known only at deploy time failed their checks: the same
+ * message and property paths as {@link Problems.throwIfAny} at construction, so a user sees the same
+ * words whichever way a value arrived.
+ *
+ * A {@link pulumi.RunError}, so that Pulumi's program runner reports its message without a stack
+ * trace (a stack into this package would say nothing to the user), and without a stack of its own
+ * for runners that print one.
  */
-export function throwDeployTimeProblem(subject: string, propertyPath: string, reason: string): never {
-    throw new pulumi.InputPropertiesError({
-        message: formatProblems(subject, [{ propertyPath, reason }]),
-        errors: [{ propertyPath, reason }],
-    });
+export class DeployTimeError extends pulumi.RunError {
+    /** Every problem found, with its property path, as in {@link pulumi.InputPropertiesError}. */
+    readonly errors: readonly pulumi.InputPropertyErrorDetails[];
+
+    constructor(subject: string, problems: readonly pulumi.InputPropertyErrorDetails[]) {
+        const message = formatProblems(subject, problems);
+        super(message);
+        this.name = "DeployTimeError";
+        this.errors = [...problems];
+        this.stack = `${this.name}: ${message}`;
+        // Pulumi prefixes `error serializing property "policy": ` to the message of an error that
+        // passes through a resource's inputs, once per resource that awaits it. The message is the
+        // user's report, shared by every input the failed check guards: it stays as written.
+        Object.defineProperty(this, "message", { get: () => message, set: () => undefined, enumerable: false });
+    }
 }
 
 /** Formats a list of allowed values for a message: `read`, `write` or `list`. */
@@ -80,7 +95,22 @@ export function didYouMean(suggestions: readonly string[]): string {
     return ` Did you mean ${oneOf(suggestions)}?`;
 }
 
-/** A short rendering of a user-supplied value for an error message. */
+/**
+ * What a value known only at deploy time is called in messages, `an Output` or `a Promise`, or
+ * undefined when `value` is neither.
+ */
+export function deployTimeKind(value: unknown): "an Output" | "a Promise" | undefined {
+    if (pulumi.Output.isInstance(value)) {
+        return "an Output";
+    }
+    return value instanceof Promise ? "a Promise" : undefined;
+}
+
+/**
+ * A short rendering of a user-supplied value for an error message, after "got". An Output or a
+ * Promise is named as such, with why it cannot be used: the field it was given for takes only values
+ * known when the program runs (an Output's own text is Pulumi's advice about `toJSON`, not the value).
+ */
 export function describe(value: unknown): string {
     if (typeof value === "string") {
         return value.trim() === "" ? (value === "" ? "an empty string" : "only whitespace") : `\`${value}\``;
@@ -88,5 +118,15 @@ export function describe(value: unknown): string {
     if (value === undefined || value === null) {
         return String(value);
     }
-    return `${typeof value} \`${JSON.stringify(value)}\``;
+    const kind = deployTimeKind(value);
+    if (kind !== undefined) {
+        return `${kind}, whose value is known only at deploy time; this argument must be known when the program runs, so pass a plain value`;
+    }
+    let text: string | undefined;
+    try {
+        text = JSON.stringify(value);
+    } catch {
+        text = undefined;
+    }
+    return text === undefined ? typeof value : `${typeof value} \`${text}\``;
 }

@@ -1,7 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { DeferredCheck, checkedInput } from "../core/deferred";
+import { DeferredCheck, deployTimeGuard } from "../core/deferred";
 import { Problems, describe } from "../core/errors";
 import { parseExpiry } from "../core/expiry";
 import { GITHUB_OIDC_ISSUER } from "../core/github";
@@ -158,7 +158,8 @@ export class GcpServiceIdentity extends pulumi.ComponentResource {
             bind(this, name, grant, role, this.member, condition);
         }
 
-        this.workloadIdentityProvider = pulumi.output(trustBindings(this, name, subject, plan, account, condition));
+        const guard = deployTimeGuard(subject, this, plan.later);
+        this.workloadIdentityProvider = pulumi.output(trustBindings(this, name, guard, plan, account, condition));
         this.registerOutputs({});
     }
 }
@@ -243,7 +244,7 @@ function serviceAccountName(account: string): string {
 }
 
 /** The bindings that let the trusted workload act as the account; returns the GitHub provider's name. */
-function trustBindings(parent: pulumi.Resource, name: string, subject: string, plan: GcpServiceIdentityPlan, account: gcp.serviceaccount.Account, condition: Condition): pulumi.Input<string> | undefined {
+function trustBindings(parent: pulumi.Resource, name: string, guard: <T>(value: pulumi.Input<T>) => pulumi.Input<T>, plan: GcpServiceIdentityPlan, account: gcp.serviceaccount.Account, condition: Condition): pulumi.Input<string> | undefined {
     const trust = plan.trust;
     const opts = { parent };
     const actAs = (member: pulumi.Input<string>, key = "") => new gcp.serviceaccount.IAMMember(`${name}-workload-identity-user${key}`, {
@@ -263,7 +264,7 @@ function trustBindings(parent: pulumi.Resource, name: string, subject: string, p
             // meanwhile: a random suffix lets a replaced or re-created identity get fresh ones.
             const suffix = new random.RandomId(`${name}-wif-suffix`, { byteLength: 2 }, opts);
             const poolName = trust.pool !== undefined
-                ? checkedInput(subject, trust.pool, plan.later)
+                ? guard(trust.pool)
                 : new gcp.iam.WorkloadIdentityPool(`${name}-pool`, {
                     project: plan.project,
                     workloadIdentityPoolId: pulumi.interpolate`${poolIdPrefix(plan.accountId)}-${suffix.hex}`,
