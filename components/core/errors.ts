@@ -66,6 +66,11 @@ export class DeployTimeError extends pulumi.RunError {
         // passes through a resource's inputs, once per resource that awaits it. The message is the
         // user's report, shared by every input the failed check guards: it stays as written.
         Object.defineProperty(this, "message", { get: () => message, set: () => undefined, enumerable: false });
+        // Node prints an error's own properties after its message: Pulumi's type marker and the
+        // promise Pulumi attaches say nothing to the user. The message already says it all.
+        for (const key of ["__pulumiRunError", "promise"]) {
+            Object.defineProperty(this, key, { value: (this as any)[key], writable: true, enumerable: false });
+        }
     }
 }
 
