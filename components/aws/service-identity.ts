@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DeferredCheck, checkNowOrLater, checkedAtDeployTime, deployTimeGuard } from "../core/deferred";
 import { Problems, describe } from "../core/errors";
-import { parseExpiry } from "../core/expiry";
+import { expiryWarning, parseExpiry } from "../core/expiry";
 import { OWNERSHIP_FIELDS, requireText } from "../core/ownership";
 import { AwsGrant, GrantPlan, planGrants } from "./grants";
 import { PlannedPolicies, planPolicies, renderPlannedDocument, resolvedGrantProblems } from "./identity-policy";
@@ -26,6 +26,8 @@ const ROLE_PATH = /^\/(?:[\x21-\x7E]*\/)?$/;
 const MAX_PATH_CHARS = 512;
 /** AWS: characters IAM accepts in a role name. */
 const ROLE_NAME_CHARS = /^[\w+=,.@-]+$/;
+/** What AWS does when an identity's `expiresAt` passes, for the warning before it does. */
+const AWS_EXPIRY_CONSEQUENCE = "AWS stops honouring the role: its trust policy lets nobody assume it and its policies allow nothing";
 const BOUNDARY_ARN = /^arn:aws[a-z-]*:iam::(\d{12}|aws):policy\/[\w+=,.@/-]+$/;
 
 /** The arguments of {@link AwsServiceIdentity}. */
@@ -75,6 +77,8 @@ export interface AwsServiceIdentityPlan {
     readonly policies: PlannedPolicies;
     readonly tags: TagPlan;
     readonly later: readonly DeferredCheck[];
+    /** Warnings for every preview and update, such as an expiry less than two weeks away. */
+    readonly warnings: readonly string[];
 }
 
 /**
@@ -107,7 +111,8 @@ export function planAwsServiceIdentity(name: string, args: AwsServiceIdentityArg
         }
     }
     problems.throwIfAny(`AwsServiceIdentity "${name}"`);
-    return { owner, purpose, expiresAt, trust: trust!, grants, policies: policies!, tags, later };
+    const warnings = [expiryWarning(expiresAt, now, AWS_EXPIRY_CONSEQUENCE)].filter((w) => w !== undefined);
+    return { owner, purpose, expiresAt, trust: trust!, grants, policies: policies!, tags, later, warnings };
 }
 
 function checkName(name: string, problems: Problems): void {
@@ -191,6 +196,9 @@ export class AwsServiceIdentity extends pulumi.ComponentResource {
         const plan = planAwsServiceIdentity(name, args);
         super(AWS_SERVICE_IDENTITY_TYPE, name, {}, opts);
         const subject = `AwsServiceIdentity "${name}"`;
+        for (const warning of plan.warnings) {
+            pulumi.log.warn(warning, this);
+        }
         const tags = { ...plan.tags.tags, ...(args.tags === undefined ? {} : pick(args.tags, plan.tags.userKeys)) };
 
         // The trust and the boundary wait only for their own checked values: a grant's ARN may come

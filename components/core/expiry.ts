@@ -67,3 +67,39 @@ function readInstant(value: string): { millis: number; utc: string } | "shape" |
 function daysInMonth(year: number, month: number): number {
     return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
+
+/**
+ * How many days before an identity's `expiresAt` every preview and update warns that it will
+ * expire: two weeks leave time for a change to be reviewed and deployed.
+ */
+export const EXPIRY_WARNING_DAYS = 14;
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * The warning for an identity that expires at `expiresAt` (the UTC instant {@link parseExpiry}
+ * returns) within `noticeDays` of `now`, or undefined when it expires later or never.
+ * `consequence` says what the cloud does then, such as `AWS stops honouring the role`.
+ */
+export function expiryWarning(expiresAt: string | undefined, now: Date, consequence: string, noticeDays: number = EXPIRY_WARNING_DAYS): string | undefined {
+    if (expiresAt === undefined) {
+        return undefined;
+    }
+    const left = Date.parse(expiresAt) - now.getTime();
+    if (left > noticeDays * DAY_MS || left <= 0) {
+        return undefined;
+    }
+    return `\`expiresAt\` is ${expiresAt}, in ${timeLeft(left)}: then ${consequence}. To keep the identity, set a later \`expiresAt\` and update the stack before then; if it is no longer needed, remove it from the program.`;
+}
+
+/** `3 days and 4 hours`, `1 day`, `5 hours`, `less than an hour`: whole units, rounded down. */
+function timeLeft(ms: number): string {
+    const days = Math.floor(ms / DAY_MS);
+    const hours = Math.floor((ms % DAY_MS) / HOUR_MS);
+    const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+    if (days === 0) {
+        return hours === 0 ? "less than an hour" : unit(hours, "hour");
+    }
+    return hours === 0 ? unit(days, "day") : `${unit(days, "day")} and ${unit(hours, "hour")}`;
+}

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DeferredCheck, deployTimeGuard } from "../core/deferred";
 import { Problems, describe } from "../core/errors";
-import { parseExpiry } from "../core/expiry";
+import { expiryWarning, parseExpiry } from "../core/expiry";
 import { GITHUB_OIDC_ISSUER } from "../core/github";
 import { OWNERSHIP_FIELDS, requireText } from "../core/ownership";
 import { MAX_DESCRIPTION_BYTES, displayName, renderOwnershipRecord } from "./description";
@@ -14,6 +14,9 @@ export const GCP_SERVICE_IDENTITY_TYPE = "nhi:index:GcpServiceIdentity";
 
 /** Google: a service account ID is 6–30 characters: a lower-case letter, then letters, digits, hyphens. */
 export const ACCOUNT_ID = /^[a-z](?:[-a-z0-9]{4,28}[a-z0-9])$/;
+
+/** What Google does when an identity's `expiresAt` passes, for the warning before it does. */
+const GCP_EXPIRY_CONSEQUENCE = "Google stops honouring the account's role bindings, and the bindings that let workloads act as it";
 
 /** The arguments of {@link GcpServiceIdentity}. */
 export interface GcpServiceIdentityArgs {
@@ -57,6 +60,8 @@ export interface GcpServiceIdentityPlan {
     readonly trust: GcpTrustPlan;
     readonly grants: readonly GcpGrantPlan[];
     readonly later: readonly DeferredCheck[];
+    /** Warnings for every preview and update, such as an expiry less than two weeks away. */
+    readonly warnings: readonly string[];
 }
 
 /** The account ID Google would get from `name`: lower case, other characters replaced by `-`. */
@@ -91,7 +96,8 @@ export function planGcpServiceIdentity(name: string, args: GcpServiceIdentityArg
         }
     }
     problems.throwIfAny(`GcpServiceIdentity "${name}"`);
-    return { project, accountId: accountId!, owner, purpose, expiresAt, description, trust: trust!, grants, later };
+    const warnings = [expiryWarning(expiresAt, now, GCP_EXPIRY_CONSEQUENCE)].filter((w) => w !== undefined);
+    return { project, accountId: accountId!, owner, purpose, expiresAt, description, trust: trust!, grants, later, warnings };
 }
 
 function planAccountId(name: string, accountId: unknown, problems: Problems): string | undefined {
@@ -141,6 +147,9 @@ export class GcpServiceIdentity extends pulumi.ComponentResource {
         const plan = planGcpServiceIdentity(name, args);
         super(GCP_SERVICE_IDENTITY_TYPE, name, {}, opts);
         const subject = `GcpServiceIdentity "${name}"`;
+        for (const warning of plan.warnings) {
+            pulumi.log.warn(warning, this);
+        }
         const condition = plan.expiresAt === undefined ? undefined : expiryCondition(plan.expiresAt);
 
         const account = new gcp.serviceaccount.Account(`${name}-sa`, {
