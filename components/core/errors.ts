@@ -112,6 +112,16 @@ export function deployTimeKind(value: unknown): "an Output" | "a Promise" | unde
 }
 
 /**
+ * The problem with `value` given for `path`, a field that must be known when the program runs,
+ * when it is an Output or a Promise; otherwise undefined. `why` completes "it must be known when
+ * the program runs, because …"; `example` is a plain value to show.
+ */
+export function deployTimeValueProblem(path: string, value: unknown, why: string, example: string): string | undefined {
+    const kind = deployTimeKind(value);
+    return kind === undefined ? undefined : `\`${path}\` is ${kind}, but it must be known when the program runs, because ${why}. Pass a plain string, such as \`${example}\`.`;
+}
+
+/**
  * A short rendering of a user-supplied value for an error message, after "got". An Output or a
  * Promise is named as such, with why it cannot be used: the field it was given for takes only values
  * known when the program runs (an Output's own text is Pulumi's advice about `toJSON`, not the value).
@@ -125,7 +135,7 @@ export function describe(value: unknown): string {
     }
     const kind = deployTimeKind(value);
     if (kind !== undefined) {
-        return `${kind}, whose value is known only at deploy time; this argument must be known when the program runs, so pass a plain value`;
+        return `${kind}, but this argument must be known when the program runs, because it is checked before anything is created: pass a plain value`;
     }
     let text: string | undefined;
     try {

@@ -1,4 +1,4 @@
-import { Problems, describe } from "./errors";
+import { Problems, deployTimeValueProblem, describe } from "./errors";
 
 /**
  * An ISO-8601 instant: a date, a time and an offset. `2027-01-31T00:00:00Z`,
@@ -18,6 +18,11 @@ export const EXPIRY_EXAMPLE = "2027-01-31T00:00:00Z";
  */
 export function parseExpiry(value: unknown, path: string, problems: Problems, now: Date): string | undefined {
     if (value === undefined) {
+        return undefined;
+    }
+    const notPlain = deployTimeValueProblem(path, value, "it is written into every grant and trust as a condition the cloud enforces, and checked before anything is created", EXPIRY_EXAMPLE);
+    if (notPlain !== undefined) {
+        problems.add(path, notPlain);
         return undefined;
     }
     const instant = typeof value === "string" ? readInstant(value) : "shape";

@@ -1,4 +1,4 @@
-import { Problems, describe } from "./errors";
+import { Problems, deployTimeValueProblem, describe } from "./errors";
 
 /** Who answers for a machine identity and why it exists. */
 export interface Ownership {
@@ -19,6 +19,11 @@ export function requireText<K extends string>(args: Partial<Record<K, unknown>>,
     const out = {} as Record<K, string>;
     for (const field of fields) {
         const value = args[field];
+        const notPlain = deployTimeValueProblem(field, value, "it is recorded with the identity (in its tags on AWS, in its description on Google) and checked before anything is created", field === "owner" ? "team-payments" : "Exports the nightly reports");
+        if (notPlain !== undefined) {
+            problems.add(field, notPlain);
+            continue;
+        }
         if (typeof value !== "string" || value.trim() === "") {
             problems.add(field, `\`${field}\` is required and must be a non-empty string (${what[field]}); got ${describe(value)}.`);
             continue;
