@@ -201,8 +201,9 @@ export class AwsServiceIdentity extends pulumi.ComponentResource {
         }
         const tags = { ...plan.tags.tags, ...(args.tags === undefined ? {} : pick(args.tags, plan.tags.userKeys)) };
 
-        // The trust and the boundary wait only for their own checked values: a grant's ARN may come
-        // from a resource that names this role (a KMS key policy), which must be able to exist first.
+        // Every value known only at deploy time reaches a child through `guard` (the trust, the
+        // boundary) or the check of the grants (the policies). The role waits only for the trust and
+        // boundary: a grant's ARN may come from a resource that names this role (a KMS key policy).
         const guard = deployTimeGuard(subject, this, plan.later);
         const known = knownTrust(plan.trust);
         const trustPolicy = known !== undefined
@@ -219,7 +220,7 @@ export class AwsServiceIdentity extends pulumi.ComponentResource {
         }, { parent: this });
 
         const { layout } = plan.policies;
-        const documents = renderDocumentInputs(subject, this, plan);
+        const documents = renderDocumentInputs(subject, this, plan).map((d) => guard(d));
         if (layout.inline.length > 0) {
             new aws.iam.RolePolicy(`${name}-policy`, { role: role.id, policy: documents[0] }, { parent: this });
         }

@@ -56,6 +56,9 @@ export function checkedAtDeployTime<T, R>(subject: string, component: pulumi.Res
     });
 }
 
+/** A value, once the deploy-time checks of its component have passed: see {@link deployTimeGuard}. */
+export type Guard = <T>(value: pulumi.Input<T>) => pulumi.Input<T>;
+
 /**
  * A guard over every check in `checks` of one component: `guard(value)` is `value` once all of
  * them have passed. The checks run once, together, so that every problem is in one message logged
@@ -66,7 +69,7 @@ export function checkedAtDeployTime<T, R>(subject: string, component: pulumi.Res
  * Guard only what depends on the checked values anyway (a value that is itself checked, or a
  * document built from it): a guarded input waits for every checked value of the component.
  */
-export function deployTimeGuard(subject: string, component: pulumi.Resource | undefined, checks: readonly DeferredCheck[]): <T>(value: pulumi.Input<T>) => pulumi.Input<T> {
+export function deployTimeGuard(subject: string, component: pulumi.Resource | undefined, checks: readonly DeferredCheck[]): Guard {
     if (checks.length === 0) {
         return (value) => value;
     }

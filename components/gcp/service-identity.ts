@@ -1,7 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { DeferredCheck, deployTimeGuard } from "../core/deferred";
+import { DeferredCheck, Guard, deployTimeGuard } from "../core/deferred";
 import { Problems, describe } from "../core/errors";
 import { expiryWarning, parseExpiry } from "../core/expiry";
 import { GITHUB_OIDC_ISSUER } from "../core/github";
@@ -162,12 +162,14 @@ export class GcpServiceIdentity extends pulumi.ComponentResource {
         this.accountId = account.accountId;
         this.member = account.member;
 
+        // Every value known only at deploy time reaches a child through `guard`, once the checks of
+        // every such value have passed: none is bound before it is checked.
+        const guard = deployTimeGuard(subject, this, plan.later);
         for (const grant of plan.grants) {
             const role = grant.role ?? customRole(this, name, plan, grant);
-            bind(this, name, grant, role, this.member, condition);
+            bind(this, name, grant, role, this.member, condition, guard);
         }
 
-        const guard = deployTimeGuard(subject, this, plan.later);
         this.workloadIdentityProvider = pulumi.output(trustBindings(this, name, guard, plan, account, condition));
         this.registerOutputs({});
     }
@@ -218,31 +220,32 @@ export function customRoleId(accountId: string, key: string): string {
 type Condition = { title: string; description: string; expression: string } | undefined;
 
 /** The IAM member resource binding `role` to `member` at the grant's scope. */
-function bind(parent: pulumi.Resource, name: string, grant: GcpGrantPlan, role: pulumi.Input<string>, member: pulumi.Output<string>, condition: Condition): void {
+function bind(parent: pulumi.Resource, name: string, grant: GcpGrantPlan, role: pulumi.Input<string>, member: pulumi.Output<string>, condition: Condition, guard: Guard): void {
     const childName = `${name}-${grantSlug(grant)}`;
     const opts = { parent };
     const base = { role, member, ...(condition ? { condition } : {}) };
+    const target = guard(grant.target);
     switch (grant.scope) {
         case "project":
-            new gcp.projects.IAMMember(childName, { ...base, project: grant.target }, opts);
+            new gcp.projects.IAMMember(childName, { ...base, project: target }, opts);
             return;
         case "bucket":
-            new gcp.storage.BucketIAMMember(childName, { ...base, bucket: grant.target }, opts);
+            new gcp.storage.BucketIAMMember(childName, { ...base, bucket: target }, opts);
             return;
         case "topic":
-            new gcp.pubsub.TopicIAMMember(childName, { ...base, project: grant.project, topic: grant.target }, opts);
+            new gcp.pubsub.TopicIAMMember(childName, { ...base, project: grant.project, topic: target }, opts);
             return;
         case "subscription":
-            new gcp.pubsub.SubscriptionIAMMember(childName, { ...base, project: grant.project, subscription: grant.target }, opts);
+            new gcp.pubsub.SubscriptionIAMMember(childName, { ...base, project: grant.project, subscription: target }, opts);
             return;
         case "secret":
-            new gcp.secretmanager.SecretIamMember(childName, { ...base, project: grant.project, secretId: grant.target }, opts);
+            new gcp.secretmanager.SecretIamMember(childName, { ...base, project: grant.project, secretId: target }, opts);
             return;
         case "dataset":
-            new gcp.bigquery.DatasetIamMember(childName, { ...base, project: grant.project, datasetId: grant.target }, opts);
+            new gcp.bigquery.DatasetIamMember(childName, { ...base, project: grant.project, datasetId: target }, opts);
             return;
         case "serviceAccount":
-            new gcp.serviceaccount.IAMMember(childName, { ...base, serviceAccountId: pulumi.output(grant.target).apply(serviceAccountName) }, opts);
+            new gcp.serviceaccount.IAMMember(childName, { ...base, serviceAccountId: pulumi.output(target).apply(serviceAccountName) }, opts);
             return;
     }
 }
@@ -253,7 +256,7 @@ function serviceAccountName(account: string): string {
 }
 
 /** The bindings that let the trusted workload act as the account; returns the GitHub provider's name. */
-function trustBindings(parent: pulumi.Resource, name: string, guard: <T>(value: pulumi.Input<T>) => pulumi.Input<T>, plan: GcpServiceIdentityPlan, account: gcp.serviceaccount.Account, condition: Condition): pulumi.Input<string> | undefined {
+function trustBindings(parent: pulumi.Resource, name: string, guard: Guard, plan: GcpServiceIdentityPlan, account: gcp.serviceaccount.Account, condition: Condition): pulumi.Input<string> | undefined {
     const trust = plan.trust;
     const opts = { parent };
     const actAs = (member: pulumi.Input<string>, key = "") => new gcp.serviceaccount.IAMMember(`${name}-workload-identity-user${key}`, {

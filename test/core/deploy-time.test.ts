@@ -3,6 +3,7 @@ import { spawn } from "child_process";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as awsSdk from "@pulumi/aws";
+import * as gcpSdk from "@pulumi/gcp";
 import { aws, gcp } from "../../components";
 import { checkedInput, deployTimeGuard } from "../../components/core/deferred";
 import { DeployTimeError } from "../../components/core/errors";
@@ -149,18 +150,21 @@ describe("a check that fails at deploy time", function () {
             // GIVEN a GitHub trust whose pool resolves to something that is not a pool's full name
             const { value, resources, logged } = await declareInProcess(() => {
                 const bucket = new awsSdk.s3.Bucket("data", {});
+                const site = new gcpSdk.storage.Bucket("site", { location: "EU" });
                 return new gcp.ServiceIdentity("deployer", {
                     project: "acme-prod",
                     owner: "team-platform",
                     purpose: "deploys from GitHub",
                     trust: { githubActions: { repository: "acme/app", environment: "prod", workloadIdentityPool: bucket.arn } },
-                    grants: [],
+                    grants: [{ role: "roles/storage.objectAdmin", resource: { bucket: site.name } }],
                 });
             });
             // THEN the message is logged on the component, and neither provider nor binding exists
             assert.deepStrictEqual(logged, [{ message: POOL, resource: value }]);
             assert.deepStrictEqual(ofType(resources, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider"), []);
             assert.deepStrictEqual(ofType(resources, "gcp:serviceaccount/iAMMember:IAMMember"), []);
+            // AND no value known only at deploy time is bound before the checks pass: not the bucket
+            assert.deepStrictEqual(ofType(resources, "gcp:storage/bucketIAMMember:BucketIAMMember"), []);
         });
     });
 
