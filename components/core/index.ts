@@ -1,4 +1,4 @@
-export { Problems, formatProblems, oneOf, allOf, didYouMean } from "./errors";
+export { DeployTimeError, Problems, formatProblems, oneOf, allOf, didYouMean } from "./errors";
 export { closestNames, editDistance } from "./suggest";
-export { parseExpiry, EXPIRY_EXAMPLE } from "./expiry";
+export { parseExpiry, EXPIRY_EXAMPLE, EXPIRY_WARNING_DAYS } from "./expiry";
 export { Ownership, MANAGED_BY } from "./ownership";
