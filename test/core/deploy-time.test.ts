@@ -78,12 +78,14 @@ describe("a check that fails at deploy time", function () {
     describe("in a program run by node, as a user runs it", () => {
         let runs: Record<string, { code: number | null; output: string }>;
         before(async () => {
-            const kinds = ["two-bad-arns", "oidc-provider", "pool"];
+            // Two programs (each takes seconds to start): the AWS grants and the Google trust. The AWS
+            // trust goes the same way, and is tested in process below.
+            const kinds = ["two-bad-arns", "pool"];
             const results = await Promise.all(kinds.map(runProgram));
             runs = Object.fromEntries(kinds.map((k, i) => [k, results[i]]));
         });
 
-        for (const [kind, message] of [["two-bad-arns", TWO_BAD_ARNS], ["oidc-provider", OIDC_PROVIDER], ["pool", POOL]] as const) {
+        for (const [kind, message] of [["two-bad-arns", TWO_BAD_ARNS], ["pool", POOL]] as const) {
             it(`fails the run with every problem, by property path (${kind})`, () => {
                 // GIVEN a program whose identity has values, known only at deploy time, that are wrong
                 // WHEN it runs
