@@ -1,4 +1,6 @@
+import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
+import { describe as describeValue } from "../../components/core/errors";
 import { planAwsServiceIdentity } from "../../components/aws/service-identity";
 import { planGcpServiceIdentity } from "../../components/gcp/service-identity";
 import { BadInput, itRefusesEach } from "../support/bad-input";
@@ -32,4 +34,23 @@ const GCP: BadInput[] = [
 describe("a value known only at deploy time where a plain value is needed", () => {
     describe("aws.ServiceIdentity", () => itRefusesEach(AWS, "AwsServiceIdentity", "worker", planAwsServiceIdentity));
     describe("gcp.ServiceIdentity", () => itRefusesEach(GCP, "GcpServiceIdentity", "worker-sa", planGcpServiceIdentity));
+});
+
+describe("describe (a given value, for messages)", () => {
+    const circular: any = {};
+    circular.self = circular;
+    const table: [string, unknown, string][] = [
+        ["a string", "s3:GetObjekt", "`s3:GetObjekt`"],
+        ["an empty string", "", "an empty string"],
+        ["whitespace", "  ", "only whitespace"],
+        ["undefined", undefined, "undefined"],
+        ["a number", 7, "number `7`"],
+        ["an object", { a: 1 }, "object `{\"a\":1}`"],
+        ["an object JSON cannot write", circular, "object"],
+        ["an Output", pulumi.output("x"), "an Output, but this argument must be known when the program runs, because it is checked before anything is created: pass a plain value"],
+        ["a Promise", Promise.resolve("x"), "a Promise, but this argument must be known when the program runs, because it is checked before anything is created: pass a plain value"],
+    ];
+    for (const [what, value, expected] of table) {
+        it(`renders ${what}`, () => assert.strictEqual(describeValue(value), expected));
+    }
 });
