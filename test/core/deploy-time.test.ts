@@ -124,6 +124,8 @@ describe("a check that fails at deploy time", function () {
             assert.ok(rejections.length > 0);
             for (const r of rejections) {
                 assert.ok(r instanceof DeployTimeError, String(r));
+                // (a RunError: Pulumi's program runner reports its message alone, without a stack)
+                assert.ok(pulumi.RunError.isInstance(r));
                 assert.strictEqual(r.message, TWO_BAD_ARNS);
                 assert.deepStrictEqual(r.errors.map((e) => e.propertyPath), ["grants[0].resources[0]", "grants[1].resources[0]"]);
             }
