@@ -66,8 +66,9 @@ export type Guard = <T>(value: pulumi.Input<T>) => pulumi.Input<T>;
  * (`pulumi.output(v)`, `v.apply(…)`) can skip its check. With no checks, `guard` returns its
  * argument: an identity without deferred values costs nothing here.
  *
- * Guard only what depends on the checked values anyway (a value that is itself checked, or a
- * document built from it): a guarded input waits for every checked value of the component.
+ * A guarded input waits for every checked value of the component: guard nothing that one of those
+ * values may itself come from (the role, whose ARN a KMS key policy names before the key's ARN
+ * exists), or the two would wait for each other for ever.
  */
 export function deployTimeGuard(subject: string, component: pulumi.Resource | undefined, checks: readonly DeferredCheck[]): Guard {
     if (checks.length === 0) {
