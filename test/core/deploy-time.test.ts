@@ -172,6 +172,29 @@ describe("a check that fails at deploy time", function () {
         });
     });
 
+    describe("when every check passes", () => {
+        it("registers the role without waiting for a grant's resource, which may name the role", async function () {
+            this.timeout(20_000);
+            // GIVEN a trust known only at deploy time, and a grant on a bucket whose policy names the
+            // role: the bucket's ARN exists only once the role does
+            let giveArn!: (arn: string) => void;
+            const objects = pulumi.output(new Promise<string>((resolve) => (giveArn = resolve)));
+            const { resources } = await capture(() => {
+                const github = new awsSdk.iam.OpenIdConnectProvider("github", { url: "https://token.actions.githubusercontent.com", clientIdLists: ["sts.amazonaws.com"] });
+                const identity = new aws.ServiceIdentity("reader", {
+                    owner: "team-data",
+                    purpose: "reads the bucket that trusts it",
+                    trust: { githubActions: { oidcProviderArn: github.arn, repository: "acme/app", environment: "prod" } },
+                    grants: [{ actions: ["s3:GetObject"], resources: [objects] }],
+                });
+                const bucket = new awsSdk.s3.Bucket("trusting", { policy: identity.roleArn.apply((arn) => JSON.stringify({ Statement: [{ Principal: { AWS: arn } }] })) });
+                bucket.arn.apply((arn) => giveArn(`${arn}/*`));
+            });
+            // THEN everything registers: the role, then the bucket, then the role's policy
+            assert.deepStrictEqual(resources.map((r) => r.type).filter((t) => t !== "aws:iam/openIdConnectProvider:OpenIdConnectProvider" && t !== "nhi:index:AwsServiceIdentity"), ["aws:iam/role:Role", "aws:s3/bucket:Bucket", "aws:iam/rolePolicy:RolePolicy"]);
+        });
+    });
+
     describe("deployTimeGuard", () => {
         const check = { path: "arn", value: pulumi.output("arn:aws:s3:::b"), problem: (v: string) => (v.endsWith("/*") ? undefined : `\`arn\` must end with \`/*\`; got \`${v}\`.`) };
 
