@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Problems, describe, didYouMean, oneOf } from "../core/errors";
+import { Problems, describe, didYouMean, oneOf, throwDeployTimeProblem } from "../core/errors";
 import { closestNames } from "../core/suggest";
 import {
     ACCESS_LEVELS,
@@ -12,43 +12,64 @@ import {
     resourceTypesOf,
     serviceNames,
 } from "./catalog";
+import { LAMBDA_LOG_ACTIONS, logGroupProblem, logStreamsOf } from "./trust";
 
-/**
- * One permission grant of an AWS identity. Give either `actions` (exact IAM actions) or `service`
- * with `access` (every action of that access level that applies to the given ARNs), never both.
- */
-export interface AwsGrant {
+interface AwsGrantBase {
+    /**
+     * The ARNs the grant applies to. Each must be an ARN of a resource type of the grant's actions
+     * (`arn:aws:s3:::bucket/prefix/*` for `s3:GetObject`). An ARN with IAM wildcards (`*`, `?`) is a
+     * pattern, valid when it can match a resource of such a type:
+     * `arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/worker:*` names that group's log
+     * streams. An S3 ARN must name a valid bucket. `"*"` is accepted only for actions that do not
+     * support resource-level permissions (such as `ec2:DescribeInstances`), or with
+     * `allowWildcard`. Values known only at deploy time are checked when they resolve.
+     * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
+     */
+    readonly resources: readonly pulumi.Input<string>[];
+}
+
+/** A grant of exact IAM actions. */
+export interface AwsActionsGrant extends AwsGrantBase {
     /**
      * Exact IAM actions such as `s3:GetObject`, each checked against the AWS Service Authorization
      * Reference; an unknown action is an error that suggests the closest real names. Wildcards
      * (`*`, `s3:*`, `s3:Get*`) are refused unless `allowWildcard` is true.
      * @see https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
      */
-    actions?: string[];
-    /**
-     * A service prefix (`s3`, `sqs`, `dynamodb`) for an access-level grant. Use with `access`.
-     */
-    service?: string;
-    /**
-     * An access level of the Service Authorization Reference: `read`, `write`, `list`, `tagging` or
-     * `permissions-management`. The grant expands, per ARN in `resources`, to exactly the actions of
-     * `service` at that level whose resource type the ARN is, the way policy_sentry does it.
-     */
-    access?: AccessLevel;
-    /**
-     * The ARNs the grant applies to. Each must be an ARN of a resource type of the grant's actions
-     * (`arn:aws:s3:::bucket/prefix/*` for `s3:GetObject`). `"*"` is accepted only for actions that do
-     * not support resource-level permissions (such as `ec2:DescribeInstances`), or with
-     * `allowWildcard`. Values known only at deploy time are checked when they resolve.
-     */
-    resources: pulumi.Input<string>[];
+    readonly actions: readonly string[];
     /**
      * Allows wildcard actions (`s3:Get*`) and the `"*"` resource in this grant. The unsafe choice,
      * spelled out so that it shows in review.
      * @default false
      */
-    allowWildcard?: boolean;
+    readonly allowWildcard?: boolean;
+    readonly service?: never;
+    readonly access?: never;
 }
+
+/** A grant of every action of one access level of a service that applies to the given ARNs. */
+export interface AwsAccessGrant extends AwsGrantBase {
+    /** A service prefix (`s3`, `sqs`, `dynamodb`) for an access-level grant. */
+    readonly service: string;
+    /**
+     * An access level of the Service Authorization Reference: `read`, `write`, `list`, `tagging` or
+     * `permissions-management`. The grant expands, per ARN in `resources`, to exactly the actions of
+     * `service` at that level whose resource type the ARN is (or, for a pattern, can match), the way
+     * policy_sentry does it.
+     * @see https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
+     */
+    readonly access: AccessLevel;
+    readonly actions?: never;
+    /** Access-level grants always name their ARNs. */
+    readonly allowWildcard?: never;
+}
+
+/**
+ * One permission grant of an AWS identity: either `actions` (exact IAM actions) or `service` with
+ * `access` (every action of that access level that applies to the given ARNs), never both. `tsc`
+ * refuses both at once; the constructor refuses it too, for JavaScript callers.
+ */
+export type AwsGrant = AwsActionsGrant | AwsAccessGrant;
 
 /** A grant after its plain parts are validated: actions resolved against the catalogue. */
 export type GrantPlan = ActionsGrantPlan | AccessGrantPlan;
@@ -87,7 +108,7 @@ export function planGrants(grants: unknown, problems: Problems): GrantPlan[] {
         return [];
     }
     const plans: GrantPlan[] = [];
-    grants.forEach((grant: AwsGrant, i) => {
+    grants.forEach((grant: GrantInput, i) => {
         const path = `grants[${i}]`;
         const before = problems.list.length;
         const plan = planGrant(grant, path, problems);
@@ -99,7 +120,10 @@ export function planGrants(grants: unknown, problems: Problems): GrantPlan[] {
     return plans;
 }
 
-function planGrant(grant: AwsGrant, path: string, problems: Problems): GrantPlan | undefined {
+/** A grant as a JavaScript caller may pass it: any mix of the fields of both kinds. */
+type GrantInput = Partial<Omit<AwsActionsGrant, "service" | "access"> & Omit<AwsAccessGrant, "actions" | "allowWildcard">> & { readonly allowWildcard?: unknown };
+
+function planGrant(grant: GrantInput, path: string, problems: Problems): GrantPlan | undefined {
     if (grant === null || typeof grant !== "object") {
         problems.add(path, `\`${path}\` must be a grant object; got ${describe(grant)}.`);
         return undefined;
@@ -124,7 +148,7 @@ function planGrant(grant: AwsGrant, path: string, problems: Problems): GrantPlan
     return planAccess(grant, path, safeResources, problems);
 }
 
-function planActions(actions: unknown, path: string, allowWildcard: boolean, resources: pulumi.Input<string>[], problems: Problems): ActionsGrantPlan | undefined {
+function planActions(actions: unknown, path: string, allowWildcard: boolean, resources: readonly pulumi.Input<string>[], problems: Problems): ActionsGrantPlan | undefined {
     if (!Array.isArray(actions) || actions.length === 0) {
         problems.add(`${path}.actions`, `\`${path}.actions\` must list at least one IAM action such as \`s3:GetObject\`; got ${describe(actions)}.`);
         return undefined;
@@ -188,7 +212,7 @@ export function matchWildcard(service: string, name: string): ActionInfo[] {
     return [...actionsOf(service)].filter((a) => regex.test(a.fullName.slice(service.length + 1)));
 }
 
-function planAccess(grant: AwsGrant, path: string, resources: pulumi.Input<string>[], problems: Problems): AccessGrantPlan | undefined {
+function planAccess(grant: GrantInput, path: string, resources: readonly pulumi.Input<string>[], problems: Problems): AccessGrantPlan | undefined {
     const { service, access } = grant;
     let ok = true;
     if (typeof service !== "string" || !isService(service)) {
@@ -292,6 +316,10 @@ function resourceProblem(plan: GrantPlan, resource: unknown, at: string): string
     if (!/^arn:aws[a-z-]*:[a-z0-9-]+:/.test(resource)) {
         return `\`${at}\` must be an ARN (\`arn:aws:<service>:…\`) or \`*\`; got \`${resource}\`.`;
     }
+    const bucket = s3BucketProblem(at, resource);
+    if (bucket !== undefined) {
+        return bucket;
+    }
     if (plan.kind === "access") {
         if (matchResourceTypes(plan.service, resource).length === 0) {
             return `\`${at}\` is not the ARN of any \`${plan.service}\` resource type: \`${resource}\`. \`${plan.service}\` resources look like ${exampleArns(plan.service)}.`;
@@ -321,6 +349,92 @@ function resourceProblem(plan: GrantPlan, resource: unknown, at: string): string
         return `\`${at}\` is not a resource of any action of \`${plan.path}\`: \`${resource}\`${expected}.${hint}`;
     }
     return undefined;
+}
+
+/** An S3 bucket or object ARN: `arn:<partition>:s3:::<bucket>[/<key>]`. */
+const S3_ARN = /^(arn:aws[a-z-]*:s3:::)([^/]*)(.*)$/;
+/**
+ * AWS's bucket naming rules for general purpose buckets: 3–63 characters; lower-case letters,
+ * digits, dots and hyphens; beginning and ending with a letter or digit; no two adjacent dots; not
+ * an IP address; not a reserved prefix or suffix.
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+ */
+export const MIN_BUCKET_CHARS = 3;
+export const MAX_BUCKET_CHARS = 63;
+const RESERVED_BUCKET_PREFIXES = ["xn--", "sthree-", "amzn-s3-demo-"];
+const RESERVED_BUCKET_SUFFIXES = ["-s3alias", "--ol-s3", ".mrap", "--x-s3"];
+
+/**
+ * Why the S3 ARN `resource` does not name a valid bucket, or undefined when it does (or is not an S3
+ * bucket or object ARN). In a pattern, `*` and `?` stand for characters the rules allow, so only
+ * the literal characters are judged: `arn:aws:s3:::team-*-logs/*` is fine.
+ */
+export function s3BucketProblem(at: string, resource: string): string | undefined {
+    const m = S3_ARN.exec(resource);
+    if (m === null) {
+        return undefined;
+    }
+    const [, prefix, bucket, rest] = m;
+    const reasons = bucketNameReasons(bucket);
+    if (reasons.length === 0) {
+        return undefined;
+    }
+    const suggestion = closestBucketName(bucket);
+    const hint = suggestion === undefined ? "" : ` Did you mean \`${prefix}${suggestion}${rest}\`?`;
+    return `\`${at}\` names the S3 bucket \`${bucket}\`, which ${reasons.join(", ")}. Bucket names are ${MIN_BUCKET_CHARS}–${MAX_BUCKET_CHARS} lower-case letters, digits, dots and hyphens, beginning and ending with a letter or digit (AWS's bucket naming rules).${hint}`;
+}
+
+/** The rules `bucket` breaks, as phrases (`has upper-case letters`), empty when it is valid. */
+function bucketNameReasons(bucket: string): string[] {
+    const reasons: string[] = [];
+    const pattern = /[*?]/.test(bucket);
+    const literal = bucket.replace(/\*/g, "");
+    if (!pattern && (bucket.length < MIN_BUCKET_CHARS || bucket.length > MAX_BUCKET_CHARS)) {
+        reasons.push(`is ${bucket.length} characters`);
+    } else if (pattern && literal.length > MAX_BUCKET_CHARS) {
+        reasons.push(`is at least ${literal.length} characters`);
+    }
+    if (/[A-Z]/.test(bucket)) {
+        reasons.push("has upper-case letters");
+    }
+    const others = [...new Set(bucket.replace(/[a-zA-Z0-9.*?-]/g, ""))];
+    if (others.length > 0) {
+        reasons.push(`has ${others.map((c) => `\`${c}\``).join(", ")}`);
+    }
+    if (/^[^a-zA-Z0-9*?]/.test(bucket) || /[^a-zA-Z0-9*?]$/.test(bucket)) {
+        reasons.push("does not begin and end with a letter or digit");
+    }
+    if (bucket.includes("..")) {
+        reasons.push("has two adjacent dots");
+    }
+    if (/^\d{1,3}(\.\d{1,3}){3}$/.test(bucket)) {
+        reasons.push("is formatted as an IP address");
+    }
+    const reservedPrefix = RESERVED_BUCKET_PREFIXES.find((p) => bucket.startsWith(p));
+    if (reservedPrefix !== undefined) {
+        reasons.push(`starts with the reserved prefix \`${reservedPrefix}\``);
+    }
+    const reservedSuffix = RESERVED_BUCKET_SUFFIXES.find((p) => bucket.endsWith(p));
+    if (reservedSuffix !== undefined) {
+        reasons.push(`ends with the reserved suffix \`${reservedSuffix}\``);
+    }
+    return reasons;
+}
+
+/**
+ * The valid bucket name closest to `bucket`: lower-cased, each other character (`_`, space) made
+ * `-`, adjacent dots made one, ends trimmed to a letter or digit. Undefined when that is not valid.
+ */
+export function closestBucketName(bucket: string): string | undefined {
+    const candidate = bucket
+        .toLowerCase()
+        .replace(/[^a-z0-9.*?-]/g, "-")
+        .replace(/\.{2,}/g, ".")
+        .replace(/^[^a-z0-9*?]+/, "")
+        .replace(/[^a-z0-9*?]+$/, "")
+        .slice(0, MAX_BUCKET_CHARS)
+        .replace(/[^a-z0-9*?]+$/, "");
+    return candidate !== bucket && bucketNameReasons(candidate).length === 0 ? candidate : undefined;
 }
 
 const expansions = new Map<string, string[]>();
@@ -383,4 +497,24 @@ function exampleArns(service: string): string {
     }
     const common = [...resourceTypesOf(service)].sort((a, b) => (uses.get(b.key) ?? 0) - (uses.get(a.key) ?? 0));
     return common.slice(0, 2).map((t) => `\`${t.arnPattern}\``).join(" or ") || `an ARN of \`${service}\``;
+}
+
+/**
+ * The grant `trust.service.logGroups` stands for: {@link LAMBDA_LOG_ACTIONS} on the streams of each
+ * log group. A group known only at deploy time is checked when it resolves, and a problem is
+ * reported against `subject` with the construction-time message.
+ */
+export function logGroupGrant(subject: string, logGroups: readonly pulumi.Input<string>[]): ActionsGrantPlan {
+    const path = "trust.service.logGroups";
+    const resources = logGroups.map((group, k) => typeof group === "string"
+        ? logStreamsOf(group)
+        : pulumi.output(group).apply((arn) => {
+            const problem = logGroupProblem(`${path}[${k}]`, arn);
+            if (problem !== undefined) {
+                throwDeployTimeProblem(subject, `${path}[${k}]`, problem);
+            }
+            return logStreamsOf(arn);
+        }));
+    const infos = LAMBDA_LOG_ACTIONS.map((a) => findAction("logs", a.slice("logs:".length))!);
+    return { kind: "actions", path, actions: infos.map((i) => i.fullName), infos, resources, allowWildcard: false };
 }

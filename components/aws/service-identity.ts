@@ -4,11 +4,11 @@ import { DeferredCheck, checkNowOrLater, checkedInput } from "../core/deferred";
 import { Problems, describe, throwDeployTimeProblem } from "../core/errors";
 import { parseExpiry } from "../core/expiry";
 import { OWNERSHIP_FIELDS, requireText } from "../core/ownership";
-import { AwsGrant, GrantPlan, planGrants } from "./grants";
+import { AwsGrant, GrantPlan, logGroupGrant, planGrants } from "./grants";
 import { PlannedPolicies, planPolicies, renderPlannedDocument, resolvedGrantProblems } from "./identity-policy";
 import { PolicyTooLargeError, Statement, StatementTooLargeError, renderDocument } from "./policy";
 import { TagPlan, planTags } from "./tags";
-import { AwsTrust, ResolvedTrust, TrustPlan, planTrust, renderTrustPolicy } from "./trust";
+import { AwsTrust, ResolvedTrust, TrustPlan, planTrust, renderTrustPolicy, resolveEksTrust } from "./trust";
 
 export const AWS_SERVICE_IDENTITY_TYPE = "nhi:index:AwsServiceIdentity";
 
@@ -33,17 +33,23 @@ export interface AwsServiceIdentityArgs {
     /**
      * The team or person who answers for this identity, recorded in the `nhi:owner` tag.
      * Letters, digits, spaces and `_ . : / = + - @`, at most 256 characters (AWS tag values).
+     * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html
      */
-    owner: string;
+    readonly owner: string;
     /** Why this identity exists, recorded in the `nhi:purpose` tag. Same characters as `owner`. */
-    purpose: string;
-    /** Who may assume the role: exactly one of `service`, `githubActions`, `eksServiceAccount`, `account`. */
-    trust: AwsTrust;
+    readonly purpose: string;
+    /**
+     * Who may assume the role: exactly one of `service`, `githubActions`, `eksServiceAccount`,
+     * `account`. A Lambda trust may also grant the function's log writes (`logGroups`).
+     * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html#iam-term-trust-policy
+     */
+    readonly trust: AwsTrust;
     /**
      * What the role may do. Each grant is exact actions on ARNs, or an access level of a service on
      * ARNs. Checked against the AWS Service Authorization Reference. `[]` for no permissions.
+     * @see https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
      */
-    grants: AwsGrant[];
+    readonly grants: readonly AwsGrant[];
     /**
      * An ISO-8601 instant (`2027-01-31T00:00:00Z`) after which AWS itself stops honouring the role:
      * every Allow statement of the trust and identity policies carries `DateLessThan
@@ -51,18 +57,31 @@ export interface AwsServiceIdentityArgs {
      * @default no expiry
      * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Date
      */
-    expiresAt?: string;
-    /** The ARN of a managed policy that caps the role's permissions. @default none */
-    permissionsBoundaryArn?: pulumi.Input<string>;
+    readonly expiresAt?: string;
+    /**
+     * The ARN of a managed policy that caps the role's permissions.
+     * @default none
+     * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
+     */
+    readonly permissionsBoundaryArn?: pulumi.Input<string>;
     /**
      * The longest session, in seconds, 3,600–43,200 (AWS limits).
      * @default 3600
+     * @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
      */
-    maxSessionDuration?: number;
-    /** The IAM path of the role and its managed policies, `/` or `/team/`. @default "/" */
-    path?: string;
-    /** Further tags for the role and its policies. Keys starting `nhi:` or `aws:` are reserved. */
-    tags?: Record<string, pulumi.Input<string>>;
+    readonly maxSessionDuration?: number;
+    /**
+     * The IAM path of the role and its managed policies, `/` or `/team/`.
+     * @default "/"
+     * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-friendly-names
+     */
+    readonly path?: string;
+    /**
+     * Further tags for the role and its policies. Keys starting `nhi:` or `aws:` are reserved.
+     * @default none
+     * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html
+     */
+    readonly tags?: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
 /** Everything the constructor needs, validated: the output of {@link planAwsServiceIdentity}. */
@@ -90,6 +109,9 @@ export function planAwsServiceIdentity(name: string, args: AwsServiceIdentityArg
     const expiresAt = parseExpiry(a.expiresAt, "expiresAt", problems, now);
     const trust = planTrust(a.trust, problems, later);
     const grants = planGrants(a.grants, problems);
+    if (trust?.kind === "service" && trust.logGroups.length > 0) {
+        grants.push(logGroupGrant(`AwsServiceIdentity "${name}"`, trust.logGroups));
+    }
     checkRoleOptions(a, problems, later);
     const tags = planTags(a.tags, { owner, purpose, expiresAt }, problems);
     let policies: PlannedPolicies | undefined;
@@ -261,7 +283,7 @@ function resolveTrust(subject: string, trust: TrustPlan, later: readonly Deferre
         case "githubActions":
             return c(trust.oidcProviderArn).apply((oidcProviderArn) => ({ ...trust, oidcProviderArn }));
         case "eksServiceAccount":
-            return c(trust.oidcProviderArn).apply((oidcProviderArn) => ({ ...trust, oidcProviderArn }));
+            return pulumi.all([c(trust.oidcProviderArn), opt(trust.oidcIssuer)]).apply(([arn, issuer]) => resolveEksTrust(subject, trust, arn, issuer));
         case "account":
             return pulumi.all([c(trust.principalArn), c(trust.externalId)]).apply(([principalArn, externalId]) => ({ kind: "account" as const, principalArn, externalId }));
     }

@@ -42,31 +42,31 @@ const BAD_INPUTS: BadInput[] = [
     },
     {
         what: "unknown action",
-        args: { ...base, grants: [{ actions: ["s3:GetObjekt"], resources: ["arn:aws:s3:::b/*"] }] },
+        args: { ...base, grants: [{ actions: ["s3:GetObjekt"], resources: ["arn:aws:s3:::invoices/*"] }] },
         path: "grants[0].actions[0]",
         reason: "`grants[0].actions[0]` is not an action of `s3`: `s3:GetObjekt`. Did you mean `s3:GetObject`, `s3:PutObject` or `s3:GetObjectAcl`?",
     },
     {
         what: "unknown service",
-        args: { ...base, grants: [{ actions: ["s4:GetObject"], resources: ["arn:aws:s3:::b/*"] }] },
+        args: { ...base, grants: [{ actions: ["s4:GetObject"], resources: ["arn:aws:s3:::invoices/*"] }] },
         path: "grants[0].actions[0]",
         reason: "`grants[0].actions[0]` names the unknown service `s4` in `s4:GetObject`. Did you mean `s3`?",
     },
     {
         what: "malformed action",
-        args: { ...base, grants: [{ actions: ["GetObject"], resources: ["arn:aws:s3:::b/*"] }] },
+        args: { ...base, grants: [{ actions: ["GetObject"], resources: ["arn:aws:s3:::invoices/*"] }] },
         path: "grants[0].actions[0]",
         reason: "`grants[0].actions[0]` must be an IAM action of the form `service:Action`, such as `s3:GetObject`; got `GetObject`.",
     },
     {
         what: "wildcard action",
-        args: { ...base, grants: [{ actions: ["s3:Get*"], resources: ["arn:aws:s3:::b/*"] }] },
+        args: { ...base, grants: [{ actions: ["s3:Get*"], resources: ["arn:aws:s3:::invoices/*"] }] },
         path: "grants[0].actions[0]",
         reason: "`grants[0].actions[0]` is the wildcard `s3:Get*`, which matches 63 actions (`s3:GetAccelerateConfiguration`, `s3:GetAccessGrant`, `s3:GetAccessGrantsInstance`, `s3:GetAccessGrantsInstanceForPrefix`, `s3:GetAccessGrantsInstanceResourcePolicy`, \u2026). Wildcard actions are refused unless the grant sets `allowWildcard: true`; list the exact actions instead.",
     },
     {
         what: "star action",
-        args: { ...base, grants: [{ actions: ["*"], resources: ["arn:aws:s3:::b/*"] }] },
+        args: { ...base, grants: [{ actions: ["*"], resources: ["arn:aws:s3:::invoices/*"] }] },
         path: "grants[0].actions[0]",
         reason: "`grants[0].actions[0]` is `*`, every action of every service. Wildcard actions are refused unless the grant sets `allowWildcard: true`; list the exact actions instead.",
     },
@@ -90,7 +90,7 @@ const BAD_INPUTS: BadInput[] = [
     },
     {
         what: "unknown access level",
-        args: { ...base, grants: [{ service: "s3", access: "raed", resources: ["arn:aws:s3:::b/*"] }] },
+        args: { ...base, grants: [{ service: "s3", access: "raed", resources: ["arn:aws:s3:::invoices/*"] }] },
         path: "grants[0].access",
         reason: "`grants[0].access` must be one of `read`, `write`, `list`, `tagging` or `permissions-management`; got `raed`. Did you mean `read`?",
     },
@@ -102,13 +102,13 @@ const BAD_INPUTS: BadInput[] = [
     },
     {
         what: "ARN of another service in an access grant",
-        args: { ...base, grants: [{ service: "sqs", access: "read", resources: ["arn:aws:s3:::b/*"] }] },
+        args: { ...base, grants: [{ service: "sqs", access: "read", resources: ["arn:aws:s3:::invoices/*"] }] },
         path: "grants[0].resources[0]",
-        reason: "`grants[0].resources[0]` is not the ARN of any `sqs` resource type: `arn:aws:s3:::b/*`. `sqs` resources look like `arn:${Partition}:sqs:${Region}:${Account}:${QueueName}`.",
+        reason: "`grants[0].resources[0]` is not the ARN of any `sqs` resource type: `arn:aws:s3:::invoices/*`. `sqs` resources look like `arn:${Partition}:sqs:${Region}:${Account}:${QueueName}`.",
     },
     {
         what: "actions and access together",
-        args: { ...base, grants: [{ actions: ["s3:GetObject"], service: "s3", access: "read", resources: ["arn:aws:s3:::b/*"] }] },
+        args: { ...base, grants: [{ actions: ["s3:GetObject"], service: "s3", access: "read", resources: ["arn:aws:s3:::invoices/*"] }] },
         path: "grants[0]",
         reason: "`grants[0]` gives both `actions` and `service`/`access`; give exactly one: `actions` for exact IAM actions, or `service` with `access` for an access level.",
     },
@@ -239,11 +239,11 @@ const BAD_INPUTS: BadInput[] = [
 describe("aws.ServiceIdentity bad input", () => {
     itRefusesEach(BAD_INPUTS, "AwsServiceIdentity", "worker", planAwsServiceIdentity);
 
-    itRegistersNothingWhenRefused(() => new aws.ServiceIdentity("rejected", { ...base, grants: [{ actions: ["s3:GetObjekt"], resources: ["arn:aws:s3:::b/*"] }] }));
+    itRegistersNothingWhenRefused(() => new aws.ServiceIdentity("rejected", { ...base, grants: [{ actions: ["s3:GetObjekt"], resources: ["arn:aws:s3:::invoices/*"] }] }));
 
     it("reports every problem at once", () => {
         // GIVEN three independent problems
-        const args = { ...base, owner: "", maxSessionDuration: 1, grants: [{ actions: ["s3:GetObject", "s3:Get*"], resources: ["arn:aws:s3:::b/*"] }] };
+        const args = { ...base, owner: "", maxSessionDuration: 1, grants: [{ actions: ["s3:GetObject", "s3:Get*"], resources: ["arn:aws:s3:::invoices/*"] }] };
         // THEN one error lists all three, in argument order
         assert.throws(() => planAwsServiceIdentity("worker", args, TABLE_NOW), (e: any) => {
             assert.deepStrictEqual(e.errors.map((p: any) => p.propertyPath), ["owner", "grants[0].actions[1]", "maxSessionDuration"]);
