@@ -381,7 +381,7 @@ export function s3BucketProblem(at: string, resource: string): string | undefine
     }
     const suggestion = closestBucketName(bucket);
     const hint = suggestion === undefined ? "" : ` Did you mean \`${prefix}${suggestion}${rest}\`?`;
-    return `\`${at}\` names the S3 bucket \`${bucket}\`, which ${reasons.join(", ")}. Bucket names are ${MIN_BUCKET_CHARS}–${MAX_BUCKET_CHARS} lower-case letters, digits, dots and hyphens, beginning and ending with a letter or digit (AWS's bucket naming rules).${hint}`;
+    return `\`${at}\` names the S3 bucket \`${bucket}\`, which ${reasons.length > 1 ? `${reasons.slice(0, -1).join(", ")} and ${reasons[reasons.length - 1]}` : reasons[0]}. Bucket names are ${MIN_BUCKET_CHARS}–${MAX_BUCKET_CHARS} lower-case letters, digits, dots and hyphens, beginning and ending with a letter or digit (AWS's bucket naming rules).${hint}`;
 }
 
 /** The rules `bucket` breaks, as phrases (`has upper-case letters`), empty when it is valid. */
