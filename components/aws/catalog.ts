@@ -61,22 +61,33 @@ export interface ResourceTypeInfo {
     readonly specificity: number;
     /** The first five fields (`arn`, partition, service, region, account): literal text, or undefined for a variable. */
     readonly fields: readonly (string | undefined)[];
-    /** The resource part (after the fifth `:`) as tokens. */
-    readonly resource: readonly Token[];
+    /** The resource part (after the fifth `:`), compiled for {@link canMatchResourcePart}. */
+    readonly resource: CompiledTemplate;
     /** The literal text the resource part starts with (`table/`, `log-group:`): a cheap first test. */
     readonly resourcePrefix: string;
 }
 
 /**
- * One step of a pattern: a literal character, exactly one character not in `except`, or any run
- * (possibly empty) of characters not in `except`. Both ARN templates and users' IAM wildcards
- * compile to these, so whether a user's pattern can match an ARN of a type is whether the two token
- * languages intersect ({@link patternsIntersect}).
+ * A template's resource part as a sequence of steps, in two parallel arrays: a literal character
+ * ({@link LITERAL}, `codes` = its char code), exactly one character ({@link ONE}), or any run,
+ * possibly empty, of characters ({@link RUN}); for the last two, `codes` is a mask of the
+ * separators the step may not hold ({@link NO_COLON}, {@link NO_SLASH}). A variable is `ONE` then
+ * `RUN`: non-empty text.
  */
-export type Token =
-    | { readonly kind: "char"; readonly char: string }
-    | { readonly kind: "one"; readonly except: string }
-    | { readonly kind: "star"; readonly except: string };
+export interface CompiledTemplate {
+    readonly kinds: Uint8Array;
+    readonly codes: Uint16Array;
+}
+
+const LITERAL = 0;
+const ONE = 1;
+const RUN = 2;
+const NO_COLON = 1;
+const NO_SLASH = 2;
+const COLON = 58;
+const SLASH = 47;
+const STAR = 42;
+const QUESTION = 63;
 
 interface ServiceData {
     readonly actions: ReadonlyMap<string, ActionInfo>;
@@ -209,84 +220,114 @@ function patternTypes(service: string, arn: string): readonly string[] {
     if (parts.length < 6) {
         return [];
     }
-    const fields = parts.slice(0, 5);
     const resource = parts.slice(5).join(":");
-    const literalPrefix = resource.slice(0, resource.search(WILDCARD) < 0 ? resource.length : resource.search(WILDCARD));
-    let glob: Token[] | undefined;
+    const firstWildcard = resource.search(WILDCARD);
+    const literalPrefix = firstWildcard < 0 ? resource : resource.slice(0, firstWildcard);
     return resourceTypesOf(service).filter((t) => {
         const n = Math.min(literalPrefix.length, t.resourcePrefix.length);
-        if (literalPrefix.slice(0, n) !== t.resourcePrefix.slice(0, n)) {
-            return false;
-        }
-        if (!t.fields.every((f, i) => (f === undefined ? fields[i] !== "" : globMatches(fields[i], f)))) {
-            return false;
-        }
-        glob ??= globTokens(resource);
-        return patternsIntersect(t.resource, glob);
+        return literalPrefix.slice(0, n) === t.resourcePrefix.slice(0, n)
+            && t.fields.every((f, i) => (f === undefined ? parts[i] !== "" : globMatchesText(parts[i], f)))
+            && canMatchResourcePart(t, resource);
     }).map((t) => t.key);
 }
 
-/** Whether the IAM pattern `glob` (`*`, `?`) matches the plain text `text`. */
-function globMatches(glob: string, text: string): boolean {
-    return WILDCARD.test(glob) ? patternsIntersect(globTokens(glob), [...text].map(char)) : glob === text;
-}
-
-function char(c: string): Token {
-    return { kind: "char", char: c };
-}
-
-const ANY_ONE: Token = { kind: "one", except: "" };
-const ANY_RUN: Token = { kind: "star", except: "" };
-
-/** The tokens of an IAM pattern: `*` any run of characters, `?` any one character. */
-export function globTokens(glob: string): Token[] {
-    return [...glob].map((c) => (c === "*" ? ANY_RUN : c === "?" ? ANY_ONE : char(c)));
+/**
+ * Whether the IAM pattern `glob` (`*` any run of characters, `?` one character) matches the plain
+ * text `text`: the usual two-pointer match, backtracking to the last `*`.
+ */
+function globMatchesText(glob: string, text: string): boolean {
+    let g = 0;
+    let t = 0;
+    let star = -1;
+    let mark = 0;
+    while (t < text.length) {
+        const c = glob.charCodeAt(g);
+        if (g < glob.length && (c === QUESTION || c === text.charCodeAt(t))) {
+            g++;
+            t++;
+        } else if (g < glob.length && c === STAR) {
+            star = g++;
+            mark = t;
+        } else if (star >= 0) {
+            g = star + 1;
+            t = ++mark;
+        } else {
+            return false;
+        }
+    }
+    while (g < glob.length && glob.charCodeAt(g) === STAR) {
+        g++;
+    }
+    return g === glob.length;
 }
 
 /**
- * Whether some text is matched by both token sequences: a search over pairs of positions (one in
- * each), which is the product of the two automata. At most `(a.length + 1) × (b.length + 1)` states.
+ * Whether some text is both an ARN resource part of `type` and matched by the IAM pattern `glob`:
+ * whether the two languages intersect. A search over pairs of positions, one in the template and
+ * one in the pattern (the product of the two automata): at most `(steps + 1) × (glob.length + 1)`
+ * states, each visited once.
  */
-export function patternsIntersect(a: readonly Token[], b: readonly Token[]): boolean {
-    const width = b.length + 1;
-    const seen = new Uint8Array((a.length + 1) * width);
-    const stack = [0];
-    seen[0] = 1;
-    const visit = (i: number, j: number) => {
-        const s = i * width + j;
-        if (seen[s] === 0) {
-            seen[s] = 1;
-            stack.push(s);
+export function canMatchResourcePart(type: ResourceTypeInfo, glob: string): boolean {
+    const { kinds, codes } = type.resource;
+    const width = glob.length + 1;
+    const size = (kinds.length + 1) * width;
+    if (visited.length < size) {
+        visited = new Uint32Array(Math.max(size, visited.length * 2));
+    }
+    // A fresh mark per search, so that the shared buffer never needs clearing.
+    const mark = (searches = (searches % 0xffffffff) + 1);
+    if (mark === 1) {
+        visited.fill(0);
+    }
+    const seen = visited;
+    const stack = searchStack;
+    stack.length = 0;
+    stack.push(0);
+    seen[0] = mark;
+    const visit = (state: number) => {
+        if (seen[state] !== mark) {
+            seen[state] = mark;
+            stack.push(state);
         }
     };
     while (stack.length > 0) {
         const s = stack.pop()!;
-        const i = Math.floor(s / width);
+        const i = (s / width) | 0;
         const j = s - i * width;
-        if (i === a.length && j === b.length) {
+        if (i === kinds.length && j === glob.length) {
             return true;
         }
-        const x = a[i];
-        const y = b[j];
-        if (x?.kind === "star") {
-            visit(i + 1, j);
+        const tKind = i < kinds.length ? kinds[i] : -1;
+        const g = j < glob.length ? glob.charCodeAt(j) : -1;
+        const gKind = g === STAR ? RUN : g === QUESTION ? ONE : LITERAL;
+        // A run may end here, in the template or in the pattern.
+        if (tKind === RUN) {
+            visit(s + width);
         }
-        if (y?.kind === "star") {
-            visit(i, j + 1);
+        if (g === STAR) {
+            visit(s + 1);
         }
-        if (x !== undefined && y !== undefined && !(x.kind === "star" && y.kind === "star") && sharesACharacter(x, y)) {
-            visit(x.kind === "star" ? i : i + 1, y.kind === "star" ? j : j + 1);
+        // Both take one character: there must be a character both accept. (Two runs taking one
+        // character together stay where they are.)
+        if (tKind >= 0 && g >= 0 && !(tKind === RUN && gKind === RUN)) {
+            const code = codes[i];
+            const shared = gKind !== LITERAL || (tKind === LITERAL ? code === g : !excludes(code, g));
+            if (shared) {
+                visit((tKind === RUN ? i : i + 1) * width + (gKind === RUN ? j : j + 1));
+            }
         }
     }
     return false;
 }
 
-/** Whether one character is accepted by both tokens. Sets of the form "all but a few" always meet. */
-function sharesACharacter(x: Token, y: Token): boolean {
-    if (x.kind === "char") {
-        return y.kind === "char" ? x.char === y.char : !y.except.includes(x.char);
-    }
-    return y.kind === "char" ? !x.except.includes(y.char) : true;
+/** The states {@link canMatchResourcePart} has visited, marked with the number of its search. */
+let visited = new Uint32Array(1024);
+let searches = 0;
+const searchStack: number[] = [];
+
+/** Whether the separator mask `mask` excludes the character `code`. */
+function excludes(mask: number, code: number): boolean {
+    return (code === COLON && (mask & NO_COLON) !== 0) || (code === SLASH && (mask & NO_SLASH) !== 0);
 }
 
 /** The ARN fields a template's `${Partition}`, `${Region}` and `${Account}` stand for. */
@@ -324,18 +365,24 @@ export function compileResourceType(key: string, arnPattern: string, separators:
     const parts = arnPattern.split(":");
     const fields = parts.slice(0, 5).map((f) => (f.includes("${") ? undefined : f));
     const resourceText = parts.slice(5).join(":");
-    const resource: Token[] = [];
-    let regex = "";
-    let specificity = 0;
+    const kinds: number[] = [];
+    const codes: number[] = [];
     const pieces = resourceText.split(/(\$\{[^}]+\})/);
     for (const piece of pieces) {
         if (piece.startsWith("${")) {
             const except = FIELD_VARIABLE.test(piece) ? ":" : separators.get(piece) ?? "";
-            resource.push({ kind: "one", except }, { kind: "star", except });
+            const mask = (except.includes(":") ? NO_COLON : 0) | (except.includes("/") ? NO_SLASH : 0);
+            kinds.push(ONE, RUN);
+            codes.push(mask, mask);
         } else {
-            resource.push(...[...piece].map(char));
+            for (let k = 0; k < piece.length; k++) {
+                kinds.push(LITERAL);
+                codes.push(piece.charCodeAt(k));
+            }
         }
     }
+    let regex = "";
+    let specificity = 0;
     for (const part of arnPattern.split(/(\$\{[^}]+\})/)) {
         if (part.startsWith("${")) {
             const except = FIELD_VARIABLE.test(part) ? ":" : separators.get(part) ?? "";
@@ -346,5 +393,6 @@ export function compileResourceType(key: string, arnPattern: string, separators:
         }
     }
     const resourcePrefix = pieces[0] ?? "";
+    const resource = { kinds: Uint8Array.from(kinds), codes: Uint16Array.from(codes) };
     return { key, arnPattern, matcher: new RegExp(`^${regex}$`), specificity, fields, resource, resourcePrefix };
 }
