@@ -48,8 +48,8 @@ export interface ActionInfo {
 }
 
 /**
- * One resource type of one service, compiled for matching: a regular expression for exact ARNs and
- * a token form of the same language for ARN patterns (`*`, `?`).
+ * One resource type of one service, compiled for matching: a regular expression for exact ARNs, and
+ * the same language as steps ({@link CompiledTemplate}) for ARN patterns (`*`, `?`).
  */
 export interface ResourceTypeInfo {
     readonly key: string;

@@ -109,13 +109,15 @@ export function planAwsServiceIdentity(name: string, args: AwsServiceIdentityArg
     const expiresAt = parseExpiry(a.expiresAt, "expiresAt", problems, now);
     const trust = planTrust(a.trust, problems, later);
     const grants = planGrants(a.grants, problems);
-    if (trust?.kind === "service" && trust.logGroups.length > 0) {
-        grants.push(logGroupGrant(`AwsServiceIdentity "${name}"`, trust.logGroups));
-    }
     checkRoleOptions(a, problems, later);
     const tags = planTags(a.tags, { owner, purpose, expiresAt }, problems);
     let policies: PlannedPolicies | undefined;
     if (problems.isEmpty) {
+        // `trust.service.logGroups` is one more grant, made only for a valid identity: for a group
+        // known at deploy time it holds a check that nothing would await if the identity were refused.
+        if (trust?.kind === "service" && trust.logGroups.length > 0) {
+            grants.push(logGroupGrant(`AwsServiceIdentity "${name}"`, trust.logGroups));
+        }
         try {
             policies = planPolicies(grants, expiresAt);
         } catch (e) {
