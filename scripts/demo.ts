@@ -57,6 +57,7 @@ export async function runDemo(outDir: string = DEFAULT_OUT_DIR): Promise<DemoRes
 
     const supporting = [
         { label: "invoices bucket", arn: await valueOf(qs.bucket.arn) },
+        { label: "invoice worker log group", arn: await valueOf(qs.workerLogs.arn) },
         { label: "invoice events queue", arn: await valueOf(qs.queue.arn) },
         { label: "artifacts bucket", arn: await valueOf(qs.artifacts.arn) },
         { label: "GitHub OIDC provider", arn: await valueOf(qs.githubOidc.arn) },

@@ -12,43 +12,64 @@ import {
     resourceTypesOf,
     serviceNames,
 } from "./catalog";
+import { s3BucketProblem } from "./s3-buckets";
 
-/**
- * One permission grant of an AWS identity. Give either `actions` (exact IAM actions) or `service`
- * with `access` (every action of that access level that applies to the given ARNs), never both.
- */
-export interface AwsGrant {
+interface AwsGrantBase {
+    /**
+     * The ARNs the grant applies to. Each must be an ARN of a resource type of the grant's actions
+     * (`arn:aws:s3:::bucket/prefix/*` for `s3:GetObject`). An ARN with IAM wildcards (`*`, `?`) is a
+     * pattern, valid when it can match a resource of such a type:
+     * `arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/worker:*` names that group's log
+     * streams. An S3 ARN must name a valid bucket. `"*"` is accepted only for actions that do not
+     * support resource-level permissions (such as `ec2:DescribeInstances`), or with
+     * `allowWildcard`. Values known only at deploy time are checked when they resolve.
+     * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
+     */
+    readonly resources: readonly pulumi.Input<string>[];
+}
+
+/** A grant of exact IAM actions. */
+export interface AwsActionsGrant extends AwsGrantBase {
     /**
      * Exact IAM actions such as `s3:GetObject`, each checked against the AWS Service Authorization
      * Reference; an unknown action is an error that suggests the closest real names. Wildcards
      * (`*`, `s3:*`, `s3:Get*`) are refused unless `allowWildcard` is true.
      * @see https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
      */
-    actions?: string[];
-    /**
-     * A service prefix (`s3`, `sqs`, `dynamodb`) for an access-level grant. Use with `access`.
-     */
-    service?: string;
-    /**
-     * An access level of the Service Authorization Reference: `read`, `write`, `list`, `tagging` or
-     * `permissions-management`. The grant expands, per ARN in `resources`, to exactly the actions of
-     * `service` at that level whose resource type the ARN is, the way policy_sentry does it.
-     */
-    access?: AccessLevel;
-    /**
-     * The ARNs the grant applies to. Each must be an ARN of a resource type of the grant's actions
-     * (`arn:aws:s3:::bucket/prefix/*` for `s3:GetObject`). `"*"` is accepted only for actions that do
-     * not support resource-level permissions (such as `ec2:DescribeInstances`), or with
-     * `allowWildcard`. Values known only at deploy time are checked when they resolve.
-     */
-    resources: pulumi.Input<string>[];
+    readonly actions: readonly string[];
     /**
      * Allows wildcard actions (`s3:Get*`) and the `"*"` resource in this grant. The unsafe choice,
      * spelled out so that it shows in review.
      * @default false
      */
-    allowWildcard?: boolean;
+    readonly allowWildcard?: boolean;
+    readonly service?: never;
+    readonly access?: never;
 }
+
+/** A grant of every action of one access level of a service that applies to the given ARNs. */
+export interface AwsAccessGrant extends AwsGrantBase {
+    /** A service prefix (`s3`, `sqs`, `dynamodb`) for an access-level grant. */
+    readonly service: string;
+    /**
+     * An access level of the Service Authorization Reference: `read`, `write`, `list`, `tagging` or
+     * `permissions-management`. The grant expands, per ARN in `resources`, to exactly the actions of
+     * `service` at that level whose resource type the ARN is (or, for a pattern, can match), the way
+     * policy_sentry does it.
+     * @see https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
+     */
+    readonly access: AccessLevel;
+    readonly actions?: never;
+    /** Access-level grants always name their ARNs. */
+    readonly allowWildcard?: never;
+}
+
+/**
+ * One permission grant of an AWS identity: either `actions` (exact IAM actions) or `service` with
+ * `access` (every action of that access level that applies to the given ARNs), never both. `tsc`
+ * refuses both at once; the constructor refuses it too, for JavaScript callers.
+ */
+export type AwsGrant = AwsActionsGrant | AwsAccessGrant;
 
 /** A grant after its plain parts are validated: actions resolved against the catalogue. */
 export type GrantPlan = ActionsGrantPlan | AccessGrantPlan;
@@ -87,7 +108,7 @@ export function planGrants(grants: unknown, problems: Problems): GrantPlan[] {
         return [];
     }
     const plans: GrantPlan[] = [];
-    grants.forEach((grant: AwsGrant, i) => {
+    grants.forEach((grant: GrantInput, i) => {
         const path = `grants[${i}]`;
         const before = problems.list.length;
         const plan = planGrant(grant, path, problems);
@@ -99,7 +120,10 @@ export function planGrants(grants: unknown, problems: Problems): GrantPlan[] {
     return plans;
 }
 
-function planGrant(grant: AwsGrant, path: string, problems: Problems): GrantPlan | undefined {
+/** A grant as a JavaScript caller may pass it: any mix of the fields of both kinds. */
+type GrantInput = Partial<Omit<AwsActionsGrant, "service" | "access"> & Omit<AwsAccessGrant, "actions" | "allowWildcard">> & { readonly allowWildcard?: unknown };
+
+function planGrant(grant: GrantInput, path: string, problems: Problems): GrantPlan | undefined {
     if (grant === null || typeof grant !== "object") {
         problems.add(path, `\`${path}\` must be a grant object; got ${describe(grant)}.`);
         return undefined;
@@ -124,7 +148,7 @@ function planGrant(grant: AwsGrant, path: string, problems: Problems): GrantPlan
     return planAccess(grant, path, safeResources, problems);
 }
 
-function planActions(actions: unknown, path: string, allowWildcard: boolean, resources: pulumi.Input<string>[], problems: Problems): ActionsGrantPlan | undefined {
+function planActions(actions: unknown, path: string, allowWildcard: boolean, resources: readonly pulumi.Input<string>[], problems: Problems): ActionsGrantPlan | undefined {
     if (!Array.isArray(actions) || actions.length === 0) {
         problems.add(`${path}.actions`, `\`${path}.actions\` must list at least one IAM action such as \`s3:GetObject\`; got ${describe(actions)}.`);
         return undefined;
@@ -188,7 +212,7 @@ export function matchWildcard(service: string, name: string): ActionInfo[] {
     return [...actionsOf(service)].filter((a) => regex.test(a.fullName.slice(service.length + 1)));
 }
 
-function planAccess(grant: AwsGrant, path: string, resources: pulumi.Input<string>[], problems: Problems): AccessGrantPlan | undefined {
+function planAccess(grant: GrantInput, path: string, resources: readonly pulumi.Input<string>[], problems: Problems): AccessGrantPlan | undefined {
     const { service, access } = grant;
     let ok = true;
     if (typeof service !== "string" || !isService(service)) {
@@ -291,6 +315,10 @@ function resourceProblem(plan: GrantPlan, resource: unknown, at: string): string
     }
     if (!/^arn:aws[a-z-]*:[a-z0-9-]+:/.test(resource)) {
         return `\`${at}\` must be an ARN (\`arn:aws:<service>:…\`) or \`*\`; got \`${resource}\`.`;
+    }
+    const bucket = s3BucketProblem(at, resource);
+    if (bucket !== undefined) {
+        return bucket;
     }
     if (plan.kind === "access") {
         if (matchResourceTypes(plan.service, resource).length === 0) {

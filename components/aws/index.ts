@@ -1,5 +1,5 @@
 export { AwsServiceIdentity as ServiceIdentity, AwsServiceIdentity, AwsServiceIdentityArgs, planAwsServiceIdentity, AWS_SERVICE_IDENTITY_TYPE } from "./service-identity";
-export { AwsGrant } from "./grants";
+export { AwsGrant, AwsActionsGrant, AwsAccessGrant } from "./grants";
 export { AccessLevel, ACCESS_LEVELS } from "./catalog";
-export { AwsTrust, AwsServiceTrust, AwsGithubActionsTrust, AwsEksServiceAccountTrust, AwsAccountTrust, renderTrustPolicy } from "./trust";
+export { AwsTrust, AwsServiceTrust, AwsLambdaServiceTrust, AwsOtherServiceTrust, AwsGithubActionsTrust, AwsEksServiceAccountTrust, AwsAccountTrust, renderTrustPolicy } from "./trust";
 export { PolicyDocument, Statement, layoutPolicies, mergeStatements, renderDocument, grantedTriples, MAX_INLINE_POLICY_CHARS, MAX_MANAGED_POLICY_CHARS, MAX_MANAGED_POLICIES } from "./policy";

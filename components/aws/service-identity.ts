@@ -1,14 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DeferredCheck, checkNowOrLater, checkedAtDeployTime, deployTimeGuard } from "../core/deferred";
+import { DeferredCheck, Guard, checkNowOrLater, checkedAtDeployTime, deployTimeGuard } from "../core/deferred";
 import { Problems, describe } from "../core/errors";
 import { expiryWarning, parseExpiry } from "../core/expiry";
 import { OWNERSHIP_FIELDS, requireText } from "../core/ownership";
 import { AwsGrant, GrantPlan, planGrants } from "./grants";
+import { logGroupGrant } from "./lambda-logs";
 import { PlannedPolicies, planPolicies, renderPlannedDocument, resolvedGrantProblems } from "./identity-policy";
 import { PolicyTooLargeError, StatementTooLargeError, renderDocument } from "./policy";
 import { TagPlan, planTags } from "./tags";
-import { AwsTrust, ResolvedTrust, TrustPlan, planTrust, renderTrustPolicy } from "./trust";
+import { AwsTrust, ResolvedTrust, TrustPlan, planTrust, renderTrustPolicy, resolvedTrust } from "./trust";
 
 export const AWS_SERVICE_IDENTITY_TYPE = "nhi:index:AwsServiceIdentity";
 
@@ -35,17 +36,23 @@ export interface AwsServiceIdentityArgs {
     /**
      * The team or person who answers for this identity, recorded in the `nhi:owner` tag.
      * Letters, digits, spaces and `_ . : / = + - @`, at most 256 characters (AWS tag values).
+     * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html
      */
-    owner: string;
+    readonly owner: string;
     /** Why this identity exists, recorded in the `nhi:purpose` tag. Same characters as `owner`. */
-    purpose: string;
-    /** Who may assume the role: exactly one of `service`, `githubActions`, `eksServiceAccount`, `account`. */
-    trust: AwsTrust;
+    readonly purpose: string;
+    /**
+     * Who may assume the role: exactly one of `service`, `githubActions`, `eksServiceAccount`,
+     * `account`. A Lambda trust may also grant the function's log writes (`logGroups`).
+     * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html#iam-term-trust-policy
+     */
+    readonly trust: AwsTrust;
     /**
      * What the role may do. Each grant is exact actions on ARNs, or an access level of a service on
      * ARNs. Checked against the AWS Service Authorization Reference. `[]` for no permissions.
+     * @see https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
      */
-    grants: AwsGrant[];
+    readonly grants: readonly AwsGrant[];
     /**
      * An ISO-8601 instant (`2027-01-31T00:00:00Z`) after which AWS itself stops honouring the role:
      * every Allow statement of the trust and identity policies carries `DateLessThan
@@ -53,18 +60,31 @@ export interface AwsServiceIdentityArgs {
      * @default no expiry
      * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Date
      */
-    expiresAt?: string;
-    /** The ARN of a managed policy that caps the role's permissions. @default none */
-    permissionsBoundaryArn?: pulumi.Input<string>;
+    readonly expiresAt?: string;
+    /**
+     * The ARN of a managed policy that caps the role's permissions.
+     * @default none
+     * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
+     */
+    readonly permissionsBoundaryArn?: pulumi.Input<string>;
     /**
      * The longest session, in seconds, 3,600–43,200 (AWS limits).
      * @default 3600
+     * @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
      */
-    maxSessionDuration?: number;
-    /** The IAM path of the role and its managed policies, `/` or `/team/`. @default "/" */
-    path?: string;
-    /** Further tags for the role and its policies. Keys starting `nhi:` or `aws:` are reserved. */
-    tags?: Record<string, pulumi.Input<string>>;
+    readonly maxSessionDuration?: number;
+    /**
+     * The IAM path of the role and its managed policies, `/` or `/team/`.
+     * @default "/"
+     * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-friendly-names
+     */
+    readonly path?: string;
+    /**
+     * Further tags for the role and its policies. Keys starting `nhi:` or `aws:` are reserved.
+     * @default none
+     * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html
+     */
+    readonly tags?: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
 /** Everything the constructor needs, validated: the output of {@link planAwsServiceIdentity}. */
@@ -98,6 +118,11 @@ export function planAwsServiceIdentity(name: string, args: AwsServiceIdentityArg
     const tags = planTags(a.tags, { owner, purpose, expiresAt }, problems);
     let policies: PlannedPolicies | undefined;
     if (problems.isEmpty) {
+        // `trust.service.logGroups` is one more grant, made only for a valid identity: for a group
+        // known at deploy time it holds a check that nothing would await if the identity were refused.
+        if (trust?.kind === "service" && trust.logGroups.length > 0) {
+            grants.push(logGroupGrant(trust.logGroups));
+        }
         try {
             policies = planPolicies(grants, expiresAt);
         } catch (e) {
@@ -208,7 +233,7 @@ export class AwsServiceIdentity extends pulumi.ComponentResource {
         const known = knownTrust(plan.trust);
         const trustPolicy = known !== undefined
             ? JSON.stringify(renderTrustPolicy(known, plan.expiresAt))
-            : pulumi.output(guard(plan.trust)).apply((t) => JSON.stringify(renderTrustPolicy(t as ResolvedTrust, plan.expiresAt)));
+            : pulumi.output(guard(plan.trust)).apply((t) => JSON.stringify(renderTrustPolicy(resolvedTrust(t as pulumi.Unwrap<TrustPlan>), plan.expiresAt)));
         const boundary = args.permissionsBoundaryArn;
         const role = new aws.iam.Role(`${name}${ROLE_CHILD_SUFFIX}`, {
             assumeRolePolicy: trustPolicy,
@@ -220,7 +245,7 @@ export class AwsServiceIdentity extends pulumi.ComponentResource {
         }, { parent: this });
 
         const { layout } = plan.policies;
-        const documents = renderDocumentInputs(subject, this, plan).map((d) => guard(d));
+        const documents = renderDocumentInputs(subject, this, plan, guard);
         if (layout.inline.length > 0) {
             new aws.iam.RolePolicy(`${name}-policy`, { role: role.id, policy: documents[0] }, { parent: this });
         }
@@ -268,14 +293,15 @@ function knownTrust(trust: TrustPlan): ResolvedTrust | undefined {
  * construction, otherwise Outputs of one check of all the grants once their ARNs resolve, which
  * fails with every problem found (a grant's ARN, a document grown too large) in one message.
  */
-function renderDocumentInputs(subject: string, component: pulumi.Resource, plan: AwsServiceIdentityPlan): pulumi.Input<string>[] {
+function renderDocumentInputs(subject: string, component: pulumi.Resource, plan: AwsServiceIdentityPlan, guard: Guard): pulumi.Input<string>[] {
     const { layout, unknowns } = plan.policies;
     const documents = [layout.inline, ...layout.managed];
     if (unknowns.size === 0) {
         return documents.map((statements) => JSON.stringify(renderDocument(statements)));
     }
     const texts = [...unknowns.keys()];
-    const rendered = checkedAtDeployTime(subject, component, pulumi.all(texts.map((t) => unknowns.get(t)!.value)), (values, problems) => {
+    // Guarded: a value that failed its own check (a Lambda's log group) is reported once, by the guard.
+    const rendered = checkedAtDeployTime(subject, component, pulumi.all(texts.map((t) => guard(unknowns.get(t)!.value))), (values, problems) => {
         const resolved = new Map(texts.map((t, i) => [t, values[i]]));
         for (const p of resolvedGrantProblems(plan.grants, plan.policies, resolved)) {
             problems.add(p.propertyPath, p.reason);

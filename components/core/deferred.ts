@@ -5,11 +5,11 @@ import { DeployTimeError, Problems } from "./errors";
  * A check of a value that may only be known at deploy time. At construction a plain value is
  * checked at once; an Output is checked where it resolves, with the same message.
  */
-export interface DeferredCheck {
+export interface DeferredCheck<T = string> {
     readonly path: string;
-    readonly value: pulumi.Input<string>;
+    readonly value: pulumi.Input<T>;
     /** The problem with `value`, or undefined when it is fine. */
-    readonly problem: (value: string) => string | undefined;
+    readonly problem: (value: pulumi.Unwrap<T>) => string | undefined;
 }
 
 /**
@@ -70,7 +70,7 @@ export type Guard = <T>(value: pulumi.Input<T>) => pulumi.Input<T>;
  * values may itself come from (the role, whose ARN a KMS key policy names before the key's ARN
  * exists), or the two would wait for each other for ever.
  */
-export function deployTimeGuard(subject: string, component: pulumi.Resource | undefined, checks: readonly DeferredCheck[]): Guard {
+export function deployTimeGuard(subject: string, component: pulumi.Resource | undefined, checks: readonly DeferredCheck<any>[]): Guard {
     if (checks.length === 0) {
         return (value) => value;
     }

@@ -8,6 +8,43 @@ const REPOSITORY = /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/;
 /** A full Git ref, as GitHub writes it in the `ref` claim and in `sub`. */
 const FULL_REF = /^refs\/(heads|tags|pull)\/[^*?\s]+$/;
 
+/** Whether `repository` is one GitHub repository written `owner/repo`, without wildcards. */
+export function isGithubRepository(repository: string): boolean {
+    return REPOSITORY.test(repository);
+}
+
+/**
+ * The repository a `sub` claim names, in GitHub's default form (`repo:acme/payments:…`), its
+ * immutable-ID form (`repo:acme@123456/payments@456789:…`, the default for repositories created or
+ * renamed from mid-2026), or a customised subject whose template includes the `repo` claim (GitHub
+ * writes the template's claims as `key:value`, joined by `:`, such as
+ * `repo:acme/payments:environment:prod:job_workflow_ref:acme/ci/.github/workflows/deploy.yml@refs/heads/main`).
+ * Captures owner and repository, without their IDs.
+ * @see https://docs.github.com/en/actions/concepts/security/openid-connect (immutable subject claims)
+ * @see https://docs.github.com/en/actions/reference/security/oidc (customising the subject claims)
+ */
+const SUBJECT_REPOSITORY = /(?:^|:)repo:([A-Za-z0-9-]+)(?:@\d+)?\/([A-Za-z0-9._-]+)(?:@\d+)?(?=:|$)/;
+
+/**
+ * Why the exact `sub` claim `subject`, listed at `path`, may not be admitted by a trust for
+ * `repository`: it names another repository, no repository, or only the repository (every workflow
+ * run of it). GitHub names are case-insensitive, so `Acme/Payments` is `acme/payments`.
+ */
+export function githubSubjectProblem(path: string, subject: string, repository: string): string | undefined {
+    const m = SUBJECT_REPOSITORY.exec(subject);
+    if (m === null) {
+        return `\`${path}\` \`${subject}\` does not name the repository; GitHub writes it as \`repo:${repository}:…\` (or \`repo:<owner>@<owner id>/<repo>@<repo id>:…\` with immutable subject claims). A subject without it, such as a customised \`repository_owner:…\` or \`repository_id:…\` subject, cannot be checked against \`repository\`: include the \`repo\` claim in the repository's subject template.`;
+    }
+    const named = `${m[1]}/${m[2]}`;
+    if (named.toLowerCase() !== repository.toLowerCase()) {
+        return `\`${path}\` \`${subject}\` is a subject of the repository \`${named}\`, but this trust is for \`${repository}\`; every admitted subject must belong to \`repository\`. Declare another identity for \`${named}\`.`;
+    }
+    if (m.index === 0 && m[0].length === subject.length) {
+        return `\`${path}\` \`${subject}\` admits every workflow run of \`${repository}\` (every branch, every pull request); add the environment, ref or workflow it is for, such as \`${subject}:environment:production\`.`;
+    }
+    return undefined;
+}
+
 /** Which GitHub Actions jobs of one repository may use an identity. */
 export interface GithubPins {
     repository: string;

@@ -71,6 +71,8 @@ export interface Quickstart {
     readonly deployer: nhi.aws.ServiceIdentity;
     /** Where invoices land; the worker reads `incoming/` only. */
     readonly bucket: aws.s3.Bucket;
+    /** The worker's log group; the worker may write to it and to no other. */
+    readonly workerLogs: aws.cloudwatch.LogGroup;
     /** "Invoice uploaded" events the worker consumes. */
     readonly queue: aws.sqs.Queue;
     /** Where CI uploads build artifacts; the deployer writes `payments-service/` only. */
@@ -104,6 +106,14 @@ export function quickstart(): Quickstart {
         messageRetentionSeconds: 4 * 24 * 3600,
         tags: { app: "payments" },
     });
+    // The worker's log group, declared so that the stack owns its retention (Lambda would otherwise
+    // create `/aws/lambda/<function>` itself, kept for ever). Point the function at it with
+    // `loggingConfig: { logFormat: "JSON", logGroup: workerLogs.name }`.
+    const workerLogs = new aws.cloudwatch.LogGroup("invoice-worker-logs", {
+        namePrefix: "/aws/lambda/invoice-worker-",
+        retentionInDays: 30,
+        tags: { app: "payments" },
+    });
     const artifacts = new aws.s3.Bucket("build-artifacts", {
         tags: { app: "payments" },
     });
@@ -115,13 +125,13 @@ export function quickstart(): Quickstart {
         clientIdLists: ["sts.amazonaws.com"],
     });
 
-    // The Lambda worker: reads one prefix, consumes one queue, nothing else.
+    // The Lambda worker: writes its logs, reads one prefix, consumes one queue, nothing else.
     // No s3:ListBucket: the queue message names the object, and ListBucket on the bucket would
     // reveal every key in it, not only those under incoming/.
     const worker = new nhi.aws.ServiceIdentity("invoice-worker", {
         owner: "team-payments",
         purpose: "Lambda that parses uploaded invoices from the incoming queue",
-        trust: { service: { principal: "lambda.amazonaws.com" } },
+        trust: { service: { principal: "lambda.amazonaws.com", logGroups: [workerLogs.arn] } },
         grants: [
             { service: "s3", access: "read", resources: [pulumi.interpolate`${bucket.arn}/${INCOMING_PREFIX}*`] },
             {
@@ -204,5 +214,5 @@ export function quickstart(): Quickstart {
         expiresAt: REPORTS_DEPLOYER_EXPIRES_AT,
     });
 
-    return { worker, deployer, bucket, queue, artifacts, githubOidc, gcpProject, renderer, reportsDeployer, reportsBucket, reportsArtifacts };
+    return { worker, deployer, bucket, workerLogs, queue, artifacts, githubOidc, gcpProject, renderer, reportsDeployer, reportsBucket, reportsArtifacts };
 }

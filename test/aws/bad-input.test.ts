@@ -42,31 +42,31 @@ const BAD_INPUTS: BadInput[] = [
     },
     {
         what: "unknown action",
-        args: { ...base, grants: [{ actions: ["s3:GetObjekt"], resources: ["arn:aws:s3:::b/*"] }] },
+        args: { ...base, grants: [{ actions: ["s3:GetObjekt"], resources: ["arn:aws:s3:::invoices/*"] }] },
         path: "grants[0].actions[0]",
         reason: "`grants[0].actions[0]` is not an action of `s3`: `s3:GetObjekt`. Did you mean `s3:GetObject`, `s3:PutObject` or `s3:GetObjectAcl`?",
     },
     {
         what: "unknown service",
-        args: { ...base, grants: [{ actions: ["s4:GetObject"], resources: ["arn:aws:s3:::b/*"] }] },
+        args: { ...base, grants: [{ actions: ["s4:GetObject"], resources: ["arn:aws:s3:::invoices/*"] }] },
         path: "grants[0].actions[0]",
         reason: "`grants[0].actions[0]` names the unknown service `s4` in `s4:GetObject`. Did you mean `s3`?",
     },
     {
         what: "malformed action",
-        args: { ...base, grants: [{ actions: ["GetObject"], resources: ["arn:aws:s3:::b/*"] }] },
+        args: { ...base, grants: [{ actions: ["GetObject"], resources: ["arn:aws:s3:::invoices/*"] }] },
         path: "grants[0].actions[0]",
         reason: "`grants[0].actions[0]` must be an IAM action of the form `service:Action`, such as `s3:GetObject`; got `GetObject`.",
     },
     {
         what: "wildcard action",
-        args: { ...base, grants: [{ actions: ["s3:Get*"], resources: ["arn:aws:s3:::b/*"] }] },
+        args: { ...base, grants: [{ actions: ["s3:Get*"], resources: ["arn:aws:s3:::invoices/*"] }] },
         path: "grants[0].actions[0]",
         reason: "`grants[0].actions[0]` is the wildcard `s3:Get*`, which matches 63 actions (`s3:GetAccelerateConfiguration`, `s3:GetAccessGrant`, `s3:GetAccessGrantsInstance`, `s3:GetAccessGrantsInstanceForPrefix`, `s3:GetAccessGrantsInstanceResourcePolicy`, \u2026). Wildcard actions are refused unless the grant sets `allowWildcard: true`; list the exact actions instead.",
     },
     {
         what: "star action",
-        args: { ...base, grants: [{ actions: ["*"], resources: ["arn:aws:s3:::b/*"] }] },
+        args: { ...base, grants: [{ actions: ["*"], resources: ["arn:aws:s3:::invoices/*"] }] },
         path: "grants[0].actions[0]",
         reason: "`grants[0].actions[0]` is `*`, every action of every service. Wildcard actions are refused unless the grant sets `allowWildcard: true`; list the exact actions instead.",
     },
@@ -90,7 +90,7 @@ const BAD_INPUTS: BadInput[] = [
     },
     {
         what: "unknown access level",
-        args: { ...base, grants: [{ service: "s3", access: "raed", resources: ["arn:aws:s3:::b/*"] }] },
+        args: { ...base, grants: [{ service: "s3", access: "raed", resources: ["arn:aws:s3:::invoices/*"] }] },
         path: "grants[0].access",
         reason: "`grants[0].access` must be one of `read`, `write`, `list`, `tagging` or `permissions-management`; got `raed`. Did you mean `read`?",
     },
@@ -102,13 +102,13 @@ const BAD_INPUTS: BadInput[] = [
     },
     {
         what: "ARN of another service in an access grant",
-        args: { ...base, grants: [{ service: "sqs", access: "read", resources: ["arn:aws:s3:::b/*"] }] },
+        args: { ...base, grants: [{ service: "sqs", access: "read", resources: ["arn:aws:s3:::invoices/*"] }] },
         path: "grants[0].resources[0]",
-        reason: "`grants[0].resources[0]` is not the ARN of any `sqs` resource type: `arn:aws:s3:::b/*`. `sqs` resources look like `arn:${Partition}:sqs:${Region}:${Account}:${QueueName}`.",
+        reason: "`grants[0].resources[0]` is not the ARN of any `sqs` resource type: `arn:aws:s3:::invoices/*`. `sqs` resources look like `arn:${Partition}:sqs:${Region}:${Account}:${QueueName}`.",
     },
     {
         what: "actions and access together",
-        args: { ...base, grants: [{ actions: ["s3:GetObject"], service: "s3", access: "read", resources: ["arn:aws:s3:::b/*"] }] },
+        args: { ...base, grants: [{ actions: ["s3:GetObject"], service: "s3", access: "read", resources: ["arn:aws:s3:::invoices/*"] }] },
         path: "grants[0]",
         reason: "`grants[0]` gives both `actions` and `service`/`access`; give exactly one: `actions` for exact IAM actions, or `service` with `access` for an access level.",
     },
@@ -193,6 +193,96 @@ const BAD_INPUTS: BadInput[] = [
         reason: "`trust.githubActions.oidcProviderArn` is the provider for `gitlab.com`, but this trust needs the provider for `token.actions.githubusercontent.com`.",
     },
     {
+        what: "GitHub subject of another repository",
+        args: { ...base, trust: { githubActions: { repository: "acme/payments", environment: "prod", subjects: ["repo:acme/billing:environment:prod"], oidcProviderArn: OIDC } } },
+        path: "trust.githubActions.subjects[0]",
+        reason: "`trust.githubActions.subjects[0]` `repo:acme/billing:environment:prod` is a subject of the repository `acme/billing`, but this trust is for `acme/payments`; every admitted subject must belong to `repository`. Declare another identity for `acme/billing`.",
+    },
+    {
+        what: "GitHub immutable-ID subject of another repository",
+        args: { ...base, trust: { githubActions: { repository: "acme/payments", subjects: ["repo:acme@1234/billing@5678:ref:refs/heads/main"], oidcProviderArn: OIDC } } },
+        path: "trust.githubActions.subjects[0]",
+        reason: "`trust.githubActions.subjects[0]` `repo:acme@1234/billing@5678:ref:refs/heads/main` is a subject of the repository `acme/billing`, but this trust is for `acme/payments`; every admitted subject must belong to `repository`. Declare another identity for `acme/billing`.",
+    },
+    {
+        what: "GitHub subject that names no repository",
+        args: { ...base, trust: { githubActions: { repository: "acme/payments", subjects: ["repository_owner:acme:environment:prod"], oidcProviderArn: OIDC } } },
+        path: "trust.githubActions.subjects[0]",
+        reason: "`trust.githubActions.subjects[0]` `repository_owner:acme:environment:prod` does not name the repository; GitHub writes it as `repo:acme/payments:…` (or `repo:<owner>@<owner id>/<repo>@<repo id>:…` with immutable subject claims). A subject without it, such as a customised `repository_owner:…` or `repository_id:…` subject, cannot be checked against `repository`: include the `repo` claim in the repository's subject template.",
+    },
+    {
+        what: "GitHub subject of the whole repository",
+        args: { ...base, trust: { githubActions: { repository: "acme/payments", subjects: ["repo:acme/payments"], oidcProviderArn: OIDC } } },
+        path: "trust.githubActions.subjects[0]",
+        reason: "`trust.githubActions.subjects[0]` `repo:acme/payments` admits every workflow run of `acme/payments` (every branch, every pull request); add the environment, ref or workflow it is for, such as `repo:acme/payments:environment:production`.",
+    },
+    {
+        what: "Lambda log groups on another service",
+        args: { ...base, trust: { service: { principal: "ecs-tasks.amazonaws.com", logGroups: ["arn:aws:logs:us-east-1:123456789012:log-group:/ecs/worker"] } } },
+        path: "trust.service.logGroups",
+        reason: "`trust.service.logGroups` grants a Lambda function's log writes, so it needs `principal: \"lambda.amazonaws.com\"`; got `ecs-tasks.amazonaws.com`. For another service, grant its log permissions in `grants`, such as `{ actions: [\"logs:CreateLogStream\", \"logs:PutLogEvents\"], resources: [\"<log group ARN>:*\"] }`.",
+    },
+    {
+        what: "Lambda log group by name",
+        args: { ...base, trust: { service: { principal: "lambda.amazonaws.com", logGroups: ["/aws/lambda/worker"] } } },
+        path: "trust.service.logGroups[0]",
+        reason: "`trust.service.logGroups[0]` must be the ARN of one CloudWatch Logs log group, `arn:aws:logs:<region>:<account>:log-group:<name>` (such as `logGroup.arn` of an `aws.cloudwatch.LogGroup`), without wildcards; got `/aws/lambda/worker`. A name is not enough: the component does not read the region and account from the environment. Pass `logGroup.arn`, or `arn:aws:logs:<region>:<account>:log-group:/aws/lambda/worker`.",
+    },
+    {
+        what: "Lambda log groups by wildcard",
+        args: { ...base, trust: { service: { principal: "lambda.amazonaws.com", logGroups: ["arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/*"] } } },
+        path: "trust.service.logGroups[0]",
+        reason: "`trust.service.logGroups[0]` must be the ARN of one CloudWatch Logs log group, `arn:aws:logs:<region>:<account>:log-group:<name>` (such as `logGroup.arn` of an `aws.cloudwatch.LogGroup`), without wildcards; got `arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/*`.",
+    },
+    {
+        what: "Lambda log groups empty",
+        args: { ...base, trust: { service: { principal: "lambda.amazonaws.com", logGroups: [] } } },
+        path: "trust.service.logGroups",
+        reason: "`trust.service.logGroups` must list at least one log group ARN, such as `logGroup.arn` of an `aws.cloudwatch.LogGroup`; got object `[]`.",
+    },
+    {
+        what: "EKS issuer that is not the provider's",
+        args: { ...base, trust: { eksServiceAccount: { oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC", oidcIssuer: "https://oidc.eks.us-east-1.amazonaws.com/id/XYZ", namespace: "ns", serviceAccount: "sa" } } },
+        path: "trust.eksServiceAccount.oidcProviderArn",
+        reason: "`trust.eksServiceAccount.oidcProviderArn` is the provider for `oidc.eks.us-east-1.amazonaws.com/id/ABC`, but this trust needs the provider for `oidc.eks.us-east-1.amazonaws.com/id/XYZ`.",
+    },
+    {
+        what: "EKS issuer that is not a URL",
+        args: { ...base, trust: { eksServiceAccount: { oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC", oidcIssuer: "not a url", namespace: "ns", serviceAccount: "sa" } } },
+        path: "trust.eksServiceAccount.oidcIssuer",
+        reason: "`trust.eksServiceAccount.oidcIssuer` must be the cluster's OIDC issuer URL, such as `https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE`; got `not a url`.",
+    },
+    {
+        what: "S3 bucket name with upper case and `_`",
+        args: { ...base, grants: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::My_Invoices/*"] }] },
+        path: "grants[0].resources[0]",
+        reason: "`grants[0].resources[0]` names the S3 bucket `My_Invoices`, which has upper-case letters and has `_`. Bucket names are 3\u201363 lower-case letters, digits, dots and hyphens, beginning and ending with a letter or digit (AWS's bucket naming rules). Did you mean `arn:aws:s3:::my-invoices/*`?",
+    },
+    {
+        what: "S3 bucket name too short",
+        args: { ...base, grants: [{ actions: ["s3:ListBucket"], resources: ["arn:aws:s3:::ab"] }] },
+        path: "grants[0].resources[0]",
+        reason: "`grants[0].resources[0]` names the S3 bucket `ab`, which is 2 characters. Bucket names are 3\u201363 lower-case letters, digits, dots and hyphens, beginning and ending with a letter or digit (AWS's bucket naming rules).",
+    },
+    {
+        what: "S3 bucket pattern with characters no bucket has",
+        args: { ...base, grants: [{ service: "s3", access: "read", resources: ["arn:aws:s3:::Team_*/*"] }] },
+        path: "grants[0].resources[0]",
+        reason: "`grants[0].resources[0]` names the S3 bucket `Team_*`, which has upper-case letters and has `_`. Bucket names are 3\u201363 lower-case letters, digits, dots and hyphens, beginning and ending with a letter or digit (AWS's bucket naming rules). Did you mean `arn:aws:s3:::team-*/*`?",
+    },
+    {
+        what: "S3 bucket name with adjacent dots",
+        args: { ...base, grants: [{ actions: ["s3:ListBucket"], resources: ["arn:aws:s3:::invoices..2026"] }] },
+        path: "grants[0].resources[0]",
+        reason: "`grants[0].resources[0]` names the S3 bucket `invoices..2026`, which has two adjacent dots. Bucket names are 3\u201363 lower-case letters, digits, dots and hyphens, beginning and ending with a letter or digit (AWS's bucket naming rules). Did you mean `arn:aws:s3:::invoices.2026`?",
+    },
+    {
+        what: "S3 bucket name formatted as an IP address",
+        args: { ...base, grants: [{ actions: ["s3:ListBucket"], resources: ["arn:aws:s3:::192.168.5.4"] }] },
+        path: "grants[0].resources[0]",
+        reason: "`grants[0].resources[0]` names the S3 bucket `192.168.5.4`, which is formatted as an IP address. Bucket names are 3\u201363 lower-case letters, digits, dots and hyphens, beginning and ending with a letter or digit (AWS's bucket naming rules).",
+    },
+    {
         what: "cross-account trust without externalId",
         args: { ...base, trust: { account: { principalArn: "arn:aws:iam::210987654321:root" } } },
         path: "trust.account.externalId",
@@ -239,11 +329,11 @@ const BAD_INPUTS: BadInput[] = [
 describe("aws.ServiceIdentity bad input", () => {
     itRefusesEach(BAD_INPUTS, "AwsServiceIdentity", "worker", planAwsServiceIdentity);
 
-    itRegistersNothingWhenRefused(() => new aws.ServiceIdentity("rejected", { ...base, grants: [{ actions: ["s3:GetObjekt"], resources: ["arn:aws:s3:::b/*"] }] }));
+    itRegistersNothingWhenRefused(() => new aws.ServiceIdentity("rejected", { ...base, grants: [{ actions: ["s3:GetObjekt"], resources: ["arn:aws:s3:::invoices/*"] }] }));
 
     it("reports every problem at once", () => {
         // GIVEN three independent problems
-        const args = { ...base, owner: "", maxSessionDuration: 1, grants: [{ actions: ["s3:GetObject", "s3:Get*"], resources: ["arn:aws:s3:::b/*"] }] };
+        const args = { ...base, owner: "", maxSessionDuration: 1, grants: [{ actions: ["s3:GetObject", "s3:Get*"], resources: ["arn:aws:s3:::invoices/*"] }] };
         // THEN one error lists all three, in argument order
         assert.throws(() => planAwsServiceIdentity("worker", args, TABLE_NOW), (e: any) => {
             assert.deepStrictEqual(e.errors.map((p: any) => p.propertyPath), ["owner", "grants[0].actions[1]", "maxSessionDuration"]);

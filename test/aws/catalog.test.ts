@@ -41,7 +41,7 @@ describe("AWS catalogue", () => {
         const args = (i: number) => ({
             owner: "team", purpose: "bench", trust: { service: { principal: "lambda.amazonaws.com" } },
             grants: [
-                { service: "s3", access: "read" as const, resources: [`arn:aws:s3:::b/p-${i}/*`] },
+                { service: "s3", access: "read" as const, resources: [`arn:aws:s3:::invoices/p-${i}/*`] },
                 { actions: ["sqs:ReceiveMessage"], resources: [`arn:aws:sqs:us-east-1:123456789012:q-${i}`] },
             ],
         });

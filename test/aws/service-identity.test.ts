@@ -76,7 +76,7 @@ describe("aws.ServiceIdentity resources", () => {
         // GIVEN a deployer for one repository's environment and main branch, plus an immutable-ID subject
         const { trust, resources } = await declare("deployer", {
             ...OWNERSHIP,
-            trust: { githubActions: { repository: "acme/payments", environment: "production", ref: "refs/heads/main", oidcProviderArn: GITHUB_OIDC, subjects: ["repository_id:123456:environment:production"] } },
+            trust: { githubActions: { repository: "acme/payments", environment: "production", ref: "refs/heads/main", oidcProviderArn: GITHUB_OIDC, subjects: ["repo:acme@123456/payments@456789:environment:production"] } },
             grants: [{ actions: ["lambda:UpdateFunctionCode"], resources: ["arn:aws:lambda:us-east-1:123456789012:function:payments"] }],
         });
         // THEN sub is pinned with StringEquals to exactly those subjects, aud to STS
@@ -84,7 +84,7 @@ describe("aws.ServiceIdentity resources", () => {
             Effect: "Allow", Principal: { Federated: GITHUB_OIDC }, Action: "sts:AssumeRoleWithWebIdentity",
             Condition: { StringEquals: {
                 "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-                "token.actions.githubusercontent.com:sub": ["repo:acme/payments:environment:production", "repo:acme/payments:ref:refs/heads/main", "repository_id:123456:environment:production"],
+                "token.actions.githubusercontent.com:sub": ["repo:acme/payments:environment:production", "repo:acme/payments:ref:refs/heads/main", "repo:acme@123456/payments@456789:environment:production"],
             } },
         }]);
         assert.deepStrictEqual(summary(resources).map((s) => s.split(" ")[0]), [TYPE, "aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy"]);

@@ -61,6 +61,7 @@ describe("examples/quickstart", () => {
     it("creates exactly the workload resources, two AWS roles and two keyless Google service accounts", () => {
         const created = resources.map((r) => `${r.type} ${r.name}`).sort();
         assert.deepStrictEqual(created, [
+            "aws:cloudwatch/logGroup:LogGroup invoice-worker-logs",
             "aws:iam/openIdConnectProvider:OpenIdConnectProvider github-actions",
             "aws:iam/role:Role invoice-worker-role",
             "aws:iam/role:Role payments-deployer-role",
@@ -117,6 +118,12 @@ describe("examples/quickstart", () => {
             `sqs:GetQueueAttributes ${queueArn}`,
             `sqs:ReceiveMessage ${queueArn}`,
         ]);
+    });
+
+    it("lets the worker write its own log group's streams, and no other logs", async () => {
+        const groupArn = await valueOf(qs.workerLogs.arn);
+        const logs = pairs(await documents(qs.worker)).filter((p) => p.startsWith("logs:"));
+        assert.deepStrictEqual(logs, [`logs:CreateLogStream ${groupArn}:*`, `logs:PutLogEvents ${groupArn}:*`]);
     });
 
     it("trusts only Lambda for the worker", async () => {

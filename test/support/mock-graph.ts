@@ -34,6 +34,10 @@ function cloudOutputs(type: string, name: string, inputs: Record<string, any>): 
             return { bucket: physical, arn: `arn:aws:s3:::${physical}` };
         case "aws:sqs/queue:Queue":
             return { name: physical, arn: `arn:aws:sqs:us-east-1:${MOCK_ACCOUNT}:${physical}`, url: `https://sqs.us-east-1.amazonaws.com/${MOCK_ACCOUNT}/${physical}` };
+        case "aws:cloudwatch/logGroup:LogGroup": {
+            const group = inputs.name ?? `${inputs.namePrefix ?? `${name}-`}1a2b3c4`;
+            return { name: group, arn: `arn:aws:logs:us-east-1:${MOCK_ACCOUNT}:log-group:${group}` };
+        }
         case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
             return { arn: `arn:aws:iam::${MOCK_ACCOUNT}:oidc-provider/${String(inputs.url ?? "").replace(/^https:\/\//, "")}` };
         case "gcp:serviceaccount/account:Account": {
