@@ -6,8 +6,8 @@ import { Problems, describe } from "../core/errors";
 import { parseExpiry } from "../core/expiry";
 import { GITHUB_OIDC_ISSUER } from "../core/github";
 import { OWNERSHIP_FIELDS, requireText } from "../core/ownership";
-import { MAX_DESCRIPTION_BYTES, displayName, renderOwnershipRecord } from "./description";
-import { GcpGrant, GcpGrantPlan, expiryCondition, planGcpGrants, projectIdProblem } from "./grants";
+import { displayName, ownershipRecordProblems, renderOwnershipRecord } from "./description";
+import { GcpGrant, GcpGrantPlan, GrantTarget, expiryCondition, grantTarget, planGcpGrants, projectIdProblem } from "./grants";
 import { GITHUB_ATTRIBUTE_MAPPING, GcpTrust, GcpTrustPlan, POOL_NAME, WORKLOAD_IDENTITY_USER, githubAttributeCondition, githubPrincipalSet, githubSubjectPrincipal, planGcpTrust } from "./trust";
 
 export const GCP_SERVICE_IDENTITY_TYPE = "nhi:index:GcpServiceIdentity";
@@ -18,22 +18,22 @@ export const ACCOUNT_ID = /^[a-z](?:[-a-z0-9]{4,28}[a-z0-9])$/;
 /** The arguments of {@link GcpServiceIdentity}. */
 export interface GcpServiceIdentityArgs {
     /** The project that holds the service account, and the default project of its grants. */
-    project: string;
+    readonly project: string;
     /** The team or person who answers for this identity; recorded in the account's description. */
-    owner: string;
+    readonly owner: string;
     /** Why this identity exists; recorded in the description and shown as the display name. */
-    purpose: string;
+    readonly purpose: string;
     /**
      * The service account ID, the part of the email before `@`: 6–30 characters, a lower-case
      * letter first, then lower-case letters, digits and hyphens, not ending with a hyphen.
      * @default `name`, lower-cased, with characters Google refuses replaced by `-`
      * @see https://cloud.google.com/iam/docs/service-accounts-create
      */
-    accountId?: string;
+    readonly accountId?: string;
     /** Who, besides the services the account is attached to, may act as it. At most one kind. */
-    trust?: GcpTrust;
+    readonly trust?: GcpTrust;
     /** What the account may do, each grant bound at the narrowest scope it names. `[]` for nothing. */
-    grants: GcpGrant[];
+    readonly grants: readonly GcpGrant[];
     /**
      * An ISO-8601 instant (`2027-01-31T00:00:00Z`) after which Google itself stops honouring the
      * identity: every role binding, including the bindings that let a workload act as the account,
@@ -43,7 +43,7 @@ export interface GcpServiceIdentityArgs {
      * @default no expiry
      * @see https://cloud.google.com/iam/docs/conditions-overview
      */
-    expiresAt?: string;
+    readonly expiresAt?: string;
 }
 
 /** Everything the constructor needs, validated: the output of {@link planGcpServiceIdentity}. */
@@ -81,13 +81,12 @@ export function planGcpServiceIdentity(name: string, args: GcpServiceIdentityArg
     const accountId = planAccountId(name, a.accountId, problems);
     const expiresAt = parseExpiry(a.expiresAt, "expiresAt", problems, now);
     const trust = planGcpTrust(a.trust, project, problems, later);
-    const grants = planGcpGrants(a.grants, project, a.expiresAt !== undefined, problems);
+    const grants = planGcpGrants(a.grants, project, a.expiresAt !== undefined, problems, later);
     let description = "";
     if (owner !== undefined && purpose !== undefined) {
         description = renderOwnershipRecord({ owner, purpose, expiresAt });
-        const bytes = Buffer.byteLength(description, "utf8");
-        if (bytes > MAX_DESCRIPTION_BYTES) {
-            problems.add("purpose", `\`owner\` and \`purpose\` are recorded in the service account's description, which holds at most ${MAX_DESCRIPTION_BYTES} bytes (Google limit); the record is ${bytes}. Shorten \`purpose\` (${Buffer.byteLength(purpose)} bytes) or \`owner\`.`);
+        for (const p of ownershipRecordProblems({ owner, purpose, expiresAt })) {
+            problems.add(p.propertyPath, p.reason);
         }
     }
     problems.throwIfAny(`GcpServiceIdentity "${name}"`);
@@ -155,7 +154,7 @@ export class GcpServiceIdentity extends pulumi.ComponentResource {
 
         for (const grant of plan.grants) {
             const role = grant.role ?? customRole(this, name, plan, grant);
-            bind(this, name, grant, role, this.member, condition);
+            bind(this, name, grant, grantTarget(grant, subject, plan.later), role, this.member, condition);
         }
 
         this.workloadIdentityProvider = pulumi.output(trustBindings(this, name, subject, plan, account, condition));
@@ -207,37 +206,41 @@ export function customRoleId(accountId: string, key: string): string {
 
 type Condition = { title: string; description: string; expression: string } | undefined;
 
-/** The IAM member resource binding `role` to `member` at the grant's scope. */
-function bind(parent: pulumi.Resource, name: string, grant: GcpGrantPlan, role: pulumi.Input<string>, member: pulumi.Output<string>, condition: Condition): void {
+/** The IAM member resource binding `role` to `member` on `target`, at the grant's scope. */
+function bind(parent: pulumi.Resource, name: string, grant: GcpGrantPlan, target: GrantTarget, role: pulumi.Input<string>, member: pulumi.Output<string>, condition: Condition): void {
     const childName = `${name}-${grantSlug(grant)}`;
     const opts = { parent };
     const base = { role, member, ...(condition ? { condition } : {}) };
     switch (grant.scope) {
         case "project":
-            new gcp.projects.IAMMember(childName, { ...base, project: grant.target }, opts);
+            new gcp.projects.IAMMember(childName, { ...base, project: target.name }, opts);
             return;
         case "bucket":
-            new gcp.storage.BucketIAMMember(childName, { ...base, bucket: grant.target }, opts);
+            new gcp.storage.BucketIAMMember(childName, { ...base, bucket: target.name }, opts);
             return;
         case "topic":
-            new gcp.pubsub.TopicIAMMember(childName, { ...base, project: grant.project, topic: grant.target }, opts);
+            new gcp.pubsub.TopicIAMMember(childName, { ...base, project: target.project, topic: target.name }, opts);
             return;
         case "subscription":
-            new gcp.pubsub.SubscriptionIAMMember(childName, { ...base, project: grant.project, subscription: grant.target }, opts);
+            new gcp.pubsub.SubscriptionIAMMember(childName, { ...base, project: target.project, subscription: target.name }, opts);
             return;
         case "secret":
-            new gcp.secretmanager.SecretIamMember(childName, { ...base, project: grant.project, secretId: grant.target }, opts);
+            new gcp.secretmanager.SecretIamMember(childName, { ...base, project: target.project, secretId: target.name }, opts);
             return;
         case "dataset":
-            new gcp.bigquery.DatasetIamMember(childName, { ...base, project: grant.project, datasetId: grant.target }, opts);
+            new gcp.bigquery.DatasetIamMember(childName, { ...base, project: target.project, datasetId: target.name }, opts);
             return;
         case "serviceAccount":
-            new gcp.serviceaccount.IAMMember(childName, { ...base, serviceAccountId: pulumi.output(grant.target).apply(serviceAccountName) }, opts);
+            new gcp.serviceaccount.IAMMember(childName, { ...base, serviceAccountId: pulumi.output(target.given).apply(serviceAccountName) }, opts);
             return;
     }
 }
 
-/** A service account's full name from its email or full name: `projects/-/serviceAccounts/<email>`. */
+/**
+ * A service account's full name from its email, unique ID or full name: a full name as given,
+ * otherwise `projects/-/serviceAccounts/<account>`, where `-` lets IAM infer the project from the
+ * account, whichever project it is in.
+ */
 function serviceAccountName(account: string): string {
     return account.startsWith("projects/") ? account : `projects/-/serviceAccounts/${account}`;
 }

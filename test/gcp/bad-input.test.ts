@@ -180,7 +180,7 @@ const BAD_INPUTS: BadInput[] = [
         what: "purpose too long for the description",
         args: { ...base, purpose: "Renders the monthly finance reports ".repeat(6) },
         path: "purpose",
-        reason: "`owner` and `purpose` are recorded in the service account's description, which holds at most 256 bytes (Google limit); the record is 278. Shorten `purpose` (215 bytes) or `owner`.",
+        reason: "`purpose` is 215 bytes, too long for the service account's description, which holds at most 256 bytes (Google limit) and leaves 206 of them for `owner` and `purpose` together. Shorten `purpose` to at most 193 bytes.",
     },
 ];
 
