@@ -153,7 +153,7 @@ export function roleScopeProblem(path: string, role: string, scope: Scope): stri
     if (scopes.includes(scope)) {
         return undefined;
     }
-    return `\`${path}\`: \`${role}\` does not apply to a ${NOUNS[scope]}: none of its permissions is a ${heldBy(scope)} permission (it holds ${servicesOf(findRole(role)?.permissions ?? [])}). ${bindItWith(scopes)}`;
+    return `\`${path}\`: \`${role}\` does not apply to a ${NOUNS[scope]}: none of its permissions is in ${heldBy(scope)} (it holds ${servicesOf(findRole(role)?.permissions ?? [])}). ${bindItWith(scopes)}`;
 }
 
 /**
