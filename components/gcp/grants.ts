@@ -255,7 +255,11 @@ function planPermissions(grant: GcpGrant, path: string, problems: Problems): str
 }
 
 function planResource(resource: GcpGrantResource | undefined, at: string, project: string, expiring: boolean, problems: Problems, later: DeferredCheck[]): { scope: Scope; project: string; target: pulumi.Input<string>; given: pulumi.Input<string> } | undefined {
-    const given = resource !== null && typeof resource === "object" ? SCOPES.filter((s) => resource[s] !== undefined) : [];
+    if (resource !== undefined && (resource === null || typeof resource !== "object")) {
+        problems.add(at, `\`${at}\` must be an object naming exactly one of ${oneOf(SCOPES)}, such as \`{ bucket: "invoices" }\`; got ${describe(resource)}.`);
+        return undefined;
+    }
+    const given = resource !== undefined ? SCOPES.filter((s) => resource[s] !== undefined) : [];
     if (given.length !== 1) {
         problems.add(at, given.length === 0
             ? `\`${at}\` is required: where the role applies, exactly one of ${oneOf(SCOPES)}.`

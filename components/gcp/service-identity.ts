@@ -17,11 +17,24 @@ export const ACCOUNT_ID = /^[a-z](?:[-a-z0-9]{4,28}[a-z0-9])$/;
 
 /** The arguments of {@link GcpServiceIdentity}. */
 export interface GcpServiceIdentityArgs {
-    /** The project that holds the service account, and the default project of its grants. */
+    /**
+     * The project that holds the service account, and the project of grants that name their
+     * resource by short name. A project ID (6–30 lower-case letters, digits and hyphens, starting
+     * with a letter), not a number.
+     * @see https://cloud.google.com/resource-manager/docs/creating-managing-projects#identifying_projects
+     */
     readonly project: string;
-    /** The team or person who answers for this identity; recorded in the account's description. */
+    /**
+     * The team or person who answers for this identity; recorded in the account's description.
+     * Limit: the description holds 256 bytes (Google), shared with `purpose`; an over-long record
+     * names the field that makes it so.
+     */
     readonly owner: string;
-    /** Why this identity exists; recorded in the description and shown as the display name. */
+    /**
+     * Why this identity exists; recorded in the description beside `owner` (256 bytes for the two,
+     * Google's limit) and shown as the display name (cut to Google's 100 characters).
+     * @see https://cloud.google.com/iam/docs/reference/rest/v1/projects.serviceAccounts
+     */
     readonly purpose: string;
     /**
      * The service account ID, the part of the email before `@`: 6–30 characters, a lower-case
@@ -30,9 +43,19 @@ export interface GcpServiceIdentityArgs {
      * @see https://cloud.google.com/iam/docs/service-accounts-create
      */
     readonly accountId?: string;
-    /** Who, besides the services the account is attached to, may act as it. At most one kind. */
+    /**
+     * Who, besides the services the account is attached to, may act as it: exactly one of
+     * `githubActions` or `gkeWorkload` (two at once do not compile, and are refused at run time).
+     * @default none: only the Google services the account is attached to act as it
+     */
     readonly trust?: GcpTrust;
-    /** What the account may do, each grant bound at the narrowest scope it names. `[]` for nothing. */
+    /**
+     * What the account may do: each grant is `{ role, resource }` or `{ permissions, resource }`
+     * (never both), bound at the one scope its `resource` names. A role or permission that cannot
+     * take effect on that resource (none of its permissions belongs to the resource's service) is
+     * refused with the scope where it applies. `[]` for an account with no permissions.
+     * @see https://cloud.google.com/iam/docs/understanding-roles
+     */
     readonly grants: readonly GcpGrant[];
     /**
      * An ISO-8601 instant (`2027-01-31T00:00:00Z`) after which Google itself stops honouring the

@@ -86,6 +86,12 @@ const BAD_INPUTS: BadInput[] = [
         reason: "`grants[0].resource` is required: where the role applies, exactly one of `project`, `bucket`, `topic`, `subscription`, `secret`, `dataset` or `serviceAccount`.",
     },
     {
+        what: "grant whose resource is a bare name",
+        args: { ...base, grants: [{ role: "roles/storage.objectViewer", resource: "reports" }] },
+        path: "grants[0].resource",
+        reason: "`grants[0].resource` must be an object naming exactly one of `project`, `bucket`, `topic`, `subscription`, `secret`, `dataset` or `serviceAccount`, such as `{ bucket: \"invoices\" }`; got `reports`.",
+    },
+    {
         what: "grant with two scopes",
         args: { ...base, grants: [{ role: "roles/storage.objectViewer", resource: { bucket: "reports", project: "acme-prod" } }] },
         path: "grants[0].resource",
