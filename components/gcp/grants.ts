@@ -150,9 +150,8 @@ export function planGcpGrants(grants: unknown, project: string, expiring: boolea
     const unknownTargets = new Map<string, number>();
     grants.forEach((grant: GcpGrant, i) => {
         const path = `grants[${i}]`;
-        const before = problems.list.length;
         const plan = planGrant(grant, path, project, expiring, problems, later, unknownTargets);
-        if (plan === undefined || problems.list.length !== before) {
+        if (plan === undefined) {
             return;
         }
         const first = seen.get(plan.key);
@@ -166,6 +165,7 @@ export function planGcpGrants(grants: unknown, project: string, expiring: boolea
     return plans;
 }
 
+/** The plan of one grant, or undefined when it has a problem (each one recorded). */
 function planGrant(grant: GcpGrant, path: string, project: string, expiring: boolean, problems: Problems, later: DeferredCheck[], unknownTargets: Map<string, number>): GcpGrantPlan | undefined {
     if (grant === null || typeof grant !== "object") {
         problems.add(path, `\`${path}\` must be a grant object such as \`{ role: "roles/storage.objectViewer", resource: { bucket: "invoices" } }\`; got ${describe(grant)}.`);
@@ -250,6 +250,7 @@ function planPermissions(grant: GcpGrant, path: string, problems: Problems): str
     const unique = [...new Set(valid)].sort();
     if (unique.length > MAX_CUSTOM_ROLE_PERMISSIONS) {
         problems.add(at, `\`${at}\` lists ${unique.length} permissions; a custom role holds at most ${MAX_CUSTOM_ROLE_PERMISSIONS} (Google limit).`);
+        return undefined;
     }
     return valid.length === permissions.length ? unique : undefined;
 }

@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import { gcp } from "../../components";
+import { permissionNames } from "../../components/gcp/catalog";
 import { planGcpServiceIdentity } from "../../components/gcp/service-identity";
 import { BadInput, TABLE_NOW, itRefusesEach, itRegistersNothingWhenRefused } from "../support/bad-input";
 
@@ -66,6 +67,12 @@ const BAD_INPUTS: BadInput[] = [
         args: { ...base, grants: [{ permissions: ["storage.objects.*"], resource: { bucket: "reports" } }] },
         path: "grants[0].permissions[0]",
         reason: "`grants[0].permissions[0]` must be a permission of the form `service.resource.verb`, such as `storage.objects.get`, without wildcards; got `storage.objects.*`.",
+    },
+    {
+        what: "more permissions than a custom role holds",
+        args: { ...base, grants: [{ permissions: [...permissionNames()].filter((p) => /^[a-zA-Z0-9]+(\.[a-zA-Z0-9]+){2,}$/.test(p)).slice(0, 3_001), resource: { project: "acme-prod" } }] },
+        path: "grants[0].permissions",
+        reason: "`grants[0].permissions` lists 3001 permissions; a custom role holds at most 3000 (Google limit).",
     },
     {
         what: "grant with both role and permissions",
