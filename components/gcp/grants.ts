@@ -60,8 +60,14 @@ export interface GcpGrantScopes {
  */
 export type GcpGrantResource = { [S in Scope]: Pick<GcpGrantScopes, S> & { readonly [Other in Exclude<Scope, S>]?: never } }[Scope];
 
+/** What every grant has, whichever its kind. */
+export interface GcpGrantCommon {
+    /** Where the role or permissions apply: exactly one scope. */
+    readonly resource: GcpGrantResource;
+}
+
 /** A predefined or existing custom role on one resource. */
-export interface GcpRoleGrant {
+export interface GcpRoleGrant extends GcpGrantCommon {
     /**
      * A predefined role such as `roles/storage.objectViewer`, checked against Google's role list
      * (an unknown role suggests the closest real names) and against the scope (at least one of its
@@ -72,12 +78,10 @@ export interface GcpRoleGrant {
      */
     readonly role: string;
     readonly permissions?: never;
-    /** Where the role applies. */
-    readonly resource: GcpGrantResource;
 }
 
 /** Exactly these permissions on one resource, through a custom role the component creates. */
-export interface GcpPermissionsGrant {
+export interface GcpPermissionsGrant extends GcpGrantCommon {
     readonly role?: never;
     /**
      * Exactly these permissions: the identity gets a project-level custom role holding them, bound
@@ -87,8 +91,6 @@ export interface GcpPermissionsGrant {
      * @see https://cloud.google.com/iam/docs/creating-custom-roles
      */
     readonly permissions: readonly string[];
-    /** Where the permissions apply. */
-    readonly resource: GcpGrantResource;
 }
 
 /** One grant: a role, or exactly these permissions, on one resource. Never both. */
