@@ -3,7 +3,7 @@ import { DeferredCheck, checkNowOrLater, checkedInput } from "../core/deferred";
 import { Problems, allOf, describe, didYouMean, oneOf } from "../core/errors";
 import { closestNames } from "../core/suggest";
 import { BASIC_ROLES, findRole, isPermission, permissionNames, roleNames } from "./catalog";
-import { SCOPES, SCOPES_WITHOUT_CONDITIONS, Scope, parseTarget, permissionScopeProblem, roleScopeProblem, targetProblem } from "./scopes";
+import { SCOPES, SCOPES_WITHOUT_CONDITIONS, Scope, isDeferred, parseTarget, permissionScopeProblem, roleScopeProblem, targetProblem } from "./scopes";
 
 export { SCOPES, SCOPES_WITHOUT_CONDITIONS, Scope } from "./scopes";
 
@@ -283,6 +283,10 @@ function planResource(resource: GcpGrantResource | undefined, at: string, projec
             return undefined;
         }
         return { scope, project: value as string, target: value, given: value };
+    }
+    if (typeof value !== "string" && !isDeferred(value)) {
+        problems.add(path, targetProblem(scope, path, value)!);
+        return undefined;
     }
     // One check for both: a string now, an Output when it resolves, with the same message.
     checkNowOrLater({ path, value, problem: (v) => targetProblem(scope, path, v) }, problems, later);

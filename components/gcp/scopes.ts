@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { allOf, describe } from "../core/errors";
 import { findRole } from "./catalog";
 
@@ -78,11 +79,19 @@ export function parseTarget(scope: ResourceScope, value: string, project: string
 }
 
 /** Why `value`, given at `path`, names no resource of `scope`; undefined when it names one. */
-export function targetProblem(scope: ResourceScope, path: string, value: string): string | undefined {
-    if (parseTarget(scope, value, "-") !== undefined) {
+export function targetProblem(scope: ResourceScope, path: string, value: unknown): string | undefined {
+    if (typeof value === "string" && parseTarget(scope, value, "-") !== undefined) {
         return undefined;
     }
     return `\`${path}\` must be the name of a ${NOUNS[scope]}, such as ${NAMES[scope].example}; got ${describe(value)}.`;
+}
+
+/**
+ * Whether `value` is a value known only at deploy time (an Output or a promise), to be checked when
+ * it resolves; anything else that is not a string is refused at once.
+ */
+export function isDeferred(value: unknown): value is pulumi.Output<unknown> | Promise<unknown> {
+    return pulumi.Output.isInstance(value) || (value instanceof Promise);
 }
 
 const NOUNS: Record<ResourceScope, string> = {

@@ -4,6 +4,7 @@ import { Problems, allOf, describe, oneOf } from "../core/errors";
 import { githubSubjects } from "../core/github";
 import { checkKubernetesServiceAccount } from "../core/kubernetes";
 import { projectIdProblem } from "./grants";
+import { isDeferred } from "./scopes";
 
 /** The role that lets a federated or GKE workload act as the service account. */
 export const WORKLOAD_IDENTITY_USER = "roles/iam.workloadIdentityUser";
@@ -81,6 +82,10 @@ export function planGcpTrust(trust: GcpTrust | undefined, project: string, probl
     if (trust === undefined) {
         return { kind: "none" };
     }
+    if (trust === null || typeof trust !== "object") {
+        problems.add("trust", `\`trust\` must be an object giving one of ${oneOf(GCP_TRUST_KINDS)}, such as \`{ githubActions: ${TRUST_EXAMPLES.githubActions.slice(1, -1)} }\`, or be left out; got ${describe(trust)}.`);
+        return undefined;
+    }
     const given = trust !== null && typeof trust === "object" ? GCP_TRUST_KINDS.filter((k) => trust[k] !== undefined) : [];
     if (given.length > 1) {
         problems.add("trust", `\`trust\` gives ${allOf(given)}; give at most one of ${oneOf(GCP_TRUST_KINDS)} per identity (declare one identity per workload).`);
@@ -101,12 +106,15 @@ export function planGcpTrust(trust: GcpTrust | undefined, project: string, probl
         const t = trust.githubActions!;
         const path = "trust.githubActions";
         const subjects = githubSubjects(t, path, problems);
-        if (t.workloadIdentityPool !== undefined) {
-            checkNowOrLater({
-                path: `${path}.workloadIdentityPool`,
-                value: t.workloadIdentityPool,
-                problem: (v) => (POOL_NAME.test(v) ? undefined : `\`${path}.workloadIdentityPool\` must be the full name of a Workload Identity pool, \`projects/<project number>/locations/global/workloadIdentityPools/<pool id>\`; got \`${v}\`.`),
-            }, problems, later);
+        const pool: unknown = t.workloadIdentityPool;
+        if (pool !== undefined) {
+            const at = `${path}.workloadIdentityPool`;
+            const problem = (v: unknown) => (typeof v === "string" && POOL_NAME.test(v) ? undefined : `\`${at}\` must be the full name of a Workload Identity pool, \`projects/<project number>/locations/global/workloadIdentityPools/<pool id>\`; got ${describe(v)}.`);
+            if (typeof pool !== "string" && !isDeferred(pool)) {
+                problems.add(at, problem(pool)!);
+            } else {
+                checkNowOrLater({ path: at, value: t.workloadIdentityPool!, problem }, problems, later);
+            }
         }
         plan = { kind: "githubActions", repository: t.repository, subjects, pool: t.workloadIdentityPool };
     } else {

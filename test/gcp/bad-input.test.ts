@@ -268,6 +268,24 @@ const BAD_INPUTS: BadInput[] = [
         reason: "`grants[0].resource.serviceAccount` must be the name of a service account, such as `runtime@my-project.iam.gserviceaccount.com`, its unique ID or `projects/-/serviceAccounts/runtime@my-project.iam.gserviceaccount.com`; got `runtime`.",
     },
     {
+        what: "trust that is not an object",
+        args: { ...base, trust: "githubActions" },
+        path: "trust",
+        reason: "`trust` must be an object giving one of `githubActions` or `gkeWorkload`, such as `{ githubActions: { repository: \"acme/reports\", environment: \"production\" } }`, or be left out; got `githubActions`.",
+    },
+    {
+        what: "bucket that is neither a string nor an Output",
+        args: { ...base, grants: [{ role: "roles/storage.objectViewer", resource: { bucket: 42 } }] },
+        path: "grants[0].resource.bucket",
+        reason: "`grants[0].resource.bucket` must be the name of a bucket, such as `invoices` (3\u201363 lower-case letters, digits, `-`, `_` and `.`; up to 222 with dots); got number `42`.",
+    },
+    {
+        what: "workload identity pool that is neither a string nor an Output",
+        args: { ...base, trust: { githubActions: { repository: "acme/reports", environment: "production", workloadIdentityPool: 42 } } },
+        path: "trust.githubActions.workloadIdentityPool",
+        reason: "`trust.githubActions.workloadIdentityPool` must be the full name of a Workload Identity pool, `projects/<project number>/locations/global/workloadIdentityPools/<pool id>`; got number `42`.",
+    },
+    {
         what: "trust kind that is not an object",
         args: { ...base, trust: { gkeWorkload: null } },
         path: "trust.gkeWorkload",
