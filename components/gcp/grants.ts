@@ -109,7 +109,7 @@ export interface GcpGrantPlan {
     /**
      * The project of the resource (the identity's, unless a full resource name says otherwise; a
      * project number for a secret named so). For a resource known only at deploy time, the
-     * identity's: the resolved name says the rest ({@link resolvedTarget}).
+     * identity's: the resolved name says the rest ({@link grantTarget}).
      */
     readonly project: string;
     /**

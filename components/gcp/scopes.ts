@@ -60,7 +60,10 @@ const NAMES: Record<ResourceScope, { full: RegExp; short: RegExp; example: strin
 
 /** The resource a grant names: its project (as the name gives it) and its short name. */
 export interface Target {
-    /** The project ID, a project number (secrets), `_` (buckets) or `-` (service accounts). */
+    /**
+     * The project as the full name gives it: an ID, a number (secrets) or `-` (service accounts);
+     * the identity's project for a short name and for a bucket, whose full name has none.
+     */
     readonly project: string;
     readonly name: string;
 }
@@ -104,12 +107,13 @@ const NOUNS: Record<ResourceScope, string> = {
 };
 
 /**
- * The permissions a resource of each scope holds: those of its service, by prefix. A role none of
- * whose permissions has the prefix grants nothing on that resource (Google lists a resource's
- * grantable roles as those holding a permission of its type: "View the grantable roles on
- * resources", https://cloud.google.com/iam/docs/viewing-grantable-roles). Judged by service, not
- * by resource type, so as never to refuse a role Google accepts there: a role holding
- * `pubsub.topics.publish` is accepted on a subscription too.
+ * The permissions a resource of each scope holds: those of its service, by prefix. Google binds on
+ * a resource only the roles grantable there ("A role is grantable if the IAM policy for the
+ * resource can contain bindings to the role", `roles.queryGrantableRoles`,
+ * https://cloud.google.com/iam/docs/reference/rest/v1/roles/queryGrantableRoles), and a role with
+ * no permission of the resource's service could grant nothing there anyway. The rule is judged by
+ * service, not by resource type, so as never to refuse a role Google accepts: a role holding only
+ * `pubsub.topics.publish` is accepted on a subscription too, and a BigQuery role on a dataset.
  */
 const SERVICE_PREFIXES: Record<ResourceScope, string> = {
     bucket: "storage.",
