@@ -3,7 +3,7 @@ import { DeferredCheck, checkNowOrLater, checkedInput } from "../core/deferred";
 import { Problems, allOf, describe, didYouMean, oneOf } from "../core/errors";
 import { closestNames } from "../core/suggest";
 import { BASIC_ROLES, findRole, isPermission, permissionNames, roleNames } from "./catalog";
-import { SCOPES, SCOPES_WITHOUT_CONDITIONS, Scope, isDeferred, parseTarget, permissionScopeProblem, roleScopeProblem, targetProblem } from "./scopes";
+import { SCOPES, SCOPES_WITHOUT_CONDITIONS, Scope, isDeferred, parseTarget, permissionScopeProblem, relativeName, roleScopeProblem, targetProblem } from "./scopes";
 
 export { SCOPES, SCOPES_WITHOUT_CONDITIONS, Scope } from "./scopes";
 
@@ -52,7 +52,8 @@ export interface GcpGrantScopes {
 /**
  * Where a grant applies: exactly one scope, the narrowest that holds what the identity needs.
  * Names are plain strings or Outputs (`bucket.name`); a short name belongs to the identity's
- * `project`. A value known only at deploy time is checked when it resolves, with the same message
+ * `project`. Every name may also be written as IAM's full resource name, with the service's host
+ * (`//secretmanager.googleapis.com/projects/987654321/secrets/db-password`). A value known only at deploy time is checked when it resolves, with the same message
  * as a string, and the binding receives the checked value.
  * A role is refused on a resource when none of its permissions belongs to the resource's service
  * (`roles/secretmanager.secretAccessor` on a bucket); any role may be bound at `project` scope.
@@ -117,7 +118,7 @@ export interface GcpGrantPlan {
      * resource known only at deploy time, the value as given, checked when it resolves.
      */
     readonly target: pulumi.Input<string>;
-    /** The resource as given: a full name or a short name, or an Output. */
+    /** The resource as given (a relative name, a short name, or an Output), for bindings that take a full name as is. */
     readonly given: pulumi.Input<string>;
     /** The predefined or existing custom role; undefined for a `permissions` grant. */
     readonly role?: string;
@@ -294,7 +295,7 @@ function planResource(resource: GcpGrantResource | undefined, at: string, projec
         return { scope, project, target: value, given: value };
     }
     const target = parseTarget(scope, value, project);
-    return target === undefined ? undefined : { scope, project: target.project, target: target.name, given: value };
+    return target === undefined ? undefined : { scope, project: target.project, target: target.name, given: relativeName(scope, value) };
 }
 
 /**
@@ -332,9 +333,9 @@ export function grantTarget(grant: GcpGrantPlan, subject: string, later: readonl
         return { project: grant.project, name: grant.target, given: grant.given };
     }
     const scope = grant.scope;
-    const given = checkedInput(subject, grant.target, later);
-    const target = given.apply((v) => parseTarget(scope, v, grant.project)!);
-    return { project: target.project, name: target.name, given };
+    const checked = checkedInput(subject, grant.target, later);
+    const target = checked.apply((v) => parseTarget(scope, v, grant.project)!);
+    return { project: target.project, name: target.name, given: checked.apply((v) => relativeName(scope, v)) };
 }
 
 /** Where a binding goes: see {@link grantTarget}. */
@@ -343,7 +344,7 @@ export interface GrantTarget {
     readonly project: pulumi.Input<string>;
     /** The resource's short name; the project ID at `project` scope. */
     readonly name: pulumi.Input<string>;
-    /** The value as the user gave it (checked), for bindings that take a full name as is. */
+    /** The value as the user gave it (checked; a relative name), for bindings that take a full name as is. */
     readonly given: pulumi.Input<string>;
 }
 

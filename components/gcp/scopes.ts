@@ -28,8 +28,9 @@ const PROJECT_ID = "[a-z][a-z0-9-]{4,28}[a-z0-9]";
 const PROJECT_NUMBER = "[1-9]\\d{0,19}";
 
 /**
- * The full resource names each scope accepts, and the shape of a short name. The project part of a
- * full name takes the forms the service documents and returns:
+ * The resource names each scope accepts (relative, or full with the service's `//<host>/` before
+ * them, see {@link relativeName}), and the shape of a short name. The project part of a name takes
+ * the forms the service documents and returns:
  * - Cloud Storage: `projects/_/buckets/<name>`, the project always `_`.
  *   https://cloud.google.com/iam/docs/full-resource-names
  * - Pub/Sub: `projects/<project ID>/topics/<t>`, `…/subscriptions/<s>`; Pub/Sub names projects by ID
@@ -69,12 +70,33 @@ export interface Target {
 }
 
 /**
+ * The API host of each scope's full resource names, as IAM writes them
+ * (`//secretmanager.googleapis.com/projects/p/secrets/s`):
+ * https://cloud.google.com/iam/docs/full-resource-names
+ */
+const HOSTS: Record<ResourceScope, string> = {
+    bucket: "storage.googleapis.com",
+    topic: "pubsub.googleapis.com",
+    subscription: "pubsub.googleapis.com",
+    secret: "secretmanager.googleapis.com",
+    dataset: "bigquery.googleapis.com",
+    serviceAccount: "iam.googleapis.com",
+};
+
+/** `value` without the `//<host>/` of a full resource name of `scope`: the relative name APIs take. */
+export function relativeName(scope: ResourceScope, value: string): string {
+    const prefix = `//${HOSTS[scope]}/`;
+    return value.startsWith(prefix) ? value.slice(prefix.length) : value;
+}
+
+/**
  * The project and short name that `value` names at `scope`; a short name belongs to `project`.
- * Undefined when `value` is neither a full resource name nor a short name of that scope.
+ * Undefined when `value` is neither a resource name (relative, or full with the service's host)
+ * nor a short name of that scope.
  */
 export function parseTarget(scope: ResourceScope, value: string, project: string): Target | undefined {
     const names = NAMES[scope];
-    const full = names.full.exec(value);
+    const full = names.full.exec(relativeName(scope, value));
     if (full !== null) {
         return { project: scope === "bucket" ? project : full[1], name: full[2] };
     }
@@ -86,7 +108,8 @@ export function targetProblem(scope: ResourceScope, path: string, value: unknown
     if (typeof value === "string" && parseTarget(scope, value, "-") !== undefined) {
         return undefined;
     }
-    return `\`${path}\` must be the name of a ${NOUNS[scope]}, such as ${NAMES[scope].example}; got ${describe(value)}.`;
+    const hint = scope === "bucket" && typeof value === "string" && value.startsWith("gs://") && parseTarget(scope, value.slice(5), "-") !== undefined ? ` Did you mean \`${value.slice(5)}\`?` : "";
+    return `\`${path}\` must be the name of a ${NOUNS[scope]}, such as ${NAMES[scope].example}; got ${describe(value)}.${hint}`;
 }
 
 /**

@@ -111,6 +111,12 @@ const BAD_INPUTS: BadInput[] = [
         reason: "`grants[0].resource.bucket` must be the name of a bucket, such as `invoices` (3\u201363 lower-case letters, digits, `-`, `_` and `.`; up to 222 with dots); got `Reports!`.",
     },
     {
+        what: "bucket given as its gs:// URL",
+        args: { ...base, grants: [{ role: "roles/storage.objectViewer", resource: { bucket: "gs://reports" } }] },
+        path: "grants[0].resource.bucket",
+        reason: "`grants[0].resource.bucket` must be the name of a bucket, such as `invoices` (3\u201363 lower-case letters, digits, `-`, `_` and `.`; up to 222 with dots); got `gs://reports`. Did you mean `reports`?",
+    },
+    {
         what: "grant repeated",
         args: { ...base, grants: [base.grants[0], base.grants[0]] },
         path: "grants[1]",

@@ -28,6 +28,12 @@ describe("gcp grant scopes: resource names", () => {
         { scope: "serviceAccount", value: "104200000000000000001", project: "acme-prod", name: "104200000000000000001" },
         { scope: "serviceAccount", value: "projects/-/serviceAccounts/runtime@acme-prod.iam.gserviceaccount.com", project: "-", name: "runtime@acme-prod.iam.gserviceaccount.com" },
         { scope: "serviceAccount", value: "projects/acme-ops/serviceAccounts/104200000000000000001", project: "acme-ops", name: "104200000000000000001" },
+        // Full resource names, as IAM writes them (Cloud Asset Inventory, Policy Troubleshooter).
+        { scope: "secret", value: "//secretmanager.googleapis.com/projects/987654321/secrets/db-password", project: "987654321", name: "db-password" },
+        { scope: "bucket", value: "//storage.googleapis.com/projects/_/buckets/reports", project: "acme-prod", name: "reports" },
+        { scope: "topic", value: "//pubsub.googleapis.com/projects/acme-events/topics/rendered", project: "acme-events", name: "rendered" },
+        { scope: "dataset", value: "//bigquery.googleapis.com/projects/acme-data/datasets/finance", project: "acme-data", name: "finance" },
+        { scope: "serviceAccount", value: "//iam.googleapis.com/projects/acme-ops/serviceAccounts/runtime@acme-ops.iam.gserviceaccount.com", project: "acme-ops", name: "runtime@acme-ops.iam.gserviceaccount.com" },
     ];
     for (const n of NAMES) {
         it(`reads ${n.scope} \`${n.value}\``, () => {
@@ -44,6 +50,8 @@ describe("gcp grant scopes: resource names", () => {
         { scope: "serviceAccount", value: "projects/987654321/serviceAccounts/runtime@acme-prod.iam.gserviceaccount.com" },
         { scope: "bucket", value: "projects/acme-prod/buckets/reports" },
         { scope: "secret", value: "projects/acme-prod/secrets/db-password/versions/1" },
+        { scope: "secret", value: "//pubsub.googleapis.com/projects/acme-prod/topics/db-password" },
+        { scope: "topic", value: "//pubsub.googleapis.com/rendered" },
     ];
     for (const r of REFUSED) {
         it(`refuses ${r.scope} \`${r.value}\``, () => {
@@ -135,12 +143,19 @@ describe("gcp grant scopes: a resource judged the same as a string or a resolved
         assert.deepStrictEqual([binding.inputs.project, binding.inputs.secretId], ["987654321", "db-password"]);
     });
 
-    it("binds another service account given as an Output full name by that name", async () => {
+    it("binds another service account given as an Output full name by that name, as its relative name", async () => {
         const { resources } = await capture(() => new gcp.ServiceIdentity("deployer-x", {
-            ...BASE, grants: [{ role: "roles/iam.serviceAccountUser", resource: { serviceAccount: pulumi.output("projects/acme-ops/serviceAccounts/runtime@acme-ops.iam.gserviceaccount.com") } }],
+            ...BASE,
+            grants: [
+                { role: "roles/iam.serviceAccountUser", resource: { serviceAccount: pulumi.output("projects/acme-ops/serviceAccounts/runtime@acme-ops.iam.gserviceaccount.com") } },
+                { role: "roles/iam.serviceAccountTokenCreator", resource: { serviceAccount: "//iam.googleapis.com/projects/acme-ops/serviceAccounts/runtime@acme-ops.iam.gserviceaccount.com" } },
+            ],
         }));
-        const [binding] = ofType(resources, "gcp:serviceaccount/iAMMember:IAMMember");
-        assert.strictEqual(binding.inputs.serviceAccountId, "projects/acme-ops/serviceAccounts/runtime@acme-ops.iam.gserviceaccount.com");
+        const bindings = ofType(resources, "gcp:serviceaccount/iAMMember:IAMMember").map((b) => [b.inputs.role, b.inputs.serviceAccountId]).sort();
+        assert.deepStrictEqual(bindings, [
+            ["roles/iam.serviceAccountTokenCreator", "projects/acme-ops/serviceAccounts/runtime@acme-ops.iam.gserviceaccount.com"],
+            ["roles/iam.serviceAccountUser", "projects/acme-ops/serviceAccounts/runtime@acme-ops.iam.gserviceaccount.com"],
+        ]);
     });
 });
 
