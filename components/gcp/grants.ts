@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { DeferredCheck, checkNowOrLater, checkedInput } from "../core/deferred";
+import { DeferredCheck, checkNowOrLater } from "../core/deferred";
 import { Problems, allOf, describe, didYouMean, oneOf } from "../core/errors";
 import { closestNames } from "../core/suggest";
 import { BASIC_ROLES, findRole, isPermission, permissionNames, roleNames } from "./catalog";
@@ -325,15 +325,16 @@ function fitsScope(grant: GcpGrant, path: string, role: string | undefined, scop
 
 /**
  * The project and short name of a grant's resource, for its binding: as planned for a string, and
- * for an Output the resolved value once its check (in `later`) has passed, so that the binding
- * receives what was checked. `subject` names the component in a deploy-time error.
+ * for an Output the resolved value once `guard` has passed it, that is once the component's
+ * deploy-time checks (among them this value's, recorded in `later` by {@link planGcpGrants}) have
+ * passed; so the binding receives what was checked.
  */
-export function grantTarget(grant: GcpGrantPlan, subject: string, later: readonly DeferredCheck[]): GrantTarget {
+export function grantTarget(grant: GcpGrantPlan, guard: (value: pulumi.Input<string>) => pulumi.Input<string>): GrantTarget {
     if (typeof grant.target === "string" || grant.scope === "project") {
         return { project: grant.project, name: grant.target, given: grant.given };
     }
     const scope = grant.scope;
-    const checked = checkedInput(subject, grant.target, later);
+    const checked = pulumi.output(guard(grant.target));
     const target = checked.apply((v) => parseTarget(scope, v, grant.project)!);
     return { project: target.project, name: target.name, given: checked.apply((v) => relativeName(scope, v)) };
 }

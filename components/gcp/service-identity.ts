@@ -175,9 +175,11 @@ export class GcpServiceIdentity extends pulumi.ComponentResource {
         this.accountId = account.accountId;
         this.member = account.member;
 
+        // A grant's resource known only at deploy time reaches its binding once checked.
+        const guard = (value: pulumi.Input<string>) => checkedInput(subject, value, plan.later);
         for (const grant of plan.grants) {
             const role = grant.role ?? customRole(this, name, plan, grant);
-            bind(this, name, grant, grantTarget(grant, subject, plan.later), role, this.member, condition);
+            bind(this, name, grant, grantTarget(grant, guard), role, this.member, condition);
         }
 
         this.workloadIdentityProvider = pulumi.output(trustBindings(this, name, subject, plan, account, condition));
