@@ -6,10 +6,10 @@ export const MAX_DISPLAY_NAME_CHARS = 100;
 
 /** What a service account's description records. */
 export interface OwnershipRecord {
-    owner: string;
-    purpose: string;
+    readonly owner: string;
+    readonly purpose: string;
     /** UTC instant, or undefined for no expiry. */
-    expiresAt?: string;
+    readonly expiresAt?: string;
 }
 
 /**
@@ -19,6 +19,44 @@ export interface OwnershipRecord {
  */
 export function renderOwnershipRecord(r: OwnershipRecord): string {
     return JSON.stringify({ owner: r.owner, purpose: r.purpose, ...(r.expiresAt !== undefined ? { expiresAt: r.expiresAt } : {}), managedBy: MANAGED_BY });
+}
+
+/**
+ * Why the record of `r` does not fit Google's 256 bytes, blaming the field(s) that make it too
+ * long; empty when it fits. The rule: the fixed part of the record (its keys, `managedBy` and
+ * `expiresAt`) leaves `room` bytes for `owner` and `purpose` together.
+ * - A field that alone takes more than `room` is blamed (both, when both do): shortening the other
+ *   would not help.
+ * - When each fits alone but not both, the longer is blamed (`purpose` on a tie, being the free
+ *   text), and the message names both with their sizes: shortening either helps.
+ * Sizes are counted as the record stores them: UTF-8 bytes after JSON escaping.
+ */
+export function ownershipRecordProblems(r: OwnershipRecord): { propertyPath: "owner" | "purpose"; reason: string }[] {
+    const total = Buffer.byteLength(renderOwnershipRecord(r), "utf8");
+    if (total <= MAX_DESCRIPTION_BYTES) {
+        return [];
+    }
+    const room = MAX_DESCRIPTION_BYTES - Buffer.byteLength(renderOwnershipRecord({ ...r, owner: "", purpose: "" }), "utf8");
+    const size = { owner: storedBytes(r.owner), purpose: storedBytes(r.purpose) };
+    const limit = `the service account's description, which holds at most ${MAX_DESCRIPTION_BYTES} bytes (Google limit) and leaves ${room} of them for \`owner\` and \`purpose\` together`;
+    const alone = (["owner", "purpose"] as const).filter((f) => size[f] > room);
+    if (alone.length > 0) {
+        const other = (f: "owner" | "purpose") => (f === "owner" ? "purpose" : "owner");
+        return alone.map((f) => ({
+            propertyPath: f,
+            reason: `\`${f}\` is ${size[f]} bytes, too long for ${limit}. ${alone.length === 1 ? `Shorten \`${f}\` to at most ${room - size[other(f)]} bytes.` : `Shorten \`${f}\`, and \`${other(f)}\` too.`}`,
+        }));
+    }
+    const [longer, other] = size.owner > size.purpose ? (["owner", "purpose"] as const) : (["purpose", "owner"] as const);
+    return [{
+        propertyPath: longer,
+        reason: `\`${longer}\` (${size[longer]} bytes) and \`${other}\` (${size[other]} bytes) are together ${size.owner + size.purpose - room} bytes too long for ${limit}. Shorten \`${longer}\` or \`${other}\`.`,
+    }];
+}
+
+/** The bytes `value` takes inside the JSON record: UTF-8, after escaping. */
+function storedBytes(value: string): number {
+    return Buffer.byteLength(JSON.stringify(value), "utf8") - 2;
 }
 
 /** The record in a description written by {@link renderOwnershipRecord}, or undefined. */

@@ -1,62 +1,101 @@
 import * as pulumi from "@pulumi/pulumi";
+import { DeferredCheck, checkNowOrLater } from "../core/deferred";
 import { Problems, allOf, describe, didYouMean, oneOf } from "../core/errors";
 import { closestNames } from "../core/suggest";
 import { BASIC_ROLES, findRole, isPermission, permissionNames, roleNames } from "./catalog";
+import { SCOPES, SCOPES_WITHOUT_CONDITIONS, Scope, isDeferred, parseTarget, permissionScopeProblem, relativeName, roleScopeProblem, targetProblem } from "./scopes";
+
+export { SCOPES, SCOPES_WITHOUT_CONDITIONS, Scope } from "./scopes";
 
 /**
- * Where a grant applies. Give exactly one: the narrowest scope that holds what the identity needs.
- * Bucket, topic, subscription, secret and dataset are names (`invoices`) or full resource names
- * (`projects/p/topics/t`); a short name belongs to the identity's `project`.
+ * Every scope a grant can name, each with its documentation. A {@link GcpGrantResource} gives
+ * exactly one of them.
  */
-export interface GcpGrantResource {
-    /** A whole project (`projects.IAMMember`). Prefer a narrower scope when there is one. */
-    project?: string;
-    /** A Cloud Storage bucket (`storage.BucketIAMMember`). Conditions need uniform bucket-level access. */
-    bucket?: pulumi.Input<string>;
-    /** A Pub/Sub topic (`pubsub.TopicIAMMember`). Pub/Sub does not accept IAM Conditions. */
-    topic?: pulumi.Input<string>;
-    /** A Pub/Sub subscription (`pubsub.SubscriptionIAMMember`). Pub/Sub does not accept IAM Conditions. */
-    subscription?: pulumi.Input<string>;
-    /** A Secret Manager secret (`secretmanager.SecretIamMember`). */
-    secret?: pulumi.Input<string>;
-    /** A BigQuery dataset (`bigquery.DatasetIamMember`). */
-    dataset?: pulumi.Input<string>;
+export interface GcpGrantScopes {
     /**
-     * Another service account, by email or full name (`serviceaccount.IAMMember`): for example
-     * `roles/iam.serviceAccountUser` on the one account a deployer must run Cloud Run services
-     * as, instead of on every account of the project.
+     * A whole project (`projects.IAMMember`), by project ID. Prefer a narrower scope when there is
+     * one: any role may be bound here.
      */
-    serviceAccount?: pulumi.Input<string>;
+    readonly project: string;
+    /**
+     * A Cloud Storage bucket (`storage.BucketIAMMember`): its name (`invoices`, `bucket.name`) or
+     * `projects/_/buckets/<name>`. Conditions need uniform bucket-level access.
+     */
+    readonly bucket: pulumi.Input<string>;
+    /**
+     * A Pub/Sub topic (`pubsub.TopicIAMMember`): its name, or `projects/<project ID>/topics/<t>`
+     * (`topic.id`). Pub/Sub does not accept IAM Conditions.
+     */
+    readonly topic: pulumi.Input<string>;
+    /**
+     * A Pub/Sub subscription (`pubsub.SubscriptionIAMMember`): its name, or
+     * `projects/<project ID>/subscriptions/<s>`. Pub/Sub does not accept IAM Conditions.
+     */
+    readonly subscription: pulumi.Input<string>;
+    /**
+     * A Secret Manager secret (`secretmanager.SecretIamMember`): its ID, or
+     * `projects/<project ID or number>/secrets/<id>` (`secret.name`, which Google returns with the
+     * project number).
+     */
+    readonly secret: pulumi.Input<string>;
+    /** A BigQuery dataset (`bigquery.DatasetIamMember`): its ID, or `projects/<project ID>/datasets/<d>`. */
+    readonly dataset: pulumi.Input<string>;
+    /**
+     * Another service account (`serviceaccount.IAMMember`): its email, its unique ID, or its full
+     * name `projects/<project ID or ->/serviceAccounts/<email or unique ID>`. For example
+     * `roles/iam.serviceAccountUser` on the one account a deployer must run Cloud Run services as,
+     * instead of on every account of the project.
+     */
+    readonly serviceAccount: pulumi.Input<string>;
 }
 
-/** One grant: a predefined role, or exactly these permissions, on one resource. */
-export interface GcpGrant {
+/**
+ * Where a grant applies: exactly one scope, the narrowest that holds what the identity needs.
+ * Names are plain strings or Outputs (`bucket.name`); a short name belongs to the identity's
+ * `project`. Every name may also be written as IAM's full resource name, with the service's host
+ * (`//secretmanager.googleapis.com/projects/987654321/secrets/db-password`). A value known only at deploy time is checked when it resolves, with the same message
+ * as a string, and the binding receives the checked value.
+ * A role is refused on a resource when none of its permissions belongs to the resource's service
+ * (`roles/secretmanager.secretAccessor` on a bucket); any role may be bound at `project` scope.
+ * @see https://cloud.google.com/iam/docs/granting-changing-revoking-access
+ */
+export type GcpGrantResource = { [S in Scope]: Pick<GcpGrantScopes, S> & { readonly [Other in Exclude<Scope, S>]?: never } }[Scope];
+
+/** What every grant has, whichever its kind. */
+export interface GcpGrantCommon {
+    /** Where the role or permissions apply: exactly one scope. */
+    readonly resource: GcpGrantResource;
+}
+
+/** A predefined or existing custom role on one resource. */
+export interface GcpRoleGrant extends GcpGrantCommon {
     /**
      * A predefined role such as `roles/storage.objectViewer`, checked against Google's role list
-     * (an unknown role suggests the closest real names), or an existing custom role
+     * (an unknown role suggests the closest real names) and against the scope (at least one of its
+     * permissions must belong to the resource's service), or an existing custom role
      * (`projects/<p>/roles/<id>`, `organizations/<n>/roles/<id>`). Basic roles (`roles/owner`,
      * `roles/editor`, `roles/viewer`) are refused.
      * @see https://cloud.google.com/iam/docs/understanding-roles
      */
-    role?: string;
-    /**
-     * Exactly these permissions, instead of `role`: the identity gets a project-level custom role
-     * holding them, bound at `resource`. Each is checked against the permissions of Google's roles.
-     */
-    permissions?: string[];
-    /** Where the role applies. */
-    resource: GcpGrantResource;
+    readonly role: string;
+    readonly permissions?: never;
 }
 
-export type Scope = keyof GcpGrantResource;
-export const SCOPES: readonly Scope[] = ["project", "bucket", "topic", "subscription", "secret", "dataset", "serviceAccount"];
+/** Exactly these permissions on one resource, through a custom role the component creates. */
+export interface GcpPermissionsGrant extends GcpGrantCommon {
+    readonly role?: never;
+    /**
+     * Exactly these permissions: the identity gets a project-level custom role holding them, bound
+     * at `resource`. Each is checked against the permissions of Google's roles and, below `project`
+     * scope, against the resource's service (`storage.*` on a bucket).
+     * Limit: 3,000 permissions per custom role (Google).
+     * @see https://cloud.google.com/iam/docs/creating-custom-roles
+     */
+    readonly permissions: readonly string[];
+}
 
-/**
- * Scopes whose allow policies do not accept conditional role bindings, so that `expiresAt` could
- * not be enforced by Google on them. Source: "Resource types that accept conditional role
- * bindings", https://cloud.google.com/iam/docs/resource-types-with-conditional-roles
- */
-export const SCOPES_WITHOUT_CONDITIONS: readonly Scope[] = ["topic", "subscription"];
+/** One grant: a role, or exactly these permissions, on one resource. Never both. */
+export type GcpGrant = GcpRoleGrant | GcpPermissionsGrant;
 
 /** Google: a custom role holds at most 3,000 permissions. */
 export const MAX_CUSTOM_ROLE_PERMISSIONS = 3_000;
@@ -68,10 +107,19 @@ export interface GcpGrantPlan {
     /** A stable key: scope, target (when known) and role; names the grant's children. */
     readonly key: string;
     readonly scope: Scope;
-    /** The project of the resource (the identity's, unless a full resource name says otherwise). */
+    /**
+     * The project of the resource (the identity's, unless a full resource name says otherwise; a
+     * project number for a secret named so). For a resource known only at deploy time, the
+     * identity's: the resolved name says the rest ({@link grantTarget}).
+     */
     readonly project: string;
-    /** The resource's short name (bucket, topic, …) or the project ID for `project` scope. */
+    /**
+     * The resource's short name (bucket, topic, …) or the project ID for `project` scope; for a
+     * resource known only at deploy time, the value as given, checked when it resolves.
+     */
     readonly target: pulumi.Input<string>;
+    /** The resource as given (a relative name, a short name, or an Output), for bindings that take a full name as is. */
+    readonly given: pulumi.Input<string>;
     /** The predefined or existing custom role; undefined for a `permissions` grant. */
     readonly role?: string;
     /** The sorted permissions of a `permissions` grant. */
@@ -81,16 +129,6 @@ export interface GcpGrantPlan {
 const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 const CUSTOM_ROLE = /^(projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]|organizations\/\d+)\/roles\/[A-Za-z0-9_.]{3,64}$/;
 const PERMISSION = /^[a-zA-Z0-9]+(\.[a-zA-Z0-9]+){2,}$/;
-
-/** Full resource names each scope accepts, and the shape of a short name. */
-const NAMES: Record<Exclude<Scope, "project">, { full: RegExp; short: RegExp; example: string }> = {
-    bucket: { full: /^projects\/_\/buckets\/([a-z0-9][a-z0-9._-]{1,220}[a-z0-9])$/, short: /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/, example: "`invoices` (3–63 lower-case letters, digits, `-`, `_` and `.`; up to 222 with dots)" },
-    topic: { full: /^projects\/([a-z][a-z0-9-]{4,28}[a-z0-9])\/topics\/([A-Za-z][\w.~+%-]{2,254})$/, short: /^[A-Za-z][\w.~+%-]{2,254}$/, example: "`invoice-events` or `projects/my-project/topics/invoice-events`" },
-    subscription: { full: /^projects\/([a-z][a-z0-9-]{4,28}[a-z0-9])\/subscriptions\/([A-Za-z][\w.~+%-]{2,254})$/, short: /^[A-Za-z][\w.~+%-]{2,254}$/, example: "`invoice-worker` or `projects/my-project/subscriptions/invoice-worker`" },
-    secret: { full: /^projects\/([a-z][a-z0-9-]{4,28}[a-z0-9])\/secrets\/([\w-]{1,255})$/, short: /^[\w-]{1,255}$/, example: "`db-password` or `projects/my-project/secrets/db-password`" },
-    dataset: { full: /^projects\/([a-z][a-z0-9-]{4,28}[a-z0-9])\/datasets\/(\w{1,1024})$/, short: /^\w{1,1024}$/, example: "`analytics` or `projects/my-project/datasets/analytics`" },
-    serviceAccount: { full: /^projects\/([a-z][a-z0-9-]{4,28}[a-z0-9]|-)\/serviceAccounts\/([^/@\s]+@[a-z0-9.-]+)$/, short: /^[^/@\s]+@[a-z0-9.-]+\.(iam\.)?gserviceaccount\.com$/, example: "`runtime@my-project.iam.gserviceaccount.com`" },
-};
 
 /** Why `project` is not a Google Cloud project ID, or undefined. */
 export function projectIdProblem(path: string, project: unknown): string | undefined {
@@ -102,9 +140,10 @@ export function projectIdProblem(path: string, project: unknown): string | undef
 
 /**
  * Validates `grants` for an identity in `project`, recording every problem. `expiring` says whether
- * the identity has an expiry, which every binding must then carry as a condition.
+ * the identity has an expiry, which every binding must then carry as a condition. A resource given
+ * as an Output gets its check in `later`, run when it resolves ({@link grantTarget}).
  */
-export function planGcpGrants(grants: unknown, project: string, expiring: boolean, problems: Problems): GcpGrantPlan[] {
+export function planGcpGrants(grants: unknown, project: string, expiring: boolean, problems: Problems, later: DeferredCheck[]): GcpGrantPlan[] {
     if (!Array.isArray(grants)) {
         problems.add("grants", `\`grants\` is required and must be a list of grants, each \`{ role, resource }\` or \`{ permissions, resource }\`; got ${describe(grants)}. Use \`[]\` for an identity with no permissions.`);
         return [];
@@ -114,9 +153,8 @@ export function planGcpGrants(grants: unknown, project: string, expiring: boolea
     const unknownTargets = new Map<string, number>();
     grants.forEach((grant: GcpGrant, i) => {
         const path = `grants[${i}]`;
-        const before = problems.list.length;
-        const plan = planGrant(grant, path, project, expiring, problems, unknownTargets);
-        if (plan === undefined || problems.list.length !== before) {
+        const plan = planGrant(grant, path, project, expiring, problems, later, unknownTargets);
+        if (plan === undefined) {
             return;
         }
         const first = seen.get(plan.key);
@@ -130,15 +168,19 @@ export function planGcpGrants(grants: unknown, project: string, expiring: boolea
     return plans;
 }
 
-function planGrant(grant: GcpGrant, path: string, project: string, expiring: boolean, problems: Problems, unknownTargets: Map<string, number>): GcpGrantPlan | undefined {
+/** The plan of one grant, or undefined when it has a problem (each one recorded). */
+function planGrant(grant: GcpGrant, path: string, project: string, expiring: boolean, problems: Problems, later: DeferredCheck[], unknownTargets: Map<string, number>): GcpGrantPlan | undefined {
     if (grant === null || typeof grant !== "object") {
         problems.add(path, `\`${path}\` must be a grant object such as \`{ role: "roles/storage.objectViewer", resource: { bucket: "invoices" } }\`; got ${describe(grant)}.`);
         return undefined;
     }
     const role = planRole(grant, path, problems);
     const permissions = planPermissions(grant, path, problems);
-    const where = planResource(grant.resource, `${path}.resource`, project, expiring, problems);
+    const where = planResource(grant.resource, `${path}.resource`, project, expiring, problems, later);
     if (where === undefined || (role === undefined && permissions === undefined)) {
+        return undefined;
+    }
+    if (!fitsScope(grant, path, role, where.scope, problems)) {
         return undefined;
     }
     const known = typeof where.target === "string" ? `${where.project}/${where.target}` : undefined;
@@ -211,12 +253,17 @@ function planPermissions(grant: GcpGrant, path: string, problems: Problems): str
     const unique = [...new Set(valid)].sort();
     if (unique.length > MAX_CUSTOM_ROLE_PERMISSIONS) {
         problems.add(at, `\`${at}\` lists ${unique.length} permissions; a custom role holds at most ${MAX_CUSTOM_ROLE_PERMISSIONS} (Google limit).`);
+        return undefined;
     }
     return valid.length === permissions.length ? unique : undefined;
 }
 
-function planResource(resource: GcpGrantResource | undefined, at: string, project: string, expiring: boolean, problems: Problems): { scope: Scope; project: string; target: pulumi.Input<string> } | undefined {
-    const given = resource !== null && typeof resource === "object" ? SCOPES.filter((s) => resource[s] !== undefined) : [];
+function planResource(resource: GcpGrantResource | undefined, at: string, project: string, expiring: boolean, problems: Problems, later: DeferredCheck[]): { scope: Scope; project: string; target: pulumi.Input<string>; given: pulumi.Input<string> } | undefined {
+    if (resource !== undefined && (resource === null || typeof resource !== "object")) {
+        problems.add(at, `\`${at}\` must be an object naming exactly one of ${oneOf(SCOPES)}, such as \`{ bucket: "invoices" }\`; got ${describe(resource)}.`);
+        return undefined;
+    }
+    const given = resource !== undefined ? SCOPES.filter((s) => resource[s] !== undefined) : [];
     if (given.length !== 1) {
         problems.add(at, given.length === 0
             ? `\`${at}\` is required: where the role applies, exactly one of ${oneOf(SCOPES)}.`
@@ -224,7 +271,7 @@ function planResource(resource: GcpGrantResource | undefined, at: string, projec
         return undefined;
     }
     const scope = given[0];
-    const value = resource![scope]!;
+    const value: pulumi.Input<string> = resource![scope]!;
     const path = `${at}.${scope}`;
     if (expiring && SCOPES_WITHOUT_CONDITIONS.includes(scope)) {
         problems.add(path, `\`${path}\`: Pub/Sub ${scope}s do not accept IAM Conditions, so Google could not stop honouring this grant at \`expiresAt\`. Grant the role at \`project\` scope (the condition applies there, to every ${scope} of the project), or remove \`expiresAt\`.`);
@@ -236,21 +283,70 @@ function planResource(resource: GcpGrantResource | undefined, at: string, projec
             problems.add(path, problem);
             return undefined;
         }
-        return { scope, project: value as string, target: value };
+        return { scope, project: value as string, target: value, given: value };
     }
-    if (typeof value !== "string") {
-        return { scope, project, target: value };
-    }
-    const names = NAMES[scope];
-    const full = names.full.exec(value);
-    if (full !== null) {
-        return scope === "bucket" ? { scope, project, target: full[1] } : { scope, project: full[1], target: full[2] };
-    }
-    if (!names.short.test(value)) {
-        problems.add(path, `\`${path}\` must be the name of a ${scope}, such as ${names.example}; got ${describe(value)}.`);
+    if (typeof value !== "string" && !isDeferred(value)) {
+        problems.add(path, targetProblem(scope, path, value)!);
         return undefined;
     }
-    return { scope, project, target: value };
+    // One check for both: a string now, an Output when it resolves, with the same message.
+    checkNowOrLater({ path, value, problem: (v) => targetProblem(scope, path, v) }, problems, later);
+    if (typeof value !== "string") {
+        return { scope, project, target: value, given: value };
+    }
+    const target = parseTarget(scope, value, project);
+    return target === undefined ? undefined : { scope, project: target.project, target: target.name, given: relativeName(scope, value) };
+}
+
+/**
+ * Whether the grant's role or permissions can take effect at `scope`, recording a problem for a
+ * predefined role none of whose permissions belongs to the resource's service, and for each listed
+ * permission of another service. A custom role by name is not checked: its permissions are not
+ * known here.
+ */
+function fitsScope(grant: GcpGrant, path: string, role: string | undefined, scope: Scope, problems: Problems): boolean {
+    const found: [string, string][] = [];
+    if (role !== undefined) {
+        const problem = findRole(role) === undefined ? undefined : roleScopeProblem(`${path}.role`, role, scope);
+        if (problem !== undefined) {
+            found.push([`${path}.role`, problem]);
+        }
+    } else {
+        (grant.permissions ?? []).forEach((p, j) => {
+            const problem = permissionScopeProblem(`${path}.permissions[${j}]`, p, scope);
+            if (problem !== undefined) {
+                found.push([`${path}.permissions[${j}]`, problem]);
+            }
+        });
+    }
+    found.forEach(([at, reason]) => problems.add(at, reason));
+    return found.length === 0;
+}
+
+/**
+ * The project and short name of a grant's resource, for its binding: as planned for a string, and
+ * for an Output the resolved value once `guard` has passed it, that is once the component's
+ * deploy-time checks (among them this value's, recorded in `later` by {@link planGcpGrants}) have
+ * passed; so the binding receives what was checked.
+ */
+export function grantTarget(grant: GcpGrantPlan, guard: (value: pulumi.Input<string>) => pulumi.Input<string>): GrantTarget {
+    if (typeof grant.target === "string" || grant.scope === "project") {
+        return { project: grant.project, name: grant.target, given: grant.given };
+    }
+    const scope = grant.scope;
+    const checked = pulumi.output(guard(grant.target));
+    const target = checked.apply((v) => parseTarget(scope, v, grant.project)!);
+    return { project: target.project, name: target.name, given: checked.apply((v) => relativeName(scope, v)) };
+}
+
+/** Where a binding goes: see {@link grantTarget}. */
+export interface GrantTarget {
+    /** The resource's project, as its name gives it (or the identity's). */
+    readonly project: pulumi.Input<string>;
+    /** The resource's short name; the project ID at `project` scope. */
+    readonly name: pulumi.Input<string>;
+    /** The value as the user gave it (checked; a relative name), for bindings that take a full name as is. */
+    readonly given: pulumi.Input<string>;
 }
 
 /** `request.time < timestamp("<expiresAt>")`: the IAM Condition that ends a binding at `expiresAt`. */

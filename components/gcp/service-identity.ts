@@ -6,8 +6,8 @@ import { Problems, describe } from "../core/errors";
 import { expiryWarning, parseExpiry } from "../core/expiry";
 import { GITHUB_OIDC_ISSUER } from "../core/github";
 import { OWNERSHIP_FIELDS, requireText } from "../core/ownership";
-import { MAX_DESCRIPTION_BYTES, displayName, renderOwnershipRecord } from "./description";
-import { GcpGrant, GcpGrantPlan, expiryCondition, planGcpGrants, projectIdProblem } from "./grants";
+import { displayName, ownershipRecordProblems, renderOwnershipRecord } from "./description";
+import { GcpGrant, GcpGrantPlan, GrantTarget, expiryCondition, grantTarget, planGcpGrants, projectIdProblem } from "./grants";
 import { GITHUB_ATTRIBUTE_MAPPING, GcpTrust, GcpTrustPlan, POOL_NAME, WORKLOAD_IDENTITY_USER, githubAttributeCondition, githubPrincipalSet, githubSubjectPrincipal, planGcpTrust } from "./trust";
 
 export const GCP_SERVICE_IDENTITY_TYPE = "nhi:index:GcpServiceIdentity";
@@ -20,23 +20,46 @@ const GCP_EXPIRY_CONSEQUENCE = "Google stops honouring the account's role bindin
 
 /** The arguments of {@link GcpServiceIdentity}. */
 export interface GcpServiceIdentityArgs {
-    /** The project that holds the service account, and the default project of its grants. */
-    project: string;
-    /** The team or person who answers for this identity; recorded in the account's description. */
-    owner: string;
-    /** Why this identity exists; recorded in the description and shown as the display name. */
-    purpose: string;
+    /**
+     * The project that holds the service account, and the project of grants that name their
+     * resource by short name. A project ID (6–30 lower-case letters, digits and hyphens, starting
+     * with a letter), not a number.
+     * @see https://cloud.google.com/resource-manager/docs/creating-managing-projects#identifying_projects
+     */
+    readonly project: string;
+    /**
+     * The team or person who answers for this identity; recorded in the account's description.
+     * Limit: the description holds 256 bytes (Google), shared with `purpose`; an over-long record
+     * names the field that makes it so.
+     */
+    readonly owner: string;
+    /**
+     * Why this identity exists; recorded in the description beside `owner` (256 bytes for the two,
+     * Google's limit) and shown as the display name (cut to Google's 100 characters).
+     * @see https://cloud.google.com/iam/docs/reference/rest/v1/projects.serviceAccounts
+     */
+    readonly purpose: string;
     /**
      * The service account ID, the part of the email before `@`: 6–30 characters, a lower-case
      * letter first, then lower-case letters, digits and hyphens, not ending with a hyphen.
      * @default `name`, lower-cased, with characters Google refuses replaced by `-`
      * @see https://cloud.google.com/iam/docs/service-accounts-create
      */
-    accountId?: string;
-    /** Who, besides the services the account is attached to, may act as it. At most one kind. */
-    trust?: GcpTrust;
-    /** What the account may do, each grant bound at the narrowest scope it names. `[]` for nothing. */
-    grants: GcpGrant[];
+    readonly accountId?: string;
+    /**
+     * Who, besides the services the account is attached to, may act as it: exactly one of
+     * `githubActions` or `gkeWorkload` (two at once do not compile, and are refused at run time).
+     * @default none: only the Google services the account is attached to act as it
+     */
+    readonly trust?: GcpTrust;
+    /**
+     * What the account may do: each grant is `{ role, resource }` or `{ permissions, resource }`
+     * (never both), bound at the one scope its `resource` names. A role or permission that cannot
+     * take effect on that resource (none of its permissions belongs to the resource's service) is
+     * refused with the scope where it applies. `[]` for an account with no permissions.
+     * @see https://cloud.google.com/iam/docs/understanding-roles
+     */
+    readonly grants: readonly GcpGrant[];
     /**
      * An ISO-8601 instant (`2027-01-31T00:00:00Z`) after which Google itself stops honouring the
      * identity: every role binding, including the bindings that let a workload act as the account,
@@ -46,7 +69,7 @@ export interface GcpServiceIdentityArgs {
      * @default no expiry
      * @see https://cloud.google.com/iam/docs/conditions-overview
      */
-    expiresAt?: string;
+    readonly expiresAt?: string;
 }
 
 /** Everything the constructor needs, validated: the output of {@link planGcpServiceIdentity}. */
@@ -86,13 +109,12 @@ export function planGcpServiceIdentity(name: string, args: GcpServiceIdentityArg
     const accountId = planAccountId(name, a.accountId, problems);
     const expiresAt = parseExpiry(a.expiresAt, "expiresAt", problems, now);
     const trust = planGcpTrust(a.trust, project, problems, later);
-    const grants = planGcpGrants(a.grants, project, a.expiresAt !== undefined, problems);
+    const grants = planGcpGrants(a.grants, project, a.expiresAt !== undefined, problems, later);
     let description = "";
     if (owner !== undefined && purpose !== undefined) {
         description = renderOwnershipRecord({ owner, purpose, expiresAt });
-        const bytes = Buffer.byteLength(description, "utf8");
-        if (bytes > MAX_DESCRIPTION_BYTES) {
-            problems.add("purpose", `\`owner\` and \`purpose\` are recorded in the service account's description, which holds at most ${MAX_DESCRIPTION_BYTES} bytes (Google limit); the record is ${bytes}. Shorten \`purpose\` (${Buffer.byteLength(purpose)} bytes) or \`owner\`.`);
+        for (const p of ownershipRecordProblems({ owner, purpose, expiresAt })) {
+            problems.add(p.propertyPath, p.reason);
         }
     }
     problems.throwIfAny(`GcpServiceIdentity "${name}"`);
@@ -167,7 +189,7 @@ export class GcpServiceIdentity extends pulumi.ComponentResource {
         const guard = deployTimeGuard(subject, this, plan.later);
         for (const grant of plan.grants) {
             const role = grant.role ?? customRole(this, name, plan, grant);
-            bind(this, name, grant, role, this.member, condition, guard);
+            bind(this, name, grant, grantTarget(grant, guard), role, this.member, condition);
         }
 
         this.workloadIdentityProvider = pulumi.output(trustBindings(this, name, guard, plan, account, condition));
@@ -219,38 +241,41 @@ export function customRoleId(accountId: string, key: string): string {
 
 type Condition = { title: string; description: string; expression: string } | undefined;
 
-/** The IAM member resource binding `role` to `member` at the grant's scope. */
-function bind(parent: pulumi.Resource, name: string, grant: GcpGrantPlan, role: pulumi.Input<string>, member: pulumi.Output<string>, condition: Condition, guard: Guard): void {
+/** The IAM member resource binding `role` to `member` on `target`, at the grant's scope. */
+function bind(parent: pulumi.Resource, name: string, grant: GcpGrantPlan, target: GrantTarget, role: pulumi.Input<string>, member: pulumi.Output<string>, condition: Condition): void {
     const childName = `${name}-${grantSlug(grant)}`;
     const opts = { parent };
     const base = { role, member, ...(condition ? { condition } : {}) };
-    const target = guard(grant.target);
     switch (grant.scope) {
         case "project":
-            new gcp.projects.IAMMember(childName, { ...base, project: target }, opts);
+            new gcp.projects.IAMMember(childName, { ...base, project: target.name }, opts);
             return;
         case "bucket":
-            new gcp.storage.BucketIAMMember(childName, { ...base, bucket: target }, opts);
+            new gcp.storage.BucketIAMMember(childName, { ...base, bucket: target.name }, opts);
             return;
         case "topic":
-            new gcp.pubsub.TopicIAMMember(childName, { ...base, project: grant.project, topic: target }, opts);
+            new gcp.pubsub.TopicIAMMember(childName, { ...base, project: target.project, topic: target.name }, opts);
             return;
         case "subscription":
-            new gcp.pubsub.SubscriptionIAMMember(childName, { ...base, project: grant.project, subscription: target }, opts);
+            new gcp.pubsub.SubscriptionIAMMember(childName, { ...base, project: target.project, subscription: target.name }, opts);
             return;
         case "secret":
-            new gcp.secretmanager.SecretIamMember(childName, { ...base, project: grant.project, secretId: target }, opts);
+            new gcp.secretmanager.SecretIamMember(childName, { ...base, project: target.project, secretId: target.name }, opts);
             return;
         case "dataset":
-            new gcp.bigquery.DatasetIamMember(childName, { ...base, project: grant.project, datasetId: target }, opts);
+            new gcp.bigquery.DatasetIamMember(childName, { ...base, project: target.project, datasetId: target.name }, opts);
             return;
         case "serviceAccount":
-            new gcp.serviceaccount.IAMMember(childName, { ...base, serviceAccountId: pulumi.output(target).apply(serviceAccountName) }, opts);
+            new gcp.serviceaccount.IAMMember(childName, { ...base, serviceAccountId: pulumi.output(target.given).apply(serviceAccountName) }, opts);
             return;
     }
 }
 
-/** A service account's full name from its email or full name: `projects/-/serviceAccounts/<email>`. */
+/**
+ * A service account's full name from its email, unique ID or full name: a full name as given,
+ * otherwise `projects/-/serviceAccounts/<account>`, where `-` lets IAM infer the project from the
+ * account, whichever project it is in.
+ */
 function serviceAccountName(account: string): string {
     return account.startsWith("projects/") ? account : `projects/-/serviceAccounts/${account}`;
 }

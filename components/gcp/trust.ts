@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DeferredCheck, checkNowOrLater } from "../core/deferred";
-import { Problems, allOf, oneOf } from "../core/errors";
+import { Problems, allOf, describe, oneOf } from "../core/errors";
 import { githubSubjects } from "../core/github";
 import { checkKubernetesServiceAccount } from "../core/kubernetes";
 import { projectIdProblem } from "./grants";
+import { isDeferred } from "./scopes";
 
 /** The role that lets a federated or GKE workload act as the service account. */
 export const WORKLOAD_IDENTITY_USER = "roles/iam.workloadIdentityUser";
@@ -11,11 +12,11 @@ export const WORKLOAD_IDENTITY_USER = "roles/iam.workloadIdentityUser";
 /** GitHub Actions workflows of one repository, through Workload Identity Federation. */
 export interface GcpGithubActionsTrust {
     /** `owner/repo`, exactly; no wildcards. */
-    repository: string;
+    readonly repository: string;
     /** A GitHub environment: admits the `sub` claim `repo:owner/repo:environment:<environment>`. */
-    environment?: string;
+    readonly environment?: string;
     /** A full Git ref such as `refs/heads/main`: admits `repo:owner/repo:ref:<ref>`. */
-    ref?: string;
+    readonly ref?: string;
     /**
      * An existing Workload Identity pool, by full name
      * (`projects/<number>/locations/global/workloadIdentityPools/<id>`). The component adds its own
@@ -25,30 +26,47 @@ export interface GcpGithubActionsTrust {
      * repository's principal set in it.
      * @see https://cloud.google.com/iam/docs/workload-identity-federation-with-deployment-pipelines
      */
-    workloadIdentityPool?: pulumi.Input<string>;
+    readonly workloadIdentityPool?: pulumi.Input<string>;
 }
 
 /** One Kubernetes service account of a GKE cluster with Workload Identity. */
 export interface GcpGkeWorkloadTrust {
-    namespace: string;
-    serviceAccount: string;
+    /** The Kubernetes namespace, exactly; no wildcards. */
+    readonly namespace: string;
+    /** The Kubernetes service account's name, exactly; no wildcards. */
+    readonly serviceAccount: string;
     /**
      * The project whose workload pool (`<project>.svc.id.goog`) the cluster uses.
      * @default the identity's `project`
      */
-    workloadPoolProject?: string;
+    readonly workloadPoolProject?: string;
 }
+
+/** Every kind of trust, each with its documentation. A {@link GcpTrust} gives exactly one. */
+export interface GcpTrustKinds {
+    /** GitHub Actions workflows of one repository, through Workload Identity Federation. */
+    readonly githubActions: GcpGithubActionsTrust;
+    /** One Kubernetes service account of a GKE cluster with Workload Identity. */
+    readonly gkeWorkload: GcpGkeWorkloadTrust;
+}
+
+export type GcpTrustKind = keyof GcpTrustKinds;
 
 /**
- * Who may act as the service account, besides the Google services it is attached to. At most one;
- * none for an account attached to Cloud Run, Cloud Functions, Compute Engine or GKE nodes.
+ * Who may act as the service account, besides the Google services it is attached to: exactly one
+ * kind. Leave `trust` out for an account attached to Cloud Run, Cloud Functions, Compute Engine or
+ * GKE nodes. (At run time `{}` also means none, for JavaScript callers.)
+ * @see https://cloud.google.com/iam/docs/workload-identity-federation
  */
-export interface GcpTrust {
-    githubActions?: GcpGithubActionsTrust;
-    gkeWorkload?: GcpGkeWorkloadTrust;
-}
+export type GcpTrust = { [K in GcpTrustKind]: Pick<GcpTrustKinds, K> & { readonly [Other in Exclude<GcpTrustKind, K>]?: never } }[GcpTrustKind];
 
-export const GCP_TRUST_KINDS: readonly (keyof GcpTrust)[] = ["githubActions", "gkeWorkload"];
+export const GCP_TRUST_KINDS: readonly GcpTrustKind[] = ["githubActions", "gkeWorkload"];
+
+/** An example of each kind of trust, for messages. */
+const TRUST_EXAMPLES: Record<GcpTrustKind, string> = {
+    githubActions: '`{ repository: "acme/reports", environment: "production" }`',
+    gkeWorkload: '`{ namespace: "reports", serviceAccount: "renderer" }`',
+};
 
 /** A trust with its plain parts validated. */
 export type GcpTrustPlan =
@@ -64,6 +82,10 @@ export function planGcpTrust(trust: GcpTrust | undefined, project: string, probl
     if (trust === undefined) {
         return { kind: "none" };
     }
+    if (trust === null || typeof trust !== "object") {
+        problems.add("trust", `\`trust\` must be an object giving one of ${oneOf(GCP_TRUST_KINDS)}, such as \`{ githubActions: ${TRUST_EXAMPLES.githubActions.slice(1, -1)} }\`, or be left out; got ${describe(trust)}.`);
+        return undefined;
+    }
     const given = trust !== null && typeof trust === "object" ? GCP_TRUST_KINDS.filter((k) => trust[k] !== undefined) : [];
     if (given.length > 1) {
         problems.add("trust", `\`trust\` gives ${allOf(given)}; give at most one of ${oneOf(GCP_TRUST_KINDS)} per identity (declare one identity per workload).`);
@@ -72,18 +94,27 @@ export function planGcpTrust(trust: GcpTrust | undefined, project: string, probl
     if (given.length === 0) {
         return { kind: "none" };
     }
+    const kind = given[0];
+    const value: unknown = trust[kind];
+    if (value === null || typeof value !== "object") {
+        problems.add(`trust.${kind}`, `\`trust.${kind}\` must be an object such as ${TRUST_EXAMPLES[kind]}; got ${describe(value)}.`);
+        return undefined;
+    }
     const before = problems.list.length;
     let plan: GcpTrustPlan;
-    if (given[0] === "githubActions") {
+    if (kind === "githubActions") {
         const t = trust.githubActions!;
         const path = "trust.githubActions";
         const subjects = githubSubjects(t, path, problems);
-        if (t.workloadIdentityPool !== undefined) {
-            checkNowOrLater({
-                path: `${path}.workloadIdentityPool`,
-                value: t.workloadIdentityPool,
-                problem: (v) => (POOL_NAME.test(v) ? undefined : `\`${path}.workloadIdentityPool\` must be the full name of a Workload Identity pool, \`projects/<project number>/locations/global/workloadIdentityPools/<pool id>\`; got \`${v}\`.`),
-            }, problems, later);
+        const pool: unknown = t.workloadIdentityPool;
+        if (pool !== undefined) {
+            const at = `${path}.workloadIdentityPool`;
+            const problem = (v: unknown) => (typeof v === "string" && POOL_NAME.test(v) ? undefined : `\`${at}\` must be the full name of a Workload Identity pool, \`projects/<project number>/locations/global/workloadIdentityPools/<pool id>\`; got ${describe(v)}.`);
+            if (typeof pool !== "string" && !isDeferred(pool)) {
+                problems.add(at, problem(pool)!);
+            } else {
+                checkNowOrLater({ path: at, value: t.workloadIdentityPool!, problem }, problems, later);
+            }
         }
         plan = { kind: "githubActions", repository: t.repository, subjects, pool: t.workloadIdentityPool };
     } else {

@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import { gcp } from "../../components";
+import { permissionNames } from "../../components/gcp/catalog";
 import { planGcpServiceIdentity } from "../../components/gcp/service-identity";
 import { BadInput, TABLE_NOW, itRefusesEach, itRegistersNothingWhenRefused } from "../support/bad-input";
 
@@ -68,6 +69,12 @@ const BAD_INPUTS: BadInput[] = [
         reason: "`grants[0].permissions[0]` must be a permission of the form `service.resource.verb`, such as `storage.objects.get`, without wildcards; got `storage.objects.*`.",
     },
     {
+        what: "more permissions than a custom role holds",
+        args: { ...base, grants: [{ permissions: [...permissionNames()].filter((p) => /^[a-zA-Z0-9]+(\.[a-zA-Z0-9]+){2,}$/.test(p)).slice(0, 3_001), resource: { project: "acme-prod" } }] },
+        path: "grants[0].permissions",
+        reason: "`grants[0].permissions` lists 3001 permissions; a custom role holds at most 3000 (Google limit).",
+    },
+    {
         what: "grant with both role and permissions",
         args: { ...base, grants: [{ role: "roles/storage.objectViewer", permissions: ["storage.objects.get"], resource: { bucket: "reports" } }] },
         path: "grants[0]",
@@ -86,6 +93,12 @@ const BAD_INPUTS: BadInput[] = [
         reason: "`grants[0].resource` is required: where the role applies, exactly one of `project`, `bucket`, `topic`, `subscription`, `secret`, `dataset` or `serviceAccount`.",
     },
     {
+        what: "grant whose resource is a bare name",
+        args: { ...base, grants: [{ role: "roles/storage.objectViewer", resource: "reports" }] },
+        path: "grants[0].resource",
+        reason: "`grants[0].resource` must be an object naming exactly one of `project`, `bucket`, `topic`, `subscription`, `secret`, `dataset` or `serviceAccount`, such as `{ bucket: \"invoices\" }`; got `reports`.",
+    },
+    {
         what: "grant with two scopes",
         args: { ...base, grants: [{ role: "roles/storage.objectViewer", resource: { bucket: "reports", project: "acme-prod" } }] },
         path: "grants[0].resource",
@@ -96,6 +109,12 @@ const BAD_INPUTS: BadInput[] = [
         args: { ...base, grants: [{ role: "roles/storage.objectViewer", resource: { bucket: "Reports!" } }] },
         path: "grants[0].resource.bucket",
         reason: "`grants[0].resource.bucket` must be the name of a bucket, such as `invoices` (3\u201363 lower-case letters, digits, `-`, `_` and `.`; up to 222 with dots); got `Reports!`.",
+    },
+    {
+        what: "bucket given as its gs:// URL",
+        args: { ...base, grants: [{ role: "roles/storage.objectViewer", resource: { bucket: "gs://reports" } }] },
+        path: "grants[0].resource.bucket",
+        reason: "`grants[0].resource.bucket` must be the name of a bucket, such as `invoices` (3\u201363 lower-case letters, digits, `-`, `_` and `.`; up to 222 with dots); got `gs://reports`. Did you mean `reports`?",
     },
     {
         what: "grant repeated",
@@ -180,7 +199,103 @@ const BAD_INPUTS: BadInput[] = [
         what: "purpose too long for the description",
         args: { ...base, purpose: "Renders the monthly finance reports ".repeat(6) },
         path: "purpose",
-        reason: "`owner` and `purpose` are recorded in the service account's description, which holds at most 256 bytes (Google limit); the record is 278. Shorten `purpose` (215 bytes) or `owner`.",
+        reason: "`purpose` is 215 bytes, too long for the service account's description, which holds at most 256 bytes (Google limit) and leaves 206 of them for `owner` and `purpose` together. Shorten `purpose` to at most 193 bytes.",
+    },
+    {
+        what: "owner too long for the description on its own",
+        args: { ...base, owner: "team-payments-".repeat(16) },
+        path: "owner",
+        reason: "`owner` is 224 bytes, too long for the service account's description, which holds at most 256 bytes (Google limit) and leaves 206 of them for `owner` and `purpose` together. Shorten `owner` to at most 191 bytes.",
+    },
+    {
+        what: "owner and purpose too long together, each fitting alone",
+        args: { ...base, owner: "o".repeat(90), purpose: "p".repeat(120) },
+        path: "purpose",
+        reason: "`purpose` (120 bytes) and `owner` (90 bytes) are together 4 bytes too long for the service account's description, which holds at most 256 bytes (Google limit) and leaves 206 of them for `owner` and `purpose` together. Shorten `purpose` or `owner`.",
+    },
+    {
+        what: "Secret Manager role on a bucket",
+        args: { ...base, grants: [{ role: "roles/secretmanager.secretAccessor", resource: { bucket: "reports" } }] },
+        path: "grants[0].role",
+        reason: "`grants[0].role`: `roles/secretmanager.secretAccessor` does not apply to a bucket: none of its permissions is in `storage.*` (it holds `resourcemanager.*` and `secretmanager.*`). Bind it with `resource: { secret: … }`.",
+    },
+    {
+        what: "Pub/Sub role on a secret",
+        args: { ...base, grants: [{ role: "roles/pubsub.publisher", resource: { secret: "db-password" } }] },
+        path: "grants[0].role",
+        reason: "`grants[0].role`: `roles/pubsub.publisher` does not apply to a secret: none of its permissions is in `secretmanager.*` (it holds `pubsub.*`). Bind it with `resource: { topic: … }` or `resource: { subscription: … }`.",
+    },
+    {
+        what: "storage role on a service account",
+        args: { ...base, grants: [{ role: "roles/storage.objectViewer", resource: { serviceAccount: "runtime@acme-prod.iam.gserviceaccount.com" } }] },
+        path: "grants[0].role",
+        reason: "`grants[0].role`: `roles/storage.objectViewer` does not apply to a service account: none of its permissions is in `iam.serviceAccount*` (it holds `storage.*` and `resourcemanager.*`). Bind it with `resource: { bucket: … }`.",
+    },
+    {
+        what: "service account role on a dataset",
+        args: { ...base, grants: [{ role: "roles/iam.serviceAccountUser", resource: { dataset: "analytics" } }] },
+        path: "grants[0].role",
+        reason: "`grants[0].role`: `roles/iam.serviceAccountUser` does not apply to a dataset: none of its permissions is in `bigquery.*` (it holds `iam.*` and `resourcemanager.*`). Bind it with `resource: { serviceAccount: … }`.",
+    },
+    {
+        what: "role of a service with no resource scope, on a bucket",
+        args: { ...base, grants: [{ role: "roles/run.developer", resource: { bucket: "reports" } }] },
+        path: "grants[0].role",
+        reason: "`grants[0].role`: `roles/run.developer` does not apply to a bucket: none of its permissions is in `storage.*` (it holds `run.*`, `recommender.*` and `resourcemanager.*`). Bind it with `resource: { project: … }`.",
+    },
+    {
+        what: "permission of another service on a bucket",
+        args: { ...base, grants: [{ permissions: ["storage.objects.get", "secretmanager.versions.access"], resource: { bucket: "reports" } }] },
+        path: "grants[0].permissions[1]",
+        reason: "`grants[0].permissions[1]`: `secretmanager.versions.access` does not apply to a bucket, which holds only `storage.*` permissions. Bind it in a grant of its own with `resource: { secret: … }`.",
+    },
+    {
+        what: "permission that applies only at project scope, on a secret",
+        args: { ...base, grants: [{ permissions: ["run.services.get"], resource: { secret: "db-password" } }] },
+        path: "grants[0].permissions[0]",
+        reason: "`grants[0].permissions[0]`: `run.services.get` does not apply to a secret, which holds only `secretmanager.*` permissions. Bind it in a grant of its own with `resource: { project: … }`.",
+    },
+    {
+        what: "topic named with a project number, which Pub/Sub does not take",
+        args: { ...base, grants: [{ role: "roles/pubsub.publisher", resource: { topic: "projects/987654321/topics/invoice-events" } }] },
+        path: "grants[0].resource.topic",
+        reason: "`grants[0].resource.topic` must be the name of a topic, such as `invoice-events` or `projects/my-project/topics/invoice-events`; got `projects/987654321/topics/invoice-events`.",
+    },
+    {
+        what: "secret name Google refuses",
+        args: { ...base, grants: [{ role: "roles/secretmanager.secretAccessor", resource: { secret: "projects/acme-prod/secrets/db password" } }] },
+        path: "grants[0].resource.secret",
+        reason: "`grants[0].resource.secret` must be the name of a secret, such as `db-password`, `projects/my-project/secrets/db-password` or `projects/987654321/secrets/db-password`; got `projects/acme-prod/secrets/db password`.",
+    },
+    {
+        what: "service account that is not an email, unique ID or full name",
+        args: { ...base, grants: [{ role: "roles/iam.serviceAccountUser", resource: { serviceAccount: "runtime" } }] },
+        path: "grants[0].resource.serviceAccount",
+        reason: "`grants[0].resource.serviceAccount` must be the name of a service account, such as `runtime@my-project.iam.gserviceaccount.com`, its unique ID or `projects/-/serviceAccounts/runtime@my-project.iam.gserviceaccount.com`; got `runtime`.",
+    },
+    {
+        what: "trust that is not an object",
+        args: { ...base, trust: "githubActions" },
+        path: "trust",
+        reason: "`trust` must be an object giving one of `githubActions` or `gkeWorkload`, such as `{ githubActions: { repository: \"acme/reports\", environment: \"production\" } }`, or be left out; got `githubActions`.",
+    },
+    {
+        what: "bucket that is neither a string nor an Output",
+        args: { ...base, grants: [{ role: "roles/storage.objectViewer", resource: { bucket: 42 } }] },
+        path: "grants[0].resource.bucket",
+        reason: "`grants[0].resource.bucket` must be the name of a bucket, such as `invoices` (3\u201363 lower-case letters, digits, `-`, `_` and `.`; up to 222 with dots); got number `42`.",
+    },
+    {
+        what: "workload identity pool that is neither a string nor an Output",
+        args: { ...base, trust: { githubActions: { repository: "acme/reports", environment: "production", workloadIdentityPool: 42 } } },
+        path: "trust.githubActions.workloadIdentityPool",
+        reason: "`trust.githubActions.workloadIdentityPool` must be the full name of a Workload Identity pool, `projects/<project number>/locations/global/workloadIdentityPools/<pool id>`; got number `42`.",
+    },
+    {
+        what: "trust kind that is not an object",
+        args: { ...base, trust: { gkeWorkload: null } },
+        path: "trust.gkeWorkload",
+        reason: "`trust.gkeWorkload` must be an object such as `{ namespace: \"reports\", serviceAccount: \"renderer\" }`; got null.",
     },
 ];
 
@@ -188,6 +303,20 @@ describe("gcp.ServiceIdentity bad input", () => {
     itRefusesEach(BAD_INPUTS, "GcpServiceIdentity", "report-renderer", planGcpServiceIdentity);
 
     itRegistersNothingWhenRefused(() => new gcp.ServiceIdentity("rejected-sa", { ...base, grants: [{ role: "roles/editor", resource: { project: "acme-prod" } }] }));
+
+    it("blames both owner and purpose when each alone is too long for the description", () => {
+        // GIVEN an owner and a purpose each longer than the description leaves for the two
+        const args = { ...base, owner: "o".repeat(210), purpose: "p".repeat(220) };
+        // THEN each is named, and told the other must shrink too
+        assert.throws(() => planGcpServiceIdentity("report-renderer", args, TABLE_NOW), (e: any) => {
+            const limit = "too long for the service account's description, which holds at most 256 bytes (Google limit) and leaves 206 of them for `owner` and `purpose` together.";
+            assert.deepStrictEqual(e.errors, [
+                { propertyPath: "owner", reason: `\`owner\` is 210 bytes, ${limit} Shorten \`owner\`, and \`purpose\` too.` },
+                { propertyPath: "purpose", reason: `\`purpose\` is 220 bytes, ${limit} Shorten \`purpose\`, and \`owner\` too.` },
+            ]);
+            return true;
+        });
+    });
 
     it("reports every problem at once", () => {
         const args = { ...base, owner: "", accountId: "x", grants: [{ role: "roles/owner", resource: { project: "acme-prod" } }, { permissions: ["storage.objekts.get"], resource: { bucket: "reports" } }] };
