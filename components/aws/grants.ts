@@ -48,6 +48,16 @@ export interface AwsGrant {
      * @default false
      */
     allowWildcard?: boolean;
+    /**
+     * Why this grant may let the identity escalate its privileges. A grant that allows a published
+     * privilege-escalation method (such as `iam:PassRole` on every role, or `iam:PutRolePolicy`)
+     * is refused unless it says why here; the reason is recorded in the role's
+     * `nhi:escalation:<method>` tag (at most 256 letters, digits, spaces and `_ . : / = + - @`).
+     * Refused on a grant that allows no escalation, so that stale reasons do not linger.
+     * @default none
+     * @see https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation/
+     */
+    acknowledge?: string;
 }
 
 /** A grant after its plain parts are validated: actions resolved against the catalogue. */

@@ -4,6 +4,7 @@ import { DeferredCheck, checkNowOrLater, checkedInput } from "../core/deferred";
 import { Problems, describe, throwDeployTimeProblem } from "../core/errors";
 import { parseExpiry } from "../core/expiry";
 import { OWNERSHIP_FIELDS, requireText } from "../core/ownership";
+import { planAwsEscalations } from "./escalation";
 import { AwsGrant, GrantPlan, planGrants } from "./grants";
 import { PlannedPolicies, planPolicies, renderPlannedDocument, resolvedGrantProblems } from "./identity-policy";
 import { PolicyTooLargeError, Statement, StatementTooLargeError, renderDocument } from "./policy";
@@ -91,7 +92,8 @@ export function planAwsServiceIdentity(name: string, args: AwsServiceIdentityArg
     const trust = planTrust(a.trust, problems, later);
     const grants = planGrants(a.grants, problems);
     checkRoleOptions(a, problems, later);
-    const tags = planTags(a.tags, { owner, purpose, expiresAt }, problems);
+    const escalations = planAwsEscalations(grants, a.grants, problems);
+    const tags = planTags(a.tags, { owner, purpose, expiresAt, escalations: escalations.tags }, problems);
     let policies: PlannedPolicies | undefined;
     if (problems.isEmpty) {
         try {
