@@ -7,6 +7,7 @@ import { parseExpiry } from "../core/expiry";
 import { GITHUB_OIDC_ISSUER } from "../core/github";
 import { OWNERSHIP_FIELDS, requireText } from "../core/ownership";
 import { MAX_DESCRIPTION_BYTES, displayName, renderOwnershipRecord } from "./description";
+import { describeWithEscalations, planGcpEscalations } from "./escalation";
 import { GcpGrant, GcpGrantPlan, expiryCondition, planGcpGrants, projectIdProblem } from "./grants";
 import { GITHUB_ATTRIBUTE_MAPPING, GcpTrust, GcpTrustPlan, POOL_NAME, WORKLOAD_IDENTITY_USER, githubAttributeCondition, githubPrincipalSet, githubSubjectPrincipal, planGcpTrust } from "./trust";
 
@@ -82,6 +83,7 @@ export function planGcpServiceIdentity(name: string, args: GcpServiceIdentityArg
     const expiresAt = parseExpiry(a.expiresAt, "expiresAt", problems, now);
     const trust = planGcpTrust(a.trust, project, problems, later);
     const grants = planGcpGrants(a.grants, project, a.expiresAt !== undefined, problems);
+    const escalations = planGcpEscalations(grants, a.grants, problems);
     let description = "";
     if (owner !== undefined && purpose !== undefined) {
         description = renderOwnershipRecord({ owner, purpose, expiresAt });
@@ -89,6 +91,7 @@ export function planGcpServiceIdentity(name: string, args: GcpServiceIdentityArg
         if (bytes > MAX_DESCRIPTION_BYTES) {
             problems.add("purpose", `\`owner\` and \`purpose\` are recorded in the service account's description, which holds at most ${MAX_DESCRIPTION_BYTES} bytes (Google limit); the record is ${bytes}. Shorten \`purpose\` (${Buffer.byteLength(purpose)} bytes) or \`owner\`.`);
         }
+        description = describeWithEscalations({ owner, purpose, expiresAt }, escalations, problems);
     }
     problems.throwIfAny(`GcpServiceIdentity "${name}"`);
     return { project, accountId: accountId!, owner, purpose, expiresAt, description, trust: trust!, grants, later };
