@@ -2,7 +2,7 @@ import { Problems } from "../core/errors";
 import { Acknowledged, EscalationRule, EscalationRules, GrantActions, HeldAction, matchesPattern, reviewEscalations } from "../core/escalation";
 import { findAction, matchResourceTypes } from "./catalog";
 import { GrantPlan, expandAccess } from "./grants";
-import { ESCALATION_TAG_PREFIX, MAX_TAG_VALUE_CHARS, isTagValue } from "./tags";
+import { ESCALATION_TAG_PREFIX, MAX_TAG_VALUE_CHARS, isTagValue, tagValueFix } from "./tags";
 
 /**
  * The AWS privilege-escalation methods the identity refuses unless a grant acknowledges them.
@@ -94,7 +94,7 @@ export function planAwsEscalations(plans: readonly GrantPlan[], grants: unknown,
         const at = `${a.grant}.acknowledge`;
         if (!isTagValue(a.reason)) {
             if (!problems.list.some((p) => p.propertyPath === at)) {
-                problems.add(at, `\`${at}\` is recorded in the IAM tag \`${ESCALATION_TAG_PREFIX}${a.rule.id}\`, which allows at most ${MAX_TAG_VALUE_CHARS} letters, digits, spaces and \`_ . : / = + - @\`; got \`${a.reason}\`.`);
+                problems.add(at, `\`${at}\` is recorded in the IAM tag \`${ESCALATION_TAG_PREFIX}${a.rule.id}\`, which allows at most ${MAX_TAG_VALUE_CHARS} letters, digits, spaces and \`_ . : / = + - @\`; ${tagValueFix(a.reason)}.`);
             }
             continue;
         }

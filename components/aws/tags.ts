@@ -40,6 +40,12 @@ export interface TagRecord {
     escalations?: Readonly<Record<string, string>>;
 }
 
+/** What to do to make `value` a tag value: the characters to remove, or how much to shorten it. */
+export function tagValueFix(value: string): string {
+    const bad = [...new Set(value.replace(/[\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, ""))].map((c) => `\`${c}\``).join(", ");
+    return bad !== "" ? `remove ${bad}` : `shorten it (${value.length} characters)`;
+}
+
 /** The ownership tags of an identity, and the tags recording its acknowledged escalations. */
 export function ownershipTags(o: TagRecord): Record<string, string> {
     const tags: Record<string, string> = { "nhi:managed-by": MANAGED_BY };
@@ -63,8 +69,7 @@ export function planTags(user: Record<string, pulumi.Input<string>> | undefined,
     for (const field of ["owner", "purpose"] as const) {
         const v = o[field];
         if (v !== undefined && (!TAG_TEXT.test(v) || v.length > MAX_TAG_VALUE_CHARS)) {
-            const bad = [...new Set(v.replace(/[\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, ""))].map((c) => `\`${c}\``).join(", ");
-            problems.add(field, `\`${field}\` is written to the IAM tag \`nhi:${field}\`, which allows at most ${MAX_TAG_VALUE_CHARS} letters, digits, spaces and \`_ . : / = + - @\`; ${bad ? `remove ${bad}` : `shorten it (${v.length} characters)`}.`);
+            problems.add(field, `\`${field}\` is written to the IAM tag \`nhi:${field}\`, which allows at most ${MAX_TAG_VALUE_CHARS} letters, digits, spaces and \`_ . : / = + - @\`; ${tagValueFix(v)}.`);
         }
     }
     const tags = ownershipTags(o);
