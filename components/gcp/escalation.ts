@@ -86,7 +86,7 @@ export function describeWithEscalations(base: OwnershipRecord, escalations: { re
     if (bytes > MAX_DESCRIPTION_BYTES) {
         const at = `${escalations.acknowledged[0].grant}.acknowledge`;
         const reasons = Object.values(escalations.record).reduce((n, r) => n + Buffer.byteLength(r, "utf8"), 0);
-        problems.add(at, `\`${at}\` is recorded in the service account's description with its owner and purpose, and Google allows at most ${MAX_DESCRIPTION_BYTES} bytes there; the record would be ${bytes}. Shorten the reasons (${reasons} bytes) by ${bytes - MAX_DESCRIPTION_BYTES} bytes, or \`purpose\`.`);
+        problems.add(at, `\`${at}\` is recorded in the service account's description with its owner and purpose, and Google allows at most ${MAX_DESCRIPTION_BYTES} bytes there; the record would be ${bytes}. Shorten the reasons (${reasons} bytes) by ${bytes - MAX_DESCRIPTION_BYTES} byte${bytes - MAX_DESCRIPTION_BYTES === 1 ? "" : "s"}, or \`purpose\`.`);
     }
     return full;
 }
