@@ -12,6 +12,7 @@
  * the output is the same every run.
  */
 import * as path from "path";
+import { acknowledgedEscalation } from "../examples/acknowledged-escalation/program";
 import { quickstart } from "../examples/quickstart/program";
 import { MOCK_ACCOUNT, MOCK_PROJECT_NUMBER, Registered, capture, valueOf } from "../test/support/mock-graph";
 import { IdentityReport, formatIdentity, reportIdentity } from "./demo/aws";
@@ -29,6 +30,8 @@ export interface DemoResult {
     readonly identities: IdentityReport[];
     /** The Google Cloud identities. */
     readonly gcpIdentities: GcpIdentityReport[];
+    /** The identities of examples/acknowledged-escalation, whose grants escalate with a reason. */
+    readonly escalation: { readonly identities: IdentityReport[]; readonly gcpIdentities: GcpIdentityReport[] };
     /** Every resource the quickstart registered. */
     readonly resources: Registered[];
     /** The absolute folder the policies were written to. */
@@ -63,8 +66,13 @@ export async function runDemo(outDir: string = DEFAULT_OUT_DIR): Promise<DemoRes
         { label: "reports bucket", arn: await valueOf(qs.reportsBucket.url) },
         { label: "reports artifacts bucket", arn: await valueOf(qs.reportsArtifacts.url) },
     ];
-    const text = formatReport(identities, gcpIdentities, supporting, resources, absOut, qs.gcpProject);
-    return { identities, gcpIdentities, resources, outDir: absOut, text };
+    const { value: esc, resources: escResources } = await capture(acknowledgedEscalation);
+    const escalation = {
+        identities: [await reportIdentity(esc.keyRotator, escResources, absOut)],
+        gcpIdentities: [await reportGcpIdentity(esc.imageBuilder, escResources, absOut)],
+    };
+    const text = formatReport(identities, gcpIdentities, supporting, resources, absOut, qs.gcpProject) + formatEscalation(escalation);
+    return { identities, gcpIdentities, escalation, resources, outDir: absOut, text };
 }
 
 /** A path for display: relative to the working directory when it is inside it. */
@@ -97,6 +105,21 @@ function formatReport(identities: readonly IdentityReport[], gcpIdentities: read
     for (const id of [...identities, ...gcpIdentities]) {
         id.files.forEach((f) => push(`  ${shown(f)}`));
     }
+    return `${lines.join("\n")}\n`;
+}
+
+/** The section of examples/acknowledged-escalation: identities that may escalate, and why. */
+function formatEscalation(e: DemoResult["escalation"]): string {
+    const lines = [
+        "",
+        "examples/acknowledged-escalation: grants that let an identity escalate its privileges are refused",
+        "unless the grant says why (`acknowledge`); the reason is recorded on the identity.",
+        ...e.identities.flatMap((id) => formatIdentity(id)),
+        ...e.gcpIdentities.flatMap((id) => formatGcpIdentity(id)),
+        "",
+        "Their rendered policies and bindings:",
+        ...[...e.identities, ...e.gcpIdentities].flatMap((id) => id.files.map((f) => `  ${shown(f)}`)),
+    ];
     return `${lines.join("\n")}\n`;
 }
 
