@@ -1,5 +1,5 @@
 import { Problems } from "../core/errors";
-import { Acknowledged, EscalationRule, EscalationRules, GrantActions, HeldAction, matchesPattern, reviewEscalations } from "../core/escalation";
+import { Acknowledged, EscalationFinding, EscalationRule, EscalationRules, GrantActions, HeldAction, findEscalations, matchesPattern, reviewEscalations } from "../core/escalation";
 import { findAction, matchResourceTypes } from "./catalog";
 import { GrantPlan, expandAccess } from "./grants";
 import { ESCALATION_TAG_PREFIX, MAX_TAG_VALUE_CHARS, isTagValue, tagValueFix } from "./tags";
@@ -118,6 +118,14 @@ export function planAwsEscalations(plans: readonly GrantPlan[], grants: unknown,
         tags[`${ESCALATION_TAG_PREFIX}${id}`] = value;
     }
     return { tags, acknowledged: review.acknowledged };
+}
+
+/**
+ * The escalation methods the grants `plans` allow together, acknowledged or not: the pure
+ * function review reports and policy packs use (`planAwsServiceIdentity` refuses them).
+ */
+export function findAwsEscalations(plans: readonly GrantPlan[]): EscalationFinding[] {
+    return findEscalations(RULES, plans.map((plan) => ({ path: plan.path, held: heldActions(plan) })));
 }
 
 function indexOf(path: string): number {

@@ -1,5 +1,5 @@
 import { Problems } from "../core/errors";
-import { Acknowledged, EscalationRule, EscalationRules, GrantActions, HeldAction, reviewEscalations } from "../core/escalation";
+import { Acknowledged, EscalationFinding, EscalationRule, EscalationRules, GrantActions, HeldAction, findEscalations, reviewEscalations } from "../core/escalation";
 import { findRole } from "./catalog";
 import { MAX_DESCRIPTION_BYTES, OwnershipRecord, renderOwnershipRecord } from "./description";
 import { GcpGrantPlan } from "./grants";
@@ -69,6 +69,14 @@ export function planGcpEscalations(plans: readonly GcpGrantPlan[], grants: unkno
         record[a.rule.id] = before === undefined || before.split(" / ").includes(a.reason) ? (before ?? a.reason) : `${before} / ${a.reason}`;
     }
     return { record, acknowledged: review.acknowledged };
+}
+
+/**
+ * The escalation methods the grants `plans` allow together, acknowledged or not: the pure
+ * function review reports and policy packs use (`planGcpServiceIdentity` refuses them).
+ */
+export function findGcpEscalations(plans: readonly GcpGrantPlan[]): EscalationFinding[] {
+    return findEscalations(RULES, plans.map((plan) => ({ path: plan.path, held: heldPermissions(plan) })));
 }
 
 /**

@@ -3,3 +3,4 @@ export { GcpGrant, GcpGrantResource, expiryExpression } from "./grants";
 export { GcpTrust, GcpGithubActionsTrust, GcpGkeWorkloadTrust, githubAttributeCondition } from "./trust";
 export { OwnershipRecord, renderOwnershipRecord, parseOwnershipRecord } from "./description";
 export { BASIC_ROLES } from "./catalog";
+export { GCP_ESCALATION_RULES, findGcpEscalations } from "./escalation";

@@ -139,4 +139,17 @@ describe("aws.ServiceIdentity privilege escalation", () => {
         assert.deepStrictEqual(tags(grants), expected);
         assert.deepStrictEqual(tags([...grants].reverse()), expected);
     });
+
+    it("lists every method the grants allow, acknowledged or not, for reports (findAwsEscalations)", () => {
+        // GIVEN a planned identity whose rotation grant is acknowledged, and a deployer's narrow PassRole
+        const plan = planAwsServiceIdentity("rotator", { ...base, grants: [
+            { ...ROTATE, acknowledge: "Rotates the vendor key" },
+            { actions: ["iam:PassRole"], resources: [`arn:aws:iam::${ACCOUNT}:role/app-runtime`] },
+        ] });
+        // WHEN its grants are reviewed
+        // THEN the acknowledged method is listed with its grant and the key action as held
+        assert.deepStrictEqual(aws.findAwsEscalations(plan.grants).map((f) => ({ method: f.rule.id, paths: f.paths, key: f.key })), [
+            { method: "CreateAccessKey", paths: ["grants[0]"], key: { action: "iam:CreateAccessKey", on: `\`${SFTP_USER}\``, broad: false } },
+        ]);
+    });
 });

@@ -90,4 +90,14 @@ describe("gcp.ServiceIdentity privilege escalation", () => {
         // AND the role is bound as given
         assert.deepStrictEqual(ofType(resources, "gcp:projects/iAMMember:IAMMember").map((r) => r.inputs.role), ["roles/cloudbuild.builds.editor"]);
     });
+
+    it("lists every method the grants allow, acknowledged or not, for reports (findGcpEscalations)", () => {
+        const plan = planGcpServiceIdentity("reports-builder", { ...base, grants: [
+            { role: "roles/iam.serviceAccountUser", resource: { serviceAccount: RUNTIME } },
+            { role: "roles/cloudbuild.builds.editor", resource: { project: PROJECT }, acknowledge: "builds the image" },
+        ] });
+        assert.deepStrictEqual(gcp.findGcpEscalations(plan.grants).map((f) => `${f.rule.id} ${f.paths.join(",")} ${f.key.on}`), [
+            `RCECloudBuildBuildServer grants[1] project \`${PROJECT}\``,
+        ]);
+    });
 });
