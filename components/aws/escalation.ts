@@ -1,6 +1,6 @@
 import { Problems } from "../core/errors";
 import { Acknowledged, EscalationFinding, EscalationRule, EscalationRules, GrantActions, HeldAction, findEscalations, matchesPattern, reviewEscalations } from "../core/escalation";
-import { findAction, matchResourceTypes } from "./catalog";
+import { ActionInfo, findAction, matchResourceTypes, resourceTypesOf } from "./catalog";
 import { GrantPlan, expandAccess } from "./grants";
 import { ESCALATION_TAG_PREFIX, MAX_TAG_VALUE_CHARS, isTagValue, tagValueFix } from "./tags";
 
@@ -162,12 +162,32 @@ export function heldActions(plan: GrantPlan): HeldAction[] {
         for (const action of expandName(name)) {
             const [service, short] = action.split(":");
             const info = findAction(service, short);
+            if (info === undefined) {
+                continue;
+            }
+            // Only a wildcard ARN, or a choice between ARNs of the action's service, needs matching
+            // against the action's resource types: the grant's checks already made every exact action
+            // apply to one of its ARNs, so without `allowWildcard` an ARN of the action's service is
+            // where it is held when it is the only one.
+            let broad: string | undefined;
+            let unknown = false;
+            const named: string[] = [];
             for (const r of plan.resources) {
                 if (typeof r !== "string") {
-                    hold(info?.fullName ?? action, "a resource known at deploy time", false);
-                } else if (info !== undefined && appliesTo(service, info.resourceTypes, r)) {
-                    hold(info.fullName, `\`${r}\``, isBroad(r));
+                    unknown = true;
+                } else if (isBroad(r)) {
+                    if (appliesTo(service, info.resourceTypes, r)) {
+                        broad = `\`${r}\``;
+                        break;
+                    }
+                } else if (arnServicesOf(service, info).has(r.split(":", 3)[2])) {
+                    named.push(r);
                 }
+            }
+            const exact = named.length === 1 && !plan.allowWildcard ? named[0] : named.find((r) => appliesTo(service, info.resourceTypes, r));
+            const narrow = exact !== undefined ? `\`${exact}\`` : unknown ? "a resource known at deploy time" : undefined;
+            if (broad !== undefined || narrow !== undefined) {
+                hold(info.fullName, (broad ?? narrow)!, broad !== undefined);
             }
         }
     }
@@ -192,7 +212,24 @@ function appliesTo(service: string, types: readonly string[], r: string): boolea
     }
     // `arn:aws:iam::123456789012:*`: every resource of the service.
     const parts = r.split(":");
-    return parts.length >= 6 && parts[2] === service && parts.slice(5).join(":") === "*";
+    return parts.length === 6 && parts[5] === "*" && arnServicesOf(service, undefined).has(parts[2]);
+}
+
+/**
+ * The service fields of the ARNs an action applies to (`iam` for `sts:AssumeRole`, whose resource
+ * is a role), per action some rule names: at most a few dozen entries for the life of the process.
+ */
+const arnServices = new Map<string, ReadonlySet<string>>();
+
+function arnServicesOf(service: string, info: ActionInfo | undefined): ReadonlySet<string> {
+    const key = info?.fullName ?? service;
+    let services = arnServices.get(key);
+    if (services === undefined) {
+        const types = resourceTypesOf(service).filter((t) => info === undefined || info.resourceTypes.includes(t.key));
+        services = new Set(types.map((t) => t.arnPattern.split(":")[2]));
+        arnServices.set(key, services);
+    }
+    return services;
 }
 
 /** Whether `r` names more than one resource: `*`, or an ARN with a wildcard. */

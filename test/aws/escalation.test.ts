@@ -152,4 +152,31 @@ describe("aws.ServiceIdentity privilege escalation", () => {
             { method: "CreateAccessKey", paths: ["grants[0]"], key: { action: "iam:CreateAccessKey", on: `\`${SFTP_USER}\``, broad: false } },
         ]);
     });
+
+    it("judges where each action is held: across services, on service-wide ARNs, on values known at deploy time", () => {
+        // GIVEN grants whose escalating actions are held on ARNs of another service, on every
+        // resource of a service, or on an Output
+        const findings = (grants: any[]) => aws.findAwsEscalations(planAwsServiceIdentity("r", { ...base, grants }).grants.map((g) => g)).map((f) => `${f.rule.id}@${f.grant}: ${f.key.on}`);
+        const found = (grants: any[]) => {
+            try {
+                return findings(grants);
+            } catch (e: any) {
+                return e.errors.map((p: any) => p.propertyPath);
+            }
+        };
+        // THEN the Lambda actions on one named function still complete the PassRole method
+        assert.deepStrictEqual(found([
+            { actions: ["iam:PassRole"], resources: [`arn:aws:iam::${ACCOUNT}:*`], allowWildcard: true, acknowledge: "r" },
+            { actions: ["lambda:CreateFunction", "lambda:InvokeFunction"], resources: [`arn:aws:lambda:us-east-1:${ACCOUNT}:function:payments`] },
+        ]), [
+            `PassAnyRole@grants[0]: \`arn:aws:iam::${ACCOUNT}:*\``,
+            `PassExistingRoleToNewLambdaThenInvoke@grants[0]: \`arn:aws:iam::${ACCOUNT}:*\``,
+        ]);
+        // AND sts:AssumeRole, whose resource is an IAM role, is held on one named role, narrowly
+        assert.deepStrictEqual(found([{ actions: ["sts:AssumeRole", "iam:CreateAccessKey"], resources: [`arn:aws:iam::${ACCOUNT}:role/deployer`, SFTP_USER], acknowledge: "r" }]), [
+            `CreateAccessKey@grants[0]: \`${SFTP_USER}\``,
+        ]);
+        // AND an escalation that needs no wildcard is refused on a value known only at deploy time
+        assert.deepStrictEqual(found([{ actions: ["iam:CreateAccessKey"], resources: [pulumi.output(SFTP_USER)] }]), ["grants[0]"]);
+    });
 });
