@@ -1,5 +1,5 @@
 import { Problems } from "../core/errors";
-import { Acknowledged, EscalationFinding, EscalationRule, EscalationRules, GrantActions, HeldAction, findEscalations, matchesPattern, reviewEscalations } from "../core/escalation";
+import { Acknowledged, EscalationFinding, EscalationRule, EscalationRules, GrantActions, HeldAction, acknowledgementOf, findEscalations, matchesPattern, reviewEscalations } from "../core/escalation";
 import { ActionInfo, findAction, matchResourceTypes, resourceTypesOf } from "./catalog";
 import { GrantPlan, expandAccess } from "./grants";
 import { ESCALATION_TAG_PREFIX, MAX_TAG_VALUE_CHARS, isTagValue, tagValueFix } from "./tags";
@@ -85,15 +85,16 @@ export interface AwsEscalationPlan {
  * the acknowledged ones.
  */
 export function planAwsEscalations(plans: readonly GrantPlan[], grants: unknown, problems: Problems): AwsEscalationPlan {
-    const given = Array.isArray(grants) ? grants : [];
-    const facts = plans.map((plan): GrantActions => ({ path: plan.path, held: heldActions(plan), acknowledge: given[indexOf(plan.path)]?.acknowledge }));
+    const facts = plans.map((plan): GrantActions => ({ path: plan.path, held: heldActions(plan), acknowledge: acknowledgementOf(grants, plan.path) }));
     const review = reviewEscalations(RULES, facts, AWS_RECORDED);
     review.problems.forEach((p) => problems.add(p.propertyPath, p.reason));
     const reasons = new Map<string, { reason: string; grants: string[] }[]>();
+    const untaggable = new Set<string>();
     for (const a of review.acknowledged) {
         const at = `${a.grant}.acknowledge`;
         if (!isTagValue(a.reason)) {
-            if (!problems.list.some((p) => p.propertyPath === at)) {
+            if (!untaggable.has(at)) {
+                untaggable.add(at);
                 problems.add(at, `\`${at}\` is recorded in the IAM tag \`${ESCALATION_TAG_PREFIX}${a.rule.id}\`, which allows at most ${MAX_TAG_VALUE_CHARS} letters, digits, spaces and \`_ . : / = + - @\`; ${tagValueFix(a.reason)}.`);
             }
             continue;
@@ -128,9 +129,6 @@ export function findAwsEscalations(plans: readonly GrantPlan[]): EscalationFindi
     return findEscalations(RULES, plans.map((plan) => ({ path: plan.path, held: heldActions(plan) })));
 }
 
-function indexOf(path: string): number {
-    return Number(/^grants\[(\d+)\]$/.exec(path)?.[1] ?? -1);
-}
 
 /**
  * The actions of `plan` that some rule names, each with the broadest resource it is held on. A

@@ -138,6 +138,13 @@ export function findEscalations(rules: EscalationRules, grants: readonly GrantAc
     return findings;
 }
 
+/** The `acknowledge` of the grant at `path` (`grants[2]`) in `grants`, the grants as given. */
+export function acknowledgementOf(grants: unknown, path: string): unknown {
+    const index = /^grants\[(\d+)\]$/.exec(path);
+    const grant = Array.isArray(grants) && index !== null ? grants[Number(index[1])] : undefined;
+    return grant !== null && typeof grant === "object" ? (grant as { acknowledge?: unknown }).acknowledge : undefined;
+}
+
 /** An acknowledged escalation: the method, the grant and the reason it gave. */
 export interface Acknowledged {
     readonly rule: EscalationRule;

@@ -1,5 +1,5 @@
 import { Problems } from "../core/errors";
-import { Acknowledged, EscalationFinding, EscalationRule, EscalationRules, GrantActions, HeldAction, findEscalations, reviewEscalations } from "../core/escalation";
+import { Acknowledged, EscalationFinding, EscalationRule, EscalationRules, GrantActions, HeldAction, acknowledgementOf, findEscalations, reviewEscalations } from "../core/escalation";
 import { findRole } from "./catalog";
 import { MAX_DESCRIPTION_BYTES, OwnershipRecord, renderOwnershipRecord } from "./description";
 import { GcpGrantPlan } from "./grants";
@@ -59,8 +59,7 @@ export const GCP_RECORDED = "the `acknowledged` field of the service account's d
  * escalations, method → reason, for the ownership record.
  */
 export function planGcpEscalations(plans: readonly GcpGrantPlan[], grants: unknown, problems: Problems): { record: Record<string, string>; acknowledged: readonly Acknowledged[] } {
-    const given = Array.isArray(grants) ? grants : [];
-    const facts = plans.map((plan): GrantActions => ({ path: plan.path, held: heldPermissions(plan), acknowledge: given[Number(/\d+/.exec(plan.path)![0])]?.acknowledge }));
+    const facts = plans.map((plan): GrantActions => ({ path: plan.path, held: heldPermissions(plan), acknowledge: acknowledgementOf(grants, plan.path) }));
     const review = reviewEscalations(RULES, facts, GCP_RECORDED);
     review.problems.forEach((p) => problems.add(p.propertyPath, p.reason));
     const record: Record<string, string> = {};
