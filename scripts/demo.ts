@@ -5,7 +5,8 @@
  * resources it creates, and writes to `out/demo/<identity>/`: for an AWS role, the rendered trust
  * and identity policies; for a Google service account, its role bindings (`bindings.json`) and,
  * when GitHub Actions may act as it, its Workload Identity provider
- * (`workload-identity-provider.json`).
+ * (`workload-identity-provider.json`). Then examples/acknowledged-escalation: identities whose
+ * grants escalate privileges, with the reasons their grants acknowledge and where each is recorded.
  *
  * The mocks are those of the test suite (test/support/mock-graph.ts): a made-up AWS account
  * 123456789012, Google project number 123456789 and physical names such as `invoices-1a2b3c4`, so
