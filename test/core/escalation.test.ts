@@ -3,6 +3,7 @@ import * as fc from "fast-check";
 import * as pulumi from "@pulumi/pulumi";
 import { EscalationRule, EscalationRules, GrantActions, findEscalations, reviewEscalations } from "../../components/core/escalation";
 import { AWS_ESCALATION_RULES } from "../../components/aws/escalation";
+import { aws } from "../../components";
 import { GCP_ESCALATION_RULES } from "../../components/gcp/escalation";
 import { planAwsServiceIdentity } from "../../components/aws/service-identity";
 import { planGcpServiceIdentity } from "../../components/gcp/service-identity";
@@ -146,6 +147,25 @@ tableFor("AWS", AWS_ESCALATION_RULES, AWS_CASES, (g) => planAwsServiceIdentity("
 
 tableFor("Google Cloud", GCP_ESCALATION_RULES, GCP_CASES, (g) => planGcpServiceIdentity("table-sa", gcpArgs(g), NOW), (g) => {
     return { ...parseOwnershipRecord(planGcpServiceIdentity("table-sa", gcpArgs(g), NOW).description)?.acknowledged };
+});
+
+describe("acknowledging what is refused", () => {
+    it("any mix of escalating grants plans once each refused grant gives a reason, and each method found has its tag", () => {
+        const rows = Object.values(AWS_CASES);
+        fc.assert(fc.property(fc.uniqueArray(fc.integer({ min: 0, max: rows.length - 1 }), { minLength: 1, maxLength: 5 }), (picked) => {
+            // GIVEN the escalating grants of several rules together
+            const grants = picked.flatMap((i) => rows[i].fires);
+            // WHEN every refused grant gives a reason
+            const refused = new Set(problemsOf(() => planAwsServiceIdentity("mix", awsArgs(grants), NOW)).map((p) => p.propertyPath));
+            const acknowledged = grants.map((g, i) => (refused.has(`grants[${i}]`) ? { ...g, acknowledge: `reason ${i}` } : g));
+            // THEN the identity plans, and its tags name exactly the methods its grants allow
+            const plan = planAwsServiceIdentity("mix", awsArgs(acknowledged), NOW);
+            const tagged = Object.keys(plan.tags.tags).filter((k) => k.startsWith("nhi:escalation:")).map((k) => k.slice("nhi:escalation:".length)).sort();
+            const found = [...new Set(aws.findAwsEscalations(plan.grants).map((f) => f.rule.id))].sort();
+            assert.deepStrictEqual(tagged, found);
+            assert.ok(found.length >= picked.length);
+        }), { numRuns: 60 });
+    });
 });
 
 /** Two made-up rules, to test the engine apart from any cloud's data. */
