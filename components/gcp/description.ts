@@ -22,8 +22,10 @@ export interface OwnershipRecord {
  * can parse it (`parseOwnershipRecord`) and a person can still read it in the console:
  * `{"owner":"team-payments","purpose":"…","expiresAt":"2027-…Z","managedBy":"pulumi-nhi"}`, with
  * `"acknowledged":{"<method>":"<reason>"}` before `managedBy` when a grant acknowledges a privilege
- * escalation. Service accounts have no labels or tags of their own, so the description is the one
- * place on the account that can say why it may escalate.
+ * escalation. Service accounts have no labels, and a Resource Manager tag holds only a value
+ * created beforehand under a tag key (a short name of 1–63 letters, digits, `-`, `_` and `.`;
+ * https://cloud.google.com/sdk/gcloud/reference/resource-manager/tags/values/create), so the
+ * description is the one free-text place on the account that can say why it may escalate.
  */
 export function renderOwnershipRecord(r: OwnershipRecord): string {
     return JSON.stringify({ owner: r.owner, purpose: r.purpose, ...(r.expiresAt !== undefined ? { expiresAt: r.expiresAt } : {}), ...(r.acknowledged !== undefined && Object.keys(r.acknowledged).length > 0 ? { acknowledged: r.acknowledged } : {}), managedBy: MANAGED_BY });
