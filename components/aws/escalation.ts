@@ -129,7 +129,6 @@ export function findAwsEscalations(plans: readonly GrantPlan[]): EscalationFindi
     return findEscalations(RULES, plans.map((plan) => ({ path: plan.path, held: heldActions(plan) })));
 }
 
-
 /**
  * The actions of `plan` that some rule names, each with the broadest resource it is held on. A
  * resource known only at deploy time counts as one named resource (an ARN output by a resource
@@ -174,7 +173,7 @@ export function heldActions(plan: GrantPlan): HeldAction[] {
                 if (typeof r !== "string") {
                     unknown = true;
                 } else if (isBroad(r)) {
-                    if (appliesTo(service, info.resourceTypes, r)) {
+                    if (appliesTo(service, info, r)) {
                         broad = `\`${r}\``;
                         break;
                     }
@@ -182,7 +181,7 @@ export function heldActions(plan: GrantPlan): HeldAction[] {
                     named.push(r);
                 }
             }
-            const exact = named.length === 1 && !plan.allowWildcard ? named[0] : named.find((r) => appliesTo(service, info.resourceTypes, r));
+            const exact = named.length === 1 && !plan.allowWildcard ? named[0] : named.find((r) => appliesTo(service, info, r));
             const narrow = exact !== undefined ? `\`${exact}\`` : unknown ? "a resource known at deploy time" : undefined;
             if (broad !== undefined || narrow !== undefined) {
                 hold(info.fullName, (broad ?? narrow)!, broad !== undefined);
@@ -200,17 +199,17 @@ function expandName(name: string): string[] {
     return [...RULES.actions()].filter((a) => matchesPattern(name, a));
 }
 
-/** Whether the ARN (or pattern) `r` can name a resource of one of `types` of `service`. */
-function appliesTo(service: string, types: readonly string[], r: string): boolean {
-    if (r === "*" || types.length === 0) {
+/** Whether the ARN (or pattern) `r` can name a resource the action `info` of `service` applies to. */
+function appliesTo(service: string, info: ActionInfo, r: string): boolean {
+    if (r === "*" || info.resourceTypes.length === 0) {
         return r === "*";
     }
-    if (matchResourceTypes(service, r).some((t) => types.includes(t))) {
+    if (matchResourceTypes(service, r).some((t) => info.resourceTypes.includes(t))) {
         return true;
     }
-    // `arn:aws:iam::123456789012:*`: every resource of the service.
+    // `arn:aws:iam::123456789012:*`: every resource of the service that holds the action's types.
     const parts = r.split(":");
-    return parts.length === 6 && parts[5] === "*" && arnServicesOf(service, undefined).has(parts[2]);
+    return parts.length === 6 && parts[5] === "*" && arnServicesOf(service, info).has(parts[2]);
 }
 
 /**
@@ -219,13 +218,12 @@ function appliesTo(service: string, types: readonly string[], r: string): boolea
  */
 const arnServices = new Map<string, ReadonlySet<string>>();
 
-function arnServicesOf(service: string, info: ActionInfo | undefined): ReadonlySet<string> {
-    const key = info?.fullName ?? service;
-    let services = arnServices.get(key);
+function arnServicesOf(service: string, info: ActionInfo): ReadonlySet<string> {
+    let services = arnServices.get(info.fullName);
     if (services === undefined) {
-        const types = resourceTypesOf(service).filter((t) => info === undefined || info.resourceTypes.includes(t.key));
+        const types = resourceTypesOf(service).filter((t) => info.resourceTypes.includes(t.key));
         services = new Set(types.map((t) => t.arnPattern.split(":")[2]));
-        arnServices.set(key, services);
+        arnServices.set(info.fullName, services);
     }
     return services;
 }
