@@ -22,7 +22,7 @@ const BAD_INPUTS: BadInput[] = [
         what: "iam:PassRole on every role of the account",
         args: { ...base, grants: [{ actions: ["iam:PassRole"], resources: [`arn:aws:iam::${ACCOUNT}:role/*`] }] },
         path: "grants[0]",
-        reason: `\`grants[0]\` allows privilege escalation. PassAnyRole (Rhino Security Labs #3, #15–#21; cloudsplaining \`iam:PassRole:*\`): \`iam:PassRole\` on \`arn:aws:iam::${ACCOUNT}:role/*\` lets the identity hand any role of the account to a service it controls, and act with that role's permissions. ${PASS_ROLE_INSTEAD} If the escalation is intended, say why in \`grants[0].acknowledge\`; the reason is recorded in ${RECORDED}.`,
+        reason: `\`grants[0]\` allows privilege escalation. PassAnyRole (Rhino Security Labs #3, #15–#17, #19, #21; cloudsplaining \`iam:PassRole:*\`): \`iam:PassRole\` on \`arn:aws:iam::${ACCOUNT}:role/*\` lets the identity hand any role of the account to a service it controls, and act with that role's permissions. ${PASS_ROLE_INSTEAD} If the escalation is intended, say why in \`grants[0].acknowledge\`; the reason is recorded in ${RECORDED}.`,
     },
     {
         what: "iam:PassRole on `*` with the Lambda actions to use it",
@@ -31,7 +31,7 @@ const BAD_INPUTS: BadInput[] = [
             { actions: ["iam:PassRole"], resources: ["*"], allowWildcard: true },
         ] },
         path: "grants[1]",
-        reason: `\`grants[1]\` allows privilege escalation. PassAnyRole (Rhino Security Labs #3, #15–#21; cloudsplaining \`iam:PassRole:*\`): \`iam:PassRole\` on \`*\` lets the identity hand any role of the account to a service it controls, and act with that role's permissions. PassExistingRoleToNewLambdaThenInvoke (Rhino Security Labs #15; cloudsplaining): \`iam:PassRole\` on \`*\` with \`lambda:CreateFunction\` and \`lambda:InvokeFunction\` (grants[0]) lets the identity create a function that runs as any role, and invoke it. ${PASS_ROLE_INSTEAD} If the escalation is intended, say why in \`grants[1].acknowledge\`; the reason is recorded in ${RECORDED}.`,
+        reason: `\`grants[1]\` allows privilege escalation. PassAnyRole (Rhino Security Labs #3, #15–#17, #19, #21; cloudsplaining \`iam:PassRole:*\`): \`iam:PassRole\` on \`*\` lets the identity hand any role of the account to a service it controls, and act with that role's permissions. PassExistingRoleToNewLambdaThenInvoke (Rhino Security Labs #15; cloudsplaining): \`iam:PassRole\` on \`*\` with \`lambda:CreateFunction\` and \`lambda:InvokeFunction\` (grants[0]) lets the identity create a function that runs as any role, and invoke it. ${PASS_ROLE_INSTEAD} If the escalation is intended, say why in \`grants[1].acknowledge\`; the reason is recorded in ${RECORDED}.`,
     },
     {
         what: "iam:CreatePolicyVersion on one policy",
