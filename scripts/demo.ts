@@ -5,13 +5,15 @@
  * resources it creates, and writes to `out/demo/<identity>/`: for an AWS role, the rendered trust
  * and identity policies; for a Google service account, its role bindings (`bindings.json`) and,
  * when GitHub Actions may act as it, its Workload Identity provider
- * (`workload-identity-provider.json`).
+ * (`workload-identity-provider.json`). Then examples/acknowledged-escalation: identities whose
+ * grants escalate privileges, with the reasons their grants acknowledge and where each is recorded.
  *
  * The mocks are those of the test suite (test/support/mock-graph.ts): a made-up AWS account
  * 123456789012, Google project number 123456789 and physical names such as `invoices-1a2b3c4`, so
  * the output is the same every run.
  */
 import * as path from "path";
+import { acknowledgedEscalation } from "../examples/acknowledged-escalation/program";
 import { quickstart } from "../examples/quickstart/program";
 import { MOCK_ACCOUNT, MOCK_PROJECT_NUMBER, Registered, capture, valueOf } from "../test/support/mock-graph";
 import { IdentityReport, formatIdentity, reportIdentity } from "./demo/aws";
@@ -29,6 +31,8 @@ export interface DemoResult {
     readonly identities: IdentityReport[];
     /** The Google Cloud identities. */
     readonly gcpIdentities: GcpIdentityReport[];
+    /** The identities of examples/acknowledged-escalation, whose grants escalate with a reason. */
+    readonly escalation: { readonly identities: IdentityReport[]; readonly gcpIdentities: GcpIdentityReport[] };
     /** Every resource the quickstart registered. */
     readonly resources: Registered[];
     /** The absolute folder the policies were written to. */
@@ -64,8 +68,13 @@ export async function runDemo(outDir: string = DEFAULT_OUT_DIR): Promise<DemoRes
         { label: "reports bucket", arn: await valueOf(qs.reportsBucket.url) },
         { label: "reports artifacts bucket", arn: await valueOf(qs.reportsArtifacts.url) },
     ];
-    const text = formatReport(identities, gcpIdentities, supporting, resources, absOut, qs.gcpProject);
-    return { identities, gcpIdentities, resources, outDir: absOut, text };
+    const { value: esc, resources: escResources } = await capture(acknowledgedEscalation);
+    const escalation = {
+        identities: [await reportIdentity(esc.keyRotator, escResources, absOut)],
+        gcpIdentities: [await reportGcpIdentity(esc.imageBuilder, escResources, absOut)],
+    };
+    const text = formatReport(identities, gcpIdentities, supporting, resources, absOut, qs.gcpProject) + formatEscalation(escalation);
+    return { identities, gcpIdentities, escalation, resources, outDir: absOut, text };
 }
 
 /** A path for display: relative to the working directory when it is inside it. */
@@ -98,6 +107,21 @@ function formatReport(identities: readonly IdentityReport[], gcpIdentities: read
     for (const id of [...identities, ...gcpIdentities]) {
         id.files.forEach((f) => push(`  ${shown(f)}`));
     }
+    return `${lines.join("\n")}\n`;
+}
+
+/** The section of examples/acknowledged-escalation: identities that may escalate, and why. */
+function formatEscalation(e: DemoResult["escalation"]): string {
+    const lines = [
+        "",
+        "examples/acknowledged-escalation: grants that let an identity escalate its privileges are refused",
+        "unless the grant says why (`acknowledge`); the reason is recorded on the identity.",
+        ...e.identities.flatMap((id) => formatIdentity(id)),
+        ...e.gcpIdentities.flatMap((id) => formatGcpIdentity(id)),
+        "",
+        "Their rendered policies and bindings:",
+        ...[...e.identities, ...e.gcpIdentities].flatMap((id) => id.files.map((f) => `  ${shown(f)}`)),
+    ];
     return `${lines.join("\n")}\n`;
 }
 

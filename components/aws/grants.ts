@@ -26,6 +26,16 @@ interface AwsGrantBase {
      * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
      */
     readonly resources: readonly pulumi.Input<string>[];
+    /**
+     * Why this grant may let the identity escalate its privileges. A grant that allows a published
+     * privilege-escalation method (such as `iam:PassRole` on every role, or `iam:PutRolePolicy`)
+     * is refused unless it says why here; the reason is recorded in the role's
+     * `nhi:escalation:<method>` tag (at most 256 letters, digits, spaces and `_ . : / = + - @`).
+     * Refused on a grant that allows no escalation, so that stale reasons do not linger.
+     * @default none
+     * @see https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation/
+     */
+    readonly acknowledge?: string;
 }
 
 /** A grant of exact IAM actions. */

@@ -4,6 +4,7 @@ import { DeferredCheck, Guard, checkNowOrLater, checkedAtDeployTime, deployTimeG
 import { Problems, describe } from "../core/errors";
 import { expiryWarning, parseExpiry } from "../core/expiry";
 import { OWNERSHIP_FIELDS, requireText } from "../core/ownership";
+import { planAwsEscalations } from "./escalation";
 import { AwsGrant, GrantPlan, planGrants } from "./grants";
 import { logGroupGrant } from "./lambda-logs";
 import { PlannedPolicies, planPolicies, renderPlannedDocument, resolvedGrantProblems } from "./identity-policy";
@@ -115,7 +116,8 @@ export function planAwsServiceIdentity(name: string, args: AwsServiceIdentityArg
     const trust = planTrust(a.trust, problems, later);
     const grants = planGrants(a.grants, problems);
     checkRoleOptions(a, problems, later);
-    const tags = planTags(a.tags, { owner, purpose, expiresAt }, problems);
+    const escalations = planAwsEscalations(grants, a.grants, problems);
+    const tags = planTags(a.tags, { owner, purpose, expiresAt, escalations: escalations.tags }, problems);
     let policies: PlannedPolicies | undefined;
     if (problems.isEmpty) {
         // `trust.service.logGroups` is one more grant, made only for a valid identity: for a group

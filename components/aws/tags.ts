@@ -11,6 +11,17 @@ export const MAX_TAG_VALUE_CHARS = 256;
 const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 /** Tag keys this package writes, and the prefix it reserves. */
 export const TAG_PREFIX = "nhi:";
+/**
+ * The tags recording acknowledged privilege escalations: `nhi:escalation:<method>` → the reason.
+ * Keyed by method, so that reordering the grants changes no tag; a method ID is at most 60
+ * characters, well inside the 128 of a key.
+ */
+export const ESCALATION_TAG_PREFIX = "nhi:escalation:";
+
+/** Whether `value` can be an IAM tag value: at most 256 of the characters IAM accepts. */
+export function isTagValue(value: string): boolean {
+    return value.length <= MAX_TAG_VALUE_CHARS && TAG_TEXT.test(value);
+}
 
 /** The tags an identity carries: the ownership tags and the user's own. */
 export interface TagPlan {
@@ -20,8 +31,23 @@ export interface TagPlan {
     readonly userKeys: readonly string[];
 }
 
-/** The ownership tags of an identity. */
-export function ownershipTags(o: { owner?: string; purpose?: string; expiresAt?: string }): Record<string, string> {
+/** What an identity's own tags record: its ownership and the reasons of acknowledged escalations. */
+export interface TagRecord {
+    owner?: string;
+    purpose?: string;
+    expiresAt?: string;
+    /** `nhi:escalation:<method>` → reason (see `planAwsEscalations`). */
+    escalations?: Readonly<Record<string, string>>;
+}
+
+/** What to do to make `value` a tag value: the characters to remove, or how much to shorten it. */
+export function tagValueFix(value: string): string {
+    const bad = [...new Set(value.replace(/[\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, ""))].map((c) => `\`${c}\``).join(", ");
+    return bad !== "" ? `remove ${bad}` : `shorten it (${value.length} characters)`;
+}
+
+/** The ownership tags of an identity, and the tags recording its acknowledged escalations. */
+export function ownershipTags(o: TagRecord): Record<string, string> {
     const tags: Record<string, string> = { "nhi:managed-by": MANAGED_BY };
     if (o.owner !== undefined) {
         tags["nhi:owner"] = o.owner;
@@ -32,19 +58,18 @@ export function ownershipTags(o: { owner?: string; purpose?: string; expiresAt?:
     if (o.expiresAt !== undefined) {
         tags["nhi:expires-at"] = o.expiresAt;
     }
-    return tags;
+    return { ...tags, ...o.escalations };
 }
 
 /**
  * Checks that `owner` and `purpose` can be tag values and that the user's `tags` are valid AWS tags
  * that do not use a reserved prefix; returns the tags to apply.
  */
-export function planTags(user: Record<string, pulumi.Input<string>> | undefined, o: { owner?: string; purpose?: string; expiresAt?: string }, problems: Problems): TagPlan {
+export function planTags(user: Record<string, pulumi.Input<string>> | undefined, o: TagRecord, problems: Problems): TagPlan {
     for (const field of ["owner", "purpose"] as const) {
         const v = o[field];
         if (v !== undefined && (!TAG_TEXT.test(v) || v.length > MAX_TAG_VALUE_CHARS)) {
-            const bad = [...new Set(v.replace(/[\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, ""))].map((c) => `\`${c}\``).join(", ");
-            problems.add(field, `\`${field}\` is written to the IAM tag \`nhi:${field}\`, which allows at most ${MAX_TAG_VALUE_CHARS} letters, digits, spaces and \`_ . : / = + - @\`; ${bad ? `remove ${bad}` : `shorten it (${v.length} characters)`}.`);
+            problems.add(field, `\`${field}\` is written to the IAM tag \`nhi:${field}\`, which allows at most ${MAX_TAG_VALUE_CHARS} letters, digits, spaces and \`_ . : / = + - @\`; ${tagValueFix(v)}.`);
         }
     }
     const tags = ownershipTags(o);
@@ -68,7 +93,7 @@ export function planTags(user: Record<string, pulumi.Input<string>> | undefined,
         }
         const total = Object.keys(tags).length + Object.keys(user).length;
         if (total > MAX_TAGS) {
-            problems.add("tags", `\`tags\` has ${Object.keys(user).length} tags; with the ${Object.keys(tags).length} ownership tags that is ${total}, more than the ${MAX_TAGS} AWS allows on a role.`);
+            problems.add("tags", `\`tags\` has ${Object.keys(user).length} tags; with the ${Object.keys(tags).length} \`nhi:\` tags pulumi-nhi writes that is ${total}, more than the ${MAX_TAGS} AWS allows on a role.`);
         }
     }
     return { tags, userKeys };

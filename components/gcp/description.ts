@@ -10,15 +10,25 @@ export interface OwnershipRecord {
     readonly purpose: string;
     /** UTC instant, or undefined for no expiry. */
     readonly expiresAt?: string;
+    /**
+     * The privilege escalations its grants acknowledge: method (`ActAsServiceAccounts`) → the
+     * reason given in `acknowledge` (see `planGcpEscalations`). Absent when there is none.
+     */
+    readonly acknowledged?: Readonly<Record<string, string>>;
 }
 
 /**
  * The description of a service account: a JSON object with fixed keys, so that inventory scripts
  * can parse it (`parseOwnershipRecord`) and a person can still read it in the console:
- * `{"owner":"team-payments","purpose":"…","expiresAt":"2027-…Z","managedBy":"pulumi-nhi"}`.
+ * `{"owner":"team-payments","purpose":"…","expiresAt":"2027-…Z","managedBy":"pulumi-nhi"}`, with
+ * `"acknowledged":{"<method>":"<reason>"}` before `managedBy` when a grant acknowledges a privilege
+ * escalation. Service accounts have no labels, and a Resource Manager tag holds only a value
+ * created beforehand under a tag key (a short name of 1–63 letters, digits, `-`, `_` and `.`;
+ * https://cloud.google.com/sdk/gcloud/reference/resource-manager/tags/values/create), so the
+ * description is the one free-text place on the account that can say why it may escalate.
  */
 export function renderOwnershipRecord(r: OwnershipRecord): string {
-    return JSON.stringify({ owner: r.owner, purpose: r.purpose, ...(r.expiresAt !== undefined ? { expiresAt: r.expiresAt } : {}), managedBy: MANAGED_BY });
+    return JSON.stringify({ owner: r.owner, purpose: r.purpose, ...(r.expiresAt !== undefined ? { expiresAt: r.expiresAt } : {}), ...(r.acknowledged !== undefined && Object.keys(r.acknowledged).length > 0 ? { acknowledged: r.acknowledged } : {}), managedBy: MANAGED_BY });
 }
 
 /**
@@ -66,10 +76,15 @@ export function parseOwnershipRecord(description: string): OwnershipRecord | und
         if (v === null || typeof v !== "object" || v.managedBy !== MANAGED_BY || typeof v.owner !== "string" || typeof v.purpose !== "string") {
             return undefined;
         }
-        return { owner: v.owner, purpose: v.purpose, ...(typeof v.expiresAt === "string" ? { expiresAt: v.expiresAt } : {}) };
+        const acknowledged = isStringRecord(v.acknowledged) ? { acknowledged: v.acknowledged } : {};
+        return { owner: v.owner, purpose: v.purpose, ...(typeof v.expiresAt === "string" ? { expiresAt: v.expiresAt } : {}), ...acknowledged };
     } catch {
         return undefined;
     }
+}
+
+function isStringRecord(v: unknown): v is Record<string, string> {
+    return v !== null && typeof v === "object" && !Array.isArray(v) && Object.values(v).every((x) => typeof x === "string");
 }
 
 /** The display name: the purpose, then the owner, cut to Google's 100 characters. */

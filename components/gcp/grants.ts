@@ -65,6 +65,17 @@ export type GcpGrantResource = { [S in Scope]: Pick<GcpGrantScopes, S> & { reado
 export interface GcpGrantCommon {
     /** Where the role or permissions apply: exactly one scope. */
     readonly resource: GcpGrantResource;
+    /**
+     * Why this grant may let the identity escalate its privileges. A grant that allows a published
+     * privilege-escalation method (such as `roles/iam.serviceAccountTokenCreator` at project
+     * scope, or `cloudbuild.builds.create`) is refused unless it says why here; the reason is
+     * recorded in the service account's description (`"acknowledged":{"<method>":"<reason>"}`),
+     * which with the owner and purpose must fit Google's 256 bytes. Refused on a grant that allows
+     * no escalation, so that stale reasons do not linger.
+     * @default none
+     * @see https://cloud.google.com/iam/docs/service-account-permissions
+     */
+    readonly acknowledge?: string;
 }
 
 /** A predefined or existing custom role on one resource. */

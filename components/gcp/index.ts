@@ -3,3 +3,4 @@ export { GcpGrant, GcpGrantCommon, GcpGrantResource, GcpGrantScopes, GcpPermissi
 export { GcpTrust, GcpTrustKinds, GcpGithubActionsTrust, GcpGkeWorkloadTrust, githubAttributeCondition } from "./trust";
 export { OwnershipRecord, renderOwnershipRecord, parseOwnershipRecord } from "./description";
 export { BASIC_ROLES } from "./catalog";
+export { GCP_ESCALATION_RULES, findGcpEscalations } from "./escalation";

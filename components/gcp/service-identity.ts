@@ -6,7 +6,8 @@ import { Problems, describe } from "../core/errors";
 import { expiryWarning, parseExpiry } from "../core/expiry";
 import { GITHUB_OIDC_ISSUER } from "../core/github";
 import { OWNERSHIP_FIELDS, requireText } from "../core/ownership";
-import { displayName, ownershipRecordProblems, renderOwnershipRecord } from "./description";
+import { displayName, ownershipRecordProblems } from "./description";
+import { describeWithEscalations, planGcpEscalations } from "./escalation";
 import { GcpGrant, GcpGrantPlan, GrantTarget, expiryCondition, grantTarget, planGcpGrants, projectIdProblem } from "./grants";
 import { GITHUB_ATTRIBUTE_MAPPING, GcpTrust, GcpTrustPlan, POOL_NAME, WORKLOAD_IDENTITY_USER, githubAttributeCondition, githubPrincipalSet, githubSubjectPrincipal, planGcpTrust } from "./trust";
 
@@ -110,12 +111,13 @@ export function planGcpServiceIdentity(name: string, args: GcpServiceIdentityArg
     const expiresAt = parseExpiry(a.expiresAt, "expiresAt", problems, now);
     const trust = planGcpTrust(a.trust, project, problems, later);
     const grants = planGcpGrants(a.grants, project, a.expiresAt !== undefined, problems, later);
+    const escalations = planGcpEscalations(grants, a.grants, problems);
     let description = "";
     if (owner !== undefined && purpose !== undefined) {
-        description = renderOwnershipRecord({ owner, purpose, expiresAt });
         for (const p of ownershipRecordProblems({ owner, purpose, expiresAt })) {
             problems.add(p.propertyPath, p.reason);
         }
+        description = describeWithEscalations({ owner, purpose, expiresAt }, escalations, problems);
     }
     problems.throwIfAny(`GcpServiceIdentity "${name}"`);
     const warnings = [expiryWarning(expiresAt, now, GCP_EXPIRY_CONSEQUENCE)].filter((w) => w !== undefined);

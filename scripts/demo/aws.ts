@@ -5,7 +5,8 @@
 import { Registered, valueOf } from "../../test/support/mock-graph";
 import { AWS_SERVICE_IDENTITY_TYPE, AwsServiceIdentity } from "../../components/aws/service-identity";
 import { PolicyDocument, RenderedStatement } from "../../components/aws/policy";
-import { compare, heading, identityFolder, pushResources, wrap } from "./common";
+import { ESCALATION_TAG_PREFIX } from "../../components/aws/tags";
+import { compare, heading, identityFolder, pushEscalations, pushResources, wrap } from "./common";
 
 /** One machine identity as the demo reports it. */
 export interface IdentityReport {
@@ -18,6 +19,8 @@ export interface IdentityReport {
     readonly expiresAt?: string;
     /** Every tag on the role. */
     readonly tags: Record<string, string>;
+    /** The privilege escalations its grants acknowledge, read from its `nhi:escalation:*` tags. */
+    readonly escalations: { method: string; reason: string }[];
     readonly trustPolicy: PolicyDocument;
     /** The identity policies: the inline policy first, then any managed policy. */
     readonly identityPolicies: PolicyDocument[];
@@ -56,6 +59,7 @@ export async function reportIdentity(identity: AwsServiceIdentity, all: readonly
         purpose: tags["nhi:purpose"] ?? "(none)",
         expiresAt: expiresAt ?? undefined,
         tags,
+        escalations: Object.keys(tags).filter((k) => k.startsWith(ESCALATION_TAG_PREFIX)).sort(compare).map((k) => ({ method: k.slice(ESCALATION_TAG_PREFIX.length), reason: tags[k] })),
         trustPolicy,
         identityPolicies,
         permissions: effectivePermissions(identityPolicies),
@@ -185,6 +189,7 @@ export function formatIdentity(id: IdentityReport): string[] {
     } else if (conditions.length === 1 && conditions[0] !== "") {
         push(`    every permission only when ${conditions[0]}`);
     }
+    pushEscalations(push, id.escalations, "its `nhi:escalation:<method>` tags");
     pushResources(push, id.resources);
     push("", "  Tags on the role");
     const tagWidth = Math.max(...Object.keys(id.tags).map((k) => k.length));

@@ -51,6 +51,18 @@ export function heading(title: string): string {
     return `== ${title} ${"=".repeat(Math.max(3, WIDTH - title.length - 4))}`;
 }
 
+/**
+ * The privilege escalations an identity's grants acknowledge, with the reasons recorded on it
+ * (`where`); nothing when there is none.
+ */
+export function pushEscalations(push: (...more: string[]) => void, escalations: readonly { method: string; reason: string }[], where: string): void {
+    if (escalations.length === 0) {
+        return;
+    }
+    push("", `  Privilege escalations it may perform, acknowledged (reasons recorded in ${where})`);
+    escalations.forEach((e) => push(`    ${e.method}`, `      ${e.reason}`));
+}
+
 export function pushResources(push: (...more: string[]) => void, resources: readonly { type: string; name: string }[]): void {
     push("", "  Resources it creates");
     const typeWidth = Math.max(...resources.map((r) => r.type.length));

@@ -5,7 +5,7 @@
  */
 import { Registered, valueOf } from "../../test/support/mock-graph";
 import * as gcp from "../../components/gcp";
-import { compare, heading, identityFolder, pushResources, wrap } from "./common";
+import { compare, heading, identityFolder, pushEscalations, pushResources, wrap } from "./common";
 
 /** An IAM Condition, as Google stores it on a role binding. */
 export interface GcpCondition {
@@ -59,6 +59,8 @@ export interface GcpIdentityReport {
     readonly owner: string;
     readonly purpose: string;
     readonly expiresAt?: string;
+    /** The privilege escalations its grants acknowledge, read from the ownership record. */
+    readonly escalations: { method: string; reason: string }[];
     readonly actAs: GcpActAs;
     /** What the account may do: its role bindings, sorted by scope, resource and role. */
     readonly bindings: GcpBinding[];
@@ -175,6 +177,7 @@ export async function reportGcpIdentity(identity: gcp.GcpServiceIdentity, all: r
         owner: record?.owner ?? "(no ownership record)",
         purpose: record?.purpose ?? "(no ownership record)",
         ...(record?.expiresAt !== undefined ? { expiresAt: record.expiresAt } : {}),
+        escalations: Object.entries(record?.acknowledged ?? {}).map(([method, reason]) => ({ method, reason })),
         actAs,
         bindings,
         keys: all.filter((r) => r.type === GCP_KEY && [email, member, `projects/${account.inputs.project}/serviceAccounts/${email}`, account.inputs.accountId].includes(r.inputs.serviceAccountId)).length,
@@ -263,6 +266,7 @@ export function formatGcpIdentity(id: GcpIdentityReport): string[] {
     if (id.bindings.length === 0) {
         push("    nothing (no grants)");
     }
+    pushEscalations(push, id.escalations, "the `acknowledged` field of its description");
     pushResources(push, id.resources);
     push(
         "",

@@ -352,6 +352,11 @@ describe("npm run demo", () => {
             "report-renderer/bindings.json",
             "reports-deployer/bindings.json",
             "reports-deployer/workload-identity-provider.json",
+            // examples/acknowledged-escalation, shown after the quickstart
+            "reports-image-builder/bindings.json",
+            "reports-image-builder/workload-identity-provider.json",
+            "sftp-key-rotator/identity-policy-1.json",
+            "sftp-key-rotator/trust-policy.json",
         ]);
         const text = fs.readFileSync(path.join(outDir, "payments-deployer", "trust-policy.json"), "utf8");
         assert.ok(text.startsWith("{\n  \"Version\": \"2012-10-17\""), "pretty-printed");
