@@ -1,5 +1,18 @@
-export { AwsServiceIdentity as ServiceIdentity, AwsServiceIdentity, AwsServiceIdentityArgs, planAwsServiceIdentity, AWS_SERVICE_IDENTITY_TYPE } from "./service-identity";
-export { AwsGrant } from "./grants";
-export { AccessLevel, ACCESS_LEVELS } from "./catalog";
-export { AwsTrust, AwsServiceTrust, AwsGithubActionsTrust, AwsEksServiceAccountTrust, AwsAccountTrust, renderTrustPolicy } from "./trust";
-export { PolicyDocument, Statement, layoutPolicies, mergeStatements, renderDocument, grantedTriples, MAX_INLINE_POLICY_CHARS, MAX_MANAGED_POLICY_CHARS, MAX_MANAGED_POLICIES } from "./policy";
+/**
+ * `pulumi-nhi/aws` (and `aws` of `pulumi-nhi`): the AWS components, their argument types and the
+ * types of what they output. `ServiceIdentity` loads `@pulumi/aws` when first read, not when this
+ * module is imported.
+ */
+import type { AwsServiceIdentity } from "./service-identity";
+import { exportLazily } from "../core/lazy";
+
+export type { AwsServiceIdentityArgs } from "./service-identity";
+export type { AwsGrant } from "./grants";
+export type { AccessLevel } from "./catalog";
+export type { AwsTrust, AwsServiceTrust, AwsGithubActionsTrust, AwsEksServiceAccountTrust, AwsAccountTrust } from "./trust";
+export type { PolicyDocument, Statement } from "./policy";
+
+/** One least-privilege IAM role per workload: see {@link AwsServiceIdentity}. */
+export type ServiceIdentity = AwsServiceIdentity;
+export declare const ServiceIdentity: typeof AwsServiceIdentity;
+exportLazily(exports, () => require("./service-identity"), { ServiceIdentity: "AwsServiceIdentity" });

@@ -1,5 +1,17 @@
-export { GcpServiceIdentity as ServiceIdentity, GcpServiceIdentity, GcpServiceIdentityArgs, planGcpServiceIdentity, deriveAccountId, customRoleId, poolIdPrefix, GCP_SERVICE_IDENTITY_TYPE } from "./service-identity";
-export { GcpGrant, GcpGrantResource, expiryExpression } from "./grants";
-export { GcpTrust, GcpGithubActionsTrust, GcpGkeWorkloadTrust, githubAttributeCondition } from "./trust";
-export { OwnershipRecord, renderOwnershipRecord, parseOwnershipRecord } from "./description";
-export { BASIC_ROLES } from "./catalog";
+/**
+ * `pulumi-nhi/gcp` (and `gcp` of `pulumi-nhi`): the Google Cloud components, their argument types
+ * and the documented helpers. `ServiceIdentity` loads `@pulumi/gcp` and `@pulumi/random` when
+ * first read, not when this module is imported.
+ */
+import type { GcpServiceIdentity } from "./service-identity";
+import { exportLazily } from "../core/lazy";
+
+export type { GcpServiceIdentityArgs } from "./service-identity";
+export type { GcpGrant, GcpGrantResource } from "./grants";
+export type { GcpTrust, GcpGithubActionsTrust, GcpGkeWorkloadTrust } from "./trust";
+export { type OwnershipRecord, parseOwnershipRecord } from "./description";
+
+/** One keyless service account per workload: see {@link GcpServiceIdentity}. */
+export type ServiceIdentity = GcpServiceIdentity;
+export declare const ServiceIdentity: typeof GcpServiceIdentity;
+exportLazily(exports, () => require("./service-identity"), { ServiceIdentity: "GcpServiceIdentity" });
