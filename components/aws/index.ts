@@ -15,4 +15,5 @@ export type { PolicyDocument, Statement } from "./policy";
 /** One least-privilege IAM role per workload: see {@link AwsServiceIdentity}. */
 export type ServiceIdentity = AwsServiceIdentity;
 export declare const ServiceIdentity: typeof AwsServiceIdentity;
-exportLazily(exports, () => require("./service-identity"), { ServiceIdentity: "AwsServiceIdentity" });
+exportLazily(exports, () => require("./service-identity"), { ServiceIdentity: "AwsServiceIdentity" },
+    "`aws.ServiceIdentity` needs `@pulumi/aws` (a peer dependency of pulumi-nhi): `npm install @pulumi/aws@^7`.");

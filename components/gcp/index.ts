@@ -14,4 +14,5 @@ export { type OwnershipRecord, parseOwnershipRecord } from "./description";
 /** One keyless service account per workload: see {@link GcpServiceIdentity}. */
 export type ServiceIdentity = GcpServiceIdentity;
 export declare const ServiceIdentity: typeof GcpServiceIdentity;
-exportLazily(exports, () => require("./service-identity"), { ServiceIdentity: "GcpServiceIdentity" });
+exportLazily(exports, () => require("./service-identity"), { ServiceIdentity: "GcpServiceIdentity" },
+    "`gcp.ServiceIdentity` needs `@pulumi/gcp` and `@pulumi/random` (peer dependencies of pulumi-nhi): `npm install @pulumi/gcp@^9 @pulumi/random@^4`.");

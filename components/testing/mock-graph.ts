@@ -205,7 +205,9 @@ export async function capture<T>(declare: () => T): Promise<{ value: T; resource
     const value = declare();
     await (pulumi.runtime as any).waitForRPCs();
     const resources = registered.slice(start);
-    const urns: string[] = [...(pulumi.runtime.getMonitor() as any).getRegisteredResources().keys()];
+    // The mock monitor's registered resources by URN: its public `resources` field, present in every
+    // @pulumi/pulumi we support (`getRegisteredResources()` is newer than 3.142).
+    const urns: string[] = [...((pulumi.runtime.getMonitor() as any).resources as Map<string, unknown>).keys()];
     for (const r of resources) {
         const urn = urns.find((u) => u.endsWith(`::${r.name}`) && (u.includes(`::${r.type}::`) || u.includes(`$${r.type}::`)));
         const qualified = urn?.split("::")[2] ?? r.type;
