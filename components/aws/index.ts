@@ -14,6 +14,8 @@ export type { PolicyDocument, Statement } from "./policy";
 
 /** One least-privilege IAM role per workload: see {@link AwsServiceIdentity}. */
 export type ServiceIdentity = AwsServiceIdentity;
-export declare const ServiceIdentity: typeof AwsServiceIdentity;
+// A placeholder that the getter below replaces: assigned, not only declared, so that Node's ESM
+// loader sees the name (`import { ServiceIdentity } from "pulumi-nhi/…"`), as in Pulumi's SDKs.
+export const ServiceIdentity: typeof AwsServiceIdentity = undefined as never;
 exportLazily(exports, () => require("./service-identity"), { ServiceIdentity: "AwsServiceIdentity" },
     "`aws.ServiceIdentity` needs `@pulumi/aws` (a peer dependency of pulumi-nhi): `npm install @pulumi/aws@^7`.");

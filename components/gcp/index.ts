@@ -13,6 +13,8 @@ export { type OwnershipRecord, parseOwnershipRecord } from "./description";
 
 /** One keyless service account per workload: see {@link GcpServiceIdentity}. */
 export type ServiceIdentity = GcpServiceIdentity;
-export declare const ServiceIdentity: typeof GcpServiceIdentity;
+// A placeholder that the getter below replaces: assigned, not only declared, so that Node's ESM
+// loader sees the name (`import { ServiceIdentity } from "pulumi-nhi/…"`), as in Pulumi's SDKs.
+export const ServiceIdentity: typeof GcpServiceIdentity = undefined as never;
 exportLazily(exports, () => require("./service-identity"), { ServiceIdentity: "GcpServiceIdentity" },
     "`gcp.ServiceIdentity` needs `@pulumi/gcp` and `@pulumi/random` (peer dependencies of pulumi-nhi): `npm install @pulumi/gcp@^9 @pulumi/random@^4`.");
