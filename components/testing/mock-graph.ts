@@ -196,8 +196,6 @@ export function installMocks(options: MockOptions = {}): void {
  * Runs `declare` under the mocks (installing them with the defaults if {@link installMocks} was not
  * called) and returns what it returned once every resource it declared has registered, with the
  * resources registered meanwhile, in order of registration.
- *
- * Rejects with the program's error when a resource or a check at deploy time fails.
  */
 export async function capture<T>(declare: () => T): Promise<{ value: T; resources: Registered[] }> {
     installMocks();

@@ -15,6 +15,8 @@ describe("pulumi-nhi/testing", () => {
             namedBucket: new aws.s3.Bucket("named", { bucket: "acme-invoices" }),
             secret: new gcp.secretmanager.Secret("db", { secretId: "db-password", replication: { auto: {} } }),
             caller: aws.getCallerIdentityOutput(),
+            region: aws.getRegionOutput(),
+            project: gcp.organizations.getProjectOutput({ projectId: "acme-prod" }),
         }));
         // THEN each output is the value AWS or Google would return, in the mocked account and project
         assert.deepStrictEqual(await Promise.all([
@@ -26,6 +28,8 @@ describe("pulumi-nhi/testing", () => {
             valueOf(value.namedBucket.arn),
             valueOf(value.secret.name),
             valueOf(value.caller.accountId),
+            valueOf(value.region.name),
+            valueOf(value.project.number),
         ]), [
             `arn:aws:sqs:us-east-1:${MOCK_ACCOUNT}:jobs-1a2b3c4`,
             `https://sqs.us-east-1.amazonaws.com/${MOCK_ACCOUNT}/jobs-1a2b3c4`,
@@ -35,6 +39,8 @@ describe("pulumi-nhi/testing", () => {
             "arn:aws:s3:::acme-invoices",
             `projects/${MOCK_PROJECT_NUMBER}/secrets/db-password`,
             MOCK_ACCOUNT,
+            "us-east-1",
+            MOCK_PROJECT_NUMBER,
         ]);
     });
 
