@@ -94,7 +94,11 @@ function main() {
     fs.writeFileSync(path.join(aws, ".mocharc.json"), example.mocharc);
     // The tsconfig.json of `pulumi new aws-typescript`, with the test runner's types.
     fs.writeFileSync(path.join(aws, "tsconfig.json"), JSON.stringify({
-        compilerOptions: { strict: true, outDir: "bin", target: "es2020", module: "commonjs", moduleResolution: "node", sourceMap: true, experimentalDecorators: true, pretty: true, noFallthroughCasesInSwitch: true, noImplicitReturns: true, forceConsistentCasingInFileNames: true, types: ["node", "mocha"] },
+        compilerOptions: {
+            strict: true, outDir: "bin", target: "es2020", module: "commonjs", moduleResolution: "node", sourceMap: true,
+            experimentalDecorators: true, pretty: true, noFallthroughCasesInSwitch: true, noImplicitReturns: true,
+            forceConsistentCasingInFileNames: true, types: ["node", "mocha"],
+        },
         files: ["stack.ts", "test/stack.test.ts"],
     }, null, 2));
     const mocha = run(aws, process.execPath, [path.join(aws, "node_modules", "mocha", "bin", "mocha.js")]);

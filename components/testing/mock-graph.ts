@@ -55,7 +55,8 @@ export interface MockOptions {
     readonly gcpProjectNumber?: string;
     /**
      * Outputs for resource types the harness does not know, or to replace its answer for one it
-     * does: return the outputs to add to the inputs, or undefined to keep the harness's answer.
+     * does: return the outputs to add to the inputs (`id`, if there, is the resource's ID), or
+     * undefined to keep the harness's answer.
      */
     readonly outputs?: (resource: MockResource) => Record<string, unknown> | undefined;
     /**
@@ -96,8 +97,10 @@ function cloudOutputs(type: string, name: string, inputs: Record<string, any>): 
             return { name: physical, arn: regional("sns", physical) };
         case "aws:dynamodb/table:Table":
             return { name: physical, arn: regional("dynamodb", `table/${physical}`) };
-        case "aws:lambda/function:Function":
-            return { name: physical, arn: regional("lambda", `function:${physical}`), invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${regional("lambda", `function:${physical}`)}/invocations` };
+        case "aws:lambda/function:Function": {
+            const arn = regional("lambda", `function:${physical}`);
+            return { name: physical, arn, invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${arn}/invocations` };
+        }
         case "aws:kms/key:Key":
             return { keyId: "0a1b2c3d-mock-4e5f-8a9b-0c1d2e3f4a5b", arn: regional("kms", "key/0a1b2c3d-mock-4e5f-8a9b-0c1d2e3f4a5b") };
         case "aws:secretsmanager/secret:Secret":
@@ -184,7 +187,9 @@ export function installMocks(options: MockOptions = {}): void {
         newResource(args: pulumi.runtime.MockResourceArgs) {
             registered.push({ type: args.type, name: args.name, inputs: args.inputs });
             const mine = settings!.outputs?.({ type: args.type, name: args.name, inputs: args.inputs });
-            return { id: `${args.name}-id`, state: { ...args.inputs, ...(mine ?? cloudOutputs(args.type, args.name, args.inputs)) } };
+            // An `id` among the outputs is the resource's ID, as the provider would set it.
+            const { id, ...outputs } = mine ?? cloudOutputs(args.type, args.name, args.inputs);
+            return { id: typeof id === "string" ? id : `${args.name}-id`, state: { ...args.inputs, ...outputs } };
         },
         call(args: pulumi.runtime.MockCallArgs) {
             return callOutputs(args.token, args.inputs);
