@@ -150,9 +150,10 @@ function s3ReadFromEnv() {
     return JSON.parse(text);
 }
 
-/** The S3 read actions the package grants on an object ARN, from its pure planning function. */
-function s3ReadFromPlan(nhi) {
-    const plan = nhi.aws.planAwsServiceIdentity("probe", componentArgs(0));
+/** The S3 read actions the package grants on an object ARN, from its pure planning function (internal: not exported by the entry). */
+function s3ReadFromPlan() {
+    const { planAwsServiceIdentity } = require(path.join(ROOT, "bin", "aws", "service-identity.js"));
+    const plan = planAwsServiceIdentity("probe", componentArgs(0));
     const statement = plan.policies.layout.inline.find((s) => s.resources.some((r) => r.startsWith("arn:aws:s3:::")));
     return [...statement.actions];
 }
@@ -221,7 +222,7 @@ async function measure() {
 async function verify() {
     const nhi = require(ROOT);
     const awsSdk = require("@pulumi/aws");
-    const s3Read = s3ReadFromPlan(nhi);
+    const s3Read = s3ReadFromPlan();
     for (let i = 0; i < n; i++) {
         declareComponent(nhi.aws, `c-${i}`, i);
         declareHand(awsSdk, s3Read, `h-${i}`, i);

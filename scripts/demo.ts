@@ -8,14 +8,14 @@
  * (`workload-identity-provider.json`). Then examples/acknowledged-escalation: identities whose
  * grants escalate privileges, with the reasons their grants acknowledge and where each is recorded.
  *
- * The mocks are those of the test suite (test/support/mock-graph.ts): a made-up AWS account
+ * The mocks are those of `pulumi-nhi/testing` (components/testing): a made-up AWS account
  * 123456789012, Google project number 123456789 and physical names such as `invoices-1a2b3c4`, so
  * the output is the same every run.
  */
 import * as path from "path";
 import { acknowledgedEscalation } from "../examples/acknowledged-escalation/program";
 import { quickstart } from "../examples/quickstart/program";
-import { MOCK_ACCOUNT, MOCK_PROJECT_NUMBER, Registered, capture, valueOf } from "../test/support/mock-graph";
+import { MOCK_ACCOUNT, MOCK_PROJECT_NUMBER, Registered, capture, valueOf } from "../components/testing";
 import { IdentityReport, formatIdentity, reportIdentity } from "./demo/aws";
 import { GcpIdentityReport, formatGcpIdentity, reportGcpIdentity } from "./demo/gcp";
 
@@ -125,13 +125,18 @@ function formatEscalation(e: DemoResult["escalation"]): string {
     return `${lines.join("\n")}\n`;
 }
 
-async function main(): Promise<void> {
-    const result = await runDemo(DEFAULT_OUT_DIR);
-    process.stdout.write(result.text);
+/**
+ * `npm run demo [-- --out <folder>] [-- --json]`: prints the report, or with `--json` the whole
+ * {@link DemoResult} as JSON (what test/examples runs, since test/ does not import scripts/).
+ */
+async function main(argv: readonly string[]): Promise<void> {
+    const at = argv.indexOf("--out");
+    const result = await runDemo(at >= 0 && argv[at + 1] !== undefined ? argv[at + 1] : DEFAULT_OUT_DIR);
+    process.stdout.write(argv.includes("--json") ? `${JSON.stringify(result)}\n` : result.text);
 }
 
 if (require.main === module) {
-    main().catch((e: unknown) => {
+    main(process.argv.slice(2)).catch((e: unknown) => {
         process.stderr.write(`demo failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
         process.exitCode = 1;
     });

@@ -1,6 +1,21 @@
-export { AwsServiceIdentity as ServiceIdentity, AwsServiceIdentity, AwsServiceIdentityArgs, planAwsServiceIdentity, AWS_SERVICE_IDENTITY_TYPE } from "./service-identity";
-export { AwsGrant, AwsActionsGrant, AwsAccessGrant } from "./grants";
-export { AccessLevel, ACCESS_LEVELS } from "./catalog";
-export { AwsTrust, AwsServiceTrust, AwsLambdaServiceTrust, AwsOtherServiceTrust, AwsGithubActionsTrust, AwsEksServiceAccountTrust, AwsAccountTrust, renderTrustPolicy } from "./trust";
-export { PolicyDocument, Statement, layoutPolicies, mergeStatements, renderDocument, grantedTriples, MAX_INLINE_POLICY_CHARS, MAX_MANAGED_POLICY_CHARS, MAX_MANAGED_POLICIES } from "./policy";
-export { AWS_ESCALATION_RULES, findAwsEscalations } from "./escalation";
+/**
+ * `pulumi-nhi/aws` (and `aws` of `pulumi-nhi`): the AWS components, their argument types and the
+ * types of what they output. `ServiceIdentity` loads `@pulumi/aws` when first read, not when this
+ * module is imported.
+ */
+import type { AwsServiceIdentity } from "./service-identity";
+import { exportLazily } from "../core/lazy";
+
+export type { AwsServiceIdentityArgs } from "./service-identity";
+export type { AwsGrant, AwsActionsGrant, AwsAccessGrant } from "./grants";
+export type { AccessLevel } from "./catalog";
+export type { AwsTrust, AwsServiceTrust, AwsLambdaServiceTrust, AwsOtherServiceTrust, AwsGithubActionsTrust, AwsEksServiceAccountTrust, AwsAccountTrust } from "./trust";
+export type { PolicyDocument, Statement } from "./policy";
+
+/** One least-privilege IAM role per workload: see {@link AwsServiceIdentity}. */
+export type ServiceIdentity = AwsServiceIdentity;
+// A placeholder that the getter below replaces: assigned, not only declared, so that Node's ESM
+// loader sees the name (`import { ServiceIdentity } from "pulumi-nhi/…"`), as in Pulumi's SDKs.
+export const ServiceIdentity: typeof AwsServiceIdentity = undefined as never;
+exportLazily(exports, () => require("./service-identity"), { ServiceIdentity: "AwsServiceIdentity" },
+    "`aws.ServiceIdentity` needs `@pulumi/aws` (a peer dependency of pulumi-nhi): `npm install @pulumi/aws@^7`.");

@@ -1,6 +1,20 @@
-export { GcpServiceIdentity as ServiceIdentity, GcpServiceIdentity, GcpServiceIdentityArgs, planGcpServiceIdentity, deriveAccountId, customRoleId, poolIdPrefix, GCP_SERVICE_IDENTITY_TYPE } from "./service-identity";
-export { GcpGrant, GcpGrantCommon, GcpGrantResource, GcpGrantScopes, GcpPermissionsGrant, GcpRoleGrant, expiryExpression } from "./grants";
-export { GcpTrust, GcpTrustKinds, GcpGithubActionsTrust, GcpGkeWorkloadTrust, githubAttributeCondition } from "./trust";
-export { OwnershipRecord, renderOwnershipRecord, parseOwnershipRecord } from "./description";
-export { BASIC_ROLES } from "./catalog";
-export { GCP_ESCALATION_RULES, findGcpEscalations } from "./escalation";
+/**
+ * `pulumi-nhi/gcp` (and `gcp` of `pulumi-nhi`): the Google Cloud components, their argument types
+ * and the documented helpers. `ServiceIdentity` loads `@pulumi/gcp` and `@pulumi/random` when
+ * first read, not when this module is imported.
+ */
+import type { GcpServiceIdentity } from "./service-identity";
+import { exportLazily } from "../core/lazy";
+
+export type { GcpServiceIdentityArgs } from "./service-identity";
+export type { GcpGrant, GcpGrantCommon, GcpGrantResource, GcpGrantScopes, GcpPermissionsGrant, GcpRoleGrant } from "./grants";
+export type { GcpTrust, GcpTrustKinds, GcpGithubActionsTrust, GcpGkeWorkloadTrust } from "./trust";
+export { type OwnershipRecord, parseOwnershipRecord } from "./description";
+
+/** One keyless service account per workload: see {@link GcpServiceIdentity}. */
+export type ServiceIdentity = GcpServiceIdentity;
+// A placeholder that the getter below replaces: assigned, not only declared, so that Node's ESM
+// loader sees the name (`import { ServiceIdentity } from "pulumi-nhi/…"`), as in Pulumi's SDKs.
+export const ServiceIdentity: typeof GcpServiceIdentity = undefined as never;
+exportLazily(exports, () => require("./service-identity"), { ServiceIdentity: "GcpServiceIdentity" },
+    "`gcp.ServiceIdentity` needs `@pulumi/gcp` and `@pulumi/random` (peer dependencies of pulumi-nhi): `npm install @pulumi/gcp@^9 @pulumi/random@^4`.");

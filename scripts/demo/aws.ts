@@ -2,7 +2,7 @@
  * The demo's AWS identities: what `npm run demo` reads back from an AwsServiceIdentity (its
  * role, tags and rendered policies), writes to its folder and prints.
  */
-import { Registered, valueOf } from "../../test/support/mock-graph";
+import { Registered, valueOf } from "../../components/testing";
 import { AWS_SERVICE_IDENTITY_TYPE, AwsServiceIdentity } from "../../components/aws/service-identity";
 import { PolicyDocument, RenderedStatement } from "../../components/aws/policy";
 import { ESCALATION_TAG_PREFIX } from "../../components/aws/tags";

@@ -3,8 +3,9 @@
  * (its account, ownership record, role bindings and who may act as it), writes to its folder and
  * prints.
  */
-import { Registered, valueOf } from "../../test/support/mock-graph";
-import * as gcp from "../../components/gcp";
+import { Registered, valueOf } from "../../components/testing";
+import { GCP_SERVICE_IDENTITY_TYPE, GcpServiceIdentity } from "../../components/gcp/service-identity";
+import { parseOwnershipRecord } from "../../components/gcp/description";
 import { compare, heading, identityFolder, pushEscalations, pushResources, wrap } from "./common";
 
 /** An IAM Condition, as Google stores it on a role binding. */
@@ -97,7 +98,7 @@ function conditionOf(inputs: Record<string, any>): GcpCondition | undefined {
     return { title: c.title, ...(c.description !== undefined ? { description: c.description } : {}), expression: c.expression };
 }
 
-export async function reportGcpIdentity(identity: gcp.GcpServiceIdentity, all: readonly Registered[], outDir: string): Promise<GcpIdentityReport> {
+export async function reportGcpIdentity(identity: GcpServiceIdentity, all: readonly Registered[], outDir: string): Promise<GcpIdentityReport> {
     const name = await valueOf(identity.urn.apply((urn) => urn.split("::").pop()!));
     const [email, member, providerName] = await Promise.all([
         valueOf(identity.email),
@@ -111,7 +112,7 @@ export async function reportGcpIdentity(identity: gcp.GcpServiceIdentity, all: r
         throw new Error(`GcpServiceIdentity "${name}" declared no ${GCP_ACCOUNT} "${name}-sa"`);
     }
     const description: string = account.inputs.description ?? "";
-    const record = gcp.parseOwnershipRecord(description);
+    const record = parseOwnershipRecord(description);
 
     const customRoles = new Map(children.filter((r) => r.type === GCP_CUSTOM_ROLE).map((r) => [`projects/${r.inputs.project}/roles/${r.inputs.roleId}`, r.inputs.permissions as string[]]));
     const bindings: GcpBinding[] = children
@@ -194,11 +195,11 @@ const SCOPE_ORDER = ["project", "bucket", "topic", "subscription", "secret", "da
  * account, then the rest by name and type.
  */
 function gcpChildrenOf(name: string, all: readonly Registered[]): Registered[] {
-    const identities = all.filter((r) => r.type === gcp.GCP_SERVICE_IDENTITY_TYPE).map((r) => r.name);
+    const identities = all.filter((r) => r.type === GCP_SERVICE_IDENTITY_TYPE).map((r) => r.name);
     const owner = (r: Registered) => identities.filter((n) => r.name.startsWith(`${n}-`)).sort((a, b) => b.length - a.length)[0];
-    const rankOf = (r: Registered) => (r.type === gcp.GCP_SERVICE_IDENTITY_TYPE ? 0 : r.type === GCP_ACCOUNT ? 1 : 2);
+    const rankOf = (r: Registered) => (r.type === GCP_SERVICE_IDENTITY_TYPE ? 0 : r.type === GCP_ACCOUNT ? 1 : 2);
     return all
-        .filter((r) => (r.type === gcp.GCP_SERVICE_IDENTITY_TYPE && r.name === name) || (r.parentType === gcp.GCP_SERVICE_IDENTITY_TYPE && owner(r) === name))
+        .filter((r) => (r.type === GCP_SERVICE_IDENTITY_TYPE && r.name === name) || (r.parentType === GCP_SERVICE_IDENTITY_TYPE && owner(r) === name))
         .sort((a, b) => rankOf(a) - rankOf(b) || compare(a.name, b.name) || compare(a.type, b.type));
 }
 

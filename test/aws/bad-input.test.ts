@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { aws } from "../../components";
 import { planAwsServiceIdentity } from "../../components/aws/service-identity";
 import { BadInput, TABLE_NOW, itRefusesEach, itRegistersNothingWhenRefused } from "../support/bad-input";
-import { capture, valueOf } from "../support/mock-graph";
+import { capture, valueOf } from "../../components/testing";
 
 const OIDC = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
 const base: any = {

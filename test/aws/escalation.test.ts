@@ -2,6 +2,7 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { aws } from "../../components";
 import { planAwsServiceIdentity } from "../../components/aws/service-identity";
+import { findAwsEscalations } from "../../components/aws/escalation";
 import { BadInput, itRefusesEach, itRegistersNothingWhenRefused } from "../support/bad-input";
 import { capture, ofType, valueOf } from "../support/mock-graph";
 
@@ -148,7 +149,7 @@ describe("aws.ServiceIdentity privilege escalation", () => {
         ] });
         // WHEN its grants are reviewed
         // THEN the acknowledged method is listed with its grant and the key action as held
-        assert.deepStrictEqual(aws.findAwsEscalations(plan.grants).map((f) => ({ method: f.rule.id, paths: f.paths, key: f.key })), [
+        assert.deepStrictEqual(findAwsEscalations(plan.grants).map((f) => ({ method: f.rule.id, paths: f.paths, key: f.key })), [
             { method: "CreateAccessKey", paths: ["grants[0]"], key: { action: "iam:CreateAccessKey", on: `\`${SFTP_USER}\``, broad: false } },
         ]);
     });
@@ -156,7 +157,7 @@ describe("aws.ServiceIdentity privilege escalation", () => {
     it("judges where each action is held: across services, on service-wide ARNs, on values known at deploy time", () => {
         // GIVEN grants whose escalating actions are held on ARNs of another service, on every
         // resource of a service, or on an Output
-        const findings = (grants: any[]) => aws.findAwsEscalations(planAwsServiceIdentity("r", { ...base, grants }).grants.map((g) => g)).map((f) => `${f.rule.id}@${f.grant}: ${f.key.on}`);
+        const findings = (grants: any[]) => findAwsEscalations(planAwsServiceIdentity("r", { ...base, grants }).grants.map((g) => g)).map((f) => `${f.rule.id}@${f.grant}: ${f.key.on}`);
         const found = (grants: any[]) => {
             try {
                 return findings(grants);

@@ -5,7 +5,7 @@
 import * as assert from "assert";
 import { aws } from "../../components";
 import { actionsOf, serviceNames } from "../../components/aws/catalog";
-import { capture, valueOf } from "../support/mock-graph";
+import { capture, valueOf } from "../../components/testing";
 import { decideIdentity } from "../support/iam-simulator";
 
 const base = { owner: "team-payments", purpose: "Processes invoices", trust: { service: { principal: "lambda.amazonaws.com" } } };

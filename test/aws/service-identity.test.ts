@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { aws } from "../../components";
-import { capture, ofType, Registered, valueOf } from "../support/mock-graph";
+import { MAX_INLINE_POLICY_CHARS, MAX_MANAGED_POLICY_CHARS } from "../../components/aws/policy";
+import { capture, ofType, Registered, valueOf } from "../../components/testing";
 
 const TYPE = "nhi:index:AwsServiceIdentity";
 const EXPIRY = "2099-06-30T00:00:00Z";
@@ -153,9 +154,9 @@ describe("aws.ServiceIdentity resources", () => {
         assert.ok(policies.length >= 1);
         assert.deepStrictEqual(policies.map((p) => p.name), attachments.map((a) => a.name));
         assert.deepStrictEqual(policies.map((p) => p.name), policies.map((_, i) => `fanout-policy-${i + 2}`));
-        assert.ok(JSON.stringify(documents[0]).length <= aws.MAX_INLINE_POLICY_CHARS);
+        assert.ok(JSON.stringify(documents[0]).length <= MAX_INLINE_POLICY_CHARS);
         for (const d of documents.slice(1)) {
-            assert.ok(JSON.stringify(d).length <= aws.MAX_MANAGED_POLICY_CHARS);
+            assert.ok(JSON.stringify(d).length <= MAX_MANAGED_POLICY_CHARS);
         }
         assert.deepStrictEqual(policies.map((p) => JSON.parse(p.inputs.policy)), documents.slice(1));
         // AND together they grant exactly the 120 grants

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as awsClassic from "@pulumi/aws";
 import { aws } from "../../components";
 import { actionsOf } from "../../components/aws/catalog";
-import { capture, MOCK_ACCOUNT, valueOf } from "../support/mock-graph";
+import { capture, MOCK_ACCOUNT, valueOf } from "../../components/testing";
 import {
     concreteArn,
     Decision,

@@ -2,8 +2,7 @@ import * as assert from "assert";
 import * as fc from "fast-check";
 import * as pulumi from "@pulumi/pulumi";
 import { EscalationRule, EscalationRules, GrantActions, findEscalations, reviewEscalations } from "../../components/core/escalation";
-import { AWS_ESCALATION_RULES } from "../../components/aws/escalation";
-import { aws } from "../../components";
+import { AWS_ESCALATION_RULES, findAwsEscalations } from "../../components/aws/escalation";
 import { GCP_ESCALATION_RULES } from "../../components/gcp/escalation";
 import { planAwsServiceIdentity } from "../../components/aws/service-identity";
 import { planGcpServiceIdentity } from "../../components/gcp/service-identity";
@@ -161,7 +160,7 @@ describe("acknowledging what is refused", () => {
             // THEN the identity plans, and its tags name exactly the methods its grants allow
             const plan = planAwsServiceIdentity("mix", awsArgs(acknowledged), NOW);
             const tagged = Object.keys(plan.tags.tags).filter((k) => k.startsWith("nhi:escalation:")).map((k) => k.slice("nhi:escalation:".length)).sort();
-            const found = [...new Set(aws.findAwsEscalations(plan.grants).map((f) => f.rule.id))].sort();
+            const found = [...new Set(findAwsEscalations(plan.grants).map((f) => f.rule.id))].sort();
             assert.deepStrictEqual(tagged, found);
             assert.ok(found.length >= picked.length);
         }), { numRuns: 60 });

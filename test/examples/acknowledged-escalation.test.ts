@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { BUILD_REASON, DEFAULT_GCP_PROJECT, DEFAULT_VENDOR_USER_ARN, KEY_ROTATION_REASON, acknowledgedEscalation } from "../../examples/acknowledged-escalation/program";
 import { planAwsServiceIdentity } from "../../components/aws/service-identity";
 import { planGcpServiceIdentity } from "../../components/gcp/service-identity";
-import { runDemo } from "../../scripts/demo";
+import { runDemo } from "../support/demo";
 import { capture, ofType } from "../support/mock-graph";
 
 describe("examples/acknowledged-escalation", () => {
@@ -47,8 +47,8 @@ describe("examples/acknowledged-escalation", () => {
     it("is shown by npm run demo, with the methods and reasons", async () => {
         const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "nhi-escalation-demo-"));
         const { escalation, text } = await runDemo(outDir);
-        assert.deepStrictEqual(escalation.identities.map((id) => id.escalations), [[{ method: "CreateAccessKey", reason: KEY_ROTATION_REASON }]]);
-        assert.deepStrictEqual(escalation.gcpIdentities.map((id) => id.escalations), [[{ method: "RCECloudBuildBuildServer", reason: BUILD_REASON }]]);
+        assert.deepStrictEqual(escalation.identities.map((id: any) => id.escalations), [[{ method: "CreateAccessKey", reason: KEY_ROTATION_REASON }]]);
+        assert.deepStrictEqual(escalation.gcpIdentities.map((id: any) => id.escalations), [[{ method: "RCECloudBuildBuildServer", reason: BUILD_REASON }]]);
         for (const expected of [
             "  Privilege escalations it may perform, acknowledged (reasons recorded in its `nhi:escalation:<method>` tags)\n    CreateAccessKey\n      " + KEY_ROTATION_REASON,
             "  Privilege escalations it may perform, acknowledged (reasons recorded in the `acknowledged` field of its description)\n    RCECloudBuildBuildServer\n      " + BUILD_REASON,

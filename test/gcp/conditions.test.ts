@@ -3,6 +3,9 @@ import { run } from "@bufbuild/cel";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import fc from "fast-check";
 import { gcp } from "../../components";
+import { expiryExpression } from "../../components/gcp/grants";
+import { githubAttributeCondition } from "../../components/gcp/trust";
+import { renderOwnershipRecord } from "../../components/gcp/description";
 import { deriveAccountId, ACCOUNT_ID } from "../../components/gcp/service-identity";
 
 /**
@@ -23,11 +26,11 @@ describe("IAM Condition of an expiring binding", () => {
     const EXPIRY = "2027-01-31T00:00:00Z";
 
     it("is exactly the expression Google documents for expiring access", () => {
-        assert.strictEqual(gcp.expiryExpression(EXPIRY), 'request.time < timestamp("2027-01-31T00:00:00Z")');
+        assert.strictEqual(expiryExpression(EXPIRY), 'request.time < timestamp("2027-01-31T00:00:00Z")');
     });
 
     it("holds until the instant and not from it on", () => {
-        const expression = gcp.expiryExpression(EXPIRY);
+        const expression = expiryExpression(EXPIRY);
         assert.strictEqual(atTime(expression, "2027-01-30T23:59:59Z"), true);
         assert.strictEqual(atTime(expression, "2027-01-31T00:00:00Z"), false);
         assert.strictEqual(atTime(expression, "2030-01-01T00:00:00Z"), false);
@@ -36,7 +39,7 @@ describe("IAM Condition of an expiring binding", () => {
     it("parses and compares correctly for any instant (property)", () => {
         fc.assert(fc.property(fc.integer({ min: Date.UTC(2000, 0, 1) / 1000, max: Date.UTC(2999, 0, 1) / 1000 }), fc.integer({ min: 1, max: 10 ** 8 }), (seconds, delta) => {
             const instant = `${new Date(seconds * 1000).toISOString().slice(0, 19)}Z`;
-            const expression = gcp.expiryExpression(instant);
+            const expression = expiryExpression(instant);
             assert.strictEqual(atTime(expression, new Date((seconds - delta) * 1000).toISOString()), true);
             assert.strictEqual(atTime(expression, new Date((seconds + delta) * 1000).toISOString()), false);
         }), { numRuns: 200 });
@@ -44,7 +47,7 @@ describe("IAM Condition of an expiring binding", () => {
 });
 
 describe("attribute condition of the GitHub provider", () => {
-    const condition = gcp.githubAttributeCondition("acme/reports", ["repo:acme/reports:environment:production", "repo:acme/reports:ref:refs/heads/main"]);
+    const condition = githubAttributeCondition("acme/reports", ["repo:acme/reports:environment:production", "repo:acme/reports:ref:refs/heads/main"]);
 
     it("admits the exact subjects of the repository", () => {
         assert.strictEqual(forToken(condition, { repository: "acme/reports", sub: "repo:acme/reports:environment:production" }), true);
@@ -83,7 +86,7 @@ describe("ownership record in the description (property)", () => {
     it("round-trips owner, purpose and expiry", () => {
         fc.assert(fc.property(fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), fc.option(fc.constant("2099-01-01T00:00:00Z"), { nil: undefined }), (owner, purpose, expiresAt) => {
             const record = { owner, purpose, ...(expiresAt ? { expiresAt } : {}) };
-            assert.deepStrictEqual(gcp.parseOwnershipRecord(gcp.renderOwnershipRecord(record)), record);
+            assert.deepStrictEqual(gcp.parseOwnershipRecord(renderOwnershipRecord(record)), record);
         }));
     });
 

@@ -2,6 +2,7 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { gcp } from "../../components";
 import { planGcpServiceIdentity } from "../../components/gcp/service-identity";
+import { findGcpEscalations } from "../../components/gcp/escalation";
 import { BadInput, itRefusesEach, itRegistersNothingWhenRefused } from "../support/bad-input";
 import { capture, ofType } from "../support/mock-graph";
 
@@ -101,7 +102,7 @@ describe("gcp.ServiceIdentity privilege escalation", () => {
             { role: "roles/iam.serviceAccountUser", resource: { serviceAccount: RUNTIME } },
             { role: "roles/cloudbuild.builds.editor", resource: { project: PROJECT }, acknowledge: "builds the image" },
         ] });
-        assert.deepStrictEqual(gcp.findGcpEscalations(plan.grants).map((f) => `${f.rule.id} ${f.paths.join(",")} ${f.key.on}`), [
+        assert.deepStrictEqual(findGcpEscalations(plan.grants).map((f) => `${f.rule.id} ${f.paths.join(",")} ${f.key.on}`), [
             `RCECloudBuildBuildServer grants[1] project \`${PROJECT}\``,
         ]);
     });

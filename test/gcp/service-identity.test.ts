@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { gcp } from "../../components";
-import { capture, MOCK_PROJECT_NUMBER, ofType, Registered, valueOf } from "../support/mock-graph";
+import { customRoleId, deriveAccountId, poolIdPrefix } from "../../components/gcp/service-identity";
+import { capture, MOCK_PROJECT_NUMBER, ofType, Registered, valueOf } from "../../components/testing";
 
 const TYPE = "nhi:index:GcpServiceIdentity";
 const EXPIRY = "2099-06-30T00:00:00Z";
@@ -94,7 +95,7 @@ describe("gcp.ServiceIdentity resources", () => {
         // THEN the role holds the permissions, sorted and unique, and the binding uses it
         assert.deepStrictEqual(role.inputs.permissions, ["storage.objects.create", "storage.objects.get"]);
         assert.strictEqual(role.inputs.project, "acme-prod");
-        assert.strictEqual(role.inputs.roleId, gcp.customRoleId("uploader", "bucket|acme-prod/artifacts|custom"));
+        assert.strictEqual(role.inputs.roleId, customRoleId("uploader", "bucket|acme-prod/artifacts|custom"));
         assert.match(role.inputs.roleId, /^[A-Za-z0-9_.]{3,64}$/);
         assert.strictEqual(role.parentType, TYPE);
         assert.strictEqual(binding.inputs.role, `projects/acme-prod/roles/${role.inputs.roleId}`);
@@ -102,8 +103,8 @@ describe("gcp.ServiceIdentity resources", () => {
     });
 
     it("keeps a custom role's ID when its permissions change, so the role is updated in place", () => {
-        assert.strictEqual(gcp.customRoleId("uploader", "bucket|acme-prod/artifacts|custom"), gcp.customRoleId("uploader", "bucket|acme-prod/artifacts|custom"));
-        assert.notStrictEqual(gcp.customRoleId("uploader", "bucket|acme-prod/artifacts|custom"), gcp.customRoleId("uploader", "bucket|acme-prod/reports|custom"));
+        assert.strictEqual(customRoleId("uploader", "bucket|acme-prod/artifacts|custom"), customRoleId("uploader", "bucket|acme-prod/artifacts|custom"));
+        assert.notStrictEqual(customRoleId("uploader", "bucket|acme-prod/artifacts|custom"), customRoleId("uploader", "bucket|acme-prod/reports|custom"));
     });
 
     it("trusts GitHub Actions of one repository environment through its own pool and provider", async () => {
@@ -173,9 +174,9 @@ describe("gcp.ServiceIdentity resources", () => {
     });
 
     it("never gives its own pool an ID Google reserves", () => {
-        assert.strictEqual(gcp.poolIdPrefix("gcp-exporter"), "nhi-gcp-exporter");
-        assert.strictEqual(gcp.poolIdPrefix("a-thirty-character-account-id"), "a-thirty-character-account");
-        assert.ok(gcp.poolIdPrefix("a-thirty-character-account-id").length <= 27);
+        assert.strictEqual(poolIdPrefix("gcp-exporter"), "nhi-gcp-exporter");
+        assert.strictEqual(poolIdPrefix("a-thirty-character-account-id"), "a-thirty-character-account");
+        assert.ok(poolIdPrefix("a-thirty-character-account-id").length <= 27);
     });
 
     it("trusts one GKE Kubernetes service account", async () => {
@@ -194,7 +195,7 @@ describe("gcp.ServiceIdentity resources", () => {
     });
 
     it("derives the account ID from the name, and takes an explicit one", async () => {
-        assert.strictEqual(gcp.deriveAccountId("Report_Renderer"), "report-renderer");
+        assert.strictEqual(deriveAccountId("Report_Renderer"), "report-renderer");
         const { resources } = await declare("renderer-x", { ...BASE, accountId: "renderer-explicit", grants: [] });
         assert.strictEqual(ofType(resources, "gcp:serviceaccount/account:Account")[0].inputs.accountId, "renderer-explicit");
     });

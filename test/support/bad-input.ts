@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { capture } from "./mock-graph";
+import { capture } from "../../components/testing";
 
 /** One bad input a new user might try, with the exact problem it must report. */
 export interface BadInput {

@@ -1,5 +1,5 @@
 import { runSimulation, RunSimulationResults } from "@cloud-copilot/iam-simulate";
-import { MOCK_ACCOUNT } from "./mock-graph";
+import { MOCK_ACCOUNT } from "../../components/testing";
 
 /**
  * Test helpers that evaluate the documents a component renders with a real IAM policy engine,

@@ -1,0 +1,30 @@
+import { execFile } from "child_process";
+import * as path from "path";
+
+/** What `npm run demo -- --json` prints (scripts/demo.ts, `DemoResult`), as far as these tests read it. */
+export interface DemoRun {
+    readonly identities: { name: string; owner: string; expiresAt?: string; resources: unknown[]; permissions: { resource: string; actions: string[] }[]; identityPolicies: unknown[] }[];
+    readonly gcpIdentities: any[];
+    readonly escalation: { identities: any[]; gcpIdentities: any[] };
+    readonly outDir: string;
+    readonly text: string;
+}
+
+/**
+ * Runs the demo as `npm run demo` does, in its own process (test/ does not import scripts/),
+ * writing to `outDir`, and returns its report.
+ */
+export function runDemo(outDir: string): Promise<DemoRun> {
+    const root = path.join(__dirname, "..", "..");
+    const args = ["-r", "ts-node/register/transpile-only", path.join(root, "scripts", "demo.ts"), "--out", outDir, "--json"];
+    return new Promise((resolve, reject) => {
+        execFile(process.execPath, args, { cwd: root, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+            if (error) {
+                reject(new Error(`npm run demo failed: ${error.message}\n${stderr}`));
+            } else {
+                resolve(JSON.parse(stdout) as DemoRun);
+            }
+        });
+    });
+}
+
