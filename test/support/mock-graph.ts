@@ -50,6 +50,19 @@ function cloudOutputs(type: string, name: string, inputs: Record<string, any>): 
             return { name: physical, url: `gs://${physical}` };
         case "random:index/randomId:RandomId":
             return { hex: "a1b2", b64Url: "obI" };
+        case "random:index/randomString:RandomString":
+            return { result: "Xq7Lm2Vp9Rt4Kw8Zc3Nb6Hd1Fg5Js0Ya".slice(0, inputs.length ?? 16) };
+        case "aws:dynamodb/table:Table":
+            return { name: inputs.name ?? physical, arn: `arn:aws:dynamodb:us-east-1:${MOCK_ACCOUNT}:table/${inputs.name ?? physical}` };
+        case "aws:lambda/function:Function":
+            return { name: inputs.name ?? physical, arn: `arn:aws:lambda:us-east-1:${MOCK_ACCOUNT}:function:${inputs.name ?? physical}` };
+        case "aws:cloudwatch/logGroup:LogGroup":
+            // The provider strips the `:*` the API appends to a log group's ARN.
+            return { name: inputs.name ?? physical, arn: `arn:aws:logs:us-east-1:${MOCK_ACCOUNT}:log-group:${inputs.name ?? physical}` };
+        case "gcp:pubsub/topic:Topic":
+        case "gcp:pubsub/subscription:Subscription":
+        case "gcp:container/cluster:Cluster":
+            return { name: inputs.name ?? physical };
         default:
             return {};
     }
