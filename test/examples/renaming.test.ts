@@ -1,10 +1,12 @@
 import * as assert from "assert";
+import * as awsClassic from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { aws, gcp } from "../../components";
 import { Registered, capture, installMocks, ofType, valueOf } from "../support/mock-graph";
 
 /**
- * The README's "Renaming an identity safely", checked under Pulumi's mocks.
+ * The README's "Renaming an identity safely" and "Adopting existing roles and service accounts",
+ * checked under Pulumi's mocks.
  *
  * What the mocks can show: the aliases each registration sends to the engine (read from the
  * RegisterResource requests), the URNs the old program's resources had, and the aliases the SDK
@@ -145,5 +147,54 @@ describe("renaming an identity safely", () => {
             const [oldBinding, newBinding] = [before.resources, after.resources].map((rs) => ofType(rs, "gcp:storage/bucketIAMMember:BucketIAMMember")[0]);
             assert.notStrictEqual(newBinding.inputs.member, oldBinding.inputs.member);
         });
+    });
+});
+
+describe("adopting hand-written resources into an identity", () => {
+    /**
+     * The README's transform, verbatim: each child the component declares is also looked up under
+     * the URN the hand-written resource of the same name had at the top of the stack, and the role
+     * keeps the physical name it already has. The README passes it as `transforms`; Pulumi's mocks
+     * do not run `transforms` (the mock monitor reports no support for them), so this test passes
+     * the same function as `transformations`, the SDK-side predecessor with the same arguments and
+     * result, which sends the same options to the engine.
+     */
+    const adoptHandWritten = (roleName: string) => (args: { type: string; name: string; props: pulumi.Inputs; opts: pulumi.ResourceOptions }) => {
+        if (args.type === aws.AWS_SERVICE_IDENTITY_TYPE) {
+            return undefined;
+        }
+        const handWritten = `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${args.type}::${args.name}`;
+        return {
+            props: args.type === "aws:iam/role:Role" ? { ...args.props, name: roleName } : args.props,
+            opts: { ...args.opts, aliases: [...(args.opts.aliases ?? []), handWritten] },
+        };
+    };
+
+    it("aliases each child to the top-level resource it replaces and keeps the role's physical name", async () => {
+        // GIVEN a stack that declared the role and its inline policy by hand, under the names the component uses
+        const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] });
+        await capture(() => {
+            const role = new awsClassic.iam.Role("statement-worker-role", { name: "statement-worker", assumeRolePolicy: trust });
+            new awsClassic.iam.RolePolicy("statement-worker-policy", { role: role.id, policy: "{}" });
+        });
+        const handWritten = ["aws:iam/role:Role statement-worker-role", "aws:iam/rolePolicy:RolePolicy statement-worker-policy"]
+            .map((r) => urnOf(r.split(" ")[0], r.split(" ")[1]));
+        // WHEN the program declares the identity instead, with the transform
+        const after = await recordRequests(() => new aws.ServiceIdentity("statement-worker", {
+            owner: "team-payments",
+            purpose: "Lambda that renders statements",
+            trust: { service: { principal: "lambda.amazonaws.com" } },
+            grants: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::acme-statements/*"] }],
+        }, { transformations: [adoptHandWritten("statement-worker")] }));
+        // THEN each child's registration carries the URN of the hand-written resource of its name
+        const childAliases = after.requests.filter((r) => r.type !== aws.AWS_SERVICE_IDENTITY_TYPE).map((r) => `${r.type} ${r.name} ${r.aliases.join(" ")}`).sort();
+        assert.deepStrictEqual(childAliases, [
+            `aws:iam/role:Role statement-worker-role ${handWritten[0]}`,
+            `aws:iam/rolePolicy:RolePolicy statement-worker-policy ${handWritten[1]}`,
+        ]);
+        // AND the role keeps its physical name, so adopting it is an update, not a replacement
+        assert.strictEqual(ofType(after.resources, "aws:iam/role:Role")[0].inputs.name, "statement-worker");
+        // AND the component itself is registered as new, with no alias
+        assert.deepStrictEqual(after.requests.find((r) => r.type === aws.AWS_SERVICE_IDENTITY_TYPE)?.aliases, []);
     });
 });
