@@ -1,6 +1,7 @@
 /**
  * Cross-account access with an external ID: an audit vendor reads one prefix of one bucket.
  *
+ *     cd examples/cross-account    # after `npm ci` at the root
  *     pulumi stack init dev
  *     pulumi config set aws:region us-east-1
  *     pulumi config set vendorAccountId <the vendor's 12-digit account ID>

@@ -1,6 +1,7 @@
 /**
  * EKS IAM Roles for Service Accounts: one role for the `catalog/catalog-api` service account.
  *
+ *     cd examples/eks-irsa    # after `npm ci` at the root
  *     pulumi stack init dev
  *     pulumi config set aws:region us-east-1
  *     pulumi config set eksOidcIssuer "$(aws eks describe-cluster --name <cluster> --query cluster.identity.oidc.issuer --output text)"

@@ -1,6 +1,7 @@
 /**
  * GKE Workload Identity: the `thumbnails/thumbnailer` pods act as one keyless service account.
  *
+ *     cd examples/gke-workload-identity    # after `npm ci` at the root
  *     pulumi stack init dev
  *     pulumi config set gcpProject <your project id>
  *     pulumi up

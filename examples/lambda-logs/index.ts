@@ -1,6 +1,7 @@
 /**
  * A Lambda function, its execution role, and its log group `/aws/lambda/<function>`.
  *
+ *     cd examples/lambda-logs    # after `npm ci` at the root
  *     pulumi stack init dev
  *     pulumi config set aws:region us-east-1
  *     pulumi up
