@@ -16,6 +16,8 @@ async function exportsOf(example: string): Promise<Record<string, unknown>> {
 }
 
 describe("examples/*/index.ts, the programs `pulumi up` runs", () => {
+    // GIVEN each example's entry point WHEN it is loaded under the mocks
+    // THEN it exports exactly the values its README and comments tell the reader to use
     it("eks-irsa exports the role ARN for the service account annotation", async () => {
         assert.deepStrictEqual(await exportsOf("eks-irsa"), {
             catalogApiRoleArn: `arn:aws:iam::${MOCK_ACCOUNT}:role/catalog-api-role-1a2b3c4`,

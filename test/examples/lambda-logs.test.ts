@@ -45,7 +45,10 @@ describe("examples/lambda-logs", () => {
     });
 
     it("lets Lambda, and only Lambda, assume the role until the expiry", async () => {
+        // GIVEN the rendered trust policy
         const assume = (principal: string, at = BEFORE) => () => decideTrust(trustPolicy, { principal, roleArn, context: { "aws:CurrentTime": at } });
+        // WHEN Lambda and another service ask to assume the role, before and after the expiry
+        // THEN only Lambda, before the expiry, is admitted
         await expectDecisions([
             { what: "lambda", expected: "Allowed", decide: assume("lambda.amazonaws.com") },
             { what: "lambda after the expiry", expected: "Denied", decide: assume("lambda.amazonaws.com", AFTER) },
