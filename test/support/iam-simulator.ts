@@ -268,3 +268,25 @@ export function sample<T>(items: readonly T[], n: number): T[] {
     }
     return Array.from({ length: n }, (_, i) => items[Math.floor((i * items.length) / n)]);
 }
+
+/** One request and the decision a test expects for it: `Denied` means anything but Allowed. */
+export interface ExpectedDecision {
+    readonly what: string;
+    readonly expected: "Allowed" | "Denied";
+    readonly decide: () => Promise<Decision>;
+}
+
+/** Runs `checks` and fails once, listing every request whose decision was not the expected one. */
+export async function expectDecisions(checks: readonly ExpectedDecision[]): Promise<void> {
+    const wrong: string[] = [];
+    for (const c of checks) {
+        const decision = await c.decide();
+        const ok = c.expected === "Allowed" ? decision === "Allowed" : decision !== "Allowed";
+        if (!ok) {
+            wrong.push(`${c.what}: expected ${c.expected}, got ${decision}`);
+        }
+    }
+    if (wrong.length > 0) {
+        throw new Error(`${wrong.length} of ${checks.length} requests decided wrongly:\n  ${wrong.join("\n  ")}`);
+    }
+}
