@@ -79,10 +79,9 @@ export function eksIrsa(): EksIrsa {
         purpose: "catalog-api pods on EKS: read product assets and the product table",
         trust: {
             eksServiceAccount: {
+                // The issuer, which names the condition keys (`<issuer>:sub`, `<issuer>:aud`), is
+                // read from the provider's ARN when it resolves: no second copy to keep in step.
                 oidcProviderArn: oidcProvider.arn,
-                // The issuer is given as a plain string: it names the condition keys
-                // (`<issuer>:sub`, `<issuer>:aud`) and is checked against the provider's ARN.
-                oidcIssuer: issuer,
                 namespace: NAMESPACE,
                 serviceAccount: SERVICE_ACCOUNT,
             },

@@ -78,13 +78,11 @@ export function lambdaLogs(): LambdaLogs {
     const role = new nhi.aws.ServiceIdentity("invoice-parser", {
         owner: "team-payments",
         purpose: "Lambda that parses invoices into the parsed-invoices table",
-        trust: { service: { principal: "lambda.amazonaws.com" } },
+        // The function's own logs, in one line: `logs:CreateLogStream` and `logs:PutLogEvents` on
+        // the streams of this one group (`<group ARN>:*`, the form AWS's own Lambda policies use).
+        // The group itself is created above, not by the function, so no `logs:CreateLogGroup`.
+        trust: { service: { principal: "lambda.amazonaws.com", logGroups: [logGroup.arn] } },
         grants: [
-            // The function's own logs. Lambda creates one log stream per execution environment and
-            // puts events into it; CloudWatch Logs authorizes both calls on the stream's ARN,
-            // `…:log-group:<group>:log-stream:<stream>`, so the grant names every stream of this one
-            // group. The group itself is created above, not by the function.
-            { actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [pulumi.interpolate`${logGroup.arn}:log-stream:*`] },
             // Store one parsed invoice per call: no read, no delete, no scan.
             { actions: ["dynamodb:PutItem"], resources: [table.arn] },
         ],

@@ -60,8 +60,8 @@ describe("examples/lambda-logs", () => {
         // GIVEN the identity policy: the two log actions on the group's streams, PutItem on the table
         assert.deepStrictEqual(grantedPairs(documents).map((g) => `${g.action} ${g.resource}`).sort(), [
             `dynamodb:PutItem ${tableArn}`,
-            `logs:CreateLogStream ${GROUP_ARN}:log-stream:*`,
-            `logs:PutLogEvents ${GROUP_ARN}:log-stream:*`,
+            `logs:CreateLogStream ${GROUP_ARN}:*`,
+            `logs:PutLogEvents ${GROUP_ARN}:*`,
         ]);
         const decide = (action: string, resource: string, at = BEFORE) => () => decideIdentity(roleArn, documents, action, resource, { "aws:CurrentTime": at });
         // The stream ARN Lambda's calls are authorized on: one stream per execution environment.
