@@ -1,5 +1,5 @@
 import { Problems } from "../core/errors";
-import { Acknowledged, EscalationFinding, EscalationRule, EscalationRules, GrantActions, HeldAction, acknowledgementOf, findEscalations, matchesPattern, reviewEscalations } from "../core/escalation";
+import { Acknowledged, EscalationFinding, EscalationRule, EscalationRules, GrantActions, HeldAction, acknowledgementOf, findEscalations, matchesPattern, refusal, reviewEscalations } from "../core/escalation";
 import { ActionInfo, findAction, matchResourceTypes, resourceTypesOf } from "./catalog";
 import { GrantPlan, expandAccess } from "./grants";
 import { ESCALATION_TAG_PREFIX, MAX_TAG_VALUE_CHARS, isTagValue, tagValueFix } from "./tags";
@@ -119,6 +119,29 @@ export function planAwsEscalations(plans: readonly GrantPlan[], grants: unknown,
         tags[`${ESCALATION_TAG_PREFIX}${id}`] = value;
     }
     return { tags, acknowledged: review.acknowledged };
+}
+
+/**
+ * The escalations that access-level grants on ARNs known only at deploy time allow, once `resolved`
+ * gives those grants with their ARNs (the other grants as planned): at construction such a grant's
+ * actions are not known, so it is judged here, with the construction-time message. It cannot
+ * acknowledge an escalation (its record is written before the ARN exists): the message says to name
+ * the exact actions, which are judged, and may be acknowledged, before anything is created.
+ */
+export function deployTimeEscalationProblems(plans: readonly GrantPlan[], resolved: readonly GrantPlan[]): { propertyPath: string; reason: string }[] {
+    const late = new Map(resolved.filter((p) => p.kind === "access").map((p) => [p.path, p]));
+    if (late.size === 0) {
+        return [];
+    }
+    const findings = findAwsEscalations(plans.map((p) => late.get(p.path) ?? p));
+    return [...late.keys()].flatMap((path) => {
+        const mine = findings.filter((f) => f.grant === path);
+        if (mine.length === 0) {
+            return [];
+        }
+        const reason = refusal(path, mine, AWS_RECORDED).replace(/ If the escalation is intended, .*$/, ` An access-level grant on an ARN known only at deploy time cannot acknowledge it: name the exact actions in an \`actions\` grant, whose escalations are judged, and may be acknowledged, before anything is created.`);
+        return [{ propertyPath: path, reason }];
+    });
 }
 
 /**

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { GrantPlan, GrantProblem, expandAccess, grantProblems, longestExpansion } from "./grants";
+import { GrantPlan, expandAccess, longestExpansion } from "./grants";
 import { Condition, PolicyLayout, Statement, documentSize, layoutPolicies, mergeStatements, renderDocument, MAX_INLINE_POLICY_CHARS, MAX_MANAGED_POLICY_CHARS } from "./policy";
 import { expiryCondition } from "./trust";
 
@@ -93,10 +93,10 @@ export function substitute(statements: readonly Statement[], plans: readonly Gra
 }
 
 /**
- * The problems of the grants that had unknown resources, now that `resolved` (placeholder → ARN)
- * gives every value.
+ * The grants that had resources known only at deploy time, with `resolved` (placeholder → ARN)
+ * giving every value: each as planned, with plain ARNs.
  */
-export function resolvedGrantProblems(plans: readonly GrantPlan[], planned: PlannedPolicies, resolved: ReadonlyMap<string, string>): GrantProblem[] {
+export function resolvedPlans(plans: readonly GrantPlan[], planned: PlannedPolicies, resolved: ReadonlyMap<string, string>): GrantPlan[] {
     const byPlan = new Map<number, string[]>();
     for (const [text, u] of planned.unknowns) {
         if (u.kind === "resource") {
@@ -105,7 +105,7 @@ export function resolvedGrantProblems(plans: readonly GrantPlan[], planned: Plan
             byPlan.set(u.plan, values);
         }
     }
-    return [...byPlan].flatMap(([p, values]) => grantProblems(plans[p], values));
+    return [...byPlan].map(([p, values]) => ({ ...plans[p], resources: values }));
 }
 
 /**

@@ -4,10 +4,10 @@ import { DeferredCheck, Guard, checkNowOrLater, checkedAtDeployTime, deployTimeG
 import { Problems, describe } from "../core/errors";
 import { expiryWarning, parseExpiry } from "../core/expiry";
 import { OWNERSHIP_FIELDS, requireText } from "../core/ownership";
-import { planAwsEscalations } from "./escalation";
-import { AwsGrant, GrantPlan, planGrants } from "./grants";
+import { deployTimeEscalationProblems, planAwsEscalations } from "./escalation";
+import { AwsGrant, GrantPlan, grantProblems, planGrants } from "./grants";
 import { logGroupGrant } from "./lambda-logs";
-import { PlannedPolicies, planPolicies, renderPlannedDocument, resolvedGrantProblems } from "./identity-policy";
+import { PlannedPolicies, planPolicies, renderPlannedDocument, resolvedPlans } from "./identity-policy";
 import { PolicyTooLargeError, StatementTooLargeError, renderDocument } from "./policy";
 import { TagPlan, planTags } from "./tags";
 import { AwsTrust, ResolvedTrust, TrustPlan, planTrust, renderTrustPolicy, resolvedTrust } from "./trust";
@@ -305,8 +305,14 @@ function renderDocumentInputs(subject: string, component: pulumi.Resource, plan:
     // Guarded: a value that failed its own check (a Lambda's log group) is reported once, by the guard.
     const rendered = checkedAtDeployTime(subject, component, pulumi.all(texts.map((t) => guard(unknowns.get(t)!.value))), (values, problems) => {
         const resolved = new Map(texts.map((t, i) => [t, values[i]]));
-        for (const p of resolvedGrantProblems(plan.grants, plan.policies, resolved)) {
+        const late = resolvedPlans(plan.grants, plan.policies, resolved);
+        for (const p of late.flatMap((g) => grantProblems(g, g.resources as string[]))) {
             problems.add(p.propertyPath, p.reason);
+        }
+        if (problems.isEmpty) {
+            for (const p of deployTimeEscalationProblems(plan.grants, late)) {
+                problems.add(p.propertyPath, p.reason);
+            }
         }
         if (!problems.isEmpty) {
             return [];

@@ -180,4 +180,36 @@ describe("aws.ServiceIdentity privilege escalation", () => {
         // AND an escalation that needs no wildcard is refused on a value known only at deploy time
         assert.deepStrictEqual(found([{ actions: ["iam:CreateAccessKey"], resources: [pulumi.output(SFTP_USER)] }]), ["grants[0]"]);
     });
+
+    describe("an access-level grant on an ARN known only at deploy time", () => {
+        const late = async (name: string, access: string, arn: string) => {
+            const { value } = await capture(() => new aws.ServiceIdentity(name, { ...base, grants: [{ service: "iam", access, resources: [pulumi.output(arn)] }] }));
+            return valueOf(value.policyDocuments);
+        };
+
+        it("is judged when its ARN resolves, with the construction-time refusal", async () => {
+            // GIVEN `permissions-management` of IAM on a role whose ARN is an Output
+            // WHEN the ARN resolves
+            // THEN no policy is written: the grant lets the identity rewrite that role's policies
+            const role = `arn:aws:iam::${ACCOUNT}:role/app-runtime`;
+            await assert.rejects(late("late-iam", "permissions-management", role), (e: any) => {
+                assert.deepStrictEqual(e.errors.map((p: any) => p.propertyPath), ["grants[0]"]);
+                assert.match(e.errors[0].reason, /^`grants\[0\]` allows privilege escalation\. /);
+                assert.match(e.errors[0].reason, /`iam:PutRolePolicy` on `arn:aws:iam::123456789012:role\/app-runtime`/);
+                assert.match(e.errors[0].reason, /cannot acknowledge it: name the exact actions in an `actions` grant/);
+                return true;
+            });
+            await (pulumi.runtime as any).waitForRPCs().catch(() => undefined);
+            require("@pulumi/pulumi/runtime/debuggable").leakedPromises();
+        });
+
+        it("passes when its expansion allows no escalation", async () => {
+            // GIVEN IAM `read` on the same role: GetRole, GetRolePolicy, …
+            const [policy] = (await late("late-iam-read", "read", `arn:aws:iam::${ACCOUNT}:role/app-runtime`)).map((d) => JSON.parse(d));
+            // THEN the policy is written with the read actions only
+            const actions: string[] = policy.Statement.flatMap((s: any) => s.Action);
+            assert.ok(actions.includes("iam:GetRole"));
+            assert.ok(actions.every((a) => !/Put|Attach|Update|Create/.test(a)), actions.join(", "));
+        });
+    });
 });
