@@ -84,12 +84,3 @@ export function deployTimeGuard(subject: string, component: pulumi.Resource | un
     });
     return <T>(value: pulumi.Input<T>) => pulumi.all([verdict, value]).apply(([, v]) => v) as pulumi.Input<T>;
 }
-
-/**
- * `value`, once every check in `checks` has passed: all of them, not only those of `value`, so
- * that no check is skipped. A component that guards several values uses one
- * {@link deployTimeGuard} instead, so that a problem is reported once.
- */
-export function checkedInput(subject: string, value: pulumi.Input<string>, checks: readonly DeferredCheck[]): pulumi.Output<string> {
-    return pulumi.output(deployTimeGuard(subject, undefined, checks)(value));
-}

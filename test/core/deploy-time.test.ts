@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as awsSdk from "@pulumi/aws";
 import * as gcpSdk from "@pulumi/gcp";
 import { aws, gcp } from "../../components";
-import { checkedInput, deployTimeGuard } from "../../components/core/deferred";
+import { deployTimeGuard } from "../../components/core/deferred";
 import { DeployTimeError } from "../../components/core/errors";
 import { capture, installMocks, ofType, valueOf } from "../support/mock-graph";
 
@@ -208,8 +208,8 @@ describe("a check that fails at deploy time", function () {
                 // THEN the wrapped value is refused with the check's message
                 const message = "Thing \"t\" has 1 invalid argument:\n  - arn: `arn` must end with `/*`; got `arn:aws:s3:::b`.";
                 await assert.rejects(valueOf(pulumi.output(guard(wrapped))), { message });
-                // AND so is the value itself through checkedInput, each verdict logged once
-                await assert.rejects(valueOf(checkedInput("Thing \"t\"", check.value, [check])), { message });
+                // AND so is the value itself through another guard, each verdict logged once
+                await assert.rejects(valueOf(pulumi.output(deployTimeGuard("Thing \"t\"", undefined, [check])(check.value))), { message });
                 assert.deepStrictEqual(logged.map((l) => l.message), [message, message]);
             } finally {
                 restore();

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { gcp } from "../../components";
 import { findRole, roleNames } from "../../components/gcp/catalog";
-import { checkedInput } from "../../components/core/deferred";
+import { deployTimeGuard } from "../../components/core/deferred";
 import { grantTarget } from "../../components/gcp/grants";
 import { ResourceScope, SCOPES, parseTarget, roleScopeProblem, scopesOfRole, targetProblem } from "../../components/gcp/scopes";
 import { planGcpServiceIdentity } from "../../components/gcp/service-identity";
@@ -106,7 +106,7 @@ describe("gcp grant scopes: a resource judged the same as a string or a resolved
             }
             // WHEN the Output's grant is planned (it passes: the value is unknown) and its target resolves
             const plan = planGcpServiceIdentity("renderer", grant(pulumi.output(v.value)), TABLE_NOW);
-            const target = grantTarget(plan.grants[0], (value) => checkedInput(SUBJECT, value, plan.later));
+            const target = grantTarget(plan.grants[0], deployTimeGuard(SUBJECT, undefined, plan.later));
             let later: unknown;
             const resolved = await valueOf(pulumi.output(target.name)).catch((e: any) => {
                 later = e.errors;
