@@ -6,8 +6,8 @@ import { actionsOf } from "../../components/aws/catalog";
 import { capture, MOCK_ACCOUNT, valueOf } from "../../components/testing";
 import {
     concreteArn,
-    Decision,
     decideIdentity,
+    expectDecisions,
     decideTrust,
     decideWebIdentity,
     grantedPairs,
@@ -82,19 +82,6 @@ function actionsOn(service: string, type: string): string[] {
     return [...actionsOf(service)].filter((a) => a.resourceTypes.includes(type)).map((a) => a.fullName).sort();
 }
 
-/** Runs `checks` and fails once, listing every request whose decision was not the expected one. */
-async function expectAll(checks: { what: string; expected: "Allowed" | "Denied"; decide: () => Promise<Decision> }[]): Promise<void> {
-    const wrong: string[] = [];
-    for (const c of checks) {
-        const decision = await c.decide();
-        const ok = c.expected === "Allowed" ? decision === "Allowed" : decision !== "Allowed";
-        if (!ok) {
-            wrong.push(`${c.what}: expected ${c.expected}, got ${decision}`);
-        }
-    }
-    assert.deepStrictEqual(wrong, [], `${wrong.length} of ${checks.length} requests decided wrongly:\n  ${wrong.join("\n  ")}`);
-}
-
 function sortedSet(values: Iterable<string>): string[] {
     return [...new Set(values)].sort();
 }
@@ -150,7 +137,7 @@ describe("IAM simulation of aws.ServiceIdentity", function () {
             const pairs = expected().map(([action, pattern]) => ({ action, resource: concreteArn(pattern) }));
             // WHEN the role asks for each a day before and a day after the expiry
             // THEN each is allowed before and denied after
-            await expectAll(pairs.flatMap(({ action, resource }) => [
+            await expectDecisions(pairs.flatMap(({ action, resource }) => [
                 { what: `${action} on ${resource} before expiry`, expected: "Allowed" as const, decide: () => decideIdentity(reader.roleArn, reader.documents, action, resource, beforeExpiry) },
                 { what: `${action} on ${resource} after expiry`, expected: "Denied" as const, decide: () => decideIdentity(reader.roleArn, reader.documents, action, resource, afterExpiry) },
             ]));
@@ -161,7 +148,7 @@ describe("IAM simulation of aws.ServiceIdentity", function () {
             const at = (action: string, resource: string) => () => decideIdentity(reader.roleArn, reader.documents, action, resource, beforeExpiry);
             // WHEN it reads, writes and lists in and around what it was granted
             // THEN it reads objects under incoming/, at any depth, and nothing else of the bucket
-            await expectAll([
+            await expectDecisions([
                 { what: "GetObject incoming/a.pdf", expected: "Allowed", decide: at("s3:GetObject", INCOMING_PDF) },
                 { what: "GetObject incoming/2024/05/b.pdf", expected: "Allowed", decide: at("s3:GetObject", "arn:aws:s3:::invoices/incoming/2024/05/b.pdf") },
                 { what: "GetObjectVersion incoming/a.pdf", expected: "Allowed", decide: at("s3:GetObjectVersion", INCOMING_PDF) },
@@ -206,7 +193,7 @@ describe("IAM simulation of aws.ServiceIdentity", function () {
                 ...bucketActions.map((a): [string, string] => [a, INVOICES_BUCKET]),
             ];
             // THEN every one is denied
-            await expectAll(requests.map(([action, resource]) => ({
+            await expectDecisions(requests.map(([action, resource]) => ({
                 what: `${action} on ${resource}`, expected: "Denied" as const, decide: () => decideIdentity(reader.roleArn, reader.documents, action, resource, beforeExpiry),
             })));
         });
@@ -229,7 +216,7 @@ describe("IAM simulation of aws.ServiceIdentity", function () {
                 ...sqsActions.flatMap((a) => otherQueues.map((r): [string, string] => [a, r])),
             ];
             // THEN every one is denied
-            await expectAll(requests.map(([action, resource]) => ({
+            await expectDecisions(requests.map(([action, resource]) => ({
                 what: `${action} on ${resource}`, expected: "Denied" as const, decide: () => decideIdentity(reader.roleArn, reader.documents, action, resource, beforeExpiry),
             })));
         });
@@ -259,7 +246,7 @@ describe("IAM simulation of aws.ServiceIdentity", function () {
                 ...S3_OBJECT_READ.map((a): [string, string] => [a, concreteArn(prefixes[prefixes.length - 1])]),
                 ...SQS_QUEUE_READ.map((a): [string, string] => [a, queues[queues.length - 1]]),
             ];
-            await expectAll([
+            await expectDecisions([
                 ...allowed.map(([action, resource]) => ({ what: `${action} on ${resource} before expiry`, expected: "Allowed" as const, decide: () => decideIdentity(archiver.roleArn, archiver.documents, action, resource, beforeExpiry) })),
                 ...sample(allowed, 40).map(([action, resource]) => ({ what: `${action} on ${resource} after expiry`, expected: "Denied" as const, decide: () => decideIdentity(archiver.roleArn, archiver.documents, action, resource, afterExpiry) })),
                 // AND writes to the same resources stay denied
@@ -280,7 +267,7 @@ describe("IAM simulation of aws.ServiceIdentity", function () {
             const assume = (at: string) => () => decideTrust(id.trustPolicy, { principal: "lambda.amazonaws.com", roleArn: id.roleArn, context: { "aws:CurrentTime": at } });
             // WHEN the role is used and assumed one second before, at, and one second after the instant
             // THEN both policies allow it before and deny it from the instant on
-            await expectAll([
+            await expectDecisions([
                 { what: "GetObject 1 s before", expected: "Allowed", decide: get(shiftSeconds(instant, -1)) },
                 { what: "GetObject at the instant", expected: "Denied", decide: get(instant) },
                 { what: "GetObject 1 s after", expected: "Denied", decide: get(shiftSeconds(instant, 1)) },
@@ -320,7 +307,7 @@ describe("IAM simulation of aws.ServiceIdentity", function () {
             // WHEN Lambda and other principals ask to assume it
             // THEN Lambda is admitted before the expiry and not after it
             // AND other services, and IAM principals of this account that may assume any role, are not
-            await expectAll([
+            await expectDecisions([
                 { what: "lambda before", expected: "Allowed", decide: assume("lambda.amazonaws.com", beforeExpiry) },
                 { what: "lambda after", expected: "Denied", decide: assume("lambda.amazonaws.com", afterExpiry) },
                 { what: "ec2", expected: "Denied", decide: assume("ec2.amazonaws.com", beforeExpiry) },
@@ -338,7 +325,7 @@ describe("IAM simulation of aws.ServiceIdentity", function () {
             const source = { "aws:SourceAccount": MOCK_ACCOUNT, "aws:SourceArn": STATE_MACHINE };
             // WHEN Step Functions asks on behalf of various sources
             // THEN only the declared account and state machine are admitted, and only before the expiry
-            await expectAll([
+            await expectDecisions([
                 { what: "declared source", expected: "Allowed", decide: assume("states.amazonaws.com", { ...beforeExpiry, ...source }) },
                 { what: "declared source after expiry", expected: "Denied", decide: assume("states.amazonaws.com", { ...afterExpiry, ...source }) },
                 { what: "another SourceAccount", expected: "Denied", decide: assume("states.amazonaws.com", { ...beforeExpiry, ...source, "aws:SourceAccount": THIRD_ACCOUNT }) },
@@ -359,7 +346,7 @@ describe("IAM simulation of aws.ServiceIdentity", function () {
             // WHEN principals of various accounts ask, with and without the external ID
             // THEN any principal of that account with the right external ID is admitted before the expiry
             // AND nobody is admitted with a wrong or missing ID, from another account, or after the expiry
-            await expectAll([
+            await expectDecisions([
                 { what: "partner role, right ID", expected: "Allowed", decide: assume(partnerAccount, `arn:aws:iam::${OTHER_ACCOUNT}:role/anything`, right) },
                 { what: "partner session, right ID", expected: "Allowed", decide: assume(partnerAccount, `arn:aws:sts::${OTHER_ACCOUNT}:assumed-role/anything/session`, right) },
                 { what: "partner role, right ID, after expiry", expected: "Denied", decide: assume(partnerAccount, `arn:aws:iam::${OTHER_ACCOUNT}:role/anything`, { ...right, ...afterExpiry }) },
@@ -414,7 +401,7 @@ describe("IAM simulation of aws.ServiceIdentity", function () {
             // GIVEN a deployer trusting repo o/r in environment prod and on refs/heads/main
             // WHEN GitHub tokens with various subjects and audiences are presented
             // THEN exactly the two declared subjects are admitted, with aud sts.amazonaws.com, before the expiry
-            await expectAll([
+            await expectDecisions([
                 { what: "environment prod", expected: "Allowed", decide: token(github, GITHUB_PROVIDER, { sub: "repo:o/r:environment:prod", ...AUD }) },
                 { what: "ref main", expected: "Allowed", decide: token(github, GITHUB_PROVIDER, { sub: "repo:o/r:ref:refs/heads/main", ...AUD }) },
                 { what: "environment prod after expiry", expected: "Denied", decide: token(github, GITHUB_PROVIDER, { sub: "repo:o/r:environment:prod", ...AUD }, AFTER) },
@@ -439,7 +426,7 @@ describe("IAM simulation of aws.ServiceIdentity", function () {
                 { what: "the EKS provider", expected: "Denied", decide: token(github, EKS_PROVIDER, { sub: "repo:o/r:environment:prod", ...AUD }) },
             ]);
             // AND nothing can assume it with sts:AssumeRole
-            await expectAll([
+            await expectDecisions([
                 { what: "lambda AssumeRole", expected: "Denied", decide: () => decideTrust(github.trustPolicy, { principal: "lambda.amazonaws.com", roleArn: github.roleArn, context: beforeExpiry }) },
                 { what: "account root AssumeRole", expected: "Denied", decide: () => decideTrust(github.trustPolicy, { principal: `arn:aws:iam::${MOCK_ACCOUNT}:root`, roleArn: github.roleArn, context: beforeExpiry, callerPolicies: [MAY_ASSUME_ANY_ROLE] }) },
             ]);
@@ -450,7 +437,7 @@ describe("IAM simulation of aws.ServiceIdentity", function () {
             const OTHER_CLUSTER = EKS_PROVIDER.replace("EXAMPLED539D4633E53DE1B71EXAMPLE", "0THERC1USTER0000000000000000000");
             // WHEN tokens of that cluster and others are presented
             // THEN only system:serviceaccount:ns:sa with aud sts.amazonaws.com is admitted, before the expiry
-            await expectAll([
+            await expectDecisions([
                 { what: "ns:sa", expected: "Allowed", decide: token(eks, EKS_PROVIDER, { sub: "system:serviceaccount:ns:sa", ...AUD }) },
                 { what: "ns:sa after expiry", expected: "Denied", decide: token(eks, EKS_PROVIDER, { sub: "system:serviceaccount:ns:sa", ...AUD }, AFTER) },
                 { what: "ns:other", expected: "Denied", decide: token(eks, EKS_PROVIDER, { sub: "system:serviceaccount:ns:other", ...AUD }) },
