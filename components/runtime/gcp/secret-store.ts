@@ -1,0 +1,104 @@
+/**
+ * The few Secret Manager calls the rotation function makes, behind an interface that tests fill with an in-memory fake.
+ *
+ * The function never reads a value (`versions.access`): it needs `secretmanager.secrets.get`, `secretmanager.versions.list`,
+ * `secretmanager.versions.add` and `secretmanager.versions.disable` on its own secret, nothing else.
+ * @see https://cloud.google.com/secret-manager/docs/reference/rest/v1/projects.secrets.versions
+ */
+
+export type VersionState = "ENABLED" | "DISABLED" | "DESTROYED";
+
+/** A secret as the function needs it. Times are epoch milliseconds. */
+export interface SecretInfo {
+    /** `projects/{project}/secrets/{secret}` */
+    readonly name: string;
+    readonly labels: Readonly<Record<string, string>>;
+    /** `rotation.rotationPeriod` in seconds, when the API returns it (the field is documented as input only, so it may not). */
+    readonly rotationPeriodSeconds?: number;
+    readonly nextRotationTime?: number;
+}
+
+export interface VersionInfo {
+    /** `projects/{project}/secrets/{secret}/versions/{n}` */
+    readonly name: string;
+    /** The version number: Secret Manager numbers a secret's versions 1, 2, 3, … in the order they are added. */
+    readonly id: number;
+    readonly state: VersionState;
+    readonly createTime: number;
+}
+
+export interface SecretStore {
+    getSecret(name: string): Promise<SecretInfo>;
+    /** Every version of the secret, in any state. */
+    listVersions(secret: string): Promise<VersionInfo[]>;
+    addVersion(secret: string, data: Buffer): Promise<VersionInfo>;
+    disableVersion(version: string): Promise<void>;
+}
+
+/** The shape of a protobuf `Timestamp` or `Duration` as `@google-cloud/secret-manager` returns it (google-gax decodes int64 as strings). */
+interface ProtoSeconds {
+    seconds?: number | string | { toString(): string } | null;
+    nanos?: number | null;
+}
+
+interface RawVersion {
+    name?: string | null;
+    state?: string | number | null;
+    createTime?: ProtoSeconds | null;
+}
+
+/** The part of `SecretManagerServiceClient` used here; each call resolves to `[response, …]` as the gapic clients do. */
+export interface SecretManagerClientLike {
+    getSecret(req: { name: string }): Promise<[{ name?: string | null; labels?: Record<string, string> | null; rotation?: { rotationPeriod?: ProtoSeconds | null; nextRotationTime?: ProtoSeconds | null } | null }, ...unknown[]]>;
+    listSecretVersions(req: { parent: string }, opts?: { autoPaginate?: boolean }): Promise<[RawVersion[], ...unknown[]]>;
+    addSecretVersion(req: { parent: string; payload: { data: Buffer } }): Promise<[RawVersion, ...unknown[]]>;
+    disableSecretVersion(req: { name: string }): Promise<[RawVersion, ...unknown[]]>;
+}
+
+function secondsToMs(t: ProtoSeconds | null | undefined): number | undefined {
+    if (t == null || t.seconds == null) return undefined;
+    return Number(String(t.seconds)) * 1000 + Math.floor((t.nanos ?? 0) / 1e6);
+}
+
+function toVersion(raw: RawVersion): VersionInfo {
+    const name = raw.name ?? "";
+    return {
+        name,
+        id: Number(name.slice(name.lastIndexOf("/") + 1)),
+        state: String(raw.state) as VersionState,
+        createTime: secondsToMs(raw.createTime) ?? 0,
+    };
+}
+
+/** A `SecretStore` over the real client. `listSecretVersions` auto-paginates, as the gapic clients do by default. */
+export function secretManagerStore(client: SecretManagerClientLike): SecretStore {
+    return {
+        async getSecret(name) {
+            const [s] = await client.getSecret({ name });
+            const period = secondsToMs(s.rotation?.rotationPeriod);
+            return {
+                name: s.name ?? name,
+                labels: s.labels ?? {},
+                rotationPeriodSeconds: period === undefined ? undefined : period / 1000,
+                nextRotationTime: secondsToMs(s.rotation?.nextRotationTime),
+            };
+        },
+        async listVersions(secret) {
+            const [versions] = await client.listSecretVersions({ parent: secret }, { autoPaginate: true });
+            return versions.map(toVersion);
+        },
+        async addVersion(secret, data) {
+            const [v] = await client.addSecretVersion({ parent: secret, payload: { data } });
+            return toVersion(v);
+        },
+        async disableVersion(version) {
+            await client.disableSecretVersion({ name: version });
+        },
+    };
+}
+
+/** The store over `@google-cloud/secret-manager`, loaded on first use so that the handler file loads without it and tests never load gRPC. */
+export async function defaultSecretStore(): Promise<SecretStore> {
+    const { SecretManagerServiceClient } = await import("@google-cloud/secret-manager");
+    return secretManagerStore(new SecretManagerServiceClient() as unknown as SecretManagerClientLike);
+}
