@@ -41,8 +41,10 @@ export const ROTATE_EVENT = "SECRET_ROTATE";
 
 /** gRPC codes worth retrying: RESOURCE_EXHAUSTED (8, quota) and UNAVAILABLE (14). @see https://grpc.io/docs/guides/status-codes/ */
 export const RETRYABLE_CODES: ReadonlySet<number> = new Set([8, 14]);
+const NOT_FOUND = 5;
 /** gRPC codes that mean a version is no longer enabled by the time it is disabled: NOT_FOUND (5), FAILED_PRECONDITION (9). */
-const GONE_CODES: ReadonlySet<number> = new Set([5, 9]);
+const GONE_CODES: ReadonlySet<number> = new Set([NOT_FOUND, 9]);
+const NO_CODES: ReadonlySet<number> = new Set();
 /** Attempts per call, including the first; the waits between them follow exponential backoff with full jitter. */
 export const MAX_ATTEMPTS = 5;
 export const BASE_DELAY_MS = 250;
@@ -177,8 +179,11 @@ async function rotate(event: PubsubCloudEvent, deps: RotationDeps): Promise<Rota
     }
     deps.log({ severity: "INFO", message: `rotation requested at ${new Date(publishTime).toISOString()}`, secret, step: "receive", outcome: "accepted" });
 
-    /** Runs one call, retrying throttling and unavailability; logs and rethrows anything else, so Pub/Sub delivers the message again. */
-    const call = async <T>(step: Step, version: string | undefined, fn: () => Promise<T>): Promise<T> => {
+    /**
+     * Runs one call, retrying throttling and unavailability. Anything else is rethrown: a code in `handled` for the caller to deal
+     * with, any other error logged first, and the run fails so that Pub/Sub delivers the message again.
+     */
+    const call = async <T>(step: Step, version: string | undefined, fn: () => Promise<T>, handled: ReadonlySet<number> = NO_CODES): Promise<T> => {
         for (let attempt = 1; ; attempt++) {
             try {
                 return await fn();
@@ -190,7 +195,7 @@ async function rotate(event: PubsubCloudEvent, deps: RotationDeps): Promise<Rota
                     await deps.sleep(delay);
                     continue;
                 }
-                if (code === undefined || !GONE_CODES.has(code) || step !== "disable-version") {
+                if (code === undefined || !handled.has(code)) {
                     deps.log({ severity: "ERROR", message: `failed${code === undefined ? "" : ` with gRPC code ${code}`} after ${attempt} attempt(s)`, secret, step, version, outcome: "failed", attempt, code });
                 }
                 throw err;
@@ -199,7 +204,15 @@ async function rotate(event: PubsubCloudEvent, deps: RotationDeps): Promise<Rota
     };
 
     const store = await deps.store();
-    const info = await call("read-secret", undefined, () => store.getSecret(secret));
+    let info: SecretInfo;
+    try {
+        info = await call("read-secret", undefined, () => store.getSecret(secret), new Set([NOT_FOUND]));
+    } catch (err) {
+        // A secret deleted since the notification was sent will never rotate: acknowledge instead of failing for days of redelivery.
+        if (errorCode(err) !== NOT_FOUND) throw err;
+        deps.log({ severity: "WARNING", message: "refused: the secret no longer exists", secret, step: "read-secret", outcome: "refused", code: NOT_FOUND });
+        return { outcome: "refused", disabled: [] };
+    }
     const policy = rotationPolicy(info);
     if ("problem" in policy) {
         deps.log({ severity: "ERROR", message: `refused: ${policy.problem}`, secret, step: "read-secret", outcome: "refused" });
@@ -224,7 +237,7 @@ async function rotate(event: PubsubCloudEvent, deps: RotationDeps): Promise<Rota
     const disabled: string[] = [];
     for (const v of versionsPastGrace(versions, policy.graceMs, now, added?.name)) {
         try {
-            await call("disable-version", v.name, () => store.disableVersion(v.name));
+            await call("disable-version", v.name, () => store.disableVersion(v.name), GONE_CODES);
             disabled.push(v.name);
             deps.log({ severity: "INFO", message: "disabled a version past its grace period", secret, step: "disable-version", version: v.name, outcome: "disabled" });
         } catch (err) {

@@ -13,7 +13,10 @@ export interface SecretInfo {
     /** `projects/{project}/secrets/{secret}` */
     readonly name: string;
     readonly labels: Readonly<Record<string, string>>;
-    /** `rotation.rotationPeriod` in seconds, when the API returns it (the field is documented as input only, so it may not). */
+    /**
+     * `rotation.rotationPeriod` in seconds, when the API returns it: the field is documented as input only, so it may not.
+     * @see https://cloud.google.com/secret-manager/docs/reference/rest/v1/projects.secrets#rotation
+     */
     readonly rotationPeriodSeconds?: number;
     readonly nextRotationTime?: number;
 }

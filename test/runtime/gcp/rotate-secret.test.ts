@@ -279,6 +279,24 @@ describe("runtime/gcp rotate-secret", () => {
             });
         });
 
+        it("acknowledges, without retry, a notification for a secret deleted since", async () => {
+            const { fake, logs, sleeps, rotateAt } = rig();
+            fake.failNext("getSecret", CODE.NOT_FOUND);
+            assert.deepStrictEqual(await rotateAt(T0), { outcome: "refused", disabled: [] });
+            assert.deepStrictEqual(sleeps, []);
+            assert.strictEqual(fake.calls.addVersion, 0);
+            assert.deepStrictEqual(logOf(logs), ["INFO receive accepted", "WARNING read-secret refused"]);
+        });
+
+        it("fails the run on a disable that is refused for another reason (PERMISSION_DENIED), after logging it", async () => {
+            const { fake, logs, rotateAt } = rig({ "nhi-grace-days": "0" });
+            await rotateAt(T0);
+            fake.failNext("disableVersion", 7);
+            await assert.rejects(rotateAt(T0 + 30 * DAY), (e: GrpcError) => e.code === 7);
+            assert.deepStrictEqual(logOf(logs).slice(-1), ["ERROR disable-version failed v1"]);
+            assert.strictEqual(fake.states(), "1:ENABLED 2:ENABLED");
+        });
+
         it("does not retry other errors (PERMISSION_DENIED)", async () => {
             const { fake, sleeps, rotateAt } = rig();
             fake.failNext("getSecret", 7);
