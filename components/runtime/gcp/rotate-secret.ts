@@ -4,7 +4,7 @@
  * Deployed as a Cloud Run function (2nd gen) with a Pub/Sub trigger on the topic the secret notifies; entry point `rotateSecret`,
  * signature type `cloudevent`. Secret Manager publishes a `SECRET_ROTATE` message at the secret's `rotation.nextRotationTime`
  * and then advances that time by `rotation.rotationPeriod`; the message's attributes carry `eventType` and `secretId`
- * (the secret's full resource name) and its data is the `Secret` in proto3 JSON.
+ * (the secret's full resource name) and its data is the `Secret` in proto3 JSON, whose `name` serves when `secretId` is absent.
  * @see https://cloud.google.com/secret-manager/docs/event-notifications
  * @see https://cloud.google.com/secret-manager/docs/secret-rotation
  * @see https://cloud.google.com/eventarc/docs/cloudevents (type `google.cloud.pubsub.topic.v1.messagePublished`)
@@ -171,10 +171,10 @@ async function rotate(event: PubsubCloudEvent, deps: RotationDeps): Promise<Rota
         deps.log({ severity: "INFO", message: `ignored: event type ${eventType ?? "(none)"} is not ${ROTATE_EVENT}`, secret: attributes.secretId, step: "receive", outcome: "ignored" });
         return { outcome: "ignored", disabled: [] };
     }
-    const secret = attributes.secretId;
+    const secret = attributes.secretId ?? secretNameFromData(message.data);
     const publishTime = Date.parse(message.publishTime ?? event.time ?? "");
     if (!secret || Number.isNaN(publishTime)) {
-        deps.log({ severity: "ERROR", message: `refused: the ${ROTATE_EVENT} message has no ${secret ? "publish time" : "secretId attribute"}`, secret, step: "receive", outcome: "refused" });
+        deps.log({ severity: "ERROR", message: `refused: the ${ROTATE_EVENT} message has no ${secret ? "publish time" : "secretId attribute and no secret name in its data"}`, secret, step: "receive", outcome: "refused" });
         return { outcome: "refused", disabled: [] };
     }
     deps.log({ severity: "INFO", message: `rotation requested at ${new Date(publishTime).toISOString()}`, secret, step: "receive", outcome: "accepted" });
@@ -249,6 +249,16 @@ async function rotate(event: PubsubCloudEvent, deps: RotationDeps): Promise<Rota
     const outcome = added ? "rotated" : "already-rotated";
     deps.log({ severity: "INFO", message: `${outcome}; disabled ${disabled.length} version(s)`, secret, step: "done", version: newestEnabled(versions)?.name, outcome });
     return { outcome, added: added?.name, disabled };
+}
+
+/** The `name` of the `Secret` the message data carries (base64 of proto3 JSON), when it parses. */
+function secretNameFromData(data: string | undefined): string | undefined {
+    try {
+        const name: unknown = data ? JSON.parse(Buffer.from(data, "base64").toString("utf8"))?.name : undefined;
+        return typeof name === "string" && name.length > 0 ? name : undefined;
+    } catch {
+        return undefined;
+    }
 }
 
 function newestEnabled(versions: readonly VersionInfo[]): VersionInfo | undefined {

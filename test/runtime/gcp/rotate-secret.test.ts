@@ -26,7 +26,7 @@ const T0 = Date.parse("2026-11-01T00:00:00Z");
 const RUNTIME = path.resolve(__dirname, "../../../components/runtime/gcp");
 
 /** The CloudEvent Eventarc delivers for a Secret Manager notification published at `publishTime`. */
-function notification(publishTime: number, eventType = "SECRET_ROTATE", secretId: string | null = SECRET): PubsubCloudEvent {
+function notification(publishTime: number, eventType = "SECRET_ROTATE", secretId: string | null = SECRET, dataName: string | null = secretId): PubsubCloudEvent {
     const attributes: Record<string, string> = { eventType, dataFormat: "JSON_API_V1" };
     if (secretId) attributes.secretId = secretId;
     return {
@@ -34,7 +34,7 @@ function notification(publishTime: number, eventType = "SECRET_ROTATE", secretId
         data: {
             message: {
                 attributes,
-                data: Buffer.from(JSON.stringify({ name: secretId })).toString("base64"),
+                data: Buffer.from(JSON.stringify(dataName ? { name: dataName } : {})).toString("base64"),
                 messageId: "1",
                 publishTime: new Date(publishTime).toISOString(),
             },
@@ -322,10 +322,16 @@ describe("runtime/gcp rotate-secret", () => {
             });
         }
 
-        it("refuses a message without secretId", async () => {
+        it("takes the secret's name from the message data when the secretId attribute is absent", async () => {
+            const { fake, handler } = rig();
+            assert.strictEqual((await handler(notification(T0, "SECRET_ROTATE", null, SECRET))).outcome, "rotated");
+            assert.strictEqual(fake.states(), "1:ENABLED");
+        });
+
+        it("refuses a message that names no secret", async () => {
             const { fake, logs, handler } = rig();
             assert.strictEqual((await handler(notification(T0, "SECRET_ROTATE", null))).outcome, "refused");
-            assert.deepStrictEqual(logs.map((l) => `${l.severity} ${l.message}`), ["ERROR refused: the SECRET_ROTATE message has no secretId attribute"]);
+            assert.deepStrictEqual(logs.map((l) => `${l.severity} ${l.message}`), ["ERROR refused: the SECRET_ROTATE message has no secretId attribute and no secret name in its data"]);
             assert.deepStrictEqual(fake.journal, []);
         });
 
