@@ -457,7 +457,7 @@ describe("runtime/gcp rotate-secret", () => {
     });
 
     describe("packaging", () => {
-        it("compiled with tsc, the handler file loads in a fresh Node process without the client library and exports rotateSecret", () => {
+        it("compiled with tsc, the handler file loads in a fresh Node process without the client library, and the entry file registers it", () => {
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nhi-rotate-gcp-"));
             try {
                 for (const file of fs.readdirSync(RUNTIME).filter((f) => f.endsWith(".ts"))) {
@@ -477,6 +477,13 @@ describe("runtime/gcp rotate-secret", () => {
                 // The handler ignores a non-rotation event without touching the network or the client library.
                 const ignore = execFileSync(process.execPath, ["-e", "require('./rotate-secret.js').rotateSecret({ data: { message: { attributes: { eventType: 'SECRET_UPDATE' } } } }).then((r) => console.error(JSON.stringify(r)))"], { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
                 assert.deepStrictEqual(JSON.parse(ignore), { severity: "INFO", message: "ignored: event type SECRET_UPDATE is not SECRET_ROTATE", step: "receive", outcome: "ignored" });
+                // The entry file registers the handler with the Functions Framework under the entry point `rotateSecret`.
+                const registered = execFileSync(
+                    process.execPath,
+                    ["-e", "require('./index.js'); const fn = require('@google-cloud/functions-framework/testing').getFunction('rotateSecret'); fn({ type: 'google.cloud.pubsub.topic.v1.messagePublished', data: { message: { attributes: { eventType: 'TOPIC_CONFIGURED' } } } })"],
+                    { cwd: dir, encoding: "utf8", env: { ...process.env, NODE_PATH: path.resolve(__dirname, "../../../node_modules") } },
+                );
+                assert.strictEqual(JSON.parse(registered).message, "ignored: event type TOPIC_CONFIGURED is not SECRET_ROTATE");
             } finally {
                 fs.rmSync(dir, { recursive: true, force: true });
             }
@@ -494,7 +501,7 @@ describe("runtime/gcp rotate-secret", () => {
         it("the runtime imports nothing from @pulumi or components/ (DESIGN: runtime/)", () => {
             for (const file of fs.readdirSync(RUNTIME)) {
                 const imports = [...fs.readFileSync(path.join(RUNTIME, file), "utf8").matchAll(/(?:from|import\()\s*"([^"]+)"/g)].map((m) => m[1]);
-                for (const spec of imports) assert.ok(spec === "crypto" || spec === "@google-cloud/secret-manager" || /^\.\/[a-z-]+$/.test(spec), `${file} imports ${spec}`);
+                for (const spec of imports) assert.ok(["crypto", "@google-cloud/secret-manager", "@google-cloud/functions-framework"].includes(spec) || /^\.\/[a-z-]+$/.test(spec), `${file} imports ${spec}`);
             }
         });
     });
