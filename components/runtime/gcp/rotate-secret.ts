@@ -20,6 +20,8 @@
  * message's `publishTime`: the add step is skipped and the disable step, itself idempotent, runs again. This also finishes a run
  * that crashed between adding and disabling. `rotation.nextRotationTime` would not serve: Secret Manager has already advanced
  * it when the message arrives, and reading it back needs the period, which the API documents as input only.
+ * Two deliveries that run at the same moment can both pass the guard and both add (an add takes no precondition); the result is
+ * one extra version, which the grace rule retires like any other.
  *
  * Grace. A version stays enabled for `graceDays` after the version that replaced it was created, so consumers can accept either
  * value during the overlap. `graceDays` comes from the `nhi-grace-days` label; without it, one rotation period (the secret's

@@ -188,6 +188,20 @@ describe("runtime/gcp rotate-secret", () => {
             assert.strictEqual(fake.states(), "1:DISABLED 2:ENABLED 3:ENABLED");
         });
 
+        it("known limit: two deliveries running at the same moment may both add; the extra version is retired like any other", async () => {
+            // GIVEN one enabled version
+            const { fake, handler, clock, rotateAt } = rig({ "nhi-grace-days": "0" });
+            await rotateAt(T0);
+            // WHEN the same message is delivered twice concurrently (Secret Manager's add takes no precondition to stop the second)
+            clock.now = T0 + 30 * DAY + MINUTE;
+            await Promise.all([handler(notification(T0 + 30 * DAY)), handler(notification(T0 + 30 * DAY))]);
+            // THEN there are two new versions, and every enabled version but the newest is disabled
+            assert.strictEqual(fake.states(), "1:DISABLED 2:DISABLED 3:ENABLED");
+            // AND the next rotation leaves one enabled version, as usual
+            await rotateAt(T0 + 60 * DAY);
+            assert.strictEqual(fake.states(), "1:DISABLED 2:DISABLED 3:DISABLED 4:ENABLED");
+        });
+
         it("after a crash that is never redelivered, the next rotation finishes the disabling", async () => {
             const { fake, rotateAt } = rig();
             await rotateAt(T0);
