@@ -154,7 +154,12 @@ function writeJsonLine(line: LogLine): void {
 export function createRotationHandler(overrides: Partial<RotationDeps> = {}): (event: PubsubCloudEvent) => Promise<RotationResult> {
     let store: Promise<SecretStore> | undefined;
     const deps: RotationDeps = {
-        store: () => (store ??= defaultSecretStore()),
+        // One client per instance, made on the first event; a failed load is not kept, so the next event tries again.
+        store: () =>
+            (store ??= defaultSecretStore().catch((err: unknown) => {
+                store = undefined;
+                throw err;
+            })),
         now: Date.now,
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
         random: Math.random,
