@@ -514,7 +514,7 @@ describe("runtime/gcp rotate-secret", () => {
 
         it("the runtime imports nothing from @pulumi or components/ (DESIGN: runtime/)", () => {
             for (const file of fs.readdirSync(RUNTIME)) {
-                const imports = [...fs.readFileSync(path.join(RUNTIME, file), "utf8").matchAll(/(?:from|import\()\s*"([^"]+)"/g)].map((m) => m[1]);
+                const imports = [...fs.readFileSync(path.join(RUNTIME, file), "utf8").matchAll(/(?:from|import\(|require\()\s*"([^"]+)"/g)].map((m) => m[1]);
                 for (const spec of imports) assert.ok(["crypto", "@google-cloud/secret-manager", "@google-cloud/functions-framework"].includes(spec) || /^\.\/[a-z-]+$/.test(spec), `${file} imports ${spec}`);
             }
         });
