@@ -59,10 +59,12 @@ export const ALPHABETS = {
 export type ValueFormat = keyof typeof ALPHABETS;
 export const DEFAULT_FORMAT: ValueFormat = "alphanumeric";
 
-/** Throttling retries: at most this many calls in all, so at most 3.1 s of sleep (0.1 + … + 1.6). */
+/**
+ * Throttling retries: at most this many calls in all, so at most 3.1 s of sleep in one call
+ * (0.1 + 0.2 + … + 1.6), well inside a rotation function's timeout.
+ */
 export const MAX_ATTEMPTS = 6;
 export const BASE_DELAY_MS = 100;
-export const MAX_DELAY_MS = 5_000;
 /** Error names Secrets Manager and the SDK give a throttled request. */
 const THROTTLING = new Set(["ThrottlingException", "TooManyRequestsException"]);
 
@@ -151,6 +153,11 @@ async function runStep(secret: string, version: string, step: Step, deps: Rotati
     // The template's checks, before any step: rotation is on, the token is a version of this
     // secret, and that version is staged AWSPENDING, or already AWSCURRENT (a finished rotation
     // whose last call is retried: nothing left to do).
+    const removePending = () => retried(() => client.send(new UpdateSecretVersionStageCommand({
+        SecretId: secret,
+        VersionStage: "AWSPENDING",
+        RemoveFromVersionId: version,
+    })));
     const metadata = await retried(() => client.send(new DescribeSecretCommand({ SecretId: secret })));
     if (!metadata.RotationEnabled) {
         throw new Error(`Secret ${secret} is not enabled for rotation.`);
@@ -160,6 +167,13 @@ async function runStep(secret: string, version: string, step: Step, deps: Rotati
         throw new Error(`Secret version ${version} has no stage for rotation of secret ${secret}.`);
     }
     if (stages[version].includes("AWSCURRENT")) {
+        // Unlike the template, finishSecret still takes AWSPENDING off the version if it is there
+        // (after a crash between its two calls, or when the service made a first value current as
+        // it was put), so that no label is left on the current version.
+        if (step === "finishSecret" && stages[version].includes("AWSPENDING")) {
+            await removePending();
+            return "finished";
+        }
         return "already-current";
     }
     if (!stages[version].includes("AWSPENDING")) {
@@ -204,11 +218,7 @@ async function runStep(secret: string, version: string, step: Step, deps: Rotati
                 MoveToVersionId: version,
                 ...(current === undefined ? {} : { RemoveFromVersionId: current }),
             })));
-            await retried(() => client.send(new UpdateSecretVersionStageCommand({
-                SecretId: secret,
-                VersionStage: "AWSPENDING",
-                RemoveFromVersionId: version,
-            })));
+            await removePending();
             return "finished";
         }
     }
@@ -277,7 +287,7 @@ export function isWellFormed(value: string, spec: ValueSpec): boolean {
 
 /**
  * `call()`, retried while Secrets Manager throttles it: exponential backoff with full jitter (a
- * sleep drawn uniformly from [0, min(cap, base × 2^attempt))), at most `MAX_ATTEMPTS` calls; the
+ * sleep drawn uniformly from [0, `BASE_DELAY_MS` × 2^retry)), at most `MAX_ATTEMPTS` calls; the
  * last throttling error is thrown. Every call it retries is idempotent (reads, a put keyed by the
  * token, a stage move). Throttling errors are recognised by name, as the SDK's own retry strategy does.
  * @see https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
@@ -294,7 +304,7 @@ export async function withBackoff<T>(
             if (!THROTTLING.has(errorName(e)) || attempt + 1 >= MAX_ATTEMPTS) {
                 throw e;
             }
-            await deps.sleep(Math.floor(deps.random() * Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt)));
+            await deps.sleep(Math.floor(deps.random() * BASE_DELAY_MS * 2 ** attempt));
         }
     }
 }
