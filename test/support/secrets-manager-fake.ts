@@ -19,7 +19,9 @@
  *   without a value is not found; neither means `AWSCURRENT`.
  *   @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetSecretValue.html
  * - Rotation: "Secrets Manager creates an AWSPENDING version ID before creating the new secret
- *   version" (`startRotation`), then invokes the function with that id as `ClientRequestToken`.
+ *   version" (`startRotation`), then invokes the function with that id as `ClientRequestToken`;
+ *   a new rotation is refused while an unfinished one holds AWSPENDING.
+ *   @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_RotateSecret.html
  *   @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DescribeSecret.html (VersionIdsToStages)
  *   @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_how.html
  */
@@ -31,6 +33,7 @@ import {
     GetSecretValueCommandInput,
     GetSecretValueCommandOutput,
     InvalidParameterException,
+    InvalidRequestException,
     PutSecretValueCommand,
     PutSecretValueCommandInput,
     PutSecretValueCommandOutput,
@@ -98,14 +101,33 @@ export class FakeSecretsManager {
         this.secret(id).rotationEnabled = enabled;
     }
 
-    /** What Secrets Manager does before it first invokes the function: an empty version `token`, staged AWSPENDING. */
+    /**
+     * What `RotateSecret` (or the schedule) does before it first invokes the function: an empty
+     * version `token`, staged AWSPENDING. Refused while AWSPENDING is on another version that is not
+     * AWSCURRENT: "any later invocation of RotateSecret assumes that a previous rotation request is
+     * still in progress and returns an error" (API_RotateSecret); the documented way out is to take
+     * AWSPENDING off that version (`abandonRotation`).
+     */
     startRotation(id: string, token: string): void {
         const secret = this.secret(id);
+        const pending = [...secret.versions].find(([, v]) => v.stages.includes("AWSPENDING"));
+        if (pending !== undefined && pending[0] !== token && !pending[1].stages.includes("AWSCURRENT")) {
+            throw new InvalidRequestException({ $metadata: {}, message: `A previous rotation isn't complete: version ${pending[0]} is AWSPENDING.` });
+        }
         if (!secret.versions.has(token)) {
             secret.versions.set(token, { stages: [] });
         }
         this.attach(secret, "AWSPENDING", token);
         this.check(secret);
+    }
+
+    /** What an operator does to a rotation that failed for good: takes AWSPENDING off its version, if that is not AWSCURRENT. */
+    abandonRotation(id: string): void {
+        const secret = this.secret(id);
+        const pending = [...secret.versions].find(([, v]) => v.stages.includes("AWSPENDING"));
+        if (pending !== undefined && !pending[1].stages.includes("AWSCURRENT")) {
+            this.updateSecretVersionStage({ SecretId: id, VersionStage: "AWSPENDING", RemoveFromVersionId: pending[0] });
+        }
     }
 
     /** The value staged `stage`, or undefined. */

@@ -22,10 +22,13 @@
  *
  * Plain TypeScript that runs in the cloud: it imports nothing from `@pulumi/*` or `components/`
  * (DESIGN.md, "runtime/"), so the compiled file is the whole asset. `@aws-sdk/client-secrets-manager`
- * is a devDependency of this package, not a dependency: the Lambda Node.js runtimes ship AWS SDK
- * for JavaScript v3 and put it on the module path, so the asset does not carry it and a stack that
- * installs pulumi-nhi does not download it.
- * @see https://docs.aws.amazon.com/lambda/latest/dg/lambda-nodejs.html (SDK versions included in the runtime)
+ * is a devDependency of this package, not a dependency: the Lambda Node.js runtimes (18 and later)
+ * ship AWS SDK for JavaScript v3 and put it on the module path (`NODE_PATH` includes
+ * `/var/runtime/node_modules`), so the asset does not carry it and a stack that installs pulumi-nhi
+ * does not download it. The pinned devDependency gives the types and the tests; the runtime's copy
+ * is older, so only the four long-stable commands below are used.
+ * @see https://aws.amazon.com/blogs/developer/why-and-how-you-should-use-aws-sdk-for-javascript-v3-on-node-js-18/
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html (NODE_PATH)
  */
 import { randomBytes } from "crypto";
 import {

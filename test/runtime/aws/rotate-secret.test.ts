@@ -111,6 +111,45 @@ function assertNoValueLogged(h: Harness, secret: string): void {
 }
 
 describe("runtime/aws rotate-secret", () => {
+    describe("the Secrets Manager fake keeps the documented rules", () => {
+        it("labels: one version each; moving AWSCURRENT moves AWSPREVIOUS; RemoveFromVersionId required", () => {
+            const fake = new FakeSecretsManager();
+            const arn = fake.addSecret("s");
+            // The first version gets AWSCURRENT; a put without VersionStages moves AWSCURRENT.
+            fake.putSecretValue({ SecretId: arn, ClientRequestToken: "a", SecretString: "A" });
+            fake.putSecretValue({ SecretId: arn, ClientRequestToken: "b", SecretString: "B" });
+            assert.deepStrictEqual(fake.stages(arn), { a: ["AWSPREVIOUS"], b: ["AWSCURRENT"] });
+            // Same token, same value: nothing; another value: refused.
+            fake.putSecretValue({ SecretId: arn, ClientRequestToken: "b", SecretString: "B" });
+            assert.throws(() => fake.putSecretValue({ SecretId: arn, ClientRequestToken: "b", SecretString: "C" }), { name: "ResourceExistsException" });
+            fake.putSecretValue({ SecretId: arn, ClientRequestToken: "c", SecretString: "C", VersionStages: ["AWSPENDING"] });
+            assert.deepStrictEqual(fake.stages(arn), { a: ["AWSPREVIOUS"], b: ["AWSCURRENT"], c: ["AWSPENDING"] });
+            // Attaching a label another version holds needs RemoveFromVersionId naming that version.
+            assert.throws(() => fake.updateSecretVersionStage({ SecretId: arn, VersionStage: "AWSCURRENT", MoveToVersionId: "c" }), { name: "InvalidParameterException" });
+            assert.throws(() => fake.updateSecretVersionStage({ SecretId: arn, VersionStage: "AWSCURRENT", MoveToVersionId: "c", RemoveFromVersionId: "a" }), { name: "InvalidParameterException" });
+            fake.updateSecretVersionStage({ SecretId: arn, VersionStage: "AWSCURRENT", MoveToVersionId: "c", RemoveFromVersionId: "b" });
+            assert.deepStrictEqual(fake.stages(arn), { b: ["AWSPREVIOUS"], c: ["AWSPENDING", "AWSCURRENT"] });
+            // GetSecretValue: VersionId and VersionStage must agree; no arguments means AWSCURRENT.
+            assert.strictEqual(fake.getSecretValue({ SecretId: "s" }).SecretString, "C");
+            assert.throws(() => fake.getSecretValue({ SecretId: arn, VersionId: "b", VersionStage: "AWSCURRENT" }), { name: "ResourceNotFoundException" });
+            assert.deepStrictEqual(fake.violations, []);
+        });
+
+        it("rotation: an empty AWSPENDING version first, and no second rotation while one is unfinished", () => {
+            const fake = new FakeSecretsManager();
+            const arn = fake.addSecret("s");
+            fake.putSecretValue({ SecretId: arn, ClientRequestToken: "a", SecretString: "A" });
+            fake.startRotation(arn, "t1");
+            assert.deepStrictEqual(fake.stages(arn), { a: ["AWSCURRENT"], t1: ["AWSPENDING"] });
+            assert.throws(() => fake.getSecretValue({ SecretId: arn, VersionId: "t1", VersionStage: "AWSPENDING" }), { name: "ResourceNotFoundException" });
+            fake.startRotation(arn, "t1");
+            assert.throws(() => fake.startRotation(arn, "t2"), { name: "InvalidRequestException" });
+            fake.abandonRotation(arn);
+            fake.startRotation(arn, "t2");
+            assert.deepStrictEqual(fake.stages(arn), { a: ["AWSCURRENT"], t2: ["AWSPENDING"] });
+        });
+    });
+
     describe("first rotation of a secret with no value", () => {
         // Whether PutSecretValue on a secret whose only version is rotation's empty AWSPENDING one
         // also attaches AWSCURRENT is not documented: the function must end right either way.
@@ -233,8 +272,10 @@ describe("runtime/aws rotate-secret", () => {
                     await rotation(h, arn, "t1");
                     h.fake.fail(at, "InternalServiceError", when);
                     await assert.rejects(rotation(h, arn, "t2"), { name: "InternalServiceError" });
-                    // WHEN the next rotation starts with a new token
+                    // WHEN the next rotation starts with a new token (once the failed one is
+                    // abandoned, if it still holds AWSPENDING: Secrets Manager refuses it until then)
                     const current = h.fake.valueAt(arn, "AWSCURRENT");
+                    h.fake.abandonRotation(arn);
                     await rotation(h, arn, "t3");
                     // THEN it finishes: a new value is AWSCURRENT, the value current before it is AWSPREVIOUS
                     assert.deepStrictEqual(h.fake.violations, []);
