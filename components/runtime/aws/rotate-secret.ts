@@ -152,15 +152,15 @@ async function runStep(secret: string, version: string, step: Step, deps: Rotati
     }
     const { client } = deps;
     const retried = <T>(call: () => Promise<T>) => withBackoff(call, deps);
-
-    // The template's checks, before any step: rotation is on, the token is a version of this
-    // secret, and that version is staged AWSPENDING, or already AWSCURRENT (a finished rotation
-    // whose last call is retried: nothing left to do).
     const removePending = () => retried(() => client.send(new UpdateSecretVersionStageCommand({
         SecretId: secret,
         VersionStage: "AWSPENDING",
         RemoveFromVersionId: version,
     })));
+
+    // The template's checks, before any step: rotation is on, the token is a version of this
+    // secret, and that version is staged AWSPENDING, or already AWSCURRENT (a finished rotation
+    // whose last call is retried: nothing left to do).
     const metadata = await retried(() => client.send(new DescribeSecretCommand({ SecretId: secret })));
     if (!metadata.RotationEnabled) {
         throw new Error(`Secret ${secret} is not enabled for rotation.`);
