@@ -38,29 +38,14 @@ import {
     SecretsManagerClient,
     UpdateSecretVersionStageCommand,
 } from "@aws-sdk/client-secrets-manager";
+import { ALPHABETS, MAX_LENGTH, MIN_LENGTH, ValueSpec, generateValue, isWellFormed, readValueSpec } from "../value";
+
+export { ALPHABETS, DEFAULT_FORMAT, DEFAULT_LENGTH, MAX_LENGTH, MIN_LENGTH, ValueFormat, ValueSpec, generateValue, isWellFormed } from "../value";
 
 /** The tag that sets the number of characters in a generated value. */
 export const LENGTH_TAG = "nhi:value-length";
 /** The tag that sets the characters a generated value is made of. */
 export const FORMAT_TAG = "nhi:value-format";
-export const DEFAULT_LENGTH = 32;
-export const MIN_LENGTH = 16;
-/** Secrets Manager: a secret value holds at most 65,536 bytes; 4,096 characters is our own ceiling. */
-export const MAX_LENGTH = 4096;
-
-/**
- * The characters of each format. `printable` is ASCII 0x21–0x7E (every printable character but
- * the space, which trimming would lose). `base64` is RFC 4648's standard alphabet without padding:
- * a value whose length is a multiple of 4 decodes to exactly `length * 3 / 4` bytes.
- */
-export const ALPHABETS = {
-    alphanumeric: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
-    printable: Array.from({ length: 0x7e - 0x21 + 1 }, (_, i) => String.fromCharCode(0x21 + i)).join(""),
-    hex: "0123456789abcdef",
-    base64: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
-} as const;
-export type ValueFormat = keyof typeof ALPHABETS;
-export const DEFAULT_FORMAT: ValueFormat = "alphanumeric";
 
 /**
  * Throttling retries: at most this many calls in all, so at most 3.1 s of sleep in one call
@@ -79,11 +64,6 @@ export interface RotationEvent {
     readonly SecretId: string;
     readonly ClientRequestToken: string;
     readonly Step: Step;
-}
-
-export interface ValueSpec {
-    readonly length: number;
-    readonly format: ValueFormat;
 }
 
 /** What one step did, as logged. */
@@ -250,42 +230,13 @@ async function pendingValue(secret: string, version: string, deps: RotationDeps)
  */
 export function valueSpec(tags: readonly { Key?: string; Value?: string }[] | undefined): ValueSpec {
     const tag = (key: string) => tags?.find((t) => t.Key === key)?.Value;
-    const lengthTag = tag(LENGTH_TAG);
-    const formatTag = tag(FORMAT_TAG);
-    const length = lengthTag === undefined ? DEFAULT_LENGTH : Number(lengthTag);
-    if (!(/^[0-9]+$/.test(lengthTag ?? "0") && length >= MIN_LENGTH && length <= MAX_LENGTH)) {
-        throw new Error(`Tag \`${LENGTH_TAG}\` is "${lengthTag}"; expected a whole number from ${MIN_LENGTH} to ${MAX_LENGTH}.`);
+    const spec = readValueSpec(tag(FORMAT_TAG), tag(LENGTH_TAG));
+    if (!("bad" in spec)) {
+        return spec;
     }
-    const format = formatTag ?? DEFAULT_FORMAT;
-    if (!Object.prototype.hasOwnProperty.call(ALPHABETS, format)) {
-        throw new Error(`Tag \`${FORMAT_TAG}\` is "${formatTag}"; expected one of ${Object.keys(ALPHABETS).join(", ")}.`);
-    }
-    return { length, format: format as ValueFormat };
-}
-
-/**
- * `spec.length` characters drawn uniformly from the format's alphabet. Each random byte is used
- * only if it falls below the largest multiple of the alphabet's size that fits in a byte (rejection
- * sampling), so no character is more likely than another.
- */
-export function generateValue(spec: ValueSpec, random: (size: number) => Buffer = randomBytes): string {
-    const alphabet = ALPHABETS[spec.format];
-    const limit = 256 - (256 % alphabet.length);
-    let value = "";
-    while (value.length < spec.length) {
-        for (const byte of random(spec.length - value.length + 16)) {
-            if (byte < limit && value.length < spec.length) {
-                value += alphabet[byte % alphabet.length];
-            }
-        }
-    }
-    return value;
-}
-
-/** Whether `value` is exactly `spec.length` characters of the format's alphabet. */
-export function isWellFormed(value: string, spec: ValueSpec): boolean {
-    const alphabet = ALPHABETS[spec.format];
-    return value.length === spec.length && [...value].every((c) => alphabet.includes(c));
+    throw new Error(spec.bad === "length"
+        ? `Tag \`${LENGTH_TAG}\` is "${tag(LENGTH_TAG)}"; expected a whole number from ${MIN_LENGTH} to ${MAX_LENGTH}.`
+        : `Tag \`${FORMAT_TAG}\` is "${tag(FORMAT_TAG)}"; expected one of ${Object.keys(ALPHABETS).join(", ")}.`);
 }
 
 /**

@@ -527,7 +527,7 @@ describe("runtime/aws rotate-secret", () => {
             assert.ok(written.every((l) => l.endsWith("}\n") && !l.includes(fake.valueAt(arn, "AWSCURRENT")!)));
         });
 
-        it("compiled by tsc to one file, loads in a fresh Node process with only the runtime's SDK on its path", function () {
+        it("compiled by tsc with the shared value helpers, loads in a fresh Node process with only the runtime's SDK on its path", function () {
             this.timeout(120_000);
             // GIVEN the handler compiled alone, as the asset will hold it
             const root = path.resolve(__dirname, "../../..");
@@ -539,11 +539,12 @@ describe("runtime/aws rotate-secret", () => {
                     "--outDir", out, "--target", "ES2022", "--module", "commonjs", "--strict",
                     "--skipLibCheck", "--types", "node", "--esModuleInterop",
                 ], { cwd: root, stdio: "pipe" });
-                assert.deepStrictEqual(fs.readdirSync(out), ["rotate-secret.js"]);
+                // (the handler and the value helpers it shares with Google's function, nothing else)
+                assert.deepStrictEqual(fs.readdirSync(out, { recursive: true }).map(String).sort(), ["aws", path.join("aws", "rotate-secret.js"), "value.js"]);
                 // WHEN a fresh Node process requires it, with the SDK found the way Lambda's
                 // runtime provides it (NODE_PATH), and no package.json or node_modules beside it
                 const printed = execFileSync(process.execPath, [
-                    "-e", "const m = require('./rotate-secret.js'); console.log(typeof m.handler, m.handler.length)",
+                    "-e", "const m = require('./aws/rotate-secret.js'); console.log(typeof m.handler, m.handler.length)",
                 ], { cwd: out, env: { PATH: process.env.PATH, NODE_PATH: path.join(root, "node_modules") }, encoding: "utf8" });
                 // THEN it exports `handler`, a function of the event
                 assert.strictEqual(printed.trim(), "function 1");

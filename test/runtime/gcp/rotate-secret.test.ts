@@ -472,15 +472,20 @@ describe("runtime/gcp rotate-secret", () => {
 
     describe("packaging", () => {
         it("compiled with tsc, the handler file loads in a fresh Node process without the client library, and the entry file registers it", () => {
-            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nhi-rotate-gcp-"));
+            let dir = fs.mkdtempSync(path.join(os.tmpdir(), "nhi-rotate-gcp-"));
+            const tmp = dir;
             try {
-                for (const file of fs.readdirSync(RUNTIME).filter((f) => f.endsWith(".ts"))) {
-                    const out = ts.transpileModule(fs.readFileSync(path.join(RUNTIME, file), "utf8"), {
+                // The asset's layout: this folder's files, and beside it the value helpers shared with AWS.
+                const files = [...fs.readdirSync(RUNTIME).filter((f) => f.endsWith(".ts")).map((f) => path.join("gcp", f)), "value.ts"];
+                fs.mkdirSync(path.join(dir, "gcp"));
+                for (const file of files) {
+                    const out = ts.transpileModule(fs.readFileSync(path.join(RUNTIME, "..", file), "utf8"), {
                         compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020, strict: true },
                         fileName: file,
                     });
                     fs.writeFileSync(path.join(dir, file.replace(/\.ts$/, ".js")), out.outputText);
                 }
+                dir = path.join(tmp, "gcp");
                 const script = [
                     "const m = require('./rotate-secret.js');",
                     "const loaded = Object.keys(require.cache).filter((k) => k.includes('node_modules'));",
@@ -499,7 +504,7 @@ describe("runtime/gcp rotate-secret", () => {
                 );
                 assert.strictEqual(JSON.parse(registered).message, "ignored: event type TOPIC_CONFIGURED is not SECRET_ROTATE");
             } finally {
-                fs.rmSync(dir, { recursive: true, force: true });
+                fs.rmSync(tmp, { recursive: true, force: true });
             }
         });
 
@@ -512,10 +517,10 @@ describe("runtime/gcp rotate-secret", () => {
             assert.strictEqual(out.trim(), "function function function function");
         });
 
-        it("the runtime imports nothing from @pulumi or components/ (DESIGN: runtime/)", () => {
+        it("the runtime imports nothing from @pulumi or components/ (DESIGN: runtime/), only its own files and the shared value helpers", () => {
             for (const file of fs.readdirSync(RUNTIME)) {
                 const imports = [...fs.readFileSync(path.join(RUNTIME, file), "utf8").matchAll(/(?:from|import\(|require\()\s*"([^"]+)"/g)].map((m) => m[1]);
-                for (const spec of imports) assert.ok(["crypto", "@google-cloud/secret-manager", "@google-cloud/functions-framework"].includes(spec) || /^\.\/[a-z-]+$/.test(spec), `${file} imports ${spec}`);
+                for (const spec of imports) assert.ok(["crypto", "@google-cloud/secret-manager", "@google-cloud/functions-framework"].includes(spec) || /^\.\/[a-z-]+$/.test(spec) || spec === "../value", `${file} imports ${spec}`);
             }
         });
     });
