@@ -539,8 +539,8 @@ describe("runtime/aws rotate-secret", () => {
                     "--outDir", out, "--target", "ES2022", "--module", "commonjs", "--strict",
                     "--skipLibCheck", "--types", "node", "--esModuleInterop",
                 ], { cwd: root, stdio: "pipe" });
-                // (the handler and the value helpers it shares with Google's function, nothing else)
-                assert.deepStrictEqual(fs.readdirSync(out, { recursive: true }).map(String).sort(), ["aws", path.join("aws", "rotate-secret.js"), "value.js"]);
+                // (the handler, the rotation steps it shares with the access-key function, and the value helpers it shares with Google's function; nothing else)
+                assert.deepStrictEqual(fs.readdirSync(out, { recursive: true }).map(String).sort(), ["aws", path.join("aws", "rotate-secret.js"), path.join("aws", "rotation.js"), "value.js"]);
                 // WHEN a fresh Node process requires it, with the SDK found the way Lambda's
                 // runtime provides it (NODE_PATH), and no package.json or node_modules beside it
                 const printed = execFileSync(process.execPath, [
