@@ -172,7 +172,10 @@ export async function stagedValue(
  * sleep drawn uniformly from [0, `BASE_DELAY_MS` × 2^retry)), at most `MAX_ATTEMPTS` calls; the
  * last throttling error is thrown. Every call it retries is idempotent or safe to repeat after a
  * throttled (hence refused) try. Throttling errors are recognised by name, as the SDK's own retry
- * strategy does (IAM answers `Throttling`, Secrets Manager `ThrottlingException`).
+ * strategy does (IAM answers `Throttling`, Secrets Manager `ThrottlingException`; both are in
+ * `THROTTLING_ERROR_CODES` of `@smithy/core`'s retry module). That list also holds
+ * `LimitExceededException`, which IAM uses for its quotas (a third access key): deliberately not
+ * retried here, since waiting does not make room.
  * @see https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
  * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_limits.html (request quotas)
  */

@@ -206,6 +206,23 @@ describe("runtime/aws rotate-access-key", () => {
         assertHealthy(h);
     });
 
+    it("a crash after any call of the first rotation: the retries finish it with one key", async () => {
+        const probe = harness();
+        await rotation(probe, "t1");
+        const total = probe.sm.calls.length + probe.iam.calls.length;
+        assert.strictEqual(total, 14); // createSecret 7, setSecret 1, testSecret 3, finishSecret 3
+        for (let n = 1; n <= total; n++) {
+            // GIVEN a user with no key; WHEN the function dies after the n-th call, and the step is retried
+            const h = harness();
+            h.crashAfter = n;
+            await rotation(h, "t1", 2);
+            // THEN the rotation finished with exactly one key, the one in AWSCURRENT
+            assert.strictEqual(h.lines.filter((l) => l.outcome === "failed").length, 1, `crash after call ${n}`);
+            assert.deepStrictEqual(h.iam.keys(USER).map((k) => k.id), [currentKeyId(h.sm, h.arn)], `crash after call ${n}`);
+            assertHealthy(h);
+        }
+    });
+
     it("a crash after any call of a rotation: the retries finish it, with no third key and AWSCURRENT's key untouched", async () => {
         // Count the calls of an undisturbed third rotation, then crash after each one in turn.
         const probe = harness(0);
@@ -296,6 +313,26 @@ describe("runtime/aws rotate-access-key", () => {
         for (const line of h.lines) {
             assert.ok(Object.keys(line).every((k) => ["secret", "step", "version", "outcome", "error"].includes(k)));
         }
+    });
+
+    it("the IAM fake keeps the documented rules", () => {
+        const iam = new FakeIam(() => new Date(0));
+        iam.addUser("u");
+        // Created Active; the secret key is in CreateAccessKey's answer only
+        const first = iam.createAccessKey({ UserName: "u" }).AccessKey!;
+        assert.strictEqual(first.Status, "Active");
+        iam.createAccessKey({ UserName: "u" });
+        const listed = iam.listAccessKeys({ UserName: "u" }).AccessKeyMetadata!;
+        assert.deepStrictEqual(listed.map((k) => Object.keys(k).sort()), [0, 1].map(() => ["AccessKeyId", "CreateDate", "Status", "UserName"]));
+        // At most two keys per user, Active or not
+        iam.updateAccessKey({ UserName: "u", AccessKeyId: first.AccessKeyId!, Status: "Inactive" });
+        assert.throws(() => iam.createAccessKey({ UserName: "u" }), { name: "LimitExceededException", message: "Cannot exceed quota for AccessKeysPerUser: 2" });
+        // Delete makes room; an unknown key or user is NoSuchEntity
+        iam.deleteAccessKey({ UserName: "u", AccessKeyId: first.AccessKeyId! });
+        assert.throws(() => iam.deleteAccessKey({ UserName: "u", AccessKeyId: first.AccessKeyId! }), { name: "NoSuchEntityException" });
+        assert.throws(() => iam.listAccessKeys({ UserName: "nobody" }), { name: "NoSuchEntityException" });
+        assert.strictEqual(iam.createAccessKey({ UserName: "u" }).AccessKey!.Status, "Active");
+        assert.strictEqual(iam.keys("u").length, 2);
     });
 
     describe("plan: the rule that makes room", () => {
