@@ -62,6 +62,15 @@ export const GRACE_TAG = "nhi:grace-days";
 export const MAX_KEYS = 2;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * Every action the function calls, for the component that grants its identity exactly these: the
+ * IAM ones on its one user, the Secrets Manager ones on its one secret.
+ */
+export const ACTIONS = {
+    iam: ["iam:CreateAccessKey", "iam:DeleteAccessKey", "iam:ListAccessKeys", "iam:UpdateAccessKey"],
+    secretsmanager: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"],
+} as const;
+
 /** What the function talks to; tests pass clients wired to fakes, a clock, a sleep that does not wait. */
 export interface AccessKeyDeps extends BaseDeps {
     readonly iam: IAMClient;

@@ -7,6 +7,7 @@ import { IAMClient } from "@aws-sdk/client-iam";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import {
     AccessKeyDeps,
+    ACTIONS,
     keySpec,
     LogLine,
     plan,
@@ -313,6 +314,19 @@ describe("runtime/aws rotate-access-key", () => {
         for (const line of h.lines) {
             assert.ok(Object.keys(line).every((k) => ["secret", "step", "version", "outcome", "error"].includes(k)));
         }
+    });
+
+    it("`ACTIONS` are exactly the calls the function makes over rotations and a crash", async () => {
+        // GIVEN three rotations: an orphan deleted after a crash, a previous key deactivated and deleted
+        const h = harness(1);
+        await rotation(h, "t1");
+        h.crashAfter = 6;
+        await rotation(h, "t2", 2);
+        h.clock = new Date(h.clock.getTime() + 2 * DAY);
+        await rotation(h, "t3");
+        // THEN the operations called, as IAM actions, are the list the component grants
+        assert.deepStrictEqual([...new Set(h.iam.calls)].map((c) => `iam:${c}`).sort(), [...ACTIONS.iam]);
+        assert.deepStrictEqual([...new Set(h.sm.calls)].map((c) => `secretsmanager:${c}`).sort(), [...ACTIONS.secretsmanager]);
     });
 
     it("the IAM fake keeps the documented rules", () => {
