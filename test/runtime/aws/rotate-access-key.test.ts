@@ -3,6 +3,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import fc from "fast-check";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import {
@@ -250,6 +251,39 @@ describe("runtime/aws rotate-access-key", () => {
             assert.strictEqual(h.iam.keys(USER).length, 2, `crash after call ${n}: ${keyStates(h)}`);
             assertHealthy(h);
         }
+    });
+
+    it("any schedule of rotations, crashes and early starts keeps at most 2 keys and never touches AWSCURRENT's key", async () => {
+        await fc.assert(fc.asyncProperty(
+            fc.integer({ min: 0, max: 5 }),
+            fc.array(fc.record({ days: fc.integer({ min: 0, max: 10 }), crashAfter: fc.option(fc.integer({ min: 1, max: 20 })) }), { minLength: 1, maxLength: 6 }),
+            async (graceDays, schedule) => {
+                // GIVEN a key with a grace period; WHEN rotations start after random gaps, some crashing once
+                const h = harness(graceDays);
+                let rotated = 0;
+                for (const [i, { days, crashAfter }] of schedule.entries()) {
+                    h.clock = new Date(h.clock.getTime() + days * DAY);
+                    h.crashAfter = crashAfter ?? undefined;
+                    const before = currentKeyId(h.sm, h.arn);
+                    try {
+                        await rotation(h, `t${i}`, 2);
+                        rotated++;
+                    } catch (e) {
+                        // only a refusal inside the grace period may end a rotation: the operator abandons it, nothing changed
+                        assert.match((e as Error).message, /is inside its grace period of \d+ days/);
+                        assert.strictEqual(currentKeyId(h.sm, h.arn), before);
+                        h.sm.abandonRotation(h.arn);
+                    }
+                    h.crashAfter = undefined;
+                    // THEN after each: no invariant broken, and AWSCURRENT's key is Active
+                    if (rotated > 0) {
+                        assertHealthy(h);
+                    }
+                }
+                // and a refusal happened only inside the grace period: the first rotation always finishes
+                assert.ok(rotated >= 1);
+            },
+        ), { numRuns: 60 });
     });
 
     it("a crash between CreateAccessKey and PutSecretValue: the orphan is deleted and a new key minted", async () => {
