@@ -4,7 +4,7 @@
  * to `FakeSecretsManager`.
  *
  * The rules it keeps, each from the API reference or the quotas page:
- * - At most 2 access keys per user ("Access keys assigned to an IAM user: 2"), Active or not: a
+ * - At most 2 access keys per user (quotas table, "Access keys assigned to an IAM user": 2), Active or not: a
  *   third `CreateAccessKey` fails with `LimitExceeded`.
  *   @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
  * - `CreateAccessKey` makes an Active key and is the only answer that holds its secret key; no other

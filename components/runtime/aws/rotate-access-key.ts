@@ -10,7 +10,7 @@
  * The steps, each idempotent on a retry and after a crash between any two calls:
  * - `createSecret`: if the token's AWSPENDING version has a value, nothing. Otherwise make room,
  *   then `CreateAccessKey` and store it as AWSPENDING. IAM allows at most two access keys per user
- *   (IAM quotas: "Access keys assigned to an IAM user: 2"), so before minting, every key of the
+ *   (IAM and AWS STS quotas, "Access keys assigned to an IAM user": 2), so before minting, every key of the
  *   user other than AWSCURRENT's is looked at; the rule is below (`plan`).
  * - `setSecret`: nothing (IAM makes a key Active when it creates it).
  * - `testSecret`: the AWSPENDING key exists on the user and is Active (`iam:ListAccessKeys`). It

@@ -27,7 +27,7 @@
  * ship AWS SDK for JavaScript v3 and put it on the module path (`NODE_PATH` includes
  * `/var/runtime/node_modules`), so the asset does not carry it and a stack that installs pulumi-nhi
  * does not download it. The pinned devDependency gives the types and the tests; the runtime's copy
- * is older, so only the four long-stable commands below are used.
+ * is older, so only long-stable commands are used (here and in `rotation.ts`).
  * @see https://aws.amazon.com/blogs/developer/why-and-how-you-should-use-aws-sdk-for-javascript-v3-on-node-js-18/
  * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html (NODE_PATH)
  */
