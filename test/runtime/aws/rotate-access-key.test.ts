@@ -1,8 +1,4 @@
 import * as assert from "assert";
-import { execFileSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import fc from "fast-check";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
@@ -17,6 +13,7 @@ import {
 } from "../../../components/runtime/aws/rotate-access-key";
 import { FakeIam } from "../../support/iam-fake";
 import { FakeSecretsManager } from "../../support/secrets-manager-fake";
+import { compileAndLoadAlone } from "../../support/lambda-asset";
 
 const STEPS: Step[] = ["createSecret", "setSecret", "testSecret", "finishSecret"];
 const DAY = 24 * 60 * 60 * 1000;
@@ -429,25 +426,10 @@ describe("runtime/aws rotate-access-key", () => {
     it("compiled by tsc, loads in a fresh Node process with only the runtime's SDK on its path", function () {
         this.timeout(120_000);
         // GIVEN the handler compiled alone, as the asset will hold it
-        const root = path.resolve(__dirname, "../../..");
-        const out = fs.mkdtempSync(path.join(os.tmpdir(), "nhi-rotate-access-key-"));
-        try {
-            execFileSync(process.execPath, [
-                path.join(root, "node_modules/typescript/bin/tsc"),
-                path.join(root, "components/runtime/aws/rotate-access-key.ts"),
-                "--outDir", out, "--target", "ES2022", "--module", "commonjs", "--strict",
-                "--skipLibCheck", "--types", "node", "--esModuleInterop",
-            ], { cwd: root, stdio: "pipe" });
-            // (the handler and the rotation steps it shares; no value generator)
-            assert.deepStrictEqual(fs.readdirSync(out, { recursive: true }).map(String).sort(), ["rotate-access-key.js", "rotation.js"]);
-            // WHEN a fresh Node process requires it, the SDK found through NODE_PATH as on Lambda
-            const printed = execFileSync(process.execPath, [
-                "-e", "const m = require('./rotate-access-key.js'); console.log(typeof m.handler, m.handler.length)",
-            ], { cwd: out, env: { PATH: process.env.PATH, NODE_PATH: path.join(root, "node_modules") }, encoding: "utf8" });
-            // THEN it exports `handler`, a function of the event
-            assert.strictEqual(printed.trim(), "function 1");
-        } finally {
-            fs.rmSync(out, { recursive: true, force: true });
-        }
+        // WHEN a fresh Node process requires it, the SDK found through NODE_PATH as on Lambda
+        const { files, printed } = compileAndLoadAlone("components/runtime/aws/rotate-access-key.ts");
+        // THEN it is the handler and the rotation steps it shares (no value generator), and exports `handler`
+        assert.deepStrictEqual(files, ["rotate-access-key.js", "rotation.js"]);
+        assert.strictEqual(printed, "function 1");
     });
 });

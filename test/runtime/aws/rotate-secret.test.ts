@@ -1,8 +1,5 @@
 import * as assert from "assert";
-import { execFileSync } from "child_process";
 import { randomBytes } from "crypto";
-import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import fc from "fast-check";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
@@ -20,6 +17,7 @@ import {
     withBackoff,
 } from "../../../components/runtime/aws/rotate-secret";
 import { FakeSecretsManager } from "../../support/secrets-manager-fake";
+import { compileAndLoadAlone } from "../../support/lambda-asset";
 
 const STEPS: Step[] = ["createSecret", "setSecret", "testSecret", "finishSecret"];
 
@@ -530,27 +528,13 @@ describe("runtime/aws rotate-secret", () => {
         it("compiled by tsc with the shared value helpers, loads in a fresh Node process with only the runtime's SDK on its path", function () {
             this.timeout(120_000);
             // GIVEN the handler compiled alone, as the asset will hold it
-            const root = path.resolve(__dirname, "../../..");
-            const out = fs.mkdtempSync(path.join(os.tmpdir(), "nhi-rotate-secret-"));
-            try {
-                execFileSync(process.execPath, [
-                    path.join(root, "node_modules/typescript/bin/tsc"),
-                    path.join(root, "components/runtime/aws/rotate-secret.ts"),
-                    "--outDir", out, "--target", "ES2022", "--module", "commonjs", "--strict",
-                    "--skipLibCheck", "--types", "node", "--esModuleInterop",
-                ], { cwd: root, stdio: "pipe" });
-                // (the handler, the rotation steps it shares with the access-key function, and the value helpers it shares with Google's function; nothing else)
-                assert.deepStrictEqual(fs.readdirSync(out, { recursive: true }).map(String).sort(), ["aws", path.join("aws", "rotate-secret.js"), path.join("aws", "rotation.js"), "value.js"]);
-                // WHEN a fresh Node process requires it, with the SDK found the way Lambda's
-                // runtime provides it (NODE_PATH), and no package.json or node_modules beside it
-                const printed = execFileSync(process.execPath, [
-                    "-e", "const m = require('./aws/rotate-secret.js'); console.log(typeof m.handler, m.handler.length)",
-                ], { cwd: out, env: { PATH: process.env.PATH, NODE_PATH: path.join(root, "node_modules") }, encoding: "utf8" });
-                // THEN it exports `handler`, a function of the event
-                assert.strictEqual(printed.trim(), "function 1");
-            } finally {
-                fs.rmSync(out, { recursive: true, force: true });
-            }
+            // WHEN a fresh Node process requires it, with the SDK found the way Lambda's runtime
+            // provides it (NODE_PATH), and no package.json or node_modules beside it
+            const { files, printed } = compileAndLoadAlone("components/runtime/aws/rotate-secret.ts");
+            // THEN it is the handler, the rotation steps it shares with the access-key function and
+            // the value helpers it shares with Google's function, nothing else; it exports `handler`
+            assert.deepStrictEqual(files, [path.join("aws", "rotate-secret.js"), path.join("aws", "rotation.js"), "value.js"]);
+            assert.strictEqual(printed, "function 1");
         });
     });
 });
