@@ -69,8 +69,12 @@ const RULES = new EscalationRules(AWS_ESCALATION_RULES);
 /** The services some rule names: an access-level grant of another service is skipped at once. */
 const SERVICES = new Set([...RULES.actions()].map((a) => a.split(":")[0]));
 
-/** Where a reason is recorded, for messages. */
-export const AWS_RECORDED = `the role's \`${ESCALATION_TAG_PREFIX}<method>\` tag`;
+/** Where a reason is recorded, for messages: in the tags of the principal (`role`, `user`). */
+export function awsRecorded(principal: string): string {
+    return `the ${principal}'s \`${ESCALATION_TAG_PREFIX}<method>\` tag`;
+}
+/** Where a role's reason is recorded, for messages. */
+export const AWS_RECORDED = awsRecorded("role");
 
 /** The escalations of an identity: the tags recording the acknowledged ones. */
 export interface AwsEscalationPlan {
@@ -82,11 +86,11 @@ export interface AwsEscalationPlan {
 /**
  * Checks the escalations the valid grants `plans` allow together, and each grant's `acknowledge`
  * (read from `grants`, the grants as given), recording every problem. Returns the tags recording
- * the acknowledged ones.
+ * the acknowledged ones; `recorded` says where they are kept, for messages.
  */
-export function planAwsEscalations(plans: readonly GrantPlan[], grants: unknown, problems: Problems): AwsEscalationPlan {
+export function planAwsEscalations(plans: readonly GrantPlan[], grants: unknown, problems: Problems, recorded: string = AWS_RECORDED): AwsEscalationPlan {
     const facts = plans.map((plan): GrantActions => ({ path: plan.path, held: heldActions(plan), acknowledge: acknowledgementOf(grants, plan.path) }));
-    const review = reviewEscalations(RULES, facts, AWS_RECORDED);
+    const review = reviewEscalations(RULES, facts, recorded);
     review.problems.forEach((p) => problems.add(p.propertyPath, p.reason));
     const reasons = new Map<string, { reason: string; grants: string[] }[]>();
     const untaggable = new Set<string>();
@@ -128,7 +132,7 @@ export function planAwsEscalations(plans: readonly GrantPlan[], grants: unknown,
  * acknowledge an escalation (its record is written before the ARN exists): the message says to name
  * the exact actions, which are judged, and may be acknowledged, before anything is created.
  */
-export function deployTimeEscalationProblems(plans: readonly GrantPlan[], resolved: readonly GrantPlan[]): { propertyPath: string; reason: string }[] {
+export function deployTimeEscalationProblems(plans: readonly GrantPlan[], resolved: readonly GrantPlan[], recorded: string = AWS_RECORDED): { propertyPath: string; reason: string }[] {
     const late = new Map(resolved.filter((p) => p.kind === "access").map((p) => [p.path, p]));
     if (late.size === 0) {
         return [];
@@ -139,7 +143,7 @@ export function deployTimeEscalationProblems(plans: readonly GrantPlan[], resolv
         if (mine.length === 0) {
             return [];
         }
-        const reason = refusal(path, mine, AWS_RECORDED).replace(/ If the escalation is intended, .*$/, ` An access-level grant on an ARN known only at deploy time cannot acknowledge it: name the exact actions in an \`actions\` grant, whose escalations are judged, and may be acknowledged, before anything is created.`);
+        const reason = refusal(path, mine, recorded).replace(/ If the escalation is intended, .*$/, ` An access-level grant on an ARN known only at deploy time cannot acknowledge it: name the exact actions in an \`actions\` grant, whose escalations are judged, and may be acknowledged, before anything is created.`);
         return [{ propertyPath: path, reason }];
     });
 }

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { GrantPlan, expandAccess, longestExpansion } from "./grants";
-import { Condition, PolicyLayout, Statement, documentSize, layoutPolicies, mergeStatements, renderDocument, MAX_INLINE_POLICY_CHARS, MAX_MANAGED_POLICY_CHARS } from "./policy";
+import { Condition, PolicyLayout, PolicyLimits, ROLE_POLICY_LIMITS, Statement, documentSize, layoutPolicies, mergeStatements, renderDocument } from "./policy";
 import { expiryCondition } from "./trust";
 
 /**
@@ -33,9 +33,10 @@ function placeholder(kind: string, plan: number, index: number, length: number):
 
 /**
  * The statements `plans` grant, with `expiresAt` as a condition on each, laid out into an inline
- * and managed policy documents. Throws what {@link layoutPolicies} throws.
+ * and managed policy documents within `limits` (a role's or a user's). Throws what
+ * {@link layoutPolicies} throws.
  */
-export function planPolicies(plans: readonly GrantPlan[], expiresAt: string | undefined): PlannedPolicies {
+export function planPolicies(plans: readonly GrantPlan[], expiresAt: string | undefined, limits: PolicyLimits = ROLE_POLICY_LIMITS): PlannedPolicies {
     const condition = expiresAt === undefined ? undefined : expiryCondition(expiresAt);
     const unknowns = new Map<string, Unknown>();
     const statements: Statement[] = [];
@@ -64,7 +65,7 @@ export function planPolicies(plans: readonly GrantPlan[], expiresAt: string | un
             statements.push(withCondition({ actions, resources: [r] }, condition));
         });
     });
-    return { layout: layoutPolicies(statements), unknowns };
+    return { layout: layoutPolicies(statements, limits), unknowns };
 }
 
 function withCondition(s: Statement, condition: Condition | undefined): Statement {
@@ -109,12 +110,12 @@ export function resolvedPlans(plans: readonly GrantPlan[], planned: PlannedPolic
 }
 
 /**
- * Renders one planned document, with `resolved` values, as the JSON text of the policy. Throws a
- * message naming the document when resolved values made it larger than AWS allows.
+ * Renders one planned document, with `resolved` values, as the JSON text of the policy, and says
+ * how it overflows when resolved values made it larger than `limits` allow.
  */
-export function renderPlannedDocument(statements: readonly Statement[], plans: readonly GrantPlan[], planned: PlannedPolicies, resolved: ReadonlyMap<string, string>, inline: boolean): { json: string; overflow?: string } {
+export function renderPlannedDocument(statements: readonly Statement[], plans: readonly GrantPlan[], planned: PlannedPolicies, resolved: ReadonlyMap<string, string>, inline: boolean, limits: PolicyLimits = ROLE_POLICY_LIMITS): { json: string; overflow?: string } {
     const final = substitute(statements, plans, planned, resolved);
-    const cap = inline ? MAX_INLINE_POLICY_CHARS : MAX_MANAGED_POLICY_CHARS;
+    const cap = inline ? limits.inline : limits.managed;
     const size = documentSize(final);
     const json = JSON.stringify(renderDocument(final));
     return size <= cap ? { json } : { json, overflow: `the ${inline ? "inline" : "managed"} policy is ${size} characters once its ARNs resolved, more than the ${cap} allowed; split the grants over two identities or shorten the ARNs` };

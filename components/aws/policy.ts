@@ -9,6 +9,29 @@ export const MAX_INLINE_POLICY_CHARS = 10_000;
 export const MAX_MANAGED_POLICY_CHARS = 6_000;
 /** AWS: 10 managed policies per role by default (a quota that can be raised to 20). */
 export const MAX_MANAGED_POLICIES = 10;
+/** AWS: a user's inline policies may total 2,048 characters (whitespace not counted). */
+export const MAX_USER_INLINE_POLICY_CHARS = 2_000;
+/** AWS: 10 managed policies per user by default (a quota that can be raised to 20), as for a role. */
+export const MAX_USER_MANAGED_POLICIES = 10;
+
+/**
+ * The size limits the layout of one principal's policies respects: its inline policies together,
+ * each managed policy, and how many managed policies it may have.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html ("IAM and AWS STS quotas": role policy size 10,240, user policy size 2,048, managed policy size 6,144, managed policies per role or user 10)
+ */
+export interface PolicyLimits {
+    /** The characters of the inline policy, whitespace not counted. */
+    readonly inline: number;
+    /** The characters of each managed policy, whitespace not counted. */
+    readonly managed: number;
+    /** How many managed policies the principal may have attached. */
+    readonly maxManaged: number;
+}
+
+/** The limits of an IAM role, with a margin below AWS's numbers. */
+export const ROLE_POLICY_LIMITS: PolicyLimits = { inline: MAX_INLINE_POLICY_CHARS, managed: MAX_MANAGED_POLICY_CHARS, maxManaged: MAX_MANAGED_POLICIES };
+/** The limits of an IAM user, with a margin below AWS's numbers. */
+export const USER_POLICY_LIMITS: PolicyLimits = { inline: MAX_USER_INLINE_POLICY_CHARS, managed: MAX_MANAGED_POLICY_CHARS, maxManaged: MAX_USER_MANAGED_POLICIES };
 
 export const POLICY_VERSION = "2012-10-17";
 
@@ -42,10 +65,10 @@ export interface PolicyLayout {
     readonly managed: Statement[][];
 }
 
-/** The layout needs more managed policies than a role may have. */
+/** The layout needs more managed policies than the principal (a role, a user) may have. */
 export class PolicyTooLargeError extends Error {
     constructor(readonly needed: number, readonly limit: number) {
-        super(`the grants need ${needed} managed policies beside the inline policy, and a role may have at most ${limit}`);
+        super(`the grants need ${needed} managed policies beside the inline policy, and a principal may have at most ${limit}`);
     }
 }
 
@@ -204,7 +227,7 @@ function place(bin: Bin, s: Statement, size: number): void {
  * shorter one. Throws {@link PolicyTooLargeError} when more than `limits.maxManaged` managed
  * policies would be needed, {@link StatementTooLargeError} for a single pair too large for any.
  */
-export function layoutPolicies(statements: readonly Statement[], limits = { inline: MAX_INLINE_POLICY_CHARS, managed: MAX_MANAGED_POLICY_CHARS, maxManaged: MAX_MANAGED_POLICIES }): PolicyLayout {
+export function layoutPolicies(statements: readonly Statement[], limits: PolicyLimits = ROLE_POLICY_LIMITS): PolicyLayout {
     const overhead = EMPTY_DOCUMENT_CHARS;
     const pieces = mergeStatements(statements)
         .map((s) => ({ s, size: statementSize(s), key: statementKey(s) }))

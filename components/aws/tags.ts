@@ -38,6 +38,8 @@ export interface TagRecord {
     expiresAt?: string;
     /** `nhi:escalation:<method>` → reason (see `planAwsEscalations`). */
     escalations?: Readonly<Record<string, string>>;
+    /** Further `nhi:` tags a kind of identity records, already checked (`nhi:consumer`). */
+    more?: Readonly<Record<string, string>>;
 }
 
 /** What to do to make `value` a tag value: the characters to remove, or how much to shorten it. */
@@ -58,14 +60,15 @@ export function ownershipTags(o: TagRecord): Record<string, string> {
     if (o.expiresAt !== undefined) {
         tags["nhi:expires-at"] = o.expiresAt;
     }
-    return { ...tags, ...o.escalations };
+    return { ...tags, ...o.more, ...o.escalations };
 }
 
 /**
  * Checks that `owner` and `purpose` can be tag values and that the user's `tags` are valid AWS tags
- * that do not use a reserved prefix; returns the tags to apply.
+ * that do not use a reserved prefix; returns the tags to apply. `principal` names what carries
+ * them (`role`, `user`), for messages.
  */
-export function planTags(user: Record<string, pulumi.Input<string>> | undefined, o: TagRecord, problems: Problems): TagPlan {
+export function planTags(user: Record<string, pulumi.Input<string>> | undefined, o: TagRecord, problems: Problems, principal = "role"): TagPlan {
     for (const field of ["owner", "purpose"] as const) {
         const v = o[field];
         if (v !== undefined && (!TAG_TEXT.test(v) || v.length > MAX_TAG_VALUE_CHARS)) {
@@ -93,7 +96,7 @@ export function planTags(user: Record<string, pulumi.Input<string>> | undefined,
         }
         const total = Object.keys(tags).length + Object.keys(user).length;
         if (total > MAX_TAGS) {
-            problems.add("tags", `\`tags\` has ${Object.keys(user).length} tags; with the ${Object.keys(tags).length} \`nhi:\` tags pulumi-nhi writes that is ${total}, more than the ${MAX_TAGS} AWS allows on a role.`);
+            problems.add("tags", `\`tags\` has ${Object.keys(user).length} tags; with the ${Object.keys(tags).length} \`nhi:\` tags pulumi-nhi writes that is ${total}, more than the ${MAX_TAGS} AWS allows on a ${principal}.`);
         }
     }
     return { tags, userKeys };
