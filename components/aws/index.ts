@@ -4,9 +4,12 @@
  * module is imported.
  */
 import type { AwsServiceIdentity } from "./service-identity";
+import type { AwsAccessKeyIdentity } from "./access-key-identity";
 import { exportLazily } from "../core/lazy";
 
 export type { AwsServiceIdentityArgs } from "./service-identity";
+export type { AwsAccessKeyIdentityArgs } from "./access-key-identity";
+export type { AwsPrincipalArgs } from "./principal";
 export type { AwsGrant, AwsActionsGrant, AwsAccessGrant } from "./grants";
 export type { AccessLevel } from "./catalog";
 export type { AwsTrust, AwsServiceTrust, AwsLambdaServiceTrust, AwsOtherServiceTrust, AwsGithubActionsTrust, AwsEksServiceAccountTrust, AwsAccountTrust } from "./trust";
@@ -19,3 +22,9 @@ export type ServiceIdentity = AwsServiceIdentity;
 export const ServiceIdentity: typeof AwsServiceIdentity = undefined as never;
 exportLazily(exports, () => require("./service-identity"), { ServiceIdentity: "AwsServiceIdentity" },
     "`aws.ServiceIdentity` needs `@pulumi/aws` (a peer dependency of pulumi-nhi): `npm install @pulumi/aws@^7`.");
+
+/** An IAM user for one consumer that can only take a static access key, rotated in AWS: see {@link AwsAccessKeyIdentity}. */
+export type AccessKeyIdentity = AwsAccessKeyIdentity;
+export const AccessKeyIdentity: typeof AwsAccessKeyIdentity = undefined as never;
+exportLazily(exports, () => require("./access-key-identity"), { AccessKeyIdentity: "AwsAccessKeyIdentity" },
+    "`aws.AccessKeyIdentity` needs `@pulumi/aws` (a peer dependency of pulumi-nhi): `npm install @pulumi/aws@^7`.");

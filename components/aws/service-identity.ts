@@ -11,6 +11,8 @@ export const AWS_SERVICE_IDENTITY_TYPE = "nhi:index:AwsServiceIdentity";
 
 /** AWS: a role name is 1–64 characters. */
 export const MAX_ROLE_NAME_CHARS = MAX_PRINCIPAL_NAME_CHARS;
+/** The suffix Pulumi's auto-naming adds to the role child's name (shared with every principal). */
+export { AUTONAME_SUFFIX_CHARS } from "./principal";
 /** The role child is `${name}-role`, so the physical role name is `${name}-role-1a2b3c4`. */
 export const ROLE_CHILD_SUFFIX = "-role";
 /** AWS: `MaxSessionDuration` is 3,600–43,200 seconds. */

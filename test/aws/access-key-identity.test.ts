@@ -1,0 +1,161 @@
+import * as assert from "assert";
+import fc from "fast-check";
+import * as pulumi from "@pulumi/pulumi";
+import { aws } from "../../components";
+import { planAwsAccessKeyIdentity } from "../../components/aws/access-key-identity";
+import { planAwsServiceIdentity } from "../../components/aws/service-identity";
+import { MAX_MANAGED_POLICY_CHARS, MAX_USER_INLINE_POLICY_CHARS, MAX_USER_MANAGED_POLICIES, documentSize, grantedTriples } from "../../components/aws/policy";
+import { capture, ofType, Registered, valueOf } from "../../components/testing";
+import { TABLE_NOW } from "../support/bad-input";
+
+const TYPE = "nhi:index:AwsAccessKeyIdentity";
+const EXPIRY = "2099-06-30T00:00:00Z";
+const OWNERSHIP = { owner: "team-payments", purpose: "Uploads invoices to Acme" };
+const BUCKET = "arn:aws:s3:::acme-exchange";
+const UPLOAD = { actions: ["s3:PutObject"], resources: [`${BUCKET}/invoices/*`] };
+const KEY = { consumer: "acme-vendor", rotateEveryDays: 30 };
+
+function summary(resources: readonly Registered[]): string[] {
+    return resources.map((r) => `${r.type} ${r.name} <- ${r.parentType ?? "(stack)"}`);
+}
+
+async function declare(name: string, args: aws.AwsAccessKeyIdentityArgs) {
+    const { value, resources } = await capture(() => new aws.AccessKeyIdentity(name, args));
+    return {
+        identity: value,
+        resources,
+        user: ofType(resources, "aws:iam/user:User")[0],
+        documents: (await valueOf(value.policyDocuments)).map((d) => JSON.parse(d)),
+    };
+}
+
+describe("aws.AccessKeyIdentity user", () => {
+    it("gives the consumer one IAM user with an inline policy, parented to the component", async () => {
+        // GIVEN a vendor integration that uploads invoices with a static key, until an expiry
+        const { resources, user, documents, identity } = await declare("acme", { ...OWNERSHIP, ...KEY, grants: [UPLOAD], expiresAt: EXPIRY });
+        // THEN the user and its inline policy are children of the component
+        const children = summary(resources).filter((s) => /iam\/user(Policy)?:/.test(s));
+        assert.deepStrictEqual(children, [
+            `aws:iam/user:User acme-user <- ${TYPE}`,
+            `aws:iam/userPolicy:UserPolicy acme-policy <- ${TYPE}`,
+        ]);
+        // AND the user is under /nhi/, deletable although the function minted keys Pulumi does not know, and tagged
+        assert.strictEqual(user.inputs.path, "/nhi/");
+        assert.strictEqual(user.inputs.forceDestroy, true);
+        assert.strictEqual(user.inputs.permissionsBoundary, undefined);
+        assert.deepStrictEqual(user.inputs.tags, {
+            "nhi:consumer": "acme-vendor", "nhi:expires-at": EXPIRY, "nhi:managed-by": "pulumi-nhi", "nhi:owner": "team-payments", "nhi:purpose": "Uploads invoices to Acme",
+        });
+        // AND the inline policy is exactly the grant, with the expiry on the statement, on that user
+        assert.deepStrictEqual(documents, [{ Version: "2012-10-17", Statement: [{
+            Effect: "Allow", Action: ["s3:PutObject"], Resource: [`${BUCKET}/invoices/*`],
+            Condition: { DateLessThan: { "aws:CurrentTime": EXPIRY } },
+        }] }]);
+        assert.strictEqual(ofType(resources, "aws:iam/userPolicy:UserPolicy")[0].inputs.user, "acme-user-1a2b3c4");
+        assert.strictEqual(await valueOf(identity.userName), "acme-user-1a2b3c4");
+        assert.strictEqual(await valueOf(identity.userArn), "arn:aws:iam::123456789012:user/nhi/acme-user-1a2b3c4");
+        assert.strictEqual(await valueOf(identity.expiresAt), EXPIRY);
+        assert.deepStrictEqual(await valueOf(identity.managedPolicyArns), []);
+    });
+
+    it("never declares a login profile or an access key: no console, and no key in the state", async () => {
+        const { resources } = await declare("nokey", { ...OWNERSHIP, ...KEY, grants: [UPLOAD] });
+        const forbidden = resources.filter((r) => /^aws:iam\/(accessKey|userLoginProfile|virtualMfaDevice|serviceSpecificCredential|signingCertificate|sshKey):/.test(r.type) || r.type.startsWith("random:"));
+        assert.deepStrictEqual(forbidden, []);
+    });
+
+    it("takes the path, boundary and user tags given", async () => {
+        const { user, resources } = await declare("opts", {
+            ...OWNERSHIP, ...KEY, grants: [UPLOAD], path: "/vendors/", permissionsBoundaryArn: "arn:aws:iam::123456789012:policy/boundary", tags: { CostCenter: "cc-42" },
+        });
+        assert.strictEqual(user.inputs.path, "/vendors/");
+        assert.strictEqual(user.inputs.permissionsBoundary, "arn:aws:iam::123456789012:policy/boundary");
+        assert.strictEqual(user.inputs.tags.CostCenter, "cc-42");
+        assert.strictEqual(user.inputs.tags["nhi:consumer"], "acme-vendor");
+        assert.strictEqual(summary(resources)[0], `${TYPE} opts <- (stack)`);
+    });
+
+    it("creates no policy for a user without grants", async () => {
+        const { resources, documents } = await declare("bare", { ...OWNERSHIP, ...KEY, grants: [] });
+        assert.deepStrictEqual(ofType(resources, "aws:iam/userPolicy:UserPolicy"), []);
+        assert.deepStrictEqual(ofType(resources, "aws:iam/policy:Policy"), []);
+        assert.deepStrictEqual(documents, []);
+    });
+
+    it("renders the same documents as aws.ServiceIdentity for the same grants and expiry (one planner)", () => {
+        // GIVEN grants that fit a user's inline policy, with an access-level grant and an expiry
+        const grants = [UPLOAD, { service: "sqs", access: "read" as const, resources: ["arn:aws:sqs:us-east-1:123456789012:acme-events"] }];
+        // WHEN both identities are planned
+        const user = planAwsAccessKeyIdentity("u", { ...OWNERSHIP, ...KEY, grants, expiresAt: EXPIRY }, TABLE_NOW);
+        const role = planAwsServiceIdentity("r", { ...OWNERSHIP, trust: { service: { principal: "lambda.amazonaws.com" } }, grants, expiresAt: EXPIRY }, TABLE_NOW);
+        // THEN the statements are the same
+        assert.deepStrictEqual(user.policies.layout, role.policies.layout);
+        assert.deepStrictEqual(user.grants, role.grants);
+    });
+
+    it("overflows into attached managed policies at the user's 2,048-character limit, where a role would not", async () => {
+        // GIVEN 20 queues, each with its own set of actions: about 3,000 characters, over a
+        // user's inline limit and well under a role's
+        const SQS = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ReceiveMessage"];
+        const grants = Array.from({ length: 20 }, (_, i) => ({
+            actions: SQS.filter((_, bit) => ((i + 1) >> bit) & 1),
+            resources: [`arn:aws:sqs:us-east-1:123456789012:acme-queue-${String(i).padStart(2, "0")}`],
+        }));
+        const role = planAwsServiceIdentity("r", { ...OWNERSHIP, trust: { service: { principal: "lambda.amazonaws.com" } }, grants }, TABLE_NOW);
+        assert.deepStrictEqual(role.policies.layout.managed, []);
+        const { resources, documents, identity } = await declare("fanout", { ...OWNERSHIP, ...KEY, grants });
+        // THEN the inline policy and managed policies, each attached to the user, each within its limit
+        const policies = ofType(resources, "aws:iam/policy:Policy");
+        const attachments = ofType(resources, "aws:iam/userPolicyAttachment:UserPolicyAttachment");
+        assert.ok(policies.length >= 1);
+        assert.deepStrictEqual(policies.map((p) => p.name), policies.map((_, i) => `fanout-policy-${i + 2}`));
+        assert.deepStrictEqual(attachments.map((a) => [a.name, a.inputs.user, a.inputs.policyArn]), policies.map((p) => [p.name, "fanout-user-1a2b3c4", `arn:aws:iam::123456789012:policy/nhi/${p.name}-1a2b3c4`]));
+        assert.ok(policies.every((p) => p.inputs.path === "/nhi/"));
+        assert.ok(JSON.stringify(documents[0]).length <= MAX_USER_INLINE_POLICY_CHARS);
+        assert.deepStrictEqual(await valueOf(identity.managedPolicyArns), attachments.map((a) => a.inputs.policyArn));
+        // AND together they grant exactly the 20 grants
+        const granted = new Set(documents.flatMap((d) => d.Statement.flatMap((s: any) => s.Action.flatMap((a: string) => s.Resource.map((r: string) => `${a} ${r}`)))));
+        const wanted = new Set(grants.flatMap((g) => g.actions.map((a) => `${a} ${g.resources[0]}`)));
+        assert.deepStrictEqual([...granted].sort(), [...wanted].sort());
+    });
+
+    it("resolves an ARN known only at deploy time into the user's policy", async () => {
+        const bucket = pulumi.output("arn:aws:s3:::late-bucket");
+        const { documents } = await declare("late", { ...OWNERSHIP, ...KEY, grants: [{ actions: ["s3:PutObject"], resources: [pulumi.interpolate`${bucket}/in/*`] }] });
+        assert.deepStrictEqual(documents[0].Statement, [{ Effect: "Allow", Action: ["s3:PutObject"], Resource: ["arn:aws:s3:::late-bucket/in/*"] }]);
+    });
+});
+
+describe("aws.AccessKeyIdentity layout (property)", () => {
+    const SQS = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ReceiveMessage", "sqs:SendMessage"];
+    const grant = fc.record({
+        actions: fc.subarray(SQS, { minLength: 1 }),
+        resources: fc.uniqueArray(fc.integer({ min: 0, max: 400 }).map((i) => `arn:aws:sqs:us-east-1:123456789012:queue-with-a-long-descriptive-name-${i}`), { minLength: 1, maxLength: 16 }),
+    });
+    // Sized so that runs cover every count of managed policies from 0 to 10 and a few refusals.
+    const grants = fc.array(grant, { minLength: 0, maxLength: 120, size: "max" });
+
+    it("never exceeds a user's limits, and grants exactly the grants, or refuses them naming the user's quota", () => {
+        fc.assert(fc.property(grants, fc.boolean(), (given, expiring) => {
+            let plan;
+            try {
+                plan = planAwsAccessKeyIdentity("u", { ...OWNERSHIP, ...KEY, grants: given, ...(expiring ? { expiresAt: EXPIRY } : {}) }, TABLE_NOW);
+            } catch (e: any) {
+                // Only too many managed policies for a user is a reason to refuse these grants
+                assert.ok(pulumi.InputPropertiesError.isInstance(e), String(e));
+                assert.strictEqual(e.errors.length, 1);
+                assert.match(e.errors[0].reason, new RegExp(`^\`grants\` need \\d+ managed policies beside the inline policy, but a user may have at most ${MAX_USER_MANAGED_POLICIES} \\(AWS quota\\)`));
+                return;
+            }
+            const { inline, managed } = plan.policies.layout;
+            assert.ok(documentSize(inline) <= MAX_USER_INLINE_POLICY_CHARS, `inline ${documentSize(inline)}`);
+            assert.ok(managed.length <= MAX_USER_MANAGED_POLICIES);
+            for (const doc of managed) {
+                assert.ok(doc.length > 0 && documentSize(doc) <= MAX_MANAGED_POLICY_CHARS, `managed ${documentSize(doc)}`);
+            }
+            const condition = expiring ? { DateLessThan: { "aws:CurrentTime": EXPIRY } } : undefined;
+            const wanted = given.map((g) => ({ ...g, ...(condition ? { condition } : {}) }));
+            assert.deepStrictEqual(grantedTriples([...inline, ...managed.flat()]), grantedTriples(wanted));
+        }), { numRuns: 120 });
+    });
+});
