@@ -44,6 +44,14 @@ export const LENGTH_TAG = "nhi:value-length";
 /** The tag that sets the characters a generated value is made of. */
 export const FORMAT_TAG = "nhi:value-format";
 
+/**
+ * Every action the function calls, for the component that grants its identity exactly these, on
+ * its secret(s) only: checked against the fake's call log (test/runtime/aws/rotate-secret.test.ts).
+ */
+export const ACTIONS = {
+    secretsmanager: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"],
+} as const;
+
 /** What the function talks to; tests pass a client wired to a fake, a sleep that does not wait. */
 export interface RotationDeps extends BaseDeps {
     readonly randomBytes: (size: number) => Buffer;

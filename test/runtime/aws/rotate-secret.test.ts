@@ -5,6 +5,7 @@ import fc from "fast-check";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { mockClient } from "aws-sdk-client-mock";
 import {
+    ACTIONS,
     generateValue,
     handler,
     isWellFormed,
@@ -477,6 +478,19 @@ describe("runtime/aws rotate-secret", () => {
         assert.deepStrictEqual(h.lines.at(-1), { secret: arn, step: "testSecret", version: "t2", outcome: "failed", error: "Error" });
         assert.ok(!JSON.stringify(h.lines).includes("short-and-$pecial"));
         assert.strictEqual(h.fake.valueAt(arn, "AWSCURRENT"), v1);
+    });
+
+    it("`ACTIONS` are exactly the calls the function makes over a first, a steady and a crashed rotation", async () => {
+        // GIVEN a first rotation, a steady one, and one whose calls fail and are retried
+        const h = harness({ firstPutBecomesCurrent: false });
+        const arn = h.fake.addSecret("webhook");
+        await rotation(h, arn, "t1");
+        await rotation(h, arn, "t2");
+        h.fake.fail(3, "InternalServiceError", "after");
+        await rotationWithRetries(h, arn, "t3");
+        await step(h, arn, "t3", "finishSecret");
+        // THEN the operations called, as IAM actions, are the list the component grants
+        assert.deepStrictEqual([...new Set(h.fake.calls)].map((c) => `secretsmanager:${c}`).sort(), [...ACTIONS.secretsmanager]);
     });
 
     it("no log line holds a value", async () => {
