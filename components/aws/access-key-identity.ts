@@ -3,9 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { deployTimeGuard } from "../core/deferred";
 import { Problems, describe } from "../core/errors";
 import { requireText } from "../core/ownership";
-import { AwsPrincipalArgs, AwsPrincipalComponent, AwsPrincipalPlan, PrincipalKind, planAwsPrincipal, principalTags, registerPolicies } from "./principal";
+import { ACTIONS, GRACE_TAG, USER_TAG } from "../runtime/aws/rotate-access-key";
+import { AwsGrant } from "./grants";
+import { AwsPrincipalArgs, AwsPrincipalComponent, AwsPrincipalPlan, PrincipalKind, givenTags, planAwsPrincipal, principalTags, registerPolicies } from "./principal";
 import { USER_POLICY_LIMITS } from "./policy";
-import { MAX_TAG_VALUE_CHARS, isTagValue, tagValueFix } from "./tags";
+import { SecretReader, checkKmsKeyArn, checkRecoveryWindow, checkRotationDays, declareRotatedSecret, planReaders, rotationKmsGrant } from "./rotated-secret";
+import { declareRotationFunction } from "./rotation-function";
+import { MAX_TAGS, MAX_TAG_VALUE_CHARS, isTagValue, ownershipTags, tagValueFix } from "./tags";
 
 export const AWS_ACCESS_KEY_IDENTITY_TYPE = "nhi:index:AwsAccessKeyIdentity";
 
@@ -19,9 +23,16 @@ export const USER_CHILD_SUFFIX = "-user";
 export const DEFAULT_USER_PATH = "/nhi/";
 /** The tag that records what uses the key. */
 export const CONSUMER_TAG = "nhi:consumer";
-/** A rotation period: whole days, 1–365 (issue 7; Secrets Manager allows up to 1,000). */
-export const MIN_ROTATE_EVERY_DAYS = 1;
-export const MAX_ROTATE_EVERY_DAYS = 365;
+/** The rotation function's children are named `${name}${ROTATOR_SUFFIX}` (its role `${name}-rotator-role-1a2b3c4`). */
+export const ROTATOR_SUFFIX = "-rotator";
+/**
+ * Why the rotation function's identity may call `iam:CreateAccessKey`, which this package's own
+ * escalation check refuses without a reason (Rhino Security Labs #4): recorded in its role's
+ * `nhi:escalation:CreateAccessKey` tag.
+ */
+export const ROTATOR_ACKNOWLEDGEMENT = "pulumi-nhi rotation function: mints and retires the access keys of its one IAM user and stores them in its one secret";
+/** The purpose recorded on the rotation function's identity (a tag value: no commas). */
+const ROTATOR_PURPOSE = "Rotates the access key of one IAM user into one Secrets Manager secret";
 /**
  * The grace period unless `graceDays` says otherwise: a day, time for a consumer that reads the
  * key daily to switch; 0 when the period is one day (the grace must be shorter than the period).
@@ -33,6 +44,8 @@ const USER: PrincipalKind = {
     component: "AwsAccessKeyIdentity",
     noun: "user",
     childSuffix: USER_CHILD_SUFFIX,
+    // Longer than the user's `${name}-user-1a2b3c4`: the rotation function's role.
+    longestName: { suffix: `${ROTATOR_SUFFIX}-role`, what: "IAM role name of its rotation function" },
     limits: USER_POLICY_LIMITS,
     expiryConsequence: "AWS stops honouring the user's policies: its access keys can do nothing",
 };
@@ -64,6 +77,31 @@ export interface AwsAccessKeyIdentityArgs extends AwsPrincipalArgs {
      */
     readonly graceDays?: number;
     /**
+     * Who may read the key from its secret (`secretsmanager:GetSecretValue` and `DescribeSecret` on
+     * this secret only, through its resource policy): IAM principal ARNs (a role, a user, an
+     * account's `root`) or `aws.ServiceIdentity` objects (their role). This is how the key reaches
+     * the consumer: a deploy job or service that hands it over, or the consumer's own reader.
+     * Instead, an identity may be granted the same two actions on `keySecretArn` in its `grants`.
+     * @default nobody but the account's administrators
+     * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_resource-policies.html
+     */
+    readonly readers?: readonly SecretReader[];
+    /**
+     * The customer managed KMS key that encrypts the secret. The rotation function is granted
+     * `kms:Decrypt`, `kms:DescribeKey` and `kms:GenerateDataKey` on it; readers need `kms:Decrypt`
+     * through the key's policy.
+     * @default the account's `aws/secretsmanager` key
+     * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html
+     */
+    readonly kmsKeyArn?: pulumi.Input<string>;
+    /**
+     * How many days the secret stays recoverable after the identity is deleted, 7–30 (AWS limits).
+     * Never 0: deleting the component never destroys a key's record at once.
+     * @default 30
+     * @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DeleteSecret.html
+     */
+    readonly recoveryWindowInDays?: number;
+    /**
      * The IAM path of the user and its managed policies, `/` or `/team/`.
      * @default "/nhi/"
      * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-friendly-names
@@ -78,6 +116,10 @@ export interface AwsAccessKeyIdentityPlan extends AwsPrincipalPlan {
     readonly graceDays: number;
     /** The user's (and its managed policies') path. */
     readonly path: string;
+    /** The readers' ARNs, each checked now or where it resolves. */
+    readonly readers: readonly pulumi.Input<string>[];
+    readonly kmsKeyArn?: pulumi.Input<string>;
+    readonly recoveryWindowInDays: number;
 }
 
 /**
@@ -87,17 +129,23 @@ export interface AwsAccessKeyIdentityPlan extends AwsPrincipalPlan {
 export function planAwsAccessKeyIdentity(name: string, args: AwsAccessKeyIdentityArgs, now: Date = new Date()): AwsAccessKeyIdentityPlan {
     const a: Partial<AwsAccessKeyIdentityArgs> = args ?? {};
     let consumer = "";
-    let schedule = { rotateEveryDays: 0, graceDays: 0 };
+    let key: Omit<AwsAccessKeyIdentityPlan, keyof AwsPrincipalPlan | "consumer" | "path"> | undefined;
     const plan = planAwsPrincipal(name, args, USER, now, {
         own: (problems) => {
             consumer = planConsumer(a.consumer, problems);
             return consumer === "" ? undefined : { [CONSUMER_TAG]: consumer };
         },
-        options: (problems) => {
-            schedule = planSchedule(a.rotateEveryDays, a.graceDays, problems);
+        options: (problems, later) => {
+            key = {
+                ...planSchedule(a.rotateEveryDays, a.graceDays, problems),
+                readers: planReaders(a.readers, problems, later),
+                kmsKeyArn: checkKmsKeyArn(a.kmsKeyArn, problems, later),
+                recoveryWindowInDays: checkRecoveryWindow(a.recoveryWindowInDays, problems),
+            };
+            checkSecretTagCount(a.tags, problems);
         },
     });
-    return { ...plan, consumer, ...schedule, path: a.path ?? DEFAULT_USER_PATH };
+    return { ...plan, consumer, ...key!, path: a.path ?? DEFAULT_USER_PATH };
 }
 
 /** The trimmed `consumer`, or "" after recording why it cannot be one. */
@@ -115,20 +163,36 @@ function planConsumer(value: unknown, problems: Problems): string {
  * shorter than the period (the runtime's `nhi:grace-days` tag accepts 0–364).
  */
 export function planSchedule(rotateEveryDays: unknown, graceDays: unknown, problems: Problems): { rotateEveryDays: number; graceDays: number } {
-    const period = rotateEveryDays;
-    const periodOk = typeof period === "number" && Number.isInteger(period) && period >= MIN_ROTATE_EVERY_DAYS && period <= MAX_ROTATE_EVERY_DAYS;
-    if (!periodOk) {
-        problems.add("rotateEveryDays", `\`rotateEveryDays\` must be a whole number of days from ${MIN_ROTATE_EVERY_DAYS} to ${MAX_ROTATE_EVERY_DAYS}; got ${describe(period)}.`);
-    }
+    const period = checkRotationDays(rotateEveryDays, "rotateEveryDays", problems);
     if (graceDays === undefined) {
-        return { rotateEveryDays: periodOk ? period : 0, graceDays: periodOk ? Math.min(DEFAULT_GRACE_DAYS, period - 1) : 0 };
+        return { rotateEveryDays: period ?? 0, graceDays: period === undefined ? 0 : Math.min(DEFAULT_GRACE_DAYS, period - 1) };
     }
     if (typeof graceDays !== "number" || !Number.isInteger(graceDays) || graceDays < 0) {
         problems.add("graceDays", `\`graceDays\` must be a whole number of days from 0, shorter than \`rotateEveryDays\`; got ${describe(graceDays)}.`);
-    } else if (periodOk && graceDays >= period) {
+    } else if (period !== undefined && graceDays >= period) {
         problems.add("graceDays", `\`graceDays\` (${graceDays}) must be shorter than \`rotateEveryDays\` (${period}): the previous key is retired at the next rotation, which comes after one period. Give at most ${period - 1}, or rotate less often.`);
     }
-    return { rotateEveryDays: periodOk ? period : 0, graceDays: typeof graceDays === "number" ? graceDays : 0 };
+    return { rotateEveryDays: period ?? 0, graceDays: typeof graceDays === "number" ? graceDays : 0 };
+}
+
+/** The `nhi:` tags of the secret beside the ownership tags: the user and the grace the function reads. */
+const SECRET_ONLY_TAGS = [USER_TAG, GRACE_TAG];
+
+/**
+ * The user's `tags` also go on the secret, which carries the ownership tags, `nhi:consumer` and
+ * {@link SECRET_ONLY_TAGS}, and may carry 50 tags (AWS). The user's own count is checked by `planTags`.
+ * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_limits.html
+ */
+function checkSecretTagCount(tags: unknown, problems: Problems): void {
+    if (tags === null || typeof tags !== "object" || Array.isArray(tags)) {
+        return;
+    }
+    // managed-by, owner, purpose, consumer and expires-at at most, beside the secret's own.
+    const ours = Object.keys(ownershipTags({ owner: "", purpose: "", expiresAt: "", more: { [CONSUMER_TAG]: "" } })).length + SECRET_ONLY_TAGS.length;
+    const given = Object.keys(tags).length;
+    if (given + ours > MAX_TAGS) {
+        problems.add("tags", `\`tags\` has ${given} tags; the secret that holds the key carries them beside up to ${ours} \`nhi:\` tags pulumi-nhi writes, ${given + ours} in all, more than the ${MAX_TAGS} AWS allows on a secret; give at most ${MAX_TAGS - ours}.`);
+    }
 }
 
 /**
@@ -137,16 +201,26 @@ export function planSchedule(rotateEveryDays: unknown, graceDays: unknown, probl
  * of the key in any input, output or state. The user's grants are checked as an
  * `aws.ServiceIdentity`'s (the same code), laid out within a user's own policy limits.
  *
- * Children: an `aws.iam.User` (`${name}-user`; no login profile, so no console access), an
- * `aws.iam.UserPolicy` (`${name}-policy`) when there are grants, and, only when the grants
- * overflow the user's 2,048-character inline policy, one `aws.iam.Policy` and
- * `aws.iam.UserPolicyAttachment` per overflow document (`${name}-policy-2`, `-3`, …).
+ * Children:
+ * - `aws.iam.User` `${name}-user`: no login profile, so no console access; `forceDestroy`;
+ * - `aws.iam.UserPolicy` `${name}-policy` when there are grants, and, only when the grants
+ *   overflow the user's 2,048-character inline policy, one `aws.iam.Policy` and
+ *   `aws.iam.UserPolicyAttachment` per overflow document (`${name}-policy-2`, `-3`, …);
+ * - `aws.secretsmanager.Secret` `${name}-secret`, which holds `{"accessKeyId","secretAccessKey"}`,
+ *   readable by `readers` only, and `aws.secretsmanager.SecretRotation` `${name}-rotation`, every
+ *   `rotateEveryDays` and once at creation (the first key);
+ * - the rotation function `${name}-rotator` (runtime entry `aws/rotate-access-key`): its log group,
+ *   its `aws.ServiceIdentity` (which may call exactly the function's IAM actions on this user and
+ *   its Secrets Manager actions on this secret), the Lambda function and Secrets Manager's
+ *   permission to invoke it for this secret.
  */
 export class AwsAccessKeyIdentity extends AwsPrincipalComponent {
     /** The name of the IAM user. */
     public readonly userName: pulumi.Output<string>;
     /** The ARN of the IAM user. */
     public readonly userArn: pulumi.Output<string>;
+    /** The ARN of the Secrets Manager secret that holds the current key, `{"accessKeyId","secretAccessKey"}`. */
+    public readonly keySecretArn: pulumi.Output<string>;
 
     constructor(name: string, args: AwsAccessKeyIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planAwsAccessKeyIdentity(name, args);
@@ -173,10 +247,51 @@ export class AwsAccessKeyIdentity extends AwsPrincipalComponent {
             inline: (child, policy) => new aws.iam.UserPolicy(child, { user: user.name, policy }, { parent: this }),
             attach: (child, policyArn) => new aws.iam.UserPolicyAttachment(child, { user: user.name, policyArn }, { parent: this }),
         });
+
+        // The secret carries the ownership tags (not the user's escalation records), the user's own
+        // tags, and what the function reads: the user's name and the grace period.
+        const userTags = givenTags(plan, args.tags);
+        const kms = plan.kmsKeyArn === undefined ? undefined : guard(plan.kmsKeyArn);
+        const { secret } = declareRotatedSecret(this, name, {
+            description: `The access key of the IAM user of ${plan.consumer}: ${plan.purpose} (owner: ${plan.owner}). Rotated every ${plan.rotateEveryDays} days by pulumi-nhi.`,
+            tags: {
+                ...userTags,
+                ...ownershipTags({ owner: plan.owner, purpose: plan.purpose, expiresAt: plan.expiresAt, more: { [CONSUMER_TAG]: plan.consumer } }),
+                [USER_TAG]: user.name,
+                [GRACE_TAG]: String(plan.graceDays),
+            },
+            kmsKeyArn: kms,
+            recoveryWindowInDays: plan.recoveryWindowInDays,
+            readers: plan.readers.map((r) => guard(r)),
+            rotateEveryDays: plan.rotateEveryDays,
+            rotationFunction: (secretArn) => declareRotationFunction(this, `${name}${ROTATOR_SUFFIX}`, {
+                entry: "aws/rotate-access-key",
+                owner: plan.owner,
+                purpose: ROTATOR_PURPOSE,
+                grants: rotatorGrants(user.arn, secretArn, kms),
+                invokedBy: { secretArn },
+                tags: userTags,
+            }),
+        });
+
         this.userName = user.name;
         this.userArn = user.arn;
+        this.keySecretArn = secret.arn;
         // No outputs are registered in the state: every value is already in the state of the child
         // that holds it (see AwsServiceIdentity).
         this.registerOutputs({});
     }
+}
+
+/**
+ * Exactly what the rotation function calls (`ACTIONS` of `runtime/aws/rotate-access-key.ts`): the
+ * IAM ones on its one user, the Secrets Manager ones on its one secret, and KMS on the secret's
+ * customer managed key if it has one.
+ */
+export function rotatorGrants(userArn: pulumi.Input<string>, secretArn: pulumi.Input<string>, kmsKeyArn?: pulumi.Input<string>): AwsGrant[] {
+    return [
+        { actions: [...ACTIONS.iam], resources: [userArn], acknowledge: ROTATOR_ACKNOWLEDGEMENT },
+        { actions: [...ACTIONS.secretsmanager], resources: [secretArn] },
+        ...(kmsKeyArn === undefined ? [] : [rotationKmsGrant(kmsKeyArn)]),
+    ];
 }

@@ -38,6 +38,12 @@ export interface PrincipalKind {
     readonly noun: "role" | "user";
     /** The principal child is `${name}${childSuffix}`, auto-named `${name}${childSuffix}-1a2b3c4`. */
     readonly childSuffix: string;
+    /**
+     * The longest IAM name derived from `name`, when it is not the principal's own: its suffix
+     * (auto-named after it) and what it is, for the message that bounds `name`.
+     * @default the principal's name, `${name}${childSuffix}`
+     */
+    readonly longestName?: { readonly suffix: string; readonly what: string };
     /** The principal's policy size limits. */
     readonly limits: PolicyLimits;
     /** What AWS does when `expiresAt` passes, for the warning before it does. */
@@ -156,7 +162,8 @@ export function planAwsPrincipal(name: string, args: AwsPrincipalArgs, kind: Pri
 }
 
 function checkName(name: string, kind: PrincipalKind, problems: Problems): void {
-    const maxName = MAX_PRINCIPAL_NAME_CHARS - kind.childSuffix.length - AUTONAME_SUFFIX_CHARS;
+    const longest = kind.longestName ?? { suffix: kind.childSuffix, what: `IAM ${kind.noun} name` };
+    const maxName = MAX_PRINCIPAL_NAME_CHARS - longest.suffix.length - AUTONAME_SUFFIX_CHARS;
     if (typeof name !== "string" || name === "") {
         problems.add("name", `\`name\` must be a non-empty string; got ${describe(name)}.`);
         return;
@@ -166,7 +173,7 @@ function checkName(name: string, kind: PrincipalKind, problems: Problems): void 
         problems.add("name", `\`name\` \`${name}\` becomes the IAM ${kind.noun} name, which allows only letters, digits and \`+=,.@_-\`; remove ${bad}.`);
     }
     if (name.length > maxName) {
-        problems.add("name", `\`name\` \`${name}\` is ${name.length} characters; the IAM ${kind.noun} name \`${name}${kind.childSuffix}-xxxxxxx\` derived from it must be at most ${MAX_PRINCIPAL_NAME_CHARS} characters (AWS limit), so \`name\` may have at most ${maxName}.`);
+        problems.add("name", `\`name\` \`${name}\` is ${name.length} characters; the ${longest.what} \`${name}${longest.suffix}-xxxxxxx\` derived from it must be at most ${MAX_PRINCIPAL_NAME_CHARS} characters (AWS limit), so \`name\` may have at most ${maxName}.`);
     }
 }
 
@@ -186,7 +193,12 @@ function checkPathAndBoundary(a: Partial<AwsPrincipalArgs>, problems: Problems, 
 
 /** The tags of the principal and its policies: the planned `nhi:` tags and the user's valid ones. */
 export function principalTags(plan: AwsPrincipalPlan, user: Readonly<Record<string, pulumi.Input<string>>> | undefined): Record<string, pulumi.Input<string>> {
-    return user === undefined ? { ...plan.tags.tags } : { ...plan.tags.tags, ...Object.fromEntries(plan.tags.userKeys.map((k) => [k, user[k]])) };
+    return { ...plan.tags.tags, ...givenTags(plan, user) };
+}
+
+/** The valid tags of those the user gave (`args.tags`), without the `nhi:` tags. */
+export function givenTags(plan: AwsPrincipalPlan, user: Readonly<Record<string, pulumi.Input<string>>> | undefined): Record<string, pulumi.Input<string>> {
+    return user === undefined ? {} : Object.fromEntries(plan.tags.userKeys.map((k) => [k, user[k]]));
 }
 
 /** How a kind of principal holds policies: its inline policy resource and its attachment resource. */

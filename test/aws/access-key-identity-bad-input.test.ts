@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
 import { aws } from "../../components";
 import { planAwsAccessKeyIdentity } from "../../components/aws/access-key-identity";
 import { BadInput, TABLE_NOW, itRefusesEach, itRegistersNothingWhenRefused } from "../support/bad-input";
@@ -86,13 +87,43 @@ const BAD_INPUTS: BadInput[] = [
         path: "graceDays",
         reason: "`graceDays` must be a whole number of days from 0, shorter than `rotateEveryDays`; got number `0.5`.",
     },
+    {
+        what: "reader given by name",
+        args: { ...base, readers: ["acme-uploader"] },
+        path: "readers[0]",
+        reason: "`readers[0]` must be an IAM principal ARN (`arn:aws:iam::<account>:role/<name>`, `…:user/<name>` or `…:root`, without wildcards) or an `aws.ServiceIdentity`; got `acme-uploader`. A name is not enough: pass the role's ARN, `arn:aws:iam::<account>:role/acme-uploader`.",
+    },
+    {
+        what: "wildcard reader",
+        args: { ...base, readers: ["arn:aws:iam::123456789012:role/*"] },
+        path: "readers[0]",
+        reason: "`readers[0]` must be an IAM principal ARN (`arn:aws:iam::<account>:role/<name>`, `…:user/<name>` or `…:root`, without wildcards) or an `aws.ServiceIdentity`; got `arn:aws:iam::123456789012:role/*`.",
+    },
+    {
+        what: "readers not a list",
+        args: { ...base, readers: "arn:aws:iam::123456789012:role/acme-uploader" },
+        path: "readers",
+        reason: "`readers` must be a list of IAM principal ARNs or `aws.ServiceIdentity` objects; got `arn:aws:iam::123456789012:role/acme-uploader`.",
+    },
+    {
+        what: "KMS key given by alias",
+        args: { ...base, kmsKeyArn: "alias/acme" },
+        path: "kmsKeyArn",
+        reason: "`kmsKeyArn` must be the ARN of a KMS key, `arn:aws:kms:<region>:<account>:key/<key id>` (such as `key.arn` of an `aws.kms.Key`; an alias is not enough, since IAM policies name keys by ARN); got `alias/acme`.",
+    },
+    {
+        what: "deleting the key's secret at once",
+        args: { ...base, recoveryWindowInDays: 0 },
+        path: "recoveryWindowInDays",
+        reason: "`recoveryWindowInDays` must be a whole number of days from 7 to 30 (AWS limits): a deleted secret stays recoverable that long, and this package never deletes one at once; got number `0`.",
+    },
     // The user's name
     {
-        what: "user name over 64 characters",
-        name: "a".repeat(52),
+        what: "name too long for the rotation function's role",
+        name: "a".repeat(44),
         args: base,
         path: "name",
-        reason: "`name` `aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa` is 52 characters; the IAM user name `aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-user-xxxxxxx` derived from it must be at most 64 characters (AWS limit), so `name` may have at most 51.",
+        reason: "`name` `aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa` is 44 characters; the IAM role name of its rotation function `aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-rotator-role-xxxxxxx` derived from it must be at most 64 characters (AWS limit), so `name` may have at most 43.",
     },
     {
         what: "user name with characters IAM refuses",
@@ -151,10 +182,10 @@ const BAD_INPUTS: BadInput[] = [
         reason: "`tags.nhi:consumer`: tag keys starting `nhi:` are written by pulumi-nhi and keys starting `aws:` by AWS; use another key.",
     },
     {
-        what: "more tags than a user may have",
-        args: { ...base, tags: Object.fromEntries(Array.from({ length: 47 }, (_, i) => [`t${i}`, "v"])) },
+        what: "more tags than the key's secret may have",
+        args: { ...base, tags: Object.fromEntries(Array.from({ length: 44 }, (_, i) => [`t${i}`, "v"])) },
         path: "tags",
-        reason: "`tags` has 47 tags; with the 4 `nhi:` tags pulumi-nhi writes that is 51, more than the 50 AWS allows on a user.",
+        reason: "`tags` has 44 tags; the secret that holds the key carries them beside up to 7 `nhi:` tags pulumi-nhi writes, 51 in all, more than the 50 AWS allows on a secret; give at most 43.",
     },
     {
         what: "a grant that lets the user mint another user's keys, unacknowledged",
@@ -178,6 +209,16 @@ describe("aws.AccessKeyIdentity bad input", () => {
             assert.match(e.message, /^AwsAccessKeyIdentity "acme" has 4 invalid arguments:\n/);
             return true;
         });
+    });
+
+    it("keeps the check of a reader known only at deploy time, with the construction-time message", () => {
+        // GIVEN a reader that is an Output  WHEN the identity is planned  THEN nothing is refused yet
+        const plan = planAwsAccessKeyIdentity("acme", { ...base, readers: [pulumi.output("acme-uploader")] }, TABLE_NOW);
+        // AND the check that runs where it resolves (through the component's deploy-time guard, as for
+        // every identity) refuses a name with the same words, and takes an ARN
+        const check = plan.later.find((c) => c.path === "readers[0]")!;
+        assert.strictEqual(check.problem("acme-uploader"), BAD_INPUTS.find((b) => b.what === "reader given by name")!.reason);
+        assert.strictEqual(check.problem("arn:aws:iam::123456789012:role/acme-uploader"), undefined);
     });
 
     it("defaults the grace to one day, and to none when the period is one day", () => {

@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import { aws } from "../../components";
-import { capture, MOCK_ACCOUNT, valueOf } from "../../components/testing";
-import { decideIdentity, expectDecisions, shiftDays } from "../support/iam-simulator";
+import { ACTIONS } from "../../components/runtime/aws/rotate-access-key";
+import { capture, MOCK_ACCOUNT, ofType, valueOf } from "../../components/testing";
+import { Decision, decideIdentity, decideTrust, expectDecisions, shiftDays } from "../support/iam-simulator";
 
 /*
  * IAM simulation of aws.AccessKeyIdentity: the user's documents, and its rotation function's,
@@ -83,5 +84,68 @@ describe("IAM simulation of aws.AccessKeyIdentity", function () {
         }
         // THEN no decision differs
         assert.deepStrictEqual(differ, []);
+    });
+});
+
+describe("IAM simulation of aws.AccessKeyIdentity's rotation function and readers", function () {
+    this.timeout(60_000);
+    const READER = `arn:aws:iam::${MOCK_ACCOUNT}:role/acme-uploader`;
+    const OTHER_ROLE = `arn:aws:iam::${MOCK_ACCOUNT}:role/someone-else`;
+    const OTHER_USER = `arn:aws:iam::${MOCK_ACCOUNT}:user/nhi/other-user-1a2b3c4`;
+    const OTHER_SECRET = `arn:aws:secretsmanager:us-east-1:${MOCK_ACCOUNT}:secret:other-AbCdEf`;
+    let rotator: { arn: string; documents: string[] };
+    let userArn: string;
+    let secretArn: string;
+    let secretPolicy: string;
+
+    before(async () => {
+        const { value, resources } = await capture(() => new aws.AccessKeyIdentity("sim-key", { ...OWNERSHIP, consumer: "acme-vendor", rotateEveryDays: 30, grants: [], readers: [READER] }));
+        userArn = await valueOf(value.userArn);
+        secretArn = await valueOf(value.keySecretArn);
+        const role = ofType(resources, "aws:iam/role:Role").find((r) => r.name === "sim-key-rotator-role")!;
+        rotator = {
+            arn: `arn:aws:iam::${MOCK_ACCOUNT}:role/${role.name}-1a2b3c4`,
+            documents: ofType(resources, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.name === "sim-key-rotator-policy").map((p) => p.inputs.policy),
+        };
+        secretPolicy = ofType(resources, "aws:secretsmanager/secret:Secret")[0].inputs.policy;
+    });
+
+    it("lets the function call exactly the actions its steps make, on its one user and its one secret", async () => {
+        // GIVEN the function's role  WHEN it calls each action of its steps on its own user and secret,
+        // and on another user and secret
+        const as = (action: string, resource: string) => () => decideIdentity(rotator.arn, rotator.documents, action, resource);
+        // THEN its own are allowed and the others denied
+        await expectDecisions([
+            ...ACTIONS.iam.map((a) => ({ what: `${a} on its user`, expected: "Allowed" as const, decide: as(a, userArn) })),
+            ...ACTIONS.secretsmanager.map((a) => ({ what: `${a} on its secret`, expected: "Allowed" as const, decide: as(a, secretArn) })),
+            ...ACTIONS.iam.map((a) => ({ what: `${a} on another user`, expected: "Denied" as const, decide: as(a, OTHER_USER) })),
+            ...ACTIONS.secretsmanager.map((a) => ({ what: `${a} on another secret`, expected: "Denied" as const, decide: as(a, OTHER_SECRET) })),
+        ]);
+    });
+
+    it("lets the function do nothing else to its user or secret", async () => {
+        // GIVEN the actions an attacker holding the function's role would want on the same user and secret
+        const others: [string, string][] = [
+            ...["iam:CreateLoginProfile", "iam:UpdateLoginProfile", "iam:PutUserPolicy", "iam:AttachUserPolicy", "iam:DeleteUser", "iam:TagUser", "iam:CreateServiceSpecificCredential", "iam:UploadSSHPublicKey"].map((a): [string, string] => [a, userArn]),
+            ...["secretsmanager:DeleteSecret", "secretsmanager:PutResourcePolicy", "secretsmanager:RotateSecret", "secretsmanager:UpdateSecret", "secretsmanager:TagResource", "secretsmanager:CancelRotateSecret"].map((a): [string, string] => [a, secretArn]),
+        ];
+        // THEN every one is denied
+        await expectDecisions(others.map(([a, r]) => ({ what: `${a}`, expected: "Denied" as const, decide: () => decideIdentity(rotator.arn, rotator.documents, a, r) })));
+    });
+
+    it("lets the readers, and nobody else, read the key through the secret's resource policy", async () => {
+        // GIVEN the secret's resource policy, and principals of the account without any identity policy
+        const ask = (principal: string, action: string): Promise<Decision> => decideTrust(secretPolicy, { principal, roleArn: secretArn, action });
+        // THEN the reader reads and describes it and does nothing else; another role does nothing
+        await expectDecisions([
+            { what: "reader GetSecretValue", expected: "Allowed", decide: () => ask(READER, "secretsmanager:GetSecretValue") },
+            { what: "reader DescribeSecret", expected: "Allowed", decide: () => ask(READER, "secretsmanager:DescribeSecret") },
+            { what: "reader PutSecretValue", expected: "Denied", decide: () => ask(READER, "secretsmanager:PutSecretValue") },
+            { what: "reader UpdateSecretVersionStage", expected: "Denied", decide: () => ask(READER, "secretsmanager:UpdateSecretVersionStage") },
+            { what: "reader DeleteSecret", expected: "Denied", decide: () => ask(READER, "secretsmanager:DeleteSecret") },
+            { what: "other role GetSecretValue", expected: "Denied", decide: () => ask(OTHER_ROLE, "secretsmanager:GetSecretValue") },
+            { what: "the user itself GetSecretValue", expected: "Denied", decide: () => ask(userArn, "secretsmanager:GetSecretValue") },
+        ]);
+        assert.ok(secretArn.startsWith("arn:aws:secretsmanager:"));
     });
 });

@@ -2,7 +2,8 @@ import * as assert from "assert";
 import fc from "fast-check";
 import * as pulumi from "@pulumi/pulumi";
 import { aws } from "../../components";
-import { planAwsAccessKeyIdentity } from "../../components/aws/access-key-identity";
+import { ROTATOR_ACKNOWLEDGEMENT, planAwsAccessKeyIdentity } from "../../components/aws/access-key-identity";
+import { ACTIONS } from "../../components/runtime/aws/rotate-access-key";
 import { planAwsServiceIdentity } from "../../components/aws/service-identity";
 import { MAX_MANAGED_POLICY_CHARS, MAX_USER_INLINE_POLICY_CHARS, MAX_USER_MANAGED_POLICIES, documentSize, grantedTriples } from "../../components/aws/policy";
 import { capture, ofType, Registered, valueOf } from "../../components/testing";
@@ -123,6 +124,93 @@ describe("aws.AccessKeyIdentity user", () => {
         const bucket = pulumi.output("arn:aws:s3:::late-bucket");
         const { documents } = await declare("late", { ...OWNERSHIP, ...KEY, grants: [{ actions: ["s3:PutObject"], resources: [pulumi.interpolate`${bucket}/in/*`] }] });
         assert.deepStrictEqual(documents[0].Statement, [{ Effect: "Allow", Action: ["s3:PutObject"], Resource: ["arn:aws:s3:::late-bucket/in/*"] }]);
+    });
+});
+
+describe("aws.AccessKeyIdentity key", function () {
+    this.timeout(30_000);
+    const READER = "arn:aws:iam::123456789012:role/acme-uploader";
+    const SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:acme-secret-1a2b3c4-AbCdEf";
+    const USER = "arn:aws:iam::123456789012:user/nhi/acme-user-1a2b3c4";
+
+    it("keeps the key in a secret that the rotation function fills, at once and every period, and nowhere else", async () => {
+        // GIVEN a vendor key rotated every 30 days, read by one role and by a ServiceIdentity
+        const { value: { identity, deployer }, resources } = await capture(() => {
+            const deployer = new aws.ServiceIdentity("acme-deployer", { ...OWNERSHIP, trust: { service: { principal: "codebuild.amazonaws.com" } }, grants: [] });
+            const identity = new aws.AccessKeyIdentity("acme", { ...OWNERSHIP, ...KEY, grants: [UPLOAD], readers: [READER, deployer], tags: { CostCenter: "cc-42" } });
+            return { identity, deployer };
+        });
+        const mine = resources.filter((r) => !r.name.startsWith("acme-deployer"));
+        // THEN exactly these children: the user and its policy, the secret and its rotation, and the
+        // rotation function (log group, identity, function, invoke permission)
+        assert.deepStrictEqual(summary(mine).sort(), [
+            `${TYPE} acme <- (stack)`,
+            `aws:iam/user:User acme-user <- ${TYPE}`,
+            `aws:iam/userPolicy:UserPolicy acme-policy <- ${TYPE}`,
+            `aws:secretsmanager/secret:Secret acme-secret <- ${TYPE}`,
+            `aws:secretsmanager/secretRotation:SecretRotation acme-rotation <- ${TYPE}`,
+            `aws:cloudwatch/logGroup:LogGroup acme-rotator-logs <- ${TYPE}`,
+            `nhi:index:AwsServiceIdentity acme-rotator <- ${TYPE}`,
+            "aws:iam/role:Role acme-rotator-role <- nhi:index:AwsServiceIdentity",
+            "aws:iam/rolePolicy:RolePolicy acme-rotator-policy <- nhi:index:AwsServiceIdentity",
+            `aws:lambda/function:Function acme-rotator <- ${TYPE}`,
+            `aws:lambda/permission:Permission acme-rotator-invoke <- ${TYPE}`,
+        ].sort());
+        const secret = ofType(mine, "aws:secretsmanager/secret:Secret")[0];
+        const rotation = ofType(mine, "aws:secretsmanager/secretRotation:SecretRotation")[0];
+        const fn = ofType(mine, "aws:lambda/function:Function")[0];
+        // AND the secret names the user and the grace for the function, records the owner and consumer,
+        // stays recoverable 30 days, and only the two readers may read it
+        assert.deepStrictEqual(secret.inputs.tags, {
+            CostCenter: "cc-42", "nhi:consumer": "acme-vendor", "nhi:grace-days": "1", "nhi:iam-user": "acme-user-1a2b3c4",
+            "nhi:managed-by": "pulumi-nhi", "nhi:owner": "team-payments", "nhi:purpose": "Uploads invoices to Acme",
+        });
+        assert.strictEqual(secret.inputs.recoveryWindowInDays, 30);
+        assert.strictEqual(secret.inputs.kmsKeyId, undefined);
+        assert.deepStrictEqual(JSON.parse(secret.inputs.policy).Statement, [{
+            Effect: "Allow", Principal: { AWS: [READER, await valueOf(deployer.roleArn)].sort() },
+            Action: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"], Resource: ["*"],
+        }]);
+        assert.strictEqual(secret.inputs.description, "The access key of the IAM user of acme-vendor: Uploads invoices to Acme (owner: team-payments). Rotated every 30 days by pulumi-nhi.");
+        // AND the rotation runs the access-key function at once and every 30 days
+        assert.deepStrictEqual(rotation.inputs, {
+            secretId: "acme-secret-id", rotationLambdaArn: "arn:aws:lambda:us-east-1:123456789012:function:acme-rotator-1a2b3c4",
+            rotationRules: { automaticallyAfterDays: 30 }, rotateImmediately: true,
+        });
+        assert.strictEqual(fn.inputs.handler, "aws/rotate-access-key.handler");
+        assert.strictEqual(ofType(mine, "aws:lambda/permission:Permission")[0].inputs.sourceArn, SECRET);
+        // AND the function's role records why it may mint the user's keys
+        const role = ofType(mine, "aws:iam/role:Role")[0];
+        assert.strictEqual(role.inputs.tags["nhi:escalation:CreateAccessKey"], ROTATOR_ACKNOWLEDGEMENT);
+        assert.strictEqual(role.inputs.tags.CostCenter, "cc-42");
+        assert.strictEqual(await valueOf(identity.keySecretArn), SECRET);
+        // AND nothing anywhere holds a key, a secret value or a random value
+        assert.deepStrictEqual(resources.filter((r) => /^aws:iam\/accessKey:|^aws:secretsmanager\/secretVersion:|^random:/.test(r.type)), []);
+        const everything = JSON.stringify(resources.map((r) => r.inputs));
+        assert.doesNotMatch(everything, /secretString|secretBinary|secretAccessKey|AKIA[0-9A-Z]{16}/);
+    });
+
+    it("lets the function do exactly its steps' actions on its user and its secret", async () => {
+        const { resources } = await capture(() => new aws.AccessKeyIdentity("exact", { ...OWNERSHIP, ...KEY, grants: [] }));
+        const policy = JSON.parse(ofType(resources, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "exact-rotator-policy")!.inputs.policy);
+        const pairs = policy.Statement.flatMap((st: any) => st.Action.flatMap((a: string) => st.Resource.map((r: string) => `${a} ${r}`))).filter((p: string) => !p.startsWith("logs:"));
+        assert.deepStrictEqual(pairs.sort(), [
+            ...ACTIONS.iam.map((a) => `${a} ${USER.replace(/acme/g, "exact")}`),
+            ...ACTIONS.secretsmanager.map((a) => `${a} ${SECRET.replace(/acme/g, "exact")}`),
+        ].sort());
+    });
+
+    it("encrypts with the customer key given, which the function may use and nothing else may through it", async () => {
+        const KMS = "arn:aws:kms:us-east-1:123456789012:key/0a1b2c3d-4e5f-8a9b-0c1d-2e3f4a5b6c7d";
+        const { resources } = await capture(() => new aws.AccessKeyIdentity("cmk", { ...OWNERSHIP, ...KEY, grants: [], kmsKeyArn: KMS, graceDays: 7, recoveryWindowInDays: 7 }));
+        const secret = ofType(resources, "aws:secretsmanager/secret:Secret")[0];
+        assert.strictEqual(secret.inputs.kmsKeyId, KMS);
+        assert.strictEqual(secret.inputs.recoveryWindowInDays, 7);
+        assert.strictEqual(secret.inputs.tags["nhi:grace-days"], "7");
+        assert.strictEqual(secret.inputs.policy, "{}");
+        const policy = JSON.parse(ofType(resources, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "cmk-rotator-policy")!.inputs.policy);
+        const kms = policy.Statement.filter((st: any) => st.Resource.includes(KMS));
+        assert.deepStrictEqual(kms.map((st: any) => st.Action), [["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"]]);
     });
 });
 
