@@ -4,6 +4,8 @@
  * module is imported.
  */
 import type { AwsServiceIdentity } from "./service-identity";
+import type { AwsRotatingSecret } from "./rotating-secret";
+import type { AwsSecretRotator } from "./secret-rotator";
 import { exportLazily } from "../core/lazy";
 
 export type { AwsServiceIdentityArgs } from "./service-identity";
@@ -19,3 +21,19 @@ export type ServiceIdentity = AwsServiceIdentity;
 export const ServiceIdentity: typeof AwsServiceIdentity = undefined as never;
 exportLazily(exports, () => require("./service-identity"), { ServiceIdentity: "AwsServiceIdentity" },
     "`aws.ServiceIdentity` needs `@pulumi/aws` (a peer dependency of pulumi-nhi): `npm install @pulumi/aws@^7`.");
+
+export type { AwsRotatingSecretArgs, AwsRotatingSecretValue, AwsRotatingSecretRotator } from "./rotating-secret";
+export type { SecretReader } from "./rotated-secret";
+export type { AwsSecretRotatorArgs } from "./secret-rotator";
+
+/** A secret generated and rotated in the cloud, never in Pulumi state: see {@link AwsRotatingSecret}. */
+export type RotatingSecret = AwsRotatingSecret;
+export const RotatingSecret: typeof AwsRotatingSecret = undefined as never;
+exportLazily(exports, () => require("./rotating-secret"), { RotatingSecret: "AwsRotatingSecret" },
+    "`aws.RotatingSecret` needs `@pulumi/aws` (a peer dependency of pulumi-nhi): `npm install @pulumi/aws@^7`.");
+
+/** One rotation function that many `RotatingSecret`s share: see {@link AwsSecretRotator}. */
+export type SecretRotator = AwsSecretRotator;
+export const SecretRotator: typeof AwsSecretRotator = undefined as never;
+exportLazily(exports, () => require("./secret-rotator"), { SecretRotator: "AwsSecretRotator" },
+    "`aws.SecretRotator` needs `@pulumi/aws` (a peer dependency of pulumi-nhi): `npm install @pulumi/aws@^7`.");

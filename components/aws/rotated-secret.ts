@@ -171,18 +171,18 @@ export function checkRecoveryWindow(value: unknown, problems: Problems): number 
     return DEFAULT_RECOVERY_WINDOW_DAYS;
 }
 
-/** Checks `kmsKeyArn` now, or when it resolves; returns it. */
-export function checkKmsKeyArn(value: unknown, problems: Problems, later: DeferredCheck[]): pulumi.Input<string> | undefined {
+/** Checks a KMS key ARN given at `path` now, or when it resolves; returns it. */
+export function checkKmsKeyArn(value: unknown, problems: Problems, later: DeferredCheck[], path = "kmsKeyArn"): pulumi.Input<string> | undefined {
     if (value === undefined) {
         return undefined;
     }
     const problem = (v: unknown) => (typeof v === "string" && KMS_KEY_ARN.test(v) ? undefined
-        : `\`kmsKeyArn\` must be the ARN of a KMS key, \`arn:aws:kms:<region>:<account>:key/<key id>\` (such as \`key.arn\` of an \`aws.kms.Key\`; an alias is not enough, since IAM policies name keys by ARN); got ${describe(v)}.`);
+        : `\`${path}\` must be the ARN of a KMS key, \`arn:aws:kms:<region>:<account>:key/<key id>\` (such as \`key.arn\` of an \`aws.kms.Key\`; an alias is not enough, since IAM policies name keys by ARN); got ${describe(v)}.`);
     if (typeof value === "string" || pulumi.Output.isInstance(value) || value instanceof Promise) {
-        checkNowOrLater({ path: "kmsKeyArn", value: value as pulumi.Input<string>, problem }, problems, later);
+        checkNowOrLater({ path, value: value as pulumi.Input<string>, problem }, problems, later);
         return value as pulumi.Input<string>;
     }
-    problems.add("kmsKeyArn", problem(value)!);
+    problems.add(path, problem(value)!);
     return undefined;
 }
 
