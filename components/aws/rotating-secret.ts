@@ -11,6 +11,7 @@ import {
     checkRecoveryWindow,
     checkRotationDays,
     declareRotatedSecret,
+    numberHint,
     planReaders,
     rotationKmsGrant,
 } from "./rotated-secret";
@@ -147,7 +148,8 @@ export function planAwsRotatingSecret(name: string, args: AwsRotatingSecretArgs)
     }
     const shared = rotator instanceof AwsSecretRotator;
     checkChildName(name, shared ? MAX_SHARED_SECRET_NAME_CHARS : MAX_ROTATING_SECRET_NAME_CHARS,
-        shared ? "the secret" : "the secret and its rotation function's role", problems);
+        shared ? "the secret" : "the secret and its rotation function's role",
+        shared ? "the secret's name derived from it may have 512" : `the IAM role name \`${name}${ROTATOR_SUFFIX}-role-xxxxxxx\` derived from it may have 64`, problems);
     const { owner, purpose } = requireText(a, ["owner", "purpose"], problems, OWNERSHIP_FIELDS);
     const rotateEveryDays = checkRotationDays(a.rotateEveryDays, "rotateEveryDays", problems);
     const { length, format } = planValue(a.value, problems);
@@ -173,7 +175,7 @@ function planValue(value: unknown, problems: Problems): { length: number; format
     const { length = DEFAULT_LENGTH, format = DEFAULT_FORMAT } = value as { length?: unknown; format?: unknown };
     const okLength = typeof length === "number" && Number.isInteger(length) && length >= MIN_LENGTH && length <= MAX_LENGTH;
     if (!okLength) {
-        problems.add("value.length", `\`value.length\` must be a whole number of characters from ${MIN_LENGTH} to ${MAX_LENGTH}; got ${describe(length)}.`);
+        problems.add("value.length", `\`value.length\` must be a whole number of characters from ${MIN_LENGTH} to ${MAX_LENGTH}; got ${describe(length)}.${numberHint(length)}`);
     }
     const okFormat = typeof format === "string" && (VALUE_FORMATS as string[]).includes(format);
     if (!okFormat) {

@@ -71,7 +71,7 @@ export function planAwsSecretRotator(name: string, args: AwsSecretRotatorArgs, s
     const problems = new Problems();
     const later: DeferredCheck[] = [];
     const a: Partial<AwsSecretRotatorArgs> = args ?? {};
-    checkChildName(name, MAX_ROTATION_FUNCTION_NAME_CHARS, "the rotation function's role and Lambda function", problems);
+    checkChildName(name, MAX_ROTATION_FUNCTION_NAME_CHARS, "the rotation function's role and Lambda function", "the IAM role name derived from it may have 64", problems);
     const { owner, purpose } = requireText(a, ["owner", "purpose"], problems, OWNERSHIP_FIELDS);
     const tags = planTags(a.tags, { owner, purpose }, problems);
     const kmsKeyArns: pulumi.Input<string>[] = [];
@@ -95,9 +95,10 @@ export function planAwsSecretRotator(name: string, args: AwsSecretRotatorArgs, s
 
 /**
  * Checks a component's `name` that its children are named from: letters, digits and `_ + = . @ -`,
- * at most `max` characters (`what` says which derived names set that limit).
+ * at most `max` characters (`what` says which names derive from it, `limit` which of them sets the
+ * limit).
  */
-export function checkChildName(name: unknown, max: number, what: string, problems: Problems): void {
+export function checkChildName(name: unknown, max: number, what: string, limit: string, problems: Problems): void {
     if (typeof name !== "string" || name === "") {
         problems.add("name", `\`name\` must be a non-empty string; got ${describe(name)}.`);
         return;
@@ -106,7 +107,7 @@ export function checkChildName(name: unknown, max: number, what: string, problem
         const bad = [...new Set(name.replace(/[A-Za-z0-9_+=.@-]/g, ""))].map((c) => `\`${c}\``).join(", ");
         problems.add("name", `\`name\` \`${name}\` names ${what}, which allow only letters, digits and \`_+=.@-\`; remove ${bad}.`);
     } else if (name.length > max) {
-        problems.add("name", `\`name\` \`${name}\` is ${name.length} characters; it names ${what}, so it may have at most ${max} (the IAM role name derived from it may have 64).`);
+        problems.add("name", `\`name\` \`${name}\` is ${name.length} characters; it names ${what}, so it may have at most ${max} (${limit}).`);
     }
 }
 
