@@ -7,7 +7,7 @@ import { ACTIONS, GRACE_TAG, USER_TAG } from "../runtime/aws/rotate-access-key";
 import { AwsGrant } from "./grants";
 import { AwsPrincipalArgs, AwsPrincipalComponent, AwsPrincipalPlan, PrincipalKind, givenTags, planAwsPrincipal, principalTags, registerPolicies } from "./principal";
 import { USER_POLICY_LIMITS } from "./policy";
-import { SecretReader, checkKmsKeyArn, checkRecoveryWindow, checkRotationDays, declareRotatedSecret, planReaders, rotationKmsGrant } from "./rotated-secret";
+import { SecretReader, checkKmsKeyArn, checkRecoveryWindow, checkRotationDays, declareRotatedSecret, numberHint, planReaders, rotationKmsGrant } from "./rotated-secret";
 import { declareRotationFunction } from "./rotation-function";
 import { MAX_TAGS, MAX_TAG_VALUE_CHARS, isTagValue, ownershipTags, tagValueFix } from "./tags";
 
@@ -168,7 +168,7 @@ export function planSchedule(rotateEveryDays: unknown, graceDays: unknown, probl
         return { rotateEveryDays: period ?? 0, graceDays: period === undefined ? 0 : Math.min(DEFAULT_GRACE_DAYS, period - 1) };
     }
     if (typeof graceDays !== "number" || !Number.isInteger(graceDays) || graceDays < 0) {
-        problems.add("graceDays", `\`graceDays\` must be a whole number of days from 0, shorter than \`rotateEveryDays\`; got ${describe(graceDays)}.`);
+        problems.add("graceDays", `\`graceDays\` must be a whole number of days from 0, shorter than \`rotateEveryDays\`; got ${describe(graceDays)}.${numberHint(graceDays)}`);
     } else if (period !== undefined && graceDays >= period) {
         problems.add("graceDays", `\`graceDays\` (${graceDays}) must be shorter than \`rotateEveryDays\` (${period}): the previous key is retired at the next rotation, which comes after one period. Give at most ${period - 1}, or rotate less often.`);
     }

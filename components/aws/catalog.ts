@@ -45,6 +45,14 @@ export interface ActionInfo {
     readonly accessLevel: AccessLevel;
     /** The resource types the action can be scoped to; empty when it only accepts `"*"`. */
     readonly resourceTypes: readonly string[];
+    /**
+     * The condition keys the reference lists on the action itself, as written there
+     * (`aws:ResourceTag/${TagKey}`). A request on a resource also has the keys of the resource's
+     * type ({@link ResourceTypeInfo.conditionKeys}): `aws:ResourceTag/${TagKey}` of
+     * `iam:CreateAccessKey` is a key of the `user` type.
+     * @see https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
+     */
+    readonly conditionKeys: ReadonlySet<string>;
 }
 
 /**
@@ -55,6 +63,8 @@ export interface ResourceTypeInfo {
     readonly key: string;
     /** The reference's ARN pattern, e.g. `arn:${Partition}:s3:::${BucketName}/${ObjectName}`. */
     readonly arnPattern: string;
+    /** The condition keys of a request on a resource of this type, as the reference writes them. */
+    readonly conditionKeys: ReadonlySet<string>;
     /** Matches exactly the ARNs of this type that contain no wildcard. */
     readonly matcher: RegExp;
     /** Literal characters in the pattern: the more, the more specific a match is. */
@@ -98,6 +108,7 @@ interface RawAction {
     name: string;
     accessLevel: string;
     resourceTypes: { name: string }[];
+    conditionKeys?: string[];
 }
 
 let dataRoot: string | undefined;
@@ -140,18 +151,19 @@ function load(service: string): ServiceData {
     let data = services.get(service);
     if (data === undefined) {
         const rawActions = readJson<Record<string, RawAction>>("actions", `${service}.json`);
-        const rawTypes = readJson<Record<string, { key: string; arn: string }>>("resourceTypes", `${service}.json`);
+        const rawTypes = readJson<Record<string, { key: string; arn: string; conditionKeys?: string[] }>>("resourceTypes", `${service}.json`);
         const actions = new Map<string, ActionInfo>();
         for (const [key, raw] of Object.entries(rawActions)) {
             actions.set(key, {
                 fullName: `${service}:${raw.name}`,
                 accessLevel: accessLevelOf(raw.accessLevel),
                 resourceTypes: raw.resourceTypes.map((r) => r.name),
+                conditionKeys: new Set(raw.conditionKeys),
             });
         }
         const patterns = Object.values(rawTypes);
         const separators = variableSeparators(patterns.map((t) => t.arn));
-        const resourceTypes = patterns.map((t) => compileResourceType(t.key, t.arn, separators));
+        const resourceTypes = patterns.map((t) => ({ ...compileResourceType(t.key, t.arn, separators), conditionKeys: new Set(t.conditionKeys) }));
         data = { actions, resourceTypes };
         services.set(service, data);
     }
@@ -166,6 +178,21 @@ export function findAction(service: string, name: string): ActionInfo | undefine
 /** Every action of a known service. */
 export function actionsOf(service: string): Iterable<ActionInfo> {
     return load(service).actions.values();
+}
+
+/**
+ * Whether a request for `info` on `resource` (an ARN or pattern the action applies to, or `"*"`)
+ * carries the condition key `key`: the action lists it, or every type of the action that
+ * `resource` can be (for `"*"`, every type of the action; there is none for an action without
+ * resource-level permissions) lists it.
+ */
+export function actionSupportsKey(info: ActionInfo, resource: string, key: string): boolean {
+    if (info.conditionKeys.has(key)) {
+        return true;
+    }
+    const service = info.fullName.split(":")[0];
+    const types = resource === "*" ? info.resourceTypes : matchResourceTypes(service, resource).filter((t) => info.resourceTypes.includes(t));
+    return types.length > 0 && types.every((t) => resourceTypesOf(service).find((r) => r.key === t)!.conditionKeys.has(key));
 }
 
 /** The resource types of a known service. */
@@ -361,7 +388,7 @@ export function variableSeparators(arnPatterns: readonly string[]): ReadonlyMap<
  * (no `:`); every other variable matches non-empty text without the separators
  * {@link variableSeparators} found for it.
  */
-export function compileResourceType(key: string, arnPattern: string, separators: ReadonlyMap<string, string> = new Map()): ResourceTypeInfo {
+export function compileResourceType(key: string, arnPattern: string, separators: ReadonlyMap<string, string> = new Map()): Omit<ResourceTypeInfo, "conditionKeys"> {
     const parts = arnPattern.split(":");
     const fields = parts.slice(0, 5).map((f) => (f.includes("${") ? undefined : f));
     const resourceText = parts.slice(5).join(":");

@@ -1,10 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Problems, describe, didYouMean, oneOf } from "../core/errors";
+import { Problems, allOf, describe, didYouMean, oneOf } from "../core/errors";
 import { closestNames } from "../core/suggest";
 import {
     ACCESS_LEVELS,
     AccessLevel,
     ActionInfo,
+    actionSupportsKey,
     actionsOf,
     findAction,
     isService,
@@ -12,7 +13,9 @@ import {
     resourceTypesOf,
     serviceNames,
 } from "./catalog";
+import { Condition } from "./policy";
 import { s3BucketProblem } from "./s3-buckets";
+import { MAX_TAG_KEY_CHARS, isTagValue } from "./tags";
 
 interface AwsGrantBase {
     /**
@@ -36,6 +39,25 @@ interface AwsGrantBase {
      * @see https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation/
      */
     readonly acknowledge?: string;
+    /**
+     * Limits the grant to resources that carry these tags (attribute-based access control): each
+     * `key: value` becomes the condition `StringEquals` `aws:ResourceTag/<key>` = `value` on the
+     * grant's statements, so that `resources` can be a pattern (`arn:aws:secretsmanager:…:secret:*`)
+     * and the identity still reaches only the resources tagged for it.
+     *
+     * Every action of the grant must support the condition key `aws:ResourceTag/${TagKey}` (per
+     * the Service Authorization Reference, on the action or on its resource type); a grant with an
+     * action that does not is refused, naming the action, since IAM would never allow it. Keys and
+     * values follow AWS's tag rules (1–128 and 0–256 letters, digits, spaces and `_ . : / = + - @`),
+     * known when the program runs.
+     *
+     * The condition protects only as long as the tags cannot be changed by whoever it limits: do
+     * not also give the identity `TagResource`/`UntagResource` on those resources.
+     * @default no tag condition
+     * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access_tags.html#access_tags_control-resources
+     * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-resourcetag
+     */
+    readonly whereTagged?: Readonly<Record<string, string>>;
 }
 
 /** A grant of exact IAM actions. */
@@ -89,6 +111,8 @@ interface GrantPlanBase {
     readonly path: string;
     readonly resources: readonly pulumi.Input<string>[];
     readonly allowWildcard: boolean;
+    /** The condition of every statement of the grant (`whereTagged`), if any. */
+    readonly condition?: Condition;
 }
 
 export interface ActionsGrantPlan extends GrantPlanBase {
@@ -106,6 +130,8 @@ export interface AccessGrantPlan extends GrantPlanBase {
 }
 
 const ACTION_SHAPE = /^([a-z0-9-]+):([A-Za-z0-9*?-]+)$/;
+/** The condition key `whereTagged` writes, as the reference spells it for the actions that support it. */
+export const RESOURCE_TAG_KEY = "aws:ResourceTag/${TagKey}";
 const WILDCARD = /[*?]/;
 
 /**
@@ -152,10 +178,68 @@ function planGrant(grant: GrantInput, path: string, problems: Problems): GrantPl
         return undefined;
     }
     const safeResources = Array.isArray(resources) ? resources : [];
-    if (hasActions) {
-        return planActions(grant.actions, path, allowWildcard, safeResources, problems);
+    const condition = planWhereTagged(grant.whereTagged, `${path}.whereTagged`, problems);
+    const plan = hasActions ? planActions(grant.actions, path, allowWildcard, safeResources, problems) : planAccess(grant, path, safeResources, problems);
+    if (plan === undefined || condition === undefined) {
+        return plan;
     }
-    return planAccess(grant, path, safeResources, problems);
+    return { ...plan, condition };
+}
+
+/** The condition `whereTagged` stands for, or undefined when absent or invalid (problems recorded). */
+function planWhereTagged(whereTagged: unknown, at: string, problems: Problems): Condition | undefined {
+    if (whereTagged === undefined) {
+        return undefined;
+    }
+    const entries = whereTagged !== null && typeof whereTagged === "object" && !Array.isArray(whereTagged) && !pulumi.Output.isInstance(whereTagged) ? Object.entries(whereTagged) : [];
+    if (entries.length === 0) {
+        problems.add(at, `\`${at}\` must map at least one tag key to the value a resource must carry, such as \`{ "team": "payments" }\`; got ${describe(whereTagged)}.`);
+        return undefined;
+    }
+    const equals: Record<string, string> = {};
+    let ok = true;
+    for (const [key, value] of entries) {
+        if (key === "" || key.length > MAX_TAG_KEY_CHARS || !isTagValue(key)) {
+            problems.add(`${at}.${key}`, `\`${at}\`: a tag key must be 1–${MAX_TAG_KEY_CHARS} letters, digits, spaces and \`_ . : / = + - @\`; got ${describe(key)}.`);
+            ok = false;
+        } else if (typeof value !== "string" || !isTagValue(value)) {
+            problems.add(`${at}.${key}`, `\`${at}.${key}\` must be a tag value known when the program runs: at most 256 letters, digits, spaces and \`_ . : / = + - @\`; got ${describe(value)}.`);
+            ok = false;
+        } else {
+            equals[`aws:ResourceTag/${key}`] = value;
+        }
+    }
+    return ok ? { StringEquals: equals } : undefined;
+}
+
+/**
+ * The actions of `plan` that a request on one of `resources` would make without the condition key
+ * `aws:ResourceTag/${TagKey}` (see {@link actionSupportsKey}), sorted; `*` (every action) is one.
+ */
+function untaggableActions(plan: GrantPlan, resources: readonly string[]): string[] {
+    const found = new Set<string>();
+    for (const r of resources) {
+        const infos = plan.kind === "access"
+            ? expandAccess(plan.service, plan.access, r).map((a) => findAction(plan.service, a.split(":")[1])!)
+            : plan.actions.flatMap((action, j) => plan.infos[j] ?? (action === "*" ? [] : matchWildcard(action.split(":")[0], action.split(":")[1])));
+        for (const info of infos) {
+            const applies = r === "*" || matchResourceTypes(info.fullName.split(":")[0], r).some((t) => info.resourceTypes.includes(t));
+            if (applies && !actionSupportsKey(info, r, RESOURCE_TAG_KEY)) {
+                found.add(info.fullName);
+            }
+        }
+    }
+    const everything = plan.kind === "actions" && plan.actions.includes("*") ? ["*"] : [];
+    return [...everything, ...[...found].sort()];
+}
+
+/** The problem of a `whereTagged` grant with `actions` that do not support the resource-tag key, or undefined. */
+function unsupportedTagProblem(path: string, actions: readonly string[]): string | undefined {
+    if (actions.length === 0) {
+        return undefined;
+    }
+    const shown = actions.length <= 5 ? allOf(actions) : `${actions.slice(0, 5).map((a) => `\`${a}\``).join(", ")} and ${actions.length - 5} more`;
+    return `\`${path}.whereTagged\` limits the grant to resources with those tags, but ${shown} ${actions.length === 1 ? "does" : "do"} not support the condition key \`${RESOURCE_TAG_KEY}\` (Service Authorization Reference), so IAM would never allow ${actions.length === 1 ? "it" : "them"}; move ${actions.length === 1 ? "it" : "them"} to a grant without \`whereTagged\`.`;
 }
 
 function planActions(actions: unknown, path: string, allowWildcard: boolean, resources: readonly pulumi.Input<string>[], problems: Problems): ActionsGrantPlan | undefined {
@@ -280,6 +364,12 @@ export function grantProblems(plan: GrantPlan, resources: readonly string[]): Gr
             problems.push({ propertyPath: at, reason });
         }
     });
+    if (problems.length === 0 && plan.condition !== undefined) {
+        const problem = unsupportedTagProblem(plan.path, untaggableActions(plan, resources));
+        if (problem !== undefined) {
+            problems.push({ propertyPath: `${plan.path}.whereTagged`, reason: problem });
+        }
+    }
     if (problems.length > 0 || plan.kind === "access") {
         return problems;
     }

@@ -37,10 +37,11 @@ function placeholder(kind: string, plan: number, index: number, length: number):
  * {@link layoutPolicies} throws.
  */
 export function planPolicies(plans: readonly GrantPlan[], expiresAt: string | undefined, limits: PolicyLimits = ROLE_POLICY_LIMITS): PlannedPolicies {
-    const condition = expiresAt === undefined ? undefined : expiryCondition(expiresAt);
+    const expiry = expiresAt === undefined ? undefined : expiryCondition(expiresAt);
     const unknowns = new Map<string, Unknown>();
     const statements: Statement[] = [];
     plans.forEach((plan, p) => {
+        const condition = bothConditions(expiry, plan.condition);
         const resources = plan.resources.map((r, k) => {
             if (typeof r === "string") {
                 return r;
@@ -66,6 +67,18 @@ export function planPolicies(plans: readonly GrantPlan[], expiresAt: string | un
         });
     });
     return { layout: layoutPolicies(statements, limits), unknowns };
+}
+
+/** Both conditions on one statement (IAM ANDs the operators, and the keys within one). */
+export function bothConditions(a: Condition | undefined, b: Condition | undefined): Condition | undefined {
+    if (a === undefined || b === undefined) {
+        return a ?? b;
+    }
+    const merged: Condition = { ...a };
+    for (const [operator, keys] of Object.entries(b)) {
+        merged[operator] = { ...merged[operator], ...keys };
+    }
+    return merged;
 }
 
 function withCondition(s: Statement, condition: Condition | undefined): Statement {

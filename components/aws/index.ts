@@ -5,6 +5,8 @@
  */
 import type { AwsServiceIdentity } from "./service-identity";
 import type { AwsAccessKeyIdentity } from "./access-key-identity";
+import type { AwsRotatingSecret } from "./rotating-secret";
+import type { AwsSecretRotator } from "./secret-rotator";
 import { exportLazily } from "../core/lazy";
 
 export type { AwsServiceIdentityArgs } from "./service-identity";
@@ -28,3 +30,19 @@ export type AccessKeyIdentity = AwsAccessKeyIdentity;
 export const AccessKeyIdentity: typeof AwsAccessKeyIdentity = undefined as never;
 exportLazily(exports, () => require("./access-key-identity"), { AccessKeyIdentity: "AwsAccessKeyIdentity" },
     "`aws.AccessKeyIdentity` needs `@pulumi/aws` (a peer dependency of pulumi-nhi): `npm install @pulumi/aws@^7`.");
+
+export type { AwsRotatingSecretArgs, AwsRotatingSecretValue, AwsRotatingSecretRotator } from "./rotating-secret";
+export type { SecretReader } from "./rotated-secret";
+export type { AwsSecretRotatorArgs } from "./secret-rotator";
+
+/** A secret generated and rotated in the cloud, never in Pulumi state: see {@link AwsRotatingSecret}. */
+export type RotatingSecret = AwsRotatingSecret;
+export const RotatingSecret: typeof AwsRotatingSecret = undefined as never;
+exportLazily(exports, () => require("./rotating-secret"), { RotatingSecret: "AwsRotatingSecret" },
+    "`aws.RotatingSecret` needs `@pulumi/aws` (a peer dependency of pulumi-nhi): `npm install @pulumi/aws@^7`.");
+
+/** One rotation function that many `RotatingSecret`s share: see {@link AwsSecretRotator}. */
+export type SecretRotator = AwsSecretRotator;
+export const SecretRotator: typeof AwsSecretRotator = undefined as never;
+exportLazily(exports, () => require("./secret-rotator"), { SecretRotator: "AwsSecretRotator" },
+    "`aws.SecretRotator` needs `@pulumi/aws` (a peer dependency of pulumi-nhi): `npm install @pulumi/aws@^7`.");

@@ -152,8 +152,13 @@ export function checkRotationDays(value: unknown, path: string, problems: Proble
     if (typeof value === "number" && Number.isInteger(value) && value >= MIN_ROTATION_DAYS && value <= MAX_ROTATION_DAYS) {
         return value;
     }
-    problems.add(path, `\`${path}\` must be a whole number of days from ${MIN_ROTATION_DAYS} to ${MAX_ROTATION_DAYS}; got ${describe(value)}.`);
+    problems.add(path, `\`${path}\` must be a whole number of days from ${MIN_ROTATION_DAYS} to ${MAX_ROTATION_DAYS}; got ${describe(value)}.${numberHint(value)}`);
     return undefined;
+}
+
+/** ` Pass the number `30`, not the text.` for a whole number given as text, otherwise the empty string. */
+export function numberHint(value: unknown): string {
+    return typeof value === "string" && /^\d+$/.test(value.trim()) ? ` Pass the number \`${value.trim()}\`, not the text.` : "";
 }
 
 /**
@@ -171,18 +176,18 @@ export function checkRecoveryWindow(value: unknown, problems: Problems): number 
     return DEFAULT_RECOVERY_WINDOW_DAYS;
 }
 
-/** Checks `kmsKeyArn` now, or when it resolves; returns it. */
-export function checkKmsKeyArn(value: unknown, problems: Problems, later: DeferredCheck[]): pulumi.Input<string> | undefined {
+/** Checks a KMS key ARN given at `path` now, or when it resolves; returns it. */
+export function checkKmsKeyArn(value: unknown, problems: Problems, later: DeferredCheck[], path = "kmsKeyArn"): pulumi.Input<string> | undefined {
     if (value === undefined) {
         return undefined;
     }
     const problem = (v: unknown) => (typeof v === "string" && KMS_KEY_ARN.test(v) ? undefined
-        : `\`kmsKeyArn\` must be the ARN of a KMS key, \`arn:aws:kms:<region>:<account>:key/<key id>\` (such as \`key.arn\` of an \`aws.kms.Key\`; an alias is not enough, since IAM policies name keys by ARN); got ${describe(v)}.`);
+        : `\`${path}\` must be the ARN of a KMS key, \`arn:aws:kms:<region>:<account>:key/<key id>\` (such as \`key.arn\` of an \`aws.kms.Key\`; an alias is not enough, since IAM policies name keys by ARN); got ${describe(v)}.`);
     if (typeof value === "string" || pulumi.Output.isInstance(value) || value instanceof Promise) {
-        checkNowOrLater({ path: "kmsKeyArn", value: value as pulumi.Input<string>, problem }, problems, later);
+        checkNowOrLater({ path, value: value as pulumi.Input<string>, problem }, problems, later);
         return value as pulumi.Input<string>;
     }
-    problems.add("kmsKeyArn", problem(value)!);
+    problems.add(path, problem(value)!);
     return undefined;
 }
 
@@ -225,6 +230,8 @@ function readerProblem(path: string, value: unknown): string | undefined {
         ? " A resource object is not a reader: pass its ARN (`role.arn`), or the `aws.ServiceIdentity` itself."
         : typeof value === "string" && /^[\w+=,.@-]+$/.test(value)
             ? ` A name is not enough: pass the role's ARN, \`arn:aws:iam::<account>:role/${value}\`.`
-            : "";
+            : typeof value === "string" && /^(serviceAccount|user|group|principal|principalSet|domain):/.test(value)
+                ? " That is a Google Cloud IAM member; readers of an AWS secret are AWS principals."
+                : "";
     return `\`${path}\` must be an IAM principal ARN (\`arn:aws:iam::<account>:role/<name>\`, \`…:user/<name>\` or \`…:root\`, without wildcards) or an \`aws.ServiceIdentity\`; got ${describe(value)}.${resource}`;
 }

@@ -61,7 +61,7 @@ const BAD_INPUTS: BadInput[] = [
         what: "rotation period as text",
         args: { ...base, rotateEveryDays: "30" },
         path: "rotateEveryDays",
-        reason: "`rotateEveryDays` must be a whole number of days from 1 to 365; got `30`.",
+        reason: "`rotateEveryDays` must be a whole number of days from 1 to 365; got `30`. Pass the number `30`, not the text.",
     },
     {
         what: "grace as long as the period",
@@ -80,6 +80,12 @@ const BAD_INPUTS: BadInput[] = [
         args: { ...base, graceDays: -1 },
         path: "graceDays",
         reason: "`graceDays` must be a whole number of days from 0, shorter than `rotateEveryDays`; got number `-1`.",
+    },
+    {
+        what: "grace as text",
+        args: { ...base, graceDays: "3" },
+        path: "graceDays",
+        reason: "`graceDays` must be a whole number of days from 0, shorter than `rotateEveryDays`; got `3`. Pass the number `3`, not the text.",
     },
     {
         what: "grace not a whole number",

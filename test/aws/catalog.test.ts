@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { expandAccess } from "../../components/aws/grants";
-import { actionsOf, findAction, matchResourceTypes } from "../../components/aws/catalog";
+import { actionSupportsKey, actionsOf, findAction, matchResourceTypes } from "../../components/aws/catalog";
 import { planAwsServiceIdentity } from "../../components/aws/service-identity";
 
 describe("AWS catalogue", () => {
@@ -20,8 +20,26 @@ describe("AWS catalogue", () => {
     }
 
     it("finds actions case-insensitively with the reference's spelling and access level", () => {
-        assert.deepStrictEqual(findAction("s3", "getobject"), { fullName: "s3:GetObject", accessLevel: "read", resourceTypes: ["accesspointobject", "object"] });
+        const { conditionKeys, ...info } = findAction("s3", "getobject")!;
+        assert.deepStrictEqual(info, { fullName: "s3:GetObject", accessLevel: "read", resourceTypes: ["accesspointobject", "object"] });
+        assert.ok(conditionKeys.has("s3:ExistingObjectTag/<key>"));
         assert.strictEqual(findAction("s3", "GetObjekt"), undefined);
+    });
+
+    describe("whether a request carries aws:ResourceTag/${TagKey} (on the action, or on every type the resource can be)", () => {
+        const table: [string, string, string, boolean][] = [
+            ["listed on the action", "secretsmanager:GetSecretValue", "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf", true],
+            ["listed on the resource type only", "iam:CreateAccessKey", "arn:aws:iam::123456789012:user/u", true],
+            ["a type that takes no tags", "iam:GetGroup", "arn:aws:iam::123456789012:group/admins", false],
+            ["no resource-level permissions", "secretsmanager:GetRandomPassword", "*", false],
+            ["`*` for an action whose every type has it", "iam:CreateAccessKey", "*", true],
+        ];
+        for (const [what, action, resource, expected] of table) {
+            it(`${what}: ${action} on ${resource} → ${expected}`, () => {
+                const [service, name] = action.split(":");
+                assert.strictEqual(actionSupportsKey(findAction(service, name)!, resource, "aws:ResourceTag/${TagKey}"), expected);
+            });
+        }
     });
 
     it("expands an access level to exactly the actions of that level on the ARN's resource type", () => {
