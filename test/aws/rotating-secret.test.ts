@@ -180,6 +180,45 @@ describe("aws.RotatingSecret", function () {
         ]);
     });
 
+    it("the README's example: a webhook secret read by two identities, and the read granted in an identity instead", async () => {
+        // GIVEN the README's program, plus a third identity that grants itself the read
+        const { value, resources } = await capture(() => {
+            const checkout = new aws.ServiceIdentity("checkout", {
+                owner: "team-payments", purpose: "Checkout API", grants: [],
+                trust: { service: { principal: "ecs-tasks.amazonaws.com" } },
+            });
+            const ledger = new aws.ServiceIdentity("ledger", {
+                owner: "team-payments", purpose: "Ledger webhook receiver", grants: [],
+                trust: { service: { principal: "ecs-tasks.amazonaws.com" } },
+            });
+            const webhookSecret = new aws.RotatingSecret("webhook-signing", {
+                owner: "team-payments",
+                purpose: "Signs webhooks from checkout to ledger",
+                rotateEveryDays: 30,
+                value: { length: 64, format: "hex" },
+                readers: [checkout, ledger],
+            });
+            const auditor = new aws.ServiceIdentity("auditor", {
+                owner: "team-security", purpose: "Checks the webhook secret", trust: { service: { principal: "lambda.amazonaws.com" } },
+                grants: [{ actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], resources: [webhookSecret.secretArn] }],
+            });
+            return { checkout, ledger, webhookSecret, auditor };
+        });
+        const arn = await valueOf(value.webhookSecret.secretArn);
+        const policy = ofType(resources, "aws:secretsmanager/secret:Secret")[0].inputs.policy;
+        const [checkout, ledger, auditor] = await Promise.all([value.checkout, value.ledger, value.auditor].map((i) => valueOf(i.roleArn)));
+        const auditorDocuments = await valueOf(value.auditor.policyDocuments);
+        // THEN both readers may read it through its policy, and the auditor through its own grant
+        await expectDecisions([
+            { what: "checkout reads", expected: "Allowed", decide: asReader(policy, checkout, "secretsmanager:GetSecretValue", arn) },
+            { what: "ledger reads", expected: "Allowed", decide: asReader(policy, ledger, "secretsmanager:GetSecretValue", arn) },
+            { what: "auditor reads by its grant", expected: "Allowed", decide: () => decideIdentity(auditor, auditorDocuments, "secretsmanager:GetSecretValue", arn) },
+            { what: "auditor reads another secret", expected: "Denied", decide: () => decideIdentity(auditor, auditorDocuments, "secretsmanager:GetSecretValue", OTHER_SECRET) },
+            { what: "auditor writes", expected: "Denied", decide: () => decideIdentity(auditor, auditorDocuments, "secretsmanager:PutSecretValue", arn) },
+        ]);
+        assert.deepStrictEqual(ofType(resources, "aws:secretsmanager/secret:Secret")[0].inputs.tags["nhi:value-length"], "64");
+    });
+
     describe("with a shared aws.SecretRotator", () => {
         async function declare() {
             return capture(() => {
