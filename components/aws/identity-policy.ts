@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { GrantPlan, expandAccess, longestExpansion } from "./grants";
-import { Condition, PolicyLayout, Statement, documentSize, layoutPolicies, mergeStatements, renderDocument, MAX_INLINE_POLICY_CHARS, MAX_MANAGED_POLICY_CHARS } from "./policy";
+import { Condition, PolicyLayout, Statement, bothConditions, documentSize, layoutPolicies, mergeStatements, renderDocument, MAX_INLINE_POLICY_CHARS, MAX_MANAGED_POLICY_CHARS } from "./policy";
 import { expiryCondition } from "./trust";
 
 /**
@@ -66,18 +66,6 @@ export function planPolicies(plans: readonly GrantPlan[], expiresAt: string | un
         });
     });
     return { layout: layoutPolicies(statements), unknowns };
-}
-
-/** Both conditions on one statement (IAM ANDs the operators, and the keys within one). */
-export function bothConditions(a: Condition | undefined, b: Condition | undefined): Condition | undefined {
-    if (a === undefined || b === undefined) {
-        return a ?? b;
-    }
-    const merged: Condition = { ...a };
-    for (const [operator, keys] of Object.entries(b)) {
-        merged[operator] = { ...merged[operator], ...keys };
-    }
-    return merged;
 }
 
 function withCondition(s: Statement, condition: Condition | undefined): Statement {

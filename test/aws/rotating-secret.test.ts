@@ -169,14 +169,20 @@ describe("aws.RotatingSecret", function () {
         const documents = ofType(resources, "aws:iam/rolePolicy:RolePolicy").map((p) => p.inputs.policy);
         const otherKey = KEY.replace(/1$/, "2");
         // A KMS request needs the key policy too: AWS's default one delegates to the account's IAM policies.
-        const onKey = (action: string, key: string) => () => decideTrust(DEFAULT_KEY_POLICY, { principal: roleArn, roleArn: key, action, callerPolicies: documents });
+        const onKey = (action: string, key: string, via?: string) => () => decideTrust(DEFAULT_KEY_POLICY, {
+            principal: roleArn, roleArn: key, action, callerPolicies: documents, context: via === undefined ? {} : { "kms:ViaService": via },
+        });
+        const SM = "secretsmanager.us-east-1.amazonaws.com";
+        // THEN the function may use its key through Secrets Manager only
         await expectDecisions([
             ...["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"].flatMap((a): ExpectedDecision[] => [
-                { what: `${a} own key`, expected: "Allowed", decide: onKey(a, KEY) },
-                { what: `${a} other key`, expected: "Denied", decide: onKey(a, otherKey) },
+                { what: `${a} own key via Secrets Manager`, expected: "Allowed", decide: onKey(a, KEY, SM) },
+                { what: `${a} own key directly`, expected: "Denied", decide: onKey(a, KEY) },
+                { what: `${a} own key via S3`, expected: "Denied", decide: onKey(a, KEY, "s3.us-east-1.amazonaws.com") },
+                { what: `${a} other key via Secrets Manager`, expected: "Denied", decide: onKey(a, otherKey, SM) },
             ]),
-            { what: "kms:Encrypt own key", expected: "Denied", decide: onKey("kms:Encrypt", KEY) },
-            { what: "kms:Decrypt own key without the key policy", expected: "Denied", decide: () => decideIdentity(roleArn, documents, "kms:Decrypt", KEY) },
+            { what: "kms:Encrypt own key via Secrets Manager", expected: "Denied", decide: onKey("kms:Encrypt", KEY, SM) },
+            { what: "kms:Decrypt own key without the key policy", expected: "Denied", decide: () => decideIdentity(roleArn, documents, "kms:Decrypt", KEY, { "kms:ViaService": SM }) },
         ]);
     });
 
