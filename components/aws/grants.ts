@@ -1,11 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Problems, allOf, describe, didYouMean, oneOf } from "../core/errors";
+import { Problems, describe, didYouMean, oneOf } from "../core/errors";
 import { closestNames } from "../core/suggest";
 import {
     ACCESS_LEVELS,
     AccessLevel,
     ActionInfo,
-    actionSupportsKey,
     actionsOf,
     findAction,
     isService,
@@ -13,9 +12,9 @@ import {
     resourceTypesOf,
     serviceNames,
 } from "./catalog";
+import { RequiredKey, conditionProblems, planGrantConditions } from "./grant-conditions";
 import { Condition } from "./policy";
 import { s3BucketProblem } from "./s3-buckets";
-import { MAX_TAG_KEY_CHARS, isTagValue } from "./tags";
 
 interface AwsGrantBase {
     /**
@@ -58,6 +57,16 @@ interface AwsGrantBase {
      * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-resourcetag
      */
     readonly whereTagged?: Readonly<Record<string, string>>;
+    /**
+     * Limits a grant of KMS actions to the requests an AWS service makes with the identity's
+     * credentials, such as Secrets Manager encrypting or decrypting a secret: the condition
+     * `StringLike` `kms:ViaService` = `<service>.*.amazonaws.com`. The identity cannot then use
+     * the key directly. Every action of the grant must support `kms:ViaService` (the KMS actions
+     * that use a key do); a grant with one that does not is refused, naming it.
+     * @default no such condition
+     * @see https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service
+     */
+    readonly viaService?: string;
 }
 
 /** A grant of exact IAM actions. */
@@ -111,8 +120,10 @@ interface GrantPlanBase {
     readonly path: string;
     readonly resources: readonly pulumi.Input<string>[];
     readonly allowWildcard: boolean;
-    /** The condition of every statement of the grant (`whereTagged`), if any. */
+    /** The condition of every statement of the grant (`whereTagged`, `viaService`), if any. */
     readonly condition?: Condition;
+    /** The condition keys every action of the grant must support, with the option that needs each. */
+    readonly required?: readonly RequiredKey[];
 }
 
 export interface ActionsGrantPlan extends GrantPlanBase {
@@ -130,8 +141,7 @@ export interface AccessGrantPlan extends GrantPlanBase {
 }
 
 const ACTION_SHAPE = /^([a-z0-9-]+):([A-Za-z0-9*?-]+)$/;
-/** The condition key `whereTagged` writes, as the reference spells it for the actions that support it. */
-export const RESOURCE_TAG_KEY = "aws:ResourceTag/${TagKey}";
+
 const WILDCARD = /[*?]/;
 
 /**
@@ -178,68 +188,31 @@ function planGrant(grant: GrantInput, path: string, problems: Problems): GrantPl
         return undefined;
     }
     const safeResources = Array.isArray(resources) ? resources : [];
-    const condition = planWhereTagged(grant.whereTagged, `${path}.whereTagged`, problems);
+    const conditions = planGrantConditions(grant, path, problems);
     const plan = hasActions ? planActions(grant.actions, path, allowWildcard, safeResources, problems) : planAccess(grant, path, safeResources, problems);
-    if (plan === undefined || condition === undefined) {
+    if (plan === undefined || conditions === undefined) {
         return plan;
     }
-    return { ...plan, condition };
-}
-
-/** The condition `whereTagged` stands for, or undefined when absent or invalid (problems recorded). */
-function planWhereTagged(whereTagged: unknown, at: string, problems: Problems): Condition | undefined {
-    if (whereTagged === undefined) {
-        return undefined;
-    }
-    const entries = whereTagged !== null && typeof whereTagged === "object" && !Array.isArray(whereTagged) && !pulumi.Output.isInstance(whereTagged) ? Object.entries(whereTagged) : [];
-    if (entries.length === 0) {
-        problems.add(at, `\`${at}\` must map at least one tag key to the value a resource must carry, such as \`{ "team": "payments" }\`; got ${describe(whereTagged)}.`);
-        return undefined;
-    }
-    const equals: Record<string, string> = {};
-    let ok = true;
-    for (const [key, value] of entries) {
-        if (key === "" || key.length > MAX_TAG_KEY_CHARS || !isTagValue(key)) {
-            problems.add(`${at}.${key}`, `\`${at}\`: a tag key must be 1–${MAX_TAG_KEY_CHARS} letters, digits, spaces and \`_ . : / = + - @\`; got ${describe(key)}.`);
-            ok = false;
-        } else if (typeof value !== "string" || !isTagValue(value)) {
-            problems.add(`${at}.${key}`, `\`${at}.${key}\` must be a tag value known when the program runs: at most 256 letters, digits, spaces and \`_ . : / = + - @\`; got ${describe(value)}.`);
-            ok = false;
-        } else {
-            equals[`aws:ResourceTag/${key}`] = value;
-        }
-    }
-    return ok ? { StringEquals: equals } : undefined;
+    return { ...plan, ...conditions };
 }
 
 /**
- * The actions of `plan` that a request on one of `resources` would make without the condition key
- * `aws:ResourceTag/${TagKey}` (see {@link actionSupportsKey}), sorted; `*` (every action) is one.
+ * Every (action, resource) pair `plan` grants on `resources` (known ARNs, patterns or `*`): the
+ * requests whose condition keys its conditions need.
  */
-function untaggableActions(plan: GrantPlan, resources: readonly string[]): string[] {
-    const found = new Set<string>();
+function grantedPairs(plan: GrantPlan, resources: readonly string[]): (readonly [ActionInfo, string])[] {
+    const pairs: (readonly [ActionInfo, string])[] = [];
     for (const r of resources) {
         const infos = plan.kind === "access"
             ? expandAccess(plan.service, plan.access, r).map((a) => findAction(plan.service, a.split(":")[1])!)
             : plan.actions.flatMap((action, j) => plan.infos[j] ?? (action === "*" ? [] : matchWildcard(action.split(":")[0], action.split(":")[1])));
         for (const info of infos) {
-            const applies = r === "*" || matchResourceTypes(info.fullName.split(":")[0], r).some((t) => info.resourceTypes.includes(t));
-            if (applies && !actionSupportsKey(info, r, RESOURCE_TAG_KEY)) {
-                found.add(info.fullName);
+            if (r === "*" || matchResourceTypes(info.fullName.split(":")[0], r).some((t) => info.resourceTypes.includes(t))) {
+                pairs.push([info, r]);
             }
         }
     }
-    const everything = plan.kind === "actions" && plan.actions.includes("*") ? ["*"] : [];
-    return [...everything, ...[...found].sort()];
-}
-
-/** The problem of a `whereTagged` grant with `actions` that do not support the resource-tag key, or undefined. */
-function unsupportedTagProblem(path: string, actions: readonly string[]): string | undefined {
-    if (actions.length === 0) {
-        return undefined;
-    }
-    const shown = actions.length <= 5 ? allOf(actions) : `${actions.slice(0, 5).map((a) => `\`${a}\``).join(", ")} and ${actions.length - 5} more`;
-    return `\`${path}.whereTagged\` limits the grant to resources with those tags, but ${shown} ${actions.length === 1 ? "does" : "do"} not support the condition key \`${RESOURCE_TAG_KEY}\` (Service Authorization Reference), so IAM would never allow ${actions.length === 1 ? "it" : "them"}; move ${actions.length === 1 ? "it" : "them"} to a grant without \`whereTagged\`.`;
+    return pairs;
 }
 
 function planActions(actions: unknown, path: string, allowWildcard: boolean, resources: readonly pulumi.Input<string>[], problems: Problems): ActionsGrantPlan | undefined {
@@ -364,11 +337,8 @@ export function grantProblems(plan: GrantPlan, resources: readonly string[]): Gr
             problems.push({ propertyPath: at, reason });
         }
     });
-    if (problems.length === 0 && plan.condition !== undefined) {
-        const problem = unsupportedTagProblem(plan.path, untaggableActions(plan, resources));
-        if (problem !== undefined) {
-            problems.push({ propertyPath: `${plan.path}.whereTagged`, reason: problem });
-        }
+    if (problems.length === 0 && plan.required !== undefined) {
+        problems.push(...conditionProblems(plan.path, plan.required, grantedPairs(plan, resources), plan.kind === "actions" && plan.actions.includes("*")));
     }
     if (problems.length > 0 || plan.kind === "access") {
         return problems;

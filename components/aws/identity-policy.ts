@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { GrantPlan, expandAccess, longestExpansion } from "./grants";
-import { Condition, PolicyLayout, PolicyLimits, ROLE_POLICY_LIMITS, Statement, documentSize, layoutPolicies, mergeStatements, renderDocument } from "./policy";
+import { Condition, PolicyLayout, PolicyLimits, ROLE_POLICY_LIMITS, Statement, bothConditions, documentSize, layoutPolicies, mergeStatements, renderDocument } from "./policy";
 import { expiryCondition } from "./trust";
 
 /**
@@ -67,18 +67,6 @@ export function planPolicies(plans: readonly GrantPlan[], expiresAt: string | un
         });
     });
     return { layout: layoutPolicies(statements, limits), unknowns };
-}
-
-/** Both conditions on one statement (IAM ANDs the operators, and the keys within one). */
-export function bothConditions(a: Condition | undefined, b: Condition | undefined): Condition | undefined {
-    if (a === undefined || b === undefined) {
-        return a ?? b;
-    }
-    const merged: Condition = { ...a };
-    for (const [operator, keys] of Object.entries(b)) {
-        merged[operator] = { ...merged[operator], ...keys };
-    }
-    return merged;
 }
 
 function withCondition(s: Statement, condition: Condition | undefined): Statement {

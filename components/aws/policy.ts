@@ -38,6 +38,21 @@ export const POLICY_VERSION = "2012-10-17";
 /** An IAM condition block: operator → key → value(s). */
 export type Condition = Record<string, Record<string, string | string[]>>;
 
+/**
+ * Both conditions on one statement: IAM ANDs the operators, and the keys within one. The two must
+ * not name the same key under the same operator (the second would replace the first).
+ */
+export function bothConditions(a: Condition | undefined, b: Condition | undefined): Condition | undefined {
+    if (a === undefined || b === undefined) {
+        return a ?? b;
+    }
+    const merged: Condition = { ...a };
+    for (const [operator, keys] of Object.entries(b)) {
+        merged[operator] = { ...merged[operator], ...keys };
+    }
+    return merged;
+}
+
 /** One Allow statement before rendering. */
 export interface Statement {
     readonly actions: readonly string[];

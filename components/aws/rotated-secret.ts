@@ -138,9 +138,13 @@ function readerPolicyInput(readers: readonly pulumi.Input<string>[]): pulumi.Inp
     return readers.every((r) => typeof r === "string") ? render(readers as string[]) : pulumi.all([...readers]).apply(render);
 }
 
-/** The grant a rotation function needs on the customer managed key `kmsKeyArn` of its secret(s). */
+/**
+ * The grant a rotation function needs on the customer managed key `kmsKeyArn` of its secret(s):
+ * {@link ROTATION_KMS_ACTIONS}, only through Secrets Manager (`kms:ViaService`), so the function
+ * cannot use the key directly.
+ */
 export function rotationKmsGrant(kmsKeyArn: pulumi.Input<string>): AwsGrant {
-    return { actions: [...ROTATION_KMS_ACTIONS], resources: [kmsKeyArn] };
+    return { actions: [...ROTATION_KMS_ACTIONS], resources: [kmsKeyArn], viaService: "secretsmanager" };
 }
 
 /**

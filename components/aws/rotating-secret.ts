@@ -88,7 +88,8 @@ export interface AwsRotatingSecretArgs {
     readonly readers?: readonly SecretReader[];
     /**
      * The customer managed KMS key that encrypts the secret. The rotation function gets
-     * `kms:Decrypt`, `kms:DescribeKey` and `kms:GenerateDataKey` on it (with a shared `rotator`,
+     * `kms:Decrypt`, `kms:DescribeKey` and `kms:GenerateDataKey` on it, through Secrets Manager
+     * only (`kms:ViaService`; with a shared `rotator`,
      * the key must be among the rotator's `kmsKeyArns`); readers need `kms:Decrypt` on it, which
      * the key's policy must allow (or the reader's own identity policy, if the key policy
      * delegates to IAM).

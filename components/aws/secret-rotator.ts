@@ -35,8 +35,8 @@ export interface AwsSecretRotatorArgs {
     readonly purpose: string;
     /**
      * The customer managed KMS keys of the secrets it rotates (their `kmsKeyArn`): the rotator's
-     * identity gets `kms:Decrypt`, `kms:DescribeKey` and `kms:GenerateDataKey` on each, which
-     * Secrets Manager uses on its behalf. The key policies must allow the account's IAM policies
+     * identity gets `kms:Decrypt`, `kms:DescribeKey` and `kms:GenerateDataKey` on each, through
+     * Secrets Manager only (`kms:ViaService`), which uses them on its behalf. The key policies must allow the account's IAM policies
      * (the default key policy does). Secrets encrypted with the `aws/secretsmanager` key need none.
      * @default none
      * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets-required-permissions-function.html

@@ -169,15 +169,60 @@ describe("aws.RotatingSecret", function () {
         const documents = ofType(resources, "aws:iam/rolePolicy:RolePolicy").map((p) => p.inputs.policy);
         const otherKey = KEY.replace(/1$/, "2");
         // A KMS request needs the key policy too: AWS's default one delegates to the account's IAM policies.
-        const onKey = (action: string, key: string) => () => decideTrust(DEFAULT_KEY_POLICY, { principal: roleArn, roleArn: key, action, callerPolicies: documents });
+        const onKey = (action: string, key: string, via?: string) => () => decideTrust(DEFAULT_KEY_POLICY, {
+            principal: roleArn, roleArn: key, action, callerPolicies: documents, context: via === undefined ? {} : { "kms:ViaService": via },
+        });
+        const SM = "secretsmanager.us-east-1.amazonaws.com";
+        // THEN the function may use its key through Secrets Manager only
         await expectDecisions([
             ...["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"].flatMap((a): ExpectedDecision[] => [
-                { what: `${a} own key`, expected: "Allowed", decide: onKey(a, KEY) },
-                { what: `${a} other key`, expected: "Denied", decide: onKey(a, otherKey) },
+                { what: `${a} own key via Secrets Manager`, expected: "Allowed", decide: onKey(a, KEY, SM) },
+                { what: `${a} own key directly`, expected: "Denied", decide: onKey(a, KEY) },
+                { what: `${a} own key via S3`, expected: "Denied", decide: onKey(a, KEY, "s3.us-east-1.amazonaws.com") },
+                { what: `${a} other key via Secrets Manager`, expected: "Denied", decide: onKey(a, otherKey, SM) },
             ]),
-            { what: "kms:Encrypt own key", expected: "Denied", decide: onKey("kms:Encrypt", KEY) },
-            { what: "kms:Decrypt own key without the key policy", expected: "Denied", decide: () => decideIdentity(roleArn, documents, "kms:Decrypt", KEY) },
+            { what: "kms:Encrypt own key via Secrets Manager", expected: "Denied", decide: onKey("kms:Encrypt", KEY, SM) },
+            { what: "kms:Decrypt own key without the key policy", expected: "Denied", decide: () => decideIdentity(roleArn, documents, "kms:Decrypt", KEY, { "kms:ViaService": SM }) },
         ]);
+    });
+
+    it("the README's example: a webhook secret read by two identities, and the read granted in an identity instead", async () => {
+        // GIVEN the README's program, plus a third identity that grants itself the read
+        const { value, resources } = await capture(() => {
+            const checkout = new aws.ServiceIdentity("checkout", {
+                owner: "team-payments", purpose: "Checkout API", grants: [],
+                trust: { service: { principal: "ecs-tasks.amazonaws.com" } },
+            });
+            const ledger = new aws.ServiceIdentity("ledger", {
+                owner: "team-payments", purpose: "Ledger webhook receiver", grants: [],
+                trust: { service: { principal: "ecs-tasks.amazonaws.com" } },
+            });
+            const webhookSecret = new aws.RotatingSecret("webhook-signing", {
+                owner: "team-payments",
+                purpose: "Signs webhooks from checkout to ledger",
+                rotateEveryDays: 30,
+                value: { length: 64, format: "hex" },
+                readers: [checkout, ledger],
+            });
+            const auditor = new aws.ServiceIdentity("auditor", {
+                owner: "team-security", purpose: "Checks the webhook secret", trust: { service: { principal: "lambda.amazonaws.com" } },
+                grants: [{ actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], resources: [webhookSecret.secretArn] }],
+            });
+            return { checkout, ledger, webhookSecret, auditor };
+        });
+        const arn = await valueOf(value.webhookSecret.secretArn);
+        const policy = ofType(resources, "aws:secretsmanager/secret:Secret")[0].inputs.policy;
+        const [checkout, ledger, auditor] = await Promise.all([value.checkout, value.ledger, value.auditor].map((i) => valueOf(i.roleArn)));
+        const auditorDocuments = await valueOf(value.auditor.policyDocuments);
+        // THEN both readers may read it through its policy, and the auditor through its own grant
+        await expectDecisions([
+            { what: "checkout reads", expected: "Allowed", decide: asReader(policy, checkout, "secretsmanager:GetSecretValue", arn) },
+            { what: "ledger reads", expected: "Allowed", decide: asReader(policy, ledger, "secretsmanager:GetSecretValue", arn) },
+            { what: "auditor reads by its grant", expected: "Allowed", decide: () => decideIdentity(auditor, auditorDocuments, "secretsmanager:GetSecretValue", arn) },
+            { what: "auditor reads another secret", expected: "Denied", decide: () => decideIdentity(auditor, auditorDocuments, "secretsmanager:GetSecretValue", OTHER_SECRET) },
+            { what: "auditor writes", expected: "Denied", decide: () => decideIdentity(auditor, auditorDocuments, "secretsmanager:PutSecretValue", arn) },
+        ]);
+        assert.deepStrictEqual(ofType(resources, "aws:secretsmanager/secret:Secret")[0].inputs.tags["nhi:value-length"], "64");
     });
 
     describe("with a shared aws.SecretRotator", () => {

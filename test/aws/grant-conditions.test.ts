@@ -8,8 +8,9 @@ import { capture, MOCK_ACCOUNT, valueOf } from "../support/mock-graph";
 import { decideIdentity, expectDecisions } from "../support/iam-simulator";
 
 /*
- * `whereTagged` on a grant: attribute-based access control. The grant's statements carry
- * `StringEquals aws:ResourceTag/<key>`, and only actions that support that key may be limited so.
+ * Conditions on a grant, each checked against the catalogue: `whereTagged` (attribute-based access
+ * control, `StringEquals aws:ResourceTag/<key>`) and `viaService` (`StringLike kms:ViaService`).
+ * Only actions that support the key may be limited so.
  */
 
 const SECRETS = `arn:aws:secretsmanager:us-east-1:${MOCK_ACCOUNT}:secret:*`;
@@ -37,6 +38,18 @@ const BAD: BadInput[] = [
         reason: "`grants[0].whereTagged` limits the grant to resources with those tags, but `iam:GenerateServiceLastAccessedDetails`, `iam:GetContextKeysForPrincipalPolicy`, `iam:GetGroup`, `iam:GetGroupPolicy` and `iam:SimulatePrincipalPolicy` do not support the condition key `aws:ResourceTag/${TagKey}` (Service Authorization Reference), so IAM would never allow them; move them to a grant without `whereTagged`.",
     },
     {
+        what: "viaService on an action that is not KMS's",
+        args: tagged({ actions: ["kms:Decrypt", "secretsmanager:GetSecretValue"], resources: [SECRET, "arn:aws:kms:us-east-1:123456789012:key/k"], viaService: "secretsmanager" }),
+        path: "grants[0].viaService",
+        reason: "`grants[0].viaService` limits the grant to KMS requests an AWS service makes on the identity's behalf, but `secretsmanager:GetSecretValue` does not support the condition key `kms:ViaService` (Service Authorization Reference), so IAM would never allow it; move it to a grant without `viaService`.",
+    },
+    {
+        what: "viaService naming a service that does not exist",
+        args: tagged({ actions: ["kms:Decrypt"], resources: ["arn:aws:kms:us-east-1:123456789012:key/k"], viaService: "secretsmanger" }),
+        path: "grants[0].viaService",
+        reason: "`grants[0].viaService` must be the prefix of the AWS service that uses the key on the identity's behalf, such as `secretsmanager`; got `secretsmanger`. Did you mean `secretsmanager`?",
+    },
+    {
         what: "an empty map",
         args: tagged({ actions: ["secretsmanager:GetSecretValue"], resources: [SECRETS], whereTagged: {} }),
         path: "grants[0].whereTagged",
@@ -56,7 +69,7 @@ const BAD: BadInput[] = [
     },
 ];
 
-describe("grants: whereTagged (a resource-tag condition)", function () {
+describe("grants: whereTagged and viaService (conditions checked against the catalogue)", function () {
     this.timeout(60_000);
 
     describe("refuses", () => itRefusesEach(BAD, "AwsServiceIdentity", "tagged", planAwsServiceIdentity));
@@ -77,6 +90,17 @@ describe("grants: whereTagged (a resource-tag condition)", function () {
                 Condition: { DateLessThan: { "aws:CurrentTime": "2099-01-01T00:00:00Z" }, StringEquals: { "aws:ResourceTag/nhi:rotator": "r1" } },
             }],
         }]);
+    });
+
+    it("writes both conditions on one statement when a grant has both", async () => {
+        const KEY = "arn:aws:kms:us-east-1:123456789012:key/k";
+        const { value } = await capture(() => new aws.ServiceIdentity("conditions-both", {
+            ...base, grants: [{ actions: ["kms:Decrypt"], resources: [KEY], whereTagged: { team: "payments" }, viaService: "secretsmanager" }],
+        }));
+        assert.deepStrictEqual(JSON.parse((await valueOf(value.policyDocuments))[0]).Statement[0].Condition, {
+            StringEquals: { "aws:ResourceTag/team": "payments" },
+            StringLike: { "kms:ViaService": "secretsmanager.*.amazonaws.com" },
+        });
     });
 
     it("keeps a tagged and an untagged grant of the same actions apart", async () => {
