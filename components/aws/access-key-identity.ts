@@ -88,8 +88,8 @@ export interface AwsAccessKeyIdentityArgs extends AwsPrincipalArgs {
     readonly readers?: readonly SecretReader[];
     /**
      * The customer managed KMS key that encrypts the secret. The rotation function is granted
-     * `kms:Decrypt`, `kms:DescribeKey` and `kms:GenerateDataKey` on it; readers need `kms:Decrypt`
-     * through the key's policy.
+     * `kms:Decrypt`, `kms:DescribeKey` and `kms:GenerateDataKey` on it, through Secrets Manager
+     * only (`kms:ViaService`); readers need `kms:Decrypt` through the key's policy.
      * @default the account's `aws/secretsmanager` key
      * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html
      */

@@ -200,7 +200,7 @@ describe("aws.AccessKeyIdentity key", function () {
         ].sort());
     });
 
-    it("encrypts with the customer key given, which the function may use and nothing else may through it", async () => {
+    it("encrypts with the customer key given, which the function may use through Secrets Manager only", async () => {
         const KMS = "arn:aws:kms:us-east-1:123456789012:key/0a1b2c3d-4e5f-8a9b-0c1d-2e3f4a5b6c7d";
         const { resources } = await capture(() => new aws.AccessKeyIdentity("cmk", { ...OWNERSHIP, ...KEY, grants: [], kmsKeyArn: KMS, graceDays: 7, recoveryWindowInDays: 7 }));
         const secret = ofType(resources, "aws:secretsmanager/secret:Secret")[0];
@@ -210,7 +210,8 @@ describe("aws.AccessKeyIdentity key", function () {
         assert.strictEqual(secret.inputs.policy, "{}");
         const policy = JSON.parse(ofType(resources, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "cmk-rotator-policy")!.inputs.policy);
         const kms = policy.Statement.filter((st: any) => st.Resource.includes(KMS));
-        assert.deepStrictEqual(kms.map((st: any) => st.Action), [["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"]]);
+        // THEN the function may use the key through Secrets Manager only
+        assert.deepStrictEqual(kms.map((st: any) => [st.Action, st.Condition]), [[["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"], { StringLike: { "kms:ViaService": "secretsmanager.*.amazonaws.com" } }]]);
     });
 });
 
