@@ -1,11 +1,13 @@
 "use strict";
 /**
- * `npm run bench`: what `aws.ServiceIdentity` costs against the same roles and policies written
- * by hand, under Pulumi's mocks, at 1,000 and 5,000 identities.
+ * `npm run bench`: what each component costs against the same resources written by hand, under
+ * Pulumi's mocks, at 1,000 and 5,000 instances. The workloads (scripts/bench-workloads.js):
+ * `identities` (aws.ServiceIdentity vs role + policy) and `secrets` (aws.RotatingSecret sharing
+ * one aws.SecretRotator vs secret + resource policy + rotation).
  *
  * 1. Builds bin/ (`npm run build`) unless it is newer than every source file.
- * 2. `verify`: one child process declares identities both ways and checks that each hand-written
- *    role and policy gets byte-identical inputs to the component's children. Aborts if not.
+ * 2. Per workload, `verify`: one child process declares instances both ways and checks that each
+ *    hand-written resource gets byte-identical inputs to the component's child. Aborts if not.
  * 3. For each size, REPEATS rounds of one fresh child per mode (scripts/bench-worker.js), run one
  *    at a time, the mode order alternating between rounds. Reports the median of each metric.
  *
@@ -13,12 +15,13 @@
  * memory ≤ 1.2×, linear growth 1,000 → 5,000). Exits 0 whatever the results: a benchmark, not a
  * test. Exits non-zero only when it cannot measure (build failure, worker crash, verify mismatch).
  *
- * Environment: BENCH_REPEATS (default 3).
+ * Environment: BENCH_REPEATS (default 3), BENCH_WORKLOADS (comma-separated; default all).
  */
 const { spawnSync } = require("child_process");
 const fs = require("fs");
 const os = require("os");
 const path = require("path");
+const { workloads } = require("./bench-workloads");
 
 const ROOT = path.resolve(__dirname, "..");
 const SIZES = [1000, 5000];
@@ -83,8 +86,8 @@ function build() {
 
 // ---- Children.
 
-function runWorker(mode, n, env = {}) {
-    const r = spawnSync(process.execPath, [...NODE_FLAGS, "scripts/bench-worker.js", mode, String(n)], {
+function runWorker(workload, mode, n, env = {}) {
+    const r = spawnSync(process.execPath, [...NODE_FLAGS, "scripts/bench-worker.js", workload, mode, String(n)], {
         cwd: ROOT,
         env: { ...process.env, ...env },
         encoding: "utf8",
@@ -94,13 +97,13 @@ function runWorker(mode, n, env = {}) {
         log(r.stderr.trimEnd());
     }
     if (r.status !== 0) {
-        fail(`worker \`${mode} ${n}\` failed (${r.error ? r.error.message : r.signal ? `signal ${r.signal}` : `exit ${r.status}`}).`);
+        fail(`worker \`${workload} ${mode} ${n}\` failed (${r.error ? r.error.message : r.signal ? `signal ${r.signal}` : `exit ${r.status}`}).`);
     }
     const last = r.stdout.trim().split("\n").pop();
     try {
         return JSON.parse(last);
     } catch {
-        fail(`worker \`${mode} ${n}\` printed no result: ${r.stdout.slice(-500)}`);
+        fail(`worker \`${workload} ${mode} ${n}\` printed no result: ${r.stdout.slice(-500)}`);
     }
 }
 
@@ -123,100 +126,113 @@ function version(pkg) {
 
 // ---- Main.
 
-const started = Date.now();
-build();
+/** Measures one workload (scripts/bench-workloads.js) and returns its report's lines. */
+function benchWorkload(name) {
+    const workload = workloads[name];
+    const unit = workload.unit;
+    const one = unit.replace(/ies$/, "y").replace(/s$/, "");
+    log(`bench: ${name}: verify: ${VERIFY_N} ${unit} both ways, comparing every child's inputs…`);
+    const v = runWorker(name, "verify", VERIFY_N);
+    if (v.mismatchCount !== 0 || v.compared !== workload.compared.length * VERIFY_N) {
+        log(JSON.stringify(v.mismatches, null, 2));
+        fail(`${name}: the hand-written resources differ from the component's (${v.mismatchCount} of ${v.compared}); the comparison would be unfair.`);
+    }
+    const workerEnv = { NHI_BENCH_CONTEXT: JSON.stringify(v.context) };
 
-log(`bench: verify: ${VERIFY_N} identities both ways, comparing every role's and policy's inputs…`);
-const v = runWorker("verify", VERIFY_N);
-if (v.mismatchCount !== 0 || v.compared !== 2 * VERIFY_N) {
-    log(JSON.stringify(v.mismatches, null, 2));
-    fail(`the hand-written roles and policies differ from the component's (${v.mismatchCount} of ${v.compared}); the comparison would be unfair.`);
-}
-const workerEnv = { NHI_BENCH_S3_READ_ACTIONS: JSON.stringify(v.s3ReadActions) };
-
-/** results[n][mode] = list of worker results */
-const results = {};
-for (const n of SIZES) {
-    results[n] = { component: [], hand: [] };
-    for (let round = 0; round < REPEATS; round++) {
-        const order = round % 2 === 0 ? MODES : [...MODES].reverse();
-        for (const mode of order) {
-            const r = runWorker(mode, n, workerEnv);
-            results[n][mode].push(r);
-            log(`bench: ${String(n).padStart(5)} ${mode.padEnd(9)} run ${round + 1}/${REPEATS}: ${fmt(r.wallMs / 1000)} s, peak RSS ${fmt(r.maxRssMiB, 0)} MiB, ${r.resourcesPerIdentity} resources/identity`);
+    /** results[n][mode] = list of worker results */
+    const results = {};
+    for (const n of SIZES) {
+        results[n] = { component: [], hand: [] };
+        for (let round = 0; round < REPEATS; round++) {
+            const order = round % 2 === 0 ? MODES : [...MODES].reverse();
+            for (const mode of order) {
+                const r = runWorker(name, mode, n, workerEnv);
+                results[n][mode].push(r);
+                log(`bench: ${name} ${String(n).padStart(5)} ${mode.padEnd(9)} run ${round + 1}/${REPEATS}: ${fmt(r.wallMs / 1000)} s, peak RSS ${fmt(r.maxRssMiB, 0)} MiB, ${r.resourcesPerInstance} resources/${one}`);
+            }
         }
     }
-}
 
-/** Medians of one size and mode. */
-function summary(n, mode) {
-    const rs = results[n][mode];
-    const heaps = rs.map((r) => r.heapUsedAfterGcMiB).filter((h) => h !== null);
-    return {
-        wallS: median(rs.map((r) => r.wallMs / 1000)),
-        cpuS: median(rs.map((r) => r.cpuMs / 1000)),
-        minS: Math.min(...rs.map((r) => r.wallMs / 1000)),
-        maxS: Math.max(...rs.map((r) => r.wallMs / 1000)),
-        rss: median(rs.map((r) => r.maxRssMiB)),
-        rssGrowth: median(rs.map((r) => r.maxRssMiB - r.rssAfterWarmupMiB)),
-        heap: heaps.length > 0 ? median(heaps) : null,
-        perIdentity: median(rs.map((r) => r.resourcesPerIdentity)),
-    };
-}
-const s = {};
-for (const n of SIZES) {
-    s[n] = { component: summary(n, "component"), hand: summary(n, "hand") };
-}
-
-const [small, large] = SIZES;
-const out = [];
-out.push(`## aws.ServiceIdentity vs hand-written aws.iam.Role + aws.iam.RolePolicy (Pulumi mocks)`);
-out.push("");
-out.push(`Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model?.trim() ?? "?"}, @pulumi/pulumi ${version("@pulumi/pulumi")}, @pulumi/aws ${version("@pulumi/aws")}; ` +
-    `\`node ${NODE_FLAGS.join(" ")}\`, one fresh process per measurement, ${results[small].hand[0].warmup}-identity warm-up in each, median of ${REPEATS} run${REPEATS === 1 ? "" : "s"}.`);
-out.push(`Each identity: Lambda trust, \`s3\` \`read\` on one object prefix (${v.s3ReadActions.length} actions) + 3 exact \`sqs\` actions on one queue, owner/purpose, expiry a year ahead. ` +
-    `Hand-written inputs verified byte-identical on ${VERIFY_N} identities.`);
-out.push("");
-out.push("| identities | mode | wall s | ms/identity | CPU s | peak RSS MiB | RSS over warm-up MiB | heap after GC MiB | resources/identity |");
-out.push("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
-for (const n of SIZES) {
-    for (const mode of MODES) {
-        const m = s[n][mode];
-        out.push(`| ${n.toLocaleString("en-US")} | ${mode === "component" ? "aws.ServiceIdentity" : "hand-written"} | ${fmt(m.wallS)} | ${fmt((m.wallS * 1000) / n)} | ${fmt(m.cpuS)} | ${fmt(m.rss, 0)} | ${fmt(m.rssGrowth, 0)} | ${fmt(m.heap, 1)} | ${m.perIdentity} |`);
+    /** Medians of one size and mode. */
+    function summary(n, mode) {
+        const rs = results[n][mode];
+        const heaps = rs.map((r) => r.heapUsedAfterGcMiB).filter((h) => h !== null);
+        return {
+            wallS: median(rs.map((r) => r.wallMs / 1000)),
+            cpuS: median(rs.map((r) => r.cpuMs / 1000)),
+            minS: Math.min(...rs.map((r) => r.wallMs / 1000)),
+            maxS: Math.max(...rs.map((r) => r.wallMs / 1000)),
+            rss: median(rs.map((r) => r.maxRssMiB)),
+            rssGrowth: median(rs.map((r) => r.maxRssMiB - r.rssAfterWarmupMiB)),
+            heap: heaps.length > 0 ? median(heaps) : null,
+            perInstance: median(rs.map((r) => r.resourcesPerInstance)),
+        };
     }
-}
-out.push("");
-if (REPEATS > 1) {
-    const spread = SIZES.flatMap((n) => MODES.map((mode) => `${n}/${mode} ${fmt(s[n][mode].minS)}–${fmt(s[n][mode].maxS)} s`));
-    out.push(`Wall time range over runs: ${spread.join(", ")}.`);
+    const s = {};
+    for (const n of SIZES) {
+        s[n] = { component: summary(n, "component"), hand: summary(n, "hand") };
+    }
+
+    const [small, large] = SIZES;
+    const out = [];
+    out.push(`## ${workload.title} (Pulumi mocks)`);
     out.push("");
+    out.push(`Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model?.trim() ?? "?"}, @pulumi/pulumi ${version("@pulumi/pulumi")}, @pulumi/aws ${version("@pulumi/aws")}; ` +
+        `\`node ${NODE_FLAGS.join(" ")}\`, one fresh process per measurement, ${results[small].hand[0].warmup}-${one} warm-up in each, median of ${REPEATS} run${REPEATS === 1 ? "" : "s"}.`);
+    out.push(`${workload.describe(v)} Hand-written inputs verified byte-identical on ${VERIFY_N} ${unit}.`);
+    out.push("");
+    out.push(`| ${unit} | mode | wall s | ms/${one} | CPU s | peak RSS MiB | RSS over warm-up MiB | heap after GC MiB | resources/${one} |`);
+    out.push("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
+    for (const n of SIZES) {
+        for (const mode of MODES) {
+            const m = s[n][mode];
+            out.push(`| ${n.toLocaleString("en-US")} | ${mode === "component" ? workload.component : "hand-written"} | ${fmt(m.wallS)} | ${fmt((m.wallS * 1000) / n)} | ${fmt(m.cpuS)} | ${fmt(m.rss, 0)} | ${fmt(m.rssGrowth, 0)} | ${fmt(m.heap, 1)} | ${m.perInstance} |`);
+        }
+    }
+    out.push("");
+    if (REPEATS > 1) {
+        const spread = SIZES.flatMap((n) => MODES.map((mode) => `${n}/${mode} ${fmt(s[n][mode].minS)}–${fmt(s[n][mode].maxS)} s`));
+        out.push(`Wall time range over runs: ${spread.join(", ")}.`);
+        out.push("");
+    }
+
+    out.push("| ratio | " + SIZES.map((n) => n.toLocaleString("en-US")).join(" | ") + " | target | result |");
+    out.push("|---|" + SIZES.map(() => "---:|").join("") + "---|---|");
+    const timeRatios = SIZES.map((n) => s[n].component.wallS / s[n].hand.wallS);
+    const cpuRatios = SIZES.map((n) => s[n].component.cpuS / s[n].hand.cpuS);
+    const memRatios = SIZES.map((n) => s[n].component.rss / s[n].hand.rss);
+    const memDeltaRatios = SIZES.map((n) => s[n].component.rssGrowth / s[n].hand.rssGrowth);
+    out.push(`| time, component / hand | ${timeRatios.map(x).join(" | ")} | ≤ ${TARGET_TIME}× | ${verdict(timeRatios.every((r) => r <= TARGET_TIME))} |`);
+    out.push(`| CPU time, component / hand (info) | ${cpuRatios.map(x).join(" | ")} | | |`);
+    out.push(`| peak RSS, component / hand | ${memRatios.map(x).join(" | ")} | ≤ ${TARGET_MEMORY}× | ${verdict(memRatios.every((r) => r <= TARGET_MEMORY))} |`);
+    out.push(`| RSS over warm-up, component / hand (info) | ${memDeltaRatios.map(x).join(" | ")} | | |`);
+    out.push("");
+
+    out.push(`| growth ${small.toLocaleString("en-US")} → ${large.toLocaleString("en-US")} (linear = 5×) | component | hand-written | target (component) | result |`);
+    out.push("|---|---:|---:|---|---|");
+    const growth = (mode, key) => s[large][mode][key] / s[small][mode][key];
+    const timeGrowth = growth("component", "wallS");
+    const memGrowth = growth("component", "rssGrowth");
+    out.push(`| wall time | ${x(timeGrowth)} | ${x(growth("hand", "wallS"))} | ≤ ${TARGET_GROWTH}× | ${verdict(timeGrowth <= TARGET_GROWTH)} |`);
+    out.push(`| RSS over warm-up | ${x(memGrowth)} | ${x(growth("hand", "rssGrowth"))} | ≤ ${TARGET_GROWTH}× | ${verdict(memGrowth <= TARGET_GROWTH)} |`);
+    out.push(`| peak RSS (info; includes the fixed ~${fmt(s[small].hand.rss - s[small].hand.rssGrowth, 0)} MiB of runtime and modules) | ${x(growth("component", "rss"))} | ${x(growth("hand", "rss"))} | | |`);
+    out.push("");
+    out.push(`Wall s: from before the first timed declaration until \`waitForRPCs()\` drains; CPU s: user + system CPU of the worker (all threads, GC included) over the same span. Peak RSS: \`process.resourceUsage().maxRSS\` at the end of the worker (includes module loading and warm-up). ` +
+        `RSS over warm-up: peak RSS minus RSS after the warm-up drained. Heap after GC: \`heapUsed\` after a final \`gc()\`. Linear growth counted up to ${TARGET_GROWTH}× (5× + 20%). ` +
+        `Targets are reported, never enforced: this script exits 0.`);
+    return out;
 }
 
-out.push("| ratio | " + SIZES.map((n) => n.toLocaleString("en-US")).join(" | ") + " | target | result |");
-out.push("|---|" + SIZES.map(() => "---:|").join("") + "---|---|");
-const timeRatios = SIZES.map((n) => s[n].component.wallS / s[n].hand.wallS);
-const cpuRatios = SIZES.map((n) => s[n].component.cpuS / s[n].hand.cpuS);
-const memRatios = SIZES.map((n) => s[n].component.rss / s[n].hand.rss);
-const memDeltaRatios = SIZES.map((n) => s[n].component.rssGrowth / s[n].hand.rssGrowth);
-out.push(`| time, component / hand | ${timeRatios.map(x).join(" | ")} | ≤ ${TARGET_TIME}× | ${verdict(timeRatios.every((r) => r <= TARGET_TIME))} |`);
-out.push(`| CPU time, component / hand (info) | ${cpuRatios.map(x).join(" | ")} | | |`);
-out.push(`| peak RSS, component / hand | ${memRatios.map(x).join(" | ")} | ≤ ${TARGET_MEMORY}× | ${verdict(memRatios.every((r) => r <= TARGET_MEMORY))} |`);
-out.push(`| RSS over warm-up, component / hand (info) | ${memDeltaRatios.map(x).join(" | ")} | | |`);
-out.push("");
-
-out.push(`| growth ${small.toLocaleString("en-US")} → ${large.toLocaleString("en-US")} (linear = 5×) | component | hand-written | target (component) | result |`);
-out.push("|---|---:|---:|---|---|");
-const growth = (mode, key) => s[large][mode][key] / s[small][mode][key];
-const timeGrowth = growth("component", "wallS");
-const memGrowth = growth("component", "rssGrowth");
-out.push(`| wall time | ${x(timeGrowth)} | ${x(growth("hand", "wallS"))} | ≤ ${TARGET_GROWTH}× | ${verdict(timeGrowth <= TARGET_GROWTH)} |`);
-out.push(`| RSS over warm-up | ${x(memGrowth)} | ${x(growth("hand", "rssGrowth"))} | ≤ ${TARGET_GROWTH}× | ${verdict(memGrowth <= TARGET_GROWTH)} |`);
-out.push(`| peak RSS (info; includes the fixed ~${fmt(s[small].hand.rss - s[small].hand.rssGrowth, 0)} MiB of runtime and modules) | ${x(growth("component", "rss"))} | ${x(growth("hand", "rss"))} | | |`);
-out.push("");
-out.push(`Wall s: from before the first timed declaration until \`waitForRPCs()\` drains; CPU s: user + system CPU of the worker (all threads, GC included) over the same span. Peak RSS: \`process.resourceUsage().maxRSS\` at the end of the worker (includes module loading and warm-up). ` +
-    `RSS over warm-up: peak RSS minus RSS after the warm-up drained. Heap after GC: \`heapUsed\` after a final \`gc()\`. Linear growth counted up to ${TARGET_GROWTH}× (5× + 20%). ` +
-    `Targets are reported, never enforced: this script exits 0.`);
-
-process.stdout.write(`${out.join("\n")}\n`);
+const started = Date.now();
+build();
+const only = process.env.BENCH_WORKLOADS ? process.env.BENCH_WORKLOADS.split(",") : Object.keys(workloads);
+const report = [];
+for (const name of only) {
+    if (workloads[name] === undefined) {
+        fail(`unknown workload ${name}; known: ${Object.keys(workloads).join(", ")}.`);
+    }
+    report.push(...benchWorkload(name), "");
+}
+process.stdout.write(`${report.join("\n").trimEnd()}\n`);
 log(`bench: done in ${fmt((Date.now() - started) / 1000, 0)} s.`);
 process.exit(0);
