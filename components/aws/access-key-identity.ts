@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { deployTimeGuard } from "../core/deferred";
 import { Problems, describe } from "../core/errors";
 import { requireText } from "../core/ownership";
-import { ACTIONS, GRACE_TAG, USER_TAG } from "../runtime/aws/rotate-access-key";
+import { ACTIONS, GRACE_TAG, USER_TAG } from "../runtime/aws/access-key-contract";
 import { AwsGrant } from "./grants";
 import { AwsPrincipalArgs, AwsPrincipalComponent, AwsPrincipalPlan, PrincipalKind, givenTags, planAwsPrincipal, principalTags, registerPolicies } from "./principal";
 import { USER_POLICY_LIMITS } from "./policy";
@@ -284,7 +284,7 @@ export class AwsAccessKeyIdentity extends AwsPrincipalComponent {
 }
 
 /**
- * Exactly what the rotation function calls (`ACTIONS` of `runtime/aws/rotate-access-key.ts`): the
+ * Exactly what the rotation function calls (`ACTIONS`, `runtime/aws/access-key-contract.ts`): the
  * IAM ones on its one user, the Secrets Manager ones on its one secret, and KMS on the secret's
  * customer managed key if it has one.
  */

@@ -1,4 +1,6 @@
 import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as path from "path";
 import fc from "fast-check";
 import * as pulumi from "@pulumi/pulumi";
 import { aws } from "../../components";
@@ -212,6 +214,26 @@ describe("aws.AccessKeyIdentity key", function () {
         const kms = policy.Statement.filter((st: any) => st.Resource.includes(KMS));
         // THEN the function may use the key through Secrets Manager only
         assert.deepStrictEqual(kms.map((st: any) => [st.Action, st.Condition]), [[["kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"], { StringLike: { "kms:ViaService": "secretsmanager.*.amazonaws.com" } }]]);
+    });
+});
+
+describe("aws.AccessKeyIdentity in a user's program", () => {
+    it("loads no AWS SDK v3 module: the function's SDK is the Lambda runtime's, not installed with the package", function () {
+        this.timeout(60_000);
+        // GIVEN a fresh process  WHEN it declares an AccessKeyIdentity under the mocks
+        const script = [
+            'const { capture } = require("./components/testing");',
+            'const nhi = require("./components");',
+            'capture(() => new nhi.aws.AccessKeyIdentity("k", { owner: "o", purpose: "p", consumer: "c", rotateEveryDays: 30, grants: [] })).then(({ resources }) => {',
+            '    const sdk = [...new Set(Object.keys(require.cache).map((f) => /node_modules[\\/](@aws-sdk[\\/][a-z-]+)/.exec(f)?.[1]).filter(Boolean))];',
+            '    process.stdout.write(JSON.stringify({ resources: resources.length, sdk }));',
+            "});",
+        ].join("\n");
+        const out = JSON.parse(execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], { cwd: path.join(__dirname, "../.."), encoding: "utf8" }));
+        // THEN the whole component is declared (10 resources: no grants, no user policy), and no
+        // @aws-sdk package was required: pulumi-nhi's users do not have it (a devDependency, for
+        // the function's tests)
+        assert.deepStrictEqual(out, { resources: 10, sdk: [] });
     });
 });
 

@@ -68,7 +68,7 @@ describe("declareRotationFunction: the one builder of a rotation Lambda", functi
         // GIVEN the archive of each entry
         for (const [entry, expected] of [
             ["aws/rotate-secret", ["aws/rotate-secret.js", "aws/rotation.js", "value.js"]],
-            ["aws/rotate-access-key", ["aws/rotate-access-key.js", "aws/rotation.js"]],
+            ["aws/rotate-access-key", ["aws/access-key-contract.js", "aws/rotate-access-key.js", "aws/rotation.js"]],
         ] as const) {
             const archive = rotationArchive(entry);
             const assets = await archive.assets;

@@ -50,26 +50,15 @@ import {
     UpdateAccessKeyCommand,
 } from "@aws-sdk/client-iam";
 import { PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { GRACE_TAG, USER_TAG } from "./access-key-contract";
 import { BaseDeps, RotationEvent, runRotation, stagedValue, tagValue, withBackoff } from "./rotation";
 
+export { ACTIONS, GRACE_TAG, USER_TAG } from "./access-key-contract";
 export { BASE_DELAY_MS, LogLine, MAX_ATTEMPTS, Outcome, RotationEvent, Step, withBackoff } from "./rotation";
 
-/** The tag that names the IAM user whose key the secret holds. */
-export const USER_TAG = "nhi:iam-user";
-/** The tag that sets how many days the previous key stays Active after a rotation. */
-export const GRACE_TAG = "nhi:grace-days";
 /** IAM's limit of access keys per user (IAM and AWS STS quotas). */
 export const MAX_KEYS = 2;
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-/**
- * Every action the function calls, for the component that grants its identity exactly these: the
- * IAM ones on its one user, the Secrets Manager ones on its one secret.
- */
-export const ACTIONS = {
-    iam: ["iam:CreateAccessKey", "iam:DeleteAccessKey", "iam:ListAccessKeys", "iam:UpdateAccessKey"],
-    secretsmanager: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"],
-} as const;
 
 /** What the function talks to; tests pass clients wired to fakes, a clock, a sleep that does not wait. */
 export interface AccessKeyDeps extends BaseDeps {
