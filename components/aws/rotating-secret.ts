@@ -3,7 +3,7 @@ import { DeferredCheck, deployTimeGuard } from "../core/deferred";
 import { Problems, describe, didYouMean, oneOf } from "../core/errors";
 import { OWNERSHIP_FIELDS, requireText } from "../core/ownership";
 import { closestNames } from "../core/suggest";
-import { ACTIONS, FORMAT_TAG, LENGTH_TAG } from "../runtime/aws/rotate-secret";
+import { ACTIONS, FORMAT_TAG, LENGTH_TAG } from "../runtime/aws/contract";
 import { ALPHABETS, DEFAULT_FORMAT, DEFAULT_LENGTH, MAX_LENGTH, MIN_LENGTH, ValueFormat } from "../runtime/value";
 import {
     SecretReader,

@@ -93,6 +93,9 @@ export interface RotationFunction {
     /**
      * What a secret's `aws.secretsmanager.SecretRotation` must wait for (`dependsOn`): rotating
      * immediately invokes the function at once, so its policies and invoke permission must exist.
+     * The permission is enough: it waits for the function (`function: lambda.name`), which waits
+     * for the whole identity, policies included (`dependsOn`). One custom resource, not the
+     * identity component, whose every child each of a thousand rotations would otherwise await.
      */
     readonly ready: readonly pulumi.Resource[];
 }
@@ -148,7 +151,7 @@ export function declareRotationFunction(parent: pulumi.Resource, name: string, a
         principal: SECRETS_MANAGER_PRINCIPAL,
         ...source,
     }, opts);
-    return { functionArn: lambda.arn, functionName: lambda.name, identity, logGroup, lambda, permission, ready: [identity, permission] };
+    return { functionArn: lambda.arn, functionName: lambda.name, identity, logGroup, lambda, permission, ready: [permission] };
 }
 
 /**

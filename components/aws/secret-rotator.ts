@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DeferredCheck, deployTimeGuard } from "../core/deferred";
 import { Problems, describe } from "../core/errors";
 import { OWNERSHIP_FIELDS, requireText } from "../core/ownership";
-import { ACTIONS } from "../runtime/aws/rotate-secret";
+import { ACTIONS } from "../runtime/aws/contract";
 import { checkKmsKeyArn, rotationKmsGrant } from "./rotated-secret";
 import { MAX_ROTATION_FUNCTION_NAME_CHARS, RotationFunction, declareRotationFunction } from "./rotation-function";
 import { isTagValue, planTags } from "./tags";

@@ -1,4 +1,6 @@
 import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { aws } from "../../components";
 import { ACTIONS } from "../../components/runtime/aws/rotate-secret";
@@ -29,6 +31,21 @@ function asReader(policy: string, principal: string, action: string, secretArn: 
 
 describe("aws.RotatingSecret", function () {
     this.timeout(60_000);
+
+    it("loads without the AWS SDK for JavaScript, which a stack does not install (only Lambda provides it)", () => {
+        // GIVEN a fresh process in which no `@aws-sdk/*` package can be found
+        const script = [
+            "const Module = require('module');",
+            "const resolve = Module._resolveFilename;",
+            "Module._resolveFilename = function (request, ...rest) { if (request.startsWith('@aws-sdk/')) { throw Object.assign(new Error('blocked ' + request), { code: 'MODULE_NOT_FOUND' }); } return resolve.call(this, request, ...rest); };",
+            "const nhi = require('./components');",
+            "console.log(typeof nhi.aws.RotatingSecret, typeof nhi.aws.SecretRotator);",
+        ].join("\n");
+        // WHEN it loads the components
+        const printed = execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], { cwd: path.resolve(__dirname, "../.."), encoding: "utf8" });
+        // THEN both load: the tags and actions they share with the function come from an SDK-free module
+        assert.strictEqual(printed.trim(), "function function");
+    });
 
     describe("with a rotation function of its own (the default)", () => {
         async function declare() {

@@ -67,7 +67,7 @@ describe("declareRotationFunction: the one builder of a rotation Lambda", functi
     it("the function's archive holds the compiled entry and the runtime files it requires, nothing else, made once", async () => {
         // GIVEN the archive of each entry
         for (const [entry, expected] of [
-            ["aws/rotate-secret", ["aws/rotate-secret.js", "aws/rotation.js", "value.js"]],
+            ["aws/rotate-secret", ["aws/contract.js", "aws/rotate-secret.js", "aws/rotation.js", "value.js"]],
             ["aws/rotate-access-key", ["aws/access-key-contract.js", "aws/rotate-access-key.js", "aws/rotation.js"]],
         ] as const) {
             const archive = rotationArchive(entry);

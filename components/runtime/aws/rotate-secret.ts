@@ -34,23 +34,13 @@
 import { randomBytes } from "crypto";
 import { PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { ALPHABETS, MAX_LENGTH, MIN_LENGTH, ValueSpec, generateValue, isWellFormed, readValueSpec } from "../value";
+import { FORMAT_TAG, LENGTH_TAG } from "./contract";
 import { BaseDeps, RotationEvent, runRotation, stagedValue, tagValue } from "./rotation";
 
 export { ALPHABETS, DEFAULT_FORMAT, DEFAULT_LENGTH, MAX_LENGTH, MIN_LENGTH, ValueFormat, ValueSpec, generateValue, isWellFormed } from "../value";
 export { BASE_DELAY_MS, LogLine, MAX_ATTEMPTS, Outcome, RotationEvent, Step, withBackoff } from "./rotation";
 
-/** The tag that sets the number of characters in a generated value. */
-export const LENGTH_TAG = "nhi:value-length";
-/** The tag that sets the characters a generated value is made of. */
-export const FORMAT_TAG = "nhi:value-format";
-
-/**
- * Every action the function calls, for the component that grants its identity exactly these, on
- * its secret(s) only: checked against the fake's call log (test/runtime/aws/rotate-secret.test.ts).
- */
-export const ACTIONS = {
-    secretsmanager: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"],
-} as const;
+export { ACTIONS, FORMAT_TAG, LENGTH_TAG } from "./contract";
 
 /** What the function talks to; tests pass a client wired to a fake, a sleep that does not wait. */
 export interface RotationDeps extends BaseDeps {

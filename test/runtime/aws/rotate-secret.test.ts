@@ -545,9 +545,10 @@ describe("runtime/aws rotate-secret", () => {
             // WHEN a fresh Node process requires it, with the SDK found the way Lambda's runtime
             // provides it (NODE_PATH), and no package.json or node_modules beside it
             const { files, printed } = compileAndLoadAlone("components/runtime/aws/rotate-secret.ts");
-            // THEN it is the handler, the rotation steps it shares with the access-key function and
-            // the value helpers it shares with Google's function, nothing else; it exports `handler`
-            assert.deepStrictEqual(files, [path.join("aws", "rotate-secret.js"), path.join("aws", "rotation.js"), "value.js"]);
+            // THEN it is the handler, the tags and actions it shares with its component, the rotation
+            // steps it shares with the access-key function and the value helpers it shares with
+            // Google's function, nothing else; it exports `handler`
+            assert.deepStrictEqual(files, [path.join("aws", "contract.js"), path.join("aws", "rotate-secret.js"), path.join("aws", "rotation.js"), "value.js"]);
             assert.strictEqual(printed, "function 1");
         });
     });
