@@ -141,7 +141,6 @@ export interface AccessGrantPlan extends GrantPlanBase {
 }
 
 const ACTION_SHAPE = /^([a-z0-9-]+):([A-Za-z0-9*?-]+)$/;
-
 const WILDCARD = /[*?]/;
 
 /**

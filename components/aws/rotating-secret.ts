@@ -17,7 +17,7 @@ import {
 } from "./rotated-secret";
 import { MAX_ROTATION_FUNCTION_NAME_CHARS, RotationFunction, declareRotationFunction } from "./rotation-function";
 import { AwsSecretRotator, ROTATOR_TAG, checkChildName } from "./secret-rotator";
-import { TagPlan, planTags } from "./tags";
+import { MAX_TAGS, TagPlan, planTags } from "./tags";
 
 export const AWS_ROTATING_SECRET_TYPE = "nhi:index:AwsRotatingSecret";
 
@@ -31,6 +31,9 @@ export const MAX_ROTATING_SECRET_NAME_CHARS = MAX_ROTATION_FUNCTION_NAME_CHARS -
  * @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html
  */
 export const MAX_SHARED_SECRET_NAME_CHARS = 512 - "-secret-".length - 7;
+/** The tags that tell the function what to generate: `nhi:value-length` and `nhi:value-format`. */
+const VALUE_TAGS = 2;
+
 /** The value formats, in the order messages list them. */
 export const VALUE_FORMATS = Object.keys(ALPHABETS) as ValueFormat[];
 
@@ -161,6 +164,14 @@ export function planAwsRotatingSecret(name: string, args: AwsRotatingSecretArgs)
     }
     const recoveryWindowInDays = checkRecoveryWindow(a.recoveryWindowInDays, problems);
     const tags = planTags(a.tags, { owner, purpose }, problems);
+    // Secrets Manager allows 50 tags on a secret, as IAM on a role (MAX_TAGS); planTags counted
+    // the ownership tags only.
+    // https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_limits.html
+    const written = Object.keys(tags.tags).length + VALUE_TAGS + (shared ? 1 : 0);
+    const given = a.tags !== null && typeof a.tags === "object" ? Object.keys(a.tags).length : 0;
+    if (Object.keys(tags.tags).length + given <= MAX_TAGS && written + given > MAX_TAGS) {
+        problems.add("tags", `\`tags\` has ${given} tags; with the ${written} \`nhi:\` tags pulumi-nhi writes on the secret that is ${written + given}, more than the ${MAX_TAGS} Secrets Manager allows on a secret.`);
+    }
     problems.throwIfAny(`AwsRotatingSecret "${name}"`);
     return { owner, purpose, rotateEveryDays: rotateEveryDays!, length, format, readers, kmsKeyArn, recoveryWindowInDays, rotator: shared ? rotator : undefined, tags, later };
 }

@@ -61,6 +61,12 @@ const BAD_INPUTS: BadInput[] = [
         reason: "`recoveryWindowInDays` must be a whole number of days from 7 to 30 (AWS limits): a deleted secret stays recoverable that long, and this package never deletes one at once; got number `31`.",
     },
     { what: "a rotator that is not an aws.SecretRotator", args: { ...base, rotator: { rotatorId: "x" } }, path: "rotator", reason: "`rotator` must be an `aws.SecretRotator`; got object `{\"rotatorId\":\"x\"}`. Leave it out for a rotation function of this secret's own." },
+    {
+        what: "more tags than a secret may carry once the value tags are added",
+        args: { ...base, tags: Object.fromEntries(Array.from({ length: 46 }, (_, i) => [`t${i}`, "v"])) },
+        path: "tags",
+        reason: "`tags` has 46 tags; with the 5 `nhi:` tags pulumi-nhi writes on the secret that is 51, more than the 50 Secrets Manager allows on a secret.",
+    },
     { what: "a reserved tag key", args: { ...base, tags: { "nhi:rotator": "x" } }, path: "tags.nhi:rotator", reason: "`tags.nhi:rotator`: tag keys starting `nhi:` are written by pulumi-nhi and keys starting `aws:` by AWS; use another key." },
 ];
 
