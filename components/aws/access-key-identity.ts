@@ -9,7 +9,7 @@ import { AwsPrincipalArgs, AwsPrincipalComponent, AwsPrincipalPlan, PrincipalKin
 import { USER_POLICY_LIMITS } from "./policy";
 import { SecretReader, checkKmsKeyArn, checkRecoveryWindow, checkRotationDays, declareRotatedSecret, numberHint, planReaders, rotationKmsGrant } from "./rotated-secret";
 import { declareRotationFunction } from "./rotation-function";
-import { MAX_TAGS, MAX_TAG_VALUE_CHARS, isTagValue, ownershipTags, tagValueFix } from "./tags";
+import { MAX_TAG_VALUE_CHARS, isTagValue, ownershipTags, tagCountProblem, tagValueFix } from "./tags";
 
 export const AWS_ACCESS_KEY_IDENTITY_TYPE = "nhi:index:AwsAccessKeyIdentity";
 
@@ -142,7 +142,7 @@ export function planAwsAccessKeyIdentity(name: string, args: AwsAccessKeyIdentit
                 kmsKeyArn: checkKmsKeyArn(a.kmsKeyArn, problems, later),
                 recoveryWindowInDays: checkRecoveryWindow(a.recoveryWindowInDays, problems),
             };
-            checkSecretTagCount(a.tags, problems);
+            checkSecretTagCount(a.tags, a.expiresAt !== undefined, problems);
         },
     });
     return { ...plan, consumer, ...key!, path: a.path ?? DEFAULT_USER_PATH };
@@ -180,18 +180,16 @@ const SECRET_ONLY_TAGS = [USER_TAG, GRACE_TAG];
 
 /**
  * The user's `tags` also go on the secret, which carries the ownership tags, `nhi:consumer` and
- * {@link SECRET_ONLY_TAGS}, and may carry 50 tags (AWS). The user's own count is checked by `planTags`.
- * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_limits.html
+ * {@link SECRET_ONLY_TAGS}: more than the user (`planTags` counts the user's own).
  */
-function checkSecretTagCount(tags: unknown, problems: Problems): void {
+function checkSecretTagCount(tags: unknown, expiring: boolean, problems: Problems): void {
     if (tags === null || typeof tags !== "object" || Array.isArray(tags)) {
         return;
     }
-    // managed-by, owner, purpose, consumer and expires-at at most, beside the secret's own.
-    const ours = Object.keys(ownershipTags({ owner: "", purpose: "", expiresAt: "", more: { [CONSUMER_TAG]: "" } })).length + SECRET_ONLY_TAGS.length;
-    const given = Object.keys(tags).length;
-    if (given + ours > MAX_TAGS) {
-        problems.add("tags", `\`tags\` has ${given} tags; the secret that holds the key carries them beside up to ${ours} \`nhi:\` tags pulumi-nhi writes, ${given + ours} in all, more than the ${MAX_TAGS} AWS allows on a secret; give at most ${MAX_TAGS - ours}.`);
+    const ownership = ownershipTags({ owner: "", purpose: "", expiresAt: expiring ? "" : undefined, more: { [CONSUMER_TAG]: "" } });
+    const tooMany = tagCountProblem(Object.keys(tags).length, Object.keys(ownership).length + SECRET_ONLY_TAGS.length, { on: "a secret", where: " on the secret that holds the key", service: "Secrets Manager" });
+    if (tooMany !== undefined) {
+        problems.add("tags", tooMany);
     }
 }
 

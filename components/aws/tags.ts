@@ -94,10 +94,24 @@ export function planTags(user: Record<string, pulumi.Input<string>> | undefined,
                 userKeys.push(key);
             }
         }
-        const total = Object.keys(tags).length + Object.keys(user).length;
-        if (total > MAX_TAGS) {
-            problems.add("tags", `\`tags\` has ${Object.keys(user).length} tags; with the ${Object.keys(tags).length} \`nhi:\` tags pulumi-nhi writes that is ${total}, more than the ${MAX_TAGS} AWS allows on a ${principal}.`);
+        const tooMany = tagCountProblem(Object.keys(user).length, Object.keys(tags).length, { on: `a ${principal}` });
+        if (tooMany !== undefined) {
+            problems.add("tags", tooMany);
         }
     }
     return { tags, userKeys };
+}
+
+/**
+ * The problem with `given` tags of the user's beside the `written` `nhi:` tags pulumi-nhi writes
+ * on one resource, when together they are more than {@link MAX_TAGS} (50 on an IAM role or user,
+ * and on a Secrets Manager secret); undefined otherwise. `on` names the resource (`a role`), and
+ * `where` says which of a component's resources it is (` on the secret`) when that is not plain.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+ * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_limits.html
+ */
+export function tagCountProblem(given: number, written: number, o: { readonly on: string; readonly where?: string; readonly service?: string }): string | undefined {
+    const total = given + written;
+    return total <= MAX_TAGS ? undefined
+        : `\`tags\` has ${given} tags; with the ${written} \`nhi:\` tags pulumi-nhi writes${o.where ?? ""} that is ${total}, more than the ${MAX_TAGS} ${o.service ?? "AWS"} allows on ${o.on}.`;
 }

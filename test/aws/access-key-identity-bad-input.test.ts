@@ -189,9 +189,15 @@ const BAD_INPUTS: BadInput[] = [
     },
     {
         what: "more tags than the key's secret may have",
-        args: { ...base, tags: Object.fromEntries(Array.from({ length: 44 }, (_, i) => [`t${i}`, "v"])) },
+        args: { ...base, tags: Object.fromEntries(Array.from({ length: 45 }, (_, i) => [`t${i}`, "v"])) },
         path: "tags",
-        reason: "`tags` has 44 tags; the secret that holds the key carries them beside up to 7 `nhi:` tags pulumi-nhi writes, 51 in all, more than the 50 AWS allows on a secret; give at most 43.",
+        reason: "`tags` has 45 tags; with the 6 `nhi:` tags pulumi-nhi writes on the secret that holds the key that is 51, more than the 50 Secrets Manager allows on a secret.",
+    },
+    {
+        what: "more tags than the key's secret may have, with an expiry",
+        args: { ...base, expiresAt: "2099-01-01T00:00:00Z", tags: Object.fromEntries(Array.from({ length: 44 }, (_, i) => [`t${i}`, "v"])) },
+        path: "tags",
+        reason: "`tags` has 44 tags; with the 7 `nhi:` tags pulumi-nhi writes on the secret that holds the key that is 51, more than the 50 Secrets Manager allows on a secret.",
     },
     {
         what: "a grant that lets the user mint another user's keys, unacknowledged",
@@ -225,6 +231,13 @@ describe("aws.AccessKeyIdentity bad input", () => {
         const check = plan.later.find((c) => c.path === "readers[0]")!;
         assert.strictEqual(check.problem("acme-uploader"), BAD_INPUTS.find((b) => b.what === "reader given by name")!.reason);
         assert.strictEqual(check.problem("arn:aws:iam::123456789012:role/acme-uploader"), undefined);
+    });
+
+    it("accepts as many tags as the key's secret can carry beside its own", () => {
+        const tags = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`t${i}`, "v"]));
+        // GIVEN 44 tags (43 with an expiry, whose tag the secret carries too)  THEN accepted
+        assert.strictEqual(Object.keys(planAwsAccessKeyIdentity("acme", { ...base, tags: tags(44) }, TABLE_NOW).tags.userKeys).length, 44);
+        assert.strictEqual(Object.keys(planAwsAccessKeyIdentity("acme", { ...base, expiresAt: "2099-01-01T00:00:00Z", tags: tags(43) }, TABLE_NOW).tags.userKeys).length, 43);
     });
 
     it("defaults the grace to one day, and to none when the period is one day", () => {
