@@ -110,7 +110,8 @@ export interface AwsRotatingSecretArgs {
     /**
      * A shared rotation function (`new aws.SecretRotator(…)`) instead of one for this secret
      * alone: the secret is tagged `nhi:rotator = <rotator.rotatorId>`, the only secrets the
-     * rotator's identity may touch. Two resources per secret instead of seven.
+     * rotator's identity may touch. Two cloud resources per secret (the secret and its rotation)
+     * instead of seven.
      * @default a rotation function for this secret alone
      */
     readonly rotator?: AwsSecretRotator;
