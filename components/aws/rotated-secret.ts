@@ -87,9 +87,11 @@ export interface RotatedSecret {
  * - `aws.secretsmanager.Secret` `${name}-secret` (auto-named), with `args.readers` in its resource
  *   policy ({@link renderReaderPolicy}) and `recoveryWindowInDays`;
  * - `aws.secretsmanager.SecretRotation` `${name}-rotation`: `rotationRules.automaticallyAfterDays`
- *   = `rotateEveryDays`, `rotateImmediately: true` (the first value is minted as the rotation is
- *   configured), after the function's policies and invoke permission exist.
+ *   = `rotateEveryDays`, `rotateImmediately: true`: configuring it starts the first rotation,
+ *   asynchronously (`RotateSecret`), which mints the first value within seconds; declared after
+ *   the function's policies and invoke permission exist (`ready`).
  * Between them, `args.rotationFunction(secret.arn)` declares (or returns) the function.
+ * @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_RotateSecret.html
  */
 export function declareRotatedSecret(parent: pulumi.Resource, name: string, args: RotatedSecretArgs): RotatedSecret {
     const secret = new aws.secretsmanager.Secret(`${name}-secret`, {

@@ -1,4 +1,6 @@
 import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { aws } from "../../components";
 import { planAwsRotatingSecret } from "../../components/aws/rotating-secret";
@@ -109,6 +111,25 @@ describe("aws.RotatingSecret bad input", function () {
             ["readers[0]", `\`readers[0]\` ${READER_RULE}; got \`*\`.`, undefined],
             ["kmsKeyArn", `\`kmsKeyArn\` ${KMS_RULE}; got \`*\`.`, undefined],
         ]);
+    });
+});
+
+describe("aws.RotatingSecret: a reader known only at deploy time that fails its check", function () {
+    this.timeout(60_000);
+
+    it("fails the run with the construction-time message, logged against the component", () => {
+        // GIVEN a program whose reader arrives as an Output and turns out to be a wildcard
+        // WHEN it runs, as a user runs it
+        const root = path.resolve(__dirname, "../..");
+        const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "test/fixtures/rotating-secret-late-reader.ts"], { cwd: root, encoding: "utf8" });
+        const output = `${run.stdout}${run.stderr}`;
+        const message = `AwsRotatingSecret "late-reader" has 1 invalid argument:\n  - readers[0]: \`readers[0]\` ${READER_RULE}; got \`*\`.`;
+        // THEN it exits non-zero, with the message logged and as the reason, no stack trace, no leak report
+        assert.strictEqual(run.status, 1, output);
+        assert.ok(output.includes(`error: [runtime] ${message}\n`), output);
+        assert.ok(output.includes(`[DeployTimeError: ${message}]`), output);
+        assert.ok(!/^\s+at /m.test(output), output);
+        assert.ok(!output.includes("promises were still active"), output);
     });
 });
 

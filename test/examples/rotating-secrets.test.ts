@@ -2,6 +2,9 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { PARTNERS, rotatingSecrets } from "../../examples/rotating-secrets/program";
 import { ACTIONS } from "../../components/runtime/aws/contract";
+import { rotate } from "../../components/runtime/aws/rotate-secret";
+import { sign, verify } from "../../examples/rotating-secrets/consumer";
+import { FakeSecretsManager } from "../support/secrets-manager-fake";
 import { MOCK_ACCOUNT, capture, ofType, valueOf } from "../support/mock-graph";
 import { decideIdentity, decideTrust, expectDecisions, ExpectedDecision } from "../support/iam-simulator";
 
@@ -61,5 +64,36 @@ describe("examples/rotating-secrets", function () {
         assert.strictEqual(out.partnerRotatorFunctionArn, `arn:aws:lambda:us-east-1:${MOCK_ACCOUNT}:function:partner-tokens-1a2b3c4`);
         const tokenArns = await valueOf(pulumi.output(out.partnerTokenArns as Record<string, pulumi.Output<string>>));
         assert.deepStrictEqual(tokenArns, Object.fromEntries(PARTNERS.map((p) => [p, arnOf(`${p}-token`)])));
+    });
+
+    it("consumer.ts: a signature made before a rotation verifies after it, and not after the next one", async () => {
+        // GIVEN the webhook secret in a fake Secrets Manager, rotated by the shipped function
+        const fake = new FakeSecretsManager();
+        const arn = fake.addSecret("webhook-signing", { "nhi:value-length": "64", "nhi:value-format": "hex" });
+        const client = fake.client();
+        const deps = { client, sleep: async () => undefined, random: () => 0.5, log: () => undefined, randomBytes: require("crypto").randomBytes };
+        const rotation = async (token: string) => {
+            fake.startRotation(arn, token);
+            for (const step of ["createSecret", "setSecret", "testSecret", "finishSecret"] as const) {
+                await rotate({ SecretId: arn, ClientRequestToken: token, Step: step }, deps);
+            }
+        };
+        // WHEN checkout signs before there is a value, THEN it is told to retry
+        await assert.rejects(sign(client, arn, "{}"), /has no value yet/);
+        await rotation("t1");
+        const body = JSON.stringify({ event: "payment.settled", id: "pay_1" });
+        const before = await sign(client, arn, body);
+        // THEN ledger verifies it now (AWSCURRENT), after one rotation (AWSPREVIOUS), not after two
+        assert.strictEqual(await verify(client, arn, body, before), true);
+        await rotation("t2");
+        assert.strictEqual(await verify(client, arn, body, before), true);
+        const after = await sign(client, arn, body);
+        assert.notStrictEqual(after, before);
+        assert.strictEqual(await verify(client, arn, body, after), true);
+        await rotation("t3");
+        assert.strictEqual(await verify(client, arn, body, before), false);
+        // AND a tampered body or a malformed signature never verifies
+        assert.strictEqual(await verify(client, arn, `${body} `, after), false);
+        assert.strictEqual(await verify(client, arn, body, "zz"), false);
     });
 });
