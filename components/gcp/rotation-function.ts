@@ -30,6 +30,14 @@ export const FUNCTION_DEPENDENCIES: Readonly<Record<string, string>> = {
     "@google-cloud/secret-manager": "7.2.0",
 };
 
+/**
+ * What one entry needs beyond {@link FUNCTION_DEPENDENCIES}, pinned the same way: the key rotator calls the IAM API through
+ * `google-auth-library` (components/runtime/gcp/key-store.ts).
+ */
+export const ENTRY_DEPENDENCIES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+    "gcp/key-index": { "google-auth-library": "11.3.4" },
+};
+
 /** The Eventarc event type of a message published to a Pub/Sub topic. @see https://cloud.google.com/eventarc/docs/cloudevents */
 export const PUBSUB_EVENT_TYPE = "google.cloud.pubsub.topic.v1.messagePublished";
 
@@ -198,7 +206,7 @@ export function functionPackageJson(file: string): string {
         main: `${file}.js`,
         engines: { node: ">=22" },
         scripts: { "gcp-build": "" },
-        dependencies: { ...FUNCTION_DEPENDENCIES },
+        dependencies: { ...FUNCTION_DEPENDENCIES, ...ENTRY_DEPENDENCIES[file] },
     }, null, 2)}\n`;
 }
 

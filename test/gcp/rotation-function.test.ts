@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ACCOUNT_ID } from "../../components/gcp/service-identity";
-import { FUNCTION_DEPENDENCIES, functionPackageJson, functionSource, planRotationFunction, rotationAccountId, rotationFunction, triggerAccountId } from "../../components/gcp/rotation-function";
+import { ENTRY_DEPENDENCIES, FUNCTION_DEPENDENCIES, functionPackageJson, functionSource, planRotationFunction, rotationAccountId, rotationFunction, triggerAccountId } from "../../components/gcp/rotation-function";
 import { capture, MOCK_PROJECT_NUMBER, ofType, Registered } from "../../components/testing";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -126,7 +126,7 @@ describe("rotationFunction: the one builder of a Google rotation function", () =
 describe("the function's source archive", () => {
     it("holds the entry, exactly the runtime files it requires, and a package.json with the pinned dependencies", async () => {
         const source = functionSource("gcp/index");
-        assert.deepStrictEqual(source.files, ["gcp/index.js", "gcp/rotate-secret.js", "gcp/secret-store.js", "gcp/value.js", "package.json", "value.js"]);
+        assert.deepStrictEqual(source.files, ["gcp/index.js", "gcp/rotate-secret.js", "gcp/rotation.js", "gcp/secret-store.js", "gcp/value.js", "package.json", "value.js"]);
         assert.deepStrictEqual(Object.keys(await source.archive.assets).sort(), source.files);
         assert.deepStrictEqual(JSON.parse(functionPackageJson("gcp/index")), {
             name: "pulumi-nhi-gcp-index",
@@ -139,6 +139,7 @@ describe("the function's source archive", () => {
         // The pins are the versions the runtime is tested with.
         const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
         for (const [dep, version] of Object.entries(FUNCTION_DEPENDENCIES)) assert.strictEqual(pkg.devDependencies[dep], version, dep);
+        for (const [dep, version] of Object.values(ENTRY_DEPENDENCIES).flatMap((d) => Object.entries(d))) assert.strictEqual(pkg.devDependencies[dep], version, dep);
         // Built once per process: the same archive for every function.
         assert.strictEqual(functionSource("gcp/index").archive, source.archive);
     });
