@@ -1,19 +1,24 @@
 /**
  * The rotation function for a service account key kept in Secret Manager (`gcp.ServiceIdentity`'s `key`): entry point `rotateKey`.
- * Receiving the notification, the redelivery guard, the grace rule, retries and logs are shared with the value rotator (`rotation.ts`).
+ * Receiving the notification, retries, the grace rule and logs are shared with the value rotator (`rotation.ts`).
  *
  * The secret names its account in two labels the component sets, `nhi-key-account` (the account ID) and `nhi-key-project` (its
- * project ID): label values hold neither `@` nor `.`, so the email is put together here. Each enabled version holds one key's
- * credentials file; the function reads its own enabled versions (`versions.access`) to learn which key each holds (`private_key_id`).
+ * project ID): label values hold neither `@` nor `.`, so the email is put together here. `nhi-rotate-every-days` is the key's period
+ * and `nhi-grace-days` how long a replaced key keeps working. Each enabled version holds one key's credentials file; the function
+ * reads its own enabled versions (`versions.access`) to learn which key each holds (`private_key_id`).
+ *
+ * Daily checks. The secret's own `rotation.rotationPeriod` is one day, not the key's period: each notification is a check, which
+ * rotates when the key is due and otherwise only retires. So a replaced key is disabled within a day of the end of its grace (not at
+ * the next rotation), and a key Google disabled is replaced within a day.
  *
  * On `SECRET_ROTATE` it
  * 1. reads the secret's labels, its enabled versions and the account's user-managed keys;
- * 2. deletes keys that can no longer serve: a disabled key no enabled version holds, one period after the schedule disabled it, and a
- *    key made by a run that crashed before storing it (created after the newest version and older than {@link ORPHAN_AFTER_MS}: its
- *    private part was returned once and is lost);
- * 3. unless this rotation already stored a key that still works, creates a key and adds its credentials file as a new version. A key
- *    that Google or a person disabled (the organization policy `iam.serviceAccountKeyExposureResponse` disables a key found in public)
- *    is a reason to rotate now, at whichever notification comes first;
+ * 2. deletes keys that can no longer serve: a disabled key no enabled version holds, once it has been disabled for its grace again
+ *    (at least a day: a person who sees a consumer fail can still enable it), and a key made by a run that crashed before storing it
+ *    (created after the newest version and older than {@link ORPHAN_AFTER_MS}: its private part was returned once and is lost);
+ * 3. when the key is due (the newest enabled version is a period old, or its key no longer works) creates a key and adds its
+ *    credentials file as a new version. A key that Google or a person disabled (the organization policy
+ *    `iam.serviceAccountKeyExposureResponse` disables a key found in public) is a reason to rotate now;
  * 4. disables the key of every version whose grace has ended, then the version; disables at once a version other than the newest
  *    whose key no longer works; disables a key no enabled version holds. Never a key an enabled version that stays still holds.
  *
@@ -29,15 +34,16 @@
  * @see https://cloud.google.com/iam/docs/keys-disable-enable
  * @see https://cloud.google.com/resource-manager/docs/organization-policy/restricting-service-accounts#key-exposure-response
  *
- * Idempotence. Every step is safe to run again: deleting or disabling what is already gone is skipped. A crash between creating a key
- * and storing it leaves a key nobody holds: a later run deletes it when no newer version exists, and otherwise disables it (step 4:
- * from outside, it cannot be told from the key of a version someone disabled by hand, whose holders may still use it) and deletes it
- * later as any disabled key; until then it counts towards the 10. Concurrent deliveries may each create a key; the extra one is retired
+ * Idempotence. The guard is the state itself, not the message: a redelivery, or a check the same day, finds a fresh key and does not
+ * rotate. Every other step is safe to run again: deleting or disabling what is already gone is skipped. A crash between creating a
+ * key and storing it leaves a key nobody holds: a later run deletes it when no newer version exists, and otherwise disables it (from
+ * outside, it cannot be told from the key of a version someone disabled by hand, whose holders may still use it) and deletes it later
+ * as any disabled key; until then it counts towards the 10. Concurrent deliveries may each create a key; the extra one is retired
  * like any other.
  *
  * Logs: one JSON line per step (per key or version acted on), naming keys and versions, never a value.
  */
-import { BaseDeps, Call, DAY_MS, FAILED_PRECONDITION, NOT_FOUND, PubsubCloudEvent, alreadyRotated, defaultDeps, graceOf, newestEnabled, receive, versionsPastGrace } from "./rotation";
+import { BaseDeps, Call, DAY_MS, FAILED_PRECONDITION, GRACE_LABEL, NOT_FOUND, PERIOD_LABEL, PubsubCloudEvent, defaultDeps, newestEnabled, receive, versionsPastGrace } from "./rotation";
 import { CreatedKey, defaultKeyStore, KeyInfo, KeyStore } from "./key-store";
 import { defaultSecretStore, ReadingSecretStore, SecretInfo, VersionInfo } from "./secret-store";
 
@@ -53,6 +59,10 @@ export const MAX_KEYS = 10;
  * @see https://cloud.google.com/functions/docs/configuring/timeout
  */
 export const ORPHAN_AFTER_MS = 10 * 60_000;
+/** How early a key counts as due: notifications come once a day at the same time, a little before the key's period has passed. */
+export const DUE_SLACK_MS = 60 * 60_000;
+/** A disabled key stays at least this long before it is deleted. */
+export const MIN_DISABLED_MS = DAY_MS;
 /** The gRPC codes that mean a key or version is no longer there, or no longer enabled, when it is disabled or deleted. */
 const GONE_CODES: ReadonlySet<number> = new Set([NOT_FOUND, FAILED_PRECONDITION]);
 
@@ -68,7 +78,7 @@ export interface KeyRotationDeps extends BaseDeps<ReadingSecretStore> {
 }
 
 export interface KeyRotationResult {
-    readonly outcome: "rotated" | "already-rotated" | "ignored" | "refused";
+    readonly outcome: "rotated" | "not-due" | "ignored" | "refused";
     /** The version this run added, and the key it holds. */
     readonly added?: string;
     readonly createdKey?: string;
@@ -97,13 +107,17 @@ export function keyPolicy(secret: SecretInfo): KeyPolicy | { readonly problem: s
             return { problem: `label \`${label}\` is ${value === undefined ? "missing" : `"${value}"`}; allowed: a service account or project ID (6–30 lower-case letters, digits and hyphens)` };
         }
     }
-    const graceMs = graceOf(secret);
-    if (typeof graceMs !== "number") return graceMs;
-    const periodText = secret.labels["nhi-rotate-every-days"];
-    const periodMs = secret.rotationPeriodSeconds !== undefined ? secret.rotationPeriodSeconds * 1000 : /^[0-9]{1,4}$/.test(periodText ?? "") ? Number(periodText) * DAY_MS : 0;
-    if (periodMs <= 0) return { problem: "neither `rotation.rotationPeriod` nor a valid label `nhi-rotate-every-days` says how often the key rotates" };
+    const days = (label: string): number | undefined => (/^[0-9]{1,3}$/.test(secret.labels[label] ?? "") ? Number(secret.labels[label]) : undefined);
+    const period = days(PERIOD_LABEL);
+    const grace = days(GRACE_LABEL);
+    if (period === undefined || period < 1) {
+        return { problem: `label \`${PERIOD_LABEL}\` is ${secret.labels[PERIOD_LABEL] === undefined ? "missing" : `"${secret.labels[PERIOD_LABEL]}"`}; allowed: a whole number of days from 1 to 365` };
+    }
+    if (grace === undefined || grace >= period) {
+        return { problem: `label \`${GRACE_LABEL}\` is ${secret.labels[GRACE_LABEL] === undefined ? "missing" : `"${secret.labels[GRACE_LABEL]}"`}; allowed: a whole number of days shorter than the period (${period})` };
+    }
     const email = `${accountId}@${project}.iam.gserviceaccount.com`;
-    return { account: `projects/${project}/serviceAccounts/${email}`, email, graceMs, periodMs };
+    return { account: `projects/${project}/serviceAccounts/${email}`, email, graceMs: grace * DAY_MS, periodMs: period * DAY_MS };
 }
 
 /** The key ID a version's credentials file names, when it is a key of `email`. */
@@ -117,13 +131,14 @@ export function keyIdOf(credentials: Buffer, email: string): string | undefined 
 }
 
 /**
- * Step 2's keys, pure: disabled keys no enabled version holds, once one period has passed since the schedule disabled them (a key
- * made at `t` is replaced at about `t + period` and disabled `grace` later), and keys a crashed run made and never stored.
+ * Step 2's keys, pure: disabled keys no enabled version holds, once they have been disabled for their grace again, at least a day
+ * (a key made at `t` is replaced at about `t + period` and disabled `grace` later: the schedule's time, earlier for a key Google
+ * disabled, which may go sooner), and keys a crashed run made and never stored.
  */
 export function keysToDelete(keys: readonly KeyInfo[], held: ReadonlySet<string>, newestVersionTime: number, policy: Pick<KeyPolicy, "graceMs" | "periodMs">, now: number): KeyInfo[] {
     return keys.filter((k) => {
         if (held.has(k.id)) return false;
-        if (k.disabled) return k.validAfterTime + 2 * policy.periodMs + policy.graceMs <= now;
+        if (k.disabled) return k.validAfterTime + policy.periodMs + policy.graceMs + Math.max(policy.graceMs, MIN_DISABLED_MS) <= now;
         return k.validAfterTime > newestVersionTime && k.validAfterTime + ORPHAN_AFTER_MS <= now;
     });
 }
@@ -148,7 +163,7 @@ const NOTHING = { disabledKeys: [], deletedKeys: [], disabledVersions: [] } as c
 async function rotate(event: PubsubCloudEvent, deps: KeyRotationDeps): Promise<KeyRotationResult> {
     const received = await receive(event, deps);
     if ("outcome" in received) return { outcome: received.outcome, ...NOTHING };
-    const { secret, publishTime, info, store, call } = received;
+    const { secret, info, store, call } = received;
     const policy = keyPolicy(info);
     if ("problem" in policy) {
         deps.log({ severity: "ERROR", message: `refused: ${policy.problem}`, secret, step: "read-secret", outcome: "refused" });
@@ -174,17 +189,17 @@ async function rotate(event: PubsubCloudEvent, deps: KeyRotationDeps): Promise<K
     }
     keys = keys.filter((k) => !result.deletedKeys.includes(k.name));
 
-    // 3. Rotate, unless this notification's rotation already stored a key that still works.
+    // 3. Rotate when the key is due: a period old, or no longer working.
     const current = newestEnabled(versions);
     const currentKey = current && keys.find((k) => k.id === keyOf.get(current.name));
-    const done = alreadyRotated(versions, publishTime);
+    const works = currentKey !== undefined && !currentKey.disabled;
     let created: CreatedKey | undefined;
     let added: VersionInfo | undefined;
-    if (done && currentKey && !currentKey.disabled) {
-        deps.log({ severity: "INFO", message: "this rotation already stored the newest key", secret, step: "create-key", version: currentKey.name, outcome: "already-created" });
+    if (works && current !== undefined && current.createTime + policy.periodMs - DUE_SLACK_MS > now) {
+        deps.log({ severity: "INFO", message: `the newest key is due at ${new Date(current.createTime + policy.periodMs).toISOString()}`, secret, step: "create-key", version: currentKey.name, outcome: "not-due" });
     } else {
-        if (done) {
-            deps.log({ severity: "WARNING", message: `the newest version's key ${currentKey ? `was disabled (${currentKey.disableReason ?? "no reason given"})` : "is gone"}: rotating now`, secret, step: "create-key", version: currentKey?.name ?? current?.name, outcome: "key-unusable" });
+        if (current && !works) {
+            deps.log({ severity: "WARNING", message: `the newest version's key ${currentKey ? `was disabled (${currentKey.disableReason ?? "no reason given"})` : "is gone"}: rotating now`, secret, step: "create-key", version: currentKey?.name ?? current.name, outcome: "key-unusable" });
         }
         if (keys.length >= MAX_KEYS) {
             deps.log({ severity: "ERROR", message: `failed: the account has ${keys.length} keys, Google's limit is ${MAX_KEYS}; none can be retired yet`, secret, step: "create-key", version: policy.account, outcome: "failed" });
@@ -203,10 +218,10 @@ async function rotate(event: PubsubCloudEvent, deps: KeyRotationDeps): Promise<K
 
     // 4. Retire: keys and versions past grace, versions whose key no longer works, keys no enabled version holds.
     const newest = newestEnabled(versions)!;
-    const works = (v: VersionInfo) => keys.some((k) => k.id === keyOf.get(v.name) && !k.disabled);
+    const holdsWorkingKey = (v: VersionInfo) => keys.some((k) => k.id === keyOf.get(v.name) && !k.disabled);
     const retiring = new Set([
         ...versionsPastGrace(versions, policy.graceMs, now, added?.name).map((v) => v.name),
-        ...versions.filter((v) => v.state === "ENABLED" && v.name !== newest.name && !works(v)).map((v) => v.name),
+        ...versions.filter((v) => v.state === "ENABLED" && v.name !== newest.name && !holdsWorkingKey(v)).map((v) => v.name),
     ]);
     const kept = new Set(versions.filter((v) => v.state === "ENABLED" && !retiring.has(v.name)).map((v) => keyOf.get(v.name)));
     for (const key of keys) {
@@ -220,9 +235,9 @@ async function rotate(event: PubsubCloudEvent, deps: KeyRotationDeps): Promise<K
     for (const v of versions.filter((x) => retiring.has(x.name)).sort((a, b) => a.id - b.id)) {
         if (await gone(call, "disable-version", v.name, () => store.disableVersion(v.name), deps, secret)) continue;
         result.disabledVersions.push(v.name);
-        deps.log({ severity: "INFO", message: works(v) ? "disabled a version past its grace period" : "disabled a version whose key no longer works", secret, step: "disable-version", version: v.name, outcome: "disabled" });
+        deps.log({ severity: "INFO", message: holdsWorkingKey(v) ? "disabled a version past its grace period" : "disabled a version whose key no longer works", secret, step: "disable-version", version: v.name, outcome: "disabled" });
     }
-    const outcome = created ? "rotated" : "already-rotated";
+    const outcome = created ? "rotated" : "not-due";
     deps.log({ severity: "INFO", message: `${outcome}; deleted ${result.deletedKeys.length} key(s), disabled ${result.disabledKeys.length} key(s) and ${result.disabledVersions.length} version(s)`, secret, step: "done", version: newest.name, outcome });
     return { outcome, added: added?.name, createdKey: created?.name, ...result };
 }

@@ -107,13 +107,21 @@ describe("runtime/gcp rotate-key", () => {
             assert.strictEqual(iam.live().length, 3);
         });
 
-        it("without `nhi-grace-days` the grace is one period: the previous key works until the next rotation", async () => {
-            const { rotateAt, picture } = rig({});
-            await rotateAt(T0);
-            await rotateAt(T0 + 30 * DAY);
-            assert.strictEqual(picture(), "v1:E:k1 v2:E:k2");
-            await rotateAt(T0 + 60 * DAY);
-            assert.strictEqual(picture(), "v1:D:k1-off v2:E:k2 v3:E:k3");
+        it("with a check every day, rotates when the key is a period old, disables the previous key the day its grace ends and deletes it a grace later", async () => {
+            // GIVEN a key rotated every 30 days with a 7-day grace, checked daily (the secret's rotationPeriod is one day)
+            const { iam, rotateAt, picture, logs } = rig();
+            const outcomes: string[] = [];
+            for (let day = 0; day <= 75; day++) {
+                outcomes.push(`${day}:${(await rotateAt(T0 + day * DAY)).outcome}`);
+                if (day === 36) assert.strictEqual(picture(), "v1:E:k1 v2:E:k2", "day 36: both keys work");
+                if (day === 37) assert.strictEqual(picture(), "v1:D:k1-off v2:E:k2", "day 37: the grace has ended");
+                if (day === 43) assert.strictEqual(picture(), "v1:D:k1-off v2:E:k2", "day 43: disabled, kept for its grace again");
+                if (day === 44) assert.strictEqual(picture(), "v1:D:k1-deleted v2:E:k2", "day 44: deleted");
+            }
+            // THEN it rotated on days 0, 30 and 60 only
+            assert.deepStrictEqual(outcomes.filter((o) => o.endsWith("rotated")), ["0:rotated", "30:rotated", "60:rotated"]);
+            assert.strictEqual(iam.calls.createKey, 3);
+            assert.ok(logs.some((l) => l.outcome === "not-due" && l.message === "the newest key is due at 2026-12-31T00:01:00.000Z"));
         });
 
         it("with grace 0 the previous key is disabled at once, never the new one", async () => {
@@ -130,7 +138,7 @@ describe("runtime/gcp rotate-key", () => {
             await rotateAt(T0);
             clock.now = T0 + 10 * MINUTE;
             const again = await handler(notification(T0));
-            assert.strictEqual(again.outcome, "already-rotated");
+            assert.strictEqual(again.outcome, "not-due");
             assert.strictEqual(iam.calls.createKey, 1);
             assert.strictEqual(picture(), "v1:E:k1");
         });
@@ -223,13 +231,16 @@ describe("runtime/gcp rotate-key", () => {
             assert.ok(logs.some((l) => l.outcome === "key-unusable" && l.message === `the newest version's key was disabled (${EXPOSED}): rotating now`));
         });
 
-        it("a version whose key was deleted by hand is disabled, and the rotation goes on", async () => {
+        it("a version whose key was deleted by hand is disabled at the next check; a deleted current key is replaced", async () => {
             const { iam, rotateAt, picture } = rig();
             await rotateAt(T0);
             await rotateAt(T0 + 30 * DAY);
             await iam.deleteKey(`${ACCOUNT}/keys/${iam.live()[0].id}`);
-            await rotateAt(T0 + 31 * DAY);
-            assert.strictEqual(picture(), "v1:D:k1-deleted v2:E:k2 v3:E:k3");
+            assert.strictEqual((await rotateAt(T0 + 31 * DAY)).outcome, "not-due");
+            assert.strictEqual(picture(), "v1:D:k1-deleted v2:E:k2");
+            await iam.deleteKey(`${ACCOUNT}/keys/${iam.live()[0].id}`);
+            assert.strictEqual((await rotateAt(T0 + 32 * DAY)).outcome, "rotated");
+            assert.strictEqual(picture(), "v1:D:k1-deleted v2:D:k2-deleted v3:E:k3");
         });
     });
 
@@ -351,8 +362,9 @@ describe("runtime/gcp rotate-key", () => {
         const refusals: [Record<string, string>, string][] = [
             [{ "nhi-key-account": "" }, 'label `nhi-key-account` is ""; allowed: a service account or project ID (6–30 lower-case letters, digits and hyphens)'],
             [{ "nhi-key-project": "Demo" }, 'label `nhi-key-project` is "Demo"; allowed: a service account or project ID (6–30 lower-case letters, digits and hyphens)'],
-            [{ "nhi-rotate-every-days": "x" }, "neither `rotation.rotationPeriod` nor a valid label `nhi-rotate-every-days` says how often the key rotates"],
-            [{ "nhi-grace-days": "-1" }, 'label `nhi-grace-days` is "-1"; allowed: a whole number of days'],
+            [{ "nhi-rotate-every-days": "x" }, 'label `nhi-rotate-every-days` is "x"; allowed: a whole number of days from 1 to 365'],
+            [{ "nhi-grace-days": "-1" }, 'label `nhi-grace-days` is "-1"; allowed: a whole number of days shorter than the period (30)'],
+            [{ "nhi-grace-days": "30" }, 'label `nhi-grace-days` is "30"; allowed: a whole number of days shorter than the period (30)'],
         ];
         for (const [labels, problem] of refusals) {
             it(`refuses to rotate, creating nothing, when ${JSON.stringify(labels)}`, async () => {
@@ -363,10 +375,9 @@ describe("runtime/gcp rotate-key", () => {
             });
         }
 
-        it("keyPolicy reads the account and times from the labels, and rotation.rotationPeriod first", () => {
-            const labels = { "nhi-key-account": "vendor-sync", "nhi-key-project": "demo-project", "nhi-rotate-every-days": "30" };
-            assert.deepStrictEqual(keyPolicy({ name: SECRET, labels }), { account: ACCOUNT, email: EMAIL, graceMs: 30 * DAY, periodMs: 30 * DAY });
-            assert.deepStrictEqual(keyPolicy({ name: SECRET, labels: { ...labels, "nhi-grace-days": "3" }, rotationPeriodSeconds: 86_400 }), { account: ACCOUNT, email: EMAIL, graceMs: 3 * DAY, periodMs: DAY });
+        it("keyPolicy reads the account and times from the labels; the secret's rotationPeriod is the check interval, not the key's period", () => {
+            const labels = { "nhi-key-account": "vendor-sync", "nhi-key-project": "demo-project", "nhi-rotate-every-days": "30", "nhi-grace-days": "3" };
+            assert.deepStrictEqual(keyPolicy({ name: SECRET, labels, rotationPeriodSeconds: 86_400 }), { account: ACCOUNT, email: EMAIL, graceMs: 3 * DAY, periodMs: 30 * DAY });
         });
 
         it("keysToDelete: a table", () => {
@@ -374,14 +385,16 @@ describe("runtime/gcp rotate-key", () => {
             const policy = { graceMs: 7 * DAY, periodMs: 30 * DAY };
             const table: [string, ReturnType<typeof k>, string[], number, boolean][] = [
                 ["a held key is never deleted, even disabled and old", k("a", 400, true), ["a"], T0, false],
-                ["a disabled key is kept until 2 periods + grace after it was made", k("a", 66, true), [], T0, false],
-                ["… and deleted at 2 periods + grace", k("a", 67, true), [], T0, true],
+                ["a disabled key is kept until period + 2 × grace after it was made", k("a", 43.9, true), [], T0, false],
+                ["… and deleted then", k("a", 44, true), [], T0, true],
+                ["a grace under a day keeps it disabled a day", k("a", 30.9, true), [], T0, false],
                 ["an enabled key made after the newest version, older than 10 minutes, was never stored", k("a", 0.01, false), [], T0 - DAY, true],
                 ["… younger than 10 minutes it may belong to a run in progress", k("a", 0.005, false), [], T0 - DAY, false],
                 ["an enabled key made before the newest version and held by none is disabled first, not deleted", k("a", 5, false), [], T0 - DAY, false],
             ];
             for (const [what, key, held, newest, deleted] of table) {
-                assert.strictEqual(keysToDelete([key], new Set(held), newest, policy, T0).length === 1, deleted, what);
+                const p = what.startsWith("a grace under") ? { ...policy, graceMs: 0 } : policy;
+                assert.strictEqual(keysToDelete([key], new Set(held), newest, p, T0).length === 1, deleted, what);
             }
         });
     });
