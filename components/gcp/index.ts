@@ -7,6 +7,7 @@ import type { GcpServiceIdentity } from "./service-identity";
 import { exportLazily } from "../core/lazy";
 
 export type { GcpServiceIdentityArgs } from "./service-identity";
+export type { GcpServiceAccountKeyArgs } from "./service-account-key";
 export type { GcpGrant, GcpGrantCommon, GcpGrantResource, GcpGrantScopes, GcpPermissionsGrant, GcpRoleGrant } from "./grants";
 export type { GcpTrust, GcpTrustKinds, GcpGithubActionsTrust, GcpGkeWorkloadTrust } from "./trust";
 export { type OwnershipRecord, parseOwnershipRecord } from "./description";
