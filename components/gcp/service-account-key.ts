@@ -26,13 +26,13 @@ export const SECRET_ACCESSOR = "roles/secretmanager.secretAccessor";
 /**
  * How often the secret notifies the function: once a day. Each notification is a check that rotates the key only when it is due,
  * so a replaced key is disabled within a day of the end of its grace, and a key Google disabled is replaced within a day.
- * Google: `rotationPeriod` is at least 3600 s. @see https://cloud.google.com/secret-manager/docs/secret-rotation
+ * Google: `rotationPeriod` is at least 3600 s. @see https://cloud.google.com/secret-manager/docs/reference/rest/v1/projects.secrets#rotation
  */
 export const CHECK_INTERVAL = "86400s";
 
 /**
  * The first check, which mints the first key without a human, comes this long after the function exists. Google: the first
- * `nextRotationTime` must be at least 5 minutes in the future. @see https://cloud.google.com/secret-manager/docs/secret-rotation
+ * `nextRotationTime` cannot be less than 300 s in the future. @see https://cloud.google.com/secret-manager/docs/reference/rest/v1/projects.secrets#rotation
  */
 export const FIRST_CHECK_DELAY_MS = 10 * 60_000;
 
