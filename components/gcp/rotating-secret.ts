@@ -3,12 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { DeferredCheck, deployTimeGuard } from "../core/deferred";
 import { Problems, describe } from "../core/errors";
 import { requireText } from "../core/ownership";
-import { MAX_ROTATE_EVERY_DAYS, RotatingValueArgs, ValueSpec, planRotateEveryDays, planValueSpec, planWholeDays } from "../core/rotating-value";
+import { MAX_ROTATE_EVERY_DAYS, MIN_ROTATE_EVERY_DAYS, RotatingValueArgs, ValueSpec, planRotateEveryDays, planValueSpec } from "../core/rotating-value";
 import { GRACE_LABEL, PERIOD_LABEL } from "../runtime/gcp/rotate-secret";
 import { FORMAT_LABEL, LENGTH_LABEL } from "../runtime/gcp/value";
-import { ownershipRecordProblems, renderOwnershipRecord } from "./description";
+import { renderOwnershipRecord } from "./description";
 import { projectIdProblem } from "./grants";
-import { RotationFunction, planRotationFunction, rotationAccountId, rotationFunction } from "./rotation-function";
+import { RotationFunction, planRotationFunction, rotationAccountId, rotationFunction, rotationOwnershipProblems } from "./rotation-function";
 import { GcpSecretRotator, SECRET_ROTATION_PERMISSIONS } from "./secret-rotator";
 import { GcpServiceIdentity } from "./service-identity";
 
@@ -47,8 +47,8 @@ const SECONDS_PER_DAY = 86_400;
 /** Who may read the secret: an IAM member string, or an identity of this package. */
 export type GcpSecretReader = pulumi.Input<string> | GcpServiceIdentity;
 
-/** The arguments of {@link GcpRotatingSecret}. */
-export interface GcpRotatingSecretArgs {
+/** What every {@link GcpRotatingSecret} takes, whichever function rotates it. */
+export interface GcpRotatingSecretCommonArgs {
     /**
      * The project that holds the secret (and, without `rotator`, its rotation function): a project ID.
      * @see https://cloud.google.com/resource-manager/docs/creating-managing-projects#identifying_projects
@@ -95,19 +95,6 @@ export interface GcpRotatingSecretArgs {
      */
     readonly readers?: readonly GcpSecretReader[];
     /**
-     * A shared rotator (`gcp.SecretRotator`) in the same project, instead of a function for this
-     * secret alone: the secret notifies the rotator's topic and its ID starts with the rotator's
-     * `secretIdPrefix`, which the rotator's IAM Condition admits.
-     * @default a rotation function for this secret alone, in `region`
-     */
-    readonly rotator?: GcpSecretRotator;
-    /**
-     * The region of this secret's own rotation function, such as `europe-west1`. Required without
-     * `rotator`; refused with it (the rotator's region applies).
-     * @see https://cloud.google.com/functions/docs/locations
-     */
-    readonly region?: string;
-    /**
      * The secret ID: 1–255 letters, digits, `-` and `_`; with `rotator`, it must start with the
      * rotator's `secretIdPrefix`.
      * @default `name` with other characters replaced by `-`, after the rotator's prefix when there is one
@@ -129,6 +116,32 @@ export interface GcpRotatingSecretArgs {
      */
     readonly deletionProtection?: boolean;
 }
+
+/** A secret rotated by a function of its own (the default): give `region`. */
+export interface GcpRotatingSecretOwnFunctionArgs extends GcpRotatingSecretCommonArgs {
+    /**
+     * The region of this secret's own rotation function, such as `europe-west1`. Required without
+     * `rotator`; refused with it (the rotator's region applies).
+     * @see https://cloud.google.com/functions/docs/locations
+     */
+    readonly region: string;
+    readonly rotator?: never;
+}
+
+/** A secret rotated by a shared `gcp.SecretRotator`: give `rotator`. */
+export interface GcpRotatingSecretSharedRotatorArgs extends GcpRotatingSecretCommonArgs {
+    /**
+     * A shared rotator (`gcp.SecretRotator`) in the same project, instead of a function for this
+     * secret alone: the secret notifies the rotator's topic and its ID starts with the rotator's
+     * `secretIdPrefix`, which the rotator's IAM Condition admits.
+     * @default a rotation function for this secret alone, in `region`
+     */
+    readonly rotator: GcpSecretRotator;
+    readonly region?: never;
+}
+
+/** The arguments of {@link GcpRotatingSecret}: exactly one of `region` (its own function) or `rotator` (a shared one). */
+export type GcpRotatingSecretArgs = GcpRotatingSecretOwnFunctionArgs | GcpRotatingSecretSharedRotatorArgs;
 
 /** Everything the constructor needs, validated: the output of {@link planGcpRotatingSecret}. */
 export interface GcpRotatingSecretPlan {
@@ -168,7 +181,7 @@ export function functionPurpose(secretId: string): string {
 export function planGcpRotatingSecret(name: string, args: GcpRotatingSecretArgs): GcpRotatingSecretPlan {
     const problems = new Problems();
     const later: DeferredCheck[] = [];
-    const a: Partial<GcpRotatingSecretArgs> = args ?? {};
+    const a: Partial<GcpRotatingSecretCommonArgs> & { region?: unknown; rotator?: unknown } = args ?? {};
     const project = typeof a.project === "string" ? a.project : "";
     const projectProblem = projectIdProblem("project", a.project);
     if (projectProblem !== undefined) {
@@ -178,9 +191,7 @@ export function planGcpRotatingSecret(name: string, args: GcpRotatingSecretArgs)
     const rotateEveryDays = planRotateEveryDays(a.rotateEveryDays, problems);
     let graceDays: number | undefined;
     if (a.graceDays !== undefined) {
-        const min = rotateEveryDays ?? 1;
-        graceDays = planWholeDays("graceDays", a.graceDays, min, MAX_ROTATE_EVERY_DAYS, problems,
-            rotateEveryDays === undefined ? "how long a replaced version stays enabled" : `versions are retired when the secret rotates, so a replaced version stays enabled at least one period, \`rotateEveryDays\` (${rotateEveryDays})`);
+        graceDays = planGraceDays(a.graceDays, rotateEveryDays, problems);
     }
     const value = planValueSpec(a.value, problems);
     const rotator = planRotator(a, project, problems);
@@ -195,10 +206,8 @@ export function planGcpRotatingSecret(name: string, args: GcpRotatingSecretArgs)
             own = { region: a.region, accountId: rotationAccountId(name, "rot") };
         }
         if (owner !== undefined && own !== undefined) {
-            // The function's service accounts record the owner too, in 256 bytes.
-            for (const p of ownershipRecordProblems({ owner, purpose: functionPurpose(secretId!) })) {
-                if (p.propertyPath === "owner") problems.add("owner", p.reason.replace("the service account's description", "the description of the rotation function's service account"));
-            }
+            // The function's service accounts record the owner too, in 256 bytes; the purpose there is the package's.
+            for (const p of rotationOwnershipProblems(owner, functionPurpose(secretId!), own.accountId, false)) problems.add("owner", p.reason);
         }
     }
     if (a.deletionProtection !== undefined && typeof a.deletionProtection !== "boolean") {
@@ -224,12 +233,26 @@ export function planGcpRotatingSecret(name: string, args: GcpRotatingSecretArgs)
     };
 }
 
+/**
+ * `graceDays`, validated: whole days from `rotateEveryDays` to 365. The function retires versions
+ * only when it rotates, so a shorter grace would still last one period: refused rather than ignored.
+ */
+function planGraceDays(value: unknown, rotateEveryDays: number | undefined, problems: Problems): number | undefined {
+    const min = rotateEveryDays ?? MIN_ROTATE_EVERY_DAYS;
+    if (typeof value === "number" && Number.isInteger(value) && value >= min && value <= MAX_ROTATE_EVERY_DAYS) {
+        return value;
+    }
+    const why = rotateEveryDays === undefined ? "" : ` (\`rotateEveryDays\`: the function retires a replaced version only when it rotates, so the version stays enabled at least one period anyway)`;
+    problems.add("graceDays", `\`graceDays\` must be a whole number of days from ${min}${why} to ${MAX_ROTATE_EVERY_DAYS}; got ${describe(value)}.`);
+    return undefined;
+}
+
 /** The grant of a per-secret function's identity: exactly the function's calls, on this secret only. */
 function secretGrants(secret: pulumi.Input<string>) {
     return [{ permissions: [...SECRET_ROTATION_PERMISSIONS], resource: { secret } }];
 }
 
-function planRotator(a: Partial<GcpRotatingSecretArgs>, project: string, problems: Problems): GcpSecretRotator | undefined {
+function planRotator(a: { region?: unknown; rotator?: unknown }, project: string, problems: Problems): GcpSecretRotator | undefined {
     if (a.rotator === undefined) {
         return undefined;
     }
@@ -283,7 +306,8 @@ function planLabels(labels: unknown, problems: Problems): Record<string, string>
         if (key.startsWith(RESERVED_LABEL_PREFIX)) {
             problems.add(path, `\`${path}\`: label keys starting with \`${RESERVED_LABEL_PREFIX}\` are set by pulumi-nhi (the rotation function reads them); use \`rotateEveryDays\`, \`graceDays\` and \`value\` instead.`);
         } else if (!LABEL_KEY.test(key)) {
-            problems.add(path, `\`${path}\`: a label key must start with a lower-case letter and have at most 63 lower-case letters, digits, \`_\` and \`-\`; got \`${key}\`.`);
+            const fixed = key.toLowerCase().replace(/[^a-z0-9_-]+/g, "-");
+            problems.add(path, `\`${path}\`: a label key must start with a lower-case letter and have at most 63 lower-case letters, digits, \`_\` and \`-\`; got \`${key}\`.${LABEL_KEY.test(fixed) ? ` Did you mean \`${fixed}\`?` : ""}`);
         } else if (typeof value !== "string" || !LABEL_VALUE.test(value)) {
             problems.add(path, `\`${path}\` must be at most 63 lower-case letters, digits, \`_\` and \`-\`; got ${describe(value)}.`);
         } else {

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Problems, describe } from "../core/errors";
 import { requireText } from "../core/ownership";
 import { projectIdProblem } from "./grants";
-import { planRotationFunction, rotationAccountId, rotationFunction } from "./rotation-function";
+import { planRotationFunction, rotationAccountId, rotationFunction, rotationOwnershipProblems } from "./rotation-function";
 import { customRoleId, deriveAccountId } from "./service-identity";
 
 export const GCP_SECRET_ROTATOR_TYPE = "nhi:index:GcpSecretRotator";
@@ -144,9 +144,12 @@ export function planGcpSecretRotator(name: string, args: GcpSecretRotatorArgs): 
     if (a.purpose !== undefined && (typeof a.purpose !== "string" || a.purpose.trim() === "")) {
         problems.add("purpose", `\`purpose\` must be a non-empty string (why the rotator exists); got ${describe(a.purpose)}.`);
     }
-    problems.throwIfAny(`GcpSecretRotator "${name}"`);
-    const purpose = a.purpose?.trim() ?? `Rotates secrets whose ID starts with ${prefix}`;
+    const purpose = typeof a.purpose === "string" && a.purpose.trim() !== "" ? a.purpose.trim() : `Rotates secrets whose ID starts with ${prefix}`;
     const accountId = rotationAccountId(name, "rot");
+    if (owner !== undefined) {
+        for (const p of rotationOwnershipProblems(owner, purpose, accountId, a.purpose !== undefined)) problems.add(p.propertyPath, p.reason);
+    }
+    problems.throwIfAny(`GcpSecretRotator "${name}"`);
     planRotationFunction({ project: a.project!, owner, purpose, accountId, grants: [] });
     return { project: a.project!, region: a.region!, owner, purpose, secretIdPrefix: prefix, accountId };
 }
