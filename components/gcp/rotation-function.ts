@@ -11,6 +11,7 @@ import { createHash } from "crypto";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { runtimeArchive, runtimeBundle } from "../core/runtime-asset";
+import { MAX_DESCRIPTION_BYTES, ownershipRecordProblems, renderOwnershipRecord } from "./description";
 import { GcpGrant } from "./grants";
 import { ACCOUNT_ID, GcpServiceIdentity, GcpServiceIdentityPlan, deriveAccountId, planGcpServiceIdentity } from "./service-identity";
 
@@ -159,6 +160,29 @@ export function rotationAccountId(base: string, suffix: string): string {
         throw new Error(`rotationAccountId: derived \`${id}\` from \`${base}\`, which is not a service account ID`);
     }
     return id;
+}
+
+/**
+ * Why `owner` (and, when `purposeIsCallers`, the caller's `purpose`) does not fit the records of
+ * the function's two service accounts (a description holds 256 bytes, Google's limit), as problems
+ * of the caller's arguments, so that they name them. Empty when they fit. When the purpose is the
+ * package's own (`Rotates secret …`), only `owner` is blamed, with the bytes it may take.
+ */
+export function rotationOwnershipProblems(owner: string, purpose: string, accountId: string, purposeIsCallers: boolean): { propertyPath: "owner" | "purpose"; reason: string }[] {
+    const where = "the description of the rotation function's service accounts";
+    const purposes = purposeIsCallers ? [purpose] : [purpose, triggerPurpose(accountId)];
+    const [longest] = purposes.sort((x, y) => Buffer.byteLength(y) - Buffer.byteLength(x));
+    if (purposeIsCallers) {
+        const trigger = ownershipRecordProblems({ owner, purpose: triggerPurpose(accountId) });
+        const found = ownershipRecordProblems({ owner, purpose });
+        return (found.length > 0 ? found : trigger).map((p) => ({ propertyPath: p.propertyPath, reason: p.reason.replace("the service account's description", where) }));
+    }
+    if (ownershipRecordProblems({ owner, purpose: longest }).length === 0) {
+        return [];
+    }
+    const room = MAX_DESCRIPTION_BYTES - Buffer.byteLength(renderOwnershipRecord({ owner: "", purpose: longest }), "utf8");
+    const size = Buffer.byteLength(JSON.stringify(owner), "utf8") - 2;
+    return [{ propertyPath: "owner", reason: `\`owner\` is ${size} bytes, too long for ${where}, which hold at most ${MAX_DESCRIPTION_BYTES} bytes (Google limit) and leave ${room} of them for \`owner\` beside the function's own purpose. Shorten \`owner\` to at most ${room} bytes.` }];
 }
 
 /**
