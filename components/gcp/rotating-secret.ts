@@ -332,17 +332,21 @@ export function readerProblem(path: string, member: string): string | undefined 
     return `\`${path}\` must be an IAM member (\`serviceAccount:…\`, \`user:…\`, \`group:…\`, \`domain:…\`, \`principal://…\` or \`principalSet://…\`) or a \`gcp.ServiceIdentity\`; got \`${member}\`.${hint}`;
 }
 
-function planReaders(readers: unknown, problems: Problems, later: DeferredCheck[]): GcpSecretReader[] {
+/**
+ * The readers of a secret given at `base` (`readers`, or `key.readers` for a service account's key), validated: identities and IAM
+ * member strings now, Outputs when they resolve (their checks go to `later`).
+ */
+export function planReaders(readers: unknown, problems: Problems, later: DeferredCheck[], base = "readers"): GcpSecretReader[] {
     if (readers === undefined) {
         return [];
     }
     if (!Array.isArray(readers)) {
-        problems.add("readers", `\`readers\` must be a list of IAM members or \`gcp.ServiceIdentity\` objects; got ${describe(readers)}.`);
+        problems.add(base, `\`${base}\` must be a list of IAM members or \`gcp.ServiceIdentity\` objects; got ${describe(readers)}.`);
         return [];
     }
     const out: GcpSecretReader[] = [];
     readers.forEach((reader: unknown, i) => {
-        const path = `readers[${i}]`;
+        const path = `${base}[${i}]`;
         if (reader instanceof GcpServiceIdentity) {
             out.push(reader);
         } else if (typeof reader === "string") {

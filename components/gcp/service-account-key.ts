@@ -4,24 +4,23 @@
  * through Pulumi: no `serviceaccount.Key` resource, nothing of the key in state, preview or outputs.
  *
  * Children of the identity: the secret (`${name}-key`), its notification topic (`${name}-key-rotation`), the rotation function
- * (`${name}-key-rotator…`, built by `rotationFunction`), and one `roles/secretmanager.secretAccessor` binding per reader
- * (`${name}-key-reader-…`).
+ * (`${name}-key-rotator…`, built by `rotationFunction`), and with readers, their `roles/secretmanager.secretAccessor` on the secret
+ * (`${name}-key-readers`).
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { DeferredCheck, Guard } from "../core/deferred";
 import { Problems, describe } from "../core/errors";
-import { planRotationSchedule } from "../core/rotation";
+import { MAX_ROTATE_EVERY_DAYS, MIN_ROTATE_EVERY_DAYS, planWholeDays } from "../core/rotating-value";
 import { ACCOUNT_LABEL, PERMISSIONS, PROJECT_LABEL } from "../runtime/gcp/rotate-key";
 import { GRACE_LABEL, PERIOD_LABEL } from "../runtime/gcp/rotation";
 import { GcpGrant } from "./grants";
+import { GcpSecretReader, SECRET_ACCESSOR, planReaders } from "./rotating-secret";
 import { RotationFunction, RotationFunctionPlan, planRotationFunction, rotationAccountId, rotationFunction } from "./rotation-function";
-import type { GcpServiceIdentity } from "./service-identity";
+import { GcpServiceIdentity } from "./service-identity";
 
 /** The key rotator's runtime entry. */
 export const KEY_ENTRY = { file: "gcp/key-index", entryPoint: "rotateKey" } as const;
-
-/** The role a reader holds on the key's secret, and only there. @see https://cloud.google.com/secret-manager/docs/access-control */
-export const SECRET_ACCESSOR = "roles/secretmanager.secretAccessor";
 
 /**
  * How often the secret notifies the function: once a day. Each notification is a check that rotates the key only when it is due,
@@ -38,9 +37,6 @@ export const FIRST_CHECK_DELAY_MS = 10 * 60_000;
 
 /** Why the rotator's identity may create keys of this one account: recorded in its description, as every acknowledgement is. */
 export const KEY_ROTATOR_ACKNOWLEDGEMENT = "rotates this one account's key into its own secret";
-
-/** An IAM member a secret's policy accepts. @see https://cloud.google.com/iam/docs/principal-identifiers */
-const MEMBER = /^(?:(?:user|serviceAccount|group):[^\s@:]+@[^\s@]+\.[^\s@]+|domain:[a-z0-9.-]+\.[a-z]{2,}|principal(?:Set)?:\/\/iam\.googleapis\.com\/\S+)$/;
 
 /** A rotated service account key: see {@link GcpServiceIdentityArgs.key}. */
 export interface GcpServiceAccountKeyArgs {
@@ -65,18 +61,14 @@ export interface GcpServiceAccountKeyArgs {
     readonly region: string;
     /**
      * Who may read the key: IAM members (`serviceAccount:ci@my-project.iam.gserviceaccount.com`, `group:vendor-ops@example.com`,
-     * `principalSet://…`) or `gcp.ServiceIdentity` objects. Each gets `roles/secretmanager.secretAccessor` on the key's secret only.
-     * `allUsers` and `allAuthenticatedUsers` are refused. Another identity may instead grant itself
-     * `{ role: "roles/secretmanager.secretAccessor", resource: { secret: <keySecret> } }`.
+     * `principalSet://…`; an Output is checked when it resolves) or `gcp.ServiceIdentity` objects. They get
+     * `roles/secretmanager.secretAccessor` on the key's secret only, through one `SecretIamBinding`, authoritative for that role on
+     * this secret, as `gcp.RotatingSecret` does: grant reading here, not in another identity's `grants` (the two would undo each
+     * other). `allUsers` and `allAuthenticatedUsers` are refused.
      * @default none: only the rotation function touches the secret
+     * @see https://cloud.google.com/secret-manager/docs/access-control
      */
-    readonly readers?: readonly (string | GcpServiceIdentity)[];
-}
-
-/** One reader: a stable key for its binding's name, and the member. */
-export interface GcpKeyReader {
-    readonly key: string;
-    readonly member: string | GcpServiceIdentity;
+    readonly readers?: readonly GcpSecretReader[];
 }
 
 /** The key's plan. */
@@ -86,7 +78,7 @@ export interface GcpKeyPlan {
     readonly region: string;
     /** The secret's ID: the account's ID followed by `-key`, unique in the project as the account's ID is. */
     readonly secretId: string;
-    readonly readers: readonly GcpKeyReader[];
+    readonly readers: readonly GcpSecretReader[];
     /** The rotator's service account ID; its function has the same name. */
     readonly rotatorAccountId: string;
     readonly rotator: RotationFunctionPlan;
@@ -106,20 +98,23 @@ const REGION = /^[a-z]+(?:-[a-z]+)+[0-9]+$/;
  * their problems, such as an `owner` too long for their ownership record, surface before anything is registered). Returns the plan,
  * or undefined on a problem or when the identity's own values are not valid.
  */
-export function planGcpKey(key: unknown, identity: GcpKeyOwner, isIdentity: (value: unknown) => value is GcpServiceIdentity, problems: Problems): GcpKeyPlan | undefined {
+export function planGcpKey(key: unknown, identity: GcpKeyOwner, problems: Problems, later: DeferredCheck[]): GcpKeyPlan | undefined {
     if (key === null || typeof key !== "object" || Array.isArray(key)) {
         problems.add("key", `\`key\` must be an object such as \`{ rotateEveryDays: 90, region: "europe-west1" }\`; got ${describe(key)}.`);
         return undefined;
     }
     const k = key as Partial<Record<keyof GcpServiceAccountKeyArgs, unknown>>;
-    const schedule = planRotationSchedule(k, "key", problems, (period) => period - 1);
+    const rotateEveryDays = planWholeDays("key.rotateEveryDays", k.rotateEveryDays, MIN_ROTATE_EVERY_DAYS, MAX_ROTATE_EVERY_DAYS, problems, "how often a new key replaces the current one");
+    const graceDays = rotateEveryDays === undefined ? undefined : planWholeDays("key.graceDays", k.graceDays ?? rotateEveryDays - 1, 0, rotateEveryDays - 1, problems, "how long a replaced key keeps working, shorter than `key.rotateEveryDays`");
     const region = typeof k.region === "string" && REGION.test(k.region) ? k.region : undefined;
     if (region === undefined) {
         problems.add("key.region", `\`key.region\` must be a Google Cloud region such as \`europe-west1\` or \`us-central1\`, where the rotation function runs; got ${describe(k.region)}.`);
     }
-    const readers = planReaders(k.readers, isIdentity, problems);
+    const readers = planReaders(k.readers, problems, later, "key.readers");
+    // Every reader given is kept when it is valid.
+    const readersOk = k.readers === undefined || (Array.isArray(k.readers) && readers.length === k.readers.length);
     const { project, accountId, owner } = identity;
-    if (schedule === undefined || region === undefined || readers === undefined || project === undefined || accountId === undefined || owner === undefined) {
+    if (rotateEveryDays === undefined || graceDays === undefined || region === undefined || !readersOk || project === undefined || accountId === undefined || owner === undefined) {
         return undefined;
     }
     const email = `${accountId}@${project}.iam.gserviceaccount.com`;
@@ -135,54 +130,7 @@ export function planGcpKey(key: unknown, identity: GcpKeyOwner, isIdentity: (val
         }
         return undefined;
     }
-    return { ...schedule, region, secretId, readers, rotatorAccountId, rotator };
-}
-
-function planReaders(readers: unknown, isIdentity: (value: unknown) => value is GcpServiceIdentity, problems: Problems): GcpKeyReader[] | undefined {
-    if (readers === undefined) return [];
-    if (!Array.isArray(readers)) {
-        problems.add("key.readers", `\`key.readers\` must be a list of IAM members or \`gcp.ServiceIdentity\` objects; got ${describe(readers)}.`);
-        return undefined;
-    }
-    const planned: GcpKeyReader[] = [];
-    const seen = new Map<string, string>();
-    let ok = true;
-    readers.forEach((reader: unknown, i) => {
-        const path = `key.readers[${i}]`;
-        const key = readerKey(reader, isIdentity);
-        if (key === undefined) {
-            problems.add(path, memberProblem(path, reader));
-            ok = false;
-            return;
-        }
-        const first = seen.get(key);
-        if (first !== undefined) {
-            problems.add(path, `\`${path}\` repeats \`${first}\`: list each reader once.`);
-            ok = false;
-            return;
-        }
-        seen.set(key, path);
-        planned.push({ key, member: reader as string | GcpServiceIdentity });
-    });
-    return ok ? planned : undefined;
-}
-
-/** A stable key for a valid reader: the member itself, or the identity's Pulumi name; undefined for anything else. */
-function readerKey(reader: unknown, isIdentity: (value: unknown) => value is GcpServiceIdentity): string | undefined {
-    if (typeof reader === "string") return MEMBER.test(reader) ? reader : undefined;
-    // Pulumi keeps a resource's name in `__name`; an identity's name is unique among the stack's identities.
-    return isIdentity(reader) ? `identity:${(reader as unknown as { __name: string }).__name}` : undefined;
-}
-
-function memberProblem(path: string, reader: unknown): string {
-    const allowed = "an IAM member such as `serviceAccount:ci@my-project.iam.gserviceaccount.com` or `group:vendor-ops@example.com`, or a `gcp.ServiceIdentity`";
-    if (reader === "allUsers" || reader === "allAuthenticatedUsers") {
-        return `\`${path}\` is \`${reader}\`, which would let anyone read the key. List the members who need it: ${allowed}.`;
-    }
-    const hint = typeof reader === "string" && /^[^\s@:]+@[^\s@]+\.[^\s@]+$/.test(reader)
-        ? ` Did you mean \`${reader.endsWith(".gserviceaccount.com") ? "serviceAccount" : "user"}:${reader}\`?`
-        : "";
-    return `\`${path}\` must be ${allowed}; got ${describe(reader)}.${hint}`;
+    return { rotateEveryDays, graceDays, region, secretId, readers, rotatorAccountId, rotator };
 }
 
 function rotatorPurpose(accountId: string): string {
@@ -212,7 +160,7 @@ export interface GcpKey {
  * Registers the key's children under `parent` (the identity): see the file's comment. `account` is the identity's account, whose
  * email and the secret's name reach the rotator's grants as Outputs, so that its bindings wait for both to exist.
  */
-export function registerGcpKey(parent: pulumi.Resource, name: string, plan: GcpKeyPlan, project: string, owner: string, accountId: string, account: gcp.serviceaccount.Account): GcpKey {
+export function registerGcpKey(parent: pulumi.Resource, name: string, plan: GcpKeyPlan, project: string, owner: string, accountId: string, account: gcp.serviceaccount.Account, guard: Guard): GcpKey {
     const opts = { parent };
     const topic = new gcp.pubsub.Topic(`${name}-key-rotation`, { project }, opts);
     // The secret waits for the function and its trigger (its first notification must find them), and the function's identity is
@@ -247,12 +195,12 @@ export function registerGcpKey(parent: pulumi.Resource, name: string, plan: GcpK
         grants: rotatorGrants(secret.name, account.email),
     }, parent);
     ready(rotator);
-    for (const reader of plan.readers) {
-        new gcp.secretmanager.SecretIamMember(`${name}-key-reader-${reader.key.replace(/[^A-Za-z0-9._-]+/g, "-")}`, {
+    if (plan.readers.length > 0) {
+        new gcp.secretmanager.SecretIamBinding(`${name}-key-readers`, {
             project,
             secretId: secret.secretId,
             role: SECRET_ACCESSOR,
-            member: typeof reader.member === "string" ? reader.member : reader.member.member,
+            members: plan.readers.map((r) => (r instanceof GcpServiceIdentity ? r.member : guard(r))),
         }, opts);
     }
     return { secret, topic, rotator };

@@ -139,7 +139,7 @@ export function planGcpServiceIdentity(name: string, args: GcpServiceIdentityArg
         }
         description = describeWithEscalations({ owner, purpose, expiresAt }, escalations, problems);
     }
-    const key = a.key === undefined ? undefined : planGcpKey(a.key, { project: projectProblem === undefined ? project : undefined, accountId, owner }, isGcpServiceIdentity, problems);
+    const key = a.key === undefined ? undefined : planGcpKey(a.key, { project: projectProblem === undefined ? project : undefined, accountId, owner }, problems, later);
     problems.throwIfAny(`GcpServiceIdentity "${name}"`);
     const warnings = [expiryWarning(expiresAt, now, GCP_EXPIRY_CONSEQUENCE)].filter((w) => w !== undefined);
     return { project, accountId: accountId!, owner, purpose, expiresAt, description, trust: trust!, grants, later, warnings, ...(key ? { key } : {}) };
@@ -162,10 +162,6 @@ function planAccountId(name: string, accountId: unknown, problems: Problems): st
         return undefined;
     }
     return derived;
-}
-
-function isGcpServiceIdentity(value: unknown): value is GcpServiceIdentity {
-    return value instanceof GcpServiceIdentity;
 }
 
 /**
@@ -226,7 +222,7 @@ export class GcpServiceIdentity extends pulumi.ComponentResource {
         }
 
         this.workloadIdentityProvider = pulumi.output(trustBindings(this, name, guard, plan, account, condition));
-        this.keySecret = plan.key === undefined ? pulumi.output(undefined) : registerGcpKey(this, name, plan.key, plan.project, plan.owner, plan.accountId, account).secret.name;
+        this.keySecret = plan.key === undefined ? pulumi.output(undefined) : registerGcpKey(this, name, plan.key, plan.project, plan.owner, plan.accountId, account, guard).secret.name;
         this.registerOutputs({});
     }
 }

@@ -50,14 +50,14 @@ function types(resources: readonly Registered[]): string[] {
 function allows(resources: readonly Registered[], member: string, permission: string, resource: string): boolean {
     const custom = new Map(ofType(resources, "gcp:projects/iAMCustomRole:IAMCustomRole").map((r) => [`projects/${r.inputs.project}/roles/${r.inputs.roleId}`, r.inputs.permissions as string[]]));
     const where = (r: Registered): string | undefined => {
-        if (r.type === "gcp:secretmanager/secretIamMember:SecretIamMember") return `secret:${r.inputs.secretId}`;
+        if (r.type === "gcp:secretmanager/secretIamMember:SecretIamMember" || r.type === "gcp:secretmanager/secretIamBinding:SecretIamBinding") return `secret:${r.inputs.secretId}`;
         if (r.type === "gcp:serviceaccount/iAMMember:IAMMember") return `serviceAccount:${String(r.inputs.serviceAccountId).split("/").pop()}`;
         if (r.type === "gcp:projects/iAMMember:IAMMember") return `project:${r.inputs.project}`;
         return undefined;
     };
     return resources.some((r) => {
         const at = where(r);
-        if (at === undefined || r.inputs.member !== member) return false;
+        if (at === undefined || !(r.inputs.members ?? [r.inputs.member]).includes(member)) return false;
         assert.strictEqual(r.inputs.condition, undefined);
         const held = custom.get(r.inputs.role) ?? findRole(r.inputs.role)?.permissions ?? [];
         return (at === resource || at === `project:acme-prod`) && held.includes(permission);
@@ -168,6 +168,11 @@ describe("gcp.ServiceIdentity key", () => {
             for (const member of ["group:vendor-ops@example.com", "serviceAccount:invoice-reader@acme-prod.iam.gserviceaccount.com"]) {
                 assert.ok(!allows(resources, member, "secretmanager.versions.access", "secret:another-secret"));
             }
+            // AND the readers are one binding, authoritative for secretAccessor on this secret only (as gcp.RotatingSecret's)
+            assert.deepStrictEqual(ofType(resources, "gcp:secretmanager/secretIamBinding:SecretIamBinding").map((r) => [r.name, r.inputs]), [["vendor-sync-key-readers", {
+                project: "acme-prod", secretId: "vendor-sync-key", role: "roles/secretmanager.secretAccessor",
+                members: ["group:vendor-ops@example.com", "serviceAccount:invoice-reader@acme-prod.iam.gserviceaccount.com"],
+            }]]);
             // AND nothing is bound at project scope
             assert.deepStrictEqual(ofType(resources, "gcp:projects/iAMMember:IAMMember"), []);
         });
@@ -184,6 +189,11 @@ describe("gcp.ServiceIdentity key", () => {
         });
     });
 
+    it("checks a reader known only at deploy time when it resolves", () => {
+        const plan = planGcpServiceIdentity("vendor-sync", { ...BASE, key: { ...KEY, readers: [pulumi.output("allUsers")] } }, TABLE_NOW);
+        assert.deepStrictEqual(plan.later.map((c) => [c.path, c.problem("allUsers" as never)]), [["key.readers[0]", "`key.readers[0]` is `allUsers`, which would let anyone read the secret. Name the identities that read it."]]);
+    });
+
     describe("defaults", () => {
         it("graceDays defaults to one day less than the period", () => {
             const plan = planGcpServiceIdentity("vendor-sync", { ...BASE, key: { rotateEveryDays: 30, region: "us-central1" } }, TABLE_NOW);
@@ -196,20 +206,19 @@ describe("gcp.ServiceIdentity key", () => {
         const base: any = { ...BASE };
         const BAD: BadInput[] = [
             { what: "a key that is not an object", args: { ...base, key: true }, path: "key", reason: "`key` must be an object such as `{ rotateEveryDays: 90, region: \"europe-west1\" }`; got boolean `true`." },
-            { what: "rotateEveryDays 0", args: { ...base, key: { ...KEY, rotateEveryDays: 0 } }, path: "key.rotateEveryDays", reason: "`key.rotateEveryDays` must be a whole number of days from 1 to 365; got number `0`." },
-            { what: "rotateEveryDays 366", args: { ...base, key: { ...KEY, rotateEveryDays: 366 } }, path: "key.rotateEveryDays", reason: "`key.rotateEveryDays` must be a whole number of days from 1 to 365; got number `366`." },
-            { what: "rotateEveryDays not whole", args: { ...base, key: { ...KEY, rotateEveryDays: 1.5 } }, path: "key.rotateEveryDays", reason: "`key.rotateEveryDays` must be a whole number of days from 1 to 365; got number `1.5`." },
-            { what: "rotateEveryDays as text", args: { ...base, key: { ...KEY, rotateEveryDays: "90" } }, path: "key.rotateEveryDays", reason: "`key.rotateEveryDays` must be a whole number of days from 1 to 365; got `90`." },
-            { what: "graceDays equal to the period", args: { ...base, key: { ...KEY, graceDays: 90 } }, path: "key.graceDays", reason: "`key.graceDays` must be a whole number of days shorter than `key.rotateEveryDays` (90): from 0 to 89; got number `90`." },
-            { what: "graceDays negative", args: { ...base, key: { ...KEY, graceDays: -1 } }, path: "key.graceDays", reason: "`key.graceDays` must be a whole number of days shorter than `key.rotateEveryDays` (90): from 0 to 89; got number `-1`." },
+            { what: "rotateEveryDays 0", args: { ...base, key: { ...KEY, rotateEveryDays: 0 } }, path: "key.rotateEveryDays", reason: "`key.rotateEveryDays` must be a whole number of days from 1 to 365 (how often a new key replaces the current one); got number `0`." },
+            { what: "rotateEveryDays 366", args: { ...base, key: { ...KEY, rotateEveryDays: 366 } }, path: "key.rotateEveryDays", reason: "`key.rotateEveryDays` must be a whole number of days from 1 to 365 (how often a new key replaces the current one); got number `366`." },
+            { what: "rotateEveryDays not whole", args: { ...base, key: { ...KEY, rotateEveryDays: 1.5 } }, path: "key.rotateEveryDays", reason: "`key.rotateEveryDays` must be a whole number of days from 1 to 365 (how often a new key replaces the current one); got number `1.5`." },
+            { what: "rotateEveryDays as text", args: { ...base, key: { ...KEY, rotateEveryDays: "90" } }, path: "key.rotateEveryDays", reason: "`key.rotateEveryDays` must be a whole number of days from 1 to 365 (how often a new key replaces the current one); got `90`." },
+            { what: "graceDays equal to the period", args: { ...base, key: { ...KEY, graceDays: 90 } }, path: "key.graceDays", reason: "`key.graceDays` must be a whole number of days from 0 to 89 (how long a replaced key keeps working, shorter than `key.rotateEveryDays`); got number `90`." },
+            { what: "graceDays negative", args: { ...base, key: { ...KEY, graceDays: -1 } }, path: "key.graceDays", reason: "`key.graceDays` must be a whole number of days from 0 to 89 (how long a replaced key keeps working, shorter than `key.rotateEveryDays`); got number `-1`." },
             { what: "no region", args: { ...base, key: { rotateEveryDays: 90 } }, path: "key.region", reason: "`key.region` must be a Google Cloud region such as `europe-west1` or `us-central1`, where the rotation function runs; got undefined." },
             { what: "a zone for a region", args: { ...base, key: { ...KEY, region: "europe-west1-b" } }, path: "key.region", reason: "`key.region` must be a Google Cloud region such as `europe-west1` or `us-central1`, where the rotation function runs; got `europe-west1-b`." },
             { what: "readers not a list", args: { ...base, key: { ...KEY, readers: "group:ops@example.com" } }, path: "key.readers", reason: "`key.readers` must be a list of IAM members or `gcp.ServiceIdentity` objects; got `group:ops@example.com`." },
-            { what: "a reader that is a bare email", args: { ...base, key: { ...KEY, readers: ["ci@acme-prod.iam.gserviceaccount.com"] } }, path: "key.readers[0]", reason: "`key.readers[0]` must be an IAM member such as `serviceAccount:ci@my-project.iam.gserviceaccount.com` or `group:vendor-ops@example.com`, or a `gcp.ServiceIdentity`; got `ci@acme-prod.iam.gserviceaccount.com`. Did you mean `serviceAccount:ci@acme-prod.iam.gserviceaccount.com`?" },
-            { what: "a reader that is a person's bare email", args: { ...base, key: { ...KEY, readers: ["ana@example.com"] } }, path: "key.readers[0]", reason: "`key.readers[0]` must be an IAM member such as `serviceAccount:ci@my-project.iam.gserviceaccount.com` or `group:vendor-ops@example.com`, or a `gcp.ServiceIdentity`; got `ana@example.com`. Did you mean `user:ana@example.com`?" },
-            { what: "allUsers as a reader", args: { ...base, key: { ...KEY, readers: ["allUsers"] } }, path: "key.readers[0]", reason: "`key.readers[0]` is `allUsers`, which would let anyone read the key. List the members who need it: an IAM member such as `serviceAccount:ci@my-project.iam.gserviceaccount.com` or `group:vendor-ops@example.com`, or a `gcp.ServiceIdentity`." },
-            { what: "a reader that is a number", args: { ...base, key: { ...KEY, readers: [42] } }, path: "key.readers[0]", reason: "`key.readers[0]` must be an IAM member such as `serviceAccount:ci@my-project.iam.gserviceaccount.com` or `group:vendor-ops@example.com`, or a `gcp.ServiceIdentity`; got number `42`." },
-            { what: "a reader listed twice", args: { ...base, key: { ...KEY, readers: ["group:ops@example.com", "group:ops@example.com"] } }, path: "key.readers[1]", reason: "`key.readers[1]` repeats `key.readers[0]`: list each reader once." },
+            { what: "a reader that is a bare email", args: { ...base, key: { ...KEY, readers: ["ci@acme-prod.iam.gserviceaccount.com"] } }, path: "key.readers[0]", reason: "`key.readers[0]` must be an IAM member (`serviceAccount:…`, `user:…`, `group:…`, `domain:…`, `principal://…` or `principalSet://…`) or a `gcp.ServiceIdentity`; got `ci@acme-prod.iam.gserviceaccount.com`. Did you mean `serviceAccount:ci@acme-prod.iam.gserviceaccount.com`?" },
+            { what: "a reader that is a person's bare email", args: { ...base, key: { ...KEY, readers: ["ana@example.com"] } }, path: "key.readers[0]", reason: "`key.readers[0]` must be an IAM member (`serviceAccount:…`, `user:…`, `group:…`, `domain:…`, `principal://…` or `principalSet://…`) or a `gcp.ServiceIdentity`; got `ana@example.com`. Did you mean `user:ana@example.com`?" },
+            { what: "allUsers as a reader", args: { ...base, key: { ...KEY, readers: ["allUsers"] } }, path: "key.readers[0]", reason: "`key.readers[0]` is `allUsers`, which would let anyone read the secret. Name the identities that read it." },
+            { what: "a reader that is a number", args: { ...base, key: { ...KEY, readers: [42] } }, path: "key.readers[0]", reason: "`key.readers[0]` must be an IAM member string or a `gcp.ServiceIdentity`; got number `42`." },
             {
                 what: "an owner too long for the rotator's ownership record",
                 args: { ...base, owner: "x".repeat(120), purpose: "p" },
