@@ -272,6 +272,22 @@ describe("runtime/gcp rotate-key", () => {
             assert.strictEqual(picture(), "v1:E:k2");
         });
 
+        it("where an organization policy forbids keys, fails the run with the reason logged and keeps the current key; the next day's check tries again", async () => {
+            // GIVEN a stored key, then iam.disableServiceAccountKeyCreation enforced
+            const { iam, logs, rotateAt, picture, latestWorks } = rig();
+            await rotateAt(T0);
+            iam.failNext("createKey", CODE.FAILED_PRECONDITION, 1, "Key creation is not allowed on this service account.");
+            // WHEN the key is due
+            await assert.rejects(rotateAt(T0 + 30 * DAY), (e: GrpcError) => e.code === CODE.FAILED_PRECONDITION);
+            // THEN nothing changed, the failure is logged, and the key consumers hold still works
+            assert.strictEqual(picture(), "v1:E:k1");
+            assert.ok(latestWorks());
+            assert.deepStrictEqual(logs[logs.length - 1], { severity: "ERROR", message: "failed with gRPC code 9 after 1 attempt(s)", secret: SECRET, step: "create-key", version: ACCOUNT, outcome: "failed", attempt: 1, code: 9 });
+            // AND once the policy allows it, the next check rotates
+            assert.strictEqual((await rotateAt(T0 + 31 * DAY)).outcome, "rotated");
+            assert.strictEqual(picture(), "v1:E:k1 v2:E:k2");
+        });
+
         it("retries RESOURCE_EXHAUSTED throttling with backoff, but not Google's key-limit error", async () => {
             const { iam, sleeps, rotateAt, latestWorks } = rig();
             iam.failNext("createKey", CODE.RESOURCE_EXHAUSTED, 2, "Quota exceeded for quota metric 'Write requests'");
