@@ -110,7 +110,7 @@ export function keyPolicy(secret: SecretInfo): KeyPolicy | { readonly problem: s
     const days = (label: string): number | undefined => (/^[0-9]{1,3}$/.test(secret.labels[label] ?? "") ? Number(secret.labels[label]) : undefined);
     const period = days(PERIOD_LABEL);
     const grace = days(GRACE_LABEL);
-    if (period === undefined || period < 1) {
+    if (period === undefined || period < 1 || period > 365) {
         return { problem: `label \`${PERIOD_LABEL}\` is ${secret.labels[PERIOD_LABEL] === undefined ? "missing" : `"${secret.labels[PERIOD_LABEL]}"`}; allowed: a whole number of days from 1 to 365` };
     }
     if (grace === undefined || grace >= period) {

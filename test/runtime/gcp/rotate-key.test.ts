@@ -379,6 +379,7 @@ describe("runtime/gcp rotate-key", () => {
             [{ "nhi-key-account": "" }, 'label `nhi-key-account` is ""; allowed: a service account or project ID (6–30 lower-case letters, digits and hyphens)'],
             [{ "nhi-key-project": "Demo" }, 'label `nhi-key-project` is "Demo"; allowed: a service account or project ID (6–30 lower-case letters, digits and hyphens)'],
             [{ "nhi-rotate-every-days": "x" }, 'label `nhi-rotate-every-days` is "x"; allowed: a whole number of days from 1 to 365'],
+            [{ "nhi-rotate-every-days": "366" }, 'label `nhi-rotate-every-days` is "366"; allowed: a whole number of days from 1 to 365'],
             [{ "nhi-grace-days": "-1" }, 'label `nhi-grace-days` is "-1"; allowed: a whole number of days shorter than the period (30)'],
             [{ "nhi-grace-days": "30" }, 'label `nhi-grace-days` is "30"; allowed: a whole number of days shorter than the period (30)'],
         ];
