@@ -121,6 +121,14 @@ export interface RotationFunction {
     readonly ready: readonly pulumi.Resource[];
 }
 
+/**
+ * An Output that resolves once every resource of `ready` exists (its ID is known): during an update,
+ * after they are created; during a preview of a new stack, never (the value stays unknown).
+ */
+export function readinessOf(ready: readonly pulumi.Resource[]): pulumi.Output<unknown[]> {
+    return pulumi.all(ready.map((r) => (r as pulumi.CustomResource).id));
+}
+
 /** The purpose recorded on a trigger's service account. */
 function triggerPurpose(accountId: string): string {
     return `Delivers Pub/Sub events to the function that runs as ${accountId}`;
