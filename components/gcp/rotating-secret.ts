@@ -3,12 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { DeferredCheck, deployTimeGuard } from "../core/deferred";
 import { Problems, describe } from "../core/errors";
 import { requireText } from "../core/ownership";
-import { MAX_ROTATE_EVERY_DAYS, MIN_ROTATE_EVERY_DAYS, RotatingValueArgs, ValueSpec, planRotateEveryDays, planValueSpec } from "../core/rotating-value";
+import { MAX_ROTATE_EVERY_DAYS, MIN_ROTATE_EVERY_DAYS, RotatingValueArgs, ValueSpec, planRotateEveryDays, planValueSpec, planWholeNumber } from "../core/rotating-value";
 import { GRACE_LABEL, PERIOD_LABEL } from "../runtime/gcp/rotate-secret";
 import { FORMAT_LABEL, LENGTH_LABEL } from "../runtime/gcp/value";
 import { renderOwnershipRecord } from "./description";
 import { projectIdProblem } from "./grants";
-import { RotationFunction, planRotationFunction, readinessOf, rotationAccountId, rotationFunction, rotationOwnershipProblems } from "./rotation-function";
+import { RotationFunction, isRegion, planRotationFunction, readinessOf, rotationAccountId, rotationFunction, rotationOwnershipProblems } from "./rotation-function";
 import { GcpSecretRotator, SECRET_ROTATION_PERMISSIONS } from "./secret-rotator";
 import { GcpServiceIdentity } from "./service-identity";
 
@@ -216,7 +216,7 @@ export function planGcpRotatingSecret(name: string, args: GcpRotatingSecretArgs)
     const readers = planReaders(a.readers, problems, later);
     let own: GcpRotatingSecretPlan["own"];
     if (rotator === undefined && a.rotator === undefined) {
-        if (typeof a.region !== "string" || !/^[a-z]+-[a-z]+[0-9]+$/.test(a.region)) {
+        if (!isRegion(a.region)) {
             problems.add("region", `\`region\` must be the Google Cloud region of this secret's rotation function, such as \`europe-west1\` (or give a shared \`rotator\`); got ${describe(a.region)}.`);
         } else if (secretId !== undefined) {
             own = { region: a.region, accountId: rotationAccountId(name, "rot") };
@@ -228,7 +228,9 @@ export function planGcpRotatingSecret(name: string, args: GcpRotatingSecretArgs)
     }
     const firstRotationAfterMinutes = a.firstRotationAfterMinutes === undefined
         ? DEFAULT_FIRST_ROTATION_MINUTES
-        : planWholeMinutes(a.firstRotationAfterMinutes, problems);
+        : planWholeNumber("firstRotationAfterMinutes", a.firstRotationAfterMinutes, {
+            min: MIN_FIRST_ROTATION_MINUTES, max: MAX_FIRST_ROTATION_MINUTES, unit: "minutes", minNote: "Secret Manager refuses a first rotation less than 5 minutes ahead",
+        }, problems);
     if (a.deletionProtection !== undefined && typeof a.deletionProtection !== "boolean") {
         problems.add("deletionProtection", `\`deletionProtection\` must be \`true\` or \`false\`; got ${describe(a.deletionProtection)}.`);
     }
@@ -258,21 +260,12 @@ export function planGcpRotatingSecret(name: string, args: GcpRotatingSecretArgs)
  * only when it rotates, so a shorter grace would still last one period: refused rather than ignored.
  */
 function planGraceDays(value: unknown, rotateEveryDays: number | undefined, problems: Problems): number | undefined {
-    const min = rotateEveryDays ?? MIN_ROTATE_EVERY_DAYS;
-    if (typeof value === "number" && Number.isInteger(value) && value >= min && value <= MAX_ROTATE_EVERY_DAYS) {
-        return value;
-    }
-    const why = rotateEveryDays === undefined ? "" : ` (\`rotateEveryDays\`: the function retires a replaced version only when it rotates, so the version stays enabled at least one period anyway)`;
-    problems.add("graceDays", `\`graceDays\` must be a whole number of days from ${min}${why} to ${MAX_ROTATE_EVERY_DAYS}; got ${describe(value)}.`);
-    return undefined;
-}
-
-function planWholeMinutes(value: unknown, problems: Problems): number | undefined {
-    if (typeof value === "number" && Number.isInteger(value) && value >= MIN_FIRST_ROTATION_MINUTES && value <= MAX_FIRST_ROTATION_MINUTES) {
-        return value;
-    }
-    problems.add("firstRotationAfterMinutes", `\`firstRotationAfterMinutes\` must be a whole number of minutes from ${MIN_FIRST_ROTATION_MINUTES} (Secret Manager refuses a first rotation less than 5 minutes ahead) to ${MAX_FIRST_ROTATION_MINUTES}; got ${describe(value)}.`);
-    return undefined;
+    return planWholeNumber("graceDays", value, {
+        min: rotateEveryDays ?? MIN_ROTATE_EVERY_DAYS,
+        max: MAX_ROTATE_EVERY_DAYS,
+        unit: "days",
+        minNote: rotateEveryDays === undefined ? undefined : "`rotateEveryDays`: the function retires a replaced version only when it rotates, so the version stays enabled at least one period anyway",
+    }, problems);
 }
 
 /** The grant of a per-secret function's identity: exactly the function's calls, on this secret only. */

@@ -63,6 +63,14 @@ export const RUN_INVOKER = "roles/run.invoker";
 /** The role the Secret Manager service agent holds on the topic. */
 export const PUBSUB_PUBLISHER = "roles/pubsub.publisher";
 
+/**
+ * Whether `value` has the shape of a Google Cloud region (`europe-west1`, `northamerica-northeast2`).
+ * @see https://cloud.google.com/functions/docs/locations
+ */
+export function isRegion(value: unknown): value is string {
+    return typeof value === "string" && /^[a-z]+-[a-z]+[0-9]+$/.test(value);
+}
+
 /** Which runtime code the function runs. */
 export interface RotationFunctionEntry {
     /** The runtime entry file under `components/runtime/`, without `.js`: `"gcp/index"`. */

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Problems, describe } from "../core/errors";
 import { requireText } from "../core/ownership";
 import { projectIdProblem } from "./grants";
-import { planRotationFunction, readinessOf, rotationAccountId, rotationFunction, rotationOwnershipProblems } from "./rotation-function";
+import { isRegion, planRotationFunction, readinessOf, rotationAccountId, rotationFunction, rotationOwnershipProblems } from "./rotation-function";
 import { customRoleId, deriveAccountId } from "./service-identity";
 
 export const GCP_SECRET_ROTATOR_TYPE = "nhi:index:GcpSecretRotator";
@@ -136,7 +136,7 @@ export function planGcpSecretRotator(name: string, args: GcpSecretRotatorArgs): 
     if (projectProblem !== undefined) {
         problems.add("project", projectProblem);
     }
-    if (typeof a.region !== "string" || !/^[a-z]+-[a-z]+[0-9]+$/.test(a.region)) {
+    if (!isRegion(a.region)) {
         problems.add("region", `\`region\` must be the Google Cloud region of the rotation function, such as \`europe-west1\`; got ${describe(a.region)}.`);
     }
     const { owner } = requireText(a, ["owner"], problems, { owner: "the team or person who answers for the rotator" });
