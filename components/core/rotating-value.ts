@@ -28,18 +28,32 @@ export interface RotatingValueArgs {
     readonly format?: ValueFormat;
 }
 
-/** The whole number of days in `value` for `path`, between `min` and `max`, or a problem recorded. */
-export function planWholeDays(path: string, value: unknown, min: number, max: number, problems: Problems, what: string): number | undefined {
-    if (typeof value === "number" && Number.isInteger(value) && value >= min && value <= max) {
+/** The bounds of a whole number for {@link planWholeNumber}, and what the message says of them. */
+export interface WholeNumberRule {
+    readonly min: number;
+    readonly max: number;
+    /** `days`, `minutes`, … */
+    readonly unit: string;
+    /** Why the minimum is what it is, said beside it. */
+    readonly minNote?: string;
+    /** What the number means, said after the range. */
+    readonly note?: string;
+}
+
+/** `value` for `path` when it is a whole number within `rule`; otherwise undefined, with the problem recorded. */
+export function planWholeNumber(path: string, value: unknown, rule: WholeNumberRule, problems: Problems): number | undefined {
+    if (typeof value === "number" && Number.isInteger(value) && value >= rule.min && value <= rule.max) {
         return value;
     }
-    problems.add(path, `\`${path}\` must be a whole number of days from ${min} to ${max} (${what}); got ${describe(value)}.`);
+    const min = rule.minNote === undefined ? `${rule.min}` : `${rule.min} (${rule.minNote})`;
+    const note = rule.note === undefined ? "" : ` (${rule.note})`;
+    problems.add(path, `\`${path}\` must be a whole number of ${rule.unit} from ${min} to ${rule.max}${note}; got ${describe(value)}.`);
     return undefined;
 }
 
 /** `rotateEveryDays`, validated: a whole number of days from 1 to 365. */
 export function planRotateEveryDays(value: unknown, problems: Problems): number | undefined {
-    return planWholeDays("rotateEveryDays", value, MIN_ROTATE_EVERY_DAYS, MAX_ROTATE_EVERY_DAYS, problems, "how often the value is replaced");
+    return planWholeNumber("rotateEveryDays", value, { min: MIN_ROTATE_EVERY_DAYS, max: MAX_ROTATE_EVERY_DAYS, unit: "days", note: "how often the value is replaced" }, problems);
 }
 
 /** `value`, validated, with its defaults. */

@@ -3,12 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { DeferredCheck, deployTimeGuard } from "../core/deferred";
 import { Problems, describe } from "../core/errors";
 import { requireText } from "../core/ownership";
-import { MAX_ROTATE_EVERY_DAYS, MIN_ROTATE_EVERY_DAYS, RotatingValueArgs, ValueSpec, planRotateEveryDays, planValueSpec } from "../core/rotating-value";
+import { MAX_ROTATE_EVERY_DAYS, MIN_ROTATE_EVERY_DAYS, RotatingValueArgs, ValueSpec, planRotateEveryDays, planValueSpec, planWholeNumber } from "../core/rotating-value";
 import { GRACE_LABEL, PERIOD_LABEL } from "../runtime/gcp/rotate-secret";
 import { FORMAT_LABEL, LENGTH_LABEL } from "../runtime/gcp/value";
 import { renderOwnershipRecord } from "./description";
 import { projectIdProblem } from "./grants";
-import { RotationFunction, planRotationFunction, rotationAccountId, rotationFunction, rotationOwnershipProblems } from "./rotation-function";
+import { RotationFunction, isRegion, planRotationFunction, readinessOf, rotationAccountId, rotationFunction, rotationOwnershipProblems } from "./rotation-function";
 import { GcpSecretRotator, SECRET_ROTATION_PERMISSIONS } from "./secret-rotator";
 import { GcpServiceIdentity } from "./service-identity";
 
@@ -18,12 +18,17 @@ export const GCP_ROTATING_SECRET_TYPE = "nhi:index:GcpRotatingSecret";
 export const SECRET_ROTATION_ENTRY = { file: "gcp/index", entryPoint: "rotateSecret" } as const;
 
 /**
- * How long after the secret is created (and, per secret, after its function is ready) Secret
- * Manager first notifies: Google refuses a `nextRotationTime` less than 5 minutes ahead, and the
- * time is computed a moment before the secret is created, so 10 minutes leaves 5 of margin.
+ * How many minutes after the secret's function is ready Secret Manager first notifies, by default:
+ * Google refuses a `nextRotationTime` less than 5 minutes ahead when the secret is created, and the
+ * time is computed a moment before the secret is registered, so 10 minutes leave 5 for the engine
+ * to create it.
  * @see https://cloud.google.com/secret-manager/docs/reference/rest/v1/projects.secrets#rotation
  */
-export const FIRST_ROTATION_DELAY_MS = 10 * 60_000;
+export const DEFAULT_FIRST_ROTATION_MINUTES = 10;
+/** Google's 5-minute minimum, plus one minute for the engine to create the secret. */
+export const MIN_FIRST_ROTATION_MINUTES = 6;
+/** A day: the first value should not wait longer. */
+export const MAX_FIRST_ROTATION_MINUTES = 1_440;
 
 /** Google: a secret ID is 1–255 letters, digits, `-` and `_`. @see https://cloud.google.com/secret-manager/docs/reference/rest/v1/projects.secrets/create */
 export const SECRET_ID = /^[A-Za-z0-9_-]{1,255}$/;
@@ -108,6 +113,16 @@ export interface GcpRotatingSecretCommonArgs {
      */
     readonly labels?: Readonly<Record<string, string>>;
     /**
+     * How many minutes after its function is ready the first value is made (`nextRotationTime` at
+     * creation). Secret Manager refuses a time less than 5 minutes ahead when it creates the secret,
+     * so a stack that creates thousands of secrets in one update (Secret Manager takes at most 600
+     * writes a minute per project) needs about 6 + (number of secrets) / 600 minutes.
+     * Limits: 6–1,440 whole minutes.
+     * @default 10
+     * @see https://cloud.google.com/secret-manager/quotas
+     */
+    readonly firstRotationAfterMinutes?: number;
+    /**
      * Whether `pulumi destroy` (or removing the component) is refused while the secret exists:
      * deleting a Secret Manager secret destroys every version at once, with no recovery window.
      * Set `false`, and update, before deleting.
@@ -162,6 +177,7 @@ export interface GcpRotatingSecretPlan {
     /** Without a shared rotator: the region and account ID of this secret's own function. */
     readonly own?: { readonly region: string; readonly accountId: string };
     readonly deletionProtection: boolean;
+    readonly firstRotationAfterMinutes: number;
 }
 
 /** The secret ID Google would accept from `name`: other characters replaced by `-`. */
@@ -200,7 +216,7 @@ export function planGcpRotatingSecret(name: string, args: GcpRotatingSecretArgs)
     const readers = planReaders(a.readers, problems, later);
     let own: GcpRotatingSecretPlan["own"];
     if (rotator === undefined && a.rotator === undefined) {
-        if (typeof a.region !== "string" || !/^[a-z]+-[a-z]+[0-9]+$/.test(a.region)) {
+        if (!isRegion(a.region)) {
             problems.add("region", `\`region\` must be the Google Cloud region of this secret's rotation function, such as \`europe-west1\` (or give a shared \`rotator\`); got ${describe(a.region)}.`);
         } else if (secretId !== undefined) {
             own = { region: a.region, accountId: rotationAccountId(name, "rot") };
@@ -210,6 +226,11 @@ export function planGcpRotatingSecret(name: string, args: GcpRotatingSecretArgs)
             for (const p of rotationOwnershipProblems(owner, functionPurpose(secretId!), own.accountId, false)) problems.add("owner", p.reason);
         }
     }
+    const firstRotationAfterMinutes = a.firstRotationAfterMinutes === undefined
+        ? DEFAULT_FIRST_ROTATION_MINUTES
+        : planWholeNumber("firstRotationAfterMinutes", a.firstRotationAfterMinutes, {
+            min: MIN_FIRST_ROTATION_MINUTES, max: MAX_FIRST_ROTATION_MINUTES, unit: "minutes", minNote: "Secret Manager refuses a first rotation less than 5 minutes ahead",
+        }, problems);
     if (a.deletionProtection !== undefined && typeof a.deletionProtection !== "boolean") {
         problems.add("deletionProtection", `\`deletionProtection\` must be \`true\` or \`false\`; got ${describe(a.deletionProtection)}.`);
     }
@@ -230,6 +251,7 @@ export function planGcpRotatingSecret(name: string, args: GcpRotatingSecretArgs)
         rotationPeriod: `${rotateEveryDays! * SECONDS_PER_DAY}s`,
         readers, later, own,
         deletionProtection: a.deletionProtection ?? true,
+        firstRotationAfterMinutes: firstRotationAfterMinutes ?? DEFAULT_FIRST_ROTATION_MINUTES,
     };
 }
 
@@ -238,13 +260,12 @@ export function planGcpRotatingSecret(name: string, args: GcpRotatingSecretArgs)
  * only when it rotates, so a shorter grace would still last one period: refused rather than ignored.
  */
 function planGraceDays(value: unknown, rotateEveryDays: number | undefined, problems: Problems): number | undefined {
-    const min = rotateEveryDays ?? MIN_ROTATE_EVERY_DAYS;
-    if (typeof value === "number" && Number.isInteger(value) && value >= min && value <= MAX_ROTATE_EVERY_DAYS) {
-        return value;
-    }
-    const why = rotateEveryDays === undefined ? "" : ` (\`rotateEveryDays\`: the function retires a replaced version only when it rotates, so the version stays enabled at least one period anyway)`;
-    problems.add("graceDays", `\`graceDays\` must be a whole number of days from ${min}${why} to ${MAX_ROTATE_EVERY_DAYS}; got ${describe(value)}.`);
-    return undefined;
+    return planWholeNumber("graceDays", value, {
+        min: rotateEveryDays ?? MIN_ROTATE_EVERY_DAYS,
+        max: MAX_ROTATE_EVERY_DAYS,
+        unit: "days",
+        minNote: rotateEveryDays === undefined ? undefined : "`rotateEveryDays`: the function retires a replaced version only when it rotates, so the version stays enabled at least one period anyway",
+    }, problems);
 }
 
 /** The grant of a per-secret function's identity: exactly the function's calls, on this secret only. */
@@ -371,7 +392,7 @@ export function planReaders(readers: unknown, problems: Problems, later: Deferre
  * At `nextRotationTime` and then every `rotateEveryDays`, Secret Manager publishes `SECRET_ROTATE`
  * to the secret's topic; the function adds a version with a fresh value and disables, never
  * destroys, versions replaced more than `graceDays` ago. The first version is minted the same way,
- * about ten minutes after the secret is created ({@link FIRST_ROTATION_DELAY_MS}).
+ * `firstRotationAfterMinutes` (10) after the secret's function is ready.
  *
  * Children: a `secretmanager.Secret` (`${name}-secret`); a `secretmanager.SecretIamBinding` for the
  * readers (`${name}-readers`); without `rotator`, a `pubsub.Topic` (`${name}-topic`) and the
@@ -398,20 +419,14 @@ export class GcpRotatingSecret extends pulumi.ComponentResource {
         this.rotateEveryDays = plan.rotateEveryDays;
         this.graceDays = plan.graceDays ?? plan.rotateEveryDays;
 
-        let topic: pulumi.Output<string>;
-        let built: { ready: readonly pulumi.Resource[]; functionName: pulumi.Output<string> } | undefined;
-        // The secret waits for its function (a message published before the trigger's subscription
-        // exists is lost) while the function's grant names the secret: the secret's `dependsOn` is
-        // resolved once the function is declared, a line below.
-        let resolveReady: (ready: pulumi.Resource[]) => void = () => undefined;
-        const ready = new Promise<pulumi.Resource[]>((resolve) => (resolveReady = resolve));
-        if (args.rotator !== undefined) {
-            topic = args.rotator.topic;
-            resolveReady([...args.rotator.ready]);
-        } else {
-            topic = new gcp.pubsub.Topic(`${name}-topic`, { project: plan.project, labels: { "managed-by": "pulumi-nhi" } }, childOpts).id;
-        }
-        const readyIds = pulumi.output(ready).apply((rs) => pulumi.all(rs.map((r) => (r as pulumi.CustomResource).id)));
+        // The secret waits for its function and the topic's publisher binding: Secret Manager checks at
+        // creation that it may publish, and a message published before the trigger's subscription exists
+        // is lost. A shared rotator's are there already; a function of the secret's own names the secret in
+        // its grant, so it is declared after the secret, and the secret's `dependsOn` resolves with it.
+        let resolveOwn: (ready: pulumi.Resource[]) => void = () => undefined;
+        const own = plan.own === undefined ? undefined : new Promise<pulumi.Resource[]>((resolve) => (resolveOwn = resolve));
+        const topic = args.rotator?.topic ?? new gcp.pubsub.Topic(`${name}-topic`, { project: plan.project, labels: { "managed-by": "pulumi-nhi" } }, childOpts).id;
+        const readiness = own === undefined ? args.rotator!.readiness : pulumi.output(own).apply(readinessOf);
         const secret = new gcp.secretmanager.Secret(`${name}-secret`, {
             project: plan.project,
             secretId: plan.secretId,
@@ -421,12 +436,12 @@ export class GcpRotatingSecret extends pulumi.ComponentResource {
             topics: [{ name: topic }],
             rotation: {
                 rotationPeriod: plan.rotationPeriod,
-                // Computed once the topic's publisher and the function exist, a moment before the secret is
-                // created; afterwards Secret Manager advances it, and Pulumi leaves it alone (ignoreChanges).
-                nextRotationTime: readyIds.apply(() => new Date(Date.now() + FIRST_ROTATION_DELAY_MS).toISOString()),
+                // Computed once what the secret waits for exists, a moment before the secret is created;
+                // afterwards Secret Manager advances it, and Pulumi leaves it alone (ignoreChanges).
+                nextRotationTime: readiness.apply(() => new Date(Date.now() + plan.firstRotationAfterMinutes * 60_000).toISOString()),
             },
             deletionProtection: plan.deletionProtection,
-        }, { ...childOpts, dependsOn: ready, ignoreChanges: ["rotation.nextRotationTime"] });
+        }, { ...childOpts, dependsOn: own ?? [...args.rotator!.ready], ignoreChanges: ["rotation.nextRotationTime"] });
         this.secretId = secret.secretId;
         this.name = secret.name;
         this.topic = topic;
@@ -442,10 +457,11 @@ export class GcpRotatingSecret extends pulumi.ComponentResource {
                 topic,
                 grants: secretGrants(secret.secretId),
             }, this);
-            resolveReady([...fn.ready]);
-            built = { ready: fn.ready, functionName: fn.function.name };
+            resolveOwn([...fn.ready]);
+            this.rotatorFunction = fn.function.name;
+        } else {
+            this.rotatorFunction = args.rotator!.functionName;
         }
-        this.rotatorFunction = built?.functionName ?? args.rotator!.functionName;
 
         if (plan.readers.length > 0) {
             const guard = deployTimeGuard(`GcpRotatingSecret "${name}"`, this, plan.later);

@@ -71,6 +71,14 @@ export const RUN_INVOKER = "roles/run.invoker";
 /** The role the Secret Manager service agent holds on the topic. */
 export const PUBSUB_PUBLISHER = "roles/pubsub.publisher";
 
+/**
+ * Whether `value` has the shape of a Google Cloud region (`europe-west1`, `northamerica-northeast2`).
+ * @see https://cloud.google.com/functions/docs/locations
+ */
+export function isRegion(value: unknown): value is string {
+    return typeof value === "string" && /^[a-z]+-[a-z]+[0-9]+$/.test(value);
+}
+
 /** Which runtime code the function runs. */
 export interface RotationFunctionEntry {
     /** The runtime entry file under `components/runtime/`, without `.js`: `"gcp/index"`. */
@@ -127,6 +135,14 @@ export interface RotationFunction {
      * with its trigger (a message published before the trigger's subscription exists is lost).
      */
     readonly ready: readonly pulumi.Resource[];
+}
+
+/**
+ * An Output that resolves once every resource of `ready` exists (its ID is known): during an update,
+ * after they are created; during a preview of a new stack, never (the value stays unknown).
+ */
+export function readinessOf(ready: readonly pulumi.Resource[]): pulumi.Output<unknown[]> {
+    return pulumi.all(ready.map((r) => (r as pulumi.CustomResource).id));
 }
 
 /** The purpose recorded on a trigger's service account. */

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Problems, describe } from "../core/errors";
 import { requireText } from "../core/ownership";
 import { projectIdProblem } from "./grants";
-import { planRotationFunction, rotationAccountId, rotationFunction, rotationOwnershipProblems } from "./rotation-function";
+import { isRegion, planRotationFunction, readinessOf, rotationAccountId, rotationFunction, rotationOwnershipProblems } from "./rotation-function";
 import { customRoleId, deriveAccountId } from "./service-identity";
 
 export const GCP_SECRET_ROTATOR_TYPE = "nhi:index:GcpSecretRotator";
@@ -77,6 +77,8 @@ export class GcpSecretRotator extends pulumi.ComponentResource {
     public readonly member: pulumi.Output<string>;
     /** What a secret that uses the rotator waits for: the topic's publisher binding and the function. */
     public readonly ready: readonly pulumi.Resource[];
+    /** Resolves once `ready` exists: one Output that every secret's first rotation time waits for. */
+    public readonly readiness: pulumi.Output<unknown[]>;
 
     constructor(name: string, args: GcpSecretRotatorArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planGcpSecretRotator(name, args);
@@ -111,6 +113,7 @@ export class GcpSecretRotator extends pulumi.ComponentResource {
         this.functionName = fn.function.name;
         this.member = fn.runtime.member;
         this.ready = fn.ready;
+        this.readiness = readinessOf(fn.ready);
         this.registerOutputs({});
     }
 }
@@ -133,7 +136,7 @@ export function planGcpSecretRotator(name: string, args: GcpSecretRotatorArgs): 
     if (projectProblem !== undefined) {
         problems.add("project", projectProblem);
     }
-    if (typeof a.region !== "string" || !/^[a-z]+-[a-z]+[0-9]+$/.test(a.region)) {
+    if (!isRegion(a.region)) {
         problems.add("region", `\`region\` must be the Google Cloud region of the rotation function, such as \`europe-west1\`; got ${describe(a.region)}.`);
     }
     const { owner } = requireText(a, ["owner"], problems, { owner: "the team or person who answers for the rotator" });

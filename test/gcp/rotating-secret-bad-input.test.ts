@@ -41,6 +41,7 @@ const BAD_INPUTS: BadInput[] = [
     { what: "an empty owner", args: { ...base, owner: "" }, path: "owner", reason: "`owner` is required and must be a non-empty string (the team or person who answers for this secret); got an empty string." },
     { what: "an owner too long for the function's service accounts", args: { ...base, owner: "o".repeat(200) }, path: "owner", reason: "`owner` is 200 bytes, too long for the description of the rotation function's service accounts, which hold at most 256 bytes (Google limit) and leave 134 of them for `owner` beside the function's own purpose. Shorten `owner` to at most 134 bytes." },
     { what: "a project that is not a project ID", args: { ...base, project: "Acme" }, path: "project", reason: "`project` must be a project ID: 6–30 lower-case letters, digits and hyphens, starting with a letter, such as `my-project`; got `Acme`." },
+    { what: "a first rotation under 6 minutes", args: { ...base, firstRotationAfterMinutes: 5 }, path: "firstRotationAfterMinutes", reason: "`firstRotationAfterMinutes` must be a whole number of minutes from 6 (Secret Manager refuses a first rotation less than 5 minutes ahead) to 1440; got number `5`." },
     { what: "deletionProtection given as text", args: { ...base, deletionProtection: "no" }, path: "deletionProtection", reason: "`deletionProtection` must be `true` or `false`; got `no`." },
 ];
 

@@ -3,7 +3,7 @@ import { run } from "@bufbuild/cel";
 import * as pulumi from "@pulumi/pulumi";
 import { gcp } from "../../components";
 import { permissionNames } from "../../components/gcp/catalog";
-import { FIRST_ROTATION_DELAY_MS, planGcpRotatingSecret } from "../../components/gcp/rotating-secret";
+import { DEFAULT_FIRST_ROTATION_MINUTES, planGcpRotatingSecret } from "../../components/gcp/rotating-secret";
 import { SECRET_ROTATION_PERMISSIONS, rotatorCondition } from "../../components/gcp/secret-rotator";
 import { createRotationHandler } from "../../components/runtime/gcp/rotate-secret";
 import { SecretManagerClientLike, secretManagerStore } from "../../components/runtime/gcp/secret-store";
@@ -81,7 +81,7 @@ describe("gcp.RotatingSecret with its own rotation function (the default)", () =
         // the labels the function reads, the ownership record, no deletion without first lifting the protection
         const s = ofType(resources, "gcp:secretmanager/secret:Secret")[0].inputs;
         const next = Date.parse(s.rotation.nextRotationTime);
-        assert.ok(next >= before + FIRST_ROTATION_DELAY_MS && next <= after + FIRST_ROTATION_DELAY_MS, s.rotation.nextRotationTime);
+        assert.ok(next >= before + DEFAULT_FIRST_ROTATION_MINUTES * 60_000 && next <= after + DEFAULT_FIRST_ROTATION_MINUTES * 60_000, s.rotation.nextRotationTime);
         const topic = ofType(resources, "gcp:pubsub/topic:Topic")[0];
         assert.deepStrictEqual(s, {
             project: "acme-prod",
@@ -117,8 +117,11 @@ describe("gcp.RotatingSecret with its own rotation function (the default)", () =
         assert.ok(!resources.flatMap((r) => strings(r.inputs)).some((t) => /^[0-9a-f]{64}$/.test(t)));
     });
 
-    it("records graceDays for the function only when given, and omits the readers' binding when there are none", async () => {
-        const { resources } = await declare(() => new gcp.RotatingSecret("api-token", { ...BASE, region: "europe-west1", rotateEveryDays: 7, graceDays: 14 }));
+    it("records graceDays for the function only when given, waits firstRotationAfterMinutes, and omits the readers' binding when there are none", async () => {
+        const before = Date.now();
+        const { resources } = await declare(() => new gcp.RotatingSecret("api-token", { ...BASE, region: "europe-west1", rotateEveryDays: 7, graceDays: 14, firstRotationAfterMinutes: 45 }));
+        const next = Date.parse(ofType(resources, "gcp:secretmanager/secret:Secret")[0].inputs.rotation.nextRotationTime);
+        assert.ok(next >= before + 45 * 60_000 && next <= Date.now() + 45 * 60_000);
         const s = ofType(resources, "gcp:secretmanager/secret:Secret")[0].inputs;
         assert.deepStrictEqual(s.labels, { "nhi-value-format": "alphanumeric", "nhi-value-length": "32", "nhi-rotate-every-days": "7", "nhi-grace-days": "14" });
         assert.strictEqual(s.rotation.rotationPeriod, "604800s");
