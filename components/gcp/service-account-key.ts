@@ -11,12 +11,12 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { DeferredCheck, Guard } from "../core/deferred";
 import { Problems, describe } from "../core/errors";
-import { MAX_ROTATE_EVERY_DAYS, MIN_ROTATE_EVERY_DAYS, planWholeDays } from "../core/rotating-value";
+import { MAX_ROTATE_EVERY_DAYS, MIN_ROTATE_EVERY_DAYS, planWholeNumber } from "../core/rotating-value";
 import { ACCOUNT_LABEL, PERMISSIONS, PROJECT_LABEL } from "../runtime/gcp/rotate-key";
 import { GRACE_LABEL, PERIOD_LABEL } from "../runtime/gcp/rotation";
 import { GcpGrant } from "./grants";
 import { GcpSecretReader, SECRET_ACCESSOR, planReaders } from "./rotating-secret";
-import { RotationFunction, RotationFunctionPlan, planRotationFunction, rotationAccountId, rotationFunction } from "./rotation-function";
+import { RotationFunction, RotationFunctionPlan, isRegion, planRotationFunction, readinessOf, rotationAccountId, rotationFunction } from "./rotation-function";
 import { GcpServiceIdentity } from "./service-identity";
 
 /** The key rotator's runtime entry. */
@@ -91,8 +91,6 @@ export interface GcpKeyOwner {
     readonly owner?: string;
 }
 
-const REGION = /^[a-z]+(?:-[a-z]+)+[0-9]+$/;
-
 /**
  * Validates `key` of an identity, recording every problem under `key.…`; the rotator's two identities are planned too (so that
  * their problems, such as an `owner` too long for their ownership record, surface before anything is registered). Returns the plan,
@@ -104,9 +102,11 @@ export function planGcpKey(key: unknown, identity: GcpKeyOwner, problems: Proble
         return undefined;
     }
     const k = key as Partial<Record<keyof GcpServiceAccountKeyArgs, unknown>>;
-    const rotateEveryDays = planWholeDays("key.rotateEveryDays", k.rotateEveryDays, MIN_ROTATE_EVERY_DAYS, MAX_ROTATE_EVERY_DAYS, problems, "how often a new key replaces the current one");
-    const graceDays = rotateEveryDays === undefined ? undefined : planWholeDays("key.graceDays", k.graceDays ?? rotateEveryDays - 1, 0, rotateEveryDays - 1, problems, "how long a replaced key keeps working, shorter than `key.rotateEveryDays`");
-    const region = typeof k.region === "string" && REGION.test(k.region) ? k.region : undefined;
+    const rotateEveryDays = planWholeNumber("key.rotateEveryDays", k.rotateEveryDays, { min: MIN_ROTATE_EVERY_DAYS, max: MAX_ROTATE_EVERY_DAYS, unit: "days", note: "how often a new key replaces the current one" }, problems);
+    const graceDays = rotateEveryDays === undefined
+        ? undefined
+        : planWholeNumber("key.graceDays", k.graceDays ?? rotateEveryDays - 1, { min: 0, max: rotateEveryDays - 1, unit: "days", note: "how long a replaced key keeps working, shorter than `key.rotateEveryDays`" }, problems);
+    const region = isRegion(k.region) ? k.region : undefined;
     if (region === undefined) {
         problems.add("key.region", `\`key.region\` must be a Google Cloud region such as \`europe-west1\` or \`us-central1\`, where the rotation function runs; got ${describe(k.region)}.`);
     }
@@ -181,7 +181,7 @@ export function registerGcpKey(parent: pulumi.Resource, name: string, plan: GcpK
         rotation: {
             rotationPeriod: CHECK_INTERVAL,
             // Set once, when the function exists; ignored after, since Google advances it at every check.
-            nextRotationTime: pulumi.output(rotatorReady.then((r) => r.function.name)).apply(() => new Date(Date.now() + FIRST_CHECK_DELAY_MS).toISOString()),
+            nextRotationTime: pulumi.output(rotatorReady.then((r) => readinessOf(r.ready))).apply(() => new Date(Date.now() + FIRST_CHECK_DELAY_MS).toISOString()),
         },
     }, { parent, dependsOn: rotatorReady.then((r) => [...r.ready]) as pulumi.Input<pulumi.Input<pulumi.Resource>[]>, ignoreChanges: ["rotation.nextRotationTime"] });
     const rotator = rotationFunction(`${name}-key-rotator`, {
