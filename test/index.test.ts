@@ -35,7 +35,7 @@ describe("the public entry (pulumi-nhi)", () => {
     it("exports the aws and gcp namespaces, each with its component and documented helpers only", () => {
         assert.deepStrictEqual(Object.keys(nhi).sort(), ["aws", "gcp"]);
         assert.deepStrictEqual(Object.keys(nhi.aws).sort(), ["AccessKeyIdentity", "RotatingSecret", "SecretRotator", "ServiceIdentity"]);
-        assert.deepStrictEqual(Object.keys(nhi.gcp).sort(), ["ServiceIdentity", "parseOwnershipRecord"]);
+        assert.deepStrictEqual(Object.keys(nhi.gcp).sort(), ["RotatingSecret", "SecretRotator", "ServiceIdentity", "parseOwnershipRecord"]);
         // The subpaths pulumi-nhi/aws and pulumi-nhi/gcp are the same modules.
         assert.strictEqual(nhi.aws, nhiAws);
         assert.strictEqual(nhi.gcp, nhiGcp);

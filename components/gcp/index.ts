@@ -4,9 +4,12 @@
  * first read, not when this module is imported.
  */
 import type { GcpServiceIdentity } from "./service-identity";
+import type { GcpRotatingSecret } from "./rotating-secret";
+import type { GcpSecretRotator } from "./secret-rotator";
 import { exportLazily } from "../core/lazy";
 
 export type { GcpServiceIdentityArgs } from "./service-identity";
+export type { GcpServiceAccountKeyArgs } from "./service-account-key";
 export type { GcpGrant, GcpGrantCommon, GcpGrantResource, GcpGrantScopes, GcpPermissionsGrant, GcpRoleGrant } from "./grants";
 export type { GcpTrust, GcpTrustKinds, GcpGithubActionsTrust, GcpGkeWorkloadTrust } from "./trust";
 export { type OwnershipRecord, parseOwnershipRecord } from "./description";
@@ -18,3 +21,16 @@ export type ServiceIdentity = GcpServiceIdentity;
 export const ServiceIdentity: typeof GcpServiceIdentity = undefined as never;
 exportLazily(exports, () => require("./service-identity"), { ServiceIdentity: "GcpServiceIdentity" },
     "`gcp.ServiceIdentity` needs `@pulumi/gcp` and `@pulumi/random` (peer dependencies of pulumi-nhi): `npm install @pulumi/gcp@^9 @pulumi/random@^4`.");
+
+export type { GcpRotatingSecretArgs, GcpRotatingSecretCommonArgs, GcpRotatingSecretOwnFunctionArgs, GcpRotatingSecretSharedRotatorArgs, GcpSecretReader } from "./rotating-secret";
+export type { GcpSecretRotatorArgs } from "./secret-rotator";
+export type { RotatingValueArgs, ValueFormat } from "../core/rotating-value";
+
+/** A Secret Manager secret whose value Google Cloud generates and rotates: see {@link GcpRotatingSecret}. */
+export type RotatingSecret = GcpRotatingSecret;
+export const RotatingSecret: typeof GcpRotatingSecret = undefined as never;
+/** One rotation function per project shared by many rotating secrets: see {@link GcpSecretRotator}. */
+export type SecretRotator = GcpSecretRotator;
+export const SecretRotator: typeof GcpSecretRotator = undefined as never;
+exportLazily(exports, () => ({ ...require("./rotating-secret"), ...require("./secret-rotator") }), { RotatingSecret: "GcpRotatingSecret", SecretRotator: "GcpSecretRotator" },
+    "`gcp.RotatingSecret` and `gcp.SecretRotator` need `@pulumi/gcp` (a peer dependency of pulumi-nhi): `npm install @pulumi/gcp@^9`.");

@@ -9,6 +9,7 @@ import { OWNERSHIP_FIELDS, requireText } from "../core/ownership";
 import { displayName, ownershipRecordProblems } from "./description";
 import { describeWithEscalations, planGcpEscalations } from "./escalation";
 import { GcpGrant, GcpGrantPlan, GrantTarget, expiryCondition, grantTarget, planGcpGrants, projectIdProblem } from "./grants";
+import { GcpKeyPlan, GcpServiceAccountKeyArgs, planGcpKey, registerGcpKey } from "./service-account-key";
 import { GITHUB_ATTRIBUTE_MAPPING, GcpTrust, GcpTrustPlan, POOL_NAME, WORKLOAD_IDENTITY_USER, githubAttributeCondition, githubPrincipalSet, githubSubjectPrincipal, planGcpTrust } from "./trust";
 
 export const GCP_SERVICE_IDENTITY_TYPE = "nhi:index:GcpServiceIdentity";
@@ -71,6 +72,23 @@ export interface GcpServiceIdentityArgs {
      * @see https://cloud.google.com/iam/docs/conditions-overview
      */
     readonly expiresAt?: string;
+    /**
+     * A service account key, where one is unavoidable: a consumer outside Google Cloud that can take neither workload identity
+     * federation nor impersonation (a vendor that asks for a JSON key file). Prefer `trust` (federation): it has no key to leak.
+     * Many organizations forbid keys with the organization policy `iam.disableServiceAccountKeyCreation`; the rotation then fails and
+     * says so in its logs.
+     *
+     * The key is minted and rotated inside Google Cloud, by a function this package ships, into a Secret Manager secret
+     * (`keySecret`), whose `latest` version is the current key's credentials file: Pulumi never sees the key, in state, preview or
+     * outputs, and declares no `serviceaccount.Key`. The first key is minted about ten minutes after the function is deployed. The
+     * previous key keeps working for `graceDays` after a new one is stored; never more than Google's 10 keys per account.
+     * Adds: the secret, a Pub/Sub topic, the function with its source object and bucket, two service accounts (the function's and its
+     * trigger's; mind the project's quota of service accounts), two custom roles and the bindings of each, and one binding per reader.
+     * @default no key
+     * @see https://cloud.google.com/iam/docs/best-practices-for-managing-service-account-keys
+     * @see https://cloud.google.com/resource-manager/docs/organization-policy/restricting-service-accounts
+     */
+    readonly key?: GcpServiceAccountKeyArgs;
 }
 
 /** Everything the constructor needs, validated: the output of {@link planGcpServiceIdentity}. */
@@ -86,6 +104,8 @@ export interface GcpServiceIdentityPlan {
     readonly later: readonly DeferredCheck[];
     /** Warnings for every preview and update, such as an expiry less than two weeks away. */
     readonly warnings: readonly string[];
+    /** The rotated key, when `key` is given. */
+    readonly key?: GcpKeyPlan;
 }
 
 /** The account ID Google would get from `name`: lower case, other characters replaced by `-`. */
@@ -119,9 +139,10 @@ export function planGcpServiceIdentity(name: string, args: GcpServiceIdentityArg
         }
         description = describeWithEscalations({ owner, purpose, expiresAt }, escalations, problems);
     }
+    const key = a.key === undefined ? undefined : planGcpKey(a.key, { project: projectProblem === undefined ? project : undefined, accountId, owner }, problems, later);
     problems.throwIfAny(`GcpServiceIdentity "${name}"`);
     const warnings = [expiryWarning(expiresAt, now, GCP_EXPIRY_CONSEQUENCE)].filter((w) => w !== undefined);
-    return { project, accountId: accountId!, owner, purpose, expiresAt, description, trust: trust!, grants, later, warnings };
+    return { project, accountId: accountId!, owner, purpose, expiresAt, description, trust: trust!, grants, later, warnings, ...(key ? { key } : {}) };
 }
 
 function planAccountId(name: string, accountId: unknown, problems: Problems): string | undefined {
@@ -144,15 +165,16 @@ function planAccountId(name: string, accountId: unknown, problems: Problems): st
 }
 
 /**
- * One keyless Google Cloud service account for one workload, bound at the narrowest scope each
+ * One Google Cloud service account for one workload, bound at the narrowest scope each
  * grant names, with its owner and purpose in its description and an optional expiry that Google
- * enforces on every binding. It never creates a service account key.
+ * enforces on every binding. It never creates a service account key through Pulumi: with `key`, a function it deploys mints and
+ * rotates one inside Google Cloud.
  *
  * Children: a `serviceaccount.Account` (`${name}-sa`); one IAM member per grant, named by the
  * grant's scope, resource and role; a `projects.IAMCustomRole` for each `permissions` grant; for a
  * GitHub trust, a `random.RandomId`, a `iam.WorkloadIdentityPool` (unless one is given), a
  * `iam.WorkloadIdentityPoolProvider` and a `serviceaccount.IAMMember`; for a GKE trust, a
- * `serviceaccount.IAMMember`.
+ * `serviceaccount.IAMMember`; with `key`, the key's secret, topic, rotation function and reader bindings (service-account-key.ts).
  */
 export class GcpServiceIdentity extends pulumi.ComponentResource {
     /** The account's email, `<accountId>@<project>.iam.gserviceaccount.com`. */
@@ -166,6 +188,11 @@ export class GcpServiceIdentity extends pulumi.ComponentResource {
      * `google-github-actions/auth`. Undefined otherwise.
      */
     public readonly workloadIdentityProvider: pulumi.Output<string | undefined>;
+    /**
+     * With `key`: the full name of the Secret Manager secret whose `latest` version is the current key's credentials file
+     * (`projects/<number>/secrets/<accountId>-key`). Undefined otherwise.
+     */
+    public readonly keySecret: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: GcpServiceIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planGcpServiceIdentity(name, args);
@@ -195,6 +222,7 @@ export class GcpServiceIdentity extends pulumi.ComponentResource {
         }
 
         this.workloadIdentityProvider = pulumi.output(trustBindings(this, name, guard, plan, account, condition));
+        this.keySecret = plan.key === undefined ? pulumi.output(undefined) : registerGcpKey(this, name, plan.key, plan.project, plan.owner, plan.accountId, account, guard).secret.name;
         this.registerOutputs({});
     }
 }

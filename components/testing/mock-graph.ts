@@ -133,6 +133,16 @@ function cloudOutputs(type: string, name: string, inputs: Record<string, any>): 
             return { name: physical, id: `projects/${inputs.project}/subscriptions/${physical}` };
         case "gcp:secretmanager/secret:Secret":
             return { secretId: inputs.secretId, name: `projects/${projectNumber}/secrets/${inputs.secretId}` };
+        case "gcp:cloudfunctionsv2/function:Function": {
+            const fn = inputs.name ?? physical;
+            return { name: fn, url: `https://${inputs.location}-${inputs.project}.cloudfunctions.net/${fn}`, serviceConfig: { ...inputs.serviceConfig, service: `projects/${inputs.project}/locations/${inputs.location}/services/${fn}` } };
+        }
+        case "gcp:projects/serviceIdentity:ServiceIdentity": {
+            const email = `service-${projectNumber}@gcp-sa-${String(inputs.service).split(".")[0]}.iam.gserviceaccount.com`;
+            return { email, member: `serviceAccount:${email}` };
+        }
+        case "gcp:storage/bucketObject:BucketObject":
+            return { name: inputs.name ?? physical, md5hash: "bW9jaw==" };
         case "gcp:bigquery/dataset:Dataset":
             return { datasetId: inputs.datasetId, id: `projects/${inputs.project}/datasets/${inputs.datasetId}` };
         case "random:index/randomId:RandomId":

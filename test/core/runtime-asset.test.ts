@@ -22,7 +22,7 @@ describe("runtimeBundle: the files a cloud function's archive holds", () => {
         // GIVEN the package's three runtime entries; WHEN each is bundled; THEN only its own files are in it.
         assert.deepEqual([...runtimeBundle("aws/rotate-secret").files.keys()], ["aws/contract.js", "aws/rotate-secret.js", "aws/rotation.js", "value.js"]);
         assert.deepEqual([...runtimeBundle("aws/rotate-access-key").files.keys()], ["aws/access-key-contract.js", "aws/rotate-access-key.js", "aws/rotation.js"]);
-        assert.deepEqual([...runtimeBundle("gcp/index").files.keys()], ["gcp/index.js", "gcp/rotate-secret.js", "gcp/secret-store.js", "gcp/value.js", "value.js"]);
+        assert.deepEqual([...runtimeBundle("gcp/index").files.keys()], ["gcp/index.js", "gcp/rotate-secret.js", "gcp/rotation.js", "gcp/secret-store.js", "gcp/value.js", "value.js"]);
     });
 
     it("loads in a fresh Node process with only the SDK on the module path, as Lambda runs it", () => {

@@ -21,6 +21,7 @@ const good: gcp.GcpServiceIdentityArgs[] = [
     { ...BASE, grants: [{ role: "roles/storage.objectViewer", resource: { bucket: "reports" } }, { permissions: ["pubsub.topics.publish"], resource: { topic: "rendered" } }] },
     { ...BASE, grants: [{ role: "roles/run.viewer", resource: { project: "acme-prod" } }], trust: { githubActions: { repository: "acme/reports", environment: "production" } } },
     { ...BASE, grants: [{ role: "roles/secretmanager.secretAccessor", resource: { secret: "projects/987654321/secrets/db-password" } }], trust: { gkeWorkload: { namespace: "reports", serviceAccount: "renderer" } } },
+    { ...BASE, grants: [], key: { rotateEveryDays: 90, graceDays: 7, region: "europe-west1", readers: ["group:vendor-ops@example.com"] } },
 ];
 
 // Bad shapes do not.
@@ -38,6 +39,13 @@ const lateProject: gcp.GcpGrant = { role: "roles/run.viewer", resource: { projec
 const twoTrusts: gcp.GcpTrust = { githubActions: { repository: "acme/reports", environment: "production" }, gkeWorkload: { namespace: "reports", serviceAccount: "renderer" } };
 // @ts-expect-error an empty trust: leave `trust` out instead
 const emptyTrust: gcp.GcpTrust = {};
+
+// @ts-expect-error a key needs the region of its rotation function
+const keyWithoutRegion: gcp.GcpServiceAccountKeyArgs = { rotateEveryDays: 90 };
+// @ts-expect-error `rotateEveryDays` is a number of days, not text
+const keyPeriodAsText: gcp.GcpServiceAccountKeyArgs = { rotateEveryDays: "90", region: "europe-west1" };
+// @ts-expect-error readers are IAM members or identities
+const keyReaderNumber: gcp.GcpServiceAccountKeyArgs = { rotateEveryDays: 90, region: "europe-west1", readers: [42] };
 
 // Arguments are read-only, fields and lists alike.
 function mutate(args: gcp.GcpServiceIdentityArgs, grant: gcp.GcpPermissionsGrant, trust: gcp.GcpGithubActionsTrust): void {
@@ -69,6 +77,9 @@ describe("gcp argument types", () => {
         { what: "no scope", args: { ...BASE, grants: [noScope] }, path: "grants[0].resource" },
         { what: "project scope as an Output", args: { ...BASE, grants: [lateProject] }, path: "grants[0].resource.project" },
         { what: "two trust kinds", args: { ...BASE, grants: [], trust: twoTrusts }, path: "trust" },
+        { what: "a key without a region", args: { ...BASE, grants: [], key: keyWithoutRegion }, path: "key.region" },
+        { what: "a key period as text", args: { ...BASE, grants: [], key: keyPeriodAsText }, path: "key.rotateEveryDays" },
+        { what: "a key reader that is a number", args: { ...BASE, grants: [], key: keyReaderNumber }, path: "key.readers[0]" },
     ];
     for (const b of BAD) {
         it(`refuse ${b.what} at run time too`, () => {

@@ -1,8 +1,9 @@
 /**
  * The few Secret Manager calls the rotation function makes, behind an interface that tests fill with an in-memory fake.
  *
- * The function never reads a value (`versions.access`): it needs `secretmanager.secrets.get`, `secretmanager.versions.list`,
- * `secretmanager.versions.add` and `secretmanager.versions.disable` on its own secret, nothing else.
+ * The value rotator never reads a value (`versions.access`): it needs `secretmanager.secrets.get`, `secretmanager.versions.list`,
+ * `secretmanager.versions.add` and `secretmanager.versions.disable` on its own secret, nothing else. The key rotator also reads its
+ * own secret's enabled versions ({@link ReadingSecretStore}), to learn which key each holds.
  * @see https://cloud.google.com/secret-manager/docs/reference/rest/v1/projects.secrets.versions
  */
 
@@ -38,6 +39,12 @@ export interface SecretStore {
     disableVersion(version: string): Promise<void>;
 }
 
+/** A store that can also read a version's payload (`secretmanager.versions.access`). */
+export interface ReadingSecretStore extends SecretStore {
+    /** The payload of an ENABLED version; FAILED_PRECONDITION for a version in another state. */
+    accessVersion(version: string): Promise<Buffer>;
+}
+
 /** The shape of a protobuf `Timestamp` or `Duration` as `@google-cloud/secret-manager` returns it (google-gax decodes int64 as strings). */
 interface ProtoSeconds {
     seconds?: number | string | { toString(): string } | null;
@@ -56,6 +63,7 @@ export interface SecretManagerClientLike {
     listSecretVersions(req: { parent: string }, opts?: { autoPaginate?: boolean }): Promise<[RawVersion[], ...unknown[]]>;
     addSecretVersion(req: { parent: string; payload: { data: Buffer } }): Promise<[RawVersion, ...unknown[]]>;
     disableSecretVersion(req: { name: string }): Promise<[RawVersion, ...unknown[]]>;
+    accessSecretVersion(req: { name: string }): Promise<[{ payload?: { data?: Uint8Array | string | null } | null }, ...unknown[]]>;
 }
 
 function secondsToMs(t: ProtoSeconds | null | undefined): number | undefined {
@@ -74,7 +82,7 @@ function toVersion(raw: RawVersion): VersionInfo {
 }
 
 /** A `SecretStore` over the real client. `listSecretVersions` auto-paginates, as the gapic clients do by default. */
-export function secretManagerStore(client: SecretManagerClientLike): SecretStore {
+export function secretManagerStore(client: SecretManagerClientLike): ReadingSecretStore {
     return {
         async getSecret(name) {
             const [s] = await client.getSecret({ name });
@@ -97,6 +105,11 @@ export function secretManagerStore(client: SecretManagerClientLike): SecretStore
         async disableVersion(version) {
             await client.disableSecretVersion({ name: version });
         },
+        async accessVersion(version) {
+            const [response] = await client.accessSecretVersion({ name: version });
+            const data = response.payload?.data;
+            return typeof data === "string" ? Buffer.from(data, "utf8") : Buffer.from(data ?? []);
+        },
     };
 }
 
@@ -105,7 +118,7 @@ export function secretManagerStore(client: SecretManagerClientLike): SecretStore
  * A plain `require` keeps the library's generated types (protos.d.ts) out of the project's type check, which they slowed by about
  * 4 s; `SecretManagerClientLike` states the part used, and a test checks the pinned library has those methods.
  */
-export async function defaultSecretStore(): Promise<SecretStore> {
+export async function defaultSecretStore(): Promise<ReadingSecretStore> {
     const { SecretManagerServiceClient } = require("@google-cloud/secret-manager") as { SecretManagerServiceClient: new () => SecretManagerClientLike };
     return secretManagerStore(new SecretManagerServiceClient());
 }

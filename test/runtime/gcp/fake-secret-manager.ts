@@ -11,7 +11,7 @@
  *   `disableDisabled` selects idempotent success or FAILED_PRECONDITION, and the function is tested against both.
  * Calls can be made to fail (gRPC codes) or to "crash" the caller, and every call is counted.
  */
-import { SecretInfo, SecretStore, VersionInfo, VersionState } from "../../../components/runtime/gcp/secret-store";
+import { ReadingSecretStore, SecretInfo, VersionInfo, VersionState } from "../../../components/runtime/gcp/secret-store";
 
 export const CODE = { NOT_FOUND: 5, RESOURCE_EXHAUSTED: 8, FAILED_PRECONDITION: 9, UNAVAILABLE: 14 } as const;
 
@@ -27,7 +27,7 @@ export class GrpcError extends Error {
 /** Thrown by `crashAfter`: the process died after the call took effect. */
 export class Crash extends Error {}
 
-type Method = keyof SecretStore;
+type Method = keyof ReadingSecretStore;
 
 interface StoredVersion {
     id: number;
@@ -36,8 +36,8 @@ interface StoredVersion {
     value: Buffer;
 }
 
-export class FakeSecretManager implements SecretStore {
-    readonly calls: Record<Method, number> = { getSecret: 0, listVersions: 0, addVersion: 0, disableVersion: 0 };
+export class FakeSecretManager implements ReadingSecretStore {
+    readonly calls: Record<Method, number> = { getSecret: 0, listVersions: 0, addVersion: 0, disableVersion: 0, accessVersion: 0 };
     /** Every call in order, for tests that check nothing destroys. */
     readonly journal: string[] = [];
     private readonly versions: StoredVersion[] = [];
@@ -144,6 +144,16 @@ export class FakeSecretManager implements SecretStore {
         }
         v.state = "DISABLED";
         this.leave("disableVersion");
+    }
+
+    /** What the rotation function reads (`versions.access`): as a consumer would, counted and journaled. */
+    async accessVersion(version: string): Promise<Buffer> {
+        this.enter("accessVersion", version);
+        const id = Number(version.slice(version.lastIndexOf("/") + 1));
+        if (!version.startsWith(`${this.name}/versions/`)) throw new GrpcError(CODE.NOT_FOUND, `Secret Version [${version}] not found.`);
+        const value = Buffer.from(this.access(id), "utf8");
+        this.leave("accessVersion");
+        return value;
     }
 
     /** A human (or another process) changes a version's state. */

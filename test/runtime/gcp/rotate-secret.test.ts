@@ -456,16 +456,19 @@ describe("runtime/gcp rotate-secret", () => {
                 listSecretVersions: async (req, opts) => (requests.push([req, opts]), [[version(2), version(1)]]),
                 addSecretVersion: async (req) => (requests.push({ parent: req.parent, bytes: req.payload.data.length }), [version(3)]),
                 disableSecretVersion: async (req) => (requests.push(req), [{}]),
+                accessSecretVersion: async (req) => (requests.push(req), [{ payload: { data: new Uint8Array([123, 125]) } }]),
             });
             assert.deepStrictEqual(await store.getSecret(SECRET), { name: SECRET, labels: { a: "b" }, rotationPeriodSeconds: 2_592_000, nextRotationTime: T0 });
             assert.deepStrictEqual((await store.listVersions(SECRET)).map((v) => [v.id, v.state, v.createTime - T0]), [[2, "ENABLED", 2500], [1, "ENABLED", 1500]]);
             assert.deepStrictEqual(await store.addVersion(SECRET, Buffer.from("x".repeat(32))), { name: `${SECRET}/versions/3`, id: 3, state: "ENABLED", createTime: T0 + 3500 });
             await store.disableVersion(`${SECRET}/versions/1`);
+            assert.strictEqual((await store.accessVersion(`${SECRET}/versions/3`)).toString("utf8"), "{}");
             assert.deepStrictEqual(requests, [
                 { name: SECRET },
                 [{ parent: SECRET }, { autoPaginate: true }],
                 { parent: SECRET, bytes: 32 },
                 { name: `${SECRET}/versions/1` },
+                { name: `${SECRET}/versions/3` },
             ]);
         });
     });
@@ -508,19 +511,19 @@ describe("runtime/gcp rotate-secret", () => {
             }
         });
 
-        it("the pinned client library has the four methods the store calls", () => {
+        it("the pinned client library has the five methods the store calls", () => {
             const out = execFileSync(
                 process.execPath,
-                ["-e", "const { SecretManagerServiceClient: C } = require('@google-cloud/secret-manager'); console.log(['getSecret', 'listSecretVersions', 'addSecretVersion', 'disableSecretVersion'].map((m) => typeof C.prototype[m]).join(' '))"],
+                ["-e", "const { SecretManagerServiceClient: C } = require('@google-cloud/secret-manager'); console.log(['getSecret', 'listSecretVersions', 'addSecretVersion', 'disableSecretVersion', 'accessSecretVersion'].map((m) => typeof C.prototype[m]).join(' '))"],
                 { cwd: path.resolve(__dirname, "../../.."), encoding: "utf8" },
             );
-            assert.strictEqual(out.trim(), "function function function function");
+            assert.strictEqual(out.trim(), "function function function function function");
         });
 
         it("the runtime imports nothing from @pulumi or components/ (DESIGN: runtime/), only its own files and the shared value helpers", () => {
             for (const file of fs.readdirSync(RUNTIME)) {
                 const imports = [...fs.readFileSync(path.join(RUNTIME, file), "utf8").matchAll(/(?:from|import\(|require\()\s*"([^"]+)"/g)].map((m) => m[1]);
-                for (const spec of imports) assert.ok(["crypto", "@google-cloud/secret-manager", "@google-cloud/functions-framework"].includes(spec) || /^\.\/[a-z-]+$/.test(spec) || spec === "../value", `${file} imports ${spec}`);
+                for (const spec of imports) assert.ok(["crypto", "@google-cloud/secret-manager", "@google-cloud/functions-framework", "google-auth-library"].includes(spec) || /^\.\/[a-z-]+$/.test(spec) || spec === "../value", `${file} imports ${spec}`);
             }
         });
     });

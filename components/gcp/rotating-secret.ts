@@ -1,0 +1,477 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { DeferredCheck, deployTimeGuard } from "../core/deferred";
+import { Problems, describe } from "../core/errors";
+import { requireText } from "../core/ownership";
+import { MAX_ROTATE_EVERY_DAYS, MIN_ROTATE_EVERY_DAYS, RotatingValueArgs, ValueSpec, planRotateEveryDays, planValueSpec, planWholeNumber } from "../core/rotating-value";
+import { GRACE_LABEL, PERIOD_LABEL } from "../runtime/gcp/rotate-secret";
+import { FORMAT_LABEL, LENGTH_LABEL } from "../runtime/gcp/value";
+import { renderOwnershipRecord } from "./description";
+import { projectIdProblem } from "./grants";
+import { RotationFunction, isRegion, planRotationFunction, readinessOf, rotationAccountId, rotationFunction, rotationOwnershipProblems } from "./rotation-function";
+import { GcpSecretRotator, SECRET_ROTATION_PERMISSIONS } from "./secret-rotator";
+import { GcpServiceIdentity } from "./service-identity";
+
+export const GCP_ROTATING_SECRET_TYPE = "nhi:index:GcpRotatingSecret";
+
+/** The runtime entry of the secret rotation function (components/runtime/gcp/index.ts). */
+export const SECRET_ROTATION_ENTRY = { file: "gcp/index", entryPoint: "rotateSecret" } as const;
+
+/**
+ * How many minutes after the secret's function is ready Secret Manager first notifies, by default:
+ * Google refuses a `nextRotationTime` less than 5 minutes ahead when the secret is created, and the
+ * time is computed a moment before the secret is registered, so 10 minutes leave 5 for the engine
+ * to create it.
+ * @see https://cloud.google.com/secret-manager/docs/reference/rest/v1/projects.secrets#rotation
+ */
+export const DEFAULT_FIRST_ROTATION_MINUTES = 10;
+/** Google's 5-minute minimum, plus one minute for the engine to create the secret. */
+export const MIN_FIRST_ROTATION_MINUTES = 6;
+/** A day: the first value should not wait longer. */
+export const MAX_FIRST_ROTATION_MINUTES = 1_440;
+
+/** Google: a secret ID is 1–255 letters, digits, `-` and `_`. @see https://cloud.google.com/secret-manager/docs/reference/rest/v1/projects.secrets/create */
+export const SECRET_ID = /^[A-Za-z0-9_-]{1,255}$/;
+
+/** Google: label keys start with a lower-case letter; keys and values are at most 63 lower-case letters, digits, `_` and `-`; 64 labels at most. @see https://cloud.google.com/resource-manager/docs/labels-overview#requirements */
+export const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
+export const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
+export const MAX_LABELS = 64;
+
+/** The labels this component sets (the function reads them), reserved: a user's label may not start with it. */
+export const RESERVED_LABEL_PREFIX = "nhi-";
+
+/** The annotation holding the ownership record (`parseOwnershipRecord` reads it). */
+export const OWNERSHIP_ANNOTATION = "nhi-ownership";
+
+/** The role readers get on this secret only. */
+export const SECRET_ACCESSOR = "roles/secretmanager.secretAccessor";
+
+const SECONDS_PER_DAY = 86_400;
+
+/** Who may read the secret: an IAM member string, or an identity of this package. */
+export type GcpSecretReader = pulumi.Input<string> | GcpServiceIdentity;
+
+/** What every {@link GcpRotatingSecret} takes, whichever function rotates it. */
+export interface GcpRotatingSecretCommonArgs {
+    /**
+     * The project that holds the secret (and, without `rotator`, its rotation function): a project ID.
+     * @see https://cloud.google.com/resource-manager/docs/creating-managing-projects#identifying_projects
+     */
+    readonly project: string;
+    /**
+     * The team or person who answers for this secret; recorded in the secret's `nhi-ownership`
+     * annotation and on the function's service accounts (whose description holds 256 bytes, Google's limit).
+     */
+    readonly owner: string;
+    /** Why this secret exists; recorded beside `owner` in the `nhi-ownership` annotation. */
+    readonly purpose: string;
+    /**
+     * How often a new value is generated, in whole days: Secret Manager's `rotation.rotationPeriod`.
+     * Limits: 1–365 (Google allows 1 hour to 100 years).
+     * @see https://cloud.google.com/secret-manager/docs/secret-rotation
+     */
+    readonly rotateEveryDays: number;
+    /**
+     * How long a replaced version stays enabled, in whole days, so that consumers that check a value
+     * against the enabled versions accept the previous one meanwhile. The function retires versions
+     * when it rotates, so a replaced version stays enabled until the first rotation after its grace:
+     * a grace shorter than the period would still last one period, and is refused. Versions are
+     * disabled, never destroyed.
+     * Limits: from `rotateEveryDays` to 365.
+     * @default `rotateEveryDays` (the previous version stays enabled until the next rotation)
+     */
+    readonly graceDays?: number;
+    /**
+     * The generated value: `length` 16–4,096 characters (default 32) and `format`
+     * (`alphanumeric`, `printable`, `hex` or `base64`; default `alphanumeric`). The function reads
+     * them from the secret's labels `nhi-value-length` and `nhi-value-format`.
+     * @default `{ length: 32, format: "alphanumeric" }`
+     */
+    readonly value?: RotatingValueArgs;
+    /**
+     * Who may read the value: IAM member strings (`serviceAccount:…`, `user:…`, `group:…`,
+     * `domain:…`, `principal://…`, `principalSet://…`) or `gcp.ServiceIdentity` objects. Each gets
+     * `roles/secretmanager.secretAccessor` on this secret only, in one binding that is authoritative
+     * for that role on this secret: grant reading here, not in a `gcp.ServiceIdentity`'s `grants`.
+     * `allUsers` and `allAuthenticatedUsers` are refused.
+     * @default none
+     * @see https://cloud.google.com/secret-manager/docs/access-control
+     */
+    readonly readers?: readonly GcpSecretReader[];
+    /**
+     * The secret ID: 1–255 letters, digits, `-` and `_`; with `rotator`, it must start with the
+     * rotator's `secretIdPrefix`.
+     * @default `name` with other characters replaced by `-`, after the rotator's prefix when there is one
+     */
+    readonly secretId?: string;
+    /**
+     * Labels for the secret. Keys start with a lower-case letter; keys and values are at most 63
+     * lower-case letters, digits, `_` and `-` (Google). Keys starting with `nhi-` are this package's.
+     * @default none
+     * @see https://cloud.google.com/resource-manager/docs/labels-overview#requirements
+     */
+    readonly labels?: Readonly<Record<string, string>>;
+    /**
+     * How many minutes after its function is ready the first value is made (`nextRotationTime` at
+     * creation). Secret Manager refuses a time less than 5 minutes ahead when it creates the secret,
+     * so a stack that creates thousands of secrets in one update (Secret Manager takes at most 600
+     * writes a minute per project) needs about 6 + (number of secrets) / 600 minutes.
+     * Limits: 6–1,440 whole minutes.
+     * @default 10
+     * @see https://cloud.google.com/secret-manager/quotas
+     */
+    readonly firstRotationAfterMinutes?: number;
+    /**
+     * Whether `pulumi destroy` (or removing the component) is refused while the secret exists:
+     * deleting a Secret Manager secret destroys every version at once, with no recovery window.
+     * Set `false`, and update, before deleting.
+     * @default true
+     * @see https://www.pulumi.com/registry/packages/gcp/api-docs/secretmanager/secret/#deletionprotection_nodejs
+     */
+    readonly deletionProtection?: boolean;
+}
+
+/** A secret rotated by a function of its own (the default): give `region`. */
+export interface GcpRotatingSecretOwnFunctionArgs extends GcpRotatingSecretCommonArgs {
+    /**
+     * The region of this secret's own rotation function, such as `europe-west1`. Required without
+     * `rotator`; refused with it (the rotator's region applies).
+     * @see https://cloud.google.com/functions/docs/locations
+     */
+    readonly region: string;
+    readonly rotator?: never;
+}
+
+/** A secret rotated by a shared `gcp.SecretRotator`: give `rotator`. */
+export interface GcpRotatingSecretSharedRotatorArgs extends GcpRotatingSecretCommonArgs {
+    /**
+     * A shared rotator (`gcp.SecretRotator`) in the same project, instead of a function for this
+     * secret alone: the secret notifies the rotator's topic and its ID starts with the rotator's
+     * `secretIdPrefix`, which the rotator's IAM Condition admits.
+     * @default a rotation function for this secret alone, in `region`
+     */
+    readonly rotator: GcpSecretRotator;
+    readonly region?: never;
+}
+
+/** The arguments of {@link GcpRotatingSecret}: exactly one of `region` (its own function) or `rotator` (a shared one). */
+export type GcpRotatingSecretArgs = GcpRotatingSecretOwnFunctionArgs | GcpRotatingSecretSharedRotatorArgs;
+
+/** Everything the constructor needs, validated: the output of {@link planGcpRotatingSecret}. */
+export interface GcpRotatingSecretPlan {
+    readonly project: string;
+    readonly owner: string;
+    readonly purpose: string;
+    readonly secretId: string;
+    readonly rotateEveryDays: number;
+    readonly graceDays?: number;
+    readonly value: ValueSpec;
+    /** Every label of the secret, the package's and the user's. */
+    readonly labels: Readonly<Record<string, string>>;
+    readonly annotations: Readonly<Record<string, string>>;
+    /** `${seconds}s`, as Secret Manager takes it. */
+    readonly rotationPeriod: string;
+    readonly readers: readonly GcpSecretReader[];
+    readonly later: readonly DeferredCheck[];
+    /** Without a shared rotator: the region and account ID of this secret's own function. */
+    readonly own?: { readonly region: string; readonly accountId: string };
+    readonly deletionProtection: boolean;
+    readonly firstRotationAfterMinutes: number;
+}
+
+/** The secret ID Google would accept from `name`: other characters replaced by `-`. */
+export function deriveSecretId(name: string): string {
+    return name.replace(/[^A-Za-z0-9_-]+/g, "-");
+}
+
+/** The purpose recorded on a per-secret function's service account. */
+export function functionPurpose(secretId: string): string {
+    return `Rotates secret ${secretId}`;
+}
+
+/**
+ * Validates `args` for a secret called `name`, collecting every problem and throwing one
+ * {@link pulumi.InputPropertiesError}. Registers nothing.
+ */
+export function planGcpRotatingSecret(name: string, args: GcpRotatingSecretArgs): GcpRotatingSecretPlan {
+    const problems = new Problems();
+    const later: DeferredCheck[] = [];
+    const a: Partial<GcpRotatingSecretCommonArgs> & { region?: unknown; rotator?: unknown } = args ?? {};
+    const project = typeof a.project === "string" ? a.project : "";
+    const projectProblem = projectIdProblem("project", a.project);
+    if (projectProblem !== undefined) {
+        problems.add("project", a.project === undefined || a.project === "" ? `\`project\` is required: the ID of the project that holds the secret, such as \`my-project\`; got ${describe(a.project)}.` : projectProblem);
+    }
+    const { owner, purpose } = requireText(a, ["owner", "purpose"], problems, { owner: "the team or person who answers for this secret", purpose: "why this secret exists" });
+    const rotateEveryDays = planRotateEveryDays(a.rotateEveryDays, problems);
+    let graceDays: number | undefined;
+    if (a.graceDays !== undefined) {
+        graceDays = planGraceDays(a.graceDays, rotateEveryDays, problems);
+    }
+    const value = planValueSpec(a.value, problems);
+    const rotator = planRotator(a, project, problems);
+    const secretId = planSecretId(name, a.secretId, rotator, problems);
+    const labels = planLabels(a.labels, problems);
+    const readers = planReaders(a.readers, problems, later);
+    let own: GcpRotatingSecretPlan["own"];
+    if (rotator === undefined && a.rotator === undefined) {
+        if (!isRegion(a.region)) {
+            problems.add("region", `\`region\` must be the Google Cloud region of this secret's rotation function, such as \`europe-west1\` (or give a shared \`rotator\`); got ${describe(a.region)}.`);
+        } else if (secretId !== undefined) {
+            own = { region: a.region, accountId: rotationAccountId(name, "rot") };
+        }
+        if (owner !== undefined && own !== undefined) {
+            // The function's service accounts record the owner too, in 256 bytes; the purpose there is the package's.
+            for (const p of rotationOwnershipProblems(owner, functionPurpose(secretId!), own.accountId, false)) problems.add("owner", p.reason);
+        }
+    }
+    const firstRotationAfterMinutes = a.firstRotationAfterMinutes === undefined
+        ? DEFAULT_FIRST_ROTATION_MINUTES
+        : planWholeNumber("firstRotationAfterMinutes", a.firstRotationAfterMinutes, {
+            min: MIN_FIRST_ROTATION_MINUTES, max: MAX_FIRST_ROTATION_MINUTES, unit: "minutes", minNote: "Secret Manager refuses a first rotation less than 5 minutes ahead",
+        }, problems);
+    if (a.deletionProtection !== undefined && typeof a.deletionProtection !== "boolean") {
+        problems.add("deletionProtection", `\`deletionProtection\` must be \`true\` or \`false\`; got ${describe(a.deletionProtection)}.`);
+    }
+    problems.throwIfAny(`GcpRotatingSecret "${name}"`);
+    if (own !== undefined) {
+        planRotationFunction({ project, owner, purpose: functionPurpose(secretId!), accountId: own.accountId, grants: secretGrants(secretId!) });
+    }
+    const packageLabels: Record<string, string> = {
+        [FORMAT_LABEL]: value.format,
+        [LENGTH_LABEL]: String(value.length),
+        [PERIOD_LABEL]: String(rotateEveryDays),
+        ...(graceDays !== undefined ? { [GRACE_LABEL]: String(graceDays) } : {}),
+    };
+    return {
+        project, owner, purpose, secretId: secretId!, rotateEveryDays: rotateEveryDays!, graceDays, value,
+        labels: { ...labels, ...packageLabels },
+        annotations: { [OWNERSHIP_ANNOTATION]: renderOwnershipRecord({ owner, purpose }) },
+        rotationPeriod: `${rotateEveryDays! * SECONDS_PER_DAY}s`,
+        readers, later, own,
+        deletionProtection: a.deletionProtection ?? true,
+        firstRotationAfterMinutes: firstRotationAfterMinutes ?? DEFAULT_FIRST_ROTATION_MINUTES,
+    };
+}
+
+/**
+ * `graceDays`, validated: whole days from `rotateEveryDays` to 365. The function retires versions
+ * only when it rotates, so a shorter grace would still last one period: refused rather than ignored.
+ */
+function planGraceDays(value: unknown, rotateEveryDays: number | undefined, problems: Problems): number | undefined {
+    return planWholeNumber("graceDays", value, {
+        min: rotateEveryDays ?? MIN_ROTATE_EVERY_DAYS,
+        max: MAX_ROTATE_EVERY_DAYS,
+        unit: "days",
+        minNote: rotateEveryDays === undefined ? undefined : "`rotateEveryDays`: the function retires a replaced version only when it rotates, so the version stays enabled at least one period anyway",
+    }, problems);
+}
+
+/** The grant of a per-secret function's identity: exactly the function's calls, on this secret only. */
+function secretGrants(secret: pulumi.Input<string>) {
+    return [{ permissions: [...SECRET_ROTATION_PERMISSIONS], resource: { secret } }];
+}
+
+function planRotator(a: { region?: unknown; rotator?: unknown }, project: string, problems: Problems): GcpSecretRotator | undefined {
+    if (a.rotator === undefined) {
+        return undefined;
+    }
+    if (!(a.rotator instanceof GcpSecretRotator)) {
+        problems.add("rotator", `\`rotator\` must be a \`gcp.SecretRotator\`; got ${describe(a.rotator)}.`);
+        return undefined;
+    }
+    if (a.region !== undefined) {
+        problems.add("region", `\`region\` is for a secret's own rotation function; with \`rotator\`, the rotator's region (\`${a.rotator.region}\`) applies. Remove \`region\`.`);
+    }
+    if (project !== "" && a.rotator.project !== project) {
+        problems.add("rotator", `\`rotator\` rotates secrets of project \`${a.rotator.project}\`, not \`${project}\`: a rotator's IAM Condition admits its own project's secrets only. Use a rotator in \`${project}\`.`);
+    }
+    return a.rotator;
+}
+
+function planSecretId(name: string, given: unknown, rotator: GcpSecretRotator | undefined, problems: Problems): string | undefined {
+    const prefix = rotator?.secretIdPrefix ?? "";
+    if (given === undefined) {
+        const derived = `${prefix}${deriveSecretId(name)}`;
+        if (!SECRET_ID.test(derived)) {
+            problems.add("secretId", `\`name\` \`${name}\` gives the secret ID \`${derived}\`, which must be 1–255 letters, digits, \`-\` and \`_\`. Give \`secretId\` explicitly.`);
+            return undefined;
+        }
+        return derived;
+    }
+    if (typeof given !== "string" || !SECRET_ID.test(given)) {
+        const fixed = typeof given === "string" ? deriveSecretId(given) : "";
+        problems.add("secretId", `\`secretId\` must be 1–255 letters, digits, \`-\` and \`_\`; got ${describe(given)}.${SECRET_ID.test(fixed) && fixed !== "" ? ` Did you mean \`${fixed}\`?` : ""}`);
+        return undefined;
+    }
+    if (!given.startsWith(prefix)) {
+        problems.add("secretId", `\`secretId\` must start with the rotator's \`secretIdPrefix\` \`${prefix}\`, the only secrets its IAM Condition lets it rotate; got \`${given}\`. Did you mean \`${prefix}${given}\`?`);
+        return undefined;
+    }
+    return given;
+}
+
+function planLabels(labels: unknown, problems: Problems): Record<string, string> {
+    if (labels === undefined) {
+        return {};
+    }
+    if (labels === null || typeof labels !== "object" || Array.isArray(labels)) {
+        problems.add("labels", `\`labels\` must be an object of label keys to values, such as \`{ team: "payments" }\`; got ${describe(labels)}.`);
+        return {};
+    }
+    const out: Record<string, string> = {};
+    const entries = Object.entries(labels as Record<string, unknown>);
+    for (const [key, value] of entries) {
+        const path = `labels.${key}`;
+        if (key.startsWith(RESERVED_LABEL_PREFIX)) {
+            problems.add(path, `\`${path}\`: label keys starting with \`${RESERVED_LABEL_PREFIX}\` are set by pulumi-nhi (the rotation function reads them); use \`rotateEveryDays\`, \`graceDays\` and \`value\` instead.`);
+        } else if (!LABEL_KEY.test(key)) {
+            const fixed = key.toLowerCase().replace(/[^a-z0-9_-]+/g, "-");
+            problems.add(path, `\`${path}\`: a label key must start with a lower-case letter and have at most 63 lower-case letters, digits, \`_\` and \`-\`; got \`${key}\`.${LABEL_KEY.test(fixed) ? ` Did you mean \`${fixed}\`?` : ""}`);
+        } else if (typeof value !== "string" || !LABEL_VALUE.test(value)) {
+            problems.add(path, `\`${path}\` must be at most 63 lower-case letters, digits, \`_\` and \`-\`; got ${describe(value)}.`);
+        } else {
+            out[key] = value;
+        }
+    }
+    if (entries.length > MAX_LABELS - 4) {
+        problems.add("labels", `\`labels\` has ${entries.length} labels; a secret holds at most ${MAX_LABELS} (Google), of which pulumi-nhi uses 4: give at most ${MAX_LABELS - 4}.`);
+    }
+    return out;
+}
+
+/** Why `member` is not an IAM member that may read a secret, or undefined. */
+export function readerProblem(path: string, member: string): string | undefined {
+    if (member === "allUsers" || member === "allAuthenticatedUsers") {
+        return `\`${path}\` is \`${member}\`, which would let anyone${member === "allUsers" ? "" : " with a Google account"} read the secret. Name the identities that read it.`;
+    }
+    if (/^(user|serviceAccount|group):[^@\s:]+@[^@\s]+\.[^@\s]+$/.test(member) || /^domain:[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(member) || /^principal(Set)?:\/\/iam\.googleapis\.com\/\S+$/.test(member)) {
+        return undefined;
+    }
+    const hint = /^[^@\s:]+@[^@\s]+\.[^@\s]+$/.test(member) ? ` Did you mean \`${member.endsWith(".gserviceaccount.com") ? "serviceAccount" : "user"}:${member}\`?` : "";
+    return `\`${path}\` must be an IAM member (\`serviceAccount:…\`, \`user:…\`, \`group:…\`, \`domain:…\`, \`principal://…\` or \`principalSet://…\`) or a \`gcp.ServiceIdentity\`; got \`${member}\`.${hint}`;
+}
+
+/**
+ * The readers of a secret given at `base` (`readers`, or `key.readers` for a service account's key), validated: identities and IAM
+ * member strings now, Outputs when they resolve (their checks go to `later`).
+ */
+export function planReaders(readers: unknown, problems: Problems, later: DeferredCheck[], base = "readers"): GcpSecretReader[] {
+    if (readers === undefined) {
+        return [];
+    }
+    if (!Array.isArray(readers)) {
+        problems.add(base, `\`${base}\` must be a list of IAM members or \`gcp.ServiceIdentity\` objects; got ${describe(readers)}.`);
+        return [];
+    }
+    const out: GcpSecretReader[] = [];
+    readers.forEach((reader: unknown, i) => {
+        const path = `${base}[${i}]`;
+        if (reader instanceof GcpServiceIdentity) {
+            out.push(reader);
+        } else if (typeof reader === "string") {
+            const problem = readerProblem(path, reader);
+            if (problem === undefined) out.push(reader);
+            else problems.add(path, problem);
+        } else if (pulumi.Output.isInstance(reader) || reader instanceof Promise) {
+            later.push({ path, value: reader as pulumi.Input<string>, problem: (m) => readerProblem(path, m) });
+            out.push(reader as pulumi.Input<string>);
+        } else {
+            problems.add(path, `\`${path}\` must be an IAM member string or a \`gcp.ServiceIdentity\`; got ${describe(reader)}.`);
+        }
+    });
+    return out;
+}
+
+/**
+ * A Secret Manager secret whose value is generated and rotated inside Google Cloud, on Secret
+ * Manager's own schedule, by a function this package ships: Pulumi never sees a value (no
+ * `SecretVersion`, no random resource; nothing in state, previews or outputs).
+ *
+ * At `nextRotationTime` and then every `rotateEveryDays`, Secret Manager publishes `SECRET_ROTATE`
+ * to the secret's topic; the function adds a version with a fresh value and disables, never
+ * destroys, versions replaced more than `graceDays` ago. The first version is minted the same way,
+ * `firstRotationAfterMinutes` (10) after the secret's function is ready.
+ *
+ * Children: a `secretmanager.Secret` (`${name}-secret`); a `secretmanager.SecretIamBinding` for the
+ * readers (`${name}-readers`); without `rotator`, a `pubsub.Topic` (`${name}-topic`) and the
+ * rotation function's resources (`${name}-rotation…`, see `rotationFunction`).
+ */
+export class GcpRotatingSecret extends pulumi.ComponentResource {
+    /** The secret ID. */
+    public readonly secretId: pulumi.Output<string>;
+    /** The secret's full name, `projects/<project number>/secrets/<id>`; a consumer reads `<name>/versions/latest`. */
+    public readonly name: pulumi.Output<string>;
+    /** The period, in days. */
+    public readonly rotateEveryDays: number;
+    /** How long a replaced version stays enabled, in days. */
+    public readonly graceDays: number;
+    /** The topic Secret Manager notifies: `projects/<project>/topics/<topic>`. */
+    public readonly topic: pulumi.Output<string>;
+    /** The name of the function that rotates the secret (its own, or the shared rotator's). */
+    public readonly rotatorFunction: pulumi.Output<string>;
+
+    constructor(name: string, args: GcpRotatingSecretArgs, opts?: pulumi.ComponentResourceOptions) {
+        const plan = planGcpRotatingSecret(name, args);
+        super(GCP_ROTATING_SECRET_TYPE, name, {}, opts);
+        const childOpts = { parent: this };
+        this.rotateEveryDays = plan.rotateEveryDays;
+        this.graceDays = plan.graceDays ?? plan.rotateEveryDays;
+
+        // The secret waits for its function and the topic's publisher binding: Secret Manager checks at
+        // creation that it may publish, and a message published before the trigger's subscription exists
+        // is lost. A shared rotator's are there already; a function of the secret's own names the secret in
+        // its grant, so it is declared after the secret, and the secret's `dependsOn` resolves with it.
+        let resolveOwn: (ready: pulumi.Resource[]) => void = () => undefined;
+        const own = plan.own === undefined ? undefined : new Promise<pulumi.Resource[]>((resolve) => (resolveOwn = resolve));
+        const topic = args.rotator?.topic ?? new gcp.pubsub.Topic(`${name}-topic`, { project: plan.project, labels: { "managed-by": "pulumi-nhi" } }, childOpts).id;
+        const readiness = own === undefined ? args.rotator!.readiness : pulumi.output(own).apply(readinessOf);
+        const secret = new gcp.secretmanager.Secret(`${name}-secret`, {
+            project: plan.project,
+            secretId: plan.secretId,
+            replication: { auto: {} },
+            labels: plan.labels,
+            annotations: plan.annotations,
+            topics: [{ name: topic }],
+            rotation: {
+                rotationPeriod: plan.rotationPeriod,
+                // Computed once what the secret waits for exists, a moment before the secret is created;
+                // afterwards Secret Manager advances it, and Pulumi leaves it alone (ignoreChanges).
+                nextRotationTime: readiness.apply(() => new Date(Date.now() + plan.firstRotationAfterMinutes * 60_000).toISOString()),
+            },
+            deletionProtection: plan.deletionProtection,
+        }, { ...childOpts, dependsOn: own ?? [...args.rotator!.ready], ignoreChanges: ["rotation.nextRotationTime"] });
+        this.secretId = secret.secretId;
+        this.name = secret.name;
+        this.topic = topic;
+
+        if (plan.own !== undefined) {
+            const fn: RotationFunction = rotationFunction(`${name}-rotation`, {
+                project: plan.project,
+                region: plan.own.region,
+                owner: plan.owner,
+                purpose: functionPurpose(plan.secretId),
+                accountId: plan.own.accountId,
+                entry: SECRET_ROTATION_ENTRY,
+                topic,
+                grants: secretGrants(secret.secretId),
+            }, this);
+            resolveOwn([...fn.ready]);
+            this.rotatorFunction = fn.function.name;
+        } else {
+            this.rotatorFunction = args.rotator!.functionName;
+        }
+
+        if (plan.readers.length > 0) {
+            const guard = deployTimeGuard(`GcpRotatingSecret "${name}"`, this, plan.later);
+            new gcp.secretmanager.SecretIamBinding(`${name}-readers`, {
+                project: plan.project,
+                secretId: secret.secretId,
+                role: SECRET_ACCESSOR,
+                members: plan.readers.map((r) => (r instanceof GcpServiceIdentity ? r.member : guard(r))),
+            }, childOpts);
+        }
+        this.registerOutputs({});
+    }
+}

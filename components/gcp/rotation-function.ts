@@ -1,0 +1,344 @@
+/**
+ * The one builder of a Google rotation function: a Cloud Run function (2nd gen, `cloudfunctionsv2`)
+ * that a Pub/Sub topic triggers, built from a runtime entry of this package (components/runtime/gcp),
+ * running as its own `GcpServiceIdentity` whose grants the caller gives, and invoked by a second,
+ * permissionless `GcpServiceIdentity` that may invoke this one function only.
+ *
+ * Used by `gcp.RotatingSecret` (one function per secret), `gcp.SecretRotator` (one per project, shared)
+ * and the key rotator of `gcp.ServiceIdentity`. Internal: not exported from the package entry.
+ */
+import { createHash } from "crypto";
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { runtimeArchive, runtimeBundle } from "../core/runtime-asset";
+import { MAX_DESCRIPTION_BYTES, ownershipRecordProblems, renderOwnershipRecord } from "./description";
+import { GcpGrant } from "./grants";
+import { ACCOUNT_ID, GcpServiceIdentity, GcpServiceIdentityPlan, deriveAccountId, planGcpServiceIdentity } from "./service-identity";
+
+/**
+ * The Node.js runtime: the current GA one. `@google-cloud/secret-manager` 7 requires Node.js ≥ 22
+ * (its `engines`), so not older. @see https://cloud.google.com/run/docs/runtimes/nodejs
+ */
+export const FUNCTION_RUNTIME = "nodejs22";
+
+/**
+ * The packages the function's own `package.json` declares, pinned: the versions the runtime code is
+ * tested with (devDependencies of this package). Cloud Build installs them when it builds the function.
+ * @see https://cloud.google.com/functions/docs/writing/specifying-dependencies-nodejs
+ */
+export const FUNCTION_DEPENDENCIES: Readonly<Record<string, string>> = {
+    "@google-cloud/functions-framework": "5.0.5",
+    "@google-cloud/secret-manager": "7.2.0",
+};
+
+/**
+ * What one entry needs beyond {@link FUNCTION_DEPENDENCIES}, pinned the same way: the key rotator calls the IAM API through
+ * `google-auth-library` (components/runtime/gcp/key-store.ts).
+ */
+export const ENTRY_DEPENDENCIES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+    "gcp/key-index": { "google-auth-library": "11.3.4" },
+};
+
+/** The Eventarc event type of a message published to a Pub/Sub topic. @see https://cloud.google.com/eventarc/docs/cloudevents */
+export const PUBSUB_EVENT_TYPE = "google.cloud.pubsub.topic.v1.messagePublished";
+
+/**
+ * Memory of one instance. The function makes a few Secret Manager calls per event; 256 MiB is the
+ * smallest size whose CPU share (0.167 vCPU) loads the gRPC client in a few seconds.
+ * @see https://cloud.google.com/functions/docs/configuring/memory
+ */
+export const FUNCTION_MEMORY = "256M";
+
+/**
+ * Seconds one event may run: the runtime retries a throttled call up to 5 times with waits of at
+ * most 8 s (components/runtime/gcp/rotate-secret.ts), for each of a few calls.
+ */
+export const FUNCTION_TIMEOUT_SECONDS = 300;
+
+/**
+ * At most this many instances: rotations are rare, and one instance at a time makes two deliveries
+ * of one message run one after the other, so the second finds the first's version (the runtime's
+ * idempotence guard) instead of racing it.
+ */
+export const FUNCTION_MAX_INSTANCES = 1;
+
+/** The Secret Manager service agent's service, whose identity publishes a secret's notifications. */
+export const SECRET_MANAGER_SERVICE = "secretmanager.googleapis.com";
+
+/** The role the trigger's identity holds on the function's Cloud Run service. */
+export const RUN_INVOKER = "roles/run.invoker";
+
+/** The role the Secret Manager service agent holds on the topic. */
+export const PUBSUB_PUBLISHER = "roles/pubsub.publisher";
+
+/**
+ * Whether `value` has the shape of a Google Cloud region (`europe-west1`, `northamerica-northeast2`).
+ * @see https://cloud.google.com/functions/docs/locations
+ */
+export function isRegion(value: unknown): value is string {
+    return typeof value === "string" && /^[a-z]+-[a-z]+[0-9]+$/.test(value);
+}
+
+/** Which runtime code the function runs. */
+export interface RotationFunctionEntry {
+    /** The runtime entry file under `components/runtime/`, without `.js`: `"gcp/index"`. */
+    readonly file: string;
+    /** The name the entry file registers with the Functions Framework: `"rotateSecret"`. */
+    readonly entryPoint: string;
+}
+
+/** The arguments of {@link rotationFunction}. Every plain value must be validated by the caller first, with {@link planRotationFunction}. */
+export interface RotationFunctionArgs {
+    /** The project of the function, its two service accounts, its source bucket and its custom roles: a project ID. */
+    readonly project: string;
+    /** The region of the function and its trigger, such as `europe-west1`. */
+    readonly region: string;
+    /** The owner recorded on both service accounts (the caller's `owner`). */
+    readonly owner: string;
+    /** The purpose recorded on the runtime service account, such as `Rotates secret webhook-signing`. */
+    readonly purpose: string;
+    /** The runtime account's ID (6–30 characters); the trigger's is derived from it ({@link triggerAccountId}). Use {@link rotationAccountId}. */
+    readonly accountId: string;
+    /** Which runtime code runs. */
+    readonly entry: RotationFunctionEntry;
+    /** The topic that triggers the function: `projects/<project>/topics/<topic>` (`topic.id`). */
+    readonly topic: pulumi.Input<string>;
+    /**
+     * What the function's identity may do, as `GcpServiceIdentity` grants: exactly what its steps
+     * need, on the caller's own secret(s), service account(s) only. `[]` when the caller binds a
+     * conditional role itself (the shared rotator).
+     */
+    readonly grants: readonly GcpGrant[];
+    /**
+     * A bucket to hold the function's source archive, instead of a new one per function.
+     * @default a new bucket (uniform access, public access prevented) in `region`
+     */
+    readonly sourceBucket?: pulumi.Input<string>;
+}
+
+/** The validated plan: the two identities' plans. */
+export interface RotationFunctionPlan {
+    readonly runtime: GcpServiceIdentityPlan;
+    readonly trigger: GcpServiceIdentityPlan;
+}
+
+/** What {@link rotationFunction} registered. */
+export interface RotationFunction {
+    readonly function: gcp.cloudfunctionsv2.Function;
+    /** The identity the function runs as. */
+    readonly runtime: GcpServiceIdentity;
+    /** The identity the trigger invokes the function as. */
+    readonly trigger: GcpServiceIdentity;
+    /**
+     * The resources a secret that notifies `topic` must wait for: the service agent's publisher
+     * binding (Secret Manager checks that it may publish when the secret is created), and the function
+     * with its trigger (a message published before the trigger's subscription exists is lost).
+     */
+    readonly ready: readonly pulumi.Resource[];
+}
+
+/**
+ * An Output that resolves once every resource of `ready` exists (its ID is known): during an update,
+ * after they are created; during a preview of a new stack, never (the value stays unknown).
+ */
+export function readinessOf(ready: readonly pulumi.Resource[]): pulumi.Output<unknown[]> {
+    return pulumi.all(ready.map((r) => (r as pulumi.CustomResource).id));
+}
+
+/** The purpose recorded on a trigger's service account. */
+function triggerPurpose(accountId: string): string {
+    return `Delivers Pub/Sub events to the function that runs as ${accountId}`;
+}
+
+/** The trigger's service account ID: the runtime's followed by `-inv`, within 30 characters ({@link rotationAccountId}). */
+export function triggerAccountId(runtimeAccountId: string): string {
+    return rotationAccountId(runtimeAccountId, "inv");
+}
+
+/**
+ * A valid service account ID (6–30 characters) for a function built for `base` (a component's
+ * name): `base` lower-cased as Google would (`deriveAccountId`), then `-<suffix>`. When that is too
+ * long, `base` is cut and 4 hex characters of its hash are added, so that two long names that
+ * share their first 20 characters still get two IDs. `nhi-` is put first when `base` does not start
+ * with a letter or the ID would be shorter than 6 characters.
+ */
+export function rotationAccountId(base: string, suffix: string): string {
+    let stem = deriveAccountId(base);
+    if (!/^[a-z]/.test(stem) || stem.length + suffix.length + 1 < 6) {
+        stem = `nhi-${stem}`.replace(/-+$/, "");
+    }
+    let id = `${stem}-${suffix}`;
+    if (id.length > 30) {
+        const hash = createHash("sha256").update(base).digest("hex").slice(0, 4);
+        id = `${stem.slice(0, 30 - suffix.length - 6).replace(/-+$/, "")}-${hash}-${suffix}`;
+    }
+    if (!ACCOUNT_ID.test(id)) {
+        throw new Error(`rotationAccountId: derived \`${id}\` from \`${base}\`, which is not a service account ID`);
+    }
+    return id;
+}
+
+/**
+ * Why `owner` (and, when `purposeIsCallers`, the caller's `purpose`) does not fit the records of
+ * the function's two service accounts (a description holds 256 bytes, Google's limit), as problems
+ * of the caller's arguments, so that they name them. Empty when they fit. When the purpose is the
+ * package's own (`Rotates secret …`), only `owner` is blamed, with the bytes it may take.
+ */
+export function rotationOwnershipProblems(owner: string, purpose: string, accountId: string, purposeIsCallers: boolean): { propertyPath: "owner" | "purpose"; reason: string }[] {
+    const where = "the description of the rotation function's service accounts";
+    const purposes = purposeIsCallers ? [purpose] : [purpose, triggerPurpose(accountId)];
+    const [longest] = purposes.sort((x, y) => Buffer.byteLength(y) - Buffer.byteLength(x));
+    if (purposeIsCallers) {
+        const trigger = ownershipRecordProblems({ owner, purpose: triggerPurpose(accountId) });
+        const found = ownershipRecordProblems({ owner, purpose });
+        return (found.length > 0 ? found : trigger).map((p) => ({ propertyPath: p.propertyPath, reason: p.reason.replace("the service account's description", where) }));
+    }
+    if (ownershipRecordProblems({ owner, purpose: longest }).length === 0) {
+        return [];
+    }
+    const room = MAX_DESCRIPTION_BYTES - Buffer.byteLength(renderOwnershipRecord({ owner: "", purpose: longest }), "utf8");
+    const size = Buffer.byteLength(JSON.stringify(owner), "utf8") - 2;
+    return [{ propertyPath: "owner", reason: `\`owner\` is ${size} bytes, too long for ${where}, which hold at most ${MAX_DESCRIPTION_BYTES} bytes (Google limit) and leave ${room} of them for \`owner\` beside the function's own purpose. Shorten \`owner\` to at most ${room} bytes.` }];
+}
+
+/**
+ * Validates everything the two identities will be built from, throwing the identity's
+ * `pulumi.InputPropertiesError` on a problem. Call it before the caller's `super()`, so that a
+ * rejected component registers nothing. Registers nothing itself.
+ */
+export function planRotationFunction(args: Pick<RotationFunctionArgs, "project" | "owner" | "purpose" | "accountId" | "grants">): RotationFunctionPlan {
+    const runtime = planGcpServiceIdentity(args.accountId, { project: args.project, owner: args.owner, purpose: args.purpose, accountId: args.accountId, grants: args.grants });
+    const triggerId = triggerAccountId(args.accountId);
+    const trigger = planGcpServiceIdentity(triggerId, { project: args.project, owner: args.owner, purpose: triggerPurpose(args.accountId), accountId: triggerId, grants: [] });
+    return { runtime, trigger };
+}
+
+const sources = new Map<string, { archive: pulumi.asset.AssetArchive; digest: string }>();
+
+/**
+ * The source archive of `file` (the runtime files it requires and a `package.json` of
+ * {@link FUNCTION_DEPENDENCIES}) and the SHA-256 of its content. Built once per entry file and
+ * process: the content depends on the package's code only, so a thousand functions share one.
+ */
+export function functionSource(file: string): { archive: pulumi.asset.AssetArchive; digest: string; files: readonly string[] } {
+    let source = sources.get(file);
+    const extra = { "package.json": functionPackageJson(file) };
+    if (source === undefined) {
+        const hash = createHash("sha256");
+        for (const [path, text] of [...runtimeBundle(file).files, ...Object.entries(extra)]) {
+            hash.update(`${path}\0${text}\0`);
+        }
+        source = { archive: runtimeArchive(file, extra), digest: hash.digest("hex") };
+        sources.set(file, source);
+    }
+    return { ...source, files: [...runtimeBundle(file).files.keys(), ...Object.keys(extra)].sort() };
+}
+
+/**
+ * The function's `package.json`: its `main` is the entry file, and its dependencies are pinned.
+ * `"gcp-build": ""` keeps Cloud Build from running a `build` script: the files are compiled already.
+ * @see https://cloud.google.com/functions/docs/writing/specifying-dependencies-nodejs
+ */
+export function functionPackageJson(file: string): string {
+    return `${JSON.stringify({
+        name: `pulumi-nhi-${file.replace(/[^a-z0-9]+/g, "-")}`,
+        private: true,
+        main: `${file}.js`,
+        engines: { node: ">=22" },
+        scripts: { "gcp-build": "" },
+        dependencies: { ...FUNCTION_DEPENDENCIES, ...ENTRY_DEPENDENCIES[file] },
+    }, null, 2)}\n`;
+}
+
+/**
+ * Registers a rotation function under `parent`, with children named `${name}-…`:
+ * - the source archive as a Cloud Storage object (`${name}-source`), in a new bucket (`${name}-source`) unless `sourceBucket` is given;
+ * - the runtime identity (`${name}-runtime`, a `GcpServiceIdentity` with `grants`);
+ * - the trigger identity (`${name}-trigger`, a `GcpServiceIdentity` with no grants) and its `roles/run.invoker`
+ *   on this function's Cloud Run service only (`${name}-invoker`);
+ * - the function (`${name}`): {@link FUNCTION_RUNTIME}, the entry point, a Pub/Sub trigger on `topic` that retries a
+ *   failed event, {@link FUNCTION_MEMORY}, at most {@link FUNCTION_MAX_INSTANCES} instance, internal ingress only;
+ * - the Secret Manager service agent (`${name}-secretmanager-agent`) and its `roles/pubsub.publisher` on `topic` (`${name}-publisher`).
+ *
+ * `args` must have passed {@link planRotationFunction}.
+ * @see https://cloud.google.com/eventarc/standard/docs/functions/roles-permissions
+ * @see https://cloud.google.com/secret-manager/docs/event-notifications
+ */
+export function rotationFunction(name: string, args: RotationFunctionArgs, parent: pulumi.Resource): RotationFunction {
+    const opts = { parent };
+    const source = functionSource(args.entry.file);
+    const bucket = args.sourceBucket ?? new gcp.storage.Bucket(`${name}-source`, {
+        project: args.project,
+        location: args.region,
+        uniformBucketLevelAccess: true,
+        publicAccessPrevention: "enforced",
+        // It holds only this package's compiled code: deleting the function may delete it with it.
+        forceDestroy: true,
+    }, opts).name;
+    // The object's name carries the content's digest, so new code is a new object and redeploys the function.
+    const object = new gcp.storage.BucketObject(`${name}-source`, {
+        bucket,
+        name: `pulumi-nhi/${args.entry.file.replace(/\//g, "-")}-${source.digest.slice(0, 16)}.zip`,
+        source: source.archive,
+    }, opts);
+
+    const runtime = new GcpServiceIdentity(`${name}-runtime`, {
+        project: args.project, owner: args.owner, purpose: args.purpose, accountId: args.accountId, grants: args.grants,
+    }, opts);
+    const triggerId = triggerAccountId(args.accountId);
+    const trigger = new GcpServiceIdentity(`${name}-trigger`, {
+        project: args.project, owner: args.owner, purpose: triggerPurpose(args.accountId), accountId: triggerId, grants: [],
+    }, opts);
+
+    const fn = new gcp.cloudfunctionsv2.Function(name, {
+        project: args.project,
+        location: args.region,
+        // The runtime account's ID is unique in the project already, and a valid function name.
+        name: args.accountId,
+        description: `${args.purpose} (pulumi-nhi; owner ${args.owner})`,
+        buildConfig: {
+            runtime: FUNCTION_RUNTIME,
+            entryPoint: args.entry.entryPoint,
+            source: { storageSource: { bucket: object.bucket, object: object.name } },
+        },
+        serviceConfig: {
+            availableMemory: FUNCTION_MEMORY,
+            timeoutSeconds: FUNCTION_TIMEOUT_SECONDS,
+            maxInstanceCount: FUNCTION_MAX_INSTANCES,
+            // Pub/Sub push from Eventarc in the same project counts as internal.
+            // @see https://cloud.google.com/run/docs/securing/ingress#internal-services
+            ingressSettings: "ALLOW_INTERNAL_ONLY",
+            allTrafficOnLatestRevision: true,
+            serviceAccountEmail: runtime.email,
+        },
+        eventTrigger: {
+            eventType: PUBSUB_EVENT_TYPE,
+            pubsubTopic: args.topic,
+            triggerRegion: args.region,
+            // A failed run is delivered again (for up to 24 hours), so a crash or a throttled call is finished later.
+            // @see https://cloud.google.com/functions/docs/bestpractices/retries
+            retryPolicy: "RETRY_POLICY_RETRY",
+            serviceAccountEmail: trigger.email,
+        },
+    }, opts);
+
+    new gcp.cloudrunv2.ServiceIamMember(`${name}-invoker`, {
+        project: args.project,
+        location: args.region,
+        name: fn.serviceConfig.apply((c) => c?.service ?? ""),
+        role: RUN_INVOKER,
+        member: trigger.member,
+    }, opts);
+
+    // The agent exists once someone asks for it; asking makes sure it does before it is bound.
+    // @see https://cloud.google.com/secret-manager/docs/event-notifications
+    const agent = new gcp.projects.ServiceIdentity(`${name}-secretmanager-agent`, { project: args.project, service: SECRET_MANAGER_SERVICE }, opts);
+    // The topic's full name is how IAM finds it, whichever project it is in.
+    const publisher = new gcp.pubsub.TopicIAMMember(`${name}-publisher`, {
+        topic: args.topic,
+        role: PUBSUB_PUBLISHER,
+        member: agent.member,
+    }, opts);
+
+    return { function: fn, runtime, trigger, ready: [publisher, fn] };
+}
