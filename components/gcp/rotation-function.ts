@@ -77,6 +77,13 @@ export interface RotationFunctionEntry {
     readonly file: string;
     /** The name the entry file registers with the Functions Framework: `"rotateSecret"`. */
     readonly entryPoint: string;
+    /**
+     * The packages the function's `package.json` declares, pinned (exact versions): what its files
+     * require by name. They must be devDependencies of this package at the same versions, so that
+     * the runtime code is tested with them.
+     * @default {@link FUNCTION_DEPENDENCIES}
+     */
+    readonly dependencies?: Readonly<Record<string, string>>;
 }
 
 /** The arguments of {@link rotationFunction}. Every plain value must be validated by the caller first, with {@link planRotationFunction}. */
@@ -205,25 +212,29 @@ export function planRotationFunction(args: Pick<RotationFunctionArgs, "project" 
     return { runtime, trigger };
 }
 
-const sources = new Map<string, { archive: pulumi.asset.AssetArchive; digest: string }>();
+/** Source archives by entry file and dependencies: see {@link functionSource}. */
+const sources = new Map<string, { archive: pulumi.asset.AssetArchive; digest: string; files: readonly string[] }>();
 
 /**
- * The source archive of `file` (the runtime files it requires and a `package.json` of
- * {@link FUNCTION_DEPENDENCIES}) and the SHA-256 of its content. Built once per entry file and
- * process: the content depends on the package's code only, so a thousand functions share one.
+ * The source archive of `file` (the runtime files it requires, and a `package.json` declaring
+ * `dependencies`) with the SHA-256 of its content and its file list. Built once per entry file,
+ * dependencies and process: the content depends on the package's code only, so a thousand
+ * functions share one archive.
  */
-export function functionSource(file: string): { archive: pulumi.asset.AssetArchive; digest: string; files: readonly string[] } {
-    let source = sources.get(file);
-    const extra = { "package.json": functionPackageJson(file) };
+export function functionSource(file: string, dependencies: Readonly<Record<string, string>> = FUNCTION_DEPENDENCIES): { archive: pulumi.asset.AssetArchive; digest: string; files: readonly string[] } {
+    const key = `${file}\0${JSON.stringify(dependencies)}`;
+    let source = sources.get(key);
     if (source === undefined) {
+        const extra = { "package.json": functionPackageJson(file, dependencies) };
         const hash = createHash("sha256");
-        for (const [path, text] of [...runtimeBundle(file).files, ...Object.entries(extra)]) {
+        const files = [...runtimeBundle(file).files, ...Object.entries(extra)];
+        for (const [path, text] of files) {
             hash.update(`${path}\0${text}\0`);
         }
-        source = { archive: runtimeArchive(file, extra), digest: hash.digest("hex") };
-        sources.set(file, source);
+        source = { archive: runtimeArchive(file, extra), digest: hash.digest("hex"), files: files.map(([path]) => path).sort() };
+        sources.set(key, source);
     }
-    return { ...source, files: [...runtimeBundle(file).files.keys(), ...Object.keys(extra)].sort() };
+    return source;
 }
 
 /**
@@ -231,14 +242,14 @@ export function functionSource(file: string): { archive: pulumi.asset.AssetArchi
  * `"gcp-build": ""` keeps Cloud Build from running a `build` script: the files are compiled already.
  * @see https://cloud.google.com/functions/docs/writing/specifying-dependencies-nodejs
  */
-export function functionPackageJson(file: string): string {
+export function functionPackageJson(file: string, dependencies: Readonly<Record<string, string>> = FUNCTION_DEPENDENCIES): string {
     return `${JSON.stringify({
         name: `pulumi-nhi-${file.replace(/[^a-z0-9]+/g, "-")}`,
         private: true,
         main: `${file}.js`,
         engines: { node: ">=22" },
         scripts: { "gcp-build": "" },
-        dependencies: { ...FUNCTION_DEPENDENCIES },
+        dependencies: { ...dependencies },
     }, null, 2)}\n`;
 }
 
@@ -258,7 +269,7 @@ export function functionPackageJson(file: string): string {
  */
 export function rotationFunction(name: string, args: RotationFunctionArgs, parent: pulumi.Resource): RotationFunction {
     const opts = { parent };
-    const source = functionSource(args.entry.file);
+    const source = functionSource(args.entry.file, args.entry.dependencies);
     const bucket = args.sourceBucket ?? new gcp.storage.Bucket(`${name}-source`, {
         project: args.project,
         location: args.region,

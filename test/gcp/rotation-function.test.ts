@@ -141,6 +141,10 @@ describe("the function's source archive", () => {
         for (const [dep, version] of Object.entries(FUNCTION_DEPENDENCIES)) assert.strictEqual(pkg.devDependencies[dep], version, dep);
         // Built once per process: the same archive for every function.
         assert.strictEqual(functionSource("gcp/index").archive, source.archive);
+        // Another entry declares its own dependencies, and gets another archive.
+        const other = functionSource("gcp/index", { "@google-cloud/functions-framework": "5.0.5" });
+        assert.notStrictEqual(other.digest, source.digest);
+        assert.deepStrictEqual(JSON.parse(functionPackageJson("gcp/index", { "@google-cloud/functions-framework": "5.0.5" })).dependencies, { "@google-cloud/functions-framework": "5.0.5" });
     });
 
     it("unpacked, registers the entry point with the Functions Framework from package.json's main, in a fresh Node process", async () => {
