@@ -8,6 +8,7 @@ import { SECRET_ROTATION_PERMISSIONS, rotatorCondition } from "../../components/
 import { createRotationHandler } from "../../components/runtime/gcp/rotate-secret";
 import { SecretManagerClientLike, secretManagerStore } from "../../components/runtime/gcp/secret-store";
 import { capture, MOCK_PROJECT_NUMBER, ofType, Registered, valueOf } from "../../components/testing";
+import { declareInProcess } from "../support/deploy-time";
 
 const TYPE = "nhi:index:GcpRotatingSecret";
 const ROTATOR = "nhi:index:GcpSecretRotator";
@@ -224,5 +225,30 @@ describe("gcp.RotatingSecret plan", () => {
         const plan = planGcpRotatingSecret("x", { ...BASE, region: "europe-west1", readers: [pulumi.output("allUsers")] });
         assert.strictEqual(plan.later.length, 1);
         assert.strictEqual(plan.later[0].problem("allUsers" as never), "`readers[0]` is `allUsers`, which would let anyone read the secret. Name the identities that read it.");
+    });
+});
+
+describe("gcp.RotatingSecret readers known only at deploy time", () => {
+    it("checks a reader when it resolves: a public member is logged against the component and no binding is made", async () => {
+        // GIVEN a reader that resolves to allUsers
+        const { value, resources, logged } = await declareInProcess(() => new gcp.RotatingSecret("late-reader", {
+            ...BASE, region: "europe-west1", readers: ["group:ledger@acme.example", pulumi.output("allUsers")],
+        }));
+        // THEN the component reports it with the construction-time message, and no one is granted reading
+        assert.deepStrictEqual(logged, [{
+            message: 'GcpRotatingSecret "late-reader" has 1 invalid argument:\n  - readers[1]: `readers[1]` is `allUsers`, which would let anyone read the secret. Name the identities that read it.',
+            resource: value,
+        }]);
+        assert.deepStrictEqual(ofType(resources, "gcp:secretmanager/secretIamBinding:SecretIamBinding"), []);
+        // AND the secret itself is declared
+        assert.strictEqual(ofType(resources, "gcp:secretmanager/secret:Secret").length, 1);
+    });
+
+    it("binds a reader that resolves to a member", async () => {
+        const { resources, logged } = await declareInProcess(() => new gcp.RotatingSecret("late-member", {
+            ...BASE, region: "europe-west1", readers: [pulumi.output("serviceAccount:ledger@acme-prod.iam.gserviceaccount.com")],
+        }));
+        assert.deepStrictEqual(logged, []);
+        assert.deepStrictEqual(ofType(resources, "gcp:secretmanager/secretIamBinding:SecretIamBinding")[0].inputs.members, ["serviceAccount:ledger@acme-prod.iam.gserviceaccount.com"]);
     });
 });
