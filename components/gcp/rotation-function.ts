@@ -263,6 +263,11 @@ export function functionPackageJson(file: string, dependencies: Readonly<Record<
  *   failed event, {@link FUNCTION_MEMORY}, at most {@link FUNCTION_MAX_INSTANCES} instance, internal ingress only;
  * - the Secret Manager service agent (`${name}-secretmanager-agent`) and its `roles/pubsub.publisher` on `topic` (`${name}-publisher`).
  *
+ * The trigger's account needs no `roles/eventarc.eventReceiver`: the events come straight from
+ * Pub/Sub. Left to the project: the Pub/Sub service agent's `roles/iam.serviceAccountTokenCreator`
+ * in projects that enabled Pub/Sub before 8 April 2021, and the account Cloud Build builds the
+ * function with (Google's default unless the organisation sets one).
+ *
  * `args` must have passed {@link planRotationFunction}.
  * @see https://cloud.google.com/eventarc/standard/docs/functions/roles-permissions
  * @see https://cloud.google.com/secret-manager/docs/event-notifications
