@@ -9,14 +9,12 @@ import { FORMAT_LABEL, LENGTH_LABEL } from "../runtime/gcp/value";
 import { renderOwnershipRecord } from "./description";
 import { projectIdProblem } from "./grants";
 import { RotationFunction, isRegion, planRotationFunction, readinessOf, rotationAccountId, rotationFunction, rotationOwnershipProblems } from "./rotation-function";
-import { GcpSecretRotator, SECRET_ROTATION_PERMISSIONS } from "./secret-rotator";
+import { GcpSecretRotator, SECRET_ROTATION_ENTRY, SECRET_ROTATION_PERMISSIONS } from "./secret-rotator";
 import { GcpSecretReader, SECRET_ACCESSOR, planLabels, planReaders, planSecretId } from "./secret-inputs";
 import { GcpServiceIdentity } from "./service-identity";
 
 export const GCP_ROTATING_SECRET_TYPE = "nhi:index:GcpRotatingSecret";
 
-/** The runtime entry of the secret rotation function (components/runtime/gcp/index.ts). */
-export const SECRET_ROTATION_ENTRY = { file: "gcp/index", entryPoint: "rotateSecret" } as const;
 
 /**
  * How many minutes after the secret's function is ready Secret Manager first notifies, by default:

@@ -6,6 +6,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ACCOUNT_ID } from "../../components/gcp/service-identity";
 import { FUNCTION_DEPENDENCIES, functionPackageJson, functionSource, planRotationFunction, rotationAccountId, rotationFunction, triggerAccountId } from "../../components/gcp/rotation-function";
+import { SECRET_ROTATION_ENTRY } from "../../components/gcp/secret-rotator";
 import { capture, MOCK_PROJECT_NUMBER, ofType, Registered } from "../../components/testing";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -25,7 +26,7 @@ const ARGS = {
     owner: "team-payments",
     purpose: "Rotates secret webhook-signing",
     accountId: "webhook-signing-rot",
-    entry: { file: "gcp/index", entryPoint: "rotateSecret" },
+    entry: SECRET_ROTATION_ENTRY,
     topic: TOPIC,
     grants: [{ permissions: SECRET_PERMISSIONS, resource: { secret: "webhook-signing" } }],
 };
@@ -156,7 +157,8 @@ describe("the function's source archive", () => {
                 fs.mkdirSync(path.join(dir, path.dirname(file)), { recursive: true });
                 fs.writeFileSync(path.join(dir, file), await (asset as pulumi.asset.StringAsset).text);
             }
-            const script = "const main = require('./package.json').main; require('./' + main); const fn = require('@google-cloud/functions-framework/testing').getFunction('rotateSecret'); fn({ data: { message: { attributes: { eventType: 'TOPIC_CONFIGURED' } } } })";
+            // The entry point the components deploy is the one the entry file registers.
+            const script = `const main = require('./package.json').main; require('./' + main); const fn = require('@google-cloud/functions-framework/testing').getFunction('${SECRET_ROTATION_ENTRY.entryPoint}'); fn({ data: { message: { attributes: { eventType: 'TOPIC_CONFIGURED' } } } })`;
             const out = execFileSync(process.execPath, ["-e", script], { cwd: dir, encoding: "utf8", env: { PATH: process.env.PATH, NODE_PATH: path.join(ROOT, "node_modules") } });
             assert.strictEqual(JSON.parse(out).message, "ignored: event type TOPIC_CONFIGURED is not SECRET_ROTATE");
         } finally {
