@@ -5,7 +5,8 @@ import { gcp } from "../../components";
 import { permissionNames } from "../../components/gcp/catalog";
 import { DEFAULT_FIRST_ROTATION_MINUTES, planGcpRotatingSecret } from "../../components/gcp/rotating-secret";
 import { SECRET_ROTATION_PERMISSIONS, rotatorCondition } from "../../components/gcp/secret-rotator";
-import { createRotationHandler } from "../../components/runtime/gcp/rotate-secret";
+import fc from "fast-check";
+import { createRotationHandler, rotationPolicy } from "../../components/runtime/gcp/rotate-secret";
 import { SecretManagerClientLike, secretManagerStore } from "../../components/runtime/gcp/secret-store";
 import { capture, MOCK_PROJECT_NUMBER, ofType, Registered, valueOf } from "../../components/testing";
 import { declareInProcess } from "../support/deploy-time";
@@ -250,5 +251,23 @@ describe("gcp.RotatingSecret readers known only at deploy time", () => {
         }));
         assert.deepStrictEqual(logged, []);
         assert.deepStrictEqual(ofType(resources, "gcp:secretmanager/secretIamBinding:SecretIamBinding")[0].inputs.members, ["serviceAccount:ledger@acme-prod.iam.gserviceaccount.com"]);
+    });
+});
+
+describe("the labels the component sets are the ones the function reads", () => {
+    it("give the function the declared value, and a grace of graceDays or one period (property)", () => {
+        fc.assert(fc.property(
+            fc.integer({ min: 1, max: 365 }), fc.option(fc.integer({ min: 0, max: 365 }), { nil: undefined }),
+            fc.integer({ min: 16, max: 4096 }), fc.constantFrom("alphanumeric", "printable", "hex", "base64"),
+            (rotateEveryDays, extra, length, format) => {
+                // GIVEN any valid schedule and value shape
+                const graceDays = extra === undefined ? undefined : Math.min(365, rotateEveryDays + extra);
+                const plan = planGcpRotatingSecret("s", { ...BASE, region: "europe-west1", rotateEveryDays, graceDays, value: { length, format: format as "hex" } });
+                // WHEN the function reads the secret as Secret Manager returns it (rotationPeriod is input only, so not returned)
+                const policy = rotationPolicy({ name: "projects/1/secrets/s", labels: plan.labels });
+                // THEN it generates the declared value and keeps a replaced version for the declared grace
+                assert.deepStrictEqual(policy, { value: { format, length }, graceMs: (graceDays ?? rotateEveryDays) * 86_400_000 });
+            },
+        ), { numRuns: 200 });
     });
 });
