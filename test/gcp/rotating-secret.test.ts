@@ -52,7 +52,7 @@ describe("gcp.RotatingSecret with its own rotation function (the default)", () =
         });
         const after = Date.now();
         const mine = resources.filter((r) => !r.name.startsWith("billing-api"));
-        // THEN the secret, the topic, the readers' binding and the function's resources, and nothing else
+        // THEN the secret, the topic, the readers' binding and the function's resources (16, as the README says), and nothing else
         assert.deepStrictEqual(types(mine), [
             "gcp:cloudfunctionsv2/function:Function webhook-signing-rotation",
             "gcp:cloudrunv2/serviceIamMember:ServiceIamMember webhook-signing-rotation-invoker",
@@ -139,8 +139,9 @@ describe("gcp.SecretRotator shared by many gcp.RotatingSecret", () => {
             const secrets = ["a", "b", "c"].map((n) => new gcp.RotatingSecret(`token-${n}`, { ...BASE, rotator, readers: ["group:ledger@acme.example"] }));
             return { rotator, secrets };
         });
-        // THEN one function for all, and per secret: the component, the secret and the readers' binding
+        // THEN one function for all (14 resources once, as the README says), and per secret: the component, the secret and the readers' binding
         assert.strictEqual(ofType(resources, "gcp:cloudfunctionsv2/function:Function").length, 1);
+        assert.strictEqual(resources.filter((r) => r.name.startsWith("shared")).length, 14);
         for (const n of ["a", "b", "c"]) {
             assert.deepStrictEqual(types(resources.filter((r) => r.name.startsWith(`token-${n}`))), [
                 `gcp:secretmanager/secret:Secret token-${n}-secret`,
