@@ -31,6 +31,11 @@ export const MAX_FIRST_ROTATION_MINUTES = 1_440;
 
 /** The annotation holding the ownership record (`parseOwnershipRecord` reads it). */
 export const OWNERSHIP_ANNOTATION = "nhi-ownership";
+/**
+ * Google: a secret's annotation keys and values take less than 16 KiB together.
+ * @see https://cloud.google.com/secret-manager/docs/reference/rest/v1/projects.secrets#Secret.FIELDS.annotations
+ */
+export const MAX_ANNOTATION_BYTES = 16 * 1024 - 1;
 
 const SECONDS_PER_DAY = 86_400;
 
@@ -201,6 +206,13 @@ export function planGcpRotatingSecret(name: string, args: GcpRotatingSecretArgs)
         if (owner !== undefined && own !== undefined) {
             // The function's service accounts record the owner too, in 256 bytes; the purpose there is the package's.
             for (const p of rotationOwnershipProblems(owner, functionPurpose(secretId!), own.accountId, false)) problems.add("owner", p.reason);
+        }
+    }
+    if (owner !== undefined && purpose !== undefined) {
+        const bytes = Buffer.byteLength(OWNERSHIP_ANNOTATION + renderOwnershipRecord({ owner, purpose }), "utf8");
+        if (bytes > MAX_ANNOTATION_BYTES) {
+            const longer = Buffer.byteLength(owner) > Buffer.byteLength(purpose) ? "owner" : "purpose";
+            problems.add(longer, `\`${longer}\` makes the ownership record ${bytes} bytes, too long for the secret's annotations, which take less than 16 KiB (Google limit). Shorten \`${longer}\`.`);
         }
     }
     const firstRotationAfterMinutes = a.firstRotationAfterMinutes === undefined
