@@ -100,7 +100,11 @@ export interface RotationFunctionArgs {
     readonly accountId: string;
     /** Which runtime code runs. */
     readonly entry: RotationFunctionEntry;
-    /** The topic that triggers the function: `projects/<project>/topics/<topic>` (`topic.id`). */
+    /**
+     * The topic that triggers the function: `projects/<project>/topics/<topic>` (`topic.id`), in
+     * `project`: the function takes internal traffic only, which admits Pub/Sub and Eventarc of its
+     * own project.
+     */
     readonly topic: pulumi.Input<string>;
     /**
      * What the function's identity may do, as `GcpServiceIdentity` grants: exactly what its steps
