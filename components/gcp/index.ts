@@ -22,7 +22,8 @@ export const ServiceIdentity: typeof GcpServiceIdentity = undefined as never;
 exportLazily(exports, () => require("./service-identity"), { ServiceIdentity: "GcpServiceIdentity" },
     "`gcp.ServiceIdentity` needs `@pulumi/gcp` and `@pulumi/random` (peer dependencies of pulumi-nhi): `npm install @pulumi/gcp@^9 @pulumi/random@^4`.");
 
-export type { GcpRotatingSecretArgs, GcpRotatingSecretCommonArgs, GcpRotatingSecretOwnFunctionArgs, GcpRotatingSecretSharedRotatorArgs, GcpSecretReader } from "./rotating-secret";
+export type { GcpRotatingSecretArgs, GcpRotatingSecretCommonArgs, GcpRotatingSecretOwnFunctionArgs, GcpRotatingSecretSharedRotatorArgs } from "./rotating-secret";
+export type { GcpSecretReader } from "./secret-inputs";
 export type { GcpSecretRotatorArgs } from "./secret-rotator";
 export type { RotatingValueArgs, ValueFormat } from "../core/rotating-value";
 

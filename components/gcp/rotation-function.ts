@@ -31,14 +31,6 @@ export const FUNCTION_DEPENDENCIES: Readonly<Record<string, string>> = {
     "@google-cloud/secret-manager": "7.2.0",
 };
 
-/**
- * What one entry needs beyond {@link FUNCTION_DEPENDENCIES}, pinned the same way: the key rotator calls the IAM API through
- * `google-auth-library` (components/runtime/gcp/key-store.ts).
- */
-export const ENTRY_DEPENDENCIES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-    "gcp/key-index": { "google-auth-library": "11.3.4" },
-};
-
 /** The Eventarc event type of a message published to a Pub/Sub topic. @see https://cloud.google.com/eventarc/docs/cloudevents */
 export const PUBSUB_EVENT_TYPE = "google.cloud.pubsub.topic.v1.messagePublished";
 
@@ -85,6 +77,13 @@ export interface RotationFunctionEntry {
     readonly file: string;
     /** The name the entry file registers with the Functions Framework: `"rotateSecret"`. */
     readonly entryPoint: string;
+    /**
+     * The packages the function's `package.json` declares, pinned (exact versions): what its files
+     * require by name. They must be devDependencies of this package at the same versions, so that
+     * the runtime code is tested with them.
+     * @default {@link FUNCTION_DEPENDENCIES}
+     */
+    readonly dependencies?: Readonly<Record<string, string>>;
 }
 
 /** The arguments of {@link rotationFunction}. Every plain value must be validated by the caller first, with {@link planRotationFunction}. */
@@ -101,7 +100,11 @@ export interface RotationFunctionArgs {
     readonly accountId: string;
     /** Which runtime code runs. */
     readonly entry: RotationFunctionEntry;
-    /** The topic that triggers the function: `projects/<project>/topics/<topic>` (`topic.id`). */
+    /**
+     * The topic that triggers the function: `projects/<project>/topics/<topic>` (`topic.id`), in
+     * `project`: the function takes internal traffic only, which admits Pub/Sub and Eventarc of its
+     * own project.
+     */
     readonly topic: pulumi.Input<string>;
     /**
      * What the function's identity may do, as `GcpServiceIdentity` grants: exactly what its steps
@@ -213,25 +216,29 @@ export function planRotationFunction(args: Pick<RotationFunctionArgs, "project" 
     return { runtime, trigger };
 }
 
-const sources = new Map<string, { archive: pulumi.asset.AssetArchive; digest: string }>();
+/** Source archives by entry file and dependencies: see {@link functionSource}. */
+const sources = new Map<string, { archive: pulumi.asset.AssetArchive; digest: string; files: readonly string[] }>();
 
 /**
- * The source archive of `file` (the runtime files it requires and a `package.json` of
- * {@link FUNCTION_DEPENDENCIES}) and the SHA-256 of its content. Built once per entry file and
- * process: the content depends on the package's code only, so a thousand functions share one.
+ * The source archive of `file` (the runtime files it requires, and a `package.json` declaring
+ * `dependencies`) with the SHA-256 of its content and its file list. Built once per entry file,
+ * dependencies and process: the content depends on the package's code only, so a thousand
+ * functions share one archive.
  */
-export function functionSource(file: string): { archive: pulumi.asset.AssetArchive; digest: string; files: readonly string[] } {
-    let source = sources.get(file);
-    const extra = { "package.json": functionPackageJson(file) };
+export function functionSource(file: string, dependencies: Readonly<Record<string, string>> = FUNCTION_DEPENDENCIES): { archive: pulumi.asset.AssetArchive; digest: string; files: readonly string[] } {
+    const key = `${file}\0${JSON.stringify(dependencies)}`;
+    let source = sources.get(key);
     if (source === undefined) {
+        const extra = { "package.json": functionPackageJson(file, dependencies) };
         const hash = createHash("sha256");
-        for (const [path, text] of [...runtimeBundle(file).files, ...Object.entries(extra)]) {
+        const files = [...runtimeBundle(file).files, ...Object.entries(extra)];
+        for (const [path, text] of files) {
             hash.update(`${path}\0${text}\0`);
         }
-        source = { archive: runtimeArchive(file, extra), digest: hash.digest("hex") };
-        sources.set(file, source);
+        source = { archive: runtimeArchive(file, extra), digest: hash.digest("hex"), files: files.map(([path]) => path).sort() };
+        sources.set(key, source);
     }
-    return { ...source, files: [...runtimeBundle(file).files.keys(), ...Object.keys(extra)].sort() };
+    return source;
 }
 
 /**
@@ -239,14 +246,14 @@ export function functionSource(file: string): { archive: pulumi.asset.AssetArchi
  * `"gcp-build": ""` keeps Cloud Build from running a `build` script: the files are compiled already.
  * @see https://cloud.google.com/functions/docs/writing/specifying-dependencies-nodejs
  */
-export function functionPackageJson(file: string): string {
+export function functionPackageJson(file: string, dependencies: Readonly<Record<string, string>> = FUNCTION_DEPENDENCIES): string {
     return `${JSON.stringify({
         name: `pulumi-nhi-${file.replace(/[^a-z0-9]+/g, "-")}`,
         private: true,
         main: `${file}.js`,
         engines: { node: ">=22" },
         scripts: { "gcp-build": "" },
-        dependencies: { ...FUNCTION_DEPENDENCIES, ...ENTRY_DEPENDENCIES[file] },
+        dependencies: { ...dependencies },
     }, null, 2)}\n`;
 }
 
@@ -260,13 +267,18 @@ export function functionPackageJson(file: string): string {
  *   failed event, {@link FUNCTION_MEMORY}, at most {@link FUNCTION_MAX_INSTANCES} instance, internal ingress only;
  * - the Secret Manager service agent (`${name}-secretmanager-agent`) and its `roles/pubsub.publisher` on `topic` (`${name}-publisher`).
  *
+ * The trigger's account needs no `roles/eventarc.eventReceiver`: the events come straight from
+ * Pub/Sub. Left to the project: the Pub/Sub service agent's `roles/iam.serviceAccountTokenCreator`
+ * in projects that enabled Pub/Sub before 8 April 2021, and the account Cloud Build builds the
+ * function with (Google's default unless the organisation sets one).
+ *
  * `args` must have passed {@link planRotationFunction}.
  * @see https://cloud.google.com/eventarc/standard/docs/functions/roles-permissions
  * @see https://cloud.google.com/secret-manager/docs/event-notifications
  */
 export function rotationFunction(name: string, args: RotationFunctionArgs, parent: pulumi.Resource): RotationFunction {
     const opts = { parent };
-    const source = functionSource(args.entry.file);
+    const source = functionSource(args.entry.file, args.entry.dependencies);
     const bucket = args.sourceBucket ?? new gcp.storage.Bucket(`${name}-source`, {
         project: args.project,
         location: args.region,

@@ -16,6 +16,13 @@ export const GCP_SECRET_ROTATOR_TYPE = "nhi:index:GcpSecretRotator";
  */
 export const SECRET_ROTATION_PERMISSIONS = ["secretmanager.secrets.get", "secretmanager.versions.add", "secretmanager.versions.disable", "secretmanager.versions.list"] as const;
 
+/**
+ * The runtime entry of the secret rotation function: components/runtime/gcp/index.ts registers
+ * `rotateSecret` with the Functions Framework (its `ENTRY_POINT`, not imported here: loading that
+ * file registers the function).
+ */
+export const SECRET_ROTATION_ENTRY = { file: "gcp/index", entryPoint: "rotateSecret" } as const;
+
 /** A secret ID prefix: what the rotator's condition admits. Letters, digits, `-`, `_`; at most 100, so that secret IDs keep room. */
 export const SECRET_ID_PREFIX = /^[A-Za-z0-9_-]{1,100}$/;
 
@@ -91,7 +98,7 @@ export class GcpSecretRotator extends pulumi.ComponentResource {
         const topic = new gcp.pubsub.Topic(`${name}-topic`, { project: plan.project, labels: { "managed-by": "pulumi-nhi" } }, childOpts);
         const fn = rotationFunction(`${name}-rotation`, {
             project: plan.project, region: plan.region, owner: plan.owner, purpose: plan.purpose, accountId: plan.accountId,
-            entry: { file: "gcp/index", entryPoint: "rotateSecret" }, topic: topic.id, grants: [],
+            entry: SECRET_ROTATION_ENTRY, topic: topic.id, grants: [],
         }, this);
         const role = new gcp.projects.IAMCustomRole(`${name}-role`, {
             project: plan.project,

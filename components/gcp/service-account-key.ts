@@ -15,12 +15,17 @@ import { MAX_ROTATE_EVERY_DAYS, MIN_ROTATE_EVERY_DAYS, planWholeNumber } from ".
 import { ACCOUNT_LABEL, PERMISSIONS, PROJECT_LABEL } from "../runtime/gcp/rotate-key";
 import { GRACE_LABEL, PERIOD_LABEL } from "../runtime/gcp/rotation";
 import { GcpGrant } from "./grants";
-import { GcpSecretReader, SECRET_ACCESSOR, planReaders } from "./rotating-secret";
-import { RotationFunction, RotationFunctionPlan, isRegion, planRotationFunction, readinessOf, rotationAccountId, rotationFunction } from "./rotation-function";
+import { GcpSecretReader, SECRET_ACCESSOR, planReaders } from "./secret-inputs";
+import { FUNCTION_DEPENDENCIES, RotationFunction, RotationFunctionEntry, RotationFunctionPlan, isRegion, planRotationFunction, readinessOf, rotationAccountId, rotationFunction } from "./rotation-function";
 import { GcpServiceIdentity } from "./service-identity";
 
 /** The key rotator's runtime entry. */
-export const KEY_ENTRY = { file: "gcp/key-index", entryPoint: "rotateKey" } as const;
+export const KEY_ENTRY: RotationFunctionEntry = {
+    file: "gcp/key-index",
+    entryPoint: "rotateKey",
+    // The IAM keys API through `google-auth-library` (components/runtime/gcp/key-store.ts), pinned like the others.
+    dependencies: { ...FUNCTION_DEPENDENCIES, "google-auth-library": "11.3.4" },
+};
 
 /**
  * How often the secret notifies the function: once a day. Each notification is a check that rotates the key only when it is due,

@@ -7,6 +7,7 @@ import * as gcpSdk from "@pulumi/gcp";
 import { aws, gcp } from "../../components";
 import { deployTimeGuard } from "../../components/core/deferred";
 import { DeployTimeError } from "../../components/core/errors";
+import { declareInProcess, recordErrorLogs } from "../support/deploy-time";
 import { capture, installMocks, ofType, valueOf } from "../support/mock-graph";
 
 // What a user sees when a value known only at deploy time fails its check: the exact messages.
@@ -31,43 +32,6 @@ function runProgram(kind: string): Promise<{ code: number | null; output: string
         child.on("error", reject);
         child.on("close", (code) => resolve({ code, output }));
     });
-}
-
-/**
- * Declares under the mocks as mocha does, in process: unhandled rejections are recorded instead of
- * ending the process, and `pulumi.log.error` calls are recorded with the resource they name.
- */
-async function declareInProcess(declare: () => unknown) {
-    installMocks();
-    const rejections: unknown[] = [];
-    const record = (reason: unknown) => rejections.push(reason);
-    const { logged, restore } = recordErrorLogs();
-    process.on("unhandledRejection", record);
-    try {
-        const { value, resources } = await capture(declare).catch(() => assert.fail("capture failed"));
-        // Let the rejections of the inputs that waited on the failed check surface.
-        await (pulumi.runtime as any).waitForRPCs().catch(() => undefined);
-        await new Promise((r) => setImmediate(r));
-        return { value, resources, logged, rejections };
-    } finally {
-        process.off("unhandledRejection", record);
-        restore();
-        // The children that waited on the failed check never register, as in a failed deployment;
-        // forget their promises so Pulumi does not report them as leaks when mocha exits.
-        require("@pulumi/pulumi/runtime/debuggable").leakedPromises();
-    }
-}
-
-/** Records `pulumi.log.error` calls, with the resource each names, until `restore()`. */
-function recordErrorLogs() {
-    const log = require("@pulumi/pulumi/log");
-    const realError = log.error;
-    const logged: { message: string; resource?: pulumi.Resource }[] = [];
-    log.error = (message: string, resource?: pulumi.Resource) => {
-        logged.push({ message, resource });
-        return Promise.resolve();
-    };
-    return { logged, restore: () => (log.error = realError) };
 }
 
 const lambda = { service: { principal: "lambda.amazonaws.com" } };

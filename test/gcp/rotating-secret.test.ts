@@ -5,9 +5,11 @@ import { gcp } from "../../components";
 import { permissionNames } from "../../components/gcp/catalog";
 import { DEFAULT_FIRST_ROTATION_MINUTES, planGcpRotatingSecret } from "../../components/gcp/rotating-secret";
 import { SECRET_ROTATION_PERMISSIONS, rotatorCondition } from "../../components/gcp/secret-rotator";
-import { createRotationHandler } from "../../components/runtime/gcp/rotate-secret";
+import fc from "fast-check";
+import { createRotationHandler, rotationPolicy } from "../../components/runtime/gcp/rotate-secret";
 import { SecretManagerClientLike, secretManagerStore } from "../../components/runtime/gcp/secret-store";
 import { capture, MOCK_PROJECT_NUMBER, ofType, Registered, valueOf } from "../../components/testing";
+import { declareInProcess } from "../support/deploy-time";
 
 const TYPE = "nhi:index:GcpRotatingSecret";
 const ROTATOR = "nhi:index:GcpSecretRotator";
@@ -50,7 +52,7 @@ describe("gcp.RotatingSecret with its own rotation function (the default)", () =
         });
         const after = Date.now();
         const mine = resources.filter((r) => !r.name.startsWith("billing-api"));
-        // THEN the secret, the topic, the readers' binding and the function's resources, and nothing else
+        // THEN the secret, the topic, the readers' binding and the function's resources (16, as the README says), and nothing else
         assert.deepStrictEqual(types(mine), [
             "gcp:cloudfunctionsv2/function:Function webhook-signing-rotation",
             "gcp:cloudrunv2/serviceIamMember:ServiceIamMember webhook-signing-rotation-invoker",
@@ -137,8 +139,9 @@ describe("gcp.SecretRotator shared by many gcp.RotatingSecret", () => {
             const secrets = ["a", "b", "c"].map((n) => new gcp.RotatingSecret(`token-${n}`, { ...BASE, rotator, readers: ["group:ledger@acme.example"] }));
             return { rotator, secrets };
         });
-        // THEN one function for all, and per secret: the component, the secret and the readers' binding
+        // THEN one function for all (14 resources once, as the README says), and per secret: the component, the secret and the readers' binding
         assert.strictEqual(ofType(resources, "gcp:cloudfunctionsv2/function:Function").length, 1);
+        assert.strictEqual(resources.filter((r) => r.name.startsWith("shared")).length, 14);
         for (const n of ["a", "b", "c"]) {
             assert.deepStrictEqual(types(resources.filter((r) => r.name.startsWith(`token-${n}`))), [
                 `gcp:secretmanager/secret:Secret token-${n}-secret`,
@@ -226,5 +229,48 @@ describe("gcp.RotatingSecret plan", () => {
         const plan = planGcpRotatingSecret("x", { ...BASE, region: "europe-west1", readers: [pulumi.output("allUsers")] });
         assert.strictEqual(plan.later.length, 1);
         assert.strictEqual(plan.later[0].problem("allUsers" as never), "`readers[0]` is `allUsers`, which would let anyone read the secret. Name the identities that read it.");
+    });
+});
+
+describe("gcp.RotatingSecret readers known only at deploy time", () => {
+    it("checks a reader when it resolves: a public member is logged against the component and no binding is made", async () => {
+        // GIVEN a reader that resolves to allUsers
+        const { value, resources, logged } = await declareInProcess(() => new gcp.RotatingSecret("late-reader", {
+            ...BASE, region: "europe-west1", readers: ["group:ledger@acme.example", pulumi.output("allUsers")],
+        }));
+        // THEN the component reports it with the construction-time message, and no one is granted reading
+        assert.deepStrictEqual(logged, [{
+            message: 'GcpRotatingSecret "late-reader" has 1 invalid argument:\n  - readers[1]: `readers[1]` is `allUsers`, which would let anyone read the secret. Name the identities that read it.',
+            resource: value,
+        }]);
+        assert.deepStrictEqual(ofType(resources, "gcp:secretmanager/secretIamBinding:SecretIamBinding"), []);
+        // AND the secret itself is declared
+        assert.strictEqual(ofType(resources, "gcp:secretmanager/secret:Secret").length, 1);
+    });
+
+    it("binds a reader that resolves to a member", async () => {
+        const { resources, logged } = await declareInProcess(() => new gcp.RotatingSecret("late-member", {
+            ...BASE, region: "europe-west1", readers: [pulumi.output("serviceAccount:ledger@acme-prod.iam.gserviceaccount.com")],
+        }));
+        assert.deepStrictEqual(logged, []);
+        assert.deepStrictEqual(ofType(resources, "gcp:secretmanager/secretIamBinding:SecretIamBinding")[0].inputs.members, ["serviceAccount:ledger@acme-prod.iam.gserviceaccount.com"]);
+    });
+});
+
+describe("the labels the component sets are the ones the function reads", () => {
+    it("give the function the declared value, and a grace of graceDays or one period (property)", () => {
+        fc.assert(fc.property(
+            fc.integer({ min: 1, max: 365 }), fc.option(fc.integer({ min: 0, max: 365 }), { nil: undefined }),
+            fc.integer({ min: 16, max: 4096 }), fc.constantFrom("alphanumeric", "printable", "hex", "base64"),
+            (rotateEveryDays, extra, length, format) => {
+                // GIVEN any valid schedule and value shape
+                const graceDays = extra === undefined ? undefined : Math.min(365, rotateEveryDays + extra);
+                const plan = planGcpRotatingSecret("s", { ...BASE, region: "europe-west1", rotateEveryDays, graceDays, value: { length, format: format as "hex" } });
+                // WHEN the function reads the secret as Secret Manager returns it (rotationPeriod is input only, so not returned)
+                const policy = rotationPolicy({ name: "projects/1/secrets/s", labels: plan.labels });
+                // THEN it generates the declared value and keeps a replaced version for the declared grace
+                assert.deepStrictEqual(policy, { value: { format, length }, graceMs: (graceDays ?? rotateEveryDays) * 86_400_000 });
+            },
+        ), { numRuns: 200 });
     });
 });

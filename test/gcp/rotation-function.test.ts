@@ -5,7 +5,9 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ACCOUNT_ID } from "../../components/gcp/service-identity";
-import { ENTRY_DEPENDENCIES, FUNCTION_DEPENDENCIES, functionPackageJson, functionSource, planRotationFunction, rotationAccountId, rotationFunction, triggerAccountId } from "../../components/gcp/rotation-function";
+import { FUNCTION_DEPENDENCIES, functionPackageJson, functionSource, planRotationFunction, rotationAccountId, rotationFunction, triggerAccountId } from "../../components/gcp/rotation-function";
+import { SECRET_ROTATION_ENTRY } from "../../components/gcp/secret-rotator";
+import { KEY_ENTRY } from "../../components/gcp/service-account-key";
 import { capture, MOCK_PROJECT_NUMBER, ofType, Registered } from "../../components/testing";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -25,7 +27,7 @@ const ARGS = {
     owner: "team-payments",
     purpose: "Rotates secret webhook-signing",
     accountId: "webhook-signing-rot",
-    entry: { file: "gcp/index", entryPoint: "rotateSecret" },
+    entry: SECRET_ROTATION_ENTRY,
     topic: TOPIC,
     grants: [{ permissions: SECRET_PERMISSIONS, resource: { secret: "webhook-signing" } }],
 };
@@ -138,10 +140,13 @@ describe("the function's source archive", () => {
         });
         // The pins are the versions the runtime is tested with.
         const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
-        for (const [dep, version] of Object.entries(FUNCTION_DEPENDENCIES)) assert.strictEqual(pkg.devDependencies[dep], version, dep);
-        for (const [dep, version] of Object.values(ENTRY_DEPENDENCIES).flatMap((d) => Object.entries(d))) assert.strictEqual(pkg.devDependencies[dep], version, dep);
+        for (const [dep, version] of Object.entries({ ...FUNCTION_DEPENDENCIES, ...KEY_ENTRY.dependencies })) assert.strictEqual(pkg.devDependencies[dep], version, dep);
         // Built once per process: the same archive for every function.
         assert.strictEqual(functionSource("gcp/index").archive, source.archive);
+        // Another entry declares its own dependencies, and gets another archive.
+        const other = functionSource("gcp/index", { "@google-cloud/functions-framework": "5.0.5" });
+        assert.notStrictEqual(other.digest, source.digest);
+        assert.deepStrictEqual(JSON.parse(functionPackageJson("gcp/index", { "@google-cloud/functions-framework": "5.0.5" })).dependencies, { "@google-cloud/functions-framework": "5.0.5" });
     });
 
     it("unpacked, registers the entry point with the Functions Framework from package.json's main, in a fresh Node process", async () => {
@@ -153,7 +158,8 @@ describe("the function's source archive", () => {
                 fs.mkdirSync(path.join(dir, path.dirname(file)), { recursive: true });
                 fs.writeFileSync(path.join(dir, file), await (asset as pulumi.asset.StringAsset).text);
             }
-            const script = "const main = require('./package.json').main; require('./' + main); const fn = require('@google-cloud/functions-framework/testing').getFunction('rotateSecret'); fn({ data: { message: { attributes: { eventType: 'TOPIC_CONFIGURED' } } } })";
+            // The entry point the components deploy is the one the entry file registers.
+            const script = `const main = require('./package.json').main; require('./' + main); const fn = require('@google-cloud/functions-framework/testing').getFunction('${SECRET_ROTATION_ENTRY.entryPoint}'); fn({ data: { message: { attributes: { eventType: 'TOPIC_CONFIGURED' } } } })`;
             const out = execFileSync(process.execPath, ["-e", script], { cwd: dir, encoding: "utf8", env: { PATH: process.env.PATH, NODE_PATH: path.join(ROOT, "node_modules") } });
             assert.strictEqual(JSON.parse(out).message, "ignored: event type TOPIC_CONFIGURED is not SECRET_ROTATE");
         } finally {

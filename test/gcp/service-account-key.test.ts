@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { gcp } from "../../components";
 import { findRole } from "../../components/gcp/catalog";
 import { functionPackageJson, functionSource } from "../../components/gcp/rotation-function";
-import { CHECK_INTERVAL, KEY_ROTATOR_ACKNOWLEDGEMENT } from "../../components/gcp/service-account-key";
+import { CHECK_INTERVAL, KEY_ENTRY, KEY_ROTATOR_ACKNOWLEDGEMENT } from "../../components/gcp/service-account-key";
 import { planGcpServiceIdentity } from "../../components/gcp/service-identity";
 import { PERMISSIONS } from "../../components/runtime/gcp/rotate-key";
 import { capture, MOCK_PROJECT_NUMBER, ofType, Registered, valueOf } from "../../components/testing";
@@ -127,10 +127,14 @@ describe("gcp.ServiceIdentity key", () => {
         assert.strictEqual(fn.inputs.buildConfig.entryPoint, "rotateKey");
         assert.strictEqual(fn.inputs.name, "vendor-sync-keyrot");
         assert.strictEqual(fn.inputs.serviceConfig.serviceAccountEmail, "vendor-sync-keyrot@acme-prod.iam.gserviceaccount.com");
-        assert.deepStrictEqual(functionSource("gcp/key-index").files, ["gcp/key-index.js", "gcp/key-store.js", "gcp/rotate-key.js", "gcp/rotation.js", "gcp/secret-store.js", "package.json"]);
-        assert.deepStrictEqual(JSON.parse(functionPackageJson("gcp/key-index")).dependencies, {
+        const source = functionSource(KEY_ENTRY.file, KEY_ENTRY.dependencies);
+        assert.deepStrictEqual(source.files, ["gcp/key-index.js", "gcp/key-store.js", "gcp/rotate-key.js", "gcp/rotation.js", "gcp/secret-store.js", "package.json"]);
+        assert.deepStrictEqual(JSON.parse(functionPackageJson(KEY_ENTRY.file, KEY_ENTRY.dependencies)).dependencies, {
             "@google-cloud/functions-framework": "5.0.5", "@google-cloud/secret-manager": "7.2.0", "google-auth-library": "11.3.4",
         });
+        // AND the deployed object is that archive: its name carries the archive's digest.
+        const object = ofType(resources, "gcp:storage/bucketObject:BucketObject")[0];
+        assert.strictEqual(object.inputs.name, `pulumi-nhi/gcp-key-index-${source.digest.slice(0, 16)}.zip`);
     });
 
     describe("permissions", () => {
