@@ -15,6 +15,24 @@ export const USER_TAG = "nhi:iam-user";
 /** The tag that sets how many days the previous key stays Active after a rotation. */
 export const GRACE_TAG = "nhi:grace-days";
 
+/** The value of `nhiAction` in the daily check's event. */
+export const RETIRE_ACTION = "retirePrevious";
+
+/**
+ * The event of the daily check that retires the previous key once its grace is over, sent by the
+ * component's EventBridge Scheduler schedule: exactly these two fields, `SecretId` the ARN of the
+ * function's secret. The function refuses any other event that has `nhiAction`.
+ */
+export interface RetireEvent {
+    readonly nhiAction: typeof RETIRE_ACTION;
+    readonly SecretId: string;
+}
+
+/** The daily check's event for the secret `secretArn`. */
+export function retireEvent(secretArn: string): RetireEvent {
+    return { nhiAction: RETIRE_ACTION, SecretId: secretArn };
+}
+
 /**
  * Every action the function calls, for the component that grants its identity exactly these: the
  * IAM ones on its one user, the Secrets Manager ones on its one secret.

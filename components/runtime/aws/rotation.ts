@@ -45,6 +45,14 @@ export type Outcome =
     | "tested"
     | "finished"
     | "already-current"
+    // The access-key function's daily check (`rotate-access-key.ts`, `retirePrevious`):
+    | "deactivated"
+    | "deleted"
+    | "not-due"
+    | "nothing-to-retire"
+    | "rotation-pending"
+    | "no-current-key"
+    | "current-key-not-active"
     | "failed";
 
 /** One structured log line: the secret, the step, the version and what happened; never a value. */

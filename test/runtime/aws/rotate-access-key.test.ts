@@ -5,9 +5,11 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import {
     AccessKeyDeps,
     ACTIONS,
+    handle,
     keySpec,
     LogLine,
     plan,
+    retireEvent,
     rotate,
     Step,
 } from "../../../components/runtime/aws/rotate-access-key";
@@ -102,6 +104,30 @@ async function rotation(h: Harness, token: string, tries = 1): Promise<void> {
             }
         }
     }
+}
+
+/** One daily check, as the schedule sends it. */
+async function check(h: Harness): Promise<void> {
+    await handle(retireEvent(h.arn), h.deps);
+}
+
+/** A daily check that Lambda retries (asynchronous invocation) while it fails. */
+async function checkRetried(h: Harness, tries = 3): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+        try {
+            return await check(h);
+        } catch (e) {
+            if (attempt >= tries) {
+                throw e;
+            }
+        }
+    }
+}
+
+/** Sets the secret's `nhi:grace-days` tag, as `pulumi up` does when `graceDays` changes. */
+function retag(h: Harness, graceDays: string): void {
+    const tags = (h.sm as unknown as { secrets: Map<string, { tags: { Key: string; Value: string }[] }> }).secrets.get(h.arn)!.tags;
+    tags.find((t) => t.Key === "nhi:grace-days")!.Value = graceDays;
 }
 
 function keyStates(h: Harness): string[] {
@@ -360,6 +386,257 @@ describe("runtime/aws rotate-access-key", () => {
         assert.deepStrictEqual([...new Set(h.sm.calls)].map((c) => `secretsmanager:${c}`).sort(), [...ACTIONS.secretsmanager]);
     });
 
+    describe("the daily check (retirePrevious)", () => {
+        /** Two rotations 30 days apart (grace 3): key 1 is AWSPREVIOUS and Active, key 2 AWSCURRENT since day 30. */
+        async function rotatedTwice(graceDays = 3): Promise<Harness> {
+            const h = harness(graceDays);
+            await rotation(h, "t1");
+            h.clock = new Date(h.clock.getTime() + 30 * DAY);
+            await rotation(h, "t2");
+            h.lines.length = 0;
+            return h;
+        }
+        const line = (h: Harness, version: string, outcome: string) => ({ secret: h.arn, step: "retirePrevious", version, outcome });
+
+        it("keeps the previous key inside its grace, deactivates it when the grace is over, and deletes it a day later", async () => {
+            // GIVEN a rotation at day 30 with a grace of 3 days
+            const h = await rotatedTwice(3);
+            // WHEN the check runs 2 days 23 hours after it
+            h.clock = new Date(h.clock.getTime() + 3 * DAY - 3_600_000);
+            let before = h.iam.calls.length;
+            await check(h);
+            // THEN both keys stay Active, and the line says the grace is not over
+            assert.deepStrictEqual(keyStates(h), ["AKIA0000000000000001:Active", "AKIA0000000000000002:Active"]);
+            assert.deepStrictEqual(h.iam.calls.slice(before), ["ListAccessKeys"]);
+            // WHEN it runs an hour later, the grace over
+            h.clock = new Date(h.clock.getTime() + 3_600_000);
+            before = h.iam.calls.length;
+            await check(h);
+            // THEN the previous key is Inactive, not yet deleted
+            assert.deepStrictEqual(keyStates(h), ["AKIA0000000000000001:Inactive", "AKIA0000000000000002:Active"]);
+            assert.deepStrictEqual(h.iam.calls.slice(before), ["ListAccessKeys", "UpdateAccessKey"]);
+            // WHEN it runs again the same day (a retry), THEN nothing changes
+            before = h.iam.calls.length;
+            await check(h);
+            assert.deepStrictEqual(h.iam.calls.slice(before), ["ListAccessKeys"]);
+            // WHEN the next day's check runs, THEN the key is deleted
+            h.clock = new Date(h.clock.getTime() + DAY);
+            before = h.iam.calls.length;
+            await check(h);
+            assert.deepStrictEqual(keyStates(h), ["AKIA0000000000000002:Active"]);
+            assert.deepStrictEqual(h.iam.calls.slice(before), ["ListAccessKeys", "DeleteAccessKey"]);
+            // WHEN it runs once more, THEN there is nothing left to retire
+            await check(h);
+            // AND each run logged one line, naming AWSCURRENT's version, never a value
+            assert.deepStrictEqual(h.lines, [
+                line(h, "t2", "not-due"), line(h, "t2", "deactivated"), line(h, "t2", "not-due"), line(h, "t2", "deleted"), line(h, "t2", "nothing-to-retire"),
+            ]);
+            assertHealthy(h);
+            // AND the next rotation finds room at once: no key to retire before it mints
+            h.clock = new Date(Date.UTC(2026, 0, 1) + 60 * DAY);
+            before = h.iam.calls.length;
+            await rotation(h, "t3");
+            assert.deepStrictEqual(h.iam.calls.slice(before), ["ListAccessKeys", "CreateAccessKey", "ListAccessKeys"]);
+            assertHealthy(h);
+        });
+
+        it("a crash after any call of a check: the retried check, and the next day's, end as an undisturbed one", async () => {
+            // Calls of the check that deactivates: DescribeSecret, GetSecretValue ×2, ListAccessKeys, UpdateAccessKey
+            for (let n = 1; n <= 5; n++) {
+                // GIVEN the grace just over  WHEN the check dies after its n-th call, and Lambda retries it
+                const h = await rotatedTwice(3);
+                h.clock = new Date(h.clock.getTime() + 3 * DAY);
+                h.crashAfter = n;
+                await assert.rejects(check(h), { name: "Crash" }, `crash after call ${n}`);
+                await check(h);
+                // THEN the previous key is Inactive and still there (the retry is the same run's day)
+                assert.deepStrictEqual(keyStates(h), ["AKIA0000000000000001:Inactive", "AKIA0000000000000002:Active"], `crash after call ${n}`);
+                // AND a day later, a check that dies after DeleteAccessKey is retried: the key is gone, the retry finds nothing
+                h.clock = new Date(h.clock.getTime() + DAY);
+                h.crashAfter = 5;
+                await assert.rejects(check(h), { name: "Crash" });
+                await check(h);
+                assert.deepStrictEqual(keyStates(h), ["AKIA0000000000000002:Active"]);
+                assert.deepStrictEqual(h.lines.map((l) => l.outcome).slice(-2), ["failed", "nothing-to-retire"]);
+                assertHealthy(h);
+            }
+        });
+
+        it("does nothing while a rotation is in progress, and says so", async () => {
+            // GIVEN the grace long over, and a rotation started (AWSPENDING on a new version) that has not finished
+            const h = await rotatedTwice(3);
+            h.clock = new Date(h.clock.getTime() + 10 * DAY);
+            h.sm.startRotation(h.arn, "t3");
+            const before = h.iam.calls.length;
+            // WHEN the check runs
+            await check(h);
+            // THEN it made no IAM call, and logged the pending version
+            assert.deepStrictEqual(h.iam.calls.slice(before), []);
+            assert.deepStrictEqual(keyStates(h), ["AKIA0000000000000001:Active", "AKIA0000000000000002:Active"]);
+            assert.deepStrictEqual(h.lines, [line(h, "t3", "rotation-pending")]);
+            // AND the rotation itself retires the previous key to make room, and finishes
+            for (const step of STEPS) {
+                await rotate({ SecretId: h.arn, ClientRequestToken: "t3", Step: step }, h.deps);
+            }
+            assert.deepStrictEqual(keyStates(h), ["AKIA0000000000000002:Active", "AKIA0000000000000003:Active"]);
+            assertHealthy(h);
+        });
+
+        it("never touches a key while AWSCURRENT's key is not Active, nor before a first key exists", async () => {
+            // GIVEN a secret whose first rotation never ran
+            const fresh = harness(0);
+            await check(fresh);
+            assert.deepStrictEqual(fresh.lines, [{ secret: fresh.arn, step: "retirePrevious", version: "", outcome: "no-current-key" }]);
+            assert.deepStrictEqual(fresh.iam.calls, []);
+            // GIVEN the grace over, but someone deactivated the current key (the consumer may be on the previous one)
+            const h = await rotatedTwice(0);
+            h.iam.updateAccessKey({ UserName: USER, AccessKeyId: "AKIA0000000000000002", Status: "Inactive" });
+            h.clock = new Date(h.clock.getTime() + 5 * DAY);
+            // WHEN the check runs, THEN the previous key stays Active
+            await check(h);
+            assert.deepStrictEqual(keyStates(h), ["AKIA0000000000000001:Active", "AKIA0000000000000002:Inactive"]);
+            assert.deepStrictEqual(h.lines, [line(h, "t2", "current-key-not-active")]);
+        });
+
+        it("a key re-activated by hand is kept once `graceDays` is raised, and deleted only a day after the new grace", async () => {
+            // GIVEN the previous key deactivated by the check (grace 1)
+            const h = await rotatedTwice(1);
+            h.clock = new Date(h.clock.getTime() + DAY);
+            await check(h);
+            assert.deepStrictEqual(keyStates(h), ["AKIA0000000000000001:Inactive", "AKIA0000000000000002:Active"]);
+            // WHEN a consumer breaks: the owner raises `graceDays` to 5 (the tag) and re-activates the key by hand
+            retag(h, "5");
+            h.iam.updateAccessKey({ UserName: USER, AccessKeyId: "AKIA0000000000000001", Status: "Active" });
+            // THEN the next checks keep it until the new grace ends, then deactivate it, then delete it a day later
+            h.clock = new Date(h.clock.getTime() + DAY);
+            await check(h);
+            assert.deepStrictEqual(keyStates(h), ["AKIA0000000000000001:Active", "AKIA0000000000000002:Active"]);
+            h.clock = new Date(Date.UTC(2026, 0, 1) + 35 * DAY);
+            await check(h);
+            assert.deepStrictEqual(keyStates(h), ["AKIA0000000000000001:Inactive", "AKIA0000000000000002:Active"]);
+            h.clock = new Date(h.clock.getTime() + DAY);
+            await check(h);
+            assert.deepStrictEqual(keyStates(h), ["AKIA0000000000000002:Active"]);
+            assertHealthy(h);
+        });
+
+        it("retries a throttled call", async () => {
+            // GIVEN the grace over, and IAM throttling the UpdateAccessKey twice
+            const h = await rotatedTwice(3);
+            h.clock = new Date(h.clock.getTime() + 3 * DAY);
+            h.iam.fail(2, "Throttling");
+            h.iam.fail(3, "Throttling");
+            h.sm.fail(1, "ThrottlingException");
+            // WHEN the check runs once, THEN it deactivated the key, with no failed line
+            await check(h);
+            assert.deepStrictEqual(keyStates(h), ["AKIA0000000000000001:Inactive", "AKIA0000000000000002:Active"]);
+            assert.deepStrictEqual(h.lines, [line(h, "t2", "deactivated")]);
+        });
+
+        describe("refuses any event with `nhiAction` that is not exactly the check's, before any call", () => {
+            const ARN = "arn:aws:secretsmanager:us-east-1:111122223333:secret:vendor-key-AbCdEf";
+            const MESSAGE = 'Invalid retire event: expected exactly `nhiAction` ("retirePrevious") and `SecretId` (the ARN of a secret), and nothing else.';
+            const bad: [string, unknown][] = [
+                ["another action", { nhiAction: "rotateNow", SecretId: ARN }],
+                ["no SecretId", { nhiAction: "retirePrevious" }],
+                ["a secret's name, not its ARN", { nhiAction: "retirePrevious", SecretId: "vendor-key" }],
+                ["a wildcard", { nhiAction: "retirePrevious", SecretId: "arn:aws:secretsmanager:us-east-1:111122223333:secret:*" }],
+                ["another service's ARN", { nhiAction: "retirePrevious", SecretId: "arn:aws:iam::111122223333:user/vendor" }],
+                ["a number", { nhiAction: "retirePrevious", SecretId: 42 }],
+                ["a field more", { nhiAction: "retirePrevious", SecretId: ARN, Step: "createSecret" }],
+                ["a rotation event's fields with it", { nhiAction: "retirePrevious", SecretId: ARN, ClientRequestToken: "t1" }],
+                ["an array", Object.assign([], { nhiAction: "retirePrevious", SecretId: ARN })],
+            ];
+            for (const [what, event] of bad) {
+                it(what, async () => {
+                    const h = harness();
+                    await assert.rejects(handle(event, h.deps), { message: MESSAGE });
+                    assert.deepStrictEqual([...h.sm.calls, ...h.iam.calls], []);
+                    assert.deepStrictEqual(h.lines.map((l) => `${l.step}:${l.outcome}`), ["retirePrevious:failed"]);
+                });
+            }
+            it("an event without `nhiAction` is a rotation event, checked as Secrets Manager's", async () => {
+                const h = harness();
+                await assert.rejects(handle({ SecretId: ARN }, h.deps), { message: "Invalid rotation event: expected `SecretId`, `ClientRequestToken` and `Step` (one of createSecret, setSecret, testSecret, finishSecret)." });
+                h.sm.startRotation(h.arn, "t1");
+                for (const step of STEPS) {
+                    await handle({ SecretId: h.arn, ClientRequestToken: "t1", Step: step }, h.deps);
+                }
+                assert.strictEqual(currentKeyId(h.sm, h.arn), "AKIA0000000000000001");
+            });
+        });
+
+        it("any schedule of rotations, daily checks and crashes: at most 2 keys, AWSCURRENT's key Active, the previous one Active at most graceDays + 1 day", async () => {
+            await fc.assert(fc.asyncProperty(
+                fc.integer({ min: 0, max: 5 }),
+                fc.integer({ min: 0, max: 23 }),
+                fc.array(fc.record({
+                    hours: fc.integer({ min: 0, max: 10 * 24 }),
+                    crashAfter: fc.option(fc.integer({ min: 1, max: 20 })),
+                    checkCrashAfter: fc.option(fc.integer({ min: 1, max: 6 })),
+                }), { minLength: 1, maxLength: 6 }),
+                async (graceDays, checkHour, schedule) => {
+                    // GIVEN a key with a grace period, and a check every day at `checkHour`
+                    const h = harness(graceDays);
+                    const replacedAt = new Map<string, number>();
+                    let nextCheck = h.clock.getTime() + checkHour * 3_600_000;
+                    const invariant = (when: string) => {
+                        assertHealthy(h);
+                        const current = currentKeyId(h.sm, h.arn);
+                        for (const k of h.iam.keys(USER).filter((x) => x.id !== current && x.status === "Active")) {
+                            const since = replacedAt.get(k.id);
+                            assert.ok(since !== undefined, `${when}: Active key ${k.id} was never current`);
+                            assert.ok(h.clock.getTime() <= since + (graceDays + 1) * DAY, `${when}: ${k.id} Active ${(h.clock.getTime() - since) / DAY} days after it was replaced`);
+                        }
+                    };
+                    let rotated = 0;
+                    for (const [i, { hours, crashAfter, checkCrashAfter }] of schedule.entries()) {
+                        // WHEN time passes, with the daily checks (the first may crash once; Lambda retries it)
+                        const until = h.clock.getTime() + hours * 3_600_000;
+                        let crash = checkCrashAfter ?? undefined;
+                        for (; nextCheck <= until; nextCheck += DAY) {
+                            h.clock = new Date(nextCheck);
+                            h.crashAfter = crash;
+                            crash = undefined;
+                            await checkRetried(h);
+                            h.crashAfter = undefined;
+                            if (rotated > 0) {
+                                invariant(`check at ${h.clock.toISOString()}`);
+                            }
+                        }
+                        h.clock = new Date(until);
+                        // AND a rotation starts, some crashing once
+                        h.crashAfter = crashAfter ?? undefined;
+                        const before = currentKeyId(h.sm, h.arn);
+                        try {
+                            await rotation(h, `t${i}`, 10);
+                            rotated++;
+                            if (before !== undefined && before !== currentKeyId(h.sm, h.arn)) {
+                                replacedAt.set(before, h.clock.getTime());
+                            }
+                        } catch (e) {
+                            assert.match((e as Error).message, /is inside its grace period of \d+ days/);
+                            assert.strictEqual(currentKeyId(h.sm, h.arn), before);
+                            h.sm.abandonRotation(h.arn);
+                        }
+                        h.crashAfter = undefined;
+                        // THEN after each: the invariants hold
+                        if (rotated > 0) {
+                            invariant(`rotation t${i}`);
+                        }
+                    }
+                    // AND once the grace and a day more have passed with only the daily checks, only AWSCURRENT's key is left
+                    for (const end = h.clock.getTime() + (graceDays + 3) * DAY; nextCheck <= end; nextCheck += DAY) {
+                        h.clock = new Date(nextCheck);
+                        await check(h);
+                        invariant("final checks");
+                    }
+                    assert.deepStrictEqual(h.iam.keys(USER).map((k) => k.id), [currentKeyId(h.sm, h.arn)]);
+                },
+            ), { numRuns: 60 });
+        });
+    });
+
     it("the IAM fake keeps the documented rules", () => {
         const iam = new FakeIam(() => new Date(0));
         iam.addUser("u");
@@ -383,22 +660,47 @@ describe("runtime/aws rotate-access-key", () => {
     describe("plan: the rule that makes room", () => {
         const at = (day: number) => new Date(Date.UTC(2026, 0, 1) + day * DAY);
         const key = (id: string, day: number, Status: "Active" | "Inactive" = "Active") => ({ AccessKeyId: id, CreateDate: at(day), Status });
-        const cases: [string, Parameters<typeof plan>[0], Omit<Parameters<typeof plan>[1], "now">, number, ReturnType<typeof plan>][] = [
+        const gone = (id: string) => ({ id, deactivate: false, delete: true });
+        const cases: [string, Parameters<typeof plan>[0], Omit<Parameters<typeof plan>[1], "now" | "mode">, number, ReturnType<typeof plan>][] = [
             ["no key", [], { graceDays: 3 }, 0, { retire: [] }],
             ["only the current key", [key("C", 0)], { current: "C", graceDays: 3 }, 1, { retire: [] }],
-            ["previous, grace over: deactivate then delete", [key("P", 0), key("C", 10)], { current: "C", previous: "P", graceDays: 3 }, 13, { retire: [{ id: "P", deactivate: true }] }],
-            ["previous, inactive: delete", [key("P", 0, "Inactive"), key("C", 10)], { current: "C", previous: "P", graceDays: 3 }, 11, { retire: [{ id: "P", deactivate: false }] }],
-            ["orphan newer than current: delete, even Active", [key("C", 0), key("O", 5)], { current: "C", graceDays: 3 }, 6, { retire: [{ id: "O", deactivate: false }] }],
-            ["no current: any unrecorded key is an orphan", [key("O", 0)], { graceDays: 3 }, 0, { retire: [{ id: "O", deactivate: false }] }],
-            ["older unrecorded key counts as previous", [key("X", 0), key("C", 10)], { current: "C", graceDays: 3 }, 14, { retire: [{ id: "X", deactivate: true }] }],
-            ["current key inactive is still never touched", [key("P", 0), key("C", 10, "Inactive")], { current: "C", previous: "P", graceDays: 0 }, 10, { retire: [{ id: "P", deactivate: true }] }],
+            ["previous, grace over: deactivate then delete", [key("P", 0), key("C", 10)], { current: "C", previous: "P", graceDays: 3 }, 13, { retire: [{ id: "P", deactivate: true, delete: true }] }],
+            ["previous, inactive: delete", [key("P", 0, "Inactive"), key("C", 10)], { current: "C", previous: "P", graceDays: 3 }, 11, { retire: [gone("P")] }],
+            ["orphan newer than current: delete, even Active", [key("C", 0), key("O", 5)], { current: "C", graceDays: 3 }, 6, { retire: [gone("O")] }],
+            ["no current: any unrecorded key is an orphan", [key("O", 0)], { graceDays: 3 }, 0, { retire: [gone("O")] }],
+            ["older unrecorded key counts as previous", [key("X", 0), key("C", 10)], { current: "C", graceDays: 3 }, 14, { retire: [{ id: "X", deactivate: true, delete: true }] }],
+            ["current key inactive is still never touched", [key("P", 0), key("C", 10, "Inactive")], { current: "C", previous: "P", graceDays: 0 }, 10, { retire: [{ id: "P", deactivate: true, delete: true }] }],
         ];
         for (const [name, keys, state, day, expected] of cases) {
-            it(name, () => assert.deepStrictEqual(plan(keys, { ...state, now: at(day) }), expected));
+            it(name, () => assert.deepStrictEqual(plan(keys, { ...state, now: at(day), mode: "make-room" }), expected));
         }
         it("previous inside its grace, with no room: refused", () => {
-            assert.ok("refuse" in plan([key("P", 0), key("C", 10)], { current: "C", previous: "P", graceDays: 3, now: at(12) }));
+            assert.ok("refuse" in plan([key("P", 0), key("C", 10)], { current: "C", previous: "P", graceDays: 3, now: at(12), mode: "make-room" }));
         });
+    });
+
+    describe("plan: the daily check", () => {
+        const at = (day: number) => new Date(Date.UTC(2026, 0, 1) + day * DAY);
+        const key = (id: string, day: number, Status: "Active" | "Inactive" = "Active") => ({ AccessKeyId: id, CreateDate: at(day), Status });
+        const P = { current: "C", previous: "P", graceDays: 3 };
+        const cases: [string, Parameters<typeof plan>[0], Omit<Parameters<typeof plan>[1], "now" | "mode">, number, ReturnType<typeof plan>][] = [
+            ["only the current key: nothing", [key("C", 10)], P, 20, { retire: [] }],
+            ["previous inside its grace: kept", [key("P", 0), key("C", 10)], P, 12.99, { retire: [] }],
+            ["previous, grace just over: deactivated, not deleted", [key("P", 0), key("C", 10)], P, 13, { retire: [{ id: "P", deactivate: true, delete: false }] }],
+            ["previous, grace long over: deactivated only (deleted at a later run)", [key("P", 0), key("C", 10)], P, 29, { retire: [{ id: "P", deactivate: true, delete: false }] }],
+            ["previous Inactive, less than a day after its grace: kept", [key("P", 0, "Inactive"), key("C", 10)], P, 13.99, { retire: [] }],
+            ["previous Inactive, a day after its grace: deleted", [key("P", 0, "Inactive"), key("C", 10)], P, 14, { retire: [{ id: "P", deactivate: false, delete: true }] }],
+            ["previous deactivated early by hand: deleted only a day after the grace", [key("P", 0, "Inactive"), key("C", 10)], P, 11, { retire: [] }],
+            ["older unrecorded key counts as previous", [key("X", 0), key("C", 10)], { current: "C", graceDays: 0 }, 10, { retire: [{ id: "X", deactivate: true, delete: false }] }],
+            ["a key newer than the current one (a rotation minting it): never touched", [key("C", 10), key("N", 11)], P, 30, { retire: [] }],
+            ["a newer Inactive key: never touched", [key("C", 10), key("N", 11, "Inactive")], P, 30, { retire: [] }],
+            ["AWSCURRENT's key Inactive: nothing at all", [key("P", 0), key("C", 10, "Inactive")], P, 30, { retire: [] }],
+            ["AWSCURRENT's key not on the user: nothing at all", [key("P", 0)], P, 30, { retire: [] }],
+            ["grace 0: deactivated at once", [key("P", 0), key("C", 10)], { ...P, graceDays: 0 }, 10, { retire: [{ id: "P", deactivate: true, delete: false }] }],
+        ];
+        for (const [name, keys, state, day, expected] of cases) {
+            it(name, () => assert.deepStrictEqual(plan(keys, { ...state, now: at(day), mode: "check" }), expected));
+        }
     });
 
     describe("tags", () => {
