@@ -3,12 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { deployTimeGuard } from "../core/deferred";
 import { Problems, describe } from "../core/errors";
 import { requireText } from "../core/ownership";
-import { ACTIONS, GRACE_TAG, USER_TAG } from "../runtime/aws/access-key-contract";
+import { ACTIONS, GRACE_TAG, USER_TAG, retireEvent } from "../runtime/aws/access-key-contract";
 import { AwsGrant } from "./grants";
 import { AwsPrincipalArgs, AwsPrincipalComponent, AwsPrincipalPlan, PrincipalKind, givenTags, planAwsPrincipal, principalTags, registerPolicies } from "./principal";
 import { USER_POLICY_LIMITS } from "./policy";
 import { SecretReader, checkKmsKeyArn, checkRecoveryWindow, checkRotationDays, declareRotatedSecret, numberHint, planReaders, rotationKmsGrant } from "./rotated-secret";
-import { declareRotationFunction } from "./rotation-function";
+import { RotationFunction, declareRotationFunction } from "./rotation-function";
+import { AwsServiceIdentity } from "./service-identity";
 import { MAX_TAG_VALUE_CHARS, isTagValue, ownershipTags, tagCountProblem, tagValueFix } from "./tags";
 
 export const AWS_ACCESS_KEY_IDENTITY_TYPE = "nhi:index:AwsAccessKeyIdentity";
@@ -33,6 +34,32 @@ export const ROTATOR_SUFFIX = "-rotator";
 export const ROTATOR_ACKNOWLEDGEMENT = "pulumi-nhi rotation function: mints and retires the access keys of its one IAM user and stores them in its one secret";
 /** The purpose recorded on the rotation function's identity (a tag value: no commas). */
 const ROTATOR_PURPOSE = "Rotates the access key of one IAM user into one Secrets Manager secret";
+/**
+ * The daily check's EventBridge Scheduler schedule and its execution role (an `AwsServiceIdentity`)
+ * are `${name}${RETIRE_SUFFIX}`: the role `${name}-retire-role-1a2b3c4`, shorter than the
+ * rotation function's, and the schedule `${name}-retire-1a2b3c4` (AWS: at most 64 characters).
+ */
+export const RETIRE_SUFFIX = "-retire";
+/** The service principal of EventBridge Scheduler, which assumes the schedule's execution role. */
+export const SCHEDULER_PRINCIPAL = "scheduler.amazonaws.com";
+/**
+ * Once a day, from the schedule's creation, with no flexible window: the previous key is then
+ * deactivated within a day of the end of its grace.
+ * @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html#rate-based
+ */
+export const RETIRE_SCHEDULE_EXPRESSION = "rate(1 day)";
+/**
+ * How EventBridge Scheduler retries a check it could not deliver (Lambda throttling it, say): for
+ * up to 6 hours, at most 20 times (AWS: 60–86,400 s, 0–185 attempts). Later, the next day's check
+ * does the same work, so nothing is lost. Lambda itself retries a check that fails (the schedule
+ * invokes it asynchronously: twice, by default), and every run starts from what it finds.
+ * @see https://docs.aws.amazon.com/scheduler/latest/APIReference/API_RetryPolicy.html
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/with-eventbridge-scheduler.html
+ */
+export const RETIRE_RETRY_POLICY = { maximumEventAgeInSeconds: 6 * 60 * 60, maximumRetryAttempts: 20 } as const;
+/** The purpose recorded on the schedule's execution role (a tag value: no commas). */
+const RETIRE_PURPOSE = "Invokes the rotation function of one access key daily to retire the previous key after its grace";
+
 /**
  * The grace period unless `graceDays` says otherwise: a day, time for a consumer that reads the
  * key daily to switch; 0 when the period is one day (the grace must be shorter than the period).
@@ -68,12 +95,14 @@ export interface AwsAccessKeyIdentityArgs extends AwsPrincipalArgs {
     readonly rotateEveryDays: number;
     /**
      * How long, in whole days, the previous key stays Active after a rotation, so that a consumer
-     * that polls the secret can switch. Shorter than `rotateEveryDays`: the previous key is
-     * deactivated, then deleted, at the next rotation once its grace is over, so it is usable for
-     * at least `graceDays` and at most one period. A rotation started by hand inside the grace
-     * fails without touching a key (IAM allows two keys per user) and succeeds once it ends.
+     * that polls the secret can switch. A daily check (an EventBridge Scheduler schedule that
+     * invokes the rotation function) deactivates it within a day after its grace ends, and deletes
+     * it a day later; until then a person can re-activate it. Shorter than `rotateEveryDays`: the
+     * next rotation needs its place (IAM allows two keys per user). A rotation started by hand
+     * inside the grace fails without touching a key and succeeds once it ends.
      * @default 1 (0 when `rotateEveryDays` is 1)
      * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id-credentials-access-keys-update.html
+     * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html (2 access keys per user)
      */
     readonly graceDays?: number;
     /**
@@ -170,7 +199,7 @@ export function planSchedule(rotateEveryDays: unknown, graceDays: unknown, probl
     if (typeof graceDays !== "number" || !Number.isInteger(graceDays) || graceDays < 0) {
         problems.add("graceDays", `\`graceDays\` must be a whole number of days from 0, shorter than \`rotateEveryDays\`; got ${describe(graceDays)}.${numberHint(graceDays)}`);
     } else if (period !== undefined && graceDays >= period) {
-        problems.add("graceDays", `\`graceDays\` (${graceDays}) must be shorter than \`rotateEveryDays\` (${period}): the previous key is retired at the next rotation, which comes after one period. Give at most ${period - 1}, or rotate less often.`);
+        problems.add("graceDays", `\`graceDays\` (${graceDays}) must be shorter than \`rotateEveryDays\` (${period}): the next rotation needs the previous key's place (IAM allows two access keys per user). Give at most ${period - 1}, or rotate less often.`);
     }
     return { rotateEveryDays: period ?? 0, graceDays: typeof graceDays === "number" ? graceDays : 0 };
 }
@@ -210,7 +239,12 @@ function checkSecretTagCount(tags: unknown, expiring: boolean, problems: Problem
  * - the rotation function `${name}-rotator` (runtime entry `aws/rotate-access-key`): its log group,
  *   its `aws.ServiceIdentity` (which may call exactly the function's IAM actions on this user and
  *   its Secrets Manager actions on this secret), the Lambda function and Secrets Manager's
- *   permission to invoke it for this secret.
+ *   permission to invoke it for this secret;
+ * - the daily check that retires the previous key when its grace is over: an
+ *   `aws.scheduler.Schedule` `${name}-retire` that invokes the function with
+ *   `{"nhiAction":"retirePrevious","SecretId":"<secret ARN>"}`, and its execution role, an
+ *   `aws.ServiceIdentity` `${name}-retire` trusted by EventBridge Scheduler of this account only,
+ *   which may invoke this function and nothing else.
  */
 export class AwsAccessKeyIdentity extends AwsPrincipalComponent {
     /** The name of the IAM user. */
@@ -250,7 +284,7 @@ export class AwsAccessKeyIdentity extends AwsPrincipalComponent {
         // tags, and what the function reads: the user's name and the grace period.
         const userTags = givenTags(plan, args.tags);
         const kms = plan.kmsKeyArn === undefined ? undefined : guard(plan.kmsKeyArn);
-        const { secret } = declareRotatedSecret(this, name, {
+        const { secret, rotationFunction } = declareRotatedSecret(this, name, {
             description: `The access key of the IAM user of ${plan.consumer}: ${plan.purpose} (owner: ${plan.owner}). Rotated every ${plan.rotateEveryDays} days by pulumi-nhi.`,
             tags: {
                 ...userTags,
@@ -270,6 +304,14 @@ export class AwsAccessKeyIdentity extends AwsPrincipalComponent {
                 invokedBy: { secretArn },
                 tags: userTags,
             }),
+        });
+
+        declareRetireSchedule(this, `${name}${RETIRE_SUFFIX}`, {
+            rotationFunction,
+            secretArn: secret.arn,
+            owner: plan.owner,
+            description: `Retires the previous access key of ${plan.consumer} ${plan.graceDays} days after each rotation (pulumi-nhi).`,
+            tags: userTags,
         });
 
         this.userName = user.name;
@@ -292,4 +334,53 @@ export function rotatorGrants(userArn: pulumi.Input<string>, secretArn: pulumi.I
         { actions: [...ACTIONS.secretsmanager], resources: [secretArn] },
         ...(kmsKeyArn === undefined ? [] : [rotationKmsGrant(kmsKeyArn)]),
     ];
+}
+
+/**
+ * `aws:SourceAccount` and `aws:SourceArn` for the trust of a schedule's execution role: the
+ * function's account, and the ARN of that account's `default` schedule group in the function's
+ * region. EventBridge Scheduler sends the schedule group's ARN as `aws:SourceArn`, never a
+ * schedule's ("Do not scope the aws:SourceArn statement to a specific schedule").
+ * @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html
+ */
+export function schedulerSource(functionArn: string): { sourceAccount: string; sourceArn: string } {
+    const [, partition, , region, account] = functionArn.split(":");
+    return { sourceAccount: account, sourceArn: `arn:${partition}:scheduler:${region}:${account}:schedule-group/default` };
+}
+
+/**
+ * Declares the daily check, as children of `parent` named `name`: its execution role (an
+ * `AwsServiceIdentity` trusted by EventBridge Scheduler of the function's account, for its
+ * `default` schedule group, allowed `lambda:InvokeFunction` on the function only), and the
+ * `aws.scheduler.Schedule` that invokes the function once a day with the secret's retire event.
+ * No Lambda permission is added: the execution role's identity policy is enough in one account.
+ * @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html#setting-up-execution-role
+ */
+function declareRetireSchedule(parent: pulumi.Resource, name: string, args: {
+    readonly rotationFunction: RotationFunction;
+    readonly secretArn: pulumi.Output<string>;
+    readonly owner: string;
+    readonly description: string;
+    readonly tags: Readonly<Record<string, pulumi.Input<string>>>;
+}): aws.scheduler.Schedule {
+    const { functionArn } = args.rotationFunction;
+    const source = functionArn.apply(schedulerSource);
+    const identity = new AwsServiceIdentity(name, {
+        owner: args.owner,
+        purpose: RETIRE_PURPOSE,
+        trust: { service: { principal: SCHEDULER_PRINCIPAL, sourceAccount: source.sourceAccount, sourceArn: source.sourceArn } },
+        grants: [{ actions: ["lambda:InvokeFunction"], resources: [functionArn] }],
+        tags: args.tags,
+    }, { parent });
+    return new aws.scheduler.Schedule(name, {
+        description: args.description.slice(0, 512),
+        scheduleExpression: RETIRE_SCHEDULE_EXPRESSION,
+        flexibleTimeWindow: { mode: "OFF" },
+        target: {
+            arn: functionArn,
+            roleArn: identity.roleArn,
+            input: args.secretArn.apply((arn) => JSON.stringify(retireEvent(arn))),
+            retryPolicy: { ...RETIRE_RETRY_POLICY },
+        },
+    }, { parent, dependsOn: [identity] });
 }

@@ -11,8 +11,8 @@ import * as nhi from "../../components";
  *
  * - `acme-upload`: the IAM user Acme's key belongs to, allowed `s3:PutObject` under `invoices/`
  *   and nothing else, until the contract ends. Its key is minted by the rotation function in AWS
- *   every 30 days into a Secrets Manager secret; the previous key stays Active at least 3 days so
- *   that Acme's integration, which fetches the key daily, can switch.
+ *   every 30 days into a Secrets Manager secret; the previous key stays Active 3 days so that
+ *   Acme's integration, which fetches the key daily, can switch, and is then retired by a daily check.
  * - `acme-key-handover`: the Lambda function that reads the current key and hands it to Acme's
  *   API: the only principal allowed to read the secret.
  *

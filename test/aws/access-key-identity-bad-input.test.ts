@@ -67,13 +67,13 @@ const BAD_INPUTS: BadInput[] = [
         what: "grace as long as the period",
         args: { ...base, graceDays: 30 },
         path: "graceDays",
-        reason: "`graceDays` (30) must be shorter than `rotateEveryDays` (30): the previous key is retired at the next rotation, which comes after one period. Give at most 29, or rotate less often.",
+        reason: "`graceDays` (30) must be shorter than `rotateEveryDays` (30): the next rotation needs the previous key's place (IAM allows two access keys per user). Give at most 29, or rotate less often.",
     },
     {
         what: "grace longer than the period",
         args: { ...base, rotateEveryDays: 1, graceDays: 2 },
         path: "graceDays",
-        reason: "`graceDays` (2) must be shorter than `rotateEveryDays` (1): the previous key is retired at the next rotation, which comes after one period. Give at most 0, or rotate less often.",
+        reason: "`graceDays` (2) must be shorter than `rotateEveryDays` (1): the next rotation needs the previous key's place (IAM allows two access keys per user). Give at most 0, or rotate less often.",
     },
     {
         what: "negative grace",

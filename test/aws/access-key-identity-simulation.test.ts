@@ -94,6 +94,8 @@ describe("IAM simulation of aws.AccessKeyIdentity's rotation function and reader
     const OTHER_USER = `arn:aws:iam::${MOCK_ACCOUNT}:user/nhi/other-user-1a2b3c4`;
     const OTHER_SECRET = `arn:aws:secretsmanager:us-east-1:${MOCK_ACCOUNT}:secret:other-AbCdEf`;
     let rotator: { arn: string; documents: string[] };
+    let scheduler: { arn: string; documents: string[]; trust: string };
+    let functionArn: string;
     let userArn: string;
     let secretArn: string;
     let secretPolicy: string;
@@ -108,6 +110,46 @@ describe("IAM simulation of aws.AccessKeyIdentity's rotation function and reader
             documents: ofType(resources, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.name === "sim-key-rotator-policy").map((p) => p.inputs.policy),
         };
         secretPolicy = ofType(resources, "aws:secretsmanager/secret:Secret")[0].inputs.policy;
+        const retireRole = ofType(resources, "aws:iam/role:Role").find((r) => r.name === "sim-key-retire-role")!;
+        scheduler = {
+            arn: `arn:aws:iam::${MOCK_ACCOUNT}:role/${retireRole.name}-1a2b3c4`,
+            documents: ofType(resources, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.name === "sim-key-retire-policy").map((p) => p.inputs.policy),
+            trust: retireRole.inputs.assumeRolePolicy,
+        };
+        functionArn = ofType(resources, "aws:scheduler/schedule:Schedule")[0].inputs.target.arn;
+    });
+
+    it("lets the daily check's role invoke this function, and do nothing else", async () => {
+        // GIVEN the schedule's execution role  WHEN it asks to invoke the function, another function, and more
+        const as = (action: string, resource: string) => () => decideIdentity(scheduler.arn, scheduler.documents, action, resource);
+        const OTHER_FUNCTION = `arn:aws:lambda:us-east-1:${MOCK_ACCOUNT}:function:other-rotator-1a2b3c4`;
+        // THEN only InvokeFunction on this function is allowed
+        await expectDecisions([
+            { what: "InvokeFunction on the rotation function", expected: "Allowed", decide: as("lambda:InvokeFunction", functionArn) },
+            { what: "InvokeFunction on another function", expected: "Denied", decide: as("lambda:InvokeFunction", OTHER_FUNCTION) },
+            { what: "UpdateFunctionCode on the rotation function", expected: "Denied", decide: as("lambda:UpdateFunctionCode", functionArn) },
+            { what: "UpdateFunctionConfiguration on the rotation function", expected: "Denied", decide: as("lambda:UpdateFunctionConfiguration", functionArn) },
+            { what: "GetSecretValue on the secret", expected: "Denied", decide: as("secretsmanager:GetSecretValue", secretArn) },
+            { what: "UpdateAccessKey on the user", expected: "Denied", decide: as("iam:UpdateAccessKey", userArn) },
+        ]);
+        assert.ok(functionArn.startsWith("arn:aws:lambda:"));
+    });
+
+    it("lets EventBridge Scheduler assume the daily check's role only for this account's default schedule group", async () => {
+        // GIVEN the role's trust policy  WHEN services ask to assume it on behalf of various sources
+        const assume = (principal: string, context: Record<string, string>) => () => decideTrust(scheduler.trust, { principal, roleArn: scheduler.arn, context });
+        const GROUP = `arn:aws:scheduler:us-east-1:${MOCK_ACCOUNT}:schedule-group/default`;
+        const OTHER = "210987654321";
+        const source = { "aws:SourceAccount": MOCK_ACCOUNT, "aws:SourceArn": GROUP };
+        // THEN only EventBridge Scheduler, for this account's default group, is admitted
+        await expectDecisions([
+            { what: "scheduler, default group", expected: "Allowed", decide: assume("scheduler.amazonaws.com", source) },
+            { what: "scheduler, another group", expected: "Denied", decide: assume("scheduler.amazonaws.com", { ...source, "aws:SourceArn": GROUP.replace(/default$/, "other") }) },
+            { what: "scheduler, another account", expected: "Denied", decide: assume("scheduler.amazonaws.com", { "aws:SourceAccount": OTHER, "aws:SourceArn": GROUP.replace(MOCK_ACCOUNT, OTHER) }) },
+            { what: "scheduler, no source", expected: "Denied", decide: assume("scheduler.amazonaws.com", {}) },
+            { what: "EventBridge rules with the same source", expected: "Denied", decide: assume("events.amazonaws.com", source) },
+            { what: "Lambda with the same source", expected: "Denied", decide: assume("lambda.amazonaws.com", source) },
+        ]);
     });
 
     it("lets the function call exactly the actions its steps make, on its one user and its one secret", async () => {

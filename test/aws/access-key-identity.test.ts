@@ -4,8 +4,8 @@ import * as path from "path";
 import fc from "fast-check";
 import * as pulumi from "@pulumi/pulumi";
 import { aws } from "../../components";
-import { ROTATOR_ACKNOWLEDGEMENT, planAwsAccessKeyIdentity } from "../../components/aws/access-key-identity";
-import { ACTIONS } from "../../components/runtime/aws/rotate-access-key";
+import { ROTATOR_ACKNOWLEDGEMENT, planAwsAccessKeyIdentity, schedulerSource } from "../../components/aws/access-key-identity";
+import { ACTIONS, retireEvent } from "../../components/runtime/aws/access-key-contract";
 import { planAwsServiceIdentity } from "../../components/aws/service-identity";
 import { MAX_MANAGED_POLICY_CHARS, MAX_USER_INLINE_POLICY_CHARS, MAX_USER_MANAGED_POLICIES, documentSize, grantedTriples } from "../../components/aws/policy";
 import { capture, ofType, Registered, valueOf } from "../../components/testing";
@@ -143,8 +143,9 @@ describe("aws.AccessKeyIdentity key", function () {
             return { identity, deployer };
         });
         const mine = resources.filter((r) => !r.name.startsWith("acme-deployer"));
-        // THEN exactly these children: the user and its policy, the secret and its rotation, and the
-        // rotation function (log group, identity, function, invoke permission)
+        // THEN exactly these children: the user and its policy, the secret and its rotation, the
+        // rotation function (log group, identity, function, invoke permission), and the daily check
+        // (schedule and its execution role)
         assert.deepStrictEqual(summary(mine).sort(), [
             `${TYPE} acme <- (stack)`,
             `aws:iam/user:User acme-user <- ${TYPE}`,
@@ -157,6 +158,10 @@ describe("aws.AccessKeyIdentity key", function () {
             "aws:iam/rolePolicy:RolePolicy acme-rotator-policy <- nhi:index:AwsServiceIdentity",
             `aws:lambda/function:Function acme-rotator <- ${TYPE}`,
             `aws:lambda/permission:Permission acme-rotator-invoke <- ${TYPE}`,
+            `aws:scheduler/schedule:Schedule acme-retire <- ${TYPE}`,
+            `nhi:index:AwsServiceIdentity acme-retire <- ${TYPE}`,
+            "aws:iam/role:Role acme-retire-role <- nhi:index:AwsServiceIdentity",
+            "aws:iam/rolePolicy:RolePolicy acme-retire-policy <- nhi:index:AwsServiceIdentity",
         ].sort());
         const secret = ofType(mine, "aws:secretsmanager/secret:Secret")[0];
         const rotation = ofType(mine, "aws:secretsmanager/secretRotation:SecretRotation")[0];
@@ -202,6 +207,50 @@ describe("aws.AccessKeyIdentity key", function () {
         ].sort());
     });
 
+    it("invokes the function daily with the secret's retire event, through a role EventBridge Scheduler of this account may assume", async () => {
+        // GIVEN a key rotated every 30 days with a grace of 3
+        const { resources } = await capture(() => new aws.AccessKeyIdentity("acme", { ...OWNERSHIP, ...KEY, graceDays: 3, grants: [], tags: { CostCenter: "cc-42" } }));
+        const FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:acme-rotator-1a2b3c4";
+        const schedule = ofType(resources, "aws:scheduler/schedule:Schedule")[0];
+        const role = ofType(resources, "aws:iam/role:Role").find((r) => r.name === "acme-retire-role")!;
+        const policy = ofType(resources, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "acme-retire-policy")!;
+        // THEN the schedule runs once a day, on time, and sends exactly the check's event for this secret
+        assert.deepStrictEqual(schedule.inputs, {
+            description: "Retires the previous access key of acme-vendor 3 days after each rotation (pulumi-nhi).",
+            scheduleExpression: "rate(1 day)",
+            flexibleTimeWindow: { mode: "OFF" },
+            target: {
+                arn: FUNCTION,
+                roleArn: "arn:aws:iam::123456789012:role/acme-retire-role-1a2b3c4",
+                input: JSON.stringify({ nhiAction: "retirePrevious", SecretId: SECRET }),
+                retryPolicy: { maximumEventAgeInSeconds: 21_600, maximumRetryAttempts: 20 },
+            },
+        });
+        assert.deepStrictEqual(JSON.parse(schedule.inputs.target.input), retireEvent(SECRET));
+        // AND its role is trusted by EventBridge Scheduler for this account's default schedule group only
+        assert.deepStrictEqual(JSON.parse(role.inputs.assumeRolePolicy), { Version: "2012-10-17", Statement: [{
+            Effect: "Allow", Principal: { Service: "scheduler.amazonaws.com" }, Action: "sts:AssumeRole",
+            Condition: { ArnLike: { "aws:SourceArn": "arn:aws:scheduler:us-east-1:123456789012:schedule-group/default" }, StringEquals: { "aws:SourceAccount": "123456789012" } },
+        }] });
+        // AND it may invoke this function and nothing else, and records its owner and the user's tags
+        assert.deepStrictEqual(JSON.parse(policy.inputs.policy).Statement, [{ Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: [FUNCTION] }]);
+        assert.strictEqual(role.inputs.tags["nhi:owner"], "team-payments");
+        assert.strictEqual(role.inputs.tags.CostCenter, "cc-42");
+        // AND Secrets Manager still rotates every 30 days: the schedule only retires
+        assert.deepStrictEqual(ofType(resources, "aws:secretsmanager/secretRotation:SecretRotation")[0].inputs.rotationRules, { automaticallyAfterDays: 30 });
+    });
+
+    it("derives the scheduler's source from the function's partition, region and account", () => {
+        const cases: [string, ReturnType<typeof schedulerSource>][] = [
+            ["arn:aws:lambda:eu-west-1:111122223333:function:f-1a2b3c4", { sourceAccount: "111122223333", sourceArn: "arn:aws:scheduler:eu-west-1:111122223333:schedule-group/default" }],
+            ["arn:aws-cn:lambda:cn-north-1:444455556666:function:f", { sourceAccount: "444455556666", sourceArn: "arn:aws-cn:scheduler:cn-north-1:444455556666:schedule-group/default" }],
+            ["arn:aws-us-gov:lambda:us-gov-west-1:777788889999:function:f", { sourceAccount: "777788889999", sourceArn: "arn:aws-us-gov:scheduler:us-gov-west-1:777788889999:schedule-group/default" }],
+        ];
+        for (const [arn, expected] of cases) {
+            assert.deepStrictEqual(schedulerSource(arn), expected, arn);
+        }
+    });
+
     it("encrypts with the customer key given, which the function may use through Secrets Manager only", async () => {
         const KMS = "arn:aws:kms:us-east-1:123456789012:key/0a1b2c3d-4e5f-8a9b-0c1d-2e3f4a5b6c7d";
         const { resources } = await capture(() => new aws.AccessKeyIdentity("cmk", { ...OWNERSHIP, ...KEY, grants: [], kmsKeyArn: KMS, graceDays: 7, recoveryWindowInDays: 7 }));
@@ -230,10 +279,10 @@ describe("aws.AccessKeyIdentity in a user's program", () => {
             "});",
         ].join("\n");
         const out = JSON.parse(execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], { cwd: path.join(__dirname, "../.."), encoding: "utf8" }));
-        // THEN the whole component is declared (10 resources: no grants, no user policy), and no
+        // THEN the whole component is declared (14 resources: no grants, no user policy), and no
         // @aws-sdk package was required: pulumi-nhi's users do not have it (a devDependency, for
         // the function's tests)
-        assert.deepStrictEqual(out, { resources: 10, sdk: [] });
+        assert.deepStrictEqual(out, { resources: 14, sdk: [] });
     });
 });
 
