@@ -362,12 +362,21 @@ describe("runtime/aws rotate-access-key", () => {
         await rotation(h, "t2", 2);
         h.sm.startRotation(h.arn, "t3");
         await assert.rejects(step(h, "t3", "createSecret"));
-        // THEN no line contains any secret key IAM ever returned, and lines have only the five fields
+        // AND daily checks, one of them during that rotation, and the rest after it was abandoned
+        await check(h);
+        h.sm.abandonRotation(h.arn);
+        for (let day = 0; day < 3; day++) {
+            h.clock = new Date(h.clock.getTime() + DAY);
+            await check(h);
+        }
+        assert.deepStrictEqual(h.lines.slice(-4).map((l) => l.outcome), ["rotation-pending", "deactivated", "deleted", "nothing-to-retire"]);
+        // THEN no line contains any secret key IAM ever returned, nor an access key ID, and lines have only the five fields
         const logged = JSON.stringify(h.lines);
         assert.ok(h.iam.secrets.length >= 3);
         for (const secret of h.iam.secrets) {
             assert.ok(!logged.includes(secret));
         }
+        assert.doesNotMatch(logged, /AKIA/);
         for (const line of h.lines) {
             assert.ok(Object.keys(line).every((k) => ["secret", "step", "version", "outcome", "error"].includes(k)));
         }
@@ -381,6 +390,12 @@ describe("runtime/aws rotate-access-key", () => {
         await rotation(h, "t2", 2);
         h.clock = new Date(h.clock.getTime() + 2 * DAY);
         await rotation(h, "t3");
+        // AND daily checks that deactivate and then delete the previous key
+        for (let day = 0; day < 3; day++) {
+            h.clock = new Date(h.clock.getTime() + DAY);
+            await check(h);
+        }
+        assert.deepStrictEqual(h.lines.slice(-3).map((l) => l.outcome), ["deactivated", "deleted", "nothing-to-retire"]);
         // THEN the operations called, as IAM actions, are the list the component grants
         assert.deepStrictEqual([...new Set(h.iam.calls)].map((c) => `iam:${c}`).sort(), [...ACTIONS.iam]);
         assert.deepStrictEqual([...new Set(h.sm.calls)].map((c) => `secretsmanager:${c}`).sort(), [...ACTIONS.secretsmanager]);
