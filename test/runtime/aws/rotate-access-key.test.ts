@@ -276,39 +276,6 @@ describe("runtime/aws rotate-access-key", () => {
         }
     });
 
-    it("any schedule of rotations, crashes and early starts keeps at most 2 keys and never touches AWSCURRENT's key", async () => {
-        await fc.assert(fc.asyncProperty(
-            fc.integer({ min: 0, max: 5 }),
-            fc.array(fc.record({ days: fc.integer({ min: 0, max: 10 }), crashAfter: fc.option(fc.integer({ min: 1, max: 20 })) }), { minLength: 1, maxLength: 6 }),
-            async (graceDays, schedule) => {
-                // GIVEN a key with a grace period; WHEN rotations start after random gaps, some crashing once
-                const h = harness(graceDays);
-                let rotated = 0;
-                for (const [i, { days, crashAfter }] of schedule.entries()) {
-                    h.clock = new Date(h.clock.getTime() + days * DAY);
-                    h.crashAfter = crashAfter ?? undefined;
-                    const before = currentKeyId(h.sm, h.arn);
-                    try {
-                        await rotation(h, `t${i}`, 10); // a crash wastes at most one try
-                        rotated++;
-                    } catch (e) {
-                        // only a refusal inside the grace period may end a rotation: the operator abandons it, nothing changed
-                        assert.match((e as Error).message, /is inside its grace period of \d+ days/);
-                        assert.strictEqual(currentKeyId(h.sm, h.arn), before);
-                        h.sm.abandonRotation(h.arn);
-                    }
-                    h.crashAfter = undefined;
-                    // THEN after each: no invariant broken, and AWSCURRENT's key is Active
-                    if (rotated > 0) {
-                        assertHealthy(h);
-                    }
-                }
-                // and a refusal happened only inside the grace period: the first rotation always finishes
-                assert.ok(rotated >= 1);
-            },
-        ), { numRuns: 60 });
-    });
-
     it("a crash between CreateAccessKey and PutSecretValue: the orphan is deleted and a new key minted", async () => {
         // GIVEN a first rotation whose function dies right after CreateAccessKey (its secret key lost)
         const h = harness();
@@ -581,7 +548,7 @@ describe("runtime/aws rotate-access-key", () => {
             });
         });
 
-        it("any schedule of rotations, daily checks and crashes: at most 2 keys, AWSCURRENT's key Active, the previous one Active at most graceDays + 1 day", async () => {
+        it("any schedule of rotations (some early, inside the grace), daily checks and crashes: at most 2 keys, AWSCURRENT's key never touched and Active, the previous one Active at most graceDays + 1 day", async () => {
             await fc.assert(fc.asyncProperty(
                 fc.integer({ min: 0, max: 5 }),
                 fc.integer({ min: 0, max: 23 }),
@@ -640,6 +607,8 @@ describe("runtime/aws rotate-access-key", () => {
                             invariant(`rotation t${i}`);
                         }
                     }
+                    // AND the first rotation always finishes (a refusal happens only inside a grace period)
+                    assert.ok(rotated >= 1);
                     // AND once the grace and a day more have passed with only the daily checks, only AWSCURRENT's key is left
                     for (const end = h.clock.getTime() + (graceDays + 3) * DAY; nextCheck <= end; nextCheck += DAY) {
                         h.clock = new Date(nextCheck);
