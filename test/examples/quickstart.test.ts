@@ -3,22 +3,31 @@ import { run } from "@bufbuild/cel";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
 import {
     ARTIFACTS_PREFIX,
     DEFAULT_FUNCTION_ARN,
     DEFAULT_GCP_PROJECT,
     DEPLOYER_EXPIRES_AT,
     INCOMING_PREFIX,
+    LEDGER_CONSUMER,
+    LEDGER_EXPIRES_AT,
+    LEDGER_GRACE_DAYS,
+    LEDGER_PREFIX,
+    LEDGER_ROTATE_EVERY_DAYS,
+    PAYMENTS_API_EXPIRES_AT,
     Quickstart,
     RENDERER_EXPIRES_AT,
     REPORTS_DEPLOYER_EXPIRES_AT,
+    WEBHOOK_ROTATE_EVERY_DAYS,
     WORKER_EXPIRES_AT,
     quickstart,
 } from "../../examples/quickstart/program";
 import { PolicyDocument } from "../../components/aws/policy";
 import { gcp } from "../../components";
-import { MOCK_PROJECT_NUMBER, Registered, capture, ofType, valueOf } from "../../components/testing";
+import { MOCK_ACCOUNT, MOCK_PROJECT_NUMBER, Registered, capture, ofType, valueOf } from "../../components/testing";
 import { DemoRun, runDemo } from "../support/demo";
+import { Decision, decideIdentity, decideTrust, expectDecisions, shiftDays } from "../support/iam-simulator";
 
 /** Every (action, resource) pair the documents allow, as `action resource`. */
 function pairs(documents: readonly PolicyDocument[]): string[] {
@@ -58,17 +67,35 @@ describe("examples/quickstart", () => {
         ]);
     });
 
-    it("creates exactly the workload resources, two AWS roles and two keyless Google service accounts", () => {
+    it("creates exactly the workload resources, four AWS roles, two rotating credentials and two keyless Google service accounts", () => {
         const created = resources.map((r) => `${r.type} ${r.name}`).sort();
         assert.deepStrictEqual(created, [
             "aws:cloudwatch/logGroup:LogGroup invoice-worker-logs",
+            "aws:cloudwatch/logGroup:LogGroup ledger-vendor-rotator-logs",
+            "aws:cloudwatch/logGroup:LogGroup webhook-signing-rotator-logs",
             "aws:iam/openIdConnectProvider:OpenIdConnectProvider github-actions",
             "aws:iam/role:Role invoice-worker-role",
+            "aws:iam/role:Role ledger-key-handover-role",
+            "aws:iam/role:Role ledger-vendor-rotator-role",
+            "aws:iam/role:Role payments-api-role",
             "aws:iam/role:Role payments-deployer-role",
+            "aws:iam/role:Role webhook-signing-rotator-role",
             "aws:iam/rolePolicy:RolePolicy invoice-worker-policy",
+            "aws:iam/rolePolicy:RolePolicy ledger-vendor-rotator-policy",
             "aws:iam/rolePolicy:RolePolicy payments-deployer-policy",
+            "aws:iam/rolePolicy:RolePolicy webhook-signing-rotator-policy",
+            "aws:iam/user:User ledger-vendor-user",
+            "aws:iam/userPolicy:UserPolicy ledger-vendor-policy",
+            "aws:lambda/function:Function ledger-vendor-rotator",
+            "aws:lambda/function:Function webhook-signing-rotator",
+            "aws:lambda/permission:Permission ledger-vendor-rotator-invoke",
+            "aws:lambda/permission:Permission webhook-signing-rotator-invoke",
             "aws:s3/bucket:Bucket build-artifacts",
             "aws:s3/bucket:Bucket invoices",
+            "aws:secretsmanager/secret:Secret ledger-vendor-secret",
+            "aws:secretsmanager/secret:Secret webhook-signing-secret",
+            "aws:secretsmanager/secretRotation:SecretRotation ledger-vendor-rotation",
+            "aws:secretsmanager/secretRotation:SecretRotation webhook-signing-rotation",
             "aws:sqs/queue:Queue invoice-events",
             "gcp:iam/workloadIdentityPool:WorkloadIdentityPool reports-deployer-pool",
             "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider reports-deployer-github",
@@ -82,8 +109,14 @@ describe("examples/quickstart", () => {
             "gcp:storage/bucket:Bucket reports-artifacts",
             "gcp:storage/bucketIAMMember:BucketIAMMember report-renderer-bucket-1-storage.objectViewer",
             "gcp:storage/bucketIAMMember:BucketIAMMember reports-deployer-bucket-1-custom",
+            "nhi:index:AwsAccessKeyIdentity ledger-vendor",
+            "nhi:index:AwsRotatingSecret webhook-signing",
             "nhi:index:AwsServiceIdentity invoice-worker",
+            "nhi:index:AwsServiceIdentity ledger-key-handover",
+            "nhi:index:AwsServiceIdentity ledger-vendor-rotator",
+            "nhi:index:AwsServiceIdentity payments-api",
             "nhi:index:AwsServiceIdentity payments-deployer",
+            "nhi:index:AwsServiceIdentity webhook-signing-rotator",
             "nhi:index:GcpServiceIdentity report-renderer",
             "nhi:index:GcpServiceIdentity reports-deployer",
             "random:index/randomId:RandomId reports-deployer-wif-suffix",
@@ -175,6 +208,189 @@ describe("examples/quickstart", () => {
             "nhi:purpose": "GitHub Actions deploys of acme/payments-service to production",
             "nhi:managed-by": "pulumi-nhi",
             "nhi:expires-at": DEPLOYER_EXPIRES_AT,
+        });
+    });
+});
+
+describe("examples/quickstart credentials: a webhook signing secret and a vendor's access key, rotated in AWS", function () {
+    this.timeout(60_000);
+    let qs: Quickstart;
+    let resources: Registered[];
+    let arns: Record<"worker" | "deployer" | "paymentsApi" | "handover" | "webhookSecret" | "keySecret" | "user", string>;
+    const role = (name: string) => `arn:aws:iam::${MOCK_ACCOUNT}:role/${name}-role-1a2b3c4`;
+    const named = (type: string, name: string) => {
+        const found = resources.find((r) => r.type === type && r.name === name);
+        assert.ok(found, `no ${type} ${name}`);
+        return found;
+    };
+    const secretOf = (name: string) => named("aws:secretsmanager/secret:Secret", `${name}-secret`);
+
+    before(async () => {
+        ({ value: qs, resources } = await capture(quickstart));
+        const [worker, deployer, paymentsApi, handover, webhookSecret, keySecret, user] = await Promise.all([
+            valueOf(qs.worker.roleArn),
+            valueOf(qs.deployer.roleArn),
+            valueOf(qs.paymentsApi.roleArn),
+            valueOf(qs.ledgerKeyHandover.roleArn),
+            valueOf(qs.webhookSecret.secretArn),
+            valueOf(qs.ledgerVendor.keySecretArn),
+            valueOf(qs.ledgerVendor.userArn),
+        ]);
+        arns = { worker, deployer, paymentsApi, handover, webhookSecret, keySecret, user };
+    });
+
+    it("lets exactly the payments API and the invoice worker read the webhook signing secret", async () => {
+        // GIVEN the webhook secret's resource policy WHEN principals ask to read or change it
+        // THEN the payments API (signs) and the worker (verifies) may read it, nobody else, and neither may write it
+        const policy = secretOf("webhook-signing").inputs.policy;
+        assert.deepStrictEqual(JSON.parse(policy).Statement.map((st: any) => st.Principal.AWS), [[role("invoice-worker"), role("payments-api")]]);
+        const ask = (principal: string, action = "secretsmanager:GetSecretValue"): () => Promise<Decision> => () => decideTrust(policy, { principal, roleArn: arns.webhookSecret, action });
+        await expectDecisions([
+            { what: "the payments API reads", expected: "Allowed", decide: ask(arns.paymentsApi) },
+            { what: "the worker reads", expected: "Allowed", decide: ask(arns.worker) },
+            { what: "the worker describes", expected: "Allowed", decide: ask(arns.worker, "secretsmanager:DescribeSecret") },
+            { what: "the payments API writes a value", expected: "Denied", decide: ask(arns.paymentsApi, "secretsmanager:PutSecretValue") },
+            { what: "the worker rotates it", expected: "Denied", decide: ask(arns.worker, "secretsmanager:RotateSecret") },
+            { what: "the deployer reads", expected: "Denied", decide: ask(arns.deployer) },
+            { what: "the key handover reads", expected: "Denied", decide: ask(arns.handover) },
+        ]);
+        assert.deepStrictEqual(await Promise.all(qs.webhookSecret.readerArns.map((r) => valueOf(pulumi.output(r)))), [arns.paymentsApi, arns.worker]);
+    });
+
+    it("lets exactly the key handover read Acme Ledger's key", async () => {
+        const policy = secretOf("ledger-vendor").inputs.policy;
+        assert.deepStrictEqual(JSON.parse(policy).Statement.map((st: any) => st.Principal.AWS), [[role("ledger-key-handover")]]);
+        const ask = (principal: string, action = "secretsmanager:GetSecretValue"): () => Promise<Decision> => () => decideTrust(policy, { principal, roleArn: arns.keySecret, action });
+        await expectDecisions([
+            { what: "the handover reads", expected: "Allowed", decide: ask(arns.handover) },
+            { what: "the handover writes", expected: "Denied", decide: ask(arns.handover, "secretsmanager:PutSecretValue") },
+            { what: "the worker reads", expected: "Denied", decide: ask(arns.worker) },
+            { what: "the payments API reads", expected: "Denied", decide: ask(arns.paymentsApi) },
+        ]);
+    });
+
+    it("rotates the webhook secret every 30 days and the key every 90 with 7 days' grace, each first value minted at creation", () => {
+        // GIVEN the declared rotations THEN the schedules are as the program says, and deleting keeps each secret 30 days
+        const schedule = (name: string) => {
+            const { rotationRules, rotateImmediately, rotationLambdaArn } = named("aws:secretsmanager/secretRotation:SecretRotation", `${name}-rotation`).inputs;
+            return { rotationRules, rotateImmediately, rotationLambdaArn };
+        };
+        assert.deepStrictEqual(schedule("webhook-signing"), {
+            rotationRules: { automaticallyAfterDays: WEBHOOK_ROTATE_EVERY_DAYS },
+            rotateImmediately: true,
+            rotationLambdaArn: `arn:aws:lambda:us-east-1:${MOCK_ACCOUNT}:function:webhook-signing-rotator-1a2b3c4`,
+        });
+        assert.deepStrictEqual(schedule("ledger-vendor"), {
+            rotationRules: { automaticallyAfterDays: LEDGER_ROTATE_EVERY_DAYS },
+            rotateImmediately: true,
+            rotationLambdaArn: `arn:aws:lambda:us-east-1:${MOCK_ACCOUNT}:function:ledger-vendor-rotator-1a2b3c4`,
+        });
+        assert.deepStrictEqual([WEBHOOK_ROTATE_EVERY_DAYS, LEDGER_ROTATE_EVERY_DAYS, LEDGER_GRACE_DAYS], [30, 90, 7]);
+        assert.strictEqual(qs.webhookSecret.rotateEveryDays, 30);
+        assert.strictEqual(qs.webhookSecret.rotator.mode, "per-secret");
+        const webhookTags = secretOf("webhook-signing").inputs.tags;
+        assert.deepStrictEqual([webhookTags["nhi:value-length"], webhookTags["nhi:value-format"], webhookTags["nhi:rotator"]], ["64", "hex", undefined]);
+        const keyTags = secretOf("ledger-vendor").inputs.tags;
+        assert.deepStrictEqual([keyTags["nhi:grace-days"], keyTags["nhi:iam-user"], keyTags["nhi:consumer"], keyTags["nhi:expires-at"]], ["7", "ledger-vendor-user-1a2b3c4", LEDGER_CONSUMER, LEDGER_EXPIRES_AT]);
+        for (const name of ["webhook-signing", "ledger-vendor"]) {
+            assert.strictEqual(secretOf(name).inputs.recoveryWindowInDays, 30, `${name}: recoverable 30 days`);
+        }
+    });
+
+    it("lets Acme Ledger's key upload under its own prefix until the contract ends, and nothing else", async () => {
+        // GIVEN the vendor user's policies WHEN its key asks, evaluated by the IAM engine
+        // THEN PutObject under incoming/acme-ledger/ is allowed before the end of the contract, and nothing else
+        const [documents, bucket] = await Promise.all([valueOf(qs.ledgerVendor.policyDocuments), valueOf(qs.bucket.bucket)]);
+        const before = { "aws:CurrentTime": shiftDays(LEDGER_EXPIRES_AT, -30) };
+        const after = { "aws:CurrentTime": shiftDays(LEDGER_EXPIRES_AT, 1) };
+        const at = (action: string, resource: string, context = before) => () => decideIdentity(arns.user, documents, action, resource, context);
+        const object = (key: string) => `arn:aws:s3:::${bucket}/${key}`;
+        await expectDecisions([
+            { what: "PutObject under its prefix", expected: "Allowed", decide: at("s3:PutObject", object(`${LEDGER_PREFIX}2026/11/inv-1.pdf`)) },
+            { what: "PutObject under its prefix after the contract", expected: "Denied", decide: at("s3:PutObject", object(`${LEDGER_PREFIX}2026/11/inv-1.pdf`), after) },
+            { what: "PutObject elsewhere in incoming/", expected: "Denied", decide: at("s3:PutObject", object(`${INCOMING_PREFIX}other/inv-1.pdf`)) },
+            { what: "PutObject into the artifacts bucket", expected: "Denied", decide: at("s3:PutObject", `arn:aws:s3:::build-artifacts-1a2b3c4/${ARTIFACTS_PREFIX}x`) },
+            { what: "GetObject under its prefix", expected: "Denied", decide: at("s3:GetObject", object(`${LEDGER_PREFIX}2026/11/inv-1.pdf`)) },
+            { what: "DeleteObject under its prefix", expected: "Denied", decide: at("s3:DeleteObject", object(`${LEDGER_PREFIX}2026/11/inv-1.pdf`)) },
+            { what: "ListBucket", expected: "Denied", decide: at("s3:ListBucket", `arn:aws:s3:::${bucket}`) },
+            { what: "reading its own key", expected: "Denied", decide: at("secretsmanager:GetSecretValue", arns.keySecret) },
+            { what: "minting a key of its own", expected: "Denied", decide: at("iam:CreateAccessKey", arns.user) },
+        ]);
+        assert.deepStrictEqual(pairs(documents.map((d) => JSON.parse(d))), [`s3:PutObject arn:aws:s3:::${bucket}/${LEDGER_PREFIX}*`]);
+    });
+
+    it("lets each rotation function touch only its own secret (and the vendor's, its one user)", async () => {
+        const policy = (name: string) => [JSON.parse(named("aws:iam/rolePolicy:RolePolicy", `${name}-rotator-policy`).inputs.policy) as PolicyDocument];
+        const logs = (name: string) => `arn:aws:logs:us-east-1:${MOCK_ACCOUNT}:log-group:/aws/lambda/${name}-rotator-1a2b3c4:*`;
+        const secretActions = ["DescribeSecret", "GetSecretValue", "PutSecretValue", "UpdateSecretVersionStage"];
+        assert.deepStrictEqual(pairs(policy("webhook-signing")), [
+            `logs:CreateLogStream ${logs("webhook-signing")}`,
+            `logs:PutLogEvents ${logs("webhook-signing")}`,
+            ...secretActions.map((a) => `secretsmanager:${a} ${arns.webhookSecret}`),
+        ]);
+        assert.deepStrictEqual(pairs(policy("ledger-vendor")), [
+            ...["CreateAccessKey", "DeleteAccessKey", "ListAccessKeys", "UpdateAccessKey"].map((a) => `iam:${a} ${arns.user}`),
+            `logs:CreateLogStream ${logs("ledger-vendor")}`,
+            `logs:PutLogEvents ${logs("ledger-vendor")}`,
+            ...secretActions.map((a) => `secretsmanager:${a} ${arns.keySecret}`),
+        ]);
+        const rotator = (name: string, action: string, resource: string) => () => decideIdentity(role(`${name}-rotator`), policy(name), action, resource);
+        await expectDecisions([
+            { what: "webhook rotator writes its secret", expected: "Allowed", decide: rotator("webhook-signing", "secretsmanager:PutSecretValue", arns.webhookSecret) },
+            { what: "webhook rotator writes the key's secret", expected: "Denied", decide: rotator("webhook-signing", "secretsmanager:PutSecretValue", arns.keySecret) },
+            { what: "key rotator mints a key for its user", expected: "Allowed", decide: rotator("ledger-vendor", "iam:CreateAccessKey", arns.user) },
+            { what: "key rotator mints a key for another user", expected: "Denied", decide: rotator("ledger-vendor", "iam:CreateAccessKey", `arn:aws:iam::${MOCK_ACCOUNT}:user/admin`) },
+            { what: "key rotator reads the webhook secret", expected: "Denied", decide: rotator("ledger-vendor", "secretsmanager:GetSecretValue", arns.webhookSecret) },
+        ]);
+    });
+
+    it("declares no access key, secret version, login profile or random value, and no value in any input", () => {
+        // GIVEN every resource the quickstart registers THEN none can carry a credential into Pulumi state
+        assert.deepStrictEqual(resources.filter((r) => /^(aws:iam\/accessKey:|aws:secretsmanager\/secretVersion:|aws:iam\/userLoginProfile:|gcp:serviceaccount\/key:|gcp:secretmanager\/secretVersion:)/.test(r.type)).map((r) => r.name), []);
+        // The one random resource is the Workload Identity pool's id suffix, not a secret value.
+        assert.deepStrictEqual(resources.filter((r) => r.type.startsWith("random:")).map((r) => `${r.type} ${r.name}`), ["random:index/randomId:RandomId reports-deployer-wif-suffix"]);
+        const valueKeys = /^(secretString|secretBinary|secretAccessKey|password|privateKey|result)$/;
+        const keysOf = (v: unknown, path: string): string[] => (v === null || typeof v !== "object" ? [] : Object.entries(v).flatMap(([k, x]) => [...(valueKeys.test(k) ? [`${path}.${k}`] : []), ...keysOf(x, `${path}.${k}`)]));
+        assert.deepStrictEqual(resources.flatMap((r) => keysOf(r.inputs, r.name)), []);
+    });
+
+    it("the vendor user has no console access: no login profile, a path of its own", () => {
+        const user = named("aws:iam/user:User", "ledger-vendor-user");
+        assert.deepStrictEqual(user.inputs, {
+            forceDestroy: true,
+            path: "/nhi/",
+            tags: {
+                "nhi:consumer": LEDGER_CONSUMER,
+                "nhi:expires-at": LEDGER_EXPIRES_AT,
+                "nhi:managed-by": "pulumi-nhi",
+                "nhi:owner": "team-payments",
+                "nhi:purpose": "Acme Ledger uploads invoices into the invoices bucket",
+            },
+        });
+    });
+
+    it("expires the payments API and the handover with their constants, and grants them nothing of their own", async () => {
+        assert.strictEqual(await valueOf(qs.paymentsApi.expiresAt), PAYMENTS_API_EXPIRES_AT);
+        assert.strictEqual(await valueOf(qs.ledgerKeyHandover.expiresAt), LEDGER_EXPIRES_AT);
+        assert.strictEqual(await valueOf(qs.ledgerVendor.expiresAt), LEDGER_EXPIRES_AT);
+        assert.deepStrictEqual(await valueOf(qs.paymentsApi.policyDocuments), []);
+        assert.deepStrictEqual(await valueOf(qs.ledgerKeyHandover.policyDocuments), []);
+    });
+
+    it("index.ts exports the roles, the secrets' ARNs and the vendor user, never a value", async () => {
+        const { value: module } = await capture(() => require("../../examples/quickstart/index") as Record<string, unknown>);
+        const exported: Record<string, unknown> = {};
+        for (const [key, value] of Object.entries(module)) {
+            exported[key] = pulumi.Output.isInstance(value) ? await valueOf(value) : value;
+        }
+        const credentials = Object.fromEntries(Object.entries(exported).filter(([k]) => /^(paymentsApi|webhook|ledger)/.test(k)));
+        assert.deepStrictEqual(credentials, {
+            paymentsApiRoleArn: role("payments-api"),
+            webhookSecretArn: `arn:aws:secretsmanager:us-east-1:${MOCK_ACCOUNT}:secret:webhook-signing-secret-1a2b3c4-AbCdEf`,
+            ledgerVendorUserName: "ledger-vendor-user-1a2b3c4",
+            ledgerVendorKeySecretArn: `arn:aws:secretsmanager:us-east-1:${MOCK_ACCOUNT}:secret:ledger-vendor-secret-1a2b3c4-AbCdEf`,
+            ledgerVendorExpiresAt: LEDGER_EXPIRES_AT,
+            ledgerKeyHandoverRoleArn: role("ledger-key-handover"),
         });
     });
 });
@@ -351,6 +567,11 @@ describe("npm run demo", () => {
         assert.deepStrictEqual(written, [
             "invoice-worker/identity-policy-1.json",
             "invoice-worker/trust-policy.json",
+            "ledger-key-handover/trust-policy.json",
+            "ledger-vendor/rotator-policy-1.json",
+            "ledger-vendor/secret-policy.json",
+            "ledger-vendor/user-policy-1.json",
+            "payments-api/trust-policy.json",
             "payments-deployer/identity-policy-1.json",
             "payments-deployer/trust-policy.json",
             "report-renderer/bindings.json",
@@ -361,6 +582,8 @@ describe("npm run demo", () => {
             "reports-image-builder/workload-identity-provider.json",
             "sftp-key-rotator/identity-policy-1.json",
             "sftp-key-rotator/trust-policy.json",
+            "webhook-signing/rotator-policy-1.json",
+            "webhook-signing/secret-policy.json",
         ]);
         const text = fs.readFileSync(path.join(outDir, "payments-deployer", "trust-policy.json"), "utf8");
         assert.ok(text.startsWith("{\n  \"Version\": \"2012-10-17\""), "pretty-printed");
@@ -372,7 +595,7 @@ describe("npm run demo", () => {
 
     it("reports owner, purpose, trust, permissions per resource, expiry and resources of each identity", async () => {
         const { identities, text } = await demo();
-        assert.deepStrictEqual(identities.map((i) => i.name), ["invoice-worker", "payments-deployer"]);
+        assert.deepStrictEqual(identities.map((i) => i.name), ["invoice-worker", "payments-deployer", "payments-api", "ledger-key-handover"]);
         const [worker, deployer] = identities;
         assert.strictEqual(worker.owner, "team-payments");
         assert.strictEqual(worker.expiresAt, WORKER_EXPIRES_AT);
