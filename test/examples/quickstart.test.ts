@@ -683,6 +683,105 @@ describe("npm run demo", () => {
         assert.ok(!/[ \t]$/m.test(text), "no trailing whitespace");
     });
 
+    it("reports each credential: where it lives, its rotation and grace, its rotator and its role, who may read it", async () => {
+        // GIVEN the quickstart's two credentials WHEN the demo reads them back
+        // THEN each is reported from what was declared, and its policies are written beside the identities'
+        const { credentials } = await demo();
+        const secret = (name: string) => `arn:aws:secretsmanager:us-east-1:${MOCK_ACCOUNT}:secret:${name}-secret-1a2b3c4-AbCdEf`;
+        const role = (name: string) => `arn:aws:iam::${MOCK_ACCOUNT}:role/${name}-role-1a2b3c4`;
+        const fn = (name: string) => `arn:aws:lambda:us-east-1:${MOCK_ACCOUNT}:function:${name}-rotator-1a2b3c4`;
+        const userArn = `arn:aws:iam::${MOCK_ACCOUNT}:user/nhi/ledger-vendor-user-1a2b3c4`;
+        const readActions = ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"];
+        assert.deepStrictEqual(credentials.map((c) => [c.name, c.kind, c.owner, c.secretArn, c.rotateEveryDays, c.rotateImmediately, c.graceDays, c.value, c.recoveryWindowInDays]), [
+            ["webhook-signing", "rotating secret", "team-payments", secret("webhook-signing"), 30, true, undefined, { length: 64, format: "hex" }, 30],
+            ["ledger-vendor", "access key", "team-payments", secret("ledger-vendor"), 90, true, 7, undefined, 30],
+        ]);
+        const [webhook, key] = credentials;
+        assert.deepStrictEqual(webhook.readers, [
+            { arn: role("invoice-worker"), identity: "invoice-worker", actions: readActions },
+            { arn: role("payments-api"), identity: "payments-api", actions: readActions },
+        ]);
+        assert.deepStrictEqual(key.readers, [{ arn: role("ledger-key-handover"), identity: "ledger-key-handover", actions: readActions }]);
+        for (const [c, name] of [[webhook, "webhook-signing"], [key, "ledger-vendor"]] as const) {
+            const { mode, functionName, functionArn, roleArn, invokedFor } = c.rotator;
+            assert.deepStrictEqual({ mode, functionName, functionArn, roleArn, invokedFor }, {
+                mode: "own",
+                functionName: `${name}-rotator-1a2b3c4`,
+                functionArn: fn(name),
+                roleArn: role(`${name}-rotator`),
+                invokedFor: secret(name),
+            });
+        }
+        assert.deepStrictEqual(webhook.rotator.permissions.map((p) => p.resource), [
+            `arn:aws:logs:us-east-1:${MOCK_ACCOUNT}:log-group:/aws/lambda/webhook-signing-rotator-1a2b3c4:*`,
+            secret("webhook-signing"),
+        ]);
+        assert.deepStrictEqual(key.rotator.permissions.map((p) => [p.resource, p.actions.length]), [
+            [userArn, 4],
+            [`arn:aws:logs:us-east-1:${MOCK_ACCOUNT}:log-group:/aws/lambda/ledger-vendor-rotator-1a2b3c4:*`, 2],
+            [secret("ledger-vendor"), 4],
+        ]);
+        assert.strictEqual(webhook.user, undefined);
+        assert.deepStrictEqual(key.user, {
+            consumer: "acme-ledger",
+            name: "ledger-vendor-user-1a2b3c4",
+            arn: userArn,
+            consoleAccess: false,
+            keysInState: 0,
+            expiresAt: LEDGER_EXPIRES_AT,
+            policies: key.user!.policies,
+            permissions: [{ resource: `arn:aws:s3:::invoices-1a2b3c4/${LEDGER_PREFIX}*`, actions: ["s3:PutObject"], condition: `aws:CurrentTime < ${LEDGER_EXPIRES_AT}` }],
+        });
+        assert.deepStrictEqual(webhook.resources.slice(0, 1), [{ type: "nhi:index:AwsRotatingSecret", name: "webhook-signing" }]);
+        assert.strictEqual(webhook.resources.length, 9);
+        assert.strictEqual(key.resources.length, 11);
+
+        const read = (file: string) => JSON.parse(fs.readFileSync(path.join(outDir, file), "utf8"));
+        assert.deepStrictEqual(read("webhook-signing/secret-policy.json"), webhook.resourcePolicy);
+        assert.deepStrictEqual(read("webhook-signing/secret-policy.json").Statement[0].Principal, { AWS: [role("invoice-worker"), role("payments-api")] });
+        assert.deepStrictEqual(read("ledger-vendor/user-policy-1.json").Statement[0].Action, ["s3:PutObject"]);
+        assert.deepStrictEqual(read("ledger-vendor/rotator-policy-1.json").Statement[0].Resource, [userArn]);
+    });
+
+    it("prints the Credentials section, and under each identity the secrets it may read", async () => {
+        const { text } = await demo();
+        const section = text.slice(text.indexOf("Credentials: "), text.indexOf("Rendered policies and bindings written to"));
+        for (const expected of [
+            "== webhook-signing (AWS rotating secret) ",
+            `  Secret      arn:aws:secretsmanager:us-east-1:${MOCK_ACCOUNT}:secret:webhook-signing-secret-1a2b3c4-AbCdEf`,
+            "              holds 64 hex characters, written only by its rotator: never in Pulumi state",
+            "  Rotates     every 30 days, and once at creation (the first value)",
+            "  Grace       the previous value stays readable as AWSPREVIOUS until the next rotation (30 days)",
+            "  Deleted     recoverable for 30 days",
+            "  Rotator     a function of its own: webhook-signing-rotator-1a2b3c4",
+            "nodejs24.x, aws/rotate-secret.handler; Secrets Manager invokes it for this secret only",
+            "    Its role  webhook-signing-rotator-role-1a2b3c4",
+            "  Who may read it: 2 principals, through the secret's resource policy",
+            `    arn:aws:iam::${MOCK_ACCOUNT}:role/invoice-worker-role-1a2b3c4  (invoice-worker)`,
+            `    arn:aws:iam::${MOCK_ACCOUNT}:role/payments-api-role-1a2b3c4  (payments-api)`,
+            "== ledger-vendor (AWS access key) ",
+            '              holds {"accessKeyId","secretAccessKey"}, written only by its rotator: never in Pulumi state',
+            "  Rotates     every 90 days, and once at creation (the first key)",
+            "  Grace       the previous key stays active 7 days after a rotation, then is deactivated and deleted",
+            "  The IAM user of acme-ledger",
+            "    no console access (no login profile); no access key declared in Pulumi (the rotator mints it)",
+            "    What its key may do: 1 action × resource pair on 1 resource",
+            `      arn:aws:s3:::invoices-1a2b3c4/${LEDGER_PREFIX}*`,
+            "        iam:CreateAccessKey, iam:DeleteAccessKey, iam:ListAccessKeys, iam:UpdateAccessKey",
+            "  Who may read it: 1 principal, through the secret's resource policy",
+            `    arn:aws:iam::${MOCK_ACCOUNT}:role/ledger-key-handover-role-1a2b3c4  (ledger-key-handover)`,
+        ]) {
+            assert.ok(section.includes(expected), `the Credentials section lacks ${JSON.stringify(expected)}:\n${section}`);
+        }
+        assert.match(text, /The program declares 50 resources: 7 workload resources, 6 machine identities \(23 resources, listed under each identity\),\nand 2 credentials that rotate themselves \(20 resources, listed under each credential\)\./);
+        // The worker's own section says which secret it may read, though its policies do not name it.
+        const worker = text.slice(text.indexOf("== invoice-worker "), text.indexOf("== payments-deployer "));
+        assert.ok(worker.includes(`  Secrets it may read, through their resource policies (see Credentials)\n    webhook-signing  arn:aws:secretsmanager:us-east-1:${MOCK_ACCOUNT}:secret:webhook-signing-secret-1a2b3c4-AbCdEf\n`), worker);
+        const deployer = text.slice(text.indexOf("== payments-deployer "), text.indexOf("== payments-api "));
+        assert.ok(!deployer.includes("Secrets it may read"), deployer);
+        assert.ok(!/[ \t]$/m.test(text), "no trailing whitespace");
+    });
+
     it("prints the same report on every run", async () => {
         const first = await demo();
         const second = await runDemo(outDir);
