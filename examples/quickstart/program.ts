@@ -207,9 +207,10 @@ export function quickstart(): Quickstart {
     // The webhook signing secret: minted and rotated inside AWS, never in Pulumi state. The API
     // signs with AWSCURRENT; the worker accepts AWSCURRENT or AWSPREVIOUS, so a rotation never
     // breaks a webhook in flight. A rotation function of its own (the default), not a shared
-    // `aws.SecretRotator`: with one rotating secret in the stack a shared rotator saves nothing
-    // (it is the same five resources), and the function's role names this one secret by ARN.
-    // Share a rotator once a stack has many rotating secrets.
+    // `aws.SecretRotator`: with one rotating secret a shared rotator saves nothing (the same five
+    // cloud resources: log group, role, policy, function, invoke permission), and the function's
+    // role names this one secret by ARN instead of by tag. Share a rotator once a stack has more
+    // than a handful of rotating secrets (README, "One function per secret, or one shared rotator").
     const webhookSecret = new nhi.aws.RotatingSecret("webhook-signing", {
         owner: "team-payments",
         purpose: "Signs invoice webhooks the payments API sends and the invoice worker verifies",
