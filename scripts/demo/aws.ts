@@ -6,7 +6,7 @@ import { Registered, valueOf } from "../../components/testing";
 import { AWS_SERVICE_IDENTITY_TYPE, AwsServiceIdentity } from "../../components/aws/service-identity";
 import { PolicyDocument, RenderedStatement } from "../../components/aws/policy";
 import { ESCALATION_TAG_PREFIX } from "../../components/aws/tags";
-import { compare, heading, identityFolder, pushEscalations, pushResources, wrap } from "./common";
+import { asList, compare, escapeRegExp, heading, identityFolder, pushEscalations, pushResources, wrap } from "./common";
 
 /** The actions allowed on one resource (under one condition), sorted. */
 export interface Permission {
@@ -88,8 +88,7 @@ export async function reportIdentity(identity: AwsServiceIdentity, all: readonly
  * `${name}-policy` and, for overflow documents, `${name}-policy-2`, `-3`, …
  */
 function childrenOf(name: string, all: readonly Registered[]): { type: string; name: string }[] {
-    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    const child = new RegExp(`^${escaped}-(role|policy(-\\d+)?)$`);
+    const child = new RegExp(`^${escapeRegExp(name)}-(role|policy(-\\d+)?)$`);
     return all
         .filter((r) => (r.type === AWS_SERVICE_IDENTITY_TYPE && r.name === name) || (r.type.startsWith("aws:iam/") && child.test(r.name)))
         .map((r) => ({ type: r.type, name: r.name }))
@@ -99,8 +98,6 @@ function childrenOf(name: string, all: readonly Registered[]): { type: string; n
 function rank(r: { type: string; name: string }, name: string): number {
     return r.type === AWS_SERVICE_IDENTITY_TYPE ? 0 : r.name === `${name}-role` ? 1 : 2;
 }
-
-const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 /** Every Allow (action, resource) pair of `documents`, grouped per resource and condition. */
 export function effectivePermissions(documents: readonly PolicyDocument[]): Permission[] {

@@ -6,14 +6,14 @@
  * the resources they registered; nothing of a value is anywhere to read.
  */
 import { Registered, valueOf } from "../../components/testing";
-import { AWS_ACCESS_KEY_IDENTITY_TYPE, AwsAccessKeyIdentity, CONSUMER_TAG, ROTATOR_SUFFIX as KEY_ROTATOR_SUFFIX } from "../../components/aws/access-key-identity";
-import { AWS_ROTATING_SECRET_TYPE, AwsRotatingSecret } from "../../components/aws/rotating-secret";
+import { AWS_ACCESS_KEY_IDENTITY_TYPE, AwsAccessKeyIdentity, CONSUMER_TAG, ROTATOR_SUFFIX as KEY_ROTATOR_SUFFIX, USER_CHILD_SUFFIX } from "../../components/aws/access-key-identity";
+import { AWS_ROTATING_SECRET_TYPE, AwsRotatingSecret, ROTATOR_SUFFIX as SECRET_ROTATOR_SUFFIX } from "../../components/aws/rotating-secret";
 import { AWS_SERVICE_IDENTITY_TYPE } from "../../components/aws/service-identity";
 import { PolicyDocument } from "../../components/aws/policy";
 import { GRACE_TAG } from "../../components/runtime/aws/access-key-contract";
 import { FORMAT_TAG, LENGTH_TAG } from "../../components/runtime/aws/contract";
 import { Permission, countPermissions, effectivePermissions, permissionLines } from "./aws";
-import { compare, heading, identityFolder, pushResources, wrap } from "./common";
+import { asList, compare, escapeRegExp, heading, identityFolder, pushResources, wrap } from "./common";
 
 const SECRET = "aws:secretsmanager/secret:Secret";
 const ROTATION = "aws:secretsmanager/secretRotation:SecretRotation";
@@ -121,12 +121,12 @@ export async function reportCredential(credential: Credential, all: readonly Reg
 
     // The function: its own (`${name}-rotator`), or a shared rotator, whose function has its name.
     const shared = !isKey && credential.rotator.mode === "shared" ? credential.rotator.rotatorId! : undefined;
-    const rotatorName = shared !== undefined ? shared.split("/").pop()! : `${name}${isKey ? KEY_ROTATOR_SUFFIX : "-rotator"}`;
+    const rotatorName = shared !== undefined ? shared.split("/").pop()! : `${name}${isKey ? KEY_ROTATOR_SUFFIX : SECRET_ROTATOR_SUFFIX}`;
     const fn = one(LAMBDA, rotatorName);
     const invoke = one(PERMISSION, `${rotatorName}-invoke`);
     const roleArn: string = fn.inputs.role;
     const functionArn: string = rotation.inputs.rotationLambdaArn;
-    const rotatorPolicies = policiesOf(rotatorName, all, ["aws:iam/rolePolicy:RolePolicy"]);
+    const rotatorPolicies = rolePoliciesOf(rotatorName, all);
 
     const [secretArn, user] = await Promise.all([
         valueOf(isKey ? credential.keySecretArn : credential.secretArn),
@@ -178,7 +178,7 @@ async function reportUser(identity: AwsAccessKeyIdentity, name: string, all: rea
         valueOf(identity.policyDocuments),
         valueOf(identity.expiresAt),
     ]);
-    const user = all.find((r) => r.type === USER && r.name === `${name}-user`);
+    const user = all.find((r) => r.type === USER && r.name === `${name}${USER_CHILD_SUFFIX}`);
     const policies = documents.map((d) => JSON.parse(d) as PolicyDocument);
     return {
         consumer: user?.inputs.tags?.[CONSUMER_TAG] ?? "(none)",
@@ -192,17 +192,14 @@ async function reportUser(identity: AwsAccessKeyIdentity, name: string, all: rea
     };
 }
 
-/** The identity policies of the identity `name`: `${name}-policy` (of `inlineTypes`), then its overflow `${name}-policy-2`, … */
-function policiesOf(name: string, all: readonly Registered[], inlineTypes: readonly string[]): PolicyDocument[] {
-    const inline = all.filter((r) => inlineTypes.includes(r.type) && r.name === `${name}-policy`);
+/** The identity policies of the role of identity `name`: its inline `${name}-policy`, then its overflow `${name}-policy-2`, … */
+function rolePoliciesOf(name: string, all: readonly Registered[]): PolicyDocument[] {
+    const inline = all.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.name === `${name}-policy`);
     const overflow = all
-        .filter((r) => r.type === "aws:iam/policy:Policy" && new RegExp(`^${escape(name)}-policy-\\d+$`).test(r.name))
+        .filter((r) => r.type === "aws:iam/policy:Policy" && new RegExp(`^${escapeRegExp(name)}-policy-\\d+$`).test(r.name))
         .sort((a, b) => Number(a.name.split("-").pop()) - Number(b.name.split("-").pop()));
     return [...inline, ...overflow].map((r) => JSON.parse(r.inputs.policy) as PolicyDocument);
 }
-
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 /** The principals a secret's resource policy allows, with what they may call, sorted by ARN. */
 function readersOf(policy: PolicyDocument, identities: ReadonlyMap<string, string>): CredentialReader[] {
@@ -228,7 +225,7 @@ function readersOf(policy: PolicyDocument, identities: ReadonlyMap<string, strin
  * the rest by name and type.
  */
 function childrenOf(name: string, type: string, rotatorName: string | undefined, all: readonly Registered[]): { type: string; name: string }[] {
-    const ofRotator = rotatorName === undefined ? undefined : new RegExp(`^${escape(rotatorName)}-(role|policy(-\\d+)?)$`);
+    const ofRotator = rotatorName === undefined ? undefined : new RegExp(`^${escapeRegExp(rotatorName)}-(role|policy(-\\d+)?)$`);
     return all
         .filter((r) => (r.type === type && r.name === name)
             || (r.parentType === type && r.name.startsWith(`${name}-`))
