@@ -52,14 +52,34 @@ pulumi.runtime.setMocks({
         if (recorded !== undefined) {
             recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
         }
-        if (args.type === "aws:iam/role:Role") {
-            const physical = `${args.name}-1a2b3c4`;
-            return { id: `${args.name}-id`, state: { ...args.inputs, name: physical, arn: `arn:aws:iam::${ACCOUNT}:role/${physical}` } };
+        switch (args.type) {
+            case "aws:iam/role:Role": {
+                const physical = `${args.name}-1a2b3c4`;
+                return { id: `${args.name}-id`, state: { ...args.inputs, name: physical, arn: `arn:aws:iam::${ACCOUNT}:role/${physical}` } };
+            }
+            case "aws:lambda/function:Function":
+                return { id: `${args.name}-id`, state: { ...args.inputs, arn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${args.name}` } };
+            case "aws:cloudwatch/logGroup:LogGroup": {
+                const group = args.inputs.name ?? `${args.inputs.namePrefix ?? ""}${args.name}`;
+                return { id: `${args.name}-id`, state: { ...args.inputs, name: group, arn: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:${group}` } };
+            }
+            case "aws:secretsmanager/secret:Secret":
+                return { id: `${args.name}-id`, state: { ...args.inputs, arn: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:${args.name}-AbCdEf` } };
+            default:
+                return { id: `${args.name}-id`, state: args.inputs };
         }
-        return { id: `${args.name}-id`, state: args.inputs };
     },
     call(args) {
-        return args.inputs;
+        switch (args.token) {
+            case "aws:index/getCallerIdentity:getCallerIdentity":
+                return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/bench`, userId: "AIDABENCH", id: ACCOUNT };
+            case "aws:index/getRegion:getRegion":
+                return { name: "us-east-1", region: "us-east-1", id: "us-east-1" };
+            case "aws:index/getPartition:getPartition":
+                return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+            default:
+                return args.inputs;
+        }
     },
 }, "nhi", "bench", false);
 

@@ -110,4 +110,86 @@ const identities = {
     },
 };
 
-module.exports = { ACCOUNT, EXPIRES_AT, workloads: { identities } };
+// ---- secrets: aws.RotatingSecret sharing one aws.SecretRotator vs aws.secretsmanager.Secret +
+// aws.secretsmanager.SecretRotation sharing one hand-written rotation function.
+
+const ROTATOR = "rotator";
+/** The rotator's `nhi:rotator` tag under the bench's mocks: `<project>/<stack>/<name>`. */
+const ROTATOR_ID = `nhi/bench/${ROTATOR}`;
+const FUNCTION_ARN = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${ROTATOR}`;
+
+function secretOwner(i) {
+    return `team-${i % 20}`;
+}
+function secretPurpose(i) {
+    return `API token of partner-${i}`;
+}
+function readerArn(i) {
+    return `arn:aws:iam::${ACCOUNT}:role/partner-gateway-${i % 50}`;
+}
+
+const secrets = {
+    title: "aws.RotatingSecret sharing one aws.SecretRotator vs hand-written aws.secretsmanager.Secret + SecretRotation",
+    unit: "secrets",
+    component: "aws.RotatingSecret",
+    describe: () => "Each secret: owner/purpose, one reader role in its resource policy, rotated every 30 days by one rotation function shared by all (declared in the warm-up, outside the timed part).",
+    /** One rotation function for every secret: the component's rotator, or a hand-written Lambda of the same name. */
+    setup(api, mode) {
+        if (mode === "component") {
+            return new api.nhi.aws.SecretRotator(ROTATOR, { owner: "team-platform", purpose: "Rotates partner API tokens" });
+        }
+        return new api.aws.lambda.Function(ROTATOR, {
+            role: `arn:aws:iam::${ACCOUNT}:role/rotator`,
+            runtime: "nodejs24.x",
+            handler: "aws/rotate-secret.handler",
+            code: new (require("@pulumi/pulumi").asset.AssetArchive)({}),
+        });
+    },
+    declareComponent({ nhi }, name, i, rotator) {
+        new nhi.aws.RotatingSecret(name, {
+            owner: secretOwner(i),
+            purpose: secretPurpose(i),
+            rotateEveryDays: 30,
+            readers: [readerArn(i)],
+            rotator,
+        });
+    },
+    /** The same secret and rotation written by hand: literal tags, description and resource policy. */
+    declareHand({ aws }, name, i, _context, fn) {
+        const o = secretOwner(i);
+        const p = secretPurpose(i);
+        const secret = new aws.secretsmanager.Secret(`${name}-secret`, {
+            description: `${p} (owner: ${o}). Generated and rotated every 30 days by pulumi-nhi; read AWSCURRENT, accept AWSCURRENT or AWSPREVIOUS.`,
+            recoveryWindowInDays: 30,
+            policy: JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{
+                    Effect: "Allow",
+                    Principal: { AWS: [readerArn(i)] },
+                    Action: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
+                    Resource: ["*"],
+                }],
+            }),
+            tags: {
+                "nhi:managed-by": "pulumi-nhi", "nhi:owner": o, "nhi:purpose": p,
+                "nhi:value-length": "32", "nhi:value-format": "alphanumeric", "nhi:rotator": ROTATOR_ID,
+            },
+        });
+        new aws.secretsmanager.SecretRotation(`${name}-rotation`, {
+            secretId: secret.id,
+            rotationLambdaArn: fn.arn,
+            rotationRules: { automaticallyAfterDays: 30 },
+            rotateImmediately: true,
+        });
+    },
+    compared: [["aws:secretsmanager/secret:Secret", "-secret"], ["aws:secretsmanager/secretRotation:SecretRotation", "-rotation"]],
+    handContext() {
+        return null;
+    },
+    /** A rotation's `secretId` differs only by the resource name; compare it as a reference. */
+    normalise(inputs, prefix) {
+        return inputs.secretId !== undefined ? { ...inputs, secretId: inputs.secretId.replace(prefix, "<x>-") } : inputs;
+    },
+};
+
+module.exports = { ACCOUNT, EXPIRES_AT, FUNCTION_ARN, workloads: { identities, secrets } };

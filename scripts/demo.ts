@@ -5,8 +5,13 @@
  * resources it creates, and writes to `out/demo/<identity>/`: for an AWS role, the rendered trust
  * and identity policies; for a Google service account, its role bindings (`bindings.json`) and,
  * when GitHub Actions may act as it, its Workload Identity provider
- * (`workload-identity-provider.json`). Then examples/acknowledged-escalation: identities whose
- * grants escalate privileges, with the reasons their grants acknowledge and where each is recorded.
+ * (`workload-identity-provider.json`). Then, per credential (a rotating secret, an access key): where
+ * it lives, how often it rotates and with what grace, the function that rotates it and what that
+ * function's role may do, who may read it and, for an access key, its IAM user and what the key may
+ * do; its folder holds the secret's resource policy (`secret-policy.json`), the rotator's policies
+ * (`rotator-policy-<n>.json`) and the user's (`user-policy-<n>.json`). Then
+ * examples/acknowledged-escalation: identities whose grants escalate privileges, with the reasons
+ * their grants acknowledge and where each is recorded.
  *
  * The mocks are those of `pulumi-nhi/testing` (components/testing): a made-up AWS account
  * 123456789012, Google project number 123456789 and physical names such as `invoices-1a2b3c4`, so
@@ -18,8 +23,10 @@ import { quickstart } from "../examples/quickstart/program";
 import { MOCK_ACCOUNT, MOCK_PROJECT_NUMBER, Registered, capture, valueOf } from "../components/testing";
 import { IdentityReport, formatIdentity, reportIdentity } from "./demo/aws";
 import { GcpIdentityReport, formatGcpIdentity, reportGcpIdentity } from "./demo/gcp";
+import { CredentialReport, formatCredential, reportCredential } from "./demo/credentials";
 
-export type { IdentityReport } from "./demo/aws";
+export type { IdentityReport, Permission } from "./demo/aws";
+export type { CredentialReader, CredentialReport, RotatorReport } from "./demo/credentials";
 export type { GcpActAs, GcpBinding, GcpCondition, GcpIdentityReport } from "./demo/gcp";
 
 /** Where `npm run demo` writes the policies, relative to the working directory. */
@@ -31,6 +38,8 @@ export interface DemoResult {
     readonly identities: IdentityReport[];
     /** The Google Cloud identities. */
     readonly gcpIdentities: GcpIdentityReport[];
+    /** The credentials: rotating secrets and access keys, generated and rotated in the cloud. */
+    readonly credentials: CredentialReport[];
     /** The identities of examples/acknowledged-escalation, whose grants escalate with a reason. */
     readonly escalation: { readonly identities: IdentityReport[]; readonly gcpIdentities: GcpIdentityReport[] };
     /** Every resource the quickstart registered. */
@@ -50,13 +59,19 @@ export async function runDemo(outDir: string = DEFAULT_OUT_DIR): Promise<DemoRes
     const absOut = path.resolve(outDir);
 
     const identities: IdentityReport[] = [];
-    for (const identity of [qs.worker, qs.deployer]) {
+    for (const identity of [qs.worker, qs.deployer, qs.paymentsApi, qs.ledgerKeyHandover]) {
         identities.push(await reportIdentity(identity, resources, absOut));
     }
 
     const gcpIdentities: GcpIdentityReport[] = [];
     for (const identity of [qs.renderer, qs.reportsDeployer]) {
         gcpIdentities.push(await reportGcpIdentity(identity, resources, absOut));
+    }
+
+    const byRole = new Map(identities.map((id) => [id.roleArn, id.name]));
+    const credentials: CredentialReport[] = [];
+    for (const credential of [qs.webhookSecret, qs.ledgerVendor]) {
+        credentials.push(await reportCredential(credential, resources, byRole, absOut));
     }
 
     const supporting = [
@@ -73,8 +88,8 @@ export async function runDemo(outDir: string = DEFAULT_OUT_DIR): Promise<DemoRes
         identities: [await reportIdentity(esc.keyRotator, escResources, absOut)],
         gcpIdentities: [await reportGcpIdentity(esc.imageBuilder, escResources, absOut)],
     };
-    const text = formatReport(identities, gcpIdentities, supporting, resources, absOut, qs.gcpProject) + formatEscalation(escalation);
-    return { identities, gcpIdentities, escalation, resources, outDir: absOut, text };
+    const text = formatReport(identities, gcpIdentities, credentials, supporting, resources, absOut, qs.gcpProject) + formatEscalation(escalation);
+    return { identities, gcpIdentities, credentials, escalation, resources, outDir: absOut, text };
 }
 
 /** A path for display: relative to the working directory when it is inside it. */
@@ -83,28 +98,36 @@ function shown(p: string): string {
     return rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : p;
 }
 
-function formatReport(identities: readonly IdentityReport[], gcpIdentities: readonly GcpIdentityReport[], supporting: readonly { label: string; arn: string }[], all: readonly Registered[], outDir: string, gcpProject: string): string {
+function formatReport(identities: readonly IdentityReport[], gcpIdentities: readonly GcpIdentityReport[], credentials: readonly CredentialReport[], supporting: readonly { label: string; arn: string }[], all: readonly Registered[], outDir: string, gcpProject: string): string {
     const lines: string[] = [];
     const push = (...more: string[]) => lines.push(...more);
     const identityCount = identities.length + gcpIdentities.length;
     const identityResources = [...identities, ...gcpIdentities].reduce((n, id) => n + id.resources.length, 0);
+    const credentialResources = credentials.reduce((n, c) => n + c.resources.length, 0);
     push(
         "pulumi-nhi quickstart: offline demo",
         `Nothing is deployed: this is examples/quickstart run under Pulumi's mocks (made-up AWS account ${MOCK_ACCOUNT},`,
         `Google Cloud project ${gcpProject}, project number ${MOCK_PROJECT_NUMBER}).`,
         "",
-        `The program declares ${all.length} resources: ${supporting.length} workload resources, and ${identityCount} machine identities (${identityResources} resources, listed under each identity).`,
+        `The program declares ${all.length} resources: ${supporting.length} workload resources, ${identityCount} machine identities (${identityResources} resources, listed under each identity),`,
+        `and ${credentials.length} credentials that rotate themselves (${credentialResources} resources, listed under each credential).`,
         "",
         "  Workload resources",
     );
     const labelWidth = Math.max(...supporting.map((s) => s.label.length));
     supporting.forEach((s) => push(`    ${s.label.padEnd(labelWidth)}  ${s.arn}`));
 
-    identities.forEach((id) => push(...formatIdentity(id)));
+    identities.forEach((id) => push(...formatIdentity(id, credentials)));
     gcpIdentities.forEach((id) => push(...formatGcpIdentity(id)));
+    push(
+        "",
+        "Credentials: each value is generated and rotated inside AWS by a function this package ships, on",
+        "Secrets Manager's schedule; no value is in any Pulumi input, output or state.",
+    );
+    credentials.forEach((c) => push(...formatCredential(c)));
 
     push("", `Rendered policies and bindings written to ${shown(outDir)}${path.sep}:`);
-    for (const id of [...identities, ...gcpIdentities]) {
+    for (const id of [...identities, ...gcpIdentities, ...credentials]) {
         id.files.forEach((f) => push(`  ${shown(f)}`));
     }
     return `${lines.join("\n")}\n`;

@@ -12,7 +12,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { runtimeArchive, runtimeBundle } from "../core/runtime-asset";
 import { MAX_DESCRIPTION_BYTES, ownershipRecordProblems, renderOwnershipRecord } from "./description";
-import { GcpGrant } from "./grants";
+import { GcpGrant, expiryCondition } from "./grants";
 import { ACCOUNT_ID, GcpServiceIdentity, GcpServiceIdentityPlan, deriveAccountId, planGcpServiceIdentity } from "./service-identity";
 
 /**
@@ -78,12 +78,17 @@ export interface RotationFunctionEntry {
     /** The name the entry file registers with the Functions Framework: `"rotateSecret"`. */
     readonly entryPoint: string;
     /**
-     * The packages the function's `package.json` declares, pinned (exact versions): what its files
-     * require by name. They must be devDependencies of this package at the same versions, so that
-     * the runtime code is tested with them.
-     * @default {@link FUNCTION_DEPENDENCIES}
+     * The packages the function's `package.json` declares beyond {@link FUNCTION_DEPENDENCIES},
+     * pinned (exact versions): what its own files require by name. They must be devDependencies of
+     * this package at the same versions, so that the runtime code is tested with them.
+     * @default none
      */
     readonly dependencies?: Readonly<Record<string, string>>;
+}
+
+/** Every package an entry's `package.json` declares: {@link FUNCTION_DEPENDENCIES} and the entry's own. */
+export function entryDependencies(entry: RotationFunctionEntry): Readonly<Record<string, string>> {
+    return { ...FUNCTION_DEPENDENCIES, ...entry.dependencies };
 }
 
 /** The arguments of {@link rotationFunction}. Every plain value must be validated by the caller first, with {@link planRotationFunction}. */
@@ -117,6 +122,13 @@ export interface RotationFunctionArgs {
      * @default a new bucket (uniform access, public access prevented) in `region`
      */
     readonly sourceBucket?: pulumi.Input<string>;
+    /**
+     * When the function's two identities stop working (their bindings carry the IAM Condition
+     * `request.time < timestamp(…)`): the `expiresAt` of the identity whose credential it rotates,
+     * so that an expired identity's key is no longer rotated.
+     * @default never
+     */
+    readonly expiresAt?: string;
 }
 
 /** The validated plan: the two identities' plans. */
@@ -209,10 +221,10 @@ export function rotationOwnershipProblems(owner: string, purpose: string, accoun
  * `pulumi.InputPropertiesError` on a problem. Call it before the caller's `super()`, so that a
  * rejected component registers nothing. Registers nothing itself.
  */
-export function planRotationFunction(args: Pick<RotationFunctionArgs, "project" | "owner" | "purpose" | "accountId" | "grants">): RotationFunctionPlan {
-    const runtime = planGcpServiceIdentity(args.accountId, { project: args.project, owner: args.owner, purpose: args.purpose, accountId: args.accountId, grants: args.grants });
+export function planRotationFunction(args: Pick<RotationFunctionArgs, "project" | "owner" | "purpose" | "accountId" | "grants" | "expiresAt">): RotationFunctionPlan {
+    const runtime = planGcpServiceIdentity(args.accountId, { project: args.project, owner: args.owner, purpose: args.purpose, accountId: args.accountId, grants: args.grants, expiresAt: args.expiresAt });
     const triggerId = triggerAccountId(args.accountId);
-    const trigger = planGcpServiceIdentity(triggerId, { project: args.project, owner: args.owner, purpose: triggerPurpose(args.accountId), accountId: triggerId, grants: [] });
+    const trigger = planGcpServiceIdentity(triggerId, { project: args.project, owner: args.owner, purpose: triggerPurpose(args.accountId), accountId: triggerId, grants: [], expiresAt: args.expiresAt });
     return { runtime, trigger };
 }
 
@@ -278,7 +290,7 @@ export function functionPackageJson(file: string, dependencies: Readonly<Record<
  */
 export function rotationFunction(name: string, args: RotationFunctionArgs, parent: pulumi.Resource): RotationFunction {
     const opts = { parent };
-    const source = functionSource(args.entry.file, args.entry.dependencies);
+    const source = functionSource(args.entry.file, entryDependencies(args.entry));
     const bucket = args.sourceBucket ?? new gcp.storage.Bucket(`${name}-source`, {
         project: args.project,
         location: args.region,
@@ -295,11 +307,11 @@ export function rotationFunction(name: string, args: RotationFunctionArgs, paren
     }, opts);
 
     const runtime = new GcpServiceIdentity(`${name}-runtime`, {
-        project: args.project, owner: args.owner, purpose: args.purpose, accountId: args.accountId, grants: args.grants,
+        project: args.project, owner: args.owner, purpose: args.purpose, accountId: args.accountId, grants: args.grants, expiresAt: args.expiresAt,
     }, opts);
     const triggerId = triggerAccountId(args.accountId);
     const trigger = new GcpServiceIdentity(`${name}-trigger`, {
-        project: args.project, owner: args.owner, purpose: triggerPurpose(args.accountId), accountId: triggerId, grants: [],
+        project: args.project, owner: args.owner, purpose: triggerPurpose(args.accountId), accountId: triggerId, grants: [], expiresAt: args.expiresAt,
     }, opts);
 
     const fn = new gcp.cloudfunctionsv2.Function(name, {
@@ -340,6 +352,7 @@ export function rotationFunction(name: string, args: RotationFunctionArgs, paren
         name: fn.serviceConfig.apply((c) => c?.service ?? ""),
         role: RUN_INVOKER,
         member: trigger.member,
+        ...(args.expiresAt === undefined ? {} : { condition: expiryCondition(args.expiresAt) }),
     }, opts);
 
     // The agent exists once someone asks for it; asking makes sure it does before it is bound.

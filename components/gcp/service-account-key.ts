@@ -16,7 +16,7 @@ import { ACCOUNT_LABEL, PERMISSIONS, PROJECT_LABEL } from "../runtime/gcp/rotate
 import { GRACE_LABEL, PERIOD_LABEL } from "../runtime/gcp/rotation";
 import { GcpGrant } from "./grants";
 import { GcpSecretReader, SECRET_ACCESSOR, planReaders } from "./secret-inputs";
-import { FUNCTION_DEPENDENCIES, RotationFunction, RotationFunctionEntry, RotationFunctionPlan, isRegion, planRotationFunction, readinessOf, rotationAccountId, rotationFunction } from "./rotation-function";
+import { RotationFunction, RotationFunctionEntry, RotationFunctionPlan, isRegion, planRotationFunction, readinessOf, rotationAccountId, rotationFunction } from "./rotation-function";
 import { GcpServiceIdentity } from "./service-identity";
 
 /** The key rotator's runtime entry. */
@@ -24,7 +24,7 @@ export const KEY_ENTRY: RotationFunctionEntry = {
     file: "gcp/key-index",
     entryPoint: "rotateKey",
     // The IAM keys API through `google-auth-library` (components/runtime/gcp/key-store.ts), pinned like the others.
-    dependencies: { ...FUNCTION_DEPENDENCIES, "google-auth-library": "11.3.4" },
+    dependencies: { "google-auth-library": "11.3.4" },
 };
 
 /**
@@ -87,6 +87,8 @@ export interface GcpKeyPlan {
     /** The rotator's service account ID; its function has the same name. */
     readonly rotatorAccountId: string;
     readonly rotator: RotationFunctionPlan;
+    /** The identity's `expiresAt`, which the rotator's own bindings carry too: an expired identity's key stops rotating. */
+    readonly expiresAt?: string;
 }
 
 /** What the plan of a key needs of its identity, each already checked (undefined when it was not valid). */
@@ -94,6 +96,8 @@ export interface GcpKeyOwner {
     readonly project?: string;
     readonly accountId?: string;
     readonly owner?: string;
+    /** The identity's `expiresAt`, normalised. */
+    readonly expiresAt?: string;
 }
 
 /**
@@ -118,7 +122,7 @@ export function planGcpKey(key: unknown, identity: GcpKeyOwner, problems: Proble
     const readers = planReaders(k.readers, problems, later, "key.readers");
     // Every reader given is kept when it is valid.
     const readersOk = k.readers === undefined || (Array.isArray(k.readers) && readers.length === k.readers.length);
-    const { project, accountId, owner } = identity;
+    const { project, accountId, owner, expiresAt } = identity;
     if (rotateEveryDays === undefined || graceDays === undefined || region === undefined || !readersOk || project === undefined || accountId === undefined || owner === undefined) {
         return undefined;
     }
@@ -127,7 +131,7 @@ export function planGcpKey(key: unknown, identity: GcpKeyOwner, problems: Proble
     const rotatorAccountId = rotationAccountId(accountId, "keyrot");
     let rotator: RotationFunctionPlan;
     try {
-        rotator = planRotationFunction({ project, owner, purpose: rotatorPurpose(accountId), accountId: rotatorAccountId, grants: rotatorGrants(secretId, email) });
+        rotator = planRotationFunction({ project, owner, purpose: rotatorPurpose(accountId), accountId: rotatorAccountId, grants: rotatorGrants(secretId, email), expiresAt });
     } catch (err) {
         if (!pulumi.InputPropertiesError.isInstance(err)) throw err;
         for (const e of err.errors ?? []) {
@@ -135,7 +139,7 @@ export function planGcpKey(key: unknown, identity: GcpKeyOwner, problems: Proble
         }
         return undefined;
     }
-    return { rotateEveryDays, graceDays, region, secretId, readers, rotatorAccountId, rotator };
+    return { rotateEveryDays, graceDays, region, secretId, readers, rotatorAccountId, rotator, ...(expiresAt === undefined ? {} : { expiresAt }) };
 }
 
 function rotatorPurpose(accountId: string): string {
@@ -198,6 +202,7 @@ export function registerGcpKey(parent: pulumi.Resource, name: string, plan: GcpK
         entry: KEY_ENTRY,
         topic: topic.id,
         grants: rotatorGrants(secret.name, account.email),
+        expiresAt: plan.expiresAt,
     }, parent);
     ready(rotator);
     if (plan.readers.length > 0) {

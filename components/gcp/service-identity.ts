@@ -139,7 +139,7 @@ export function planGcpServiceIdentity(name: string, args: GcpServiceIdentityArg
         }
         description = describeWithEscalations({ owner, purpose, expiresAt }, escalations, problems);
     }
-    const key = a.key === undefined ? undefined : planGcpKey(a.key, { project: projectProblem === undefined ? project : undefined, accountId, owner }, problems, later);
+    const key = a.key === undefined ? undefined : planGcpKey(a.key, { project: projectProblem === undefined ? project : undefined, accountId, owner, expiresAt }, problems, later);
     problems.throwIfAny(`GcpServiceIdentity "${name}"`);
     const warnings = [expiryWarning(expiresAt, now, GCP_EXPIRY_CONSEQUENCE)].filter((w) => w !== undefined);
     return { project, accountId: accountId!, owner, purpose, expiresAt, description, trust: trust!, grants, later, warnings, ...(key ? { key } : {}) };

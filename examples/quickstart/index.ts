@@ -13,7 +13,7 @@
  */
 import { quickstart } from "./program";
 
-const { worker, deployer, bucket, queue, artifacts, renderer, reportsDeployer, reportsBucket, reportsArtifacts } = quickstart();
+const { worker, deployer, bucket, queue, artifacts, paymentsApi, webhookSecret, ledgerVendor, ledgerKeyHandover, renderer, reportsDeployer, reportsBucket, reportsArtifacts } = quickstart();
 
 export const invoicesBucket = bucket.bucket;
 export const invoiceQueueUrl = queue.url;
@@ -24,6 +24,22 @@ export const workerExpiresAt = worker.expiresAt;
 
 export const deployerRoleArn = deployer.roleArn;
 export const deployerExpiresAt = deployer.expiresAt;
+
+/** Point the payments API's Lambda function at this role (`role`). */
+export const paymentsApiRoleArn = paymentsApi.roleArn;
+
+/**
+ * Where the webhook signing secret lives: the payments API signs with its `AWSCURRENT` version, the
+ * worker accepts `AWSCURRENT` or `AWSPREVIOUS`. Its ARN, never its value.
+ */
+export const webhookSecretArn = webhookSecret.secretArn;
+
+/** Acme Ledger's IAM user, and the secret holding its current key (`{"accessKeyId","secretAccessKey"}`), never the key. */
+export const ledgerVendorUserName = ledgerVendor.userName;
+export const ledgerVendorKeySecretArn = ledgerVendor.keySecretArn;
+export const ledgerVendorExpiresAt = ledgerVendor.expiresAt;
+/** Point the key handover function at this role (`role`). */
+export const ledgerKeyHandoverRoleArn = ledgerKeyHandover.roleArn;
 
 export const reportsBucketName = reportsBucket.name;
 export const reportsArtifactsBucketName = reportsArtifacts.name;

@@ -13,6 +13,16 @@ import * as nhi from "../../components";
  *   prefix of the invoices bucket and consumes ONE SQS queue of "invoice uploaded" events.
  * - `payments-deployer`: the role GitHub Actions assumes when the `production` environment of
  *   `acme/payments-service` deploys: update one function's code, upload build artifacts.
+ * - `payments-api`: the execution role of the payments API's Lambda function, which signs the
+ *   invoice webhooks it sends.
+ * - `webhook-signing`: the secret those webhooks are signed with, generated and rotated every 30
+ *   days inside AWS by a function of its own, never in Pulumi state; the payments API (which signs)
+ *   and the invoice worker (which verifies) may read it, nobody else.
+ * - `ledger-vendor`: Acme Ledger, an accounting vendor that can only be configured with a static
+ *   access key: an IAM user that may upload invoices under ONE prefix of the invoices bucket, whose
+ *   key is minted and rotated every 90 days inside AWS (the previous key stays active 7 days), and
+ *   `ledger-key-handover`, the Lambda function that reads the current key and hands it to Acme
+ *   Ledger, the only principal allowed to read it.
  *
  * Google Cloud:
  * - `report-renderer`: the service account a Cloud Run service runs as; reads objects of ONE
@@ -45,6 +55,22 @@ export const DEFAULT_FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:funct
 /** The prefix of the invoices bucket the worker reads, and of the artifacts bucket CI writes. */
 export const INCOMING_PREFIX = "incoming/";
 export const ARTIFACTS_PREFIX = "payments-service/";
+
+/** When the payments API's role stops working unless someone renews it. */
+export const PAYMENTS_API_EXPIRES_AT = "2028-06-30T00:00:00Z";
+
+/** How often the webhook signing secret rotates; the previous value stays readable (AWSPREVIOUS) until the next rotation. */
+export const WEBHOOK_ROTATE_EVERY_DAYS = 30;
+
+/** The vendor that can only take a static access key, recorded in the user's `nhi:consumer` tag. */
+export const LEDGER_CONSUMER = "acme-ledger";
+/** Where Acme Ledger uploads invoices: its own prefix under `incoming/`, which the worker parses. */
+export const LEDGER_PREFIX = `${INCOMING_PREFIX}acme-ledger/`;
+/** When Acme Ledger's access, and its key handover, end unless someone renews them: the contract's end. */
+export const LEDGER_EXPIRES_AT = "2027-12-31T00:00:00Z";
+/** How often Acme Ledger's key rotates, and how long the previous key stays active after a rotation. */
+export const LEDGER_ROTATE_EVERY_DAYS = 90;
+export const LEDGER_GRACE_DAYS = 7;
 
 /** When the Cloud Run worker's service account stops working unless someone renews it. */
 export const RENDERER_EXPIRES_AT = "2028-09-30T00:00:00Z";
@@ -79,6 +105,14 @@ export interface Quickstart {
     readonly artifacts: aws.s3.Bucket;
     /** The account's IAM OIDC provider for GitHub Actions tokens. */
     readonly githubOidc: aws.iam.OpenIdConnectProvider;
+    /** The payments API's identity: it signs the invoice webhooks it sends. */
+    readonly paymentsApi: nhi.aws.ServiceIdentity;
+    /** The webhook signing secret, rotated in AWS; the payments API and the worker read it. */
+    readonly webhookSecret: nhi.aws.RotatingSecret;
+    /** Acme Ledger's IAM user and its access key, rotated in AWS. */
+    readonly ledgerVendor: nhi.aws.AccessKeyIdentity;
+    /** The identity of the function that hands Acme Ledger's current key to Acme Ledger. */
+    readonly ledgerKeyHandover: nhi.aws.ServiceIdentity;
 
     /** The Google Cloud project of the reports service (`gcpProject` config). */
     readonly gcpProject: string;
@@ -160,6 +194,54 @@ export function quickstart(): Quickstart {
         expiresAt: DEPLOYER_EXPIRES_AT,
     });
 
+    // The payments API (the function the deployer updates) signs the invoice webhooks it sends. It
+    // needs no grant to read the signing secret: the secret's resource policy names it.
+    const paymentsApi = new nhi.aws.ServiceIdentity("payments-api", {
+        owner: "team-payments",
+        purpose: "Lambda of the payments API: signs the invoice webhooks it sends",
+        trust: { service: { principal: "lambda.amazonaws.com" } },
+        grants: [],
+        expiresAt: PAYMENTS_API_EXPIRES_AT,
+    });
+
+    // The webhook signing secret: minted and rotated inside AWS, never in Pulumi state. The API
+    // signs with AWSCURRENT; the worker accepts AWSCURRENT or AWSPREVIOUS, so a rotation never
+    // breaks a webhook in flight. A rotation function of its own (the default), not a shared
+    // `aws.SecretRotator`: with one rotating secret a shared rotator saves nothing (the same five
+    // cloud resources: log group, role, policy, function, invoke permission), and the function's
+    // role names this one secret by ARN instead of by tag. Share a rotator once a stack has more
+    // than a handful of rotating secrets (README, "One function per secret, or one shared rotator").
+    const webhookSecret = new nhi.aws.RotatingSecret("webhook-signing", {
+        owner: "team-payments",
+        purpose: "Signs invoice webhooks the payments API sends and the invoice worker verifies",
+        rotateEveryDays: WEBHOOK_ROTATE_EVERY_DAYS,
+        value: { length: 64, format: "hex" },
+        readers: [paymentsApi, worker],
+    });
+
+    // Acme Ledger can only be configured with a static access key (no role to assume, no OIDC).
+    // The handover function reads the current key daily and sends it to Acme Ledger's settings
+    // API, within the 7 days the previous key stays active after a rotation.
+    const ledgerKeyHandover = new nhi.aws.ServiceIdentity("ledger-key-handover", {
+        owner: "team-payments",
+        purpose: "Lambda that hands the current Acme Ledger access key to Acme Ledger",
+        trust: { service: { principal: "lambda.amazonaws.com" } },
+        grants: [],
+        expiresAt: LEDGER_EXPIRES_AT,
+    });
+    // Its key is minted and rotated by a function in AWS: no `aws.iam.AccessKey`, so the key is
+    // never in Pulumi state. The user may upload under its own prefix and do nothing else.
+    const ledgerVendor = new nhi.aws.AccessKeyIdentity("ledger-vendor", {
+        owner: "team-payments",
+        purpose: "Acme Ledger uploads invoices into the invoices bucket",
+        consumer: LEDGER_CONSUMER,
+        grants: [{ actions: ["s3:PutObject"], resources: [pulumi.interpolate`${bucket.arn}/${LEDGER_PREFIX}*`] }],
+        rotateEveryDays: LEDGER_ROTATE_EVERY_DAYS,
+        graceDays: LEDGER_GRACE_DAYS,
+        readers: [ledgerKeyHandover],
+        expiresAt: LEDGER_EXPIRES_AT,
+    });
+
     // Google Cloud: the reports service.
     const gcpProject = config.get("gcpProject") ?? DEFAULT_GCP_PROJECT;
 
@@ -214,5 +296,8 @@ export function quickstart(): Quickstart {
         expiresAt: REPORTS_DEPLOYER_EXPIRES_AT,
     });
 
-    return { worker, deployer, bucket, workerLogs, queue, artifacts, githubOidc, gcpProject, renderer, reportsDeployer, reportsBucket, reportsArtifacts };
+    return {
+        worker, deployer, bucket, workerLogs, queue, artifacts, githubOidc, paymentsApi, webhookSecret, ledgerVendor, ledgerKeyHandover,
+        gcpProject, renderer, reportsDeployer, reportsBucket, reportsArtifacts,
+    };
 }

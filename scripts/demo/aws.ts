@@ -6,7 +6,22 @@ import { Registered, valueOf } from "../../components/testing";
 import { AWS_SERVICE_IDENTITY_TYPE, AwsServiceIdentity } from "../../components/aws/service-identity";
 import { PolicyDocument, RenderedStatement } from "../../components/aws/policy";
 import { ESCALATION_TAG_PREFIX } from "../../components/aws/tags";
-import { compare, heading, identityFolder, pushEscalations, pushResources, wrap } from "./common";
+import { asList, compare, escapeRegExp, heading, identityFolder, pushEscalations, pushResources, wrap } from "./common";
+
+/** The actions allowed on one resource (under one condition), sorted. */
+export interface Permission {
+    readonly resource: string;
+    readonly actions: string[];
+    /** The statement's conditions, one readable line: `aws:CurrentTime < 2028-06-30T00:00:00Z`. */
+    readonly condition?: string;
+}
+
+/** A secret as {@link formatIdentity} needs it: its name, ARN and who may read it. */
+export interface ReadableSecret {
+    readonly name: string;
+    readonly secretArn: string;
+    readonly readers: readonly { arn: string }[];
+}
 
 /** One machine identity as the demo reports it. */
 export interface IdentityReport {
@@ -25,7 +40,7 @@ export interface IdentityReport {
     /** The identity policies: the inline policy first, then any managed policy. */
     readonly identityPolicies: PolicyDocument[];
     /** Effective permissions: per resource (and condition), the sorted actions allowed on it. */
-    readonly permissions: { resource: string; actions: string[]; condition?: string }[];
+    readonly permissions: Permission[];
     /** The component and its children, in declaration order. */
     readonly resources: { type: string; name: string }[];
     /** The files written for this identity, absolute paths. */
@@ -73,8 +88,7 @@ export async function reportIdentity(identity: AwsServiceIdentity, all: readonly
  * `${name}-policy` and, for overflow documents, `${name}-policy-2`, `-3`, …
  */
 function childrenOf(name: string, all: readonly Registered[]): { type: string; name: string }[] {
-    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    const child = new RegExp(`^${escaped}-(role|policy(-\\d+)?)$`);
+    const child = new RegExp(`^${escapeRegExp(name)}-(role|policy(-\\d+)?)$`);
     return all
         .filter((r) => (r.type === AWS_SERVICE_IDENTITY_TYPE && r.name === name) || (r.type.startsWith("aws:iam/") && child.test(r.name)))
         .map((r) => ({ type: r.type, name: r.name }))
@@ -85,10 +99,8 @@ function rank(r: { type: string; name: string }, name: string): number {
     return r.type === AWS_SERVICE_IDENTITY_TYPE ? 0 : r.name === `${name}-role` ? 1 : 2;
 }
 
-const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-
 /** Every Allow (action, resource) pair of `documents`, grouped per resource and condition. */
-export function effectivePermissions(documents: readonly PolicyDocument[]): { resource: string; actions: string[]; condition?: string }[] {
+export function effectivePermissions(documents: readonly PolicyDocument[]): Permission[] {
     const groups = new Map<string, { resource: string; actions: Set<string>; condition?: string }>();
     for (const doc of documents) {
         for (const s of doc.Statement) {
@@ -158,12 +170,40 @@ export function describeTrustPolicy(doc: PolicyDocument): string[] {
     return out;
 }
 
-/** An AWS identity's section of the report, from the blank line before its heading. */
-export function formatIdentity(id: IdentityReport): string[] {
+/** `3 action × resource pairs on 2 resources`. */
+export function countPermissions(permissions: readonly Permission[]): string {
+    const pairs = permissions.reduce((n, p) => n + p.actions.length, 0);
+    return `${pairs} action × resource pair${pairs === 1 ? "" : "s"} on ${permissions.length} resource${permissions.length === 1 ? "" : "s"}`;
+}
+
+/**
+ * Effective permissions, one block per resource (its actions wrapped below it), each line starting
+ * with `indent`; a condition shared by every permission is said once, at the end.
+ */
+export function permissionLines(permissions: readonly Permission[], indent: string): string[] {
+    const lines: string[] = [];
+    const conditions = [...new Set(permissions.map((p) => p.condition ?? ""))];
+    for (const p of permissions) {
+        lines.push(`${indent}${p.resource}`, ...wrap(p.actions, `${indent}  `));
+        if (conditions.length > 1 && p.condition !== undefined) {
+            lines.push(`${indent}  only when ${p.condition}`);
+        }
+    }
+    if (permissions.length === 0) {
+        lines.push(`${indent}nothing (no grants)`);
+    } else if (conditions.length === 1 && conditions[0] !== "") {
+        lines.push(`${indent}every permission only when ${conditions[0]}`);
+    }
+    return lines;
+}
+
+/**
+ * An AWS identity's section of the report, from the blank line before its heading. `secrets` are
+ * the secrets whose resource policies let the identity read them: they are not in its own policies.
+ */
+export function formatIdentity(id: IdentityReport, secrets: readonly ReadableSecret[] = []): string[] {
     const lines: string[] = [];
     const push = (...more: string[]) => lines.push(...more);
-    const pairs = id.permissions.reduce((n, p) => n + p.actions.length, 0);
-    const conditions = [...new Set(id.permissions.map((p) => p.condition ?? ""))];
     push(
         "",
         heading(`${id.name} (AWS)`),
@@ -176,18 +216,14 @@ export function formatIdentity(id: IdentityReport): string[] {
         "  Who may assume it",
         ...describeTrustPolicy(id.trustPolicy).map((l) => `    ${l}`),
         "",
-        `  What it may do: ${pairs} action × resource pairs on ${id.permissions.length} resource${id.permissions.length === 1 ? "" : "s"}`,
+        `  What it may do: ${countPermissions(id.permissions)}`,
+        ...permissionLines(id.permissions, "    "),
     );
-    for (const p of id.permissions) {
-        push(`    ${p.resource}`, ...wrap(p.actions, "      "));
-        if (conditions.length > 1 && p.condition !== undefined) {
-            push(`      only when ${p.condition}`);
-        }
-    }
-    if (id.permissions.length === 0) {
-        push("    nothing (no grants)");
-    } else if (conditions.length === 1 && conditions[0] !== "") {
-        push(`    every permission only when ${conditions[0]}`);
+    const readable = secrets.filter((c) => c.readers.some((r) => r.arn === id.roleArn));
+    if (readable.length > 0) {
+        push("", "  Secrets it may read, through their resource policies (see Credentials)");
+        const width = Math.max(...readable.map((c) => c.name.length));
+        readable.forEach((c) => push(`    ${c.name.padEnd(width)}  ${c.secretArn}`));
     }
     pushEscalations(push, id.escalations, "its `nhi:escalation:<method>` tags");
     pushResources(push, id.resources);

@@ -10,6 +10,12 @@ const WIDTH = 100;
 
 export const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+/** `s` with every regular-expression metacharacter escaped, to match it literally in a `RegExp`. */
+export const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** A policy field that is one string or a list, as a list. */
+export const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
 /**
  * An identity's output folder, emptied first so that no file of an earlier run survives, and a
  * writer of pretty-printed JSON into it that remembers what it wrote.

@@ -3,22 +3,31 @@ import { run } from "@bufbuild/cel";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
 import {
     ARTIFACTS_PREFIX,
     DEFAULT_FUNCTION_ARN,
     DEFAULT_GCP_PROJECT,
     DEPLOYER_EXPIRES_AT,
     INCOMING_PREFIX,
+    LEDGER_CONSUMER,
+    LEDGER_EXPIRES_AT,
+    LEDGER_GRACE_DAYS,
+    LEDGER_PREFIX,
+    LEDGER_ROTATE_EVERY_DAYS,
+    PAYMENTS_API_EXPIRES_AT,
     Quickstart,
     RENDERER_EXPIRES_AT,
     REPORTS_DEPLOYER_EXPIRES_AT,
+    WEBHOOK_ROTATE_EVERY_DAYS,
     WORKER_EXPIRES_AT,
     quickstart,
 } from "../../examples/quickstart/program";
 import { PolicyDocument } from "../../components/aws/policy";
 import { gcp } from "../../components";
-import { MOCK_PROJECT_NUMBER, Registered, capture, ofType, valueOf } from "../../components/testing";
+import { MOCK_ACCOUNT, MOCK_PROJECT_NUMBER, Registered, capture, ofType, valueOf } from "../../components/testing";
 import { DemoRun, runDemo } from "../support/demo";
+import { Decision, decideIdentity, decideTrust, expectDecisions, shiftDays } from "../support/iam-simulator";
 
 /** Every (action, resource) pair the documents allow, as `action resource`. */
 function pairs(documents: readonly PolicyDocument[]): string[] {
@@ -58,17 +67,35 @@ describe("examples/quickstart", () => {
         ]);
     });
 
-    it("creates exactly the workload resources, two AWS roles and two keyless Google service accounts", () => {
+    it("creates exactly the workload resources, four AWS roles, two rotating credentials and two keyless Google service accounts", () => {
         const created = resources.map((r) => `${r.type} ${r.name}`).sort();
         assert.deepStrictEqual(created, [
             "aws:cloudwatch/logGroup:LogGroup invoice-worker-logs",
+            "aws:cloudwatch/logGroup:LogGroup ledger-vendor-rotator-logs",
+            "aws:cloudwatch/logGroup:LogGroup webhook-signing-rotator-logs",
             "aws:iam/openIdConnectProvider:OpenIdConnectProvider github-actions",
             "aws:iam/role:Role invoice-worker-role",
+            "aws:iam/role:Role ledger-key-handover-role",
+            "aws:iam/role:Role ledger-vendor-rotator-role",
+            "aws:iam/role:Role payments-api-role",
             "aws:iam/role:Role payments-deployer-role",
+            "aws:iam/role:Role webhook-signing-rotator-role",
             "aws:iam/rolePolicy:RolePolicy invoice-worker-policy",
+            "aws:iam/rolePolicy:RolePolicy ledger-vendor-rotator-policy",
             "aws:iam/rolePolicy:RolePolicy payments-deployer-policy",
+            "aws:iam/rolePolicy:RolePolicy webhook-signing-rotator-policy",
+            "aws:iam/user:User ledger-vendor-user",
+            "aws:iam/userPolicy:UserPolicy ledger-vendor-policy",
+            "aws:lambda/function:Function ledger-vendor-rotator",
+            "aws:lambda/function:Function webhook-signing-rotator",
+            "aws:lambda/permission:Permission ledger-vendor-rotator-invoke",
+            "aws:lambda/permission:Permission webhook-signing-rotator-invoke",
             "aws:s3/bucket:Bucket build-artifacts",
             "aws:s3/bucket:Bucket invoices",
+            "aws:secretsmanager/secret:Secret ledger-vendor-secret",
+            "aws:secretsmanager/secret:Secret webhook-signing-secret",
+            "aws:secretsmanager/secretRotation:SecretRotation ledger-vendor-rotation",
+            "aws:secretsmanager/secretRotation:SecretRotation webhook-signing-rotation",
             "aws:sqs/queue:Queue invoice-events",
             "gcp:iam/workloadIdentityPool:WorkloadIdentityPool reports-deployer-pool",
             "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider reports-deployer-github",
@@ -82,8 +109,14 @@ describe("examples/quickstart", () => {
             "gcp:storage/bucket:Bucket reports-artifacts",
             "gcp:storage/bucketIAMMember:BucketIAMMember report-renderer-bucket-1-storage.objectViewer",
             "gcp:storage/bucketIAMMember:BucketIAMMember reports-deployer-bucket-1-custom",
+            "nhi:index:AwsAccessKeyIdentity ledger-vendor",
+            "nhi:index:AwsRotatingSecret webhook-signing",
             "nhi:index:AwsServiceIdentity invoice-worker",
+            "nhi:index:AwsServiceIdentity ledger-key-handover",
+            "nhi:index:AwsServiceIdentity ledger-vendor-rotator",
+            "nhi:index:AwsServiceIdentity payments-api",
             "nhi:index:AwsServiceIdentity payments-deployer",
+            "nhi:index:AwsServiceIdentity webhook-signing-rotator",
             "nhi:index:GcpServiceIdentity report-renderer",
             "nhi:index:GcpServiceIdentity reports-deployer",
             "random:index/randomId:RandomId reports-deployer-wif-suffix",
@@ -175,6 +208,189 @@ describe("examples/quickstart", () => {
             "nhi:purpose": "GitHub Actions deploys of acme/payments-service to production",
             "nhi:managed-by": "pulumi-nhi",
             "nhi:expires-at": DEPLOYER_EXPIRES_AT,
+        });
+    });
+});
+
+describe("examples/quickstart credentials: a webhook signing secret and a vendor's access key, rotated in AWS", function () {
+    this.timeout(60_000);
+    let qs: Quickstart;
+    let resources: Registered[];
+    let arns: Record<"worker" | "deployer" | "paymentsApi" | "handover" | "webhookSecret" | "keySecret" | "user", string>;
+    const role = (name: string) => `arn:aws:iam::${MOCK_ACCOUNT}:role/${name}-role-1a2b3c4`;
+    const named = (type: string, name: string) => {
+        const found = resources.find((r) => r.type === type && r.name === name);
+        assert.ok(found, `no ${type} ${name}`);
+        return found;
+    };
+    const secretOf = (name: string) => named("aws:secretsmanager/secret:Secret", `${name}-secret`);
+
+    before(async () => {
+        ({ value: qs, resources } = await capture(quickstart));
+        const [worker, deployer, paymentsApi, handover, webhookSecret, keySecret, user] = await Promise.all([
+            valueOf(qs.worker.roleArn),
+            valueOf(qs.deployer.roleArn),
+            valueOf(qs.paymentsApi.roleArn),
+            valueOf(qs.ledgerKeyHandover.roleArn),
+            valueOf(qs.webhookSecret.secretArn),
+            valueOf(qs.ledgerVendor.keySecretArn),
+            valueOf(qs.ledgerVendor.userArn),
+        ]);
+        arns = { worker, deployer, paymentsApi, handover, webhookSecret, keySecret, user };
+    });
+
+    it("lets exactly the payments API and the invoice worker read the webhook signing secret", async () => {
+        // GIVEN the webhook secret's resource policy WHEN principals ask to read or change it
+        // THEN the payments API (signs) and the worker (verifies) may read it, nobody else, and neither may write it
+        const policy = secretOf("webhook-signing").inputs.policy;
+        assert.deepStrictEqual(JSON.parse(policy).Statement.map((st: any) => st.Principal.AWS), [[role("invoice-worker"), role("payments-api")]]);
+        const ask = (principal: string, action = "secretsmanager:GetSecretValue"): () => Promise<Decision> => () => decideTrust(policy, { principal, roleArn: arns.webhookSecret, action });
+        await expectDecisions([
+            { what: "the payments API reads", expected: "Allowed", decide: ask(arns.paymentsApi) },
+            { what: "the worker reads", expected: "Allowed", decide: ask(arns.worker) },
+            { what: "the worker describes", expected: "Allowed", decide: ask(arns.worker, "secretsmanager:DescribeSecret") },
+            { what: "the payments API writes a value", expected: "Denied", decide: ask(arns.paymentsApi, "secretsmanager:PutSecretValue") },
+            { what: "the worker rotates it", expected: "Denied", decide: ask(arns.worker, "secretsmanager:RotateSecret") },
+            { what: "the deployer reads", expected: "Denied", decide: ask(arns.deployer) },
+            { what: "the key handover reads", expected: "Denied", decide: ask(arns.handover) },
+        ]);
+        assert.deepStrictEqual(await Promise.all(qs.webhookSecret.readerArns.map((r) => valueOf(pulumi.output(r)))), [arns.paymentsApi, arns.worker]);
+    });
+
+    it("lets exactly the key handover read Acme Ledger's key", async () => {
+        const policy = secretOf("ledger-vendor").inputs.policy;
+        assert.deepStrictEqual(JSON.parse(policy).Statement.map((st: any) => st.Principal.AWS), [[role("ledger-key-handover")]]);
+        const ask = (principal: string, action = "secretsmanager:GetSecretValue"): () => Promise<Decision> => () => decideTrust(policy, { principal, roleArn: arns.keySecret, action });
+        await expectDecisions([
+            { what: "the handover reads", expected: "Allowed", decide: ask(arns.handover) },
+            { what: "the handover writes", expected: "Denied", decide: ask(arns.handover, "secretsmanager:PutSecretValue") },
+            { what: "the worker reads", expected: "Denied", decide: ask(arns.worker) },
+            { what: "the payments API reads", expected: "Denied", decide: ask(arns.paymentsApi) },
+        ]);
+    });
+
+    it("rotates the webhook secret every 30 days and the key every 90 with 7 days' grace, each first value minted at creation", () => {
+        // GIVEN the declared rotations THEN the schedules are as the program says, and deleting keeps each secret 30 days
+        const schedule = (name: string) => {
+            const { rotationRules, rotateImmediately, rotationLambdaArn } = named("aws:secretsmanager/secretRotation:SecretRotation", `${name}-rotation`).inputs;
+            return { rotationRules, rotateImmediately, rotationLambdaArn };
+        };
+        assert.deepStrictEqual(schedule("webhook-signing"), {
+            rotationRules: { automaticallyAfterDays: WEBHOOK_ROTATE_EVERY_DAYS },
+            rotateImmediately: true,
+            rotationLambdaArn: `arn:aws:lambda:us-east-1:${MOCK_ACCOUNT}:function:webhook-signing-rotator-1a2b3c4`,
+        });
+        assert.deepStrictEqual(schedule("ledger-vendor"), {
+            rotationRules: { automaticallyAfterDays: LEDGER_ROTATE_EVERY_DAYS },
+            rotateImmediately: true,
+            rotationLambdaArn: `arn:aws:lambda:us-east-1:${MOCK_ACCOUNT}:function:ledger-vendor-rotator-1a2b3c4`,
+        });
+        assert.deepStrictEqual([WEBHOOK_ROTATE_EVERY_DAYS, LEDGER_ROTATE_EVERY_DAYS, LEDGER_GRACE_DAYS], [30, 90, 7]);
+        assert.strictEqual(qs.webhookSecret.rotateEveryDays, 30);
+        assert.strictEqual(qs.webhookSecret.rotator.mode, "per-secret");
+        const webhookTags = secretOf("webhook-signing").inputs.tags;
+        assert.deepStrictEqual([webhookTags["nhi:value-length"], webhookTags["nhi:value-format"], webhookTags["nhi:rotator"]], ["64", "hex", undefined]);
+        const keyTags = secretOf("ledger-vendor").inputs.tags;
+        assert.deepStrictEqual([keyTags["nhi:grace-days"], keyTags["nhi:iam-user"], keyTags["nhi:consumer"], keyTags["nhi:expires-at"]], ["7", "ledger-vendor-user-1a2b3c4", LEDGER_CONSUMER, LEDGER_EXPIRES_AT]);
+        for (const name of ["webhook-signing", "ledger-vendor"]) {
+            assert.strictEqual(secretOf(name).inputs.recoveryWindowInDays, 30, `${name}: recoverable 30 days`);
+        }
+    });
+
+    it("lets Acme Ledger's key upload under its own prefix until the contract ends, and nothing else", async () => {
+        // GIVEN the vendor user's policies WHEN its key asks, evaluated by the IAM engine
+        // THEN PutObject under incoming/acme-ledger/ is allowed before the end of the contract, and nothing else
+        const [documents, bucket] = await Promise.all([valueOf(qs.ledgerVendor.policyDocuments), valueOf(qs.bucket.bucket)]);
+        const before = { "aws:CurrentTime": shiftDays(LEDGER_EXPIRES_AT, -30) };
+        const after = { "aws:CurrentTime": shiftDays(LEDGER_EXPIRES_AT, 1) };
+        const at = (action: string, resource: string, context = before) => () => decideIdentity(arns.user, documents, action, resource, context);
+        const object = (key: string) => `arn:aws:s3:::${bucket}/${key}`;
+        await expectDecisions([
+            { what: "PutObject under its prefix", expected: "Allowed", decide: at("s3:PutObject", object(`${LEDGER_PREFIX}2026/11/inv-1.pdf`)) },
+            { what: "PutObject under its prefix after the contract", expected: "Denied", decide: at("s3:PutObject", object(`${LEDGER_PREFIX}2026/11/inv-1.pdf`), after) },
+            { what: "PutObject elsewhere in incoming/", expected: "Denied", decide: at("s3:PutObject", object(`${INCOMING_PREFIX}other/inv-1.pdf`)) },
+            { what: "PutObject into the artifacts bucket", expected: "Denied", decide: at("s3:PutObject", `arn:aws:s3:::build-artifacts-1a2b3c4/${ARTIFACTS_PREFIX}x`) },
+            { what: "GetObject under its prefix", expected: "Denied", decide: at("s3:GetObject", object(`${LEDGER_PREFIX}2026/11/inv-1.pdf`)) },
+            { what: "DeleteObject under its prefix", expected: "Denied", decide: at("s3:DeleteObject", object(`${LEDGER_PREFIX}2026/11/inv-1.pdf`)) },
+            { what: "ListBucket", expected: "Denied", decide: at("s3:ListBucket", `arn:aws:s3:::${bucket}`) },
+            { what: "reading its own key", expected: "Denied", decide: at("secretsmanager:GetSecretValue", arns.keySecret) },
+            { what: "minting a key of its own", expected: "Denied", decide: at("iam:CreateAccessKey", arns.user) },
+        ]);
+        assert.deepStrictEqual(pairs(documents.map((d) => JSON.parse(d))), [`s3:PutObject arn:aws:s3:::${bucket}/${LEDGER_PREFIX}*`]);
+    });
+
+    it("lets each rotation function touch only its own secret (and the vendor's, its one user)", async () => {
+        const policy = (name: string) => [JSON.parse(named("aws:iam/rolePolicy:RolePolicy", `${name}-rotator-policy`).inputs.policy) as PolicyDocument];
+        const logs = (name: string) => `arn:aws:logs:us-east-1:${MOCK_ACCOUNT}:log-group:/aws/lambda/${name}-rotator-1a2b3c4:*`;
+        const secretActions = ["DescribeSecret", "GetSecretValue", "PutSecretValue", "UpdateSecretVersionStage"];
+        assert.deepStrictEqual(pairs(policy("webhook-signing")), [
+            `logs:CreateLogStream ${logs("webhook-signing")}`,
+            `logs:PutLogEvents ${logs("webhook-signing")}`,
+            ...secretActions.map((a) => `secretsmanager:${a} ${arns.webhookSecret}`),
+        ]);
+        assert.deepStrictEqual(pairs(policy("ledger-vendor")), [
+            ...["CreateAccessKey", "DeleteAccessKey", "ListAccessKeys", "UpdateAccessKey"].map((a) => `iam:${a} ${arns.user}`),
+            `logs:CreateLogStream ${logs("ledger-vendor")}`,
+            `logs:PutLogEvents ${logs("ledger-vendor")}`,
+            ...secretActions.map((a) => `secretsmanager:${a} ${arns.keySecret}`),
+        ]);
+        const rotator = (name: string, action: string, resource: string) => () => decideIdentity(role(`${name}-rotator`), policy(name), action, resource);
+        await expectDecisions([
+            { what: "webhook rotator writes its secret", expected: "Allowed", decide: rotator("webhook-signing", "secretsmanager:PutSecretValue", arns.webhookSecret) },
+            { what: "webhook rotator writes the key's secret", expected: "Denied", decide: rotator("webhook-signing", "secretsmanager:PutSecretValue", arns.keySecret) },
+            { what: "key rotator mints a key for its user", expected: "Allowed", decide: rotator("ledger-vendor", "iam:CreateAccessKey", arns.user) },
+            { what: "key rotator mints a key for another user", expected: "Denied", decide: rotator("ledger-vendor", "iam:CreateAccessKey", `arn:aws:iam::${MOCK_ACCOUNT}:user/admin`) },
+            { what: "key rotator reads the webhook secret", expected: "Denied", decide: rotator("ledger-vendor", "secretsmanager:GetSecretValue", arns.webhookSecret) },
+        ]);
+    });
+
+    it("declares no access key, secret version, login profile or random value, and no value in any input", () => {
+        // GIVEN every resource the quickstart registers THEN none can carry a credential into Pulumi state
+        assert.deepStrictEqual(resources.filter((r) => /^(aws:iam\/accessKey:|aws:secretsmanager\/secretVersion:|aws:iam\/userLoginProfile:|gcp:serviceaccount\/key:|gcp:secretmanager\/secretVersion:)/.test(r.type)).map((r) => r.name), []);
+        // The one random resource is the Workload Identity pool's id suffix, not a secret value.
+        assert.deepStrictEqual(resources.filter((r) => r.type.startsWith("random:")).map((r) => `${r.type} ${r.name}`), ["random:index/randomId:RandomId reports-deployer-wif-suffix"]);
+        const valueKeys = /^(secretString|secretBinary|secretAccessKey|password|privateKey|result)$/;
+        const keysOf = (v: unknown, path: string): string[] => (v === null || typeof v !== "object" ? [] : Object.entries(v).flatMap(([k, x]) => [...(valueKeys.test(k) ? [`${path}.${k}`] : []), ...keysOf(x, `${path}.${k}`)]));
+        assert.deepStrictEqual(resources.flatMap((r) => keysOf(r.inputs, r.name)), []);
+    });
+
+    it("the vendor user has no console access: no login profile, a path of its own", () => {
+        const user = named("aws:iam/user:User", "ledger-vendor-user");
+        assert.deepStrictEqual(user.inputs, {
+            forceDestroy: true,
+            path: "/nhi/",
+            tags: {
+                "nhi:consumer": LEDGER_CONSUMER,
+                "nhi:expires-at": LEDGER_EXPIRES_AT,
+                "nhi:managed-by": "pulumi-nhi",
+                "nhi:owner": "team-payments",
+                "nhi:purpose": "Acme Ledger uploads invoices into the invoices bucket",
+            },
+        });
+    });
+
+    it("expires the payments API and the handover with their constants, and grants them nothing of their own", async () => {
+        assert.strictEqual(await valueOf(qs.paymentsApi.expiresAt), PAYMENTS_API_EXPIRES_AT);
+        assert.strictEqual(await valueOf(qs.ledgerKeyHandover.expiresAt), LEDGER_EXPIRES_AT);
+        assert.strictEqual(await valueOf(qs.ledgerVendor.expiresAt), LEDGER_EXPIRES_AT);
+        assert.deepStrictEqual(await valueOf(qs.paymentsApi.policyDocuments), []);
+        assert.deepStrictEqual(await valueOf(qs.ledgerKeyHandover.policyDocuments), []);
+    });
+
+    it("index.ts exports the roles, the secrets' ARNs and the vendor user, never a value", async () => {
+        const { value: module } = await capture(() => require("../../examples/quickstart/index") as Record<string, unknown>);
+        const exported: Record<string, unknown> = {};
+        for (const [key, value] of Object.entries(module)) {
+            exported[key] = pulumi.Output.isInstance(value) ? await valueOf(value) : value;
+        }
+        const credentials = Object.fromEntries(Object.entries(exported).filter(([k]) => /^(paymentsApi|webhook|ledger)/.test(k)));
+        assert.deepStrictEqual(credentials, {
+            paymentsApiRoleArn: role("payments-api"),
+            webhookSecretArn: `arn:aws:secretsmanager:us-east-1:${MOCK_ACCOUNT}:secret:webhook-signing-secret-1a2b3c4-AbCdEf`,
+            ledgerVendorUserName: "ledger-vendor-user-1a2b3c4",
+            ledgerVendorKeySecretArn: `arn:aws:secretsmanager:us-east-1:${MOCK_ACCOUNT}:secret:ledger-vendor-secret-1a2b3c4-AbCdEf`,
+            ledgerVendorExpiresAt: LEDGER_EXPIRES_AT,
+            ledgerKeyHandoverRoleArn: role("ledger-key-handover"),
         });
     });
 });
@@ -351,6 +567,11 @@ describe("npm run demo", () => {
         assert.deepStrictEqual(written, [
             "invoice-worker/identity-policy-1.json",
             "invoice-worker/trust-policy.json",
+            "ledger-key-handover/trust-policy.json",
+            "ledger-vendor/rotator-policy-1.json",
+            "ledger-vendor/secret-policy.json",
+            "ledger-vendor/user-policy-1.json",
+            "payments-api/trust-policy.json",
             "payments-deployer/identity-policy-1.json",
             "payments-deployer/trust-policy.json",
             "report-renderer/bindings.json",
@@ -361,6 +582,8 @@ describe("npm run demo", () => {
             "reports-image-builder/workload-identity-provider.json",
             "sftp-key-rotator/identity-policy-1.json",
             "sftp-key-rotator/trust-policy.json",
+            "webhook-signing/rotator-policy-1.json",
+            "webhook-signing/secret-policy.json",
         ]);
         const text = fs.readFileSync(path.join(outDir, "payments-deployer", "trust-policy.json"), "utf8");
         assert.ok(text.startsWith("{\n  \"Version\": \"2012-10-17\""), "pretty-printed");
@@ -372,7 +595,7 @@ describe("npm run demo", () => {
 
     it("reports owner, purpose, trust, permissions per resource, expiry and resources of each identity", async () => {
         const { identities, text } = await demo();
-        assert.deepStrictEqual(identities.map((i) => i.name), ["invoice-worker", "payments-deployer"]);
+        assert.deepStrictEqual(identities.map((i) => i.name), ["invoice-worker", "payments-deployer", "payments-api", "ledger-key-handover"]);
         const [worker, deployer] = identities;
         assert.strictEqual(worker.owner, "team-payments");
         assert.strictEqual(worker.expiresAt, WORKER_EXPIRES_AT);
@@ -457,6 +680,105 @@ describe("npm run demo", () => {
         ]) {
             assert.ok(text.includes(expected), `the report lacks ${JSON.stringify(expected)}:\n${text}`);
         }
+        assert.ok(!/[ \t]$/m.test(text), "no trailing whitespace");
+    });
+
+    it("reports each credential: where it lives, its rotation and grace, its rotator and its role, who may read it", async () => {
+        // GIVEN the quickstart's two credentials WHEN the demo reads them back
+        // THEN each is reported from what was declared, and its policies are written beside the identities'
+        const { credentials } = await demo();
+        const secret = (name: string) => `arn:aws:secretsmanager:us-east-1:${MOCK_ACCOUNT}:secret:${name}-secret-1a2b3c4-AbCdEf`;
+        const role = (name: string) => `arn:aws:iam::${MOCK_ACCOUNT}:role/${name}-role-1a2b3c4`;
+        const fn = (name: string) => `arn:aws:lambda:us-east-1:${MOCK_ACCOUNT}:function:${name}-rotator-1a2b3c4`;
+        const userArn = `arn:aws:iam::${MOCK_ACCOUNT}:user/nhi/ledger-vendor-user-1a2b3c4`;
+        const readActions = ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"];
+        assert.deepStrictEqual(credentials.map((c) => [c.name, c.kind, c.owner, c.secretArn, c.rotateEveryDays, c.rotateImmediately, c.graceDays, c.value, c.recoveryWindowInDays]), [
+            ["webhook-signing", "rotating secret", "team-payments", secret("webhook-signing"), 30, true, undefined, { length: 64, format: "hex" }, 30],
+            ["ledger-vendor", "access key", "team-payments", secret("ledger-vendor"), 90, true, 7, undefined, 30],
+        ]);
+        const [webhook, key] = credentials;
+        assert.deepStrictEqual(webhook.readers, [
+            { arn: role("invoice-worker"), identity: "invoice-worker", actions: readActions },
+            { arn: role("payments-api"), identity: "payments-api", actions: readActions },
+        ]);
+        assert.deepStrictEqual(key.readers, [{ arn: role("ledger-key-handover"), identity: "ledger-key-handover", actions: readActions }]);
+        for (const [c, name] of [[webhook, "webhook-signing"], [key, "ledger-vendor"]] as const) {
+            const { mode, functionName, functionArn, roleArn, invokedFor } = c.rotator;
+            assert.deepStrictEqual({ mode, functionName, functionArn, roleArn, invokedFor }, {
+                mode: "own",
+                functionName: `${name}-rotator-1a2b3c4`,
+                functionArn: fn(name),
+                roleArn: role(`${name}-rotator`),
+                invokedFor: secret(name),
+            });
+        }
+        assert.deepStrictEqual(webhook.rotator.permissions.map((p) => p.resource), [
+            `arn:aws:logs:us-east-1:${MOCK_ACCOUNT}:log-group:/aws/lambda/webhook-signing-rotator-1a2b3c4:*`,
+            secret("webhook-signing"),
+        ]);
+        assert.deepStrictEqual(key.rotator.permissions.map((p) => [p.resource, p.actions.length]), [
+            [userArn, 4],
+            [`arn:aws:logs:us-east-1:${MOCK_ACCOUNT}:log-group:/aws/lambda/ledger-vendor-rotator-1a2b3c4:*`, 2],
+            [secret("ledger-vendor"), 4],
+        ]);
+        assert.strictEqual(webhook.user, undefined);
+        assert.deepStrictEqual(key.user, {
+            consumer: "acme-ledger",
+            name: "ledger-vendor-user-1a2b3c4",
+            arn: userArn,
+            consoleAccess: false,
+            keysInState: 0,
+            expiresAt: LEDGER_EXPIRES_AT,
+            policies: key.user!.policies,
+            permissions: [{ resource: `arn:aws:s3:::invoices-1a2b3c4/${LEDGER_PREFIX}*`, actions: ["s3:PutObject"], condition: `aws:CurrentTime < ${LEDGER_EXPIRES_AT}` }],
+        });
+        assert.deepStrictEqual(webhook.resources.slice(0, 1), [{ type: "nhi:index:AwsRotatingSecret", name: "webhook-signing" }]);
+        assert.strictEqual(webhook.resources.length, 9);
+        assert.strictEqual(key.resources.length, 11);
+
+        const read = (file: string) => JSON.parse(fs.readFileSync(path.join(outDir, file), "utf8"));
+        assert.deepStrictEqual(read("webhook-signing/secret-policy.json"), webhook.resourcePolicy);
+        assert.deepStrictEqual(read("webhook-signing/secret-policy.json").Statement[0].Principal, { AWS: [role("invoice-worker"), role("payments-api")] });
+        assert.deepStrictEqual(read("ledger-vendor/user-policy-1.json").Statement[0].Action, ["s3:PutObject"]);
+        assert.deepStrictEqual(read("ledger-vendor/rotator-policy-1.json").Statement[0].Resource, [userArn]);
+    });
+
+    it("prints the Credentials section, and under each identity the secrets it may read", async () => {
+        const { text } = await demo();
+        const section = text.slice(text.indexOf("Credentials: "), text.indexOf("Rendered policies and bindings written to"));
+        for (const expected of [
+            "== webhook-signing (AWS rotating secret) ",
+            `  Secret      arn:aws:secretsmanager:us-east-1:${MOCK_ACCOUNT}:secret:webhook-signing-secret-1a2b3c4-AbCdEf`,
+            "              holds 64 hex characters, written only by its rotator: never in Pulumi state",
+            "  Rotates     every 30 days, and once at creation (the first value)",
+            "  Grace       the previous value stays readable as AWSPREVIOUS until the next rotation (30 days)",
+            "  Deleted     recoverable for 30 days",
+            "  Rotator     a function of its own: webhook-signing-rotator-1a2b3c4",
+            "nodejs24.x, aws/rotate-secret.handler; Secrets Manager invokes it for this secret only",
+            "    Its role  webhook-signing-rotator-role-1a2b3c4",
+            "  Who may read it: 2 principals, through the secret's resource policy",
+            `    arn:aws:iam::${MOCK_ACCOUNT}:role/invoice-worker-role-1a2b3c4  (invoice-worker)`,
+            `    arn:aws:iam::${MOCK_ACCOUNT}:role/payments-api-role-1a2b3c4  (payments-api)`,
+            "== ledger-vendor (AWS access key) ",
+            '              holds {"accessKeyId","secretAccessKey"}, written only by its rotator: never in Pulumi state',
+            "  Rotates     every 90 days, and once at creation (the first key)",
+            "  Grace       the previous key stays active 7 days after a rotation, then is deactivated and deleted",
+            "  The IAM user of acme-ledger",
+            "    no console access (no login profile); no access key declared in Pulumi (the rotator mints it)",
+            "    What its key may do: 1 action × resource pair on 1 resource",
+            `      arn:aws:s3:::invoices-1a2b3c4/${LEDGER_PREFIX}*`,
+            "        iam:CreateAccessKey, iam:DeleteAccessKey, iam:ListAccessKeys, iam:UpdateAccessKey",
+            "  Who may read it: 1 principal, through the secret's resource policy",
+            `    arn:aws:iam::${MOCK_ACCOUNT}:role/ledger-key-handover-role-1a2b3c4  (ledger-key-handover)`,
+        ]) {
+            assert.ok(section.includes(expected), `the Credentials section lacks ${JSON.stringify(expected)}:\n${section}`);
+        }
+        assert.match(text, /The program declares 50 resources: 7 workload resources, 6 machine identities \(23 resources, listed under each identity\),\nand 2 credentials that rotate themselves \(20 resources, listed under each credential\)\./);
+        // The worker's own section says which secret it may read, though its policies do not name it.
+        const worker = text.slice(text.indexOf("== invoice-worker "), text.indexOf("== payments-deployer "));
+        assert.ok(worker.includes(`  Secrets it may read, through their resource policies (see Credentials)\n    webhook-signing  arn:aws:secretsmanager:us-east-1:${MOCK_ACCOUNT}:secret:webhook-signing-secret-1a2b3c4-AbCdEf\n`), worker);
+        const deployer = text.slice(text.indexOf("== payments-deployer "), text.indexOf("== payments-api "));
+        assert.ok(!deployer.includes("Secrets it may read"), deployer);
         assert.ok(!/[ \t]$/m.test(text), "no trailing whitespace");
     });
 

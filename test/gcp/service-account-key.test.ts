@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { gcp } from "../../components";
 import { findRole } from "../../components/gcp/catalog";
-import { functionPackageJson, functionSource } from "../../components/gcp/rotation-function";
+import { entryDependencies, functionPackageJson, functionSource } from "../../components/gcp/rotation-function";
 import { CHECK_INTERVAL, KEY_ENTRY, KEY_ROTATOR_ACKNOWLEDGEMENT } from "../../components/gcp/service-account-key";
 import { planGcpServiceIdentity } from "../../components/gcp/service-identity";
 import { PERMISSIONS } from "../../components/runtime/gcp/rotate-key";
@@ -127,9 +127,9 @@ describe("gcp.ServiceIdentity key", () => {
         assert.strictEqual(fn.inputs.buildConfig.entryPoint, "rotateKey");
         assert.strictEqual(fn.inputs.name, "vendor-sync-keyrot");
         assert.strictEqual(fn.inputs.serviceConfig.serviceAccountEmail, "vendor-sync-keyrot@acme-prod.iam.gserviceaccount.com");
-        const source = functionSource(KEY_ENTRY.file, KEY_ENTRY.dependencies);
+        const source = functionSource(KEY_ENTRY.file, entryDependencies(KEY_ENTRY));
         assert.deepStrictEqual(source.files, ["gcp/key-index.js", "gcp/key-store.js", "gcp/rotate-key.js", "gcp/rotation.js", "gcp/secret-store.js", "package.json"]);
-        assert.deepStrictEqual(JSON.parse(functionPackageJson(KEY_ENTRY.file, KEY_ENTRY.dependencies)).dependencies, {
+        assert.deepStrictEqual(JSON.parse(functionPackageJson(KEY_ENTRY.file, entryDependencies(KEY_ENTRY))).dependencies, {
             "@google-cloud/functions-framework": "5.0.5", "@google-cloud/secret-manager": "7.2.0", "google-auth-library": "11.3.4",
         });
         // AND the deployed object is that archive: its name carries the archive's digest.
@@ -185,6 +185,21 @@ describe("gcp.ServiceIdentity key", () => {
             const { resources } = await declare();
             const account = ofType(resources, "gcp:serviceaccount/account:Account").find((r) => r.name === "vendor-sync-key-rotator-runtime-sa")!;
             assert.deepStrictEqual(gcp.parseOwnershipRecord(account.inputs.description), { owner: "team-billing", purpose: "Rotates the key of vendor-sync", acknowledged: { CreateServiceAccountKey: KEY_ROTATOR_ACKNOWLEDGEMENT } });
+        });
+
+        it("an expiring identity's key stops rotating when it expires: every binding of the rotator's two accounts carries its expiry", async () => {
+            // GIVEN an identity with a key that expires
+            const expiresAt = "2099-06-30T00:00:00Z";
+            const { resources } = await capture(() => new gcp.ServiceIdentity("vendor-sync", { ...BASE, expiresAt, key: KEY }));
+            // WHEN we look at every IAM binding whose member is one of the rotator's accounts
+            const rotatorMembers = new Set(ofType(resources, "gcp:serviceaccount/account:Account").filter((r) => r.name.startsWith("vendor-sync-key-rotator-")).map((r) => `serviceAccount:${r.inputs.accountId}@acme-prod.iam.gserviceaccount.com`));
+            assert.strictEqual(rotatorMembers.size, 2);
+            const bindings = resources.filter((r) => /IAMMember|IamMember/.test(r.type) && rotatorMembers.has(r.inputs.member));
+            // THEN there are some, and each holds only until the identity's expiry
+            assert.ok(bindings.length >= 3, bindings.map((b) => b.type).join(", "));
+            for (const b of bindings) {
+                assert.strictEqual(b.inputs.condition?.expression, `request.time < timestamp("${expiresAt}")`, `${b.type} ${b.name}`);
+            }
         });
 
         it("without a key, an identity declares none of this", async () => {

@@ -5,6 +5,23 @@ import * as path from "path";
 export interface DemoRun {
     readonly identities: { name: string; owner: string; expiresAt?: string; resources: unknown[]; permissions: { resource: string; actions: string[] }[]; identityPolicies: unknown[] }[];
     readonly gcpIdentities: any[];
+    readonly credentials: {
+        name: string;
+        kind: string;
+        owner: string;
+        secretArn: string;
+        value?: { length: number; format: string };
+        rotateEveryDays: number;
+        rotateImmediately: boolean;
+        graceDays?: number;
+        recoveryWindowInDays: number;
+        rotator: { mode: string; rotatorId?: string; functionName: string; functionArn: string; roleArn: string; invokedFor: string; permissions: { resource: string; actions: string[] }[] };
+        readers: { arn: string; identity?: string; actions: string[] }[];
+        resourcePolicy: unknown;
+        user?: { consumer: string; name: string; arn: string; consoleAccess: boolean; keysInState: number; expiresAt?: string; policies: unknown[]; permissions: { resource: string; actions: string[]; condition?: string }[] };
+        resources: { type: string; name: string }[];
+        files: string[];
+    }[];
     readonly escalation: { identities: any[]; gcpIdentities: any[] };
     readonly outDir: string;
     readonly text: string;

@@ -16,7 +16,7 @@
  */
 import { randomBytes } from "crypto";
 import { CreatedKey, KeyInfo, KeyStore } from "../../../components/runtime/gcp/key-store";
-import { CODE, Crash, GrpcError } from "./fake-secret-manager";
+import { CODE, Faults, GrpcError } from "./faults";
 
 type Method = keyof KeyStore;
 
@@ -32,14 +32,15 @@ interface StoredKey {
 }
 
 export class FakeIamKeys implements KeyStore {
-    readonly calls: Record<Method, number> = { listKeys: 0, createKey: 0, disableKey: 0, deleteKey: 0 };
-    readonly journal: string[] = [];
+    private readonly faults = new Faults<Method>({ listKeys: 0, createKey: 0, disableKey: 0, deleteKey: 0 });
+    /** Calls per method. */
+    readonly calls = this.faults.calls;
+    /** Every call in order, for tests that check nothing destroys. */
+    readonly journal = this.faults.journal;
     /** Every key ever made, deleted ones too, by ID. */
     readonly keys = new Map<string, StoredKey>();
     /** The most user-managed keys the account ever held at once. */
     maxHeld = 0;
-    private readonly failures: { method: Method; code: number; message?: string }[] = [];
-    private readonly crashes = new Map<Method, Error>();
     private readonly deleted = new Set<string>();
 
     constructor(
@@ -50,12 +51,12 @@ export class FakeIamKeys implements KeyStore {
     ) {}
 
     failNext(method: Method, code: number, times = 1, message?: string): this {
-        for (let i = 0; i < times; i++) this.failures.push({ method, code, message });
+        this.faults.failNext(method, code, times, message);
         return this;
     }
 
-    crashAfter(method: Method, error: Error = new Crash(`crashed after ${method}`)): this {
-        this.crashes.set(method, error);
+    crashAfter(method: Method, error?: Error): this {
+        this.faults.crashAfter(method, error);
         return this;
     }
 
@@ -83,21 +84,11 @@ export class FakeIamKeys implements KeyStore {
     }
 
     private enter(method: Method, target: string): void {
-        this.calls[method]++;
-        this.journal.push(`${method} ${target}`);
-        const i = this.failures.findIndex((f) => f.method === method);
-        if (i >= 0) {
-            const [f] = this.failures.splice(i, 1);
-            throw new GrpcError(f.code, f.message ?? `injected on ${method}`);
-        }
+        this.faults.enter(method, target);
     }
 
     private leave(method: Method): void {
-        const error = this.crashes.get(method);
-        if (error) {
-            this.crashes.delete(method);
-            throw error;
-        }
+        this.faults.leave(method);
     }
 
     private info(k: StoredKey): KeyInfo {

@@ -13,19 +13,8 @@
  */
 import { ReadingSecretStore, SecretInfo, VersionInfo, VersionState } from "../../../components/runtime/gcp/secret-store";
 
-export const CODE = { NOT_FOUND: 5, RESOURCE_EXHAUSTED: 8, FAILED_PRECONDITION: 9, UNAVAILABLE: 14 } as const;
-
-export class GrpcError extends Error {
-    constructor(
-        readonly code: number,
-        message: string,
-    ) {
-        super(`${code} ${message}`);
-    }
-}
-
-/** Thrown by `crashAfter`: the process died after the call took effect. */
-export class Crash extends Error {}
+export { CODE, Crash, GrpcError } from "./faults";
+import { CODE, Faults, GrpcError } from "./faults";
 
 type Method = keyof ReadingSecretStore;
 
@@ -37,12 +26,12 @@ interface StoredVersion {
 }
 
 export class FakeSecretManager implements ReadingSecretStore {
-    readonly calls: Record<Method, number> = { getSecret: 0, listVersions: 0, addVersion: 0, disableVersion: 0, accessVersion: 0 };
+    private readonly faults = new Faults<Method>({ getSecret: 0, listVersions: 0, addVersion: 0, disableVersion: 0, accessVersion: 0 });
+    /** Calls per method. */
+    readonly calls = this.faults.calls;
     /** Every call in order, for tests that check nothing destroys. */
-    readonly journal: string[] = [];
+    readonly journal = this.faults.journal;
     private readonly versions: StoredVersion[] = [];
-    private readonly failures: { method: Method; code: number }[] = [];
-    private readonly crashes = new Map<Method, Error>();
 
     constructor(
         readonly name: string,
@@ -53,13 +42,13 @@ export class FakeSecretManager implements ReadingSecretStore {
 
     /** The next `times` calls of `method` fail with gRPC `code`, before taking effect. */
     failNext(method: Method, code: number, times = 1): this {
-        for (let i = 0; i < times; i++) this.failures.push({ method, code });
+        this.faults.failNext(method, code, times);
         return this;
     }
 
     /** The next call of `method` takes effect, then the caller crashes (or, with `error`, sees that error, as after a lost reply). */
-    crashAfter(method: Method, error: Error = new Crash(`crashed after ${method}`)): this {
-        this.crashes.set(method, error);
+    crashAfter(method: Method, error?: Error): this {
+        this.faults.crashAfter(method, error);
         return this;
     }
 
@@ -85,21 +74,11 @@ export class FakeSecretManager implements ReadingSecretStore {
     }
 
     private enter(method: Method, target: string): void {
-        this.calls[method]++;
-        this.journal.push(`${method} ${target}`);
-        const i = this.failures.findIndex((f) => f.method === method);
-        if (i >= 0) {
-            const [f] = this.failures.splice(i, 1);
-            throw new GrpcError(f.code, `injected on ${method}`);
-        }
+        this.faults.enter(method, target);
     }
 
     private leave(method: Method): void {
-        const error = this.crashes.get(method);
-        if (error) {
-            this.crashes.delete(method);
-            throw error;
-        }
+        this.faults.leave(method);
     }
 
     private info(v: StoredVersion): VersionInfo {
