@@ -166,7 +166,7 @@ export async function reportCredential(credential: Credential, all: readonly Reg
         readers: readersOf(resourcePolicy, identities),
         resourcePolicy,
         ...(user !== undefined ? { user } : {}),
-        resources: childrenOf(name, type, shared === undefined ? rotatorName : undefined, all),
+        resources: childrenOf(name, type, all),
         files,
     };
 }
@@ -220,16 +220,17 @@ function readersOf(policy: PolicyDocument, identities: ReadonlyMap<string, strin
 }
 
 /**
- * The component `name` and its children, by the names it documents (`${name}-…`), with the role
- * and policies of its own rotation function's identity (`rotatorName`). The component first, then
- * the rest by name and type.
+ * The component `name` and its children, by the names it documents (`${name}-…`), with the roles
+ * and policies of its own identities (its rotation function's, unless it shares a rotator, and an
+ * access key's daily check, `-retire`). The component first, then the rest by name and type.
  */
-function childrenOf(name: string, type: string, rotatorName: string | undefined, all: readonly Registered[]): { type: string; name: string }[] {
-    const ofRotator = rotatorName === undefined ? undefined : new RegExp(`^${escapeRegExp(rotatorName)}-(role|policy(-\\d+)?)$`);
+function childrenOf(name: string, type: string, all: readonly Registered[]): { type: string; name: string }[] {
+    const own = all.filter((r) => r.type === AWS_SERVICE_IDENTITY_TYPE && r.parentType === type && r.name.startsWith(`${name}-`)).map((r) => r.name);
+    const ofIdentity = own.length === 0 ? undefined : new RegExp(`^(${own.map(escapeRegExp).join("|")})-(role|policy(-\\d+)?)$`);
     return all
         .filter((r) => (r.type === type && r.name === name)
             || (r.parentType === type && r.name.startsWith(`${name}-`))
-            || (ofRotator !== undefined && r.parentType === AWS_SERVICE_IDENTITY_TYPE && ofRotator.test(r.name)))
+            || (ofIdentity !== undefined && r.parentType === AWS_SERVICE_IDENTITY_TYPE && ofIdentity.test(r.name)))
         .map((r) => ({ type: r.type, name: r.name }))
         .sort((a, b) => Number(b.type === type) - Number(a.type === type) || compare(a.name, b.name) || compare(a.type, b.type));
 }
@@ -249,7 +250,7 @@ export function formatCredential(c: CredentialReport): string[] {
         `  Purpose     ${c.purpose}`,
         `  Rotates     every ${days(c.rotateEveryDays)}${c.rotateImmediately ? `, and once at creation (the first ${what})` : ""}`,
         `  Grace       ${c.graceDays !== undefined
-            ? `the previous key stays active ${days(c.graceDays)} after a rotation, then is deactivated and deleted`
+            ? `the previous key stays active ${days(c.graceDays)} after a rotation; a daily check then deactivates it, and deletes it a day later`
             : `the previous value stays readable as AWSPREVIOUS until the next rotation (${days(c.rotateEveryDays)})`}`,
         `  Deleted     recoverable for ${days(c.recoveryWindowInDays)}`,
     );

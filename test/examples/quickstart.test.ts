@@ -76,11 +76,13 @@ describe("examples/quickstart", () => {
             "aws:iam/openIdConnectProvider:OpenIdConnectProvider github-actions",
             "aws:iam/role:Role invoice-worker-role",
             "aws:iam/role:Role ledger-key-handover-role",
+            "aws:iam/role:Role ledger-vendor-retire-role",
             "aws:iam/role:Role ledger-vendor-rotator-role",
             "aws:iam/role:Role payments-api-role",
             "aws:iam/role:Role payments-deployer-role",
             "aws:iam/role:Role webhook-signing-rotator-role",
             "aws:iam/rolePolicy:RolePolicy invoice-worker-policy",
+            "aws:iam/rolePolicy:RolePolicy ledger-vendor-retire-policy",
             "aws:iam/rolePolicy:RolePolicy ledger-vendor-rotator-policy",
             "aws:iam/rolePolicy:RolePolicy payments-deployer-policy",
             "aws:iam/rolePolicy:RolePolicy webhook-signing-rotator-policy",
@@ -92,6 +94,7 @@ describe("examples/quickstart", () => {
             "aws:lambda/permission:Permission webhook-signing-rotator-invoke",
             "aws:s3/bucket:Bucket build-artifacts",
             "aws:s3/bucket:Bucket invoices",
+            "aws:scheduler/schedule:Schedule ledger-vendor-retire",
             "aws:secretsmanager/secret:Secret ledger-vendor-secret",
             "aws:secretsmanager/secret:Secret webhook-signing-secret",
             "aws:secretsmanager/secretRotation:SecretRotation ledger-vendor-rotation",
@@ -113,6 +116,7 @@ describe("examples/quickstart", () => {
             "nhi:index:AwsRotatingSecret webhook-signing",
             "nhi:index:AwsServiceIdentity invoice-worker",
             "nhi:index:AwsServiceIdentity ledger-key-handover",
+            "nhi:index:AwsServiceIdentity ledger-vendor-retire",
             "nhi:index:AwsServiceIdentity ledger-vendor-rotator",
             "nhi:index:AwsServiceIdentity payments-api",
             "nhi:index:AwsServiceIdentity payments-deployer",
@@ -734,7 +738,7 @@ describe("npm run demo", () => {
         });
         assert.deepStrictEqual(webhook.resources.slice(0, 1), [{ type: "nhi:index:AwsRotatingSecret", name: "webhook-signing" }]);
         assert.strictEqual(webhook.resources.length, 9);
-        assert.strictEqual(key.resources.length, 11);
+        assert.strictEqual(key.resources.length, 15);
 
         const read = (file: string) => JSON.parse(fs.readFileSync(path.join(outDir, file), "utf8"));
         assert.deepStrictEqual(read("webhook-signing/secret-policy.json"), webhook.resourcePolicy);
@@ -762,7 +766,7 @@ describe("npm run demo", () => {
             "== ledger-vendor (AWS access key) ",
             '              holds {"accessKeyId","secretAccessKey"}, written only by its rotator: never in Pulumi state',
             "  Rotates     every 90 days, and once at creation (the first key)",
-            "  Grace       the previous key stays active 7 days after a rotation, then is deactivated and deleted",
+            "  Grace       the previous key stays active 7 days after a rotation; a daily check then deactivates it, and deletes it a day later",
             "  The IAM user of acme-ledger",
             "    no console access (no login profile); no access key declared in Pulumi (the rotator mints it)",
             "    What its key may do: 1 action × resource pair on 1 resource",
@@ -773,7 +777,7 @@ describe("npm run demo", () => {
         ]) {
             assert.ok(section.includes(expected), `the Credentials section lacks ${JSON.stringify(expected)}:\n${section}`);
         }
-        assert.match(text, /The program declares 50 resources: 7 workload resources, 6 machine identities \(23 resources, listed under each identity\),\nand 2 credentials that rotate themselves \(20 resources, listed under each credential\)\./);
+        assert.match(text, /The program declares 54 resources: 7 workload resources, 6 machine identities \(23 resources, listed under each identity\),\nand 2 credentials that rotate themselves \(24 resources, listed under each credential\)\./);
         // The worker's own section says which secret it may read, though its policies do not name it.
         const worker = text.slice(text.indexOf("== invoice-worker "), text.indexOf("== payments-deployer "));
         assert.ok(worker.includes(`  Secrets it may read, through their resource policies (see Credentials)\n    webhook-signing  arn:aws:secretsmanager:us-east-1:${MOCK_ACCOUNT}:secret:webhook-signing-secret-1a2b3c4-AbCdEf\n`), worker);
