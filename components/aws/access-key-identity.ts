@@ -303,6 +303,8 @@ export class AwsAccessKeyIdentity extends AwsPrincipalComponent {
                 grants: rotatorGrants(user.arn, secretArn, kms),
                 invokedBy: { secretArn },
                 tags: userTags,
+                // An expired identity's key is no longer minted: its rotator expires with it.
+                expiresAt: plan.expiresAt,
             }),
         });
 
@@ -312,6 +314,7 @@ export class AwsAccessKeyIdentity extends AwsPrincipalComponent {
             owner: plan.owner,
             description: `Retires the previous access key of ${plan.consumer} ${plan.graceDays} days after each rotation (pulumi-nhi).`,
             tags: userTags,
+            expiresAt: plan.expiresAt,
         });
 
         this.userName = user.name;
@@ -362,6 +365,7 @@ function declareRetireSchedule(parent: pulumi.Resource, name: string, args: {
     readonly owner: string;
     readonly description: string;
     readonly tags: Readonly<Record<string, pulumi.Input<string>>>;
+    readonly expiresAt?: string;
 }): aws.scheduler.Schedule {
     const { functionArn } = args.rotationFunction;
     const source = functionArn.apply(schedulerSource);
@@ -371,6 +375,7 @@ function declareRetireSchedule(parent: pulumi.Resource, name: string, args: {
         trust: { service: { principal: SCHEDULER_PRINCIPAL, sourceAccount: source.sourceAccount, sourceArn: source.sourceArn } },
         grants: [{ actions: ["lambda:InvokeFunction"], resources: [functionArn] }],
         tags: args.tags,
+        expiresAt: args.expiresAt,
     }, { parent });
     return new aws.scheduler.Schedule(name, {
         description: args.description.slice(0, 512),

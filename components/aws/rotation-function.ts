@@ -77,6 +77,13 @@ export interface RotationFunctionArgs {
     readonly invokedBy: RotationInvoker;
     /** Further tags for the log group, role and function (keys not starting `nhi:` or `aws:`). */
     readonly tags?: Readonly<Record<string, pulumi.Input<string>>>;
+    /**
+     * When the function's identity stops working (`expiresAt` of an `AwsServiceIdentity`): the
+     * `expiresAt` of the identity whose credential it rotates, so that an expired identity's key is
+     * no longer minted. Validated by the caller, as its own `expiresAt`.
+     * @default never
+     */
+    readonly expiresAt?: string;
 }
 
 /** What {@link declareRotationFunction} declared. */
@@ -130,6 +137,7 @@ export function declareRotationFunction(parent: pulumi.Resource, name: string, a
         trust: { service: { principal: LAMBDA_PRINCIPAL, logGroups: [logGroup.arn] } },
         grants: args.grants,
         tags: args.tags,
+        expiresAt: args.expiresAt,
     }, opts);
     const lambda = new aws.lambda.Function(name, {
         description: `Rotates secrets (pulumi-nhi ${args.entry}): ${args.purpose}`.slice(0, 256),

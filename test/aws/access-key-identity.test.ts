@@ -10,6 +10,7 @@ import { planAwsServiceIdentity } from "../../components/aws/service-identity";
 import { MAX_MANAGED_POLICY_CHARS, MAX_USER_INLINE_POLICY_CHARS, MAX_USER_MANAGED_POLICIES, documentSize, grantedTriples } from "../../components/aws/policy";
 import { capture, ofType, Registered, valueOf } from "../../components/testing";
 import { TABLE_NOW } from "../support/bad-input";
+import { decideIdentity, expectDecisions } from "../support/iam-simulator";
 
 const TYPE = "nhi:index:AwsAccessKeyIdentity";
 const EXPIRY = "2099-06-30T00:00:00Z";
@@ -205,6 +206,34 @@ describe("aws.AccessKeyIdentity key", function () {
             ...ACTIONS.iam.map((a) => `${a} ${USER.replace(/acme/g, "exact")}`),
             ...ACTIONS.secretsmanager.map((a) => `${a} ${SECRET.replace(/acme/g, "exact")}`),
         ].sort());
+    });
+
+    it("stops minting and retiring keys when the identity expires: the rotator's and the daily check's roles expire with it", async () => {
+        // GIVEN an identity that expires
+        const expiresAt = "2099-06-30T00:00:00Z";
+        const { resources } = await capture(() => new aws.AccessKeyIdentity("ending", { ...OWNERSHIP, ...KEY, grants: [], expiresAt }));
+        const policy = (name: string) => JSON.parse(ofType(resources, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === name)!.inputs.policy);
+        const rotator = policy("ending-rotator-policy");
+        const user = USER.replace(/acme/g, "ending");
+        const secret = SECRET.replace(/acme/g, "ending");
+        // THEN the rotator may mint the user's key before the expiry and not after; the same for the check's invoke
+        const roleOf = (name: string) => ofType(resources, "aws:iam/role:Role").find((r) => r.name === name)!;
+        const at = (role: string, policy: unknown, action: string, resource: string, time: string) =>
+            () => decideIdentity(`arn:aws:iam::123456789012:role/${roleOf(role).name}-1a2b3c4`, [JSON.stringify(policy)], action, resource, { "aws:CurrentTime": time });
+        const before = "2099-06-29T23:59:59Z";
+        const after = "2099-06-30T00:00:01Z";
+        const fn = "arn:aws:lambda:us-east-1:123456789012:function:ending-rotator-1a2b3c4";
+        await expectDecisions([
+            { what: "rotator CreateAccessKey before", expected: "Allowed", decide: at("ending-rotator-role", rotator, "iam:CreateAccessKey", user, before) },
+            { what: "rotator CreateAccessKey after", expected: "Denied", decide: at("ending-rotator-role", rotator, "iam:CreateAccessKey", user, after) },
+            { what: "rotator PutSecretValue after", expected: "Denied", decide: at("ending-rotator-role", rotator, "secretsmanager:PutSecretValue", secret, after) },
+            { what: "check InvokeFunction before", expected: "Allowed", decide: at("ending-retire-role", policy("ending-retire-policy"), "lambda:InvokeFunction", fn, before) },
+            { what: "check InvokeFunction after", expected: "Denied", decide: at("ending-retire-role", policy("ending-retire-policy"), "lambda:InvokeFunction", fn, after) },
+        ]);
+        // AND both roles say so in their tags
+        for (const role of ofType(resources, "aws:iam/role:Role")) {
+            assert.strictEqual(role.inputs.tags["nhi:expires-at"], expiresAt, role.name);
+        }
     });
 
     it("invokes the function daily with the secret's retire event, through a role EventBridge Scheduler of this account may assume", async () => {

@@ -338,8 +338,12 @@ describe("examples/quickstart credentials: a webhook signing secret and a vendor
             `logs:PutLogEvents ${logs("ledger-vendor")}`,
             ...secretActions.map((a) => `secretsmanager:${a} ${arns.keySecret}`),
         ]);
-        const rotator = (name: string, action: string, resource: string) => () => decideIdentity(role(`${name}-rotator`), policy(name), action, resource);
+        // The vendor's rotator expires with the vendor's identity: asked before and after that.
+        const before = { "aws:CurrentTime": shiftDays(LEDGER_EXPIRES_AT, -30) };
+        const after = { "aws:CurrentTime": shiftDays(LEDGER_EXPIRES_AT, 1) };
+        const rotator = (name: string, action: string, resource: string, context = before) => () => decideIdentity(role(`${name}-rotator`), policy(name), action, resource, context);
         await expectDecisions([
+            { what: "key rotator mints no key once the vendor's identity expired", expected: "Denied", decide: rotator("ledger-vendor", "iam:CreateAccessKey", arns.user, after) },
             { what: "webhook rotator writes its secret", expected: "Allowed", decide: rotator("webhook-signing", "secretsmanager:PutSecretValue", arns.webhookSecret) },
             { what: "webhook rotator writes the key's secret", expected: "Denied", decide: rotator("webhook-signing", "secretsmanager:PutSecretValue", arns.keySecret) },
             { what: "key rotator mints a key for its user", expected: "Allowed", decide: rotator("ledger-vendor", "iam:CreateAccessKey", arns.user) },
