@@ -77,8 +77,10 @@ export interface RotatedSecretArgs {
 
 /** What {@link declareRotatedSecret} declared. */
 export interface RotatedSecret {
-    readonly secret: aws.secretsmanager.Secret;
-    readonly rotation: aws.secretsmanager.SecretRotation;
+    /** The `aws.secretsmanager.Secret` (typed without `@pulumi/aws`, so that no declaration file of the package needs it). */
+    readonly secret: pulumi.CustomResource & { readonly arn: pulumi.Output<string>; readonly name: pulumi.Output<string> };
+    /** The `aws.secretsmanager.SecretRotation`. */
+    readonly rotation: pulumi.CustomResource;
     readonly rotationFunction: RotationFunction;
 }
 

@@ -94,9 +94,12 @@ export interface RotationFunction {
     readonly functionName: pulumi.Output<string>;
     /** The function's identity (its execution role). */
     readonly identity: AwsServiceIdentity;
-    readonly logGroup: aws.cloudwatch.LogGroup;
-    readonly lambda: aws.lambda.Function;
-    readonly permission: aws.lambda.Permission;
+    /** The `aws.cloudwatch.LogGroup` (typed without `@pulumi/aws`, so that no declaration file of the package needs it). */
+    readonly logGroup: pulumi.CustomResource & { readonly arn: pulumi.Output<string>; readonly name: pulumi.Output<string> };
+    /** The `aws.lambda.Function`. */
+    readonly lambda: pulumi.CustomResource & { readonly arn: pulumi.Output<string>; readonly name: pulumi.Output<string> };
+    /** The `aws.lambda.Permission`. */
+    readonly permission: pulumi.CustomResource;
     /**
      * What a secret's `aws.secretsmanager.SecretRotation` must wait for (`dependsOn`): rotating
      * immediately invokes the function at once, so its policies and invoke permission must exist.

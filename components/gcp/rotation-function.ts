@@ -139,7 +139,8 @@ export interface RotationFunctionPlan {
 
 /** What {@link rotationFunction} registered. */
 export interface RotationFunction {
-    readonly function: gcp.cloudfunctionsv2.Function;
+    /** The `gcp.cloudfunctionsv2.Function` (typed without `@pulumi/gcp`, so that no declaration file of the package needs it). */
+    readonly function: pulumi.CustomResource & { readonly name: pulumi.Output<string> };
     /** The identity the function runs as. */
     readonly runtime: GcpServiceIdentity;
     /** The identity the trigger invokes the function as. */

@@ -160,8 +160,10 @@ export function rotatorGrants(secret: pulumi.Input<string>, account: pulumi.Inpu
 
 /** What {@link registerGcpKey} registered. */
 export interface GcpKey {
-    readonly secret: gcp.secretmanager.Secret;
-    readonly topic: gcp.pubsub.Topic;
+    /** The `gcp.secretmanager.Secret` (typed without `@pulumi/gcp`, so that no declaration file of the package needs it). */
+    readonly secret: pulumi.CustomResource & { readonly name: pulumi.Output<string>; readonly secretId: pulumi.Output<string> };
+    /** The `gcp.pubsub.Topic`. */
+    readonly topic: pulumi.CustomResource & { readonly id: pulumi.Output<string> };
     readonly rotator: RotationFunction;
 }
 
@@ -169,7 +171,7 @@ export interface GcpKey {
  * Registers the key's children under `parent` (the identity): see the file's comment. `account` is the identity's account, whose
  * email and the secret's name reach the rotator's grants as Outputs, so that its bindings wait for both to exist.
  */
-export function registerGcpKey(parent: pulumi.Resource, name: string, plan: GcpKeyPlan, project: string, owner: string, accountId: string, account: gcp.serviceaccount.Account, guard: Guard): GcpKey {
+export function registerGcpKey(parent: pulumi.Resource, name: string, plan: GcpKeyPlan, project: string, owner: string, accountId: string, account: pulumi.Resource & { readonly email: pulumi.Output<string> }, guard: Guard): GcpKey {
     const opts = { parent };
     const topic = new gcp.pubsub.Topic(`${name}-key-rotation`, { project }, opts);
     // The secret waits for the function and its trigger (its first notification must find them), and the function's identity is
