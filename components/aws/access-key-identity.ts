@@ -7,7 +7,7 @@ import { ACTIONS, GRACE_TAG, USER_TAG, retireEvent } from "../runtime/aws/access
 import { AwsGrant } from "./grants";
 import { AwsPrincipalArgs, AwsPrincipalComponent, AwsPrincipalPlan, PrincipalKind, givenTags, planAwsPrincipal, principalTags, registerPolicies } from "./principal";
 import { USER_POLICY_LIMITS } from "./policy";
-import { SecretReader, checkKmsKeyArn, checkRecoveryWindow, checkRotationDays, declareRotatedSecret, numberHint, planReaders, rotationKmsGrant } from "./rotated-secret";
+import { AwsSecretStorageArgs, checkKmsKeyArn, checkRecoveryWindow, checkRotationDays, declareRotatedSecret, numberHint, planReaders, rotationKmsGrant } from "./rotated-secret";
 import { RotationFunction, declareRotationFunction } from "./rotation-function";
 import { AwsServiceIdentity } from "./service-identity";
 import { MAX_TAG_VALUE_CHARS, isTagValue, ownershipTags, tagCountProblem, tagValueFix } from "./tags";
@@ -78,7 +78,7 @@ const USER: PrincipalKind = {
 };
 
 /** The arguments of {@link AwsAccessKeyIdentity}: those of every AWS identity, and the key's own. */
-export interface AwsAccessKeyIdentityArgs extends AwsPrincipalArgs {
+export interface AwsAccessKeyIdentityArgs extends AwsPrincipalArgs, AwsSecretStorageArgs {
     /**
      * What uses the key: the one vendor, appliance or program that can only take a static access
      * key (`acme-vendor`), recorded in the `nhi:consumer` tag of the user and the secret. One
@@ -105,31 +105,6 @@ export interface AwsAccessKeyIdentityArgs extends AwsPrincipalArgs {
      * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html (2 access keys per user)
      */
     readonly graceDays?: number;
-    /**
-     * Who may read the key from its secret (`secretsmanager:GetSecretValue` and `DescribeSecret` on
-     * this secret only, through its resource policy): IAM principal ARNs (a role, a user, an
-     * account's `root`) or `aws.ServiceIdentity` objects (their role). This is how the key reaches
-     * the consumer: a deploy job or service that hands it over, or the consumer's own reader.
-     * Instead, an identity may be granted the same two actions on `keySecretArn` in its `grants`.
-     * @default nobody but the account's administrators
-     * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_resource-policies.html
-     */
-    readonly readers?: readonly SecretReader[];
-    /**
-     * The customer managed KMS key that encrypts the secret. The rotation function is granted
-     * `kms:Decrypt`, `kms:DescribeKey` and `kms:GenerateDataKey` on it, through Secrets Manager
-     * only (`kms:ViaService`); readers need `kms:Decrypt` through the key's policy.
-     * @default the account's `aws/secretsmanager` key
-     * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html
-     */
-    readonly kmsKeyArn?: pulumi.Input<string>;
-    /**
-     * How many days the secret stays recoverable after the identity is deleted, 7–30 (AWS limits).
-     * Never 0: deleting the component never destroys a key's record at once.
-     * @default 30
-     * @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DeleteSecret.html
-     */
-    readonly recoveryWindowInDays?: number;
     /**
      * The IAM path of the user and its managed policies, `/` or `/team/`.
      * @default "/nhi/"

@@ -32,7 +32,7 @@ exportLazily(exports, () => require("./access-key-identity"), { AccessKeyIdentit
     "`aws.AccessKeyIdentity` needs `@pulumi/aws` (a peer dependency of pulumi-nhi): `npm install @pulumi/aws@^7`.");
 
 export type { AwsRotatingSecretArgs, AwsRotatingSecretValue, AwsRotatingSecretRotator } from "./rotating-secret";
-export type { SecretReader } from "./rotated-secret";
+export type { AwsSecretStorageArgs, SecretReader } from "./rotated-secret";
 export type { AwsSecretRotatorArgs } from "./secret-rotator";
 
 /** A secret generated and rotated in the cloud, never in Pulumi state: see {@link AwsRotatingSecret}. */

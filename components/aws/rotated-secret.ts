@@ -51,6 +51,41 @@ const READER_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(root|role\/[\w+=,.@/-]+|user\/[
 /** Who may read a secret: an IAM principal's ARN, or an `aws.ServiceIdentity` (its role). */
 export type SecretReader = pulumi.Input<string> | AwsServiceIdentity;
 
+/**
+ * Where a generated credential is kept, and who may read it: the arguments that
+ * `aws.RotatingSecret` and `aws.AccessKeyIdentity` (for its key's secret) share.
+ */
+export interface AwsSecretStorageArgs {
+    /**
+     * Who may read the secret: IAM principal ARNs (an account's `…:root`, a role, a user) or
+     * `aws.ServiceIdentity` objects (their role). Each may call `secretsmanager:GetSecretValue` and
+     * `secretsmanager:DescribeSecret` on this secret only, through the secret's resource policy; a
+     * principal of another account also needs an identity policy of its own. ARNs known only at
+     * deploy time are checked when they resolve. Instead of listing a reader here, an identity's
+     * own `grants` can name the secret (`secretArn`, `keySecretArn`) with those two actions.
+     * @default no reader but the account's administrators
+     * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_resource-policies.html
+     */
+    readonly readers?: readonly SecretReader[];
+    /**
+     * The customer managed KMS key that encrypts the secret. The rotation function gets
+     * `kms:Decrypt`, `kms:DescribeKey` and `kms:GenerateDataKey` on it, through Secrets Manager
+     * only (`kms:ViaService`; with a shared `aws.SecretRotator`, the key must be among the
+     * rotator's `kmsKeyArns`); readers need `kms:Decrypt` on it, which the key's policy must allow
+     * (or the reader's own identity policy, if the key policy delegates to IAM).
+     * @default the account's `aws/secretsmanager` key
+     * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html
+     */
+    readonly kmsKeyArn?: pulumi.Input<string>;
+    /**
+     * Days a deleted secret stays recoverable, 7–30 (AWS limits). Never 0: deleting the component
+     * never destroys the credential at once.
+     * @default 30
+     * @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DeleteSecret.html
+     */
+    readonly recoveryWindowInDays?: number;
+}
+
 /** The arguments of {@link declareRotatedSecret}, validated by the caller's own plan. */
 export interface RotatedSecretArgs {
     /** The secret's description (AWS: at most 2,048 characters). */

@@ -6,7 +6,7 @@ import { closestNames } from "../core/suggest";
 import { ACTIONS, FORMAT_TAG, LENGTH_TAG } from "../runtime/aws/contract";
 import { ALPHABETS, DEFAULT_FORMAT, DEFAULT_LENGTH, MAX_LENGTH, MIN_LENGTH, ValueFormat } from "../runtime/value";
 import {
-    SecretReader,
+    AwsSecretStorageArgs,
     checkKmsKeyArn,
     checkRecoveryWindow,
     checkRotationDays,
@@ -56,7 +56,7 @@ export interface AwsRotatingSecretValue {
 }
 
 /** The arguments of {@link AwsRotatingSecret}. */
-export interface AwsRotatingSecretArgs {
+export interface AwsRotatingSecretArgs extends AwsSecretStorageArgs {
     /**
      * The team or person who answers for this secret, recorded in the `nhi:owner` tag of the secret
      * and of its rotation function. Letters, digits, spaces and `_ . : / = + - @`, at most 256
@@ -78,35 +78,6 @@ export interface AwsRotatingSecretArgs {
      * @default `{ length: 32, format: "alphanumeric" }`
      */
     readonly value?: AwsRotatingSecretValue;
-    /**
-     * Who may read the secret: IAM principal ARNs (an account's `…:root`, a role, a user) or
-     * `aws.ServiceIdentity` objects. Each may call `secretsmanager:GetSecretValue` and
-     * `secretsmanager:DescribeSecret` on this secret only, through the secret's resource policy;
-     * a principal of another account also needs an identity policy of its own. ARNs known only
-     * at deploy time are checked when they resolve. Instead of listing a reader here, an
-     * identity's own `grants` can name the secret (`secretArn`) with those two actions.
-     * @default no reader
-     * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_resource-policies.html
-     */
-    readonly readers?: readonly SecretReader[];
-    /**
-     * The customer managed KMS key that encrypts the secret. The rotation function gets
-     * `kms:Decrypt`, `kms:DescribeKey` and `kms:GenerateDataKey` on it, through Secrets Manager
-     * only (`kms:ViaService`; with a shared `rotator`,
-     * the key must be among the rotator's `kmsKeyArns`); readers need `kms:Decrypt` on it, which
-     * the key's policy must allow (or the reader's own identity policy, if the key policy
-     * delegates to IAM).
-     * @default the account's `aws/secretsmanager` key
-     * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html
-     */
-    readonly kmsKeyArn?: pulumi.Input<string>;
-    /**
-     * Days a deleted secret stays recoverable, 7–30 (AWS limits). Deleting the component never
-     * destroys the value at once.
-     * @default 30
-     * @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DeleteSecret.html
-     */
-    readonly recoveryWindowInDays?: number;
     /**
      * A shared rotation function (`new aws.SecretRotator(…)`) instead of one for this secret
      * alone: the secret is tagged `nhi:rotator = <rotator.rotatorId>`, the only secrets the
