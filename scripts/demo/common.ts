@@ -74,3 +74,11 @@ export function pushResources(push: (...more: string[]) => void, resources: read
     const typeWidth = Math.max(...resources.map((r) => r.type.length));
     resources.forEach((r) => push(`    ${r.type.padEnd(typeWidth)}  ${r.name}`));
 }
+
+/**
+ * An identity's ready-made audit query (README "Audit trail: what did an identity do?"): a
+ * heading saying which property, language and command, then the query, one line each.
+ */
+export function pushAuditTrail(push: (...more: string[]) => void, what: string, query: string): void {
+    push("", `  What it did: ${what}`, ...query.split("\n").map((l) => `    ${l}`));
+}
