@@ -231,7 +231,7 @@ export function formatIdentity(id: IdentityReport, secrets: readonly ReadableSec
     }
     pushEscalations(push, id.escalations, "its `nhi:escalation:<method>` tags");
     pushResources(push, id.resources);
-    pushAuditTrail(push, "auditQuery: CloudWatch Logs Insights, over the trail's log group; `aws logs start-query`", id.auditQuery);
+    pushAuditTrail(push, "aws", id.auditQuery);
     push("", "  Tags on the role");
     const tagWidth = Math.max(...Object.keys(id.tags).map((k) => k.length));
     Object.keys(id.tags).sort(compare).forEach((k) => push(`    ${k.padEnd(tagWidth)}  ${id.tags[k]}`));

@@ -273,7 +273,7 @@ export function formatGcpIdentity(id: GcpIdentityReport): string[] {
     }
     pushEscalations(push, id.escalations, "the `acknowledged` field of its description");
     pushResources(push, id.resources);
-    pushAuditTrail(push, "auditLogFilter: Cloud Logging, over the audit logs; `gcloud logging read '<filter>'`", id.auditLogFilter);
+    pushAuditTrail(push, "gcp", id.auditLogFilter);
     push(
         "",
         "  The account's description (ownership record) and display name",

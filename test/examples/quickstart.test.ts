@@ -693,13 +693,17 @@ describe("npm run demo", () => {
         assert.ok(!/[ \t]$/m.test(text), "no trailing whitespace");
     });
 
-    it("prints each identity's audit query: Logs Insights over CloudTrail by role ARN, Cloud Logging by account email", async () => {
+    it("prints each identity's audit query: Logs Insights over CloudTrail by role or user ARN, Cloud Logging by account email", async () => {
         // GIVEN the quickstart's identities WHEN the demo reports them
-        const { identities, gcpIdentities, text } = await demo();
+        const { identities, gcpIdentities, credentials, text } = await demo();
         // THEN each AWS identity's query is the role query of its own role, printed under its heading
         for (const id of identities) {
             assert.strictEqual(id.auditQuery, renderAuditQuery("role", id.roleArn));
         }
+        // AND the access key's is the user query of its user
+        const users = credentials.flatMap((c) => (c.user === undefined ? [] : [c.user]));
+        assert.deepStrictEqual(users.map((u) => u.auditQuery), users.map((u) => renderAuditQuery("user", u.arn)));
+        assert.ok(users.length > 0 && text.includes(`    | filter userIdentity.arn = "${users[0].arn}" or `));
         const role = `arn:aws:iam::${MOCK_ACCOUNT}:role/invoice-worker-role-1a2b3c4`;
         assert.ok(text.includes([
             "  What it did: auditQuery: CloudWatch Logs Insights, over the trail's log group; `aws logs start-query`",
@@ -763,6 +767,7 @@ describe("npm run demo", () => {
             expiresAt: LEDGER_EXPIRES_AT,
             policies: key.user!.policies,
             permissions: [{ resource: `arn:aws:s3:::invoices-1a2b3c4/${LEDGER_PREFIX}*`, actions: ["s3:PutObject"], condition: `aws:CurrentTime < ${LEDGER_EXPIRES_AT}` }],
+            auditQuery: renderAuditQuery("user", userArn),
         });
         assert.deepStrictEqual(webhook.resources.slice(0, 1), [{ type: "nhi:index:AwsRotatingSecret", name: "webhook-signing" }]);
         assert.strictEqual(webhook.resources.length, 9);

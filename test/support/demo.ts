@@ -18,7 +18,7 @@ export interface DemoRun {
         rotator: { mode: string; rotatorId?: string; functionName: string; functionArn: string; roleArn: string; invokedFor: string; permissions: { resource: string; actions: string[] }[] };
         readers: { arn: string; identity?: string; actions: string[] }[];
         resourcePolicy: unknown;
-        user?: { consumer: string; name: string; arn: string; consoleAccess: boolean; keysInState: number; expiresAt?: string; policies: unknown[]; permissions: { resource: string; actions: string[]; condition?: string }[] };
+        user?: { consumer: string; name: string; arn: string; consoleAccess: boolean; keysInState: number; expiresAt?: string; policies: unknown[]; permissions: { resource: string; actions: string[]; condition?: string }[]; auditQuery: string };
         resources: { type: string; name: string }[];
         files: string[];
     }[];
