@@ -4,17 +4,18 @@
  * Plain data in, plain text out; no cloud SDK. The field names are CloudTrail's record contents:
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html
- * and Logs Insights flattens a JSON event's nested fields with dots (`userIdentity.arn`) and an
- * array's elements with their index (`resources.0.ARN`):
+ * and Logs Insights flattens a JSON event's nested fields with dots (`userIdentity.arn`, documented
+ * below) and names an array's elements by their index (`resources.0.ARN`, as AWS's own CloudTrail
+ * sample queries do; not on the pages below, hence only shown, never filtered on):
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax.html
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_AnalyzeLogData-discoverable-fields.html
  */
 import { quotedLiteral } from "../core/quoted";
 
 /**
- * The most events the query returns. Logs Insights returns at most 10,000 rows (its default
- * `limit`); a tenth of that keeps the console readable and the CLI's answer small, and narrowing
- * the time range finds older events.
+ * The most events the query returns. Without a `limit` Logs Insights returns up to 10,000 (and
+ * takes at most 100,000); a tenth of the default keeps the console readable and the CLI's answer
+ * small, and a narrower time range finds older events.
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax-Limit.html
  */
 export const AUDIT_QUERY_LIMIT = 1_000;
