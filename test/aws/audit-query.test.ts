@@ -62,7 +62,7 @@ describe("aws audit query (renderAuditQuery)", () => {
         });
     }
 
-    it("quotes every ARN IAM allows exactly once, so the filter names that principal and no other", () => {
+    it("quotes every ARN IAM allows (without `\"` or `\\` in its path) verbatim in each of its two conditions, and nothing else", () => {
         // Any printable ASCII path other than `"` and `\`, and any valid role name: the ARN appears
         // verbatim between quotes in each of the two conditions, and nowhere else.
         const pathChar = fc.constantFrom(..."abcXYZ09!#$%&'()*+,-.:;<=>?@[]^_`{|}~".split(""));
@@ -92,6 +92,19 @@ describe("aws identities' auditQuery", () => {
         // AND the same Output on every read, and no resource beyond the role and its policy
         assert.strictEqual(value.auditQuery, value.auditQuery);
         assert.deepStrictEqual(resources.map((r) => r.type), ["nhi:index:AwsServiceIdentity", "aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy"]);
+    });
+
+    it("aws.ServiceIdentity under a path holding a quote: declares the identity, and reading auditQuery fails saying why", async () => {
+        // GIVEN a role under the path /a"b/, which IAM accepts (any printable ASCII)
+        const { value, resources } = await capture(() => new aws.ServiceIdentity("worker", {
+            ...OWNERSHIP, trust: { service: { principal: "lambda.amazonaws.com" } }, grants: [CONSUME], path: "/a\"b/",
+        }));
+        assert.strictEqual(resources.length, 3);
+        // WHEN its audit query is read THEN it is refused, naming the ARN, the character and the fix
+        const arn = "arn:aws:iam::123456789012:role/a\"b/worker-role-1a2b3c4";
+        await assert.rejects(valueOf(value.auditQuery), {
+            message: `The audit query cannot quote the ARN ${JSON.stringify(arn)}: it holds "\\"", which could end the audit query's string. Give the identity a \`path\` without \`"\`, \`\\\` or control characters.`,
+        });
     });
 
     it("aws.AccessKeyIdentity: resolves to the query of its user's calls", async () => {

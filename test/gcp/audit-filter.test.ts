@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import fc from "fast-check";
 import { gcp } from "../../components";
 import { renderAuditLogFilter } from "../../components/gcp/audit-filter";
 import { capture, valueOf } from "../../components/testing";
@@ -37,6 +38,17 @@ describe("gcp audit log filter (renderAuditLogFilter)", () => {
         { email: "a\\@p.iam.gserviceaccount.com", bad: "\"\\\\\"" },
         { email: "a@p.iam.gserviceaccount.com\nOR true", bad: "\"\\n\"" },
     ];
+    it("quotes every service account email exactly twice, so the filter names that account and no other", () => {
+        // Google: an account ID is 6–30 of [a-z0-9-] starting with a letter; a project ID 6–30 likewise.
+        const id = fc.stringMatching(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/);
+        fc.assert(fc.property(id, id, (account, project) => {
+            const email = `${account}@${project}.iam.gserviceaccount.com`;
+            const filter = renderAuditLogFilter(email);
+            assert.strictEqual(filter.split(`="${email}"`).length - 1, 2);
+            assert.strictEqual(filter.split("\"").length - 1, 6 + 4);
+        }));
+    });
+
     for (const { email, bad } of refused) {
         it(`refuses to quote an email holding ${bad}`, () => {
             assert.throws(() => renderAuditLogFilter(email), {
