@@ -4,9 +4,9 @@
  * Plain data in, plain text out; no cloud SDK. The field names are CloudTrail's record contents:
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html
- * and Logs Insights flattens a JSON event's nested fields with dots (`userIdentity.arn`, documented
- * below) and names an array's elements by their index (`resources.0.ARN`, as AWS's own CloudTrail
- * sample queries do; not on the pages below, hence only shown, never filtered on):
+ * Logs Insights flattens a JSON event's nested fields with dots (`userIdentity.arn`, the pages
+ * below) and an array's elements by their index (`resources.0.ARN`: not stated on those pages, so
+ * the query only shows that field and never filters on it):
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_QuerySyntax.html
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CWL_AnalyzeLogData-discoverable-fields.html
  */
