@@ -294,6 +294,7 @@ export class AwsAccessKeyIdentity extends AwsPrincipalComponent {
 
         this.userName = user.name;
         this.userArn = user.arn;
+        this.audited = { principal: "user", arn: user.arn };
         this.keySecretArn = secret.arn;
         // No outputs are registered in the state: every value is already in the state of the child
         // that holds it (see AwsServiceIdentity).

@@ -4,6 +4,7 @@ import { DeferredCheck, Guard, checkNowOrLater, checkedAtDeployTime } from "../c
 import { Problems, describe } from "../core/errors";
 import { expiryWarning, parseExpiry } from "../core/expiry";
 import { OWNERSHIP_FIELDS, requireText } from "../core/ownership";
+import { AuditedPrincipal, renderAuditQuery } from "./audit-query";
 import { awsRecorded, deployTimeEscalationProblems, planAwsEscalations } from "./escalation";
 import { AwsGrant, GrantPlan, grantProblems, planGrants } from "./grants";
 import { PlannedPolicies, planPolicies, renderPlannedDocument, resolvedPlans } from "./identity-policy";
@@ -305,8 +306,26 @@ export abstract class AwsPrincipalComponent extends pulumi.ComponentResource {
         return (this.expiresAtOutput ??= pulumi.output(this.renderedPolicies.expiresAt));
     }
 
+    /**
+     * A CloudWatch Logs Insights query of what this identity did, newest first, over the CloudTrail
+     * events a trail delivers to a CloudWatch Logs log group: for a role, the calls of its sessions
+     * and the `AssumeRole*` calls that opened them; for a user, the calls signed with its access keys.
+     * Run it in the console (CloudWatch, Logs Insights, the trail's log group) or with
+     * `aws logs start-query --log-group-name <group> --start-time … --end-time … --query-string …`.
+     * Needs a trail that sends its events to CloudWatch Logs; S3 object reads and other data events
+     * appear only if the trail records them. Built on first read; nothing is registered.
+     * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/send-cloudtrail-events-to-cloudwatch-logs.html
+     */
+    public get auditQuery(): pulumi.Output<string> {
+        const { principal, arn } = this.audited;
+        return (this.auditQueryOutput ??= arn.apply((a) => renderAuditQuery(principal, a)));
+    }
+
     /** Set by the subclass's constructor from {@link registerPolicies}. */
     protected renderedPolicies!: RenderedPolicies;
+    /** Set by the subclass's constructor: the principal whose CloudTrail events {@link auditQuery} finds. */
+    protected audited!: { readonly principal: AuditedPrincipal; readonly arn: pulumi.Output<string> };
+    private auditQueryOutput?: pulumi.Output<string>;
     private policyDocumentsOutput?: pulumi.Output<string[]>;
     private managedPolicyArnsOutput?: pulumi.Output<string[]>;
     private expiresAtOutput?: pulumi.Output<string | undefined>;

@@ -129,6 +129,7 @@ export class AwsServiceIdentity extends AwsPrincipalComponent {
         });
         this.roleArn = role.arn;
         this.roleName = role.name;
+        this.audited = { principal: "role", arn: role.arn };
         this.renderedTrust = trustPolicy;
         // Done: no outputs are registered in the state. Every value above is already in the state of
         // the child that holds it (the role's ARN and name, each policy's JSON); registering them again

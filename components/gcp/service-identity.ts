@@ -6,6 +6,7 @@ import { Problems, describe } from "../core/errors";
 import { expiryWarning, parseExpiry } from "../core/expiry";
 import { GITHUB_OIDC_ISSUER } from "../core/github";
 import { OWNERSHIP_FIELDS, requireText } from "../core/ownership";
+import { renderAuditLogFilter } from "./audit-filter";
 import { displayName, ownershipRecordProblems } from "./description";
 import { describeWithEscalations, planGcpEscalations } from "./escalation";
 import { GcpGrant, GcpGrantPlan, GrantTarget, expiryCondition, grantTarget, planGcpGrants, projectIdProblem } from "./grants";
@@ -193,6 +194,20 @@ export class GcpServiceIdentity extends pulumi.ComponentResource {
      * (`projects/<number>/secrets/<accountId>-key`). Undefined otherwise.
      */
     public readonly keySecret: pulumi.Output<string | undefined>;
+    /**
+     * A Cloud Logging filter of what this service account did, over the Admin Activity, Data Access
+     * and Policy Denied audit logs: its own calls, whoever acted as it (the entry's
+     * `serviceAccountDelegationInfo` names who did), and those it made by impersonating another
+     * account. Paste it into the Logs Explorer, or run `gcloud logging read '<filter>' --project <project>
+     * --freshness 7d`. Data Access logs are off by default (except BigQuery's): reads of data appear
+     * only where they are enabled. Built on first read; nothing is registered.
+     * @see https://cloud.google.com/logging/docs/audit/understanding-audit-logs
+     * @see https://cloud.google.com/logging/docs/audit/configure-data-access
+     */
+    public get auditLogFilter(): pulumi.Output<string> {
+        return (this.auditLogFilterOutput ??= this.email.apply(renderAuditLogFilter));
+    }
+    private auditLogFilterOutput?: pulumi.Output<string>;
 
     constructor(name: string, args: GcpServiceIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planGcpServiceIdentity(name, args);

@@ -6,7 +6,7 @@ import { Registered, valueOf } from "../../components/testing";
 import { AWS_SERVICE_IDENTITY_TYPE, AwsServiceIdentity } from "../../components/aws/service-identity";
 import { PolicyDocument, RenderedStatement } from "../../components/aws/policy";
 import { ESCALATION_TAG_PREFIX } from "../../components/aws/tags";
-import { asList, compare, escapeRegExp, heading, identityFolder, pushEscalations, pushResources, wrap } from "./common";
+import { asList, compare, escapeRegExp, heading, identityFolder, pushAuditTrail, pushEscalations, pushResources, wrap } from "./common";
 
 /** The actions allowed on one resource (under one condition), sorted. */
 export interface Permission {
@@ -43,18 +43,21 @@ export interface IdentityReport {
     readonly permissions: Permission[];
     /** The component and its children, in declaration order. */
     readonly resources: { type: string; name: string }[];
+    /** Its `auditQuery`: the CloudWatch Logs Insights query of what the role did, over CloudTrail. */
+    readonly auditQuery: string;
     /** The files written for this identity, absolute paths. */
     readonly files: string[];
 }
 
 export async function reportIdentity(identity: AwsServiceIdentity, all: readonly Registered[], outDir: string): Promise<IdentityReport> {
     const name = await valueOf(identity.urn.apply((urn) => urn.split("::").pop()!));
-    const [roleName, roleArn, trustJson, policyJson, expiresAt] = await Promise.all([
+    const [roleName, roleArn, trustJson, policyJson, expiresAt, auditQuery] = await Promise.all([
         valueOf(identity.roleName),
         valueOf(identity.roleArn),
         valueOf(identity.trustPolicy),
         valueOf(identity.policyDocuments),
         valueOf(identity.expiresAt),
+        valueOf(identity.auditQuery),
     ]);
     const resources = childrenOf(name, all);
     const role = all.find((r) => r.type === "aws:iam/role:Role" && r.name === `${name}-role`);
@@ -79,6 +82,7 @@ export async function reportIdentity(identity: AwsServiceIdentity, all: readonly
         identityPolicies,
         permissions: effectivePermissions(identityPolicies),
         resources,
+        auditQuery,
         files,
     };
 }
@@ -227,6 +231,7 @@ export function formatIdentity(id: IdentityReport, secrets: readonly ReadableSec
     }
     pushEscalations(push, id.escalations, "its `nhi:escalation:<method>` tags");
     pushResources(push, id.resources);
+    pushAuditTrail(push, "aws", id.auditQuery);
     push("", "  Tags on the role");
     const tagWidth = Math.max(...Object.keys(id.tags).map((k) => k.length));
     Object.keys(id.tags).sort(compare).forEach((k) => push(`    ${k.padEnd(tagWidth)}  ${id.tags[k]}`));

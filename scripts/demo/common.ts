@@ -74,3 +74,17 @@ export function pushResources(push: (...more: string[]) => void, resources: read
     const typeWidth = Math.max(...resources.map((r) => r.type.length));
     resources.forEach((r) => push(`    ${r.type.padEnd(typeWidth)}  ${r.name}`));
 }
+
+/** What each cloud's audit query is and how to run it, for the heading above it. */
+const AUDIT_TRAIL = {
+    aws: "auditQuery: CloudWatch Logs Insights, over the trail's log group; `aws logs start-query`",
+    gcp: "auditLogFilter: Cloud Logging, over the audit logs; `gcloud logging read '<filter>'`",
+} as const;
+
+/**
+ * An identity's ready-made audit query (README "Audit trail: what did an identity do?"): a
+ * heading saying which property, language and command, then the query, one line each.
+ */
+export function pushAuditTrail(push: (...more: string[]) => void, cloud: keyof typeof AUDIT_TRAIL, query: string): void {
+    push("", `  What it did: ${AUDIT_TRAIL[cloud]}`, ...query.split("\n").map((l) => `    ${l}`));
+}

@@ -13,7 +13,7 @@ import { PolicyDocument } from "../../components/aws/policy";
 import { GRACE_TAG } from "../../components/runtime/aws/access-key-contract";
 import { FORMAT_TAG, LENGTH_TAG } from "../../components/runtime/aws/contract";
 import { Permission, countPermissions, effectivePermissions, permissionLines } from "./aws";
-import { asList, compare, escapeRegExp, heading, identityFolder, pushResources, wrap } from "./common";
+import { asList, compare, escapeRegExp, heading, identityFolder, pushAuditTrail, pushResources, wrap } from "./common";
 
 const SECRET = "aws:secretsmanager/secret:Secret";
 const ROTATION = "aws:secretsmanager/secretRotation:SecretRotation";
@@ -89,6 +89,8 @@ export interface CredentialReport {
         readonly expiresAt?: string;
         readonly policies: PolicyDocument[];
         readonly permissions: Permission[];
+        /** Its `auditQuery`: the CloudWatch Logs Insights query of what the user's keys did, over CloudTrail. */
+        readonly auditQuery: string;
     };
     /** The component and its children, the rotation function's identity included. */
     readonly resources: { type: string; name: string }[];
@@ -172,11 +174,12 @@ export async function reportCredential(credential: Credential, all: readonly Reg
 }
 
 async function reportUser(identity: AwsAccessKeyIdentity, name: string, all: readonly Registered[]): Promise<NonNullable<CredentialReport["user"]>> {
-    const [userName, arn, documents, expiresAt] = await Promise.all([
+    const [userName, arn, documents, expiresAt, auditQuery] = await Promise.all([
         valueOf(identity.userName),
         valueOf(identity.userArn),
         valueOf(identity.policyDocuments),
         valueOf(identity.expiresAt),
+        valueOf(identity.auditQuery),
     ]);
     const user = all.find((r) => r.type === USER && r.name === `${name}${USER_CHILD_SUFFIX}`);
     const policies = documents.map((d) => JSON.parse(d) as PolicyDocument);
@@ -189,6 +192,7 @@ async function reportUser(identity: AwsAccessKeyIdentity, name: string, all: rea
         ...(expiresAt !== undefined ? { expiresAt } : {}),
         policies,
         permissions: effectivePermissions(policies),
+        auditQuery,
     };
 }
 
@@ -266,6 +270,7 @@ export function formatCredential(c: CredentialReport): string[] {
             `    What its key may do: ${countPermissions(u.permissions)}`,
             ...permissionLines(u.permissions, "      "),
         );
+        pushAuditTrail(push, "aws", u.auditQuery);
     }
     const r = c.rotator;
     push(

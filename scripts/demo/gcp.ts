@@ -6,7 +6,7 @@
 import { Registered, valueOf } from "../../components/testing";
 import { GCP_SERVICE_IDENTITY_TYPE, GcpServiceIdentity } from "../../components/gcp/service-identity";
 import { parseOwnershipRecord } from "../../components/gcp/description";
-import { compare, heading, identityFolder, pushEscalations, pushResources, wrap } from "./common";
+import { compare, heading, identityFolder, pushAuditTrail, pushEscalations, pushResources, wrap } from "./common";
 
 /** An IAM Condition, as Google stores it on a role binding. */
 export interface GcpCondition {
@@ -69,6 +69,8 @@ export interface GcpIdentityReport {
     readonly keys: number;
     /** The component and its children. */
     readonly resources: { type: string; name: string }[];
+    /** Its `auditLogFilter`: the Cloud Logging filter of what the account did. */
+    readonly auditLogFilter: string;
     /** The files written for this identity, absolute paths. */
     readonly files: string[];
 }
@@ -100,10 +102,11 @@ function conditionOf(inputs: Record<string, any>): GcpCondition | undefined {
 
 export async function reportGcpIdentity(identity: GcpServiceIdentity, all: readonly Registered[], outDir: string): Promise<GcpIdentityReport> {
     const name = await valueOf(identity.urn.apply((urn) => urn.split("::").pop()!));
-    const [email, member, providerName] = await Promise.all([
+    const [email, member, providerName, auditLogFilter] = await Promise.all([
         valueOf(identity.email),
         valueOf(identity.member),
         valueOf(identity.workloadIdentityProvider),
+        valueOf(identity.auditLogFilter),
     ]);
     const children = gcpChildrenOf(name, all);
     const child = (type: string, childName: string) => children.find((r) => r.type === type && r.name === childName);
@@ -183,6 +186,7 @@ export async function reportGcpIdentity(identity: GcpServiceIdentity, all: reado
         bindings,
         keys: all.filter((r) => r.type === GCP_KEY && [email, member, `projects/${account.inputs.project}/serviceAccounts/${email}`, account.inputs.accountId].includes(r.inputs.serviceAccountId)).length,
         resources: children.map((r) => ({ type: r.type, name: r.name })),
+        auditLogFilter,
         files,
     };
 }
@@ -269,6 +273,7 @@ export function formatGcpIdentity(id: GcpIdentityReport): string[] {
     }
     pushEscalations(push, id.escalations, "the `acknowledged` field of its description");
     pushResources(push, id.resources);
+    pushAuditTrail(push, "gcp", id.auditLogFilter);
     push(
         "",
         "  The account's description (ownership record) and display name",

@@ -24,6 +24,8 @@ import {
     quickstart,
 } from "../../examples/quickstart/program";
 import { PolicyDocument } from "../../components/aws/policy";
+import { renderAuditQuery } from "../../components/aws/audit-query";
+import { renderAuditLogFilter } from "../../components/gcp/audit-filter";
 import { gcp } from "../../components";
 import { MOCK_ACCOUNT, MOCK_PROJECT_NUMBER, Registered, capture, ofType, valueOf } from "../../components/testing";
 import { DemoRun, runDemo } from "../support/demo";
@@ -691,6 +693,32 @@ describe("npm run demo", () => {
         assert.ok(!/[ \t]$/m.test(text), "no trailing whitespace");
     });
 
+    it("prints each identity's audit query: Logs Insights over CloudTrail by role or user ARN, Cloud Logging by account email", async () => {
+        // GIVEN the quickstart's identities WHEN the demo reports them
+        const { identities, gcpIdentities, credentials, text } = await demo();
+        // THEN each AWS identity's query is the role query of its own role, printed under its heading
+        for (const id of identities) {
+            assert.strictEqual(id.auditQuery, renderAuditQuery("role", id.roleArn));
+        }
+        // AND the access key's is the user query of its user
+        const users = credentials.flatMap((c) => (c.user === undefined ? [] : [c.user]));
+        assert.deepStrictEqual(users.map((u) => u.auditQuery), users.map((u) => renderAuditQuery("user", u.arn)));
+        assert.ok(users.length > 0 && text.includes(`    | filter userIdentity.arn = "${users[0].arn}" or `));
+        const role = `arn:aws:iam::${MOCK_ACCOUNT}:role/invoice-worker-role-1a2b3c4`;
+        assert.ok(text.includes([
+            "  What it did: auditQuery: CloudWatch Logs Insights, over the trail's log group; `aws logs start-query`",
+            "    fields @timestamp, eventSource, eventName, awsRegion, sourceIPAddress, userAgent, userIdentity.arn, userIdentity.accessKeyId, errorCode, errorMessage, resources.0.ARN",
+            `    | filter userIdentity.sessionContext.sessionIssuer.arn = "${role}" or requestParameters.roleArn = "${role}"`,
+            "    | sort @timestamp desc",
+            "    | limit 1000",
+        ].join("\n")), `the report lacks invoice-worker's audit query:\n${text}`);
+        // AND each Google identity's filter is that of its own account's email
+        for (const id of gcpIdentities) {
+            assert.strictEqual(id.auditLogFilter, renderAuditLogFilter(id.email));
+        }
+        assert.ok(text.includes(`      OR protoPayload.authenticationInfo.serviceAccountDelegationInfo.firstPartyPrincipal.principalEmail="report-renderer@${DEFAULT_GCP_PROJECT}.iam.gserviceaccount.com")`));
+    });
+
     it("reports each credential: where it lives, its rotation and grace, its rotator and its role, who may read it", async () => {
         // GIVEN the quickstart's two credentials WHEN the demo reads them back
         // THEN each is reported from what was declared, and its policies are written beside the identities'
@@ -739,6 +767,7 @@ describe("npm run demo", () => {
             expiresAt: LEDGER_EXPIRES_AT,
             policies: key.user!.policies,
             permissions: [{ resource: `arn:aws:s3:::invoices-1a2b3c4/${LEDGER_PREFIX}*`, actions: ["s3:PutObject"], condition: `aws:CurrentTime < ${LEDGER_EXPIRES_AT}` }],
+            auditQuery: renderAuditQuery("user", userArn),
         });
         assert.deepStrictEqual(webhook.resources.slice(0, 1), [{ type: "nhi:index:AwsRotatingSecret", name: "webhook-signing" }]);
         assert.strictEqual(webhook.resources.length, 9);

@@ -3,7 +3,7 @@ import * as path from "path";
 
 /** What `npm run demo -- --json` prints (scripts/demo.ts, `DemoResult`), as far as these tests read it. */
 export interface DemoRun {
-    readonly identities: { name: string; owner: string; expiresAt?: string; resources: unknown[]; permissions: { resource: string; actions: string[] }[]; identityPolicies: unknown[] }[];
+    readonly identities: { name: string; roleArn: string; owner: string; expiresAt?: string; resources: unknown[]; permissions: { resource: string; actions: string[] }[]; identityPolicies: unknown[]; auditQuery: string }[];
     readonly gcpIdentities: any[];
     readonly credentials: {
         name: string;
@@ -18,7 +18,7 @@ export interface DemoRun {
         rotator: { mode: string; rotatorId?: string; functionName: string; functionArn: string; roleArn: string; invokedFor: string; permissions: { resource: string; actions: string[] }[] };
         readers: { arn: string; identity?: string; actions: string[] }[];
         resourcePolicy: unknown;
-        user?: { consumer: string; name: string; arn: string; consoleAccess: boolean; keysInState: number; expiresAt?: string; policies: unknown[]; permissions: { resource: string; actions: string[]; condition?: string }[] };
+        user?: { consumer: string; name: string; arn: string; consoleAccess: boolean; keysInState: number; expiresAt?: string; policies: unknown[]; permissions: { resource: string; actions: string[]; condition?: string }[]; auditQuery: string };
         resources: { type: string; name: string }[];
         files: string[];
     }[];
