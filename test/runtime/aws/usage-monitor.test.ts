@@ -17,6 +17,8 @@ import {
 import { Identity } from "../../../components/runtime/aws/usage-evaluate";
 import { ACCOUNT, FakeAccount, Service, ServiceModel } from "../../support/usage-monitor-fake";
 import { LAMBDA_LIMIT_SECONDS, measureUsageMonitor } from "../../support/usage-monitor-measure";
+import { compileAndLoadAlone } from "../../support/lambda-asset";
+import { runtimeBundle } from "../../../components/core/runtime-asset";
 
 const DAY = 86_400_000;
 const DAY0 = new Date(Date.UTC(2026, 0, 1));
@@ -496,5 +498,21 @@ describe("runtime/aws usage-monitor", () => {
         assert.strictEqual(m.callsPer1000, m.totalCalls / 2);
         assert.ok(m.simulatedSeconds > 0 && m.simulatedSeconds < LAMBDA_LIMIT_SECONDS);
         assert.strictEqual(m.fitsLambda, true);
+    });
+});
+
+describe("runtime/aws usage-monitor: the function's archive", () => {
+    it("holds the entry, its contract, its evaluation and the retries, nothing else", () => {
+        assert.deepStrictEqual([...runtimeBundle("aws/usage-monitor").files.keys()], ["aws/retry.js", "aws/usage-contract.js", "aws/usage-evaluate.js", "aws/usage-monitor.js"]);
+    });
+
+    it("compiled by tsc, loads in a fresh Node process with only the runtime's SDK on its path", function () {
+        this.timeout(120_000);
+        // GIVEN the handler compiled alone, as the asset will hold it
+        // WHEN a fresh Node process requires it, the SDK found through NODE_PATH as on Lambda
+        const { files, printed } = compileAndLoadAlone("components/runtime/aws/usage-monitor.ts");
+        // THEN it exports a handler of (event, context)
+        assert.deepStrictEqual(files, ["retry.js", "usage-contract.js", "usage-evaluate.js", "usage-monitor.js"]);
+        assert.strictEqual(printed, "function 2");
     });
 });
