@@ -16,7 +16,9 @@
  *   last is returned (so key data can be up to 4 hours stale); `GetCredentialReport` with none is
  *   `ReportNotPresent`. CSV columns as the user guide lists them, `N/A` for no date.
  *   @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_getting-report.html
- * - SNS `Publish`: an unknown topic is `NotFound`; a subject is under 100 ASCII characters.
+ * - SNS `Publish`: an unknown topic is `NotFound`; a subject is under 100 ASCII characters; a
+ *   FIFO topic (`.fifo`, content-based deduplication off) requires `MessageGroupId` and
+ *   `MessageDeduplicationId`.
  *   @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
  * - CloudWatch `PutMetricData`: at most 1,000 metrics and 1 MB a request.
  *   @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricData.html
@@ -337,6 +339,10 @@ export class FakeAccount {
     private publish(i: PublishCommandInput) {
         if (!this.topics.has(i.TopicArn!)) {
             throw named("NotFoundException");
+        }
+        if (i.TopicArn!.endsWith(".fifo") && (i.MessageGroupId === undefined || i.MessageDeduplicationId === undefined)) {
+            // A FIFO topic without content-based deduplication requires both.
+            throw named("InvalidParameterException");
         }
         if (i.Subject !== undefined && (i.Subject.length >= 100 || !/^[\x20-\x7e]+$/.test(i.Subject))) {
             throw named("InvalidParameterException");

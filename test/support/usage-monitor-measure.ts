@@ -36,7 +36,10 @@ export interface Measurement {
 /** Lambda's maximum timeout. @see https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html */
 export const LAMBDA_LIMIT_SECONDS = 900;
 
-export async function measureUsageMonitor(n: number, o: { iamRate?: number; models?: Partial<Record<Service, ServiceModel>>; seed?: number } = {}): Promise<Measurement> {
+/**
+ * `quiet`: a day on which no identity changes state (the common day): no notice, no write.
+ */
+export async function measureUsageMonitor(n: number, o: { iamRate?: number; models?: Partial<Record<Service, ServiceModel>>; seed?: number; quiet?: boolean } = {}): Promise<Measurement> {
     const start = new Date(Date.UTC(2026, 0, 1));
     const models: Partial<Record<Service, ServiceModel>> = {
         iam: { rate: o.iamRate ?? 15, burst: o.iamRate ?? 15, latencyMs: 150 },
@@ -47,7 +50,7 @@ export async function measureUsageMonitor(n: number, o: { iamRate?: number; mode
     };
     const account = new FakeAccount(new Date(start.getTime() - 100 * DAY), "nhi-usage-state", models);
     account.topics.add(TOPIC);
-    const tags = { "nhi:managed-by": "pulumi-nhi", "nhi:unused-after-days": "30", "nhi:notify": TOPIC, "nhi:expires-at": "2027-01-01T00:00:00Z" };
+    const tags = { "nhi:managed-by": "pulumi-nhi", "nhi:unused-after-days": o.quiet ? "400" : "30", "nhi:notify": TOPIC, "nhi:expires-at": "2027-01-01T00:00:00Z" };
     for (let i = 0; i < n; i++) {
         if (i % 2 === 0) {
             account.addRole(`svc-${i}`, tags);

@@ -184,7 +184,7 @@ export async function monitorUsage(event: unknown, deps: MonitorDeps): Promise<R
         try {
             if (e.thresholds.notify !== undefined) {
                 const { subject, message } = notice(identity, e, previous, now);
-                await call(() => deps.sns.send(new PublishCommand({ TopicArn: e.thresholds.notify, Subject: subject, Message: message })));
+                await call(() => deps.sns.send(new PublishCommand({ TopicArn: e.thresholds.notify, Subject: subject, Message: message, ...fifo(e.thresholds.notify!, identity, e.state, now) })));
                 notices++;
                 deps.log({ step: "notify", outcome: "sent", identity: identity.arn, state: e.state, previous });
             }
@@ -277,6 +277,16 @@ async function readStates(table: string, deps: MonitorDeps, call: Call): Promise
     } while (start !== undefined);
     deps.log({ step: "state", outcome: "read", count: states.size });
     return states;
+}
+
+/**
+ * A FIFO topic requires `MessageGroupId`, and `MessageDeduplicationId` unless content-based
+ * deduplication is on: the group is the identity (its notices stay in order), the deduplication
+ * id its new state on this day, so a run retried within SNS's 5-minute window sends no duplicate.
+ * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
+ */
+function fifo(topic: string, identity: Identity, state: UsageState, now: Date): { MessageGroupId?: string; MessageDeduplicationId?: string } {
+    return topic.endsWith(".fifo") ? { MessageGroupId: identity.id, MessageDeduplicationId: `${identity.id}-${state}-${now.toISOString().slice(0, 10)}` } : {};
 }
 
 async function forget(table: string, id: string, deps: MonitorDeps, call: Call): Promise<void> {

@@ -258,6 +258,16 @@ describe("runtime/aws usage-monitor", () => {
             ]);
         });
 
+        it("a FIFO topic gets the identity as message group and its new state and day as deduplication id", async () => {
+            const h = harness();
+            const fifo = `arn:aws:sns:us-east-1:${ACCOUNT}:owners.fifo`;
+            h.account.topics.add(fifo);
+            h.account.addRole("f", { ...MANAGED, "nhi:unused-after-days": "1", "nhi:notify": fifo });
+            h.after(1);
+            await h.run();
+            assert.deepStrictEqual(h.account.notices.map((n) => [n.topic, n.subject]), [[fifo, "pulumi-nhi: role f is idle"]]);
+        });
+
         it("an identity with no `nhi:notify` is recorded, never notified; one that is gone is forgotten", async () => {
             const h = harness();
             const quiet = h.account.addRole("quiet", { ...MANAGED, "nhi:unused-after-days": "1" });
@@ -498,6 +508,11 @@ describe("runtime/aws usage-monitor", () => {
         assert.strictEqual(m.callsPer1000, m.totalCalls / 2);
         assert.ok(m.simulatedSeconds > 0 && m.simulatedSeconds < LAMBDA_LIMIT_SECONDS);
         assert.strictEqual(m.fitsLambda, true);
+        // AND a quiet day (no change) makes no Publish and no write: the reads and the metrics only
+        const quiet = await measureUsageMonitor(2000, { quiet: true });
+        assert.deepStrictEqual(quiet.calls, {
+            "iam:GetAccountAuthorizationDetails": 2, "iam:GenerateCredentialReport": 2, "iam:GetCredentialReport": 1, "dynamodb:Scan": 1, "cloudwatch:PutMetricData": 5,
+        });
     });
 });
 
