@@ -261,12 +261,17 @@ async function credentialReport(deps: MonitorDeps, call: Call): Promise<Map<stri
     return rows;
 }
 
-/** The recorded states by identity id, from every page of the table. */
+/**
+ * The recorded states by identity id, from every page of the table. A strongly consistent read
+ * (twice the read units of an eventually consistent one, on a table of at most one small item per
+ * identity): a run retried seconds after a crash sees what the crashed run recorded.
+ * @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Scan.html
+ */
 async function readStates(table: string, deps: MonitorDeps, call: Call): Promise<Map<string, UsageState>> {
     const states = new Map<string, UsageState>();
     let start: Record<string, AttributeValue> | undefined;
     do {
-        const got = await call(() => deps.dynamodb.send(new ScanCommand({ TableName: table, ...(start === undefined ? {} : { ExclusiveStartKey: start }) })));
+        const got = await call(() => deps.dynamodb.send(new ScanCommand({ TableName: table, ConsistentRead: true, ...(start === undefined ? {} : { ExclusiveStartKey: start }) })));
         for (const item of got.Items ?? []) {
             const state = item.state?.S as UsageState | undefined;
             if (item[STATE_KEY]?.S !== undefined && state !== undefined && STATES.includes(state)) {
