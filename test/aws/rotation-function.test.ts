@@ -67,8 +67,8 @@ describe("declareRotationFunction: the one builder of a rotation Lambda", functi
     it("the function's archive holds the compiled entry and the runtime files it requires, nothing else, made once", async () => {
         // GIVEN the archive of each entry
         for (const [entry, expected] of [
-            ["aws/rotate-secret", ["aws/contract.js", "aws/rotate-secret.js", "aws/rotation.js", "value.js"]],
-            ["aws/rotate-access-key", ["aws/access-key-contract.js", "aws/rotate-access-key.js", "aws/rotation.js"]],
+            ["aws/rotate-secret", ["aws/contract.js", "aws/retry.js", "aws/rotate-secret.js", "aws/rotation.js", "value.js"]],
+            ["aws/rotate-access-key", ["aws/access-key-contract.js", "aws/retry.js", "aws/rotate-access-key.js", "aws/rotation.js"]],
         ] as const) {
             const archive = rotationArchive(entry);
             const assets = await archive.assets;

@@ -20,8 +20,8 @@ function unpack(files: ReadonlyMap<string, string>): string {
 describe("runtimeBundle: the files a cloud function's archive holds", () => {
     it("holds each entry and exactly the runtime files it requires, in runtime/'s layout", () => {
         // GIVEN the package's three runtime entries; WHEN each is bundled; THEN only its own files are in it.
-        assert.deepEqual([...runtimeBundle("aws/rotate-secret").files.keys()], ["aws/contract.js", "aws/rotate-secret.js", "aws/rotation.js", "value.js"]);
-        assert.deepEqual([...runtimeBundle("aws/rotate-access-key").files.keys()], ["aws/access-key-contract.js", "aws/rotate-access-key.js", "aws/rotation.js"]);
+        assert.deepEqual([...runtimeBundle("aws/rotate-secret").files.keys()], ["aws/contract.js", "aws/retry.js", "aws/rotate-secret.js", "aws/rotation.js", "value.js"]);
+        assert.deepEqual([...runtimeBundle("aws/rotate-access-key").files.keys()], ["aws/access-key-contract.js", "aws/retry.js", "aws/rotate-access-key.js", "aws/rotation.js"]);
         assert.deepEqual([...runtimeBundle("gcp/index").files.keys()], ["gcp/index.js", "gcp/rotate-secret.js", "gcp/rotation.js", "gcp/secret-store.js", "gcp/value.js", "value.js"]);
     });
 

@@ -715,7 +715,7 @@ describe("runtime/aws rotate-access-key", () => {
         // WHEN a fresh Node process requires it, the SDK found through NODE_PATH as on Lambda
         const { files, printed } = compileAndLoadAlone("components/runtime/aws/rotate-access-key.ts");
         // THEN it is the handler and the rotation steps it shares (no value generator), and exports `handler`
-        assert.deepStrictEqual(files, ["access-key-contract.js", "rotate-access-key.js", "rotation.js"]);
+        assert.deepStrictEqual(files, ["access-key-contract.js", "retry.js", "rotate-access-key.js", "rotation.js"]);
         assert.strictEqual(printed, "function 1");
     });
 });

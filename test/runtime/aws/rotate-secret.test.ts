@@ -548,7 +548,7 @@ describe("runtime/aws rotate-secret", () => {
             // THEN it is the handler, the tags and actions it shares with its component, the rotation
             // steps it shares with the access-key function and the value helpers it shares with
             // Google's function, nothing else; it exports `handler`
-            assert.deepStrictEqual(files, [path.join("aws", "contract.js"), path.join("aws", "rotate-secret.js"), path.join("aws", "rotation.js"), "value.js"]);
+            assert.deepStrictEqual(files, [path.join("aws", "contract.js"), path.join("aws", "retry.js"), path.join("aws", "rotate-secret.js"), path.join("aws", "rotation.js"), "value.js"]);
             assert.strictEqual(printed, "function 1");
         });
     });

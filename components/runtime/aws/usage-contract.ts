@@ -1,0 +1,111 @@
+/**
+ * What the AWS usage monitor function (`usage-monitor.ts`) and the components that record
+ * thresholds on identities (and, later, the `aws.UsageMonitor` component that deploys it) agree on:
+ * the tags it reads, its event, its state table's shape, its metrics, and every action it calls.
+ *
+ * A file of its own, with no import at all: a component reads it at construction, in the user's
+ * Pulumi program, where the AWS SDK v3 the function imports is not installed (see
+ * access-key-contract.ts). Runs in the cloud too: `usage-monitor.js` requires it.
+ */
+
+/** The tag that marks an identity this package manages; the monitor ignores every other role and user. */
+export const MANAGED_BY_TAG = "nhi:managed-by";
+export const MANAGED_BY_VALUE = "pulumi-nhi";
+/** When the identity expires: the UTC instant `YYYY-MM-DDTHH:MM:SSZ` (components/core/expiry.ts). */
+export const EXPIRES_AT_TAG = "nhi:expires-at";
+/** `unusedAlarm.afterDays`: a whole number of days, {@link MIN_UNUSED_DAYS}–{@link MAX_UNUSED_DAYS}. */
+export const UNUSED_AFTER_TAG = "nhi:unused-after-days";
+/** `unusedAlarm.notify`: the ARN of the SNS topic that receives this identity's notices. */
+export const NOTIFY_TAG = "nhi:notify";
+/** `expiryNoticeDays`: how many days before `nhi:expires-at` the identity is `expiring`, 1–90. */
+export const EXPIRY_NOTICE_TAG = "nhi:expiry-notice-days";
+/**
+ * IAM users only: the age in days past which an Active access key is `key-too-old`, 1–400 (for
+ * `aws.AccessKeyIdentity`, its rotation period plus its grace plus a day: a key older than that
+ * means rotation has stopped).
+ */
+export const KEY_MAX_AGE_TAG = "nhi:key-max-age-days";
+
+/**
+ * IAM records a role's last use over a trailing 400 days, so "unused for more than 400 days" cannot
+ * be told from "never used since tracking began".
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_last-accessed.html (tracking period)
+ */
+export const MIN_UNUSED_DAYS = 1;
+export const MAX_UNUSED_DAYS = 400;
+/** The expiry notice window: the default is the preview's warning window (`EXPIRY_WARNING_DAYS`). */
+export const DEFAULT_EXPIRY_NOTICE_DAYS = 14;
+export const MIN_EXPIRY_NOTICE_DAYS = 1;
+export const MAX_EXPIRY_NOTICE_DAYS = 90;
+export const MIN_KEY_AGE_DAYS = 1;
+export const MAX_KEY_AGE_DAYS = 400;
+
+/**
+ * An identity's state, worst first: one state at a time, so that "one notice per state change" has
+ * one meaning. `ok` is the state of an identity the table holds no item for.
+ */
+export type UsageState = "expired" | "expiring" | "key-too-old" | "idle" | "ok";
+export const STATES: readonly UsageState[] = ["expired", "expiring", "key-too-old", "idle", "ok"];
+
+/** The value of `nhiAction` in the monitor's event. */
+export const MONITOR_ACTION = "monitorUsage";
+
+/**
+ * The event the component's EventBridge Scheduler schedule sends (daily by default): exactly these
+ * fields. `stateTable` is the name of the DynamoDB table the monitor alone writes (see
+ * usage-monitor.ts, "Where the last state is kept"); `perIdentityMetrics` adds two metrics per
+ * identity (billed per metric per month).
+ */
+export interface MonitorEvent {
+    readonly nhiAction: typeof MONITOR_ACTION;
+    readonly stateTable: string;
+    readonly perIdentityMetrics: boolean;
+}
+
+/** The monitor's event. */
+export function monitorEvent(stateTable: string, perIdentityMetrics = false): MonitorEvent {
+    return { nhiAction: MONITOR_ACTION, stateTable, perIdentityMetrics };
+}
+
+/**
+ * The state table: partition key {@link STATE_KEY} (type S), the identity's unique id (`RoleId` or
+ * `UserId`: a role deleted and re-created under the same name starts afresh). Attributes:
+ * `state` (S, never `ok`), `since` (S, the instant the state was recorded), `arn` (S).
+ */
+export const STATE_KEY = "identity";
+
+/** The namespace of every metric the monitor publishes. */
+export const NAMESPACE = "PulumiNhi";
+/** Aggregate metrics, dimensions `Account` and `Region` only (one metric each per monitor). */
+export const METRICS = {
+    monitored: "IdentitiesMonitored",
+    idle: "IdentitiesIdle",
+    expiring: "IdentitiesExpiringSoon",
+    expired: "IdentitiesExpired",
+    keyTooOld: "AccessKeysTooOld",
+    /**
+     * 1 after a run that evaluated every identity and sent every notice, 0 after one that did not;
+     * nothing when the monitor did not run. The component's heartbeat alarm fires on `< 1` and
+     * treats missing data as breaching, so a monitor that stops running is noticed.
+     */
+    runSucceeded: "MonitorRunSucceeded",
+} as const;
+/** Per-identity metrics (only with `perIdentityMetrics`), dimensions `Account`, `Region`, `Identity` (the ARN). */
+export const IDENTITY_METRICS = {
+    daysSinceLastUse: "DaysSinceLastUse",
+    daysToExpiry: "DaysToExpiry",
+} as const;
+
+/**
+ * Every action the function calls, for the component that grants its identity exactly these: the
+ * IAM ones account-wide (neither supports a resource ARN), `sns:Publish` on the topics its
+ * identities name, the DynamoDB ones on its table, `cloudwatch:PutMetricData` with a
+ * `cloudwatch:namespace` condition of {@link NAMESPACE}. Checked against the fakes' call logs
+ * (test/runtime/aws/usage-monitor.test.ts).
+ */
+export const ACTIONS = {
+    iam: ["iam:GenerateCredentialReport", "iam:GetAccountAuthorizationDetails", "iam:GetCredentialReport"],
+    sns: ["sns:Publish"],
+    dynamodb: ["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:Scan"],
+    cloudwatch: ["cloudwatch:PutMetricData"],
+} as const;
