@@ -8,8 +8,7 @@ import { AwsGrant } from "./grants";
 import { AwsPrincipalArgs, AwsPrincipalComponent, AwsPrincipalPlan, PrincipalKind, givenTags, planAwsPrincipal, principalTags, registerPolicies } from "./principal";
 import { USER_POLICY_LIMITS } from "./policy";
 import { AwsSecretStorageArgs, checkKmsKeyArn, checkRecoveryWindow, checkRotationDays, declareRotatedSecret, numberHint, planReaders, rotationKmsGrant } from "./rotated-secret";
-import { RotationFunction, declareRotationFunction } from "./rotation-function";
-import { AwsServiceIdentity } from "./service-identity";
+import { RotationFunction, declareFunctionSchedule, declareRotationFunction } from "./rotation-function";
 import { MAX_TAG_VALUE_CHARS, isTagValue, ownershipTags, tagCountProblem, tagValueFix } from "./tags";
 
 export const AWS_ACCESS_KEY_IDENTITY_TYPE = "nhi:index:AwsAccessKeyIdentity";
@@ -40,8 +39,7 @@ const ROTATOR_PURPOSE = "Rotates the access key of one IAM user into one Secrets
  * rotation function's, and the schedule `${name}-retire-1a2b3c4` (AWS: at most 64 characters).
  */
 export const RETIRE_SUFFIX = "-retire";
-/** The service principal of EventBridge Scheduler, which assumes the schedule's execution role. */
-export const SCHEDULER_PRINCIPAL = "scheduler.amazonaws.com";
+export { SCHEDULER_PRINCIPAL, schedulerSource } from "./rotation-function";
 /**
  * Once a day, from the schedule's creation, with no flexible window: the previous key is then
  * deactivated within a day of the end of its grace.
@@ -316,18 +314,6 @@ export function rotatorGrants(userArn: pulumi.Input<string>, secretArn: pulumi.I
 }
 
 /**
- * `aws:SourceAccount` and `aws:SourceArn` for the trust of a schedule's execution role: the
- * function's account, and the ARN of that account's `default` schedule group in the function's
- * region. EventBridge Scheduler sends the schedule group's ARN as `aws:SourceArn`, never a
- * schedule's ("Do not scope the aws:SourceArn statement to a specific schedule").
- * @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html
- */
-export function schedulerSource(functionArn: string): { sourceAccount: string; sourceArn: string } {
-    const [, partition, , region, account] = functionArn.split(":");
-    return { sourceAccount: account, sourceArn: `arn:${partition}:scheduler:${region}:${account}:schedule-group/default` };
-}
-
-/**
  * Declares the daily check, as children of `parent` named `name`: its execution role (an
  * `AwsServiceIdentity` trusted by EventBridge Scheduler of the function's account, for its
  * `default` schedule group, allowed `lambda:InvokeFunction` on the function only), and the
@@ -343,25 +329,15 @@ function declareRetireSchedule(parent: pulumi.Resource, name: string, args: {
     readonly tags: Readonly<Record<string, pulumi.Input<string>>>;
     readonly expiresAt?: string;
 }): aws.scheduler.Schedule {
-    const { functionArn } = args.rotationFunction;
-    const source = functionArn.apply(schedulerSource);
-    const identity = new AwsServiceIdentity(name, {
+    return declareFunctionSchedule(parent, name, {
+        functionArn: args.rotationFunction.functionArn,
         owner: args.owner,
         purpose: RETIRE_PURPOSE,
-        trust: { service: { principal: SCHEDULER_PRINCIPAL, sourceAccount: source.sourceAccount, sourceArn: source.sourceArn } },
-        grants: [{ actions: ["lambda:InvokeFunction"], resources: [functionArn] }],
+        description: args.description,
+        scheduleExpression: RETIRE_SCHEDULE_EXPRESSION,
+        input: args.secretArn.apply((arn) => JSON.stringify(retireEvent(arn))),
+        retryPolicy: RETIRE_RETRY_POLICY,
         tags: args.tags,
         expiresAt: args.expiresAt,
-    }, { parent });
-    return new aws.scheduler.Schedule(name, {
-        description: args.description.slice(0, 512),
-        scheduleExpression: RETIRE_SCHEDULE_EXPRESSION,
-        flexibleTimeWindow: { mode: "OFF" },
-        target: {
-            arn: functionArn,
-            roleArn: identity.roleArn,
-            input: args.secretArn.apply((arn) => JSON.stringify(retireEvent(arn))),
-            retryPolicy: { ...RETIRE_RETRY_POLICY },
-        },
-    }, { parent, dependsOn: [identity] });
+    }).schedule;
 }

@@ -20,6 +20,19 @@ export const RESOURCE_TAG_KEY = "aws:ResourceTag/${TagKey}";
  * @see https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service
  */
 export const VIA_SERVICE_KEY = "kms:ViaService";
+/**
+ * The condition key `metricNamespace` writes: the namespace of the metrics a
+ * `cloudwatch:PutMetricData` request publishes (the action has no resource-level permissions).
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/iam-cw-condition-keys-namespace.html
+ */
+export const METRIC_NAMESPACE_KEY = "cloudwatch:namespace";
+/**
+ * A CloudWatch namespace: 1–255 characters, ASCII letters, digits and `. - _ / # : ` (no space
+ * within the condition value, to keep it exact), not starting with `AWS/`.
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricData.html
+ */
+const METRIC_NAMESPACE = /^(?!AWS\/)[A-Za-z0-9.\-_/#:]{1,255}$/;
 
 /** A condition option of a grant, and the catalogue key each action must support for it. */
 export interface RequiredKey {
@@ -41,6 +54,7 @@ export interface GrantConditions {
 export interface ConditionOptions {
     readonly whereTagged?: unknown;
     readonly viaService?: unknown;
+    readonly metricNamespace?: unknown;
 }
 
 /**
@@ -62,6 +76,16 @@ export function planGrantConditions(grant: ConditionOptions, path: string, probl
         ok &&= via !== undefined;
         if (via !== undefined) {
             parts.push({ condition: via, required: [{ option: "viaService", key: VIA_SERVICE_KEY, meaning: "limits the grant to KMS requests an AWS service makes on the identity's behalf" }] });
+        }
+    }
+    if (grant.metricNamespace !== undefined) {
+        const at = `${path}.metricNamespace`;
+        const ns = grant.metricNamespace;
+        if (typeof ns !== "string" || !METRIC_NAMESPACE.test(ns)) {
+            problems.add(at, `\`${at}\` must be a CloudWatch namespace of your own: 1–255 letters, digits and \`. - _ / # :\`, not starting \`AWS/\`, such as \`PulumiNhi\`; got ${describe(ns)}.`);
+            ok = false;
+        } else {
+            parts.push({ condition: { StringEquals: { [METRIC_NAMESPACE_KEY]: ns } }, required: [{ option: "metricNamespace", key: METRIC_NAMESPACE_KEY, meaning: "limits the grant to metrics of one namespace" }] });
         }
     }
     if (!ok || parts.length === 0) {

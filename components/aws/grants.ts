@@ -67,6 +67,15 @@ interface AwsGrantBase {
      * @see https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service
      */
     readonly viaService?: string;
+    /**
+     * Limits a grant of `cloudwatch:PutMetricData` (which has no resource-level permissions: grant
+     * it on `*`) to metrics of one namespace: the condition `StringEquals` `cloudwatch:namespace`.
+     * Every action of the grant must support `cloudwatch:namespace`; a grant with one that does
+     * not is refused, naming it.
+     * @default no such condition
+     * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/iam-cw-condition-keys-namespace.html
+     */
+    readonly metricNamespace?: string;
 }
 
 /** A grant of exact IAM actions. */
@@ -120,7 +129,7 @@ interface GrantPlanBase {
     readonly path: string;
     readonly resources: readonly pulumi.Input<string>[];
     readonly allowWildcard: boolean;
-    /** The condition of every statement of the grant (`whereTagged`, `viaService`), if any. */
+    /** The condition of every statement of the grant (`whereTagged`, `viaService`, `metricNamespace`), if any. */
     readonly condition?: Condition;
     /** The condition keys every action of the grant must support, with the option that needs each. */
     readonly required?: readonly RequiredKey[];

@@ -17,6 +17,8 @@ import { AUTONAME_SUFFIX_CHARS, AwsServiceIdentity, MAX_ROLE_NAME_CHARS, ROLE_CH
 
 /** The runtime entries that are Secrets Manager rotation functions. */
 export type RotationEntry = "aws/rotate-secret" | "aws/rotate-access-key";
+/** Every runtime entry that {@link declareFunction} deploys. */
+export type FunctionEntry = RotationEntry | "aws/usage-monitor";
 
 /**
  * Node.js 24, a current Lambda runtime that provides AWS SDK for JavaScript v3 on the module path,
@@ -127,6 +129,46 @@ export interface RotationFunction {
  * passes (owner, purpose, tags, ARNs) in its own plan, before `super()`, so that it never does.
  */
 export function declareRotationFunction(parent: pulumi.Resource, name: string, args: RotationFunctionArgs): RotationFunction {
+    const fn = declareFunction(parent, name, {
+        ...args,
+        description: `Rotates secrets (pulumi-nhi ${args.entry}): ${args.purpose}`,
+        memoryMb: ROTATION_MEMORY_MB,
+        timeoutSeconds: ROTATION_TIMEOUT_SECONDS,
+    });
+    const source = args.invokedBy.secretArn !== undefined
+        ? { sourceArn: args.invokedBy.secretArn }
+        : { sourceAccount: args.invokedBy.sourceAccount };
+    const permission = new aws.lambda.Permission(`${name}-invoke`, {
+        action: "lambda:InvokeFunction",
+        function: fn.lambda.name,
+        principal: SECRETS_MANAGER_PRINCIPAL,
+        ...source,
+    }, { parent });
+    return { ...fn, permission, ready: [permission] };
+}
+
+/** The arguments of {@link declareFunction}: a rotation function's, with its own size and no invoker. */
+export interface FunctionArgs extends Omit<RotationFunctionArgs, "entry" | "invokedBy"> {
+    readonly entry: FunctionEntry;
+    /** The function's description (cut to Lambda's 256 characters). */
+    readonly description: string;
+    readonly memoryMb: number;
+    readonly timeoutSeconds: number;
+}
+
+/** What {@link declareFunction} declared. */
+export type DeclaredFunction = Omit<RotationFunction, "permission" | "ready">;
+
+/**
+ * The one builder of a Lambda function that runs a runtime entry of this package, as children of
+ * `parent` named from `name`: its log group `${name}-logs` (kept {@link ROTATION_LOG_RETENTION_DAYS}
+ * days), its identity `${name}` (an `AwsServiceIdentity` trusted by Lambda, allowed to write to
+ * that log group and to do exactly `grants`) and the function `${name}` ({@link ROTATION_RUNTIME},
+ * handler `${entry}.handler`, code `runtimeArchive(entry)`, shared by every function of a stack).
+ * Who may invoke it is the caller's: {@link declareRotationFunction} adds Secrets Manager;
+ * {@link declareFunctionSchedule} gives a schedule's role `lambda:InvokeFunction` on it.
+ */
+export function declareFunction(parent: pulumi.Resource, name: string, args: FunctionArgs): DeclaredFunction {
     const opts = { parent };
     const tags = { ...args.tags, ...ownershipTags({ owner: args.owner, purpose: args.purpose }) };
     const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
@@ -143,36 +185,92 @@ export function declareRotationFunction(parent: pulumi.Resource, name: string, a
         expiresAt: args.expiresAt,
     }, opts);
     const lambda = new aws.lambda.Function(name, {
-        description: `Rotates secrets (pulumi-nhi ${args.entry}): ${args.purpose}`.slice(0, 256),
+        description: args.description.slice(0, 256),
         runtime: ROTATION_RUNTIME,
         handler: `${args.entry}.handler`,
         code: rotationArchive(args.entry),
         role: identity.roleArn,
-        memorySize: ROTATION_MEMORY_MB,
-        timeout: ROTATION_TIMEOUT_SECONDS,
+        memorySize: args.memoryMb,
+        timeout: args.timeoutSeconds,
         loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
         tags,
     }, { parent, dependsOn: [identity] });
-    const source = args.invokedBy.secretArn !== undefined
-        ? { sourceArn: args.invokedBy.secretArn }
-        : { sourceAccount: args.invokedBy.sourceAccount };
-    const permission = new aws.lambda.Permission(`${name}-invoke`, {
-        action: "lambda:InvokeFunction",
-        function: lambda.name,
-        principal: SECRETS_MANAGER_PRINCIPAL,
-        ...source,
-    }, opts);
-    return { functionArn: lambda.arn, functionName: lambda.name, identity, logGroup, lambda, permission, ready: [permission] };
+    return { functionArn: lambda.arn, functionName: lambda.name, identity, logGroup, lambda };
+}
+
+/** The service principal of EventBridge Scheduler, which assumes a schedule's execution role. */
+export const SCHEDULER_PRINCIPAL = "scheduler.amazonaws.com";
+
+/**
+ * `aws:SourceAccount` and `aws:SourceArn` for the trust of a schedule's execution role: the
+ * function's account, and the ARN of that account's `default` schedule group in the function's
+ * region. EventBridge Scheduler sends the schedule group's ARN as `aws:SourceArn`, never a
+ * schedule's ("Do not scope the aws:SourceArn statement to a specific schedule").
+ * @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html
+ */
+export function schedulerSource(functionArn: string): { sourceAccount: string; sourceArn: string } {
+    const [, partition, , region, account] = functionArn.split(":");
+    return { sourceAccount: account, sourceArn: `arn:${partition}:scheduler:${region}:${account}:schedule-group/default` };
+}
+
+/** The arguments of {@link declareFunctionSchedule}, validated by the caller's plan. */
+export interface FunctionScheduleArgs {
+    readonly functionArn: pulumi.Output<string>;
+    readonly owner: string;
+    /** Recorded on the execution role (`nhi:purpose`; a tag value). */
+    readonly purpose: string;
+    /** The schedule's description (cut to 512 characters). */
+    readonly description: string;
+    /** `rate(...)`, `cron(...)` or `at(...)`. */
+    readonly scheduleExpression: pulumi.Input<string>;
+    /** The event the function receives, as JSON. */
+    readonly input: pulumi.Input<string>;
+    readonly retryPolicy: { readonly maximumEventAgeInSeconds: number; readonly maximumRetryAttempts: number };
+    readonly tags?: Readonly<Record<string, pulumi.Input<string>>>;
+    readonly expiresAt?: string;
+}
+
+/**
+ * The one builder of a schedule that invokes a function of this package, as children of `parent`
+ * named `name`: its execution role (an `AwsServiceIdentity` trusted by EventBridge Scheduler of the
+ * function's account, for its `default` schedule group, allowed `lambda:InvokeFunction` on the
+ * function only), and the `aws.scheduler.Schedule` that invokes the function with `input`. No
+ * Lambda permission is added: the execution role's identity policy is enough in one account.
+ * @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html#setting-up-execution-role
+ */
+export function declareFunctionSchedule(parent: pulumi.Resource, name: string, args: FunctionScheduleArgs): { identity: AwsServiceIdentity; schedule: aws.scheduler.Schedule } {
+    const { functionArn } = args;
+    const source = functionArn.apply(schedulerSource);
+    const identity = new AwsServiceIdentity(name, {
+        owner: args.owner,
+        purpose: args.purpose,
+        trust: { service: { principal: SCHEDULER_PRINCIPAL, sourceAccount: source.sourceAccount, sourceArn: source.sourceArn } },
+        grants: [{ actions: ["lambda:InvokeFunction"], resources: [functionArn] }],
+        tags: args.tags,
+        expiresAt: args.expiresAt,
+    }, { parent });
+    const schedule = new aws.scheduler.Schedule(name, {
+        description: args.description.slice(0, 512),
+        scheduleExpression: args.scheduleExpression,
+        flexibleTimeWindow: { mode: "OFF" },
+        target: {
+            arn: functionArn,
+            roleArn: identity.roleArn,
+            input: args.input,
+            retryPolicy: { ...args.retryPolicy },
+        },
+    }, { parent, dependsOn: [identity] });
+    return { identity, schedule };
 }
 
 /**
  * The archive of each entry, made once per process: its content is a pure function of this
  * package's runtime code (`runtimeArchive`), so every function of a stack shares one.
  */
-const archives = new Map<RotationEntry, pulumi.asset.AssetArchive>();
+const archives = new Map<FunctionEntry, pulumi.asset.AssetArchive>();
 
 /** The archive of `entry` (`runtimeArchive`), made once per process and shared by every function. */
-export function rotationArchive(entry: RotationEntry): pulumi.asset.AssetArchive {
+export function rotationArchive(entry: FunctionEntry): pulumi.asset.AssetArchive {
     let archive = archives.get(entry);
     if (archive === undefined) {
         archive = runtimeArchive(entry);

@@ -50,6 +50,18 @@ const BAD: BadInput[] = [
         reason: "`grants[0].viaService` must be the prefix of the AWS service that uses the key on the identity's behalf, such as `secretsmanager`; got `secretsmanger`. Did you mean `secretsmanager`?",
     },
     {
+        what: "metricNamespace on an action without cloudwatch:namespace",
+        args: tagged({ actions: ["cloudwatch:PutMetricData", "cloudwatch:GetMetricData"], resources: ["*"], allowWildcard: true, metricNamespace: "PulumiNhi" }),
+        path: "grants[0].metricNamespace",
+        reason: "`grants[0].metricNamespace` limits the grant to metrics of one namespace, but `cloudwatch:GetMetricData` does not support the condition key `cloudwatch:namespace` (Service Authorization Reference), so IAM would never allow it; move it to a grant without `metricNamespace`.",
+    },
+    {
+        what: "metricNamespace in AWS's own namespaces",
+        args: tagged({ actions: ["cloudwatch:PutMetricData"], resources: ["*"], allowWildcard: true, metricNamespace: "AWS/Lambda" }),
+        path: "grants[0].metricNamespace",
+        reason: "`grants[0].metricNamespace` must be a CloudWatch namespace of your own: 1–255 letters, digits and `. - _ / # :`, not starting `AWS/`, such as `PulumiNhi`; got `AWS/Lambda`.",
+    },
+    {
         what: "an empty map",
         args: tagged({ actions: ["secretsmanager:GetSecretValue"], resources: [SECRETS], whereTagged: {} }),
         path: "grants[0].whereTagged",
