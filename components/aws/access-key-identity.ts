@@ -328,7 +328,7 @@ function declareRetireSchedule(parent: pulumi.Resource, name: string, args: {
     readonly description: string;
     readonly tags: Readonly<Record<string, pulumi.Input<string>>>;
     readonly expiresAt?: string;
-}): aws.scheduler.Schedule {
+}): pulumi.CustomResource {
     return declareFunctionSchedule(parent, name, {
         functionArn: args.rotationFunction.functionArn,
         owner: args.owner,

@@ -238,7 +238,7 @@ export interface FunctionScheduleArgs {
  * Lambda permission is added: the execution role's identity policy is enough in one account.
  * @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html#setting-up-execution-role
  */
-export function declareFunctionSchedule(parent: pulumi.Resource, name: string, args: FunctionScheduleArgs): { identity: AwsServiceIdentity; schedule: aws.scheduler.Schedule } {
+export function declareFunctionSchedule(parent: pulumi.Resource, name: string, args: FunctionScheduleArgs): { identity: AwsServiceIdentity; schedule: pulumi.CustomResource } {
     const { functionArn } = args;
     const source = functionArn.apply(schedulerSource);
     const identity = new AwsServiceIdentity(name, {
