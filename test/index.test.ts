@@ -34,7 +34,7 @@ function sdksLoadedAfter(steps: readonly string[]): Promise<string[][]> {
 describe("the public entry (pulumi-nhi)", () => {
     it("exports the aws and gcp namespaces, each with its component and documented helpers only", () => {
         assert.deepStrictEqual(Object.keys(nhi).sort(), ["aws", "gcp"]);
-        assert.deepStrictEqual(Object.keys(nhi.aws).sort(), ["AccessKeyIdentity", "RotatingSecret", "SecretRotator", "ServiceIdentity"]);
+        assert.deepStrictEqual(Object.keys(nhi.aws).sort(), ["AccessKeyIdentity", "RotatingSecret", "SecretRotator", "ServiceIdentity", "UsageMonitor"]);
         assert.deepStrictEqual(Object.keys(nhi.gcp).sort(), ["RotatingSecret", "SecretRotator", "ServiceIdentity", "parseOwnershipRecord"]);
         // The subpaths pulumi-nhi/aws and pulumi-nhi/gcp are the same modules.
         assert.strictEqual(nhi.aws, nhiAws);
@@ -48,6 +48,7 @@ describe("the public entry (pulumi-nhi)", () => {
         assert.strictEqual(nhi.aws.AccessKeyIdentity, require("../components/aws/access-key-identity").AwsAccessKeyIdentity);
         assert.strictEqual(nhi.aws.RotatingSecret, require("../components/aws/rotating-secret").AwsRotatingSecret);
         assert.strictEqual(nhi.aws.SecretRotator, require("../components/aws/secret-rotator").AwsSecretRotator);
+        assert.strictEqual(nhi.aws.UsageMonitor, require("../components/aws/usage-monitor").AwsUsageMonitor);
     });
 
     it("loads a cloud's SDK only when that cloud's ServiceIdentity is first read", async () => {

@@ -7,6 +7,7 @@ import type { AwsServiceIdentity } from "./service-identity";
 import type { AwsAccessKeyIdentity } from "./access-key-identity";
 import type { AwsRotatingSecret } from "./rotating-secret";
 import type { AwsSecretRotator } from "./secret-rotator";
+import type { AwsUsageMonitor } from "./usage-monitor";
 import { exportLazily } from "../core/lazy";
 
 export type { AwsServiceIdentityArgs } from "./service-identity";
@@ -46,3 +47,11 @@ export type SecretRotator = AwsSecretRotator;
 export const SecretRotator: typeof AwsSecretRotator = undefined as never;
 exportLazily(exports, () => require("./secret-rotator"), { SecretRotator: "AwsSecretRotator" },
     "`aws.SecretRotator` needs `@pulumi/aws` (a peer dependency of pulumi-nhi): `npm install @pulumi/aws@^7`.");
+
+export type { AwsUsageMonitorArgs } from "./usage-monitor";
+
+/** The usage monitor of one account and region: see {@link AwsUsageMonitor}. */
+export type UsageMonitor = AwsUsageMonitor;
+export const UsageMonitor: typeof AwsUsageMonitor = undefined as never;
+exportLazily(exports, () => require("./usage-monitor"), { UsageMonitor: "AwsUsageMonitor" },
+    "`aws.UsageMonitor` needs `@pulumi/aws` (a peer dependency of pulumi-nhi): `npm install @pulumi/aws@^7`.");
