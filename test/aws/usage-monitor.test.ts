@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
 import { aws } from "../../components";
 import { planAwsUsageMonitor } from "../../components/aws/usage-monitor";
 import { ACTIONS, monitorEvent } from "../../components/runtime/aws/usage-contract";
@@ -155,6 +156,15 @@ describe("aws.UsageMonitor", function () {
         let resources: Registered[] = [];
         await assert.rejects(async () => { ({ resources } = await declare({ ...base, notifyTopics: ["alerts"] })); }, /notifyTopics\[0\]/);
         assert.deepStrictEqual(resources, []);
+    });
+
+    it("keeps the check of a topic known only at deploy time, with the construction-time message", () => {
+        // GIVEN topics that are Outputs  WHEN planned  THEN nothing is refused yet
+        const plan = planAwsUsageMonitor("usage", { ...base, notifyTopics: [pulumi.output("alerts")], alarmTopic: pulumi.output(ALARMS) });
+        // AND the checks that run where they resolve refuse a topic name with the same words, and take an ARN
+        assert.deepStrictEqual(plan.later.map((c) => c.path), ["notifyTopics[0]", "alarmTopic"]);
+        assert.strictEqual(plan.later[0].problem("alerts"), BAD.find((b) => b.what === "a topic name instead of its ARN")!.reason);
+        assert.strictEqual(plan.later[1].problem(ALARMS), undefined);
     });
 
     const BAD: BadInput[] = [
