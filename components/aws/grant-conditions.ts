@@ -8,8 +8,8 @@ import { MAX_TAG_KEY_CHARS, isTagValue } from "./tags";
 /**
  * The conditions a grant may put on its statements, each checked against the catalogue: every
  * action of the grant must support the condition key for the resources it is granted on, or IAM
- * would never allow it. `whereTagged` (attribute-based access control) and `viaService` (KMS use
- * only through an AWS service).
+ * would never allow it. `whereTagged` (attribute-based access control), `viaService` (KMS use
+ * only through an AWS service) and `metricNamespace` (CloudWatch metrics of one namespace).
  */
 
 /** The condition key `whereTagged` writes, as the reference spells it for the actions that support it. */
@@ -36,7 +36,7 @@ const METRIC_NAMESPACE = /^(?!AWS\/)[A-Za-z0-9.\-_/#:]{1,255}$/;
 
 /** A condition option of a grant, and the catalogue key each action must support for it. */
 export interface RequiredKey {
-    /** `whereTagged` or `viaService`. */
+    /** `whereTagged`, `viaService` or `metricNamespace`. */
     readonly option: string;
     /** The key as the reference writes it. */
     readonly key: string;

@@ -11,7 +11,9 @@ import { AUTONAME_SUFFIX_CHARS, AwsServiceIdentity, MAX_ROLE_NAME_CHARS, ROLE_CH
  * entry of this package (`components/runtime/aws/`), its log group, its own least-privilege
  * identity, and the permission that lets Secrets Manager invoke it. Used by `aws.RotatingSecret`
  * (one function per secret), `aws.SecretRotator` (one function that many secrets share) and
- * `aws.AccessKeyIdentity` (entry `aws/rotate-access-key`).
+ * `aws.AccessKeyIdentity` (entry `aws/rotate-access-key`). Built on {@link declareFunction}, the
+ * builder of every function of this package (also `aws.UsageMonitor`'s), beside
+ * {@link declareFunctionSchedule}, the builder of every schedule that invokes one.
  * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_lambda.html
  */
 
