@@ -190,7 +190,7 @@ export function declareFunction(parent: pulumi.Resource, name: string, args: Fun
         description: args.description.slice(0, 256),
         runtime: ROTATION_RUNTIME,
         handler: `${args.entry}.handler`,
-        code: rotationArchive(args.entry),
+        code: runtimeArchive(args.entry),
         role: identity.roleArn,
         memorySize: args.memoryMb,
         timeout: args.timeoutSeconds,
@@ -263,20 +263,4 @@ export function declareFunctionSchedule(parent: pulumi.Resource, name: string, a
         },
     }, { parent, dependsOn: [identity] });
     return { identity, schedule };
-}
-
-/**
- * The archive of each entry, made once per process: its content is a pure function of this
- * package's runtime code (`runtimeArchive`), so every function of a stack shares one.
- */
-const archives = new Map<FunctionEntry, pulumi.asset.AssetArchive>();
-
-/** The archive of `entry` (`runtimeArchive`), made once per process and shared by every function. */
-export function rotationArchive(entry: FunctionEntry): pulumi.asset.AssetArchive {
-    let archive = archives.get(entry);
-    if (archive === undefined) {
-        archive = runtimeArchive(entry);
-        archives.set(entry, archive);
-    }
-    return archive;
 }

@@ -43,17 +43,27 @@ export function runtimeBundle(entry: string, root: string = RUNTIME_ROOT): Runti
  * The bundle as a Pulumi archive (the engine zips it), with `extraFiles` added (for example a
  * Google function's `package.json`). The content is a pure function of the package's code, so
  * the asset's hash, and so the function, change only when the package's runtime code changes.
+ * Made once per entry, extra files and process: every function of a stack that runs the same
+ * code shares one archive.
  */
 export function runtimeArchive(entry: string, extraFiles: Readonly<Record<string, string>> = {}): pulumi.asset.AssetArchive {
-    const assets: Record<string, pulumi.asset.Asset> = {};
-    for (const [file, text] of runtimeBundle(entry).files) {
-        assets[file] = new pulumi.asset.StringAsset(text);
+    const key = `${entry}\0${JSON.stringify(extraFiles)}`;
+    let archive = archives.get(key);
+    if (archive === undefined) {
+        const assets: Record<string, pulumi.asset.Asset> = {};
+        for (const [file, text] of runtimeBundle(entry).files) {
+            assets[file] = new pulumi.asset.StringAsset(text);
+        }
+        for (const [file, text] of Object.entries(extraFiles)) {
+            assets[file] = new pulumi.asset.StringAsset(text);
+        }
+        archive = new pulumi.asset.AssetArchive(assets);
+        archives.set(key, archive);
     }
-    for (const [file, text] of Object.entries(extraFiles)) {
-        assets[file] = new pulumi.asset.StringAsset(text);
-    }
-    return new pulumi.asset.AssetArchive(assets);
+    return archive;
 }
+
+const archives = new Map<string, pulumi.asset.AssetArchive>();
 
 function collect(entry: string, root: string): RuntimeBundle {
     const files = new Map<string, string>();

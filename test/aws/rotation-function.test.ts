@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { ACTIONS as SECRET_ACTIONS } from "../../components/runtime/aws/rotate-secret";
-import { declareRotationFunction, rotationArchive, ROTATION_LOG_RETENTION_DAYS, ROTATION_RUNTIME } from "../../components/aws/rotation-function";
+import { declareRotationFunction, ROTATION_LOG_RETENTION_DAYS, ROTATION_RUNTIME } from "../../components/aws/rotation-function";
+import { runtimeArchive } from "../../components/core/runtime-asset";
 import { declareRotatedSecret, renderReaderPolicy } from "../../components/aws/rotated-secret";
 import { capture, MOCK_ACCOUNT, ofType, Registered, valueOf } from "../support/mock-graph";
 import { decideIdentity, expectDecisions, grantedPairs } from "../support/iam-simulator";
@@ -70,14 +71,14 @@ describe("declareRotationFunction: the one builder of a rotation Lambda", functi
             ["aws/rotate-secret", ["aws/contract.js", "aws/retry.js", "aws/rotate-secret.js", "aws/rotation.js", "value.js"]],
             ["aws/rotate-access-key", ["aws/access-key-contract.js", "aws/retry.js", "aws/rotate-access-key.js", "aws/rotation.js"]],
         ] as const) {
-            const archive = rotationArchive(entry);
+            const archive = runtimeArchive(entry);
             const assets = await archive.assets;
             // THEN it holds exactly the entry's files, as JavaScript, and is the same object every time
             assert.deepStrictEqual(Object.keys(assets).sort(), expected);
             const text = await (assets[`${entry}.js`] as pulumi.asset.StringAsset).text;
             assert.match(text, /exports\.handler = handler/);
             assert.doesNotMatch(text, /: Promise<void>/);
-            assert.strictEqual(rotationArchive(entry), archive);
+            assert.strictEqual(runtimeArchive(entry), archive);
         }
         // AND a declared function's code is an archive
         const { resources } = await capture(() => declareRotationFunction(new Parent("p2"), "p2-rotator", {
