@@ -76,16 +76,26 @@ describe("examples/quickstart", () => {
             "aws:cloudwatch/logGroup:LogGroup ledger-vendor-rotator-logs",
             "aws:cloudwatch/logGroup:LogGroup webhook-signing-rotator-logs",
             "aws:iam/openIdConnectProvider:OpenIdConnectProvider github-actions",
+            "aws:iam/role:Role invoice-worker-expiry-role",
             "aws:iam/role:Role invoice-worker-role",
+            "aws:iam/role:Role ledger-key-handover-expiry-role",
             "aws:iam/role:Role ledger-key-handover-role",
+            "aws:iam/role:Role ledger-vendor-expiry-role",
             "aws:iam/role:Role ledger-vendor-retire-role",
             "aws:iam/role:Role ledger-vendor-rotator-role",
+            "aws:iam/role:Role payments-api-expiry-role",
             "aws:iam/role:Role payments-api-role",
+            "aws:iam/role:Role payments-deployer-expiry-role",
             "aws:iam/role:Role payments-deployer-role",
             "aws:iam/role:Role webhook-signing-rotator-role",
+            "aws:iam/rolePolicy:RolePolicy invoice-worker-expiry-policy",
             "aws:iam/rolePolicy:RolePolicy invoice-worker-policy",
+            "aws:iam/rolePolicy:RolePolicy ledger-key-handover-expiry-policy",
+            "aws:iam/rolePolicy:RolePolicy ledger-vendor-expiry-policy",
             "aws:iam/rolePolicy:RolePolicy ledger-vendor-retire-policy",
             "aws:iam/rolePolicy:RolePolicy ledger-vendor-rotator-policy",
+            "aws:iam/rolePolicy:RolePolicy payments-api-expiry-policy",
+            "aws:iam/rolePolicy:RolePolicy payments-deployer-expiry-policy",
             "aws:iam/rolePolicy:RolePolicy payments-deployer-policy",
             "aws:iam/rolePolicy:RolePolicy webhook-signing-rotator-policy",
             "aws:iam/user:User ledger-vendor-user",
@@ -96,7 +106,12 @@ describe("examples/quickstart", () => {
             "aws:lambda/permission:Permission webhook-signing-rotator-invoke",
             "aws:s3/bucket:Bucket build-artifacts",
             "aws:s3/bucket:Bucket invoices",
+            "aws:scheduler/schedule:Schedule invoice-worker-expiry",
+            "aws:scheduler/schedule:Schedule ledger-key-handover-expiry",
+            "aws:scheduler/schedule:Schedule ledger-vendor-expiry",
             "aws:scheduler/schedule:Schedule ledger-vendor-retire",
+            "aws:scheduler/schedule:Schedule payments-api-expiry",
+            "aws:scheduler/schedule:Schedule payments-deployer-expiry",
             "aws:secretsmanager/secret:Secret ledger-vendor-secret",
             "aws:secretsmanager/secret:Secret webhook-signing-secret",
             "aws:secretsmanager/secretRotation:SecretRotation ledger-vendor-rotation",
@@ -117,11 +132,16 @@ describe("examples/quickstart", () => {
             "nhi:index:AwsAccessKeyIdentity ledger-vendor",
             "nhi:index:AwsRotatingSecret webhook-signing",
             "nhi:index:AwsServiceIdentity invoice-worker",
+            "nhi:index:AwsServiceIdentity invoice-worker-expiry",
             "nhi:index:AwsServiceIdentity ledger-key-handover",
+            "nhi:index:AwsServiceIdentity ledger-key-handover-expiry",
+            "nhi:index:AwsServiceIdentity ledger-vendor-expiry",
             "nhi:index:AwsServiceIdentity ledger-vendor-retire",
             "nhi:index:AwsServiceIdentity ledger-vendor-rotator",
             "nhi:index:AwsServiceIdentity payments-api",
+            "nhi:index:AwsServiceIdentity payments-api-expiry",
             "nhi:index:AwsServiceIdentity payments-deployer",
+            "nhi:index:AwsServiceIdentity payments-deployer-expiry",
             "nhi:index:AwsServiceIdentity webhook-signing-rotator",
             "nhi:index:GcpServiceIdentity report-renderer",
             "nhi:index:GcpServiceIdentity reports-deployer",
@@ -609,10 +629,15 @@ describe("npm run demo", () => {
         const [worker, deployer] = identities;
         assert.strictEqual(worker.owner, "team-payments");
         assert.strictEqual(worker.expiresAt, WORKER_EXPIRES_AT);
+        assert.strictEqual(worker.quarantineAt, `at(${WORKER_EXPIRES_AT.slice(0, 19)})`);
         assert.deepStrictEqual(worker.resources, [
             { type: "nhi:index:AwsServiceIdentity", name: "invoice-worker" },
             { type: "aws:iam/role:Role", name: "invoice-worker-role" },
             { type: "aws:iam/rolePolicy:RolePolicy", name: "invoice-worker-policy" },
+            { type: "nhi:index:AwsServiceIdentity", name: "invoice-worker-expiry" },
+            { type: "aws:scheduler/schedule:Schedule", name: "invoice-worker-expiry" },
+            { type: "aws:iam/rolePolicy:RolePolicy", name: "invoice-worker-expiry-policy" },
+            { type: "aws:iam/role:Role", name: "invoice-worker-expiry-role" },
         ]);
         const s3 = worker.permissions.find((p) => p.resource.endsWith("/incoming/*"));
         assert.ok(s3?.actions.includes("s3:GetObject"));
@@ -771,7 +796,7 @@ describe("npm run demo", () => {
         });
         assert.deepStrictEqual(webhook.resources.slice(0, 1), [{ type: "nhi:index:AwsRotatingSecret", name: "webhook-signing" }]);
         assert.strictEqual(webhook.resources.length, 9);
-        assert.strictEqual(key.resources.length, 15);
+        assert.strictEqual(key.resources.length, 19);
 
         const read = (file: string) => JSON.parse(fs.readFileSync(path.join(outDir, file), "utf8"));
         assert.deepStrictEqual(read("webhook-signing/secret-policy.json"), webhook.resourcePolicy);
@@ -810,7 +835,7 @@ describe("npm run demo", () => {
         ]) {
             assert.ok(section.includes(expected), `the Credentials section lacks ${JSON.stringify(expected)}:\n${section}`);
         }
-        assert.match(text, /The program declares 54 resources: 7 workload resources, 6 machine identities \(23 resources, listed under each identity\),\nand 2 credentials that rotate themselves \(24 resources, listed under each credential\)\./);
+        assert.match(text, /The program declares 74 resources: 7 workload resources, 6 machine identities \(39 resources, listed under each identity\),\nand 2 credentials that rotate themselves \(28 resources, listed under each credential\)\./);
         // The worker's own section says which secret it may read, though its policies do not name it.
         const worker = text.slice(text.indexOf("== invoice-worker "), text.indexOf("== payments-deployer "));
         assert.ok(worker.includes(`  Secrets it may read, through their resource policies (see Credentials)\n    webhook-signing  arn:aws:secretsmanager:us-east-1:${MOCK_ACCOUNT}:secret:webhook-signing-secret-1a2b3c4-AbCdEf\n`), worker);
