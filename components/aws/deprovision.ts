@@ -12,7 +12,9 @@ import type { AwsServiceIdentity } from "./service-identity";
  * IAM itself (a universal target: no function of ours runs, nobody is at a keyboard) and puts an
  * explicit deny-all inline policy on the identity's role or user. An explicit deny beats every
  * allow: the identity's own policies, managed policies attached by hand later, and resource
- * policies (a bucket's, a key's) that name it. The schedule deletes itself after it runs.
+ * policies (a bucket's, a key's) that name it. The schedule deletes itself after it runs; the AWS
+ * provider then drops it from the state on the next refresh, fails to update it without one (a
+ * renewal after the quarantine needs `pulumi up --refresh`), and deletes it as a no-op.
  * @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-targets-universal.html
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
  */

@@ -287,6 +287,14 @@ describe("aws deprovisioning at expiry: bad input", () => {
     ];
     itRefusesEach(table, "AwsServiceIdentity", "worker", planAwsServiceIdentity);
 
+    it("types deprovisionAtExpiry as a boolean, on both kinds of identity", () => {
+        const ok: aws.AwsServiceIdentityArgs = role({ deprovisionAtExpiry: false }) as aws.AwsServiceIdentityArgs;
+        // @ts-expect-error a string is not a boolean
+        const bad: aws.AwsAccessKeyIdentityArgs = { ...OWNERSHIP, ...KEY, grants: [], expiresAt: EXPIRY, deprovisionAtExpiry: "no" };
+        assert.throws(() => planAwsAccessKeyIdentity("acme", bad, TABLE_NOW), /`deprovisionAtExpiry` must be `true` or `false`; got `no`\./);
+        assert.strictEqual(planAwsServiceIdentity("worker", ok, TABLE_NOW).deprovision, undefined);
+    });
+
     it("accepts that name without expiresAt, or with deprovisionAtExpiry: false", () => {
         for (const args of [{ ...OWNERSHIP, trust: LAMBDA, grants: [] }, role({ deprovisionAtExpiry: false })]) {
             assert.strictEqual(planAwsServiceIdentity(long, args as aws.AwsServiceIdentityArgs, TABLE_NOW).deprovision, undefined);
