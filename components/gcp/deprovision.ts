@@ -35,7 +35,9 @@
  *   between those days fails; a shared deprovisioner is created once and avoids it.
  * - Cloud Scheduler mints the deprovisioner's OAuth token as its service agent, whose role
  *   `roles/cloudscheduler.serviceAgent` holds `iam.serviceAccounts.getAccessToken` (Google's role
- *   catalogue) on the job's project: the deprovisioner lives in that project, so nothing more is
+ *   catalogue) on the job's project: the deprovisioner lives in that project (a job's account must
+ *   belong to the job's project, and a project's custom role is bound only in that project; so the
+ *   deprovisioner, its jobs and the identities it disables share one project), so nothing more is
  *   bound. Whoever deploys the job needs `iam.serviceAccounts.actAs` on the deprovisioner
  *   (`roles/iam.serviceAccountUser` on it) (https://cloud.google.com/scheduler/docs/http-target-auth).
  */

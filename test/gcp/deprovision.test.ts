@@ -253,6 +253,10 @@ describe("gcp.ServiceIdentity deprovisioning: default, opt-out, renewal", () => 
     });
 });
 
+// The type says what the planner enforces: `tsc --noEmit` fails if this line compiles.
+// @ts-expect-error `deprovisioner` takes a `gcp.Deprovisioner` or `false`, never `true`
+const deprovisionerTrue: gcp.GcpServiceIdentityArgs = { ...BASE, grants: [], expiresAt: EXPIRY, deprovisioner: true };
+
 describe("gcp deprovisioning: bad input", () => {
     const DEPROVISIONER_BAD: BadInput[] = [
         { what: "a region that is not one", args: { project: "acme-prod", owner: "team-platform", region: "Europe" }, path: "region", reason: "`region` must be a Google Cloud region of Cloud Scheduler, such as `europe-west1`; got `Europe`." },
@@ -283,6 +287,8 @@ describe("gcp deprovisioning: bad input", () => {
         };
         it("refuses something that is not a gcp.Deprovisioner", refuses(() => ({ expiresAt: EXPIRY, deprovisioner: "acme-deprovisioner" }),
             "`deprovisioner` must be a `gcp.Deprovisioner` or `false`; got `acme-deprovisioner`."));
+        it("refuses `true` (which does not compile either)", refuses(() => deprovisionerTrue,
+            "`deprovisioner` must be a `gcp.Deprovisioner` or `false`; got boolean `true`."));
         it("refuses a deprovisioner without expiresAt", refuses(() => ({ deprovisioner: same }),
             "`deprovisioner` is given, but the identity has no `expiresAt`: there is nothing to deprovision. Set `expiresAt`, or remove `deprovisioner`."));
         it("refuses the deprovisioner of another project", refuses(() => ({ expiresAt: EXPIRY, deprovisioner: other }),
