@@ -18,7 +18,8 @@
  *   (the job moves) or remove it (the job goes), because an `expiresAt` in the past is refused.
  * - Cron has minute granularity; `expiresAt` has seconds. The job fires at the first whole minute at
  *   or after `expiresAt` ({@link deprovisionSchedule}): never before the instant from which the
- *   identity's bindings stop holding, at most 59 seconds after it.
+ *   identity's bindings stop holding, at most 59 seconds after it. Should a run start a moment early,
+ *   IAM refuses it (the binding holds from `expiresAt`) and Cloud Scheduler retries a minute later.
  * - The deprovisioner is a `GcpServiceIdentity` of this package (the same checks apply to us), with
  *   no grants and no `expiresAt`, so it gets no deprovisioning job of its own (no recursion). Its
  *   power comes only from one binding per identity, on that identity's account (a service-account
@@ -47,7 +48,7 @@ import { Problems, describe } from "../core/errors";
 import { requireText } from "../core/ownership";
 import { projectIdProblem } from "./grants";
 import { isRegion, rotationAccountId } from "./rotation-function";
-import { ACCOUNT_ID, GcpServiceIdentity, customRoleId, planGcpServiceIdentity } from "./service-identity";
+import { ACCOUNT_ID, GcpServiceIdentity, GcpServiceIdentityPlan, customRoleId, planGcpServiceIdentity } from "./service-identity";
 
 export const GCP_DEPROVISIONER_TYPE = "nhi:index:GcpDeprovisioner";
 
@@ -155,7 +156,7 @@ export interface GcpDeprovisionerPlan {
     readonly owner: string;
     readonly accountId: string;
     /** The plan of its identity: no grants, no expiry. */
-    readonly identity: ReturnType<typeof planGcpServiceIdentity>;
+    readonly identity: GcpServiceIdentityPlan;
 }
 
 /** Validates `args`, throwing one {@link pulumi.InputPropertiesError} with every problem. Registers nothing. */

@@ -95,6 +95,34 @@ describe("gcp deprovisioning: the deprovisioner's IAM Condition (CEL, as Google 
     });
 });
 
+describe("gcp deprovisioning: one identity's lifecycle on an injected clock (CEL, as Google evaluates it)", () => {
+    it("works until expiry; from then its bindings are refused and the deprovisioner's job may disable it; a renewal moves both", async () => {
+        // GIVEN an identity expiring at 2099-06-30T00:00:00Z, sharing a deprovisioner
+        const declare = (expiresAt: string) => capture(() => {
+            const d = new gcp.Deprovisioner("life-deprovisioner", { project: "acme-prod", owner: "team-platform" });
+            return new gcp.ServiceIdentity("lifecycle", { ...BASE, grants: GRANTS, expiresAt, deprovisioner: d });
+        });
+        const state = (resources: Registered[], now: string) => ({
+            grant: atTime(named(resources, "lifecycle-bucket-reports-storage.objectViewer").inputs.condition.expression, now),
+            disable: atTime(named(resources, "lifecycle-deprovisioner-disable").inputs.condition.expression, now),
+        });
+        const first = (await declare(EXPIRY)).resources;
+        const firesAt = deprovisionSchedule(EXPIRY).at;
+        assert.strictEqual(named(first, "lifecycle-deprovision").inputs.schedule, "0 0 30 6 *");
+        // WHEN the clock is before expiry THEN the grant holds and the deprovisioner can do nothing
+        assert.deepStrictEqual(state(first, "2099-06-29T23:59:59Z"), { grant: true, disable: false });
+        // WHEN the job fires THEN the grant is refused and the deprovisioner may disable the account
+        assert.deepStrictEqual(state(first, firesAt), { grant: false, disable: true });
+        // WHEN the job fires again a year later THEN it is refused too
+        assert.deepStrictEqual(state(first, "2100-06-30T00:00:00Z"), { grant: false, disable: false });
+        // WHEN it is renewed before expiry to 2100-01-15T08:00:00Z THEN the job moves and the old instant disables nothing
+        const renewed = (await declare("2100-01-15T08:00:00Z")).resources;
+        assert.strictEqual(named(renewed, "lifecycle-deprovision").inputs.schedule, "0 8 15 1 *");
+        assert.deepStrictEqual(state(renewed, firesAt), { grant: true, disable: false });
+        assert.deepStrictEqual(state(renewed, "2100-01-15T08:00:00Z"), { grant: false, disable: true });
+    });
+});
+
 describe("gcp deprovisioning: Google's catalogue", () => {
     it("knows the custom role's one permission, which no predefined role holds alone", () => {
         assert.strictEqual(DISABLE_PERMISSION, "iam.serviceAccounts.disable");
