@@ -20,10 +20,13 @@ describe("examples/vendor-access-key", function () {
         // THEN the user, its policy, the secret, its rotation, the rotation function and the daily check are children of the identity
         const children = resources.filter((r) => r.parentType === "nhi:index:AwsAccessKeyIdentity").map((r) => `${r.type} ${r.name}`).sort();
         assert.deepStrictEqual(children, [
+            "aws:cloudwatch/eventRule:EventRule acme-upload-leak",
+            "aws:cloudwatch/eventTarget:EventTarget acme-upload-leak",
             "aws:cloudwatch/logGroup:LogGroup acme-upload-rotator-logs",
             "aws:iam/user:User acme-upload-user",
             "aws:iam/userPolicy:UserPolicy acme-upload-policy",
             "aws:lambda/function:Function acme-upload-rotator",
+            "aws:lambda/permission:Permission acme-upload-leak-invoke",
             "aws:lambda/permission:Permission acme-upload-rotator-invoke",
             "aws:scheduler/schedule:Schedule acme-upload-retire",
             "aws:secretsmanager/secret:Secret acme-upload-secret",
