@@ -4,6 +4,7 @@ import { deployTimeGuard } from "../core/deferred";
 import { Problems, describe } from "../core/errors";
 import { requireText } from "../core/ownership";
 import { ACTIONS, GRACE_TAG, USER_TAG, retireEvent } from "../runtime/aws/access-key-contract";
+import { KEY_MAX_AGE_TAG } from "../runtime/aws/usage-contract";
 import { AwsGrant } from "./grants";
 import { AwsPrincipalArgs, AwsPrincipalComponent, AwsPrincipalPlan, PrincipalKind, givenTags, planAwsPrincipal, principalTags, registerPolicies } from "./principal";
 import { USER_POLICY_LIMITS } from "./policy";
@@ -138,13 +139,17 @@ export function planAwsAccessKeyIdentity(name: string, args: AwsAccessKeyIdentit
             return consumer === "" ? undefined : { [CONSUMER_TAG]: consumer };
         },
         options: (problems, later) => {
+            const schedule = planSchedule(a.rotateEveryDays, a.graceDays, problems);
+            const { rotateEveryDays: period, graceDays: grace } = schedule;
+            const scheduled = period >= 1 && Number.isInteger(grace) && grace >= 0 && grace < period;
             key = {
-                ...planSchedule(a.rotateEveryDays, a.graceDays, problems),
+                ...schedule,
                 readers: planReaders(a.readers, problems, later),
                 kmsKeyArn: checkKmsKeyArn(a.kmsKeyArn, problems, later),
                 recoveryWindowInDays: checkRecoveryWindow(a.recoveryWindowInDays, problems),
             };
             checkSecretTagCount(a.tags, a.expiresAt !== undefined, problems);
+            return scheduled ? { [KEY_MAX_AGE_TAG]: String(keyMaxAgeDays(schedule.rotateEveryDays, schedule.graceDays)) } : undefined;
         },
     });
     return { ...plan, consumer, ...key!, path: a.path ?? DEFAULT_USER_PATH };
@@ -175,6 +180,15 @@ export function planSchedule(rotateEveryDays: unknown, graceDays: unknown, probl
         problems.add("graceDays", `\`graceDays\` (${graceDays}) must be shorter than \`rotateEveryDays\` (${period}): the next rotation needs the previous key's place (IAM allows two access keys per user). Give at most ${period - 1}, or rotate less often.`);
     }
     return { rotateEveryDays: period ?? 0, graceDays: typeof graceDays === "number" ? graceDays : 0 };
+}
+
+/**
+ * The age in days past which the usage monitor reports the user's Active key as `key-too-old`: the
+ * rotation period, the previous key's grace and a day for the daily schedules' slack. A key older
+ * than that means rotation has stopped (contract: `KEY_MAX_AGE_TAG`). At most 365 + 364 + 1 = 730.
+ */
+export function keyMaxAgeDays(rotateEveryDays: number, graceDays: number): number {
+    return rotateEveryDays + graceDays + 1;
 }
 
 /** The `nhi:` tags of the secret beside the ownership tags: the user and the grace the function reads. */
@@ -234,8 +248,8 @@ export class AwsAccessKeyIdentity extends AwsPrincipalComponent {
         for (const warning of plan.warnings) {
             pulumi.log.warn(warning, this);
         }
-        const tags = principalTags(plan, args.tags);
         const guard = deployTimeGuard(subject, this, plan.later);
+        const tags = principalTags(plan, args.tags, guard);
         const boundary = args.permissionsBoundaryArn;
         // `forceDestroy`: the keys the rotation function minted are not Pulumi resources, and IAM
         // refuses to delete a user that has access keys (DeleteConflict); with it, the provider

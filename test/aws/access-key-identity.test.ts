@@ -49,6 +49,8 @@ describe("aws.AccessKeyIdentity user", () => {
         assert.strictEqual(user.inputs.permissionsBoundary, undefined);
         assert.deepStrictEqual(user.inputs.tags, {
             "nhi:consumer": "acme-vendor", "nhi:expires-at": EXPIRY, "nhi:managed-by": "pulumi-nhi", "nhi:owner": "team-payments", "nhi:purpose": "Uploads invoices to Acme",
+            // 30 days' rotation + 1 day's grace + 1: past that age, the usage monitor says the key was not rotated
+            "nhi:key-max-age-days": "32",
         });
         // AND the inline policy is exactly the grant, with the expiry on the statement, on that user
         assert.deepStrictEqual(documents, [{ Version: "2012-10-17", Statement: [{
