@@ -6,7 +6,9 @@ import { requireText } from "../core/ownership";
 import {
     ACTIONS, AFTER_EXPIRY_ACTIONS, DEACTIVATE_AFTER_EXPIRY_DAYS, EXPOSED_ACTION, GRACE_TAG, NOTIFY_TAG, USER_TAG, retireEvent,
 } from "../runtime/aws/access-key-contract";
+import { KEY_MAX_AGE_TAG } from "../runtime/aws/usage-contract";
 import { AwsGrant } from "./grants";
+import { notifyTag } from "./usage-settings";
 import { AwsPrincipalArgs, AwsPrincipalComponent, AwsPrincipalPlan, PrincipalKind, givenTags, planAwsPrincipal, principalTags, registerPolicies } from "./principal";
 import { USER_POLICY_LIMITS } from "./policy";
 import { AwsSecretStorageArgs, checkKmsKeyArn, checkRecoveryWindow, checkRotationDays, declareRotatedSecret, numberHint, planReaders, rotationKmsGrant } from "./rotated-secret";
@@ -141,14 +143,6 @@ export interface AwsAccessKeyIdentityArgs extends AwsPrincipalArgs, AwsSecretSto
     readonly path?: string;
 }
 
-/**
- * Set internally until `unusedAlarm.notify` (issue 8) lands on {@link AwsPrincipalArgs}: the SNS
- * topic the leaked-key notice goes to.
- */
-interface LeakNoticeArgs {
-    readonly unusedAlarm?: { readonly notify?: pulumi.Input<string> };
-}
-
 /** Everything the constructor needs, validated: the output of {@link planAwsAccessKeyIdentity}. */
 export interface AwsAccessKeyIdentityPlan extends AwsPrincipalPlan {
     readonly consumer: string;
@@ -176,13 +170,17 @@ export function planAwsAccessKeyIdentity(name: string, args: AwsAccessKeyIdentit
             return consumer === "" ? undefined : { [CONSUMER_TAG]: consumer };
         },
         options: (problems, later) => {
+            const schedule = planSchedule(a.rotateEveryDays, a.graceDays, problems);
+            const { rotateEveryDays: period, graceDays: grace } = schedule;
+            const scheduled = period >= 1 && Number.isInteger(grace) && grace >= 0 && grace < period;
             key = {
-                ...planSchedule(a.rotateEveryDays, a.graceDays, problems),
+                ...schedule,
                 readers: planReaders(a.readers, problems, later),
                 kmsKeyArn: checkKmsKeyArn(a.kmsKeyArn, problems, later),
                 recoveryWindowInDays: checkRecoveryWindow(a.recoveryWindowInDays, problems),
             };
             checkSecretTagCount(a.tags, a.expiresAt !== undefined, problems);
+            return scheduled ? { [KEY_MAX_AGE_TAG]: String(keyMaxAgeDays(schedule.rotateEveryDays, schedule.graceDays)) } : undefined;
         },
     });
     return { ...plan, consumer, ...key!, path: a.path ?? DEFAULT_USER_PATH };
@@ -213,6 +211,15 @@ export function planSchedule(rotateEveryDays: unknown, graceDays: unknown, probl
         problems.add("graceDays", `\`graceDays\` (${graceDays}) must be shorter than \`rotateEveryDays\` (${period}): the next rotation needs the previous key's place (IAM allows two access keys per user). Give at most ${period - 1}, or rotate less often.`);
     }
     return { rotateEveryDays: period ?? 0, graceDays: typeof graceDays === "number" ? graceDays : 0 };
+}
+
+/**
+ * The age in days past which the usage monitor reports the user's Active key as `key-too-old`: the
+ * rotation period, the previous key's grace and a day for the daily schedules' slack. A key older
+ * than that means rotation has stopped (contract: `KEY_MAX_AGE_TAG`). At most 365 + 364 + 1 = 730.
+ */
+export function keyMaxAgeDays(rotateEveryDays: number, graceDays: number): number {
+    return rotateEveryDays + graceDays + 1;
 }
 
 /** The `nhi:` tags of the secret beside the ownership tags: the user and the grace the function reads. */
@@ -255,7 +262,13 @@ function checkSecretTagCount(tags: unknown, expiring: boolean, problems: Problem
  *   `aws.scheduler.Schedule` `${name}-retire` that invokes the function with
  *   `{"nhiAction":"retirePrevious","SecretId":"<secret ARN>"}`, and its execution role, an
  *   `aws.ServiceIdentity` `${name}-retire` trusted by EventBridge Scheduler of this account only,
- *   which may invoke this function and nothing else.
+ *   which may invoke this function and nothing else;
+ * - the leaked-key response: an `aws.cloudwatch.EventRule` `${name}-leak` on AWS Health's
+ *   exposed-credential events, its `aws.cloudwatch.EventTarget` (the function, sent
+ *   `{"nhiAction":"keyExposed",...}`) and the `aws.lambda.Permission` `${name}-leak-invoke`.
+ *
+ * With `expiresAt`, the function and the check may deactivate the user's keys for
+ * `DEACTIVATE_AFTER_EXPIRY_DAYS` more; everything else they may do stops at `expiresAt`.
  */
 export class AwsAccessKeyIdentity extends AwsPrincipalComponent {
     /** The name of the IAM user. */
@@ -272,8 +285,8 @@ export class AwsAccessKeyIdentity extends AwsPrincipalComponent {
         for (const warning of plan.warnings) {
             pulumi.log.warn(warning, this);
         }
-        const tags = principalTags(plan, args.tags);
         const guard = deployTimeGuard(subject, this, plan.later);
+        const tags = principalTags(plan, args.tags, guard);
         const boundary = args.permissionsBoundaryArn;
         // `forceDestroy`: the keys the rotation function minted are not Pulumi resources, and IAM
         // refuses to delete a user that has access keys (DeleteConflict); with it, the provider
@@ -295,7 +308,9 @@ export class AwsAccessKeyIdentity extends AwsPrincipalComponent {
         // tags, and what the function reads: the user's name and the grace period.
         const userTags = givenTags(plan, args.tags);
         const kms = plan.kmsKeyArn === undefined ? undefined : guard(plan.kmsKeyArn);
-        const notify = (args as LeakNoticeArgs).unusedAlarm?.notify;
+        // The leaked-key notice goes to `unusedAlarm.notify`, checked as the identity's own.
+        const notifyTags = notifyTag(plan.usage, guard);
+        const notify = notifyTags[NOTIFY_TAG];
         const { secret, rotationFunction } = declareRotatedSecret(this, name, {
             description: `The access key of the IAM user of ${plan.consumer}: ${plan.purpose} (owner: ${plan.owner}). Rotated every ${plan.rotateEveryDays} days by pulumi-nhi.`,
             tags: {
@@ -303,7 +318,7 @@ export class AwsAccessKeyIdentity extends AwsPrincipalComponent {
                 ...ownershipTags({ owner: plan.owner, purpose: plan.purpose, expiresAt: plan.expiresAt, more: { [CONSUMER_TAG]: plan.consumer } }),
                 [USER_TAG]: user.name,
                 [GRACE_TAG]: String(plan.graceDays),
-                ...(notify === undefined ? {} : { [NOTIFY_TAG]: notify }),
+                ...notifyTags,
             },
             kmsKeyArn: kms,
             recoveryWindowInDays: plan.recoveryWindowInDays,
@@ -442,12 +457,21 @@ function declareLeakRule(parent: pulumi.Resource, name: string, args: {
             inputTemplate: args.secretArn.apply((arn) => leakInputTemplate(arn)),
         },
     }, { parent, dependsOn: [permission] });
+    // A warning, not an error: the rest of the identity works in any region.
     args.rotationFunction.functionArn.apply((arn) => {
-        const region = arn.split(":")[3];
-        if (region !== undefined && region !== "" && !(GLOBAL_EVENT_REGIONS as readonly string[]).includes(region)) {
-            pulumi.log.warn(`The leaked-key rule is in ${region}, but AWS Health delivers IAM's exposed-key events only in ${GLOBAL_EVENT_REGIONS.join(" (and ")}, as backup): this identity's keys are not deactivated when AWS reports them exposed. Deploy the stack in ${GLOBAL_EVENT_REGIONS[0]}, or see the README (access keys, leaked keys).`, parent);
+        const warning = leakRegionWarning(arn.split(":")[3] ?? "");
+        if (warning !== undefined) {
+            pulumi.log.warn(warning, parent);
         }
     });
+}
+
+/** The warning for a leak rule in `region`, or undefined where AWS Health delivers IAM's events. */
+export function leakRegionWarning(region: string): string | undefined {
+    if (region === "" || (GLOBAL_EVENT_REGIONS as readonly string[]).includes(region)) {
+        return undefined;
+    }
+    return `The leaked-key rule is in ${region}, but AWS Health delivers IAM's exposed-key events only in ${GLOBAL_EVENT_REGIONS[0]} (and ${GLOBAL_EVENT_REGIONS[1]}, as backup): this identity's keys are not deactivated when AWS reports them exposed. Deploy the stack in ${GLOBAL_EVENT_REGIONS[0]}; the daily check still rotates a key found Inactive.`;
 }
 
 /**

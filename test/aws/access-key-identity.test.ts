@@ -50,6 +50,8 @@ describe("aws.AccessKeyIdentity user", () => {
         assert.strictEqual(user.inputs.permissionsBoundary, undefined);
         assert.deepStrictEqual(user.inputs.tags, {
             "nhi:consumer": "acme-vendor", "nhi:expires-at": EXPIRY, "nhi:managed-by": "pulumi-nhi", "nhi:owner": "team-payments", "nhi:purpose": "Uploads invoices to Acme",
+            // 30 days' rotation + 1 day's grace + 1: past that age, the usage monitor says the key was not rotated
+            "nhi:key-max-age-days": "32",
         });
         // AND the inline policy is exactly the grant, with the expiry on the statement, on that user
         assert.deepStrictEqual(documents, [{ Version: "2012-10-17", Statement: [{
@@ -216,7 +218,7 @@ describe("aws.AccessKeyIdentity key", function () {
     it("answers AWS Health's exposed-key events: a rule, its target (the rotation function, with the keyExposed event) and the permission for that rule alone", async () => {
         // GIVEN an identity whose owner is notified on a topic
         const TOPIC = "arn:aws:sns:us-east-1:123456789012:owners";
-        const { resources } = await capture(() => new aws.AccessKeyIdentity("acme", { ...OWNERSHIP, ...KEY, grants: [], tags: { CostCenter: "cc-42" }, unusedAlarm: { notify: TOPIC } } as never));
+        const { resources } = await capture(() => new aws.AccessKeyIdentity("acme", { ...OWNERSHIP, ...KEY, grants: [], tags: { CostCenter: "cc-42" }, unusedAlarm: { afterDays: 90, notify: TOPIC } }));
         const rule = ofType(resources, "aws:cloudwatch/eventRule:EventRule")[0];
         const target = ofType(resources, "aws:cloudwatch/eventTarget:EventTarget")[0];
         const permission = ofType(resources, "aws:lambda/permission:Permission").find((p) => p.name === "acme-leak-invoke")!;

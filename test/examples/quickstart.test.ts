@@ -376,6 +376,8 @@ describe("examples/quickstart credentials: a webhook signing secret and a vendor
             tags: {
                 "nhi:consumer": LEDGER_CONSUMER,
                 "nhi:expires-at": LEDGER_EXPIRES_AT,
+                // rotated every 90 days, 7 days' grace, and a day: past that age the usage monitor reports the key
+                "nhi:key-max-age-days": "98",
                 "nhi:managed-by": "pulumi-nhi",
                 "nhi:owner": "team-payments",
                 "nhi:purpose": "Acme Ledger uploads invoices into the invoices bucket",

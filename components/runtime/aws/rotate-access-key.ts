@@ -21,13 +21,20 @@
  * - `finishSecret`: AWSCURRENT moves to the new version; Secrets Manager stages the old one
  *   AWSPREVIOUS, and its key stays Active so that a consumer that polls can switch.
  *
+ * The leaked-key response (`keyExposed`, from the component's EventBridge rule on AWS Health) is
+ * described at {@link keyExposed}.
+ *
  * When the previous key is retired: by a daily check, not at the next rotation. A rotation function
  * runs only when invoked, so the component's EventBridge Scheduler schedule invokes it once a day
  * with its own event, `{"nhiAction": "retirePrevious", "SecretId": "<secret ARN>"}` (exactly those
  * two fields; any other event with `nhiAction` is refused). That check (`retirePrevious`):
+ * - after the secret's `nhi:expires-at`, deactivates every key of the user and does nothing else
+ *   (`createSecret` then refuses to mint);
  * - does nothing, and logs why, while a rotation is in progress (AWSPENDING on a version other than
- *   AWSCURRENT), when the secret has no AWSCURRENT key yet, or when AWSCURRENT's key is not Active
- *   (someone deactivated it: the consumer may be on the previous key);
+ *   AWSCURRENT) or when the secret has no AWSCURRENT key yet;
+ * - starts a rotation now (`RotateSecret`) when AWSCURRENT's key is not Active (deactivated by a
+ *   person, by the leaked-key response, or at expiry and since renewed): the consumer has no
+ *   working key, and `createSecret` deletes the Inactive one to make room;
  * - deactivates the previous key (AWSPREVIOUS's, or an older key no version records) once
  *   `graceDays` have passed since AWSCURRENT's key was created;
  * - deletes it once it is Inactive and a further {@link MIN_INACTIVE_MS} (a day) has passed, and
