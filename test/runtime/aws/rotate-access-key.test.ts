@@ -888,8 +888,11 @@ describe("runtime/aws rotate-access-key", () => {
             assert.strictEqual(h.published[0].Subject, `pulumi-nhi: exposed access key of IAM user ${USER} deactivated`);
             const body = JSON.parse(h.published[0].Message!) as Record<string, unknown>;
             assert.deepStrictEqual([body.user, body.secret, body.accessKeyIds, body.rotation], [USER, h.arn, ["AKIA0000000000000002"], "rotation-started"]);
+            // AND neither the notice nor any log line holds a secret access key
+            const logged = JSON.stringify(h.lines);
             for (const secret of h.iam.secrets) {
                 assert.ok(!h.published[0].Message!.includes(secret));
+                assert.ok(!logged.includes(secret));
             }
             // AND the rotation Secrets Manager runs deletes the exposed key (inside the previous key's grace) and stores a new one
             for (const s of STEPS) {
@@ -974,6 +977,77 @@ describe("runtime/aws rotate-access-key", () => {
                 assert.deepStrictEqual(h.lines.at(-1), line(h, "notified"));
                 assert.deepStrictEqual(h.sm.violations, []);
             }
+        });
+
+        it("any mix of rotations, daily checks, leaks of any key and crashes: an exposed key never works again, and the consumer always ends on one fresh Active key", async () => {
+            await fc.assert(fc.asyncProperty(
+                fc.integer({ min: 0, max: 3 }),
+                fc.array(fc.record({
+                    hours: fc.integer({ min: 1, max: 6 * 24 }),
+                    leak: fc.option(fc.constantFrom("current", "previous", "both", "other")),
+                    crashAfter: fc.option(fc.integer({ min: 1, max: 7 })),
+                }), { minLength: 1, maxLength: 6 }),
+                async (graceDays, schedule) => {
+                    // GIVEN a key rotated once, checked daily; Secrets Manager runs any rotation RotateSecret starts
+                    const h = harness(graceDays);
+                    h.currentMayBeDeactivated = true;
+                    await rotation(h, "t0");
+                    const exposedIds = new Set<string>();
+                    let ran = 0;
+                    const runStarted = async () => {
+                        for (; ran < h.sm.rotationsStarted.length; ran++) {
+                            for (const s of STEPS) {
+                                await rotate({ SecretId: h.arn, ClientRequestToken: h.sm.rotationsStarted[ran], Step: s }, h.deps);
+                            }
+                        }
+                    };
+                    for (const [i, { hours, leak, crashAfter }] of schedule.entries()) {
+                        // WHEN time passes with daily checks, a scheduled rotation may come, and AWS may report keys
+                        h.clock = new Date(h.clock.getTime() + hours * 3_600_000);
+                        await checkRetried(h);
+                        await runStarted();
+                        try {
+                            await rotation(h, `s${i}`, 10);
+                        } catch {
+                            h.sm.abandonRotation(h.arn);
+                        }
+                        if (leak !== null) {
+                            const current = currentKeyId(h.sm, h.arn)!;
+                            const previous = h.iam.keys(USER).map((k) => k.id).find((id) => id !== current);
+                            const ids = leak === "current" ? [current] : leak === "previous" ? [previous ?? "AKIAIOSFODNN7EXAMPLE"]
+                                : leak === "both" ? [current, previous ?? current] : ["AKIAIOSFODNN7EXAMPLE"];
+                            ids.filter((id) => id.startsWith("AKIA0")).forEach((id) => exposedIds.add(id));
+                            h.crashAfter = crashAfter ?? undefined;
+                            for (let attempt = 1; ; attempt++) {
+                                try {
+                                    await handle({ nhiAction: "keyExposed", SecretId: h.arn, accessKeyIds: ids }, h.deps);
+                                    break;
+                                } catch (e) {
+                                    assert.strictEqual((e as Error).name, "Crash");
+                                    assert.ok(attempt < 3);
+                                }
+                            }
+                            h.crashAfter = undefined;
+                            await runStarted();
+                        }
+                        // THEN no exposed key is Active, the user never had a third key, no label was lost
+                        for (const k of h.iam.keys(USER)) {
+                            assert.ok(!(exposedIds.has(k.id) && k.status === "Active"), `exposed key ${k.id} Active`);
+                        }
+                        assert.ok(h.maxKeys <= 2);
+                        assert.deepStrictEqual(h.sm.violations, []);
+                    }
+                    // AND after the grace and a few days of checks, the user has one key: AWSCURRENT's, Active, never exposed
+                    for (let day = 0; day < graceDays + 3; day++) {
+                        h.clock = new Date(h.clock.getTime() + DAY);
+                        await check(h);
+                        await runStarted();
+                    }
+                    const current = currentKeyId(h.sm, h.arn)!;
+                    assert.deepStrictEqual(keyStates(h), [`${current}:Active`]);
+                    assert.ok(!exposedIds.has(current));
+                },
+            ), { numRuns: 40 });
         });
 
         describe("refuses any keyExposed event of another shape, before any call", () => {
