@@ -46,7 +46,6 @@ export type Outcome =
     | "nothing-to-retire"
     | "rotation-pending"
     | "no-current-key"
-    | "current-key-not-active"
     // Expiry and the leaked-key response (`rotate-access-key.ts`):
     | "expired"
     | "already-inactive"
