@@ -69,7 +69,7 @@ describe("examples/quickstart", () => {
         ]);
     });
 
-    it("creates exactly the workload resources, four AWS roles, two rotating credentials and two keyless Google service accounts", () => {
+    it("creates exactly the workload resources, four AWS roles, two rotating credentials, two keyless Google service accounts and their shared deprovisioner", () => {
         const created = resources.map((r) => `${r.type} ${r.name}`).sort();
         assert.deepStrictEqual(created, [
             "aws:cloudwatch/eventRule:EventRule ledger-vendor-leak",
@@ -105,12 +105,18 @@ describe("examples/quickstart", () => {
             "aws:secretsmanager/secretRotation:SecretRotation ledger-vendor-rotation",
             "aws:secretsmanager/secretRotation:SecretRotation webhook-signing-rotation",
             "aws:sqs/queue:Queue invoice-events",
+            "gcp:cloudscheduler/job:Job report-renderer-deprovision",
+            "gcp:cloudscheduler/job:Job reports-deployer-deprovision",
             "gcp:iam/workloadIdentityPool:WorkloadIdentityPool reports-deployer-pool",
             "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider reports-deployer-github",
             "gcp:projects/iAMCustomRole:IAMCustomRole reports-deployer-bucket-1-custom",
+            "gcp:projects/iAMCustomRole:IAMCustomRole reports-deprovisioner-role",
             "gcp:projects/iAMMember:IAMMember reports-deployer-project-acme-reports-prod-run.developer",
             "gcp:serviceaccount/account:Account report-renderer-sa",
             "gcp:serviceaccount/account:Account reports-deployer-sa",
+            "gcp:serviceaccount/account:Account reports-deprovisioner-identity-sa",
+            "gcp:serviceaccount/iAMMember:IAMMember report-renderer-deprovisioner-disable",
+            "gcp:serviceaccount/iAMMember:IAMMember reports-deployer-deprovisioner-disable",
             "gcp:serviceaccount/iAMMember:IAMMember reports-deployer-serviceAccount-1-iam.serviceAccountUser",
             "gcp:serviceaccount/iAMMember:IAMMember reports-deployer-workload-identity-user",
             "gcp:storage/bucket:Bucket reports",
@@ -126,8 +132,10 @@ describe("examples/quickstart", () => {
             "nhi:index:AwsServiceIdentity payments-api",
             "nhi:index:AwsServiceIdentity payments-deployer",
             "nhi:index:AwsServiceIdentity webhook-signing-rotator",
+            "nhi:index:GcpDeprovisioner reports-deprovisioner",
             "nhi:index:GcpServiceIdentity report-renderer",
             "nhi:index:GcpServiceIdentity reports-deployer",
+            "nhi:index:GcpServiceIdentity reports-deprovisioner-identity",
             "random:index/randomId:RandomId reports-deployer-wif-suffix",
         ]);
     });
@@ -543,7 +551,7 @@ describe("examples/quickstart on Google Cloud", () => {
             condition,
         });
         assert.deepStrictEqual(byType.get("gcp:projects/iAMMember:IAMMember"), { project: DEFAULT_GCP_PROJECT, role: "roles/run.developer", member: deployerMember, condition });
-        const [role] = ofType(resources, "gcp:projects/iAMCustomRole:IAMCustomRole");
+        const role = ofType(resources, "gcp:projects/iAMCustomRole:IAMCustomRole").find((r) => r.name === "reports-deployer-bucket-1-custom")!;
         assert.deepStrictEqual(role.inputs.permissions, ["storage.objects.create", "storage.objects.get"]);
         assert.strictEqual(role.inputs.project, DEFAULT_GCP_PROJECT);
         assert.deepStrictEqual(byType.get("gcp:storage/bucketIAMMember:BucketIAMMember"), {
@@ -677,14 +685,21 @@ describe("npm run demo", () => {
             { type: "nhi:index:GcpServiceIdentity", name: "report-renderer" },
             { type: "gcp:serviceaccount/account:Account", name: "report-renderer-sa" },
             { type: "gcp:storage/bucketIAMMember:BucketIAMMember", name: "report-renderer-bucket-1-storage.objectViewer" },
+            { type: "gcp:cloudscheduler/job:Job", name: "report-renderer-deprovision" },
+            { type: "gcp:serviceaccount/iAMMember:IAMMember", name: "report-renderer-deprovisioner-disable" },
         ]);
-        assert.strictEqual(gcpIdentities[1].resources.length, 10);
+        assert.strictEqual(gcpIdentities[1].resources.length, 12);
+        assert.deepStrictEqual(gcpIdentities[0].deprovisioning, {
+            schedule: "0 0 30 9 *", timeZone: "Etc/UTC", uri: `https://iam.googleapis.com/v1/projects/${DEFAULT_GCP_PROJECT}/serviceAccounts/104200000000000000001:disable`,
+            as: `reports-deprovisioner-dep@${DEFAULT_GCP_PROJECT}.iam.gserviceaccount.com`,
+        });
         for (const expected of [
             "== report-renderer (Google Cloud) ",
             "== reports-deployer (Google Cloud) ",
             `Account     report-renderer@${DEFAULT_GCP_PROJECT}.iam.gserviceaccount.com`,
             "Owner       team-reports",
             `Expires     ${RENDERER_EXPIRES_AT}`,
+            `Disabled    by a Cloud Scheduler job at "0 0 30 9 *" (Etc/UTC), as reports-deprovisioner-dep@${DEFAULT_GCP_PROJECT}.iam.gserviceaccount.com:`,
             "no federated or GKE principal; no service account key is declared",
             "roles/storage.objectViewer → bucket reports-1a2b3c4",
             `only when request.time < timestamp("${RENDERER_EXPIRES_AT}")`,
@@ -821,7 +836,7 @@ describe("npm run demo", () => {
         ]) {
             assert.ok(section.includes(expected), `the Credentials section lacks ${JSON.stringify(expected)}:\n${section}`);
         }
-        assert.match(text, /The program declares 57 resources: 7 workload resources, 6 machine identities \(23 resources, listed under each identity\),\nand 2 credentials that rotate themselves \(27 resources, listed under each credential\)\./);
+        assert.match(text, /The program declares 65 resources: 7 workload resources, 6 machine identities \(27 resources, listed under each identity\),\n2 credentials that rotate themselves \(27 resources, listed under each credential\),\nand 1 shared deprovisioner \(4 resources: reports-deprovisioner\) that disables the Google identities at their expiry\./);
         // The worker's own section says which secret it may read, though its policies do not name it.
         const worker = text.slice(text.indexOf("== invoice-worker "), text.indexOf("== payments-deployer "));
         assert.ok(worker.includes(`  Secrets it may read, through their resource policies (see Credentials)\n    webhook-signing  arn:aws:secretsmanager:us-east-1:${MOCK_ACCOUNT}:secret:webhook-signing-secret-1a2b3c4-AbCdEf\n`), worker);
