@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DeferredCheck, Guard, checkNowOrLater, checkedAtDeployTime } from "../core/deferred";
 import { Problems, describe } from "../core/errors";
 import { expiryWarning, parseExpiry } from "../core/expiry";
+import { NOTIFY_TAG } from "../runtime/aws/usage-contract";
 import { OWNERSHIP_FIELDS, requireText } from "../core/ownership";
 import { AuditedPrincipal, renderAuditQuery } from "./audit-query";
 import { AwsDeprovisionArgs, DeprovisionPlan, declareDeprovisioning, limitsBesideQuarantine, planDeprovisioning } from "./deprovision";
@@ -11,6 +12,7 @@ import { AwsGrant, GrantPlan, grantProblems, planGrants } from "./grants";
 import { PlannedPolicies, planPolicies, renderPlannedDocument, resolvedPlans } from "./identity-policy";
 import { PolicyLimits, PolicyTooLargeError, StatementTooLargeError, renderDocument } from "./policy";
 import { TagPlan, planTags } from "./tags";
+import { AwsUsageSettingsArgs, UsageSettingsPlan, notifyTag, planUsageSettings } from "./usage-settings";
 
 /*
  * What every AWS identity of this package shares, whichever IAM principal holds its grants (a
@@ -53,7 +55,7 @@ export interface PrincipalKind {
 }
 
 /** The arguments every AWS identity takes, whatever principal holds its grants. */
-export interface AwsPrincipalArgs extends AwsDeprovisionArgs {
+export interface AwsPrincipalArgs extends AwsDeprovisionArgs, AwsUsageSettingsArgs {
     /**
      * The team or person who answers for this identity, recorded in the `nhi:owner` tag.
      * Letters, digits, spaces and `_ . : / = + - @`, at most 256 characters (AWS tag values).
@@ -104,6 +106,8 @@ export interface AwsPrincipalPlan {
     readonly grants: readonly GrantPlan[];
     readonly policies: PlannedPolicies;
     readonly tags: TagPlan;
+    /** What the usage monitor reads: `unusedAlarm`, `expiryNoticeDays`. */
+    readonly usage: UsageSettingsPlan;
     readonly later: readonly DeferredCheck[];
     /** The quarantine at `expiresAt`, unless there is no expiry or it is turned off. */
     readonly deprovision?: DeprovisionPlan;
@@ -120,8 +124,11 @@ export interface PrincipalChecks {
      * role's trust, a user's consumer). Returns the further `nhi:` tags they record, if any.
      */
     readonly own?: (problems: Problems, later: DeferredCheck[]) => Readonly<Record<string, string>> | void;
-    /** The kind's own options, checked before `path` and `permissionsBoundaryArn` (a role's session). */
-    readonly options?: (problems: Problems, later: DeferredCheck[]) => void;
+    /**
+     * The kind's own options, checked before `path` and `permissionsBoundaryArn` (a role's session).
+     * Returns the further `nhi:` tags they record, if any (a user's `nhi:key-max-age-days`).
+     */
+    readonly options?: (problems: Problems, later: DeferredCheck[]) => Readonly<Record<string, string>> | void;
     /** Grants the kind adds once the identity is valid (a Lambda's log writes). */
     readonly moreGrants?: () => readonly GrantPlan[];
 }
@@ -140,13 +147,16 @@ export function planAwsPrincipal(name: string, args: AwsPrincipalArgs, kind: Pri
     const expiresAt = parseExpiry(a.expiresAt, "expiresAt", problems, now);
     const deprovision = planDeprovisioning(name, a.deprovisionAtExpiry, expiresAt, maxName(kind), problems);
     const limits = limitsBesideQuarantine(kind.limits, deprovision);
-    const more = checks.own?.(problems, later) || undefined;
+    const usage = planUsageSettings(a, expiresAt, a.expiresAt !== undefined, problems, later);
+    const own = checks.own?.(problems, later) || undefined;
     const grants = planGrants(a.grants, problems);
-    checks.options?.(problems, later);
+    const options = checks.options?.(problems, later) || undefined;
     checkPathAndBoundary(a, problems, later);
     const recorded = awsRecorded(kind.noun);
     const escalations = planAwsEscalations(grants, a.grants, problems, recorded);
-    const tags = planTags(a.tags, { owner, purpose, expiresAt, escalations: escalations.tags, more }, problems, kind.noun);
+    const more = { ...own, ...options, ...usage.tags };
+    const late = usage.notify === undefined ? [] : [NOTIFY_TAG];
+    const tags = planTags(a.tags, { owner, purpose, expiresAt, escalations: escalations.tags, more, late }, problems, kind.noun);
     let policies: PlannedPolicies | undefined;
     if (problems.isEmpty) {
         // Grants a kind adds are made only for a valid identity: one known at deploy time holds a
@@ -165,8 +175,8 @@ export function planAwsPrincipal(name: string, args: AwsPrincipalArgs, kind: Pri
         }
     }
     problems.throwIfAny(`${kind.component} "${name}"`);
-    const warnings = [expiryWarning(expiresAt, now, kind.expiryConsequence)].filter((w) => w !== undefined);
-    return { owner, purpose, expiresAt, grants, policies: policies!, tags, later, deprovision, limits, warnings };
+    const warnings = [expiryWarning(expiresAt, now, kind.expiryConsequence, usage.noticeDays)].filter((w) => w !== undefined);
+    return { owner, purpose, expiresAt, grants, policies: policies!, tags, usage, later, deprovision, limits, warnings };
 }
 
 /** The longest `name` of an identity of `kind`, whose longest derived IAM name has at most 64 characters. */
@@ -204,9 +214,12 @@ function checkPathAndBoundary(a: Partial<AwsPrincipalArgs>, problems: Problems, 
     }
 }
 
-/** The tags of the principal and its policies: the planned `nhi:` tags and the user's valid ones. */
-export function principalTags(plan: AwsPrincipalPlan, user: Readonly<Record<string, pulumi.Input<string>>> | undefined): Record<string, pulumi.Input<string>> {
-    return { ...plan.tags.tags, ...givenTags(plan, user) };
+/**
+ * The tags of the principal and its policies: the planned `nhi:` tags, `nhi:notify` (an Input
+ * through `guard`, the component's deploy-time guard) and the user's valid ones.
+ */
+export function principalTags(plan: AwsPrincipalPlan, user: Readonly<Record<string, pulumi.Input<string>>> | undefined, guard: Guard): Record<string, pulumi.Input<string>> {
+    return { ...plan.tags.tags, ...notifyTag(plan.usage, guard), ...givenTags(plan, user) };
 }
 
 /** The valid tags of those the user gave (`args.tags`), without the `nhi:` tags. */

@@ -1,7 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DeferredCheck, checkNowOrLater } from "../core/deferred";
-import { Problems, describe } from "../core/errors";
+import { Problems, describe, numberHint } from "../core/errors";
+
+export { numberHint } from "../core/errors";
 import { AwsGrant } from "./grants";
 import { POLICY_VERSION, PolicyDocument } from "./policy";
 import { RotationFunction } from "./rotation-function";
@@ -199,10 +201,6 @@ export function checkRotationDays(value: unknown, path: string, problems: Proble
     return undefined;
 }
 
-/** ` Pass the number `30`, not the text.` for a whole number given as text, otherwise the empty string. */
-export function numberHint(value: unknown): string {
-    return typeof value === "string" && /^\d+$/.test(value.trim()) ? ` Pass the number \`${value.trim()}\`, not the text.` : "";
-}
 
 /**
  * Checks `recoveryWindowInDays`: {@link MIN_RECOVERY_WINDOW_DAYS}–{@link MAX_RECOVERY_WINDOW_DAYS}

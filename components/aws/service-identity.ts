@@ -103,12 +103,11 @@ export class AwsServiceIdentity extends AwsPrincipalComponent {
         for (const warning of plan.warnings) {
             pulumi.log.warn(warning, this);
         }
-        const tags = principalTags(plan, args.tags);
-
         // Every value known only at deploy time reaches a child through `guard` (the trust, the
-        // boundary) or the check of the grants (the policies). The role waits only for the trust and
-        // boundary: a grant's ARN may come from a resource that names this role (a KMS key policy).
+        // boundary, the notify topic) or the check of the grants (the policies). The role waits only
+        // for those: a grant's ARN may come from a resource that names this role (a KMS key policy).
         const guard = deployTimeGuard(subject, this, plan.later);
+        const tags = principalTags(plan, args.tags, guard);
         const known = knownTrust(plan.trust);
         const trustPolicy = known !== undefined
             ? JSON.stringify(renderTrustPolicy(known, plan.expiresAt))

@@ -40,6 +40,8 @@ export interface TagRecord {
     escalations?: Readonly<Record<string, string>>;
     /** Further `nhi:` tags a kind of identity records, already checked (`nhi:consumer`). */
     more?: Readonly<Record<string, string>>;
+    /** Keys of further `nhi:` tags whose values the caller adds itself (an Input: `nhi:notify`), counted against the limit. */
+    late?: readonly string[];
 }
 
 /** What to do to make `value` a tag value: the characters to remove, or how much to shorten it. */
@@ -94,7 +96,7 @@ export function planTags(user: Record<string, pulumi.Input<string>> | undefined,
                 userKeys.push(key);
             }
         }
-        const tooMany = tagCountProblem(Object.keys(user).length, Object.keys(tags).length, { on: `a ${principal}` });
+        const tooMany = tagCountProblem(Object.keys(user).length, Object.keys(tags).length + (o.late?.length ?? 0), { on: `a ${principal}` });
         if (tooMany !== undefined) {
             problems.add("tags", tooMany);
         }

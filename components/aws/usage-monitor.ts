@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DeferredCheck, checkNowOrLater, deployTimeGuard } from "../core/deferred";
+import { DeferredCheck, deployTimeGuard } from "../core/deferred";
 import { Problems, describe } from "../core/errors";
 import { OWNERSHIP_FIELDS, requireText } from "../core/ownership";
 import { ACTIONS, METRICS, NAMESPACE, STATE_KEY, monitorEvent } from "../runtime/aws/usage-contract";
@@ -8,6 +8,7 @@ import { AwsGrant } from "./grants";
 import { DeclaredFunction, MAX_ROTATION_FUNCTION_NAME_CHARS, declareFunction, declareFunctionSchedule } from "./rotation-function";
 import { checkChildName } from "./secret-rotator";
 import { AwsServiceIdentity } from "./service-identity";
+import { checkSnsTopic } from "./sns-topic";
 import { ownershipTags, planTags } from "./tags";
 
 export const AWS_USAGE_MONITOR_TYPE = "nhi:index:AwsUsageMonitor";
@@ -42,8 +43,6 @@ export const MONITOR_MEMORY_MB = 512;
  * the retire check (`RETIRE_RETRY_POLICY`); the next day's run starts afresh anyway.
  */
 export const MONITOR_RETRY_POLICY = { maximumEventAgeInSeconds: 6 * 60 * 60, maximumRetryAttempts: 20 } as const;
-/** An SNS topic ARN (standard or FIFO). @see https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html */
-const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
 /** The heartbeat alarm's period: one day, the default schedule's. */
 export const HEARTBEAT_PERIOD_SECONDS = 86_400;
 
@@ -105,33 +104,6 @@ export interface AwsUsageMonitorPlan {
     readonly later: readonly DeferredCheck[];
 }
 
-/** The problem of a value that should be an SNS topic ARN, with the closest ARN when one is obvious. */
-function snsProblem(path: string, v: unknown): string | undefined {
-    if (typeof v === "string" && SNS_TOPIC_ARN.test(v)) {
-        return undefined;
-    }
-    let hint = "";
-    if (typeof v === "string") {
-        const parts = v.split(":");
-        if (parts.length === 6 && parts[0] === "arn" && parts[2] !== "sns") {
-            hint = ` Did you mean \`${[...parts.slice(0, 2), "sns", ...parts.slice(3)].join(":")}\`?`;
-        } else if (/^[A-Za-z0-9_-]{1,256}(\.fifo)?$/.test(v)) {
-            hint = ` Did you mean \`arn:aws:sns:<region>:<account>:${v}\`?`;
-        }
-    }
-    return `\`${path}\` must be the ARN of an SNS topic, \`arn:aws:sns:<region>:<account>:<topic>\` (such as \`topic.arn\` of an \`aws.sns.Topic\`); got ${describe(v)}.${hint}`;
-}
-
-function checkTopic(value: unknown, path: string, problems: Problems, later: DeferredCheck[]): pulumi.Input<string> | undefined {
-    const problem = (v: unknown) => snsProblem(path, v);
-    if (typeof value === "string" || pulumi.Output.isInstance(value) || value instanceof Promise) {
-        checkNowOrLater({ path, value: value as pulumi.Input<string>, problem }, problems, later);
-        return value as pulumi.Input<string>;
-    }
-    problems.add(path, problem(value)!);
-    return undefined;
-}
-
 /** Validates `args` for a monitor called `name`, collecting every problem into one `InputPropertiesError`. Registers nothing. */
 export function planAwsUsageMonitor(name: string, args: AwsUsageMonitorArgs): AwsUsageMonitorPlan {
     const problems = new Problems();
@@ -153,13 +125,13 @@ export function planAwsUsageMonitor(name: string, args: AwsUsageMonitorArgs): Aw
         problems.add("notifyTopics", `\`notifyTopics\` must list at least one SNS topic ARN, the topics the identities' \`nhi:notify\` tags name; got ${describe(a.notifyTopics)}.`);
     } else {
         a.notifyTopics.forEach((t, i) => {
-            const checked = checkTopic(t, `notifyTopics[${i}]`, problems, later);
+            const checked = checkSnsTopic(t, `notifyTopics[${i}]`, problems, later);
             if (checked !== undefined) {
                 notifyTopics.push(checked);
             }
         });
     }
-    const alarmTopic = a.alarmTopic === undefined ? undefined : checkTopic(a.alarmTopic, "alarmTopic", problems, later);
+    const alarmTopic = a.alarmTopic === undefined ? undefined : checkSnsTopic(a.alarmTopic, "alarmTopic", problems, later);
     problems.throwIfAny(`AwsUsageMonitor "${name}"`);
     return { owner, purpose, scheduleExpression, perIdentityMetrics: a.perIdentityMetrics ?? false, notifyTopics, alarmTopic, userTagKeys: tags.userKeys, later };
 }

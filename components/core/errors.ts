@@ -145,3 +145,8 @@ export function describe(value: unknown): string {
     }
     return text === undefined ? typeof value : `${typeof value} \`${text}\``;
 }
+
+/** ` Pass the number `30`, not the text.` for a whole number given as text, otherwise the empty string. */
+export function numberHint(value: unknown): string {
+    return typeof value === "string" && /^\d+$/.test(value.trim()) ? ` Pass the number \`${value.trim()}\`, not the text.` : "";
+}

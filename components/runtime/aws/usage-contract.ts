@@ -20,7 +20,7 @@ export const NOTIFY_TAG = "nhi:notify";
 /** `expiryNoticeDays`: how many days before `nhi:expires-at` the identity is `expiring`, 1–90. */
 export const EXPIRY_NOTICE_TAG = "nhi:expiry-notice-days";
 /**
- * IAM users only: the age in days past which an Active access key is `key-too-old`, 1–400 (for
+ * IAM users only: the age in days past which an Active access key is `key-too-old`, 1–730 (for
  * `aws.AccessKeyIdentity`, its rotation period plus its grace plus a day: a key older than that
  * means rotation has stopped).
  */
@@ -37,8 +37,13 @@ export const MAX_UNUSED_DAYS = 400;
 export const DEFAULT_EXPIRY_NOTICE_DAYS = 14;
 export const MIN_EXPIRY_NOTICE_DAYS = 1;
 export const MAX_EXPIRY_NOTICE_DAYS = 90;
+/**
+ * `nhi:key-max-age-days`: 1–730, the longest rotation period (365 days) plus the longest grace
+ * (364) plus a day. Not bounded by IAM's 400-day tracking window: a key's age is its creation
+ * date in the credential report, kept for the key's life.
+ */
 export const MIN_KEY_AGE_DAYS = 1;
-export const MAX_KEY_AGE_DAYS = 400;
+export const MAX_KEY_AGE_DAYS = 730;
 
 /**
  * An identity's state, worst first: one state at a time, so that "one notice per state change" has

@@ -85,7 +85,7 @@ export function readThresholds(tags: Readonly<Record<string, string>>): Threshol
         if (v === undefined) {
             return undefined;
         }
-        if (/^\d{1,3}$/.test(v) && Number(v) >= min && Number(v) <= max) {
+        if (/^\d{1,4}$/.test(v) && Number(v) >= min && Number(v) <= max) {
             return Number(v);
         }
         invalid.push(key);
