@@ -32,7 +32,7 @@
  *
  * Runs in the cloud: imports nothing from `@pulumi/*` or `components/` (DESIGN.md, "runtime/").
  */
-import { STATES, UsageState } from "../usage-classify";
+import { DAY_MS, STATES, UsageState } from "../usage-classify";
 import { backoffDelay, errorCode, RETRYABLE_CODES } from "./rotation";
 import { Activity, ActivityType, defaultUsageApis, LogEntry, SeriesPoint, ServiceAccountInfo, UsageApis } from "./usage-apis";
 import {
@@ -62,6 +62,8 @@ export * from "./usage-contract";
 /** Tries per call, the first included; the waits follow `backoffDelay` (250 ms doubling, 8 s cap): at most about 24 s of waiting. */
 export const MAX_ATTEMPTS = 8;
 export const ACCOUNTS_PAGE_SIZE = 100;
+/** Policy Analyzer's data ending more than this many days ago is logged as stale (a WARNING line with the days). */
+export const STALE_ACTIVITY_DAYS = 3;
 export const ACTIVITIES_PAGE_SIZE = 1000;
 export const SECRETS_PAGE_SIZE = 25000;
 export const VERSIONS_PAGE_SIZE = 25000;
@@ -137,6 +139,10 @@ export async function monitorUsage(event: unknown, deps: MonitorDeps): Promise<R
     const activities = [...await queryAll(project, "serviceAccountLastAuthentication", apis, call, deps), ...await queryAll(project, "serviceAccountKeyLastAuthentication", apis, call, deps)];
     const uses = useByAccount(activities);
     const projectObservedUntil = activities.reduce<number | undefined>((m, a) => (a.observedUntil === undefined ? m : Math.max(m ?? -Infinity, a.observedUntil)), undefined);
+    if (projectObservedUntil !== undefined && now.getTime() - projectObservedUntil > STALE_ACTIVITY_DAYS * DAY_MS) {
+        // Days since last use are counted to the data's end: data this old holds `idle` back by as much. Said, not hidden.
+        deps.log({ severity: "WARNING", step: "activities", outcome: "stale", count: Math.floor((now.getTime() - projectObservedUntil) / DAY_MS) });
+    }
     const keyTimes = await listKeys(accounts.filter((a) => a.thresholds.keyMaxAgeDays !== undefined).map((a) => a.info), apis, call, deps);
 
     const evaluated: Evaluated[] = [];

@@ -223,6 +223,20 @@ describe("runtime/gcp usage-monitor", () => {
             assert.deepStrictEqual(h.states(), {});
         });
 
+        it("Policy Analyzer's data ending days ago holds idle back by as much, and is logged as stale", async () => {
+            const h = harness();
+            h.p.lagDays = 5;
+            const a = h.p.addAccount("a", record({ unused: 10, notify: CHANNEL }), { neverUsedShape: "no-field" });
+            await h.run();
+            h.after(11);
+            await h.run();
+            assert.deepStrictEqual(h.changes(), [], "the data reaches day 5 only");
+            assert.deepStrictEqual(h.lines.filter((l) => l.outcome === "stale").map((l) => l.count), [5, 5]);
+            h.after(5);
+            await h.run();
+            assert.deepStrictEqual(h.changes().map((c) => [c.identity, c.state, c.daysSinceLastUse]), [[a, "idle", 10]]);
+        });
+
         it("never-used accounts count from the first run that saw them, whichever way Policy Analyzer shows them", async () => {
             const h = harness();
             const absent = h.p.addAccount("absent", record({ unused: 10, notify: CHANNEL }), { neverUsedShape: "absent" });
