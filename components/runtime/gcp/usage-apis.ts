@@ -172,8 +172,16 @@ export function usageApis(request: ApiRequest): UsageApis {
         },
         async readObject(bucket, object) {
             try {
-                const r = await send({ url: `${STORAGE}/storage/v1/b/${bucket}/o/${encodeURIComponent(object)}?alt=media`, method: "GET", responseType: "text" });
-                return { text: typeof r.data === "string" ? r.data : JSON.stringify(r.data), generation: header(r.headers, "x-goog-generation") ?? "0" };
+                const url = `${STORAGE}/storage/v1/b/${bucket}/o/${encodeURIComponent(object)}`;
+                const r = await send({ url: `${url}?alt=media`, method: "GET", responseType: "text" });
+                const text = (d: unknown) => (typeof d === "string" ? d : JSON.stringify(d));
+                // Cloud Storage sends the generation served in `x-goog-generation` (gaxios 8 gives a `Headers`). Failing that: the
+                // metadata's generation, then that very generation's content, so that text and generation always match.
+                const served = header(r.headers, "x-goog-generation");
+                if (served !== undefined) return { text: text(r.data), generation: served };
+                const generation = String((await get(url)).generation ?? "");
+                const pinned = await send({ url: `${url}?alt=media&generation=${generation}`, method: "GET", responseType: "text" });
+                return { text: text(pinned.data), generation };
             } catch (err) {
                 if ((err as { code?: number }).code === 5) return undefined;
                 throw err;

@@ -390,7 +390,7 @@ export class FakeGoogleProject implements UsageApis {
     }
 }
 
-/** The start of the US Pacific (UTC-8) day holding `t`, as Policy Analyzer reports it: `T07:00:00Z`... per its documentation's examples. */
+/** The start of the Pacific day holding `t` as Policy Analyzer reports it: `T07:00:00Z` of that date, as its reference says. */
 export function pacificDayStart(t: number): number {
     return Math.floor((t - PACIFIC_DAY_START_MS) / DAY) * DAY + PACIFIC_DAY_START_MS;
 }
