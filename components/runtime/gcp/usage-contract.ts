@@ -30,9 +30,10 @@
  * project, no filter, `pageSize` 1,000 (the maximum), paged by `nextPageToken`: about 2 calls per 1,000
  * accounts. Each activity's `activity.lastAuthenticatedTime` is a day, not an instant (always
  * `T07:00:00Z` or `T08:00:00Z`: the US Pacific day), and recent events may be missing: the data
- * covers `observationPeriod` only. So a use on a reported day counts as at the end of that day, and
- * days since last use are counted up to the end of the observation period, not to now: the data's lag
- * (about a day) delays an `idle` notice by that much and never raises a false one. The field is absent
+ * covers `observationPeriod` only (the reference does not say how far it trails today). So a use on a
+ * reported day counts as at the end of that day, and days since last use are counted up to the end
+ * of the observation period, not to now: the data's lag delays an `idle` notice by as much and never
+ * raises a false one (a lag over 3 days is logged as stale). The field is absent
  * for an account never used; an account may also be absent altogether. Disabled keys are not
  * reported; deleted keys may be. The API is in Preview and must be enabled in the project.
  * @see https://cloud.google.com/policy-intelligence/docs/activity-analyzer-service-account-authentication
@@ -97,7 +98,8 @@
  * one point per series per run.
  * @see https://cloud.google.com/monitoring/api/ref_v3/rest/v3/projects.timeSeries/create
  *
- * **Heartbeat**: a metric-absence condition lasts at most 23 h 30 min (issue 8), shorter than a day.
+ * **Heartbeat**: a metric-absence condition lasts at most 23 h 30 min (issue 8 says so; the API
+ * reference states only its 120 s minimum, so the component round should confirm it), shorter than a day.
  * So the monitor runs every 12 hours ({@link SCHEDULE}), and the component's heartbeat policy has two
  * conditions, combined OR: `run_succeeded` absent for {@link HEARTBEAT_ABSENCE} (a monitor that stopped,
  * or crashed before its metrics, is noticed within a day of its last run), and `run_succeeded` below 1
@@ -107,6 +109,7 @@
  * of the scheduler's identity, to the function's URL. An HTTP function may run up to 60 minutes where an
  * event-driven one stops at 9; Cloud Scheduler waits at most 30 minutes for an HTTP target
  * ({@link ATTEMPT_DEADLINE}), which is the function's timeout too.
+ * @see https://cloud.google.com/functions/docs/configuring/timeout (60 min HTTP, 9 min event-driven)
  * @see https://cloud.google.com/scheduler/docs/reference/rest/v1/projects.locations.jobs#Job (attemptDeadline)
  */
 import { DEFAULT_EXPIRY_NOTICE_DAYS, UsageState } from "../usage-classify";

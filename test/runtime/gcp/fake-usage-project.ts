@@ -32,7 +32,9 @@
  */
 import type { KeyInfo } from "../../../components/runtime/gcp/key-store";
 import type { Activity, ActivityType, LogEntry, Page, SecretMeta, SeriesPoint, ServiceAccountInfo, UsageApis, VersionMeta } from "../../../components/runtime/gcp/usage-apis";
-import { GrpcError } from "./faults";
+import { Crash, Faults, GrpcError } from "./faults";
+
+export { Crash };
 
 export const PROJECT = "acme-prod";
 export const DAY = 86_400_000;
@@ -84,8 +86,6 @@ export interface WrittenEntry extends LogEntry {
     readonly at: number;
 }
 
-export class Crash extends Error {}
-
 export class FakeGoogleProject implements UsageApis {
     time: number;
     readonly accounts = new Map<string, FakeAccount>();
@@ -111,7 +111,9 @@ export class FakeGoogleProject implements UsageApis {
     private generation = 1_700_000_000_000_000;
     private readonly buckets = new Map<Api, { tokens: number; at: number }>();
     private readonly pendingThrottles: Record<Api, number> = { iam: 0, policyanalyzer: 0, secretmanager: 0, storage: 0, logging: 0, monitoring: 0 };
-    private failures: { method: Method; code: number }[] = [];
+    private readonly faults = new Faults<Method>({
+        listServiceAccounts: 0, queryActivities: 0, listUserKeys: 0, listSecrets: 0, listVersions: 0, readObject: 0, writeObject: 0, writeLogEntries: 0, createTimeSeries: 0,
+    });
     private readonly lastPoint = new Map<string, number>();
 
     constructor(
@@ -177,7 +179,7 @@ export class FakeGoogleProject implements UsageApis {
 
     /** The next `times` calls of `method` fail with gRPC `code`, before taking effect. */
     failNext(method: Method, code: number, times = 1): void {
-        for (let i = 0; i < times; i++) this.failures.push({ method, code });
+        this.faults.failNext(method, code, times);
     }
 
     /** The state object's JSON, parsed. */
@@ -332,10 +334,10 @@ export class FakeGoogleProject implements UsageApis {
         if (this.dead) return Promise.reject(new Crash(`crashed before ${method}`));
         this.calls.push(`${api}:${method}`);
         const needed = typeof permission === "string" ? [permission] : permission;
-        const i = this.failures.findIndex((f) => f.method === method);
-        if (i >= 0) {
-            const [f] = this.failures.splice(i, 1);
-            return Promise.reject(new GrpcError(f.code, `injected on ${method}`));
+        try {
+            this.faults.enter(method, api);
+        } catch (err) {
+            return Promise.reject(err);
         }
         if (this.pendingThrottles[api] > 0 || !this.take(api, model)) {
             this.pendingThrottles[api] = Math.max(0, this.pendingThrottles[api] - 1);
