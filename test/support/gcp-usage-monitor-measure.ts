@@ -33,7 +33,8 @@ export interface GcpMeasurement {
     readonly simulatedSeconds: number;
     readonly callsPer1000: number;
     readonly simulatedSecondsPer1000: number;
-    readonly fitsTimeout: boolean;
+    /** Whether the run fits the function's timeout (the bench's generic column). */
+    readonly fitsLimit: boolean;
 }
 
 export const DEFAULT_MODELS: Readonly<Record<Api, ApiModel>> = {
@@ -89,6 +90,45 @@ export async function measureGcpUsageMonitor(n: number, o: { models?: Partial<Re
         simulatedSeconds,
         callsPer1000: (p.calls.length * 1000) / n,
         simulatedSecondsPer1000: (simulatedSeconds * 1000) / n,
-        fitsTimeout: simulatedSeconds < FUNCTION_LIMIT_SECONDS,
+        fitsLimit: simulatedSeconds < FUNCTION_LIMIT_SECONDS,
     };
+}
+
+/**
+ * The days `npm run bench` reports (as for AWS, `usage-monitor-measure.ts`): the worst day at the quotas above, the same day with
+ * IAM at 5 reads a second, Policy Analyzer at 1, Secret Manager at 2 and Logging at 1 (all throttle and retry), and a quiet day.
+ */
+export const GCP_BENCH_DAYS: readonly { readonly day: string; readonly options: Parameters<typeof measureGcpUsageMonitor>[1] }[] = [
+    { day: "worst", options: {} },
+    {
+        day: "worst, throttled",
+        options: {
+            models: {
+                iam: { rate: 5, burst: 5, latencyMs: 60 },
+                policyanalyzer: { rate: 1, burst: 1, latencyMs: 400 },
+                secretmanager: { rate: 2, burst: 2, latencyMs: 60 },
+                logging: { rate: 1, burst: 1, latencyMs: 50 },
+            },
+        },
+    },
+    { day: "quiet", options: { quiet: true } },
+];
+
+/**
+ * `npm run bench` runs this file in a child process (scripts/ never import test/): for each size given on the command line and
+ * each of {@link GCP_BENCH_DAYS}, one JSON line on stdout. The bench's `MONITORS` list names it:
+ * `{ title: "gcp.UsageMonitor's function", file: "test/support/gcp-usage-monitor-measure.ts", unit: "service accounts", limit: "the function's 1,800 s" }`.
+ */
+if (require.main === module) {
+    (async () => {
+        for (const n of process.argv.slice(2).map(Number)) {
+            for (const { day, options } of GCP_BENCH_DAYS) {
+                const m = await measureGcpUsageMonitor(n, options);
+                process.stdout.write(`${JSON.stringify({ ...m, day })}\n`);
+            }
+        }
+    })().catch((e) => {
+        process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+        process.exit(1);
+    });
 }
