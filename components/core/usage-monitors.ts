@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DeferredCheck } from "./deferred";
-import { Problems } from "./errors";
+import { Problems, describe, numberHint } from "./errors";
+import { MAX_EXPIRY_NOTICE_DAYS, MIN_EXPIRY_NOTICE_DAYS } from "../runtime/usage-classify";
 
 /*
  * How an identity finds the usage monitor that checks it, on every cloud, by convention: each
@@ -140,4 +141,29 @@ export function checkMonitorTargets<E>(path: string, notify: pulumi.Input<string
         value: pulumi.all([notify, ...targets]),
         problem: ([target, ...all]: string[]) => notAmongTargetsProblem(path, target, found, all, kind),
     });
+}
+
+/** Whether `v` is a whole number from `min` to `max`. */
+export function isWholeIn(v: unknown, min: number, max: number): v is number {
+    return typeof v === "number" && Number.isInteger(v) && v >= min && v <= max;
+}
+
+/**
+ * Checks `expiryNoticeDays` (the same on every cloud): a whole number of days in the contract's
+ * bounds, only with `expiresAt` (`expiryGiven`). Returns the days to record, or undefined when
+ * none were given or they are refused.
+ */
+export function planExpiryNoticeDays(days: unknown, expiryGiven: boolean, problems: Problems): number | undefined {
+    if (days === undefined) {
+        return undefined;
+    }
+    if (!isWholeIn(days, MIN_EXPIRY_NOTICE_DAYS, MAX_EXPIRY_NOTICE_DAYS)) {
+        problems.add("expiryNoticeDays", `\`expiryNoticeDays\` must be a whole number of days from ${MIN_EXPIRY_NOTICE_DAYS} to ${MAX_EXPIRY_NOTICE_DAYS}; got ${describe(days)}.${numberHint(days)}`);
+        return undefined;
+    }
+    if (!expiryGiven) {
+        problems.add("expiryNoticeDays", `\`expiryNoticeDays\` (${days}) says how many days before \`expiresAt\` the identity counts as expiring, but \`expiresAt\` is not set: set \`expiresAt\`, or remove \`expiryNoticeDays\`.`);
+        return undefined;
+    }
+    return days;
 }
