@@ -4,7 +4,8 @@ import { gcp } from "../../components";
 import { GCP_MONITOR_TARGETS, gcpMonitors, registerGcpUsageMonitor } from "../../components/gcp/usage-settings";
 import { planGcpServiceIdentity } from "../../components/gcp/service-identity";
 import { notAmongTargetsProblem } from "../../components/core/usage-monitors";
-import { readRecord } from "../../components/runtime/gcp/usage-evaluate";
+import { readRecord, readSecretLabels } from "../../components/runtime/gcp/usage-evaluate";
+import { planGcpRotatingSecret } from "../../components/gcp/rotating-secret";
 import { capture, installMocks, ofType } from "../../components/testing";
 import { BadInput, TABLE_NOW, itRefusesEach } from "../support/bad-input";
 import { declareInProcess, recordErrorLogs } from "../support/deploy-time";
@@ -209,5 +210,45 @@ describe("Google usage settings", () => {
             ]);
             assert.ok(rejections.length > 0);
         });
+    });
+
+    describe("rotation health: `rotationAlarm` of gcp.RotatingSecret, and the key secret of gcp.ServiceIdentity", function () {
+        this.timeout(30_000);
+        const HEALTH = "projects/acme-health/notificationChannels/31";
+        const SECRET = { project: "acme-health", owner: "team-payments", purpose: "Signs webhooks", rotateEveryDays: 30, region: "europe-west1" };
+        before(() => capture(() => monitorOf("acme-health", [HEALTH])));
+        const secretOf = (resources: readonly { type: string; name: string; inputs: any }[], name: string) => ofType(resources as any, "gcp:secretmanager/secret:Secret").find((r) => r.name === name)!;
+
+        it("labels the secret with its channel's ID; the monitor reads the period and the channel", async () => {
+            // GIVEN a rotating secret whose stalled rotation notifies HEALTH
+            const { resources } = await capture(() => new gcp.RotatingSecret("webhook-key", { ...SECRET, rotationAlarm: { notify: HEALTH } }));
+            // THEN its labels hold the channel's ID, and the monitor reads them
+            const labels = secretOf(resources, "webhook-key-secret").inputs.labels;
+            assert.strictEqual(labels["nhi-notify"], "31");
+            assert.deepStrictEqual(readSecretLabels(labels), { periodDays: 30, notify: "31" });
+        });
+
+        it("without `rotationAlarm`, no channel (the monitor still counts the secret)", async () => {
+            const { resources } = await capture(() => new gcp.RotatingSecret("quiet-key", { ...SECRET }));
+            assert.deepStrictEqual(readSecretLabels(secretOf(resources, "quiet-key-secret").inputs.labels), { periodDays: 30 });
+        });
+
+        it("a channel known only at deploy time labels the secret once checked", async () => {
+            const { resources } = await capture(() => new gcp.RotatingSecret("late-key", { ...SECRET, rotationAlarm: { notify: pulumi.output(HEALTH) } }));
+            assert.strictEqual(secretOf(resources, "late-key-secret").inputs.labels["nhi-notify"], "31");
+        });
+
+        it("the key secret of an identity carries its `unusedAlarm.notify`", async () => {
+            const { resources } = await capture(() => new gcp.ServiceIdentity("vendor-feed", { ...BASE, project: "acme-health", unusedAlarm: { afterDays: 30, notify: HEALTH }, key: { rotateEveryDays: 30, region: "europe-west1" } }));
+            assert.deepStrictEqual(readSecretLabels(secretOf(resources, "vendor-feed-key").inputs.labels), { periodDays: 30, notify: "31" });
+        });
+
+        const BAD: BadInput[] = [
+            { what: "`rotationAlarm` that is a channel, not `{ notify }`", args: { ...SECRET, rotationAlarm: HEALTH }, path: "rotationAlarm", reason: `\`rotationAlarm\` must be \`{ notify }\`, such as \`{ notify: channel.name }\`; got \`${HEALTH}\`.` },
+            { what: "a channel ID alone", args: { ...SECRET, rotationAlarm: { notify: "31" } }, path: "rotationAlarm.notify", reason: "`rotationAlarm.notify` must be the full name of a notification channel, `projects/<project>/notificationChannels/<id>` (such as `channel.name` of a `gcp.monitoring.NotificationChannel`); got `31`. Did you mean `projects/acme-health/notificationChannels/31`?" },
+            { what: "no monitor of the project", args: { ...SECRET, project: "acme-alone", rotationAlarm: { notify: "projects/acme-alone/notificationChannels/31" } }, path: "rotationAlarm", reason: "`rotationAlarm` needs a `gcp.UsageMonitor` of project `acme-alone`, to run its check twice a day, but none of project `acme-alone` was declared before this secret, and without a stack resource (a multi-language program, or a test under `pulumi.runtime.setMocks`) a monitor declared later cannot be found. Add one with this channel: `new nhi.gcp.UsageMonitor(\"usage\", { project: \"acme-alone\", owner: \"<team>\", notifyChannels: [\"projects/acme-alone/notificationChannels/31\"] })`, before this secret or as `rotationAlarm.monitor`." },
+            { what: "60 labels beside the channel's", args: { ...SECRET, rotationAlarm: { notify: HEALTH }, labels: Object.fromEntries([...Array(60).keys()].map((i) => [`l${i}`, "v"])) }, path: "labels", reason: "`labels` has 60 labels; a secret holds at most 64 (Google), of which pulumi-nhi uses 5: give at most 59." },
+        ];
+        describe("gcp.RotatingSecret refuses", () => itRefusesEach(BAD, "GcpRotatingSecret", "webhook-key", (name, a) => planGcpRotatingSecret(name, a)));
     });
 });
