@@ -9,6 +9,7 @@ import { DeclaredFunction, MAX_ROTATION_FUNCTION_NAME_CHARS, declareFunction, de
 import { checkChildName } from "./secret-rotator";
 import { AwsServiceIdentity } from "./service-identity";
 import { checkSnsTopic } from "./sns-topic";
+import { registerUsageMonitor } from "./usage-settings";
 import { ownershipTags, planTags } from "./tags";
 
 export const AWS_USAGE_MONITOR_TYPE = "nhi:index:AwsUsageMonitor";
@@ -179,6 +180,8 @@ export class AwsUsageMonitor extends pulumi.ComponentResource {
     constructor(name: string, args: AwsUsageMonitorArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planAwsUsageMonitor(name, args);
         super(AWS_USAGE_MONITOR_TYPE, name, {}, opts);
+        // The identities of this provider find it by convention (`unusedAlarm`), in any order.
+        registerUsageMonitor(this, { name, notifyTopics: plan.notifyTopics }, opts);
         const guard = deployTimeGuard(`AwsUsageMonitor "${name}"`, this, plan.later);
         const parent = { parent: this };
         const userTags = args.tags === undefined ? undefined : Object.fromEntries(plan.userTagKeys.map((k) => [k, args.tags![k]]));
