@@ -8,7 +8,7 @@ import { KEY_MAX_AGE_TAG } from "../runtime/aws/usage-contract";
 import { AwsGrant } from "./grants";
 import { AwsPrincipalArgs, AwsPrincipalComponent, AwsPrincipalPlan, PrincipalKind, givenTags, planAwsPrincipal, principalTags, registerPolicies } from "./principal";
 import { USER_POLICY_LIMITS } from "./policy";
-import { checkAfterProgram } from "./usage-settings";
+import { checkAfterProgram, notifyTag } from "./usage-settings";
 import { AwsSecretStorageArgs, checkKmsKeyArn, checkRecoveryWindow, checkRotationDays, declareRotatedSecret, numberHint, planReaders, rotationKmsGrant } from "./rotated-secret";
 import { RotationFunction, declareFunctionSchedule, declareRotationFunction } from "./rotation-function";
 import { MAX_TAG_VALUE_CHARS, isTagValue, ownershipTags, tagCountProblem, tagValueFix } from "./tags";
@@ -280,6 +280,8 @@ export class AwsAccessKeyIdentity extends AwsPrincipalComponent {
                 ...ownershipTags({ owner: plan.owner, purpose: plan.purpose, expiresAt: plan.expiresAt, more: { [CONSUMER_TAG]: plan.consumer } }),
                 [USER_TAG]: user.name,
                 [GRACE_TAG]: String(plan.graceDays),
+                // The usage monitor tells `unusedAlarm.notify` when the key's rotation stops succeeding.
+                ...notifyTag(plan.usage, guard),
             },
             kmsKeyArn: kms,
             recoveryWindowInDays: plan.recoveryWindowInDays,

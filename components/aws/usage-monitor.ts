@@ -142,7 +142,8 @@ export function planAwsUsageMonitor(name: string, args: AwsUsageMonitorArgs): Aw
  * reads on `*` (neither `GetAccountAuthorizationDetails` nor the credential report actions support
  * a resource ARN: Service Authorization Reference), `sns:Publish` on `notifyTopics` only, the
  * DynamoDB actions on its table only, `cloudwatch:PutMetricData` (no resource type) in the
- * `PulumiNhi` namespace only.
+ * `PulumiNhi` namespace only, and `secretsmanager:ListSecrets` on `*` (no resource type: it lists
+ * secrets' metadata and tags, never a value).
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
  */
 export function monitorGrants(notifyTopics: readonly pulumi.Input<string>[], tableArn: pulumi.Input<string>): AwsGrant[] {
@@ -151,6 +152,7 @@ export function monitorGrants(notifyTopics: readonly pulumi.Input<string>[], tab
         { actions: [...ACTIONS.sns], resources: [...notifyTopics] },
         { actions: [...ACTIONS.dynamodb], resources: [tableArn] },
         { actions: [...ACTIONS.cloudwatch], resources: ["*"], allowWildcard: true, metricNamespace: NAMESPACE },
+        { actions: [...ACTIONS.secretsmanager], resources: ["*"], allowWildcard: true },
     ];
 }
 

@@ -53,6 +53,39 @@ export interface AwsUnusedAlarm {
     readonly monitor?: AwsUsageMonitor;
 }
 
+/** Who hears when a secret's rotation stops succeeding: `rotationAlarm` of `aws.RotatingSecret`. */
+export interface AwsRotationAlarm {
+    /**
+     * The ARN of the SNS topic (standard or FIFO) the usage monitor notifies when no rotation of
+     * the secret has succeeded for longer than its period plus a day (never rotated: since its
+     * creation), and again when one has. Recorded in the secret's `nhi:notify` tag. Must be among
+     * the monitor's `notifyTopics`. An Output (`topic.arn`) is checked where it resolves.
+     * @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_SecretListEntry.html (LastRotatedDate)
+     */
+    readonly notify: pulumi.Input<string>;
+    /**
+     * The usage monitor that checks this secret, where the convention cannot find it (see
+     * `unusedAlarm.monitor` of the identities).
+     * @default the program's `aws.UsageMonitor` of the secret's AWS provider
+     */
+    readonly monitor?: AwsUsageMonitor;
+}
+
+/**
+ * Checks `rotationAlarm` given at `value`: the topic and the monitor (see {@link planNotify}).
+ */
+export function planRotationAlarm(value: unknown, problems: Problems, later: DeferredCheck<any>[], opts?: pulumi.ComponentResourceOptions): { notify?: pulumi.Input<string>; monitorLater?: MonitorLater } {
+    if (value === undefined) {
+        return {};
+    }
+    if (value === null || typeof value !== "object" || Array.isArray(value) || pulumi.Output.isInstance(value)) {
+        problems.add("rotationAlarm", `\`rotationAlarm\` must be \`{ notify }\`, such as \`{ notify: topic.arn }\`; got ${describe(value)}.`);
+        return {};
+    }
+    const { notify, monitor } = value as Partial<AwsRotationAlarm>;
+    return planNotify("rotationAlarm", notify, monitor, "secret", problems, later, opts);
+}
+
 /** The usage settings every AWS identity takes, beside its ownership and grants. */
 export interface AwsUsageSettingsArgs {
     /**
@@ -84,7 +117,17 @@ export interface UsageSettingsPlan {
      * Set when no usage monitor was found at construction and the program may still declare one:
      * the check that runs once the program has declared everything ({@link checkAfterProgram}).
      */
-    readonly monitorLater?: { readonly scope: object; readonly provider: object };
+    readonly monitorLater?: MonitorLater;
+}
+
+/** Where to look for the usage monitor once the program has declared everything. */
+export interface MonitorLater {
+    readonly scope: object;
+    readonly provider: object;
+    /** The alarm argument, `unusedAlarm` or `rotationAlarm`, for messages. */
+    readonly alarm: string;
+    /** What is checked, `identity` or `secret`, for messages. */
+    readonly what: string;
 }
 
 /**
@@ -153,7 +196,7 @@ function monitorsOf(scope: object, provider: object): readonly UsageMonitorEntry
 export function planUsageSettings(a: Partial<AwsUsageSettingsArgs>, expiresAt: string | undefined, expiryGiven: boolean, problems: Problems, later: DeferredCheck<any>[], opts?: pulumi.ComponentResourceOptions): UsageSettingsPlan {
     const tags: Record<string, string> = {};
     let notify: pulumi.Input<string> | undefined;
-    let monitorLater: UsageSettingsPlan["monitorLater"];
+    let monitorLater: MonitorLater | undefined;
     const alarm: unknown = a.unusedAlarm;
     if (alarm !== undefined) {
         if (alarm === null || typeof alarm !== "object" || Array.isArray(alarm) || pulumi.Output.isInstance(alarm)) {
@@ -165,28 +208,7 @@ export function planUsageSettings(a: Partial<AwsUsageSettingsArgs>, expiresAt: s
             } else {
                 problems.add("unusedAlarm.afterDays", `\`unusedAlarm.afterDays\` must be a whole number of days from ${MIN_UNUSED_DAYS} to ${MAX_UNUSED_DAYS} (IAM records a role's last use over the trailing ${MAX_UNUSED_DAYS} days only, so a longer threshold could not be told from never used); got ${describe(afterDays)}.${numberHint(afterDays)}`);
             }
-            notify = checkSnsTopic(topic, "unusedAlarm.notify", problems, later);
-            // A plain value that is no topic is reported once, by its own check.
-            const topicFine = notify !== undefined && (typeof notify !== "string" || snsTopicProblem("unusedAlarm.notify", notify) === undefined);
-            if (monitor !== undefined) {
-                const entry = entries.get(monitor as object);
-                if (entry === undefined) {
-                    problems.add("unusedAlarm.monitor", `\`unusedAlarm.monitor\` must be an \`aws.UsageMonitor\`; got ${describe(monitor)}. Leave it out to use the program's monitor of this identity's AWS provider.`);
-                } else if (topicFine) {
-                    checkMonitorTopics(notify!, [entry], problems, later);
-                }
-            } else if (topicFine) {
-                const scope = programScope();
-                const provider = awsProviderKey(opts);
-                const found = monitorsOf(scope, provider);
-                if (found.length > 0) {
-                    checkMonitorTopics(notify!, found, problems, later);
-                } else if (scope === NO_STACK) {
-                    problems.add("unusedAlarm", noMonitorProblem(notify!, "none was declared before this identity with the same AWS provider, and without a stack resource (a multi-language program, or a test under `pulumi.runtime.setMocks`) a monitor declared later cannot be found", true));
-                } else {
-                    monitorLater = { scope, provider };
-                }
-            }
+            ({ notify, monitorLater } = planNotify("unusedAlarm", topic, monitor, "identity", problems, later, opts));
         }
     }
     const days: unknown = a.expiryNoticeDays;
@@ -204,36 +226,73 @@ export function planUsageSettings(a: Partial<AwsUsageSettingsArgs>, expiresAt: s
     return { tags, notify, noticeDays, monitorLater };
 }
 
-/** The problem of `notify` when no monitor of the identity's provider is found: `why` says where it was looked for. */
-function noMonitorProblem(notify: pulumi.Input<string>, why: string, orMonitor: boolean): string {
-    const topic = typeof notify === "string" ? `"${notify}"` : "topic.arn";
-    return `\`unusedAlarm\` needs an \`aws.UsageMonitor\` of this identity's account and region, to run its check daily, but ${why}. Add one with this topic: \`new nhi.aws.UsageMonitor("usage", { owner: "<team>", notifyTopics: [${topic}] })\`${orMonitor ? ", before this identity or as `unusedAlarm.monitor`" : ", with the same AWS provider as this identity"}.`;
+/**
+ * Checks the topic `value` given at `${alarm}.notify` and finds the usage monitor that will publish
+ * to it: `monitor` when given, else the program's monitor of the AWS provider of `opts`; checks
+ * that the topic is among the monitor's `notifyTopics` (now, or where they resolve). When no
+ * monitor is declared yet, returns where to look once the program has run, if the program may
+ * still declare one (a stack resource exists), or records the problem. `what` names the component
+ * (`identity`, `secret`) in messages. Shared by `unusedAlarm` and `rotationAlarm`.
+ */
+export function planNotify(alarm: string, value: unknown, monitor: unknown, what: string, problems: Problems, later: DeferredCheck<any>[], opts?: pulumi.ComponentResourceOptions): { notify?: pulumi.Input<string>; monitorLater?: MonitorLater } {
+    const path = `${alarm}.notify`;
+    const notify = checkSnsTopic(value, path, problems, later);
+    // A plain value that is no topic is reported once, by its own check.
+    if (notify === undefined || (typeof notify === "string" && snsTopicProblem(path, notify) !== undefined)) {
+        return { notify };
+    }
+    if (monitor !== undefined) {
+        const entry = entries.get(monitor as object);
+        if (entry === undefined) {
+            problems.add(`${alarm}.monitor`, `\`${alarm}.monitor\` must be an \`aws.UsageMonitor\`; got ${describe(monitor)}. Leave it out to use the program's monitor of this ${what}'s AWS provider.`);
+        } else {
+            checkMonitorTopics(path, notify, [entry], problems, later);
+        }
+        return { notify };
+    }
+    const scope = programScope();
+    const provider = awsProviderKey(opts);
+    const found = monitorsOf(scope, provider);
+    if (found.length > 0) {
+        checkMonitorTopics(path, notify, found, problems, later);
+    } else if (scope === NO_STACK) {
+        problems.add(alarm, noMonitorProblem(alarm, what, notify, `none was declared before this ${what} with the same AWS provider, and without a stack resource (a multi-language program, or a test under \`pulumi.runtime.setMocks\`) a monitor declared later cannot be found`, true));
+    } else {
+        return { notify, monitorLater: { scope, provider, alarm, what } };
+    }
+    return { notify };
 }
 
-/** The problem of a topic that none of the monitors `found` may publish to; undefined when one may. */
-function notInTopicsProblem(topic: string, found: readonly UsageMonitorEntry[], topics: readonly string[]): string | undefined {
+/** The problem of `notify` when no monitor of the component's provider is found: `why` says where it was looked for. */
+function noMonitorProblem(alarm: string, what: string, notify: pulumi.Input<string>, why: string, orMonitor: boolean): string {
+    const topic = typeof notify === "string" ? `"${notify}"` : "topic.arn";
+    return `\`${alarm}\` needs an \`aws.UsageMonitor\` of this ${what}'s account and region, to run its check daily, but ${why}. Add one with this topic: \`new nhi.aws.UsageMonitor("usage", { owner: "<team>", notifyTopics: [${topic}] })\`${orMonitor ? `, before this ${what} or as \`${alarm}.monitor\`` : `, with the same AWS provider as this ${what}`}.`;
+}
+
+/** The problem of a topic given at `path` that none of the monitors `found` may publish to; undefined when one may. */
+function notInTopicsProblem(path: string, topic: string, found: readonly UsageMonitorEntry[], topics: readonly string[]): string | undefined {
     // A value that is no topic at all is reported by the topic's own check.
-    if (topics.includes(topic) || snsTopicProblem("unusedAlarm.notify", topic) !== undefined) {
+    if (topics.includes(topic) || snsTopicProblem(path, topic) !== undefined) {
         return undefined;
     }
     const names = found.map((m) => `\`${m.name}\``).join(", ");
-    return `\`unusedAlarm.notify\` \`${topic}\` is not among the \`notifyTopics\` of the \`aws.UsageMonitor\` ${names} (${topics.map((t) => `\`${t}\``).join(", ")}), the only topics it may publish to: add it to \`notifyTopics\`, or notify one of those.`;
+    return `\`${path}\` \`${topic}\` is not among the \`notifyTopics\` of the \`aws.UsageMonitor\` ${names} (${topics.map((t) => `\`${t}\``).join(", ")}), the only topics it may publish to: add it to \`notifyTopics\`, or notify one of those.`;
 }
 
 /** Checks that `notify` is among the topics of the monitors `found`: now when all are plain, else where they resolve. */
-function checkMonitorTopics(notify: pulumi.Input<string>, found: readonly UsageMonitorEntry[], problems: Problems, later: DeferredCheck<any>[]): void {
+function checkMonitorTopics(path: string, notify: pulumi.Input<string>, found: readonly UsageMonitorEntry[], problems: Problems, later: DeferredCheck<any>[]): void {
     const topics = found.flatMap((m) => m.notifyTopics);
     if (typeof notify === "string" && topics.every((t) => typeof t === "string")) {
-        const problem = notInTopicsProblem(notify, found, topics as string[]);
+        const problem = notInTopicsProblem(path, notify, found, topics as string[]);
         if (problem !== undefined) {
-            problems.add("unusedAlarm.notify", problem);
+            problems.add(path, problem);
         }
         return;
     }
     later.push({
-        path: "unusedAlarm.notify",
+        path,
         value: pulumi.all([notify, ...topics]),
-        problem: ([topic, ...all]: string[]) => notInTopicsProblem(topic, found, all),
+        problem: ([topic, ...all]: string[]) => notInTopicsProblem(path, topic, found, all),
     });
 }
 
@@ -246,12 +305,12 @@ function checkMonitorTopics(notify: pulumi.Input<string>, found: readonly UsageM
  * stack's outputs may wait for the identity's role, so nothing of the identity can wait for the
  * stack). A preview runs it too, so a missing monitor is reported before any update.
  */
-export function checkAfterProgram(subject: string, component: pulumi.Resource, plan: UsageSettingsPlan): void {
+export function checkAfterProgram(subject: string, component: pulumi.Resource, plan: { readonly notify?: pulumi.Input<string>; readonly monitorLater?: MonitorLater }): void {
     const stack = pulumi.runtime.getStackResource();
     if (plan.monitorLater === undefined || stack === undefined || plan.notify === undefined) {
         return;
     }
-    const { scope, provider } = plan.monitorLater;
+    const { scope, provider, alarm, what } = plan.monitorLater;
     const notify = plan.notify;
     const lookup = stack.outputs.apply(() => {
         const found = monitorsOf(scope, provider);
@@ -259,11 +318,14 @@ export function checkAfterProgram(subject: string, component: pulumi.Resource, p
     });
     checkedAtDeployTime(subject, component, lookup, ({ found, resolved }, problems) => {
         const [topic, ...topics] = resolved as string[];
-        const problem = (found as UsageMonitorEntry[]).length === 0
-            ? noMonitorProblem(notify, "the program declares none with the same AWS provider", false)
-            : notInTopicsProblem(topic, found as UsageMonitorEntry[], topics);
+        const monitors = found as UsageMonitorEntry[];
+        if (monitors.length === 0) {
+            problems.add(alarm, noMonitorProblem(alarm, what, notify, "the program declares none with the same AWS provider", false));
+            return;
+        }
+        const problem = notInTopicsProblem(`${alarm}.notify`, topic, monitors, topics);
         if (problem !== undefined) {
-            problems.add((found as UsageMonitorEntry[]).length === 0 ? "unusedAlarm" : "unusedAlarm.notify", problem);
+            problems.add(`${alarm}.notify`, problem);
         }
     });
 }
@@ -272,7 +334,7 @@ export function checkAfterProgram(subject: string, component: pulumi.Resource, p
  * The `nhi:notify` tag, when there is a topic: a plain ARN as it is (checked already), an Input
  * through `guard`, so that no resource carries it before its deploy-time check has passed.
  */
-export function notifyTag(plan: UsageSettingsPlan, guard: <T>(v: pulumi.Input<T>) => pulumi.Input<T>): Record<string, pulumi.Input<string>> {
+export function notifyTag(plan: { readonly notify?: pulumi.Input<string> }, guard: <T>(v: pulumi.Input<T>) => pulumi.Input<T>): Record<string, pulumi.Input<string>> {
     return plan.notify === undefined ? {} : { [NOTIFY_TAG]: typeof plan.notify === "string" ? plan.notify : guard(plan.notify) };
 }
 

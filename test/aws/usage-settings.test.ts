@@ -4,6 +4,7 @@ import * as awsSdk from "@pulumi/aws";
 import { aws } from "../../components";
 import { planAwsAccessKeyIdentity } from "../../components/aws/access-key-identity";
 import { planAwsServiceIdentity } from "../../components/aws/service-identity";
+import { planAwsRotatingSecret } from "../../components/aws/rotating-secret";
 import { EXPIRY_WARNING_DAYS } from "../../components/core/expiry";
 import { DEFAULT_EXPIRY_NOTICE_DAYS, MAX_KEY_AGE_DAYS } from "../../components/runtime/aws/usage-contract";
 import { readThresholds } from "../../components/runtime/aws/usage-evaluate";
@@ -353,5 +354,74 @@ describe("AWS identities' usage settings", function () {
         });
         assert.deepStrictEqual(thrown.errors.map((e: any) => e.propertyPath), ["unusedAlarm.afterDays", "expiryNoticeDays"]);
         assert.deepStrictEqual(resources, []);
+    });
+});
+
+describe("rotation health: `rotationAlarm` of aws.RotatingSecret, and the key secret of aws.AccessKeyIdentity", function () {
+    this.timeout(30_000);
+    const SECRET_ARGS = { owner: "team-payments", purpose: "Signs webhooks", rotateEveryDays: 30 };
+    before(() => capture(() => new aws.UsageMonitor("rotation-usage", { owner: "team-platform", notifyTopics: [TOPIC] })));
+
+    it("tags the secret with its `nhi:notify` topic; the monitor reads the period from the rotation rules", async () => {
+        // GIVEN a rotating secret with a rotation alarm
+        const { resources } = await capture(() => new aws.RotatingSecret("webhook", { ...SECRET_ARGS, rotationAlarm: { notify: TOPIC } }));
+        // WHEN its tags are read  THEN exactly these
+        const secret = ofType(resources, "aws:secretsmanager/secret:Secret")[0];
+        assert.deepStrictEqual(secret.inputs.tags, {
+            "nhi:managed-by": "pulumi-nhi", "nhi:owner": "team-payments", "nhi:purpose": "Signs webhooks",
+            "nhi:value-length": "32", "nhi:value-format": "alphanumeric", "nhi:notify": TOPIC,
+        });
+        assert.strictEqual(ofType(resources, "aws:secretsmanager/secretRotation:SecretRotation")[0].inputs.rotationRules.automaticallyAfterDays, 30);
+    });
+
+    it("the key secret of an access key carries the identity's `unusedAlarm.notify`", async () => {
+        // GIVEN an access key identity with an unused alarm  WHEN declared  THEN its key's secret notifies the same topic
+        const { resources } = await capture(() => new aws.AccessKeyIdentity("acme", { ...USER_ARGS, unusedAlarm: { afterDays: 30, notify: TOPIC } } as any));
+        assert.strictEqual(ofType(resources, "aws:secretsmanager/secret:Secret")[0].inputs.tags["nhi:notify"], TOPIC);
+    });
+
+    const SECRET_BAD: BadInput[] = [
+        {
+            what: "a topic name",
+            args: { ...SECRET_ARGS, rotationAlarm: { notify: "alerts" } },
+            path: "rotationAlarm.notify",
+            reason: "`rotationAlarm.notify` must be the ARN of an SNS topic, `arn:aws:sns:<region>:<account>:<topic>` (such as `topic.arn` of an `aws.sns.Topic`); got `alerts`. Did you mean `arn:aws:sns:<region>:<account>:alerts`?",
+        },
+        {
+            what: "a topic the monitor may not publish to",
+            args: { ...SECRET_ARGS, rotationAlarm: { notify: `${TOPIC}-other` } },
+            path: "rotationAlarm.notify",
+            reason: `\`rotationAlarm.notify\` \`${TOPIC}-other\` is not among the \`notifyTopics\` of the \`aws.UsageMonitor\` `,
+        },
+        {
+            what: "rotationAlarm as a string",
+            args: { ...SECRET_ARGS, rotationAlarm: TOPIC },
+            path: "rotationAlarm",
+            reason: `\`rotationAlarm\` must be \`{ notify }\`, such as \`{ notify: topic.arn }\`; got \`${TOPIC}\`.`,
+        },
+    ];
+    for (const c of SECRET_BAD) {
+        it(`aws.RotatingSecret refuses ${c.what}`, () => {
+            assert.throws(() => planAwsRotatingSecret("webhook", c.args), (e: any) => {
+                assert.deepStrictEqual(e.errors.map((x: any) => x.propertyPath), [c.path]);
+                // The monitors' names depend on the other tests of the process: the start is exact.
+                assert.ok(e.errors[0].reason.startsWith(c.reason), e.errors[0].reason);
+                return true;
+            });
+        });
+    }
+
+    it("refuses a rotation alarm with no monitor of the secret's provider, saying how to add one", async () => {
+        let thrown: any;
+        await capture(() => {
+            const eu = new awsSdk.Provider("eu-secret-alone", { region: "eu-west-1" });
+            try {
+                planAwsRotatingSecret("webhook", { ...SECRET_ARGS, rotationAlarm: { notify: TOPIC } }, { provider: eu });
+            } catch (e) {
+                thrown = e;
+            }
+        });
+        assert.strictEqual(thrown.message, `AwsRotatingSecret "webhook" has 1 invalid argument:
+  - rotationAlarm: \`rotationAlarm\` needs an \`aws.UsageMonitor\` of this secret's account and region, to run its check daily, but none was declared before this secret with the same AWS provider, and without a stack resource (a multi-language program, or a test under \`pulumi.runtime.setMocks\`) a monitor declared later cannot be found. Add one with this topic: \`new nhi.aws.UsageMonitor("usage", { owner: "<team>", notifyTopics: ["${TOPIC}"] })\`, before this secret or as \`rotationAlarm.monitor\`.`);
     });
 });
