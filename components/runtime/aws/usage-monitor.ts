@@ -22,7 +22,11 @@
  *    report has no row: never used, counted from its creation.
  *    @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_getting-report.html
  * 3. **Evaluates each identity** against the thresholds in its own tags (`usage-evaluate.ts`):
- *    `expired`, `expiring`, `key-too-old`, `idle` or `ok`.
+ *    `expired`, `expiring`, `key-too-old`, `idle` or `ok`; and **each managed secret's rotation**
+ *    (`secretsmanager:ListSecrets` filtered by the `nhi:managed-by` tag, 100 a page, one call per
+ *    page whatever the number of identities): `rotation-stale` when no rotation has succeeded for
+ *    longer than its period plus a day (never rotated: since creation), or `ok`. A secret's
+ *    notices go to its own `nhi:notify`; its state is kept under its ARN in the same table.
  * 4. **Notifies once per change of state**: when the state differs from the one recorded, it
  *    publishes one notice (`sns:Publish`, subject and JSON body of facts, never a credential) to
  *    the identity's `nhi:notify` topic, then records the new state. A return to `ok` is a change
