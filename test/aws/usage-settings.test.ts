@@ -268,6 +268,20 @@ describe("AWS identities' usage settings", function () {
         });
     });
 
+    it("the types say what the constructor enforces", () => {
+        // GIVEN settings as a TypeScript program writes them  THEN these compile, and the commented ones do not
+        const alarm: aws.AwsUnusedAlarm = { afterDays: 90, notify: pulumi.output(TOPIC) };
+        const settings: aws.AwsUsageSettingsArgs = { unusedAlarm: alarm, expiryNoticeDays: 30 };
+        const rotation: aws.AwsRotationAlarm = { notify: TOPIC };
+        // @ts-expect-error `notify` is required
+        const noTopic: aws.AwsUnusedAlarm = { afterDays: 90 };
+        // @ts-expect-error `afterDays` is a number, not text
+        const text: aws.AwsUnusedAlarm = { afterDays: "90", notify: TOPIC };
+        // @ts-expect-error a rotation alarm has no threshold of its own: its period is `rotateEveryDays`
+        const threshold: aws.AwsRotationAlarm = { notify: TOPIC, afterDays: 3 };
+        assert.deepStrictEqual([settings.expiryNoticeDays, rotation.notify, noTopic.afterDays, text.notify, threshold.notify], [30, TOPIC, 90, TOPIC, TOPIC]);
+    });
+
     const BAD: BadInput[] = [
         {
             what: "afterDays of 0",
