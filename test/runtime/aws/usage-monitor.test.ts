@@ -312,9 +312,10 @@ describe("runtime/aws usage-monitor", () => {
 
     describe("failures", () => {
         it("a crash between any two calls, then a rerun: never a lost notice, at most one duplicate, the same states", async () => {
-            // GIVEN 3 roles and a user that all change state on day 5, and one gone identity in the table
+            // GIVEN 3 roles, a user and a secret that all change state on day 5, and one gone identity in the table
             const setup = () => {
                 const h = harness();
+                h.account.addSecret("never-rotated", { ...MANAGED, "nhi:notify": TOPIC }, 3);
                 for (const name of ["a", "b", "c"]) {
                     h.account.addRole(name, { ...MANAGED, "nhi:unused-after-days": "5", "nhi:notify": TOPIC });
                 }
@@ -327,7 +328,7 @@ describe("runtime/aws usage-monitor", () => {
             await clean.run();
             const expected = clean.account.notices.map((n) => n.subject).sort();
             const total = clean.account.calls.length;
-            assert.strictEqual(expected.length, 4);
+            assert.strictEqual(expected.length, 5);
             for (let k = 1; k <= total; k++) {
                 const h = setup();
                 // WHEN the k-th call takes effect and the function dies; Lambda's retry runs it again
