@@ -49,11 +49,15 @@ function identityArgs(i) {
     };
 }
 
+/** The quarantine's execution role expires 15 days after the identity (components/aws/deprovision.ts). */
+const QUARANTINE_ROLE_EXPIRES_AT = `${new Date(Date.parse(EXPIRES_AT) + 15 * 86_400_000).toISOString().slice(0, 19)}Z`;
+const QUARANTINE_POLICY = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "*", Resource: "*" }] });
+
 const identities = {
-    title: "aws.ServiceIdentity vs hand-written aws.iam.Role + aws.iam.RolePolicy",
+    title: "aws.ServiceIdentity vs hand-written aws.iam.Role + aws.iam.RolePolicy + its quarantine at expiry (aws.scheduler.Schedule, aws.iam.Role + aws.iam.RolePolicy)",
     unit: "identities",
     component: "aws.ServiceIdentity",
-    describe: (v) => `Each identity: Lambda trust, \`s3\` \`read\` on one object prefix (${v.context.length} actions) + 3 exact \`sqs\` actions on one queue, owner/purpose, expiry a year ahead.`,
+    describe: (v) => `Each identity: Lambda trust, \`s3\` \`read\` on one object prefix (${v.context.length} actions) + 3 exact \`sqs\` actions on one queue, owner/purpose, expiry a year ahead, quarantined then by a one-time schedule.`,
     setup() {},
     declareComponent({ nhi }, name, i) {
         new nhi.aws.ServiceIdentity(name, identityArgs(i));
@@ -95,8 +99,54 @@ const identities = {
                 ],
             }),
         });
+        // The quarantine at expiry: a role EventBridge Scheduler may assume, allowed PutRolePolicy
+        // on this role, and the one-time schedule that calls it.
+        const until = { DateLessThan: { "aws:CurrentTime": QUARANTINE_ROLE_EXPIRES_AT } };
+        const quarantineRole = new aws.iam.Role(`${name}-expiry-role`, {
+            assumeRolePolicy: role.arn.apply((arn) => JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{
+                    Effect: "Allow",
+                    Principal: { Service: "scheduler.amazonaws.com" },
+                    Action: "sts:AssumeRole",
+                    Condition: {
+                        ArnLike: { "aws:SourceArn": `arn:aws:scheduler:*:${arn.split(":")[4]}:schedule-group/default` },
+                        ...until,
+                        StringEquals: { "aws:SourceAccount": arn.split(":")[4] },
+                    },
+                }],
+            })),
+            description: `Quarantines one IAM role at its expiry (owner: ${o})`,
+            tags: {
+                "nhi:managed-by": "pulumi-nhi", "nhi:owner": o, "nhi:purpose": "Quarantines one IAM role at its expiry", "nhi:expires-at": QUARANTINE_ROLE_EXPIRES_AT,
+                "nhi:escalation:PutRolePolicy": "pulumi-nhi deprovisioning at expiry: puts the deny-all policy nhi-quarantine on its one identity once and can do nothing else",
+            },
+        });
+        new aws.iam.RolePolicy(`${name}-expiry-policy`, {
+            role: quarantineRole.id,
+            policy: role.arn.apply((arn) => JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Action: ["iam:PutRolePolicy"], Resource: [arn], Condition: until }],
+            })),
+        });
+        new aws.scheduler.Schedule(`${name}-expiry`, {
+            description: `Quarantines the IAM role of ${name} at its expiry ${EXPIRES_AT}: puts the deny-all inline policy nhi-quarantine (pulumi-nhi).`,
+            scheduleExpression: `at(${EXPIRES_AT.slice(0, 19)})`,
+            scheduleExpressionTimezone: "UTC",
+            flexibleTimeWindow: { mode: "OFF" },
+            actionAfterCompletion: "DELETE",
+            target: {
+                arn: "arn:aws:scheduler:::aws-sdk:iam:putRolePolicy",
+                roleArn: quarantineRole.arn,
+                input: role.name.apply((roleName) => JSON.stringify({ RoleName: roleName, PolicyName: "nhi-quarantine", PolicyDocument: QUARANTINE_POLICY })),
+                retryPolicy: { maximumEventAgeInSeconds: 86_400, maximumRetryAttempts: 185 },
+            },
+        });
     },
-    compared: [["aws:iam/role:Role", "-role"], ["aws:iam/rolePolicy:RolePolicy", "-policy"]],
+    compared: [
+        ["aws:iam/role:Role", "-role"], ["aws:iam/rolePolicy:RolePolicy", "-policy"],
+        ["aws:iam/role:Role", "-expiry-role"], ["aws:iam/rolePolicy:RolePolicy", "-expiry-policy"], ["aws:scheduler/schedule:Schedule", "-expiry"],
+    ],
     /** The S3 read actions the package grants on an object ARN, from its pure planning function (internal: not exported by the entry). */
     handContext(root) {
         const { planAwsServiceIdentity } = require(path.join(root, "bin", "aws", "service-identity.js"));
@@ -104,9 +154,12 @@ const identities = {
         const statement = plan.policies.layout.inline.find((s) => s.resources.some((r) => r.startsWith("arn:aws:s3:::")));
         return [...statement.actions];
     },
-    /** The policies' `role` differs only by the resource name; compare it as a reference. */
+    /**
+     * The instance's own name appears in references (a policy's `role`, the quarantine's role ARNs,
+     * role name and description): compare them as references.
+     */
     normalise(inputs, prefix) {
-        return inputs.role !== undefined ? { ...inputs, role: inputs.role.replace(prefix, "<x>-") } : inputs;
+        return JSON.parse(JSON.stringify(inputs).split(prefix).join("<x>-").split(`of ${prefix.slice(0, -1)} at`).join("of <x> at"));
     },
 };
 

@@ -15,7 +15,13 @@
  * memory ≤ 1.2×, linear growth 1,000 → 5,000). Exits 0 whatever the results: a benchmark, not a
  * test. Exits non-zero only when it cannot measure (build failure, worker crash, verify mismatch).
  *
- * Environment: BENCH_REPEATS (default 3), BENCH_WORKLOADS (comma-separated; default all).
+ * 4. `monitors`: the usage monitor functions' cost at scale, from each cloud's throttling fake on a
+ *    simulated clock (API calls and simulated seconds per run: the same on every machine). The
+ *    measurement lives beside the fakes in test/support/ and runs here as a child process, as the
+ *    tests run the demo: scripts/ never import test/.
+ *
+ * Environment: BENCH_REPEATS (default 3), BENCH_WORKLOADS (comma-separated, among the workloads'
+ * names and `monitors`; default all).
  */
 const { spawnSync } = require("child_process");
 const fs = require("fs");
@@ -223,15 +229,55 @@ function benchWorkload(name) {
     return out;
 }
 
+// ---- Usage monitors: API calls and simulated time, from the fakes.
+
+/** Each cloud's measurement: a file under test/support/ printing one JSON line per size and day. */
+const MONITORS = [
+    { title: "aws.UsageMonitor's function", file: "test/support/usage-monitor-measure.ts", unit: "identities", limit: "Lambda's 900 s" },
+];
+const MONITOR_SIZES = [1000, 10000];
+
+function benchMonitors() {
+    const out = ["## Usage monitor functions at scale (fakes, simulated clock)", ""];
+    out.push("One run of the monitor function over managed identities against an in-memory fake of the cloud's APIs that throttles as documented; every call takes its service's latency on a simulated clock and every backoff sleep advances it, so these figures are computed, not timed, and are the same on every machine. " +
+        "Worst day: every identity changes state (a notice and a state write each), per-identity metrics on. Throttled: the same day with the rates lowered until calls are refused and retried. Quiet: no identity changes state (the usual day).");
+    out.push("");
+    for (const m of MONITORS) {
+        log(`bench: monitors: ${m.title}, ${MONITOR_SIZES.join(" and ")} ${m.unit}…`);
+        const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", m.file, ...MONITOR_SIZES.map(String)], { cwd: ROOT, encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
+        if (r.status !== 0) {
+            log(r.stderr);
+            fail(`${m.file} failed (${r.error ? r.error.message : `exit ${r.status}`}).`);
+        }
+        const rows = r.stdout.trim().split("\n").map((line) => JSON.parse(line));
+        out.push(`### ${m.title}`, "");
+        out.push(`| ${m.unit} | day | API calls | throttled | simulated s | calls per 1,000 | simulated s per 1,000 | fits ${m.limit} |`);
+        out.push("|---:|---|---:|---:|---:|---:|---:|---|");
+        for (const row of rows) {
+            out.push(`| ${row.identities.toLocaleString("en-US")} | ${row.day} | ${row.totalCalls.toLocaleString("en-US")} | ${row.throttled} | ${fmt(row.simulatedSeconds, 1)} | ${fmt(row.callsPer1000, 0)} | ${fmt(row.simulatedSecondsPer1000, 1)} | ${(row.fitsLambda ?? row.fitsLimit) ? "yes" : "NO"} |`);
+        }
+        out.push("");
+        const calls = rows.find((row) => row.identities === MONITOR_SIZES[MONITOR_SIZES.length - 1] && row.day === "worst");
+        if (calls !== undefined) {
+            out.push(`Calls on the worst day at ${calls.identities.toLocaleString("en-US")}: ${Object.entries(calls.calls).map(([k, v]) => `${k} ${v.toLocaleString("en-US")}`).join(", ")}.`, "");
+        }
+    }
+    return out;
+}
+
 const started = Date.now();
-build();
-const only = process.env.BENCH_WORKLOADS ? process.env.BENCH_WORKLOADS.split(",") : Object.keys(workloads);
+const only = process.env.BENCH_WORKLOADS ? process.env.BENCH_WORKLOADS.split(",") : [...Object.keys(workloads), "monitors"];
+for (const name of only) {
+    if (workloads[name] === undefined && name !== "monitors") {
+        fail(`unknown workload ${name}; known: ${[...Object.keys(workloads), "monitors"].join(", ")}.`);
+    }
+}
+if (only.some((name) => workloads[name] !== undefined)) {
+    build();
+}
 const report = [];
 for (const name of only) {
-    if (workloads[name] === undefined) {
-        fail(`unknown workload ${name}; known: ${Object.keys(workloads).join(", ")}.`);
-    }
-    report.push(...benchWorkload(name), "");
+    report.push(...(name === "monitors" ? benchMonitors() : benchWorkload(name)), "");
 }
 process.stdout.write(`${report.join("\n").trimEnd()}\n`);
 log(`bench: done in ${fmt((Date.now() - started) / 1000, 0)} s.`);

@@ -104,13 +104,17 @@ function formatReport(identities: readonly IdentityReport[], gcpIdentities: read
     const identityCount = identities.length + gcpIdentities.length;
     const identityResources = [...identities, ...gcpIdentities].reduce((n, id) => n + id.resources.length, 0);
     const credentialResources = credentials.reduce((n, c) => n + c.resources.length, 0);
+    // Shared deprovisioners (gcp.Deprovisioner) and what they declare, named after them.
+    const deprovisioners = all.filter((r) => r.type === "nhi:index:GcpDeprovisioner").map((r) => r.name);
+    const deprovisionerResources = all.filter((r) => deprovisioners.some((d) => r.name === d || r.name.startsWith(`${d}-`))).length;
     push(
         "pulumi-nhi quickstart: offline demo",
         `Nothing is deployed: this is examples/quickstart run under Pulumi's mocks (made-up AWS account ${MOCK_ACCOUNT},`,
         `Google Cloud project ${gcpProject}, project number ${MOCK_PROJECT_NUMBER}).`,
         "",
         `The program declares ${all.length} resources: ${supporting.length} workload resources, ${identityCount} machine identities (${identityResources} resources, listed under each identity),`,
-        `and ${credentials.length} credentials that rotate themselves (${credentialResources} resources, listed under each credential).`,
+        `${credentials.length} credentials that rotate themselves (${credentialResources} resources, listed under each credential),`,
+        `and ${deprovisioners.length} shared deprovisioner${deprovisioners.length === 1 ? "" : "s"} (${deprovisionerResources} resources: ${deprovisioners.join(", ")}) that disable${deprovisioners.length === 1 ? "s" : ""} the Google identities at their expiry.`,
         "",
         "  Workload resources",
     );

@@ -267,6 +267,7 @@ export class AwsAccessKeyIdentity extends AwsPrincipalComponent {
         this.renderedPolicies = registerPolicies(this, name, USER, plan, guard, plan.path, tags, {
             inline: (child, policy) => new aws.iam.UserPolicy(child, { user: user.name, policy }, { parent: this }),
             attach: (child, policyArn) => new aws.iam.UserPolicyAttachment(child, { user: user.name, policyArn }, { parent: this }),
+            principal: user,
         });
 
         // The secret carries the ownership tags (not the user's escalation records), the user's own

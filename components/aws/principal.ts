@@ -6,6 +6,7 @@ import { expiryWarning, parseExpiry } from "../core/expiry";
 import { NOTIFY_TAG } from "../runtime/aws/usage-contract";
 import { OWNERSHIP_FIELDS, requireText } from "../core/ownership";
 import { AuditedPrincipal, renderAuditQuery } from "./audit-query";
+import { AwsDeprovisionArgs, DeprovisionPlan, declareDeprovisioning, limitsBesideQuarantine, planDeprovisioning } from "./deprovision";
 import { awsRecorded, deployTimeEscalationProblems, planAwsEscalations } from "./escalation";
 import { AwsGrant, GrantPlan, grantProblems, planGrants } from "./grants";
 import { PlannedPolicies, planPolicies, renderPlannedDocument, resolvedPlans } from "./identity-policy";
@@ -54,7 +55,7 @@ export interface PrincipalKind {
 }
 
 /** The arguments every AWS identity takes, whatever principal holds its grants. */
-export interface AwsPrincipalArgs extends AwsUsageSettingsArgs {
+export interface AwsPrincipalArgs extends AwsUsageSettingsArgs, AwsDeprovisionArgs {
     /**
      * The team or person who answers for this identity, recorded in the `nhi:owner` tag.
      * Letters, digits, spaces and `_ . : / = + - @`, at most 256 characters (AWS tag values).
@@ -109,6 +110,10 @@ export interface AwsPrincipalPlan {
     readonly usage: UsageSettingsPlan;
     /** The checks of values known only at deploy time (a topic and a monitor's topics are checked together). */
     readonly later: readonly DeferredCheck<any>[];
+    /** The quarantine at `expiresAt`, unless there is no expiry or it is turned off. */
+    readonly deprovision?: DeprovisionPlan;
+    /** The principal's policy limits, less the quarantine's room when it has one. */
+    readonly limits: PolicyLimits;
     /** Warnings for every preview and update, such as an expiry less than two weeks away. */
     readonly warnings: readonly string[];
 }
@@ -143,6 +148,8 @@ export function planAwsPrincipal(name: string, args: AwsPrincipalArgs, kind: Pri
     const { owner, purpose } = requireText(a, ["owner", "purpose"], problems, OWNERSHIP_FIELDS);
     const expiresAt = parseExpiry(a.expiresAt, "expiresAt", problems, now);
     const usage = planUsageSettings(a, expiresAt, a.expiresAt !== undefined, problems, later, opts);
+    const deprovision = planDeprovisioning(name, a.deprovisionAtExpiry, expiresAt, maxName(kind), problems);
+    const limits = limitsBesideQuarantine(kind.limits, deprovision);
     const own = checks.own?.(problems, later) || undefined;
     const grants = planGrants(a.grants, problems);
     const options = checks.options?.(problems, later) || undefined;
@@ -158,7 +165,7 @@ export function planAwsPrincipal(name: string, args: AwsPrincipalArgs, kind: Pri
         // check that nothing would await if the identity were refused.
         grants.push(...(checks.moreGrants?.() ?? []));
         try {
-            policies = planPolicies(grants, expiresAt, kind.limits);
+            policies = planPolicies(grants, expiresAt, limits);
         } catch (e) {
             if (e instanceof PolicyTooLargeError) {
                 problems.add("grants", `\`grants\` need ${e.needed} managed policies beside the inline policy, but a ${kind.noun} may have at most ${e.limit} (AWS quota). Narrow the grants (fewer actions or ARNs, or ARN patterns), or split them over two identities.`);
@@ -171,12 +178,17 @@ export function planAwsPrincipal(name: string, args: AwsPrincipalArgs, kind: Pri
     }
     problems.throwIfAny(`${kind.component} "${name}"`);
     const warnings = [expiryWarning(expiresAt, now, kind.expiryConsequence, usage.noticeDays)].filter((w) => w !== undefined);
-    return { owner, purpose, expiresAt, grants, policies: policies!, tags, usage, later, warnings };
+    return { owner, purpose, expiresAt, grants, policies: policies!, tags, usage, later, deprovision, limits, warnings };
+}
+
+/** The longest `name` of an identity of `kind`, whose longest derived IAM name has at most 64 characters. */
+function maxName(kind: PrincipalKind): number {
+    return MAX_PRINCIPAL_NAME_CHARS - (kind.longestName?.suffix ?? kind.childSuffix).length - AUTONAME_SUFFIX_CHARS;
 }
 
 function checkName(name: string, kind: PrincipalKind, problems: Problems): void {
     const longest = kind.longestName ?? { suffix: kind.childSuffix, what: `IAM ${kind.noun} name` };
-    const maxName = MAX_PRINCIPAL_NAME_CHARS - longest.suffix.length - AUTONAME_SUFFIX_CHARS;
+    const max = maxName(kind);
     if (typeof name !== "string" || name === "") {
         problems.add("name", `\`name\` must be a non-empty string; got ${describe(name)}.`);
         return;
@@ -185,8 +197,8 @@ function checkName(name: string, kind: PrincipalKind, problems: Problems): void 
         const bad = [...new Set(name.replace(/[\w+=,.@-]/g, ""))].map((c) => `\`${c}\``).join(", ");
         problems.add("name", `\`name\` \`${name}\` becomes the IAM ${kind.noun} name, which allows only letters, digits and \`+=,.@_-\`; remove ${bad}.`);
     }
-    if (name.length > maxName) {
-        problems.add("name", `\`name\` \`${name}\` is ${name.length} characters; the ${longest.what} \`${name}${longest.suffix}-xxxxxxx\` derived from it must be at most ${MAX_PRINCIPAL_NAME_CHARS} characters (AWS limit), so \`name\` may have at most ${maxName}.`);
+    if (name.length > max) {
+        problems.add("name", `\`name\` \`${name}\` is ${name.length} characters; the ${longest.what} \`${name}${longest.suffix}-xxxxxxx\` derived from it must be at most ${MAX_PRINCIPAL_NAME_CHARS} characters (AWS limit), so \`name\` may have at most ${max}.`);
     }
 }
 
@@ -223,6 +235,8 @@ export interface PolicyHolder {
     inline(childName: string, document: pulumi.Input<string>): void;
     /** Attaches the managed policy `policyArn` (`aws.iam.RolePolicyAttachment`, `aws.iam.UserPolicyAttachment`). */
     attach(childName: string, policyArn: pulumi.Output<string>): void;
+    /** The role or user: what the quarantine at expiry puts its policy on (`components/aws/deprovision.ts`). */
+    readonly principal: { readonly arn: pulumi.Output<string>; readonly name: pulumi.Output<string> };
 }
 
 /** The rendered policies of an identity, behind the properties of {@link AwsPrincipalComponent}. */
@@ -236,7 +250,8 @@ export interface RenderedPolicies {
  * Registers the planned policies of the identity `name` under `component`: the inline policy
  * (`${name}-policy`) when there are grants, and one `aws.iam.Policy` with its attachment per
  * overflow document (`${name}-policy-2`, `-3`, …). Every value known only at deploy time reaches
- * a document through `guard` or the one check of all the grants.
+ * a document through `guard` or the one check of all the grants. When the identity expires, also
+ * the quarantine at `expiresAt` ({@link declareDeprovisioning}, `${name}-expiry`).
  */
 export function registerPolicies(component: pulumi.ComponentResource, name: string, kind: PrincipalKind, plan: AwsPrincipalPlan, guard: Guard, path: string | undefined, tags: Record<string, pulumi.Input<string>>, holder: PolicyHolder): RenderedPolicies {
     const { layout } = plan.policies;
@@ -255,6 +270,10 @@ export function registerPolicies(component: pulumi.ComponentResource, name: stri
         holder.attach(childName, policy.arn);
         return policy.arn;
     });
+    if (plan.deprovision !== undefined) {
+        const userTags = Object.fromEntries(plan.tags.userKeys.map((k) => [k, tags[k]]));
+        declareDeprovisioning(component, name, plan.deprovision, { noun: kind.noun, ...holder.principal, owner: plan.owner, tags: userTags });
+    }
     return {
         policyDocuments: layout.inline.length > 0 ? documents : documents.slice(1),
         managedPolicyArns,
@@ -290,7 +309,7 @@ function renderDocumentInputs(subject: string, component: pulumi.Resource, kind:
             return [];
         }
         return documents.map((statements, i) => {
-            const { json, overflow } = renderPlannedDocument(statements, plan.grants, plan.policies, resolved, i === 0, kind.limits);
+            const { json, overflow } = renderPlannedDocument(statements, plan.grants, plan.policies, resolved, i === 0, plan.limits);
             if (overflow !== undefined) {
                 problems.add("grants", `\`grants\`: ${overflow}.`);
             }

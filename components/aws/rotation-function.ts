@@ -185,6 +185,8 @@ export function declareFunction(parent: pulumi.Resource, name: string, args: Fun
         grants: args.grants,
         tags: args.tags,
         expiresAt: args.expiresAt,
+        // The package's own plumbing, removed with the identity it serves: expiry by condition only.
+        deprovisionAtExpiry: false,
     }, opts);
     const lambda = new aws.lambda.Function(name, {
         description: args.description.slice(0, 256),
@@ -250,6 +252,7 @@ export function declareFunctionSchedule(parent: pulumi.Resource, name: string, a
         grants: [{ actions: ["lambda:InvokeFunction"], resources: [functionArn] }],
         tags: args.tags,
         expiresAt: args.expiresAt,
+        deprovisionAtExpiry: false,
     }, { parent });
     const schedule = new aws.scheduler.Schedule(name, {
         description: args.description.slice(0, 512),

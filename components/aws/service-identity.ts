@@ -127,6 +127,7 @@ export class AwsServiceIdentity extends AwsPrincipalComponent {
         this.renderedPolicies = registerPolicies(this, name, ROLE, plan, guard, args.path, tags, {
             inline: (child, policy) => new aws.iam.RolePolicy(child, { role: role.id, policy }, { parent: this }),
             attach: (child, policyArn) => new aws.iam.RolePolicyAttachment(child, { role: role.name, policyArn }, { parent: this }),
+            principal: role,
         });
         this.roleArn = role.arn;
         this.roleName = role.name;

@@ -6,6 +6,7 @@
 import type { GcpServiceIdentity } from "./service-identity";
 import type { GcpRotatingSecret } from "./rotating-secret";
 import type { GcpSecretRotator } from "./secret-rotator";
+import type { GcpDeprovisioner } from "./deprovision";
 import { exportLazily } from "../core/lazy";
 
 export type { GcpServiceIdentityArgs } from "./service-identity";
@@ -35,3 +36,10 @@ export type SecretRotator = GcpSecretRotator;
 export const SecretRotator: typeof GcpSecretRotator = undefined as never;
 exportLazily(exports, () => ({ ...require("./rotating-secret"), ...require("./secret-rotator") }), { RotatingSecret: "GcpRotatingSecret", SecretRotator: "GcpSecretRotator" },
     "`gcp.RotatingSecret` and `gcp.SecretRotator` need `@pulumi/gcp` (a peer dependency of pulumi-nhi): `npm install @pulumi/gcp@^9`.");
+
+export type { GcpDeprovisionerArgs } from "./deprovision";
+/** One account per project that disables expired service accounts, shared by every identity that names it: see {@link GcpDeprovisioner}. */
+export type Deprovisioner = GcpDeprovisioner;
+export const Deprovisioner: typeof GcpDeprovisioner = undefined as never;
+exportLazily(exports, () => require("./deprovision"), { Deprovisioner: "GcpDeprovisioner" },
+    "`gcp.Deprovisioner` needs `@pulumi/gcp` and `@pulumi/random` (peer dependencies of pulumi-nhi): `npm install @pulumi/gcp@^9 @pulumi/random@^4`.");

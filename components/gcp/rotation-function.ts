@@ -131,6 +131,15 @@ export interface RotationFunctionArgs {
     readonly expiresAt?: string;
 }
 
+/**
+ * The function's two identities get no deprovisioning job of their own (`deprovisioner: false`
+ * where they expire): their bindings stop holding at `expiresAt`, and the account whose key they
+ * rotate is the one its own job disables.
+ */
+function withoutDeprovisioner(expiresAt: string | undefined): { deprovisioner?: false } {
+    return expiresAt === undefined ? {} : { deprovisioner: false };
+}
+
 /** The validated plan: the two identities' plans. */
 export interface RotationFunctionPlan {
     readonly runtime: GcpServiceIdentityPlan;
@@ -223,9 +232,9 @@ export function rotationOwnershipProblems(owner: string, purpose: string, accoun
  * rejected component registers nothing. Registers nothing itself.
  */
 export function planRotationFunction(args: Pick<RotationFunctionArgs, "project" | "owner" | "purpose" | "accountId" | "grants" | "expiresAt">): RotationFunctionPlan {
-    const runtime = planGcpServiceIdentity(args.accountId, { project: args.project, owner: args.owner, purpose: args.purpose, accountId: args.accountId, grants: args.grants, expiresAt: args.expiresAt });
+    const runtime = planGcpServiceIdentity(args.accountId, { project: args.project, owner: args.owner, purpose: args.purpose, accountId: args.accountId, grants: args.grants, expiresAt: args.expiresAt, ...withoutDeprovisioner(args.expiresAt) });
     const triggerId = triggerAccountId(args.accountId);
-    const trigger = planGcpServiceIdentity(triggerId, { project: args.project, owner: args.owner, purpose: triggerPurpose(args.accountId), accountId: triggerId, grants: [], expiresAt: args.expiresAt });
+    const trigger = planGcpServiceIdentity(triggerId, { project: args.project, owner: args.owner, purpose: triggerPurpose(args.accountId), accountId: triggerId, grants: [], expiresAt: args.expiresAt, ...withoutDeprovisioner(args.expiresAt) });
     return { runtime, trigger };
 }
 
@@ -308,11 +317,11 @@ export function rotationFunction(name: string, args: RotationFunctionArgs, paren
     }, opts);
 
     const runtime = new GcpServiceIdentity(`${name}-runtime`, {
-        project: args.project, owner: args.owner, purpose: args.purpose, accountId: args.accountId, grants: args.grants, expiresAt: args.expiresAt,
+        project: args.project, owner: args.owner, purpose: args.purpose, accountId: args.accountId, grants: args.grants, expiresAt: args.expiresAt, ...withoutDeprovisioner(args.expiresAt),
     }, opts);
     const triggerId = triggerAccountId(args.accountId);
     const trigger = new GcpServiceIdentity(`${name}-trigger`, {
-        project: args.project, owner: args.owner, purpose: triggerPurpose(args.accountId), accountId: triggerId, grants: [], expiresAt: args.expiresAt,
+        project: args.project, owner: args.owner, purpose: triggerPurpose(args.accountId), accountId: triggerId, grants: [], expiresAt: args.expiresAt, ...withoutDeprovisioner(args.expiresAt),
     }, opts);
 
     const fn = new gcp.cloudfunctionsv2.Function(name, {

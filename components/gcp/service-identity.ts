@@ -8,9 +8,11 @@ import { GITHUB_OIDC_ISSUER } from "../core/github";
 import { OWNERSHIP_FIELDS, requireText } from "../core/ownership";
 import { renderAuditLogFilter } from "./audit-filter";
 import { displayName, ownershipRecordProblems } from "./description";
+import { GcpDeprovisioner, GcpDeprovisionerArgs, planGcpDeprovisioner, registerDeprovisioning } from "./deprovision";
 import { describeWithEscalations, planGcpEscalations } from "./escalation";
 import { GcpGrant, GcpGrantPlan, GrantTarget, expiryCondition, grantTarget, planGcpGrants, projectIdProblem } from "./grants";
 import { GcpKeyPlan, GcpServiceAccountKeyArgs, planGcpKey, registerGcpKey } from "./service-account-key";
+import { rotationAccountId } from "./rotation-function";
 import { GITHUB_ATTRIBUTE_MAPPING, GcpTrust, GcpTrustPlan, POOL_NAME, WORKLOAD_IDENTITY_USER, githubAttributeCondition, githubPrincipalSet, githubSubjectPrincipal, planGcpTrust } from "./trust";
 
 export const GCP_SERVICE_IDENTITY_TYPE = "nhi:index:GcpServiceIdentity";
@@ -90,6 +92,23 @@ export interface GcpServiceIdentityArgs {
      * @see https://cloud.google.com/resource-manager/docs/organization-policy/restricting-service-accounts
      */
     readonly key?: GcpServiceAccountKeyArgs;
+    /**
+     * Who disables the account at `expiresAt` (the second line behind the bindings' IAM Conditions):
+     * a Cloud Scheduler job calls the IAM API's `serviceAccounts.disable` at the first whole minute at
+     * or after `expiresAt` (UTC), as a deprovisioner account that holds a custom role of exactly
+     * `iam.serviceAccounts.disable` on this one account, from `expiresAt` for 7 days. Renewing
+     * `expiresAt` moves the job; removing the identity removes the job and the binding. A disabled
+     * account stays disabled after a renewal: `gcloud iam service-accounts enable <email> --project <project>`.
+     * - a `gcp.Deprovisioner` of the same project: shared by every identity (adds a binding and a job);
+     * - `false`: no job (the IAM Conditions alone end the identity's access);
+     * - omitted: the identity builds its own deprovisioner (a service account and a custom role more:
+     *   mind the project's quotas of 100 service accounts and 300 custom roles).
+     * Only with `expiresAt`. Cloud Scheduler bills $0.10 per job per month beyond 3 free per billing account.
+     * @default with `expiresAt`, the identity's own deprovisioner; without, none
+     * @see https://cloud.google.com/iam/docs/reference/rest/v1/projects.serviceAccounts/disable
+     * @see https://cloud.google.com/scheduler/pricing
+     */
+    readonly deprovisioner?: GcpDeprovisioner | false;
 }
 
 /** Everything the constructor needs, validated: the output of {@link planGcpServiceIdentity}. */
@@ -107,6 +126,8 @@ export interface GcpServiceIdentityPlan {
     readonly warnings: readonly string[];
     /** The rotated key, when `key` is given. */
     readonly key?: GcpKeyPlan;
+    /** Who disables the account at `expiresAt`: a shared deprovisioner, or the arguments of the identity's own. Undefined: no one. */
+    readonly deprovisioner?: GcpDeprovisioner | { readonly own: GcpDeprovisionerArgs };
 }
 
 /** The account ID Google would get from `name`: lower case, other characters replaced by `-`. */
@@ -141,9 +162,45 @@ export function planGcpServiceIdentity(name: string, args: GcpServiceIdentityArg
         description = describeWithEscalations({ owner, purpose, expiresAt }, escalations, problems);
     }
     const key = a.key === undefined ? undefined : planGcpKey(a.key, { project: projectProblem === undefined ? project : undefined, accountId, owner, expiresAt }, problems, later);
+    const deprovisioner = planDeprovisioner(name, a.deprovisioner, { project: projectProblem === undefined ? project : undefined, accountId, owner, expiresAt, expiring: a.expiresAt !== undefined }, problems);
     problems.throwIfAny(`GcpServiceIdentity "${name}"`);
     const warnings = [expiryWarning(expiresAt, now, GCP_EXPIRY_CONSEQUENCE)].filter((w) => w !== undefined);
-    return { project, accountId: accountId!, owner, purpose, expiresAt, description, trust: trust!, grants, later, warnings, ...(key ? { key } : {}) };
+    return { project, accountId: accountId!, owner, purpose, expiresAt, description, trust: trust!, grants, later, warnings, ...(key ? { key } : {}), ...(deprovisioner ? { deprovisioner } : {}) };
+}
+
+/** Who disables the account at its expiry: the `deprovisioner` given, or the arguments of the identity's own ({@link GcpServiceIdentityArgs.deprovisioner}). */
+function planDeprovisioner(name: string, given: unknown, identity: { project?: string; accountId?: string; owner?: string; expiresAt?: string; expiring: boolean }, problems: Problems): GcpServiceIdentityPlan["deprovisioner"] {
+    if (given !== undefined && given !== false && !(given instanceof GcpDeprovisioner)) {
+        problems.add("deprovisioner", `\`deprovisioner\` must be a \`gcp.Deprovisioner\` or \`false\`; got ${describe(given)}.`);
+        return undefined;
+    }
+    if (!identity.expiring) {
+        if (given instanceof GcpDeprovisioner) {
+            problems.add("deprovisioner", `\`deprovisioner\` is given, but the identity has no \`expiresAt\`: there is nothing to deprovision. Set \`expiresAt\`, or remove \`deprovisioner\`.`);
+        }
+        return undefined;
+    }
+    if (given === false || identity.expiresAt === undefined || identity.project === undefined || identity.accountId === undefined || identity.owner === undefined) {
+        return undefined;
+    }
+    if (given instanceof GcpDeprovisioner) {
+        if (given.project !== identity.project) {
+            problems.add("deprovisioner", `\`deprovisioner\` is the deprovisioner of project \`${given.project}\`, but the account is in \`${identity.project}\`: a project's custom role can be bound only on that project's accounts. Give the \`gcp.Deprovisioner\` of \`${identity.project}\`.`);
+            return undefined;
+        }
+        return given;
+    }
+    const own: GcpDeprovisionerArgs = { project: identity.project, owner: identity.owner, purpose: `Disables ${identity.accountId} at its expiresAt`, accountId: rotationAccountId(identity.accountId, "dep") };
+    try {
+        planGcpDeprovisioner(`${name}-deprovisioner`, own);
+    } catch (e) {
+        // Only the shared record can fail here (owner too long): say so on `owner`.
+        for (const p of (e as pulumi.InputPropertiesError).errors ?? []) {
+            problems.add("owner", `\`owner\` is recorded on the identity's deprovisioner too, and there: ${p.reason} Or give a shared \`deprovisioner\`.`);
+        }
+        return undefined;
+    }
+    return { own };
 }
 
 function planAccountId(name: string, accountId: unknown, problems: Problems): string | undefined {
@@ -237,6 +294,10 @@ export class GcpServiceIdentity extends pulumi.ComponentResource {
         }
 
         this.workloadIdentityProvider = pulumi.output(trustBindings(this, name, guard, plan, account, condition));
+        if (plan.deprovisioner !== undefined && plan.expiresAt !== undefined) {
+            const deprovisioner = plan.deprovisioner instanceof GcpDeprovisioner ? plan.deprovisioner : new GcpDeprovisioner(`${name}-deprovisioner`, plan.deprovisioner.own, { parent: this });
+            registerDeprovisioning(this, name, { project: plan.project, accountId: plan.accountId, expiresAt: plan.expiresAt, name: account.name, uniqueId: account.uniqueId }, deprovisioner);
+        }
         this.keySecret = plan.key === undefined ? pulumi.output(undefined) : registerGcpKey(this, name, plan.key, plan.project, plan.owner, plan.accountId, account, guard).secret.name;
         this.registerOutputs({});
     }

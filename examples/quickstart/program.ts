@@ -72,6 +72,8 @@ export const LEDGER_EXPIRES_AT = "2027-12-31T00:00:00Z";
 export const LEDGER_ROTATE_EVERY_DAYS = 90;
 export const LEDGER_GRACE_DAYS = 7;
 
+/** The Cloud Scheduler region of the reports project's deprovisioning jobs, near its EU buckets. */
+export const REPORTS_SCHEDULER_REGION = "europe-west1";
 /** When the Cloud Run worker's service account stops working unless someone renews it. */
 export const RENDERER_EXPIRES_AT = "2028-09-30T00:00:00Z";
 /** When the Cloud Run deployer's service account stops working unless someone renews it. */
@@ -116,6 +118,8 @@ export interface Quickstart {
 
     /** The Google Cloud project of the reports service (`gcpProject` config). */
     readonly gcpProject: string;
+    /** Disables the project's identities at their `expiresAt`: one for every identity of the project. */
+    readonly reportsDeprovisioner: nhi.gcp.Deprovisioner;
     /** The Cloud Run worker's service account. */
     readonly renderer: nhi.gcp.ServiceIdentity;
     /** The GitHub Actions deployer's service account. */
@@ -262,6 +266,14 @@ export function quickstart(): Quickstart {
         labels: { app: "reports" },
     });
 
+    // At each identity's expiresAt, a Cloud Scheduler job disables its account as this deprovisioner:
+    // one service account and one custom role for the project, however many identities name it.
+    const reportsDeprovisioner = new nhi.gcp.Deprovisioner("reports-deprovisioner", {
+        project: gcpProject,
+        region: REPORTS_SCHEDULER_REGION,
+        owner: "team-reports",
+    });
+
     // The Cloud Run worker: no trust, because the account is attached to the Cloud Run service
     // (`--service-account`), and reads the objects of the reports bucket, nothing else.
     const renderer = new nhi.gcp.ServiceIdentity("report-renderer", {
@@ -272,6 +284,7 @@ export function quickstart(): Quickstart {
             { role: "roles/storage.objectViewer", resource: { bucket: reportsBucket.name } },
         ],
         expiresAt: RENDERER_EXPIRES_AT,
+        deprovisioner: reportsDeprovisioner,
     });
 
     // The deployer: only production-environment jobs of one repository may impersonate it, through
@@ -294,10 +307,11 @@ export function quickstart(): Quickstart {
             { permissions: REPORTS_ARTIFACT_PERMISSIONS, resource: { bucket: reportsArtifacts.name } },
         ],
         expiresAt: REPORTS_DEPLOYER_EXPIRES_AT,
+        deprovisioner: reportsDeprovisioner,
     });
 
     return {
         worker, deployer, bucket, workerLogs, queue, artifacts, githubOidc, paymentsApi, webhookSecret, ledgerVendor, ledgerKeyHandover,
-        gcpProject, renderer, reportsDeployer, reportsBucket, reportsArtifacts,
+        gcpProject, reportsDeprovisioner, renderer, reportsDeployer, reportsBucket, reportsArtifacts,
     };
 }

@@ -6,6 +6,7 @@ import { Registered, valueOf } from "../../components/testing";
 import { AWS_SERVICE_IDENTITY_TYPE, AwsServiceIdentity } from "../../components/aws/service-identity";
 import { PolicyDocument, RenderedStatement } from "../../components/aws/policy";
 import { ESCALATION_TAG_PREFIX } from "../../components/aws/tags";
+import { DEPROVISION_SUFFIX, QUARANTINE_POLICY_NAME } from "../../components/aws/deprovision";
 import { asList, compare, escapeRegExp, heading, identityFolder, pushAuditTrail, pushEscalations, pushResources, wrap } from "./common";
 
 /** The actions allowed on one resource (under one condition), sorted. */
@@ -32,6 +33,8 @@ export interface IdentityReport {
     readonly owner: string;
     readonly purpose: string;
     readonly expiresAt?: string;
+    /** The schedule expression of its quarantine at expiry (`at(…)`), if it has one. */
+    readonly quarantineAt?: string;
     /** Every tag on the role. */
     readonly tags: Record<string, string>;
     /** The privilege escalations its grants acknowledge, read from its `nhi:escalation:*` tags. */
@@ -61,6 +64,7 @@ export async function reportIdentity(identity: AwsServiceIdentity, all: readonly
     ]);
     const resources = childrenOf(name, all);
     const role = all.find((r) => r.type === "aws:iam/role:Role" && r.name === `${name}-role`);
+    const quarantine = all.find((r) => r.type === "aws:scheduler/schedule:Schedule" && r.name === `${name}${DEPROVISION_SUFFIX}`);
     const tags: Record<string, string> = { ...(role?.inputs.tags ?? {}) };
     const trustPolicy = JSON.parse(trustJson) as PolicyDocument;
     const identityPolicies = policyJson.map((p) => JSON.parse(p) as PolicyDocument);
@@ -76,6 +80,7 @@ export async function reportIdentity(identity: AwsServiceIdentity, all: readonly
         owner: tags["nhi:owner"] ?? "(none)",
         purpose: tags["nhi:purpose"] ?? "(none)",
         expiresAt: expiresAt ?? undefined,
+        quarantineAt: quarantine?.inputs.scheduleExpression,
         tags,
         escalations: Object.keys(tags).filter((k) => k.startsWith(ESCALATION_TAG_PREFIX)).sort(compare).map((k) => ({ method: k.slice(ESCALATION_TAG_PREFIX.length), reason: tags[k] })),
         trustPolicy,
@@ -89,17 +94,24 @@ export async function reportIdentity(identity: AwsServiceIdentity, all: readonly
 
 /**
  * The component `name` and its children, by the names the component documents: `${name}-role`,
- * `${name}-policy` and, for overflow documents, `${name}-policy-2`, `-3`, …
+ * `${name}-policy` and, for overflow documents, `${name}-policy-2`, `-3`, …; its quarantine at
+ * expiry: the schedule and the identity `${name}-expiry`, with its role and policy.
  */
 function childrenOf(name: string, all: readonly Registered[]): { type: string; name: string }[] {
-    const child = new RegExp(`^${escapeRegExp(name)}-(role|policy(-\\d+)?)$`);
+    const child = new RegExp(`^${escapeRegExp(name)}(${DEPROVISION_SUFFIX})?-(role|policy(-\\d+)?)$`);
+    const expiry = `${name}${DEPROVISION_SUFFIX}`;
     return all
-        .filter((r) => (r.type === AWS_SERVICE_IDENTITY_TYPE && r.name === name) || (r.type.startsWith("aws:iam/") && child.test(r.name)))
+        .filter((r) => (r.type === AWS_SERVICE_IDENTITY_TYPE && (r.name === name || r.name === expiry))
+            || (r.type === "aws:scheduler/schedule:Schedule" && r.name === expiry)
+            || (r.type.startsWith("aws:iam/") && child.test(r.name)))
         .map((r) => ({ type: r.type, name: r.name }))
         .sort((a, b) => rank(a, name) - rank(b, name) || compare(a.name, b.name) || compare(a.type, b.type));
 }
 
 function rank(r: { type: string; name: string }, name: string): number {
+    if (r.name.startsWith(`${name}${DEPROVISION_SUFFIX}`)) {
+        return r.type === AWS_SERVICE_IDENTITY_TYPE ? 3 : 4;
+    }
     return r.type === AWS_SERVICE_IDENTITY_TYPE ? 0 : r.name === `${name}-role` ? 1 : 2;
 }
 
@@ -216,6 +228,7 @@ export function formatIdentity(id: IdentityReport, secrets: readonly ReadableSec
         `  Owner       ${id.owner}`,
         `  Purpose     ${id.purpose}`,
         `  Expires     ${id.expiresAt === undefined ? "never (no expiresAt)" : `${id.expiresAt}  (AWS refuses the role from then on: DateLessThan aws:CurrentTime)`}`,
+        ...(id.quarantineAt === undefined ? [] : [`  Quarantine  ${id.quarantineAt} UTC  (EventBridge Scheduler puts the deny-all inline policy ${QUARANTINE_POLICY_NAME} on the role)`]),
         "",
         "  Who may assume it",
         ...describeTrustPolicy(id.trustPolicy).map((l) => `    ${l}`),

@@ -69,6 +69,8 @@ export interface GcpIdentityReport {
     readonly keys: number;
     /** The component and its children. */
     readonly resources: { type: string; name: string }[];
+    /** The Cloud Scheduler job that disables the account at its expiry, when there is one. */
+    readonly deprovisioning?: { readonly schedule: string; readonly timeZone: string; readonly uri: string; readonly as: string };
     /** Its `auditLogFilter`: the Cloud Logging filter of what the account did. */
     readonly auditLogFilter: string;
     /** The files written for this identity, absolute paths. */
@@ -86,6 +88,7 @@ const GCP_BINDING_TYPES: Record<string, { scope: string; field: string }> = {
     "gcp:serviceaccount/iAMMember:IAMMember": { scope: "serviceAccount", field: "serviceAccountId" },
 };
 const GCP_ACCOUNT = "gcp:serviceaccount/account:Account";
+const GCP_SCHEDULER_JOB = "gcp:cloudscheduler/job:Job";
 const GCP_ACCOUNT_MEMBER = "gcp:serviceaccount/iAMMember:IAMMember";
 const GCP_CUSTOM_ROLE = "gcp:projects/iAMCustomRole:IAMCustomRole";
 const GCP_WIF_PROVIDER = "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider";
@@ -119,7 +122,8 @@ export async function reportGcpIdentity(identity: GcpServiceIdentity, all: reado
 
     const customRoles = new Map(children.filter((r) => r.type === GCP_CUSTOM_ROLE).map((r) => [`projects/${r.inputs.project}/roles/${r.inputs.roleId}`, r.inputs.permissions as string[]]));
     const bindings: GcpBinding[] = children
-        .filter((r) => GCP_BINDING_TYPES[r.type] !== undefined && !r.name.startsWith(`${name}-workload-identity-user`))
+        // The account's own bindings: not those on it for others (who may act as it, the deprovisioner's).
+        .filter((r) => GCP_BINDING_TYPES[r.type] !== undefined && r.inputs.member === member)
         .map((r) => {
             const { scope, field } = GCP_BINDING_TYPES[r.type];
             const permissions = customRoles.get(r.inputs.role);
@@ -156,6 +160,11 @@ export async function reportGcpIdentity(identity: GcpServiceIdentity, all: reado
             : { kind: "principal", binding };
     }
 
+    const job = child(GCP_SCHEDULER_JOB, `${name}-deprovision`);
+    const deprovisioning = job === undefined ? undefined : {
+        schedule: job.inputs.schedule, timeZone: job.inputs.timeZone, uri: job.inputs.httpTarget.uri, as: job.inputs.httpTarget.oauthToken.serviceAccountEmail,
+    };
+
     const { files, write } = identityFolder(outDir, name);
     write("bindings.json", bindings);
     if (actAs.kind === "githubActions") {
@@ -186,6 +195,7 @@ export async function reportGcpIdentity(identity: GcpServiceIdentity, all: reado
         bindings,
         keys: all.filter((r) => r.type === GCP_KEY && [email, member, `projects/${account.inputs.project}/serviceAccounts/${email}`, account.inputs.accountId].includes(r.inputs.serviceAccountId)).length,
         resources: children.map((r) => ({ type: r.type, name: r.name })),
+        ...(deprovisioning !== undefined ? { deprovisioning } : {}),
         auditLogFilter,
         files,
     };
@@ -255,6 +265,8 @@ export function formatGcpIdentity(id: GcpIdentityReport): string[] {
         `  Owner       ${id.owner}`,
         `  Purpose     ${id.purpose}`,
         `  Expires     ${id.expiresAt === undefined ? "never (no expiresAt)" : `${id.expiresAt}  (Google stops honouring every binding then: IAM Condition on request.time)`}`,
+        `  Disabled    ${id.deprovisioning === undefined ? "by no job" : `by a Cloud Scheduler job at "${id.deprovisioning.schedule}" (${id.deprovisioning.timeZone}), as ${id.deprovisioning.as}:`}`,
+        ...(id.deprovisioning === undefined ? [] : [`              POST ${id.deprovisioning.uri}`]),
         "",
         "  Who may act as it",
         ...describeActAs(id).map((l) => (l === "" ? "" : `    ${l}`)),

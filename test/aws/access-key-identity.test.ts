@@ -232,8 +232,8 @@ describe("aws.AccessKeyIdentity key", function () {
             { what: "check InvokeFunction before", expected: "Allowed", decide: at("ending-retire-role", policy("ending-retire-policy"), "lambda:InvokeFunction", fn, before) },
             { what: "check InvokeFunction after", expected: "Denied", decide: at("ending-retire-role", policy("ending-retire-policy"), "lambda:InvokeFunction", fn, after) },
         ]);
-        // AND both roles say so in their tags
-        for (const role of ofType(resources, "aws:iam/role:Role")) {
+        // AND both roles say so in their tags (the quarantine's execution role outlives the user: test/aws/deprovision.test.ts)
+        for (const role of ofType(resources, "aws:iam/role:Role").filter((r) => r.name !== "ending-expiry-role")) {
             assert.strictEqual(role.inputs.tags["nhi:expires-at"], expiresAt, role.name);
         }
     });

@@ -34,11 +34,16 @@ describe("aws.ServiceIdentity resources", () => {
         const { resources, role, trust, documents, identity } = await declare("worker", {
             ...OWNERSHIP, trust: { service: { principal: "lambda.amazonaws.com" } }, grants: [CONSUME], expiresAt: EXPIRY,
         });
-        // THEN exactly the component, its role and its inline policy are registered, children under the component
+        // THEN exactly the component, its role and its inline policy are registered, children under the
+        // component, and its quarantine at expiry: the execution role's identity and the schedule
         assert.deepStrictEqual(summary(resources), [
             `${TYPE} worker <- (stack)`,
+            `${TYPE} worker-expiry <- ${TYPE}`,
             `aws:iam/role:Role worker-role <- ${TYPE}`,
             `aws:iam/rolePolicy:RolePolicy worker-policy <- ${TYPE}`,
+            `aws:iam/role:Role worker-expiry-role <- ${TYPE}`,
+            `aws:iam/rolePolicy:RolePolicy worker-expiry-policy <- ${TYPE}`,
+            `aws:scheduler/schedule:Schedule worker-expiry <- ${TYPE}`,
         ]);
         // AND the role carries the ownership tags and a description naming the owner
         assert.deepStrictEqual(role.inputs.tags, {

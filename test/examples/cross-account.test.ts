@@ -28,12 +28,17 @@ describe("examples/cross-account", () => {
 
     it("generates a 32-character letters-and-digits external ID when the vendor did not issue one", () => {
         // GIVEN no `vendorExternalId` config WHEN the program runs
-        // THEN it declares a RandomString of letters and digits, the bucket and the role
+        // THEN it declares a RandomString of letters and digits, the bucket and the role, and the
+        // role's quarantine at expiry (schedule and execution role)
         assert.deepStrictEqual(resources.map((r) => `${r.type} ${r.name}`).sort(), [
+            "aws:iam/role:Role auditor-access-expiry-role",
             "aws:iam/role:Role auditor-access-role",
+            "aws:iam/rolePolicy:RolePolicy auditor-access-expiry-policy",
             "aws:iam/rolePolicy:RolePolicy auditor-access-policy",
             "aws:s3/bucket:Bucket data-exports",
+            "aws:scheduler/schedule:Schedule auditor-access-expiry",
             "nhi:index:AwsServiceIdentity auditor-access",
+            "nhi:index:AwsServiceIdentity auditor-access-expiry",
             "random:index/randomString:RandomString auditor-external-id",
         ]);
         assert.deepStrictEqual(ofType(resources, "random:index/randomString:RandomString")[0].inputs, { length: EXTERNAL_ID_LENGTH, special: false });

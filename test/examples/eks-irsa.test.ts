@@ -31,14 +31,19 @@ describe("examples/eks-irsa", () => {
 
     it("declares the cluster's OIDC provider for its issuer, the bucket, the table and one role with its inline policy", () => {
         // GIVEN the example program WHEN it runs under the mocks
-        // THEN it declares exactly these resources, the role and policy as children of the component
+        // THEN it declares exactly these resources, the role and policy as children of the component,
+        // beside the quarantine at expiry (schedule and execution role)
         assert.deepStrictEqual(resources.map((r) => `${r.type} ${r.name}${r.parentType ? ` (child of ${r.parentType})` : ""}`).sort(), [
             "aws:dynamodb/table:Table catalog-products",
             "aws:iam/openIdConnectProvider:OpenIdConnectProvider catalog-cluster-oidc",
+            "aws:iam/role:Role catalog-api-expiry-role (child of nhi:index:AwsServiceIdentity)",
             "aws:iam/role:Role catalog-api-role (child of nhi:index:AwsServiceIdentity)",
+            "aws:iam/rolePolicy:RolePolicy catalog-api-expiry-policy (child of nhi:index:AwsServiceIdentity)",
             "aws:iam/rolePolicy:RolePolicy catalog-api-policy (child of nhi:index:AwsServiceIdentity)",
             "aws:s3/bucket:Bucket catalog-assets",
+            "aws:scheduler/schedule:Schedule catalog-api-expiry (child of nhi:index:AwsServiceIdentity)",
             "nhi:index:AwsServiceIdentity catalog-api",
+            "nhi:index:AwsServiceIdentity catalog-api-expiry (child of nhi:index:AwsServiceIdentity)",
         ]);
         const [provider] = ofType(resources, "aws:iam/openIdConnectProvider:OpenIdConnectProvider");
         assert.deepStrictEqual(provider.inputs, { url: DEFAULT_OIDC_ISSUER, clientIdLists: ["sts.amazonaws.com"] });

@@ -28,14 +28,19 @@ describe("examples/lambda-logs", () => {
 
     it("declares the function with the component's role, and its /aws/lambda/<function> log group with a retention", () => {
         // GIVEN the example program WHEN it runs under the mocks
-        // THEN it declares the table, the log group, the role with its policy, and the function
+        // THEN it declares the table, the log group, the role with its policy, the function, and the
+        // role's quarantine at expiry (schedule and execution role)
         assert.deepStrictEqual(resources.map((r) => `${r.type} ${r.name}`).sort(), [
             "aws:cloudwatch/logGroup:LogGroup invoice-parser-logs",
             "aws:dynamodb/table:Table parsed-invoices",
+            "aws:iam/role:Role invoice-parser-expiry-role",
             "aws:iam/role:Role invoice-parser-role",
+            "aws:iam/rolePolicy:RolePolicy invoice-parser-expiry-policy",
             "aws:iam/rolePolicy:RolePolicy invoice-parser-policy",
             "aws:lambda/function:Function invoice-parser",
+            "aws:scheduler/schedule:Schedule invoice-parser-expiry",
             "nhi:index:AwsServiceIdentity invoice-parser",
+            "nhi:index:AwsServiceIdentity invoice-parser-expiry",
         ]);
         const [group] = ofType(resources, "aws:cloudwatch/logGroup:LogGroup");
         assert.deepStrictEqual({ name: group.inputs.name, retentionInDays: group.inputs.retentionInDays }, { name: `/aws/lambda/${NAME}`, retentionInDays: LOG_RETENTION_DAYS });

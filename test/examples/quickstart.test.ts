@@ -69,23 +69,33 @@ describe("examples/quickstart", () => {
         ]);
     });
 
-    it("creates exactly the workload resources, four AWS roles, two rotating credentials and two keyless Google service accounts", () => {
+    it("creates exactly the workload resources, four AWS roles, two rotating credentials, two keyless Google service accounts and their shared deprovisioner", () => {
         const created = resources.map((r) => `${r.type} ${r.name}`).sort();
         assert.deepStrictEqual(created, [
             "aws:cloudwatch/logGroup:LogGroup invoice-worker-logs",
             "aws:cloudwatch/logGroup:LogGroup ledger-vendor-rotator-logs",
             "aws:cloudwatch/logGroup:LogGroup webhook-signing-rotator-logs",
             "aws:iam/openIdConnectProvider:OpenIdConnectProvider github-actions",
+            "aws:iam/role:Role invoice-worker-expiry-role",
             "aws:iam/role:Role invoice-worker-role",
+            "aws:iam/role:Role ledger-key-handover-expiry-role",
             "aws:iam/role:Role ledger-key-handover-role",
+            "aws:iam/role:Role ledger-vendor-expiry-role",
             "aws:iam/role:Role ledger-vendor-retire-role",
             "aws:iam/role:Role ledger-vendor-rotator-role",
+            "aws:iam/role:Role payments-api-expiry-role",
             "aws:iam/role:Role payments-api-role",
+            "aws:iam/role:Role payments-deployer-expiry-role",
             "aws:iam/role:Role payments-deployer-role",
             "aws:iam/role:Role webhook-signing-rotator-role",
+            "aws:iam/rolePolicy:RolePolicy invoice-worker-expiry-policy",
             "aws:iam/rolePolicy:RolePolicy invoice-worker-policy",
+            "aws:iam/rolePolicy:RolePolicy ledger-key-handover-expiry-policy",
+            "aws:iam/rolePolicy:RolePolicy ledger-vendor-expiry-policy",
             "aws:iam/rolePolicy:RolePolicy ledger-vendor-retire-policy",
             "aws:iam/rolePolicy:RolePolicy ledger-vendor-rotator-policy",
+            "aws:iam/rolePolicy:RolePolicy payments-api-expiry-policy",
+            "aws:iam/rolePolicy:RolePolicy payments-deployer-expiry-policy",
             "aws:iam/rolePolicy:RolePolicy payments-deployer-policy",
             "aws:iam/rolePolicy:RolePolicy webhook-signing-rotator-policy",
             "aws:iam/user:User ledger-vendor-user",
@@ -96,18 +106,29 @@ describe("examples/quickstart", () => {
             "aws:lambda/permission:Permission webhook-signing-rotator-invoke",
             "aws:s3/bucket:Bucket build-artifacts",
             "aws:s3/bucket:Bucket invoices",
+            "aws:scheduler/schedule:Schedule invoice-worker-expiry",
+            "aws:scheduler/schedule:Schedule ledger-key-handover-expiry",
+            "aws:scheduler/schedule:Schedule ledger-vendor-expiry",
             "aws:scheduler/schedule:Schedule ledger-vendor-retire",
+            "aws:scheduler/schedule:Schedule payments-api-expiry",
+            "aws:scheduler/schedule:Schedule payments-deployer-expiry",
             "aws:secretsmanager/secret:Secret ledger-vendor-secret",
             "aws:secretsmanager/secret:Secret webhook-signing-secret",
             "aws:secretsmanager/secretRotation:SecretRotation ledger-vendor-rotation",
             "aws:secretsmanager/secretRotation:SecretRotation webhook-signing-rotation",
             "aws:sqs/queue:Queue invoice-events",
+            "gcp:cloudscheduler/job:Job report-renderer-deprovision",
+            "gcp:cloudscheduler/job:Job reports-deployer-deprovision",
             "gcp:iam/workloadIdentityPool:WorkloadIdentityPool reports-deployer-pool",
             "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider reports-deployer-github",
             "gcp:projects/iAMCustomRole:IAMCustomRole reports-deployer-bucket-1-custom",
+            "gcp:projects/iAMCustomRole:IAMCustomRole reports-deprovisioner-role",
             "gcp:projects/iAMMember:IAMMember reports-deployer-project-acme-reports-prod-run.developer",
             "gcp:serviceaccount/account:Account report-renderer-sa",
             "gcp:serviceaccount/account:Account reports-deployer-sa",
+            "gcp:serviceaccount/account:Account reports-deprovisioner-identity-sa",
+            "gcp:serviceaccount/iAMMember:IAMMember report-renderer-deprovisioner-disable",
+            "gcp:serviceaccount/iAMMember:IAMMember reports-deployer-deprovisioner-disable",
             "gcp:serviceaccount/iAMMember:IAMMember reports-deployer-serviceAccount-1-iam.serviceAccountUser",
             "gcp:serviceaccount/iAMMember:IAMMember reports-deployer-workload-identity-user",
             "gcp:storage/bucket:Bucket reports",
@@ -117,14 +138,21 @@ describe("examples/quickstart", () => {
             "nhi:index:AwsAccessKeyIdentity ledger-vendor",
             "nhi:index:AwsRotatingSecret webhook-signing",
             "nhi:index:AwsServiceIdentity invoice-worker",
+            "nhi:index:AwsServiceIdentity invoice-worker-expiry",
             "nhi:index:AwsServiceIdentity ledger-key-handover",
+            "nhi:index:AwsServiceIdentity ledger-key-handover-expiry",
+            "nhi:index:AwsServiceIdentity ledger-vendor-expiry",
             "nhi:index:AwsServiceIdentity ledger-vendor-retire",
             "nhi:index:AwsServiceIdentity ledger-vendor-rotator",
             "nhi:index:AwsServiceIdentity payments-api",
+            "nhi:index:AwsServiceIdentity payments-api-expiry",
             "nhi:index:AwsServiceIdentity payments-deployer",
+            "nhi:index:AwsServiceIdentity payments-deployer-expiry",
             "nhi:index:AwsServiceIdentity webhook-signing-rotator",
+            "nhi:index:GcpDeprovisioner reports-deprovisioner",
             "nhi:index:GcpServiceIdentity report-renderer",
             "nhi:index:GcpServiceIdentity reports-deployer",
+            "nhi:index:GcpServiceIdentity reports-deprovisioner-identity",
             "random:index/randomId:RandomId reports-deployer-wif-suffix",
         ]);
     });
@@ -539,7 +567,7 @@ describe("examples/quickstart on Google Cloud", () => {
             condition,
         });
         assert.deepStrictEqual(byType.get("gcp:projects/iAMMember:IAMMember"), { project: DEFAULT_GCP_PROJECT, role: "roles/run.developer", member: deployerMember, condition });
-        const [role] = ofType(resources, "gcp:projects/iAMCustomRole:IAMCustomRole");
+        const role = ofType(resources, "gcp:projects/iAMCustomRole:IAMCustomRole").find((r) => r.name === "reports-deployer-bucket-1-custom")!;
         assert.deepStrictEqual(role.inputs.permissions, ["storage.objects.create", "storage.objects.get"]);
         assert.strictEqual(role.inputs.project, DEFAULT_GCP_PROJECT);
         assert.deepStrictEqual(byType.get("gcp:storage/bucketIAMMember:BucketIAMMember"), {
@@ -611,10 +639,15 @@ describe("npm run demo", () => {
         const [worker, deployer] = identities;
         assert.strictEqual(worker.owner, "team-payments");
         assert.strictEqual(worker.expiresAt, WORKER_EXPIRES_AT);
+        assert.strictEqual(worker.quarantineAt, `at(${WORKER_EXPIRES_AT.slice(0, 19)})`);
         assert.deepStrictEqual(worker.resources, [
             { type: "nhi:index:AwsServiceIdentity", name: "invoice-worker" },
             { type: "aws:iam/role:Role", name: "invoice-worker-role" },
             { type: "aws:iam/rolePolicy:RolePolicy", name: "invoice-worker-policy" },
+            { type: "nhi:index:AwsServiceIdentity", name: "invoice-worker-expiry" },
+            { type: "aws:scheduler/schedule:Schedule", name: "invoice-worker-expiry" },
+            { type: "aws:iam/rolePolicy:RolePolicy", name: "invoice-worker-expiry-policy" },
+            { type: "aws:iam/role:Role", name: "invoice-worker-expiry-role" },
         ]);
         const s3 = worker.permissions.find((p) => p.resource.endsWith("/incoming/*"));
         assert.ok(s3?.actions.includes("s3:GetObject"));
@@ -673,14 +706,21 @@ describe("npm run demo", () => {
             { type: "nhi:index:GcpServiceIdentity", name: "report-renderer" },
             { type: "gcp:serviceaccount/account:Account", name: "report-renderer-sa" },
             { type: "gcp:storage/bucketIAMMember:BucketIAMMember", name: "report-renderer-bucket-1-storage.objectViewer" },
+            { type: "gcp:cloudscheduler/job:Job", name: "report-renderer-deprovision" },
+            { type: "gcp:serviceaccount/iAMMember:IAMMember", name: "report-renderer-deprovisioner-disable" },
         ]);
-        assert.strictEqual(gcpIdentities[1].resources.length, 10);
+        assert.strictEqual(gcpIdentities[1].resources.length, 12);
+        assert.deepStrictEqual(gcpIdentities[0].deprovisioning, {
+            schedule: "0 0 30 9 *", timeZone: "Etc/UTC", uri: `https://iam.googleapis.com/v1/projects/${DEFAULT_GCP_PROJECT}/serviceAccounts/104200000000000000001:disable`,
+            as: `reports-deprovisioner-dep@${DEFAULT_GCP_PROJECT}.iam.gserviceaccount.com`,
+        });
         for (const expected of [
             "== report-renderer (Google Cloud) ",
             "== reports-deployer (Google Cloud) ",
             `Account     report-renderer@${DEFAULT_GCP_PROJECT}.iam.gserviceaccount.com`,
             "Owner       team-reports",
             `Expires     ${RENDERER_EXPIRES_AT}`,
+            `Disabled    by a Cloud Scheduler job at "0 0 30 9 *" (Etc/UTC), as reports-deprovisioner-dep@${DEFAULT_GCP_PROJECT}.iam.gserviceaccount.com:`,
             "no federated or GKE principal; no service account key is declared",
             "roles/storage.objectViewer → bucket reports-1a2b3c4",
             `only when request.time < timestamp("${RENDERER_EXPIRES_AT}")`,
@@ -773,7 +813,7 @@ describe("npm run demo", () => {
         });
         assert.deepStrictEqual(webhook.resources.slice(0, 1), [{ type: "nhi:index:AwsRotatingSecret", name: "webhook-signing" }]);
         assert.strictEqual(webhook.resources.length, 9);
-        assert.strictEqual(key.resources.length, 15);
+        assert.strictEqual(key.resources.length, 19);
 
         const read = (file: string) => JSON.parse(fs.readFileSync(path.join(outDir, file), "utf8"));
         assert.deepStrictEqual(read("webhook-signing/secret-policy.json"), webhook.resourcePolicy);
@@ -812,7 +852,7 @@ describe("npm run demo", () => {
         ]) {
             assert.ok(section.includes(expected), `the Credentials section lacks ${JSON.stringify(expected)}:\n${section}`);
         }
-        assert.match(text, /The program declares 54 resources: 7 workload resources, 6 machine identities \(23 resources, listed under each identity\),\nand 2 credentials that rotate themselves \(24 resources, listed under each credential\)\./);
+        assert.match(text, /The program declares 82 resources: 7 workload resources, 6 machine identities \(43 resources, listed under each identity\),\n2 credentials that rotate themselves \(28 resources, listed under each credential\),\nand 1 shared deprovisioner \(4 resources: reports-deprovisioner\) that disables the Google identities at their expiry\./);
         // The worker's own section says which secret it may read, though its policies do not name it.
         const worker = text.slice(text.indexOf("== invoice-worker "), text.indexOf("== payments-deployer "));
         assert.ok(worker.includes(`  Secrets it may read, through their resource policies (see Credentials)\n    webhook-signing  arn:aws:secretsmanager:us-east-1:${MOCK_ACCOUNT}:secret:webhook-signing-secret-1a2b3c4-AbCdEf\n`), worker);

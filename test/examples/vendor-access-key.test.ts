@@ -17,7 +17,8 @@ describe("examples/vendor-access-key", function () {
 
     it("declares Acme's user and its rotating key, and no key anywhere", () => {
         // GIVEN the example program WHEN it runs under the mocks
-        // THEN the user, its policy, the secret, its rotation, the rotation function and the daily check are children of the identity
+        // THEN the user, its policy, the secret, its rotation, the rotation function, the daily check
+        // and the quarantine at expiry are children of the identity
         const children = resources.filter((r) => r.parentType === "nhi:index:AwsAccessKeyIdentity").map((r) => `${r.type} ${r.name}`).sort();
         assert.deepStrictEqual(children, [
             "aws:cloudwatch/logGroup:LogGroup acme-upload-rotator-logs",
@@ -25,9 +26,11 @@ describe("examples/vendor-access-key", function () {
             "aws:iam/userPolicy:UserPolicy acme-upload-policy",
             "aws:lambda/function:Function acme-upload-rotator",
             "aws:lambda/permission:Permission acme-upload-rotator-invoke",
+            "aws:scheduler/schedule:Schedule acme-upload-expiry",
             "aws:scheduler/schedule:Schedule acme-upload-retire",
             "aws:secretsmanager/secret:Secret acme-upload-secret",
             "aws:secretsmanager/secretRotation:SecretRotation acme-upload-rotation",
+            "nhi:index:AwsServiceIdentity acme-upload-expiry",
             "nhi:index:AwsServiceIdentity acme-upload-retire",
             "nhi:index:AwsServiceIdentity acme-upload-rotator",
         ]);

@@ -29,15 +29,23 @@ describe("gcp.ServiceIdentity resources", () => {
         const { identity, resources } = await declare("report-renderer", {
             ...BASE, grants: [{ role: "roles/storage.objectViewer", resource: { bucket: "reports" } }], expiresAt: EXPIRY,
         });
-        // THEN the account and one bucket binding, both children of the component, and no key
+        // THEN the account and one bucket binding, both children of the component, and no key; and, because
+        // it expires and names no shared deprovisioner, its own deprovisioner, its binding on the account and the job
         assert.deepStrictEqual(types(resources), [
+            "gcp:cloudscheduler/job:Job report-renderer-deprovision",
+            "gcp:projects/iAMCustomRole:IAMCustomRole report-renderer-deprovisioner-role",
+            "gcp:serviceaccount/account:Account report-renderer-deprovisioner-identity-sa",
             "gcp:serviceaccount/account:Account report-renderer-sa",
+            "gcp:serviceaccount/iAMMember:IAMMember report-renderer-deprovisioner-disable",
             "gcp:storage/bucketIAMMember:BucketIAMMember report-renderer-bucket-reports-storage.objectViewer",
+            "nhi:index:GcpDeprovisioner report-renderer-deprovisioner",
             `${TYPE} report-renderer`,
+            `${TYPE} report-renderer-deprovisioner-identity`,
         ]);
-        assert.ok(resources.filter((r) => r.type !== TYPE).every((r) => r.parentType === TYPE));
+        const own = (r: Registered) => r.name.startsWith("report-renderer-") && !r.name.startsWith("report-renderer-deprovisioner-");
+        assert.ok(resources.filter(own).every((r) => r.parentType === TYPE));
         assert.ok(!resources.some((r) => r.type.startsWith("gcp:serviceaccount/key:")), "no service account key");
-        const account = ofType(resources, "gcp:serviceaccount/account:Account")[0];
+        const account = ofType(resources, "gcp:serviceaccount/account:Account").find((r) => r.name === "report-renderer-sa")!;
         assert.deepStrictEqual(account.inputs, {
             project: "acme-prod",
             accountId: "report-renderer",
@@ -67,7 +75,7 @@ describe("gcp.ServiceIdentity resources", () => {
     for (const s of scopes) {
         it(`binds a ${s.scope} grant with ${s.type.split(":").pop()}${s.expiring ? " and the expiry condition" : ""}`, async () => {
             const { resources } = await declare(`scope-${s.scope}`, {
-                ...BASE, grants: [{ role: s.role, resource: s.resource }], ...(s.expiring ? { expiresAt: EXPIRY } : {}),
+                ...BASE, grants: [{ role: s.role, resource: s.resource }], ...(s.expiring ? { expiresAt: EXPIRY } : {}), deprovisioner: false,
             });
             const bindings = resources.filter((r) => r.type !== TYPE && r.type !== "gcp:serviceaccount/account:Account");
             assert.deepStrictEqual(bindings.map((b) => b.type), [s.type]);
@@ -111,7 +119,7 @@ describe("gcp.ServiceIdentity resources", () => {
         // GIVEN a deployer for the production environment of acme/reports
         const { identity, resources } = await declare("reports-deployer", {
             ...BASE, trust: { githubActions: { repository: "acme/reports", environment: "production", ref: "refs/heads/main" } },
-            grants: [{ role: "roles/run.developer", resource: { project: "acme-prod" } }], expiresAt: EXPIRY,
+            grants: [{ role: "roles/run.developer", resource: { project: "acme-prod" } }], expiresAt: EXPIRY, deprovisioner: false,
         });
         assert.deepStrictEqual(types(resources), [
             "gcp:iam/workloadIdentityPool:WorkloadIdentityPool reports-deployer-pool",

@@ -3,7 +3,7 @@ import * as path from "path";
 
 /** What `npm run demo -- --json` prints (scripts/demo.ts, `DemoResult`), as far as these tests read it. */
 export interface DemoRun {
-    readonly identities: { name: string; roleArn: string; owner: string; expiresAt?: string; resources: unknown[]; permissions: { resource: string; actions: string[] }[]; identityPolicies: unknown[]; auditQuery: string }[];
+    readonly identities: { name: string; roleArn: string; owner: string; expiresAt?: string; quarantineAt?: string; resources: unknown[]; permissions: { resource: string; actions: string[] }[]; identityPolicies: unknown[]; auditQuery: string }[];
     readonly gcpIdentities: any[];
     readonly credentials: {
         name: string;

@@ -85,3 +85,35 @@ export async function measureUsageMonitor(n: number, o: { iamRate?: number; mode
         fitsLambda: simulatedSeconds < LAMBDA_LIMIT_SECONDS,
     };
 }
+
+/**
+ * The days `npm run bench` reports: the worst day at the default service rates, the same day with
+ * IAM at 1 request a second and SNS at 30 Publish a second after a burst of 10 (both
+ * throttle and retry; DynamoDB at 40 writes a second keeps up), and a quiet day.
+ */
+export const BENCH_DAYS: readonly { readonly day: string; readonly options: Parameters<typeof measureUsageMonitor>[1] }[] = [
+    { day: "worst", options: {} },
+    {
+        day: "worst, throttled",
+        options: { iamRate: 1, models: { sns: { rate: 30, burst: 10, latencyMs: 20 }, dynamodb: { rate: 40, burst: 10, latencyMs: 10 } } },
+    },
+    { day: "quiet", options: { quiet: true } },
+];
+
+/**
+ * `npm run bench` runs this file in a child process (scripts/ never import test/): for each size
+ * given on the command line and each of {@link BENCH_DAYS}, one JSON line on stdout.
+ */
+if (require.main === module) {
+    (async () => {
+        for (const n of process.argv.slice(2).map(Number)) {
+            for (const { day, options } of BENCH_DAYS) {
+                const m = await measureUsageMonitor(n, options);
+                process.stdout.write(`${JSON.stringify({ ...m, day })}\n`);
+            }
+        }
+    })().catch((e) => {
+        process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+        process.exit(1);
+    });
+}

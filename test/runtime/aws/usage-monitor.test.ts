@@ -17,7 +17,7 @@ import {
 } from "../../../components/runtime/aws/usage-monitor";
 import { Identity } from "../../../components/runtime/aws/usage-evaluate";
 import { ACCOUNT, FakeAccount, Service, ServiceModel } from "../../support/usage-monitor-fake";
-import { LAMBDA_LIMIT_SECONDS, measureUsageMonitor } from "../../support/usage-monitor-measure";
+import { BENCH_DAYS, LAMBDA_LIMIT_SECONDS, measureUsageMonitor } from "../../support/usage-monitor-measure";
 import { compileAndLoadAlone } from "../../support/lambda-asset";
 import { runtimeBundle } from "../../../components/core/runtime-asset";
 
@@ -591,6 +591,22 @@ describe("runtime/aws usage-monitor", () => {
         assert.deepStrictEqual(quiet.calls, {
             "iam:GetAccountAuthorizationDetails": 2, "iam:GenerateCredentialReport": 2, "iam:GetCredentialReport": 1, "secretsmanager:ListSecrets": 1, "dynamodb:Scan": 1, "cloudwatch:PutMetricData": 5,
         });
+    });
+});
+
+describe("runtime/aws usage-monitor: the bench's days", () => {
+    it("the throttled day throttles IAM and SNS, and still sends every notice once", async () => {
+        // GIVEN the day `npm run bench` reports as "worst, throttled"
+        const day = BENCH_DAYS.find((d) => d.day === "worst, throttled");
+        assert.ok(day !== undefined);
+        // WHEN the monitor runs over 1,000 identities
+        const m = await measureUsageMonitor(1000, day.options);
+        // THEN calls were refused and retried, yet each identity got exactly one notice and one write
+        assert.ok(m.throttled > 0);
+        assert.strictEqual(m.calls["dynamodb:PutItem"], 1000);
+        assert.ok(m.calls["sns:Publish"] > 1000, "some Publish calls were throttled and retried");
+        assert.ok(m.calls["iam:GenerateCredentialReport"] + m.calls["iam:GetCredentialReport"] > 3, "some IAM calls were throttled and retried");
+        assert.strictEqual(m.fitsLambda, true);
     });
 });
 
