@@ -149,7 +149,7 @@ export function planAwsAccessKeyIdentity(name: string, args: AwsAccessKeyIdentit
                 kmsKeyArn: checkKmsKeyArn(a.kmsKeyArn, problems, later),
                 recoveryWindowInDays: checkRecoveryWindow(a.recoveryWindowInDays, problems),
             };
-            checkSecretTagCount(a.tags, a.expiresAt !== undefined, problems);
+            checkSecretTagCount(a.tags, a.expiresAt !== undefined, a.unusedAlarm !== undefined, problems);
             return scheduled ? { [KEY_MAX_AGE_TAG]: String(keyMaxAgeDays(schedule.rotateEveryDays, schedule.graceDays)) } : undefined;
         },
     }, opts);
@@ -197,14 +197,15 @@ const SECRET_ONLY_TAGS = [USER_TAG, GRACE_TAG];
 
 /**
  * The user's `tags` also go on the secret, which carries the ownership tags, `nhi:consumer` and
- * {@link SECRET_ONLY_TAGS}: more than the user (`planTags` counts the user's own).
+ * {@link SECRET_ONLY_TAGS}, and `nhi:notify` with an `unusedAlarm`: more than the user (`planTags`
+ * counts the user's own).
  */
-function checkSecretTagCount(tags: unknown, expiring: boolean, problems: Problems): void {
+function checkSecretTagCount(tags: unknown, expiring: boolean, notified: boolean, problems: Problems): void {
     if (tags === null || typeof tags !== "object" || Array.isArray(tags)) {
         return;
     }
     const ownership = ownershipTags({ owner: "", purpose: "", expiresAt: expiring ? "" : undefined, more: { [CONSUMER_TAG]: "" } });
-    const tooMany = tagCountProblem(Object.keys(tags).length, Object.keys(ownership).length + SECRET_ONLY_TAGS.length, { on: "a secret", where: " on the secret that holds the key", service: "Secrets Manager" });
+    const tooMany = tagCountProblem(Object.keys(tags).length, Object.keys(ownership).length + SECRET_ONLY_TAGS.length + (notified ? 1 : 0), { on: "a secret", where: " on the secret that holds the key", service: "Secrets Manager" });
     if (tooMany !== undefined) {
         problems.add("tags", tooMany);
     }
