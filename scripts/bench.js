@@ -234,6 +234,7 @@ function benchWorkload(name) {
 /** Each cloud's measurement: a file under test/support/ printing one JSON line per size and day. */
 const MONITORS = [
     { title: "aws.UsageMonitor's function", file: "test/support/usage-monitor-measure.ts", unit: "identities", limit: "Lambda's 900 s" },
+    { title: "gcp.UsageMonitor's function", file: "test/support/gcp-usage-monitor-measure.ts", unit: "service accounts", limit: "the function's 1,800 s" },
 ];
 const MONITOR_SIZES = [1000, 10000];
 

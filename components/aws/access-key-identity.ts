@@ -3,7 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { deployTimeGuard } from "../core/deferred";
 import { Problems, describe } from "../core/errors";
 import { requireText } from "../core/ownership";
-import { ACTIONS, GRACE_TAG, USER_TAG, retireEvent } from "../runtime/aws/access-key-contract";
+import {
+    ACTIONS, AFTER_EXPIRY_ACTIONS, DEACTIVATE_AFTER_EXPIRY_DAYS, EXPOSED_ACTION, GRACE_TAG, NOTIFY_TAG, USER_TAG, retireEvent,
+} from "../runtime/aws/access-key-contract";
 import { KEY_MAX_AGE_TAG } from "../runtime/aws/usage-contract";
 import { AwsGrant } from "./grants";
 import { AwsPrincipalArgs, AwsPrincipalComponent, AwsPrincipalPlan, PrincipalKind, givenTags, planAwsPrincipal, principalTags, registerPolicies } from "./principal";
@@ -11,6 +13,7 @@ import { USER_POLICY_LIMITS } from "./policy";
 import { checkAfterProgram, notifyTag } from "./usage-settings";
 import { AwsSecretStorageArgs, checkKmsKeyArn, checkRecoveryWindow, checkRotationDays, declareRotatedSecret, numberHint, planReaders, rotationKmsGrant } from "./rotated-secret";
 import { RotationFunction, declareFunctionSchedule, declareRotationFunction } from "./rotation-function";
+import { AUTONAME_SUFFIX_CHARS } from "./service-identity";
 import { MAX_TAG_VALUE_CHARS, isTagValue, ownershipTags, tagCountProblem, tagValueFix } from "./tags";
 
 export const AWS_ACCESS_KEY_IDENTITY_TYPE = "nhi:index:AwsAccessKeyIdentity";
@@ -59,6 +62,33 @@ export const RETIRE_SCHEDULE_EXPRESSION = "rate(1 day)";
 export const RETIRE_RETRY_POLICY = { maximumEventAgeInSeconds: 6 * 60 * 60, maximumRetryAttempts: 20 } as const;
 /** The purpose recorded on the schedule's execution role (a tag value: no commas). */
 const RETIRE_PURPOSE = "Invokes the rotation function of one access key daily to retire the previous key after its grace";
+
+/**
+ * The EventBridge rule that answers AWS Health's exposed-key events is `${name}${LEAK_SUFFIX}`
+ * (`${name}-leak-1a2b3c4`; AWS: rule names of at most 64 characters).
+ */
+export const LEAK_SUFFIX = "-leak";
+/** The service principal of EventBridge rules, which invokes the function for the leak rule. */
+export const EVENTS_PRINCIPAL = "events.amazonaws.com";
+/**
+ * The leak rule's event pattern: AWS Health's `AWS_RISK_CREDENTIALS_EXPOSED` events, which name the
+ * exposed access key IDs in `detail.affectedEntities[].entityValue`. IAM's events are global: AWS
+ * Health delivers them in US East (N. Virginia) (US West (Oregon) as the backup), so the rule of a
+ * stack in another region receives none (see the warning below and the README). The pattern cannot
+ * select this user's keys (their IDs are minted at run time, never known to Pulumi): every
+ * identity's rule receives every such event of the account, and the function ignores keys that are
+ * not its user's. Events of AWS services are delivered to the default bus free of charge.
+ * @see https://docs.aws.amazon.com/health/latest/ug/aws-health-events-eventbridge-schema.html
+ * @see https://docs.aws.amazon.com/health/latest/ug/choosing-a-region.html
+ * @see https://aws.amazon.com/eventbridge/pricing/
+ */
+export const LEAK_EVENT_PATTERN = {
+    source: ["aws.health"],
+    "detail-type": ["AWS Health Event"],
+    detail: { service: ["RISK"], eventTypeCode: ["AWS_RISK_CREDENTIALS_EXPOSED"] },
+} as const;
+/** The regions that receive AWS Health's global (IAM) events: the primary, then the backup. */
+export const GLOBAL_EVENT_REGIONS = ["us-east-1", "us-west-2"] as const;
 
 /**
  * The grace period unless `graceDays` says otherwise: a day, time for a consumer that reads the
@@ -233,7 +263,13 @@ function checkSecretTagCount(tags: unknown, expiring: boolean, notified: boolean
  *   `aws.scheduler.Schedule` `${name}-retire` that invokes the function with
  *   `{"nhiAction":"retirePrevious","SecretId":"<secret ARN>"}`, and its execution role, an
  *   `aws.ServiceIdentity` `${name}-retire` trusted by EventBridge Scheduler of this account only,
- *   which may invoke this function and nothing else.
+ *   which may invoke this function and nothing else;
+ * - the leaked-key response: an `aws.cloudwatch.EventRule` `${name}-leak` on AWS Health's
+ *   exposed-credential events, its `aws.cloudwatch.EventTarget` (the function, sent
+ *   `{"nhiAction":"keyExposed",...}`) and the `aws.lambda.Permission` `${name}-leak-invoke`.
+ *
+ * With `expiresAt`, the function and the check may deactivate the user's keys for
+ * `DEACTIVATE_AFTER_EXPIRY_DAYS` more; everything else they may do stops at `expiresAt`.
  */
 export class AwsAccessKeyIdentity extends AwsPrincipalComponent {
     /** The name of the IAM user. */
@@ -275,6 +311,9 @@ export class AwsAccessKeyIdentity extends AwsPrincipalComponent {
         // tags, and what the function reads: the user's name and the grace period.
         const userTags = givenTags(plan, args.tags);
         const kms = plan.kmsKeyArn === undefined ? undefined : guard(plan.kmsKeyArn);
+        // The leaked-key notice goes to `unusedAlarm.notify`, checked as the identity's own.
+        const notifyTags = notifyTag(plan.usage, guard);
+        const notify = notifyTags[NOTIFY_TAG];
         const { secret, rotationFunction } = declareRotatedSecret(this, name, {
             description: `The access key of the IAM user of ${plan.consumer}: ${plan.purpose} (owner: ${plan.owner}). Rotated every ${plan.rotateEveryDays} days by pulumi-nhi.`,
             tags: {
@@ -282,8 +321,8 @@ export class AwsAccessKeyIdentity extends AwsPrincipalComponent {
                 ...ownershipTags({ owner: plan.owner, purpose: plan.purpose, expiresAt: plan.expiresAt, more: { [CONSUMER_TAG]: plan.consumer } }),
                 [USER_TAG]: user.name,
                 [GRACE_TAG]: String(plan.graceDays),
-                // The usage monitor tells `unusedAlarm.notify` when the key's rotation stops succeeding.
-                ...notifyTag(plan.usage, guard),
+                // The usage monitor tells `unusedAlarm.notify` when the key's rotation stops succeeding, too.
+                ...notifyTags,
             },
             kmsKeyArn: kms,
             recoveryWindowInDays: plan.recoveryWindowInDays,
@@ -293,11 +332,19 @@ export class AwsAccessKeyIdentity extends AwsPrincipalComponent {
                 entry: "aws/rotate-access-key",
                 owner: plan.owner,
                 purpose: ROTATOR_PURPOSE,
-                grants: rotatorGrants(user.arn, secretArn, kms),
+                grants: rotatorGrants({
+                    userArn: user.arn,
+                    secretArn,
+                    functionArn: pulumi.output(secretArn).apply((arn) => functionArnPattern(arn, `${name}${ROTATOR_SUFFIX}`)),
+                    kmsKeyArn: kms,
+                    notify,
+                    expiresAt: plan.expiresAt,
+                }),
                 invokedBy: { secretArn },
                 tags: userTags,
-                // An expired identity's key is no longer minted: its rotator expires with it.
-                expiresAt: plan.expiresAt,
+                // An expired identity's key is no longer minted (its other grants expire with it),
+                // but the function may deactivate the user's keys for a week more.
+                expiresAt: deactivationDeadline(plan.expiresAt),
             }),
         });
 
@@ -307,8 +354,10 @@ export class AwsAccessKeyIdentity extends AwsPrincipalComponent {
             owner: plan.owner,
             description: `Retires the previous access key of ${plan.consumer} ${plan.graceDays} days after each rotation (pulumi-nhi).`,
             tags: userTags,
-            expiresAt: plan.expiresAt,
+            // The daily check deactivates the keys after `expiresAt`: it runs a week longer.
+            expiresAt: deactivationDeadline(plan.expiresAt),
         });
+        declareLeakRule(this, `${name}${LEAK_SUFFIX}`, { rotationFunction, secretArn: secret.arn, tags: userTags });
 
         this.userName = user.name;
         this.userArn = user.arn;
@@ -322,15 +371,119 @@ export class AwsAccessKeyIdentity extends AwsPrincipalComponent {
 
 /**
  * Exactly what the rotation function calls (`ACTIONS`, `runtime/aws/access-key-contract.ts`): the
- * IAM ones on its one user, the Secrets Manager ones on its one secret, and KMS on the secret's
- * customer managed key if it has one.
+ * IAM ones on its one user, the Secrets Manager ones on its one secret, `lambda:InvokeFunction` on
+ * itself (`RotateSecret` invokes the secret's rotation function with the caller's rights),
+ * `sns:Publish` on the notify topic if there is one, and KMS on the secret's customer managed key
+ * if it has one. With `expiresAt`, every grant stops then except {@link AFTER_EXPIRY_ACTIONS}
+ * (find the keys, deactivate them, say so), which the role keeps until its own expiry,
+ * {@link deactivationDeadline}.
+ * @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_RotateSecret.html
  */
-export function rotatorGrants(userArn: pulumi.Input<string>, secretArn: pulumi.Input<string>, kmsKeyArn?: pulumi.Input<string>): AwsGrant[] {
+export function rotatorGrants(args: {
+    readonly userArn: pulumi.Input<string>;
+    readonly secretArn: pulumi.Input<string>;
+    /** The function's own ARN, or the pattern that matches only it ({@link functionArnPattern}). */
+    readonly functionArn: pulumi.Input<string>;
+    readonly kmsKeyArn?: pulumi.Input<string>;
+    readonly notify?: pulumi.Input<string>;
+    readonly expiresAt?: string;
+}): AwsGrant[] {
+    const until = args.expiresAt === undefined ? {} : { expiresAt: args.expiresAt };
+    const onlyBefore = <T extends readonly string[]>(all: T, after: readonly string[]) => all.filter((a) => !after.includes(a));
+    const split = (all: readonly string[], after: readonly string[], resource: pulumi.Input<string>, extra: Partial<AwsGrant> = {}): AwsGrant[] => {
+        if (args.expiresAt === undefined) {
+            return [{ actions: [...all], resources: [resource], ...extra } as AwsGrant];
+        }
+        const before = onlyBefore(all, after);
+        return [
+            ...(before.length === 0 ? [] : [{ actions: before, resources: [resource], ...until, ...extra } as AwsGrant]),
+            ...(after.length === 0 ? [] : [{ actions: [...after], resources: [resource] } as AwsGrant]),
+        ];
+    };
     return [
-        { actions: [...ACTIONS.iam], resources: [userArn], acknowledge: ROTATOR_ACKNOWLEDGEMENT },
-        { actions: [...ACTIONS.secretsmanager], resources: [secretArn] },
-        ...(kmsKeyArn === undefined ? [] : [rotationKmsGrant(kmsKeyArn)]),
+        ...split(ACTIONS.iam, AFTER_EXPIRY_ACTIONS.iam, args.userArn, { acknowledge: ROTATOR_ACKNOWLEDGEMENT }),
+        ...split(ACTIONS.secretsmanager, AFTER_EXPIRY_ACTIONS.secretsmanager, args.secretArn),
+        { actions: [...ACTIONS.lambda], resources: [args.functionArn], ...until },
+        ...(args.notify === undefined ? [] : [{ actions: [...ACTIONS.sns], resources: [args.notify] }]),
+        ...(args.kmsKeyArn === undefined ? [] : [{ ...rotationKmsGrant(args.kmsKeyArn), ...until }]),
     ];
+}
+
+/**
+ * The ARN pattern of the Lambda function `${name}-xxxxxxx` (Pulumi's auto-name) in the secret's
+ * partition, region and account: exactly seven `?`, so it matches that function alone (names are
+ * unique per account and region).
+ */
+export function functionArnPattern(secretArn: string, name: string): string {
+    const [, partition, , region, account] = secretArn.split(":");
+    return `arn:${partition}:lambda:${region}:${account}:function:${name}-${"?".repeat(AUTONAME_SUFFIX_CHARS - 1)}`;
+}
+
+/**
+ * When the roles of the rotation function and its daily check expire: {@link DEACTIVATE_AFTER_EXPIRY_DAYS}
+ * after the identity, so that they can deactivate its keys once it has expired; undefined without one.
+ */
+export function deactivationDeadline(expiresAt: string | undefined): string | undefined {
+    return expiresAt === undefined ? undefined : new Date(Date.parse(expiresAt) + DEACTIVATE_AFTER_EXPIRY_DAYS * 86_400_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/**
+ * Declares the leaked-key response, as children of `parent` named `name`: an `aws.cloudwatch.EventRule`
+ * on {@link LEAK_EVENT_PATTERN}, its `aws.cloudwatch.EventTarget` (the rotation function, with an
+ * input transformer that sends `{"nhiAction":"keyExposed","SecretId":<secret ARN>,"accessKeyIds":[…]}`),
+ * and the `aws.lambda.Permission` that lets that rule alone (`SourceArn`) invoke the function. Warns
+ * when the function's region does not receive IAM's global events.
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-lambda-permissions
+ */
+function declareLeakRule(parent: pulumi.Resource, name: string, args: {
+    readonly rotationFunction: RotationFunction;
+    readonly secretArn: pulumi.Output<string>;
+    readonly tags: Readonly<Record<string, pulumi.Input<string>>>;
+}): void {
+    const opts = { parent };
+    const rule = new aws.cloudwatch.EventRule(name, {
+        description: "AWS Health: access keys exposed; deactivates this identity's (pulumi-nhi)",
+        eventPattern: JSON.stringify(LEAK_EVENT_PATTERN),
+        tags: args.tags,
+    }, opts);
+    const permission = new aws.lambda.Permission(`${name}-invoke`, {
+        action: "lambda:InvokeFunction",
+        function: args.rotationFunction.functionName,
+        principal: EVENTS_PRINCIPAL,
+        sourceArn: rule.arn,
+    }, opts);
+    new aws.cloudwatch.EventTarget(name, {
+        rule: rule.name,
+        arn: args.rotationFunction.functionArn,
+        inputTransformer: {
+            inputPaths: { keys: "$.detail.affectedEntities[*].entityValue" },
+            inputTemplate: args.secretArn.apply((arn) => leakInputTemplate(arn)),
+        },
+    }, { parent, dependsOn: [permission] });
+    // A warning, not an error: the rest of the identity works in any region.
+    args.rotationFunction.functionArn.apply((arn) => {
+        const warning = leakRegionWarning(arn.split(":")[3] ?? "");
+        if (warning !== undefined) {
+            pulumi.log.warn(warning, parent);
+        }
+    });
+}
+
+/** The warning for a leak rule in `region`, or undefined where AWS Health delivers IAM's events. */
+export function leakRegionWarning(region: string): string | undefined {
+    if (region === "" || (GLOBAL_EVENT_REGIONS as readonly string[]).includes(region)) {
+        return undefined;
+    }
+    return `The leaked-key rule is in ${region}, but AWS Health delivers IAM's exposed-key events only in ${GLOBAL_EVENT_REGIONS[0]} (and ${GLOBAL_EVENT_REGIONS[1]}, as backup): this identity's keys are not deactivated when AWS reports them exposed. Deploy the stack in ${GLOBAL_EVENT_REGIONS[0]}; the daily check still rotates a key found Inactive.`;
+}
+
+/**
+ * The input template of the leak rule's target: the function's `keyExposed` event, the key IDs
+ * inserted as the JSON array the `[*]` path yields.
+ */
+export function leakInputTemplate(secretArn: string): string {
+    return `{"nhiAction":${JSON.stringify(EXPOSED_ACTION)},"SecretId":${JSON.stringify(secretArn)},"accessKeyIds":<keys>}`;
 }
 
 /**

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Problems, describe, didYouMean, oneOf } from "../core/errors";
+import { parseExpiry } from "../core/expiry";
 import { closestNames } from "../core/suggest";
 import {
     ACCESS_LEVELS,
@@ -76,6 +77,16 @@ interface AwsGrantBase {
      * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/iam-cw-condition-keys-namespace.html
      */
     readonly metricNamespace?: string;
+    /**
+     * When this grant alone stops, before the identity does: its statements carry `DateLessThan
+     * aws:CurrentTime` at the earlier of this instant and the identity's `expiresAt`, so a grant
+     * can never outlive its identity. For an identity that must do one narrow thing for a while
+     * after the rest stops (the access-key rotation function deactivates keys after the user
+     * expires). An ISO-8601 instant, as `expiresAt`.
+     * @default the identity's `expiresAt`
+     * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Date
+     */
+    readonly expiresAt?: string;
 }
 
 /** A grant of exact IAM actions. */
@@ -133,6 +144,8 @@ interface GrantPlanBase {
     readonly condition?: Condition;
     /** The condition keys every action of the grant must support, with the option that needs each. */
     readonly required?: readonly RequiredKey[];
+    /** The grant's own `expiresAt` (UTC), if it has one: the earlier of it and the identity's applies. */
+    readonly expiresAt?: string;
 }
 
 export interface ActionsGrantPlan extends GrantPlanBase {
@@ -197,11 +210,13 @@ function planGrant(grant: GrantInput, path: string, problems: Problems): GrantPl
     }
     const safeResources = Array.isArray(resources) ? resources : [];
     const conditions = planGrantConditions(grant, path, problems);
+    // Any instant, past ones included: the identity's own `expiresAt` is the one that must be ahead.
+    const expiresAt = grant.expiresAt === undefined ? undefined : parseExpiry(grant.expiresAt, `${path}.expiresAt`, problems, new Date(0));
     const plan = hasActions ? planActions(grant.actions, path, allowWildcard, safeResources, problems) : planAccess(grant, path, safeResources, problems);
-    if (plan === undefined || conditions === undefined) {
+    if (plan === undefined) {
         return plan;
     }
-    return { ...plan, ...conditions };
+    return { ...plan, ...conditions, ...(expiresAt === undefined ? {} : { expiresAt }) };
 }
 
 /**

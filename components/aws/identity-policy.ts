@@ -32,7 +32,7 @@ function placeholder(kind: string, plan: number, index: number, length: number):
 }
 
 /**
- * The statements `plans` grant, with `expiresAt` as a condition on each, laid out into an inline
+ * The statements `plans` grant, with `expiresAt` (or a grant's own, earlier one) as a condition on each, laid out into an inline
  * and managed policy documents within `limits` (a role's or a user's). Throws what
  * {@link layoutPolicies} throws.
  */
@@ -41,7 +41,8 @@ export function planPolicies(plans: readonly GrantPlan[], expiresAt: string | un
     const unknowns = new Map<string, Unknown>();
     const statements: Statement[] = [];
     plans.forEach((plan, p) => {
-        const condition = bothConditions(expiry, plan.condition);
+        const own = plan.expiresAt === undefined || (expiresAt !== undefined && Date.parse(expiresAt) <= Date.parse(plan.expiresAt)) ? expiry : expiryCondition(plan.expiresAt);
+        const condition = bothConditions(own, plan.condition);
         const resources = plan.resources.map((r, k) => {
             if (typeof r === "string") {
                 return r;

@@ -103,6 +103,8 @@ function cloudOutputs(type: string, name: string, inputs: Record<string, any>): 
         }
         case "aws:kms/key:Key":
             return { keyId: "0a1b2c3d-mock-4e5f-8a9b-0c1d2e3f4a5b", arn: regional("kms", "key/0a1b2c3d-mock-4e5f-8a9b-0c1d2e3f4a5b") };
+        case "aws:cloudwatch/eventRule:EventRule":
+            return { name: physical, arn: regional("events", `rule/${physical}`) };
         case "aws:secretsmanager/secret:Secret":
             return { name: physical, arn: regional("secretsmanager", `secret:${physical}-AbCdEf`) };
         case "aws:cloudwatch/logGroup:LogGroup": {

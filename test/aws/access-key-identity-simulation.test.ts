@@ -169,7 +169,7 @@ describe("IAM simulation of aws.AccessKeyIdentity's rotation function and reader
         // GIVEN the actions an attacker holding the function's role would want on the same user and secret
         const others: [string, string][] = [
             ...["iam:CreateLoginProfile", "iam:UpdateLoginProfile", "iam:PutUserPolicy", "iam:AttachUserPolicy", "iam:DeleteUser", "iam:TagUser", "iam:CreateServiceSpecificCredential", "iam:UploadSSHPublicKey"].map((a): [string, string] => [a, userArn]),
-            ...["secretsmanager:DeleteSecret", "secretsmanager:PutResourcePolicy", "secretsmanager:RotateSecret", "secretsmanager:UpdateSecret", "secretsmanager:TagResource", "secretsmanager:CancelRotateSecret"].map((a): [string, string] => [a, secretArn]),
+            ...["secretsmanager:DeleteSecret", "secretsmanager:PutResourcePolicy", "secretsmanager:UpdateSecret", "secretsmanager:TagResource", "secretsmanager:CancelRotateSecret"].map((a): [string, string] => [a, secretArn]),
         ];
         // THEN every one is denied
         await expectDecisions(others.map(([a, r]) => ({ what: `${a}`, expected: "Denied" as const, decide: () => decideIdentity(rotator.arn, rotator.documents, a, r) })));

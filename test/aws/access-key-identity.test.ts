@@ -5,7 +5,8 @@ import fc from "fast-check";
 import * as pulumi from "@pulumi/pulumi";
 import { aws } from "../../components";
 import { ROTATOR_ACKNOWLEDGEMENT, planAwsAccessKeyIdentity, schedulerSource } from "../../components/aws/access-key-identity";
-import { ACTIONS, retireEvent } from "../../components/runtime/aws/access-key-contract";
+import { ACTIONS, AFTER_EXPIRY_ACTIONS, retireEvent } from "../../components/runtime/aws/access-key-contract";
+import { isExposedEvent } from "../../components/runtime/aws/rotate-access-key";
 import { planAwsServiceIdentity } from "../../components/aws/service-identity";
 import { MAX_MANAGED_POLICY_CHARS, MAX_USER_INLINE_POLICY_CHARS, MAX_USER_MANAGED_POLICIES, documentSize, grantedTriples } from "../../components/aws/policy";
 import { capture, ofType, Registered, valueOf } from "../../components/testing";
@@ -165,6 +166,9 @@ describe("aws.AccessKeyIdentity key", function () {
             `nhi:index:AwsServiceIdentity acme-retire <- ${TYPE}`,
             "aws:iam/role:Role acme-retire-role <- nhi:index:AwsServiceIdentity",
             "aws:iam/rolePolicy:RolePolicy acme-retire-policy <- nhi:index:AwsServiceIdentity",
+            `aws:cloudwatch/eventRule:EventRule acme-leak <- ${TYPE}`,
+            `aws:cloudwatch/eventTarget:EventTarget acme-leak <- ${TYPE}`,
+            `aws:lambda/permission:Permission acme-leak-invoke <- ${TYPE}`,
         ].sort());
         const secret = ofType(mine, "aws:secretsmanager/secret:Secret")[0];
         const rotation = ofType(mine, "aws:secretsmanager/secretRotation:SecretRotation")[0];
@@ -188,7 +192,7 @@ describe("aws.AccessKeyIdentity key", function () {
             rotationRules: { automaticallyAfterDays: 30 }, rotateImmediately: true,
         });
         assert.strictEqual(fn.inputs.handler, "aws/rotate-access-key.handler");
-        assert.strictEqual(ofType(mine, "aws:lambda/permission:Permission")[0].inputs.sourceArn, SECRET);
+        assert.strictEqual(ofType(mine, "aws:lambda/permission:Permission").find((p) => p.name === "acme-rotator-invoke")!.inputs.sourceArn, SECRET);
         // AND the function's role records why it may mint the user's keys
         const role = ofType(mine, "aws:iam/role:Role")[0];
         assert.strictEqual(role.inputs.tags["nhi:escalation:CreateAccessKey"], ROTATOR_ACKNOWLEDGEMENT);
@@ -207,10 +211,56 @@ describe("aws.AccessKeyIdentity key", function () {
         assert.deepStrictEqual(pairs.sort(), [
             ...ACTIONS.iam.map((a) => `${a} ${USER.replace(/acme/g, "exact")}`),
             ...ACTIONS.secretsmanager.map((a) => `${a} ${SECRET.replace(/acme/g, "exact")}`),
+            "lambda:InvokeFunction arn:aws:lambda:us-east-1:123456789012:function:exact-rotator-???????",
         ].sort());
     });
 
-    it("stops minting and retiring keys when the identity expires: the rotator's and the daily check's roles expire with it", async () => {
+    it("answers AWS Health's exposed-key events: a rule, its target (the rotation function, with the keyExposed event) and the permission for that rule alone", async () => {
+        // GIVEN an identity whose owner is notified on a topic
+        const TOPIC = "arn:aws:sns:us-east-1:123456789012:owners";
+        // (the usage monitor that may publish to TOPIC, which `unusedAlarm` needs, named explicitly)
+        const { resources } = await capture(() => {
+            const monitor = new aws.UsageMonitor("acme-usage", { owner: "team-platform", notifyTopics: [TOPIC] });
+            return new aws.AccessKeyIdentity("acme", { ...OWNERSHIP, ...KEY, grants: [], tags: { CostCenter: "cc-42" }, unusedAlarm: { afterDays: 90, notify: TOPIC, monitor } });
+        });
+        const rule = ofType(resources, "aws:cloudwatch/eventRule:EventRule")[0];
+        const target = ofType(resources, "aws:cloudwatch/eventTarget:EventTarget")[0];
+        const permission = ofType(resources, "aws:lambda/permission:Permission").find((p) => p.name === "acme-leak-invoke")!;
+        // THEN the rule matches exactly AWS Health's exposed-credential events
+        assert.deepStrictEqual(JSON.parse(rule.inputs.eventPattern), {
+            source: ["aws.health"], "detail-type": ["AWS Health Event"],
+            detail: { service: ["RISK"], eventTypeCode: ["AWS_RISK_CREDENTIALS_EXPOSED"] },
+        });
+        assert.strictEqual(rule.inputs.tags.CostCenter, "cc-42");
+        // AND its target is the rotation function, sent exactly the keyExposed event of this secret
+        assert.strictEqual(target.inputs.arn, "arn:aws:lambda:us-east-1:123456789012:function:acme-rotator-1a2b3c4");
+        assert.strictEqual(target.inputs.rule, "acme-leak-1a2b3c4");
+        assert.deepStrictEqual(target.inputs.inputTransformer.inputPaths, { keys: "$.detail.affectedEntities[*].entityValue" });
+        const template = target.inputs.inputTransformer.inputTemplate as string;
+        assert.strictEqual(template, `{"nhiAction":"keyExposed","SecretId":"${SECRET}","accessKeyIds":<keys>}`);
+        // AND EventBridge fills it with the JSON array the path yields: the function's event, exactly
+        const event = JSON.parse(template.replace("<keys>", JSON.stringify(["AKIAIOSFODNN7EXAMPLE"])));
+        assert.ok(isExposedEvent(event));
+        // AND only this rule may invoke the function
+        assert.deepStrictEqual(
+            [permission.inputs.action, permission.inputs.principal, permission.inputs.function, permission.inputs.sourceArn],
+            ["lambda:InvokeFunction", "events.amazonaws.com", "acme-rotator-1a2b3c4", "arn:aws:events:us-east-1:123456789012:rule/acme-leak-1a2b3c4"],
+        );
+        // AND the secret names the topic for the function, and the function may publish to it alone
+        const secret = ofType(resources, "aws:secretsmanager/secret:Secret")[0];
+        assert.strictEqual(secret.inputs.tags["nhi:notify"], TOPIC);
+        const rotator = JSON.parse(ofType(resources, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "acme-rotator-policy")!.inputs.policy);
+        const role = "arn:aws:iam::123456789012:role/acme-rotator-role-1a2b3c4";
+        await expectDecisions([
+            { what: "Publish to the owner's topic", expected: "Allowed", decide: () => decideIdentity(role, [JSON.stringify(rotator)], "sns:Publish", TOPIC) },
+            { what: "Publish to another topic", expected: "Denied", decide: () => decideIdentity(role, [JSON.stringify(rotator)], "sns:Publish", "arn:aws:sns:us-east-1:123456789012:other") },
+            { what: "RotateSecret on its secret", expected: "Allowed", decide: () => decideIdentity(role, [JSON.stringify(rotator)], "secretsmanager:RotateSecret", SECRET) },
+            { what: "invoke itself", expected: "Allowed", decide: () => decideIdentity(role, [JSON.stringify(rotator)], "lambda:InvokeFunction", "arn:aws:lambda:us-east-1:123456789012:function:acme-rotator-1a2b3c4") },
+            { what: "invoke another function", expected: "Denied", decide: () => decideIdentity(role, [JSON.stringify(rotator)], "lambda:InvokeFunction", "arn:aws:lambda:us-east-1:123456789012:function:acme-rotator-other-1a2b3c4") },
+        ]);
+    });
+
+    it("stops minting keys when the identity expires; only deactivating them goes on, for a week", async () => {
         // GIVEN an identity that expires
         const expiresAt = "2099-06-30T00:00:00Z";
         const { resources } = await capture(() => new aws.AccessKeyIdentity("ending", { ...OWNERSHIP, ...KEY, grants: [], expiresAt }));
@@ -224,17 +274,30 @@ describe("aws.AccessKeyIdentity key", function () {
             () => decideIdentity(`arn:aws:iam::123456789012:role/${roleOf(role).name}-1a2b3c4`, [JSON.stringify(policy)], action, resource, { "aws:CurrentTime": time });
         const before = "2099-06-29T23:59:59Z";
         const after = "2099-06-30T00:00:01Z";
+        const weekLater = "2099-07-06T23:59:59Z";
+        const gone = "2099-07-07T00:00:01Z";
         const fn = "arn:aws:lambda:us-east-1:123456789012:function:ending-rotator-1a2b3c4";
+        const rot = (action: string, resource: string, time: string) => at("ending-rotator-role", rotator, action, resource, time);
         await expectDecisions([
-            { what: "rotator CreateAccessKey before", expected: "Allowed", decide: at("ending-rotator-role", rotator, "iam:CreateAccessKey", user, before) },
-            { what: "rotator CreateAccessKey after", expected: "Denied", decide: at("ending-rotator-role", rotator, "iam:CreateAccessKey", user, after) },
-            { what: "rotator PutSecretValue after", expected: "Denied", decide: at("ending-rotator-role", rotator, "secretsmanager:PutSecretValue", secret, after) },
+            { what: "rotator CreateAccessKey before", expected: "Allowed", decide: rot("iam:CreateAccessKey", user, before) },
+            // Everything that mints, stores, deletes or rotates stops at expiresAt
+            ...[...ACTIONS.iam, ...ACTIONS.secretsmanager, ...ACTIONS.lambda].filter((a) => !(AFTER_EXPIRY_ACTIONS.iam as readonly string[]).includes(a) && a !== "secretsmanager:DescribeSecret").map((a) => ({
+                what: `rotator ${a} after`, expected: "Denied" as const,
+                decide: rot(a, a.startsWith("iam:") ? user : a.startsWith("lambda:") ? fn : secret, after),
+            })),
+            // Finding and deactivating the keys goes on for a week, then stops too
+            { what: "rotator ListAccessKeys a week later", expected: "Allowed", decide: rot("iam:ListAccessKeys", user, weekLater) },
+            { what: "rotator UpdateAccessKey a week later", expected: "Allowed", decide: rot("iam:UpdateAccessKey", user, weekLater) },
+            { what: "rotator DescribeSecret a week later", expected: "Allowed", decide: rot("secretsmanager:DescribeSecret", secret, weekLater) },
+            { what: "rotator UpdateAccessKey after the week", expected: "Denied", decide: rot("iam:UpdateAccessKey", user, gone) },
+            { what: "rotator UpdateAccessKey on another user a week later", expected: "Denied", decide: rot("iam:UpdateAccessKey", "arn:aws:iam::123456789012:user/nhi/other", weekLater) },
             { what: "check InvokeFunction before", expected: "Allowed", decide: at("ending-retire-role", policy("ending-retire-policy"), "lambda:InvokeFunction", fn, before) },
-            { what: "check InvokeFunction after", expected: "Denied", decide: at("ending-retire-role", policy("ending-retire-policy"), "lambda:InvokeFunction", fn, after) },
+            { what: "check InvokeFunction a week later", expected: "Allowed", decide: at("ending-retire-role", policy("ending-retire-policy"), "lambda:InvokeFunction", fn, weekLater) },
+            { what: "check InvokeFunction after the week", expected: "Denied", decide: at("ending-retire-role", policy("ending-retire-policy"), "lambda:InvokeFunction", fn, gone) },
         ]);
-        // AND both roles say so in their tags (the quarantine's execution role outlives the user: test/aws/deprovision.test.ts)
+        // AND both roles say when they stop in their tags (the quarantine's execution role outlives them: test/aws/deprovision.test.ts)
         for (const role of ofType(resources, "aws:iam/role:Role").filter((r) => r.name !== "ending-expiry-role")) {
-            assert.strictEqual(role.inputs.tags["nhi:expires-at"], expiresAt, role.name);
+            assert.strictEqual(role.inputs.tags["nhi:expires-at"], "2099-07-07T00:00:00Z", role.name);
         }
     });
 
@@ -313,7 +376,7 @@ describe("aws.AccessKeyIdentity in a user's program", () => {
         // THEN the whole component is declared (14 resources: no grants, no user policy), and no
         // @aws-sdk package was required: pulumi-nhi's users do not have it (a devDependency, for
         // the function's tests)
-        assert.deepStrictEqual(out, { resources: 14, sdk: [] });
+        assert.deepStrictEqual(out, { resources: 17, sdk: [] });
     });
 });
 

@@ -72,6 +72,8 @@ describe("examples/quickstart", () => {
     it("creates exactly the workload resources, four AWS roles, two rotating credentials, two keyless Google service accounts and their shared deprovisioner", () => {
         const created = resources.map((r) => `${r.type} ${r.name}`).sort();
         assert.deepStrictEqual(created, [
+            "aws:cloudwatch/eventRule:EventRule ledger-vendor-leak",
+            "aws:cloudwatch/eventTarget:EventTarget ledger-vendor-leak",
             "aws:cloudwatch/logGroup:LogGroup invoice-worker-logs",
             "aws:cloudwatch/logGroup:LogGroup ledger-vendor-rotator-logs",
             "aws:cloudwatch/logGroup:LogGroup webhook-signing-rotator-logs",
@@ -102,6 +104,7 @@ describe("examples/quickstart", () => {
             "aws:iam/userPolicy:UserPolicy ledger-vendor-policy",
             "aws:lambda/function:Function ledger-vendor-rotator",
             "aws:lambda/function:Function webhook-signing-rotator",
+            "aws:lambda/permission:Permission ledger-vendor-leak-invoke",
             "aws:lambda/permission:Permission ledger-vendor-rotator-invoke",
             "aws:lambda/permission:Permission webhook-signing-rotator-invoke",
             "aws:s3/bucket:Bucket build-artifacts",
@@ -364,9 +367,10 @@ describe("examples/quickstart credentials: a webhook signing secret and a vendor
         ]);
         assert.deepStrictEqual(pairs(policy("ledger-vendor")), [
             ...["CreateAccessKey", "DeleteAccessKey", "ListAccessKeys", "UpdateAccessKey"].map((a) => `iam:${a} ${arns.user}`),
+            `lambda:InvokeFunction arn:aws:lambda:us-east-1:${MOCK_ACCOUNT}:function:ledger-vendor-rotator-???????`,
             `logs:CreateLogStream ${logs("ledger-vendor")}`,
             `logs:PutLogEvents ${logs("ledger-vendor")}`,
-            ...secretActions.map((a) => `secretsmanager:${a} ${arns.keySecret}`),
+            ...[...secretActions.slice(0, 3), "RotateSecret", secretActions[3]].map((a) => `secretsmanager:${a} ${arns.keySecret}`),
         ]);
         // The vendor's rotator expires with the vendor's identity: asked before and after that.
         const before = { "aws:CurrentTime": shiftDays(LEDGER_EXPIRES_AT, -30) };
@@ -794,10 +798,14 @@ describe("npm run demo", () => {
             `arn:aws:logs:us-east-1:${MOCK_ACCOUNT}:log-group:/aws/lambda/webhook-signing-rotator-1a2b3c4:*`,
             secret("webhook-signing"),
         ]);
+        // Minting, storing and rotating stop at the vendor's expiry; finding and deactivating its keys go on a week
         assert.deepStrictEqual(key.rotator.permissions.map((p) => [p.resource, p.actions.length]), [
-            [userArn, 4],
+            [userArn, 2],
+            [userArn, 2],
+            [`arn:aws:lambda:us-east-1:${MOCK_ACCOUNT}:function:ledger-vendor-rotator-???????`, 1],
             [`arn:aws:logs:us-east-1:${MOCK_ACCOUNT}:log-group:/aws/lambda/ledger-vendor-rotator-1a2b3c4:*`, 2],
             [secret("ledger-vendor"), 4],
+            [secret("ledger-vendor"), 1],
         ]);
         assert.strictEqual(webhook.user, undefined);
         assert.deepStrictEqual(key.user, {
@@ -813,7 +821,7 @@ describe("npm run demo", () => {
         });
         assert.deepStrictEqual(webhook.resources.slice(0, 1), [{ type: "nhi:index:AwsRotatingSecret", name: "webhook-signing" }]);
         assert.strictEqual(webhook.resources.length, 9);
-        assert.strictEqual(key.resources.length, 19);
+        assert.strictEqual(key.resources.length, 22);
 
         const read = (file: string) => JSON.parse(fs.readFileSync(path.join(outDir, file), "utf8"));
         assert.deepStrictEqual(read("webhook-signing/secret-policy.json"), webhook.resourcePolicy);
@@ -846,13 +854,14 @@ describe("npm run demo", () => {
             "    no console access (no login profile); no access key declared in Pulumi (the rotator mints it)",
             "    What its key may do: 1 action × resource pair on 1 resource",
             `      arn:aws:s3:::invoices-1a2b3c4/${LEDGER_PREFIX}*`,
-            "        iam:CreateAccessKey, iam:DeleteAccessKey, iam:ListAccessKeys, iam:UpdateAccessKey",
+            "        iam:CreateAccessKey, iam:DeleteAccessKey\n        only when aws:CurrentTime < 2027-12-31T00:00:00Z",
+            "        iam:ListAccessKeys, iam:UpdateAccessKey\n        only when aws:CurrentTime < 2028-01-07T00:00:00Z",
             "  Who may read it: 1 principal, through the secret's resource policy",
             `    arn:aws:iam::${MOCK_ACCOUNT}:role/ledger-key-handover-role-1a2b3c4  (ledger-key-handover)`,
         ]) {
             assert.ok(section.includes(expected), `the Credentials section lacks ${JSON.stringify(expected)}:\n${section}`);
         }
-        assert.match(text, /The program declares 82 resources: 7 workload resources, 6 machine identities \(43 resources, listed under each identity\),\n2 credentials that rotate themselves \(28 resources, listed under each credential\),\nand 1 shared deprovisioner \(4 resources: reports-deprovisioner\) that disables the Google identities at their expiry\./);
+        assert.match(text, /The program declares 85 resources: 7 workload resources, 6 machine identities \(43 resources, listed under each identity\),\n2 credentials that rotate themselves \(31 resources, listed under each credential\),\nand 1 shared deprovisioner \(4 resources: reports-deprovisioner\) that disables the Google identities at their expiry\./);
         // The worker's own section says which secret it may read, though its policies do not name it.
         const worker = text.slice(text.indexOf("== invoice-worker "), text.indexOf("== payments-deployer "));
         assert.ok(worker.includes(`  Secrets it may read, through their resource policies (see Credentials)\n    webhook-signing  arn:aws:secretsmanager:us-east-1:${MOCK_ACCOUNT}:secret:webhook-signing-secret-1a2b3c4-AbCdEf\n`), worker);

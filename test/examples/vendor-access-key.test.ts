@@ -21,10 +21,13 @@ describe("examples/vendor-access-key", function () {
         // and the quarantine at expiry are children of the identity
         const children = resources.filter((r) => r.parentType === "nhi:index:AwsAccessKeyIdentity").map((r) => `${r.type} ${r.name}`).sort();
         assert.deepStrictEqual(children, [
+            "aws:cloudwatch/eventRule:EventRule acme-upload-leak",
+            "aws:cloudwatch/eventTarget:EventTarget acme-upload-leak",
             "aws:cloudwatch/logGroup:LogGroup acme-upload-rotator-logs",
             "aws:iam/user:User acme-upload-user",
             "aws:iam/userPolicy:UserPolicy acme-upload-policy",
             "aws:lambda/function:Function acme-upload-rotator",
+            "aws:lambda/permission:Permission acme-upload-leak-invoke",
             "aws:lambda/permission:Permission acme-upload-rotator-invoke",
             "aws:scheduler/schedule:Schedule acme-upload-expiry",
             "aws:scheduler/schedule:Schedule acme-upload-retire",

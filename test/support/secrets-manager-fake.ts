@@ -38,6 +38,9 @@ import {
     PutSecretValueCommandInput,
     PutSecretValueCommandOutput,
     ResourceExistsException,
+    RotateSecretCommand,
+    RotateSecretCommandInput,
+    RotateSecretCommandOutput,
     ResourceNotFoundException,
     SecretsManagerClient,
     SecretsManagerServiceException,
@@ -71,13 +74,15 @@ interface Fault {
     readonly when: "before" | "after";
 }
 
-export type Operation = "DescribeSecret" | "GetSecretValue" | "PutSecretValue" | "UpdateSecretVersionStage";
+export type Operation = "DescribeSecret" | "GetSecretValue" | "PutSecretValue" | "RotateSecret" | "UpdateSecretVersionStage";
 
 export class FakeSecretsManager {
     private readonly secrets = new Map<string, Secret>();
     private faults: Fault[] = [];
     /** Every call, in order, as `Operation`. */
     readonly calls: Operation[] = [];
+    /** The version id of each rotation `RotateSecret` started, in order (tests then run its steps). */
+    readonly rotationsStarted: string[] = [];
     /** Invariants broken by any call (`AWSCURRENT` lost, a label on two versions): must stay empty. */
     readonly violations: string[] = [];
 
@@ -158,6 +163,7 @@ export class FakeSecretsManager {
         mock.on(DescribeSecretCommand).callsFake((input: DescribeSecretCommandInput) => this.call("DescribeSecret", () => this.describeSecret(input)));
         mock.on(GetSecretValueCommand).callsFake((input: GetSecretValueCommandInput) => this.call("GetSecretValue", () => this.getSecretValue(input)));
         mock.on(PutSecretValueCommand).callsFake((input: PutSecretValueCommandInput) => this.call("PutSecretValue", () => this.putSecretValue(input)));
+        mock.on(RotateSecretCommand).callsFake((input: RotateSecretCommandInput) => this.call("RotateSecret", () => this.rotateSecret(input)));
         mock.on(UpdateSecretVersionStageCommand).callsFake((input: UpdateSecretVersionStageCommandInput) =>
             this.call("UpdateSecretVersionStage", () => this.updateSecretVersionStage(input)));
         return mock;
@@ -229,6 +235,22 @@ export class FakeSecretsManager {
         return { $metadata: {}, ARN: secret.arn, Name: secret.name, VersionId: token, VersionStages: [...secret.versions.get(token)!.stages] };
     }
 
+    /**
+     * `RotateSecret` without configuration: starts a rotation with a new version id
+     * (`startRotation`, refused with `InvalidRequestException` while one is in progress). The
+     * function's steps are then the test's to run (Secrets Manager invokes them asynchronously).
+     */
+    rotateSecret(input: RotateSecretCommandInput): RotateSecretCommandOutput {
+        const secret = this.secret(input.SecretId!);
+        if (!secret.rotationEnabled) {
+            throw new InvalidRequestException({ $metadata: {}, message: "Rotation is not configured for this secret." });
+        }
+        const token = input.ClientRequestToken ?? `rotation-${this.rotationsStarted.length + 1}`;
+        this.startRotation(secret.arn, token);
+        this.rotationsStarted.push(token);
+        return { $metadata: {}, ARN: secret.arn, Name: secret.name, VersionId: token };
+    }
+
     updateSecretVersionStage(input: UpdateSecretVersionStageCommandInput): UpdateSecretVersionStageCommandOutput {
         const secret = this.secret(input.SecretId!);
         const label = input.VersionStage!;
@@ -294,6 +316,8 @@ function serviceError(name: string): Error {
     switch (name) {
         case "ResourceNotFoundException":
             return new ResourceNotFoundException({ $metadata: {}, message: "injected" });
+        case "InvalidRequestException":
+            return new InvalidRequestException({ $metadata: {}, message: "injected" });
         default:
             return new SecretsManagerServiceException({ name, $fault: "client", $metadata: { httpStatusCode: 400 }, message: `injected ${name}` });
     }

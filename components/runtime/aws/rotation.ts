@@ -46,7 +46,14 @@ export type Outcome =
     | "nothing-to-retire"
     | "rotation-pending"
     | "no-current-key"
-    | "current-key-not-active"
+    // Expiry and the leaked-key response (`rotate-access-key.ts`):
+    | "expired"
+    | "already-inactive"
+    | "rotation-started"
+    | "not-ours"
+    | "current-key-not-exposed"
+    | "notified"
+    | "no-notify-target"
     | "failed";
 
 /** One structured log line: the secret, the step, the version and what happened; never a value. */
@@ -57,6 +64,8 @@ export interface LogLine {
     readonly outcome: Outcome;
     /** The error's name (not its message), when the outcome is `failed`. */
     readonly error?: string;
+    /** The access key acted on (its ID, never its secret), for the access-key function's per-key lines. */
+    readonly accessKeyId?: string;
 }
 
 /** What every rotation function talks to; tests pass a client wired to a fake, a sleep that does not wait. */

@@ -3,9 +3,10 @@
  * thresholds on identities (and, later, the `aws.UsageMonitor` component that deploys it) agree on:
  * the tags it reads, its event, its state table's shape, its metrics, and every action it calls.
  *
- * A file of its own, with no import at all: a component reads it at construction, in the user's
- * Pulumi program, where the AWS SDK v3 the function imports is not installed (see
- * access-key-contract.ts). Runs in the cloud too: `usage-monitor.js` requires it.
+ * A file of its own that imports no SDK (only the cloud-neutral `../usage-classify.ts`, itself
+ * import-free): a component reads it at construction, in the user's Pulumi program, where the AWS
+ * SDK v3 the function imports is not installed (see access-key-contract.ts). Runs in the cloud
+ * too: `usage-monitor.js` requires it.
  */
 
 /** The tag that marks an identity this package manages; the monitor ignores every other role and user. */
@@ -27,30 +28,27 @@ export const EXPIRY_NOTICE_TAG = "nhi:expiry-notice-days";
 export const KEY_MAX_AGE_TAG = "nhi:key-max-age-days";
 
 /**
- * IAM records a role's last use over a trailing 400 days, so "unused for more than 400 days" cannot
- * be told from "never used since tracking began".
- * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_last-accessed.html (tracking period)
+ * The thresholds' bounds and the states, shared with Google (`../usage-classify.ts`): 1–400 days
+ * unused (IAM records a role's last use over a trailing 400 days), an expiry notice of 1–90 days
+ * (14 by default), a key age of 1–400 days; states worst first, one at a time.
  */
-export const MIN_UNUSED_DAYS = 1;
-export const MAX_UNUSED_DAYS = 400;
-/** The expiry notice window: the default is the preview's warning window (`EXPIRY_WARNING_DAYS`). */
-export const DEFAULT_EXPIRY_NOTICE_DAYS = 14;
-export const MIN_EXPIRY_NOTICE_DAYS = 1;
-export const MAX_EXPIRY_NOTICE_DAYS = 90;
-/**
- * `nhi:key-max-age-days`: 1–730, the longest rotation period (365 days) plus the longest grace
- * (364) plus a day. Not bounded by IAM's 400-day tracking window: a key's age is its creation
- * date in the credential report, kept for the key's life.
- */
-export const MIN_KEY_AGE_DAYS = 1;
-export const MAX_KEY_AGE_DAYS = 730;
+export {
+    DEFAULT_EXPIRY_NOTICE_DAYS,
+    MAX_EXPIRY_NOTICE_DAYS,
+    MAX_KEY_AGE_DAYS,
+    MAX_UNUSED_DAYS,
+    MIN_EXPIRY_NOTICE_DAYS,
+    MIN_KEY_AGE_DAYS,
+    MIN_UNUSED_DAYS,
+} from "../usage-classify";
+import { STATES as IDENTITY_STATES, UsageState as IdentityState } from "../usage-classify";
 
 /**
- * An identity's state, worst first: one state at a time, so that "one notice per state change" has
- * one meaning. `ok` is the state of an identity the table holds no item for.
+ * The states the AWS monitor records: an identity's (`usage-classify.ts`), and a secret's
+ * `rotation-stale`, worst first, `ok` last.
  */
-export type UsageState = "expired" | "expiring" | "key-too-old" | "idle" | "rotation-stale" | "ok";
-export const STATES: readonly UsageState[] = ["expired", "expiring", "key-too-old", "idle", "rotation-stale", "ok"];
+export type UsageState = IdentityState | "rotation-stale";
+export const STATES: readonly UsageState[] = [...IDENTITY_STATES.filter((s) => s !== "ok"), "rotation-stale", "ok"];
 
 /**
  * Secrets: every Secrets Manager secret tagged {@link MANAGED_BY_TAG} = {@link MANAGED_BY_VALUE}

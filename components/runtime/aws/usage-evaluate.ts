@@ -19,8 +19,8 @@ import {
     UNUSED_AFTER_TAG,
     UsageState,
 } from "./usage-contract";
+import { DAY_MS, classify } from "../usage-classify";
 
-export const DAY_MS = 24 * 60 * 60 * 1000;
 /**
  * An SNS topic ARN: names of 1–256 of `A–Z a–z 0–9 _ -`, `.fifo` for a FIFO topic.
  * @see https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html
@@ -121,22 +121,14 @@ export function readThresholds(tags: Readonly<Record<string, string>>): Threshol
  */
 export function evaluate(identity: Identity, now: Date): Evaluation {
     const thresholds = readThresholds(identity.tags);
-    const t = now.getTime();
     const uses = [identity.lastUsed, ...identity.keys.map((k) => k.lastUsed)].filter((d): d is Date => d !== undefined).map((d) => d.getTime());
-    const neverUsed = uses.length === 0;
-    const since = neverUsed ? identity.created.getTime() : Math.max(...uses);
-    const daysSinceLastUse = Math.max(0, Math.floor((t - since) / DAY_MS));
-    const left = thresholds.expiresAt === undefined ? undefined : thresholds.expiresAt.getTime() - t;
-    const daysToExpiry = left === undefined ? undefined : Math.floor(left / DAY_MS);
     const active = identity.keys.filter((k) => k.active && k.created !== undefined).map((k) => k.created!.getTime());
-    const keyAgeDays = active.length === 0 ? undefined : Math.max(0, Math.floor((t - Math.min(...active)) / DAY_MS));
-    const state: UsageState =
-        left !== undefined && left <= 0 ? "expired"
-            : left !== undefined && left <= thresholds.expiryNoticeDays * DAY_MS ? "expiring"
-                : keyAgeDays !== undefined && thresholds.keyMaxAgeDays !== undefined && keyAgeDays > thresholds.keyMaxAgeDays ? "key-too-old"
-                    : thresholds.unusedAfterDays !== undefined && daysSinceLastUse >= thresholds.unusedAfterDays ? "idle"
-                        : "ok";
-    return { state, daysSinceLastUse, neverUsed, daysToExpiry, keyAgeDays, thresholds };
+    const c = classify(thresholds, {
+        lastUsed: uses.length === 0 ? undefined : new Date(Math.max(...uses)),
+        created: identity.created,
+        oldestKey: active.length === 0 ? undefined : new Date(Math.min(...active)),
+    }, now);
+    return { ...c, thresholds };
 }
 
 /** The notice for a change of state: an SNS subject and a JSON body of facts, never a credential. */

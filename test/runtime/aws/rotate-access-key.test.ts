@@ -2,11 +2,15 @@ import * as assert from "assert";
 import fc from "fast-check";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { PublishCommand, PublishCommandInput, SNSClient, SNSServiceException } from "@aws-sdk/client-sns";
+import { mockClient } from "aws-sdk-client-mock";
 import {
     AccessKeyDeps,
     ACTIONS,
+    AFTER_EXPIRY_ACTIONS,
     handle,
     keySpec,
+    KeySpec,
     LogLine,
     plan,
     retireEvent,
@@ -27,8 +31,13 @@ interface Harness {
     readonly arn: string;
     readonly deps: AccessKeyDeps;
     readonly lines: LogLine[];
-    /** Broken invariants: AWSCURRENT's key deactivated or deleted. */
+    /** Broken invariants: AWSCURRENT's key deactivated, or deleted while Active. */
     readonly violations: string[];
+    /** Every SNS message published, and the faults to inject into `Publish` (1 = the next call). */
+    readonly published: PublishCommandInput[];
+    snsFaults: { at: number; name: string }[];
+    /** Set when the test itself deactivates AWSCURRENT's key on purpose (expiry, an exposed key). */
+    currentMayBeDeactivated?: boolean;
     /** The most keys the user had at once, checked after every IAM call. */
     maxKeys: number;
     clock: Date;
@@ -38,13 +47,14 @@ interface Harness {
 
 /** An IAM user and its secret (tags as the component writes them), the clock at day 0. */
 function harness(graceDays = 3): Harness {
-    const h = { lines: [] as LogLine[], violations: [] as string[], maxKeys: 0, clock: new Date(Date.UTC(2026, 0, 1)) } as Harness;
+    const h = { lines: [] as LogLine[], violations: [] as string[], published: [] as PublishCommandInput[], snsFaults: [] as { at: number; name: string }[], maxKeys: 0, clock: new Date(Date.UTC(2026, 0, 1)) } as Harness;
     const sm = new FakeSecretsManager({ firstPutBecomesCurrent: false });
     const iam = new FakeIam(() => h.clock);
     iam.addUser(USER);
     const arn = sm.addSecret("vendor-key", { "nhi:iam-user": USER, "nhi:grace-days": String(graceDays) });
     iam.guard = (op, id) => {
-        if (id === currentKeyId(sm, arn)) {
+        const inactive = iam.keys(USER).find((k) => k.id === id)?.status === "Inactive";
+        if (id === currentKeyId(sm, arn) && !(op === "DeleteAccessKey" && inactive) && !(op === "UpdateAccessKey" && h.currentMayBeDeactivated)) {
             h.violations.push(`${op} on AWSCURRENT's key ${id}`);
         }
     };
@@ -67,7 +77,19 @@ function harness(graceDays = 3): Harness {
             },
         }) as C;
     };
+    const sns = new SNSClient({ region: "us-east-1" });
+    mockClient(sns).on(PublishCommand).callsFake((input: PublishCommandInput) => {
+        h.snsFaults.forEach((f) => f.at--);
+        const fault = h.snsFaults.find((f) => f.at === 0);
+        h.snsFaults = h.snsFaults.filter((f) => f.at > 0);
+        if (fault !== undefined) {
+            throw new SNSServiceException({ name: fault.name, $fault: "client", $metadata: {}, message: `injected ${fault.name}` });
+        }
+        h.published.push(input);
+        return { MessageId: `m${h.published.length}` };
+    });
     const deps: AccessKeyDeps = {
+        sns: crashing(sns as SNSClient & { send: never }),
         client: crashing(sm.client() as SecretsManagerClient & { send: never }),
         iam: crashing(iam.client() as IAMClient & { send: never }, () => {
             h.maxKeys = Math.max(h.maxKeys, iam.keys(USER).length);
@@ -126,8 +148,16 @@ async function checkRetried(h: Harness, tries = 3): Promise<void> {
 
 /** Sets the secret's `nhi:grace-days` tag, as `pulumi up` does when `graceDays` changes. */
 function retag(h: Harness, graceDays: string): void {
-    const tags = (h.sm as unknown as { secrets: Map<string, { tags: { Key: string; Value: string }[] }> }).secrets.get(h.arn)!.tags;
-    tags.find((t) => t.Key === "nhi:grace-days")!.Value = graceDays;
+    setTag(h, "nhi:grace-days", graceDays);
+}
+
+/** Sets (or, with undefined, removes) a tag of the secret, as `pulumi up` does. */
+function setTag(h: Harness, key: string, value: string | undefined): void {
+    const secret = (h.sm as unknown as { secrets: Map<string, { tags: { Key: string; Value: string }[] }> }).secrets.get(h.arn)!;
+    secret.tags = secret.tags.filter((t) => t.Key !== key);
+    if (value !== undefined) {
+        secret.tags.push({ Key: key, Value: value });
+    }
 }
 
 function keyStates(h: Harness): string[] {
@@ -363,9 +393,15 @@ describe("runtime/aws rotate-access-key", () => {
             await check(h);
         }
         assert.deepStrictEqual(h.lines.slice(-3).map((l) => l.outcome), ["deactivated", "deleted", "nothing-to-retire"]);
+        // AND a leak of the current key, answered with a rotation and a notice
+        setTag(h, "nhi:notify", "arn:aws:sns:us-east-1:111122223333:owners");
+        h.currentMayBeDeactivated = true;
+        await handle({ nhiAction: "keyExposed", SecretId: h.arn, accessKeyIds: [currentKeyId(h.sm, h.arn)!] }, h.deps);
+        assert.deepStrictEqual(h.lines.slice(-3).map((l) => l.outcome), ["deactivated", "rotation-started", "notified"]);
         // THEN the operations called, as IAM actions, are the list the component grants
         assert.deepStrictEqual([...new Set(h.iam.calls)].map((c) => `iam:${c}`).sort(), [...ACTIONS.iam]);
         assert.deepStrictEqual([...new Set(h.sm.calls)].map((c) => `secretsmanager:${c}`).sort(), [...ACTIONS.secretsmanager]);
+        assert.deepStrictEqual(h.published.length > 0 ? ["sns:Publish"] : [], [...ACTIONS.sns]);
     });
 
     describe("the daily check (retirePrevious)", () => {
@@ -464,7 +500,7 @@ describe("runtime/aws rotate-access-key", () => {
             assertHealthy(h);
         });
 
-        it("never touches a key while AWSCURRENT's key is not Active, nor before a first key exists", async () => {
+        it("never touches a key before a first key exists; an AWSCURRENT key that is not Active starts a rotation now", async () => {
             // GIVEN a secret whose first rotation never ran
             const fresh = harness(0);
             await check(fresh);
@@ -472,12 +508,21 @@ describe("runtime/aws rotate-access-key", () => {
             assert.deepStrictEqual(fresh.iam.calls, []);
             // GIVEN the grace over, but someone deactivated the current key (the consumer may be on the previous one)
             const h = await rotatedTwice(0);
+            h.currentMayBeDeactivated = true;
             h.iam.updateAccessKey({ UserName: USER, AccessKeyId: "AKIA0000000000000002", Status: "Inactive" });
+            h.currentMayBeDeactivated = false;
             h.clock = new Date(h.clock.getTime() + 5 * DAY);
-            // WHEN the check runs, THEN the previous key stays Active
+            // WHEN the check runs, THEN it touches no key (the previous one stays Active) and starts a rotation
             await check(h);
             assert.deepStrictEqual(keyStates(h), ["AKIA0000000000000001:Active", "AKIA0000000000000002:Inactive"]);
-            assert.deepStrictEqual(h.lines, [line(h, "t2", "current-key-not-active")]);
+            assert.deepStrictEqual(h.lines, [line(h, "t2", "rotation-started")]);
+            assert.deepStrictEqual(h.sm.rotationsStarted, ["rotation-1"]);
+            // AND that rotation deletes the Inactive key to make room (the previous one, past its grace, goes too), and mints a new one
+            for (const step of STEPS) {
+                await rotate({ SecretId: h.arn, ClientRequestToken: "rotation-1", Step: step }, h.deps);
+            }
+            assert.deepStrictEqual(keyStates(h), ["AKIA0000000000000003:Active"]);
+            assertHealthy(h);
         });
 
         it("a key re-activated by hand is kept once `graceDays` is raised, and deleted only a day after the new grace", async () => {
@@ -653,7 +698,8 @@ describe("runtime/aws rotate-access-key", () => {
             ["orphan newer than current: delete, even Active", [key("C", 0), key("O", 5)], { current: "C", graceDays: 3 }, 6, { retire: [gone("O")] }],
             ["no current: any unrecorded key is an orphan", [key("O", 0)], { graceDays: 3 }, 0, { retire: [gone("O")] }],
             ["older unrecorded key counts as previous", [key("X", 0), key("C", 10)], { current: "C", graceDays: 3 }, 14, { retire: [{ id: "X", deactivate: true, delete: true }] }],
-            ["current key inactive is still never touched", [key("P", 0), key("C", 10, "Inactive")], { current: "C", previous: "P", graceDays: 0 }, 10, { retire: [{ id: "P", deactivate: true, delete: true }] }],
+            ["current key inactive (exposed, or by hand): deleted, like any Inactive key", [key("P", 0), key("C", 10, "Inactive")], { current: "C", previous: "P", graceDays: 0 }, 10, { retire: [{ id: "P", deactivate: true, delete: true }, gone("C")] }],
+            ["current key inactive, previous inside its grace: room all the same, the previous kept", [key("P", 0), key("C", 10, "Inactive")], { current: "C", previous: "P", graceDays: 3 }, 11, { retire: [gone("C")] }],
         ];
         for (const [name, keys, state, day, expected] of cases) {
             it(name, () => assert.deepStrictEqual(plan(keys, { ...state, now: at(day), mode: "make-room" }), expected));
@@ -688,7 +734,7 @@ describe("runtime/aws rotate-access-key", () => {
     });
 
     describe("tags", () => {
-        const specs: [Record<string, string>, { user: string; graceDays: number } | string][] = [
+        const specs: [Record<string, string>, KeySpec | string][] = [
             [{ "nhi:iam-user": "a+b=c,d.e@f-g_h", "nhi:grace-days": "0" }, { user: "a+b=c,d.e@f-g_h", graceDays: 0 }],
             [{ "nhi:iam-user": "u", "nhi:grace-days": "364" }, { user: "u", graceDays: 364 }],
             [{ "nhi:grace-days": "3" }, "Tag `nhi:iam-user` is missing; expected an IAM user name."],
@@ -696,6 +742,10 @@ describe("runtime/aws rotate-access-key", () => {
             [{ "nhi:iam-user": "u" }, "Tag `nhi:grace-days` is missing; expected a whole number of days from 0 to 364."],
             [{ "nhi:iam-user": "u", "nhi:grace-days": "365" }, 'Tag `nhi:grace-days` is "365"; expected a whole number of days from 0 to 364.'],
             [{ "nhi:iam-user": "u", "nhi:grace-days": "1.5" }, 'Tag `nhi:grace-days` is "1.5"; expected a whole number of days from 0 to 364.'],
+            [{ "nhi:iam-user": "u", "nhi:grace-days": "1", "nhi:expires-at": "2027-01-31T00:00:00Z", "nhi:notify": "arn:aws:sns:eu-west-1:111122223333:owners" },
+                { user: "u", graceDays: 1, expiresAt: "2027-01-31T00:00:00Z", topic: "arn:aws:sns:eu-west-1:111122223333:owners" }],
+            [{ "nhi:iam-user": "u", "nhi:grace-days": "1", "nhi:expires-at": "2027-01-31" }, 'Tag `nhi:expires-at` is "2027-01-31"; expected a UTC instant such as 2027-01-31T00:00:00Z.'],
+            [{ "nhi:iam-user": "u", "nhi:grace-days": "1", "nhi:notify": "owners" }, 'Tag `nhi:notify` is "owners"; expected the ARN of an SNS topic.'],
         ];
         for (const [tags, expected] of specs) {
             it(`${JSON.stringify(tags)} → ${JSON.stringify(expected)}`, () => {
@@ -707,6 +757,322 @@ describe("runtime/aws rotate-access-key", () => {
                 }
             });
         }
+    });
+
+    describe("expiry: the daily check after `expiresAt` deactivates every key, and no key is minted", () => {
+        const EXPIRES = "2026-02-05T00:00:00Z";
+        /** Two rotations (grace 3, keys 1 and 2 Active), the identity expiring on day 35. */
+        async function expiring(): Promise<Harness> {
+            const h = harness(3);
+            setTag(h, "nhi:expires-at", EXPIRES);
+            await rotation(h, "t1");
+            h.clock = new Date(h.clock.getTime() + 30 * DAY);
+            await rotation(h, "t2");
+            h.lines.length = 0;
+            h.currentMayBeDeactivated = true;
+            return h;
+        }
+        const at = (iso: string) => new Date(iso);
+        const line = (h: Harness, outcome: string, accessKeyId?: string) =>
+            ({ secret: h.arn, step: "retirePrevious", version: "t2", outcome, ...(accessKeyId === undefined ? {} : { accessKeyId }) });
+
+        it("deactivates both keys once `expiresAt` has passed, one line per key, and only with the actions allowed after expiry", async () => {
+            // GIVEN both keys Active a second before expiry: the check deactivates the previous key (grace over), not the current one
+            const h = await expiring();
+            h.clock = at("2026-02-04T23:59:59Z");
+            await check(h);
+            assert.deepStrictEqual(keyStates(h), ["AKIA0000000000000001:Inactive", "AKIA0000000000000002:Active"]);
+            h.iam.updateAccessKey({ UserName: USER, AccessKeyId: "AKIA0000000000000001", Status: "Active" });
+            h.lines.length = 0;
+            const [iamBefore, smBefore] = [h.iam.calls.length, h.sm.calls.length];
+            // WHEN the check runs at expiresAt
+            h.clock = at(EXPIRES);
+            await check(h);
+            // THEN every key is Inactive, each logged, and nothing but the after-expiry actions was called
+            assert.deepStrictEqual(keyStates(h), ["AKIA0000000000000001:Inactive", "AKIA0000000000000002:Inactive"]);
+            assert.deepStrictEqual(h.lines, [line(h, "deactivated", "AKIA0000000000000001"), line(h, "deactivated", "AKIA0000000000000002"), line(h, "expired")]);
+            assert.deepStrictEqual([...new Set(h.iam.calls.slice(iamBefore))].map((c) => `iam:${c}`).sort(), [...AFTER_EXPIRY_ACTIONS.iam]);
+            assert.deepStrictEqual([...new Set(h.sm.calls.slice(smBefore))].map((c) => `secretsmanager:${c}`), [...AFTER_EXPIRY_ACTIONS.secretsmanager]);
+            // AND the next day's check finds nothing to do, and changes nothing
+            h.lines.length = 0;
+            h.clock = new Date(h.clock.getTime() + DAY);
+            await check(h);
+            assert.deepStrictEqual(h.lines, [line(h, "already-inactive", "AKIA0000000000000001"), line(h, "already-inactive", "AKIA0000000000000002"), line(h, "expired")]);
+            assert.deepStrictEqual(keyStates(h), ["AKIA0000000000000001:Inactive", "AKIA0000000000000002:Inactive"]);
+        });
+
+        it("a rotation after expiry fails before any call beyond DescribeSecret, naming the way out", async () => {
+            const h = await expiring();
+            h.clock = at(EXPIRES);
+            h.sm.startRotation(h.arn, "t3");
+            const [iamBefore, smBefore] = [h.iam.calls.length, h.sm.calls.length];
+            await assert.rejects(step(h, "t3", "createSecret"), {
+                message: `The identity of IAM user ${USER} expired at ${EXPIRES}: no access key is minted for secret ${h.arn}. Set a later \`expiresAt\` to rotate again.`,
+            });
+            assert.deepStrictEqual(h.iam.calls.slice(iamBefore), []);
+            assert.deepStrictEqual(h.sm.calls.slice(smBefore), ["DescribeSecret"]);
+            assert.deepStrictEqual(keyStates(h), ["AKIA0000000000000001:Active", "AKIA0000000000000002:Active"]);
+        });
+
+        it("a crash or throttling between any two calls: the retried check still leaves every key Inactive", async () => {
+            for (let crash = 1; crash <= 4; crash++) {
+                const h = await expiring();
+                h.clock = at(EXPIRES);
+                h.crashAfter = crash;
+                h.iam.fail(2, "Throttling");
+                await checkRetried(h);
+                assert.deepStrictEqual(keyStates(h), ["AKIA0000000000000001:Inactive", "AKIA0000000000000002:Inactive"], `crash after call ${crash}`);
+                assert.deepStrictEqual(h.lines.at(-1), line(h, "expired"));
+            }
+        });
+
+        it("renewed (a later `expiresAt`): the next check finds AWSCURRENT's key Inactive and rotates now", async () => {
+            const h = await expiring();
+            h.clock = at(EXPIRES);
+            await check(h);
+            // WHEN the owner renews the identity, and the next check runs
+            setTag(h, "nhi:expires-at", "2027-01-01T00:00:00Z");
+            h.clock = new Date(h.clock.getTime() + DAY);
+            h.lines.length = 0;
+            await check(h);
+            assert.deepStrictEqual(h.lines, [line(h, "rotation-started")]);
+            for (const s of STEPS) {
+                await rotate({ SecretId: h.arn, ClientRequestToken: "rotation-1", Step: s }, h.deps);
+            }
+            // THEN the consumer reads a new, Active key; the Inactive ones made room
+            assert.deepStrictEqual(keyStates(h), ["AKIA0000000000000003:Active"]);
+            h.currentMayBeDeactivated = false;
+            assertHealthy(h);
+        });
+    });
+
+    describe("leaked keys (keyExposed)", () => {
+        const TOPIC = "arn:aws:sns:us-east-1:111122223333:owners";
+        /** Two rotations a day apart (grace 3): key 1 AWSPREVIOUS inside its grace, key 2 AWSCURRENT; a notify topic. */
+        async function leaking(topic: string | null = TOPIC): Promise<Harness> {
+            const h = harness(3);
+            setTag(h, "nhi:notify", topic ?? undefined);
+            await rotation(h, "t1");
+            h.clock = new Date(h.clock.getTime() + 30 * DAY);
+            await rotation(h, "t2");
+            h.clock = new Date(h.clock.getTime() + 60 * 60 * 1000);
+            h.lines.length = 0;
+            h.currentMayBeDeactivated = true;
+            return h;
+        }
+        const exposed = (h: Harness, ...accessKeyIds: string[]) => handle({ nhiAction: "keyExposed", SecretId: h.arn, accessKeyIds }, h.deps);
+        const line = (h: Harness, outcome: string, accessKeyId?: string) =>
+            ({ secret: h.arn, step: "keyExposed", version: "t2", outcome, ...(accessKeyId === undefined ? {} : { accessKeyId }) });
+
+        it("keys that are not the user's are ignored: no change, no notice", async () => {
+            const h = await leaking();
+            const before = h.iam.calls.length;
+            await exposed(h, "AKIAIOSFODNN7EXAMPLE");
+            assert.deepStrictEqual(h.lines, [line(h, "not-ours")]);
+            assert.deepStrictEqual(h.iam.calls.slice(before), ["ListAccessKeys"]);
+            assert.deepStrictEqual(h.published, []);
+            assert.deepStrictEqual(keyStates(h), ["AKIA0000000000000001:Active", "AKIA0000000000000002:Active"]);
+        });
+
+        it("the current key: deactivated, a rotation started, the owner told; the rotation then replaces it while the previous key keeps working", async () => {
+            // GIVEN key 2 (AWSCURRENT) exposed, among another account's key
+            const h = await leaking();
+            // WHEN the rule's event arrives
+            await exposed(h, "AKIAIOSFODNN7EXAMPLE", "AKIA0000000000000002");
+            // THEN key 2 is Inactive at once, a rotation is started, and one notice names the user and key (no secret)
+            assert.deepStrictEqual(keyStates(h), ["AKIA0000000000000001:Active", "AKIA0000000000000002:Inactive"]);
+            assert.deepStrictEqual(h.lines, [line(h, "deactivated", "AKIA0000000000000002"), line(h, "rotation-started"), line(h, "notified")]);
+            assert.deepStrictEqual(h.sm.rotationsStarted, ["rotation-1"]);
+            assert.strictEqual(h.published.length, 1);
+            assert.strictEqual(h.published[0].TopicArn, TOPIC);
+            assert.strictEqual(h.published[0].Subject, `pulumi-nhi: exposed access key of IAM user ${USER} deactivated`);
+            const body = JSON.parse(h.published[0].Message!) as Record<string, unknown>;
+            assert.deepStrictEqual([body.user, body.secret, body.accessKeyIds, body.rotation], [USER, h.arn, ["AKIA0000000000000002"], "rotation-started"]);
+            // AND neither the notice nor any log line holds a secret access key
+            const logged = JSON.stringify(h.lines);
+            for (const secret of h.iam.secrets) {
+                assert.ok(!h.published[0].Message!.includes(secret));
+                assert.ok(!logged.includes(secret));
+            }
+            // AND the rotation Secrets Manager runs deletes the exposed key (inside the previous key's grace) and stores a new one
+            for (const s of STEPS) {
+                await rotate({ SecretId: h.arn, ClientRequestToken: "rotation-1", Step: s }, h.deps);
+            }
+            assert.deepStrictEqual(keyStates(h), ["AKIA0000000000000001:Active", "AKIA0000000000000003:Active"]);
+            h.currentMayBeDeactivated = false;
+            assertHealthy(h);
+            // AND the event again (a retry, or AWS sending it twice) changes no key and starts no rotation
+            h.lines.length = 0;
+            await exposed(h, "AKIA0000000000000002");
+            assert.deepStrictEqual(h.lines.map((l) => l.outcome), ["not-ours"]);
+        });
+
+        it("the previous key: deactivated and the owner told; no rotation (the consumer is on a key AWS did not report)", async () => {
+            const h = await leaking();
+            await exposed(h, "AKIA0000000000000001");
+            assert.deepStrictEqual(keyStates(h), ["AKIA0000000000000001:Inactive", "AKIA0000000000000002:Active"]);
+            assert.deepStrictEqual(h.lines, [line(h, "deactivated", "AKIA0000000000000001"), line(h, "current-key-not-exposed"), line(h, "notified")]);
+            assert.deepStrictEqual(h.sm.rotationsStarted, []);
+            h.currentMayBeDeactivated = false;
+            assertHealthy(h);
+        });
+
+        it("a rotation already in progress: not started twice; it finishes on its own, deleting the exposed key", async () => {
+            const h = await leaking();
+            h.clock = new Date(h.clock.getTime() + 5 * DAY);
+            h.sm.startRotation(h.arn, "t3");
+            await exposed(h, "AKIA0000000000000002");
+            assert.deepStrictEqual(h.lines.map((l) => l.outcome), ["deactivated", "rotation-pending", "notified"]);
+            assert.ok(!h.sm.calls.includes("RotateSecret"));
+            for (const s of STEPS) {
+                await rotate({ SecretId: h.arn, ClientRequestToken: "t3", Step: s }, h.deps);
+            }
+            assert.deepStrictEqual(keyStates(h), ["AKIA0000000000000003:Active"]);
+        });
+
+        it("with no notify topic: the log line is the only notice", async () => {
+            const h = await leaking(null);
+            await exposed(h, "AKIA0000000000000002");
+            assert.deepStrictEqual(h.lines.map((l) => l.outcome), ["deactivated", "rotation-started", "no-notify-target"]);
+            assert.deepStrictEqual(h.published, []);
+        });
+
+        it("after expiry: deactivated and told, no rotation, no secret value read", async () => {
+            const h = await leaking();
+            setTag(h, "nhi:expires-at", "2026-01-31T00:00:00Z");
+            const before = h.sm.calls.length;
+            await exposed(h, "AKIA0000000000000002");
+            assert.deepStrictEqual(h.lines.map((l) => l.outcome), ["deactivated", "expired", "notified"]);
+            assert.deepStrictEqual(h.sm.calls.slice(before), ["DescribeSecret"]);
+            assert.deepStrictEqual([...new Set(h.iam.calls)].filter((c) => c !== "CreateAccessKey"), ["ListAccessKeys", "UpdateAccessKey"].filter((c) => h.iam.calls.includes(c as never)));
+        });
+
+        it("throttled calls are retried: one run, no failed line", async () => {
+            const h = await leaking();
+            h.iam.fail(2, "Throttling");
+            h.sm.fail(1, "ThrottlingException");
+            h.snsFaults.push({ at: 1, name: "Throttling" });
+            await exposed(h, "AKIA0000000000000002");
+            assert.deepStrictEqual(h.lines.map((l) => l.outcome), ["deactivated", "rotation-started", "notified"]);
+            assert.strictEqual(h.published.length, 1);
+        });
+
+        it("a crash between any two calls: Lambda's retries leave the exposed key Inactive, one rotation started, the owner told", async () => {
+            // DescribeSecret, ListAccessKeys, UpdateAccessKey, GetSecretValue, RotateSecret, Publish
+            for (let crash = 1; crash <= 6; crash++) {
+                const h = await leaking();
+                h.crashAfter = crash;
+                for (let attempt = 1; ; attempt++) {
+                    try {
+                        await exposed(h, "AKIA0000000000000002");
+                        break;
+                    } catch (e) {
+                        assert.strictEqual((e as Error).name, "Crash");
+                        assert.ok(attempt < 3);
+                    }
+                }
+                assert.deepStrictEqual(keyStates(h), ["AKIA0000000000000001:Active", "AKIA0000000000000002:Inactive"], `crash after call ${crash}`);
+                assert.deepStrictEqual(h.sm.rotationsStarted, ["rotation-1"], `crash after call ${crash}`);
+                assert.ok(h.published.length >= 1 && h.published.length <= 2, `crash after call ${crash}: ${h.published.length} notices`);
+                assert.deepStrictEqual(h.lines.at(-1), line(h, "notified"));
+                assert.deepStrictEqual(h.sm.violations, []);
+            }
+        });
+
+        it("any mix of rotations, daily checks, leaks of any key and crashes: an exposed key never works again, and the consumer always ends on one fresh Active key", async () => {
+            await fc.assert(fc.asyncProperty(
+                fc.integer({ min: 0, max: 3 }),
+                fc.array(fc.record({
+                    hours: fc.integer({ min: 1, max: 6 * 24 }),
+                    leak: fc.option(fc.constantFrom("current", "previous", "both", "other")),
+                    crashAfter: fc.option(fc.integer({ min: 1, max: 7 })),
+                }), { minLength: 1, maxLength: 6 }),
+                async (graceDays, schedule) => {
+                    // GIVEN a key rotated once, checked daily; Secrets Manager runs any rotation RotateSecret starts
+                    const h = harness(graceDays);
+                    h.currentMayBeDeactivated = true;
+                    await rotation(h, "t0");
+                    const exposedIds = new Set<string>();
+                    let ran = 0;
+                    const runStarted = async () => {
+                        for (; ran < h.sm.rotationsStarted.length; ran++) {
+                            for (const s of STEPS) {
+                                await rotate({ SecretId: h.arn, ClientRequestToken: h.sm.rotationsStarted[ran], Step: s }, h.deps);
+                            }
+                        }
+                    };
+                    for (const [i, { hours, leak, crashAfter }] of schedule.entries()) {
+                        // WHEN time passes with daily checks, a scheduled rotation may come, and AWS may report keys
+                        h.clock = new Date(h.clock.getTime() + hours * 3_600_000);
+                        await checkRetried(h);
+                        await runStarted();
+                        try {
+                            await rotation(h, `s${i}`, 10);
+                        } catch {
+                            h.sm.abandonRotation(h.arn);
+                        }
+                        if (leak !== null) {
+                            const current = currentKeyId(h.sm, h.arn)!;
+                            const previous = h.iam.keys(USER).map((k) => k.id).find((id) => id !== current);
+                            const ids = leak === "current" ? [current] : leak === "previous" ? [previous ?? "AKIAIOSFODNN7EXAMPLE"]
+                                : leak === "both" ? [current, previous ?? current] : ["AKIAIOSFODNN7EXAMPLE"];
+                            ids.filter((id) => id.startsWith("AKIA0")).forEach((id) => exposedIds.add(id));
+                            h.crashAfter = crashAfter ?? undefined;
+                            for (let attempt = 1; ; attempt++) {
+                                try {
+                                    await handle({ nhiAction: "keyExposed", SecretId: h.arn, accessKeyIds: ids }, h.deps);
+                                    break;
+                                } catch (e) {
+                                    assert.strictEqual((e as Error).name, "Crash");
+                                    assert.ok(attempt < 3);
+                                }
+                            }
+                            h.crashAfter = undefined;
+                            await runStarted();
+                        }
+                        // THEN no exposed key is Active, the user never had a third key, no label was lost
+                        for (const k of h.iam.keys(USER)) {
+                            assert.ok(!(exposedIds.has(k.id) && k.status === "Active"), `exposed key ${k.id} Active`);
+                        }
+                        assert.ok(h.maxKeys <= 2);
+                        assert.deepStrictEqual(h.sm.violations, []);
+                    }
+                    // AND after the grace and a few days of checks, the user has one key: AWSCURRENT's, Active, never exposed
+                    for (let day = 0; day < graceDays + 3; day++) {
+                        h.clock = new Date(h.clock.getTime() + DAY);
+                        await check(h);
+                        await runStarted();
+                    }
+                    const current = currentKeyId(h.sm, h.arn)!;
+                    assert.deepStrictEqual(keyStates(h), [`${current}:Active`]);
+                    assert.ok(!exposedIds.has(current));
+                },
+            ), { numRuns: 40 });
+        });
+
+        describe("refuses any keyExposed event of another shape, before any call", () => {
+            const ARN = "arn:aws:secretsmanager:us-east-1:111122223333:secret:vendor-key-AbCdEf";
+            const MESSAGE = 'Invalid keyExposed event: expected exactly `nhiAction` ("keyExposed"), `SecretId` (the ARN of a secret) and `accessKeyIds` (1–20 access key IDs), and nothing else.';
+            const KEY = "AKIA0000000000000002";
+            const bad: [string, unknown][] = [
+                ["no accessKeyIds", { nhiAction: "keyExposed", SecretId: ARN }],
+                ["an empty list", { nhiAction: "keyExposed", SecretId: ARN, accessKeyIds: [] }],
+                ["one ID as a string, not a list", { nhiAction: "keyExposed", SecretId: ARN, accessKeyIds: KEY }],
+                ["21 IDs", { nhiAction: "keyExposed", SecretId: ARN, accessKeyIds: Array(21).fill(KEY) }],
+                ["a temporary (ASIA) key", { nhiAction: "keyExposed", SecretId: ARN, accessKeyIds: ["ASIA0000000000000002"] }],
+                ["a lower-case ID", { nhiAction: "keyExposed", SecretId: ARN, accessKeyIds: [KEY.toLowerCase()] }],
+                ["a secret's name, not its ARN", { nhiAction: "keyExposed", SecretId: "vendor-key", accessKeyIds: [KEY] }],
+                ["a field more (the whole Health event)", { nhiAction: "keyExposed", SecretId: ARN, accessKeyIds: [KEY], detail: {} }],
+            ];
+            for (const [what, event] of bad) {
+                it(what, async () => {
+                    const h = harness();
+                    await assert.rejects(handle(event, h.deps), { message: MESSAGE });
+                    assert.deepStrictEqual([...h.sm.calls, ...h.iam.calls], []);
+                    assert.deepStrictEqual(h.lines.map((l) => `${l.step}:${l.outcome}`), ["keyExposed:failed"]);
+                });
+            }
+        });
     });
 
     it("compiled by tsc, loads in a fresh Node process with only the runtime's SDK on its path", function () {

@@ -612,7 +612,7 @@ describe("runtime/aws usage-monitor: the bench's days", () => {
 
 describe("runtime/aws usage-monitor: the function's archive", () => {
     it("holds the entry, its contract, its evaluation and the retries, nothing else", () => {
-        assert.deepStrictEqual([...runtimeBundle("aws/usage-monitor").files.keys()], ["aws/retry.js", "aws/usage-contract.js", "aws/usage-evaluate.js", "aws/usage-monitor.js"]);
+        assert.deepStrictEqual([...runtimeBundle("aws/usage-monitor").files.keys()], ["aws/retry.js", "aws/usage-contract.js", "aws/usage-evaluate.js", "aws/usage-monitor.js", "usage-classify.js"]);
     });
 
     it("compiled by tsc, loads in a fresh Node process with only the runtime's SDK on its path", function () {
@@ -621,7 +621,7 @@ describe("runtime/aws usage-monitor: the function's archive", () => {
         // WHEN a fresh Node process requires it, the SDK found through NODE_PATH as on Lambda
         const { files, printed } = compileAndLoadAlone("components/runtime/aws/usage-monitor.ts");
         // THEN it exports a handler of (event, context)
-        assert.deepStrictEqual(files, ["retry.js", "usage-contract.js", "usage-evaluate.js", "usage-monitor.js"]);
+        assert.deepStrictEqual(files, ["aws/retry.js", "aws/usage-contract.js", "aws/usage-evaluate.js", "aws/usage-monitor.js", "usage-classify.js"]);
         assert.strictEqual(printed, "function 2");
     });
 });

@@ -520,10 +520,10 @@ describe("runtime/gcp rotate-secret", () => {
             assert.strictEqual(out.trim(), "function function function function function");
         });
 
-        it("the runtime imports nothing from @pulumi or components/ (DESIGN: runtime/), only its own files and the shared value helpers", () => {
+        it("the runtime imports nothing from @pulumi or components/ (DESIGN: runtime/), only its own files and the shared helpers (value, usage classification)", () => {
             for (const file of fs.readdirSync(RUNTIME)) {
                 const imports = [...fs.readFileSync(path.join(RUNTIME, file), "utf8").matchAll(/(?:from|import\(|require\()\s*"([^"]+)"/g)].map((m) => m[1]);
-                for (const spec of imports) assert.ok(["crypto", "@google-cloud/secret-manager", "@google-cloud/functions-framework", "google-auth-library"].includes(spec) || /^\.\/[a-z-]+$/.test(spec) || spec === "../value", `${file} imports ${spec}`);
+                for (const spec of imports) assert.ok(["crypto", "@google-cloud/secret-manager", "@google-cloud/functions-framework", "google-auth-library"].includes(spec) || /^\.\/[a-z-]+$/.test(spec) || ["../value", "../usage-classify"].includes(spec), `${file} imports ${spec}`);
             }
         });
     });
