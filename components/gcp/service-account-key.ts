@@ -19,6 +19,7 @@ import { GcpSecretReader, SECRET_ACCESSOR, planReaders } from "./secret-inputs";
 import { RotationFunction, RotationFunctionEntry, RotationFunctionPlan, isRegion, planRotationFunction, readinessOf, rotationAccountId, rotationFunction } from "./rotation-function";
 import { GcpServiceIdentity } from "./service-identity";
 import { notifyLabel } from "./usage-settings";
+import { programScope } from "../core/usage-monitors";
 
 /** The key rotator's runtime entry. */
 export const KEY_ENTRY: RotationFunctionEntry = {
@@ -43,6 +44,36 @@ export const FIRST_CHECK_DELAY_MS = 10 * 60_000;
 
 /** Why the rotator's identity may create keys of this one account: recorded in its description, as every acknowledgement is. */
 export const KEY_ROTATOR_ACKNOWLEDGEMENT = "rotates this one account's key into its own secret";
+
+/**
+ * The organization policy constraint that says what Google does with a user-managed key it finds exposed in public (a public
+ * GitHub or GitLab repository, a package): `DISABLE_KEY` disables it (Google's default since 16 June 2024), `WAIT_FOR_ABUSE` leaves
+ * it working. Set on the organization, a folder or the project; what applies is the effective policy of the key's project, which a
+ * Pulumi program cannot read without a cloud call of its own. A key Google disabled is replaced by the rotation function at its next
+ * daily check (`runtime/gcp/rotate-key.ts`).
+ * @see https://cloud.google.com/resource-manager/docs/organization-policy/restricting-service-accounts
+ * @see https://cloud.google.com/blog/products/identity-security/automatically-disabling-leaked-service-account-keys-what-you-need-to-know
+ */
+export const EXPOSURE_CONSTRAINT = "iam.serviceAccountKeyExposureResponse";
+
+/** What every preview says, once per project, of the keys `gcp.ServiceIdentity` makes there: check the exposed-key policy. */
+export function exposedKeyNotice(project: string): string {
+    return `\`key\`: Google disables a service account key it finds exposed in public only where the organization policy \`${EXPOSURE_CONSTRAINT}\` is \`DISABLE_KEY\` (its default since 16 June 2024); with \`WAIT_FOR_ABUSE\` an exposed key keeps working. Check the policy in effect for project \`${project}\`: \`gcloud org-policies describe ${EXPOSURE_CONSTRAINT} --effective --project=${project}\`. A key Google disabled is replaced at the rotation function's next daily check.`;
+}
+
+/** The projects whose exposed-key notice was given, by program: once per project and program run. */
+const noticed = new WeakMap<object, Set<string>>();
+
+/** Warns (on `identity`) that the exposed-key policy of `project` decides what happens to a leaked key: the first key of that project in this program only. */
+export function warnExposedKeyPolicy(identity: pulumi.Resource, project: string): void {
+    const scope = programScope();
+    const projects = noticed.get(scope) ?? new Set<string>();
+    noticed.set(scope, projects);
+    if (!projects.has(project)) {
+        projects.add(project);
+        pulumi.log.warn(exposedKeyNotice(project), identity);
+    }
+}
 
 /** A rotated service account key: see {@link GcpServiceIdentityArgs.key}. */
 export interface GcpServiceAccountKeyArgs {

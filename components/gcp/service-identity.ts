@@ -11,7 +11,7 @@ import { OwnershipRecord, displayName, ownershipRecordProblems, renderOwnershipR
 import { GcpDeprovisioner, GcpDeprovisionerArgs, planGcpDeprovisioner, registerDeprovisioning } from "./deprovision";
 import { planGcpEscalations, recordWithEscalations } from "./escalation";
 import { GcpGrant, GcpGrantPlan, GrantTarget, expiryCondition, grantTarget, planGcpGrants, projectIdProblem } from "./grants";
-import { GcpKeyPlan, GcpServiceAccountKeyArgs, planGcpKey, registerGcpKey } from "./service-account-key";
+import { GcpKeyPlan, GcpServiceAccountKeyArgs, planGcpKey, registerGcpKey, warnExposedKeyPolicy } from "./service-account-key";
 import { rotationAccountId } from "./rotation-function";
 import { GcpUsageSettingsArgs, GcpUsageSettingsPlan, LONGEST_CHANNEL_ID, checkGcpMonitorAfterProgram, planGcpUsageSettings, withChannel } from "./usage-settings";
 import { GITHUB_ATTRIBUTE_MAPPING, GcpTrust, GcpTrustPlan, POOL_NAME, WORKLOAD_IDENTITY_USER, githubAttributeCondition, githubPrincipalSet, githubSubjectPrincipal, planGcpTrust } from "./trust";
@@ -323,6 +323,9 @@ export class GcpServiceIdentity extends pulumi.ComponentResource {
         if (plan.deprovisioner !== undefined && plan.expiresAt !== undefined) {
             const deprovisioner = plan.deprovisioner instanceof GcpDeprovisioner ? plan.deprovisioner : new GcpDeprovisioner(`${name}-deprovisioner`, plan.deprovisioner.own, { parent: this });
             registerDeprovisioning(this, name, { project: plan.project, accountId: plan.accountId, expiresAt: plan.expiresAt, name: account.name, uniqueId: account.uniqueId }, deprovisioner);
+        }
+        if (plan.key !== undefined) {
+            warnExposedKeyPolicy(this, plan.project);
         }
         this.keySecret = plan.key === undefined ? pulumi.output(undefined) : registerGcpKey(this, name, plan.key, plan.project, plan.owner, plan.accountId, account, guard, plan.usage.notify).secret.name;
         this.registerOutputs({});
