@@ -251,4 +251,24 @@ describe("Google usage settings", () => {
         ];
         describe("gcp.RotatingSecret refuses", () => itRefusesEach(BAD, "GcpRotatingSecret", "webhook-key", (name, a) => planGcpRotatingSecret(name, a)));
     });
+
+    it("the types say what the constructor enforces", () => {
+        // GIVEN settings as a TypeScript program writes them  THEN these compile (tsc checks this file), and the commented ones do not
+        const alarm: gcp.GcpUnusedAlarm = { afterDays: 90, notify: pulumi.output(CHANNEL) };
+        const settings: gcp.GcpUsageSettingsArgs = { unusedAlarm: alarm, expiryNoticeDays: 30 };
+        const rotation: gcp.GcpRotationAlarm = { notify: CHANNEL };
+        const args: gcp.GcpServiceIdentityArgs = { ...BASE, ...settings };
+        const secret: gcp.GcpRotatingSecretArgs = { project: "acme-prod", region: "europe-west1", owner: "o", purpose: "p", rotateEveryDays: 30, rotationAlarm: rotation };
+        // @ts-expect-error `notify` is required
+        const noNotify: gcp.GcpUnusedAlarm = { afterDays: 90 };
+        // @ts-expect-error `afterDays` is a number
+        const textDays: gcp.GcpUnusedAlarm = { afterDays: "90", notify: CHANNEL };
+        // @ts-expect-error `expiryNoticeDays` is a number
+        const textNotice: gcp.GcpUsageSettingsArgs = { expiryNoticeDays: "30" };
+        // AND the planner refuses what a JavaScript caller could still pass
+        assert.throws(() => planGcpServiceIdentity("typed-reports", { ...BASE, unusedAlarm: noNotify } as any, TABLE_NOW), /unusedAlarm\.notify: `unusedAlarm\.notify` must be the full name of a notification channel/);
+        assert.throws(() => planGcpServiceIdentity("typed-reports", { ...BASE, unusedAlarm: textDays } as any, TABLE_NOW), /Pass the number `90`, not the text/);
+        assert.throws(() => planGcpServiceIdentity("typed-reports", { ...BASE, ...textNotice } as any, TABLE_NOW), /`expiryNoticeDays` must be a whole number of days from 1 to 90; got `30`/);
+        assert.ok(args.unusedAlarm === alarm && secret.rotationAlarm === rotation);
+    });
 });
