@@ -8,9 +8,9 @@ import {
 } from "../runtime/aws/access-key-contract";
 import { KEY_MAX_AGE_TAG } from "../runtime/aws/usage-contract";
 import { AwsGrant } from "./grants";
-import { notifyTag } from "./usage-settings";
 import { AwsPrincipalArgs, AwsPrincipalComponent, AwsPrincipalPlan, PrincipalKind, givenTags, planAwsPrincipal, principalTags, registerPolicies } from "./principal";
 import { USER_POLICY_LIMITS } from "./policy";
+import { checkAfterProgram, notifyTag } from "./usage-settings";
 import { AwsSecretStorageArgs, checkKmsKeyArn, checkRecoveryWindow, checkRotationDays, declareRotatedSecret, numberHint, planReaders, rotationKmsGrant } from "./rotated-secret";
 import { RotationFunction, declareFunctionSchedule, declareRotationFunction } from "./rotation-function";
 import { AUTONAME_SUFFIX_CHARS } from "./service-identity";
@@ -160,7 +160,7 @@ export interface AwsAccessKeyIdentityPlan extends AwsPrincipalPlan {
  * Validates `args` for an identity called `name` and plans its documents, collecting every
  * problem and throwing one {@link pulumi.InputPropertiesError}. Registers nothing.
  */
-export function planAwsAccessKeyIdentity(name: string, args: AwsAccessKeyIdentityArgs, now: Date = new Date()): AwsAccessKeyIdentityPlan {
+export function planAwsAccessKeyIdentity(name: string, args: AwsAccessKeyIdentityArgs, now: Date = new Date(), opts?: pulumi.ComponentResourceOptions): AwsAccessKeyIdentityPlan {
     const a: Partial<AwsAccessKeyIdentityArgs> = args ?? {};
     let consumer = "";
     let key: Omit<AwsAccessKeyIdentityPlan, keyof AwsPrincipalPlan | "consumer" | "path"> | undefined;
@@ -182,7 +182,7 @@ export function planAwsAccessKeyIdentity(name: string, args: AwsAccessKeyIdentit
             checkSecretTagCount(a.tags, a.expiresAt !== undefined, problems);
             return scheduled ? { [KEY_MAX_AGE_TAG]: String(keyMaxAgeDays(schedule.rotateEveryDays, schedule.graceDays)) } : undefined;
         },
-    });
+    }, opts);
     return { ...plan, consumer, ...key!, path: a.path ?? DEFAULT_USER_PATH };
 }
 
@@ -279,9 +279,10 @@ export class AwsAccessKeyIdentity extends AwsPrincipalComponent {
     public readonly keySecretArn: pulumi.Output<string>;
 
     constructor(name: string, args: AwsAccessKeyIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
-        const plan = planAwsAccessKeyIdentity(name, args);
+        const plan = planAwsAccessKeyIdentity(name, args, new Date(), opts);
         super(AWS_ACCESS_KEY_IDENTITY_TYPE, name, {}, opts);
         const subject = `AwsAccessKeyIdentity "${name}"`;
+        checkAfterProgram(subject, this, plan.usage);
         for (const warning of plan.warnings) {
             pulumi.log.warn(warning, this);
         }

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { DeferredCheck } from "../core/deferred";
+import { DeferredCheck, checkedAtDeployTime } from "../core/deferred";
 import { Problems, describe, numberHint } from "../core/errors";
 import { EXPIRY_WARNING_DAYS } from "../core/expiry";
 import {
@@ -11,7 +11,8 @@ import {
     NOTIFY_TAG,
     UNUSED_AFTER_TAG,
 } from "../runtime/aws/usage-contract";
-import { checkSnsTopic } from "./sns-topic";
+import { checkSnsTopic, snsTopicProblem } from "./sns-topic";
+import type { AwsUsageMonitor } from "./usage-monitor";
 
 /*
  * What an AWS identity tells the usage monitor (`aws.UsageMonitor`) about itself: when it counts as
@@ -40,6 +41,49 @@ export interface AwsUnusedAlarm {
      * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
      */
     readonly notify: pulumi.Input<string>;
+    /**
+     * The usage monitor that checks this identity. Only needed where the monitor cannot be found
+     * by convention: the `aws.UsageMonitor` the program declares with the same AWS provider
+     * (the default provider, or the same `provider` option) as the identity, in any order.
+     * Give it in a multi-language program (where components are constructed by the provider, which
+     * never sees the end of the program) or a test without a stack (`pulumi.runtime.setMocks`),
+     * when the monitor is declared after the identity.
+     * @default the program's `aws.UsageMonitor` of the identity's AWS provider
+     */
+    readonly monitor?: AwsUsageMonitor;
+}
+
+/** Who hears when a secret's rotation stops succeeding: `rotationAlarm` of `aws.RotatingSecret`. */
+export interface AwsRotationAlarm {
+    /**
+     * The ARN of the SNS topic (standard or FIFO) the usage monitor notifies when no rotation of
+     * the secret has succeeded for longer than its period plus a day (never rotated: since its
+     * creation), and again when one has. Recorded in the secret's `nhi:notify` tag. Must be among
+     * the monitor's `notifyTopics`. An Output (`topic.arn`) is checked where it resolves.
+     * @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_SecretListEntry.html (LastRotatedDate)
+     */
+    readonly notify: pulumi.Input<string>;
+    /**
+     * The usage monitor that checks this secret, where the convention cannot find it (see
+     * `unusedAlarm.monitor` of the identities).
+     * @default the program's `aws.UsageMonitor` of the secret's AWS provider
+     */
+    readonly monitor?: AwsUsageMonitor;
+}
+
+/**
+ * Checks `rotationAlarm` given at `value`: the topic and the monitor (see {@link planNotify}).
+ */
+export function planRotationAlarm(value: unknown, problems: Problems, later: DeferredCheck<any>[], opts?: pulumi.ComponentResourceOptions): { notify?: pulumi.Input<string>; monitorLater?: MonitorLater } {
+    if (value === undefined) {
+        return {};
+    }
+    if (value === null || typeof value !== "object" || Array.isArray(value) || pulumi.Output.isInstance(value)) {
+        problems.add("rotationAlarm", `\`rotationAlarm\` must be \`{ notify }\`, such as \`{ notify: topic.arn }\`; got ${describe(value)}.`);
+        return {};
+    }
+    const { notify, monitor } = value as Partial<AwsRotationAlarm>;
+    return planNotify("rotationAlarm", notify, monitor, "secret", problems, later, opts);
 }
 
 /** The usage settings every AWS identity takes, beside its ownership and grants. */
@@ -69,27 +113,102 @@ export interface UsageSettingsPlan {
     readonly notify?: pulumi.Input<string>;
     /** Days before `expiresAt` that warnings start: `expiryNoticeDays`, or the default. */
     readonly noticeDays: number;
+    /**
+     * Set when no usage monitor was found at construction and the program may still declare one:
+     * the check that runs once the program has declared everything ({@link checkAfterProgram}).
+     */
+    readonly monitorLater?: MonitorLater;
+}
+
+/** Where to look for the usage monitor once the program has declared everything. */
+export interface MonitorLater {
+    readonly scope: object;
+    readonly provider: object;
+    /** The alarm argument, `unusedAlarm` or `rotationAlarm`, for messages. */
+    readonly alarm: string;
+    /** What is checked, `identity` or `secret`, for messages. */
+    readonly what: string;
+}
+
+/**
+ * What the identities find of a usage monitor: the component and the topics it may publish to.
+ * Registered by `AwsUsageMonitor`'s constructor ({@link registerUsageMonitor}).
+ */
+export interface UsageMonitorEntry {
+    readonly name: string;
+    readonly notifyTopics: readonly pulumi.Input<string>[];
+}
+
+/**
+ * The usage monitors declared so far, by program (the stack resource; one shared scope where
+ * there is none) and AWS provider (the provider resource; {@link DEFAULT_PROVIDER} for the
+ * default). A WeakMap by program, so that a finished program's monitors are not kept; one entry
+ * per monitor, never removed while its program runs: a program does not delete a component.
+ */
+const monitors = new WeakMap<object, Map<object, UsageMonitorEntry[]>>();
+/** The monitor behind each registered component, for `unusedAlarm.monitor`. */
+const entries = new WeakMap<object, UsageMonitorEntry>();
+/** The key of the default AWS provider, and the scope of a program with no stack resource. */
+const DEFAULT_PROVIDER = {};
+const NO_STACK = {};
+
+/** Records `monitor` as the usage monitor of its AWS provider in the running program. */
+export function registerUsageMonitor(monitor: object, entry: UsageMonitorEntry, opts: pulumi.ComponentResourceOptions | undefined): void {
+    const scope = programScope();
+    const byProvider = monitors.get(scope) ?? new Map<object, UsageMonitorEntry[]>();
+    monitors.set(scope, byProvider);
+    const key = awsProviderKey(opts);
+    byProvider.set(key, [...(byProvider.get(key) ?? []), entry]);
+    entries.set(monitor, entry);
+}
+
+function programScope(): object {
+    return pulumi.runtime.getStackResource() ?? NO_STACK;
+}
+
+/**
+ * The AWS provider a component declared with `opts` uses, as a key: its `provider` if that is an
+ * AWS provider, its `providers` entry for `aws`, its parent's, or the default provider. Read
+ * before the component is registered, as the SDK itself resolves it for the children.
+ */
+export function awsProviderKey(opts: pulumi.ComponentResourceOptions | undefined): object {
+    const isAws = (p: unknown): p is pulumi.ProviderResource => p instanceof pulumi.ProviderResource && (p as any).getPackage() === "aws";
+    const providers = opts?.providers;
+    const found = isAws(opts?.provider) ? opts!.provider
+        : Array.isArray(providers) ? providers.find(isAws)
+            : providers !== undefined ? (providers as Record<string, pulumi.ProviderResource>).aws
+                : opts?.parent?.getProvider("aws:iam/role:Role");
+    return found ?? DEFAULT_PROVIDER;
+}
+
+/** The monitors of `provider` in the program `scope`. */
+function monitorsOf(scope: object, provider: object): readonly UsageMonitorEntry[] {
+    return monitors.get(scope)?.get(provider) ?? [];
 }
 
 /**
  * Checks `unusedAlarm` and `expiryNoticeDays` (given `expiresAt`, the identity's validated expiry),
- * recording each problem; a `notify` known only at deploy time joins `later`.
+ * recording each problem; a `notify` known only at deploy time joins `later`. With `unusedAlarm`,
+ * finds the usage monitor (`unusedAlarm.monitor`, or the one of the identity's provider, `opts`)
+ * and checks that `notify` is among its topics; when none is declared yet, the plan says so
+ * (`monitorLater`) if the program may still declare one, else it is a problem.
  */
-export function planUsageSettings(a: Partial<AwsUsageSettingsArgs>, expiresAt: string | undefined, expiryGiven: boolean, problems: Problems, later: DeferredCheck[]): UsageSettingsPlan {
+export function planUsageSettings(a: Partial<AwsUsageSettingsArgs>, expiresAt: string | undefined, expiryGiven: boolean, problems: Problems, later: DeferredCheck<any>[], opts?: pulumi.ComponentResourceOptions): UsageSettingsPlan {
     const tags: Record<string, string> = {};
     let notify: pulumi.Input<string> | undefined;
+    let monitorLater: MonitorLater | undefined;
     const alarm: unknown = a.unusedAlarm;
     if (alarm !== undefined) {
         if (alarm === null || typeof alarm !== "object" || Array.isArray(alarm) || pulumi.Output.isInstance(alarm)) {
             problems.add("unusedAlarm", `\`unusedAlarm\` must be \`{ afterDays, notify }\`, such as \`{ afterDays: 90, notify: topic.arn }\`; got ${describe(alarm)}.`);
         } else {
-            const { afterDays, notify: topic } = alarm as Partial<AwsUnusedAlarm>;
+            const { afterDays, notify: topic, monitor } = alarm as Partial<AwsUnusedAlarm>;
             if (isWholeIn(afterDays, MIN_UNUSED_DAYS, MAX_UNUSED_DAYS)) {
                 tags[UNUSED_AFTER_TAG] = String(afterDays);
             } else {
                 problems.add("unusedAlarm.afterDays", `\`unusedAlarm.afterDays\` must be a whole number of days from ${MIN_UNUSED_DAYS} to ${MAX_UNUSED_DAYS} (IAM records a role's last use over the trailing ${MAX_UNUSED_DAYS} days only, so a longer threshold could not be told from never used); got ${describe(afterDays)}.${numberHint(afterDays)}`);
             }
-            notify = checkSnsTopic(topic, "unusedAlarm.notify", problems, later);
+            ({ notify, monitorLater } = planNotify("unusedAlarm", topic, monitor, "identity", problems, later, opts));
         }
     }
     const days: unknown = a.expiryNoticeDays;
@@ -104,14 +223,118 @@ export function planUsageSettings(a: Partial<AwsUsageSettingsArgs>, expiresAt: s
             noticeDays = days;
         }
     }
-    return { tags, notify, noticeDays };
+    return { tags, notify, noticeDays, monitorLater };
+}
+
+/**
+ * Checks the topic `value` given at `${alarm}.notify` and finds the usage monitor that will publish
+ * to it: `monitor` when given, else the program's monitor of the AWS provider of `opts`; checks
+ * that the topic is among the monitor's `notifyTopics` (now, or where they resolve). When no
+ * monitor is declared yet, returns where to look once the program has run, if the program may
+ * still declare one (a stack resource exists), or records the problem. `what` names the component
+ * (`identity`, `secret`) in messages. Shared by `unusedAlarm` and `rotationAlarm`.
+ */
+export function planNotify(alarm: string, value: unknown, monitor: unknown, what: string, problems: Problems, later: DeferredCheck<any>[], opts?: pulumi.ComponentResourceOptions): { notify?: pulumi.Input<string>; monitorLater?: MonitorLater } {
+    const path = `${alarm}.notify`;
+    const notify = checkSnsTopic(value, path, problems, later);
+    // A plain value that is no topic is reported once, by its own check.
+    if (notify === undefined || (typeof notify === "string" && snsTopicProblem(path, notify) !== undefined)) {
+        return { notify };
+    }
+    if (monitor !== undefined) {
+        const entry = entries.get(monitor as object);
+        if (entry === undefined) {
+            problems.add(`${alarm}.monitor`, `\`${alarm}.monitor\` must be an \`aws.UsageMonitor\`; got ${describe(monitor)}. Leave it out to use the program's monitor of this ${what}'s AWS provider.`);
+        } else {
+            checkMonitorTopics(path, notify, [entry], problems, later);
+        }
+        return { notify };
+    }
+    const scope = programScope();
+    const provider = awsProviderKey(opts);
+    const found = monitorsOf(scope, provider);
+    if (found.length > 0) {
+        checkMonitorTopics(path, notify, found, problems, later);
+    } else if (scope === NO_STACK) {
+        problems.add(alarm, noMonitorProblem(alarm, what, notify, `none was declared before this ${what} with the same AWS provider, and without a stack resource (a multi-language program, or a test under \`pulumi.runtime.setMocks\`) a monitor declared later cannot be found`, true));
+    } else {
+        return { notify, monitorLater: { scope, provider, alarm, what } };
+    }
+    return { notify };
+}
+
+/** The problem of `notify` when no monitor of the component's provider is found: `why` says where it was looked for. */
+function noMonitorProblem(alarm: string, what: string, notify: pulumi.Input<string>, why: string, orMonitor: boolean): string {
+    const topic = typeof notify === "string" ? `"${notify}"` : "topic.arn";
+    return `\`${alarm}\` needs an \`aws.UsageMonitor\` of this ${what}'s account and region, to run its check daily, but ${why}. Add one with this topic: \`new nhi.aws.UsageMonitor("usage", { owner: "<team>", notifyTopics: [${topic}] })\`${orMonitor ? `, before this ${what} or as \`${alarm}.monitor\`` : `, with the same AWS provider as this ${what}`}.`;
+}
+
+/** The problem of a topic given at `path` that none of the monitors `found` may publish to; undefined when one may. */
+function notInTopicsProblem(path: string, topic: string, found: readonly UsageMonitorEntry[], topics: readonly string[]): string | undefined {
+    // A value that is no topic at all is reported by the topic's own check.
+    if (topics.includes(topic) || snsTopicProblem(path, topic) !== undefined) {
+        return undefined;
+    }
+    const names = found.map((m) => `\`${m.name}\``).join(", ");
+    return `\`${path}\` \`${topic}\` is not among the \`notifyTopics\` of the \`aws.UsageMonitor\` ${names} (${topics.map((t) => `\`${t}\``).join(", ")}), the only topics it may publish to: add it to \`notifyTopics\`, or notify one of those.`;
+}
+
+/** Checks that `notify` is among the topics of the monitors `found`: now when all are plain, else where they resolve. */
+function checkMonitorTopics(path: string, notify: pulumi.Input<string>, found: readonly UsageMonitorEntry[], problems: Problems, later: DeferredCheck<any>[]): void {
+    const topics = found.flatMap((m) => m.notifyTopics);
+    if (typeof notify === "string" && topics.every((t) => typeof t === "string")) {
+        const problem = notInTopicsProblem(path, notify, found, topics as string[]);
+        if (problem !== undefined) {
+            problems.add(path, problem);
+        }
+        return;
+    }
+    later.push({
+        path,
+        value: pulumi.all([notify, ...topics]),
+        problem: ([topic, ...all]: string[]) => notInTopicsProblem(path, topic, found, all),
+    });
+}
+
+/**
+ * The check of an identity whose usage monitor was not declared before it: once the program has
+ * declared everything (the stack resource's outputs resolve after the program's function has
+ * returned, the one such moment the Pulumi SDK 3.248 offers), the program's monitor of its
+ * provider is looked up, and `notify` checked against its topics, with the construction-time
+ * words. Fails the run (an error logged on `component`, and a rejection no resource awaits: the
+ * stack's outputs may wait for the identity's role, so nothing of the identity can wait for the
+ * stack). A preview runs it too, so a missing monitor is reported before any update.
+ */
+export function checkAfterProgram(subject: string, component: pulumi.Resource, plan: { readonly notify?: pulumi.Input<string>; readonly monitorLater?: MonitorLater }): void {
+    const stack = pulumi.runtime.getStackResource();
+    if (plan.monitorLater === undefined || stack === undefined || plan.notify === undefined) {
+        return;
+    }
+    const { scope, provider, alarm, what } = plan.monitorLater;
+    const notify = plan.notify;
+    const lookup = stack.outputs.apply(() => {
+        const found = monitorsOf(scope, provider);
+        return pulumi.output({ found, resolved: pulumi.all([notify, ...found.flatMap((m) => m.notifyTopics)]) });
+    });
+    checkedAtDeployTime(subject, component, lookup, ({ found, resolved }, problems) => {
+        const [topic, ...topics] = resolved as string[];
+        const monitors = found as UsageMonitorEntry[];
+        if (monitors.length === 0) {
+            problems.add(alarm, noMonitorProblem(alarm, what, notify, "the program declares none with the same AWS provider", false));
+            return;
+        }
+        const problem = notInTopicsProblem(`${alarm}.notify`, topic, monitors, topics);
+        if (problem !== undefined) {
+            problems.add(`${alarm}.notify`, problem);
+        }
+    });
 }
 
 /**
  * The `nhi:notify` tag, when there is a topic: a plain ARN as it is (checked already), an Input
  * through `guard`, so that no resource carries it before its deploy-time check has passed.
  */
-export function notifyTag(plan: UsageSettingsPlan, guard: <T>(v: pulumi.Input<T>) => pulumi.Input<T>): Record<string, pulumi.Input<string>> {
+export function notifyTag(plan: { readonly notify?: pulumi.Input<string> }, guard: <T>(v: pulumi.Input<T>) => pulumi.Input<T>): Record<string, pulumi.Input<string>> {
     return plan.notify === undefined ? {} : { [NOTIFY_TAG]: typeof plan.notify === "string" ? plan.notify : guard(plan.notify) };
 }
 
