@@ -179,7 +179,7 @@ export function planAwsAccessKeyIdentity(name: string, args: AwsAccessKeyIdentit
                 kmsKeyArn: checkKmsKeyArn(a.kmsKeyArn, problems, later),
                 recoveryWindowInDays: checkRecoveryWindow(a.recoveryWindowInDays, problems),
             };
-            checkSecretTagCount(a.tags, a.expiresAt !== undefined, problems);
+            checkSecretTagCount(a.tags, a.expiresAt !== undefined, a.unusedAlarm !== undefined, problems);
             return scheduled ? { [KEY_MAX_AGE_TAG]: String(keyMaxAgeDays(schedule.rotateEveryDays, schedule.graceDays)) } : undefined;
         },
     }, opts);
@@ -227,14 +227,15 @@ const SECRET_ONLY_TAGS = [USER_TAG, GRACE_TAG];
 
 /**
  * The user's `tags` also go on the secret, which carries the ownership tags, `nhi:consumer` and
- * {@link SECRET_ONLY_TAGS}: more than the user (`planTags` counts the user's own).
+ * {@link SECRET_ONLY_TAGS}, and `nhi:notify` with an `unusedAlarm`: more than the user (`planTags`
+ * counts the user's own).
  */
-function checkSecretTagCount(tags: unknown, expiring: boolean, problems: Problems): void {
+function checkSecretTagCount(tags: unknown, expiring: boolean, notified: boolean, problems: Problems): void {
     if (tags === null || typeof tags !== "object" || Array.isArray(tags)) {
         return;
     }
     const ownership = ownershipTags({ owner: "", purpose: "", expiresAt: expiring ? "" : undefined, more: { [CONSUMER_TAG]: "" } });
-    const tooMany = tagCountProblem(Object.keys(tags).length, Object.keys(ownership).length + SECRET_ONLY_TAGS.length, { on: "a secret", where: " on the secret that holds the key", service: "Secrets Manager" });
+    const tooMany = tagCountProblem(Object.keys(tags).length, Object.keys(ownership).length + SECRET_ONLY_TAGS.length + (notified ? 1 : 0), { on: "a secret", where: " on the secret that holds the key", service: "Secrets Manager" });
     if (tooMany !== undefined) {
         problems.add("tags", tooMany);
     }
@@ -320,6 +321,7 @@ export class AwsAccessKeyIdentity extends AwsPrincipalComponent {
                 ...ownershipTags({ owner: plan.owner, purpose: plan.purpose, expiresAt: plan.expiresAt, more: { [CONSUMER_TAG]: plan.consumer } }),
                 [USER_TAG]: user.name,
                 [GRACE_TAG]: String(plan.graceDays),
+                // The usage monitor tells `unusedAlarm.notify` when the key's rotation stops succeeding, too.
                 ...notifyTags,
             },
             kmsKeyArn: kms,

@@ -147,9 +147,9 @@ export function planAwsPrincipal(name: string, args: AwsPrincipalArgs, kind: Pri
     checkName(name, kind, problems);
     const { owner, purpose } = requireText(a, ["owner", "purpose"], problems, OWNERSHIP_FIELDS);
     const expiresAt = parseExpiry(a.expiresAt, "expiresAt", problems, now);
-    const usage = planUsageSettings(a, expiresAt, a.expiresAt !== undefined, problems, later, opts);
     const deprovision = planDeprovisioning(name, a.deprovisionAtExpiry, expiresAt, maxName(kind), problems);
     const limits = limitsBesideQuarantine(kind.limits, deprovision);
+    const usage = planUsageSettings(a, expiresAt, a.expiresAt !== undefined, problems, later, opts);
     const own = checks.own?.(problems, later) || undefined;
     const grants = planGrants(a.grants, problems);
     const options = checks.options?.(problems, later) || undefined;

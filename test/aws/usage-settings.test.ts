@@ -356,6 +356,21 @@ describe("AWS identities' usage settings", function () {
         "AwsAccessKeyIdentity", "acme", (name, args, now) => planAwsAccessKeyIdentity(name, args, now),
     ));
 
+    it("counts `nhi:notify` among the 50 tags of the user and of the key's secret", () => {
+        // GIVEN 43 tags of the user's own and an unused alarm: 7 `nhi:` tags on the user and on the secret
+        const tags = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`t${i}`, "v"]));
+        const args = (n: number) => ({ ...USER_ARGS, tags: tags(n), unusedAlarm: { afterDays: 30, notify: TOPIC } }) as any;
+        // WHEN planned  THEN 43 fit, 44 do not, on either
+        assert.strictEqual(planAwsAccessKeyIdentity("acme", args(43), TABLE_NOW).tags.userKeys.length, 43);
+        assert.throws(() => planAwsAccessKeyIdentity("acme", args(44), TABLE_NOW), (e: any) => {
+            assert.deepStrictEqual(e.errors.map((x: any) => x.reason), [
+                "`tags` has 44 tags; with the 7 `nhi:` tags pulumi-nhi writes on the secret that holds the key that is 51, more than the 50 Secrets Manager allows on a secret.",
+                "`tags` has 44 tags; with the 7 `nhi:` tags pulumi-nhi writes that is 51, more than the 50 AWS allows on a user.",
+            ]);
+            return true;
+        });
+    });
+
     it("refuses every problem at once, registering nothing", async () => {
         // GIVEN two bad settings  WHEN declared  THEN one error lists both, and nothing is registered
         let thrown: any;

@@ -41,11 +41,14 @@ export {
     MIN_KEY_AGE_DAYS,
     MIN_UNUSED_DAYS,
 } from "../usage-classify";
-import type { UsageState as IdentityState } from "../usage-classify";
+import { STATES as IDENTITY_STATES, UsageState as IdentityState } from "../usage-classify";
 
-/** An identity's states (shared with Google), and a secret's `rotation-stale`; worst first. */
+/**
+ * The states the AWS monitor records: an identity's (`usage-classify.ts`), and a secret's
+ * `rotation-stale`, worst first, `ok` last.
+ */
 export type UsageState = IdentityState | "rotation-stale";
-export const STATES: readonly UsageState[] = ["expired", "expiring", "key-too-old", "idle", "rotation-stale", "ok"];
+export const STATES: readonly UsageState[] = [...IDENTITY_STATES.filter((s) => s !== "ok"), "rotation-stale", "ok"];
 
 /**
  * Secrets: every Secrets Manager secret tagged {@link MANAGED_BY_TAG} = {@link MANAGED_BY_VALUE}
