@@ -9,7 +9,10 @@
  * it lives, how often it rotates and with what grace, the function that rotates it and what that
  * function's role may do, who may read it and, for an access key, its IAM user and what the key may
  * do; its folder holds the secret's resource policy (`secret-policy.json`), the rotator's policies
- * (`rotator-policy-<n>.json`) and the user's (`user-policy-<n>.json`). Then
+ * (`rotator-policy-<n>.json`) and the user's (`user-policy-<n>.json`). Under each AWS identity, what
+ * the usage monitor does about it (idle threshold, topic, expiry notice, quarantine time), then the
+ * usage monitor itself: its schedule, state table, topics, heartbeat alarm and the identities it
+ * watches. Then
  * examples/acknowledged-escalation: identities whose grants escalate privileges, with the reasons
  * their grants acknowledge and where each is recorded.
  *

@@ -481,7 +481,7 @@ describe("examples/quickstart credentials: a webhook signing secret and a vendor
         assert.deepStrictEqual(await valueOf(qs.ledgerKeyHandover.policyDocuments), []);
     });
 
-    it("index.ts exports the roles, the secrets' ARNs and the vendor user, never a value", async () => {
+    it("index.ts exports the roles, the secrets' ARNs, the vendor user and the notices topic, never a value", async () => {
         const { value: module } = await capture(() => require("../../examples/quickstart/index") as Record<string, unknown>);
         const exported: Record<string, unknown> = {};
         for (const [key, value] of Object.entries(module)) {
@@ -496,6 +496,8 @@ describe("examples/quickstart credentials: a webhook signing secret and a vendor
             ledgerVendorExpiresAt: LEDGER_EXPIRES_AT,
             ledgerKeyHandoverRoleArn: role("ledger-key-handover"),
         });
+        // AND the topic the team subscribes to for the usage monitor's notices
+        assert.strictEqual(exported.identityNoticesTopicArn, `arn:aws:sns:us-east-1:${MOCK_ACCOUNT}:identity-notices-1a2b3c4`);
     });
 });
 
