@@ -121,6 +121,8 @@ export class FakeAccount {
     scanPageItems = 100;
     /** The account's Secrets Manager secrets, by ARN, in creation order. */
     readonly secrets = new Map<string, FakeSecret>();
+    /** Each role's and user's inline policies (name → JSON), by ARN: what `putPolicy` wrote. */
+    readonly inlinePolicies = new Map<string, Map<string, string>>();
     /** At most this many secrets per `ListSecrets` page, below `MaxResults` (Secrets Manager may return fewer). */
     secretPageCap = Infinity;
     /** How many `GenerateCredentialReport` polls answer `STARTED` before `COMPLETE`. */
@@ -159,9 +161,6 @@ export class FakeAccount {
         this.entities.delete(arn);
         this.inlinePolicies.delete(arn);
     }
-
-    /** Each role's and user's inline policies (name → JSON), by ARN: what `putPolicy` wrote. */
-    readonly inlinePolicies = new Map<string, Map<string, string>>();
 
     /** IAM `PutRolePolicy` / `PutUserPolicy`: adds or replaces one inline policy; an unknown name is `NoSuchEntity`. */
     putPolicy(kind: "role" | "user", name: string, policyName: string, document: string): void {
