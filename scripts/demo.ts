@@ -9,7 +9,10 @@
  * it lives, how often it rotates and with what grace, the function that rotates it and what that
  * function's role may do, who may read it and, for an access key, its IAM user and what the key may
  * do; its folder holds the secret's resource policy (`secret-policy.json`), the rotator's policies
- * (`rotator-policy-<n>.json`) and the user's (`user-policy-<n>.json`). Then
+ * (`rotator-policy-<n>.json`) and the user's (`user-policy-<n>.json`). Under each AWS identity, what
+ * the usage monitor does about it (idle threshold, topic, expiry notice, quarantine time), then the
+ * usage monitor itself: its schedule, state table, topics, heartbeat alarm and the identities it
+ * watches. Then
  * examples/acknowledged-escalation: identities whose grants escalate privileges, with the reasons
  * their grants acknowledge and where each is recorded.
  *
@@ -24,10 +27,12 @@ import { MOCK_ACCOUNT, MOCK_PROJECT_NUMBER, Registered, capture, valueOf } from 
 import { IdentityReport, formatIdentity, reportIdentity } from "./demo/aws";
 import { GcpIdentityReport, formatGcpIdentity, reportGcpIdentity } from "./demo/gcp";
 import { CredentialReport, formatCredential, reportCredential } from "./demo/credentials";
+import { UsageMonitorReport, formatUsageMonitor, reportUsageMonitor } from "./demo/usage";
 
 export type { IdentityReport, Permission } from "./demo/aws";
 export type { CredentialReader, CredentialReport, RotatorReport } from "./demo/credentials";
 export type { GcpActAs, GcpBinding, GcpCondition, GcpIdentityReport } from "./demo/gcp";
+export type { UsageMonitorReport, UsageSettingsReport, WatchedIdentity } from "./demo/usage";
 
 /** Where `npm run demo` writes the policies, relative to the working directory. */
 export const DEFAULT_OUT_DIR = path.join("out", "demo");
@@ -40,6 +45,8 @@ export interface DemoResult {
     readonly gcpIdentities: GcpIdentityReport[];
     /** The credentials: rotating secrets and access keys, generated and rotated in the cloud. */
     readonly credentials: CredentialReport[];
+    /** The AWS usage monitor: when it runs, whom it tells, and the identities it watches. */
+    readonly usageMonitor: UsageMonitorReport;
     /** The identities of examples/acknowledged-escalation, whose grants escalate with a reason. */
     readonly escalation: { readonly identities: IdentityReport[]; readonly gcpIdentities: GcpIdentityReport[] };
     /** Every resource the quickstart registered. */
@@ -74,12 +81,19 @@ export async function runDemo(outDir: string = DEFAULT_OUT_DIR): Promise<DemoRes
         credentials.push(await reportCredential(credential, resources, byRole, absOut));
     }
 
+    const watches = [
+        ...identities.map((id) => ({ name: id.name, kind: "role" as const, ...id.usage })),
+        ...credentials.flatMap((c) => (c.user === undefined ? [] : [{ name: c.name, kind: "user" as const, ...c.user.usage }])),
+    ];
+    const usageMonitor = await reportUsageMonitor(qs.usageMonitor, watches, resources);
+
     const supporting = [
         { label: "invoices bucket", arn: await valueOf(qs.bucket.arn) },
         { label: "invoice worker log group", arn: await valueOf(qs.workerLogs.arn) },
         { label: "invoice events queue", arn: await valueOf(qs.queue.arn) },
         { label: "artifacts bucket", arn: await valueOf(qs.artifacts.arn) },
         { label: "GitHub OIDC provider", arn: await valueOf(qs.githubOidc.arn) },
+        { label: "identity notices topic", arn: await valueOf(qs.notices.arn) },
         { label: "reports bucket", arn: await valueOf(qs.reportsBucket.url) },
         { label: "reports artifacts bucket", arn: await valueOf(qs.reportsArtifacts.url) },
     ];
@@ -88,8 +102,8 @@ export async function runDemo(outDir: string = DEFAULT_OUT_DIR): Promise<DemoRes
         identities: [await reportIdentity(esc.keyRotator, escResources, absOut)],
         gcpIdentities: [await reportGcpIdentity(esc.imageBuilder, escResources, absOut)],
     };
-    const text = formatReport(identities, gcpIdentities, credentials, supporting, resources, absOut, qs.gcpProject) + formatEscalation(escalation);
-    return { identities, gcpIdentities, credentials, escalation, resources, outDir: absOut, text };
+    const text = formatReport(identities, gcpIdentities, credentials, usageMonitor, supporting, resources, absOut, qs.gcpProject) + formatEscalation(escalation);
+    return { identities, gcpIdentities, credentials, usageMonitor, escalation, resources, outDir: absOut, text };
 }
 
 /** A path for display: relative to the working directory when it is inside it. */
@@ -98,7 +112,7 @@ function shown(p: string): string {
     return rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : p;
 }
 
-function formatReport(identities: readonly IdentityReport[], gcpIdentities: readonly GcpIdentityReport[], credentials: readonly CredentialReport[], supporting: readonly { label: string; arn: string }[], all: readonly Registered[], outDir: string, gcpProject: string): string {
+function formatReport(identities: readonly IdentityReport[], gcpIdentities: readonly GcpIdentityReport[], credentials: readonly CredentialReport[], usageMonitor: UsageMonitorReport, supporting: readonly { label: string; arn: string }[], all: readonly Registered[], outDir: string, gcpProject: string): string {
     const lines: string[] = [];
     const push = (...more: string[]) => lines.push(...more);
     const identityCount = identities.length + gcpIdentities.length;
@@ -114,7 +128,8 @@ function formatReport(identities: readonly IdentityReport[], gcpIdentities: read
         "",
         `The program declares ${all.length} resources: ${supporting.length} workload resources, ${identityCount} machine identities (${identityResources} resources, listed under each identity),`,
         `${credentials.length} credentials that rotate themselves (${credentialResources} resources, listed under each credential),`,
-        `and ${deprovisioners.length} shared deprovisioner${deprovisioners.length === 1 ? "" : "s"} (${deprovisionerResources} resources: ${deprovisioners.join(", ")}) that disable${deprovisioners.length === 1 ? "s" : ""} the Google identities at their expiry.`,
+        `${deprovisioners.length} shared deprovisioner${deprovisioners.length === 1 ? "" : "s"} (${deprovisionerResources} resources: ${deprovisioners.join(", ")}) that disable${deprovisioners.length === 1 ? "s" : ""} the Google identities at their expiry,`,
+        `and the usage monitor ${usageMonitor.name} (${usageMonitor.resources.length} resources, listed under it) that tells owners of unused and expiring AWS identities.`,
         "",
         "  Workload resources",
     );
@@ -129,6 +144,12 @@ function formatReport(identities: readonly IdentityReport[], gcpIdentities: read
         "Secrets Manager's schedule; no value is in any Pulumi input, output or state.",
     );
     credentials.forEach((c) => push(...formatCredential(c)));
+    push(
+        "",
+        "Usage monitoring: once a day a function this package ships reads when each AWS identity was last",
+        "used and tells its owner's topic once per change: idle, expiring, expired, rotation stale, ok again.",
+    );
+    push(...formatUsageMonitor(usageMonitor));
 
     push("", `Rendered policies and bindings written to ${shown(outDir)}${path.sep}:`);
     for (const id of [...identities, ...gcpIdentities, ...credentials]) {

@@ -13,7 +13,7 @@
  */
 import { quickstart } from "./program";
 
-const { worker, deployer, bucket, queue, artifacts, paymentsApi, webhookSecret, ledgerVendor, ledgerKeyHandover, renderer, reportsDeployer, reportsBucket, reportsArtifacts } = quickstart();
+const { worker, deployer, bucket, queue, artifacts, paymentsApi, webhookSecret, ledgerVendor, ledgerKeyHandover, notices, renderer, reportsDeployer, reportsBucket, reportsArtifacts } = quickstart();
 
 export const invoicesBucket = bucket.bucket;
 export const invoiceQueueUrl = queue.url;
@@ -40,6 +40,13 @@ export const ledgerVendorKeySecretArn = ledgerVendor.keySecretArn;
 export const ledgerVendorExpiresAt = ledgerVendor.expiresAt;
 /** Point the key handover function at this role (`role`). */
 export const ledgerKeyHandoverRoleArn = ledgerKeyHandover.roleArn;
+
+/**
+ * Where the usage monitor tells the owners of unused, expiring and stale identities, and where its
+ * heartbeat alarm goes: subscribe the team, e.g.
+ * `aws sns subscribe --topic-arn <identityNoticesTopicArn> --protocol email --notification-endpoint team@example.com`.
+ */
+export const identityNoticesTopicArn = notices.arn;
 
 export const reportsBucketName = reportsBucket.name;
 export const reportsArtifactsBucketName = reportsArtifacts.name;

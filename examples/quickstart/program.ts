@@ -23,6 +23,10 @@ import * as nhi from "../../components";
  *   key is minted and rotated every 90 days inside AWS (the previous key stays active 7 days), and
  *   `ledger-key-handover`, the Lambda function that reads the current key and hands it to Acme
  *   Ledger, the only principal allowed to read it.
+ * - `usage`: the account's usage monitor. Once a day it reads when each identity above was last
+ *   used and tells `identity-notices` (an SNS topic) once when one goes unused past its own
+ *   threshold, nears its `expiresAt`, expires, or its rotation stops succeeding; and once more when
+ *   that is over. Its heartbeat alarm tells the same topic when a day passes without a complete run.
  *
  * Google Cloud:
  * - `report-renderer`: the service account a Cloud Run service runs as; reads objects of ONE
@@ -72,6 +76,23 @@ export const LEDGER_EXPIRES_AT = "2027-12-31T00:00:00Z";
 export const LEDGER_ROTATE_EVERY_DAYS = 90;
 export const LEDGER_GRACE_DAYS = 7;
 
+/**
+ * After how many days without use each AWS identity is reported `idle` (`unusedAlarm.afterDays`),
+ * chosen by how often its job uses it:
+ * - the invoice worker and the payments API serve traffic every day: two weeks of silence means
+ *   their function is gone or points at another role;
+ * - the deployer is used by releases, which can pause for weeks (a freeze, a holiday): two months;
+ * - Acme Ledger uploads invoices every week or so: a month;
+ * - the key handover runs daily and must hand every new key over within the 7-day grace: three
+ *   missed runs leave four days to fix it before Acme Ledger's old key is deactivated.
+ */
+export const UNUSED_AFTER_DAYS = { worker: 14, deployer: 60, paymentsApi: 14, ledgerVendor: 30, ledgerKeyHandover: 3 } as const;
+/**
+ * How many days before its `expiresAt` Acme Ledger's owner is told (`expiryNoticeDays`): a
+ * contract renewal takes longer than the default 14 days, which the other identities keep.
+ */
+export const LEDGER_EXPIRY_NOTICE_DAYS = 30;
+
 /** The Cloud Scheduler region of the reports project's deprovisioning jobs, near its EU buckets. */
 export const REPORTS_SCHEDULER_REGION = "europe-west1";
 /** When the Cloud Run worker's service account stops working unless someone renews it. */
@@ -115,6 +136,10 @@ export interface Quickstart {
     readonly ledgerVendor: nhi.aws.AccessKeyIdentity;
     /** The identity of the function that hands Acme Ledger's current key to Acme Ledger. */
     readonly ledgerKeyHandover: nhi.aws.ServiceIdentity;
+    /** Where the AWS identities' owners are told of unused, expiring and stale identities. */
+    readonly notices: aws.sns.Topic;
+    /** The account's usage monitor: checks every identity above once a day. */
+    readonly usageMonitor: nhi.aws.UsageMonitor;
 
     /** The Google Cloud project of the reports service (`gcpProject` config). */
     readonly gcpProject: string;
@@ -163,6 +188,19 @@ export function quickstart(): Quickstart {
         clientIdLists: ["sts.amazonaws.com"],
     });
 
+    // The usage monitor of this account and region, and the topic it tells. Every identity below
+    // names the topic in `unusedAlarm.notify` (the monitor may publish to its `notifyTopics` only).
+    // Subscribe the team to it: `aws sns subscribe --topic-arn <arn> --protocol email ...`. A larger
+    // organisation would send `alarmTopic` (the monitor's own silence) to the platform team instead.
+    const notices = new aws.sns.Topic("identity-notices", {
+        tags: { app: "payments" },
+    });
+    const usageMonitor = new nhi.aws.UsageMonitor("usage", {
+        owner: "team-payments",
+        notifyTopics: [notices.arn],
+        alarmTopic: notices.arn,
+    });
+
     // The Lambda worker: writes its logs, reads one prefix, consumes one queue, nothing else.
     // No s3:ListBucket: the queue message names the object, and ListBucket on the bucket would
     // reveal every key in it, not only those under incoming/.
@@ -178,6 +216,7 @@ export function quickstart(): Quickstart {
             },
         ],
         expiresAt: WORKER_EXPIRES_AT,
+        unusedAlarm: { afterDays: UNUSED_AFTER_DAYS.worker, notify: notices.arn },
     });
 
     // The deployer: only production-environment jobs of one repository may assume it.
@@ -196,6 +235,7 @@ export function quickstart(): Quickstart {
             { actions: ["s3:PutObject"], resources: [pulumi.interpolate`${artifacts.arn}/${ARTIFACTS_PREFIX}*`] },
         ],
         expiresAt: DEPLOYER_EXPIRES_AT,
+        unusedAlarm: { afterDays: UNUSED_AFTER_DAYS.deployer, notify: notices.arn },
     });
 
     // The payments API (the function the deployer updates) signs the invoice webhooks it sends. It
@@ -206,6 +246,7 @@ export function quickstart(): Quickstart {
         trust: { service: { principal: "lambda.amazonaws.com" } },
         grants: [],
         expiresAt: PAYMENTS_API_EXPIRES_AT,
+        unusedAlarm: { afterDays: UNUSED_AFTER_DAYS.paymentsApi, notify: notices.arn },
     });
 
     // The webhook signing secret: minted and rotated inside AWS, never in Pulumi state. The API
@@ -221,6 +262,8 @@ export function quickstart(): Quickstart {
         rotateEveryDays: WEBHOOK_ROTATE_EVERY_DAYS,
         value: { length: 64, format: "hex" },
         readers: [paymentsApi, worker],
+        // Told when no rotation has succeeded for 31 days (the period plus a day).
+        rotationAlarm: { notify: notices.arn },
     });
 
     // Acme Ledger can only be configured with a static access key (no role to assume, no OIDC).
@@ -232,6 +275,7 @@ export function quickstart(): Quickstart {
         trust: { service: { principal: "lambda.amazonaws.com" } },
         grants: [],
         expiresAt: LEDGER_EXPIRES_AT,
+        unusedAlarm: { afterDays: UNUSED_AFTER_DAYS.ledgerKeyHandover, notify: notices.arn },
     });
     // Its key is minted and rotated by a function in AWS: no `aws.iam.AccessKey`, so the key is
     // never in Pulumi state. The user may upload under its own prefix and do nothing else.
@@ -244,9 +288,14 @@ export function quickstart(): Quickstart {
         graceDays: LEDGER_GRACE_DAYS,
         readers: [ledgerKeyHandover],
         expiresAt: LEDGER_EXPIRES_AT,
+        expiryNoticeDays: LEDGER_EXPIRY_NOTICE_DAYS,
+        // Also told when its key's rotation stops succeeding.
+        unusedAlarm: { afterDays: UNUSED_AFTER_DAYS.ledgerVendor, notify: notices.arn },
     });
 
     // Google Cloud: the reports service.
+    // Its usage monitor (one per project) and the identities' `unusedAlarm` go here, beside the
+    // deprovisioner, once `gcp.UsageMonitor` lands (README, "Usage monitoring on Google").
     const gcpProject = config.get("gcpProject") ?? DEFAULT_GCP_PROJECT;
 
     // Uniform bucket-level access: IAM Conditions (the identities' expiry) on a bucket need it, and
@@ -311,7 +360,7 @@ export function quickstart(): Quickstart {
     });
 
     return {
-        worker, deployer, bucket, workerLogs, queue, artifacts, githubOidc, paymentsApi, webhookSecret, ledgerVendor, ledgerKeyHandover,
+        worker, deployer, bucket, workerLogs, queue, artifacts, githubOidc, paymentsApi, webhookSecret, ledgerVendor, ledgerKeyHandover, notices, usageMonitor,
         gcpProject, reportsDeprovisioner, renderer, reportsDeployer, reportsBucket, reportsArtifacts,
     };
 }

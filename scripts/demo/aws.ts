@@ -7,6 +7,7 @@ import { AWS_SERVICE_IDENTITY_TYPE, AwsServiceIdentity } from "../../components/
 import { PolicyDocument, RenderedStatement } from "../../components/aws/policy";
 import { ESCALATION_TAG_PREFIX } from "../../components/aws/tags";
 import { DEPROVISION_SUFFIX, QUARANTINE_POLICY_NAME } from "../../components/aws/deprovision";
+import { UsageSettingsReport, usageLines, usageSettingsOf } from "./usage";
 import { asList, compare, escapeRegExp, heading, identityFolder, pushAuditTrail, pushEscalations, pushResources, wrap } from "./common";
 
 /** The actions allowed on one resource (under one condition), sorted. */
@@ -35,6 +36,8 @@ export interface IdentityReport {
     readonly expiresAt?: string;
     /** The schedule expression of its quarantine at expiry (`at(…)`), if it has one. */
     readonly quarantineAt?: string;
+    /** What the usage monitor does about it: its unused alarm, expiry notice and quarantine, read from its tags and schedule. */
+    readonly usage: UsageSettingsReport;
     /** Every tag on the role. */
     readonly tags: Record<string, string>;
     /** The privilege escalations its grants acknowledge, read from its `nhi:escalation:*` tags. */
@@ -81,6 +84,7 @@ export async function reportIdentity(identity: AwsServiceIdentity, all: readonly
         purpose: tags["nhi:purpose"] ?? "(none)",
         expiresAt: expiresAt ?? undefined,
         quarantineAt: quarantine?.inputs.scheduleExpression,
+        usage: usageSettingsOf(name, tags, all),
         tags,
         escalations: Object.keys(tags).filter((k) => k.startsWith(ESCALATION_TAG_PREFIX)).sort(compare).map((k) => ({ method: k.slice(ESCALATION_TAG_PREFIX.length), reason: tags[k] })),
         trustPolicy,
@@ -229,6 +233,7 @@ export function formatIdentity(id: IdentityReport, secrets: readonly ReadableSec
         `  Purpose     ${id.purpose}`,
         `  Expires     ${id.expiresAt === undefined ? "never (no expiresAt)" : `${id.expiresAt}  (AWS refuses the role from then on: DateLessThan aws:CurrentTime)`}`,
         ...(id.quarantineAt === undefined ? [] : [`  Quarantine  ${id.quarantineAt} UTC  (EventBridge Scheduler puts the deny-all inline policy ${QUARANTINE_POLICY_NAME} on the role)`]),
+        ...usageLines(id.usage, "  "),
         "",
         "  Who may assume it",
         ...describeTrustPolicy(id.trustPolicy).map((l) => `    ${l}`),

@@ -13,6 +13,9 @@ import { PolicyDocument } from "../../components/aws/policy";
 import { GRACE_TAG } from "../../components/runtime/aws/access-key-contract";
 import { FORMAT_TAG, LENGTH_TAG } from "../../components/runtime/aws/contract";
 import { Permission, countPermissions, effectivePermissions, permissionLines } from "./aws";
+import { UsageSettingsReport, usageLines, usageSettingsOf } from "./usage";
+import { QUARANTINE_POLICY_NAME } from "../../components/aws/deprovision";
+import { NOTIFY_TAG, ROTATION_SLACK_DAYS } from "../../components/runtime/aws/usage-contract";
 import { asList, compare, escapeRegExp, heading, identityFolder, pushAuditTrail, pushResources, wrap } from "./common";
 
 const SECRET = "aws:secretsmanager/secret:Secret";
@@ -72,6 +75,8 @@ export interface CredentialReport {
     readonly graceDays?: number;
     /** Days a deleted secret stays recoverable. */
     readonly recoveryWindowInDays: number;
+    /** The topic the usage monitor tells when no rotation has succeeded for longer than the period plus a day (the secret's `nhi:notify`). */
+    readonly rotationAlarm?: { readonly notify: string; readonly afterDays: number };
     readonly rotator: RotatorReport;
     /** Who may read it, from the secret's resource policy. */
     readonly readers: CredentialReader[];
@@ -91,6 +96,8 @@ export interface CredentialReport {
         readonly permissions: Permission[];
         /** Its `auditQuery`: the CloudWatch Logs Insights query of what the user's keys did, over CloudTrail. */
         readonly auditQuery: string;
+        /** What the usage monitor does about it: its unused alarm, expiry notice and quarantine. */
+        readonly usage: UsageSettingsReport;
     };
     /** The component and its children, the rotation function's identity included. */
     readonly resources: { type: string; name: string }[];
@@ -151,6 +158,7 @@ export async function reportCredential(credential: Credential, all: readonly Reg
         rotateImmediately: rotation.inputs.rotateImmediately === true,
         ...(tags[GRACE_TAG] !== undefined ? { graceDays: Number(tags[GRACE_TAG]) } : {}),
         recoveryWindowInDays: secret.inputs.recoveryWindowInDays,
+        ...(tags[NOTIFY_TAG] !== undefined ? { rotationAlarm: { notify: tags[NOTIFY_TAG], afterDays: rotation.inputs.rotationRules.automaticallyAfterDays + ROTATION_SLACK_DAYS } } : {}),
         rotator: {
             mode: shared === undefined ? "own" : "shared",
             ...(shared !== undefined ? { rotatorId: shared } : {}),
@@ -193,6 +201,7 @@ async function reportUser(identity: AwsAccessKeyIdentity, name: string, all: rea
         policies,
         permissions: effectivePermissions(policies),
         auditQuery,
+        usage: usageSettingsOf(name, user?.inputs.tags ?? {}, all),
     };
 }
 
@@ -257,6 +266,7 @@ export function formatCredential(c: CredentialReport): string[] {
             ? `the previous key stays active ${days(c.graceDays)} after a rotation; a daily check then deactivates it, and deletes it a day later`
             : `the previous value stays readable as AWSPREVIOUS until the next rotation (${days(c.rotateEveryDays)})`}`,
         `  Deleted     recoverable for ${days(c.recoveryWindowInDays)}`,
+        `  Alarm       ${c.rotationAlarm === undefined ? "none on its rotation (no `rotationAlarm`)" : `no rotation succeeded for ${days(c.rotationAlarm.afterDays)}: the usage monitor tells ${c.rotationAlarm.notify}`}`,
     );
     if (c.user !== undefined) {
         const u = c.user;
@@ -267,6 +277,8 @@ export function formatCredential(c: CredentialReport): string[] {
             `    ${u.arn}`,
             `    ${u.consoleAccess ? "has a console password" : "no console access (no login profile)"}; ${u.keysInState === 0 ? "no access key declared in Pulumi (the rotator mints it)" : `${u.keysInState} access keys declared in Pulumi`}`,
             `    Expires ${u.expiresAt === undefined ? "never (no expiresAt)" : `${u.expiresAt}  (AWS stops honouring the user's policies: DateLessThan aws:CurrentTime)`}`,
+            ...(u.usage.quarantineAt === undefined ? [] : [`    Quarantine  ${u.usage.quarantineAt} UTC  (EventBridge Scheduler puts the deny-all inline policy ${QUARANTINE_POLICY_NAME} on the user)`]),
+            ...usageLines(u.usage, "    "),
             `    What its key may do: ${countPermissions(u.permissions)}`,
             ...permissionLines(u.permissions, "      "),
         );

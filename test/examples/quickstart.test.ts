@@ -20,6 +20,7 @@ import {
     RENDERER_EXPIRES_AT,
     REPORTS_DEPLOYER_EXPIRES_AT,
     WEBHOOK_ROTATE_EVERY_DAYS,
+    UNUSED_AFTER_DAYS,
     WORKER_EXPIRES_AT,
     quickstart,
 } from "../../examples/quickstart/program";
@@ -69,14 +70,17 @@ describe("examples/quickstart", () => {
         ]);
     });
 
-    it("creates exactly the workload resources, four AWS roles, two rotating credentials, two keyless Google service accounts and their shared deprovisioner", () => {
+    it("creates exactly the workload resources, four AWS roles, two rotating credentials, the usage monitor and its topic, two keyless Google service accounts and their shared deprovisioner", () => {
         const created = resources.map((r) => `${r.type} ${r.name}`).sort();
         assert.deepStrictEqual(created, [
             "aws:cloudwatch/eventRule:EventRule ledger-vendor-leak",
             "aws:cloudwatch/eventTarget:EventTarget ledger-vendor-leak",
             "aws:cloudwatch/logGroup:LogGroup invoice-worker-logs",
             "aws:cloudwatch/logGroup:LogGroup ledger-vendor-rotator-logs",
+            "aws:cloudwatch/logGroup:LogGroup usage-logs",
             "aws:cloudwatch/logGroup:LogGroup webhook-signing-rotator-logs",
+            "aws:cloudwatch/metricAlarm:MetricAlarm usage-heartbeat",
+            "aws:dynamodb/table:Table usage-state",
             "aws:iam/openIdConnectProvider:OpenIdConnectProvider github-actions",
             "aws:iam/role:Role invoice-worker-expiry-role",
             "aws:iam/role:Role invoice-worker-role",
@@ -89,6 +93,8 @@ describe("examples/quickstart", () => {
             "aws:iam/role:Role payments-api-role",
             "aws:iam/role:Role payments-deployer-expiry-role",
             "aws:iam/role:Role payments-deployer-role",
+            "aws:iam/role:Role usage-role",
+            "aws:iam/role:Role usage-schedule-role",
             "aws:iam/role:Role webhook-signing-rotator-role",
             "aws:iam/rolePolicy:RolePolicy invoice-worker-expiry-policy",
             "aws:iam/rolePolicy:RolePolicy invoice-worker-policy",
@@ -99,10 +105,13 @@ describe("examples/quickstart", () => {
             "aws:iam/rolePolicy:RolePolicy payments-api-expiry-policy",
             "aws:iam/rolePolicy:RolePolicy payments-deployer-expiry-policy",
             "aws:iam/rolePolicy:RolePolicy payments-deployer-policy",
+            "aws:iam/rolePolicy:RolePolicy usage-policy",
+            "aws:iam/rolePolicy:RolePolicy usage-schedule-policy",
             "aws:iam/rolePolicy:RolePolicy webhook-signing-rotator-policy",
             "aws:iam/user:User ledger-vendor-user",
             "aws:iam/userPolicy:UserPolicy ledger-vendor-policy",
             "aws:lambda/function:Function ledger-vendor-rotator",
+            "aws:lambda/function:Function usage",
             "aws:lambda/function:Function webhook-signing-rotator",
             "aws:lambda/permission:Permission ledger-vendor-leak-invoke",
             "aws:lambda/permission:Permission ledger-vendor-rotator-invoke",
@@ -115,10 +124,12 @@ describe("examples/quickstart", () => {
             "aws:scheduler/schedule:Schedule ledger-vendor-retire",
             "aws:scheduler/schedule:Schedule payments-api-expiry",
             "aws:scheduler/schedule:Schedule payments-deployer-expiry",
+            "aws:scheduler/schedule:Schedule usage-schedule",
             "aws:secretsmanager/secret:Secret ledger-vendor-secret",
             "aws:secretsmanager/secret:Secret webhook-signing-secret",
             "aws:secretsmanager/secretRotation:SecretRotation ledger-vendor-rotation",
             "aws:secretsmanager/secretRotation:SecretRotation webhook-signing-rotation",
+            "aws:sns/topic:Topic identity-notices",
             "aws:sqs/queue:Queue invoice-events",
             "gcp:cloudscheduler/job:Job report-renderer-deprovision",
             "gcp:cloudscheduler/job:Job reports-deployer-deprovision",
@@ -151,7 +162,10 @@ describe("examples/quickstart", () => {
             "nhi:index:AwsServiceIdentity payments-api-expiry",
             "nhi:index:AwsServiceIdentity payments-deployer",
             "nhi:index:AwsServiceIdentity payments-deployer-expiry",
+            "nhi:index:AwsServiceIdentity usage",
+            "nhi:index:AwsServiceIdentity usage-schedule",
             "nhi:index:AwsServiceIdentity webhook-signing-rotator",
+            "nhi:index:AwsUsageMonitor usage",
             "nhi:index:GcpDeprovisioner reports-deprovisioner",
             "nhi:index:GcpServiceIdentity report-renderer",
             "nhi:index:GcpServiceIdentity reports-deployer",
@@ -232,20 +246,61 @@ describe("examples/quickstart", () => {
         }
     });
 
-    it("tags each role with its owner, purpose, manager and expiry", () => {
+    it("tags each role with its owner, purpose, manager, expiry and its unused alarm: threshold and topic", () => {
+        const topic = `arn:aws:sns:us-east-1:${MOCK_ACCOUNT}:identity-notices-1a2b3c4`;
         const roles = new Map(ofType(resources, "aws:iam/role:Role").map((r) => [r.name, r.inputs.tags]));
         assert.deepStrictEqual(roles.get("invoice-worker-role"), {
             "nhi:owner": "team-payments",
             "nhi:purpose": "Lambda that parses uploaded invoices from the incoming queue",
             "nhi:managed-by": "pulumi-nhi",
             "nhi:expires-at": WORKER_EXPIRES_AT,
+            "nhi:unused-after-days": "14",
+            "nhi:notify": topic,
         });
         assert.deepStrictEqual(roles.get("payments-deployer-role"), {
             "nhi:owner": "team-payments",
             "nhi:purpose": "GitHub Actions deploys of acme/payments-service to production",
             "nhi:managed-by": "pulumi-nhi",
             "nhi:expires-at": DEPLOYER_EXPIRES_AT,
+            "nhi:unused-after-days": "60",
+            "nhi:notify": topic,
         });
+        // AND every AWS identity of the example names the one topic the monitor may publish to, with its own threshold
+        const principals = [...ofType(resources, "aws:iam/role:Role"), ...ofType(resources, "aws:iam/user:User")].filter((r) => r.inputs.tags["nhi:unused-after-days"] !== undefined);
+        assert.deepStrictEqual(
+            Object.fromEntries(principals.map((r) => [r.name, [r.inputs.tags["nhi:unused-after-days"], r.inputs.tags["nhi:notify"], r.inputs.tags["nhi:expiry-notice-days"]]])),
+            {
+                "invoice-worker-role": ["14", topic, undefined],
+                "payments-deployer-role": ["60", topic, undefined],
+                "payments-api-role": ["14", topic, undefined],
+                "ledger-key-handover-role": ["3", topic, undefined],
+                "ledger-vendor-user": ["30", topic, "30"],
+            },
+        );
+        assert.deepStrictEqual(UNUSED_AFTER_DAYS, { worker: 14, deployer: 60, paymentsApi: 14, ledgerVendor: 30, ledgerKeyHandover: 3 });
+        // AND the handover's threshold leaves time to fix it within the vendor key's grace
+        assert.ok(UNUSED_AFTER_DAYS.ledgerKeyHandover < LEDGER_GRACE_DAYS);
+        // AND both secrets tell the same topic when their rotation stops succeeding
+        assert.deepStrictEqual(ofType(resources, "aws:secretsmanager/secret:Secret").map((r) => [r.name, r.inputs.tags["nhi:notify"]]), [
+            ["webhook-signing-secret", topic],
+            ["ledger-vendor-secret", topic],
+        ]);
+    });
+
+    it("declares one usage monitor: run daily, told to the notices topic alone, its heartbeat alarm to the same topic", async () => {
+        // GIVEN the quickstart's monitor and topic
+        const topic = await valueOf(qs.notices.arn);
+        const table = await valueOf(qs.usageMonitor.stateTableName);
+        const schedule = ofType(resources, "aws:scheduler/schedule:Schedule").find((r) => r.name === "usage-schedule")!;
+        const alarm = ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm").find((r) => r.name === "usage-heartbeat")!;
+        const policy = JSON.parse(ofType(resources, "aws:iam/rolePolicy:RolePolicy").find((r) => r.name === "usage-policy")!.inputs.policy) as PolicyDocument;
+        // THEN it runs once a day on its own state table
+        assert.strictEqual(schedule.inputs.scheduleExpression, "rate(1 day)");
+        assert.deepStrictEqual(JSON.parse(schedule.inputs.target.input), { nhiAction: "monitorUsage", stateTable: table, perIdentityMetrics: false });
+        // AND its silence alarms the topic, and so does its return
+        assert.deepStrictEqual([alarm.inputs.alarmActions, alarm.inputs.okActions, alarm.inputs.treatMissingData], [[topic], [topic], "breaching"]);
+        // AND its function may publish to that topic and to no other
+        assert.deepStrictEqual(pairs([policy]).filter((p) => p.startsWith("sns:")), [`sns:Publish ${topic}`]);
     });
 });
 
@@ -371,6 +426,8 @@ describe("examples/quickstart credentials: a webhook signing secret and a vendor
             `logs:CreateLogStream ${logs("ledger-vendor")}`,
             `logs:PutLogEvents ${logs("ledger-vendor")}`,
             ...[...secretActions.slice(0, 3), "RotateSecret", secretActions[3]].map((a) => `secretsmanager:${a} ${arns.keySecret}`),
+            // The leak response tells the vendor's `unusedAlarm.notify` topic.
+            `sns:Publish arn:aws:sns:us-east-1:${MOCK_ACCOUNT}:identity-notices-1a2b3c4`,
         ]);
         // The vendor's rotator expires with the vendor's identity: asked before and after that.
         const before = { "aws:CurrentTime": shiftDays(LEDGER_EXPIRES_AT, -30) };
@@ -404,9 +461,12 @@ describe("examples/quickstart credentials: a webhook signing secret and a vendor
             tags: {
                 "nhi:consumer": LEDGER_CONSUMER,
                 "nhi:expires-at": LEDGER_EXPIRES_AT,
+                "nhi:expiry-notice-days": "30",
                 // rotated every 90 days, 7 days' grace, and a day: past that age the usage monitor reports the key
                 "nhi:key-max-age-days": "98",
                 "nhi:managed-by": "pulumi-nhi",
+                "nhi:notify": `arn:aws:sns:us-east-1:${MOCK_ACCOUNT}:identity-notices-1a2b3c4`,
+                "nhi:unused-after-days": "30",
                 "nhi:owner": "team-payments",
                 "nhi:purpose": "Acme Ledger uploads invoices into the invoices bucket",
             },
@@ -421,7 +481,7 @@ describe("examples/quickstart credentials: a webhook signing secret and a vendor
         assert.deepStrictEqual(await valueOf(qs.ledgerKeyHandover.policyDocuments), []);
     });
 
-    it("index.ts exports the roles, the secrets' ARNs and the vendor user, never a value", async () => {
+    it("index.ts exports the roles, the secrets' ARNs, the vendor user and the notices topic, never a value", async () => {
         const { value: module } = await capture(() => require("../../examples/quickstart/index") as Record<string, unknown>);
         const exported: Record<string, unknown> = {};
         for (const [key, value] of Object.entries(module)) {
@@ -436,6 +496,8 @@ describe("examples/quickstart credentials: a webhook signing secret and a vendor
             ledgerVendorExpiresAt: LEDGER_EXPIRES_AT,
             ledgerKeyHandoverRoleArn: role("ledger-key-handover"),
         });
+        // AND the topic the team subscribes to for the usage monitor's notices
+        assert.strictEqual(exported.identityNoticesTopicArn, `arn:aws:sns:us-east-1:${MOCK_ACCOUNT}:identity-notices-1a2b3c4`);
     });
 });
 
@@ -806,6 +868,8 @@ describe("npm run demo", () => {
             [`arn:aws:logs:us-east-1:${MOCK_ACCOUNT}:log-group:/aws/lambda/ledger-vendor-rotator-1a2b3c4:*`, 2],
             [secret("ledger-vendor"), 4],
             [secret("ledger-vendor"), 1],
+            // the leak response tells the vendor's topic
+            [`arn:aws:sns:us-east-1:${MOCK_ACCOUNT}:identity-notices-1a2b3c4`, 1],
         ]);
         assert.strictEqual(webhook.user, undefined);
         assert.deepStrictEqual(key.user, {
@@ -818,6 +882,7 @@ describe("npm run demo", () => {
             policies: key.user!.policies,
             permissions: [{ resource: `arn:aws:s3:::invoices-1a2b3c4/${LEDGER_PREFIX}*`, actions: ["s3:PutObject"], condition: `aws:CurrentTime < ${LEDGER_EXPIRES_AT}` }],
             auditQuery: renderAuditQuery("user", userArn),
+            usage: key.user!.usage,
         });
         assert.deepStrictEqual(webhook.resources.slice(0, 1), [{ type: "nhi:index:AwsRotatingSecret", name: "webhook-signing" }]);
         assert.strictEqual(webhook.resources.length, 9);
@@ -861,13 +926,69 @@ describe("npm run demo", () => {
         ]) {
             assert.ok(section.includes(expected), `the Credentials section lacks ${JSON.stringify(expected)}:\n${section}`);
         }
-        assert.match(text, /The program declares 85 resources: 7 workload resources, 6 machine identities \(43 resources, listed under each identity\),\n2 credentials that rotate themselves \(31 resources, listed under each credential\),\nand 1 shared deprovisioner \(4 resources: reports-deprovisioner\) that disables the Google identities at their expiry\./);
+        assert.match(text, /The program declares 98 resources: 8 workload resources, 6 machine identities \(43 resources, listed under each identity\),\n2 credentials that rotate themselves \(31 resources, listed under each credential\),\n1 shared deprovisioner \(4 resources: reports-deprovisioner\) that disables the Google identities at their expiry,\nand the usage monitor usage \(12 resources, listed under it\) that tells owners of unused and expiring AWS identities\./);
         // The worker's own section says which secret it may read, though its policies do not name it.
         const worker = text.slice(text.indexOf("== invoice-worker "), text.indexOf("== payments-deployer "));
         assert.ok(worker.includes(`  Secrets it may read, through their resource policies (see Credentials)\n    webhook-signing  arn:aws:secretsmanager:us-east-1:${MOCK_ACCOUNT}:secret:webhook-signing-secret-1a2b3c4-AbCdEf\n`), worker);
         const deployer = text.slice(text.indexOf("== payments-deployer "), text.indexOf("== payments-api "));
         assert.ok(!deployer.includes("Secrets it may read"), deployer);
         assert.ok(!/[ \t]$/m.test(text), "no trailing whitespace");
+    });
+
+    it("lists each identity's unused alarm, notification target, expiry notice and quarantine time, and the usage monitor", async () => {
+        // GIVEN the quickstart's AWS identities, each with `unusedAlarm`, and its usage monitor
+        const { identities, credentials, usageMonitor, text } = await demo();
+        const topic = `arn:aws:sns:us-east-1:${MOCK_ACCOUNT}:identity-notices-1a2b3c4`;
+        // THEN each identity's settings are read back from its tags and its schedule
+        const settings = (name: string, u: { unusedAfterDays?: number; notify?: string; expiryNoticeDays: number; expiringFrom?: string; quarantineAt?: string }) =>
+            [name, u.unusedAfterDays, u.notify, u.expiryNoticeDays, u.expiringFrom, u.quarantineAt];
+        assert.deepStrictEqual([...identities.map((i) => settings(i.name, i.usage)), settings("ledger-vendor", credentials[1].user!.usage)], [
+            ["invoice-worker", 14, topic, 14, shiftDays(WORKER_EXPIRES_AT, -14), `at(${WORKER_EXPIRES_AT.slice(0, 19)})`],
+            ["payments-deployer", 60, topic, 14, shiftDays(DEPLOYER_EXPIRES_AT, -14), `at(${DEPLOYER_EXPIRES_AT.slice(0, 19)})`],
+            ["payments-api", 14, topic, 14, shiftDays(PAYMENTS_API_EXPIRES_AT, -14), `at(${PAYMENTS_API_EXPIRES_AT.slice(0, 19)})`],
+            ["ledger-key-handover", 3, topic, 14, shiftDays(LEDGER_EXPIRES_AT, -14), `at(${LEDGER_EXPIRES_AT.slice(0, 19)})`],
+            ["ledger-vendor", 30, topic, 30, shiftDays(LEDGER_EXPIRES_AT, -30), `at(${LEDGER_EXPIRES_AT.slice(0, 19)})`],
+        ]);
+        assert.deepStrictEqual(credentials.map((c) => [c.name, c.rotationAlarm]), [
+            ["webhook-signing", { notify: topic, afterDays: 31 }],
+            ["ledger-vendor", { notify: topic, afterDays: 91 }],
+        ]);
+        // AND the monitor: its schedule and event, its state table, the one topic it may tell, its heartbeat
+        assert.deepStrictEqual(
+            [usageMonitor.name, usageMonitor.owner, usageMonitor.schedule, usageMonitor.stateTable, usageMonitor.notifyTopics, usageMonitor.heartbeat, usageMonitor.watches.length, usageMonitor.otherManaged, usageMonitor.resources.length],
+            [
+                "usage", "team-payments",
+                { name: "usage-schedule", expression: "rate(1 day)", event: { nhiAction: "monitorUsage", stateTable: "usage-state-1a2b3c4", perIdentityMetrics: false } },
+                "usage-state-1a2b3c4", [topic],
+                { name: "usage-heartbeat", periodSeconds: 86_400, treatMissingData: "breaching", actions: [topic] },
+                5, 10, 12,
+            ],
+        );
+        // AND the report prints them under each identity and in the monitor's section
+        const worker = text.slice(text.indexOf("== invoice-worker "), text.indexOf("== payments-deployer "));
+        assert.ok(worker.includes([
+            "  Quarantine  at(2028-06-30T00:00:00) UTC  (EventBridge Scheduler puts the deny-all inline policy nhi-quarantine on the role)",
+            `  Unused      idle after 14 days without use: the usage monitor tells ${topic}, once, and once more when it is used again`,
+            "  Expiring    14 days before it expires, from 2028-06-16T00:00:00Z: one notice to the same topic",
+        ].join("\n")), worker);
+        const vendor = text.slice(text.indexOf("== ledger-vendor (AWS access key) "));
+        assert.ok(vendor.includes(`  Alarm       no rotation succeeded for 91 days: the usage monitor tells ${topic}\n`), vendor);
+        assert.ok(vendor.includes([
+            "    Quarantine  at(2027-12-31T00:00:00) UTC  (EventBridge Scheduler puts the deny-all inline policy nhi-quarantine on the user)",
+            `    Unused      idle after 30 days without use: the usage monitor tells ${topic}, once, and once more when it is used again`,
+            "    Expiring    30 days before it expires, from 2027-12-01T00:00:00Z: one notice to the same topic",
+        ].join("\n")), vendor);
+        const monitor = text.slice(text.indexOf("== usage (AWS usage monitor) "), text.indexOf("Rendered policies and bindings written to"));
+        for (const expected of [
+            '  Runs        rate(1 day) (EventBridge Scheduler schedule usage-schedule), with the event {"nhiAction":"monitorUsage","stateTable":"usage-state-1a2b3c4","perIdentityMetrics":false}',
+            `  Tells       ${topic}  (notifyTopics: its function may publish to no other topic)`,
+            `  Heartbeat   alarm usage-heartbeat: no complete run in 24 hours (missing data breaching) → ${topic}`,
+            `    ledger-key-handover (role)  idle after 3 days    → ${topic}\n                                expiring from 2027-12-17T00:00:00Z (14 days' notice); quarantine at(2027-12-31T00:00:00)`,
+            `    ledger-vendor (user)        idle after 30 days   → ${topic}\n                                expiring from 2027-12-01T00:00:00Z (30 days' notice); quarantine at(2027-12-31T00:00:00)`,
+            "    and 10 more roles and users of this program tagged nhi:managed-by (the functions', the schedules' and the quarantines' own): checked, nobody told",
+        ]) {
+            assert.ok(monitor.includes(expected), `the monitor's section lacks ${JSON.stringify(expected)}:\n${monitor}`);
+        }
     });
 
     it("prints the same report on every run", async () => {

@@ -1,9 +1,18 @@
 import { execFile } from "child_process";
 import * as path from "path";
 
+/** An identity's usage settings as the demo reads them back (scripts/demo/usage.ts, `UsageSettingsReport`). */
+export interface UsageSettings {
+    unusedAfterDays?: number;
+    notify?: string;
+    expiryNoticeDays: number;
+    expiringFrom?: string;
+    quarantineAt?: string;
+}
+
 /** What `npm run demo -- --json` prints (scripts/demo.ts, `DemoResult`), as far as these tests read it. */
 export interface DemoRun {
-    readonly identities: { name: string; roleArn: string; owner: string; expiresAt?: string; quarantineAt?: string; resources: unknown[]; permissions: { resource: string; actions: string[] }[]; identityPolicies: unknown[]; auditQuery: string }[];
+    readonly identities: { name: string; roleArn: string; owner: string; expiresAt?: string; quarantineAt?: string; usage: UsageSettings; resources: unknown[]; permissions: { resource: string; actions: string[] }[]; identityPolicies: unknown[]; auditQuery: string }[];
     readonly gcpIdentities: any[];
     readonly credentials: {
         name: string;
@@ -15,13 +24,25 @@ export interface DemoRun {
         rotateImmediately: boolean;
         graceDays?: number;
         recoveryWindowInDays: number;
+        rotationAlarm?: { notify: string; afterDays: number };
         rotator: { mode: string; rotatorId?: string; functionName: string; functionArn: string; roleArn: string; invokedFor: string; permissions: { resource: string; actions: string[] }[] };
         readers: { arn: string; identity?: string; actions: string[] }[];
         resourcePolicy: unknown;
-        user?: { consumer: string; name: string; arn: string; consoleAccess: boolean; keysInState: number; expiresAt?: string; policies: unknown[]; permissions: { resource: string; actions: string[]; condition?: string }[]; auditQuery: string };
+        user?: { consumer: string; name: string; arn: string; consoleAccess: boolean; keysInState: number; expiresAt?: string; policies: unknown[]; permissions: { resource: string; actions: string[]; condition?: string }[]; auditQuery: string; usage: UsageSettings };
         resources: { type: string; name: string }[];
         files: string[];
     }[];
+    readonly usageMonitor: {
+        name: string;
+        owner: string;
+        schedule: { name: string; expression: string; event: unknown };
+        stateTable: string;
+        notifyTopics: string[];
+        heartbeat: { name: string; periodSeconds: number; treatMissingData: string; actions: string[] };
+        watches: unknown[];
+        otherManaged: number;
+        resources: { type: string; name: string }[];
+    };
     readonly escalation: { identities: any[]; gcpIdentities: any[] };
     readonly outDir: string;
     readonly text: string;

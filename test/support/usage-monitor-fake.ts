@@ -121,6 +121,8 @@ export class FakeAccount {
     scanPageItems = 100;
     /** The account's Secrets Manager secrets, by ARN, in creation order. */
     readonly secrets = new Map<string, FakeSecret>();
+    /** Each role's and user's inline policies (name → JSON), by ARN: what `putPolicy` wrote. */
+    readonly inlinePolicies = new Map<string, Map<string, string>>();
     /** At most this many secrets per `ListSecrets` page, below `MaxResults` (Secrets Manager may return fewer). */
     secretPageCap = Infinity;
     /** How many `GenerateCredentialReport` polls answer `STARTED` before `COMPLETE`. */
@@ -157,6 +159,34 @@ export class FakeAccount {
 
     remove(arn: string): void {
         this.entities.delete(arn);
+        this.inlinePolicies.delete(arn);
+    }
+
+    /** IAM `PutRolePolicy` / `PutUserPolicy`: adds or replaces one inline policy; an unknown name is `NoSuchEntity`. */
+    putPolicy(kind: "role" | "user", name: string, policyName: string, document: string): void {
+        const arn = this.arn(kind, name);
+        if (!this.entities.has(arn)) {
+            throw named("NoSuchEntity");
+        }
+        const policies = this.inlinePolicies.get(arn) ?? new Map<string, string>();
+        this.inlinePolicies.set(arn, policies.set(policyName, document));
+    }
+
+    /**
+     * What EventBridge Scheduler does when a schedule with a universal target fires: the SDK call
+     * the target ARN names (`arn:<partition>:scheduler:::aws-sdk:<service>:<apiAction>`), with the
+     * target's input as its parameters, on the simulated clock. IAM's `putRolePolicy` and
+     * `putUserPolicy` only; anything else throws.
+     * @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-targets-universal.html
+     */
+    runUniversalTarget(targetArn: string, input: string): void {
+        const call = /^arn:[\w-]+:scheduler:::aws-sdk:iam:(putRolePolicy|putUserPolicy)$/.exec(targetArn);
+        if (call === null) {
+            throw new Error(`the fake account does not model the target ${targetArn}`);
+        }
+        const request = JSON.parse(input) as { RoleName?: string; UserName?: string; PolicyName: string; PolicyDocument: string };
+        const [kind, name] = call[1] === "putRolePolicy" ? ["role", request.RoleName] as const : ["user", request.UserName] as const;
+        this.putPolicy(kind, name!, request.PolicyName, request.PolicyDocument);
     }
 
     entity(arn: string): Entity {
