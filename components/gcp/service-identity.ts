@@ -13,7 +13,7 @@ import { planGcpEscalations, recordWithEscalations } from "./escalation";
 import { GcpGrant, GcpGrantPlan, GrantTarget, expiryCondition, grantTarget, planGcpGrants, projectIdProblem } from "./grants";
 import { GcpKeyPlan, GcpServiceAccountKeyArgs, planGcpKey, registerGcpKey, warnExposedKeyPolicy } from "./service-account-key";
 import { rotationAccountId } from "./rotation-function";
-import { GcpUsageSettingsArgs, GcpUsageSettingsPlan, LONGEST_CHANNEL_ID, checkGcpMonitorAfterProgram, planGcpUsageSettings, withChannel } from "./usage-settings";
+import { GcpUsageSettingsArgs, GcpUsageSettingsPlan, checkGcpMonitorAfterProgram, planGcpUsageSettings, sizedSettings, withChannel } from "./usage-settings";
 import { GITHUB_ATTRIBUTE_MAPPING, GcpTrust, GcpTrustPlan, POOL_NAME, WORKLOAD_IDENTITY_USER, githubAttributeCondition, githubPrincipalSet, githubSubjectPrincipal, planGcpTrust } from "./trust";
 
 export const GCP_SERVICE_IDENTITY_TYPE = "nhi:index:GcpServiceIdentity";
@@ -164,20 +164,19 @@ export function planGcpServiceIdentity(name: string, args: GcpServiceIdentityArg
     const key = a.key === undefined ? undefined : planGcpKey(a.key, { project: projectProblem === undefined ? project : undefined, accountId, owner, expiresAt }, problems, later);
     // An enabled key older than its period, its grace and a day (the function checks daily) is one the rotation missed.
     const settings = key === undefined ? usage.settings : { ...usage.settings, keyMaxAgeDays: key.rotateEveryDays + key.graceDays + 1 };
+    // The record without the channel, which is added where it is known (renderDescription).
     let record: OwnershipRecord = { owner: owner ?? "", purpose: purpose ?? "", expiresAt, usage: settings };
     if (owner !== undefined && purpose !== undefined) {
-        // A channel known only at deploy time is counted at its longest ID.
-        const sized: OwnershipRecord = { ...record, usage: typeof usage.notify === "string" ? withChannel(settings, usage.notify) : usage.notify === undefined ? settings : { ...settings, notify: LONGEST_CHANNEL_ID } };
+        const sized: OwnershipRecord = { ...record, usage: sizedSettings(settings, usage.notify) };
         for (const p of ownershipRecordProblems(sized)) {
             problems.add(p.propertyPath, p.reason);
         }
-        record = recordWithEscalations(sized, escalations, problems);
-        record = { ...record, usage: settings };
+        record = { ...recordWithEscalations(sized, escalations, problems), usage: settings };
     }
     const deprovisioner = planDeprovisioner(name, a.deprovisioner, { project: projectProblem === undefined ? project : undefined, accountId, owner, expiresAt, expiring: a.expiresAt !== undefined }, problems);
     problems.throwIfAny(`GcpServiceIdentity "${name}"`);
     const warnings = [expiryWarning(expiresAt, now, GCP_EXPIRY_CONSEQUENCE, usage.noticeDays)].filter((w) => w !== undefined);
-    const description = typeof usage.notify === "object" ? undefined : renderOwnershipRecord({ ...record, usage: withChannel(settings, usage.notify) });
+    const description = usage.notify !== undefined && typeof usage.notify !== "string" ? undefined : renderOwnershipRecord({ ...record, usage: withChannel(settings, usage.notify) });
     return { project, accountId: accountId!, owner, purpose, expiresAt, record, ...(description === undefined ? {} : { description }), usage, trust: trust!, grants, later, warnings, ...(key ? { key } : {}), ...(deprovisioner ? { deprovisioner } : {}) };
 }
 

@@ -158,6 +158,17 @@ export function withChannel(settings: UsageSettings, notify: string | undefined)
 }
 
 /**
+ * The record's monitor fields as the size check counts them: with the channel's ID, or with one as
+ * long as any ({@link LONGEST_CHANNEL_ID}) when the channel is known only at deploy time.
+ */
+export function sizedSettings(settings: UsageSettings, notify: pulumi.Input<string> | undefined): UsageSettings {
+    if (notify === undefined) {
+        return settings;
+    }
+    return typeof notify === "string" ? withChannel(settings, notify) : { ...settings, notify: LONGEST_CHANNEL_ID };
+}
+
+/**
  * Checks `unusedAlarm` and `expiryNoticeDays` of an account in `project` (undefined when the
  * project is itself invalid), given its validated `expiresAt`; records each problem, a channel
  * known only at deploy time joins `later`. With `unusedAlarm`, finds the project's usage monitor
