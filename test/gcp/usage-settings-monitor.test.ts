@@ -12,7 +12,9 @@ import { DAY, FakeGoogleProject, PROJECT } from "../runtime/gcp/fake-usage-proje
  */
 
 const CHANNEL_ID = "5550001";
-const CHANNEL = `projects/${PROJECT}/notificationChannels/${CHANNEL_ID}`;
+/** The components' project: its own, so that no other test's monitor of the same project is found (the fake project's ID does not appear in what they record). */
+const DECLARED = "acme-monitored";
+const CHANNEL = `projects/${DECLARED}/notificationChannels/${CHANNEL_ID}`;
 const BUCKET = "acme-nhi-state";
 const START = new Date(Date.UTC(2027, 0, 1, 3));
 const EXPIRY = "2027-03-01T00:00:00Z";
@@ -23,13 +25,13 @@ describe("Google usage settings, read by the usage monitor function", function (
     it("an account idle past `afterDays`, then `expiring` `expiryNoticeDays` before its expiry, and a secret whose rotation stalled: one notice each, to the channel", async () => {
         // GIVEN the project's monitor, an identity noticed after 10 idle days and 30 days before its expiry, and a rotating secret, both to CHANNEL
         const { resources } = await capture(() => {
-            registerGcpUsageMonitor({}, { name: "usage", project: PROJECT, notifyChannels: [CHANNEL] });
+            registerGcpUsageMonitor({}, { name: "usage", project: DECLARED, notifyChannels: [CHANNEL] });
             new gcp.ServiceIdentity("report-renderer", {
-                project: PROJECT, owner: "team-reports", purpose: "Renders monthly reports", grants: [],
+                project: DECLARED, owner: "team-reports", purpose: "Renders monthly reports", grants: [],
                 expiresAt: EXPIRY, unusedAlarm: { afterDays: 10, notify: CHANNEL }, expiryNoticeDays: 30,
             });
             new gcp.RotatingSecret("webhook-signing", {
-                project: PROJECT, region: "europe-west1", owner: "team-payments", purpose: "Signs webhooks", rotateEveryDays: 7,
+                project: DECLARED, region: "europe-west1", owner: "team-payments", purpose: "Signs webhooks", rotateEveryDays: 7,
                 rotationAlarm: { notify: CHANNEL },
             });
         });
