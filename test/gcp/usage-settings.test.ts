@@ -16,10 +16,10 @@ import { declareInProcess, recordErrorLogs } from "../support/deploy-time";
  * record and labels the monitor reads, and the bad input they refuse.
  */
 
-const CHANNEL = "projects/acme-prod/notificationChannels/1234567890";
-const OTHER = "projects/acme-prod/notificationChannels/42";
+const CHANNEL = "projects/acme-record/notificationChannels/1234567890";
+const OTHER = "projects/acme-record/notificationChannels/42";
 const EXPIRY = "2099-06-30T00:00:00Z";
-const BASE = { project: "acme-prod", owner: "team-reports", purpose: "Renders monthly reports", grants: [] };
+const BASE = { project: "acme-record", owner: "team-reports", purpose: "Renders monthly reports", grants: [] };
 
 /** A monitor of `project` as `gcp.UsageMonitor` registers itself (the component is built on another branch; its constructor makes this call). */
 function monitorOf(project: string, notifyChannels: readonly pulumi.Input<string>[], name = "usage"): object {
@@ -47,8 +47,8 @@ describe("Google usage settings", () => {
         });
 
         it("a channel must be one the monitor notifies; a name that is no channel is left to its own check", () => {
-            const found = [{ name: "usage", project: "acme-prod", notifyChannels: [CHANNEL] }];
-            const other = "projects/acme-prod/notificationChannels/42";
+            const found = [{ name: "usage", project: "acme-record", notifyChannels: [CHANNEL] }];
+            const other = "projects/acme-record/notificationChannels/42";
             assert.strictEqual(notAmongTargetsProblem("unusedAlarm.notify", other, found, [CHANNEL], GCP_MONITOR_TARGETS),
                 `\`unusedAlarm.notify\` \`${other}\` is not among the \`notifyChannels\` of the \`gcp.UsageMonitor\` \`usage\` (\`${CHANNEL}\`), the only channels it notifies (one alerting policy each): add it to \`notifyChannels\`, or notify one of those.`);
             assert.strictEqual(notAmongTargetsProblem("unusedAlarm.notify", "42", found, [CHANNEL], GCP_MONITOR_TARGETS), undefined);
@@ -57,7 +57,7 @@ describe("Google usage settings", () => {
 
     describe("gcp.ServiceIdentity: the ownership record the monitor reads", function () {
         this.timeout(30_000);
-        before(() => capture(() => monitorOf("acme-prod", [CHANNEL, OTHER])));
+        before(() => capture(() => monitorOf("acme-record", [CHANNEL, OTHER])));
 
         it("`unusedAlarm` and `expiryNoticeDays` under the contract's keys, the channel by its ID", async () => {
             // GIVEN an account idle after 30 days, noticed 30 days before its expiry
@@ -96,9 +96,9 @@ describe("Google usage settings", () => {
         });
 
         it("a channel known only at deploy time that is not the monitor's fails the deployment with the construction-time words, and no account is registered", async () => {
-            const { logged, resources } = await declareInProcess(() => new gcp.ServiceIdentity("stray-reports", { ...BASE, unusedAlarm: { afterDays: 7, notify: pulumi.output("projects/acme-prod/notificationChannels/77") } } as any));
+            const { logged, resources } = await declareInProcess(() => new gcp.ServiceIdentity("stray-reports", { ...BASE, unusedAlarm: { afterDays: 7, notify: pulumi.output("projects/acme-record/notificationChannels/77") } } as any));
             assert.deepStrictEqual(logged.map((l) => l.message), [`GcpServiceIdentity "stray-reports" has 1 invalid argument:
-  - unusedAlarm.notify: \`unusedAlarm.notify\` \`projects/acme-prod/notificationChannels/77\` is not among the \`notifyChannels\` of the \`gcp.UsageMonitor\` \`usage\` (\`${CHANNEL}\`, \`${OTHER}\`), the only channels it notifies (one alerting policy each): add it to \`notifyChannels\`, or notify one of those.`]);
+  - unusedAlarm.notify: \`unusedAlarm.notify\` \`projects/acme-record/notificationChannels/77\` is not among the \`notifyChannels\` of the \`gcp.UsageMonitor\` \`usage\` (\`${CHANNEL}\`, \`${OTHER}\`), the only channels it notifies (one alerting policy each): add it to \`notifyChannels\`, or notify one of those.`]);
             assert.deepStrictEqual(ofType(resources, "gcp:serviceaccount/account:Account"), []);
         });
 
@@ -157,7 +157,7 @@ describe("Google usage settings", () => {
             // The monitor's channel is an Output: checked where it resolves.
             assert.deepStrictEqual(sa.later.map((c) => c.path), ["unusedAlarm.notify"]);
             assert.throws(() => planGcpServiceIdentity("named-reports", { ...BASE, unusedAlarm: { afterDays: 30, notify: CHANNEL, monitor: monitors.other } } as any, TABLE_NOW), {
-                message: 'GcpServiceIdentity "named-reports" has 1 invalid argument:\n  - unusedAlarm.monitor: `unusedAlarm.monitor` is the `gcp.UsageMonitor` `usage` of project `acme-ops`, but this service account is in `acme-prod`: a monitor checks its own project only. Give the monitor of `acme-prod`, or leave `unusedAlarm.monitor` out.',
+                message: 'GcpServiceIdentity "named-reports" has 1 invalid argument:\n  - unusedAlarm.monitor: `unusedAlarm.monitor` is the `gcp.UsageMonitor` `usage` of project `acme-ops`, but this service account is in `acme-record`: a monitor checks its own project only. Give the monitor of `acme-record`, or leave `unusedAlarm.monitor` out.',
             });
         });
     });
@@ -258,7 +258,7 @@ describe("Google usage settings", () => {
         const settings: gcp.GcpUsageSettingsArgs = { unusedAlarm: alarm, expiryNoticeDays: 30 };
         const rotation: gcp.GcpRotationAlarm = { notify: CHANNEL };
         const args: gcp.GcpServiceIdentityArgs = { ...BASE, ...settings };
-        const secret: gcp.GcpRotatingSecretArgs = { project: "acme-prod", region: "europe-west1", owner: "o", purpose: "p", rotateEveryDays: 30, rotationAlarm: rotation };
+        const secret: gcp.GcpRotatingSecretArgs = { project: "acme-record", region: "europe-west1", owner: "o", purpose: "p", rotateEveryDays: 30, rotationAlarm: rotation };
         // @ts-expect-error `notify` is required
         const noNotify: gcp.GcpUnusedAlarm = { afterDays: 90 };
         // @ts-expect-error `afterDays` is a number
