@@ -224,7 +224,7 @@ export function rotationAccountId(base: string, suffix: string): string {
  * package's own (`Rotates secret …`), only `owner` is blamed, with the bytes it may take.
  */
 export function rotationOwnershipProblems(owner: string, purpose: string, accountId: string, purposeIsCallers: boolean, invokedBy: "pubsub" | "http" = "pubsub"): { propertyPath: "owner" | "purpose"; reason: string }[] {
-    const where = "the description of the rotation function's service accounts";
+    const where = `the description of the ${invokedBy === "http" ? "" : "rotation "}function's service accounts`;
     const purposes = purposeIsCallers ? [purpose] : [purpose, triggerPurpose(accountId, invokedBy)];
     const [longest] = purposes.sort((x, y) => Buffer.byteLength(y) - Buffer.byteLength(x));
     if (purposeIsCallers) {

@@ -126,7 +126,7 @@ export function channelProblem(path: string, value: unknown, project: string): s
     if (parsed === undefined) {
         return `\`${path}\` must be a notification channel's full name, \`projects/<project>/notificationChannels/<id>\` (such as \`channel.name\` of a \`gcp.monitoring.NotificationChannel\`); got ${describe(value)}.`;
     }
-    if (parsed.project !== project) {
+    if (parsed.project !== project && projectIdProblem("project", project) === undefined) {
         return `\`${path}\` is a channel of project \`${parsed.project}\`, but the monitor's policies are in \`${project}\` and a log-based alerting policy sees only its own project's logs: use a channel of \`${project}\`.`;
     }
     return undefined;

@@ -1,0 +1,320 @@
+import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { gcp } from "../../components";
+import { findRole, isPermission } from "../../components/gcp/catalog";
+import { channelProblem, monitorJobBody, planGcpUsageMonitor } from "../../components/gcp/usage-monitor";
+import { PERMISSIONS, heartbeatFilter, isMonitorEvent, monitorEvent, noticeFilter } from "../../components/runtime/gcp/usage-contract";
+import { capture, ofType, Registered } from "../../components/testing";
+import { BadInput, itRefusesEach, itRegistersNothingWhenRefused } from "../support/bad-input";
+
+/*
+ * gcp.UsageMonitor: the children it declares (state bucket, HTTP function and its two identities,
+ * Cloud Scheduler job, one notice policy per channel, heartbeat policy), exactly what its identities
+ * may do, and the bad input it refuses before registering anything.
+ */
+
+const CHANNEL = "projects/acme-prod/notificationChannels/1234567890";
+const OTHER_CHANNEL = "projects/acme-prod/notificationChannels/987";
+const ONCALL = "projects/acme-prod/notificationChannels/555";
+const base = { project: "acme-prod", region: "europe-west1", owner: "team-platform", notifyChannels: [CHANNEL] };
+const URL = "https://europe-west1-acme-prod.cloudfunctions.net/usage-mon";
+const RUNTIME = "serviceAccount:usage-mon@acme-prod.iam.gserviceaccount.com";
+const TRIGGER = "serviceAccount:usage-mon-inv@acme-prod.iam.gserviceaccount.com";
+const POLICY = "gcp:monitoring/alertPolicy:AlertPolicy";
+
+async function declare(args: any = base) {
+    return capture(() => new gcp.UsageMonitor("usage", args));
+}
+function named(resources: readonly Registered[], name: string, type?: string): Registered {
+    const found = resources.find((r) => r.name === name && (type === undefined || r.type === type));
+    assert.ok(found, `no resource named ${name} among ${resources.map((r) => r.name).join(", ")}`);
+    return found;
+}
+const decodedBody = (job: Registered) => JSON.parse(Buffer.from(job.inputs.httpTarget.body, "base64").toString("utf8"));
+
+describe("gcp.UsageMonitor", function () {
+    this.timeout(30_000);
+
+    it("declares exactly its bucket, function, identities, job and policies", async () => {
+        // GIVEN a monitor with the defaults and one channel
+        const { resources } = await declare();
+        // WHEN its children are listed
+        const children = resources.filter((r) => r.type !== "nhi:index:GcpUsageMonitor").map((r) => `${r.type} ${r.name}`).sort();
+        // THEN exactly these: no Pub/Sub trigger, no service agent
+        assert.deepStrictEqual(children, [
+            "gcp:cloudfunctionsv2/function:Function usage",
+            "gcp:cloudrunv2/serviceIamMember:ServiceIamMember usage-invoker",
+            "gcp:cloudscheduler/job:Job usage-schedule",
+            `${POLICY} usage-heartbeat`,
+            `${POLICY} usage-notify-1234567890`,
+            "gcp:projects/iAMCustomRole:IAMCustomRole usage-runtime-bucket-1-custom",
+            "gcp:projects/iAMCustomRole:IAMCustomRole usage-runtime-project-acme-prod-custom",
+            "gcp:projects/iAMMember:IAMMember usage-runtime-project-acme-prod-custom",
+            "gcp:serviceaccount/account:Account usage-runtime-sa",
+            "gcp:serviceaccount/account:Account usage-trigger-sa",
+            "gcp:storage/bucket:Bucket usage-source",
+            "gcp:storage/bucket:Bucket usage-state",
+            "gcp:storage/bucketIAMMember:BucketIAMMember usage-runtime-bucket-1-custom",
+            "gcp:storage/bucketObject:BucketObject usage-source",
+            "nhi:index:GcpServiceIdentity usage-runtime",
+            "nhi:index:GcpServiceIdentity usage-trigger",
+        ]);
+        // AND each is the monitor's child or its identities' child
+        const parents = new Set(resources.filter((r) => r.type !== "nhi:index:GcpUsageMonitor").map((r) => r.parentType));
+        assert.deepStrictEqual([...parents].sort(), ["nhi:index:GcpServiceIdentity", "nhi:index:GcpUsageMonitor"]);
+    });
+
+    it("runs the monitor entry over HTTP for up to 30 minutes with 512 MiB, one instance, as its own account", async () => {
+        // GIVEN a monitor  WHEN its function is read
+        const fn = named((await declare()).resources, "usage", "gcp:cloudfunctionsv2/function:Function");
+        // THEN it runs `monitorUsage` of the usage entry, with no event trigger
+        assert.deepStrictEqual(fn.inputs.buildConfig.entryPoint, "monitorUsage");
+        assert.match(fn.inputs.buildConfig.source.storageSource.object, /^pulumi-nhi\/gcp-usage-index-[0-9a-f]{16}\.zip$/);
+        assert.strictEqual(fn.inputs.eventTrigger, undefined);
+        assert.deepStrictEqual(fn.inputs.serviceConfig, {
+            allTrafficOnLatestRevision: true, availableMemory: "512M", ingressSettings: "ALLOW_ALL", maxInstanceCount: 1,
+            serviceAccountEmail: "usage-mon@acme-prod.iam.gserviceaccount.com", timeoutSeconds: 1800,
+        });
+        assert.strictEqual(fn.inputs.name, "usage-mon");
+    });
+
+    it("calls the function twice a day with the contract's event, as the trigger account, which alone may invoke it", async () => {
+        // GIVEN a monitor with per-identity metrics
+        const { resources } = await declare({ ...base, perIdentityMetrics: true });
+        // WHEN the job is read
+        const job = named(resources, "usage-schedule");
+        // THEN it runs at 03:00 and 15:00 UTC, retried no sooner than 10 minutes later, waiting 30 minutes
+        const { httpTarget, description, ...rest } = job.inputs;
+        assert.deepStrictEqual(rest, {
+            project: "acme-prod", region: "europe-west1", schedule: "0 3,15 * * *", timeZone: "Etc/UTC", attemptDeadline: "1800s",
+            retryConfig: { retryCount: 2, minBackoffDuration: "600s", maxBackoffDuration: "3600s", maxDoublings: 1 },
+        });
+        assert.strictEqual(description, "Runs the pulumi-nhi usage monitor usage of acme-prod.");
+        // AND POSTs the event the function accepts, naming the state bucket, with an OIDC token for the function's URL
+        assert.deepStrictEqual(decodedBody(job), monitorEvent("acme-prod", "usage-state-1a2b3c4", true));
+        assert.ok(isMonitorEvent(decodedBody(job)));
+        assert.deepStrictEqual({ ...httpTarget, body: undefined }, {
+            uri: URL, httpMethod: "POST", headers: { "Content-Type": "application/json" }, body: undefined,
+            oidcToken: { serviceAccountEmail: "usage-mon-inv@acme-prod.iam.gserviceaccount.com", audience: URL },
+        });
+        // AND the trigger account may invoke this one function's service
+        const invoker = named(resources, "usage-invoker");
+        assert.deepStrictEqual(invoker.inputs, {
+            project: "acme-prod", location: "europe-west1", name: "projects/acme-prod/locations/europe-west1/services/usage-mon", role: "roles/run.invoker", member: TRIGGER,
+        });
+        // AND without perIdentityMetrics the event says false
+        assert.strictEqual(decodedBody(named((await declare()).resources, "usage-schedule")).perIdentityMetrics, false);
+    });
+
+    it("takes a schedule as given", async () => {
+        // GIVEN a cron every 6 hours  WHEN declared  THEN the job carries it
+        assert.strictEqual(named((await declare({ ...base, schedule: "15 */6 * * *" })).resources, "usage-schedule").inputs.schedule, "15 */6 * * *");
+    });
+
+    it("keeps its state in a private bucket of its region", async () => {
+        const bucket = named((await declare()).resources, "usage-state");
+        assert.deepStrictEqual(bucket.inputs, {
+            project: "acme-prod", location: "europe-west1", uniformBucketLevelAccess: true, publicAccessPrevention: "enforced", forceDestroy: true, labels: { "managed-by": "pulumi-nhi" },
+        });
+    });
+
+    it("its function's account holds exactly the contract's permissions: the project's at project scope, the state object's on its bucket only", async () => {
+        // GIVEN a monitor
+        const { resources } = await declare();
+        // WHEN the roles and bindings of the two accounts are read
+        const role = (name: string) => named(resources, name, "gcp:projects/iAMCustomRole:IAMCustomRole");
+        const bindings = resources.filter((r) => r.inputs.member === RUNTIME || r.inputs.member === TRIGGER).map((r) => ({ name: r.name, type: r.type, scope: r.inputs.project ?? r.inputs.bucket ?? r.inputs.name, role: r.inputs.role, member: r.inputs.member }));
+        // THEN the runtime's two custom roles hold exactly the contract's permissions
+        assert.deepStrictEqual(role("usage-runtime-project-acme-prod-custom").inputs.permissions, [...PERMISSIONS.project].sort());
+        assert.deepStrictEqual(role("usage-runtime-bucket-1-custom").inputs.permissions, [...PERMISSIONS.stateBucket].sort());
+        // AND they are bound once each: at the project, and on the state bucket (not the source bucket)
+        const projectRole = role("usage-runtime-project-acme-prod-custom");
+        const bucketRole = role("usage-runtime-bucket-1-custom");
+        assert.deepStrictEqual(bindings.sort((x, y) => x.name.localeCompare(y.name)), [
+            { name: "usage-invoker", type: "gcp:cloudrunv2/serviceIamMember:ServiceIamMember", scope: "acme-prod", role: "roles/run.invoker", member: TRIGGER },
+            { name: "usage-runtime-bucket-1-custom", type: "gcp:storage/bucketIAMMember:BucketIAMMember", scope: "usage-state-1a2b3c4", role: `projects/acme-prod/roles/${bucketRole.inputs.roleId}`, member: RUNTIME },
+            { name: "usage-runtime-project-acme-prod-custom", type: "gcp:projects/iAMMember:IAMMember", scope: "acme-prod", role: `projects/acme-prod/roles/${projectRole.inputs.roleId}`, member: RUNTIME },
+        ]);
+        // AND nothing it holds writes IAM, reads a secret's value or a key's material
+        const held = [...projectRole.inputs.permissions, ...bucketRole.inputs.permissions];
+        for (const never of ["iam.serviceAccounts.disable", "iam.serviceAccounts.update", "iam.serviceAccountKeys.create", "secretmanager.versions.access", "storage.buckets.setIamPolicy"]) {
+            assert.ok(!held.includes(never), never);
+        }
+    });
+
+    it("every permission it grants is in Google's catalogue, and Cloud Scheduler's agent may mint the trigger's OIDC token", () => {
+        for (const p of [...PERMISSIONS.project, ...PERMISSIONS.stateBucket]) {
+            assert.ok(isPermission(p), p);
+        }
+        assert.ok(findRole("roles/cloudscheduler.serviceAgent")!.permissions.includes("iam.serviceAccounts.getOpenIdToken"));
+    });
+
+    it("turns each channel's digests into notifications: one log-based policy per channel, at most one per 5 minutes", async () => {
+        // GIVEN two channels
+        const { resources } = await declare({ ...base, notifyChannels: [CHANNEL, OTHER_CHANNEL] });
+        // WHEN the notice policies are read
+        const policies = ofType(resources, POLICY).filter((r) => r.name.startsWith("usage-notify-"));
+        // THEN one per channel, keyed by the channel ID, matching only that channel's first parts
+        assert.deepStrictEqual(policies.map((p) => p.name).sort(), ["usage-notify-1234567890", "usage-notify-987"]);
+        const { documentation, ...rest } = named(resources, "usage-notify-1234567890").inputs;
+        assert.deepStrictEqual(rest, {
+            project: "acme-prod",
+            displayName: "pulumi-nhi usage notices of acme-prod to channel 1234567890 (usage)",
+            combiner: "OR",
+            conditions: [{
+                displayName: "A usage notice digest for this channel",
+                conditionMatchedLog: {
+                    filter: 'logName="projects/acme-prod/logs/nhi-usage-notice" AND labels."nhi-channel"="1234567890" AND labels."nhi-part"="1"',
+                    labelExtractors: { summary: "EXTRACT(jsonPayload.summary)", changes: "EXTRACT(jsonPayload.changeCount)" },
+                },
+            }],
+            alertStrategy: { notificationRateLimit: { period: "300s" }, autoClose: "1800s" },
+            notificationChannels: [CHANNEL],
+            severity: "WARNING",
+        });
+        assert.strictEqual(rest.conditions[0].conditionMatchedLog.filter, noticeFilter("acme-prod", "1234567890"));
+        // AND the notification shows the digest's summary
+        assert.strictEqual(documentation.mimeType, "text/markdown");
+        assert.ok(documentation.content.includes("${log.extracted_label.summary}"));
+        assert.strictEqual(documentation.subject, "pulumi-nhi: ${log.extracted_label.changes} machine identity change(s) of state");
+        assert.strictEqual(named(resources, "usage-notify-987").inputs.notificationChannels[0], OTHER_CHANNEL);
+    });
+
+    it("keys a channel known only at deploy time by its place among such channels, and checks it where it resolves", async () => {
+        // GIVEN a plain channel and a channel that is an Output
+        const { resources } = await declare({ ...base, notifyChannels: [CHANNEL, pulumi.output(OTHER_CHANNEL)] });
+        // WHEN declared  THEN the Output's policy is `deferred-1`, and its filter names the resolved ID
+        const deferred = named(resources, "usage-notify-deferred-1");
+        assert.strictEqual(deferred.inputs.conditions[0].conditionMatchedLog.filter, noticeFilter("acme-prod", "987"));
+        assert.deepStrictEqual(deferred.inputs.notificationChannels, [OTHER_CHANNEL]);
+        // AND the plan keeps the check, with the construction-time message
+        const plan = planGcpUsageMonitor("usage", { ...base, notifyChannels: [pulumi.output("alerts")], alarmChannel: pulumi.output(ONCALL) });
+        assert.deepStrictEqual(plan.later.map((c) => c.path), ["notifyChannels[0]", "alarmChannel"]);
+        assert.strictEqual(plan.later[0].problem("alerts"), BAD.find((b) => b.what === "a channel ID instead of its full name")!.reason.replace("`12345`", "`alerts`"));
+        assert.strictEqual(plan.later[1].problem(ONCALL), undefined);
+    });
+
+    it("alarms when no run succeeded for 23 h 30 min or a run failed, notifying alarmChannel", async () => {
+        // GIVEN a monitor with an alarm channel
+        const { resources } = await declare({ ...base, alarmChannel: ONCALL });
+        // WHEN the heartbeat policy is read
+        const { documentation, ...rest } = named(resources, "usage-heartbeat").inputs;
+        // THEN two conditions over run_succeeded, either fires
+        assert.deepStrictEqual(rest, {
+            project: "acme-prod",
+            displayName: "pulumi-nhi usage monitor usage of acme-prod: no successful run",
+            combiner: "OR",
+            conditions: [
+                { displayName: "No run for 23 h 30 min", conditionAbsent: { filter: heartbeatFilter(), duration: "84600s", trigger: { count: 1 } } },
+                { displayName: "A run finished with failures", conditionThreshold: { filter: heartbeatFilter(), comparison: "COMPARISON_LT", thresholdValue: 1, duration: "0s", trigger: { count: 1 } } },
+            ],
+            notificationChannels: [ONCALL],
+            severity: "ERROR",
+        });
+        assert.strictEqual(heartbeatFilter(), 'metric.type="custom.googleapis.com/pulumi_nhi/run_succeeded" AND resource.type="global"');
+        assert.match(documentation.content, /did not complete a run of acme-prod in the last 23 h 30 min/);
+        // AND without alarmChannel it notifies no one
+        assert.deepStrictEqual(named((await declare()).resources, "usage-heartbeat").inputs.notificationChannels, []);
+    });
+
+    it("the job's body is the contract's event, base64", () => {
+        assert.strictEqual(Buffer.from(monitorJobBody("acme-prod", "b-1", false), "base64").toString("utf8"), '{"nhiAction":"monitorUsage","project":"acme-prod","stateBucket":"b-1","perIdentityMetrics":false}');
+    });
+
+    it("a channel of another project is refused: a log-based policy sees its own project's logs only", () => {
+        assert.strictEqual(channelProblem("alarmChannel", ONCALL, "acme-prod"), undefined);
+        assert.strictEqual(channelProblem("alarmChannel", "projects/acme-ops/notificationChannels/5", "acme-prod"),
+            "`alarmChannel` is a channel of project `acme-ops`, but the monitor's policies are in `acme-prod` and a log-based alerting policy sees only its own project's logs: use a channel of `acme-prod`.");
+    });
+
+    itRegistersNothingWhenRefused(() => new gcp.UsageMonitor("usage", { ...base, notifyChannels: ["alerts"] }));
+
+    const channelReason = (path: string, got: string) => `\`${path}\` must be a notification channel's full name, \`projects/<project>/notificationChannels/<id>\` (such as \`channel.name\` of a \`gcp.monitoring.NotificationChannel\`); got ${got}.`;
+    const BAD: BadInput[] = [
+        {
+            what: "a missing owner",
+            args: { ...base, owner: undefined },
+            path: "owner",
+            reason: "`owner` is required and must be a non-empty string (the team or person who answers for the monitor); got undefined.",
+        },
+        {
+            what: "a project name that is not an ID",
+            args: { ...base, project: "Acme Prod" },
+            path: "project",
+            reason: "`project` must be a project ID: 6–30 lower-case letters, digits and hyphens, starting with a letter, such as `my-project`; got `Acme Prod`.",
+        },
+        {
+            what: "a zone instead of a region",
+            args: { ...base, region: "europe-west1-b" },
+            path: "region",
+            reason: "`region` must be the Google Cloud region of the monitor's function and job, such as `europe-west1`; got `europe-west1-b`.",
+        },
+        {
+            what: "an empty purpose",
+            args: { ...base, purpose: " " },
+            path: "purpose",
+            reason: "`purpose` must be a non-empty string (why the monitor exists); got only whitespace.",
+        },
+        {
+            what: "an App Engine schedule instead of a cron",
+            args: { ...base, schedule: "every 12 hours" },
+            path: "schedule",
+            reason: "`schedule` must be a cron of five fields, `<minute> <hour> <day of month> <month> <day of week>`, run at least twice a day, such as `0 3,15 * * *`; got `every 12 hours`.",
+        },
+        {
+            what: "an EventBridge cron of six fields",
+            args: { ...base, schedule: "0 3 * * ? *" },
+            path: "schedule",
+            reason: "`schedule` must be a cron of five fields, `<minute> <hour> <day of month> <month> <day of week>`, run at least twice a day, such as `0 3,15 * * *`; got `0 3 * * ? *`.",
+        },
+        {
+            what: "perIdentityMetrics that is not a boolean",
+            args: { ...base, perIdentityMetrics: "yes" },
+            path: "perIdentityMetrics",
+            reason: "`perIdentityMetrics` must be true or false; got `yes`.",
+        },
+        {
+            what: "no notify channels",
+            args: { ...base, notifyChannels: [] },
+            path: "notifyChannels",
+            reason: "`notifyChannels` must list at least one notification channel's full name, the channels the identities' `unusedAlarm.notify` name; got object `[]`.",
+        },
+        {
+            what: "a channel ID instead of its full name",
+            args: { ...base, notifyChannels: ["12345"] },
+            path: "notifyChannels[0]",
+            reason: channelReason("notifyChannels[0]", "`12345`"),
+        },
+        {
+            what: "a channel of another project",
+            args: { ...base, notifyChannels: ["projects/acme-ops/notificationChannels/12345"] },
+            path: "notifyChannels[0]",
+            reason: "`notifyChannels[0]` is a channel of project `acme-ops`, but the monitor's policies are in `acme-prod` and a log-based alerting policy sees only its own project's logs: use a channel of `acme-prod`.",
+        },
+        {
+            what: "a channel listed twice",
+            args: { ...base, notifyChannels: [CHANNEL, OTHER_CHANNEL, CHANNEL] },
+            path: "notifyChannels[2]",
+            reason: "`notifyChannels[2]` repeats `notifyChannels[0]`: list each channel once.",
+        },
+        {
+            what: "a missing channel in the list",
+            args: { ...base, notifyChannels: [undefined] },
+            path: "notifyChannels[0]",
+            reason: channelReason("notifyChannels[0]", "undefined"),
+        },
+        {
+            what: "an alarm channel that is an email address",
+            args: { ...base, alarmChannel: "oncall@example.com" },
+            path: "alarmChannel",
+            reason: channelReason("alarmChannel", "`oncall@example.com`"),
+        },
+        {
+            what: "an owner too long for the ownership record",
+            args: { ...base, owner: "x".repeat(250) },
+            path: "owner",
+            reason: "`owner` is 250 bytes, too long for the description of the function's service accounts, which hold at most 256 bytes (Google limit) and leave 144 of them for `owner` beside the function's own purpose. Shorten `owner` to at most 144 bytes.",
+        },
+    ];
+    describe("refuses", () => itRefusesEach(BAD, "GcpUsageMonitor", "usage", (name, args) => planGcpUsageMonitor(name, args)));
+});
