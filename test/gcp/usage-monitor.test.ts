@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import * as pulumiGcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { gcp } from "../../components";
 import { findRole, isPermission } from "../../components/gcp/catalog";
@@ -215,6 +216,26 @@ describe("gcp.UsageMonitor", function () {
         assert.match(documentation.content, /did not complete a run of acme-prod in the last 23 h 30 min/);
         // AND without alarmChannel it notifies no one
         assert.deepStrictEqual(named((await declare()).resources, "usage-heartbeat").inputs.notificationChannels, []);
+    });
+
+    it("runs the README's program: channels declared beside it, checked where their names resolve", async () => {
+        // GIVEN the README's program: two email channels of the project, the monitor naming them
+        const { resources } = await capture(() => {
+            const team = new pulumiGcp.monitoring.NotificationChannel("team-email", { project: "acme-prod", type: "email", labels: { email_address: "platform@example.com" } });
+            const oncall = new pulumiGcp.monitoring.NotificationChannel("oncall", { project: "acme-prod", type: "email", labels: { email_address: "oncall@example.com" } });
+            return new gcp.UsageMonitor("usage", { project: "acme-prod", region: "europe-west1", owner: "team-platform", notifyChannels: [team.name], alarmChannel: oncall.name });
+        });
+        // WHEN the policies are read
+        const channel = (name: string) => named(resources, name, "gcp:monitoring/notificationChannel:NotificationChannel");
+        assert.ok(channel("team-email") && channel("oncall"));
+        const notice = named(resources, "usage-notify-deferred-1");
+        const heartbeat = named(resources, "usage-heartbeat");
+        // THEN the notice policy goes to the team's channel, filtered on its ID; the heartbeat to on-call
+        const [teamName] = notice.inputs.notificationChannels;
+        assert.match(teamName, /^projects\/acme-prod\/notificationChannels\/[0-9]+$/);
+        assert.strictEqual(notice.inputs.conditions[0].conditionMatchedLog.filter, noticeFilter("acme-prod", teamName.split("/")[3]));
+        assert.strictEqual(heartbeat.inputs.notificationChannels.length, 1);
+        assert.notStrictEqual(heartbeat.inputs.notificationChannels[0], teamName);
     });
 
     it("the job's body is the contract's event, base64", () => {
