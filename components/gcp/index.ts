@@ -15,6 +15,7 @@ export type { GcpServiceAccountKeyArgs } from "./service-account-key";
 export type { GcpGrant, GcpGrantCommon, GcpGrantResource, GcpGrantScopes, GcpPermissionsGrant, GcpRoleGrant } from "./grants";
 export type { GcpTrust, GcpTrustKinds, GcpGithubActionsTrust, GcpGkeWorkloadTrust } from "./trust";
 export { type OwnershipRecord, parseOwnershipRecord } from "./description";
+export type { GcpRotationAlarm, GcpUnusedAlarm, GcpUsageSettingsArgs } from "./usage-settings";
 
 /** One keyless service account per workload: see {@link GcpServiceIdentity}. */
 export type ServiceIdentity = GcpServiceIdentity;
