@@ -18,6 +18,7 @@ import {
 import { GcpGrant, projectIdProblem } from "./grants";
 import { RotationFunction, isRegion, planRotationFunction, rotationAccountId, rotationFunction, rotationOwnershipProblems } from "./rotation-function";
 import { GcpServiceIdentity } from "./service-identity";
+import { channelProblem, registerGcpUsageMonitor } from "./usage-settings";
 
 export const GCP_USAGE_MONITOR_TYPE = "nhi:index:GcpUsageMonitor";
 
@@ -120,18 +121,6 @@ export interface GcpUsageMonitorPlan {
     readonly later: readonly DeferredCheck[];
 }
 
-/** Why `value` at `path` is not a notification channel of `project`, or undefined. */
-export function channelProblem(path: string, value: unknown, project: string): string | undefined {
-    const parsed = typeof value === "string" ? parseChannelName(value) : undefined;
-    if (parsed === undefined) {
-        return `\`${path}\` must be a notification channel's full name, \`projects/<project>/notificationChannels/<id>\` (such as \`channel.name\` of a \`gcp.monitoring.NotificationChannel\`); got ${describe(value)}.`;
-    }
-    if (parsed.project !== project && projectIdProblem("project", project) === undefined) {
-        return `\`${path}\` is a channel of project \`${parsed.project}\`, but the monitor's policies are in \`${project}\` and a log-based alerting policy sees only its own project's logs: use a channel of \`${project}\`.`;
-    }
-    return undefined;
-}
-
 /** Validates `args` for a monitor called `name`, collecting every problem into one `InputPropertiesError`. Registers nothing. */
 export function planGcpUsageMonitor(name: string, args: GcpUsageMonitorArgs): GcpUsageMonitorPlan {
     const problems = new Problems();
@@ -157,6 +146,8 @@ export function planGcpUsageMonitor(name: string, args: GcpUsageMonitorArgs): Gc
         problems.add("perIdentityMetrics", `\`perIdentityMetrics\` must be true or false; got ${describe(a.perIdentityMetrics)}.`);
     }
     const project = typeof a.project === "string" ? a.project : "";
+    // Channels are compared with the project only when it is one (its own problem is reported above).
+    const channelProject = projectProblem === undefined ? project : undefined;
     const notifyChannels: NoticeChannelPlan[] = [];
     if (!Array.isArray(a.notifyChannels) || a.notifyChannels.length === 0) {
         problems.add("notifyChannels", `\`notifyChannels\` must list at least one notification channel's full name, the channels the identities' \`unusedAlarm.notify\` name; got ${describe(a.notifyChannels)}.`);
@@ -167,7 +158,7 @@ export function planGcpUsageMonitor(name: string, args: GcpUsageMonitorArgs): Gc
             const path = `notifyChannels[${i}]`;
             if (typeof channel === "string" || channel === undefined || channel === null) {
                 const first = typeof channel === "string" ? seen.get(channel) : undefined;
-                const problem = channelProblem(path, channel, project) ?? (first !== undefined ? `\`${path}\` repeats \`${first}\`: list each channel once.` : undefined);
+                const problem = channelProblem(path, channel, channelProject) ?? (first !== undefined ? `\`${path}\` repeats \`${first}\`: list each channel once.` : undefined);
                 if (problem !== undefined) {
                     problems.add(path, problem);
                 } else {
@@ -175,13 +166,13 @@ export function planGcpUsageMonitor(name: string, args: GcpUsageMonitorArgs): Gc
                     notifyChannels.push({ key: parseChannelName(channel as string)!.id, channel: channel as string });
                 }
             } else {
-                later.push({ path, value: channel, problem: (v) => channelProblem(path, v, project) });
+                later.push({ path, value: channel, problem: (v) => channelProblem(path, v, channelProject) });
                 notifyChannels.push({ key: `deferred-${++deferred}`, channel });
             }
         });
     }
     if (a.alarmChannel !== undefined) {
-        checkNowOrLater({ path: "alarmChannel", value: a.alarmChannel, problem: (v) => channelProblem("alarmChannel", v, project) }, problems, later);
+        checkNowOrLater({ path: "alarmChannel", value: a.alarmChannel, problem: (v) => channelProblem("alarmChannel", v, channelProject) }, problems, later);
     }
     const accountId = rotationAccountId(name, "mon");
     if (owner !== undefined) {
@@ -246,6 +237,8 @@ export class GcpUsageMonitor extends pulumi.ComponentResource {
     constructor(name: string, args: GcpUsageMonitorArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planGcpUsageMonitor(name, args);
         super(GCP_USAGE_MONITOR_TYPE, name, {}, opts);
+        // The identities and secrets of this project find it by convention (`unusedAlarm`, `rotationAlarm`), in any order.
+        registerGcpUsageMonitor(this, { name, project: plan.project, notifyChannels: plan.notifyChannels.map((c) => c.channel) }, opts);
         const guard = deployTimeGuard(`GcpUsageMonitor "${name}"`, this, plan.later);
         const parent = { parent: this };
         const { project, region } = plan;

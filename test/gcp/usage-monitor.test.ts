@@ -3,8 +3,9 @@ import * as pulumiGcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { gcp } from "../../components";
 import { findRole, isPermission } from "../../components/gcp/catalog";
-import { channelProblem, monitorJobBody, planGcpUsageMonitor } from "../../components/gcp/usage-monitor";
+import { monitorJobBody, planGcpUsageMonitor } from "../../components/gcp/usage-monitor";
 import { PERMISSIONS, heartbeatFilter, isMonitorEvent, monitorEvent, noticeFilter } from "../../components/runtime/gcp/usage-contract";
+import { planGcpServiceIdentity } from "../../components/gcp/service-identity";
 import { capture, ofType, Registered } from "../../components/testing";
 import { BadInput, itRefusesEach, itRegistersNothingWhenRefused } from "../support/bad-input";
 
@@ -191,7 +192,7 @@ describe("gcp.UsageMonitor", function () {
         // AND the plan keeps the check, with the construction-time message
         const plan = planGcpUsageMonitor("usage", { ...base, notifyChannels: [pulumi.output("alerts")], alarmChannel: pulumi.output(ONCALL) });
         assert.deepStrictEqual(plan.later.map((c) => c.path), ["notifyChannels[0]", "alarmChannel"]);
-        assert.strictEqual(plan.later[0].problem("alerts"), BAD.find((b) => b.what === "a channel ID instead of its full name")!.reason.replace("`12345`", "`alerts`"));
+        assert.strictEqual(plan.later[0].problem("alerts"), BAD.find((b) => b.what === "a channel ID instead of its full name")!.reason.replace("`12345`", "`alerts`").replace(" Did you mean `projects/acme-prod/notificationChannels/12345`?", ""));
         assert.strictEqual(plan.later[1].problem(ONCALL), undefined);
     });
 
@@ -238,19 +239,31 @@ describe("gcp.UsageMonitor", function () {
         assert.notStrictEqual(heartbeat.inputs.notificationChannels[0], teamName);
     });
 
+    it("is found by the identities of its project, which may notify only its channels", async () => {
+        // GIVEN a monitor of acme-watch notifying one channel
+        const watched = "projects/acme-watch/notificationChannels/77";
+        const { value: monitor } = await capture(() => new gcp.UsageMonitor("watch", { ...base, project: "acme-watch", notifyChannels: [watched] }));
+        const identity = (notify: string, extra = {}) => planGcpServiceIdentity("reports", { project: "acme-watch", owner: "team-reports", purpose: "Renders reports", grants: [], unusedAlarm: { afterDays: 30, notify, ...extra } } as any);
+        // WHEN an identity of acme-watch notifies that channel  THEN it is accepted, by convention and by naming the monitor
+        assert.doesNotThrow(() => identity(watched));
+        assert.doesNotThrow(() => identity(watched, { monitor }));
+        // AND a channel the monitor does not notify is refused, naming the monitor and its channels
+        assert.throws(() => identity("projects/acme-watch/notificationChannels/78"), (e: any) => {
+            assert.deepStrictEqual(e.errors, [{
+                propertyPath: "unusedAlarm.notify",
+                reason: "`unusedAlarm.notify` `projects/acme-watch/notificationChannels/78` is not among the `notifyChannels` of the `gcp.UsageMonitor` `watch` (`projects/acme-watch/notificationChannels/77`), the only channels it notifies (one alerting policy each): add it to `notifyChannels`, or notify one of those.",
+            }]);
+            return true;
+        });
+    });
+
     it("the job's body is the contract's event, base64", () => {
         assert.strictEqual(Buffer.from(monitorJobBody("acme-prod", "b-1", false), "base64").toString("utf8"), '{"nhiAction":"monitorUsage","project":"acme-prod","stateBucket":"b-1","perIdentityMetrics":false}');
     });
 
-    it("a channel of another project is refused: a log-based policy sees its own project's logs only", () => {
-        assert.strictEqual(channelProblem("alarmChannel", ONCALL, "acme-prod"), undefined);
-        assert.strictEqual(channelProblem("alarmChannel", "projects/acme-ops/notificationChannels/5", "acme-prod"),
-            "`alarmChannel` is a channel of project `acme-ops`, but the monitor's policies are in `acme-prod` and a log-based alerting policy sees only its own project's logs: use a channel of `acme-prod`.");
-    });
-
     itRegistersNothingWhenRefused(() => new gcp.UsageMonitor("usage", { ...base, notifyChannels: ["alerts"] }));
 
-    const channelReason = (path: string, got: string) => `\`${path}\` must be a notification channel's full name, \`projects/<project>/notificationChannels/<id>\` (such as \`channel.name\` of a \`gcp.monitoring.NotificationChannel\`); got ${got}.`;
+    const channelReason = (path: string, got: string, hint = "") => `\`${path}\` must be the full name of a notification channel, \`projects/<project>/notificationChannels/<id>\` (such as \`channel.name\` of a \`gcp.monitoring.NotificationChannel\`); got ${got}.${hint}`;
     const BAD: BadInput[] = [
         {
             what: "a missing owner",
@@ -304,13 +317,13 @@ describe("gcp.UsageMonitor", function () {
             what: "a channel ID instead of its full name",
             args: { ...base, notifyChannels: ["12345"] },
             path: "notifyChannels[0]",
-            reason: channelReason("notifyChannels[0]", "`12345`"),
+            reason: channelReason("notifyChannels[0]", "`12345`", " Did you mean `projects/acme-prod/notificationChannels/12345`?"),
         },
         {
             what: "a channel of another project",
             args: { ...base, notifyChannels: ["projects/acme-ops/notificationChannels/12345"] },
             path: "notifyChannels[0]",
-            reason: "`notifyChannels[0]` is a channel of project `acme-ops`, but the monitor's policies are in `acme-prod` and a log-based alerting policy sees only its own project's logs: use a channel of `acme-prod`.",
+            reason: "`notifyChannels[0]` `projects/acme-ops/notificationChannels/12345` is a channel of project `acme-ops`, but this is in `acme-prod`: the usage monitor notifies only channels of the project it watches (its log-based alerting policies read that project's logs alone). Use a channel of `acme-prod`.",
         },
         {
             what: "a channel listed twice",
