@@ -15,13 +15,15 @@ import { BadInput, itRefusesEach, itRegistersNothingWhenRefused } from "../suppo
  * may do, and the bad input it refuses before registering anything.
  */
 
-const CHANNEL = "projects/acme-prod/notificationChannels/1234567890";
-const OTHER_CHANNEL = "projects/acme-prod/notificationChannels/987";
-const ONCALL = "projects/acme-prod/notificationChannels/555";
-const base = { project: "acme-prod", region: "europe-west1", owner: "team-platform", notifyChannels: [CHANNEL] };
-const URL = "https://europe-west1-acme-prod.cloudfunctions.net/usage-mon";
-const RUNTIME = "serviceAccount:usage-mon@acme-prod.iam.gserviceaccount.com";
-const TRIGGER = "serviceAccount:usage-mon-inv@acme-prod.iam.gserviceaccount.com";
+// A project of its own: every monitor declared here registers as its project's monitor for the rest
+// of the process (no stack resource under the mocks), and other files' tests count acme-prod's.
+const CHANNEL = "projects/acme-usage/notificationChannels/1234567890";
+const OTHER_CHANNEL = "projects/acme-usage/notificationChannels/987";
+const ONCALL = "projects/acme-usage/notificationChannels/555";
+const base = { project: "acme-usage", region: "europe-west1", owner: "team-platform", notifyChannels: [CHANNEL] };
+const URL = "https://europe-west1-acme-usage.cloudfunctions.net/usage-mon";
+const RUNTIME = "serviceAccount:usage-mon@acme-usage.iam.gserviceaccount.com";
+const TRIGGER = "serviceAccount:usage-mon-inv@acme-usage.iam.gserviceaccount.com";
 const POLICY = "gcp:monitoring/alertPolicy:AlertPolicy";
 
 async function declare(args: any = base) {
@@ -50,8 +52,8 @@ describe("gcp.UsageMonitor", function () {
             `${POLICY} usage-heartbeat`,
             `${POLICY} usage-notify-1234567890`,
             "gcp:projects/iAMCustomRole:IAMCustomRole usage-runtime-bucket-1-custom",
-            "gcp:projects/iAMCustomRole:IAMCustomRole usage-runtime-project-acme-prod-custom",
-            "gcp:projects/iAMMember:IAMMember usage-runtime-project-acme-prod-custom",
+            "gcp:projects/iAMCustomRole:IAMCustomRole usage-runtime-project-acme-usage-custom",
+            "gcp:projects/iAMMember:IAMMember usage-runtime-project-acme-usage-custom",
             "gcp:serviceaccount/account:Account usage-runtime-sa",
             "gcp:serviceaccount/account:Account usage-trigger-sa",
             "gcp:storage/bucket:Bucket usage-source",
@@ -75,7 +77,7 @@ describe("gcp.UsageMonitor", function () {
         assert.strictEqual(fn.inputs.eventTrigger, undefined);
         assert.deepStrictEqual(fn.inputs.serviceConfig, {
             allTrafficOnLatestRevision: true, availableMemory: "512M", ingressSettings: "ALLOW_ALL", maxInstanceCount: 1,
-            serviceAccountEmail: "usage-mon@acme-prod.iam.gserviceaccount.com", timeoutSeconds: 1800,
+            serviceAccountEmail: "usage-mon@acme-usage.iam.gserviceaccount.com", timeoutSeconds: 1800,
         });
         assert.strictEqual(fn.inputs.name, "usage-mon");
     });
@@ -88,21 +90,21 @@ describe("gcp.UsageMonitor", function () {
         // THEN it runs at 03:00 and 15:00 UTC, retried no sooner than 10 minutes later, waiting 30 minutes
         const { httpTarget, description, ...rest } = job.inputs;
         assert.deepStrictEqual(rest, {
-            project: "acme-prod", region: "europe-west1", schedule: "0 3,15 * * *", timeZone: "Etc/UTC", attemptDeadline: "1800s",
+            project: "acme-usage", region: "europe-west1", schedule: "0 3,15 * * *", timeZone: "Etc/UTC", attemptDeadline: "1800s",
             retryConfig: { retryCount: 2, minBackoffDuration: "600s", maxBackoffDuration: "3600s", maxDoublings: 1 },
         });
-        assert.strictEqual(description, "Runs the pulumi-nhi usage monitor usage of acme-prod.");
+        assert.strictEqual(description, "Runs the pulumi-nhi usage monitor usage of acme-usage.");
         // AND POSTs the event the function accepts, naming the state bucket, with an OIDC token for the function's URL
-        assert.deepStrictEqual(decodedBody(job), monitorEvent("acme-prod", "usage-state-1a2b3c4", true));
+        assert.deepStrictEqual(decodedBody(job), monitorEvent("acme-usage", "usage-state-1a2b3c4", true));
         assert.ok(isMonitorEvent(decodedBody(job)));
         assert.deepStrictEqual({ ...httpTarget, body: undefined }, {
             uri: URL, httpMethod: "POST", headers: { "Content-Type": "application/json" }, body: undefined,
-            oidcToken: { serviceAccountEmail: "usage-mon-inv@acme-prod.iam.gserviceaccount.com", audience: URL },
+            oidcToken: { serviceAccountEmail: "usage-mon-inv@acme-usage.iam.gserviceaccount.com", audience: URL },
         });
         // AND the trigger account may invoke this one function's service
         const invoker = named(resources, "usage-invoker");
         assert.deepStrictEqual(invoker.inputs, {
-            project: "acme-prod", location: "europe-west1", name: "projects/acme-prod/locations/europe-west1/services/usage-mon", role: "roles/run.invoker", member: TRIGGER,
+            project: "acme-usage", location: "europe-west1", name: "projects/acme-usage/locations/europe-west1/services/usage-mon", role: "roles/run.invoker", member: TRIGGER,
         });
         // AND without perIdentityMetrics the event says false
         assert.strictEqual(decodedBody(named((await declare()).resources, "usage-schedule")).perIdentityMetrics, false);
@@ -116,7 +118,7 @@ describe("gcp.UsageMonitor", function () {
     it("keeps its state in a private bucket of its region", async () => {
         const bucket = named((await declare()).resources, "usage-state");
         assert.deepStrictEqual(bucket.inputs, {
-            project: "acme-prod", location: "europe-west1", uniformBucketLevelAccess: true, publicAccessPrevention: "enforced", forceDestroy: true, labels: { "managed-by": "pulumi-nhi" },
+            project: "acme-usage", location: "europe-west1", uniformBucketLevelAccess: true, publicAccessPrevention: "enforced", forceDestroy: true, labels: { "managed-by": "pulumi-nhi" },
         });
     });
 
@@ -127,15 +129,15 @@ describe("gcp.UsageMonitor", function () {
         const role = (name: string) => named(resources, name, "gcp:projects/iAMCustomRole:IAMCustomRole");
         const bindings = resources.filter((r) => r.inputs.member === RUNTIME || r.inputs.member === TRIGGER).map((r) => ({ name: r.name, type: r.type, scope: r.inputs.project ?? r.inputs.bucket ?? r.inputs.name, role: r.inputs.role, member: r.inputs.member }));
         // THEN the runtime's two custom roles hold exactly the contract's permissions
-        assert.deepStrictEqual(role("usage-runtime-project-acme-prod-custom").inputs.permissions, [...PERMISSIONS.project].sort());
+        assert.deepStrictEqual(role("usage-runtime-project-acme-usage-custom").inputs.permissions, [...PERMISSIONS.project].sort());
         assert.deepStrictEqual(role("usage-runtime-bucket-1-custom").inputs.permissions, [...PERMISSIONS.stateBucket].sort());
         // AND they are bound once each: at the project, and on the state bucket (not the source bucket)
-        const projectRole = role("usage-runtime-project-acme-prod-custom");
+        const projectRole = role("usage-runtime-project-acme-usage-custom");
         const bucketRole = role("usage-runtime-bucket-1-custom");
         assert.deepStrictEqual(bindings.sort((x, y) => x.name.localeCompare(y.name)), [
-            { name: "usage-invoker", type: "gcp:cloudrunv2/serviceIamMember:ServiceIamMember", scope: "acme-prod", role: "roles/run.invoker", member: TRIGGER },
-            { name: "usage-runtime-bucket-1-custom", type: "gcp:storage/bucketIAMMember:BucketIAMMember", scope: "usage-state-1a2b3c4", role: `projects/acme-prod/roles/${bucketRole.inputs.roleId}`, member: RUNTIME },
-            { name: "usage-runtime-project-acme-prod-custom", type: "gcp:projects/iAMMember:IAMMember", scope: "acme-prod", role: `projects/acme-prod/roles/${projectRole.inputs.roleId}`, member: RUNTIME },
+            { name: "usage-invoker", type: "gcp:cloudrunv2/serviceIamMember:ServiceIamMember", scope: "acme-usage", role: "roles/run.invoker", member: TRIGGER },
+            { name: "usage-runtime-bucket-1-custom", type: "gcp:storage/bucketIAMMember:BucketIAMMember", scope: "usage-state-1a2b3c4", role: `projects/acme-usage/roles/${bucketRole.inputs.roleId}`, member: RUNTIME },
+            { name: "usage-runtime-project-acme-usage-custom", type: "gcp:projects/iAMMember:IAMMember", scope: "acme-usage", role: `projects/acme-usage/roles/${projectRole.inputs.roleId}`, member: RUNTIME },
         ]);
         // AND nothing it holds writes IAM, reads a secret's value or a key's material
         const held = [...projectRole.inputs.permissions, ...bucketRole.inputs.permissions];
@@ -160,13 +162,13 @@ describe("gcp.UsageMonitor", function () {
         assert.deepStrictEqual(policies.map((p) => p.name).sort(), ["usage-notify-1234567890", "usage-notify-987"]);
         const { documentation, ...rest } = named(resources, "usage-notify-1234567890").inputs;
         assert.deepStrictEqual(rest, {
-            project: "acme-prod",
-            displayName: "pulumi-nhi usage notices of acme-prod to channel 1234567890 (usage)",
+            project: "acme-usage",
+            displayName: "pulumi-nhi usage notices of acme-usage to channel 1234567890 (usage)",
             combiner: "OR",
             conditions: [{
                 displayName: "A usage notice digest for this channel",
                 conditionMatchedLog: {
-                    filter: 'logName="projects/acme-prod/logs/nhi-usage-notice" AND labels."nhi-channel"="1234567890" AND labels."nhi-part"="1"',
+                    filter: 'logName="projects/acme-usage/logs/nhi-usage-notice" AND labels."nhi-channel"="1234567890" AND labels."nhi-part"="1"',
                     labelExtractors: { summary: "EXTRACT(jsonPayload.summary)", changes: "EXTRACT(jsonPayload.changeCount)" },
                 },
             }],
@@ -174,7 +176,7 @@ describe("gcp.UsageMonitor", function () {
             notificationChannels: [CHANNEL],
             severity: "WARNING",
         });
-        assert.strictEqual(rest.conditions[0].conditionMatchedLog.filter, noticeFilter("acme-prod", "1234567890"));
+        assert.strictEqual(rest.conditions[0].conditionMatchedLog.filter, noticeFilter("acme-usage", "1234567890"));
         // AND the notification shows the digest's summary
         assert.strictEqual(documentation.mimeType, "text/markdown");
         assert.ok(documentation.content.includes("${log.extracted_label.summary}"));
@@ -187,12 +189,12 @@ describe("gcp.UsageMonitor", function () {
         const { resources } = await declare({ ...base, notifyChannels: [CHANNEL, pulumi.output(OTHER_CHANNEL)] });
         // WHEN declared  THEN the Output's policy is `deferred-1`, and its filter names the resolved ID
         const deferred = named(resources, "usage-notify-deferred-1");
-        assert.strictEqual(deferred.inputs.conditions[0].conditionMatchedLog.filter, noticeFilter("acme-prod", "987"));
+        assert.strictEqual(deferred.inputs.conditions[0].conditionMatchedLog.filter, noticeFilter("acme-usage", "987"));
         assert.deepStrictEqual(deferred.inputs.notificationChannels, [OTHER_CHANNEL]);
         // AND the plan keeps the check, with the construction-time message
         const plan = planGcpUsageMonitor("usage", { ...base, notifyChannels: [pulumi.output("alerts")], alarmChannel: pulumi.output(ONCALL) });
         assert.deepStrictEqual(plan.later.map((c) => c.path), ["notifyChannels[0]", "alarmChannel"]);
-        assert.strictEqual(plan.later[0].problem("alerts"), BAD.find((b) => b.what === "a channel ID instead of its full name")!.reason.replace("`12345`", "`alerts`").replace(" Did you mean `projects/acme-prod/notificationChannels/12345`?", ""));
+        assert.strictEqual(plan.later[0].problem("alerts"), BAD.find((b) => b.what === "a channel ID instead of its full name")!.reason.replace("`12345`", "`alerts`").replace(" Did you mean `projects/acme-usage/notificationChannels/12345`?", ""));
         assert.strictEqual(plan.later[1].problem(ONCALL), undefined);
     });
 
@@ -203,8 +205,8 @@ describe("gcp.UsageMonitor", function () {
         const { documentation, ...rest } = named(resources, "usage-heartbeat").inputs;
         // THEN two conditions over run_succeeded, either fires
         assert.deepStrictEqual(rest, {
-            project: "acme-prod",
-            displayName: "pulumi-nhi usage monitor usage of acme-prod: no successful run",
+            project: "acme-usage",
+            displayName: "pulumi-nhi usage monitor usage of acme-usage: no successful run",
             combiner: "OR",
             conditions: [
                 { displayName: "No run for 23 h 30 min", conditionAbsent: { filter: heartbeatFilter(), duration: "84600s", trigger: { count: 1 } } },
@@ -214,7 +216,7 @@ describe("gcp.UsageMonitor", function () {
             severity: "ERROR",
         });
         assert.strictEqual(heartbeatFilter(), 'metric.type="custom.googleapis.com/pulumi_nhi/run_succeeded" AND resource.type="global"');
-        assert.match(documentation.content, /did not complete a run of acme-prod in the last 23 h 30 min/);
+        assert.match(documentation.content, /did not complete a run of acme-usage in the last 23 h 30 min/);
         // AND without alarmChannel it notifies no one
         assert.deepStrictEqual(named((await declare()).resources, "usage-heartbeat").inputs.notificationChannels, []);
     });
@@ -222,9 +224,9 @@ describe("gcp.UsageMonitor", function () {
     it("runs the README's program: channels declared beside it, checked where their names resolve", async () => {
         // GIVEN the README's program: two email channels of the project, the monitor naming them
         const { resources } = await capture(() => {
-            const team = new pulumiGcp.monitoring.NotificationChannel("team-email", { project: "acme-prod", type: "email", labels: { email_address: "platform@example.com" } });
-            const oncall = new pulumiGcp.monitoring.NotificationChannel("oncall", { project: "acme-prod", type: "email", labels: { email_address: "oncall@example.com" } });
-            return new gcp.UsageMonitor("usage", { project: "acme-prod", region: "europe-west1", owner: "team-platform", notifyChannels: [team.name], alarmChannel: oncall.name });
+            const team = new pulumiGcp.monitoring.NotificationChannel("team-email", { project: "acme-usage", type: "email", labels: { email_address: "platform@example.com" } });
+            const oncall = new pulumiGcp.monitoring.NotificationChannel("oncall", { project: "acme-usage", type: "email", labels: { email_address: "oncall@example.com" } });
+            return new gcp.UsageMonitor("usage", { project: "acme-usage", region: "europe-west1", owner: "team-platform", notifyChannels: [team.name], alarmChannel: oncall.name });
         });
         // WHEN the policies are read
         const channel = (name: string) => named(resources, name, "gcp:monitoring/notificationChannel:NotificationChannel");
@@ -233,8 +235,8 @@ describe("gcp.UsageMonitor", function () {
         const heartbeat = named(resources, "usage-heartbeat");
         // THEN the notice policy goes to the team's channel, filtered on its ID; the heartbeat to on-call
         const [teamName] = notice.inputs.notificationChannels;
-        assert.match(teamName, /^projects\/acme-prod\/notificationChannels\/[0-9]+$/);
-        assert.strictEqual(notice.inputs.conditions[0].conditionMatchedLog.filter, noticeFilter("acme-prod", teamName.split("/")[3]));
+        assert.match(teamName, /^projects\/acme-usage\/notificationChannels\/[0-9]+$/);
+        assert.strictEqual(notice.inputs.conditions[0].conditionMatchedLog.filter, noticeFilter("acme-usage", teamName.split("/")[3]));
         assert.strictEqual(heartbeat.inputs.notificationChannels.length, 1);
         assert.notStrictEqual(heartbeat.inputs.notificationChannels[0], teamName);
     });
@@ -258,7 +260,7 @@ describe("gcp.UsageMonitor", function () {
     });
 
     it("the job's body is the contract's event, base64", () => {
-        assert.strictEqual(Buffer.from(monitorJobBody("acme-prod", "b-1", false), "base64").toString("utf8"), '{"nhiAction":"monitorUsage","project":"acme-prod","stateBucket":"b-1","perIdentityMetrics":false}');
+        assert.strictEqual(Buffer.from(monitorJobBody("acme-usage", "b-1", false), "base64").toString("utf8"), '{"nhiAction":"monitorUsage","project":"acme-usage","stateBucket":"b-1","perIdentityMetrics":false}');
     });
 
     itRegistersNothingWhenRefused(() => new gcp.UsageMonitor("usage", { ...base, notifyChannels: ["alerts"] }));
@@ -317,13 +319,13 @@ describe("gcp.UsageMonitor", function () {
             what: "a channel ID instead of its full name",
             args: { ...base, notifyChannels: ["12345"] },
             path: "notifyChannels[0]",
-            reason: channelReason("notifyChannels[0]", "`12345`", " Did you mean `projects/acme-prod/notificationChannels/12345`?"),
+            reason: channelReason("notifyChannels[0]", "`12345`", " Did you mean `projects/acme-usage/notificationChannels/12345`?"),
         },
         {
             what: "a channel of another project",
             args: { ...base, notifyChannels: ["projects/acme-ops/notificationChannels/12345"] },
             path: "notifyChannels[0]",
-            reason: "`notifyChannels[0]` `projects/acme-ops/notificationChannels/12345` is a channel of project `acme-ops`, but this is in `acme-prod`: the usage monitor notifies only channels of the project it watches (its log-based alerting policies read that project's logs alone). Use a channel of `acme-prod`.",
+            reason: "`notifyChannels[0]` `projects/acme-ops/notificationChannels/12345` is a channel of project `acme-ops`, but this is in `acme-usage`: the usage monitor notifies only channels of the project it watches (its log-based alerting policies read that project's logs alone). Use a channel of `acme-usage`.",
         },
         {
             what: "a channel listed twice",
