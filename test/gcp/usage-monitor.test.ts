@@ -4,7 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { gcp } from "../../components";
 import { findRole, isPermission } from "../../components/gcp/catalog";
 import { monitorJobBody, planGcpUsageMonitor } from "../../components/gcp/usage-monitor";
-import { PERMISSIONS, heartbeatFilter, isMonitorEvent, monitorEvent, noticeFilter } from "../../components/runtime/gcp/usage-contract";
+import { entryDependencies, functionPackageJson, functionSource } from "../../components/gcp/rotation-function";
+import { FUNCTION_ENTRY, PERMISSIONS, heartbeatFilter, isMonitorEvent, monitorEvent, noticeFilter } from "../../components/runtime/gcp/usage-contract";
 import { planGcpServiceIdentity } from "../../components/gcp/service-identity";
 import { capture, ofType, Registered } from "../../components/testing";
 import { BadInput, itRefusesEach, itRegistersNothingWhenRefused } from "../support/bad-input";
@@ -73,7 +74,15 @@ describe("gcp.UsageMonitor", function () {
         const fn = named((await declare()).resources, "usage", "gcp:cloudfunctionsv2/function:Function");
         // THEN it runs `monitorUsage` of the usage entry, with no event trigger
         assert.deepStrictEqual(fn.inputs.buildConfig.entryPoint, "monitorUsage");
-        assert.match(fn.inputs.buildConfig.source.storageSource.object, /^pulumi-nhi\/gcp-usage-index-[0-9a-f]{16}\.zip$/);
+        const source = functionSource(FUNCTION_ENTRY.file, entryDependencies(FUNCTION_ENTRY));
+        assert.strictEqual(fn.inputs.buildConfig.source.storageSource.object, `pulumi-nhi/gcp-usage-index-${source.digest.slice(0, 16)}.zip`);
+        assert.ok(source.files.includes("gcp/usage-index.js") && source.files.includes("package.json"));
+        // AND its package.json pins the contract's dependencies (and the rotation functions' shared ones)
+        const pkg = JSON.parse(functionPackageJson(FUNCTION_ENTRY.file, entryDependencies(FUNCTION_ENTRY)));
+        assert.deepStrictEqual({ main: pkg.main, deps: pkg.dependencies }, {
+            main: "gcp/usage-index.js",
+            deps: { "@google-cloud/functions-framework": "5.0.5", "@google-cloud/secret-manager": "7.2.0", "google-auth-library": "11.3.4" },
+        });
         assert.strictEqual(fn.inputs.eventTrigger, undefined);
         assert.deepStrictEqual(fn.inputs.serviceConfig, {
             allTrafficOnLatestRevision: true, availableMemory: "512M", ingressSettings: "ALLOW_ALL", maxInstanceCount: 1,
