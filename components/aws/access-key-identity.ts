@@ -8,9 +8,9 @@ import {
 } from "../runtime/aws/access-key-contract";
 import { KEY_MAX_AGE_TAG } from "../runtime/aws/usage-contract";
 import { AwsGrant } from "./grants";
-import { notifyTag } from "./usage-settings";
 import { AwsPrincipalArgs, AwsPrincipalComponent, AwsPrincipalPlan, PrincipalKind, givenTags, planAwsPrincipal, principalTags, registerPolicies } from "./principal";
 import { USER_POLICY_LIMITS } from "./policy";
+import { checkAfterProgram, notifyTag } from "./usage-settings";
 import { AwsSecretStorageArgs, checkKmsKeyArn, checkRecoveryWindow, checkRotationDays, declareRotatedSecret, numberHint, planReaders, rotationKmsGrant } from "./rotated-secret";
 import { RotationFunction, declareFunctionSchedule, declareRotationFunction } from "./rotation-function";
 import { AUTONAME_SUFFIX_CHARS } from "./service-identity";
@@ -160,7 +160,7 @@ export interface AwsAccessKeyIdentityPlan extends AwsPrincipalPlan {
  * Validates `args` for an identity called `name` and plans its documents, collecting every
  * problem and throwing one {@link pulumi.InputPropertiesError}. Registers nothing.
  */
-export function planAwsAccessKeyIdentity(name: string, args: AwsAccessKeyIdentityArgs, now: Date = new Date()): AwsAccessKeyIdentityPlan {
+export function planAwsAccessKeyIdentity(name: string, args: AwsAccessKeyIdentityArgs, now: Date = new Date(), opts?: pulumi.ComponentResourceOptions): AwsAccessKeyIdentityPlan {
     const a: Partial<AwsAccessKeyIdentityArgs> = args ?? {};
     let consumer = "";
     let key: Omit<AwsAccessKeyIdentityPlan, keyof AwsPrincipalPlan | "consumer" | "path"> | undefined;
@@ -179,10 +179,10 @@ export function planAwsAccessKeyIdentity(name: string, args: AwsAccessKeyIdentit
                 kmsKeyArn: checkKmsKeyArn(a.kmsKeyArn, problems, later),
                 recoveryWindowInDays: checkRecoveryWindow(a.recoveryWindowInDays, problems),
             };
-            checkSecretTagCount(a.tags, a.expiresAt !== undefined, problems);
+            checkSecretTagCount(a.tags, a.expiresAt !== undefined, a.unusedAlarm !== undefined, problems);
             return scheduled ? { [KEY_MAX_AGE_TAG]: String(keyMaxAgeDays(schedule.rotateEveryDays, schedule.graceDays)) } : undefined;
         },
-    });
+    }, opts);
     return { ...plan, consumer, ...key!, path: a.path ?? DEFAULT_USER_PATH };
 }
 
@@ -227,14 +227,15 @@ const SECRET_ONLY_TAGS = [USER_TAG, GRACE_TAG];
 
 /**
  * The user's `tags` also go on the secret, which carries the ownership tags, `nhi:consumer` and
- * {@link SECRET_ONLY_TAGS}: more than the user (`planTags` counts the user's own).
+ * {@link SECRET_ONLY_TAGS}, and `nhi:notify` with an `unusedAlarm`: more than the user (`planTags`
+ * counts the user's own).
  */
-function checkSecretTagCount(tags: unknown, expiring: boolean, problems: Problems): void {
+function checkSecretTagCount(tags: unknown, expiring: boolean, notified: boolean, problems: Problems): void {
     if (tags === null || typeof tags !== "object" || Array.isArray(tags)) {
         return;
     }
     const ownership = ownershipTags({ owner: "", purpose: "", expiresAt: expiring ? "" : undefined, more: { [CONSUMER_TAG]: "" } });
-    const tooMany = tagCountProblem(Object.keys(tags).length, Object.keys(ownership).length + SECRET_ONLY_TAGS.length, { on: "a secret", where: " on the secret that holds the key", service: "Secrets Manager" });
+    const tooMany = tagCountProblem(Object.keys(tags).length, Object.keys(ownership).length + SECRET_ONLY_TAGS.length + (notified ? 1 : 0), { on: "a secret", where: " on the secret that holds the key", service: "Secrets Manager" });
     if (tooMany !== undefined) {
         problems.add("tags", tooMany);
     }
@@ -279,9 +280,10 @@ export class AwsAccessKeyIdentity extends AwsPrincipalComponent {
     public readonly keySecretArn: pulumi.Output<string>;
 
     constructor(name: string, args: AwsAccessKeyIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
-        const plan = planAwsAccessKeyIdentity(name, args);
+        const plan = planAwsAccessKeyIdentity(name, args, new Date(), opts);
         super(AWS_ACCESS_KEY_IDENTITY_TYPE, name, {}, opts);
         const subject = `AwsAccessKeyIdentity "${name}"`;
+        checkAfterProgram(subject, this, plan.usage);
         for (const warning of plan.warnings) {
             pulumi.log.warn(warning, this);
         }
@@ -319,6 +321,7 @@ export class AwsAccessKeyIdentity extends AwsPrincipalComponent {
                 ...ownershipTags({ owner: plan.owner, purpose: plan.purpose, expiresAt: plan.expiresAt, more: { [CONSUMER_TAG]: plan.consumer } }),
                 [USER_TAG]: user.name,
                 [GRACE_TAG]: String(plan.graceDays),
+                // The usage monitor tells `unusedAlarm.notify` when the key's rotation stops succeeding, too.
                 ...notifyTags,
             },
             kmsKeyArn: kms,

@@ -13,7 +13,7 @@ import { exportLazily } from "../core/lazy";
 export type { AwsServiceIdentityArgs } from "./service-identity";
 export type { AwsAccessKeyIdentityArgs } from "./access-key-identity";
 export type { AwsPrincipalArgs } from "./principal";
-export type { AwsUnusedAlarm, AwsUsageSettingsArgs } from "./usage-settings";
+export type { AwsUnusedAlarm, AwsRotationAlarm, AwsUsageSettingsArgs } from "./usage-settings";
 export type { AwsGrant, AwsActionsGrant, AwsAccessGrant } from "./grants";
 export type { AccessLevel } from "./catalog";
 export type { AwsTrust, AwsServiceTrust, AwsLambdaServiceTrust, AwsOtherServiceTrust, AwsGithubActionsTrust, AwsEksServiceAccountTrust, AwsAccountTrust } from "./trust";

@@ -108,7 +108,8 @@ export interface AwsPrincipalPlan {
     readonly tags: TagPlan;
     /** What the usage monitor reads: `unusedAlarm`, `expiryNoticeDays`. */
     readonly usage: UsageSettingsPlan;
-    readonly later: readonly DeferredCheck[];
+    /** The checks of values known only at deploy time (a topic and a monitor's topics are checked together). */
+    readonly later: readonly DeferredCheck<any>[];
     /** The quarantine at `expiresAt`, unless there is no expiry or it is turned off. */
     readonly deprovision?: DeprovisionPlan;
     /** The principal's policy limits, less the quarantine's room when it has one. */
@@ -136,18 +137,19 @@ export interface PrincipalChecks {
 /**
  * Validates the arguments every identity shares, and the kind's own through `checks`, collecting
  * every problem and throwing one {@link pulumi.InputPropertiesError} (`${kind.component} "${name}"`).
- * Plans the policies within the principal's limits. Registers nothing.
+ * Plans the policies within the principal's limits. `opts`, the component's options, say which
+ * AWS provider's usage monitor checks it (`unusedAlarm`). Registers nothing.
  */
-export function planAwsPrincipal(name: string, args: AwsPrincipalArgs, kind: PrincipalKind, now: Date, checks: PrincipalChecks = {}): AwsPrincipalPlan {
+export function planAwsPrincipal(name: string, args: AwsPrincipalArgs, kind: PrincipalKind, now: Date, checks: PrincipalChecks = {}, opts?: pulumi.ComponentResourceOptions): AwsPrincipalPlan {
     const problems = new Problems();
-    const later: DeferredCheck[] = [];
+    const later: DeferredCheck<any>[] = [];
     const a: Partial<AwsPrincipalArgs> = args ?? {};
     checkName(name, kind, problems);
     const { owner, purpose } = requireText(a, ["owner", "purpose"], problems, OWNERSHIP_FIELDS);
     const expiresAt = parseExpiry(a.expiresAt, "expiresAt", problems, now);
     const deprovision = planDeprovisioning(name, a.deprovisionAtExpiry, expiresAt, maxName(kind), problems);
     const limits = limitsBesideQuarantine(kind.limits, deprovision);
-    const usage = planUsageSettings(a, expiresAt, a.expiresAt !== undefined, problems, later);
+    const usage = planUsageSettings(a, expiresAt, a.expiresAt !== undefined, problems, later, opts);
     const own = checks.own?.(problems, later) || undefined;
     const grants = planGrants(a.grants, problems);
     const options = checks.options?.(problems, later) || undefined;

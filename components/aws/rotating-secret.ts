@@ -18,6 +18,7 @@ import {
 import { MAX_ROTATION_FUNCTION_NAME_CHARS, RotationFunction, declareRotationFunction } from "./rotation-function";
 import { AwsSecretRotator, ROTATOR_TAG, checkChildName } from "./secret-rotator";
 import { MAX_TAGS, TagPlan, planTags } from "./tags";
+import { AwsRotationAlarm, MonitorLater, checkAfterProgram, notifyTag, planRotationAlarm } from "./usage-settings";
 
 export const AWS_ROTATING_SECRET_TYPE = "nhi:index:AwsRotatingSecret";
 
@@ -87,6 +88,16 @@ export interface AwsRotatingSecretArgs extends AwsSecretStorageArgs {
      */
     readonly rotator?: AwsSecretRotator;
     /**
+     * Notify `notify` when no rotation of this secret has succeeded for longer than
+     * `rotateEveryDays` plus a day (a secret never rotated counts from its creation), once, and
+     * once more when a rotation succeeds again. The `aws.UsageMonitor` of the secret's account and
+     * region checks every secret of this package daily (`secretsmanager:ListSecrets`); this says
+     * whom it tells. Needs that monitor in the stack, with `notify` among its `notifyTopics`.
+     * @default no notice (the monitor still counts the secret in `SecretsRotationStale`)
+     * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot_rotation.html
+     */
+    readonly rotationAlarm?: AwsRotationAlarm;
+    /**
      * Further tags for the secret (and its own rotation function). Keys starting `nhi:` or `aws:`
      * are reserved.
      * @default none
@@ -107,16 +118,18 @@ export interface AwsRotatingSecretPlan {
     readonly recoveryWindowInDays: number;
     readonly rotator?: AwsSecretRotator;
     readonly tags: TagPlan;
-    readonly later: readonly DeferredCheck[];
+    /** `rotationAlarm`: its topic and, if the monitor is not declared yet, where to find it. */
+    readonly rotationAlarm: { readonly notify?: pulumi.Input<string>; readonly monitorLater?: MonitorLater };
+    readonly later: readonly DeferredCheck<any>[];
 }
 
 /**
  * Validates `args` for a secret called `name`, collecting every problem and throwing one
  * `InputPropertiesError`. Registers nothing.
  */
-export function planAwsRotatingSecret(name: string, args: AwsRotatingSecretArgs): AwsRotatingSecretPlan {
+export function planAwsRotatingSecret(name: string, args: AwsRotatingSecretArgs, opts?: pulumi.ComponentResourceOptions): AwsRotatingSecretPlan {
     const problems = new Problems();
-    const later: DeferredCheck[] = [];
+    const later: DeferredCheck<any>[] = [];
     const a: Partial<AwsRotatingSecretArgs> = args ?? {};
     const rotator = a.rotator;
     if (rotator !== undefined && !(rotator instanceof AwsSecretRotator)) {
@@ -135,17 +148,18 @@ export function planAwsRotatingSecret(name: string, args: AwsRotatingSecretArgs)
         problems.add("kmsKeyArn", `\`kmsKeyArn\` \`${kmsKeyArn}\` is not among the \`kmsKeyArns\` of the rotator \`${rotator.rotatorId}\`, so it could not rotate this secret; add the key there.`);
     }
     const recoveryWindowInDays = checkRecoveryWindow(a.recoveryWindowInDays, problems);
+    const rotationAlarm = planRotationAlarm(a.rotationAlarm, problems, later, opts);
     const tags = planTags(a.tags, { owner, purpose }, problems);
     // Secrets Manager allows 50 tags on a secret, as IAM on a role (MAX_TAGS); planTags counted
     // the ownership tags only.
     // https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_limits.html
-    const written = Object.keys(tags.tags).length + VALUE_TAGS + (shared ? 1 : 0);
+    const written = Object.keys(tags.tags).length + VALUE_TAGS + (shared ? 1 : 0) + (rotationAlarm.notify === undefined ? 0 : 1);
     const given = a.tags !== null && typeof a.tags === "object" ? Object.keys(a.tags).length : 0;
     if (Object.keys(tags.tags).length + given <= MAX_TAGS && written + given > MAX_TAGS) {
         problems.add("tags", `\`tags\` has ${given} tags; with the ${written} \`nhi:\` tags pulumi-nhi writes on the secret that is ${written + given}, more than the ${MAX_TAGS} Secrets Manager allows on a secret.`);
     }
     problems.throwIfAny(`AwsRotatingSecret "${name}"`);
-    return { owner, purpose, rotateEveryDays: rotateEveryDays!, length, format, readers, kmsKeyArn, recoveryWindowInDays, rotator: shared ? rotator : undefined, tags, later };
+    return { owner, purpose, rotateEveryDays: rotateEveryDays!, length, format, readers, kmsKeyArn, recoveryWindowInDays, rotator: shared ? rotator : undefined, tags, rotationAlarm, later };
 }
 
 function planValue(value: unknown, problems: Problems): { length: number; format: ValueFormat } {
@@ -210,9 +224,11 @@ export class AwsRotatingSecret extends pulumi.ComponentResource {
     public readonly rotator: AwsRotatingSecretRotator;
 
     constructor(name: string, args: AwsRotatingSecretArgs, opts?: pulumi.ComponentResourceOptions) {
-        const plan = planAwsRotatingSecret(name, args);
+        const plan = planAwsRotatingSecret(name, args, opts);
         super(AWS_ROTATING_SECRET_TYPE, name, {}, opts);
-        const guard = deployTimeGuard(`AwsRotatingSecret "${name}"`, this, plan.later);
+        const subject = `AwsRotatingSecret "${name}"`;
+        checkAfterProgram(subject, this, plan.rotationAlarm);
+        const guard = deployTimeGuard(subject, this, plan.later);
         const userTags = args.tags === undefined ? {} : Object.fromEntries(plan.tags.userKeys.map((k) => [k, args.tags![k]]));
         const kmsKeyArn = plan.kmsKeyArn === undefined ? undefined : guard(plan.kmsKeyArn);
         const tags: Record<string, pulumi.Input<string>> = {
@@ -221,6 +237,7 @@ export class AwsRotatingSecret extends pulumi.ComponentResource {
             [LENGTH_TAG]: String(plan.length),
             [FORMAT_TAG]: plan.format,
             ...(plan.rotator === undefined ? {} : { [ROTATOR_TAG]: plan.rotator.rotatorId }),
+            ...notifyTag(plan.rotationAlarm, guard),
         };
         const ownFunction = (secretArn: pulumi.Output<string>): RotationFunction => declareRotationFunction(this, `${name}${ROTATOR_SUFFIX}`, {
             entry: "aws/rotate-secret",

@@ -4,6 +4,7 @@ import { deployTimeGuard } from "../core/deferred";
 import { Problems, describe } from "../core/errors";
 import { AwsPrincipalArgs, AwsPrincipalComponent, AwsPrincipalPlan, MAX_PRINCIPAL_NAME_CHARS, PrincipalKind, planAwsPrincipal, principalTags, registerPolicies } from "./principal";
 import { logGroupGrant } from "./lambda-logs";
+import { checkAfterProgram } from "./usage-settings";
 import { ROLE_POLICY_LIMITS } from "./policy";
 import { AwsTrust, ResolvedTrust, TrustPlan, planTrust, renderTrustPolicy, resolvedTrust } from "./trust";
 
@@ -53,7 +54,7 @@ export interface AwsServiceIdentityPlan extends AwsPrincipalPlan {
  * Validates `args` for an identity called `name` and plans its documents, collecting every
  * problem and throwing one {@link pulumi.InputPropertiesError}. Registers nothing.
  */
-export function planAwsServiceIdentity(name: string, args: AwsServiceIdentityArgs, now: Date = new Date()): AwsServiceIdentityPlan {
+export function planAwsServiceIdentity(name: string, args: AwsServiceIdentityArgs, now: Date = new Date(), opts?: pulumi.ComponentResourceOptions): AwsServiceIdentityPlan {
     const a: Partial<AwsServiceIdentityArgs> = args ?? {};
     let trust: TrustPlan | undefined;
     const plan = planAwsPrincipal(name, args, ROLE, now, {
@@ -63,7 +64,7 @@ export function planAwsServiceIdentity(name: string, args: AwsServiceIdentityArg
         options: (problems) => checkSessionDuration(a.maxSessionDuration, problems),
         // `trust.service.logGroups` is one more grant.
         moreGrants: () => (trust?.kind === "service" && trust.logGroups.length > 0 ? [logGroupGrant(trust.logGroups)] : []),
-    });
+    }, opts);
     return { ...plan, trust: trust! };
 }
 
@@ -97,9 +98,10 @@ export class AwsServiceIdentity extends AwsPrincipalComponent {
     private trustPolicyOutput?: pulumi.Output<string>;
 
     constructor(name: string, args: AwsServiceIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
-        const plan = planAwsServiceIdentity(name, args);
+        const plan = planAwsServiceIdentity(name, args, new Date(), opts);
         super(AWS_SERVICE_IDENTITY_TYPE, name, {}, opts);
         const subject = `AwsServiceIdentity "${name}"`;
+        checkAfterProgram(subject, this, plan.usage);
         for (const warning of plan.warnings) {
             pulumi.log.warn(warning, this);
         }

@@ -9,6 +9,7 @@ import { DeclaredFunction, MAX_ROTATION_FUNCTION_NAME_CHARS, declareFunction, de
 import { checkChildName } from "./secret-rotator";
 import { AwsServiceIdentity } from "./service-identity";
 import { checkSnsTopic } from "./sns-topic";
+import { registerUsageMonitor } from "./usage-settings";
 import { ownershipTags, planTags } from "./tags";
 
 export const AWS_USAGE_MONITOR_TYPE = "nhi:index:AwsUsageMonitor";
@@ -141,7 +142,8 @@ export function planAwsUsageMonitor(name: string, args: AwsUsageMonitorArgs): Aw
  * reads on `*` (neither `GetAccountAuthorizationDetails` nor the credential report actions support
  * a resource ARN: Service Authorization Reference), `sns:Publish` on `notifyTopics` only, the
  * DynamoDB actions on its table only, `cloudwatch:PutMetricData` (no resource type) in the
- * `PulumiNhi` namespace only.
+ * `PulumiNhi` namespace only, and `secretsmanager:ListSecrets` on `*` (no resource type: it lists
+ * secrets' metadata and tags, never a value).
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
  */
 export function monitorGrants(notifyTopics: readonly pulumi.Input<string>[], tableArn: pulumi.Input<string>): AwsGrant[] {
@@ -150,6 +152,7 @@ export function monitorGrants(notifyTopics: readonly pulumi.Input<string>[], tab
         { actions: [...ACTIONS.sns], resources: [...notifyTopics] },
         { actions: [...ACTIONS.dynamodb], resources: [tableArn] },
         { actions: [...ACTIONS.cloudwatch], resources: ["*"], allowWildcard: true, metricNamespace: NAMESPACE },
+        { actions: [...ACTIONS.secretsmanager], resources: ["*"], allowWildcard: true },
     ];
 }
 
@@ -179,6 +182,8 @@ export class AwsUsageMonitor extends pulumi.ComponentResource {
     constructor(name: string, args: AwsUsageMonitorArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planAwsUsageMonitor(name, args);
         super(AWS_USAGE_MONITOR_TYPE, name, {}, opts);
+        // The identities of this provider find it by convention (`unusedAlarm`), in any order.
+        registerUsageMonitor(this, { name, notifyTopics: plan.notifyTopics }, opts);
         const guard = deployTimeGuard(`AwsUsageMonitor "${name}"`, this, plan.later);
         const parent = { parent: this };
         const userTags = args.tags === undefined ? undefined : Object.fromEntries(plan.userTagKeys.map((k) => [k, args.tags![k]]));

@@ -324,7 +324,7 @@ export class GcpServiceIdentity extends pulumi.ComponentResource {
             const deprovisioner = plan.deprovisioner instanceof GcpDeprovisioner ? plan.deprovisioner : new GcpDeprovisioner(`${name}-deprovisioner`, plan.deprovisioner.own, { parent: this });
             registerDeprovisioning(this, name, { project: plan.project, accountId: plan.accountId, expiresAt: plan.expiresAt, name: account.name, uniqueId: account.uniqueId }, deprovisioner);
         }
-        this.keySecret = plan.key === undefined ? pulumi.output(undefined) : registerGcpKey(this, name, plan.key, plan.project, plan.owner, plan.accountId, account, guard).secret.name;
+        this.keySecret = plan.key === undefined ? pulumi.output(undefined) : registerGcpKey(this, name, plan.key, plan.project, plan.owner, plan.accountId, account, guard, plan.usage.notify).secret.name;
         this.registerOutputs({});
     }
 }

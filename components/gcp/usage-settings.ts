@@ -267,7 +267,7 @@ export function planChannel(alarm: string, value: unknown, monitor: unknown, pro
 /** The problem of an alarm with no monitor of its project: `why` says where it was looked for. */
 function noMonitorProblem(alarm: string, what: string, project: string, notify: pulumi.Input<string>, why: string, orMonitor: boolean): string {
     const channel = typeof notify === "string" ? `"${notify}"` : "channel.name";
-    return `\`${alarm}\` needs a \`gcp.UsageMonitor\` of project \`${project}\`, to run its check twice a day, but ${why}. Add one with this channel: \`new nhi.gcp.UsageMonitor("usage", { project: "${project}", owner: "<team>", notifyChannels: [${channel}] })\`${orMonitor ? `, before this ${what} or as \`${alarm}.monitor\`` : ""}.`;
+    return `\`${alarm}\` needs a \`gcp.UsageMonitor\` of project \`${project}\`, to run its check twice a day, but ${why}. Add one with this channel: \`new nhi.gcp.UsageMonitor("usage", { project: "${project}", region: "<region>", owner: "<team>", notifyChannels: [${channel}] })\`${orMonitor ? `, before this ${what} or as \`${alarm}.monitor\`` : ""}.`;
 }
 
 /**

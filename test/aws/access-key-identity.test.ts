@@ -218,7 +218,11 @@ describe("aws.AccessKeyIdentity key", function () {
     it("answers AWS Health's exposed-key events: a rule, its target (the rotation function, with the keyExposed event) and the permission for that rule alone", async () => {
         // GIVEN an identity whose owner is notified on a topic
         const TOPIC = "arn:aws:sns:us-east-1:123456789012:owners";
-        const { resources } = await capture(() => new aws.AccessKeyIdentity("acme", { ...OWNERSHIP, ...KEY, grants: [], tags: { CostCenter: "cc-42" }, unusedAlarm: { afterDays: 90, notify: TOPIC } }));
+        // (the usage monitor that may publish to TOPIC, which `unusedAlarm` needs, named explicitly)
+        const { resources } = await capture(() => {
+            const monitor = new aws.UsageMonitor("acme-usage", { owner: "team-platform", notifyTopics: [TOPIC] });
+            return new aws.AccessKeyIdentity("acme", { ...OWNERSHIP, ...KEY, grants: [], tags: { CostCenter: "cc-42" }, unusedAlarm: { afterDays: 90, notify: TOPIC, monitor } });
+        });
         const rule = ofType(resources, "aws:cloudwatch/eventRule:EventRule")[0];
         const target = ofType(resources, "aws:cloudwatch/eventTarget:EventTarget")[0];
         const permission = ofType(resources, "aws:lambda/permission:Permission").find((p) => p.name === "acme-leak-invoke")!;

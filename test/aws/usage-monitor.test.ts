@@ -133,6 +133,10 @@ describe("aws.UsageMonitor", function () {
             { what: "update a role", expected: "Denied", decide: ask("iam:UpdateRole", "arn:aws:iam::123456789012:role/app") },
             { what: "deactivate a key", expected: "Denied", decide: ask("iam:UpdateAccessKey", "arn:aws:iam::123456789012:user/app") },
             { what: "list roles", expected: "Denied", decide: ask("iam:ListRoles", "*") },
+            ...ACTIONS.secretsmanager.map((a) => ({ what: a, expected: "Allowed" as const, decide: ask(a, "*") })),
+            { what: "read a secret's value", expected: "Denied", decide: ask("secretsmanager:GetSecretValue", "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf") },
+            { what: "read a secret's metadata", expected: "Denied", decide: ask("secretsmanager:DescribeSecret", "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf") },
+            { what: "rotate a secret", expected: "Denied", decide: ask("secretsmanager:RotateSecret", "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf") },
         ]);
     });
 

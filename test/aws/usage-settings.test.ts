@@ -4,12 +4,13 @@ import * as awsSdk from "@pulumi/aws";
 import { aws } from "../../components";
 import { planAwsAccessKeyIdentity } from "../../components/aws/access-key-identity";
 import { planAwsServiceIdentity } from "../../components/aws/service-identity";
+import { planAwsRotatingSecret } from "../../components/aws/rotating-secret";
 import { EXPIRY_WARNING_DAYS } from "../../components/core/expiry";
 import { DEFAULT_EXPIRY_NOTICE_DAYS, MAX_KEY_AGE_DAYS } from "../../components/runtime/aws/usage-contract";
 import { readThresholds } from "../../components/runtime/aws/usage-evaluate";
-import { capture, ofType } from "../../components/testing";
+import { capture, installMocks, ofType } from "../../components/testing";
 import { BadInput, TABLE_NOW, itRefusesEach } from "../support/bad-input";
-import { declareInProcess } from "../support/deploy-time";
+import { declareInProcess, recordErrorLogs } from "../support/deploy-time";
 
 /*
  * The usage settings of the AWS identities (`unusedAlarm`, `expiryNoticeDays`, and a user's key
@@ -30,6 +31,8 @@ const OWNERSHIP_TAGS = { "nhi:managed-by": "pulumi-nhi", "nhi:owner": "team-paym
 
 describe("AWS identities' usage settings", function () {
     this.timeout(30_000);
+    // The usage monitor of the default provider, which the identities below find by convention.
+    before(() => capture(() => new aws.UsageMonitor("settings-usage", { owner: "team-platform", notifyTopics: [TOPIC, `${TOPIC}.fifo`] })));
 
     describe("the tags the usage monitor reads", () => {
         it("a role: `nhi:unused-after-days`, `nhi:notify` and, when given, `nhi:expiry-notice-days`, on the role and its policies", async () => {
@@ -117,12 +120,166 @@ describe("AWS identities' usage settings", function () {
         });
 
         it("a plan keeps the check with its path", () => {
-            // GIVEN an Output topic  WHEN planned  THEN the check is kept for later, and refuses a name with the construction-time words
+            // GIVEN an Output topic  WHEN planned  THEN two checks are kept for later: that it is a topic, with the construction-time words,
             const plan = planAwsServiceIdentity("worker", { ...ROLE_ARGS, unusedAlarm: { afterDays: 7, notify: pulumi.output("alerts") } } as any, TABLE_NOW);
-            assert.deepStrictEqual(plan.later.map((c) => c.path), ["unusedAlarm.notify"]);
+            assert.deepStrictEqual(plan.later.map((c) => c.path), ["unusedAlarm.notify", "unusedAlarm.notify"]);
             assert.strictEqual(plan.later[0].problem("alerts"), BAD.find((b) => b.what === "a topic name as notify")!.reason);
             assert.strictEqual(plan.later[0].problem(`${TOPIC}.fifo`), undefined);
+            // AND that the monitor may publish to it (a value that is no topic is left to the first)
+            assert.strictEqual(plan.later[1].problem([`${TOPIC}.fifo`, TOPIC, `${TOPIC}.fifo`]), undefined);
+            assert.strictEqual(plan.later[1].problem(["alerts", TOPIC]), undefined);
+            assert.match(plan.later[1].problem([`${TOPIC}-2`, TOPIC])!, /^`unusedAlarm.notify` `arn:aws:sns:us-east-1:123456789012:nhi-notices-2` is not among the `notifyTopics`/);
         });
+    });
+
+    describe("finding the usage monitor", () => {
+        const OTHER = "arn:aws:sns:us-east-1:123456789012:team-b";
+        const lambdaRole = (name: string, extra: object = {}) => ({ ...ROLE_ARGS, ...extra });
+        /** A provider of its own, so that no monitor of another test is found. */
+        const provider = (name: string) => new awsSdk.Provider(name, { region: "eu-west-1" });
+
+        it("refuses `unusedAlarm` with no monitor of the identity's provider, saying how to add one, and registers nothing", async () => {
+            // GIVEN an identity on a provider no monitor uses, in a program without a stack resource
+            let thrown: any;
+            const { resources } = await capture(() => {
+                const eu = provider("eu-alone");
+                try {
+                    new aws.ServiceIdentity("worker", lambdaRole("worker", { unusedAlarm: { afterDays: 30, notify: OTHER } }), { provider: eu });
+                } catch (e) {
+                    thrown = e;
+                }
+            });
+            // WHEN declared  THEN one error says what to add, with this topic, and nothing of the identity is registered
+            assert.ok(pulumi.InputPropertiesError.isInstance(thrown));
+            assert.strictEqual(thrown.message, `AwsServiceIdentity "worker" has 1 invalid argument:
+  - unusedAlarm: \`unusedAlarm\` needs an \`aws.UsageMonitor\` of this identity's account and region, to run its check daily, but none was declared before this identity with the same AWS provider, and without a stack resource (a multi-language program, or a test under \`pulumi.runtime.setMocks\`) a monitor declared later cannot be found. Add one with this topic: \`new nhi.aws.UsageMonitor("usage", { owner: "<team>", notifyTopics: ["${OTHER}"] })\`, before this identity or as \`unusedAlarm.monitor\`.`);
+            assert.deepStrictEqual(resources.map((r) => r.type), ["pulumi:providers:aws"]);
+        });
+
+        it("refuses a topic the monitor may not publish to", async () => {
+            // GIVEN a provider's monitor, publishing to TOPIC only
+            const { value: eu } = await capture(() => {
+                const p = provider("eu-topics");
+                new aws.UsageMonitor("eu-topics-usage", { owner: "team-platform", notifyTopics: [TOPIC] }, { provider: p });
+                return p;
+            });
+            // WHEN an identity of that provider notifies another topic  THEN refused, naming the monitor and its topics
+            assert.throws(() => planAwsServiceIdentity("worker", lambdaRole("worker", { unusedAlarm: { afterDays: 30, notify: OTHER } }) as any, TABLE_NOW, { provider: eu }), {
+                message: `AwsServiceIdentity "worker" has 1 invalid argument:
+  - unusedAlarm.notify: \`unusedAlarm.notify\` \`${OTHER}\` is not among the \`notifyTopics\` of the \`aws.UsageMonitor\` \`eu-topics-usage\` (\`${TOPIC}\`), the only topics it may publish to: add it to \`notifyTopics\`, or notify one of those.`,
+            });
+        });
+
+        it("finds the monitor of the identity's own provider, given by `provider` or by its parent", async () => {
+            // GIVEN a monitor on a provider of its own, publishing to OTHER
+            await capture(() => {
+                const eu = provider("eu-monitored");
+                new aws.UsageMonitor("eu-usage", { owner: "team-platform", notifyTopics: [OTHER] }, { provider: eu });
+                // WHEN identities on that provider notify OTHER, directly and through a parent's providers
+                new aws.ServiceIdentity("direct", lambdaRole("direct", { unusedAlarm: { afterDays: 30, notify: OTHER } }), { provider: eu });
+                const parent = new pulumi.ComponentResource("acme:index:App", "app", {}, { providers: [eu] });
+                new aws.ServiceIdentity("child", lambdaRole("child", { unusedAlarm: { afterDays: 30, notify: OTHER } }), { parent });
+                // THEN both are accepted, and the monitor of the first test's provider does not accept OTHER
+            });
+            assert.throws(() => planAwsServiceIdentity("worker", lambdaRole("worker", { unusedAlarm: { afterDays: 30, notify: OTHER } }) as any, TABLE_NOW), /is not among the `notifyTopics` of the `aws.UsageMonitor` .*`settings-usage`/);
+        });
+
+        it("`unusedAlarm.monitor` names the monitor where the convention cannot find it", async () => {
+            // GIVEN a monitor on a provider of its own
+            const { resources } = await capture(() => {
+                const monitor = new aws.UsageMonitor("explicit-usage", { owner: "team-platform", notifyTopics: [OTHER] }, { provider: provider("eu-explicit") });
+                // WHEN an identity of the default provider names it
+                new aws.ServiceIdentity("named", lambdaRole("named", { unusedAlarm: { afterDays: 30, notify: OTHER, monitor } }));
+            });
+            // THEN it is accepted against that monitor's topics
+            assert.strictEqual(ofType(resources, "aws:iam/role:Role").find((r) => r.name === "named-role")!.inputs.tags["nhi:notify"], OTHER);
+            // AND anything else is refused
+            assert.throws(() => planAwsServiceIdentity("worker", lambdaRole("worker", { unusedAlarm: { afterDays: 30, notify: TOPIC, monitor: { notifyTopics: [TOPIC] } } }) as any, TABLE_NOW), {
+                message: 'AwsServiceIdentity "worker" has 1 invalid argument:\n  - unusedAlarm.monitor: `unusedAlarm.monitor` must be an `aws.UsageMonitor`; got object `{"notifyTopics":["arn:aws:sns:us-east-1:123456789012:nhi-notices"]}`. Leave it out to use the program\'s monitor of this identity\'s AWS provider.',
+            });
+        });
+
+        it("checks a topic known only at deploy time against the monitor's where it resolves", async () => {
+            // GIVEN an identity whose topic, an Output, is not among its provider's monitor's
+            const { logged, resources } = await declareInProcess(() => {
+                const eu = provider("eu-late");
+                new aws.UsageMonitor("eu-late-usage", { owner: "team-platform", notifyTopics: [TOPIC] }, { provider: eu });
+                new aws.ServiceIdentity("late", lambdaRole("late", { grants: [], unusedAlarm: { afterDays: 30, notify: pulumi.output(OTHER) } }), { provider: eu });
+            });
+            // WHEN deployed  THEN the construction-time words are logged, and no role is registered
+            assert.deepStrictEqual(logged.map((l) => l.message), [`AwsServiceIdentity "late" has 1 invalid argument:
+  - unusedAlarm.notify: \`unusedAlarm.notify\` \`${OTHER}\` is not among the \`notifyTopics\` of the \`aws.UsageMonitor\` \`eu-late-usage\` (\`${TOPIC}\`), the only topics it may publish to: add it to \`notifyTopics\`, or notify one of those.`]);
+            assert.deepStrictEqual(ofType(resources, "aws:iam/role:Role").filter((r) => r.name === "late-role"), []);
+        });
+
+        describe("in a program with a stack resource, as `pulumi up` runs one", () => {
+            /** Runs `program` as Pulumi runs a program: in a stack, then waits for every registration. */
+            async function runStack(program: () => void) {
+                installMocks();
+                const { logged, restore } = recordErrorLogs();
+                const rejections: unknown[] = [];
+                const record = (r: unknown) => rejections.push(r);
+                process.on("unhandledRejection", record);
+                try {
+                    await pulumi.runtime.runInPulumiStack(async () => {
+                        program();
+                        return {};
+                    });
+                    await (pulumi.runtime as any).waitForRPCs().catch(() => undefined);
+                    await new Promise((r) => setImmediate(r));
+                    return { logged, rejections };
+                } finally {
+                    process.off("unhandledRejection", record);
+                    restore();
+                    // The stack resource is process-wide state: later tests run without one, as before.
+                    require("@pulumi/pulumi/runtime/state").setStackResource(undefined);
+                    require("@pulumi/pulumi/runtime/debuggable").leakedPromises();
+                }
+            }
+
+            it("finds a monitor declared after the identity", async () => {
+                // GIVEN an identity declared before its provider's monitor
+                const { logged, rejections } = await runStack(() => {
+                    const eu = provider("eu-stack-ok");
+                    new aws.AccessKeyIdentity("vendor", { ...USER_ARGS, unusedAlarm: { afterDays: 30, notify: OTHER } } as any, { provider: eu });
+                    new aws.UsageMonitor("usage", { owner: "team-platform", notifyTopics: [OTHER] }, { provider: eu });
+                });
+                // WHEN the program has run  THEN nothing is refused
+                assert.deepStrictEqual([logged, rejections], [[], []]);
+            });
+
+            it("fails the run when the program declares no monitor, or one that may not publish to the topic", async () => {
+                // GIVEN one identity with no monitor of its provider, one whose topic the monitor lacks
+                const { logged, rejections } = await runStack(() => {
+                    new aws.ServiceIdentity("lonely", lambdaRole("lonely", { grants: [], unusedAlarm: { afterDays: 30, notify: OTHER } }), { provider: provider("eu-stack-none") });
+                    const eu = provider("eu-stack-other");
+                    new aws.ServiceIdentity("misdirected", lambdaRole("misdirected", { grants: [], unusedAlarm: { afterDays: 30, notify: OTHER } }), { provider: eu });
+                    new aws.UsageMonitor("usage", { owner: "team-platform", notifyTopics: [TOPIC] }, { provider: eu });
+                });
+                // WHEN the program has run  THEN each is logged against its identity, and the run fails
+                assert.deepStrictEqual(logged.map((l) => l.message).sort(), [
+                    `AwsServiceIdentity "lonely" has 1 invalid argument:
+  - unusedAlarm: \`unusedAlarm\` needs an \`aws.UsageMonitor\` of this identity's account and region, to run its check daily, but the program declares none with the same AWS provider. Add one with this topic: \`new nhi.aws.UsageMonitor("usage", { owner: "<team>", notifyTopics: ["${OTHER}"] })\`, with the same AWS provider as this identity.`,
+                    `AwsServiceIdentity "misdirected" has 1 invalid argument:
+  - unusedAlarm.notify: \`unusedAlarm.notify\` \`${OTHER}\` is not among the \`notifyTopics\` of the \`aws.UsageMonitor\` \`usage\` (\`${TOPIC}\`), the only topics it may publish to: add it to \`notifyTopics\`, or notify one of those.`,
+                ]);
+                assert.ok(rejections.length > 0);
+            });
+        });
+    });
+
+    it("the types say what the constructor enforces", () => {
+        // GIVEN settings as a TypeScript program writes them  THEN these compile, and the commented ones do not
+        const alarm: aws.AwsUnusedAlarm = { afterDays: 90, notify: pulumi.output(TOPIC) };
+        const settings: aws.AwsUsageSettingsArgs = { unusedAlarm: alarm, expiryNoticeDays: 30 };
+        const rotation: aws.AwsRotationAlarm = { notify: TOPIC };
+        // @ts-expect-error `notify` is required
+        const noTopic: aws.AwsUnusedAlarm = { afterDays: 90 };
+        // @ts-expect-error `afterDays` is a number, not text
+        const text: aws.AwsUnusedAlarm = { afterDays: "90", notify: TOPIC };
+        // @ts-expect-error a rotation alarm has no threshold of its own: its period is `rotateEveryDays`
+        const threshold: aws.AwsRotationAlarm = { notify: TOPIC, afterDays: 3 };
+        assert.deepStrictEqual([settings.expiryNoticeDays, rotation.notify, noTopic.afterDays, text.notify, threshold.notify], [30, TOPIC, 90, TOPIC, TOPIC]);
     });
 
     const BAD: BadInput[] = [
@@ -199,6 +356,21 @@ describe("AWS identities' usage settings", function () {
         "AwsAccessKeyIdentity", "acme", (name, args, now) => planAwsAccessKeyIdentity(name, args, now),
     ));
 
+    it("counts `nhi:notify` among the 50 tags of the user and of the key's secret", () => {
+        // GIVEN 43 tags of the user's own and an unused alarm: 7 `nhi:` tags on the user and on the secret
+        const tags = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`t${i}`, "v"]));
+        const args = (n: number) => ({ ...USER_ARGS, tags: tags(n), unusedAlarm: { afterDays: 30, notify: TOPIC } }) as any;
+        // WHEN planned  THEN 43 fit, 44 do not, on either
+        assert.strictEqual(planAwsAccessKeyIdentity("acme", args(43), TABLE_NOW).tags.userKeys.length, 43);
+        assert.throws(() => planAwsAccessKeyIdentity("acme", args(44), TABLE_NOW), (e: any) => {
+            assert.deepStrictEqual(e.errors.map((x: any) => x.reason), [
+                "`tags` has 44 tags; with the 7 `nhi:` tags pulumi-nhi writes on the secret that holds the key that is 51, more than the 50 Secrets Manager allows on a secret.",
+                "`tags` has 44 tags; with the 7 `nhi:` tags pulumi-nhi writes that is 51, more than the 50 AWS allows on a user.",
+            ]);
+            return true;
+        });
+    });
+
     it("refuses every problem at once, registering nothing", async () => {
         // GIVEN two bad settings  WHEN declared  THEN one error lists both, and nothing is registered
         let thrown: any;
@@ -211,5 +383,74 @@ describe("AWS identities' usage settings", function () {
         });
         assert.deepStrictEqual(thrown.errors.map((e: any) => e.propertyPath), ["unusedAlarm.afterDays", "expiryNoticeDays"]);
         assert.deepStrictEqual(resources, []);
+    });
+});
+
+describe("rotation health: `rotationAlarm` of aws.RotatingSecret, and the key secret of aws.AccessKeyIdentity", function () {
+    this.timeout(30_000);
+    const SECRET_ARGS = { owner: "team-payments", purpose: "Signs webhooks", rotateEveryDays: 30 };
+    before(() => capture(() => new aws.UsageMonitor("rotation-usage", { owner: "team-platform", notifyTopics: [TOPIC] })));
+
+    it("tags the secret with its `nhi:notify` topic; the monitor reads the period from the rotation rules", async () => {
+        // GIVEN a rotating secret with a rotation alarm
+        const { resources } = await capture(() => new aws.RotatingSecret("webhook", { ...SECRET_ARGS, rotationAlarm: { notify: TOPIC } }));
+        // WHEN its tags are read  THEN exactly these
+        const secret = ofType(resources, "aws:secretsmanager/secret:Secret")[0];
+        assert.deepStrictEqual(secret.inputs.tags, {
+            "nhi:managed-by": "pulumi-nhi", "nhi:owner": "team-payments", "nhi:purpose": "Signs webhooks",
+            "nhi:value-length": "32", "nhi:value-format": "alphanumeric", "nhi:notify": TOPIC,
+        });
+        assert.strictEqual(ofType(resources, "aws:secretsmanager/secretRotation:SecretRotation")[0].inputs.rotationRules.automaticallyAfterDays, 30);
+    });
+
+    it("the key secret of an access key carries the identity's `unusedAlarm.notify`", async () => {
+        // GIVEN an access key identity with an unused alarm  WHEN declared  THEN its key's secret notifies the same topic
+        const { resources } = await capture(() => new aws.AccessKeyIdentity("acme", { ...USER_ARGS, unusedAlarm: { afterDays: 30, notify: TOPIC } } as any));
+        assert.strictEqual(ofType(resources, "aws:secretsmanager/secret:Secret")[0].inputs.tags["nhi:notify"], TOPIC);
+    });
+
+    const SECRET_BAD: BadInput[] = [
+        {
+            what: "a topic name",
+            args: { ...SECRET_ARGS, rotationAlarm: { notify: "alerts" } },
+            path: "rotationAlarm.notify",
+            reason: "`rotationAlarm.notify` must be the ARN of an SNS topic, `arn:aws:sns:<region>:<account>:<topic>` (such as `topic.arn` of an `aws.sns.Topic`); got `alerts`. Did you mean `arn:aws:sns:<region>:<account>:alerts`?",
+        },
+        {
+            what: "a topic the monitor may not publish to",
+            args: { ...SECRET_ARGS, rotationAlarm: { notify: `${TOPIC}-other` } },
+            path: "rotationAlarm.notify",
+            reason: `\`rotationAlarm.notify\` \`${TOPIC}-other\` is not among the \`notifyTopics\` of the \`aws.UsageMonitor\` `,
+        },
+        {
+            what: "rotationAlarm as a string",
+            args: { ...SECRET_ARGS, rotationAlarm: TOPIC },
+            path: "rotationAlarm",
+            reason: `\`rotationAlarm\` must be \`{ notify }\`, such as \`{ notify: topic.arn }\`; got \`${TOPIC}\`.`,
+        },
+    ];
+    for (const c of SECRET_BAD) {
+        it(`aws.RotatingSecret refuses ${c.what}`, () => {
+            assert.throws(() => planAwsRotatingSecret("webhook", c.args), (e: any) => {
+                assert.deepStrictEqual(e.errors.map((x: any) => x.propertyPath), [c.path]);
+                // The monitors' names depend on the other tests of the process: the start is exact.
+                assert.ok(e.errors[0].reason.startsWith(c.reason), e.errors[0].reason);
+                return true;
+            });
+        });
+    }
+
+    it("refuses a rotation alarm with no monitor of the secret's provider, saying how to add one", async () => {
+        let thrown: any;
+        await capture(() => {
+            const eu = new awsSdk.Provider("eu-secret-alone", { region: "eu-west-1" });
+            try {
+                planAwsRotatingSecret("webhook", { ...SECRET_ARGS, rotationAlarm: { notify: TOPIC } }, { provider: eu });
+            } catch (e) {
+                thrown = e;
+            }
+        });
+        assert.strictEqual(thrown.message, `AwsRotatingSecret "webhook" has 1 invalid argument:
+  - rotationAlarm: \`rotationAlarm\` needs an \`aws.UsageMonitor\` of this secret's account and region, to run its check daily, but none was declared before this secret with the same AWS provider, and without a stack resource (a multi-language program, or a test under \`pulumi.runtime.setMocks\`) a monitor declared later cannot be found. Add one with this topic: \`new nhi.aws.UsageMonitor("usage", { owner: "<team>", notifyTopics: ["${TOPIC}"] })\`, before this secret or as \`rotationAlarm.monitor\`.`);
     });
 });

@@ -4,7 +4,8 @@ import { gcp } from "../../components";
 import { GCP_MONITOR_TARGETS, gcpMonitors, registerGcpUsageMonitor } from "../../components/gcp/usage-settings";
 import { planGcpServiceIdentity } from "../../components/gcp/service-identity";
 import { notAmongTargetsProblem } from "../../components/core/usage-monitors";
-import { readRecord } from "../../components/runtime/gcp/usage-evaluate";
+import { readRecord, readSecretLabels } from "../../components/runtime/gcp/usage-evaluate";
+import { planGcpRotatingSecret } from "../../components/gcp/rotating-secret";
 import { capture, installMocks, ofType } from "../../components/testing";
 import { BadInput, TABLE_NOW, itRefusesEach } from "../support/bad-input";
 import { declareInProcess, recordErrorLogs } from "../support/deploy-time";
@@ -143,7 +144,7 @@ describe("Google usage settings", () => {
             { what: "a channel of another project", args: args({ unusedAlarm: { afterDays: 30, notify: "projects/acme-ops/notificationChannels/1234567890" } }), path: "unusedAlarm.notify", reason: "`unusedAlarm.notify` `projects/acme-ops/notificationChannels/1234567890` is a channel of project `acme-ops`, but this is in `acme-bad`: the usage monitor notifies only channels of the project it watches (its log-based alerting policies read that project's logs alone). Use a channel of `acme-bad`." },
             { what: "a channel the monitor does not notify", args: args({ unusedAlarm: { afterDays: 30, notify: BAD_OTHER } }), path: "unusedAlarm.notify", reason: `\`unusedAlarm.notify\` \`${BAD_OTHER}\` is not among the \`notifyChannels\` of the \`gcp.UsageMonitor\` \`usage\` (\`${BAD_CHANNEL}\`), the only channels it notifies (one alerting policy each): add it to \`notifyChannels\`, or notify one of those.` },
             { what: "a `monitor` that is none", args: args({ unusedAlarm: { afterDays: 30, notify: BAD_CHANNEL, monitor: { notifyChannels: [BAD_CHANNEL] } } }), path: "unusedAlarm.monitor", reason: "`unusedAlarm.monitor` must be a `gcp.UsageMonitor`; got object `{\"notifyChannels\":[\"projects/acme-bad/notificationChannels/1234567890\"]}`. Leave it out to use the program's monitor of project `acme-bad`." },
-            { what: "no monitor of the project", args: { ...args({ unusedAlarm: { afterDays: 30, notify: "projects/acme-lonely/notificationChannels/9" } }), project: "acme-lonely" }, path: "unusedAlarm", reason: "`unusedAlarm` needs a `gcp.UsageMonitor` of project `acme-lonely`, to run its check twice a day, but none of project `acme-lonely` was declared before this service account, and without a stack resource (a multi-language program, or a test under `pulumi.runtime.setMocks`) a monitor declared later cannot be found. Add one with this channel: `new nhi.gcp.UsageMonitor(\"usage\", { project: \"acme-lonely\", owner: \"<team>\", notifyChannels: [\"projects/acme-lonely/notificationChannels/9\"] })`, before this service account or as `unusedAlarm.monitor`." },
+            { what: "no monitor of the project", args: { ...args({ unusedAlarm: { afterDays: 30, notify: "projects/acme-lonely/notificationChannels/9" } }), project: "acme-lonely" }, path: "unusedAlarm", reason: "`unusedAlarm` needs a `gcp.UsageMonitor` of project `acme-lonely`, to run its check twice a day, but none of project `acme-lonely` was declared before this service account, and without a stack resource (a multi-language program, or a test under `pulumi.runtime.setMocks`) a monitor declared later cannot be found. Add one with this channel: `new nhi.gcp.UsageMonitor(\"usage\", { project: \"acme-lonely\", region: \"<region>\", owner: \"<team>\", notifyChannels: [\"projects/acme-lonely/notificationChannels/9\"] })`, before this service account or as `unusedAlarm.monitor`." },
             { what: "`expiryNoticeDays` of 0", args: args({ expiresAt: EXPIRY, expiryNoticeDays: 0 }), path: "expiryNoticeDays", reason: "`expiryNoticeDays` must be a whole number of days from 1 to 90; got number `0`." },
             { what: "`expiryNoticeDays` of 91", args: args({ expiresAt: EXPIRY, expiryNoticeDays: 91 }), path: "expiryNoticeDays", reason: "`expiryNoticeDays` must be a whole number of days from 1 to 90; got number `91`." },
             { what: "`expiryNoticeDays` without `expiresAt`", args: args({ expiryNoticeDays: 30 }), path: "expiryNoticeDays", reason: "`expiryNoticeDays` (30) says how many days before `expiresAt` the identity counts as expiring, but `expiresAt` is not set: set `expiresAt`, or remove `expiryNoticeDays`." },
@@ -203,11 +204,51 @@ describe("Google usage settings", () => {
             });
             assert.deepStrictEqual(logged.map((l) => l.message).sort(), [
                 `GcpServiceIdentity "lonely-reports" has 1 invalid argument:
-  - unusedAlarm: \`unusedAlarm\` needs a \`gcp.UsageMonitor\` of project \`acme-none\`, to run its check twice a day, but the program declares none. Add one with this channel: \`new nhi.gcp.UsageMonitor("usage", { project: "acme-none", owner: "<team>", notifyChannels: ["projects/acme-none/notificationChannels/1"] })\`.`,
+  - unusedAlarm: \`unusedAlarm\` needs a \`gcp.UsageMonitor\` of project \`acme-none\`, to run its check twice a day, but the program declares none. Add one with this channel: \`new nhi.gcp.UsageMonitor("usage", { project: "acme-none", region: "<region>", owner: "<team>", notifyChannels: ["projects/acme-none/notificationChannels/1"] })\`.`,
                 `GcpServiceIdentity "misdirected-reports" has 1 invalid argument:
   - unusedAlarm.notify: \`unusedAlarm.notify\` \`projects/acme-other/notificationChannels/1\` is not among the \`notifyChannels\` of the \`gcp.UsageMonitor\` \`usage\` (\`projects/acme-other/notificationChannels/2\`), the only channels it notifies (one alerting policy each): add it to \`notifyChannels\`, or notify one of those.`,
             ]);
             assert.ok(rejections.length > 0);
         });
+    });
+
+    describe("rotation health: `rotationAlarm` of gcp.RotatingSecret, and the key secret of gcp.ServiceIdentity", function () {
+        this.timeout(30_000);
+        const HEALTH = "projects/acme-health/notificationChannels/31";
+        const SECRET = { project: "acme-health", owner: "team-payments", purpose: "Signs webhooks", rotateEveryDays: 30, region: "europe-west1" };
+        before(() => capture(() => monitorOf("acme-health", [HEALTH])));
+        const secretOf = (resources: readonly { type: string; name: string; inputs: any }[], name: string) => ofType(resources as any, "gcp:secretmanager/secret:Secret").find((r) => r.name === name)!;
+
+        it("labels the secret with its channel's ID; the monitor reads the period and the channel", async () => {
+            // GIVEN a rotating secret whose stalled rotation notifies HEALTH
+            const { resources } = await capture(() => new gcp.RotatingSecret("webhook-key", { ...SECRET, rotationAlarm: { notify: HEALTH } }));
+            // THEN its labels hold the channel's ID, and the monitor reads them
+            const labels = secretOf(resources, "webhook-key-secret").inputs.labels;
+            assert.strictEqual(labels["nhi-notify"], "31");
+            assert.deepStrictEqual(readSecretLabels(labels), { periodDays: 30, notify: "31" });
+        });
+
+        it("without `rotationAlarm`, no channel (the monitor still counts the secret)", async () => {
+            const { resources } = await capture(() => new gcp.RotatingSecret("quiet-key", { ...SECRET }));
+            assert.deepStrictEqual(readSecretLabels(secretOf(resources, "quiet-key-secret").inputs.labels), { periodDays: 30 });
+        });
+
+        it("a channel known only at deploy time labels the secret once checked", async () => {
+            const { resources } = await capture(() => new gcp.RotatingSecret("late-key", { ...SECRET, rotationAlarm: { notify: pulumi.output(HEALTH) } }));
+            assert.strictEqual(secretOf(resources, "late-key-secret").inputs.labels["nhi-notify"], "31");
+        });
+
+        it("the key secret of an identity carries its `unusedAlarm.notify`", async () => {
+            const { resources } = await capture(() => new gcp.ServiceIdentity("vendor-feed", { ...BASE, project: "acme-health", unusedAlarm: { afterDays: 30, notify: HEALTH }, key: { rotateEveryDays: 30, region: "europe-west1" } }));
+            assert.deepStrictEqual(readSecretLabels(secretOf(resources, "vendor-feed-key").inputs.labels), { periodDays: 30, notify: "31" });
+        });
+
+        const BAD: BadInput[] = [
+            { what: "`rotationAlarm` that is a channel, not `{ notify }`", args: { ...SECRET, rotationAlarm: HEALTH }, path: "rotationAlarm", reason: `\`rotationAlarm\` must be \`{ notify }\`, such as \`{ notify: channel.name }\`; got \`${HEALTH}\`.` },
+            { what: "a channel ID alone", args: { ...SECRET, rotationAlarm: { notify: "31" } }, path: "rotationAlarm.notify", reason: "`rotationAlarm.notify` must be the full name of a notification channel, `projects/<project>/notificationChannels/<id>` (such as `channel.name` of a `gcp.monitoring.NotificationChannel`); got `31`. Did you mean `projects/acme-health/notificationChannels/31`?" },
+            { what: "no monitor of the project", args: { ...SECRET, project: "acme-alone", rotationAlarm: { notify: "projects/acme-alone/notificationChannels/31" } }, path: "rotationAlarm", reason: "`rotationAlarm` needs a `gcp.UsageMonitor` of project `acme-alone`, to run its check twice a day, but none of project `acme-alone` was declared before this secret, and without a stack resource (a multi-language program, or a test under `pulumi.runtime.setMocks`) a monitor declared later cannot be found. Add one with this channel: `new nhi.gcp.UsageMonitor(\"usage\", { project: \"acme-alone\", region: \"<region>\", owner: \"<team>\", notifyChannels: [\"projects/acme-alone/notificationChannels/31\"] })`, before this secret or as `rotationAlarm.monitor`." },
+            { what: "60 labels beside the channel's", args: { ...SECRET, rotationAlarm: { notify: HEALTH }, labels: Object.fromEntries([...Array(60).keys()].map((i) => [`l${i}`, "v"])) }, path: "labels", reason: "`labels` has 60 labels; a secret holds at most 64 (Google), of which pulumi-nhi uses 5: give at most 59." },
+        ];
+        describe("gcp.RotatingSecret refuses", () => itRefusesEach(BAD, "GcpRotatingSecret", "webhook-key", (name, a) => planGcpRotatingSecret(name, a)));
     });
 });

@@ -25,6 +25,7 @@
  * - DynamoDB `Scan` pages (1 MB a page; modelled as `scanPageItems` items) with `LastEvaluatedKey`;
  *   an unknown table is `ResourceNotFoundException`.
  *   @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Scan.html
+ * - Secrets Manager `ListSecrets` (see `listSecrets`).
  * - Throttling: a token bucket per service on the simulated clock (IAM answers `Throttling`, the
  *   others `ThrottlingException`); a throttled call has no effect. Every call advances the clock by
  *   its service's latency, a sleep by its length, so time is simulated, never measured.
@@ -38,13 +39,14 @@ import {
     GetCredentialReportCommand,
     IAMClient,
 } from "@aws-sdk/client-iam";
+import { ListSecretsCommand, ListSecretsCommandInput, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { PublishCommand, PublishCommandInput, SNSClient } from "@aws-sdk/client-sns";
 import { mockClient } from "aws-sdk-client-mock";
 
 export const ACCOUNT = "123456789012";
 const HOUR = 3_600_000;
 
-export type Service = "iam" | "sns" | "dynamodb" | "cloudwatch";
+export type Service = "iam" | "sns" | "dynamodb" | "cloudwatch" | "secretsmanager";
 
 /** A service's rate limit (requests a second, and the burst a full bucket allows) and latency. */
 export interface ServiceModel {
@@ -67,6 +69,16 @@ interface Entity {
     tags: Record<string, string>;
     lastUsed?: Date;
     keys: FakeKey[];
+}
+
+export interface FakeSecret {
+    readonly arn: string;
+    readonly name: string;
+    readonly created: Date;
+    tags: Record<string, string>;
+    /** `AutomaticallyAfterDays` when rotation is on. */
+    rotateEveryDays?: number;
+    lastRotated?: Date;
 }
 
 export interface Notice {
@@ -97,7 +109,7 @@ export class FakeAccount {
     /** Every call that took effect or failed, as `service:Action`, in order. */
     readonly calls: string[] = [];
     /** How many calls were throttled, per service. */
-    readonly throttled: Record<Service, number> = { iam: 0, sns: 0, dynamodb: 0, cloudwatch: 0 };
+    readonly throttled: Record<Service, number> = { iam: 0, sns: 0, dynamodb: 0, cloudwatch: 0, secretsmanager: 0 };
     /**
      * When set, the `crashAfter`-th call from now takes effect, then the function dies: that call
      * and every later one throw `Crash` (nothing more takes effect) until `dead` is reset.
@@ -107,6 +119,10 @@ export class FakeAccount {
     /** At most this many entities per listing page, below `MaxItems` (IAM may return fewer). */
     pageCap = Infinity;
     scanPageItems = 100;
+    /** The account's Secrets Manager secrets, by ARN, in creation order. */
+    readonly secrets = new Map<string, FakeSecret>();
+    /** At most this many secrets per `ListSecrets` page, below `MaxResults` (Secrets Manager may return fewer). */
+    secretPageCap = Infinity;
     /** How many `GenerateCredentialReport` polls answer `STARTED` before `COMPLETE`. */
     reportPolls = 1;
 
@@ -171,11 +187,29 @@ export class FakeAccount {
         return key;
     }
 
+    /** A secret created now, rotated every `rotateEveryDays` days (undefined: rotation off). */
+    addSecret(name: string, tags: Record<string, string>, rotateEveryDays?: number): FakeSecret {
+        const secret: FakeSecret = { arn: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:${name}-${this.next().slice(-6)}`, name, created: this.now(), tags, rotateEveryDays };
+        this.secrets.set(secret.arn, secret);
+        return secret;
+    }
+
+    /** A rotation of `secret` succeeds now. */
+    rotate(secret: FakeSecret): void {
+        secret.lastRotated = this.now();
+    }
+
+    secretsmanager(): SecretsManagerClient {
+        const client = new SecretsManagerClient({ region: "us-east-1" });
+        mockClient(client).on(ListSecretsCommand).callsFake((i: ListSecretsCommandInput) => this.call("secretsmanager", "ListSecrets", () => this.listSecrets(i)));
+        return client;
+    }
+
     /** Throttles the next `n` calls to `service` (each retried call counts). */
     throttleNext(service: Service, n: number): void {
         this.pendingThrottles[service] += n;
     }
-    private readonly pendingThrottles: Record<Service, number> = { iam: 0, sns: 0, dynamodb: 0, cloudwatch: 0 };
+    private readonly pendingThrottles: Record<Service, number> = { iam: 0, sns: 0, dynamodb: 0, cloudwatch: 0, secretsmanager: 0 };
 
     /** Makes the `at`-th call from now fail, before it takes effect, with an error named `name`. */
     fail(at: number, name: string): void {
@@ -301,6 +335,41 @@ export class FakeAccount {
             })),
             IsTruncated: end < all.length,
             ...(end < all.length ? { Marker: `marker-${end}` } : {}),
+        };
+    }
+
+    /**
+     * `ListSecrets`: `MaxResults` 1–100 (default 100) a page, possibly fewer, with `NextToken`
+     * while more remain; `tag-key` and `tag-value` filters each a case-sensitive prefix match on
+     * any tag, ANDed; entries carry `Tags`, `CreatedDate`, `RotationEnabled`, `RotationRules` and,
+     * once rotated, `LastRotatedDate`.
+     * @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_ListSecrets.html
+     */
+    private listSecrets(i: ListSecretsCommandInput) {
+        const max = i.MaxResults ?? 100;
+        if (max < 1 || max > 100) {
+            throw named("InvalidParameterException");
+        }
+        const matches = (secret: FakeSecret) => (i.Filters ?? []).every((f) => {
+            const tags = Object.entries(secret.tags);
+            const values = f.Values ?? [];
+            return f.Key === "tag-key" ? tags.some(([k]) => values.some((v) => k.startsWith(v)))
+                : f.Key === "tag-value" ? tags.some(([, v]) => values.some((w) => v.startsWith(w)))
+                    : true;
+        });
+        const all = [...this.secrets.values()].filter(matches);
+        const from = i.NextToken === undefined ? 0 : Number(i.NextToken.slice("token-".length));
+        const page = all.slice(from, from + Math.min(max, this.secretPageCap));
+        const end = from + page.length;
+        return {
+            $metadata: {},
+            SecretList: page.map((x) => ({
+                ARN: x.arn, Name: x.name, CreatedDate: x.created, Tags: Object.entries(x.tags).map(([Key, Value]) => ({ Key, Value })),
+                RotationEnabled: x.rotateEveryDays !== undefined,
+                ...(x.rotateEveryDays === undefined ? {} : { RotationRules: { AutomaticallyAfterDays: x.rotateEveryDays } }),
+                ...(x.lastRotated === undefined ? {} : { LastRotatedDate: x.lastRotated }),
+            })),
+            ...(end < all.length ? { NextToken: `token-${end}` } : {}),
         };
     }
 

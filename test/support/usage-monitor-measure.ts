@@ -66,7 +66,7 @@ export async function measureUsageMonitor(n: number, o: { iamRate?: number; mode
     };
     const began = account.time;
     await monitorUsage(monitorEvent(account.tableName, true), {
-        iam: account.iam(), sns: account.sns(), dynamodb: account.dynamodb(), cloudwatch: account.cloudwatch(),
+        iam: account.iam(), sns: account.sns(), dynamodb: account.dynamodb(), cloudwatch: account.cloudwatch(), secretsmanager: account.secretsmanager(),
         now: () => account.now(), sleep: account.sleep, random, log: () => {}, account: ACCOUNT, region: "us-east-1",
     });
     const calls: Record<string, number> = {};

@@ -40,9 +40,26 @@ export {
     MIN_EXPIRY_NOTICE_DAYS,
     MIN_KEY_AGE_DAYS,
     MIN_UNUSED_DAYS,
-    STATES,
 } from "../usage-classify";
-export type { UsageState } from "../usage-classify";
+import { STATES as IDENTITY_STATES, UsageState as IdentityState } from "../usage-classify";
+
+/**
+ * The states the AWS monitor records: an identity's (`usage-classify.ts`), and a secret's
+ * `rotation-stale`, worst first, `ok` last.
+ */
+export type UsageState = IdentityState | "rotation-stale";
+export const STATES: readonly UsageState[] = [...IDENTITY_STATES.filter((s) => s !== "ok"), "rotation-stale", "ok"];
+
+/**
+ * Secrets: every Secrets Manager secret tagged {@link MANAGED_BY_TAG} = {@link MANAGED_BY_VALUE}
+ * (`aws.RotatingSecret`, the key secret of `aws.AccessKeyIdentity`) whose rotation is configured is
+ * `rotation-stale` when no rotation has succeeded for longer than its period
+ * (`RotationRules.AutomaticallyAfterDays`) plus {@link ROTATION_SLACK_DAYS}, counted from its last
+ * rotation (`LastRotatedDate`) or, never rotated, from its creation; else `ok`. Its notices go to
+ * its own {@link NOTIFY_TAG} (`rotationAlarm.notify`). Its state table key is the secret's ARN (a
+ * secret deleted and re-created under the same name has another ARN suffix).
+ */
+export const ROTATION_SLACK_DAYS = 1;
 
 /** The value of `nhiAction` in the monitor's event. */
 export const MONITOR_ACTION = "monitorUsage";
@@ -80,6 +97,8 @@ export const METRICS = {
     expiring: "IdentitiesExpiringSoon",
     expired: "IdentitiesExpired",
     keyTooOld: "AccessKeysTooOld",
+    /** Managed secrets whose rotation has not succeeded for longer than their period plus a day. */
+    rotationStale: "SecretsRotationStale",
     /**
      * 1 after a run that evaluated every identity and sent every notice, 0 after one that did not;
      * nothing when the monitor did not run. The component's heartbeat alarm fires on `< 1` and
@@ -95,7 +114,7 @@ export const IDENTITY_METRICS = {
 
 /**
  * Every action the function calls, for the component that grants its identity exactly these: the
- * IAM ones account-wide (neither supports a resource ARN), `sns:Publish` on the topics its
+ * IAM ones and `secretsmanager:ListSecrets` account-wide (none supports a resource ARN), `sns:Publish` on the topics its
  * identities name, the DynamoDB ones on its table, `cloudwatch:PutMetricData` with a
  * `cloudwatch:namespace` condition of {@link NAMESPACE}. Checked against the fakes' call logs
  * (test/runtime/aws/usage-monitor.test.ts).
@@ -105,4 +124,6 @@ export const ACTIONS = {
     sns: ["sns:Publish"],
     dynamodb: ["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:Scan"],
     cloudwatch: ["cloudwatch:PutMetricData"],
+    /** Account-wide: `ListSecrets` supports no resource ARN (Service Authorization Reference). */
+    secretsmanager: ["secretsmanager:ListSecrets"],
 } as const;

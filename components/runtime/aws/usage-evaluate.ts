@@ -15,10 +15,11 @@ import {
     MIN_KEY_AGE_DAYS,
     MIN_UNUSED_DAYS,
     NOTIFY_TAG,
+    ROTATION_SLACK_DAYS,
     UNUSED_AFTER_TAG,
     UsageState,
 } from "./usage-contract";
-import { classify } from "../usage-classify";
+import { DAY_MS, classify } from "../usage-classify";
 
 /**
  * An SNS topic ARN: names of 1–256 of `A–Z a–z 0–9 _ -`, `.fifo` for a FIFO topic.
@@ -155,11 +156,77 @@ export function notice(identity: Identity, e: Evaluation, previous: UsageState, 
     return { subject, message: JSON.stringify(body) };
 }
 
+/** A managed secret, as `ListSecrets` returns it. */
+export interface ManagedSecret {
+    readonly arn: string;
+    readonly name: string;
+    readonly created: Date;
+    /** `LastRotatedDate`: absent for a secret never rotated. */
+    readonly lastRotated?: Date;
+    /** `RotationRules.AutomaticallyAfterDays`; absent when rotation is not configured in days. */
+    readonly rotateEveryDays?: number;
+    readonly tags: Readonly<Record<string, string>>;
+}
+
+/** What the monitor found for one secret on one run. */
+export interface SecretEvaluation {
+    readonly state: "rotation-stale" | "ok";
+    /** Whole days since the last rotation, or since creation when never rotated. */
+    readonly daysSinceRotation: number;
+    readonly neverRotated: boolean;
+    /** The secret's `nhi:notify` topic, if it is one. */
+    readonly notify?: string;
+    /** `nhi:notify` when it is not a topic ARN (ignored). */
+    readonly invalid: readonly string[];
+}
+
+/**
+ * The secret's state at `now`: `rotation-stale` when more than its period plus
+ * {@link ROTATION_SLACK_DAYS} has passed since its last rotation (never rotated: since its
+ * creation), else `ok`. A secret without a period in days is `ok`.
+ */
+export function evaluateSecret(secret: ManagedSecret, now: Date): SecretEvaluation {
+    const since = (secret.lastRotated ?? secret.created).getTime();
+    const elapsed = now.getTime() - since;
+    const stale = secret.rotateEveryDays !== undefined && elapsed > (secret.rotateEveryDays + ROTATION_SLACK_DAYS) * DAY_MS;
+    const topic = secret.tags[NOTIFY_TAG];
+    const valid = topic !== undefined && TOPIC_ARN.test(topic);
+    return {
+        state: stale ? "rotation-stale" : "ok",
+        daysSinceRotation: Math.max(0, Math.floor(elapsed / DAY_MS)),
+        neverRotated: secret.lastRotated === undefined,
+        notify: valid ? topic : undefined,
+        invalid: topic !== undefined && !valid ? [NOTIFY_TAG] : [],
+    };
+}
+
+/** The notice for a secret's change of state: facts only, never a value. */
+export function secretNotice(secret: ManagedSecret, e: SecretEvaluation, previous: UsageState, now: Date): { subject: string; message: string } {
+    const subject = `pulumi-nhi: secret ${secret.name} is ${e.state}`.slice(0, MAX_SUBJECT_CHARS);
+    const body = {
+        source: "pulumi-nhi",
+        kind: "secret",
+        secret: secret.arn,
+        name: secret.name,
+        owner: secret.tags["nhi:owner"],
+        state: e.state,
+        previousState: previous,
+        at: now.toISOString(),
+        lastRotated: secret.lastRotated?.toISOString(),
+        neverRotated: e.neverRotated,
+        daysSinceRotation: e.daysSinceRotation,
+        rotateEveryDays: secret.rotateEveryDays,
+        advice: ADVICE[e.state],
+    };
+    return { subject, message: JSON.stringify(body) };
+}
+
 const ADVICE: Record<UsageState, string> = {
     expired: "The identity has expired: its policy conditions refuse it. Renew `expiresAt` and update the stack, or remove the identity from the program.",
     expiring: "Set a later `expiresAt` and update the stack before it expires, or remove the identity if it is no longer needed.",
     "key-too-old": "The access key has not been rotated in time: check the rotation function's logs and the secret's rotation status.",
     idle: "Nothing has used this identity for longer than its threshold: remove it if its job is over, or raise `unusedAlarm.afterDays`.",
+    "rotation-stale": "No rotation of this secret has succeeded for longer than its period and a day: check the rotation function's logs and the secret's rotation status (`aws secretsmanager describe-secret`), then rotate it (`aws secretsmanager rotate-secret`).",
     ok: "The identity is back within its thresholds.",
 };
 

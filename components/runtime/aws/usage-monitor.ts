@@ -22,7 +22,11 @@
  *    report has no row: never used, counted from its creation.
  *    @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_getting-report.html
  * 3. **Evaluates each identity** against the thresholds in its own tags (`usage-evaluate.ts`):
- *    `expired`, `expiring`, `key-too-old`, `idle` or `ok`.
+ *    `expired`, `expiring`, `key-too-old`, `idle` or `ok`; and **each managed secret's rotation**
+ *    (`secretsmanager:ListSecrets` filtered by the `nhi:managed-by` tag, 100 a page, one call per
+ *    page whatever the number of identities): `rotation-stale` when no rotation has succeeded for
+ *    longer than its period plus a day (never rotated: since creation), or `ok`. A secret's
+ *    notices go to its own `nhi:notify`; its state is kept under its ARN in the same table.
  * 4. **Notifies once per change of state**: when the state differs from the one recorded, it
  *    publishes one notice (`sns:Publish`, subject and JSON body of facts, never a credential) to
  *    the identity's `nhi:notify` topic, then records the new state. A return to `ok` is a change
@@ -61,16 +65,19 @@
 import { CloudWatchClient, MetricDatum, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { AttributeValue, DeleteItemCommand, DynamoDBClient, PutItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { GenerateCredentialReportCommand, GetAccountAuthorizationDetailsCommand, GetCredentialReportCommand, IAMClient } from "@aws-sdk/client-iam";
+import { ListSecretsCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { Backoff, errorName, withBackoff } from "./retry";
 import { IDENTITY_METRICS, MANAGED_BY_TAG, MANAGED_BY_VALUE, METRICS, MONITOR_ACTION, MonitorEvent, NAMESPACE, STATES, STATE_KEY, UsageState } from "./usage-contract";
-import { Evaluation, Identity, KeyUsage, evaluate, notice, parseCredentialReport } from "./usage-evaluate";
+import { Evaluation, Identity, KeyUsage, ManagedSecret, evaluate, evaluateSecret, notice, parseCredentialReport, secretNotice } from "./usage-evaluate";
 
 export * from "./usage-contract";
-export { evaluate, notice, parseCredentialReport, readThresholds } from "./usage-evaluate";
+export { evaluate, evaluateSecret, notice, parseCredentialReport, readThresholds, secretNotice } from "./usage-evaluate";
 
 /** `MaxItems` of each listing page: GetAccountAuthorizationDetails allows 1–1,000 (default 100). */
 export const PAGE_ITEMS = 1000;
+/** `MaxResults` of each `ListSecrets` page: 1–100. */
+export const SECRET_PAGE_ITEMS = 100;
 /** PutMetricData: at most 1,000 metrics per request. */
 export const MAX_METRICS_PER_CALL = 1000;
 /** How long to wait between polls of a credential report being generated, and how many polls at most. */
@@ -90,6 +97,7 @@ export interface MonitorLogLine {
     readonly count?: number;
     readonly daysSinceLastUse?: number;
     readonly daysToExpiry?: number;
+    readonly daysSinceRotation?: number;
     readonly invalidTags?: readonly string[];
     readonly error?: string;
 }
@@ -100,6 +108,7 @@ export interface MonitorDeps extends Backoff {
     readonly sns: SNSClient;
     readonly dynamodb: DynamoDBClient;
     readonly cloudwatch: CloudWatchClient;
+    readonly secretsmanager: SecretsManagerClient;
     readonly now: () => Date;
     readonly log: (line: MonitorLogLine) => void;
     /** The metrics' `Account` and `Region` dimensions. */
@@ -110,6 +119,8 @@ export interface MonitorDeps extends Backoff {
 /** What a run found, for tests and the measurement helper. */
 export interface RunSummary {
     readonly monitored: number;
+    /** The managed secrets whose rotation was checked. */
+    readonly secrets: number;
     readonly counts: Readonly<Record<UsageState, number>>;
     readonly notices: number;
     readonly failures: number;
@@ -122,6 +133,7 @@ export async function handler(event: unknown, context: { invokedFunctionArn: str
         sns: new SNSClient({ maxAttempts: 1 }),
         dynamodb: new DynamoDBClient({ maxAttempts: 1 }),
         cloudwatch: new CloudWatchClient({ maxAttempts: 1 }),
+        secretsmanager: new SecretsManagerClient({ maxAttempts: 1 }),
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
         random: Math.random,
         now: () => new Date(),
@@ -162,11 +174,32 @@ export async function monitorUsage(event: unknown, deps: MonitorDeps): Promise<R
             }
         }
     }
+    const secrets = await listManagedSecrets(deps, call);
     const recorded = await readStates(event.stateTable, deps, call);
     const counts = Object.fromEntries(STATES.map((s) => [s, 0])) as Record<UsageState, number>;
     const evaluations: [Identity, Evaluation][] = [];
     let notices = 0;
     let failures = 0;
+    /** Notifies and records one change of state (see the file's comment); false when it failed. */
+    const change = async (c: { id: string; arn: string; state: UsageState; previous: UsageState; notify?: string; notice: () => { subject: string; message: string } }) => {
+        try {
+            if (c.notify !== undefined) {
+                const { subject, message } = c.notice();
+                await call(() => deps.sns.send(new PublishCommand({ TopicArn: c.notify, Subject: subject, Message: message, ...fifo(c.notify!, c.id, c.state, now) })));
+                notices++;
+                deps.log({ step: "notify", outcome: "sent", identity: c.arn, state: c.state, previous: c.previous });
+            }
+            if (c.state === "ok") {
+                await forget(event.stateTable, c.id, deps, call);
+            } else {
+                await call(() => deps.dynamodb.send(new PutItemCommand({ TableName: event.stateTable, Item: stateItem(c.id, c.arn, c.state, now) })));
+            }
+            deps.log({ step: "record", outcome: "recorded", identity: c.arn, state: c.state });
+        } catch (err) {
+            failures++;
+            deps.log({ step: c.notify === undefined ? "record" : "notify", outcome: "failed", identity: c.arn, state: c.state, error: errorName(err) });
+        }
+    };
     for (const identity of identities) {
         const e = evaluate(identity, now);
         evaluations.push([identity, e]);
@@ -178,25 +211,21 @@ export async function monitorUsage(event: unknown, deps: MonitorDeps): Promise<R
             daysSinceLastUse: e.daysSinceLastUse, ...(e.daysToExpiry === undefined ? {} : { daysToExpiry: e.daysToExpiry }),
             ...(e.thresholds.invalid.length === 0 ? {} : { invalidTags: e.thresholds.invalid }),
         });
-        if (e.state === previous) {
-            continue;
+        if (e.state !== previous) {
+            await change({ id: identity.id, arn: identity.arn, state: e.state, previous, notify: e.thresholds.notify, notice: () => notice(identity, e, previous, now) });
         }
-        try {
-            if (e.thresholds.notify !== undefined) {
-                const { subject, message } = notice(identity, e, previous, now);
-                await call(() => deps.sns.send(new PublishCommand({ TopicArn: e.thresholds.notify, Subject: subject, Message: message, ...fifo(e.thresholds.notify!, identity, e.state, now) })));
-                notices++;
-                deps.log({ step: "notify", outcome: "sent", identity: identity.arn, state: e.state, previous });
-            }
-            if (e.state === "ok") {
-                await forget(event.stateTable, identity.id, deps, call);
-            } else {
-                await call(() => deps.dynamodb.send(new PutItemCommand({ TableName: event.stateTable, Item: stateItem(identity, e.state, now) })));
-            }
-            deps.log({ step: "record", outcome: "recorded", identity: identity.arn, state: e.state });
-        } catch (err) {
-            failures++;
-            deps.log({ step: e.thresholds.notify === undefined ? "record" : "notify", outcome: "failed", identity: identity.arn, state: e.state, error: errorName(err) });
+    }
+    for (const secret of secrets) {
+        const e = evaluateSecret(secret, now);
+        counts[e.state]++;
+        const previous = recorded.get(secret.arn) ?? "ok";
+        recorded.delete(secret.arn);
+        deps.log({
+            step: "evaluate", outcome: e.state === previous ? "unchanged" : "changed", identity: secret.arn, state: e.state, previous,
+            daysSinceRotation: e.daysSinceRotation, ...(e.invalid.length === 0 ? {} : { invalidTags: e.invalid }),
+        });
+        if (e.state !== previous) {
+            await change({ id: secret.arn, arn: secret.arn, state: e.state, previous, notify: e.notify, notice: () => secretNotice(secret, e, previous, now) });
         }
     }
     // What is left was recorded for identities no longer listed: deleted, or no longer ours.
@@ -205,7 +234,7 @@ export async function monitorUsage(event: unknown, deps: MonitorDeps): Promise<R
         deps.log({ step: "forget", outcome: "deleted", identity: id });
     }
     await publishMetrics(evaluations, counts, failures === 0, event.perIdentityMetrics, deps, call);
-    const summary = { monitored: identities.length, counts, notices, failures };
+    const summary = { monitored: identities.length, secrets: secrets.length, counts, notices, failures };
     deps.log({ step: "run", outcome: failures === 0 ? "succeeded" : "failed", count: identities.length });
     if (failures > 0) {
         throw new Error(`The usage monitor could not notify or record ${failures} of ${identities.length} identities; see the log lines with outcome "failed". The next run retries them.`);
@@ -239,6 +268,39 @@ async function listManaged(deps: MonitorDeps, call: Call): Promise<Identity[]> {
             return identities;
         }
         marker = got.Marker;
+    }
+}
+
+/**
+ * Every managed secret with its rotation, by pages of {@link SECRET_PAGE_ITEMS}: `ListSecrets`
+ * with the filters `tag-key` = `nhi:managed-by` and `tag-value` = `pulumi-nhi` (each a prefix
+ * match, and not tied to each other: the exact tag is checked here). Each entry carries `Tags`,
+ * `CreatedDate`, `LastRotatedDate` (absent until a rotation succeeds) and `RotationRules`.
+ * Secrets scheduled for deletion are not listed.
+ * @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_ListSecrets.html
+ * @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_SecretListEntry.html
+ */
+async function listManagedSecrets(deps: MonitorDeps, call: Call): Promise<ManagedSecret[]> {
+    const secrets: ManagedSecret[] = [];
+    let token: string | undefined;
+    for (let page = 1; ; page++) {
+        const got = await call(() => deps.secretsmanager.send(new ListSecretsCommand({
+            MaxResults: SECRET_PAGE_ITEMS,
+            Filters: [{ Key: "tag-key", Values: [MANAGED_BY_TAG] }, { Key: "tag-value", Values: [MANAGED_BY_VALUE] }],
+            ...(token === undefined ? {} : { NextToken: token }),
+        })));
+        const before = secrets.length;
+        for (const s of got.SecretList ?? []) {
+            const tags = tagMap(s.Tags);
+            if (tags[MANAGED_BY_TAG] === MANAGED_BY_VALUE && s.ARN !== undefined && s.CreatedDate !== undefined) {
+                secrets.push({ arn: s.ARN, name: s.Name ?? s.ARN, created: s.CreatedDate, lastRotated: s.LastRotatedDate, rotateEveryDays: s.RotationEnabled ? s.RotationRules?.AutomaticallyAfterDays : undefined, tags });
+            }
+        }
+        deps.log({ step: "list", outcome: "secrets-page", page, count: secrets.length - before });
+        if (got.NextToken === undefined) {
+            return secrets;
+        }
+        token = got.NextToken;
     }
 }
 
@@ -290,16 +352,18 @@ async function readStates(table: string, deps: MonitorDeps, call: Call): Promise
  * id its new state on this day, so a run retried within SNS's 5-minute window sends no duplicate.
  * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
  */
-function fifo(topic: string, identity: Identity, state: UsageState, now: Date): { MessageGroupId?: string; MessageDeduplicationId?: string } {
-    return topic.endsWith(".fifo") ? { MessageGroupId: identity.id, MessageDeduplicationId: `${identity.id}-${state}-${now.toISOString().slice(0, 10)}` } : {};
+function fifo(topic: string, id: string, state: UsageState, now: Date): { MessageGroupId?: string; MessageDeduplicationId?: string } {
+    // Both at most 128 characters: a secret's ARN may be longer, so its last 100 (name and suffix).
+    const group = id.slice(-100);
+    return topic.endsWith(".fifo") ? { MessageGroupId: group, MessageDeduplicationId: `${group}-${state}-${now.toISOString().slice(0, 10)}` } : {};
 }
 
 async function forget(table: string, id: string, deps: MonitorDeps, call: Call): Promise<void> {
     await call(() => deps.dynamodb.send(new DeleteItemCommand({ TableName: table, Key: { [STATE_KEY]: { S: id } } })));
 }
 
-function stateItem(identity: Identity, state: UsageState, now: Date): Record<string, AttributeValue> {
-    return { [STATE_KEY]: { S: identity.id }, state: { S: state }, since: { S: now.toISOString() }, arn: { S: identity.arn } };
+function stateItem(id: string, arn: string, state: UsageState, now: Date): Record<string, AttributeValue> {
+    return { [STATE_KEY]: { S: id }, state: { S: state }, since: { S: now.toISOString() }, arn: { S: arn } };
 }
 
 /** The aggregate metrics, and per-identity ones when asked, in requests of at most 1,000 metrics. */
@@ -332,6 +396,7 @@ async function publishMetrics(
         datum(METRICS.expiring, counts.expiring),
         datum(METRICS.expired, counts.expired),
         datum(METRICS.keyTooOld, counts["key-too-old"]),
+        datum(METRICS.rotationStale, counts["rotation-stale"]),
         datum(METRICS.runSucceeded, succeeded ? 1 : 0),
     );
     for (let i = 0; i < data.length; i += MAX_METRICS_PER_CALL) {

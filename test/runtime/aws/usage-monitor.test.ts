@@ -3,6 +3,7 @@ import fc from "fast-check";
 import {
     ACTIONS,
     evaluate,
+    evaluateSecret,
     IDENTITY_METRICS,
     METRICS,
     monitorEvent,
@@ -42,7 +43,7 @@ function harness(models: Partial<Record<Service, ServiceModel>> = {}): Harness {
     account.topics.add(TOPIC).add(OTHER_TOPIC);
     const lines: MonitorLogLine[] = [];
     const deps: MonitorDeps = {
-        iam: account.iam(), sns: account.sns(), dynamodb: account.dynamodb(), cloudwatch: account.cloudwatch(),
+        iam: account.iam(), sns: account.sns(), dynamodb: account.dynamodb(), cloudwatch: account.cloudwatch(), secretsmanager: account.secretsmanager(),
         now: () => account.now(), sleep: account.sleep, random: () => 0.5, log: (l) => lines.push(l), account: ACCOUNT, region: "us-east-1",
     };
     return {
@@ -311,9 +312,10 @@ describe("runtime/aws usage-monitor", () => {
 
     describe("failures", () => {
         it("a crash between any two calls, then a rerun: never a lost notice, at most one duplicate, the same states", async () => {
-            // GIVEN 3 roles and a user that all change state on day 5, and one gone identity in the table
+            // GIVEN 3 roles, a user and a secret that all change state on day 5, and one gone identity in the table
             const setup = () => {
                 const h = harness();
+                h.account.addSecret("never-rotated", { ...MANAGED, "nhi:notify": TOPIC }, 3);
                 for (const name of ["a", "b", "c"]) {
                     h.account.addRole(name, { ...MANAGED, "nhi:unused-after-days": "5", "nhi:notify": TOPIC });
                 }
@@ -326,7 +328,7 @@ describe("runtime/aws usage-monitor", () => {
             await clean.run();
             const expected = clean.account.notices.map((n) => n.subject).sort();
             const total = clean.account.calls.length;
-            assert.strictEqual(expected.length, 4);
+            assert.strictEqual(expected.length, 5);
             for (let k = 1; k <= total; k++) {
                 const h = setup();
                 // WHEN the k-th call takes effect and the function dies; Lambda's retry runs it again
@@ -349,16 +351,16 @@ describe("runtime/aws usage-monitor", () => {
                 h.account.addRole(`r${i}`, { ...MANAGED, "nhi:unused-after-days": "1", "nhi:notify": TOPIC });
             }
             h.after(1);
-            const services: Service[] = ["iam", "sns", "dynamodb", "cloudwatch"];
+            const services: Service[] = ["iam", "sns", "dynamodb", "cloudwatch", "secretsmanager"];
             services.forEach((s) => h.account.throttleNext(s, 4));
             const before = h.account.time;
             // WHEN the monitor runs
             const summary = await h.run();
             // THEN 16 calls were throttled and retried after a jittered sleep, and every notice went out once
-            assert.deepStrictEqual(h.account.throttled, { iam: 4, sns: 4, dynamodb: 4, cloudwatch: 4 });
+            assert.deepStrictEqual(h.account.throttled, { iam: 4, sns: 4, dynamodb: 4, cloudwatch: 4, secretsmanager: 4 });
             assert.deepStrictEqual([summary.notices, summary.failures, h.account.notices.length], [20, 0, 20]);
             // random() = 0.5: sleeps of 50, 100, 200 and 400 ms per service
-            assert.strictEqual(h.account.time - before, 4 * 750);
+            assert.strictEqual(h.account.time - before, 5 * 750);
         });
 
         it("gives up after 6 throttled tries of one call, and says so", async () => {
@@ -430,7 +432,7 @@ describe("runtime/aws usage-monitor", () => {
             assert.strictEqual(h.account.metrics.length, 1);
             assert.ok(h.account.metrics[0].every((d) => JSON.stringify(d.Dimensions) === JSON.stringify([{ Name: "Account", Value: ACCOUNT }, { Name: "Region", Value: "us-east-1" }])));
             assert.deepStrictEqual(aggregates(h.account), {
-                [METRICS.monitored]: 4, [METRICS.idle]: 1, [METRICS.expiring]: 1, [METRICS.expired]: 1, [METRICS.keyTooOld]: 0, [METRICS.runSucceeded]: 1,
+                [METRICS.monitored]: 4, [METRICS.idle]: 1, [METRICS.expiring]: 1, [METRICS.expired]: 1, [METRICS.keyTooOld]: 0, [METRICS.rotationStale]: 0, [METRICS.runSucceeded]: 1,
             });
             assert.ok(h.account.calls.includes("cloudwatch:PutMetricData") && NAMESPACE === "PulumiNhi");
         });
@@ -442,11 +444,87 @@ describe("runtime/aws usage-monitor", () => {
             }
             await h.run(true);
             const sizes = h.account.metrics.map((m) => m.length);
-            assert.deepStrictEqual(sizes, [1000, 806]);
+            assert.deepStrictEqual(sizes, [1000, 807]);
             const all = h.account.metrics.flat();
             assert.strictEqual(all.filter((d) => d.MetricName === IDENTITY_METRICS.daysSinceLastUse).length, 1200);
             assert.strictEqual(all.filter((d) => d.MetricName === IDENTITY_METRICS.daysToExpiry).length, 600);
             assert.deepStrictEqual(all.find((d) => d.MetricName === IDENTITY_METRICS.daysSinceLastUse)!.Dimensions![2], { Name: "Identity", Value: `arn:aws:iam::${ACCOUNT}:role/r0` });
+        });
+    });
+
+    describe("secrets: rotation health", () => {
+        const WEEKLY = 7;
+        it("evaluateSecret: stale after more than the period plus a day since the last rotation, or creation when never rotated", () => {
+            const at = (days: number, hours = 0) => new Date(DAY0.getTime() + days * DAY + hours * 3_600_000);
+            const secret = (lastRotated?: Date) => ({ arn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf", name: "s", created: DAY0, lastRotated, rotateEveryDays: WEEKLY, tags: MANAGED });
+            const cases: [string, Date | undefined, Date, string, number][] = [
+                ["never rotated, 8 days after creation", undefined, at(8), "ok", 8],
+                ["never rotated, 8 days and an hour after creation", undefined, at(8, 1), "rotation-stale", 8],
+                ["rotated on day 10, day 18", at(10), at(18), "ok", 8],
+                ["rotated on day 10, day 19", at(10), at(19), "rotation-stale", 9],
+            ];
+            for (const [title, last, now, state, days] of cases) {
+                const e = evaluateSecret(secret(last), now);
+                assert.deepStrictEqual([e.state, e.daysSinceRotation, e.neverRotated], [state, days, last === undefined], title);
+            }
+            assert.strictEqual(evaluateSecret({ ...secret(), rotateEveryDays: undefined }, at(400)).state, "ok", "no rotation in days");
+        });
+
+        it("pages through managed secrets (pages shorter than MaxResults), ignores others, one notice per change", async () => {
+            // GIVEN 250 managed weekly secrets, 30 of someone else's (one tagged with our key and another value), Secrets Manager returning 40 a page
+            const h = harness();
+            const ours = Array.from({ length: 250 }, (_, i) => h.account.addSecret(`app-${i}`, { ...MANAGED, "nhi:owner": "team-app", ...(i === 0 ? { "nhi:notify": TOPIC } : {}) }, WEEKLY));
+            for (let i = 0; i < 30; i++) {
+                h.account.addSecret(`theirs-${i}`, i === 0 ? { "nhi:managed-by": "pulumi-nhi-fork", "nhi:notify": TOPIC } : { team: "x" }, 1);
+            }
+            h.account.secretPageCap = 40;
+            // WHEN every secret but the first rotates weekly, and the monitor runs daily for 20 days
+            for (let day = 0; day <= 20; day++) {
+                if (day % WEEKLY === 0) {
+                    ours.slice(1).forEach((s) => h.account.rotate(s));
+                }
+                await h.run();
+                h.after(1);
+            }
+            // THEN each run read every page, with the tag filters
+            assert.strictEqual(h.account.calls.filter((c) => c === "secretsmanager:ListSecrets").length, 21 * Math.ceil(251 / 40));
+            // AND the never-rotated one is stale on day 9 (8 days from creation exceeded), once, with the facts
+            assert.deepStrictEqual(h.account.notices.map((n) => [n.subject, (n.at.getTime() - DAY0.getTime()) / DAY]), [["pulumi-nhi: secret app-0 is rotation-stale", 9]]);
+            assert.deepStrictEqual(h.bodies()[0], {
+                source: "pulumi-nhi", kind: "secret", secret: ours[0].arn, name: "app-0", owner: "team-app", state: "rotation-stale", previousState: "ok",
+                at: "2026-01-10T00:00:00.000Z", neverRotated: true, daysSinceRotation: 9, rotateEveryDays: 7,
+                advice: "No rotation of this secret has succeeded for longer than its period and a day: check the rotation function's logs and the secret's rotation status (`aws secretsmanager describe-secret`), then rotate it (`aws secretsmanager rotate-secret`).",
+            });
+            assert.deepStrictEqual(h.account.states(), { [ours[0].arn]: "rotation-stale" });
+            assert.strictEqual(aggregates(h.account)[METRICS.rotationStale], 1);
+            // WHEN it finally rotates  THEN one `ok` notice, and the item is forgotten
+            h.account.rotate(ours[0]);
+            await h.run();
+            assert.deepStrictEqual(h.bodies().map((b) => [b.previousState, b.state]), [["ok", "rotation-stale"], ["rotation-stale", "ok"]]);
+            assert.deepStrictEqual(h.account.states(), {});
+        });
+
+        it("a secret whose rotation stopped after it had run, and a secret that is gone, are handled like identities", async () => {
+            const h = harness();
+            const s = h.account.addSecret("db", { ...MANAGED, "nhi:notify": OTHER_TOPIC }, 30);
+            h.account.rotate(s);
+            // GIVEN 32 days without a rotation  WHEN the monitor runs  THEN stale, to its own topic
+            h.after(32);
+            await h.run();
+            assert.deepStrictEqual(h.account.notices.map((n) => [n.topic, n.subject]), [[OTHER_TOPIC, "pulumi-nhi: secret db is rotation-stale"]]);
+            // WHEN it is deleted  THEN its state is forgotten, without a notice
+            h.account.secrets.delete(s.arn);
+            await h.run();
+            assert.deepStrictEqual([h.account.states(), h.account.notices.length], [{}, 1]);
+        });
+
+        it("retries a throttled listing", async () => {
+            const h = harness();
+            h.account.addSecret("db", { ...MANAGED, "nhi:notify": TOPIC }, 1);
+            h.after(3);
+            h.account.throttleNext("secretsmanager", 3);
+            const summary = await h.run();
+            assert.deepStrictEqual([h.account.throttled.secretsmanager, summary.secrets, summary.notices], [3, 1, 1]);
         });
     });
 
@@ -511,7 +589,7 @@ describe("runtime/aws usage-monitor", () => {
         // AND a quiet day (no change) makes no Publish and no write: the reads and the metrics only
         const quiet = await measureUsageMonitor(2000, { quiet: true });
         assert.deepStrictEqual(quiet.calls, {
-            "iam:GetAccountAuthorizationDetails": 2, "iam:GenerateCredentialReport": 2, "iam:GetCredentialReport": 1, "dynamodb:Scan": 1, "cloudwatch:PutMetricData": 5,
+            "iam:GetAccountAuthorizationDetails": 2, "iam:GenerateCredentialReport": 2, "iam:GetCredentialReport": 1, "secretsmanager:ListSecrets": 1, "dynamodb:Scan": 1, "cloudwatch:PutMetricData": 5,
         });
     });
 });
