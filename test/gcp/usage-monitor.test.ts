@@ -250,7 +250,7 @@ describe("gcp.UsageMonitor", function () {
         assert.notStrictEqual(heartbeat.inputs.notificationChannels[0], teamName);
     });
 
-    it("is found by the identities of its project, which may notify only its channels", async () => {
+    it("is found by the identities and rotating secrets of its project, which may notify only its channels", async () => {
         // GIVEN a monitor of acme-watch notifying one channel
         const watched = "projects/acme-watch/notificationChannels/77";
         const { value: monitor } = await capture(() => new gcp.UsageMonitor("watch", { ...base, project: "acme-watch", notifyChannels: [watched] }));
@@ -266,6 +266,11 @@ describe("gcp.UsageMonitor", function () {
             }]);
             return true;
         });
+        // AND a rotating secret of acme-watch may report its rotation health to that channel, and to no other
+        const secret = { project: "acme-watch", owner: "team-payments", purpose: "Signs webhooks", rotateEveryDays: 30, region: "europe-west1" };
+        const { resources } = await capture(() => new gcp.RotatingSecret("webhook-key", { ...secret, rotationAlarm: { notify: watched } }));
+        assert.strictEqual(named(resources, "webhook-key-secret", "gcp:secretmanager/secret:Secret").inputs.labels["nhi-notify"], "77");
+        assert.throws(() => new gcp.RotatingSecret("stray-key", { ...secret, rotationAlarm: { notify: "projects/acme-watch/notificationChannels/78" } }), /`rotationAlarm.notify` `projects\/acme-watch\/notificationChannels\/78` is not among the `notifyChannels` of the `gcp.UsageMonitor` `watch`/);
     });
 
     it("the job's body is the contract's event, base64", () => {
