@@ -2,11 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { DeferredCheck, checkedAtDeployTime } from "../core/deferred";
 import { Problems, describe, numberHint } from "../core/errors";
 import { EXPIRY_WARNING_DAYS } from "../core/expiry";
+import { MonitorTargets, UsageMonitorRegistry, MonitorLater as Later, checkMonitorTargets, isWholeIn, notAmongTargetsProblem, planExpiryNoticeDays } from "../core/usage-monitors";
 import {
     EXPIRY_NOTICE_TAG,
-    MAX_EXPIRY_NOTICE_DAYS,
     MAX_UNUSED_DAYS,
-    MIN_EXPIRY_NOTICE_DAYS,
     MIN_UNUSED_DAYS,
     NOTIFY_TAG,
     UNUSED_AFTER_TAG,
@@ -120,10 +119,8 @@ export interface UsageSettingsPlan {
     readonly monitorLater?: MonitorLater;
 }
 
-/** Where to look for the usage monitor once the program has declared everything. */
-export interface MonitorLater {
-    readonly scope: object;
-    readonly provider: object;
+/** Where to look for the usage monitor once the program has declared everything (`key`: the AWS provider). */
+export interface MonitorLater extends Later {
     /** The alarm argument, `unusedAlarm` or `rotationAlarm`, for messages. */
     readonly alarm: string;
     /** What is checked, `identity` or `secret`, for messages. */
@@ -140,30 +137,27 @@ export interface UsageMonitorEntry {
 }
 
 /**
- * The usage monitors declared so far, by program (the stack resource; one shared scope where
- * there is none) and AWS provider (the provider resource; {@link DEFAULT_PROVIDER} for the
- * default). A WeakMap by program, so that a finished program's monitors are not kept; one entry
- * per monitor, never removed while its program runs: a program does not delete a component.
+ * The usage monitors declared so far, by program and AWS provider (the provider resource;
+ * {@link DEFAULT_PROVIDER} for the default): core/usage-monitors.ts, shared with Google's.
  */
-const monitors = new WeakMap<object, Map<object, UsageMonitorEntry[]>>();
-/** The monitor behind each registered component, for `unusedAlarm.monitor`. */
-const entries = new WeakMap<object, UsageMonitorEntry>();
-/** The key of the default AWS provider, and the scope of a program with no stack resource. */
+const awsMonitors = new UsageMonitorRegistry<UsageMonitorEntry>();
+/** The key of the default AWS provider. */
 const DEFAULT_PROVIDER = {};
-const NO_STACK = {};
+
+/** How `aws.UsageMonitor` names the topics it may publish to, for messages. */
+const AWS_MONITOR_TARGETS: MonitorTargets<UsageMonitorEntry> = {
+    component: "aws.UsageMonitor",
+    field: "notifyTopics",
+    noun: "topics",
+    verb: "may publish to",
+    name: (e) => e.name,
+    targets: (e) => e.notifyTopics,
+    wellFormed: (value) => snsTopicProblem("", value) === undefined,
+};
 
 /** Records `monitor` as the usage monitor of its AWS provider in the running program. */
 export function registerUsageMonitor(monitor: object, entry: UsageMonitorEntry, opts: pulumi.ComponentResourceOptions | undefined): void {
-    const scope = programScope();
-    const byProvider = monitors.get(scope) ?? new Map<object, UsageMonitorEntry[]>();
-    monitors.set(scope, byProvider);
-    const key = awsProviderKey(opts);
-    byProvider.set(key, [...(byProvider.get(key) ?? []), entry]);
-    entries.set(monitor, entry);
-}
-
-function programScope(): object {
-    return pulumi.runtime.getStackResource() ?? NO_STACK;
+    awsMonitors.register(monitor, awsProviderKey(opts), entry);
 }
 
 /**
@@ -179,11 +173,6 @@ export function awsProviderKey(opts: pulumi.ComponentResourceOptions | undefined
             : providers !== undefined ? (providers as Record<string, pulumi.ProviderResource>).aws
                 : opts?.parent?.getProvider("aws:iam/role:Role");
     return found ?? DEFAULT_PROVIDER;
-}
-
-/** The monitors of `provider` in the program `scope`. */
-function monitorsOf(scope: object, provider: object): readonly UsageMonitorEntry[] {
-    return monitors.get(scope)?.get(provider) ?? [];
 }
 
 /**
@@ -211,17 +200,11 @@ export function planUsageSettings(a: Partial<AwsUsageSettingsArgs>, expiresAt: s
             ({ notify, monitorLater } = planNotify("unusedAlarm", topic, monitor, "identity", problems, later, opts));
         }
     }
-    const days: unknown = a.expiryNoticeDays;
+    const days = planExpiryNoticeDays(a.expiryNoticeDays, expiryGiven, problems);
     let noticeDays = EXPIRY_WARNING_DAYS;
-    if (days !== undefined) {
-        if (!isWholeIn(days, MIN_EXPIRY_NOTICE_DAYS, MAX_EXPIRY_NOTICE_DAYS)) {
-            problems.add("expiryNoticeDays", `\`expiryNoticeDays\` must be a whole number of days from ${MIN_EXPIRY_NOTICE_DAYS} to ${MAX_EXPIRY_NOTICE_DAYS}; got ${describe(days)}.${numberHint(days)}`);
-        } else if (!expiryGiven) {
-            problems.add("expiryNoticeDays", `\`expiryNoticeDays\` (${days}) says how many days before \`expiresAt\` the identity counts as expiring, but \`expiresAt\` is not set: set \`expiresAt\`, or remove \`expiryNoticeDays\`.`);
-        } else if (expiresAt !== undefined) {
-            tags[EXPIRY_NOTICE_TAG] = String(days);
-            noticeDays = days;
-        }
+    if (days !== undefined && expiresAt !== undefined) {
+        tags[EXPIRY_NOTICE_TAG] = String(days);
+        noticeDays = days;
     }
     return { tags, notify, noticeDays, monitorLater };
 }
@@ -242,23 +225,21 @@ export function planNotify(alarm: string, value: unknown, monitor: unknown, what
         return { notify };
     }
     if (monitor !== undefined) {
-        const entry = entries.get(monitor as object);
+        const entry = awsMonitors.entryOf(monitor);
         if (entry === undefined) {
             problems.add(`${alarm}.monitor`, `\`${alarm}.monitor\` must be an \`aws.UsageMonitor\`; got ${describe(monitor)}. Leave it out to use the program's monitor of this ${what}'s AWS provider.`);
         } else {
-            checkMonitorTopics(path, notify, [entry], problems, later);
+            checkMonitorTargets(path, notify, [entry], AWS_MONITOR_TARGETS, problems, later);
         }
         return { notify };
     }
-    const scope = programScope();
-    const provider = awsProviderKey(opts);
-    const found = monitorsOf(scope, provider);
-    if (found.length > 0) {
-        checkMonitorTopics(path, notify, found, problems, later);
-    } else if (scope === NO_STACK) {
-        problems.add(alarm, noMonitorProblem(alarm, what, notify, `none was declared before this ${what} with the same AWS provider, and without a stack resource (a multi-language program, or a test under \`pulumi.runtime.setMocks\`) a monitor declared later cannot be found`, true));
+    const found = awsMonitors.lookup(awsProviderKey(opts));
+    if (found.found !== undefined) {
+        checkMonitorTargets(path, notify, found.found, AWS_MONITOR_TARGETS, problems, later);
+    } else if (found.later !== undefined) {
+        return { notify, monitorLater: { ...found.later, alarm, what } };
     } else {
-        return { notify, monitorLater: { scope, provider, alarm, what } };
+        problems.add(alarm, noMonitorProblem(alarm, what, notify, `none was declared before this ${what} with the same AWS provider, and without a stack resource (a multi-language program, or a test under \`pulumi.runtime.setMocks\`) a monitor declared later cannot be found`, true));
     }
     return { notify };
 }
@@ -267,33 +248,6 @@ export function planNotify(alarm: string, value: unknown, monitor: unknown, what
 function noMonitorProblem(alarm: string, what: string, notify: pulumi.Input<string>, why: string, orMonitor: boolean): string {
     const topic = typeof notify === "string" ? `"${notify}"` : "topic.arn";
     return `\`${alarm}\` needs an \`aws.UsageMonitor\` of this ${what}'s account and region, to run its check daily, but ${why}. Add one with this topic: \`new nhi.aws.UsageMonitor("usage", { owner: "<team>", notifyTopics: [${topic}] })\`${orMonitor ? `, before this ${what} or as \`${alarm}.monitor\`` : `, with the same AWS provider as this ${what}`}.`;
-}
-
-/** The problem of a topic given at `path` that none of the monitors `found` may publish to; undefined when one may. */
-function notInTopicsProblem(path: string, topic: string, found: readonly UsageMonitorEntry[], topics: readonly string[]): string | undefined {
-    // A value that is no topic at all is reported by the topic's own check.
-    if (topics.includes(topic) || snsTopicProblem(path, topic) !== undefined) {
-        return undefined;
-    }
-    const names = found.map((m) => `\`${m.name}\``).join(", ");
-    return `\`${path}\` \`${topic}\` is not among the \`notifyTopics\` of the \`aws.UsageMonitor\` ${names} (${topics.map((t) => `\`${t}\``).join(", ")}), the only topics it may publish to: add it to \`notifyTopics\`, or notify one of those.`;
-}
-
-/** Checks that `notify` is among the topics of the monitors `found`: now when all are plain, else where they resolve. */
-function checkMonitorTopics(path: string, notify: pulumi.Input<string>, found: readonly UsageMonitorEntry[], problems: Problems, later: DeferredCheck<any>[]): void {
-    const topics = found.flatMap((m) => m.notifyTopics);
-    if (typeof notify === "string" && topics.every((t) => typeof t === "string")) {
-        const problem = notInTopicsProblem(path, notify, found, topics as string[]);
-        if (problem !== undefined) {
-            problems.add(path, problem);
-        }
-        return;
-    }
-    later.push({
-        path,
-        value: pulumi.all([notify, ...topics]),
-        problem: ([topic, ...all]: string[]) => notInTopicsProblem(path, topic, found, all),
-    });
 }
 
 /**
@@ -306,24 +260,23 @@ function checkMonitorTopics(path: string, notify: pulumi.Input<string>, found: r
  * stack). A preview runs it too, so a missing monitor is reported before any update.
  */
 export function checkAfterProgram(subject: string, component: pulumi.Resource, plan: { readonly notify?: pulumi.Input<string>; readonly monitorLater?: MonitorLater }): void {
-    const stack = pulumi.runtime.getStackResource();
-    if (plan.monitorLater === undefined || stack === undefined || plan.notify === undefined) {
+    const { monitorLater, notify } = plan;
+    if (monitorLater === undefined || notify === undefined) {
         return;
     }
-    const { scope, provider, alarm, what } = plan.monitorLater;
-    const notify = plan.notify;
-    const lookup = stack.outputs.apply(() => {
-        const found = monitorsOf(scope, provider);
-        return pulumi.output({ found, resolved: pulumi.all([notify, ...found.flatMap((m) => m.notifyTopics)]) });
-    });
-    checkedAtDeployTime(subject, component, lookup, ({ found, resolved }, problems) => {
-        const [topic, ...topics] = resolved as string[];
+    const lookup = awsMonitors.afterProgram(monitorLater, (found) => pulumi.all([notify, ...found.flatMap((m) => m.notifyTopics)]));
+    if (lookup === undefined) {
+        return;
+    }
+    const { alarm, what } = monitorLater;
+    checkedAtDeployTime(subject, component, lookup, ({ found, values }, problems) => {
+        const [topic, ...topics] = values as string[];
         const monitors = found as UsageMonitorEntry[];
         if (monitors.length === 0) {
             problems.add(alarm, noMonitorProblem(alarm, what, notify, "the program declares none with the same AWS provider", false));
             return;
         }
-        const problem = notInTopicsProblem(`${alarm}.notify`, topic, monitors, topics);
+        const problem = notAmongTargetsProblem(`${alarm}.notify`, topic, monitors, topics, AWS_MONITOR_TARGETS);
         if (problem !== undefined) {
             problems.add(`${alarm}.notify`, problem);
         }
@@ -336,8 +289,4 @@ export function checkAfterProgram(subject: string, component: pulumi.Resource, p
  */
 export function notifyTag(plan: { readonly notify?: pulumi.Input<string> }, guard: <T>(v: pulumi.Input<T>) => pulumi.Input<T>): Record<string, pulumi.Input<string>> {
     return plan.notify === undefined ? {} : { [NOTIFY_TAG]: typeof plan.notify === "string" ? plan.notify : guard(plan.notify) };
-}
-
-function isWholeIn(v: unknown, min: number, max: number): v is number {
-    return typeof v === "number" && Number.isInteger(v) && v >= min && v <= max;
 }

@@ -79,23 +79,24 @@ export function findGcpEscalations(plans: readonly GcpGrantPlan[]): EscalationFi
 }
 
 /**
- * The description of an account whose ownership record `base` (already checked) also records the
- * acknowledged escalations; records a problem on the first acknowledging grant when the record no
- * longer fits Google's 256 bytes.
+ * The ownership record of an account, `base` (already checked), with the acknowledged escalations
+ * too; records a problem on the first acknowledging grant when the record no longer fits Google's
+ * 256 bytes.
  */
-export function describeWithEscalations(base: OwnershipRecord, escalations: { record: Record<string, string>; acknowledged: readonly Acknowledged[] }, problems: Problems): string {
+export function recordWithEscalations(base: OwnershipRecord, escalations: { record: Record<string, string>; acknowledged: readonly Acknowledged[] }, problems: Problems): OwnershipRecord {
     const plain = renderOwnershipRecord(base);
     if (escalations.acknowledged.length === 0 || Buffer.byteLength(plain, "utf8") > MAX_DESCRIPTION_BYTES) {
-        return plain;
+        return base;
     }
-    const full = renderOwnershipRecord({ ...base, acknowledged: escalations.record });
+    const record = { ...base, acknowledged: escalations.record };
+    const full = renderOwnershipRecord(record);
     const bytes = Buffer.byteLength(full, "utf8");
     if (bytes > MAX_DESCRIPTION_BYTES) {
         const at = `${escalations.acknowledged[0].grant}.acknowledge`;
         const reasons = Object.values(escalations.record).reduce((n, r) => n + Buffer.byteLength(r, "utf8"), 0);
         problems.add(at, `\`${at}\` is recorded in the service account's description with its owner and purpose, and Google allows at most ${MAX_DESCRIPTION_BYTES} bytes there; the record would be ${bytes}. Shorten the reasons (${reasons} bytes) by ${bytes - MAX_DESCRIPTION_BYTES} byte${bytes - MAX_DESCRIPTION_BYTES === 1 ? "" : "s"}, or \`purpose\`.`);
     }
-    return full;
+    return record;
 }
 
 /** Each grant's relevant permissions, per predefined role: the catalogue never changes in a process. */

@@ -12,6 +12,7 @@ import { RotationFunction, isRegion, planRotationFunction, readinessOf, rotation
 import { GcpSecretRotator, SECRET_ROTATION_ENTRY, SECRET_ROTATION_PERMISSIONS } from "./secret-rotator";
 import { GcpSecretReader, SECRET_ACCESSOR, planLabels, planReaders, planSecretId } from "./secret-inputs";
 import { GcpServiceIdentity } from "./service-identity";
+import { GcpChannelPlan, GcpRotationAlarm, checkGcpMonitorAfterProgram, notifyLabel, planGcpRotationAlarm } from "./usage-settings";
 
 export const GCP_ROTATING_SECRET_TYPE = "nhi:index:GcpRotatingSecret";
 
@@ -117,6 +118,17 @@ export interface GcpRotatingSecretCommonArgs {
      * @see https://www.pulumi.com/registry/packages/gcp/api-docs/secretmanager/secret/#deletionprotection_nodejs
      */
     readonly deletionProtection?: boolean;
+    /**
+     * Notify `notify` (a notification channel, `projects/<project>/notificationChannels/<id>`) when
+     * no new version of this secret was added for longer than `rotateEveryDays` plus a day (a
+     * rotation that keeps failing), once, and once more when one is. The `gcp.UsageMonitor` of the
+     * secret's project checks every rotating secret of this package twice a day; this says whom it
+     * tells. Needs that monitor in the stack, with `notify` among its `notifyChannels`. Recorded
+     * (the channel's ID) in the secret's `nhi-notify` label.
+     * @default no notice (the monitor still counts the secret in `secrets_rotation_stale`)
+     * @see https://cloud.google.com/secret-manager/docs/secret-rotation
+     */
+    readonly rotationAlarm?: GcpRotationAlarm;
 }
 
 /** A secret rotated by a function of its own (the default): give `region`. */
@@ -160,7 +172,9 @@ export interface GcpRotatingSecretPlan {
     /** `${seconds}s`, as Secret Manager takes it. */
     readonly rotationPeriod: string;
     readonly readers: readonly GcpSecretReader[];
-    readonly later: readonly DeferredCheck[];
+    /** `rotationAlarm`: its channel and, if the monitor is not declared yet, where to find it. */
+    readonly rotationAlarm: GcpChannelPlan;
+    readonly later: readonly DeferredCheck<any>[];
     /** Without a shared rotator: the region and account ID of this secret's own function. */
     readonly own?: { readonly region: string; readonly accountId: string };
     readonly deletionProtection: boolean;
@@ -178,7 +192,7 @@ export function functionPurpose(secretId: string): string {
  */
 export function planGcpRotatingSecret(name: string, args: GcpRotatingSecretArgs): GcpRotatingSecretPlan {
     const problems = new Problems();
-    const later: DeferredCheck[] = [];
+    const later: DeferredCheck<any>[] = [];
     const a: Partial<GcpRotatingSecretCommonArgs> & { region?: unknown; rotator?: unknown } = args ?? {};
     const project = typeof a.project === "string" ? a.project : "";
     const projectProblem = projectIdProblem("project", a.project);
@@ -194,7 +208,8 @@ export function planGcpRotatingSecret(name: string, args: GcpRotatingSecretArgs)
     const value = planValueSpec(a.value, problems);
     const rotator = planRotator(a, project, problems);
     const secretId = planSecretId(name, a.secretId, rotator?.secretIdPrefix ?? "", problems);
-    const labels = planLabels(a.labels, problems);
+    const rotationAlarm = planGcpRotationAlarm(a.rotationAlarm, projectProblem === undefined ? project : undefined, problems, later);
+    const labels = planLabels(a.labels, problems, rotationAlarm.notify === undefined ? 4 : 5);
     const readers = planReaders(a.readers, problems, later);
     let own: GcpRotatingSecretPlan["own"];
     if (rotator === undefined && a.rotator === undefined) {
@@ -238,7 +253,7 @@ export function planGcpRotatingSecret(name: string, args: GcpRotatingSecretArgs)
         labels: { ...labels, ...packageLabels },
         annotations: { [OWNERSHIP_ANNOTATION]: renderOwnershipRecord({ owner, purpose }) },
         rotationPeriod: `${rotateEveryDays! * SECONDS_PER_DAY}s`,
-        readers, later, own,
+        readers, rotationAlarm, later, own,
         deletionProtection: a.deletionProtection ?? true,
         firstRotationAfterMinutes: firstRotationAfterMinutes ?? DEFAULT_FIRST_ROTATION_MINUTES,
     };
@@ -310,6 +325,9 @@ export class GcpRotatingSecret extends pulumi.ComponentResource {
     constructor(name: string, args: GcpRotatingSecretArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planGcpRotatingSecret(name, args);
         super(GCP_ROTATING_SECRET_TYPE, name, {}, opts);
+        const subject = `GcpRotatingSecret "${name}"`;
+        checkGcpMonitorAfterProgram(subject, this, plan.rotationAlarm);
+        const guard = deployTimeGuard(subject, this, plan.later);
         const childOpts = { parent: this };
         this.rotateEveryDays = plan.rotateEveryDays;
         this.graceDays = plan.graceDays ?? plan.rotateEveryDays;
@@ -326,7 +344,7 @@ export class GcpRotatingSecret extends pulumi.ComponentResource {
             project: plan.project,
             secretId: plan.secretId,
             replication: { auto: {} },
-            labels: plan.labels,
+            labels: { ...plan.labels, ...notifyLabel(plan.rotationAlarm.notify, guard) },
             annotations: plan.annotations,
             topics: [{ name: topic }],
             rotation: {
@@ -359,7 +377,6 @@ export class GcpRotatingSecret extends pulumi.ComponentResource {
         }
 
         if (plan.readers.length > 0) {
-            const guard = deployTimeGuard(`GcpRotatingSecret "${name}"`, this, plan.later);
             new gcp.secretmanager.SecretIamBinding(`${name}-readers`, {
                 project: plan.project,
                 secretId: secret.secretId,

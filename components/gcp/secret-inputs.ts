@@ -54,8 +54,8 @@ export function planSecretId(name: string, given: unknown, prefix: string, probl
     return given;
 }
 
-/** The user's labels, validated: Google's rules, and none of this package's `nhi-` keys. */
-export function planLabels(labels: unknown, problems: Problems): Record<string, string> {
+/** The user's labels, validated: Google's rules, and none of this package's `nhi-` keys, of which the secret has `reserved`. */
+export function planLabels(labels: unknown, problems: Problems, reserved = 4): Record<string, string> {
     if (labels === undefined) {
         return {};
     }
@@ -78,8 +78,8 @@ export function planLabels(labels: unknown, problems: Problems): Record<string, 
             out[key] = value;
         }
     }
-    if (entries.length > MAX_LABELS - 4) {
-        problems.add("labels", `\`labels\` has ${entries.length} labels; a secret holds at most ${MAX_LABELS} (Google), of which pulumi-nhi uses 4: give at most ${MAX_LABELS - 4}.`);
+    if (entries.length > MAX_LABELS - reserved) {
+        problems.add("labels", `\`labels\` has ${entries.length} labels; a secret holds at most ${MAX_LABELS} (Google), of which pulumi-nhi uses ${reserved}: give at most ${MAX_LABELS - reserved}.`);
     }
     return out;
 }

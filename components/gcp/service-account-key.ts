@@ -18,6 +18,7 @@ import { GcpGrant } from "./grants";
 import { GcpSecretReader, SECRET_ACCESSOR, planReaders } from "./secret-inputs";
 import { RotationFunction, RotationFunctionEntry, RotationFunctionPlan, isRegion, planRotationFunction, readinessOf, rotationAccountId, rotationFunction } from "./rotation-function";
 import { GcpServiceIdentity } from "./service-identity";
+import { notifyLabel } from "./usage-settings";
 
 /** The key rotator's runtime entry. */
 export const KEY_ENTRY: RotationFunctionEntry = {
@@ -169,9 +170,10 @@ export interface GcpKey {
 
 /**
  * Registers the key's children under `parent` (the identity): see the file's comment. `account` is the identity's account, whose
- * email and the secret's name reach the rotator's grants as Outputs, so that its bindings wait for both to exist.
+ * email and the secret's name reach the rotator's grants as Outputs, so that its bindings wait for both to exist. `notify`, the
+ * identity's `unusedAlarm.notify`, is the channel the usage monitor tells when the key's rotation stalls (the secret's `nhi-notify`).
  */
-export function registerGcpKey(parent: pulumi.Resource, name: string, plan: GcpKeyPlan, project: string, owner: string, accountId: string, account: pulumi.Resource & { readonly email: pulumi.Output<string> }, guard: Guard): GcpKey {
+export function registerGcpKey(parent: pulumi.Resource, name: string, plan: GcpKeyPlan, project: string, owner: string, accountId: string, account: pulumi.Resource & { readonly email: pulumi.Output<string> }, guard: Guard, notify?: pulumi.Input<string>): GcpKey {
     const opts = { parent };
     const topic = new gcp.pubsub.Topic(`${name}-key-rotation`, { project }, opts);
     // The secret waits for the function and its trigger (its first notification must find them), and the function's identity is
@@ -186,6 +188,7 @@ export function registerGcpKey(parent: pulumi.Resource, name: string, plan: GcpK
             [PROJECT_LABEL]: project,
             [PERIOD_LABEL]: String(plan.rotateEveryDays),
             [GRACE_LABEL]: String(plan.graceDays),
+            ...notifyLabel(notify, guard),
         },
         replication: { auto: {} },
         topics: [{ name: topic.id }],

@@ -7,12 +7,13 @@ import { expiryWarning, parseExpiry } from "../core/expiry";
 import { GITHUB_OIDC_ISSUER } from "../core/github";
 import { OWNERSHIP_FIELDS, requireText } from "../core/ownership";
 import { renderAuditLogFilter } from "./audit-filter";
-import { displayName, ownershipRecordProblems } from "./description";
+import { OwnershipRecord, displayName, ownershipRecordProblems, renderOwnershipRecord } from "./description";
 import { GcpDeprovisioner, GcpDeprovisionerArgs, planGcpDeprovisioner, registerDeprovisioning } from "./deprovision";
-import { describeWithEscalations, planGcpEscalations } from "./escalation";
+import { planGcpEscalations, recordWithEscalations } from "./escalation";
 import { GcpGrant, GcpGrantPlan, GrantTarget, expiryCondition, grantTarget, planGcpGrants, projectIdProblem } from "./grants";
 import { GcpKeyPlan, GcpServiceAccountKeyArgs, planGcpKey, registerGcpKey } from "./service-account-key";
 import { rotationAccountId } from "./rotation-function";
+import { GcpUsageSettingsArgs, GcpUsageSettingsPlan, LONGEST_CHANNEL_ID, checkGcpMonitorAfterProgram, planGcpUsageSettings, withChannel } from "./usage-settings";
 import { GITHUB_ATTRIBUTE_MAPPING, GcpTrust, GcpTrustPlan, POOL_NAME, WORKLOAD_IDENTITY_USER, githubAttributeCondition, githubPrincipalSet, githubSubjectPrincipal, planGcpTrust } from "./trust";
 
 export const GCP_SERVICE_IDENTITY_TYPE = "nhi:index:GcpServiceIdentity";
@@ -24,7 +25,7 @@ export const ACCOUNT_ID = /^[a-z](?:[-a-z0-9]{4,28}[a-z0-9])$/;
 const GCP_EXPIRY_CONSEQUENCE = "Google stops honouring the account's role bindings, and the bindings that let workloads act as it";
 
 /** The arguments of {@link GcpServiceIdentity}. */
-export interface GcpServiceIdentityArgs {
+export interface GcpServiceIdentityArgs extends GcpUsageSettingsArgs {
     /**
      * The project that holds the service account, and the project of grants that name their
      * resource by short name. A project ID (6–30 lower-case letters, digits and hyphens, starting
@@ -118,10 +119,15 @@ export interface GcpServiceIdentityPlan {
     readonly owner: string;
     readonly purpose: string;
     readonly expiresAt?: string;
-    readonly description: string;
+    /** The ownership record, with the usage settings but the channel, which {@link renderDescription} adds. */
+    readonly record: OwnershipRecord;
+    /** The record rendered, when its channel is known now (or there is none). */
+    readonly description?: string;
+    /** What the usage monitor reads: `unusedAlarm`, `expiryNoticeDays` (and, with `key`, the key's age bound, in `record`). */
+    readonly usage: GcpUsageSettingsPlan;
     readonly trust: GcpTrustPlan;
     readonly grants: readonly GcpGrantPlan[];
-    readonly later: readonly DeferredCheck[];
+    readonly later: readonly DeferredCheck<any>[];
     /** Warnings for every preview and update, such as an expiry less than two weeks away. */
     readonly warnings: readonly string[];
     /** The rotated key, when `key` is given. */
@@ -141,7 +147,7 @@ export function deriveAccountId(name: string): string {
  */
 export function planGcpServiceIdentity(name: string, args: GcpServiceIdentityArgs, now: Date = new Date()): GcpServiceIdentityPlan {
     const problems = new Problems();
-    const later: DeferredCheck[] = [];
+    const later: DeferredCheck<any>[] = [];
     const a: Partial<GcpServiceIdentityArgs> = args ?? {};
     const project = typeof a.project === "string" ? a.project : "";
     const projectProblem = projectIdProblem("project", a.project);
@@ -154,18 +160,37 @@ export function planGcpServiceIdentity(name: string, args: GcpServiceIdentityArg
     const trust = planGcpTrust(a.trust, project, problems, later);
     const grants = planGcpGrants(a.grants, project, a.expiresAt !== undefined, problems, later);
     const escalations = planGcpEscalations(grants, a.grants, problems);
-    let description = "";
+    const usage = planGcpUsageSettings(a, projectProblem === undefined ? project : undefined, a.expiresAt !== undefined, problems, later);
+    const key = a.key === undefined ? undefined : planGcpKey(a.key, { project: projectProblem === undefined ? project : undefined, accountId, owner, expiresAt }, problems, later);
+    // An enabled key older than its period, its grace and a day (the function checks daily) is one the rotation missed.
+    const settings = key === undefined ? usage.settings : { ...usage.settings, keyMaxAgeDays: key.rotateEveryDays + key.graceDays + 1 };
+    let record: OwnershipRecord = { owner: owner ?? "", purpose: purpose ?? "", expiresAt, usage: settings };
     if (owner !== undefined && purpose !== undefined) {
-        for (const p of ownershipRecordProblems({ owner, purpose, expiresAt })) {
+        // A channel known only at deploy time is counted at its longest ID.
+        const sized: OwnershipRecord = { ...record, usage: typeof usage.notify === "string" ? withChannel(settings, usage.notify) : usage.notify === undefined ? settings : { ...settings, notify: LONGEST_CHANNEL_ID } };
+        for (const p of ownershipRecordProblems(sized)) {
             problems.add(p.propertyPath, p.reason);
         }
-        description = describeWithEscalations({ owner, purpose, expiresAt }, escalations, problems);
+        record = recordWithEscalations(sized, escalations, problems);
+        record = { ...record, usage: settings };
     }
-    const key = a.key === undefined ? undefined : planGcpKey(a.key, { project: projectProblem === undefined ? project : undefined, accountId, owner, expiresAt }, problems, later);
     const deprovisioner = planDeprovisioner(name, a.deprovisioner, { project: projectProblem === undefined ? project : undefined, accountId, owner, expiresAt, expiring: a.expiresAt !== undefined }, problems);
     problems.throwIfAny(`GcpServiceIdentity "${name}"`);
-    const warnings = [expiryWarning(expiresAt, now, GCP_EXPIRY_CONSEQUENCE)].filter((w) => w !== undefined);
-    return { project, accountId: accountId!, owner, purpose, expiresAt, description, trust: trust!, grants, later, warnings, ...(key ? { key } : {}), ...(deprovisioner ? { deprovisioner } : {}) };
+    const warnings = [expiryWarning(expiresAt, now, GCP_EXPIRY_CONSEQUENCE, usage.noticeDays)].filter((w) => w !== undefined);
+    const description = typeof usage.notify === "object" ? undefined : renderOwnershipRecord({ ...record, usage: withChannel(settings, usage.notify) });
+    return { project, accountId: accountId!, owner, purpose, expiresAt, record, ...(description === undefined ? {} : { description }), usage, trust: trust!, grants, later, warnings, ...(key ? { key } : {}), ...(deprovisioner ? { deprovisioner } : {}) };
+}
+
+/**
+ * The account's description: the ownership record with the channel's ID, rendered now when the
+ * channel is plain, else where it resolves, through `guard` (after its checks have passed).
+ */
+export function renderDescription(plan: GcpServiceIdentityPlan, guard: Guard): pulumi.Input<string> {
+    const notify = plan.usage.notify;
+    if (plan.description !== undefined || notify === undefined) {
+        return plan.description ?? renderOwnershipRecord(plan.record);
+    }
+    return pulumi.output(guard(notify)).apply((n) => renderOwnershipRecord({ ...plan.record, usage: withChannel(plan.record.usage ?? {}, n) }));
 }
 
 /** Who disables the account at its expiry: the `deprovisioner` given, or the arguments of the identity's own ({@link GcpServiceIdentityArgs.deprovisioner}). */
@@ -270,24 +295,25 @@ export class GcpServiceIdentity extends pulumi.ComponentResource {
         const plan = planGcpServiceIdentity(name, args);
         super(GCP_SERVICE_IDENTITY_TYPE, name, {}, opts);
         const subject = `GcpServiceIdentity "${name}"`;
+        checkGcpMonitorAfterProgram(subject, this, plan.usage);
         for (const warning of plan.warnings) {
             pulumi.log.warn(warning, this);
         }
         const condition = plan.expiresAt === undefined ? undefined : expiryCondition(plan.expiresAt);
 
+        // Every value known only at deploy time reaches a child through `guard`, once the checks of
+        // every such value have passed: none is bound before it is checked.
+        const guard = deployTimeGuard(subject, this, plan.later);
         const account = new gcp.serviceaccount.Account(`${name}-sa`, {
             project: plan.project,
             accountId: plan.accountId,
-            displayName: displayName(plan),
-            description: plan.description,
+            displayName: displayName(plan.record),
+            description: renderDescription(plan, guard),
         }, { parent: this });
         this.email = account.email;
         this.accountId = account.accountId;
         this.member = account.member;
 
-        // Every value known only at deploy time reaches a child through `guard`, once the checks of
-        // every such value have passed: none is bound before it is checked.
-        const guard = deployTimeGuard(subject, this, plan.later);
         for (const grant of plan.grants) {
             const role = grant.role ?? customRole(this, name, plan, grant);
             bind(this, name, grant, grantTarget(grant, guard), role, this.member, condition);
@@ -298,7 +324,7 @@ export class GcpServiceIdentity extends pulumi.ComponentResource {
             const deprovisioner = plan.deprovisioner instanceof GcpDeprovisioner ? plan.deprovisioner : new GcpDeprovisioner(`${name}-deprovisioner`, plan.deprovisioner.own, { parent: this });
             registerDeprovisioning(this, name, { project: plan.project, accountId: plan.accountId, expiresAt: plan.expiresAt, name: account.name, uniqueId: account.uniqueId }, deprovisioner);
         }
-        this.keySecret = plan.key === undefined ? pulumi.output(undefined) : registerGcpKey(this, name, plan.key, plan.project, plan.owner, plan.accountId, account, guard).secret.name;
+        this.keySecret = plan.key === undefined ? pulumi.output(undefined) : registerGcpKey(this, name, plan.key, plan.project, plan.owner, plan.accountId, account, guard, plan.usage.notify).secret.name;
         this.registerOutputs({});
     }
 }

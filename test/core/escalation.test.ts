@@ -145,7 +145,7 @@ tableFor("AWS", AWS_ESCALATION_RULES, AWS_CASES, (g) => planAwsServiceIdentity("
 });
 
 tableFor("Google Cloud", GCP_ESCALATION_RULES, GCP_CASES, (g) => planGcpServiceIdentity("table-sa", gcpArgs(g), NOW), (g) => {
-    return { ...parseOwnershipRecord(planGcpServiceIdentity("table-sa", gcpArgs(g), NOW).description)?.acknowledged };
+    return { ...parseOwnershipRecord(planGcpServiceIdentity("table-sa", gcpArgs(g), NOW).description!)?.acknowledged };
 });
 
 describe("acknowledging what is refused", () => {

@@ -20,7 +20,8 @@ function externalImports(dir: string, entries: readonly string[]): Map<string, s
             continue;
         }
         seen.add(file);
-        const text = fs.readFileSync(path.join(dir, file), "utf8");
+        // Comments are not imports (a doc comment may say `… told from "never used …"`).
+        const text = fs.readFileSync(path.join(dir, file), "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
         for (const [, specifier] of text.matchAll(/(?:from\s+|import\(\s*|import\s+)["']([^"']+)["']/g)) {
             if (specifier.startsWith(".")) {
                 const base = path.join(path.dirname(file), specifier);
