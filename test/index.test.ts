@@ -35,7 +35,7 @@ describe("the public entry (pulumi-nhi)", () => {
     it("exports the aws and gcp namespaces, each with its component and documented helpers only", () => {
         assert.deepStrictEqual(Object.keys(nhi).sort(), ["aws", "gcp"]);
         assert.deepStrictEqual(Object.keys(nhi.aws).sort(), ["AccessKeyIdentity", "RotatingSecret", "SecretRotator", "ServiceIdentity", "UsageMonitor"]);
-        assert.deepStrictEqual(Object.keys(nhi.gcp).sort(), ["Deprovisioner", "RotatingSecret", "SecretRotator", "ServiceIdentity", "parseOwnershipRecord"]);
+        assert.deepStrictEqual(Object.keys(nhi.gcp).sort(), ["Deprovisioner", "RotatingSecret", "SecretRotator", "ServiceIdentity", "UsageMonitor", "parseOwnershipRecord"]);
         // The subpaths pulumi-nhi/aws and pulumi-nhi/gcp are the same modules.
         assert.strictEqual(nhi.aws, nhiAws);
         assert.strictEqual(nhi.gcp, nhiGcp);
@@ -50,6 +50,7 @@ describe("the public entry (pulumi-nhi)", () => {
         assert.strictEqual(nhi.aws.SecretRotator, require("../components/aws/secret-rotator").AwsSecretRotator);
         assert.strictEqual(nhi.aws.UsageMonitor, require("../components/aws/usage-monitor").AwsUsageMonitor);
         assert.strictEqual(nhi.gcp.Deprovisioner, require("../components/gcp/deprovision").GcpDeprovisioner);
+        assert.strictEqual(nhi.gcp.UsageMonitor, require("../components/gcp/usage-monitor").GcpUsageMonitor);
     });
 
     it("loads a cloud's SDK only when that cloud's ServiceIdentity is first read", async () => {

@@ -7,6 +7,7 @@ import type { GcpServiceIdentity } from "./service-identity";
 import type { GcpRotatingSecret } from "./rotating-secret";
 import type { GcpSecretRotator } from "./secret-rotator";
 import type { GcpDeprovisioner } from "./deprovision";
+import type { GcpUsageMonitor } from "./usage-monitor";
 import { exportLazily } from "../core/lazy";
 
 export type { GcpServiceIdentityArgs } from "./service-identity";
@@ -44,3 +45,10 @@ export type Deprovisioner = GcpDeprovisioner;
 export const Deprovisioner: typeof GcpDeprovisioner = undefined as never;
 exportLazily(exports, () => require("./deprovision"), { Deprovisioner: "GcpDeprovisioner" },
     "`gcp.Deprovisioner` needs `@pulumi/gcp` and `@pulumi/random` (peer dependencies of pulumi-nhi): `npm install @pulumi/gcp@^9 @pulumi/random@^4`.");
+
+export type { GcpUsageMonitorArgs } from "./usage-monitor";
+/** The usage monitor of one project: unused, expiring and expired identities noticed and notified: see {@link GcpUsageMonitor}. */
+export type UsageMonitor = GcpUsageMonitor;
+export const UsageMonitor: typeof GcpUsageMonitor = undefined as never;
+exportLazily(exports, () => require("./usage-monitor"), { UsageMonitor: "GcpUsageMonitor" },
+    "`gcp.UsageMonitor` needs `@pulumi/gcp` and `@pulumi/random` (peer dependencies of pulumi-nhi): `npm install @pulumi/gcp@^9 @pulumi/random@^4`.");

@@ -5,7 +5,9 @@
  * permissionless `GcpServiceIdentity` that may invoke this one function only.
  *
  * Used by `gcp.RotatingSecret` (one function per secret), `gcp.SecretRotator` (one per project, shared)
- * and the key rotator of `gcp.ServiceIdentity`. Internal: not exported from the package entry.
+ * and the key rotator of `gcp.ServiceIdentity`; `gcp.UsageMonitor` builds an HTTP function with it
+ * (`invokedBy: "http"`: Cloud Scheduler calls it as the trigger identity). Internal: not exported
+ * from the package entry.
  */
 import { createHash } from "crypto";
 import * as gcp from "@pulumi/gcp";
@@ -106,11 +108,22 @@ export interface RotationFunctionArgs {
     /** Which runtime code runs. */
     readonly entry: RotationFunctionEntry;
     /**
+     * How the function is invoked: `"pubsub"`, by messages on `topic` (through Eventarc, as the
+     * trigger identity); `"http"`, by an HTTP request bearing an OIDC token of the trigger
+     * identity (Cloud Scheduler's HTTP target), with no topic.
+     * @default "pubsub"
+     */
+    readonly invokedBy?: "pubsub" | "http";
+    /**
      * The topic that triggers the function: `projects/<project>/topics/<topic>` (`topic.id`), in
      * `project`: the function takes internal traffic only, which admits Pub/Sub and Eventarc of its
-     * own project.
+     * own project. Required when `invokedBy` is `"pubsub"`, refused with `"http"`.
      */
-    readonly topic: pulumi.Input<string>;
+    readonly topic?: pulumi.Input<string>;
+    /** Memory of one instance. @default {@link FUNCTION_MEMORY} */
+    readonly memory?: string;
+    /** Seconds one invocation may run. @default {@link FUNCTION_TIMEOUT_SECONDS} */
+    readonly timeoutSeconds?: number;
     /**
      * What the function's identity may do, as `GcpServiceIdentity` grants: exactly what its steps
      * need, on the caller's own secret(s), service account(s) only. `[]` when the caller binds a
@@ -149,7 +162,7 @@ export interface RotationFunctionPlan {
 /** What {@link rotationFunction} registered. */
 export interface RotationFunction {
     /** The `gcp.cloudfunctionsv2.Function` (typed without `@pulumi/gcp`, so that no declaration file of the package needs it). */
-    readonly function: pulumi.CustomResource & { readonly name: pulumi.Output<string> };
+    readonly function: pulumi.CustomResource & { readonly name: pulumi.Output<string>; readonly url: pulumi.Output<string> };
     /** The identity the function runs as. */
     readonly runtime: GcpServiceIdentity;
     /** The identity the trigger invokes the function as. */
@@ -158,6 +171,7 @@ export interface RotationFunction {
      * The resources a secret that notifies `topic` must wait for: the service agent's publisher
      * binding (Secret Manager checks that it may publish when the secret is created), and the function
      * with its trigger (a message published before the trigger's subscription exists is lost).
+     * An HTTP function: the function and the trigger identity's invoker binding.
      */
     readonly ready: readonly pulumi.Resource[];
 }
@@ -171,8 +185,8 @@ export function readinessOf(ready: readonly pulumi.Resource[]): pulumi.Output<un
 }
 
 /** The purpose recorded on a trigger's service account. */
-function triggerPurpose(accountId: string): string {
-    return `Delivers Pub/Sub events to the function that runs as ${accountId}`;
+function triggerPurpose(accountId: string, invokedBy: "pubsub" | "http" = "pubsub"): string {
+    return invokedBy === "http" ? `Calls the function that runs as ${accountId} on its schedule` : `Delivers Pub/Sub events to the function that runs as ${accountId}`;
 }
 
 /** The trigger's service account ID: the runtime's followed by `-inv`, within 30 characters ({@link rotationAccountId}). */
@@ -209,12 +223,12 @@ export function rotationAccountId(base: string, suffix: string): string {
  * of the caller's arguments, so that they name them. Empty when they fit. When the purpose is the
  * package's own (`Rotates secret …`), only `owner` is blamed, with the bytes it may take.
  */
-export function rotationOwnershipProblems(owner: string, purpose: string, accountId: string, purposeIsCallers: boolean): { propertyPath: "owner" | "purpose"; reason: string }[] {
-    const where = "the description of the rotation function's service accounts";
-    const purposes = purposeIsCallers ? [purpose] : [purpose, triggerPurpose(accountId)];
+export function rotationOwnershipProblems(owner: string, purpose: string, accountId: string, purposeIsCallers: boolean, invokedBy: "pubsub" | "http" = "pubsub"): { propertyPath: "owner" | "purpose"; reason: string }[] {
+    const where = `the description of the ${invokedBy === "http" ? "" : "rotation "}function's service accounts`;
+    const purposes = purposeIsCallers ? [purpose] : [purpose, triggerPurpose(accountId, invokedBy)];
     const [longest] = purposes.sort((x, y) => Buffer.byteLength(y) - Buffer.byteLength(x));
     if (purposeIsCallers) {
-        const trigger = ownershipRecordProblems({ owner, purpose: triggerPurpose(accountId) });
+        const trigger = ownershipRecordProblems({ owner, purpose: triggerPurpose(accountId, invokedBy) });
         const found = ownershipRecordProblems({ owner, purpose });
         return (found.length > 0 ? found : trigger).map((p) => ({ propertyPath: p.propertyPath, reason: p.reason.replace("the service account's description", where) }));
     }
@@ -231,10 +245,10 @@ export function rotationOwnershipProblems(owner: string, purpose: string, accoun
  * `pulumi.InputPropertiesError` on a problem. Call it before the caller's `super()`, so that a
  * rejected component registers nothing. Registers nothing itself.
  */
-export function planRotationFunction(args: Pick<RotationFunctionArgs, "project" | "owner" | "purpose" | "accountId" | "grants" | "expiresAt">): RotationFunctionPlan {
+export function planRotationFunction(args: Pick<RotationFunctionArgs, "project" | "owner" | "purpose" | "accountId" | "grants" | "expiresAt" | "invokedBy">): RotationFunctionPlan {
     const runtime = planGcpServiceIdentity(args.accountId, { project: args.project, owner: args.owner, purpose: args.purpose, accountId: args.accountId, grants: args.grants, expiresAt: args.expiresAt, ...withoutDeprovisioner(args.expiresAt) });
     const triggerId = triggerAccountId(args.accountId);
-    const trigger = planGcpServiceIdentity(triggerId, { project: args.project, owner: args.owner, purpose: triggerPurpose(args.accountId), accountId: triggerId, grants: [], expiresAt: args.expiresAt, ...withoutDeprovisioner(args.expiresAt) });
+    const trigger = planGcpServiceIdentity(triggerId, { project: args.project, owner: args.owner, purpose: triggerPurpose(args.accountId, args.invokedBy), accountId: triggerId, grants: [], expiresAt: args.expiresAt, ...withoutDeprovisioner(args.expiresAt) });
     return { runtime, trigger };
 }
 
@@ -289,6 +303,10 @@ export function functionPackageJson(file: string, dependencies: Readonly<Record<
  *   failed event, {@link FUNCTION_MEMORY}, at most {@link FUNCTION_MAX_INSTANCES} instance, internal ingress only;
  * - the Secret Manager service agent (`${name}-secretmanager-agent`) and its `roles/pubsub.publisher` on `topic` (`${name}-publisher`).
  *
+ * With `invokedBy: "http"`: no Pub/Sub trigger, no service agent nor publisher binding; the function
+ * takes HTTP requests (all ingress, IAM-authenticated: only the trigger identity may invoke it), and
+ * its caller (a Cloud Scheduler job) sends an OIDC token of the trigger identity to `function.url`.
+ *
  * The trigger's account needs no `roles/eventarc.eventReceiver`: the events come straight from
  * Pub/Sub. Left to the project: the Pub/Sub service agent's `roles/iam.serviceAccountTokenCreator`
  * in projects that enabled Pub/Sub before 8 April 2021, and the account Cloud Build builds the
@@ -321,8 +339,12 @@ export function rotationFunction(name: string, args: RotationFunctionArgs, paren
     }, opts);
     const triggerId = triggerAccountId(args.accountId);
     const trigger = new GcpServiceIdentity(`${name}-trigger`, {
-        project: args.project, owner: args.owner, purpose: triggerPurpose(args.accountId), accountId: triggerId, grants: [], expiresAt: args.expiresAt, ...withoutDeprovisioner(args.expiresAt),
+        project: args.project, owner: args.owner, purpose: triggerPurpose(args.accountId, args.invokedBy), accountId: triggerId, grants: [], expiresAt: args.expiresAt, ...withoutDeprovisioner(args.expiresAt),
     }, opts);
+    const http = args.invokedBy === "http";
+    if (http === (args.topic !== undefined)) {
+        throw new Error(`rotationFunction "${name}": \`topic\` is required with Pub/Sub invocation and refused with HTTP invocation`);
+    }
 
     const fn = new gcp.cloudfunctionsv2.Function(name, {
         project: args.project,
@@ -336,27 +358,30 @@ export function rotationFunction(name: string, args: RotationFunctionArgs, paren
             source: { storageSource: { bucket: object.bucket, object: object.name } },
         },
         serviceConfig: {
-            availableMemory: FUNCTION_MEMORY,
-            timeoutSeconds: FUNCTION_TIMEOUT_SECONDS,
+            availableMemory: args.memory ?? FUNCTION_MEMORY,
+            timeoutSeconds: args.timeoutSeconds ?? FUNCTION_TIMEOUT_SECONDS,
             maxInstanceCount: FUNCTION_MAX_INSTANCES,
-            // Pub/Sub push from Eventarc in the same project counts as internal.
+            // Pub/Sub push from Eventarc in the same project counts as internal. Cloud Scheduler's
+            // HTTP target reaches the run.app URL from outside any VPC, which the Cloud Run ingress
+            // page does not list as internal: an HTTP function takes all traffic, and IAM admits
+            // the trigger identity's token only (`roles/run.invoker` on this service alone).
             // @see https://cloud.google.com/run/docs/securing/ingress#internal-services
-            ingressSettings: "ALLOW_INTERNAL_ONLY",
+            ingressSettings: http ? "ALLOW_ALL" : "ALLOW_INTERNAL_ONLY",
             allTrafficOnLatestRevision: true,
             serviceAccountEmail: runtime.email,
         },
-        eventTrigger: {
+        ...(http ? {} : { eventTrigger: {
             eventType: PUBSUB_EVENT_TYPE,
-            pubsubTopic: args.topic,
+            pubsubTopic: args.topic!,
             triggerRegion: args.region,
             // A failed run is delivered again (for up to 24 hours), so a crash or a throttled call is finished later.
             // @see https://cloud.google.com/functions/docs/bestpractices/retries
             retryPolicy: "RETRY_POLICY_RETRY",
             serviceAccountEmail: trigger.email,
-        },
+        } }),
     }, opts);
 
-    new gcp.cloudrunv2.ServiceIamMember(`${name}-invoker`, {
+    const invoker = new gcp.cloudrunv2.ServiceIamMember(`${name}-invoker`, {
         project: args.project,
         location: args.region,
         name: fn.serviceConfig.apply((c) => c?.service ?? ""),
@@ -364,13 +389,16 @@ export function rotationFunction(name: string, args: RotationFunctionArgs, paren
         member: trigger.member,
         ...(args.expiresAt === undefined ? {} : { condition: expiryCondition(args.expiresAt) }),
     }, opts);
+    if (http) {
+        return { function: fn, runtime, trigger, ready: [fn, invoker] };
+    }
 
     // The agent exists once someone asks for it; asking makes sure it does before it is bound.
     // @see https://cloud.google.com/secret-manager/docs/event-notifications
     const agent = new gcp.projects.ServiceIdentity(`${name}-secretmanager-agent`, { project: args.project, service: SECRET_MANAGER_SERVICE }, opts);
     // The topic's full name is how IAM finds it, whichever project it is in.
     const publisher = new gcp.pubsub.TopicIAMMember(`${name}-publisher`, {
-        topic: args.topic,
+        topic: args.topic!,
         role: PUBSUB_PUBLISHER,
         member: agent.member,
     }, opts);

@@ -153,6 +153,11 @@ function cloudOutputs(type: string, name: string, inputs: Record<string, any>): 
             return { result: "Xq7Lm2Vp9Rt4Kw8Zc3Nb6Hd1Fg5Js0Ya".slice(0, inputs.length ?? 16) };
         case "gcp:container/cluster:Cluster":
             return { name: physical };
+        case "gcp:monitoring/notificationChannel:NotificationChannel": {
+            // Cloud Monitoring assigns a decimal ID; the mock derives a stable one from the name.
+            const id = Array.from(String(physical)).reduce((n: number, c: string) => (n * 31 + c.charCodeAt(0)) % 1_000_000_000_000, 7);
+            return { name: `projects/${inputs.project}/notificationChannels/${id}` };
+        }
         default:
             return {};
     }
