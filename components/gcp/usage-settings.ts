@@ -4,6 +4,7 @@ import { Problems, describe, numberHint } from "../core/errors";
 import { EXPIRY_WARNING_DAYS } from "../core/expiry";
 import { MonitorLater, MonitorTargets, UsageMonitorRegistry, checkMonitorTargets, isWholeIn, notAmongTargetsProblem, planExpiryNoticeDays } from "../core/usage-monitors";
 import { MAX_UNUSED_DAYS, MIN_UNUSED_DAYS, NOTIFY_LABEL, UsageSettings, channelName, parseChannelName } from "../runtime/gcp/usage-contract";
+import type { GcpUsageMonitor } from "./usage-monitor";
 
 /*
  * What a Google identity tells the usage monitor (`gcp.UsageMonitor`) about itself: when it counts
@@ -74,14 +75,14 @@ export interface GcpUnusedAlarm {
      */
     readonly notify: pulumi.Input<string>;
     /**
-     * The usage monitor that checks this account (a `gcp.UsageMonitor`). Only needed where the
+     * The usage monitor that checks this account. Only needed where the
      * convention cannot find it: the program's `gcp.UsageMonitor` of the account's project, in
      * any order. Give it in a multi-language program (whose components the provider constructs
      * one by one, never seeing the end of the program) or a test without a stack
      * (`pulumi.runtime.setMocks`), when the monitor is declared after the identity.
      * @default the program's `gcp.UsageMonitor` of the account's project
      */
-    readonly monitor?: pulumi.Resource;
+    readonly monitor?: GcpUsageMonitor;
 }
 
 /** Who hears when a secret's rotation stops succeeding: `rotationAlarm` of `gcp.RotatingSecret`. */
@@ -100,7 +101,7 @@ export interface GcpRotationAlarm {
      * `unusedAlarm.monitor` of `gcp.ServiceIdentity`).
      * @default the program's `gcp.UsageMonitor` of the secret's project
      */
-    readonly monitor?: pulumi.Resource;
+    readonly monitor?: GcpUsageMonitor;
 }
 
 /** The usage settings `gcp.ServiceIdentity` takes, beside its ownership and grants. */
