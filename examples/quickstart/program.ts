@@ -118,7 +118,10 @@ export const GCP_UNUSED_AFTER_DAYS = { renderer: 14, reportsDeployer: 60 } as co
  * would be a failed deploy. The renderer keeps the default 14.
  */
 export const REPORTS_DEPLOYER_EXPIRY_NOTICE_DAYS = 30;
-/** Where the reports project's notification channel (e-mail) sends usage notices. */
+/**
+ * Where the reports project's notification channel (e-mail) sends usage notices. Set your own with
+ * `pulumi config set reportsNoticesEmail <address>`.
+ */
 export const REPORTS_NOTICES_EMAIL = "team-reports@example.com";
 
 /** The GitHub repository and environment allowed to deploy the reports service. */
@@ -354,7 +357,7 @@ export function quickstart(): Quickstart {
         project: gcpProject,
         type: "email",
         displayName: "team-reports: machine identity notices",
-        labels: { email_address: REPORTS_NOTICES_EMAIL },
+        labels: { email_address: config.get("reportsNoticesEmail") ?? REPORTS_NOTICES_EMAIL },
     });
     const reportsUsageMonitor = new nhi.gcp.UsageMonitor("reports-usage", {
         project: gcpProject,

@@ -503,7 +503,7 @@ describe("examples/quickstart credentials: a webhook signing secret and a vendor
         assert.deepStrictEqual(await valueOf(qs.ledgerKeyHandover.policyDocuments), []);
     });
 
-    it("index.ts exports the roles, the secrets' ARNs, the vendor user and the notices topic, never a value", async () => {
+    it("index.ts exports the roles, the secrets' ARNs, the vendor user, the notices topic and channel, never a value", async () => {
         const { value: module } = await capture(() => require("../../examples/quickstart/index") as Record<string, unknown>);
         const exported: Record<string, unknown> = {};
         for (const [key, value] of Object.entries(module)) {
@@ -520,6 +520,9 @@ describe("examples/quickstart credentials: a webhook signing secret and a vendor
         });
         // AND the topic the team subscribes to for the usage monitor's notices
         assert.strictEqual(exported.identityNoticesTopicArn, `arn:aws:sns:us-east-1:${MOCK_ACCOUNT}:identity-notices-1a2b3c4`);
+        // AND the channel the Google usage monitor notifies, the one both Google identities name
+        assert.match(exported.reportsNoticesChannel as string, new RegExp(`^projects/${DEFAULT_GCP_PROJECT}/notificationChannels/[0-9]+$`));
+        assert.strictEqual(exported.reportsNoticesChannel, await valueOf(qs.reportsNotices.name));
     });
 });
 
