@@ -352,7 +352,9 @@ export function quickstart(): Quickstart {
     // The usage monitor of the project, and the e-mail channel it notifies. Every identity below
     // names the channel in `unusedAlarm.notify` (the monitor turns digests into notifications for
     // its `notifyChannels` only). A larger organisation would send `alarmChannel` (the monitor's own
-    // silence) to the platform team instead.
+    // silence) to the platform team instead. An `email` channel takes its address in the label
+    // `email_address` (https://www.pulumi.com/registry/packages/gcp/api-docs/monitoring/notificationchannel/;
+    // every type's labels: https://cloud.google.com/monitoring/api/ref_v3/rest/v3/projects.notificationChannelDescriptors/list).
     const reportsNotices = new gcp.monitoring.NotificationChannel("reports-notices", {
         project: gcpProject,
         type: "email",

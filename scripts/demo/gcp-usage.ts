@@ -66,7 +66,7 @@ export async function reportGcpUsageMonitor(monitor: GcpUsageMonitor, watches: r
     const job = one("gcp:cloudscheduler/job:Job", `${name}-schedule`);
     const policies = own.filter((r) => r.type === "gcp:monitoring/alertPolicy:AlertPolicy");
     const heartbeat = one("gcp:monitoring/alertPolicy:AlertPolicy", `${name}-heartbeat`);
-    const runtimeName = own.find((r) => r.type === GCP_SERVICE_IDENTITY_TYPE && r.name === `${name}-runtime`)!.name;
+    const runtimeName = one(GCP_SERVICE_IDENTITY_TYPE, `${name}-runtime`).name;
     const identities = own.filter((r) => r.type === GCP_SERVICE_IDENTITY_TYPE).map((r) => r.name);
     const ourAccounts = all.filter((r) => r.type === GCP_ACCOUNT && r.inputs.project === monitor.project && readRecord(r.inputs.description) !== undefined);
     return {

@@ -2,7 +2,9 @@
  * The demo's usage monitoring: what `npm run demo` reads back of an identity's usage settings (the
  * tags the usage monitor reads, parsed by the monitor's own `readThresholds`, and its quarantine
  * schedule), and of an `aws.UsageMonitor` (its schedule, function, state table, heartbeat alarm,
- * the topics it may tell and the identities it watches), and prints.
+ * the topics it may tell and the identities it watches), and prints. What both clouds share (the
+ * thresholds as reported, the `Unused` / `Expiring` lines, the list of watched identities) is here
+ * too, for ./gcp.ts and ./gcp-usage.ts.
  */
 import { Registered, valueOf } from "../../components/testing";
 import { AWS_USAGE_MONITOR_TYPE, AwsUsageMonitor } from "../../components/aws/usage-monitor";
