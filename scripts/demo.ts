@@ -12,7 +12,10 @@
  * (`rotator-policy-<n>.json`) and the user's (`user-policy-<n>.json`). Under each AWS identity, what
  * the usage monitor does about it (idle threshold, topic, expiry notice, quarantine time), then the
  * usage monitor itself: its schedule, state table, topics, heartbeat alarm and the identities it
- * watches. Then
+ * watches. Under each Google identity, the same (idle threshold, notification channel, expiry
+ * notice, the time its job disables it), then the Google usage monitor: its job, function, state
+ * bucket, the notice policy of each channel, its heartbeat policy, what it may do and the service
+ * accounts it watches. Then
  * examples/acknowledged-escalation: identities whose grants escalate privileges, with the reasons
  * their grants acknowledge and where each is recorded.
  *
@@ -25,13 +28,15 @@ import { acknowledgedEscalation } from "../examples/acknowledged-escalation/prog
 import { quickstart } from "../examples/quickstart/program";
 import { MOCK_ACCOUNT, MOCK_PROJECT_NUMBER, Registered, capture, valueOf } from "../components/testing";
 import { IdentityReport, formatIdentity, reportIdentity } from "./demo/aws";
-import { GcpIdentityReport, formatGcpIdentity, reportGcpIdentity } from "./demo/gcp";
+import { GcpIdentityReport, describeChannels, formatGcpIdentity, reportGcpIdentity } from "./demo/gcp";
+import { GcpUsageMonitorReport, formatGcpUsageMonitor, reportGcpUsageMonitor } from "./demo/gcp-usage";
 import { CredentialReport, formatCredential, reportCredential } from "./demo/credentials";
 import { UsageMonitorReport, formatUsageMonitor, reportUsageMonitor } from "./demo/usage";
 
 export type { IdentityReport, Permission } from "./demo/aws";
 export type { CredentialReader, CredentialReport, RotatorReport } from "./demo/credentials";
-export type { GcpActAs, GcpBinding, GcpCondition, GcpIdentityReport } from "./demo/gcp";
+export type { GcpActAs, GcpBinding, GcpCondition, GcpIdentityReport, GcpUsageSettingsReport } from "./demo/gcp";
+export type { GcpMonitorPolicy, GcpUsageMonitorReport, GcpWatchedIdentity } from "./demo/gcp-usage";
 export type { UsageMonitorReport, UsageSettingsReport, WatchedIdentity } from "./demo/usage";
 
 /** Where `npm run demo` writes the policies, relative to the working directory. */
@@ -47,6 +52,10 @@ export interface DemoResult {
     readonly credentials: CredentialReport[];
     /** The AWS usage monitor: when it runs, whom it tells, and the identities it watches. */
     readonly usageMonitor: UsageMonitorReport;
+    /** The Google usage monitor: when it runs, which channels it notifies, and the service accounts it watches. */
+    readonly gcpUsageMonitor: GcpUsageMonitorReport;
+    /** What each notification channel of the program is (`email team-reports@example.com`), by full name. */
+    readonly channels: Record<string, string>;
     /** The identities of examples/acknowledged-escalation, whose grants escalate with a reason. */
     readonly escalation: { readonly identities: IdentityReport[]; readonly gcpIdentities: GcpIdentityReport[] };
     /** Every resource the quickstart registered. */
@@ -70,9 +79,10 @@ export async function runDemo(outDir: string = DEFAULT_OUT_DIR): Promise<DemoRes
         identities.push(await reportIdentity(identity, resources, absOut));
     }
 
+    const channels = await describeChannels([qs.reportsNotices], resources);
     const gcpIdentities: GcpIdentityReport[] = [];
     for (const identity of [qs.renderer, qs.reportsDeployer]) {
-        gcpIdentities.push(await reportGcpIdentity(identity, resources, absOut));
+        gcpIdentities.push(await reportGcpIdentity(identity, resources, absOut, channels));
     }
 
     const byRole = new Map(identities.map((id) => [id.roleArn, id.name]));
@@ -86,6 +96,7 @@ export async function runDemo(outDir: string = DEFAULT_OUT_DIR): Promise<DemoRes
         ...credentials.flatMap((c) => (c.user === undefined ? [] : [{ name: c.name, kind: "user" as const, ...c.user.usage }])),
     ];
     const usageMonitor = await reportUsageMonitor(qs.usageMonitor, watches, resources);
+    const gcpUsageMonitor = await reportGcpUsageMonitor(qs.reportsUsageMonitor, gcpIdentities.map((id) => ({ name: id.name, ...id.usage })), resources);
 
     const supporting = [
         { label: "invoices bucket", arn: await valueOf(qs.bucket.arn) },
@@ -96,14 +107,16 @@ export async function runDemo(outDir: string = DEFAULT_OUT_DIR): Promise<DemoRes
         { label: "identity notices topic", arn: await valueOf(qs.notices.arn) },
         { label: "reports bucket", arn: await valueOf(qs.reportsBucket.url) },
         { label: "reports artifacts bucket", arn: await valueOf(qs.reportsArtifacts.url) },
+        { label: "identity notices channel", arn: await valueOf(qs.reportsNotices.name) },
     ];
     const { value: esc, resources: escResources } = await capture(acknowledgedEscalation);
     const escalation = {
         identities: [await reportIdentity(esc.keyRotator, escResources, absOut)],
         gcpIdentities: [await reportGcpIdentity(esc.imageBuilder, escResources, absOut)],
     };
-    const text = formatReport(identities, gcpIdentities, credentials, usageMonitor, supporting, resources, absOut, qs.gcpProject) + formatEscalation(escalation);
-    return { identities, gcpIdentities, credentials, usageMonitor, escalation, resources, outDir: absOut, text };
+    const monitors = { aws: usageMonitor, gcp: gcpUsageMonitor, channels };
+    const text = formatReport(identities, gcpIdentities, credentials, monitors, supporting, resources, absOut, qs.gcpProject) + formatEscalation(escalation);
+    return { identities, gcpIdentities, credentials, usageMonitor, gcpUsageMonitor, channels: Object.fromEntries(channels), escalation, resources, outDir: absOut, text };
 }
 
 /** A path for display: relative to the working directory when it is inside it. */
@@ -112,7 +125,7 @@ function shown(p: string): string {
     return rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : p;
 }
 
-function formatReport(identities: readonly IdentityReport[], gcpIdentities: readonly GcpIdentityReport[], credentials: readonly CredentialReport[], usageMonitor: UsageMonitorReport, supporting: readonly { label: string; arn: string }[], all: readonly Registered[], outDir: string, gcpProject: string): string {
+function formatReport(identities: readonly IdentityReport[], gcpIdentities: readonly GcpIdentityReport[], credentials: readonly CredentialReport[], monitors: { aws: UsageMonitorReport; gcp: GcpUsageMonitorReport; channels: ReadonlyMap<string, string> }, supporting: readonly { label: string; arn: string }[], all: readonly Registered[], outDir: string, gcpProject: string): string {
     const lines: string[] = [];
     const push = (...more: string[]) => lines.push(...more);
     const identityCount = identities.length + gcpIdentities.length;
@@ -121,6 +134,7 @@ function formatReport(identities: readonly IdentityReport[], gcpIdentities: read
     // Shared deprovisioners (gcp.Deprovisioner) and what they declare, named after them.
     const deprovisioners = all.filter((r) => r.type === "nhi:index:GcpDeprovisioner").map((r) => r.name);
     const deprovisionerResources = all.filter((r) => deprovisioners.some((d) => r.name === d || r.name.startsWith(`${d}-`))).length;
+    const { aws: usageMonitor, gcp: gcpUsageMonitor } = monitors;
     push(
         "pulumi-nhi quickstart: offline demo",
         `Nothing is deployed: this is examples/quickstart run under Pulumi's mocks (made-up AWS account ${MOCK_ACCOUNT},`,
@@ -129,7 +143,8 @@ function formatReport(identities: readonly IdentityReport[], gcpIdentities: read
         `The program declares ${all.length} resources: ${supporting.length} workload resources, ${identityCount} machine identities (${identityResources} resources, listed under each identity),`,
         `${credentials.length} credentials that rotate themselves (${credentialResources} resources, listed under each credential),`,
         `${deprovisioners.length} shared deprovisioner${deprovisioners.length === 1 ? "" : "s"} (${deprovisionerResources} resources: ${deprovisioners.join(", ")}) that disable${deprovisioners.length === 1 ? "s" : ""} the Google identities at their expiry,`,
-        `and the usage monitor ${usageMonitor.name} (${usageMonitor.resources.length} resources, listed under it) that tells owners of unused and expiring AWS identities.`,
+        `the usage monitor ${usageMonitor.name} (${usageMonitor.resources.length} resources, listed under it) that tells owners of unused and expiring AWS identities,`,
+        `and the usage monitor ${gcpUsageMonitor.name} (${gcpUsageMonitor.resources.length} resources, listed under it) that notifies owners of unused and expiring Google identities.`,
         "",
         "  Workload resources",
     );
@@ -150,6 +165,12 @@ function formatReport(identities: readonly IdentityReport[], gcpIdentities: read
         "used and tells its owner's topic once per change: idle, expiring, expired, rotation stale, ok again.",
     );
     push(...formatUsageMonitor(usageMonitor));
+    push(
+        "",
+        "Twice a day a function this package ships reads when each Google service account was last used",
+        "(Policy Analyzer) and notifies its owner's channel once per change: idle, expiring, expired, ok again.",
+    );
+    push(...formatGcpUsageMonitor(gcpUsageMonitor, monitors.channels));
 
     push("", `Rendered policies and bindings written to ${shown(outDir)}${path.sep}:`);
     for (const id of [...identities, ...gcpIdentities, ...credentials]) {

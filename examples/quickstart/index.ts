@@ -5,6 +5,7 @@
  *     pulumi config set aws:region us-east-1
  *     pulumi config set paymentsFunctionArn arn:aws:lambda:us-east-1:<account>:function:payments-api
  *     pulumi config set gcpProject <your Google Cloud project id>
+ *     pulumi config set reportsNoticesEmail <where the Google usage monitor's notices go>
  *     pulumi up
  *
  * The resources are declared in `program.ts`; this file only calls it and exports the outputs.
@@ -13,7 +14,7 @@
  */
 import { quickstart } from "./program";
 
-const { worker, deployer, bucket, queue, artifacts, paymentsApi, webhookSecret, ledgerVendor, ledgerKeyHandover, notices, renderer, reportsDeployer, reportsBucket, reportsArtifacts } = quickstart();
+const { worker, deployer, bucket, queue, artifacts, paymentsApi, webhookSecret, ledgerVendor, ledgerKeyHandover, notices, renderer, reportsDeployer, reportsBucket, reportsArtifacts, reportsNotices } = quickstart();
 
 export const invoicesBucket = bucket.bucket;
 export const invoiceQueueUrl = queue.url;
@@ -47,6 +48,12 @@ export const ledgerKeyHandoverRoleArn = ledgerKeyHandover.roleArn;
  * `aws sns subscribe --topic-arn <identityNoticesTopicArn> --protocol email --notification-endpoint team@example.com`.
  */
 export const identityNoticesTopicArn = notices.arn;
+
+/**
+ * The notification channel the Google usage monitor notifies of unused, expiring and expired
+ * service accounts, and of its own silence: an e-mail to `reportsNoticesEmail`.
+ */
+export const reportsNoticesChannel = reportsNotices.name;
 
 export const reportsBucketName = reportsBucket.name;
 export const reportsArtifactsBucketName = reportsArtifacts.name;

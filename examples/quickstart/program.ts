@@ -35,6 +35,10 @@ import * as nhi from "../../components";
  * - `reports-deployer`: the service account GitHub Actions impersonates, through Workload Identity
  *   Federation, when the `production` environment of `acme/reports-service` deploys: deploy Cloud
  *   Run revisions in the project, read and write objects of the artifacts bucket.
+ * - `reports-usage`: the project's usage monitor. Twice a day it reads when each service account
+ *   above was last used and notifies `reports-notices` (an e-mail channel) once when one goes
+ *   unused past its own threshold, nears its `expiresAt` or expires; and once more when that is
+ *   over. Its heartbeat policy notifies the same channel when no run succeeded for 23 h 30 min.
  *
  * Everything is declared inside {@link quickstart} rather than at module top level, so that tests
  * and the offline demo (`npm run demo`) can run it under Pulumi's mocks as often as they like.
@@ -100,6 +104,26 @@ export const RENDERER_EXPIRES_AT = "2028-09-30T00:00:00Z";
 /** When the Cloud Run deployer's service account stops working unless someone renews it. */
 export const REPORTS_DEPLOYER_EXPIRES_AT = "2028-04-30T00:00:00Z";
 
+/**
+ * After how many days without use each Google identity is reported `idle` (`unusedAlarm.afterDays`),
+ * chosen by how often its job uses it:
+ * - the renderer serves report requests every day: two weeks of silence means its Cloud Run
+ *   service is gone or runs as another account;
+ * - the reports deployer is used by releases, which can pause for weeks: two months.
+ */
+export const GCP_UNUSED_AFTER_DAYS = { renderer: 14, reportsDeployer: 60 } as const;
+/**
+ * How many days before its `expiresAt` the reports deployer's owner is told (`expiryNoticeDays`):
+ * releases can pause for weeks, so a 14-day notice could fall inside a freeze and the first sign
+ * would be a failed deploy. The renderer keeps the default 14.
+ */
+export const REPORTS_DEPLOYER_EXPIRY_NOTICE_DAYS = 30;
+/**
+ * Where the reports project's notification channel (e-mail) sends usage notices. Set your own with
+ * `pulumi config set reportsNoticesEmail <address>`.
+ */
+export const REPORTS_NOTICES_EMAIL = "team-reports@example.com";
+
 /** The GitHub repository and environment allowed to deploy the reports service. */
 export const REPORTS_REPOSITORY = "acme/reports-service";
 export const REPORTS_ENVIRONMENT = "production";
@@ -145,6 +169,10 @@ export interface Quickstart {
     readonly gcpProject: string;
     /** Disables the project's identities at their `expiresAt`: one for every identity of the project. */
     readonly reportsDeprovisioner: nhi.gcp.Deprovisioner;
+    /** Where the Google identities' owners are told of unused and expiring identities: an e-mail channel. */
+    readonly reportsNotices: gcp.monitoring.NotificationChannel;
+    /** The project's usage monitor: checks every service account above twice a day. */
+    readonly reportsUsageMonitor: nhi.gcp.UsageMonitor;
     /** The Cloud Run worker's service account. */
     readonly renderer: nhi.gcp.ServiceIdentity;
     /** The GitHub Actions deployer's service account. */
@@ -294,8 +322,6 @@ export function quickstart(): Quickstart {
     });
 
     // Google Cloud: the reports service.
-    // Its usage monitor (one per project) and the identities' `unusedAlarm` go here, beside the
-    // deprovisioner, once `gcp.UsageMonitor` lands (README, "Usage monitoring on Google").
     const gcpProject = config.get("gcpProject") ?? DEFAULT_GCP_PROJECT;
 
     // Uniform bucket-level access: IAM Conditions (the identities' expiry) on a bucket need it, and
@@ -323,6 +349,26 @@ export function quickstart(): Quickstart {
         owner: "team-reports",
     });
 
+    // The usage monitor of the project, and the e-mail channel it notifies. Every identity below
+    // names the channel in `unusedAlarm.notify` (the monitor turns digests into notifications for
+    // its `notifyChannels` only). A larger organisation would send `alarmChannel` (the monitor's own
+    // silence) to the platform team instead. An `email` channel takes its address in the label
+    // `email_address` (https://www.pulumi.com/registry/packages/gcp/api-docs/monitoring/notificationchannel/;
+    // every type's labels: https://cloud.google.com/monitoring/api/ref_v3/rest/v3/projects.notificationChannelDescriptors/list).
+    const reportsNotices = new gcp.monitoring.NotificationChannel("reports-notices", {
+        project: gcpProject,
+        type: "email",
+        displayName: "team-reports: machine identity notices",
+        labels: { email_address: config.get("reportsNoticesEmail") ?? REPORTS_NOTICES_EMAIL },
+    });
+    const reportsUsageMonitor = new nhi.gcp.UsageMonitor("reports-usage", {
+        project: gcpProject,
+        region: REPORTS_SCHEDULER_REGION,
+        owner: "team-reports",
+        notifyChannels: [reportsNotices.name],
+        alarmChannel: reportsNotices.name,
+    });
+
     // The Cloud Run worker: no trust, because the account is attached to the Cloud Run service
     // (`--service-account`), and reads the objects of the reports bucket, nothing else.
     const renderer = new nhi.gcp.ServiceIdentity("report-renderer", {
@@ -334,6 +380,7 @@ export function quickstart(): Quickstart {
         ],
         expiresAt: RENDERER_EXPIRES_AT,
         deprovisioner: reportsDeprovisioner,
+        unusedAlarm: { afterDays: GCP_UNUSED_AFTER_DAYS.renderer, notify: reportsNotices.name },
     });
 
     // The deployer: only production-environment jobs of one repository may impersonate it, through
@@ -356,11 +403,13 @@ export function quickstart(): Quickstart {
             { permissions: REPORTS_ARTIFACT_PERMISSIONS, resource: { bucket: reportsArtifacts.name } },
         ],
         expiresAt: REPORTS_DEPLOYER_EXPIRES_AT,
+        expiryNoticeDays: REPORTS_DEPLOYER_EXPIRY_NOTICE_DAYS,
         deprovisioner: reportsDeprovisioner,
+        unusedAlarm: { afterDays: GCP_UNUSED_AFTER_DAYS.reportsDeployer, notify: reportsNotices.name },
     });
 
     return {
         worker, deployer, bucket, workerLogs, queue, artifacts, githubOidc, paymentsApi, webhookSecret, ledgerVendor, ledgerKeyHandover, notices, usageMonitor,
-        gcpProject, reportsDeprovisioner, renderer, reportsDeployer, reportsBucket, reportsArtifacts,
+        gcpProject, reportsDeprovisioner, reportsNotices, reportsUsageMonitor, renderer, reportsDeployer, reportsBucket, reportsArtifacts,
     };
 }

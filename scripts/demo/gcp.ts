@@ -3,10 +3,14 @@
  * (its account, ownership record, role bindings and who may act as it), writes to its folder and
  * prints.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { Registered, valueOf } from "../../components/testing";
 import { GCP_SERVICE_IDENTITY_TYPE, GcpServiceIdentity } from "../../components/gcp/service-identity";
 import { parseOwnershipRecord } from "../../components/gcp/description";
+import { DEFAULT_EXPIRY_NOTICE_DAYS, channelName } from "../../components/runtime/gcp/usage-contract";
+import { readRecord } from "../../components/runtime/gcp/usage-evaluate";
 import { compare, heading, identityFolder, pushAuditTrail, pushEscalations, pushResources, wrap } from "./common";
+import { UsageThresholdsReport, thresholdsReport, usageLines } from "./usage";
 
 /** An IAM Condition, as Google stores it on a role binding. */
 export interface GcpCondition {
@@ -47,6 +51,17 @@ export type GcpActAs =
     }
     | { readonly kind: "principal"; readonly binding: { role: string; member: string; condition?: GcpCondition } };
 
+/**
+ * What the Google usage monitor will do about one service account, read from its ownership record
+ * by the monitor's own parser (`readRecord`), and the Cloud Scheduler job that disables it.
+ */
+export interface GcpUsageSettingsReport extends UsageThresholdsReport {
+    /** What the channel `notify` names is, e.g. `email team-reports@example.com`, when the program declares it. `notify` is the full name, `projects/<project>/notificationChannels/<id>` (the record holds the ID). */
+    readonly channel?: string;
+    /** When its deprovisioning job disables it: the job's cron and time zone, e.g. `"0 0 30 9 *" (Etc/UTC)`. */
+    readonly disabledAt?: string;
+}
+
 /** One Google Cloud service account as the demo reports it. */
 export interface GcpIdentityReport {
     /** The component's name, e.g. `report-renderer`. */
@@ -71,6 +86,8 @@ export interface GcpIdentityReport {
     readonly resources: { type: string; name: string }[];
     /** The Cloud Scheduler job that disables the account at its expiry, when there is one. */
     readonly deprovisioning?: { readonly schedule: string; readonly timeZone: string; readonly uri: string; readonly as: string };
+    /** What the usage monitor does about it: its unused alarm, expiry notice and deprovisioning time. */
+    readonly usage: GcpUsageSettingsReport;
     /** Its `auditLogFilter`: the Cloud Logging filter of what the account did. */
     readonly auditLogFilter: string;
     /** The files written for this identity, absolute paths. */
@@ -93,6 +110,7 @@ const GCP_ACCOUNT_MEMBER = "gcp:serviceaccount/iAMMember:IAMMember";
 const GCP_CUSTOM_ROLE = "gcp:projects/iAMCustomRole:IAMCustomRole";
 const GCP_WIF_PROVIDER = "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider";
 const GCP_KEY = "gcp:serviceaccount/key:Key";
+const GCP_CHANNEL = "gcp:monitoring/notificationChannel:NotificationChannel";
 
 /** The condition of a binding's inputs, without the keys Pulumi leaves empty. */
 function conditionOf(inputs: Record<string, any>): GcpCondition | undefined {
@@ -103,7 +121,58 @@ function conditionOf(inputs: Record<string, any>): GcpCondition | undefined {
     return { title: c.title, ...(c.description !== undefined ? { description: c.description } : {}), expression: c.expression };
 }
 
-export async function reportGcpIdentity(identity: GcpServiceIdentity, all: readonly Registered[], outDir: string): Promise<GcpIdentityReport> {
+/**
+ * The role bindings of the GcpServiceIdentity `name` whose member is `member`: its own, not those on
+ * it for others (who may act as it, the deprovisioner's); sorted by scope, resource and role.
+ */
+export function gcpBindingsOf(name: string, member: string, all: readonly Registered[]): GcpBinding[] {
+    const children = gcpChildrenOf(name, all);
+    const customRoles = new Map(children.filter((r) => r.type === GCP_CUSTOM_ROLE).map((r) => [`projects/${r.inputs.project}/roles/${r.inputs.roleId}`, r.inputs.permissions as string[]]));
+    return children
+        .filter((r) => GCP_BINDING_TYPES[r.type] !== undefined && r.inputs.member === member)
+        .map((r) => {
+            const { scope, field } = GCP_BINDING_TYPES[r.type];
+            const permissions = customRoles.get(r.inputs.role);
+            const condition = conditionOf(r.inputs);
+            return {
+                role: r.inputs.role,
+                ...(permissions !== undefined ? { permissions: [...permissions].sort(compare) } : {}),
+                scope,
+                resource: String(r.inputs[field]),
+                member: r.inputs.member,
+                ...(condition !== undefined ? { condition } : {}),
+            };
+        })
+        .sort((a, b) => SCOPE_ORDER.indexOf(a.scope) - SCOPE_ORDER.indexOf(b.scope) || compare(a.resource, b.resource) || compare(a.role, b.role));
+}
+
+/**
+ * The usage settings the monitor reads in `description` (of an account of `project`), and when
+ * `job` (its deprovisioning job) disables it; `channels` says what each channel is, by full name.
+ */
+export function gcpUsageSettingsOf(description: string, project: string, job: Registered | undefined, channels: ReadonlyMap<string, string>): GcpUsageSettingsReport {
+    const t = readRecord(description);
+    const notify = t?.notify === undefined ? undefined : channelName(project, t.notify);
+    const channel = notify === undefined ? undefined : channels.get(notify);
+    return {
+        ...thresholdsReport(t ?? { expiryNoticeDays: DEFAULT_EXPIRY_NOTICE_DAYS }, notify),
+        ...(channel !== undefined ? { channel } : {}),
+        ...(job !== undefined ? { disabledAt: `"${job.inputs.schedule}" (${job.inputs.timeZone})` } : {}),
+    };
+}
+
+/** What each of `channels` is, by full name: its type and labels, such as `email team-reports@example.com`. */
+export async function describeChannels(channels: readonly { readonly name: pulumi.Output<string>; readonly urn: pulumi.Output<string> }[], all: readonly Registered[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const c of channels) {
+        const [name, logical] = await Promise.all([valueOf(c.name), valueOf(c.urn.apply((u) => u.split("::").pop()!))]);
+        const declared = all.find((r) => r.type === GCP_CHANNEL && r.name === logical);
+        out.set(name, [declared?.inputs.type ?? "channel", ...Object.values(declared?.inputs.labels ?? {}).map(String)].join(" "));
+    }
+    return out;
+}
+
+export async function reportGcpIdentity(identity: GcpServiceIdentity, all: readonly Registered[], outDir: string, channels: ReadonlyMap<string, string> = new Map()): Promise<GcpIdentityReport> {
     const name = await valueOf(identity.urn.apply((urn) => urn.split("::").pop()!));
     const [email, member, providerName, auditLogFilter] = await Promise.all([
         valueOf(identity.email),
@@ -120,24 +189,7 @@ export async function reportGcpIdentity(identity: GcpServiceIdentity, all: reado
     const description: string = account.inputs.description ?? "";
     const record = parseOwnershipRecord(description);
 
-    const customRoles = new Map(children.filter((r) => r.type === GCP_CUSTOM_ROLE).map((r) => [`projects/${r.inputs.project}/roles/${r.inputs.roleId}`, r.inputs.permissions as string[]]));
-    const bindings: GcpBinding[] = children
-        // The account's own bindings: not those on it for others (who may act as it, the deprovisioner's).
-        .filter((r) => GCP_BINDING_TYPES[r.type] !== undefined && r.inputs.member === member)
-        .map((r) => {
-            const { scope, field } = GCP_BINDING_TYPES[r.type];
-            const permissions = customRoles.get(r.inputs.role);
-            const condition = conditionOf(r.inputs);
-            return {
-                role: r.inputs.role,
-                ...(permissions !== undefined ? { permissions: [...permissions].sort(compare) } : {}),
-                scope,
-                resource: String(r.inputs[field]),
-                member: r.inputs.member,
-                ...(condition !== undefined ? { condition } : {}),
-            };
-        })
-        .sort((a, b) => SCOPE_ORDER.indexOf(a.scope) - SCOPE_ORDER.indexOf(b.scope) || compare(a.resource, b.resource) || compare(a.role, b.role));
+    const bindings = gcpBindingsOf(name, member, all);
 
     // The binding that lets the trusted workload act as the account (one per subject in a shared pool;
     // the quickstart's identities have their own pools, so one).
@@ -196,6 +248,7 @@ export async function reportGcpIdentity(identity: GcpServiceIdentity, all: reado
         keys: all.filter((r) => r.type === GCP_KEY && [email, member, `projects/${account.inputs.project}/serviceAccounts/${email}`, account.inputs.accountId].includes(r.inputs.serviceAccountId)).length,
         resources: children.map((r) => ({ type: r.type, name: r.name })),
         ...(deprovisioning !== undefined ? { deprovisioning } : {}),
+        usage: gcpUsageSettingsOf(description, account.inputs.project, job, channels),
         auditLogFilter,
         files,
     };
@@ -267,6 +320,7 @@ export function formatGcpIdentity(id: GcpIdentityReport): string[] {
         `  Expires     ${id.expiresAt === undefined ? "never (no expiresAt)" : `${id.expiresAt}  (Google stops honouring every binding then: IAM Condition on request.time)`}`,
         `  Disabled    ${id.deprovisioning === undefined ? "by no job" : `by a Cloud Scheduler job at "${id.deprovisioning.schedule}" (${id.deprovisioning.timeZone}), as ${id.deprovisioning.as}:`}`,
         ...(id.deprovisioning === undefined ? [] : [`              POST ${id.deprovisioning.uri}`]),
+        ...usageLines(id.usage, "  ", "channel", (n) => (id.usage.channel === undefined ? n : `${n} (${id.usage.channel})`)),
         "",
         "  Who may act as it",
         ...describeActAs(id).map((l) => (l === "" ? "" : `    ${l}`)),

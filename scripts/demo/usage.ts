@@ -2,7 +2,9 @@
  * The demo's usage monitoring: what `npm run demo` reads back of an identity's usage settings (the
  * tags the usage monitor reads, parsed by the monitor's own `readThresholds`, and its quarantine
  * schedule), and of an `aws.UsageMonitor` (its schedule, function, state table, heartbeat alarm,
- * the topics it may tell and the identities it watches), and prints.
+ * the topics it may tell and the identities it watches), and prints. What both clouds share (the
+ * thresholds as reported, the `Unused` / `Expiring` lines, the list of watched identities) is here
+ * too, for ./gcp.ts and ./gcp-usage.ts.
  */
 import { Registered, valueOf } from "../../components/testing";
 import { AWS_USAGE_MONITOR_TYPE, AwsUsageMonitor } from "../../components/aws/usage-monitor";
@@ -16,18 +18,32 @@ import { compare, escapeRegExp, heading, pushResources } from "./common";
 
 const DAY_MS = 86_400_000;
 
-/** What the usage monitor will do about one identity, read from the tags it reads and the identity's schedule. */
-export interface UsageSettingsReport {
+/** What a usage monitor will do about one identity, on either cloud: read from what the identity records for it. */
+export interface UsageThresholdsReport {
     /** `unusedAlarm.afterDays`: `idle` after this many whole days without use. */
     readonly unusedAfterDays?: number;
-    /** `unusedAlarm.notify`: the SNS topic told of every change of state. */
+    /** `unusedAlarm.notify`: the SNS topic (AWS) or notification channel (Google) told of every change of state. */
     readonly notify?: string;
     /** `expiryNoticeDays`: `expiring` this many days before `expiresAt` (the monitor's default when not set). */
     readonly expiryNoticeDays: number;
     /** When it turns `expiring`: `expiresAt` less `expiryNoticeDays`; absent without `expiresAt`. */
     readonly expiringFrom?: string;
+}
+
+/** What the AWS usage monitor will do about one identity, read from the tags it reads and the identity's schedule. */
+export interface UsageSettingsReport extends UsageThresholdsReport {
     /** The schedule expression of its quarantine at expiry (`at(…)`, UTC), if it has one. */
     readonly quarantineAt?: string;
+}
+
+/** The thresholds a monitor's own parser read (AWS `readThresholds`, Google `readRecord`), as the demo reports them; `notify` as given. */
+export function thresholdsReport(t: { readonly unusedAfterDays?: number; readonly expiresAt?: Date; readonly expiryNoticeDays: number }, notify: string | undefined): UsageThresholdsReport {
+    return {
+        ...(t.unusedAfterDays !== undefined ? { unusedAfterDays: t.unusedAfterDays } : {}),
+        ...(notify !== undefined ? { notify } : {}),
+        expiryNoticeDays: t.expiryNoticeDays,
+        ...(t.expiresAt !== undefined ? { expiringFrom: instant(t.expiresAt.getTime() - t.expiryNoticeDays * DAY_MS) } : {}),
+    };
 }
 
 /** The usage settings of the identity `name` whose role or user carries `tags`. */
@@ -35,24 +51,42 @@ export function usageSettingsOf(name: string, tags: Readonly<Record<string, stri
     const t = readThresholds(tags);
     const quarantine = all.find((r) => r.type === "aws:scheduler/schedule:Schedule" && r.name === `${name}${DEPROVISION_SUFFIX}`);
     return {
-        ...(t.unusedAfterDays !== undefined ? { unusedAfterDays: t.unusedAfterDays } : {}),
-        ...(t.notify !== undefined ? { notify: t.notify } : {}),
-        expiryNoticeDays: t.expiryNoticeDays,
-        ...(t.expiresAt !== undefined ? { expiringFrom: instant(t.expiresAt.getTime() - t.expiryNoticeDays * DAY_MS) } : {}),
+        ...thresholdsReport(t, t.notify),
         ...(quarantine !== undefined ? { quarantineAt: quarantine.inputs.scheduleExpression } : {}),
     };
 }
 
-/** `Unused` and `Expiring` lines of an identity's section, each starting with `indent`. */
-export function usageLines(u: UsageSettingsReport, indent: string): string[] {
+/**
+ * `Unused` and `Expiring` lines of an identity's section, each starting with `indent`; `target` is
+ * what `notify` names (`topic`, `channel`), `describe` how to print it.
+ */
+export function usageLines(u: UsageThresholdsReport, indent: string, target = "topic", describe: (notify: string) => string = (n) => n): string[] {
     const days = (n: number) => `${n} day${n === 1 ? "" : "s"}`;
     const unused = u.unusedAfterDays === undefined
         ? "no alarm (no `unusedAlarm`)"
-        : `idle after ${days(u.unusedAfterDays)} without use: the usage monitor tells ${u.notify ?? "no one"}, once, and once more when it is used again`;
+        : `idle after ${days(u.unusedAfterDays)} without use: the usage monitor tells ${u.notify === undefined ? "no one" : describe(u.notify)}, once, and once more when it is used again`;
     const expiring = u.expiringFrom === undefined
         ? "never (no expiresAt)"
-        : `${days(u.expiryNoticeDays)} before it expires, from ${u.expiringFrom}: ${u.notify === undefined ? "recorded, no one told (no `unusedAlarm.notify`)" : "one notice to the same topic"}`;
+        : `${days(u.expiryNoticeDays)} before it expires, from ${u.expiringFrom}: ${u.notify === undefined ? "recorded, no one told (no `unusedAlarm.notify`)" : `one notice to the same ${target}`}`;
     return [`${indent}Unused      ${unused}`, `${indent}Expiring    ${expiring}`];
+}
+
+/** One identity in a monitor's list of those it watches: its label, thresholds, and what ends it (`quarantine at(…)`, `disabled …`). */
+export interface WatchLine extends UsageThresholdsReport {
+    readonly label: string;
+    readonly end: string;
+}
+
+/** A monitor's list of the identities it watches, two lines each, aligned. */
+export function watchLines(watches: readonly WatchLine[]): string[] {
+    const width = Math.max(...watches.map((w) => w.label.length));
+    return watches.flatMap((w) => {
+        const idle = w.unusedAfterDays === undefined ? "never idle" : `${w.unusedAfterDays} days`;
+        return [
+            `    ${w.label.padEnd(width)}  idle after ${idle.padEnd(8)}  → ${w.notify ?? "no one"}`,
+            `    ${"".padEnd(width)}  expiring from ${w.expiringFrom ?? "never"} (${w.expiryNoticeDays} days' notice); ${w.end}`,
+        ];
+    });
 }
 
 /** One identity the monitor watches, as the monitor's section lists it. */
@@ -143,14 +177,7 @@ export function formatUsageMonitor(m: UsageMonitorReport): string[] {
         "",
         "  Identities of this program it watches: idle after, told to, expiring from, quarantine (UTC)",
     );
-    const width = Math.max(...m.watches.map((w) => `${w.name} (${w.kind})`.length));
-    for (const w of m.watches) {
-        const idle = w.unusedAfterDays === undefined ? "never idle" : `${w.unusedAfterDays} days`;
-        push(
-            `    ${`${w.name} (${w.kind})`.padEnd(width)}  idle after ${idle.padEnd(8)}  → ${w.notify ?? "no one"}`,
-            `    ${"".padEnd(width)}  expiring from ${w.expiringFrom ?? "never"} (${w.expiryNoticeDays} days' notice); quarantine ${w.quarantineAt ?? "none"}`,
-        );
-    }
+    push(...watchLines(m.watches.map((w) => ({ ...w, label: `${w.name} (${w.kind})`, end: `quarantine ${w.quarantineAt ?? "none"}` }))));
     push(`    and ${m.otherManaged} more roles and users of this program tagged ${MANAGED_BY_TAG} (the functions', the schedules' and the quarantines' own): checked, nobody told`);
     push("", "  What its function may do", ...permissionLines(m.permissions, "    "));
     pushResources(push, m.resources);

@@ -9,6 +9,7 @@ import {
     DEFAULT_FUNCTION_ARN,
     DEFAULT_GCP_PROJECT,
     DEPLOYER_EXPIRES_AT,
+    GCP_UNUSED_AFTER_DAYS,
     INCOMING_PREFIX,
     LEDGER_CONSUMER,
     LEDGER_EXPIRES_AT,
@@ -19,6 +20,9 @@ import {
     Quickstart,
     RENDERER_EXPIRES_AT,
     REPORTS_DEPLOYER_EXPIRES_AT,
+    REPORTS_DEPLOYER_EXPIRY_NOTICE_DAYS,
+    REPORTS_NOTICES_EMAIL,
+    REPORTS_SCHEDULER_REGION,
     WEBHOOK_ROTATE_EVERY_DAYS,
     UNUSED_AFTER_DAYS,
     WORKER_EXPIRES_AT,
@@ -70,7 +74,7 @@ describe("examples/quickstart", () => {
         ]);
     });
 
-    it("creates exactly the workload resources, four AWS roles, two rotating credentials, the usage monitor and its topic, two keyless Google service accounts and their shared deprovisioner", () => {
+    it("creates exactly the workload resources, four AWS roles, two rotating credentials, the usage monitor and its topic, two keyless Google service accounts, their shared deprovisioner, the project's usage monitor and its channel", () => {
         const created = resources.map((r) => `${r.type} ${r.name}`).sort();
         assert.deepStrictEqual(created, [
             "aws:cloudwatch/eventRule:EventRule ledger-vendor-leak",
@@ -131,24 +135,39 @@ describe("examples/quickstart", () => {
             "aws:secretsmanager/secretRotation:SecretRotation webhook-signing-rotation",
             "aws:sns/topic:Topic identity-notices",
             "aws:sqs/queue:Queue invoice-events",
+            "gcp:cloudfunctionsv2/function:Function reports-usage",
+            "gcp:cloudrunv2/serviceIamMember:ServiceIamMember reports-usage-invoker",
             "gcp:cloudscheduler/job:Job report-renderer-deprovision",
             "gcp:cloudscheduler/job:Job reports-deployer-deprovision",
+            "gcp:cloudscheduler/job:Job reports-usage-schedule",
             "gcp:iam/workloadIdentityPool:WorkloadIdentityPool reports-deployer-pool",
             "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider reports-deployer-github",
+            "gcp:monitoring/alertPolicy:AlertPolicy reports-usage-heartbeat",
+            "gcp:monitoring/alertPolicy:AlertPolicy reports-usage-notify-deferred-1",
+            "gcp:monitoring/notificationChannel:NotificationChannel reports-notices",
             "gcp:projects/iAMCustomRole:IAMCustomRole reports-deployer-bucket-1-custom",
             "gcp:projects/iAMCustomRole:IAMCustomRole reports-deprovisioner-role",
+            "gcp:projects/iAMCustomRole:IAMCustomRole reports-usage-runtime-bucket-1-custom",
+            "gcp:projects/iAMCustomRole:IAMCustomRole reports-usage-runtime-project-acme-reports-prod-custom",
             "gcp:projects/iAMMember:IAMMember reports-deployer-project-acme-reports-prod-run.developer",
+            "gcp:projects/iAMMember:IAMMember reports-usage-runtime-project-acme-reports-prod-custom",
             "gcp:serviceaccount/account:Account report-renderer-sa",
             "gcp:serviceaccount/account:Account reports-deployer-sa",
             "gcp:serviceaccount/account:Account reports-deprovisioner-identity-sa",
+            "gcp:serviceaccount/account:Account reports-usage-runtime-sa",
+            "gcp:serviceaccount/account:Account reports-usage-trigger-sa",
             "gcp:serviceaccount/iAMMember:IAMMember report-renderer-deprovisioner-disable",
             "gcp:serviceaccount/iAMMember:IAMMember reports-deployer-deprovisioner-disable",
             "gcp:serviceaccount/iAMMember:IAMMember reports-deployer-serviceAccount-1-iam.serviceAccountUser",
             "gcp:serviceaccount/iAMMember:IAMMember reports-deployer-workload-identity-user",
             "gcp:storage/bucket:Bucket reports",
             "gcp:storage/bucket:Bucket reports-artifacts",
+            "gcp:storage/bucket:Bucket reports-usage-source",
+            "gcp:storage/bucket:Bucket reports-usage-state",
             "gcp:storage/bucketIAMMember:BucketIAMMember report-renderer-bucket-1-storage.objectViewer",
             "gcp:storage/bucketIAMMember:BucketIAMMember reports-deployer-bucket-1-custom",
+            "gcp:storage/bucketIAMMember:BucketIAMMember reports-usage-runtime-bucket-1-custom",
+            "gcp:storage/bucketObject:BucketObject reports-usage-source",
             "nhi:index:AwsAccessKeyIdentity ledger-vendor",
             "nhi:index:AwsRotatingSecret webhook-signing",
             "nhi:index:AwsServiceIdentity invoice-worker",
@@ -170,6 +189,9 @@ describe("examples/quickstart", () => {
             "nhi:index:GcpServiceIdentity report-renderer",
             "nhi:index:GcpServiceIdentity reports-deployer",
             "nhi:index:GcpServiceIdentity reports-deprovisioner-identity",
+            "nhi:index:GcpServiceIdentity reports-usage-runtime",
+            "nhi:index:GcpServiceIdentity reports-usage-trigger",
+            "nhi:index:GcpUsageMonitor reports-usage",
             "random:index/randomId:RandomId reports-deployer-wif-suffix",
         ]);
     });
@@ -481,7 +503,7 @@ describe("examples/quickstart credentials: a webhook signing secret and a vendor
         assert.deepStrictEqual(await valueOf(qs.ledgerKeyHandover.policyDocuments), []);
     });
 
-    it("index.ts exports the roles, the secrets' ARNs, the vendor user and the notices topic, never a value", async () => {
+    it("index.ts exports the roles, the secrets' ARNs, the vendor user, the notices topic and channel, never a value", async () => {
         const { value: module } = await capture(() => require("../../examples/quickstart/index") as Record<string, unknown>);
         const exported: Record<string, unknown> = {};
         for (const [key, value] of Object.entries(module)) {
@@ -498,6 +520,9 @@ describe("examples/quickstart credentials: a webhook signing secret and a vendor
         });
         // AND the topic the team subscribes to for the usage monitor's notices
         assert.strictEqual(exported.identityNoticesTopicArn, `arn:aws:sns:us-east-1:${MOCK_ACCOUNT}:identity-notices-1a2b3c4`);
+        // AND the channel the Google usage monitor notifies, the one both Google identities name
+        assert.match(exported.reportsNoticesChannel as string, new RegExp(`^projects/${DEFAULT_GCP_PROJECT}/notificationChannels/[0-9]+$`));
+        assert.strictEqual(exported.reportsNoticesChannel, await valueOf(qs.reportsNotices.name));
     });
 });
 
@@ -549,7 +574,7 @@ describe("examples/quickstart on Google Cloud", () => {
     });
 
     it("declares both buckets in the EU with uniform bucket-level access, which bucket IAM Conditions need", () => {
-        for (const bucket of ofType(resources, "gcp:storage/bucket:Bucket")) {
+        for (const bucket of ofType(resources, "gcp:storage/bucket:Bucket").filter((r) => r.name === "reports" || r.name === "reports-artifacts")) {
             assert.strictEqual(bucket.inputs.project, DEFAULT_GCP_PROJECT);
             assert.strictEqual(bucket.inputs.location, "EU");
             assert.strictEqual(bucket.inputs.uniformBucketLevelAccess, true, `${bucket.name}: uniform bucket-level access`);
@@ -577,18 +602,74 @@ describe("examples/quickstart on Google Cloud", () => {
         assert.strictEqual(await valueOf(qs.renderer.workloadIdentityProvider), undefined);
     });
 
-    it("records owner, purpose and expiry in each account's description", () => {
+    it("records owner, purpose, expiry and the usage monitor's settings in each account's description", async () => {
+        // GIVEN the channel both identities name in unusedAlarm.notify
+        const channel = await valueOf(qs.reportsNotices.name);
+        const channelId = channel.split("/").pop()!;
+        assert.match(channel, new RegExp(`^projects/${DEFAULT_GCP_PROJECT}/notificationChannels/[0-9]+$`));
         const accounts = new Map(ofType(resources, "gcp:serviceaccount/account:Account").map((r) => [r.name, r.inputs.description as string]));
-        assert.deepStrictEqual(gcp.parseOwnershipRecord(accounts.get("report-renderer-sa")!), {
+        // THEN each record holds, in the monitor's keys, its own threshold and the channel's ID; the
+        // deployer its 30 days' notice, the renderer none (the default 14 is not written)
+        assert.deepStrictEqual(JSON.parse(accounts.get("report-renderer-sa")!), {
             owner: "team-reports",
             purpose: "Cloud Run service that renders stored reports",
             expiresAt: RENDERER_EXPIRES_AT,
+            unused: 14,
+            notify: channelId,
+            managedBy: "pulumi-nhi",
         });
-        assert.deepStrictEqual(gcp.parseOwnershipRecord(accounts.get("reports-deployer-sa")!), {
+        assert.deepStrictEqual(JSON.parse(accounts.get("reports-deployer-sa")!), {
             owner: "team-reports",
             purpose: "GitHub Actions deploys of acme/reports-service to production",
             expiresAt: REPORTS_DEPLOYER_EXPIRES_AT,
+            unused: 60,
+            notify: channelId,
+            notice: 30,
+            managedBy: "pulumi-nhi",
         });
+        assert.deepStrictEqual([GCP_UNUSED_AFTER_DAYS, REPORTS_DEPLOYER_EXPIRY_NOTICE_DAYS], [{ renderer: 14, reportsDeployer: 60 }, 30]);
+        // AND the package's own parser reads them back
+        assert.deepStrictEqual(gcp.parseOwnershipRecord(accounts.get("reports-deployer-sa")!)?.usage, { unusedAfterDays: 60, notify: channelId, expiryNoticeDays: 30 });
+        // AND the monitor's own accounts carry no alarm: checked, nobody told
+        for (const own of ["reports-usage-runtime-sa", "reports-usage-trigger-sa", "reports-deprovisioner-identity-sa"]) {
+            const record = JSON.parse(accounts.get(own)!);
+            assert.deepStrictEqual([record.unused, record.notify, record.managedBy], [undefined, undefined, "pulumi-nhi"], own);
+        }
+    });
+
+    it("declares the project's usage monitor: twice a day in the scheduler region, its notices and heartbeat to the team's e-mail channel", async () => {
+        // GIVEN the quickstart's channel and monitor
+        const channel = await valueOf(qs.reportsNotices.name);
+        const stateBucket = await valueOf(qs.reportsUsageMonitor.stateBucketName);
+        const named = (type: string, name: string) => ofType(resources, type).find((r) => r.name === name)!;
+        // THEN the channel is the team's e-mail, in the project
+        assert.deepStrictEqual(named("gcp:monitoring/notificationChannel:NotificationChannel", "reports-notices").inputs, {
+            project: DEFAULT_GCP_PROJECT, type: "email", displayName: "team-reports: machine identity notices", labels: { email_address: REPORTS_NOTICES_EMAIL },
+        });
+        // AND the monitor's children are its state and source buckets, function, two identities, job and two policies
+        const children = resources.filter((r) => r.parentType === "nhi:index:GcpUsageMonitor").map((r) => `${r.type} ${r.name}`).sort();
+        assert.deepStrictEqual(children, [
+            "gcp:cloudfunctionsv2/function:Function reports-usage",
+            "gcp:cloudrunv2/serviceIamMember:ServiceIamMember reports-usage-invoker",
+            "gcp:cloudscheduler/job:Job reports-usage-schedule",
+            "gcp:monitoring/alertPolicy:AlertPolicy reports-usage-heartbeat",
+            "gcp:monitoring/alertPolicy:AlertPolicy reports-usage-notify-deferred-1",
+            "gcp:storage/bucket:Bucket reports-usage-source",
+            "gcp:storage/bucket:Bucket reports-usage-state",
+            "gcp:storage/bucketObject:BucketObject reports-usage-source",
+            "nhi:index:GcpServiceIdentity reports-usage-runtime",
+            "nhi:index:GcpServiceIdentity reports-usage-trigger",
+        ]);
+        // AND the job runs it at 03:00 and 15:00 UTC in the scheduler region, on its own state bucket
+        const job = named("gcp:cloudscheduler/job:Job", "reports-usage-schedule");
+        assert.deepStrictEqual([job.inputs.schedule, job.inputs.timeZone, job.inputs.region, job.inputs.project], ["0 3,15 * * *", "Etc/UTC", REPORTS_SCHEDULER_REGION, DEFAULT_GCP_PROJECT]);
+        assert.deepStrictEqual(JSON.parse(Buffer.from(job.inputs.httpTarget.body, "base64").toString("utf8")), {
+            nhiAction: "monitorUsage", project: DEFAULT_GCP_PROJECT, stateBucket, perIdentityMetrics: false,
+        });
+        assert.strictEqual(named("gcp:storage/bucket:Bucket", "reports-usage-state").inputs.location, REPORTS_SCHEDULER_REGION);
+        // AND its one notice policy and its heartbeat notify that channel, and no other
+        assert.deepStrictEqual(named("gcp:monitoring/alertPolicy:AlertPolicy", "reports-usage-notify-deferred-1").inputs.notificationChannels, [channel]);
+        assert.deepStrictEqual(named("gcp:monitoring/alertPolicy:AlertPolicy", "reports-usage-heartbeat").inputs.notificationChannels, [channel]);
     });
 
     it("admits only production-environment tokens of acme/reports-service at the deployer's GitHub provider", () => {
@@ -926,7 +1007,7 @@ describe("npm run demo", () => {
         ]) {
             assert.ok(section.includes(expected), `the Credentials section lacks ${JSON.stringify(expected)}:\n${section}`);
         }
-        assert.match(text, /The program declares 98 resources: 8 workload resources, 6 machine identities \(43 resources, listed under each identity\),\n2 credentials that rotate themselves \(31 resources, listed under each credential\),\n1 shared deprovisioner \(4 resources: reports-deprovisioner\) that disables the Google identities at their expiry,\nand the usage monitor usage \(12 resources, listed under it\) that tells owners of unused and expiring AWS identities\./);
+        assert.match(text, /The program declares 116 resources: 9 workload resources, 6 machine identities \(43 resources, listed under each identity\),\n2 credentials that rotate themselves \(31 resources, listed under each credential\),\n1 shared deprovisioner \(4 resources: reports-deprovisioner\) that disables the Google identities at their expiry,\nthe usage monitor usage \(12 resources, listed under it\) that tells owners of unused and expiring AWS identities,\nand the usage monitor reports-usage \(17 resources, listed under it\) that notifies owners of unused and expiring Google identities\./);
         // The worker's own section says which secret it may read, though its policies do not name it.
         const worker = text.slice(text.indexOf("== invoice-worker "), text.indexOf("== payments-deployer "));
         assert.ok(worker.includes(`  Secrets it may read, through their resource policies (see Credentials)\n    webhook-signing  arn:aws:secretsmanager:us-east-1:${MOCK_ACCOUNT}:secret:webhook-signing-secret-1a2b3c4-AbCdEf\n`), worker);
@@ -988,6 +1069,68 @@ describe("npm run demo", () => {
             "    and 10 more roles and users of this program tagged nhi:managed-by (the functions', the schedules' and the quarantines' own): checked, nobody told",
         ]) {
             assert.ok(monitor.includes(expected), `the monitor's section lacks ${JSON.stringify(expected)}:\n${monitor}`);
+        }
+    });
+
+    it("lists each Google identity's unused alarm, notification channel, expiry notice and deprovisioning time, and the Google usage monitor", async () => {
+        // GIVEN the quickstart's Google identities, each with `unusedAlarm`, and the project's usage monitor
+        const { gcpIdentities, gcpUsageMonitor: m, channels, text } = await demo();
+        const [channel] = Object.keys(channels);
+        assert.match(channel, new RegExp(`^projects/${DEFAULT_GCP_PROJECT}/notificationChannels/[0-9]+$`));
+        assert.deepStrictEqual(channels, { [channel]: `email ${REPORTS_NOTICES_EMAIL}` });
+        // THEN each identity's settings are read back from its ownership record and its deprovisioning job
+        assert.deepStrictEqual(gcpIdentities.map((id) => [id.name, id.usage]), [
+            ["report-renderer", { unusedAfterDays: 14, notify: channel, expiryNoticeDays: 14, expiringFrom: shiftDays(RENDERER_EXPIRES_AT, -14), channel: `email ${REPORTS_NOTICES_EMAIL}`, disabledAt: '"0 0 30 9 *" (Etc/UTC)' }],
+            ["reports-deployer", { unusedAfterDays: 60, notify: channel, expiryNoticeDays: 30, expiringFrom: shiftDays(REPORTS_DEPLOYER_EXPIRES_AT, -30), channel: `email ${REPORTS_NOTICES_EMAIL}`, disabledAt: '"0 0 30 4 *" (Etc/UTC)' }],
+        ]);
+        // AND the monitor: its job and body, function, state bucket, one notice policy and the heartbeat, both to the channel
+        assert.deepStrictEqual(
+            [m.name, m.project, m.owner, m.schedule, m.functionName, m.runsAs, m.stateBucket, m.notices, m.heartbeat, m.watches.length, m.otherManaged, m.resources.length],
+            [
+                "reports-usage", DEFAULT_GCP_PROJECT, "team-reports",
+                {
+                    name: "reports-usage-schedule", cron: "0 3,15 * * *", timeZone: "Etc/UTC", region: REPORTS_SCHEDULER_REGION, as: `reports-usage-mon-inv@${DEFAULT_GCP_PROJECT}.iam.gserviceaccount.com`,
+                    body: { nhiAction: "monitorUsage", project: DEFAULT_GCP_PROJECT, stateBucket: "reports-usage-state-1a2b3c4", perIdentityMetrics: false },
+                },
+                "reports-usage-mon", `reports-usage-mon@${DEFAULT_GCP_PROJECT}.iam.gserviceaccount.com`, "reports-usage-state-1a2b3c4",
+                [{ name: "reports-usage-notify-deferred-1", channels: [channel] }],
+                { name: "reports-usage-heartbeat", channels: [channel], absence: "84600s" },
+                2, 3, 17,
+            ],
+        );
+        // AND its function may do exactly the contract's project permissions, and the state object's on its bucket only
+        assert.deepStrictEqual(m.bindings.map((b: any) => [b.scope, b.resource, b.permissions]), [
+            ["project", DEFAULT_GCP_PROJECT, [
+                "iam.serviceAccountKeys.list", "iam.serviceAccounts.list", "logging.logEntries.create", "monitoring.timeSeries.create",
+                "policyanalyzer.serviceAccountKeyLastAuthenticationActivities.query", "policyanalyzer.serviceAccountLastAuthenticationActivities.query",
+                "secretmanager.secrets.list", "secretmanager.versions.list",
+            ]],
+            ["bucket", "reports-usage-state-1a2b3c4", ["storage.objects.create", "storage.objects.delete", "storage.objects.get"]],
+        ]);
+        // AND the report prints them under each identity and in the monitor's section
+        const renderer = text.slice(text.indexOf("== report-renderer "), text.indexOf("== reports-deployer "));
+        assert.ok(renderer.includes([
+            '  Disabled    by a Cloud Scheduler job at "0 0 30 9 *" (Etc/UTC), as reports-deprovisioner-dep@acme-reports-prod.iam.gserviceaccount.com:',
+            "              POST https://iam.googleapis.com/v1/projects/acme-reports-prod/serviceAccounts/104200000000000000001:disable",
+            `  Unused      idle after 14 days without use: the usage monitor tells ${channel} (email ${REPORTS_NOTICES_EMAIL}), once, and once more when it is used again`,
+            "  Expiring    14 days before it expires, from 2028-09-16T00:00:00Z: one notice to the same channel",
+        ].join("\n")), renderer);
+        const deployer = text.slice(text.indexOf("== reports-deployer "), text.indexOf("Credentials: "));
+        assert.ok(deployer.includes("  Expiring    30 days before it expires, from 2028-03-31T00:00:00Z: one notice to the same channel\n"), deployer);
+        const monitor = text.slice(text.indexOf("== reports-usage (Google Cloud usage monitor) "), text.indexOf("Rendered policies and bindings written to"));
+        for (const expected of [
+            `  Runs        "0 3,15 * * *" (Etc/UTC) (Cloud Scheduler job reports-usage-schedule in europe-west1, as reports-usage-mon-inv@${DEFAULT_GCP_PROJECT}.iam.gserviceaccount.com),`,
+            '              posting {"nhiAction":"monitorUsage","project":"acme-reports-prod","stateBucket":"reports-usage-state-1a2b3c4","perIdentityMetrics":false}',
+            "  State       Cloud Storage object gs://reports-usage-state-1a2b3c4/nhi-usage-monitor/state.json: each account's state, so each change of state is notified once",
+            `  Notifies    ${channel} (email ${REPORTS_NOTICES_EMAIL})  (alerting policy reports-usage-notify-deferred-1: the run's digest for that channel, one notification)`,
+            `  Heartbeat   alerting policy reports-usage-heartbeat: no successful run in 23 h 30 min, or a run with failures → ${channel} (email ${REPORTS_NOTICES_EMAIL})`,
+            `    report-renderer   idle after 14 days   → ${channel}\n                      expiring from 2028-09-16T00:00:00Z (14 days' notice); disabled "0 0 30 9 *" (Etc/UTC)`,
+            `    reports-deployer  idle after 60 days   → ${channel}\n                      expiring from 2028-03-31T00:00:00Z (30 days' notice); disabled "0 0 30 4 *" (Etc/UTC)`,
+            "    and 3 more service accounts of this program with an ownership record (the monitor's and the deprovisioner's own): checked, nobody notified",
+            "    nhi:index:GcpUsageMonitor                         reports-usage\n",
+            "    gcp:cloudscheduler/job:Job                        reports-usage-schedule\n",
+        ]) {
+            assert.ok(monitor.includes(expected), `the Google monitor's section lacks ${JSON.stringify(expected)}:\n${monitor}`);
         }
     });
 

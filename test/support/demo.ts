@@ -43,6 +43,23 @@ export interface DemoRun {
         otherManaged: number;
         resources: { type: string; name: string }[];
     };
+    readonly gcpUsageMonitor: {
+        name: string;
+        project: string;
+        owner: string;
+        schedule: { name: string; cron: string; timeZone: string; region: string; as: string; body: unknown };
+        functionName: string;
+        runsAs: string;
+        stateBucket: string;
+        notices: { name: string; channels: string[] }[];
+        heartbeat: { name: string; channels: string[]; absence: string };
+        bindings: { role: string; permissions?: string[]; scope: string; resource: string }[];
+        watches: unknown[];
+        otherManaged: number;
+        resources: { type: string; name: string }[];
+    };
+    /** What each notification channel is, by full name. */
+    readonly channels: Record<string, string>;
     readonly escalation: { identities: any[]; gcpIdentities: any[] };
     readonly outDir: string;
     readonly text: string;
