@@ -36,7 +36,7 @@ interface Harness {
     after(days: number): void;
     /** Every change written for `channel`, over all runs and parts. */
     changes(channel?: string): NoticeChange[];
-    /** The states recorded in the state object, by email or secret name. */
+    /** The states recorded in the state object, by email, secret name or `projects/<project>` (the exposed-key policy). */
     states(): Record<string, string>;
     /** The last run's aggregate metrics, by short name. */
     aggregates(): Record<string, number>;
@@ -57,6 +57,7 @@ function harness(models: Partial<Record<Api, ApiModel>> = {}): Harness {
             return Object.fromEntries([
                 ...Object.values(f.accounts).filter((a) => a.state !== undefined).map((a) => [a.email, a.state!]),
                 ...Object.entries(f.secrets).filter(([, s]) => s.state !== undefined).map(([n, s]) => [n, s.state!]),
+                ...(f.exposure !== undefined ? [[`projects/${PROJECT}`, f.exposure.state]] : []),
             ]);
         },
         aggregates: () => {
@@ -351,13 +352,13 @@ describe("runtime/gcp usage-monitor", () => {
             const h = harness();
             h.p.addAccount("a", record({ unused: 1, notify: CHANNEL, keyAge: 5 }));
             h.p.addSecret("s", { "nhi-rotate-every-days": "1", "nhi-notify": CHANNEL }, [0]);
-            for (const api of ["iam", "policyanalyzer", "secretmanager", "storage", "logging", "monitoring"] as Api[]) h.p.throttleNext(api, 3);
+            for (const api of ["iam", "policyanalyzer", "secretmanager", "storage", "logging", "monitoring", "orgpolicy"] as Api[]) h.p.throttleNext(api, 3);
             const began = h.p.time;
             await h.run();
-            assert.deepStrictEqual(h.p.throttled, { iam: 3, policyanalyzer: 3, secretmanager: 3, storage: 3, logging: 3, monitoring: 3 });
-            assert.strictEqual(h.lines.filter((l) => l.outcome === "retrying").length, 18);
+            assert.deepStrictEqual(h.p.throttled, { iam: 3, policyanalyzer: 3, secretmanager: 3, storage: 3, logging: 3, monitoring: 3, orgpolicy: 3 });
+            assert.strictEqual(h.lines.filter((l) => l.outcome === "retrying").length, 21);
             // Full jitter with random() = 0.5: 125 + 250 + 500 ms per throttled call
-            assert.strictEqual(h.p.time - began, 6 * 875);
+            assert.strictEqual(h.p.time - began, 7 * 875);
             assert.strictEqual(h.aggregates().run_succeeded, 1);
         });
 
@@ -416,12 +417,15 @@ describe("runtime/gcp usage-monitor", () => {
                 const accounts = [0, 1, 2].map((i) => h.p.addAccount(`svc-${i}`, record({ unused: 3, notify: i === 2 ? OTHER : CHANNEL, keyAge: 100 })));
                 accounts.forEach((a) => h.p.addKey(a));
                 const s = h.p.addSecret("s", { "nhi-rotate-every-days": "1", "nhi-notify": CHANNEL }, [DAY0.getTime()]);
-                return { h, expected: [...accounts, s].sort() };
+                return { h, expected: [...accounts, s, `projects/${PROJECT}`].sort() };
             };
+            // Between the two runs the exposed-key policy is turned off: the project's change goes to both channels
+            const turnOff = (h: Harness) => (h.p.exposurePolicy = [{ values: { allowedValues: ["WAIT_FOR_ABUSE"] } }]);
             // The clean run, to count its calls
             const clean = setup();
             await clean.h.run();
             clean.h.after(4);
+            turnOff(clean.h);
             const before = clean.h.p.calls.length;
             await clean.h.run();
             const callsPerRun = clean.h.p.calls.length - before;
@@ -431,6 +435,7 @@ describe("runtime/gcp usage-monitor", () => {
                 const { h, expected } = setup();
                 await h.run();
                 h.after(4);
+                turnOff(h);
                 h.p.crashAfter = n;
                 await assert.rejects(h.run(), Crash);
                 h.p.dead = false;
@@ -438,7 +443,11 @@ describe("runtime/gcp usage-monitor", () => {
                 await h.run();
                 const notified = [...h.changes(CHANNEL), ...h.changes(OTHER)].map((c) => c.identity);
                 assert.deepStrictEqual([...new Set(notified)].sort(), expected, `crash after call ${n}`);
-                for (const id of expected) assert.ok(notified.filter((x) => x === id).length <= 2, `crash after call ${n}: ${id} notified more than twice`);
+                for (const channel of [CHANNEL, OTHER]) {
+                    const heard = h.changes(channel).map((c) => c.identity);
+                    for (const id of expected) assert.ok(heard.filter((x) => x === id).length <= 2, `crash after call ${n}: ${id} notified more than twice to ${channel}`);
+                }
+                assert.strictEqual(h.changes(OTHER).filter((c) => c.identity === `projects/${PROJECT}`).length >= 1, true, `crash after call ${n}: the project's change reaches both channels`);
                 assert.deepStrictEqual(h.states(), cleanStates, `crash after call ${n}`);
             }
         });
@@ -493,7 +502,7 @@ describe("runtime/gcp usage-monitor", () => {
 
         for (const missing of all) {
             it(`without ${missing}, the run fails`, async () => {
-                await assert.rejects(fullRun(new Set([...all].filter((p) => p !== missing))), new RegExp(`Permission '${missing.replace(/\./g, "\\.")}' denied|could not write`));
+                await assert.rejects(fullRun(new Set([...all].filter((p) => p !== missing))), new RegExp(`Permission '${missing.replace(/\./g, "\\.")}' denied|could not (write|read)`));
             });
         }
     });
@@ -561,12 +570,14 @@ describe("runtime/gcp usage-monitor", () => {
             assert.deepStrictEqual(m.calls, {
                 "storage:readObject": 1, "iam:listServiceAccounts": 10, "policyanalyzer:queryActivities": 2, "iam:listUserKeys": 500, "secretmanager:listSecrets": 1,
                 "secretmanager:listVersions": 100 + m.throttled, "logging:writeLogEntries": 1, "storage:writeObject": 1, "monitoring:createTimeSeries": 11,
+                "orgpolicy:getEffectivePolicyRules": 1,
             });
             assert.ok(m.throttled > 0, "Secret Manager at 10 reads a second throttles the version reads");
             assert.ok(m.simulatedSeconds > 0 && m.simulatedSeconds < FUNCTION_LIMIT_SECONDS);
             const quiet = await measureGcpUsageMonitor(1000, { quiet: true });
             assert.deepStrictEqual(quiet.calls, {
                 "storage:readObject": 1, "iam:listServiceAccounts": 10, "policyanalyzer:queryActivities": 2, "iam:listUserKeys": 500, "secretmanager:listSecrets": 1, "monitoring:createTimeSeries": 11,
+                "orgpolicy:getEffectivePolicyRules": 1,
             });
         });
     });
