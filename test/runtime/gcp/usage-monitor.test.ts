@@ -758,7 +758,7 @@ describe("runtime/gcp usage-monitor", () => {
             // 7,500 account activities (5,000 used directly, 2,500 of those used through their key shown without a last use) in 8
             // pages, 5,000 key activities in 5: Policy Analyzer at its pace is never throttled
             assert.strictEqual(m.calls["policyanalyzer:queryActivities"], 8 + 5);
-            assert.strictEqual(m.calls["monitoring:createTimeSeries"], Math.ceil((2 * 10_000 + 7) / 200), "two series per account (all have an expiry), the 7 aggregates, 200 a call");
+            assert.strictEqual(m.calls["monitoring:createTimeSeries"], Math.ceil((2 * 10_000 + 8) / 200), "two series per account (all have an expiry), the 8 aggregates (the exposed-key policy read), 200 a call");
             assert.strictEqual(m.fitsLimit, true);
             assert.ok(m.simulatedSeconds > 300, `${m.simulatedSeconds} s: the key listings alone take 5,000 × 60 ms`);
         });
