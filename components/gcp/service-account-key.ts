@@ -13,6 +13,7 @@ import { DeferredCheck, Guard } from "../core/deferred";
 import { Problems, describe } from "../core/errors";
 import { MAX_ROTATE_EVERY_DAYS, MIN_ROTATE_EVERY_DAYS, planWholeNumber } from "../core/rotating-value";
 import { ACCOUNT_LABEL, PERMISSIONS, PROJECT_LABEL } from "../runtime/gcp/rotate-key";
+import { EXPOSURE_CONSTRAINT } from "../runtime/gcp/usage-contract";
 import { GRACE_LABEL, PERIOD_LABEL } from "../runtime/gcp/rotation";
 import { GcpGrant } from "./grants";
 import { GcpSecretReader, SECRET_ACCESSOR, planReaders } from "./secret-inputs";
@@ -49,12 +50,13 @@ export const KEY_ROTATOR_ACKNOWLEDGEMENT = "rotates this one account's key into 
  * The organization policy constraint that says what Google does with a user-managed key it finds exposed in public (a public
  * GitHub or GitLab repository, a package): `DISABLE_KEY` disables it (Google's default since 16 June 2024), `WAIT_FOR_ABUSE` leaves
  * it working. Set on the organization, a folder or the project; what applies is the effective policy of the key's project, which a
- * Pulumi program cannot read without a cloud call of its own. A key Google disabled is replaced by the rotation function at its next
- * daily check (`runtime/gcp/rotate-key.ts`).
+ * Pulumi program cannot read without a cloud call of its own; the project's `gcp.UsageMonitor` reads it each run and reports it when
+ * not `DISABLE_KEY` (`runtime/gcp/usage-contract.ts`, which defines the constant). A key Google disabled is replaced by the rotation
+ * function at its next daily check (`runtime/gcp/rotate-key.ts`).
  * @see https://cloud.google.com/resource-manager/docs/organization-policy/restricting-service-accounts
  * @see https://cloud.google.com/blog/products/identity-security/automatically-disabling-leaked-service-account-keys-what-you-need-to-know
  */
-export const EXPOSURE_CONSTRAINT = "iam.serviceAccountKeyExposureResponse";
+export { EXPOSURE_CONSTRAINT };
 
 /** What every preview says, once per project, of the keys `gcp.ServiceIdentity` makes there: check the exposed-key policy. */
 export function exposedKeyNotice(project: string): string {

@@ -44,6 +44,8 @@ export const DEFAULT_MODELS: Readonly<Record<Api, ApiModel>> = {
     storage: { rate: 100, burst: 100, latencyMs: 80 },
     logging: { rate: 100, burst: 100, latencyMs: 50 },
     monitoring: { rate: 100, burst: 100, latencyMs: 80 },
+    /** One call a run (the exposed-key policy): its quota does not matter here; assumed like Policy Analyzer's. */
+    orgpolicy: { rate: 10, burst: 10, latencyMs: 100 },
 };
 
 /** `quiet`: a day on which nothing changes (the common day): no digest, no state write, no version read. */
@@ -61,6 +63,8 @@ export async function measureGcpUsageMonitor(n: number, o: { models?: Partial<Re
         // Rotated 40 days ago with a 30-day period: due, hence read, and stale on the worst day; rotated yesterday on a quiet one.
         p.addSecret(`s-${i}`, { "nhi-rotate-every-days": "30", "nhi-notify": CHANNEL }, [start.getTime() - (o.quiet ? 1 : 40) * DAY]);
     }
+    // The worst day: the exposed-key policy is off too (one change more, for every channel); on a quiet day nothing is set.
+    if (!o.quiet) p.exposurePolicy = [{ values: { allowedValues: ["WAIT_FOR_ABUSE"] } }];
     p.time = start.getTime();
     const event = monitorEvent(PROJECT, BUCKET, true);
     let seed = o.seed ?? 1;

@@ -1,13 +1,14 @@
 /**
  * The Google calls the usage monitor makes, behind an interface that tests fill with an in-memory fake
  * (test/runtime/gcp/fake-usage-project.ts), and its implementation over the REST APIs through
- * `google-auth-library`'s `GoogleAuth.request`, as the key rotator does (key-store.ts): nine plain
- * HTTPS calls to six APIs, where the generated clients would bring six libraries. Each call and the
+ * `google-auth-library`'s `GoogleAuth.request`, as the key rotator does (key-store.ts): ten plain
+ * HTTPS calls to seven APIs, where the generated clients would bring seven libraries. Each call and the
  * permission it needs is in usage-contract.ts (`PERMISSIONS`).
  *
  * Runs in the cloud: imports nothing from `@pulumi/*` or `components/` (DESIGN.md, "runtime/").
  */
 import { IamApiError, iamApiError, iamKeyStore, KeyInfo } from "./key-store";
+import type { PolicyRule } from "./usage-contract";
 
 /** The activity types of Policy Analyzer the monitor reads. */
 export type ActivityType = "serviceAccountLastAuthentication" | "serviceAccountKeyLastAuthentication";
@@ -79,6 +80,8 @@ export interface UsageApis {
     writeObject(bucket: string, object: string, text: string, ifGenerationMatch: string): Promise<void>;
     writeLogEntries(entries: readonly LogEntry[]): Promise<void>;
     createTimeSeries(project: string, points: readonly SeriesPoint[], at: Date): Promise<void>;
+    /** The rules of the project's effective organization policy for `constraint` (`spec.rules`; none when nothing is set). */
+    getEffectivePolicyRules(project: string, constraint: string): Promise<readonly PolicyRule[]>;
 }
 
 const IAM = "https://iam.googleapis.com/v1";
@@ -87,6 +90,7 @@ const SECRET_MANAGER = "https://secretmanager.googleapis.com/v1";
 const STORAGE = "https://storage.googleapis.com";
 const LOGGING = "https://logging.googleapis.com/v2";
 const MONITORING = "https://monitoring.googleapis.com/v3";
+const ORG_POLICY = "https://orgpolicy.googleapis.com/v2";
 
 /** What `GoogleAuth.request` takes and gives, as far as used here (gaxios: `headers` a `Headers` or a plain object). */
 export type ApiRequest = (opts: {
@@ -213,6 +217,11 @@ export function usageApis(request: ApiRequest): UsageApis {
                     })),
                 },
             });
+        },
+        async getEffectivePolicyRules(project, constraint) {
+            const d = await get(`${ORG_POLICY}/projects/${project}/policies/${constraint}:getEffectivePolicy`);
+            const rules = (d.spec as { rules?: unknown } | undefined)?.rules;
+            return Array.isArray(rules) ? (rules as PolicyRule[]) : [];
         },
     };
 }

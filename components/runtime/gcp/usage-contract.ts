@@ -93,6 +93,27 @@
  * @see https://cloud.google.com/storage/docs/request-preconditions
  * @see https://cloud.google.com/storage/docs/access-control/iam-permissions (replacing an object)
  *
+ * **The exposed-key policy**: once per run, and only when some account of ours records `keyAge` (an
+ * account with a key this package rotates: the only accounts whose keys it watches), the project's
+ * effective organization policy for {@link EXPOSURE_CONSTRAINT} is read with Org Policy API v2
+ * `projects.policies.getEffectivePolicy` (GET; the current API: Resource Manager v1's
+ * `getEffectiveOrgPolicy` is the legacy one). A keyless project makes no call, and so needs neither
+ * the Org Policy API enabled nor a failure when it is not. The reference names the permission
+ * `orgpolicy.policies.get`, which no role of Google's catalogue holds; the permission its roles
+ * grant for reading a policy (`roles/orgpolicy.policyViewer`) is `orgpolicy.policy.get`, which is
+ * the one granted. The response is a `Policy`; {@link exposureResponseOn} reads its `spec.rules`:
+ * no rules (no policy set anywhere above the project) is Google's default since 16 June 2024,
+ * `DISABLE_KEY`; anything that is not plainly `DISABLE_KEY` only is "off" (a false notice is
+ * cheaper than a silent one). When off, the project is `exposure-response-off`: one change in the
+ * digest of every channel that has an account with `keyAge` (the owners of the keys at risk), once
+ * per change of state like an account's, and back to `ok` once fixed; the metric
+ * `exposed_key_response_off` is 1 (0 when on; absent when not read). A policy that cannot be read
+ * (403: permission or API disabled) is a failed step: logged, its state kept, `run_succeeded` 0, so
+ * the heartbeat tells the alarm channel that the check is not happening.
+ * @see https://cloud.google.com/resource-manager/docs/reference/orgpolicy/rest/v2/projects.policies/getEffectivePolicy
+ * @see https://cloud.google.com/resource-manager/docs/organization-policy/restricting-service-accounts
+ * @see https://cloud.google.com/blog/products/identity-security/automatically-disabling-leaked-service-account-keys-what-you-need-to-know
+ *
  * **Metrics**: custom metrics ({@link METRIC_PREFIX}…, GAUGE INT64, monitored resource `global`)
  * written with `projects.timeSeries.create`, at most {@link MAX_SERIES_PER_CALL} series per call,
  * one point per series per run.
@@ -203,9 +224,44 @@ export const MAX_SECRET_CHECKS_PER_RUN = 3000;
 
 // ---- States ------------------------------------------------------------------------------------
 
-/** A service account's states (shared with AWS), and a rotating secret's `rotation-stale`. */
-export type GcpUsageState = UsageState | "rotation-stale";
-export const GCP_STATES: readonly GcpUsageState[] = ["expired", "expiring", "key-too-old", "idle", "rotation-stale", "ok"];
+/** A service account's states (shared with AWS), a rotating secret's `rotation-stale` and the project's `exposure-response-off`. */
+export type GcpUsageState = UsageState | "rotation-stale" | typeof EXPOSURE_OFF;
+/** Worst first: the order of a digest's summary. */
+export const GCP_STATES: readonly GcpUsageState[] = ["expired", "expiring", "exposure-response-off", "key-too-old", "idle", "rotation-stale", "ok"];
+
+// ---- The exposed-key organization policy -----------------------------------------------------------
+
+/** The list constraint saying what Google does with a user-managed key it finds exposed in public. */
+export const EXPOSURE_CONSTRAINT = "iam.serviceAccountKeyExposureResponse";
+/** Google disables the exposed key: the value this package wants, and Google's default since 16 June 2024. */
+export const DISABLE_KEY = "DISABLE_KEY";
+/** Google leaves an exposed key working until it is abused. */
+export const WAIT_FOR_ABUSE = "WAIT_FOR_ABUSE";
+/** The project's state when its effective policy is not `DISABLE_KEY`. */
+export const EXPOSURE_OFF = "exposure-response-off";
+
+/** One rule of an Org Policy v2 `PolicySpec` (the fields read; `condition` is already evaluated in an effective policy). */
+export interface PolicyRule {
+    readonly values?: { readonly allowedValues?: readonly string[]; readonly deniedValues?: readonly string[] };
+    readonly allowAll?: boolean;
+    readonly denyAll?: boolean;
+}
+
+/**
+ * Whether an effective policy's rules for {@link EXPOSURE_CONSTRAINT} disable exposed keys: no rules
+ * (nothing set) is Google's default, `DISABLE_KEY`; otherwise only when `DISABLE_KEY` is allowed (or
+ * `WAIT_FOR_ABUSE` denied) and `WAIT_FOR_ABUSE` is not allowed, `DISABLE_KEY` not denied, and no rule
+ * allows or denies all. Values may carry the `is:` prefix.
+ * @see https://cloud.google.com/resource-manager/docs/reference/orgpolicy/rest/v2/organizations.policies#PolicyRule
+ */
+export function exposureResponseOn(rules: readonly PolicyRule[]): boolean {
+    if (rules.length === 0) return true;
+    const has = (list: readonly string[] | undefined, v: string) => (list ?? []).some((x) => x.replace(/^is:/, "") === v);
+    if (rules.some((r) => r.allowAll === true || r.denyAll === true)) return false;
+    const allowed = (v: string) => rules.some((r) => has(r.values?.allowedValues, v));
+    const denied = (v: string) => rules.some((r) => has(r.values?.deniedValues, v));
+    return !allowed(WAIT_FOR_ABUSE) && !denied(DISABLE_KEY) && (allowed(DISABLE_KEY) || denied(WAIT_FOR_ABUSE));
+}
 
 // ---- The event ---------------------------------------------------------------------------------
 
@@ -258,6 +314,8 @@ export interface StateFile {
     readonly accounts: Readonly<Record<string, AccountRecord>>;
     /** By the secret's resource name. */
     readonly secrets: Readonly<Record<string, SecretRecord>>;
+    /** The project's last notified exposed-key state, when not `ok` (absent in older state objects: `ok`). */
+    readonly exposure?: { readonly state: typeof EXPOSURE_OFF; readonly since: string };
 }
 
 export interface AccountRecord {
@@ -307,8 +365,8 @@ export function noticeFilter(project: string, channelId: string): string {
 
 /** One change of state in a digest's `changes`: facts only, never a credential. */
 export interface NoticeChange {
-    readonly kind: "serviceAccount" | "secret";
-    /** The account's email, or the secret's resource name. */
+    readonly kind: "serviceAccount" | "secret" | "project";
+    /** The account's email, the secret's resource name, or `projects/<project>` (the exposed-key policy). */
     readonly identity: string;
     readonly owner?: string;
     readonly state: GcpUsageState;
@@ -320,6 +378,8 @@ export interface NoticeChange {
     readonly daysToExpiry?: number;
     readonly keyAgeDays?: number;
     readonly keyMaxAgeDays?: number;
+    /** The project: the effective policy's rules for {@link EXPOSURE_CONSTRAINT}, as read. */
+    readonly exposureRules?: readonly PolicyRule[];
     /** Secrets: the newest version's time and the rotation period in days. */
     readonly newestVersion?: string;
     readonly rotationPeriodDays?: number;
@@ -356,6 +416,8 @@ export const METRICS = {
     expired: "identities_expired",
     keyTooOld: "keys_too_old",
     rotationStale: "secrets_rotation_stale",
+    /** 1 when the project's effective {@link EXPOSURE_CONSTRAINT} is not `DISABLE_KEY`, 0 when it is; sent only by a run that read it. */
+    exposureResponseOff: "exposed_key_response_off",
     /** 1 after a run that evaluated everything and wrote every digest and its state, 0 after one that did not; nothing when no run. */
     runSucceeded: "run_succeeded",
 } as const;
@@ -398,7 +460,8 @@ export const FUNCTION_ENTRY = {
  * test/runtime/gcp/usage-monitor.test.ts), for a custom role the component grants:
  * - `project`, on the monitored project: listing accounts and their keys (IAM has no condition to
  *   narrow a list; key listing shows public metadata only), the two activity queries, writing the
- *   digests and metrics, listing secrets and their versions (metadata, never a payload);
+ *   digests and metrics, listing secrets and their versions (metadata, never a payload), reading the
+ *   effective exposed-key organization policy;
  * - `stateBucket`, on the state bucket only: reading and replacing {@link STATE_OBJECT}.
  */
 export const PERMISSIONS = {
@@ -407,6 +470,7 @@ export const PERMISSIONS = {
         "iam.serviceAccounts.list",
         "logging.logEntries.create",
         "monitoring.timeSeries.create",
+        "orgpolicy.policy.get",
         "policyanalyzer.serviceAccountKeyLastAuthenticationActivities.query",
         "policyanalyzer.serviceAccountLastAuthenticationActivities.query",
         "secretmanager.secrets.list",

@@ -10,6 +10,7 @@ import {
     CHANNEL_ID,
     DEFAULT_EXPIRY_NOTICE_DAYS,
     EXPIRES_AT_KEY,
+    GCP_STATES,
     GcpUsageState,
     KEY_AGE_KEY,
     MANAGED_BY_KEY,
@@ -156,6 +157,7 @@ export const ADVICE: Readonly<Record<GcpUsageState, string>> = {
     expiring: "Set a later `expiresAt` and update the stack before it expires, or remove the identity if it is no longer needed.",
     "key-too-old": "The service account key has not been rotated in time: check the key rotator's logs and its secret's versions.",
     idle: "Nothing has used this service account for longer than its threshold: remove it if its job is over, or raise `unusedAlarm.afterDays`.",
+    "exposure-response-off": "Google will not disable this project's service account keys when it finds them exposed in public: the effective organization policy `iam.serviceAccountKeyExposureResponse` is not `DISABLE_KEY`. Ask an organization administrator to allow only `DISABLE_KEY` (`gcloud org-policies describe iam.serviceAccountKeyExposureResponse --effective --project=<project>` shows it).",
     "rotation-stale": "No new version for longer than the rotation period plus a day: check the rotation function's logs and its trigger.",
     ok: "Back within its thresholds.",
 };
@@ -181,8 +183,7 @@ export function digest(channel: string, project: string, run: Date, changes: rea
 
 /** `N change(s) in <project>: idle (2): a@…, b@…; ok (1): c@…`, worst state first, cut to {@link MAX_SUMMARY_CHARS}. */
 export function summarize(project: string, changes: readonly NoticeChange[]): string {
-    const order: GcpUsageState[] = ["expired", "expiring", "key-too-old", "idle", "rotation-stale", "ok"];
-    const groups = order
+    const groups = GCP_STATES
         .map((s) => [s, changes.filter((c) => c.state === s).map((c) => c.identity)] as const)
         .filter(([, ids]) => ids.length > 0)
         .map(([s, ids]) => `${s} (${ids.length}): ${ids.join(", ")}`);

@@ -9,6 +9,9 @@
  *    an account is ours when its description is an ownership record with `"managedBy":"pulumi-nhi"`.
  * 3. **Reads last use** for the whole project from Policy Analyzer (both activity types, pages of
  *    1,000), and the user-managed keys of the accounts whose record sets `keyAge`, a few at a time.
+ *    When some account records `keyAge`, it reads the project's effective organization policy
+ *    `iam.serviceAccountKeyExposureResponse` (one call): anything but `DISABLE_KEY` makes the project
+ *    `exposure-response-off`, told to every channel of an account with `keyAge`.
  * 4. **Reads rotating secrets** (`secrets.list`, label `nhi-rotate-every-days`) and, for those that
  *    could be stale now, their versions (at most `MAX_SECRET_CHECKS_PER_RUN` a run).
  * 5. **Evaluates** each account (`expired`, `expiring`, `key-too-old`, `idle`, `ok`) and secret
@@ -37,6 +40,9 @@ import { backoffDelay, errorCode, RETRYABLE_CODES } from "./rotation";
 import { Activity, ActivityType, defaultUsageApis, LogEntry, SeriesPoint, ServiceAccountInfo, UsageApis } from "./usage-apis";
 import {
     AccountRecord,
+    EXPOSURE_CONSTRAINT,
+    EXPOSURE_OFF,
+    exposureResponseOn,
     GCP_STATES,
     GcpUsageState,
     IDENTITY_LABEL,
@@ -51,6 +57,7 @@ import {
     NOTICE_LOG_ID,
     NOTICE_PART_LABEL,
     NoticeChange,
+    PolicyRule,
     SecretRecord,
     STATE_OBJECT,
     StateFile,
@@ -70,7 +77,7 @@ export const VERSIONS_PAGE_SIZE = 25000;
 /** Digest entries per `entries.write` call (each entry at most about 100 KB; a request at most 10 MB). */
 export const ENTRIES_PER_WRITE = 20;
 
-export type Step = "event" | "state" | "list-accounts" | "activities" | "keys" | "secrets" | "versions" | "evaluate" | "notify" | "record" | "metrics" | "run";
+export type Step = "event" | "state" | "list-accounts" | "activities" | "keys" | "exposure" | "secrets" | "versions" | "evaluate" | "notify" | "record" | "metrics" | "run";
 
 export interface MonitorLogLine {
     readonly severity: "INFO" | "WARNING" | "ERROR";
@@ -97,6 +104,8 @@ export interface MonitorDeps {
 }
 
 export interface RunSummary {
+    /** Whether the project's effective exposed-key policy is not `DISABLE_KEY`; undefined when not read (no account with `keyAge`, or unreadable). */
+    readonly exposureResponseOff?: boolean;
     readonly monitored: number;
     readonly secrets: number;
     readonly counts: Readonly<Record<GcpUsageState, number>>;
@@ -109,8 +118,8 @@ export interface RunSummary {
 type Call = <T>(step: Step, fn: () => Promise<T>) => Promise<T>;
 
 interface Evaluated {
-    readonly kind: "serviceAccount" | "secret";
-    /** The state file's key: an account's uniqueId, a secret's name. */
+    readonly kind: "serviceAccount" | "secret" | "project";
+    /** The state file's key: an account's uniqueId, a secret's name, `projects/<project>` (one per channel told). */
     readonly key: string;
     readonly identity: string;
     readonly state: GcpUsageState;
@@ -143,7 +152,11 @@ export async function monitorUsage(event: unknown, deps: MonitorDeps): Promise<R
         // Days since last use are counted to the data's end: data this old holds `idle` back by as much. Said, not hidden.
         deps.log({ severity: "WARNING", step: "activities", outcome: "stale", count: Math.floor((now.getTime() - projectObservedUntil) / DAY_MS) });
     }
-    const keyTimes = await listKeys(accounts.filter((a) => a.thresholds.keyMaxAgeDays !== undefined).map((a) => a.info), apis, call, deps);
+    const keyed = accounts.filter((a) => a.thresholds.keyMaxAgeDays !== undefined);
+    const keyTimes = await listKeys(keyed.map((a) => a.info), apis, call, deps);
+    let failures = 0;
+    const exposure = await readExposure(project, keyed.length > 0, apis, call, deps);
+    if (exposure === "unreadable") failures++;
 
     const evaluated: Evaluated[] = [];
     const nextAccounts: Record<string, AccountRecord> = {};
@@ -166,6 +179,7 @@ export async function monitorUsage(event: unknown, deps: MonitorDeps): Promise<R
 
     const nextSecrets: Record<string, SecretRecord> = {};
     const secretCount = await evaluateSecrets(project, state, nextSecrets, evaluated, apis, call, deps, now);
+    if (typeof exposure === "object") evaluated.push(...exposureChanges(project, exposure.rules, state, keyed.map((a) => a.thresholds.notify)));
 
     // Digests, one per channel, before the state: a crash in between repeats a notice, never loses one.
     const committed = new Set<Evaluated>(evaluated.filter((e) => e.change !== undefined && e.notify === undefined));
@@ -173,7 +187,6 @@ export async function monitorUsage(event: unknown, deps: MonitorDeps): Promise<R
     for (const e of evaluated) {
         if (e.change !== undefined && e.notify !== undefined) byChannel.set(e.notify, [...(byChannel.get(e.notify) ?? []), e]);
     }
-    let failures = 0;
     let entries = 0;
     for (const [channel, list] of [...byChannel].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
         const payloads = digest(channel, project, now, list.map((e) => e.change!));
@@ -199,13 +212,17 @@ export async function monitorUsage(event: unknown, deps: MonitorDeps): Promise<R
 
     // The state: committed changes take their new state; everything else keeps what was recorded.
     for (const e of committed) {
+        if (e.kind === "project") continue;
         const target: Record<string, AccountRecord | SecretRecord> = e.kind === "serviceAccount" ? nextAccounts : nextSecrets;
         const rest: Record<string, unknown> = { ...target[e.key] };
         delete rest.state;
         delete rest.since;
         target[e.key] = { ...rest, ...(e.state === "ok" ? {} : { state: e.state, since: now.toISOString() }) } as AccountRecord | SecretRecord;
     }
-    const next: StateFile = { v: 1, accounts: nextAccounts, secrets: nextSecrets };
+    // The project's exposed-key state: taken once every channel told of it heard (or none is to be told).
+    const told = evaluated.filter((e) => e.kind === "project");
+    const exposureRecord = told.length > 0 && told.every((e) => committed.has(e)) ? (told[0].state === "ok" ? undefined : { state: EXPOSURE_OFF as typeof EXPOSURE_OFF, since: now.toISOString() }) : state.exposure;
+    const next: StateFile = { v: 1, accounts: nextAccounts, secrets: nextSecrets, ...(exposureRecord !== undefined ? { exposure: exposureRecord } : {}) };
     const text = JSON.stringify(next);
     if (text !== JSON.stringify(state)) {
         try {
@@ -220,12 +237,15 @@ export async function monitorUsage(event: unknown, deps: MonitorDeps): Promise<R
     }
 
     const counts = Object.fromEntries(GCP_STATES.map((s) => [s, 0])) as Record<GcpUsageState, number>;
-    for (const e of evaluated) counts[e.state]++;
-    await publishMetrics(project, evaluated, counts, failures === 0, event.perIdentityMetrics, apis, call, deps);
-    const summary: RunSummary = { monitored: accounts.length, secrets: secretCount, counts, changes: evaluated.filter((e) => e.change !== undefined).length, entries, failures };
+    for (const e of evaluated) if (e.kind !== "project") counts[e.state]++;
+    const exposureOff = typeof exposure === "object" ? (exposureResponseOn(exposure.rules) ? 0 : 1) : undefined;
+    await publishMetrics(project, evaluated, counts, failures === 0, event.perIdentityMetrics, exposureOff, apis, call, deps);
+    const summary: RunSummary = { exposureResponseOff: exposureOff === undefined ? undefined : exposureOff === 1, monitored: accounts.length, secrets: secretCount, counts, changes: evaluated.filter((e) => e.change !== undefined).length, entries, failures };
     deps.log({ severity: failures === 0 ? "INFO" : "ERROR", step: "run", outcome: failures === 0 ? "succeeded" : "failed", count: accounts.length });
     if (failures > 0) {
-        throw new Error(`The usage monitor could not write ${failures} digest(s) or its state; see the log lines with outcome "failed". The next run retries them.`);
+        const writes = failures - (exposure === "unreadable" ? 1 : 0);
+        const what = [...(writes > 0 ? [`write ${writes} digest(s) or its state`] : []), ...(exposure === "unreadable" ? [`read the exposed-key organization policy \`${EXPOSURE_CONSTRAINT}\``] : [])];
+        throw new Error(`The usage monitor could not ${what.join(", and could not ")}; see the log lines with outcome "failed". The next run retries them.`);
     }
     return summary;
 }
@@ -256,7 +276,8 @@ function parseState(text: string | undefined): StateFile {
             const states = new Set<string>(GCP_STATES);
             const accounts = Object.fromEntries(Object.entries(v.accounts).filter(([, r]) => typeof r.firstSeen === "string" && (r.state === undefined || STATES.includes(r.state))));
             const secrets = Object.fromEntries(Object.entries(v.secrets).filter(([, r]) => r.state === undefined || states.has(r.state)));
-            return { v: 1, accounts, secrets };
+            const exposure = v.exposure?.state === EXPOSURE_OFF && typeof v.exposure.since === "string" ? { exposure: v.exposure } : {};
+            return { v: 1, accounts, secrets, ...exposure };
         }
     } catch {
         // an absent or unreadable state starts afresh: every account's first sighting is now
@@ -366,6 +387,36 @@ async function evaluateSecrets(project: string, state: StateFile, next: Record<s
     return secrets.length;
 }
 
+/**
+ * The project's effective exposed-key policy rules, read once, only when `needed` (some account records `keyAge`);
+ * `"unreadable"` when the call failed after its retries (logged: a failed step).
+ */
+async function readExposure(project: string, needed: boolean, apis: UsageApis, call: Call, deps: MonitorDeps): Promise<{ rules: readonly PolicyRule[] } | "not-needed" | "unreadable"> {
+    if (!needed) {
+        deps.log({ severity: "INFO", step: "exposure", outcome: "not-needed" });
+        return "not-needed";
+    }
+    try {
+        const rules = await call("exposure", () => apis.getEffectivePolicyRules(project, EXPOSURE_CONSTRAINT));
+        deps.log({ severity: exposureResponseOn(rules) ? "INFO" : "WARNING", step: "exposure", outcome: exposureResponseOn(rules) ? "disable-key" : "not-disable-key" });
+        return { rules };
+    } catch (err) {
+        deps.log({ severity: "ERROR", step: "exposure", outcome: "failed", code: errorCode(err) });
+        return "unreadable";
+    }
+}
+
+/** The project's exposed-key state as one `Evaluated` per channel of an account with `keyAge` (one without a channel when none has one). */
+function exposureChanges(project: string, rules: readonly PolicyRule[], state: StateFile, channels: readonly (string | undefined)[]): Evaluated[] {
+    const current: GcpUsageState = exposureResponseOn(rules) ? "ok" : EXPOSURE_OFF;
+    const previous: GcpUsageState = state.exposure?.state ?? "ok";
+    const identity = `projects/${project}`;
+    const change: NoticeChange | undefined = current === previous ? undefined : { kind: "project", identity, state: current, previousState: previous, exposureRules: rules, advice: ADVICE[current] };
+    const distinct = [...new Set(channels.filter((c): c is string => c !== undefined))].sort();
+    const to: (string | undefined)[] = distinct.length > 0 ? distinct : [undefined];
+    return to.map((notify) => ({ kind: "project" as const, key: identity, identity, state: current, previous, ...(notify !== undefined ? { notify } : {}), ...(change !== undefined ? { change } : {}) }));
+}
+
 function accountChange(info: ServiceAccountInfo, th: AccountThresholds, c: ReturnType<typeof evaluateAccount>, previous: UsageState): NoticeChange {
     return {
         kind: "serviceAccount",
@@ -390,6 +441,7 @@ async function publishMetrics(
     counts: Readonly<Record<GcpUsageState, number>>,
     succeeded: boolean,
     perIdentity: boolean,
+    exposureOff: number | undefined,
     apis: UsageApis,
     call: Call,
     deps: MonitorDeps,
@@ -412,6 +464,7 @@ async function publishMetrics(
         aggregate(METRICS.expired, counts.expired),
         aggregate(METRICS.keyTooOld, counts["key-too-old"]),
         aggregate(METRICS.rotationStale, counts["rotation-stale"]),
+        ...(exposureOff !== undefined ? [aggregate(METRICS.exposureResponseOff, exposureOff)] : []),
         aggregate(METRICS.runSucceeded, succeeded ? 1 : 0),
     );
     for (let i = 0; i < points.length; i += MAX_SERIES_PER_CALL) {

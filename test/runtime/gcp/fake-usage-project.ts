@@ -25,12 +25,17 @@
  *   @see https://cloud.google.com/logging/docs/alerting/log-based-incidents
  * - Cloud Monitoring `timeSeries.create`: at most 200 series per request, one point per series, each point newer than the
  *   series' last.
+ * - Org Policy v2 `projects.policies.getEffectivePolicy` (permission `orgpolicy.policy.get`, the one Google's roles hold for
+ *   reading a policy): the `spec.rules` of the policy in effect for the project ({@link FakeGoogleProject.exposurePolicy}; none
+ *   when nothing is set, Google's default applying); a constraint other than the exposed-key one is NOT_FOUND here.
+ *   @see https://cloud.google.com/resource-manager/docs/reference/orgpolicy/rest/v2/projects.policies/getEffectivePolicy
  * - Throttling: a token bucket per API on the simulated clock; a throttled call is RESOURCE_EXHAUSTED (HTTP 429) and has no
  *   effect. Every call advances the clock by its API's latency, a sleep by its length: time is simulated, never measured.
  * - Permissions: each call needs the permission Google documents for it; with `granted` set, a call whose permission is not in
  *   it is PERMISSION_DENIED. `permissionsUsed` collects them.
  */
 import type { KeyInfo } from "../../../components/runtime/gcp/key-store";
+import type { PolicyRule } from "../../../components/runtime/gcp/usage-contract";
 import type { Activity, ActivityType, LogEntry, Page, SecretMeta, SeriesPoint, ServiceAccountInfo, UsageApis, VersionMeta } from "../../../components/runtime/gcp/usage-apis";
 import { Crash, Faults, GrpcError } from "./faults";
 
@@ -40,7 +45,7 @@ export const PROJECT = "acme-prod";
 export const DAY = 86_400_000;
 const PACIFIC_DAY_START_MS = 7 * 3_600_000;
 
-export type Api = "iam" | "policyanalyzer" | "secretmanager" | "storage" | "logging" | "monitoring";
+export type Api = "iam" | "policyanalyzer" | "secretmanager" | "storage" | "logging" | "monitoring" | "orgpolicy";
 type Method = keyof UsageApis;
 
 /** An API's rate limit (requests a second, and the burst a full bucket allows) and latency. */
@@ -53,7 +58,7 @@ export interface ApiModel {
 const UNLIMITED: ApiModel = { rate: Infinity, burst: Infinity, latencyMs: 0 };
 const API_OF: Readonly<Record<Method, Api>> = {
     listServiceAccounts: "iam", listUserKeys: "iam", queryActivities: "policyanalyzer", listSecrets: "secretmanager", listVersions: "secretmanager",
-    readObject: "storage", writeObject: "storage", writeLogEntries: "logging", createTimeSeries: "monitoring",
+    readObject: "storage", writeObject: "storage", writeLogEntries: "logging", createTimeSeries: "monitoring", getEffectivePolicyRules: "orgpolicy",
 };
 
 interface FakeKey {
@@ -96,8 +101,10 @@ export class FakeGoogleProject implements UsageApis {
     readonly timeSeries: { at: Date; points: readonly SeriesPoint[] }[] = [];
     /** Every call that took effect or failed, as `api:method`, in order. */
     readonly calls: string[] = [];
-    readonly throttled: Record<Api, number> = { iam: 0, policyanalyzer: 0, secretmanager: 0, storage: 0, logging: 0, monitoring: 0 };
+    readonly throttled: Record<Api, number> = { iam: 0, policyanalyzer: 0, secretmanager: 0, storage: 0, logging: 0, monitoring: 0, orgpolicy: 0 };
     readonly permissionsUsed = new Set<string>();
+    /** The rules of the effective `iam.serviceAccountKeyExposureResponse` policy: none (nothing set anywhere) by default. */
+    exposurePolicy: PolicyRule[] = [];
     /** When set, a call needing a permission not in it is PERMISSION_DENIED. */
     granted?: ReadonlySet<string>;
     /** Days between the end of Policy Analyzer's observation period and the start of today's Pacific day (0: data up to yesterday). */
@@ -110,9 +117,9 @@ export class FakeGoogleProject implements UsageApis {
     private serial = 0;
     private generation = 1_700_000_000_000_000;
     private readonly buckets = new Map<Api, { tokens: number; at: number }>();
-    private readonly pendingThrottles: Record<Api, number> = { iam: 0, policyanalyzer: 0, secretmanager: 0, storage: 0, logging: 0, monitoring: 0 };
+    private readonly pendingThrottles: Record<Api, number> = { iam: 0, policyanalyzer: 0, secretmanager: 0, storage: 0, logging: 0, monitoring: 0, orgpolicy: 0 };
     private readonly faults = new Faults<Method>({
-        listServiceAccounts: 0, queryActivities: 0, listUserKeys: 0, listSecrets: 0, listVersions: 0, readObject: 0, writeObject: 0, writeLogEntries: 0, createTimeSeries: 0,
+        listServiceAccounts: 0, queryActivities: 0, listUserKeys: 0, listSecrets: 0, listVersions: 0, readObject: 0, writeObject: 0, writeLogEntries: 0, createTimeSeries: 0, getEffectivePolicyRules: 0,
     });
     private readonly lastPoint = new Map<string, number>();
 
@@ -183,7 +190,7 @@ export class FakeGoogleProject implements UsageApis {
     }
 
     /** The state object's JSON, parsed. */
-    stateFile(bucket: string, object: string): { accounts: Record<string, { email: string; state?: string }>; secrets: Record<string, { state?: string; newest?: string }> } | undefined {
+    stateFile(bucket: string, object: string): { accounts: Record<string, { email: string; state?: string }>; secrets: Record<string, { state?: string; newest?: string }>; exposure?: { state: string; since: string } } | undefined {
         const o = this.objects.get(`${bucket}/${object}`);
         return o === undefined ? undefined : JSON.parse(o.text);
     }
@@ -322,6 +329,14 @@ export class FakeGoogleProject implements UsageApis {
             }
             keys.forEach((k) => this.lastPoint.set(k, at.getTime()));
             this.timeSeries.push({ at, points: [...points] });
+        });
+    }
+
+    async getEffectivePolicyRules(project: string, constraint: string): Promise<readonly PolicyRule[]> {
+        return this.call("getEffectivePolicyRules", "orgpolicy.policy.get", () => {
+            this.own(project);
+            if (constraint !== "iam.serviceAccountKeyExposureResponse") throw new GrpcError(5, `Constraint constraints/${constraint} not found.`);
+            return this.exposurePolicy.map((r) => JSON.parse(JSON.stringify(r)) as PolicyRule);
         });
     }
 

@@ -4,7 +4,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { runtimeBundle } from "../../../components/core/runtime-asset";
+import { findRole, isPermission } from "../../../components/gcp/catalog";
 import { usageApis, ApiRequest } from "../../../components/runtime/gcp/usage-apis";
+import { exposureResponseOn, PolicyRule } from "../../../components/runtime/gcp/usage-contract";
 import { activityAccount, digest, evaluateAccount, readRecord, readSecretLabels, secretDue, secretState, summarize, useByAccount } from "../../../components/runtime/gcp/usage-evaluate";
 import {
     createMonitorHandler,
@@ -36,7 +38,7 @@ interface Harness {
     after(days: number): void;
     /** Every change written for `channel`, over all runs and parts. */
     changes(channel?: string): NoticeChange[];
-    /** The states recorded in the state object, by email or secret name. */
+    /** The states recorded in the state object, by email, secret name or `projects/<project>` (the exposed-key policy). */
     states(): Record<string, string>;
     /** The last run's aggregate metrics, by short name. */
     aggregates(): Record<string, number>;
@@ -57,6 +59,7 @@ function harness(models: Partial<Record<Api, ApiModel>> = {}): Harness {
             return Object.fromEntries([
                 ...Object.values(f.accounts).filter((a) => a.state !== undefined).map((a) => [a.email, a.state!]),
                 ...Object.entries(f.secrets).filter(([, s]) => s.state !== undefined).map(([n, s]) => [n, s.state!]),
+                ...(f.exposure !== undefined ? [[`projects/${PROJECT}`, f.exposure.state]] : []),
             ]);
         },
         aggregates: () => {
@@ -346,18 +349,161 @@ describe("runtime/gcp usage-monitor", () => {
         assert.strictEqual(Object.values(h.p.stateFile(BUCKET, STATE_OBJECT)!.secrets).filter((x) => x.newest !== undefined).length, MAX_SECRET_CHECKS_PER_RUN + 1);
     });
 
+    describe("the exposed-key organization policy", () => {
+        const WAIT: PolicyRule[] = [{ values: { allowedValues: ["WAIT_FOR_ABUSE"] } }];
+        const DISABLE: PolicyRule[] = [{ values: { allowedValues: ["DISABLE_KEY"] } }];
+        const table: [string, PolicyRule[], boolean][] = [
+            ["nothing set anywhere: Google's default since 16 June 2024, DISABLE_KEY", [], true],
+            ["DISABLE_KEY allowed", DISABLE, true],
+            ["DISABLE_KEY allowed, with the `is:` prefix", [{ values: { allowedValues: ["is:DISABLE_KEY"] } }], true],
+            ["WAIT_FOR_ABUSE denied", [{ values: { deniedValues: ["WAIT_FOR_ABUSE"] } }], true],
+            ["WAIT_FOR_ABUSE allowed", WAIT, false],
+            ["both allowed", [{ values: { allowedValues: ["DISABLE_KEY", "WAIT_FOR_ABUSE"] } }], false],
+            ["DISABLE_KEY denied", [{ values: { deniedValues: ["DISABLE_KEY"] } }], false],
+            ["allowAll", [{ allowAll: true }], false],
+            ["denyAll", [{ denyAll: true }], false],
+            ["a rule without values", [{}], false],
+        ];
+        for (const [what, rules, on] of table) {
+            it(`${what}: ${on ? "on" : "off"}`, () => assert.strictEqual(exposureResponseOn(rules), on));
+        }
+
+        /** A project with two accounts whose keys are rotated (channels CHANNEL and OTHER) and one keyless account (channel THIRD). */
+        const THIRD = "555";
+        const keyed = () => {
+            const h = harness();
+            for (const [id, channel] of [["k1", CHANNEL], ["k2", OTHER]] as const) h.p.addKey(h.p.addAccount(id, record({ unused: 400, notify: channel, keyAge: 100 })));
+            h.p.addAccount("keyless", record({ unused: 400, notify: THIRD }));
+            return h;
+        };
+        const projectChanges = (h: Harness, channel: string) => h.changes(channel).filter((c) => c.kind === "project").map((c) => [c.previousState, c.state]);
+
+        it("DISABLE_KEY: one call a run, nothing notified, the metric 0", async () => {
+            // GIVEN the policy allows DISABLE_KEY only
+            const h = keyed();
+            h.p.exposurePolicy = DISABLE;
+            // WHEN the monitor runs
+            const s = await h.run();
+            // THEN it read the policy once, told no one, recorded nothing and sent 0
+            assert.strictEqual(h.p.calls.filter((c) => c === "orgpolicy:getEffectivePolicyRules").length, 1);
+            assert.deepStrictEqual([projectChanges(h, CHANNEL), projectChanges(h, OTHER), projectChanges(h, THIRD)], [[], [], []]);
+            assert.deepStrictEqual(h.states(), {});
+            assert.strictEqual(h.aggregates().exposed_key_response_off, 0);
+            assert.strictEqual(s.exposureResponseOff, false);
+            assert.deepStrictEqual(h.lines.filter((l) => l.step === "exposure"), [{ severity: "INFO", step: "exposure", outcome: "disable-key" }]);
+        });
+
+        it("nothing set: Google's default (DISABLE_KEY), treated as on", async () => {
+            const h = keyed();
+            await h.run();
+            assert.deepStrictEqual(projectChanges(h, CHANNEL), []);
+            assert.strictEqual(h.aggregates().exposed_key_response_off, 0);
+        });
+
+        it("WAIT_FOR_ABUSE: one notice to each key-holding channel, not repeated; back to ok once fixed", async () => {
+            // GIVEN the policy in effect leaves exposed keys working
+            const h = keyed();
+            h.p.exposurePolicy = WAIT;
+            // WHEN the monitor runs three times
+            await h.run();
+            h.after(0.5);
+            await h.run();
+            h.after(0.5);
+            await h.run();
+            // THEN each channel of an account with a rotated key heard of it once; the keyless account's channel never
+            assert.deepStrictEqual(projectChanges(h, CHANNEL), [["ok", "exposure-response-off"]]);
+            assert.deepStrictEqual(projectChanges(h, OTHER), [["ok", "exposure-response-off"]]);
+            assert.deepStrictEqual(projectChanges(h, THIRD), []);
+            const notice = h.changes(CHANNEL).find((c) => c.kind === "project")!;
+            assert.deepStrictEqual(notice, {
+                kind: "project", identity: `projects/${PROJECT}`, state: "exposure-response-off", previousState: "ok", exposureRules: WAIT,
+                advice: "Google will not disable this project's service account keys when it finds them exposed in public: the effective organization policy `iam.serviceAccountKeyExposureResponse` is not `DISABLE_KEY`. Ask an organization administrator to allow only `DISABLE_KEY` (`gcloud org-policies describe iam.serviceAccountKeyExposureResponse --effective --project=<project>` shows it).",
+            });
+            assert.strictEqual((h.p.notifications(CHANNEL)[0].jsonPayload as NoticePayload).summary, `pulumi-nhi: 1 change in ${PROJECT}: exposure-response-off (1): projects/${PROJECT}`);
+            assert.deepStrictEqual(h.states(), { [`projects/${PROJECT}`]: "exposure-response-off" });
+            assert.strictEqual(h.aggregates().exposed_key_response_off, 1);
+            assert.ok(h.lines.some((l) => l.step === "exposure" && l.severity === "WARNING" && l.outcome === "not-disable-key"));
+            // WHEN an administrator sets DISABLE_KEY and the monitor runs twice more
+            h.p.exposurePolicy = DISABLE;
+            h.after(0.5);
+            await h.run();
+            h.after(0.5);
+            await h.run();
+            // THEN each channel heard once that it is back to ok, and the metric is 0
+            assert.deepStrictEqual(projectChanges(h, CHANNEL), [["ok", "exposure-response-off"], ["exposure-response-off", "ok"]]);
+            assert.deepStrictEqual(projectChanges(h, OTHER), [["ok", "exposure-response-off"], ["exposure-response-off", "ok"]]);
+            assert.deepStrictEqual(h.states(), {});
+            assert.strictEqual(h.aggregates().exposed_key_response_off, 0);
+        });
+
+        it("no account with keyAge: no call, no metric, no notice", async () => {
+            const h = harness();
+            h.p.addAccount("keyless", record({ unused: 400, notify: CHANNEL }));
+            h.p.exposurePolicy = WAIT;
+            const s = await h.run();
+            assert.strictEqual(h.p.calls.filter((c) => c.startsWith("orgpolicy:")).length, 0);
+            assert.strictEqual(h.aggregates().exposed_key_response_off, undefined);
+            assert.strictEqual(s.exposureResponseOff, undefined);
+            assert.deepStrictEqual(h.changes(), []);
+            assert.ok(h.lines.some((l) => l.step === "exposure" && l.outcome === "not-needed"));
+        });
+
+        it("key-holding accounts without a channel: the state is recorded and the metric sent, nobody is told", async () => {
+            const h = harness();
+            h.p.addKey(h.p.addAccount("k", record({ keyAge: 100 })));
+            h.p.exposurePolicy = WAIT;
+            await h.run();
+            assert.deepStrictEqual(h.p.entries, []);
+            assert.deepStrictEqual(h.states(), { [`projects/${PROJECT}`]: "exposure-response-off" });
+            assert.strictEqual(h.aggregates().exposed_key_response_off, 1);
+        });
+
+        it("a policy that cannot be read (403): logged, a failed step (run_succeeded 0, the run fails), the state kept, the rest done", async () => {
+            // GIVEN a project whose policy was off at the last run, and an account going idle now
+            const h = keyed();
+            const idle = h.p.addAccount("idle", record({ unused: 1, notify: CHANNEL }));
+            h.p.exposurePolicy = WAIT;
+            await h.run();
+            h.after(3);
+            // WHEN the policy is fixed but the function may no longer read it
+            h.p.exposurePolicy = DISABLE;
+            h.p.granted = new Set(Object.values(PERMISSIONS).flat().filter((x) => x !== "orgpolicy.policy.get"));
+            await assert.rejects(h.run(), /^Error: The usage monitor could not read the exposed-key organization policy `iam\.serviceAccountKeyExposureResponse`; see the log lines with outcome "failed"\. The next run retries them\.$/);
+            // THEN the failure is logged with its code, the other changes were notified and recorded, the project's state was kept
+            assert.deepStrictEqual(h.lines.filter((l) => l.step === "exposure").pop(), { severity: "ERROR", step: "exposure", outcome: "failed", code: 7 });
+            assert.deepStrictEqual(h.changes(CHANNEL).filter((c) => c.identity === idle).map((c) => c.state), ["idle"]);
+            assert.deepStrictEqual(projectChanges(h, CHANNEL), [["ok", "exposure-response-off"]]);
+            assert.deepStrictEqual(h.states(), { [idle]: "idle", [`projects/${PROJECT}`]: "exposure-response-off" });
+            // AND the heartbeat sees run_succeeded 0; the exposure metric is not sent
+            assert.strictEqual(h.aggregates().run_succeeded, 0);
+            assert.strictEqual(h.aggregates().exposed_key_response_off, undefined);
+            // WHEN the permission is back: the next run tells of the fix
+            h.p.granted = undefined;
+            h.after(0.5);
+            await h.run();
+            assert.deepStrictEqual(projectChanges(h, CHANNEL), [["ok", "exposure-response-off"], ["exposure-response-off", "ok"]]);
+        });
+
+        it("the permission it uses is in Google's catalogue, held by the Org Policy viewer role; the reference's `orgpolicy.policies.get` is not", () => {
+            assert.ok((PERMISSIONS.project as readonly string[]).includes("orgpolicy.policy.get"));
+            assert.ok(isPermission("orgpolicy.policy.get"));
+            assert.ok(findRole("roles/orgpolicy.policyViewer")!.permissions.includes("orgpolicy.policy.get"));
+            assert.strictEqual(isPermission("orgpolicy.policies.get"), false);
+        });
+    });
+
     describe("failures", () => {
         it("retries throttling with backoff on every API, and still completes", async () => {
             const h = harness();
             h.p.addAccount("a", record({ unused: 1, notify: CHANNEL, keyAge: 5 }));
             h.p.addSecret("s", { "nhi-rotate-every-days": "1", "nhi-notify": CHANNEL }, [0]);
-            for (const api of ["iam", "policyanalyzer", "secretmanager", "storage", "logging", "monitoring"] as Api[]) h.p.throttleNext(api, 3);
+            for (const api of ["iam", "policyanalyzer", "secretmanager", "storage", "logging", "monitoring", "orgpolicy"] as Api[]) h.p.throttleNext(api, 3);
             const began = h.p.time;
             await h.run();
-            assert.deepStrictEqual(h.p.throttled, { iam: 3, policyanalyzer: 3, secretmanager: 3, storage: 3, logging: 3, monitoring: 3 });
-            assert.strictEqual(h.lines.filter((l) => l.outcome === "retrying").length, 18);
+            assert.deepStrictEqual(h.p.throttled, { iam: 3, policyanalyzer: 3, secretmanager: 3, storage: 3, logging: 3, monitoring: 3, orgpolicy: 3 });
+            assert.strictEqual(h.lines.filter((l) => l.outcome === "retrying").length, 21);
             // Full jitter with random() = 0.5: 125 + 250 + 500 ms per throttled call
-            assert.strictEqual(h.p.time - began, 6 * 875);
+            assert.strictEqual(h.p.time - began, 7 * 875);
             assert.strictEqual(h.aggregates().run_succeeded, 1);
         });
 
@@ -416,12 +562,15 @@ describe("runtime/gcp usage-monitor", () => {
                 const accounts = [0, 1, 2].map((i) => h.p.addAccount(`svc-${i}`, record({ unused: 3, notify: i === 2 ? OTHER : CHANNEL, keyAge: 100 })));
                 accounts.forEach((a) => h.p.addKey(a));
                 const s = h.p.addSecret("s", { "nhi-rotate-every-days": "1", "nhi-notify": CHANNEL }, [DAY0.getTime()]);
-                return { h, expected: [...accounts, s].sort() };
+                return { h, expected: [...accounts, s, `projects/${PROJECT}`].sort() };
             };
+            // Between the two runs the exposed-key policy is turned off: the project's change goes to both channels
+            const turnOff = (h: Harness) => (h.p.exposurePolicy = [{ values: { allowedValues: ["WAIT_FOR_ABUSE"] } }]);
             // The clean run, to count its calls
             const clean = setup();
             await clean.h.run();
             clean.h.after(4);
+            turnOff(clean.h);
             const before = clean.h.p.calls.length;
             await clean.h.run();
             const callsPerRun = clean.h.p.calls.length - before;
@@ -431,6 +580,7 @@ describe("runtime/gcp usage-monitor", () => {
                 const { h, expected } = setup();
                 await h.run();
                 h.after(4);
+                turnOff(h);
                 h.p.crashAfter = n;
                 await assert.rejects(h.run(), Crash);
                 h.p.dead = false;
@@ -438,7 +588,11 @@ describe("runtime/gcp usage-monitor", () => {
                 await h.run();
                 const notified = [...h.changes(CHANNEL), ...h.changes(OTHER)].map((c) => c.identity);
                 assert.deepStrictEqual([...new Set(notified)].sort(), expected, `crash after call ${n}`);
-                for (const id of expected) assert.ok(notified.filter((x) => x === id).length <= 2, `crash after call ${n}: ${id} notified more than twice`);
+                for (const channel of [CHANNEL, OTHER]) {
+                    const heard = h.changes(channel).map((c) => c.identity);
+                    for (const id of expected) assert.ok(heard.filter((x) => x === id).length <= 2, `crash after call ${n}: ${id} notified more than twice to ${channel}`);
+                }
+                assert.strictEqual(h.changes(OTHER).filter((c) => c.identity === `projects/${PROJECT}`).length >= 1, true, `crash after call ${n}: the project's change reaches both channels`);
                 assert.deepStrictEqual(h.states(), cleanStates, `crash after call ${n}`);
             }
         });
@@ -493,7 +647,7 @@ describe("runtime/gcp usage-monitor", () => {
 
         for (const missing of all) {
             it(`without ${missing}, the run fails`, async () => {
-                await assert.rejects(fullRun(new Set([...all].filter((p) => p !== missing))), new RegExp(`Permission '${missing.replace(/\./g, "\\.")}' denied|could not write`));
+                await assert.rejects(fullRun(new Set([...all].filter((p) => p !== missing))), new RegExp(`Permission '${missing.replace(/\./g, "\\.")}' denied|could not (write|read)`));
             });
         }
     });
@@ -530,6 +684,8 @@ describe("runtime/gcp usage-monitor", () => {
                 if (o.url.includes("alt=media") && o.url.includes("plain")) return { data: "{}", headers: {} };
                 if (o.url.endsWith("/o/plain")) return { data: { name: "plain", generation: "18" } };
                 if (o.url.includes("alt=media")) return { data: "{}", headers: new Headers({ "x-goog-generation": "17" }) };
+                if (o.url.includes("/p1/policies/")) return { data: { name: "projects/p1/policies/iam.serviceAccountKeyExposureResponse", spec: { rules: [{ values: { allowedValues: ["WAIT_FOR_ABUSE"] } }] } } };
+                if (o.url.includes("/p2/policies/")) return { data: { name: "projects/p2/policies/iam.serviceAccountKeyExposureResponse", spec: {} } };
                 if (o.url.includes("uploadType=media")) throw Object.assign(new Error("pf"), { response: { status: 412, data: { error: { code: 412, message: "Precondition Failed" } } } });
                 return { data: {} };
             };
@@ -541,6 +697,8 @@ describe("runtime/gcp usage-monitor", () => {
             assert.deepStrictEqual(await apis.readObject("b", "plain"), { text: "{}", generation: "18" });
             await assert.rejects(apis.writeObject("b", "o/x.json", "{}", "17"), (e: { code?: number }) => e.code === 9);
             await apis.createTimeSeries("p1", [{ type: "custom.googleapis.com/pulumi_nhi/run_succeeded", labels: {}, value: 1 }], DAY0);
+            assert.deepStrictEqual(await apis.getEffectivePolicyRules("p1", "iam.serviceAccountKeyExposureResponse"), [{ values: { allowedValues: ["WAIT_FOR_ABUSE"] } }]);
+            assert.deepStrictEqual(await apis.getEffectivePolicyRules("p2", "iam.serviceAccountKeyExposureResponse"), []);
             assert.deepStrictEqual(asked, [
                 "GET https://iam.googleapis.com/v1/projects/p1/serviceAccounts?pageSize=100&pageToken=t1",
                 "GET https://policyanalyzer.googleapis.com/v1/projects/p1/locations/global/activityTypes/serviceAccountKeyLastAuthentication/activities:query?pageSize=1000",
@@ -551,6 +709,8 @@ describe("runtime/gcp usage-monitor", () => {
                 "GET https://storage.googleapis.com/storage/v1/b/b/o/plain?alt=media&generation=18",
                 "POST https://storage.googleapis.com/upload/storage/v1/b/b/o?uploadType=media&name=o%2Fx.json&ifGenerationMatch=17",
                 "POST https://monitoring.googleapis.com/v3/projects/p1/timeSeries",
+                "GET https://orgpolicy.googleapis.com/v2/projects/p1/policies/iam.serviceAccountKeyExposureResponse:getEffectivePolicy",
+                "GET https://orgpolicy.googleapis.com/v2/projects/p2/policies/iam.serviceAccountKeyExposureResponse:getEffectivePolicy",
             ]);
         });
     });
@@ -561,12 +721,14 @@ describe("runtime/gcp usage-monitor", () => {
             assert.deepStrictEqual(m.calls, {
                 "storage:readObject": 1, "iam:listServiceAccounts": 10, "policyanalyzer:queryActivities": 2, "iam:listUserKeys": 500, "secretmanager:listSecrets": 1,
                 "secretmanager:listVersions": 100 + m.throttled, "logging:writeLogEntries": 1, "storage:writeObject": 1, "monitoring:createTimeSeries": 11,
+                "orgpolicy:getEffectivePolicyRules": 1,
             });
             assert.ok(m.throttled > 0, "Secret Manager at 10 reads a second throttles the version reads");
             assert.ok(m.simulatedSeconds > 0 && m.simulatedSeconds < FUNCTION_LIMIT_SECONDS);
             const quiet = await measureGcpUsageMonitor(1000, { quiet: true });
             assert.deepStrictEqual(quiet.calls, {
                 "storage:readObject": 1, "iam:listServiceAccounts": 10, "policyanalyzer:queryActivities": 2, "iam:listUserKeys": 500, "secretmanager:listSecrets": 1, "monitoring:createTimeSeries": 11,
+                "orgpolicy:getEffectivePolicyRules": 1,
             });
         });
     });
@@ -596,7 +758,7 @@ describe("runtime/gcp usage-monitor", () => {
             // 7,500 account activities (5,000 used directly, 2,500 of those used through their key shown without a last use) in 8
             // pages, 5,000 key activities in 5: Policy Analyzer at its pace is never throttled
             assert.strictEqual(m.calls["policyanalyzer:queryActivities"], 8 + 5);
-            assert.strictEqual(m.calls["monitoring:createTimeSeries"], Math.ceil((2 * 10_000 + 7) / 200), "two series per account (all have an expiry), the 7 aggregates, 200 a call");
+            assert.strictEqual(m.calls["monitoring:createTimeSeries"], Math.ceil((2 * 10_000 + 8) / 200), "two series per account (all have an expiry), the 8 aggregates (the exposed-key policy read), 200 a call");
             assert.strictEqual(m.fitsLimit, true);
             assert.ok(m.simulatedSeconds > 300, `${m.simulatedSeconds} s: the key listings alone take 5,000 × 60 ms`);
         });
