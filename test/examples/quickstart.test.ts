@@ -1101,7 +1101,7 @@ describe("npm run demo", () => {
         // AND its function may do exactly the contract's project permissions, and the state object's on its bucket only
         assert.deepStrictEqual(m.bindings.map((b: any) => [b.scope, b.resource, b.permissions]), [
             ["project", DEFAULT_GCP_PROJECT, [
-                "iam.serviceAccountKeys.list", "iam.serviceAccounts.list", "logging.logEntries.create", "monitoring.timeSeries.create",
+                "iam.serviceAccountKeys.list", "iam.serviceAccounts.list", "logging.logEntries.create", "monitoring.timeSeries.create", "orgpolicy.policy.get",
                 "policyanalyzer.serviceAccountKeyLastAuthenticationActivities.query", "policyanalyzer.serviceAccountLastAuthenticationActivities.query",
                 "secretmanager.secrets.list", "secretmanager.versions.list",
             ]],
