@@ -129,7 +129,8 @@ const { capture, installMocks, ofType, valueOf } = require("pulumi-nhi/testing")
         grants: [{ service: "s3", access: "read", resources: ["arn:aws:s3:::invoices/incoming/*"] }], expiresAt: "2030-01-01T00:00:00Z",
     }));
     assert.strictEqual(await valueOf(awsIdentity.value.roleArn), "arn:aws:iam::111122223333:role/worker-role-1a2b3c4");
-    assert.deepStrictEqual(ofType(awsIdentity.resources, "aws:iam/role:Role").map((r) => r.parentType), ["nhi:index:AwsServiceIdentity"]);
+    // Its role, and the role of the schedule that quarantines it at expiresAt (an identity of its own)
+    assert.deepStrictEqual(ofType(awsIdentity.resources, "aws:iam/role:Role").map((r) => [r.name, r.parentType]), [["worker-role", "nhi:index:AwsServiceIdentity"], ["worker-expiry-role", "nhi:index:AwsServiceIdentity"]]);
     const gcpIdentity = await capture(() => new nhi.gcp.ServiceIdentity("reports-deployer", {
         project: "acme-prod", owner: "team", purpose: "deploys",
         trust: { githubActions: { repository: "acme/app", environment: "prod" } },
