@@ -17,6 +17,7 @@
  */
 import { monitorEvent, monitorUsage } from "../../components/runtime/gcp/usage-monitor";
 import { Api, ApiModel, DAY, FakeGoogleProject, PROJECT } from "../runtime/gcp/fake-usage-project";
+import { BenchDay, printBenchDays } from "./bench-days";
 
 export const BUCKET = "acme-nhi-state";
 export const CHANNEL = "1234567890123456789";
@@ -102,7 +103,7 @@ export async function measureGcpUsageMonitor(n: number, o: { models?: Partial<Re
  * The days `npm run bench` reports (as for AWS, `usage-monitor-measure.ts`): the worst day at the quotas above, the same day with
  * IAM at 5 reads a second, Policy Analyzer at 1, Secret Manager at 2 and Logging at 1 (all throttle and retry), and a quiet day.
  */
-export const GCP_BENCH_DAYS: readonly { readonly day: string; readonly options: Parameters<typeof measureGcpUsageMonitor>[1] }[] = [
+export const GCP_BENCH_DAYS: readonly BenchDay<Parameters<typeof measureGcpUsageMonitor>[1]>[] = [
     { day: "worst", options: {} },
     {
         day: "worst, throttled",
@@ -124,15 +125,5 @@ export const GCP_BENCH_DAYS: readonly { readonly day: string; readonly options: 
  * `{ title: "gcp.UsageMonitor's function", file: "test/support/gcp-usage-monitor-measure.ts", unit: "service accounts", limit: "the function's 1,800 s" }`.
  */
 if (require.main === module) {
-    (async () => {
-        for (const n of process.argv.slice(2).map(Number)) {
-            for (const { day, options } of GCP_BENCH_DAYS) {
-                const m = await measureGcpUsageMonitor(n, options);
-                process.stdout.write(`${JSON.stringify({ ...m, day })}\n`);
-            }
-        }
-    })().catch((e) => {
-        process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
-        process.exit(1);
-    });
+    printBenchDays(GCP_BENCH_DAYS, measureGcpUsageMonitor);
 }

@@ -15,6 +15,7 @@
  */
 import { monitorEvent, monitorUsage } from "../../components/runtime/aws/usage-monitor";
 import { ACCOUNT, FakeAccount, Service, ServiceModel } from "./usage-monitor-fake";
+import { BenchDay, printBenchDays } from "./bench-days";
 
 const DAY = 86_400_000;
 export const TOPIC = `arn:aws:sns:us-east-1:${ACCOUNT}:nhi-owners`;
@@ -91,7 +92,7 @@ export async function measureUsageMonitor(n: number, o: { iamRate?: number; mode
  * IAM at 1 request a second and SNS at 30 Publish a second after a burst of 10 (both
  * throttle and retry; DynamoDB at 40 writes a second keeps up), and a quiet day.
  */
-export const BENCH_DAYS: readonly { readonly day: string; readonly options: Parameters<typeof measureUsageMonitor>[1] }[] = [
+export const BENCH_DAYS: readonly BenchDay<Parameters<typeof measureUsageMonitor>[1]>[] = [
     { day: "worst", options: {} },
     {
         day: "worst, throttled",
@@ -105,15 +106,5 @@ export const BENCH_DAYS: readonly { readonly day: string; readonly options: Para
  * given on the command line and each of {@link BENCH_DAYS}, one JSON line on stdout.
  */
 if (require.main === module) {
-    (async () => {
-        for (const n of process.argv.slice(2).map(Number)) {
-            for (const { day, options } of BENCH_DAYS) {
-                const m = await measureUsageMonitor(n, options);
-                process.stdout.write(`${JSON.stringify({ ...m, day })}\n`);
-            }
-        }
-    })().catch((e) => {
-        process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
-        process.exit(1);
-    });
+    printBenchDays(BENCH_DAYS, measureUsageMonitor);
 }
