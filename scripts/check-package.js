@@ -130,7 +130,7 @@ const { capture, installMocks, ofType, valueOf } = require("pulumi-nhi/testing")
     }));
     assert.strictEqual(await valueOf(awsIdentity.value.roleArn), "arn:aws:iam::111122223333:role/worker-role-1a2b3c4");
     // Its role, and the role of the schedule that quarantines it at expiresAt (an identity of its own)
-    assert.deepStrictEqual(ofType(awsIdentity.resources, "aws:iam/role:Role").map((r) => [r.name, r.parentType]), [["worker-role", "nhi:index:AwsServiceIdentity"], ["worker-expiry-role", "nhi:index:AwsServiceIdentity"]]);
+    assert.deepStrictEqual(ofType(awsIdentity.resources, "aws:iam/role:Role").map((r) => [r.name, r.parentType]), [["worker-role", "nhi:aws:ServiceIdentity"], ["worker-expiry-role", "nhi:aws:ServiceIdentity"]]);
     const gcpIdentity = await capture(() => new nhi.gcp.ServiceIdentity("reports-deployer", {
         project: "acme-prod", owner: "team", purpose: "deploys",
         trust: { githubActions: { repository: "acme/app", environment: "prod" } },

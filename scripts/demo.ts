@@ -132,7 +132,7 @@ function formatReport(identities: readonly IdentityReport[], gcpIdentities: read
     const identityResources = [...identities, ...gcpIdentities].reduce((n, id) => n + id.resources.length, 0);
     const credentialResources = credentials.reduce((n, c) => n + c.resources.length, 0);
     // Shared deprovisioners (gcp.Deprovisioner) and what they declare, named after them.
-    const deprovisioners = all.filter((r) => r.type === "nhi:index:GcpDeprovisioner").map((r) => r.name);
+    const deprovisioners = all.filter((r) => r.type === "nhi:gcp:Deprovisioner").map((r) => r.name);
     const deprovisionerResources = all.filter((r) => deprovisioners.some((d) => r.name === d || r.name.startsWith(`${d}-`))).length;
     const { aws: usageMonitor, gcp: gcpUsageMonitor } = monitors;
     push(

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { legacyTypeOf, withLegacyType } from "../core/tokens";
 import { deployTimeGuard } from "../core/deferred";
 import { Problems, describe } from "../core/errors";
 import { requireText } from "../core/ownership";
@@ -16,7 +17,7 @@ import { RotationFunction, declareFunctionSchedule, declareRotationFunction } fr
 import { AUTONAME_SUFFIX_CHARS } from "./service-identity";
 import { MAX_TAG_VALUE_CHARS, isTagValue, ownershipTags, tagCountProblem, tagValueFix } from "./tags";
 
-export const AWS_ACCESS_KEY_IDENTITY_TYPE = "nhi:index:AwsAccessKeyIdentity";
+export const AWS_ACCESS_KEY_IDENTITY_TYPE = "nhi:aws:AccessKeyIdentity";
 
 /** The user child is `${name}-user`, so the physical user name is `${name}-user-1a2b3c4`. */
 export const USER_CHILD_SUFFIX = "-user";
@@ -281,7 +282,7 @@ export class AwsAccessKeyIdentity extends AwsPrincipalComponent {
 
     constructor(name: string, args: AwsAccessKeyIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planAwsAccessKeyIdentity(name, args, new Date(), opts);
-        super(AWS_ACCESS_KEY_IDENTITY_TYPE, name, {}, opts);
+        super(AWS_ACCESS_KEY_IDENTITY_TYPE, name, {}, withLegacyType(legacyTypeOf(AWS_ACCESS_KEY_IDENTITY_TYPE), opts));
         const subject = `AwsAccessKeyIdentity "${name}"`;
         checkAfterProgram(subject, this, plan.usage);
         for (const warning of plan.warnings) {

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { legacyTypeOf, withLegacyType } from "../core/tokens";
 import { DeferredCheck, deployTimeGuard } from "../core/deferred";
 import { Problems, describe, didYouMean, oneOf } from "../core/errors";
 import { OWNERSHIP_FIELDS, requireText } from "../core/ownership";
@@ -20,7 +21,7 @@ import { AwsSecretRotator, ROTATOR_TAG, checkChildName } from "./secret-rotator"
 import { MAX_TAGS, TagPlan, planTags } from "./tags";
 import { AwsRotationAlarm, MonitorLater, checkAfterProgram, notifyTag, planRotationAlarm } from "./usage-settings";
 
-export const AWS_ROTATING_SECRET_TYPE = "nhi:index:AwsRotatingSecret";
+export const AWS_ROTATING_SECRET_TYPE = "nhi:aws:RotatingSecret";
 
 /** The per-secret function is `${name}-rotator`, so its identity's name limit sets the secret's. */
 export const ROTATOR_SUFFIX = "-rotator";
@@ -225,7 +226,7 @@ export class AwsRotatingSecret extends pulumi.ComponentResource {
 
     constructor(name: string, args: AwsRotatingSecretArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planAwsRotatingSecret(name, args, opts);
-        super(AWS_ROTATING_SECRET_TYPE, name, {}, opts);
+        super(AWS_ROTATING_SECRET_TYPE, name, {}, withLegacyType(legacyTypeOf(AWS_ROTATING_SECRET_TYPE), opts));
         const subject = `AwsRotatingSecret "${name}"`;
         checkAfterProgram(subject, this, plan.rotationAlarm);
         const guard = deployTimeGuard(subject, this, plan.later);

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { legacyTypeOf, withLegacyType } from "../core/tokens";
 import { DeferredCheck, deployTimeGuard } from "../core/deferred";
 import { Problems, describe } from "../core/errors";
 import { OWNERSHIP_FIELDS, requireText } from "../core/ownership";
@@ -8,7 +9,7 @@ import { checkKmsKeyArn, rotationKmsGrant } from "./rotated-secret";
 import { MAX_ROTATION_FUNCTION_NAME_CHARS, RotationFunction, declareRotationFunction } from "./rotation-function";
 import { isTagValue, planTags } from "./tags";
 
-export const AWS_SECRET_ROTATOR_TYPE = "nhi:index:AwsSecretRotator";
+export const AWS_SECRET_ROTATOR_TYPE = "nhi:aws:SecretRotator";
 
 /**
  * The tag that gives a secret to a shared rotator: a `RotatingSecret` with `rotator` carries
@@ -140,7 +141,7 @@ export class AwsSecretRotator extends pulumi.ComponentResource {
 
     constructor(name: string, args: AwsSecretRotatorArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planAwsSecretRotator(name, args);
-        super(AWS_SECRET_ROTATOR_TYPE, name, {}, opts);
+        super(AWS_SECRET_ROTATOR_TYPE, name, {}, withLegacyType(legacyTypeOf(AWS_SECRET_ROTATOR_TYPE), opts));
         const guard = deployTimeGuard(`AwsSecretRotator "${name}"`, this, plan.later);
         const invoke = { parent: this };
         const account = aws.getCallerIdentityOutput({}, invoke).accountId;

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { legacyTypeOf, withLegacyType } from "../core/tokens";
 import { deployTimeGuard } from "../core/deferred";
 import { Problems, describe } from "../core/errors";
 import { AwsPrincipalArgs, AwsPrincipalComponent, AwsPrincipalPlan, MAX_PRINCIPAL_NAME_CHARS, PrincipalKind, planAwsPrincipal, principalTags, registerPolicies } from "./principal";
@@ -8,7 +9,7 @@ import { checkAfterProgram } from "./usage-settings";
 import { ROLE_POLICY_LIMITS } from "./policy";
 import { AwsTrust, ResolvedTrust, TrustPlan, planTrust, renderTrustPolicy, resolvedTrust } from "./trust";
 
-export const AWS_SERVICE_IDENTITY_TYPE = "nhi:index:AwsServiceIdentity";
+export const AWS_SERVICE_IDENTITY_TYPE = "nhi:aws:ServiceIdentity";
 
 /** AWS: a role name is 1–64 characters. */
 export const MAX_ROLE_NAME_CHARS = MAX_PRINCIPAL_NAME_CHARS;
@@ -99,7 +100,7 @@ export class AwsServiceIdentity extends AwsPrincipalComponent {
 
     constructor(name: string, args: AwsServiceIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planAwsServiceIdentity(name, args, new Date(), opts);
-        super(AWS_SERVICE_IDENTITY_TYPE, name, {}, opts);
+        super(AWS_SERVICE_IDENTITY_TYPE, name, {}, withLegacyType(legacyTypeOf(AWS_SERVICE_IDENTITY_TYPE), opts));
         const subject = `AwsServiceIdentity "${name}"`;
         checkAfterProgram(subject, this, plan.usage);
         for (const warning of plan.warnings) {

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { legacyTypeOf, withLegacyType } from "../core/tokens";
 import { DeferredCheck, deployTimeGuard } from "../core/deferred";
 import { Problems, describe } from "../core/errors";
 import { OWNERSHIP_FIELDS, requireText } from "../core/ownership";
@@ -12,7 +13,7 @@ import { checkSnsTopic } from "./sns-topic";
 import { registerUsageMonitor } from "./usage-settings";
 import { ownershipTags, planTags } from "./tags";
 
-export const AWS_USAGE_MONITOR_TYPE = "nhi:index:AwsUsageMonitor";
+export const AWS_USAGE_MONITOR_TYPE = "nhi:aws:UsageMonitor";
 
 /** The purpose recorded on the function's identity unless `purpose` says otherwise (a tag value: no commas). */
 export const DEFAULT_MONITOR_PURPOSE = "Reports unused and expiring machine identities of this account and region";
@@ -181,7 +182,7 @@ export class AwsUsageMonitor extends pulumi.ComponentResource {
 
     constructor(name: string, args: AwsUsageMonitorArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planAwsUsageMonitor(name, args);
-        super(AWS_USAGE_MONITOR_TYPE, name, {}, opts);
+        super(AWS_USAGE_MONITOR_TYPE, name, {}, withLegacyType(legacyTypeOf(AWS_USAGE_MONITOR_TYPE), opts));
         // The identities of this provider find it by convention (`unusedAlarm`), in any order.
         registerUsageMonitor(this, { name, notifyTopics: plan.notifyTopics }, opts);
         const guard = deployTimeGuard(`AwsUsageMonitor "${name}"`, this, plan.later);

@@ -44,13 +44,14 @@
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { legacyTypeOf, withLegacyType } from "../core/tokens";
 import { Problems, describe } from "../core/errors";
 import { requireText } from "../core/ownership";
 import { projectIdProblem } from "./grants";
 import { isRegion, rotationAccountId } from "./rotation-function";
 import { ACCOUNT_ID, GcpServiceIdentity, GcpServiceIdentityPlan, customRoleId, planGcpServiceIdentity } from "./service-identity";
 
-export const GCP_DEPROVISIONER_TYPE = "nhi:index:GcpDeprovisioner";
+export const GCP_DEPROVISIONER_TYPE = "nhi:gcp:Deprovisioner";
 
 /**
  * The one permission of the deprovisioner's custom role: `projects.serviceAccounts.disable`.
@@ -209,7 +210,7 @@ export class GcpDeprovisioner extends pulumi.ComponentResource {
 
     constructor(name: string, args: GcpDeprovisionerArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planGcpDeprovisioner(name, args);
-        super(GCP_DEPROVISIONER_TYPE, name, {}, opts);
+        super(GCP_DEPROVISIONER_TYPE, name, {}, withLegacyType(legacyTypeOf(GCP_DEPROVISIONER_TYPE), opts));
         this.project = plan.project;
         this.region = plan.region;
         const identity = new GcpServiceIdentity(`${name}-identity`, { project: plan.project, owner: plan.owner, purpose: plan.identity.purpose, accountId: plan.accountId, grants: [] }, { parent: this });

@@ -1,5 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { legacyTypeOf, withLegacyType } from "../core/tokens";
 import { DeferredCheck, deployTimeGuard } from "../core/deferred";
 import { Problems, describe } from "../core/errors";
 import { requireText } from "../core/ownership";
@@ -14,7 +15,7 @@ import { GcpSecretReader, SECRET_ACCESSOR, planLabels, planReaders, planSecretId
 import { GcpServiceIdentity } from "./service-identity";
 import { GcpChannelPlan, GcpRotationAlarm, checkGcpMonitorAfterProgram, notifyLabel, planGcpRotationAlarm } from "./usage-settings";
 
-export const GCP_ROTATING_SECRET_TYPE = "nhi:index:GcpRotatingSecret";
+export const GCP_ROTATING_SECRET_TYPE = "nhi:gcp:RotatingSecret";
 
 
 /**
@@ -324,7 +325,7 @@ export class GcpRotatingSecret extends pulumi.ComponentResource {
 
     constructor(name: string, args: GcpRotatingSecretArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planGcpRotatingSecret(name, args);
-        super(GCP_ROTATING_SECRET_TYPE, name, {}, opts);
+        super(GCP_ROTATING_SECRET_TYPE, name, {}, withLegacyType(legacyTypeOf(GCP_ROTATING_SECRET_TYPE), opts));
         const subject = `GcpRotatingSecret "${name}"`;
         checkGcpMonitorAfterProgram(subject, this, plan.rotationAlarm);
         const guard = deployTimeGuard(subject, this, plan.later);

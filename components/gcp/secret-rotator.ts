@@ -1,12 +1,13 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { legacyTypeOf, withLegacyType } from "../core/tokens";
 import { Problems, describe } from "../core/errors";
 import { requireText } from "../core/ownership";
 import { projectIdProblem } from "./grants";
 import { isRegion, planRotationFunction, readinessOf, rotationAccountId, rotationFunction, rotationOwnershipProblems } from "./rotation-function";
 import { customRoleId, deriveAccountId } from "./service-identity";
 
-export const GCP_SECRET_ROTATOR_TYPE = "nhi:index:GcpSecretRotator";
+export const GCP_SECRET_ROTATOR_TYPE = "nhi:gcp:SecretRotator";
 
 /**
  * Exactly the calls of the secret rotation function (components/runtime/gcp/secret-store.ts): read
@@ -89,7 +90,7 @@ export class GcpSecretRotator extends pulumi.ComponentResource {
 
     constructor(name: string, args: GcpSecretRotatorArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planGcpSecretRotator(name, args);
-        super(GCP_SECRET_ROTATOR_TYPE, name, {}, opts);
+        super(GCP_SECRET_ROTATOR_TYPE, name, {}, withLegacyType(legacyTypeOf(GCP_SECRET_ROTATOR_TYPE), opts));
         const childOpts = { parent: this };
         this.project = plan.project;
         this.region = plan.region;

@@ -1,5 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { legacyTypeOf, withLegacyType } from "../core/tokens";
 import * as random from "@pulumi/random";
 import { DeferredCheck, Guard, deployTimeGuard } from "../core/deferred";
 import { Problems, describe } from "../core/errors";
@@ -16,7 +17,7 @@ import { rotationAccountId } from "./rotation-function";
 import { GcpUsageSettingsArgs, GcpUsageSettingsPlan, checkGcpMonitorAfterProgram, planGcpUsageSettings, sizedSettings, withChannel } from "./usage-settings";
 import { GITHUB_ATTRIBUTE_MAPPING, GcpTrust, GcpTrustPlan, POOL_NAME, WORKLOAD_IDENTITY_USER, githubAttributeCondition, githubPrincipalSet, githubSubjectPrincipal, planGcpTrust } from "./trust";
 
-export const GCP_SERVICE_IDENTITY_TYPE = "nhi:index:GcpServiceIdentity";
+export const GCP_SERVICE_IDENTITY_TYPE = "nhi:gcp:ServiceIdentity";
 
 /** Google: a service account ID is 6–30 characters: a lower-case letter, then letters, digits, hyphens. */
 export const ACCOUNT_ID = /^[a-z](?:[-a-z0-9]{4,28}[a-z0-9])$/;
@@ -292,7 +293,7 @@ export class GcpServiceIdentity extends pulumi.ComponentResource {
 
     constructor(name: string, args: GcpServiceIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planGcpServiceIdentity(name, args);
-        super(GCP_SERVICE_IDENTITY_TYPE, name, {}, opts);
+        super(GCP_SERVICE_IDENTITY_TYPE, name, {}, withLegacyType(legacyTypeOf(GCP_SERVICE_IDENTITY_TYPE), opts));
         const subject = `GcpServiceIdentity "${name}"`;
         checkGcpMonitorAfterProgram(subject, this, plan.usage);
         for (const warning of plan.warnings) {

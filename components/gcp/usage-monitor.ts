@@ -8,6 +8,7 @@
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { legacyTypeOf, withLegacyType } from "../core/tokens";
 import { DeferredCheck, checkNowOrLater, deployTimeGuard } from "../core/deferred";
 import { Problems, describe } from "../core/errors";
 import { requireText } from "../core/ownership";
@@ -20,7 +21,7 @@ import { RotationFunction, isRegion, planRotationFunction, rotationAccountId, ro
 import { GcpServiceIdentity } from "./service-identity";
 import { channelProblem, registerGcpUsageMonitor } from "./usage-settings";
 
-export const GCP_USAGE_MONITOR_TYPE = "nhi:index:GcpUsageMonitor";
+export const GCP_USAGE_MONITOR_TYPE = "nhi:gcp:UsageMonitor";
 
 /** The purpose recorded on the function's service account unless `purpose` says otherwise. */
 export const DEFAULT_MONITOR_PURPOSE = "Reports unused and expiring machine identities of this project";
@@ -236,7 +237,7 @@ export class GcpUsageMonitor extends pulumi.ComponentResource {
 
     constructor(name: string, args: GcpUsageMonitorArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planGcpUsageMonitor(name, args);
-        super(GCP_USAGE_MONITOR_TYPE, name, {}, opts);
+        super(GCP_USAGE_MONITOR_TYPE, name, {}, withLegacyType(legacyTypeOf(GCP_USAGE_MONITOR_TYPE), opts));
         // The identities and secrets of this project find it by convention (`unusedAlarm`, `rotationAlarm`), in any order.
         registerGcpUsageMonitor(this, { name, project: plan.project, notifyChannels: plan.notifyChannels.map((c) => c.channel) }, opts);
         const guard = deployTimeGuard(`GcpUsageMonitor "${name}"`, this, plan.later);

@@ -19,7 +19,7 @@ export const MOCK_NAME_SUFFIX = "1a2b3c4";
 
 /** One resource registered under the mocks. */
 export interface Registered {
-    /** The type token, e.g. `aws:iam/role:Role` or `nhi:index:AwsServiceIdentity`. */
+    /** The type token, e.g. `aws:iam/role:Role` or `nhi:aws:ServiceIdentity`. */
     readonly type: string;
     /** The logical name given to the constructor. */
     readonly name: string;

@@ -13,7 +13,7 @@ import { capture, ofType, Registered, valueOf } from "../../components/testing";
 import { TABLE_NOW } from "../support/bad-input";
 import { decideIdentity, expectDecisions } from "../support/iam-simulator";
 
-const TYPE = "nhi:index:AwsAccessKeyIdentity";
+const TYPE = "nhi:aws:AccessKeyIdentity";
 const EXPIRY = "2099-06-30T00:00:00Z";
 const OWNERSHIP = { owner: "team-payments", purpose: "Uploads invoices to Acme" };
 const BUCKET = "arn:aws:s3:::acme-exchange";
@@ -157,15 +157,15 @@ describe("aws.AccessKeyIdentity key", function () {
             `aws:secretsmanager/secret:Secret acme-secret <- ${TYPE}`,
             `aws:secretsmanager/secretRotation:SecretRotation acme-rotation <- ${TYPE}`,
             `aws:cloudwatch/logGroup:LogGroup acme-rotator-logs <- ${TYPE}`,
-            `nhi:index:AwsServiceIdentity acme-rotator <- ${TYPE}`,
-            "aws:iam/role:Role acme-rotator-role <- nhi:index:AwsServiceIdentity",
-            "aws:iam/rolePolicy:RolePolicy acme-rotator-policy <- nhi:index:AwsServiceIdentity",
+            `nhi:aws:ServiceIdentity acme-rotator <- ${TYPE}`,
+            "aws:iam/role:Role acme-rotator-role <- nhi:aws:ServiceIdentity",
+            "aws:iam/rolePolicy:RolePolicy acme-rotator-policy <- nhi:aws:ServiceIdentity",
             `aws:lambda/function:Function acme-rotator <- ${TYPE}`,
             `aws:lambda/permission:Permission acme-rotator-invoke <- ${TYPE}`,
             `aws:scheduler/schedule:Schedule acme-retire <- ${TYPE}`,
-            `nhi:index:AwsServiceIdentity acme-retire <- ${TYPE}`,
-            "aws:iam/role:Role acme-retire-role <- nhi:index:AwsServiceIdentity",
-            "aws:iam/rolePolicy:RolePolicy acme-retire-policy <- nhi:index:AwsServiceIdentity",
+            `nhi:aws:ServiceIdentity acme-retire <- ${TYPE}`,
+            "aws:iam/role:Role acme-retire-role <- nhi:aws:ServiceIdentity",
+            "aws:iam/rolePolicy:RolePolicy acme-retire-policy <- nhi:aws:ServiceIdentity",
             `aws:cloudwatch/eventRule:EventRule acme-leak <- ${TYPE}`,
             `aws:cloudwatch/eventTarget:EventTarget acme-leak <- ${TYPE}`,
             `aws:lambda/permission:Permission acme-leak-invoke <- ${TYPE}`,

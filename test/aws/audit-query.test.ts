@@ -91,7 +91,7 @@ describe("aws identities' auditQuery", () => {
         assert.match(query, /sessionIssuer\.arn = "arn:aws:iam::123456789012:role\/payments\/worker-role-1a2b3c4" or requestParameters\.roleArn = /);
         // AND the same Output on every read, and no resource beyond the role and its policy
         assert.strictEqual(value.auditQuery, value.auditQuery);
-        assert.deepStrictEqual(resources.map((r) => r.type), ["nhi:index:AwsServiceIdentity", "aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy"]);
+        assert.deepStrictEqual(resources.map((r) => r.type), ["nhi:aws:ServiceIdentity", "aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy"]);
     });
 
     it("aws.ServiceIdentity under a path holding a quote: declares the identity, and reading auditQuery fails saying why", async () => {

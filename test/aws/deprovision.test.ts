@@ -193,7 +193,7 @@ describe("aws deprovisioning at expiry: when there is none, and renewals", () =>
         const { resources: off } = await capture(() => new aws.ServiceIdentity("worker", { ...OWNERSHIP, trust: LAMBDA, grants: [CONSUME], expiresAt: EXPIRY, deprovisionAtExpiry: false }));
         const { resources: keyOff } = await capture(() => new aws.AccessKeyIdentity("acme", { ...OWNERSHIP, ...KEY, grants: [], expiresAt: EXPIRY, deprovisionAtExpiry: false }));
         for (const resources of [none, off]) {
-            assert.deepStrictEqual(children(resources), ["aws:iam/role:Role worker-role", "aws:iam/rolePolicy:RolePolicy worker-policy", "nhi:index:AwsServiceIdentity worker"]);
+            assert.deepStrictEqual(children(resources), ["aws:iam/role:Role worker-role", "aws:iam/rolePolicy:RolePolicy worker-policy", "nhi:aws:ServiceIdentity worker"]);
         }
         assert.deepStrictEqual(ofType(keyOff, "aws:scheduler/schedule:Schedule").map((r) => r.name), ["acme-retire"]);
         // AND the opted-out identity still expires by its conditions

@@ -7,7 +7,7 @@ import { ACTIONS } from "../../components/runtime/aws/rotate-secret";
 import { capture, MOCK_ACCOUNT, ofType, Registered, valueOf } from "../support/mock-graph";
 import { decideIdentity, decideTrust, expectDecisions, ExpectedDecision, grantedPairs } from "../support/iam-simulator";
 
-const TYPE = "nhi:index:AwsRotatingSecret";
+const TYPE = "nhi:aws:RotatingSecret";
 const OWNERSHIP = { owner: "team-payments", purpose: "Signs webhooks between checkout and ledger" };
 const REGION_ARN = `arn:aws:secretsmanager:us-east-1:${MOCK_ACCOUNT}`;
 const OTHER_SECRET = `${REGION_ARN}:secret:other-XyZ123`;
@@ -63,13 +63,13 @@ describe("aws.RotatingSecret", function () {
             assert.deepStrictEqual(summary(resources.filter((r) => !r.name.startsWith("ledger-app"))), [
                 `${TYPE} webhook <- (stack)`,
                 `aws:cloudwatch/logGroup:LogGroup webhook-rotator-logs <- ${TYPE}`,
-                "aws:iam/role:Role webhook-rotator-role <- nhi:index:AwsServiceIdentity",
-                "aws:iam/rolePolicy:RolePolicy webhook-rotator-policy <- nhi:index:AwsServiceIdentity",
+                "aws:iam/role:Role webhook-rotator-role <- nhi:aws:ServiceIdentity",
+                "aws:iam/rolePolicy:RolePolicy webhook-rotator-policy <- nhi:aws:ServiceIdentity",
                 `aws:lambda/function:Function webhook-rotator <- ${TYPE}`,
                 `aws:lambda/permission:Permission webhook-rotator-invoke <- ${TYPE}`,
                 `aws:secretsmanager/secret:Secret webhook-secret <- ${TYPE}`,
                 `aws:secretsmanager/secretRotation:SecretRotation webhook-rotation <- ${TYPE}`,
-                `nhi:index:AwsServiceIdentity webhook-rotator <- ${TYPE}`,
+                `nhi:aws:ServiceIdentity webhook-rotator <- ${TYPE}`,
             ].sort());
             // AND no secret version, random value or access key anywhere, and no input carries a value
             assert.deepStrictEqual(resources.filter((r) => /secretVersion|random|accessKey/i.test(r.type)), []);
@@ -255,13 +255,13 @@ describe("aws.RotatingSecret", function () {
         it("declares one function for all, and two resources per secret", async () => {
             const { resources, value } = await declare();
             assert.deepStrictEqual(summary(resources), [
-                "aws:cloudwatch/logGroup:LogGroup shared-logs <- nhi:index:AwsSecretRotator",
-                "aws:iam/role:Role shared-role <- nhi:index:AwsServiceIdentity",
-                "aws:iam/rolePolicy:RolePolicy shared-policy <- nhi:index:AwsServiceIdentity",
-                "aws:lambda/function:Function shared <- nhi:index:AwsSecretRotator",
-                "aws:lambda/permission:Permission shared-invoke <- nhi:index:AwsSecretRotator",
-                "nhi:index:AwsSecretRotator shared <- (stack)",
-                "nhi:index:AwsServiceIdentity shared <- nhi:index:AwsSecretRotator",
+                "aws:cloudwatch/logGroup:LogGroup shared-logs <- nhi:aws:SecretRotator",
+                "aws:iam/role:Role shared-role <- nhi:aws:ServiceIdentity",
+                "aws:iam/rolePolicy:RolePolicy shared-policy <- nhi:aws:ServiceIdentity",
+                "aws:lambda/function:Function shared <- nhi:aws:SecretRotator",
+                "aws:lambda/permission:Permission shared-invoke <- nhi:aws:SecretRotator",
+                "nhi:aws:SecretRotator shared <- (stack)",
+                "nhi:aws:ServiceIdentity shared <- nhi:aws:SecretRotator",
                 ...["webhook-a", "webhook-b"].flatMap((n) => [
                     `${TYPE} ${n} <- (stack)`,
                     `aws:secretsmanager/secret:Secret ${n}-secret <- ${TYPE}`,

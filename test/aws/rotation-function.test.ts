@@ -37,10 +37,10 @@ describe("declareRotationFunction: the one builder of a rotation Lambda", functi
         assert.deepStrictEqual(summary(resources).sort(), [
             "test:index:Parent p1 <- (stack)",
             "aws:cloudwatch/logGroup:LogGroup p1-rotator-logs <- test:index:Parent",
-            "nhi:index:AwsServiceIdentity p1-rotator <- test:index:Parent",
+            "nhi:aws:ServiceIdentity p1-rotator <- test:index:Parent",
             "aws:lambda/function:Function p1-rotator <- test:index:Parent",
-            "aws:iam/role:Role p1-rotator-role <- nhi:index:AwsServiceIdentity",
-            "aws:iam/rolePolicy:RolePolicy p1-rotator-policy <- nhi:index:AwsServiceIdentity",
+            "aws:iam/role:Role p1-rotator-role <- nhi:aws:ServiceIdentity",
+            "aws:iam/rolePolicy:RolePolicy p1-rotator-policy <- nhi:aws:ServiceIdentity",
             "aws:lambda/permission:Permission p1-rotator-invoke <- test:index:Parent",
         ].sort());
         const group = ofType(resources, "aws:cloudwatch/logGroup:LogGroup")[0];

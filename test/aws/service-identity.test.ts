@@ -4,7 +4,7 @@ import { aws } from "../../components";
 import { MAX_INLINE_POLICY_CHARS, MAX_MANAGED_POLICY_CHARS } from "../../components/aws/policy";
 import { capture, ofType, Registered, valueOf } from "../../components/testing";
 
-const TYPE = "nhi:index:AwsServiceIdentity";
+const TYPE = "nhi:aws:ServiceIdentity";
 const EXPIRY = "2099-06-30T00:00:00Z";
 const OWNERSHIP = { owner: "team-payments", purpose: "Processes invoices" };
 const GITHUB_OIDC = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";

@@ -29,7 +29,7 @@ describe("aws.UsageMonitor", function () {
         // GIVEN a monitor with the defaults
         const { resources } = await declare();
         // WHEN its children are listed
-        const children = resources.filter((r) => r.type !== "nhi:index:AwsUsageMonitor").map((r) => `${r.type} ${r.name}`).sort();
+        const children = resources.filter((r) => r.type !== "nhi:aws:UsageMonitor").map((r) => `${r.type} ${r.name}`).sort();
         // THEN exactly these
         assert.deepStrictEqual(children, [
             "aws:cloudwatch/logGroup:LogGroup usage-logs",
@@ -41,8 +41,8 @@ describe("aws.UsageMonitor", function () {
             "aws:iam/rolePolicy:RolePolicy usage-schedule-policy",
             "aws:lambda/function:Function usage",
             "aws:scheduler/schedule:Schedule usage-schedule",
-            "nhi:index:AwsServiceIdentity usage",
-            "nhi:index:AwsServiceIdentity usage-schedule",
+            "nhi:aws:ServiceIdentity usage",
+            "nhi:aws:ServiceIdentity usage-schedule",
         ]);
         // AND the table is on demand, keyed by the contract's key
         const table = named(resources, "aws:dynamodb/table:Table", "usage-state");

@@ -155,7 +155,7 @@ describe("a check that fails at deploy time", function () {
                 bucket.arn.apply((arn) => giveArn(`${arn}/*`));
             });
             // THEN everything registers: the role, then the bucket, then the role's policy
-            assert.deepStrictEqual(resources.map((r) => r.type).filter((t) => t !== "aws:iam/openIdConnectProvider:OpenIdConnectProvider" && t !== "nhi:index:AwsServiceIdentity"), ["aws:iam/role:Role", "aws:s3/bucket:Bucket", "aws:iam/rolePolicy:RolePolicy"]);
+            assert.deepStrictEqual(resources.map((r) => r.type).filter((t) => t !== "aws:iam/openIdConnectProvider:OpenIdConnectProvider" && t !== "nhi:aws:ServiceIdentity"), ["aws:iam/role:Role", "aws:s3/bucket:Bucket", "aws:iam/rolePolicy:RolePolicy"]);
         });
     });
 

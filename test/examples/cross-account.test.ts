@@ -37,8 +37,8 @@ describe("examples/cross-account", () => {
             "aws:iam/rolePolicy:RolePolicy auditor-access-policy",
             "aws:s3/bucket:Bucket data-exports",
             "aws:scheduler/schedule:Schedule auditor-access-expiry",
-            "nhi:index:AwsServiceIdentity auditor-access",
-            "nhi:index:AwsServiceIdentity auditor-access-expiry",
+            "nhi:aws:ServiceIdentity auditor-access",
+            "nhi:aws:ServiceIdentity auditor-access-expiry",
             "random:index/randomString:RandomString auditor-external-id",
         ]);
         assert.deepStrictEqual(ofType(resources, "random:index/randomString:RandomString")[0].inputs, { length: EXTERNAL_ID_LENGTH, special: false });

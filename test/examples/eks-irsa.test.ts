@@ -36,14 +36,14 @@ describe("examples/eks-irsa", () => {
         assert.deepStrictEqual(resources.map((r) => `${r.type} ${r.name}${r.parentType ? ` (child of ${r.parentType})` : ""}`).sort(), [
             "aws:dynamodb/table:Table catalog-products",
             "aws:iam/openIdConnectProvider:OpenIdConnectProvider catalog-cluster-oidc",
-            "aws:iam/role:Role catalog-api-expiry-role (child of nhi:index:AwsServiceIdentity)",
-            "aws:iam/role:Role catalog-api-role (child of nhi:index:AwsServiceIdentity)",
-            "aws:iam/rolePolicy:RolePolicy catalog-api-expiry-policy (child of nhi:index:AwsServiceIdentity)",
-            "aws:iam/rolePolicy:RolePolicy catalog-api-policy (child of nhi:index:AwsServiceIdentity)",
+            "aws:iam/role:Role catalog-api-expiry-role (child of nhi:aws:ServiceIdentity)",
+            "aws:iam/role:Role catalog-api-role (child of nhi:aws:ServiceIdentity)",
+            "aws:iam/rolePolicy:RolePolicy catalog-api-expiry-policy (child of nhi:aws:ServiceIdentity)",
+            "aws:iam/rolePolicy:RolePolicy catalog-api-policy (child of nhi:aws:ServiceIdentity)",
             "aws:s3/bucket:Bucket catalog-assets",
-            "aws:scheduler/schedule:Schedule catalog-api-expiry (child of nhi:index:AwsServiceIdentity)",
-            "nhi:index:AwsServiceIdentity catalog-api",
-            "nhi:index:AwsServiceIdentity catalog-api-expiry (child of nhi:index:AwsServiceIdentity)",
+            "aws:scheduler/schedule:Schedule catalog-api-expiry (child of nhi:aws:ServiceIdentity)",
+            "nhi:aws:ServiceIdentity catalog-api",
+            "nhi:aws:ServiceIdentity catalog-api-expiry (child of nhi:aws:ServiceIdentity)",
         ]);
         const [provider] = ofType(resources, "aws:iam/openIdConnectProvider:OpenIdConnectProvider");
         assert.deepStrictEqual(provider.inputs, { url: DEFAULT_OIDC_ISSUER, clientIdLists: ["sts.amazonaws.com"] });

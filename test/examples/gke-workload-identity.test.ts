@@ -22,13 +22,13 @@ describe("examples/gke-workload-identity", () => {
         assert.deepStrictEqual(resources.map((r) => `${r.type} ${r.name}${r.parentType ? ` (child of ${r.parentType})` : ""}`).sort(), [
             "gcp:container/cluster:Cluster media",
             "gcp:pubsub/subscription:Subscription thumbnailer-uploads",
-            "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember thumbnailer-subscription-1-pubsub.subscriber (child of nhi:index:GcpServiceIdentity)",
+            "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember thumbnailer-subscription-1-pubsub.subscriber (child of nhi:gcp:ServiceIdentity)",
             "gcp:pubsub/topic:Topic image-uploads",
-            "gcp:serviceaccount/account:Account thumbnailer-sa (child of nhi:index:GcpServiceIdentity)",
-            "gcp:serviceaccount/iAMMember:IAMMember thumbnailer-workload-identity-user (child of nhi:index:GcpServiceIdentity)",
+            "gcp:serviceaccount/account:Account thumbnailer-sa (child of nhi:gcp:ServiceIdentity)",
+            "gcp:serviceaccount/iAMMember:IAMMember thumbnailer-workload-identity-user (child of nhi:gcp:ServiceIdentity)",
             "gcp:storage/bucket:Bucket thumbnails",
-            "gcp:storage/bucketIAMMember:BucketIAMMember thumbnailer-bucket-1-storage.objectCreator (child of nhi:index:GcpServiceIdentity)",
-            "nhi:index:GcpServiceIdentity thumbnailer",
+            "gcp:storage/bucketIAMMember:BucketIAMMember thumbnailer-bucket-1-storage.objectCreator (child of nhi:gcp:ServiceIdentity)",
+            "nhi:gcp:ServiceIdentity thumbnailer",
         ]);
         // AND the cluster's workload pool is the project's, served to pods by the GKE metadata server
         const [cluster] = ofType(resources, "gcp:container/cluster:Cluster");

@@ -39,8 +39,8 @@ describe("examples/lambda-logs", () => {
             "aws:iam/rolePolicy:RolePolicy invoice-parser-policy",
             "aws:lambda/function:Function invoice-parser",
             "aws:scheduler/schedule:Schedule invoice-parser-expiry",
-            "nhi:index:AwsServiceIdentity invoice-parser",
-            "nhi:index:AwsServiceIdentity invoice-parser-expiry",
+            "nhi:aws:ServiceIdentity invoice-parser",
+            "nhi:aws:ServiceIdentity invoice-parser-expiry",
         ]);
         const [group] = ofType(resources, "aws:cloudwatch/logGroup:LogGroup");
         assert.deepStrictEqual({ name: group.inputs.name, retentionInDays: group.inputs.retentionInDays }, { name: `/aws/lambda/${NAME}`, retentionInDays: LOG_RETENTION_DAYS });

@@ -168,30 +168,30 @@ describe("examples/quickstart", () => {
             "gcp:storage/bucketIAMMember:BucketIAMMember reports-deployer-bucket-1-custom",
             "gcp:storage/bucketIAMMember:BucketIAMMember reports-usage-runtime-bucket-1-custom",
             "gcp:storage/bucketObject:BucketObject reports-usage-source",
-            "nhi:index:AwsAccessKeyIdentity ledger-vendor",
-            "nhi:index:AwsRotatingSecret webhook-signing",
-            "nhi:index:AwsServiceIdentity invoice-worker",
-            "nhi:index:AwsServiceIdentity invoice-worker-expiry",
-            "nhi:index:AwsServiceIdentity ledger-key-handover",
-            "nhi:index:AwsServiceIdentity ledger-key-handover-expiry",
-            "nhi:index:AwsServiceIdentity ledger-vendor-expiry",
-            "nhi:index:AwsServiceIdentity ledger-vendor-retire",
-            "nhi:index:AwsServiceIdentity ledger-vendor-rotator",
-            "nhi:index:AwsServiceIdentity payments-api",
-            "nhi:index:AwsServiceIdentity payments-api-expiry",
-            "nhi:index:AwsServiceIdentity payments-deployer",
-            "nhi:index:AwsServiceIdentity payments-deployer-expiry",
-            "nhi:index:AwsServiceIdentity usage",
-            "nhi:index:AwsServiceIdentity usage-schedule",
-            "nhi:index:AwsServiceIdentity webhook-signing-rotator",
-            "nhi:index:AwsUsageMonitor usage",
-            "nhi:index:GcpDeprovisioner reports-deprovisioner",
-            "nhi:index:GcpServiceIdentity report-renderer",
-            "nhi:index:GcpServiceIdentity reports-deployer",
-            "nhi:index:GcpServiceIdentity reports-deprovisioner-identity",
-            "nhi:index:GcpServiceIdentity reports-usage-runtime",
-            "nhi:index:GcpServiceIdentity reports-usage-trigger",
-            "nhi:index:GcpUsageMonitor reports-usage",
+            "nhi:aws:AccessKeyIdentity ledger-vendor",
+            "nhi:aws:RotatingSecret webhook-signing",
+            "nhi:aws:ServiceIdentity invoice-worker",
+            "nhi:aws:ServiceIdentity invoice-worker-expiry",
+            "nhi:aws:ServiceIdentity ledger-key-handover",
+            "nhi:aws:ServiceIdentity ledger-key-handover-expiry",
+            "nhi:aws:ServiceIdentity ledger-vendor-expiry",
+            "nhi:aws:ServiceIdentity ledger-vendor-retire",
+            "nhi:aws:ServiceIdentity ledger-vendor-rotator",
+            "nhi:aws:ServiceIdentity payments-api",
+            "nhi:aws:ServiceIdentity payments-api-expiry",
+            "nhi:aws:ServiceIdentity payments-deployer",
+            "nhi:aws:ServiceIdentity payments-deployer-expiry",
+            "nhi:aws:ServiceIdentity usage",
+            "nhi:aws:ServiceIdentity usage-schedule",
+            "nhi:aws:ServiceIdentity webhook-signing-rotator",
+            "nhi:aws:UsageMonitor usage",
+            "nhi:gcp:Deprovisioner reports-deprovisioner",
+            "nhi:gcp:ServiceIdentity report-renderer",
+            "nhi:gcp:ServiceIdentity reports-deployer",
+            "nhi:gcp:ServiceIdentity reports-deprovisioner-identity",
+            "nhi:gcp:ServiceIdentity reports-usage-runtime",
+            "nhi:gcp:ServiceIdentity reports-usage-trigger",
+            "nhi:gcp:UsageMonitor reports-usage",
             "random:index/randomId:RandomId reports-deployer-wif-suffix",
         ]);
     });
@@ -647,7 +647,7 @@ describe("examples/quickstart on Google Cloud", () => {
             project: DEFAULT_GCP_PROJECT, type: "email", displayName: "team-reports: machine identity notices", labels: { email_address: REPORTS_NOTICES_EMAIL },
         });
         // AND the monitor's children are its state and source buckets, function, two identities, job and two policies
-        const children = resources.filter((r) => r.parentType === "nhi:index:GcpUsageMonitor").map((r) => `${r.type} ${r.name}`).sort();
+        const children = resources.filter((r) => r.parentType === "nhi:gcp:UsageMonitor").map((r) => `${r.type} ${r.name}`).sort();
         assert.deepStrictEqual(children, [
             "gcp:cloudfunctionsv2/function:Function reports-usage",
             "gcp:cloudrunv2/serviceIamMember:ServiceIamMember reports-usage-invoker",
@@ -657,8 +657,8 @@ describe("examples/quickstart on Google Cloud", () => {
             "gcp:storage/bucket:Bucket reports-usage-source",
             "gcp:storage/bucket:Bucket reports-usage-state",
             "gcp:storage/bucketObject:BucketObject reports-usage-source",
-            "nhi:index:GcpServiceIdentity reports-usage-runtime",
-            "nhi:index:GcpServiceIdentity reports-usage-trigger",
+            "nhi:gcp:ServiceIdentity reports-usage-runtime",
+            "nhi:gcp:ServiceIdentity reports-usage-trigger",
         ]);
         // AND the job runs it at 03:00 and 15:00 UTC in the scheduler region, on its own state bucket
         const job = named("gcp:cloudscheduler/job:Job", "reports-usage-schedule");
@@ -788,10 +788,10 @@ describe("npm run demo", () => {
         assert.strictEqual(worker.expiresAt, WORKER_EXPIRES_AT);
         assert.strictEqual(worker.quarantineAt, `at(${WORKER_EXPIRES_AT.slice(0, 19)})`);
         assert.deepStrictEqual(worker.resources, [
-            { type: "nhi:index:AwsServiceIdentity", name: "invoice-worker" },
+            { type: "nhi:aws:ServiceIdentity", name: "invoice-worker" },
             { type: "aws:iam/role:Role", name: "invoice-worker-role" },
             { type: "aws:iam/rolePolicy:RolePolicy", name: "invoice-worker-policy" },
-            { type: "nhi:index:AwsServiceIdentity", name: "invoice-worker-expiry" },
+            { type: "nhi:aws:ServiceIdentity", name: "invoice-worker-expiry" },
             { type: "aws:scheduler/schedule:Schedule", name: "invoice-worker-expiry" },
             { type: "aws:iam/rolePolicy:RolePolicy", name: "invoice-worker-expiry-policy" },
             { type: "aws:iam/role:Role", name: "invoice-worker-expiry-role" },
@@ -850,7 +850,7 @@ describe("npm run demo", () => {
             ["reports-deployer", "team-reports", REPORTS_DEPLOYER_EXPIRES_AT, "githubActions", 0],
         ]);
         assert.deepStrictEqual(gcpIdentities[0].resources, [
-            { type: "nhi:index:GcpServiceIdentity", name: "report-renderer" },
+            { type: "nhi:gcp:ServiceIdentity", name: "report-renderer" },
             { type: "gcp:serviceaccount/account:Account", name: "report-renderer-sa" },
             { type: "gcp:storage/bucketIAMMember:BucketIAMMember", name: "report-renderer-bucket-1-storage.objectViewer" },
             { type: "gcp:cloudscheduler/job:Job", name: "report-renderer-deprovision" },
@@ -965,7 +965,7 @@ describe("npm run demo", () => {
             auditQuery: renderAuditQuery("user", userArn),
             usage: key.user!.usage,
         });
-        assert.deepStrictEqual(webhook.resources.slice(0, 1), [{ type: "nhi:index:AwsRotatingSecret", name: "webhook-signing" }]);
+        assert.deepStrictEqual(webhook.resources.slice(0, 1), [{ type: "nhi:aws:RotatingSecret", name: "webhook-signing" }]);
         assert.strictEqual(webhook.resources.length, 9);
         assert.strictEqual(key.resources.length, 22);
 
@@ -1127,7 +1127,7 @@ describe("npm run demo", () => {
             `    report-renderer   idle after 14 days   → ${channel}\n                      expiring from 2028-09-16T00:00:00Z (14 days' notice); disabled "0 0 30 9 *" (Etc/UTC)`,
             `    reports-deployer  idle after 60 days   → ${channel}\n                      expiring from 2028-03-31T00:00:00Z (30 days' notice); disabled "0 0 30 4 *" (Etc/UTC)`,
             "    and 3 more service accounts of this program with an ownership record (the monitor's and the deprovisioner's own): checked, nobody notified",
-            "    nhi:index:GcpUsageMonitor                         reports-usage\n",
+            "    nhi:gcp:UsageMonitor                              reports-usage\n",
             "    gcp:cloudscheduler/job:Job                        reports-usage-schedule\n",
         ]) {
             assert.ok(monitor.includes(expected), `the Google monitor's section lacks ${JSON.stringify(expected)}:\n${monitor}`);

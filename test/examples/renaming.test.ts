@@ -66,6 +66,13 @@ async function inheritedAliases(child: Registered, parent: pulumi.Resource, pare
     return Promise.all(pulumi.allAliases([], child.name, child.type, parent, parentName).map(valueOf));
 }
 
+/** The alias every `aws.ServiceIdentity` sends: its 0.1.0 type token, same name and parent. */
+const LEGACY_AWS_ALIAS = "name= type=nhi:index:AwsServiceIdentity";
+
+/** The URN a child of this name had under a 0.1.0 parent (`nhi:index:<legacy>`) of the same name. */
+const legacyUrn = (legacy: string, child: Registered) =>
+    `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::nhi:index:${legacy}$${child.type}::${child.name}`;
+
 const children = (resources: readonly Registered[], parentType: string) => resources.filter((r) => r.parentType === parentType);
 
 describe("renaming an identity safely", () => {
@@ -85,12 +92,12 @@ describe("renaming an identity safely", () => {
             // WHEN the program renames it to "invoice-worker" with an alias of the old name
             const after = await recordRequests(() => new aws.ServiceIdentity("invoice-worker", args(), { aliases: [{ name: "billing-worker" }] }));
             // THEN the component's registration carries the alias
-            assert.deepStrictEqual(after.requests.find((r) => r.type === AWS_SERVICE_IDENTITY_TYPE)?.aliases, ["name=billing-worker"]);
+            assert.deepStrictEqual(after.requests.find((r) => r.type === AWS_SERVICE_IDENTITY_TYPE)?.aliases, ["name=billing-worker", LEGACY_AWS_ALIAS]);
             // AND each child, named `invoice-worker-…`, is aliased to the URN of `billing-worker-…`
             const newChildren = children(after.resources, AWS_SERVICE_IDENTITY_TYPE);
             for (const child of newChildren) {
                 const oldName = child.name.replace(/^invoice-worker/, "billing-worker");
-                assert.deepStrictEqual(await inheritedAliases(child, after.value, "invoice-worker"), [urnOf(child.type, oldName)]);
+                assert.deepStrictEqual(await inheritedAliases(child, after.value, "invoice-worker"), [urnOf(child.type, oldName), legacyUrn("AwsServiceIdentity", child)]);
             }
             // AND the role has no physical name among its inputs, so the provider keeps the auto-name it
             // gave the role (billing-worker-role-<random>) instead of replacing the role to rename it
@@ -103,8 +110,8 @@ describe("renaming an identity safely", () => {
             // GIVEN the same rename without aliases
             const before = await capture(() => new aws.ServiceIdentity("ledger-worker", args()));
             const after = await recordRequests(() => new aws.ServiceIdentity("journal-worker", args()));
-            // THEN nothing is aliased, and every URN is new
-            assert.ok(after.requests.every((r) => r.aliases.length === 0));
+            // THEN nothing is aliased but the component's own pre-0.2.0 type, and every URN is new
+            assert.deepStrictEqual(after.requests.filter((r) => r.aliases.length > 0).map((r) => `${r.type} ${r.aliases.join(" ")}`), [`${AWS_SERVICE_IDENTITY_TYPE} ${LEGACY_AWS_ALIAS}`]);
             const oldUrns = before.resources.map((r) => urnOf(r.type, r.name));
             const newUrns = after.resources.map((r) => urnOf(r.type, r.name));
             assert.deepStrictEqual(newUrns.filter((u) => oldUrns.includes(u)), []);
@@ -129,12 +136,12 @@ describe("renaming an identity safely", () => {
             assert.deepStrictEqual({ ...newAccount.inputs }, { ...oldAccount.inputs });
             assert.strictEqual(await valueOf(after.value.email), "report-renderer@acme-reports-prod.iam.gserviceaccount.com");
             // AND every child is aliased to the URN it had under the old name
-            assert.deepStrictEqual(after.requests.find((r) => r.type === GCP_SERVICE_IDENTITY_TYPE)?.aliases, ["name=report-renderer"]);
+            assert.deepStrictEqual(after.requests.find((r) => r.type === GCP_SERVICE_IDENTITY_TYPE)?.aliases, ["name=report-renderer", "name= type=nhi:index:GcpServiceIdentity"]);
             const newChildren = children(after.resources, GCP_SERVICE_IDENTITY_TYPE);
             assert.strictEqual(newChildren.length, 2);
             for (const child of newChildren) {
                 const oldName = child.name.replace(/^pdf-renderer/, "report-renderer");
-                assert.deepStrictEqual(await inheritedAliases(child, after.value, "pdf-renderer"), [urnOf(child.type, oldName)]);
+                assert.deepStrictEqual(await inheritedAliases(child, after.value, "pdf-renderer"), [urnOf(child.type, oldName), legacyUrn("GcpServiceIdentity", child)]);
             }
         });
 
@@ -150,6 +157,52 @@ describe("renaming an identity safely", () => {
             assert.notStrictEqual(newBinding.inputs.member, oldBinding.inputs.member);
         });
     });
+});
+
+describe("upgrading from 0.1.0's type tokens (nhi:index:AwsServiceIdentity → nhi:aws:ServiceIdentity)", () => {
+    for (const [cloud, legacy, declare] of [
+        ["aws", "AwsServiceIdentity", () => new aws.ServiceIdentity("ledger-reader", {
+            owner: "team-payments",
+            purpose: "Lambda that reads the ledger",
+            trust: { service: { principal: "lambda.amazonaws.com" } },
+            grants: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::acme-ledger/*"] }],
+        })],
+        ["gcp", "GcpServiceIdentity", () => new gcp.ServiceIdentity("ledger-reader", {
+            project: "acme-reports-prod",
+            owner: "team-reports",
+            purpose: "Cloud Run service that reads the ledger",
+            grants: [{ role: "roles/storage.objectViewer", resource: { bucket: "acme-ledger" } }],
+        })],
+    ] as Array<[string, string, () => pulumi.ComponentResource]>) {
+        it(`${cloud}.ServiceIdentity: the component and every child are found under the URNs 0.1.0 gave them`, async () => {
+            // GIVEN the resources a 0.1.0 program registered: the same children under a parent typed nhi:index:…
+            const current = await capture(declare);
+            const newChildren = children(current.resources, `nhi:${cloud}:ServiceIdentity`);
+            assert.ok(newChildren.length >= 2);
+            await capture(() => {
+                const old = new pulumi.ComponentResource(`nhi:index:${legacy}`, "ledger-reader", {});
+                for (const child of newChildren) {
+                    new (pulumi.CustomResource as unknown as new (t: string, n: string, p: object, o: object) => pulumi.CustomResource)(child.type, child.name, {}, { parent: old });
+                }
+            });
+            const oldComponent = urnOf(`nhi:index:${legacy}`, "ledger-reader");
+            const registered: string[] = [...(pulumi.runtime.getMonitor() as any).getRegisteredResources().keys()];
+            const oldUrns = new Map(newChildren.map((c) => [`${c.type} ${c.name}`, registered.find((u) => u.includes(`nhi:index:${legacy}$${c.type}::`) && u.endsWith(`::${c.name}`))]));
+            assert.deepStrictEqual([...oldUrns.values()], newChildren.map((c) => legacyUrn(legacy, c)));
+            // WHEN the same program runs with this version
+            const after = await recordRequests(declare);
+            // THEN the component is aliased to its 0.1.0 URN (type only: same name, same parent)
+            const component = after.requests.find((r) => r.type === `nhi:${cloud}:ServiceIdentity`);
+            assert.deepStrictEqual(component?.aliases, [`name= type=nhi:index:${legacy}`]);
+            assert.strictEqual(oldComponent, `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::nhi:index:${legacy}::ledger-reader`);
+            // AND each child is looked up under exactly the URN its 0.1.0 self had, so nothing is replaced
+            const afterChildren = children(after.resources, `nhi:${cloud}:ServiceIdentity`);
+            assert.deepStrictEqual(afterChildren.map((c) => `${c.type} ${c.name}`).sort(), [...oldUrns.keys()].sort());
+            for (const child of afterChildren) {
+                assert.deepStrictEqual(await inheritedAliases(child, after.value, "ledger-reader"), [oldUrns.get(`${child.type} ${child.name}`)]);
+            }
+        });
+    }
 });
 
 describe("adopting hand-written resources into an identity", () => {
@@ -196,7 +249,7 @@ describe("adopting hand-written resources into an identity", () => {
         ]);
         // AND the role keeps its physical name, so adopting it is an update, not a replacement
         assert.strictEqual(ofType(after.resources, "aws:iam/role:Role")[0].inputs.name, "statement-worker");
-        // AND the component itself is registered as new, with no alias
-        assert.deepStrictEqual(after.requests.find((r) => r.type === AWS_SERVICE_IDENTITY_TYPE)?.aliases, []);
+        // AND the component itself is registered as new, with no alias but its own pre-0.2.0 type
+        assert.deepStrictEqual(after.requests.find((r) => r.type === AWS_SERVICE_IDENTITY_TYPE)?.aliases, [LEGACY_AWS_ALIAS]);
     });
 });

@@ -19,7 +19,7 @@ describe("examples/vendor-access-key", function () {
         // GIVEN the example program WHEN it runs under the mocks
         // THEN the user, its policy, the secret, its rotation, the rotation function, the daily check
         // and the quarantine at expiry are children of the identity
-        const children = resources.filter((r) => r.parentType === "nhi:index:AwsAccessKeyIdentity").map((r) => `${r.type} ${r.name}`).sort();
+        const children = resources.filter((r) => r.parentType === "nhi:aws:AccessKeyIdentity").map((r) => `${r.type} ${r.name}`).sort();
         assert.deepStrictEqual(children, [
             "aws:cloudwatch/eventRule:EventRule acme-upload-leak",
             "aws:cloudwatch/eventTarget:EventTarget acme-upload-leak",
@@ -33,9 +33,9 @@ describe("examples/vendor-access-key", function () {
             "aws:scheduler/schedule:Schedule acme-upload-retire",
             "aws:secretsmanager/secret:Secret acme-upload-secret",
             "aws:secretsmanager/secretRotation:SecretRotation acme-upload-rotation",
-            "nhi:index:AwsServiceIdentity acme-upload-expiry",
-            "nhi:index:AwsServiceIdentity acme-upload-retire",
-            "nhi:index:AwsServiceIdentity acme-upload-rotator",
+            "nhi:aws:ServiceIdentity acme-upload-expiry",
+            "nhi:aws:ServiceIdentity acme-upload-retire",
+            "nhi:aws:ServiceIdentity acme-upload-rotator",
         ]);
         const [rotation] = ofType(resources, "aws:secretsmanager/secretRotation:SecretRotation");
         assert.deepStrictEqual(rotation.inputs.rotationRules, { automaticallyAfterDays: ROTATE_EVERY_DAYS });

@@ -72,7 +72,7 @@ describe("gcp.ServiceIdentity auditLogFilter", () => {
         // AND the same Output on every read, and only the account and its binding are registered
         assert.strictEqual(value.auditLogFilter, value.auditLogFilter);
         assert.deepStrictEqual(resources.map((r) => r.type).sort(), [
-            "gcp:serviceaccount/account:Account", "gcp:storage/bucketIAMMember:BucketIAMMember", "nhi:index:GcpServiceIdentity",
+            "gcp:serviceaccount/account:Account", "gcp:storage/bucketIAMMember:BucketIAMMember", "nhi:gcp:ServiceIdentity",
         ]);
     });
 });

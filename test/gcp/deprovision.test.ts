@@ -161,8 +161,8 @@ describe("gcp.Deprovisioner and the identities that share it", () => {
         assert.deepStrictEqual(mine, [
             "gcp:projects/iAMCustomRole:IAMCustomRole acme-deprovisioner-role",
             "gcp:serviceaccount/account:Account acme-deprovisioner-identity-sa",
-            "nhi:index:GcpDeprovisioner acme-deprovisioner",
-            "nhi:index:GcpServiceIdentity acme-deprovisioner-identity",
+            "nhi:gcp:Deprovisioner acme-deprovisioner",
+            "nhi:gcp:ServiceIdentity acme-deprovisioner-identity",
         ]);
         const role = named(resources, "acme-deprovisioner-role");
         assert.deepStrictEqual(role.inputs.permissions, ["iam.serviceAccounts.disable"]);
@@ -195,14 +195,14 @@ describe("gcp.Deprovisioner and the identities that share it", () => {
             member: "serviceAccount:acme-deprovisioner-dep@acme-prod.iam.gserviceaccount.com",
             condition: deprovisionerCondition(EXPIRY),
         });
-        assert.strictEqual(binding.parentType, "nhi:index:GcpServiceIdentity");
+        assert.strictEqual(binding.parentType, "nhi:gcp:ServiceIdentity");
         assert.ok(!resources.some((r) => r.type === "gcp:projects/iAMMember:IAMMember" && String(r.inputs.role).includes("deprovisioner")), "no project binding");
     });
 
     it("schedules a job in the deprovisioner's region that POSTs the IAM API's disable as the deprovisioner, at expiresAt in UTC, with retries", () => {
         const job = named(resources, "report-renderer-deprovision");
         assert.strictEqual(job.type, JOB);
-        assert.strictEqual(job.parentType, "nhi:index:GcpServiceIdentity");
+        assert.strictEqual(job.parentType, "nhi:gcp:ServiceIdentity");
         assert.deepStrictEqual(job.inputs, {
             project: "acme-prod",
             region: "europe-west1",
@@ -238,7 +238,7 @@ describe("gcp.ServiceIdentity deprovisioning: default, opt-out, renewal", () => 
         const role = named(resources, "ledger-export-deprovisioner-role");
         assert.deepStrictEqual(role.inputs.permissions, [DISABLE_PERMISSION]);
         assert.strictEqual(named(resources, "ledger-export-deprovisioner-identity-sa").inputs.accountId, "ledger-export-dep");
-        assert.strictEqual(named(resources, "ledger-export-deprovisioner").parentType, "nhi:index:GcpServiceIdentity");
+        assert.strictEqual(named(resources, "ledger-export-deprovisioner").parentType, "nhi:gcp:ServiceIdentity");
         const job = named(resources, "ledger-export-deprovision");
         assert.strictEqual(job.inputs.httpTarget.oauthToken.serviceAccountEmail, "ledger-export-dep@acme-prod.iam.gserviceaccount.com");
         assert.strictEqual(job.inputs.region, undefined, "the provider's region");
@@ -257,7 +257,7 @@ describe("gcp.ServiceIdentity deprovisioning: default, opt-out, renewal", () => 
             ...BASE, grants: [], expiresAt: EXPIRY, key: { region: "europe-west1", rotateEveryDays: 30 },
         }));
         assert.deepStrictEqual(ofType(resources, JOB).map((r) => r.name), ["vendor-feed-deprovision"]);
-        assert.strictEqual(ofType(resources, "nhi:index:GcpDeprovisioner").length, 1);
+        assert.strictEqual(ofType(resources, "nhi:gcp:Deprovisioner").length, 1);
     });
 
     it("moves the job when expiresAt is renewed: the same children, with a new schedule and window (an update, not a replacement)", async () => {

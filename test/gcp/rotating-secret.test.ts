@@ -11,8 +11,8 @@ import { SecretManagerClientLike, secretManagerStore } from "../../components/ru
 import { capture, MOCK_PROJECT_NUMBER, ofType, Registered, valueOf } from "../../components/testing";
 import { declareInProcess } from "../support/deploy-time";
 
-const TYPE = "nhi:index:GcpRotatingSecret";
-const ROTATOR = "nhi:index:GcpSecretRotator";
+const TYPE = "nhi:gcp:RotatingSecret";
+const ROTATOR = "nhi:gcp:SecretRotator";
 const BASE = { project: "acme-prod", owner: "team-payments", purpose: "Signs webhooks between billing and ledger", rotateEveryDays: 30 };
 
 function types(resources: readonly Registered[]): string[] {
@@ -68,8 +68,8 @@ describe("gcp.RotatingSecret with its own rotation function (the default)", () =
             "gcp:storage/bucket:Bucket webhook-signing-rotation-source",
             "gcp:storage/bucketObject:BucketObject webhook-signing-rotation-source",
             `${TYPE} webhook-signing`,
-            "nhi:index:GcpServiceIdentity webhook-signing-rotation-runtime",
-            "nhi:index:GcpServiceIdentity webhook-signing-rotation-trigger",
+            "nhi:gcp:ServiceIdentity webhook-signing-rotation-runtime",
+            "nhi:gcp:ServiceIdentity webhook-signing-rotation-trigger",
         ]);
         for (const name of ["webhook-signing-secret", "webhook-signing-topic", "webhook-signing-readers", "webhook-signing-rotation", "webhook-signing-rotation-runtime"]) {
             assert.strictEqual(mine.find((r) => r.name === name)!.parentType, TYPE, name);

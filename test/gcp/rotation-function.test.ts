@@ -55,8 +55,8 @@ describe("rotationFunction: the one builder of a Google rotation function", () =
             "gcp:serviceaccount/account:Account webhook-rotation-trigger-sa",
             "gcp:storage/bucket:Bucket webhook-rotation-source",
             "gcp:storage/bucketObject:BucketObject webhook-rotation-source",
-            "nhi:index:GcpServiceIdentity webhook-rotation-runtime",
-            "nhi:index:GcpServiceIdentity webhook-rotation-trigger",
+            "nhi:gcp:ServiceIdentity webhook-rotation-runtime",
+            "nhi:gcp:ServiceIdentity webhook-rotation-trigger",
             `${PARENT} webhook`,
         ]);
         const byName = (n: string) => resources.find((r) => r.name === n)!;

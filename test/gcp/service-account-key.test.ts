@@ -9,7 +9,7 @@ import { PERMISSIONS } from "../../components/runtime/gcp/rotate-key";
 import { capture, MOCK_PROJECT_NUMBER, ofType, Registered, valueOf } from "../../components/testing";
 import { BadInput, TABLE_NOW, itRefusesEach, itRegistersNothingWhenRefused } from "../support/bad-input";
 
-const TYPE = "nhi:index:GcpServiceIdentity";
+const TYPE = "nhi:gcp:ServiceIdentity";
 const BASE = { project: "acme-prod", owner: "team-billing", purpose: "Pushes invoices to the vendor", grants: [] } as const;
 const KEY = { rotateEveryDays: 90, graceDays: 7, region: "europe-west1" } as const;
 const EMAIL = "vendor-sync@acme-prod.iam.gserviceaccount.com";

@@ -4,7 +4,7 @@ import { gcp } from "../../components";
 import { customRoleId, deriveAccountId, poolIdPrefix } from "../../components/gcp/service-identity";
 import { capture, MOCK_PROJECT_NUMBER, ofType, Registered, valueOf } from "../../components/testing";
 
-const TYPE = "nhi:index:GcpServiceIdentity";
+const TYPE = "nhi:gcp:ServiceIdentity";
 const EXPIRY = "2099-06-30T00:00:00Z";
 const CONDITION = {
     title: `expires ${EXPIRY}`,
@@ -38,7 +38,7 @@ describe("gcp.ServiceIdentity resources", () => {
             "gcp:serviceaccount/account:Account report-renderer-sa",
             "gcp:serviceaccount/iAMMember:IAMMember report-renderer-deprovisioner-disable",
             "gcp:storage/bucketIAMMember:BucketIAMMember report-renderer-bucket-reports-storage.objectViewer",
-            "nhi:index:GcpDeprovisioner report-renderer-deprovisioner",
+            "nhi:gcp:Deprovisioner report-renderer-deprovisioner",
             `${TYPE} report-renderer`,
             `${TYPE} report-renderer-deprovisioner-identity`,
         ]);

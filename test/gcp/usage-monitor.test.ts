@@ -44,7 +44,7 @@ describe("gcp.UsageMonitor", function () {
         // GIVEN a monitor with the defaults and one channel
         const { resources } = await declare();
         // WHEN its children are listed
-        const children = resources.filter((r) => r.type !== "nhi:index:GcpUsageMonitor").map((r) => `${r.type} ${r.name}`).sort();
+        const children = resources.filter((r) => r.type !== "nhi:gcp:UsageMonitor").map((r) => `${r.type} ${r.name}`).sort();
         // THEN exactly these: no Pub/Sub trigger, no service agent
         assert.deepStrictEqual(children, [
             "gcp:cloudfunctionsv2/function:Function usage",
@@ -61,12 +61,12 @@ describe("gcp.UsageMonitor", function () {
             "gcp:storage/bucket:Bucket usage-state",
             "gcp:storage/bucketIAMMember:BucketIAMMember usage-runtime-bucket-1-custom",
             "gcp:storage/bucketObject:BucketObject usage-source",
-            "nhi:index:GcpServiceIdentity usage-runtime",
-            "nhi:index:GcpServiceIdentity usage-trigger",
+            "nhi:gcp:ServiceIdentity usage-runtime",
+            "nhi:gcp:ServiceIdentity usage-trigger",
         ]);
         // AND each is the monitor's child or its identities' child
-        const parents = new Set(resources.filter((r) => r.type !== "nhi:index:GcpUsageMonitor").map((r) => r.parentType));
-        assert.deepStrictEqual([...parents].sort(), ["nhi:index:GcpServiceIdentity", "nhi:index:GcpUsageMonitor"]);
+        const parents = new Set(resources.filter((r) => r.type !== "nhi:gcp:UsageMonitor").map((r) => r.parentType));
+        assert.deepStrictEqual([...parents].sort(), ["nhi:gcp:ServiceIdentity", "nhi:gcp:UsageMonitor"]);
     });
 
     it("runs the monitor entry over HTTP for up to 30 minutes with 512 MiB, one instance, as its own account", async () => {

@@ -23,7 +23,7 @@ const BASE = { project: "acme-record", owner: "team-reports", purpose: "Renders 
 
 /** A monitor of `project` as `gcp.UsageMonitor` registers itself (the component is built on another branch; its constructor makes this call). */
 function monitorOf(project: string, notifyChannels: readonly pulumi.Input<string>[], name = "usage"): object {
-    const monitor = new pulumi.ComponentResource("nhi:index:GcpUsageMonitor", `${name}-${project}`, {}, {});
+    const monitor = new pulumi.ComponentResource("nhi:gcp:UsageMonitor", `${name}-${project}`, {}, {});
     registerGcpUsageMonitor(monitor, { name, project, notifyChannels });
     return monitor;
 }
