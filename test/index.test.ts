@@ -68,7 +68,7 @@ describe("the public entry (pulumi-nhi)", () => {
 
 describe("package.json", () => {
     it("maps each public subpath to a compiled module of components/ and its types", () => {
-        assert.deepStrictEqual(Object.keys(pkg.exports), [".", "./aws", "./gcp", "./testing", "./package.json"]);
+        assert.deepStrictEqual(Object.keys(pkg.exports), [".", "./aws", "./gcp", "./testing", "./provider", "./package.json"]);
         for (const [subpath, target] of Object.entries<any>(pkg.exports)) {
             if (subpath === "./package.json") {
                 continue;

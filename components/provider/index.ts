@@ -1,0 +1,115 @@
+/**
+ * `pulumi-nhi/provider`: the multi-language component provider, plugin `nhi`. Python, Go, .NET,
+ * Java and YAML programs declare the same components as TypeScript ones: the engine sends each
+ * declaration to this provider (`Construct`), which runs the TypeScript class in this process.
+ *
+ * Why not `@pulumi/pulumi/provider/experimental`'s `componentProviderHost`: it infers the schema
+ * from the classes' TypeScript types and refuses unions (measured with 3.248: `Union types are not
+ * supported for component 'AwsServiceIdentity' property 'AwsGrant.access'`), and it accepts only
+ * the `index` module (`ComponentProvider.validateResourceType`), where our tokens are
+ * `nhi:aws:…` and `nhi:gcp:…`. So the provider is a plain {@link pulumi.provider.Provider}: the
+ * schema is the generated `provider/schema.json`, and `construct` calls the classes.
+ * @see https://www.pulumi.com/docs/iac/guides/building-extending/packages/source-based-plugin/
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as provider from "@pulumi/pulumi/provider";
+
+/**
+ * The package's root: two folders up from this file, in the sources (`components/provider`) as in
+ * the build (`bin/provider`).
+ */
+const PACKAGE_ROOT = path.join(__dirname, "..", "..");
+/** The package schema the provider serves, generated from the argument types' doc comments. */
+export const SCHEMA_PATH = path.join(PACKAGE_ROOT, "provider", "schema.json");
+
+/** A component class: what `construct` calls with the name, the inputs as args, and the options. */
+type ComponentClass = new (name: string, args: any, opts?: pulumi.ComponentResourceOptions) => pulumi.ComponentResource;
+
+/**
+ * Each type token the provider constructs, with its class. Loaded on first use through the
+ * namespaces' lazy exports, so that `GetSchema` (what `pulumi package add` asks first) loads no
+ * cloud SDK, and a stack that declares only Google components never loads `@pulumi/aws`. Every
+ * class's own `*_TYPE` constant equals its key here (test/provider/provider.test.ts).
+ */
+export const COMPONENTS: Readonly<Record<string, () => ComponentClass>> = {
+    "nhi:aws:ServiceIdentity": () => require("../aws").ServiceIdentity,
+    "nhi:aws:AccessKeyIdentity": () => require("../aws").AccessKeyIdentity,
+    "nhi:aws:RotatingSecret": () => require("../aws").RotatingSecret,
+    "nhi:aws:SecretRotator": () => require("../aws").SecretRotator,
+    "nhi:aws:UsageMonitor": () => require("../aws").UsageMonitor,
+    "nhi:gcp:ServiceIdentity": () => require("../gcp").ServiceIdentity,
+    "nhi:gcp:RotatingSecret": () => require("../gcp").RotatingSecret,
+    "nhi:gcp:SecretRotator": () => require("../gcp").SecretRotator,
+    "nhi:gcp:Deprovisioner": () => require("../gcp").Deprovisioner,
+    "nhi:gcp:UsageMonitor": () => require("../gcp").UsageMonitor,
+};
+
+/** The parts of a package schema the provider reads. */
+interface PackageSchema {
+    readonly resources?: Record<string, { readonly properties?: Record<string, unknown> }>;
+}
+
+/**
+ * The provider: `getSchema` answers `provider/schema.json`; `construct` declares the component of
+ * the token with the inputs as its args (the schema's property names are the TypeScript names) and
+ * returns, as its state, every output the schema lists for that token, read from the instance.
+ *
+ * The TypeScript path is untouched: the components still register no outputs (`registerOutputs({})`,
+ * see `AwsServiceIdentity`); the state here is what the engine hands to the other language's SDK,
+ * which reads the outputs from it. Secret values stay secret: the SDK serializes a secret Output as
+ * a secret (`rpc.serializeResourceProperties`).
+ */
+export class NhiProvider implements provider.Provider {
+    readonly version: string;
+    private schemaJson?: string;
+    private outputNames?: ReadonlyMap<string, readonly string[]>;
+
+    constructor(private readonly schemaPath: string = SCHEMA_PATH) {
+        this.version = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, "package.json"), "utf8")).version;
+    }
+
+    async getSchema(): Promise<string> {
+        return this.readSchema();
+    }
+
+    async construct(name: string, type: string, inputs: pulumi.Inputs, options: pulumi.ComponentResourceOptions): Promise<provider.ConstructResult> {
+        const load = COMPONENTS[type];
+        if (load === undefined) {
+            throw new Error(`unknown resource type ${type}; this provider offers ${Object.keys(COMPONENTS).join(", ")}`);
+        }
+        // The class validates `inputs` as it validates a TypeScript program's args, and throws the
+        // same `pulumi.InputPropertiesError`; the provider server sends it to the engine as an
+        // INVALID_ARGUMENT status whose details are one `pulumirpc.InputPropertiesError` with every
+        // property path (@pulumi/pulumi 3.248 provider/server.js, `buildInvalidPropertiesError`).
+        const resource = new (load())(name, inputs, options);
+        const state: Record<string, unknown> = {};
+        for (const output of this.outputsOf(type)) {
+            state[output] = (resource as any)[output];
+        }
+        return { urn: resource.urn, state };
+    }
+
+    /** The names of the outputs the schema lists for `type`. */
+    outputsOf(type: string): readonly string[] {
+        if (this.outputNames === undefined) {
+            const schema: PackageSchema = JSON.parse(this.readSchema());
+            this.outputNames = new Map(Object.entries(schema.resources ?? {}).map(([token, r]) => [token, Object.keys(r.properties ?? {})]));
+        }
+        return this.outputNames.get(type) ?? [];
+    }
+
+    // Not `schema`: the SDK's server sends a provider's `schema` property, when there is one, as is.
+    private readSchema(): string {
+        return (this.schemaJson ??= fs.readFileSync(this.schemaPath, "utf8"));
+    }
+}
+
+/**
+ * Serves the provider over gRPC until the engine stops it, printing the port on stdout as the
+ * engine expects. `args` are the plugin's arguments: the engine's address first.
+ */
+export function serve(args: readonly string[]): Promise<void> {
+    return provider.main(new NhiProvider(), [...args]);
+}

@@ -1,0 +1,210 @@
+import * as assert from "assert";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { aws, gcp } from "../../components";
+import { Registered, capture, installMocks, valueOf } from "../support/mock-graph";
+import { FakeEngine, ProviderProcess, Registration, construct, getSchema, propertyErrors, startFakeEngine, startProvider } from "../../components/provider/fake-engine";
+
+/**
+ * The provider over gRPC, the way the engine calls it: the provider runs as a child process (from
+ * the sources, under ts-node), and this process plays the engine: a ResourceMonitor and an Engine
+ * server (components/provider/fake-engine.ts) that answer as Pulumi's mocks answer this
+ * process's own TypeScript declarations (`installMocks`). So the same identity, declared in
+ * TypeScript here and constructed by the provider there, must register the same children with
+ * the same inputs, and the provider's state must hold the values the TypeScript properties hold.
+ */
+
+const ROOT = path.resolve(__dirname, "..", "..");
+/** The provider from the sources: what `provider/index.js` serves from the build. */
+const FROM_SOURCES = ["-r", "ts-node/register/transpile-only", "-e", `require(${JSON.stringify(path.join(ROOT, "components", "provider"))}).serve(process.argv.slice(1))`];
+
+/** The Pulumi wire encoding of a secret value. */
+const SECRET_SIG = { key: pulumi.runtime.specialSigKey, value: pulumi.runtime.specialSecretSig };
+
+const AWS_ARGS = {
+    owner: "team-payments",
+    purpose: "Processes invoices",
+    trust: { service: { principal: "lambda.amazonaws.com" } },
+    grants: [{ service: "s3", access: "read", resources: ["arn:aws:s3:::invoices/incoming/*"] }, { actions: ["sqs:SendMessage"], resources: ["arn:aws:sqs:us-east-1:123456789012:invoices"] }],
+    expiresAt: "2030-01-01T00:00:00Z",
+    tags: { CostCenter: "cc-42" },
+};
+const GCP_ARGS = {
+    project: "acme-prod",
+    owner: "team-reports",
+    purpose: "Deploys the reports service",
+    trust: { githubActions: { repository: "acme/reports", environment: "production" } },
+    grants: [{ role: "roles/storage.objectViewer", resource: { bucket: "reports" } }, { permissions: ["storage.objects.get"], resource: { project: "acme-prod" } }],
+};
+const ACCESS_KEY_ARGS = {
+    owner: "team-payments",
+    purpose: "Acme Ledger uploads invoices",
+    consumer: "acme-ledger",
+    rotateEveryDays: 30,
+    grants: [{ actions: ["s3:PutObject"], resources: ["arn:aws:s3:::acme-exchange/invoices/*"] }],
+};
+
+/** The inputs as the engine sends them: the SDK's serialization, with output values. */
+async function wire(inputs: Record<string, unknown>): Promise<Record<string, unknown>> {
+    return pulumi.runtime.serializeProperties("test inputs", inputs, { keepOutputValues: true });
+}
+
+/** A registration as the test compares it: what `capture` records of the same resource. */
+async function asRegistered(r: Registration): Promise<Registered> {
+    const qualified = r.parent === "" ? [] : r.parent.split("::")[2].split("$");
+    const inputs = pulumi.runtime.deserializeProperties({ toJavaScript: () => r.object } as any);
+    return { type: r.type, name: r.name, inputs: unwrapSecrets(inputs), parentType: qualified.length === 0 ? undefined : qualified[qualified.length - 1] };
+}
+
+/** `value` with every wire secret replaced by its value (the mocks' records hold them so too). */
+function unwrapSecrets(value: any): any {
+    if (Array.isArray(value)) {
+        return value.map(unwrapSecrets);
+    }
+    if (value !== null && typeof value === "object") {
+        if (value[SECRET_SIG.key] === SECRET_SIG.value) {
+            return unwrapSecrets(value.value);
+        }
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+    }
+    return value;
+}
+
+/** `resources` by type and name. */
+function sorted(resources: readonly Registered[]): Registered[] {
+    const key = (r: Registered) => `${r.type} ${r.name}`;
+    return [...resources].sort((a, b) => key(a).localeCompare(key(b)));
+}
+
+/**
+ * A secret as the engine sends it inside a component's inputs: an output value marked secret (the
+ * engine upgrades secrets and values with dependencies to output values for a provider that accepts
+ * them, as the SDK's provider server says it does, `setAcceptoutputs(true)`).
+ */
+function secretOutputValue(value: unknown): Record<string, unknown> {
+    return { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialOutputValueSig, value, secret: true };
+}
+
+/** The resources `capture` records, in the shape compared (parent type, inputs with secrets unwrapped). */
+function comparable(resources: readonly Registered[]): Registered[] {
+    return resources.map((r) => ({ type: r.type, name: r.name, inputs: unwrapSecrets(r.inputs), parentType: r.parentType }));
+}
+
+describe("provider over gRPC", function () {
+    let engine: FakeEngine;
+    let provider: ProviderProcess;
+
+    before(async function () {
+        installMocks();
+        engine = await startFakeEngine(pulumi.runtime.getMonitor() as any);
+        provider = await startProvider(process.execPath, FROM_SOURCES, engine.engineAddress, { cwd: ROOT });
+    });
+
+    after(async function () {
+        provider?.stop();
+        await engine?.stop();
+    });
+
+    /** Constructs `type` over gRPC; returns the answer and what the provider registered meanwhile. */
+    async function constructed(type: string, name: string, inputs: Record<string, unknown>) {
+        const start = engine.registrations.length;
+        const result = await construct(provider.client, { type, name, inputs: await wire(inputs), monitorAddress: engine.monitorAddress });
+        const registrations = engine.registrations.slice(start);
+        return { ...result, registrations, resources: await Promise.all(registrations.map(asRegistered)) };
+    }
+
+    it("answers GetSchema with provider/schema.json", async () => {
+        // WHEN the engine asks for the schema
+        const schema = await getSchema(provider.client);
+        // THEN it is the package's schema, plugin `nhi`
+        assert.deepStrictEqual(schema, require(path.join(ROOT, "provider", "schema.json")));
+        assert.strictEqual(schema.name, "nhi");
+    });
+
+    for (const [type, args, declare] of [
+        ["nhi:aws:ServiceIdentity", AWS_ARGS, (n: string) => new aws.ServiceIdentity(n, AWS_ARGS as any)],
+        ["nhi:gcp:ServiceIdentity", GCP_ARGS, (n: string) => new gcp.ServiceIdentity(n, GCP_ARGS as any)],
+        ["nhi:aws:AccessKeyIdentity", ACCESS_KEY_ARGS, (n: string) => new aws.AccessKeyIdentity(n, ACCESS_KEY_ARGS as any)],
+    ] as const) {
+        it(`${type}: registers the children TypeScript registers, and returns every output with the TypeScript value`, async () => {
+            // GIVEN the identity declared in TypeScript under the mocks
+            const ts = await capture(() => declare("reports-deployer"));
+            // WHEN the engine asks the provider to construct the same identity
+            const grpc = await constructed(type, "reports-deployer", args);
+            // THEN the same resources register, under the same parents, with the same inputs (the
+            // component first; its children in the order their inputs resolve, which may differ)
+            assert.strictEqual(grpc.resources[0].type, type);
+            assert.deepStrictEqual(sorted(grpc.resources), sorted(comparable(ts.resources)));
+            assert.strictEqual(grpc.urn, `urn:pulumi:test::nhi::${type}::reports-deployer`);
+            // AND the state holds every output the schema lists, with the value the TypeScript property has
+            const outputs = Object.keys(require(path.join(ROOT, "provider", "schema.json")).resources[type].properties);
+            assert.ok(outputs.length > 0);
+            const expected: Record<string, unknown> = {};
+            for (const output of outputs) {
+                expected[output] = await valueOf((ts.value as any)[output]);
+            }
+            const state = unwrapSecrets(pulumi.runtime.deserializeProperties({ toJavaScript: () => grpc.state } as any));
+            assert.deepStrictEqual(Object.keys(state).sort(), Object.keys(expected).filter((k) => expected[k] !== undefined).sort());
+            for (const [k, v] of Object.entries(expected)) {
+                assert.deepStrictEqual(state[k], v, `output \`${k}\``);
+            }
+            // AND, as in TypeScript, the component registers no outputs of its own in its state
+            assert.deepStrictEqual(engine.outputs.get(grpc.urn), {});
+        });
+    }
+
+    it("returns a bad input's error with the TypeScript message and each property path", async () => {
+        // GIVEN inputs with two mistakes: a blank owner and an unknown access level
+        const bad = { ...AWS_ARGS, owner: " ", grants: [{ service: "s3", access: "reed", resources: ["arn:aws:s3:::invoices/*"] }] };
+        let expected: pulumi.InputPropertiesError | undefined;
+        try {
+            new aws.ServiceIdentity("bad", bad as any);
+        } catch (e) {
+            expected = e as pulumi.InputPropertiesError;
+        }
+        assert.ok(expected !== undefined && expected.errors.length === 2, "TypeScript rejects both");
+        // WHEN the engine asks the provider to construct it
+        const start = engine.registrations.length;
+        const err = await construct(provider.client, { type: "nhi:aws:ServiceIdentity", name: "bad", inputs: await wire(bad), monitorAddress: engine.monitorAddress }).then(
+            () => assert.fail("Construct succeeded"),
+            (e) => e,
+        );
+        // THEN the call fails with INVALID_ARGUMENT, the TypeScript message, and one property error per problem, as Pulumi shows them
+        assert.deepStrictEqual(propertyErrors(err), { code: 3, message: expected.message, errors: expected.errors.map((e) => ({ propertyPath: e.propertyPath, reason: e.reason })) });
+        assert.deepStrictEqual(propertyErrors(err).errors.map((e) => e.propertyPath), ["owner", "grants[0].access"]);
+        // AND nothing was registered, not even the component
+        assert.deepStrictEqual(engine.registrations.slice(start), []);
+    });
+
+    it("keeps a secret input secret in the children's inputs and in the outputs that carry it", async () => {
+        // GIVEN a cross-account trust whose external ID is a secret
+        const args = { ...AWS_ARGS, trust: { account: { principalArn: "arn:aws:iam::210987654321:role/partner", externalId: secretOutputValue("ext-7f3a") } } };
+        // WHEN the provider constructs it
+        const grpc = await constructed("nhi:aws:ServiceIdentity", "partner", args);
+        // THEN the role's trust policy reaches the monitor as a secret, holding the external ID
+        const role = grpc.registrations.find((r) => r.type === "aws:iam/role:Role")!;
+        const policy = role.object.assumeRolePolicy as any;
+        assert.strictEqual(policy[SECRET_SIG.key], SECRET_SIG.value, "assumeRolePolicy is sent as a secret");
+        assert.match(policy.value, /"sts:ExternalId":"ext-7f3a"/);
+        // AND the state returns the trust policy as a secret
+        const trustPolicy = grpc.state.trustPolicy as any;
+        assert.strictEqual(trustPolicy[SECRET_SIG.key], SECRET_SIG.value, "trustPolicy is returned as a secret");
+        // AND nothing carries the external ID in the clear
+        const clear = JSON.stringify([grpc.registrations.map((r) => stripSecrets(r.object)), stripSecrets(grpc.state)]);
+        assert.ok(!clear.includes("ext-7f3a"), clear);
+    });
+});
+
+/** `value` with every wire secret's content removed: what is left is in the clear. */
+function stripSecrets(value: any): any {
+    if (Array.isArray(value)) {
+        return value.map(stripSecrets);
+    }
+    if (value !== null && typeof value === "object") {
+        if (value[SECRET_SIG.key] === SECRET_SIG.value) {
+            return "[secret]";
+        }
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, stripSecrets(v)]));
+    }
+    return value;
+}
