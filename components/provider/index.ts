@@ -46,9 +46,19 @@ export const COMPONENTS: Readonly<Record<string, () => ComponentClass>> = {
     "nhi:gcp:UsageMonitor": () => require("../gcp").UsageMonitor,
 };
 
+/** A property's type in the schema: the parts the provider reads. */
+export interface TypeSpec {
+    readonly type?: string;
+    readonly $ref?: string;
+    readonly items?: TypeSpec;
+    readonly additionalProperties?: TypeSpec;
+    readonly properties?: Record<string, TypeSpec>;
+}
+
 /** The parts of a package schema the provider reads. */
-interface PackageSchema {
-    readonly resources?: Record<string, { readonly properties?: Record<string, unknown> }>;
+export interface PackageSchema {
+    readonly resources?: Record<string, { readonly properties?: Record<string, TypeSpec> }>;
+    readonly types?: Record<string, TypeSpec>;
 }
 
 /**
@@ -64,7 +74,7 @@ interface PackageSchema {
 export class NhiProvider implements provider.Provider {
     readonly version: string;
     private schemaJson?: string;
-    private outputNames?: ReadonlyMap<string, readonly string[]>;
+    private parsed?: PackageSchema;
 
     constructor(private readonly schemaPath: string = SCHEMA_PATH) {
         this.version = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, "package.json"), "utf8")).version;
@@ -84,26 +94,54 @@ export class NhiProvider implements provider.Provider {
         // INVALID_ARGUMENT status whose details are one `pulumirpc.InputPropertiesError` with every
         // property path (@pulumi/pulumi 3.248 provider/server.js, `buildInvalidPropertiesError`).
         const resource = new (load())(name, inputs, options);
+        const schema = this.parsedSchema();
         const state: Record<string, unknown> = {};
-        for (const output of this.outputsOf(type)) {
-            state[output] = (resource as any)[output];
+        for (const [output, spec] of Object.entries(schema.resources?.[type]?.properties ?? {})) {
+            state[output] = schemaShaped((resource as any)[output], spec, schema);
         }
         return { urn: resource.urn, state };
     }
 
-    /** The names of the outputs the schema lists for `type`. */
-    outputsOf(type: string): readonly string[] {
-        if (this.outputNames === undefined) {
-            const schema: PackageSchema = JSON.parse(this.readSchema());
-            this.outputNames = new Map(Object.entries(schema.resources ?? {}).map(([token, r]) => [token, Object.keys(r.properties ?? {})]));
-        }
-        return this.outputNames.get(type) ?? [];
+    private parsedSchema(): PackageSchema {
+        return (this.parsed ??= JSON.parse(this.readSchema()));
     }
 
     // Not `schema`: the SDK's server sends a provider's `schema` property, when there is one, as is.
     private readSchema(): string {
         return (this.schemaJson ??= fs.readFileSync(this.schemaPath, "utf8"));
     }
+}
+
+/**
+ * `value` as the schema's `spec` describes it: an object type keeps the properties the schema lists
+ * (an instance may hold more, e.g. a helper's internals), arrays and maps element by element,
+ * through Outputs; anything else (strings, numbers, resources, `Any`) as it is. Resources go to the
+ * engine as resource references; secrets stay secret Outputs.
+ */
+export function schemaShaped(value: unknown, spec: TypeSpec, schema: PackageSchema): unknown {
+    if (value === undefined || value === null) {
+        return value;
+    }
+    if (pulumi.Output.isInstance(value)) {
+        return value.apply((v) => schemaShaped(v, spec, schema) as any);
+    }
+    const object = spec.$ref?.startsWith("#/types/") ? schema.types?.[spec.$ref.slice("#/types/".length)] : spec.type === "object" ? spec : undefined;
+    if (object?.properties !== undefined && typeof value === "object" && !pulumi.Resource.isInstance(value)) {
+        const shaped: Record<string, unknown> = {};
+        for (const [key, property] of Object.entries(object.properties)) {
+            if ((value as any)[key] !== undefined) {
+                shaped[key] = schemaShaped((value as any)[key], property, schema);
+            }
+        }
+        return shaped;
+    }
+    if (spec.type === "array" && spec.items !== undefined && Array.isArray(value)) {
+        return value.map((v) => schemaShaped(v, spec.items!, schema));
+    }
+    if (spec.type === "object" && spec.additionalProperties !== undefined && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, schemaShaped(v, spec.additionalProperties!, schema)]));
+    }
+    return value;
 }
 
 /**

@@ -1,8 +1,9 @@
 import * as assert from "assert";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { aws, gcp } from "../../components";
-import { Registered, capture, installMocks, valueOf } from "../support/mock-graph";
+import { aws } from "../../components";
+import { COMPONENTS, schemaShaped } from "../../components/provider";
+import { Registered, capture, installMocks } from "../support/mock-graph";
 import { FakeEngine, ProviderProcess, Registration, construct, getSchema, propertyErrors, startFakeEngine, startProvider } from "../../components/provider/fake-engine";
 
 /**
@@ -20,6 +21,8 @@ const FROM_SOURCES = ["-r", "ts-node/register/transpile-only", "-e", `require(${
 
 /** The Pulumi wire encoding of a secret value. */
 const SECRET_SIG = { key: pulumi.runtime.specialSigKey, value: pulumi.runtime.specialSecretSig };
+
+const SCHEMA = require(path.join(ROOT, "provider", "schema.json"));
 
 const AWS_ARGS = {
     owner: "team-payments",
@@ -42,6 +45,18 @@ const ACCESS_KEY_ARGS = {
     consumer: "acme-ledger",
     rotateEveryDays: 30,
     grants: [{ actions: ["s3:PutObject"], resources: ["arn:aws:s3:::acme-exchange/invoices/*"] }],
+};
+
+/** Each component tested over gRPC, with its inputs: both identities, credentials, lifecycle. */
+const CASES: Record<string, Record<string, unknown>> = {
+    "nhi:aws:ServiceIdentity": AWS_ARGS,
+    "nhi:gcp:ServiceIdentity": GCP_ARGS,
+    "nhi:aws:AccessKeyIdentity": ACCESS_KEY_ARGS,
+    "nhi:aws:RotatingSecret": { owner: "team-payments", purpose: "Signs webhooks", rotateEveryDays: 30, readers: ["arn:aws:iam::123456789012:role/payments-api"] },
+    "nhi:aws:SecretRotator": { owner: "team-platform", purpose: "Rotates the team secrets" },
+    "nhi:aws:UsageMonitor": { owner: "team-platform", notifyTopics: ["arn:aws:sns:us-east-1:123456789012:owners"] },
+    "nhi:gcp:Deprovisioner": { project: "acme-prod", region: "europe-west1", owner: "team-platform" },
+    "nhi:gcp:SecretRotator": { project: "acme-prod", region: "europe-west1", owner: "team-platform" },
 };
 
 /** The inputs as the engine sends them: the SDK's serialization, with output values. */
@@ -121,33 +136,30 @@ describe("provider over gRPC", function () {
         assert.strictEqual(schema.name, "nhi");
     });
 
-    for (const [type, args, declare] of [
-        ["nhi:aws:ServiceIdentity", AWS_ARGS, (n: string) => new aws.ServiceIdentity(n, AWS_ARGS as any)],
-        ["nhi:gcp:ServiceIdentity", GCP_ARGS, (n: string) => new gcp.ServiceIdentity(n, GCP_ARGS as any)],
-        ["nhi:aws:AccessKeyIdentity", ACCESS_KEY_ARGS, (n: string) => new aws.AccessKeyIdentity(n, ACCESS_KEY_ARGS as any)],
-    ] as const) {
+    for (const [i, [type, args]] of Object.entries(CASES).entries()) {
+        // A name of its own per case: `capture` finds each resource's parent by its name.
+        const name = `grpc${i}-${type.split(":")[2].toLowerCase().slice(0, 12)}`;
         it(`${type}: registers the children TypeScript registers, and returns every output with the TypeScript value`, async () => {
-            // GIVEN the identity declared in TypeScript under the mocks
-            const ts = await capture(() => declare("reports-deployer"));
-            // WHEN the engine asks the provider to construct the same identity
-            const grpc = await constructed(type, "reports-deployer", args);
+            // GIVEN the component declared in TypeScript under the mocks
+            const ts = await capture(() => new (COMPONENTS[type]())(name, args));
+            // WHEN the engine asks the provider to construct the same component
+            const grpc = await constructed(type, name, args);
             // THEN the same resources register, under the same parents, with the same inputs (the
             // component first; its children in the order their inputs resolve, which may differ)
             assert.strictEqual(grpc.resources[0].type, type);
             assert.deepStrictEqual(sorted(grpc.resources), sorted(comparable(ts.resources)));
-            assert.strictEqual(grpc.urn, `urn:pulumi:test::nhi::${type}::reports-deployer`);
-            // AND the state holds every output the schema lists, with the value the TypeScript property has
-            const outputs = Object.keys(require(path.join(ROOT, "provider", "schema.json")).resources[type].properties);
-            assert.ok(outputs.length > 0);
+            assert.strictEqual(grpc.urn, `urn:pulumi:test::nhi::${type}::${name}`);
+            // AND the state holds every output the schema lists that has a value, with the value the
+            // TypeScript property has (a resource by its URN), secret where it is secret
+            const outputs = SCHEMA.resources[type].properties;
             const expected: Record<string, unknown> = {};
-            for (const output of outputs) {
-                expected[output] = await valueOf((ts.value as any)[output]);
+            for (const [output, spec] of Object.entries(outputs)) {
+                expected[output] = schemaShaped((ts.value as any)[output], spec as any, SCHEMA);
             }
-            const state = unwrapSecrets(pulumi.runtime.deserializeProperties({ toJavaScript: () => grpc.state } as any));
-            assert.deepStrictEqual(Object.keys(state).sort(), Object.keys(expected).filter((k) => expected[k] !== undefined).sort());
-            for (const [k, v] of Object.entries(expected)) {
-                assert.deepStrictEqual(state[k], v, `output \`${k}\``);
-            }
+            const wireExpected = await pulumi.runtime.serializeProperties("expected", expected);
+            assert.deepStrictEqual(plain(grpc.state), plain(wireExpected));
+            assert.deepStrictEqual(Object.keys(grpc.state).sort(), Object.keys(wireExpected).sort());
+            assert.ok(Object.keys(grpc.state).length > 0);
             // AND, as in TypeScript, the component registers no outputs of its own in its state
             assert.deepStrictEqual(engine.outputs.get(grpc.urn), {});
         });
@@ -194,6 +206,26 @@ describe("provider over gRPC", function () {
         assert.ok(!clear.includes("ext-7f3a"), clear);
     });
 });
+
+/**
+ * A wire value as the test compares it: a secret as `{ secret: <value> }`, a resource reference as
+ * its URN.
+ */
+function plain(value: any): any {
+    if (Array.isArray(value)) {
+        return value.map(plain);
+    }
+    if (value !== null && typeof value === "object") {
+        if (value[SECRET_SIG.key] === SECRET_SIG.value) {
+            return { secret: plain(value.value) };
+        }
+        if (value[SECRET_SIG.key] === pulumi.runtime.specialResourceSig) {
+            return { resource: value.urn };
+        }
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+    }
+    return value;
+}
 
 /** `value` with every wire secret's content removed: what is left is in the clear. */
 function stripSecrets(value: any): any {
