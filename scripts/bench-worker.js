@@ -12,6 +12,12 @@
  *              NHI_BENCH_CONTEXT, a JSON value the driver takes from `verify`.
  *   verify     declares <n> instances both ways in one process and checks that every compared
  *              child gets byte-identical inputs; prints the context for `hand`.
+ *   provider   has the provider (bin/provider, started from provider/ as the engine starts the
+ *              plugin) construct <n> instances over gRPC (`Construct`, the workload's `token` and
+ *              `args`), this process playing the engine: its ResourceMonitor answers with the same
+ *              mocks as the other modes (bin/provider/fake-engine.js). All <n> calls are sent at
+ *              once, as an engine would for a program that declares them in a loop. Also reports
+ *              the provider process's peak RSS (`VmHWM` of /proc/<pid>/status, Linux).
  *
  * Both measuring modes first run the workload's `setup` (e.g. one shared rotator) and declare
  * WARMUP instances (same shapes, other names), and drain them, so that module loading, JIT
@@ -33,8 +39,8 @@ const WARMUP = 50;
 const [workloadName, mode, nText] = process.argv.slice(2);
 const workload = workloads[workloadName];
 const n = Number(nText);
-if (workload === undefined || !["component", "hand", "verify"].includes(mode) || !Number.isInteger(n) || n < 1) {
-    console.error(`usage: node --stack-trace-limit=0 [--expose-gc] scripts/bench-worker.js <${Object.keys(workloads).join("|")}> <component|hand|verify> <n>`);
+if (workload === undefined || !["component", "hand", "verify", "provider"].includes(mode) || !Number.isInteger(n) || n < 1) {
+    console.error(`usage: node --stack-trace-limit=0 [--expose-gc] scripts/bench-worker.js <${Object.keys(workloads).join("|")}> <component|hand|verify|provider> <n>`);
     process.exit(2);
 }
 process.on("unhandledRejection", (e) => {
@@ -199,7 +205,60 @@ async function verify() {
     };
 }
 
-(mode === "verify" ? verify() : measure()).then((result) => {
+/** The peak resident set of process `pid`, in MiB: `VmHWM` (Linux); null elsewhere. */
+function peakRssMiB(pid) {
+    try {
+        const kib = /VmHWM:\s+(\d+) kB/.exec(require("fs").readFileSync(`/proc/${pid}/status`, "utf8"));
+        return kib ? Number(kib[1]) / 1024 : null;
+    } catch {
+        return null;
+    }
+}
+
+/** Constructs n instances through the provider over gRPC; this process plays the engine. */
+async function measureProvider() {
+    const engine = require(path.join(ROOT, "bin", "provider", "fake-engine.js"));
+    const fake = await engine.startFakeEngine(pulumi.runtime.getMonitor(), false);
+    const provider = await engine.startProvider(process.execPath, ["--stack-trace-limit=0", path.join(ROOT, "provider")], fake.engineAddress, { cwd: ROOT });
+    const constructAll = (names) => Promise.all(names.map(([name, i]) =>
+        engine.construct(provider.client, { type: workload.token, name, inputs: workload.args(i), monitorAddress: fake.monitorAddress, project: "nhi", stack: "bench" })));
+    try {
+        await constructAll(Array.from({ length: WARMUP }, (_, k) => [`warm-${k}`, 100_000 + k]));
+        await waitForRPCs();
+        const rssAfterWarmup = process.memoryUsage().rss;
+        const providerRssAfterWarmup = peakRssMiB(provider.child.pid);
+        const before = registrations;
+        const cpu0 = process.cpuUsage();
+        const t0 = performance.now();
+        await constructAll(Array.from({ length: n }, (_, i) => [`svc-${i}`, i]));
+        await waitForRPCs();
+        const wallMs = performance.now() - t0;
+        const cpu = process.cpuUsage(cpu0);
+        const resources = registrations - before;
+        return {
+            mode,
+            n,
+            warmup: WARMUP,
+            wallMs,
+            /** CPU of this process (the fake engine) only: the provider's is its own process's. */
+            cpuMs: (cpu.user + cpu.system) / 1000,
+            declaredMs: wallMs,
+            resources,
+            resourcesPerInstance: resources / n,
+            maxRssMiB: process.resourceUsage().maxRSS / 1024,
+            rssAfterWarmupMiB: mib(rssAfterWarmup),
+            providerMaxRssMiB: peakRssMiB(provider.child.pid),
+            providerRssAfterWarmupMiB: providerRssAfterWarmup,
+            heapUsedAfterGcMiB: null,
+            stackTraceLimit: Error.stackTraceLimit,
+        };
+    } finally {
+        provider.stop();
+        await fake.stop();
+    }
+}
+
+(mode === "verify" ? verify() : mode === "provider" ? measureProvider() : measure()).then((result) => {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     process.exit(0);
 }, (e) => {

@@ -57,6 +57,9 @@ const identities = {
     title: "aws.ServiceIdentity vs hand-written aws.iam.Role + aws.iam.RolePolicy + its quarantine at expiry (aws.scheduler.Schedule, aws.iam.Role + aws.iam.RolePolicy)",
     unit: "identities",
     component: "aws.ServiceIdentity",
+    /** For the `provider` workload: the component's type token and one instance's inputs. */
+    token: "nhi:aws:ServiceIdentity",
+    args: identityArgs,
     describe: (v) => `Each identity: Lambda trust, \`s3\` \`read\` on one object prefix (${v.context.length} actions) + 3 exact \`sqs\` actions on one queue, owner/purpose, expiry a year ahead, quarantined then by a one-time schedule.`,
     setup() {},
     declareComponent({ nhi }, name, i) {

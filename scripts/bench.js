@@ -20,8 +20,14 @@
  *    measurement lives beside the fakes in test/support/ and runs here as a child process, as the
  *    tests run the demo: scripts/ never import test/.
  *
+ * 5. `provider`: the same aws.ServiceIdentity declared by a TypeScript program (mode `component`
+ *    of the `identities` workload) and constructed by the provider for another language's program
+ *    (`Construct` over gRPC to the plugin's process, the worker playing the engine with the same
+ *    mocks; mode `provider`), side by side: time and peak RSS of each process.
+ *
  * Environment: BENCH_REPEATS (default 3), BENCH_WORKLOADS (comma-separated, among the workloads'
- * names and `monitors`; default all).
+ * names, `monitors` and `provider`; default all), BENCH_PROVIDER_N (the `provider` size, default
+ * 1000).
  */
 const { spawnSync } = require("child_process");
 const fs = require("fs");
@@ -266,19 +272,56 @@ function benchMonitors() {
     return out;
 }
 
+// ---- The provider: Construct over gRPC against the TypeScript path.
+
+const PROVIDER_N = Math.max(1, Number(process.env.BENCH_PROVIDER_N ?? 1000) || 1000);
+
+function benchProvider() {
+    const name = "identities";
+    const paths = [["component", "TypeScript program (in-process mocks)"], ["provider", "`Construct` over gRPC (provider process + fake engine)"]];
+    const results = { component: [], provider: [] };
+    for (let round = 0; round < REPEATS; round++) {
+        const order = round % 2 === 0 ? paths : [...paths].reverse();
+        for (const [mode] of order) {
+            const r = runWorker(name, mode, PROVIDER_N);
+            results[mode].push(r);
+            log(`bench: provider ${String(PROVIDER_N).padStart(5)} ${mode.padEnd(9)} run ${round + 1}/${REPEATS}: ${fmt(r.wallMs / 1000)} s, peak RSS ${fmt(r.providerMaxRssMiB ?? r.maxRssMiB, 0)} MiB, ${r.resourcesPerInstance} resources/identity`);
+        }
+    }
+    const med = (mode, f) => median(results[mode].map(f).filter((v) => v !== null && v !== undefined));
+    const out = [`## ${workloads[name].component} from another language: the provider's \`Construct\` against TypeScript (Pulumi mocks)`, ""];
+    out.push(`Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model?.trim() ?? "?"}, @pulumi/pulumi ${version("@pulumi/pulumi")}; the \`identities\` workload's identity, ${PROVIDER_N.toLocaleString("en-US")} of them after a 50-identity warm-up, median of ${REPEATS} run${REPEATS === 1 ? "" : "s"}. ` +
+        "TypeScript: one process declares them under the mocks. Provider: the plugin's process (bin/provider, `--stack-trace-limit=0`) constructs them, each child registered over gRPC with a fake engine (the bench worker) that answers with the same mocks; every `Construct` sent at once.");
+    out.push("");
+    out.push("| path | wall s | ms/identity | peak RSS MiB (components' process) | peak RSS MiB (fake engine) | resources/identity |");
+    out.push("|---|---:|---:|---:|---:|---:|");
+    for (const [mode, title] of paths) {
+        const wall = med(mode, (r) => r.wallMs / 1000);
+        const rss = mode === "provider" ? med(mode, (r) => r.providerMaxRssMiB) : med(mode, (r) => r.maxRssMiB);
+        const engineRss = mode === "provider" ? fmt(med(mode, (r) => r.maxRssMiB), 0) : "–";
+        out.push(`| ${title} | ${fmt(wall)} | ${fmt((wall * 1000) / PROVIDER_N)} | ${fmt(rss, 0)} | ${engineRss} | ${med(mode, (r) => r.resourcesPerInstance)} |`);
+    }
+    out.push("");
+    const ratio = med("provider", (r) => r.wallMs) / med("component", (r) => r.wallMs);
+    const rssRatio = med("provider", (r) => r.providerMaxRssMiB) / med("component", (r) => r.maxRssMiB);
+    out.push(`Provider / TypeScript: time ${x(ratio)}, peak RSS of the components' process ${x(rssRatio)} (info, no target: the provider path adds a gRPC round trip per child and a serialization of the state).`);
+    return out;
+}
+
 const started = Date.now();
-const only = process.env.BENCH_WORKLOADS ? process.env.BENCH_WORKLOADS.split(",") : [...Object.keys(workloads), "monitors"];
+const EXTRA = ["monitors", "provider"];
+const only = process.env.BENCH_WORKLOADS ? process.env.BENCH_WORKLOADS.split(",") : [...Object.keys(workloads), ...EXTRA];
 for (const name of only) {
-    if (workloads[name] === undefined && name !== "monitors") {
-        fail(`unknown workload ${name}; known: ${[...Object.keys(workloads), "monitors"].join(", ")}.`);
+    if (workloads[name] === undefined && !EXTRA.includes(name)) {
+        fail(`unknown workload ${name}; known: ${[...Object.keys(workloads), ...EXTRA].join(", ")}.`);
     }
 }
-if (only.some((name) => workloads[name] !== undefined)) {
+if (only.some((name) => name !== "monitors")) {
     build();
 }
 const report = [];
 for (const name of only) {
-    report.push(...(name === "monitors" ? benchMonitors() : benchWorkload(name)), "");
+    report.push(...(name === "monitors" ? benchMonitors() : name === "provider" ? benchProvider() : benchWorkload(name)), "");
 }
 process.stdout.write(`${report.join("\n").trimEnd()}\n`);
 log(`bench: done in ${fmt((Date.now() - started) / 1000, 0)} s.`);
