@@ -11,6 +11,10 @@
  *    bundler; imports the package from an ES module;
  * 2. a stack on the lowest versions the peer ranges admit: declares an identity of each cloud
  *    under `pulumi-nhi/testing`.
+ * 3. the plugin `nhi` as packed (node_modules/pulumi-nhi/provider, in project 1): starts as the
+ *    nodejs language host starts it (`require` of the folder, the engine's address as argument),
+ *    answers GetSchema with provider/schema.json, and constructs an aws.ServiceIdentity over gRPC
+ *    against a fake engine that answers as `pulumi-nhi/testing`'s mocks.
  *
  * Prints what it checked and the size of each project's node_modules; exits non-zero on the first
  * failure. Not part of `npm test`, which runs offline.
@@ -113,6 +117,37 @@ function main() {
     const missing = run(aws, process.execPath, ["-e", 'try { require("pulumi-nhi").gcp.ServiceIdentity } catch (e) { console.log(e.message) }']);
     check(missing.startsWith("`gcp.ServiceIdentity` needs `@pulumi/gcp` and `@pulumi/random`"), "reading gcp.ServiceIdentity without Google's SDK says what to install");
     console.log(`  node_modules: ${sizeMiB(path.join(aws, "node_modules"))} MiB (with typescript, ts-node, mocha)`);
+
+    console.log("\n3. The plugin nhi, as packed");
+    fs.writeFileSync(path.join(aws, "plugin.js"), `
+const assert = require("assert");
+const path = require("path");
+const pulumi = require("@pulumi/pulumi");
+const { installMocks } = require("pulumi-nhi/testing");
+const plugin = path.join(__dirname, "node_modules", "pulumi-nhi", "provider");
+const engine = require(path.join(__dirname, "node_modules", "pulumi-nhi", "bin", "provider", "fake-engine.js"));
+(async () => {
+    installMocks();
+    const fake = await engine.startFakeEngine(pulumi.runtime.getMonitor());
+    const provider = await engine.startProvider(process.execPath, [plugin], fake.engineAddress);
+    try {
+        const schema = await engine.getSchema(provider.client);
+        assert.deepStrictEqual(schema, require(path.join(plugin, "schema.json")));
+        const { urn, state } = await engine.construct(provider.client, { type: "nhi:aws:ServiceIdentity", name: "worker", monitorAddress: fake.monitorAddress, inputs: {
+            owner: "team", purpose: "a worker", trust: { service: { principal: "lambda.amazonaws.com" } },
+            grants: [{ service: "s3", access: "read", resources: ["arn:aws:s3:::invoices/incoming/*"] }],
+        } });
+        assert.strictEqual(urn, "urn:pulumi:test::nhi::nhi:aws:ServiceIdentity::worker");
+        assert.strictEqual(state.roleArn, "arn:aws:iam::123456789012:role/worker-role-1a2b3c4");
+        console.log(schema.name + " " + schema.version + " " + fake.registrations.map((r) => r.type).join(","));
+    } finally {
+        provider.stop();
+        await fake.stop();
+    }
+})().catch((e) => { console.error(e); process.exit(1); });
+`);
+    const served = run(aws, process.execPath, ["plugin.js"]).trim();
+    check(served.startsWith(`nhi ${pkg.version} nhi:aws:ServiceIdentity,aws:iam/role:Role`), `the packed plugin starts, answers GetSchema (plugin nhi ${pkg.version}) and constructs an aws.ServiceIdentity over gRPC (${served.split(" ")[2]})`);
 
     console.log("\n2. A stack on the lowest versions the peer ranges admit");
     const floor = (name) => `${name}@${/\d+\.\d+\.\d+/.exec(pkg.peerDependencies[name])[0]}`;
