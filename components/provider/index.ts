@@ -75,6 +75,8 @@ export class NhiProvider implements provider.Provider {
     readonly version: string;
     private schemaJson?: string;
     private parsed?: PackageSchema;
+    /** The components this process constructed, by URN (see {@link NhiProvider.constructedAt}). */
+    private readonly constructed = new Map<string, pulumi.Resource>();
 
     constructor(private readonly schemaPath: string = SCHEMA_PATH) {
         this.version = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, "package.json"), "utf8")).version;
@@ -94,12 +96,27 @@ export class NhiProvider implements provider.Provider {
         // INVALID_ARGUMENT status whose details are one `pulumirpc.InputPropertiesError` with every
         // property path (@pulumi/pulumi 3.248 provider/server.js, `buildInvalidPropertiesError`).
         const resource = new (load())(name, inputs, options);
+        await new Promise<void>((resolve) => resource.urn.apply((urn) => resolve(void this.constructed.set(urn, resource))));
         const schema = this.parsedSchema();
         const state: Record<string, unknown> = {};
         for (const [output, spec] of Object.entries(schema.resources?.[type]?.properties ?? {})) {
             state[output] = schemaShaped((resource as any)[output], spec, schema);
         }
         return { urn: resource.urn, state };
+    }
+
+    /**
+     * The component this process constructed at `urn`: what a reference to it among another
+     * component's inputs stands for (an `aws.SecretRotator` as a secret's `rotator`, an
+     * `aws.ServiceIdentity` among `readers`), so that the component receives the instance, as in
+     * TypeScript. The engine sends every `Construct` of one deployment to one provider process.
+     */
+    constructedAt(urn: string): pulumi.Resource {
+        const found = this.constructed.get(urn);
+        if (found === undefined) {
+            throw new Error(`${urn} is not a component this provider constructed in this deployment: a component passed to another must be declared in the same program.`);
+        }
+        return found;
     }
 
     private parsedSchema(): PackageSchema {
@@ -149,5 +166,12 @@ export function schemaShaped(value: unknown, spec: TypeSpec, schema: PackageSche
  * engine expects. `args` are the plugin's arguments: the engine's address first.
  */
 export function serve(args: readonly string[]): Promise<void> {
-    return provider.main(new NhiProvider(), [...args]);
+    const nhi = new NhiProvider();
+    // A resource reference among the inputs deserializes through the module registered for its
+    // package and module (`nhi`, `aws`), else to its bare URN (@pulumi/pulumi 3.248 runtime/rpc.js,
+    // `deserializeProperty`), which no component would accept in place of the resource.
+    for (const module of ["aws", "gcp"]) {
+        pulumi.runtime.registerResourceModule("nhi", module, { version: nhi.version, construct: (_name, _type, urn) => nhi.constructedAt(urn) });
+    }
+    return provider.main(nhi, [...args]);
 }

@@ -59,6 +59,11 @@ const CASES: Record<string, Record<string, unknown>> = {
     "nhi:gcp:SecretRotator": { project: "acme-prod", region: "europe-west1", owner: "team-platform" },
 };
 
+/** A resource reference as the engine sends one among a component's inputs. */
+function reference(urn: string): Record<string, unknown> {
+    return { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialResourceSig, urn, packageVersion: require(path.join(ROOT, "package.json")).version };
+}
+
 /** The inputs as the engine sends them: the SDK's serialization, with output values. */
 async function wire(inputs: Record<string, unknown>): Promise<Record<string, unknown>> {
     return pulumi.runtime.serializeProperties("test inputs", inputs, { keepOutputValues: true });
@@ -165,6 +170,33 @@ describe("provider over gRPC", function () {
         });
     }
 
+    it("passes a component it constructed as another's input: a shared rotator, a reader identity", async () => {
+        // GIVEN, in TypeScript, a shared rotator, a reader identity, and a secret that uses both
+        const secretArgs = { owner: "team-payments", purpose: "Signs webhooks", rotateEveryDays: 30 };
+        const rotatorArgs = CASES["nhi:aws:SecretRotator"];
+        const ts = await capture(() => {
+            const rotator = new aws.SecretRotator("refs-rotator", rotatorArgs as any);
+            const reader = new aws.ServiceIdentity("refs-reader", AWS_ARGS as any);
+            return new aws.RotatingSecret("refs-secret", { ...secretArgs, rotator, readers: [reader] });
+        });
+        // WHEN the engine constructs the same three, the secret's inputs referring to the other two
+        // as the engine refers to resources (a resource reference: its URN and package version)
+        const rotator = await constructed("nhi:aws:SecretRotator", "refs-rotator", rotatorArgs);
+        const reader = await constructed("nhi:aws:ServiceIdentity", "refs-reader", AWS_ARGS);
+        const secret = await constructed("nhi:aws:RotatingSecret", "refs-secret", { ...secretArgs, rotator: reference(rotator.urn), readers: [reference(reader.urn)] });
+        // THEN the three register what they register in TypeScript: the secret is rotated by the
+        // shared rotator's function, and the reader's role may read it
+        assert.deepStrictEqual(sorted([...rotator.resources, ...reader.resources, ...secret.resources]), sorted(comparable(ts.resources)));
+        assert.strictEqual(plain(secret.state).rotator.mode, "shared");
+    });
+
+    it("refuses a reference to a component it did not construct, naming it", async () => {
+        const urn = "urn:pulumi:test::nhi::nhi:aws:SecretRotator::elsewhere";
+        const err = await construct(provider.client, { type: "nhi:aws:RotatingSecret", name: "refs-unknown", monitorAddress: engine.monitorAddress,
+            inputs: await wire({ owner: "team-payments", purpose: "Signs webhooks", rotateEveryDays: 30, rotator: reference(urn) }) }).then(() => assert.fail("Construct succeeded"), (e) => e);
+        assert.match(err.details, new RegExp(`${urn} is not a component this provider constructed in this deployment: a component passed to another must be declared in the same program\\.`));
+    });
+
     it("returns a bad input's error with the TypeScript message and each property path", async () => {
         // GIVEN inputs with two mistakes: a blank owner and an unknown access level
         const bad = { ...AWS_ARGS, owner: " ", grants: [{ service: "s3", access: "reed", resources: ["arn:aws:s3:::invoices/*"] }] };
@@ -186,6 +218,19 @@ describe("provider over gRPC", function () {
         assert.deepStrictEqual(propertyErrors(err).errors.map((e) => e.propertyPath), ["owner", "grants[0].access"]);
         // AND nothing was registered, not even the component
         assert.deepStrictEqual(engine.registrations.slice(start), []);
+    });
+
+    it("constructs in a preview with an input not known yet, sending it on unknown", async () => {
+        // GIVEN a preview, and a permissions boundary that another resource creates in this update
+        const unknown = { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialOutputValueSig, dependencies: ["urn:pulumi:test::nhi::aws:iam/policy:Policy::boundary"] };
+        const start = engine.registrations.length;
+        // WHEN the engine asks the provider to construct the identity
+        const result = await construct(provider.client, { type: "nhi:aws:ServiceIdentity", name: "preview", dryRun: true, monitorAddress: engine.monitorAddress,
+            inputs: await wire({ ...AWS_ARGS, permissionsBoundaryArn: unknown }) });
+        // THEN the role registers with the boundary unknown, and the identity's outputs come back
+        const role = engine.registrations.slice(start).find((r) => r.type === "aws:iam/role:Role" && r.name === "preview-role")!;
+        assert.strictEqual(role.object.permissionsBoundary, pulumi.runtime.unknownValue);
+        assert.strictEqual(result.state.roleArn, "arn:aws:iam::123456789012:role/preview-role-1a2b3c4");
     });
 
     it("keeps a secret input secret in the children's inputs and in the outputs that carry it", async () => {
