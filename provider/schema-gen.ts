@@ -20,7 +20,9 @@ import { DocText, describeDoc, docOf, literalDefault } from "./schema-docs";
  * How TypeScript types become schema types (https://www.pulumi.com/docs/iac/guides/building-extending/packages/schema/,
  * checked against the metaschema pkg/codegen/schema/pulumi.json of pulumi/pulumi):
  * - `pulumi.Input<T>` and `pulumi.Output<T>` → T: every schema input accepts eventual values.
- * - `string`, `number`, `boolean` → the primitive; a union of string literals → a named enum
+ * - `string`, `boolean` → the primitive; `number` → `integer`: every number of this API counts
+ *   whole units (days, seconds, minutes, characters) and the classes refuse a fraction
+ *   (`Number.isInteger`), so the SDKs offer `int`, not `float64`. A union of string literals → a named enum
  *   (`nhi:aws:AccessLevel`), named after its type alias, else after the property.
  * - arrays → `array`; `Record<string, T>` → `object` with `additionalProperties`.
  * - an interface, or a union of object types that the schema cannot express (`AwsGrant =
@@ -388,7 +390,7 @@ class SchemaBuilder {
         }
         if (kinds === 1 && resources.length > 0 && objects.length === 0 && arrays.length === 0) {
             // A primitive or a component (`deprovisioner?: GcpDeprovisioner | false`): a union type.
-            const primitive = numbers.length > 0 ? "number" : "boolean";
+            const primitive = numbers.length > 0 ? "integer" : "boolean";
             return { oneOf: [{ type: primitive }, this.typeOf(resources, undefined, site)] };
         }
         if (kinds !== 1 || members.length !== strings.length + numbers.length + booleans.length + arrays.length + objects.length + resources.length) {
@@ -396,7 +398,7 @@ class SchemaBuilder {
             return { $ref: "pulumi.json#/Any" };
         }
         if (numbers.length > 0) {
-            return { type: "number" };
+            return { type: "integer" };
         }
         if (booleans.length > 0) {
             return { type: "boolean" };

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import { aws, gcp } from "../../components";
 import { ACCESS_LEVELS } from "../../components/aws/catalog";
+import { planAwsServiceIdentity } from "../../components/aws/service-identity";
 import { legacyTypeOf } from "../../components/core/tokens";
 import { capture } from "../../components/testing";
 import { PackageSchema, SCHEMA_PATH, SECRET_OUTPUTS, SchemaType, generateSchema, schemaText } from "../../provider/schema-gen";
@@ -165,6 +166,18 @@ describe("provider/schema.json", () => {
         assert.strictEqual(identity.maxSessionDuration.default, 3600);
         assert.strictEqual(identity.path.default, "/");
         assert.strictEqual(identity.expiresAt.default, undefined);
+    });
+
+    it("types every number as an integer, since every count of the API is whole and a fraction is refused", () => {
+        // GIVEN every number in the schema
+        const numbers = allProperties(committed).filter(({ property }) => property.type === "number" || property.type === "integer");
+        // THEN each is an integer
+        assert.deepStrictEqual(numbers.filter(({ property }) => property.type !== "integer").map(({ where }) => where), []);
+        assert.ok(numbers.some(({ where }) => where === "nhi:aws:ServiceIdentity input.maxSessionDuration"));
+        // AND the component refuses a fraction, in every language
+        assert.throws(() => planAwsServiceIdentity("fraction", {
+            owner: "team-payments", purpose: "Pays invoices", trust: { service: { principal: "ecs-tasks.amazonaws.com" } }, grants: [], maxSessionDuration: 3600.5,
+        }), { message: 'AwsServiceIdentity "fraction" has 1 invalid argument:\n  - maxSessionDuration: `maxSessionDuration` must be a whole number of seconds from 3600 (1 hour) to 43200 (12 hours); got number `3600.5`.' });
     });
 
     it("offers as outputs every public property of the class, with its type", () => {
