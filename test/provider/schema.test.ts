@@ -1,12 +1,14 @@
 import * as assert from "assert";
 import * as fs from "fs";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { aws, gcp } from "../../components";
 import { ACCESS_LEVELS } from "../../components/aws/catalog";
 import { planAwsServiceIdentity } from "../../components/aws/service-identity";
 import { legacyTypeOf } from "../../components/core/tokens";
 import { capture } from "../../components/testing";
-import { PackageSchema, SCHEMA_PATH, SECRET_OUTPUTS, SchemaType, generateSchema, schemaText } from "../../provider/schema-gen";
+import { SCHEMA_PATH, generateSchema, schemaText } from "../../provider/schema-gen";
+import { PackageSchema, SECRET_OUTPUTS, SchemaType } from "../../provider/schema-types";
 
 /**
  * provider/schema.json: generated from the TypeScript types and doc comments (`npm run schema`),
@@ -66,6 +68,19 @@ describe("provider/schema.json", () => {
         assert.strictEqual(schemaText(generated), fs.readFileSync(SCHEMA_PATH, "utf8"), "provider/schema.json differs in layout or key order: run `npm run schema`.");
     });
 
+    it("is not generated while a property has no doc comment or no schema type, naming each", () => {
+        // GIVEN a component with an undocumented input and output, and a callback input
+        // WHEN the generator reads it THEN it refuses, naming every problem
+        assert.throws(() => generateSchema(path.join(__dirname, "..", "fixtures", "schema-root")), {
+            message: [
+                "The schema cannot be generated:",
+                "- nhi:aws:Widget.inputs.size: no doc comment; add one to the TypeScript declaration.",
+                "- nhi:aws:Widget.inputs.onChange: a function has no schema type.",
+                "- nhi:aws:Widget.outputs.undocumented: no doc comment; add one to the TypeScript declaration.",
+            ].join("\n"),
+        });
+    });
+
     it("has one component resource per component class of `aws` and `gcp`, under its module token, aliased to its 0.1.0 token", () => {
         // GIVEN every class each namespace exports that is a component
         const components = (["aws", "gcp"] as const).flatMap((cloud) => {
@@ -94,11 +109,11 @@ describe("provider/schema.json", () => {
         ];
         assert.deepStrictEqual(undescribed, []);
         // AND a description is the doc comment's text, its default and its links
-        const path = committed.resources["nhi:aws:ServiceIdentity"].inputProperties as Record<string, SchemaType>;
-        assert.strictEqual(path.expiresAt.description,
+        const inputs = committed.resources["nhi:aws:ServiceIdentity"].inputProperties as Record<string, SchemaType>;
+        assert.strictEqual(inputs.expiresAt.description,
             "An ISO-8601 instant (`2027-01-31T00:00:00Z`) after which AWS itself stops honouring the\nidentity: every Allow statement of its policies (and of a role's trust policy) carries\n`DateLessThan aws:CurrentTime`. Must be in the future when the stack is updated.\n\nDefault: no expiry.\n\nSee https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Date");
         // AND an `@` in backticks stays text (TypeScript reads it as a tag)
-        assert.match(path.owner.description!, /spaces and `_ \. : \/ = \+ - @`, at most 256 characters/);
+        assert.match(inputs.owner.description!, /spaces and `_ \. : \/ = \+ - @`, at most 256 characters/);
     });
 
     it("resolves every `$ref` to a type or resource of the schema, or to Pulumi's `Any`", () => {
@@ -107,6 +122,20 @@ describe("provider/schema.json", () => {
             return ref !== "pulumi.json#/Any" && !(kind === "types" ? token in committed.types : kind === "resources" ? token in committed.resources : false);
         });
         assert.deepStrictEqual(unresolved, []);
+    });
+
+    it("uses tokens and type references of the shape Pulumi's metaschema allows", () => {
+        // The metaschema's token pattern (pkg/codegen/schema/pulumi.json, `$defs.token`), and one
+        // kind of type per property: a primitive, an array, a map, a reference or a union.
+        const TOKEN = /^[a-zA-Z][-a-zA-Z0-9_]*:([^0-9][a-zA-Z0-9._/-]*)?:[^0-9][a-zA-Z0-9._/-]*$/;
+        const tokens = [...Object.keys(committed.resources), ...Object.keys(committed.types)];
+        assert.deepStrictEqual(tokens.filter((t) => !TOKEN.test(t) || !t.startsWith("nhi:")), []);
+        const kinds = (p: SchemaType) => [p.$ref !== undefined, p.oneOf !== undefined, p.type !== undefined].filter(Boolean).length;
+        assert.deepStrictEqual(allProperties(committed).filter(({ property }) => kinds(property) !== 1).map(({ where }) => where), []);
+        assert.deepStrictEqual(
+            allProperties(committed).filter(({ property }) => !["string", "integer", "boolean", "array", "object", undefined].includes(property.type)).map(({ where }) => where),
+            [],
+        );
     });
 
     describe("requires what the TypeScript argument types require", () => {
@@ -161,6 +190,10 @@ describe("provider/schema.json", () => {
         const trust = committed.types["nhi:aws:Trust"];
         assert.deepStrictEqual(Object.keys(trust.properties!), ["service", "githubActions", "eksServiceAccount", "account"]);
         assert.strictEqual(trust.required, undefined);
+        // AND a default of one alternative's property stays in the text: an SDK would fill it in,
+        // and `allowWildcard: false` on an `access` grant is refused
+        assert.strictEqual(grant.properties!.allowWildcard.default, undefined);
+        assert.match(grant.properties!.allowWildcard.description!, /\n\nDefault: false\.$/);
         // AND defaults that are literals are the schema's defaults
         const identity = committed.resources["nhi:aws:ServiceIdentity"].inputProperties as Record<string, SchemaType>;
         assert.strictEqual(identity.maxSessionDuration.default, 3600);
