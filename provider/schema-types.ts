@@ -127,9 +127,13 @@ export class SchemaBuilder {
         const owner = c.exportName;
         const inputs = this.objectProperties(this.members(c.argsType), { module: c.cloud, path: `${c.token}.inputs`, owner, property: "", node: c.argsNode });
         const outputs = this.outputs(c);
-        const classDoc = docOf(c.classSymbol, this.checker);
+        const classDoc = describeDoc(docOf(c.classSymbol, this.checker), false);
+        // Arguments that are a union (`GcpRotatingSecretArgs`): their doc and alternatives too.
+        const argsMembers = this.members(c.argsType);
+        const argsDoc = argsMembers.length > 1 && c.argsType.aliasSymbol !== undefined ? describeDoc(docOf(c.argsType.aliasSymbol, this.checker), false) : "";
+        const argsAlternatives = argsMembers.length > 1 ? this.alternatives(argsMembers) : "";
         return {
-            description: this.described(describeDoc(classDoc, false), `${c.token}`),
+            description: this.described([classDoc, argsDoc, argsAlternatives].filter((t) => t !== "").join("\n\n"), `${c.token}`),
             isComponent: true,
             aliases: [{ type: legacyTypeOf(c.token) }],
             inputProperties: inputs.properties,
@@ -344,17 +348,17 @@ export class SchemaBuilder {
 
     /** The sentence that names the combinations a union of object types accepts. */
     private alternatives(objects: ts.Type[]): string {
-        const combos = objects.map((o) => {
-            const required = this.checker.getPropertiesOfType(o)
-                .filter((p) => !(p.flags & ts.SymbolFlags.Optional) && this.members(this.checker.getTypeOfSymbol(p)).length > 0)
-                .map((p) => `\`${p.name}\``);
-            return required.length === 0 ? "none of them" : required.join(" with ");
-        });
-        const distinct = [...new Set(combos)];
-        if (distinct.length === 1) {
+        const required = objects.map((o) => this.checker.getPropertiesOfType(o)
+            .filter((p) => !(p.flags & ts.SymbolFlags.Optional) && this.members(this.checker.getTypeOfSymbol(p)).length > 0)
+            .map((p) => p.name));
+        // What tells the alternatives apart: what each requires beyond what they all require.
+        const common = required.reduce((a, b) => a.filter((n) => b.includes(n)));
+        const combos = [...new Set(required.map((names) => names.filter((n) => !common.includes(n)).map((n) => `\`${n}\``).join(" with ")))];
+        if (combos.length < 2 || combos.includes("")) {
             return "";
         }
-        return `Every property is optional in the schema; the component accepts one of these combinations and refuses any other with the same error in every language: ${distinct.join("; or ")}.`;
+        return `A schema cannot say "one of": this type holds every alternative's properties and requires only what all of them require.`
+            + ` The component accepts exactly one of ${combos.join("; or ")}, and refuses any other combination with the same error in every language.`;
     }
 
     /**
