@@ -125,11 +125,11 @@ export class SchemaBuilder {
 
     resource(c: Component): SchemaObject {
         const owner = c.exportName;
-        const inputs = this.objectProperties(this.members(c.argsType), { module: c.cloud, path: `${c.token}.inputs`, owner, property: "", node: c.argsNode });
+        const argsMembers = this.members(c.argsType);
+        const inputs = this.objectProperties(argsMembers, { module: c.cloud, path: `${c.token}.inputs`, owner, property: "", node: c.argsNode });
         const outputs = this.outputs(c);
         const classDoc = describeDoc(docOf(c.classSymbol, this.checker), false);
         // Arguments that are a union (`GcpRotatingSecretArgs`): their doc and alternatives too.
-        const argsMembers = this.members(c.argsType);
         const argsDoc = argsMembers.length > 1 && c.argsType.aliasSymbol !== undefined ? describeDoc(docOf(c.argsType.aliasSymbol, this.checker), false) : "";
         const argsAlternatives = argsMembers.length > 1 ? this.alternatives(argsMembers) : "";
         return {
@@ -226,25 +226,23 @@ export class SchemaBuilder {
         const arrays = members.filter((t) => this.checker.isArrayType(t) || this.checker.isTupleType(t));
         const objects = members.filter((t) => !resources.includes(t) && !arrays.includes(t) && is(t, f.Object | f.Intersection));
         const kinds = [strings, numbers, booleans, arrays, objects].filter((k) => k.length > 0).length;
-        if (kinds === 1 && strings.length > 0 || kinds === 0 && resources.length > 0 || strings.length === members.length - resources.length && strings.length > 0) {
-            if (strings.length === 0) {
-                const tokens = new Set(resources.map((r) => this.resourceTokens.get(r.symbol)));
-                const [token] = tokens;
-                return tokens.size === 1 && token !== undefined ? { $ref: `#/resources/${token}` } : { $ref: "pulumi.json#/Any" };
-            }
-            if (strings.some((t) => is(t, f.String | f.TemplateLiteral))) {
-                return { type: "string" };
-            }
-            return this.enumRef(strings as ts.StringLiteralType[], original, site);
-        }
-        if (kinds === 1 && resources.length > 0 && objects.length === 0 && arrays.length === 0) {
-            // A primitive or a component (`deprovisioner?: GcpDeprovisioner | false`): a union type.
-            const primitive = numbers.length > 0 ? "integer" : "boolean";
-            return { oneOf: [{ type: primitive }, this.typeOf(resources, undefined, site)] };
-        }
-        if (kinds !== 1 || members.length !== strings.length + numbers.length + booleans.length + arrays.length + objects.length + resources.length) {
+        const classified = strings.length + numbers.length + booleans.length + arrays.length + objects.length + resources.length;
+        if (classified !== members.length || kinds > 1 || (resources.length > 0 && arrays.length + objects.length > 0)) {
             this.problems.push(`${site.path}: \`${members.map((t) => this.checker.typeToString(t)).join(" | ")}\` has no schema type.`);
             return { $ref: "pulumi.json#/Any" };
+        }
+        if (kinds === 0) {
+            const tokens = new Set(resources.map((r) => this.resourceTokens.get(r.symbol)));
+            const [token] = tokens;
+            return tokens.size === 1 && token !== undefined ? { $ref: `#/resources/${token}` } : { $ref: "pulumi.json#/Any" };
+        }
+        if (strings.length > 0) {
+            // A component beside a string (`SecretReader`) is passed by its ARN or IAM member.
+            return strings.some((t) => is(t, f.String | f.TemplateLiteral)) ? { type: "string" } : this.enumRef(strings as ts.StringLiteralType[], original, site);
+        }
+        if (resources.length > 0) {
+            // A number or boolean, or a component (`deprovisioner?: GcpDeprovisioner | false`): a union type.
+            return { oneOf: [{ type: numbers.length > 0 ? "integer" : "boolean" }, this.typeOf(resources, undefined, site)] };
         }
         if (numbers.length > 0) {
             return { type: "integer" };
