@@ -220,6 +220,20 @@ describe("provider over gRPC", function () {
         assert.deepStrictEqual(engine.registrations.slice(start), []);
     });
 
+    it("fails Construct with the TypeScript message when a value known only at deploy time fails its check", async () => {
+        // GIVEN a grant whose resource is another resource's output, a bucket's ARN, for an object action
+        const bucketArn = { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialOutputValueSig, value: "arn:aws:s3:::data-bucket", dependencies: ["urn:pulumi:test::nhi::aws:s3/bucket:Bucket::data"] };
+        const args = { ...AWS_ARGS, grants: [{ actions: ["s3:GetObject"], resources: [bucketArn] }] };
+        // WHEN the engine asks the provider to construct it
+        const err = await construct(provider.client, { type: "nhi:aws:ServiceIdentity", name: "late", inputs: await wire(args), monitorAddress: engine.monitorAddress }).then(
+            () => assert.fail("Construct succeeded"),
+            (e) => e,
+        );
+        // THEN it fails with the message a TypeScript program prints (test/core/deploy-time.test.ts), property path first
+        assert.strictEqual(err.details, "AwsServiceIdentity \"late\" has 1 invalid argument:\n  - grants[0].resources[0]: `grants[0].resources[0]` is not a resource of any action of `grants[0]`: `arn:aws:s3:::data-bucket`; " +
+            "`s3:GetObject` applies to accesspointobject (`arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/${ObjectName}`), object (`arn:${Partition}:s3:::${BucketName}/${ObjectName}`). Did you mean `arn:aws:s3:::data-bucket/*`?");
+    });
+
     it("constructs in a preview with an input not known yet, sending it on unknown", async () => {
         // GIVEN a preview, and a permissions boundary that another resource creates in this update
         const unknown = { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialOutputValueSig, dependencies: ["urn:pulumi:test::nhi::aws:iam/policy:Policy::boundary"] };
