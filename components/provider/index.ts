@@ -96,7 +96,9 @@ export class NhiProvider implements provider.Provider {
         // INVALID_ARGUMENT status whose details are one `pulumirpc.InputPropertiesError` with every
         // property path (@pulumi/pulumi 3.248 provider/server.js, `buildInvalidPropertiesError`).
         const resource = new (load())(name, inputs, options);
-        await new Promise<void>((resolve) => resource.urn.apply((urn) => resolve(void this.constructed.set(urn, resource))));
+        // The URN as the SDK's provider server reads it (`output(result.urn).promise()`): a failed
+        // registration rejects here rather than leaving the call waiting.
+        this.constructed.set(await (resource.urn as any).promise(), resource);
         const schema = this.parsedSchema();
         const state: Record<string, unknown> = {};
         for (const [output, spec] of Object.entries(schema.resources?.[type]?.properties ?? {})) {
