@@ -47,7 +47,7 @@ const ACCESS_KEY_ARGS = {
     grants: [{ actions: ["s3:PutObject"], resources: ["arn:aws:s3:::acme-exchange/invoices/*"] }],
 };
 
-/** Each component tested over gRPC, with its inputs: both identities, credentials, lifecycle. */
+/** Each component tested over gRPC, with its inputs: all ten. */
 const CASES: Record<string, Record<string, unknown>> = {
     "nhi:aws:ServiceIdentity": AWS_ARGS,
     "nhi:gcp:ServiceIdentity": GCP_ARGS,
@@ -57,6 +57,8 @@ const CASES: Record<string, Record<string, unknown>> = {
     "nhi:aws:UsageMonitor": { owner: "team-platform", notifyTopics: ["arn:aws:sns:us-east-1:123456789012:owners"] },
     "nhi:gcp:Deprovisioner": { project: "acme-prod", region: "europe-west1", owner: "team-platform" },
     "nhi:gcp:SecretRotator": { project: "acme-prod", region: "europe-west1", owner: "team-platform" },
+    "nhi:gcp:RotatingSecret": { project: "acme-prod", region: "europe-west1", owner: "team-payments", purpose: "Signs webhooks", rotateEveryDays: 30 },
+    "nhi:gcp:UsageMonitor": { project: "acme-grpc", region: "europe-west1", owner: "team-platform", notifyChannels: ["projects/acme-grpc/notificationChannels/1234567890"] },
 };
 
 /** A resource reference as the engine sends one among a component's inputs. */
@@ -88,6 +90,23 @@ function unwrapSecrets(value: any): any {
         return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
     }
     return value;
+}
+
+/**
+ * `value` with each time computed from the clock (an ISO time with milliseconds, e.g. a secret's
+ * first rotation, `firstRotationAfterMinutes` from now) replaced by `<clock>`, and those times in
+ * order: the two declarations run moments apart. Times a user writes (`expiresAt`) have none.
+ */
+function clockless<T>(value: T): { value: T; times: number[] } {
+    const times: number[] = [];
+    const json = JSON.stringify(value, (_, v) => {
+        if (typeof v === "string" && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(v)) {
+            times.push(Date.parse(v));
+            return "<clock>";
+        }
+        return v;
+    });
+    return { value: JSON.parse(json), times };
 }
 
 /** `resources` by type and name. */
@@ -152,7 +171,9 @@ describe("provider over gRPC", function () {
             // THEN the same resources register, under the same parents, with the same inputs (the
             // component first; its children in the order their inputs resolve, which may differ)
             assert.strictEqual(grpc.resources[0].type, type);
-            assert.deepStrictEqual(sorted(grpc.resources), sorted(comparable(ts.resources)));
+            const [got, want] = [clockless(sorted(grpc.resources)), clockless(sorted(comparable(ts.resources)))];
+            assert.deepStrictEqual(got.value, want.value);
+            got.times.forEach((t, k) => assert.ok(Math.abs(t - want.times[k]) < 60_000, `times computed from the clock agree within a minute: ${new Date(t).toISOString()}`));
             assert.strictEqual(grpc.urn, `urn:pulumi:test::nhi::${type}::${name}`);
             // AND the state holds every output the schema lists that has a value, with the value the
             // TypeScript property has (a resource by its URN), secret where it is secret
