@@ -75,7 +75,8 @@ export function literalDefault(text: string | undefined, type: string | undefine
     } catch {
         return undefined;
     }
-    const fits = (type === "string" && typeof value === "string")
+    // A string with `<placeholders>` is a template of the value, not the value.
+    const fits = (type === "string" && typeof value === "string" && !/<\w+>/.test(value))
         || ((type === "number" || type === "integer") && typeof value === "number")
         || (type === "boolean" && typeof value === "boolean");
     return fits ? (value as string | number | boolean) : undefined;

@@ -347,12 +347,15 @@ class SchemaBuilder {
      */
     private members(type: ts.Type): ts.Type[] {
         const parts = type.isUnion() ? type.types : [type];
-        return parts.filter((p) => {
+        return parts.flatMap((p) => {
             if (p.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null | ts.TypeFlags.Void | ts.TypeFlags.Never)) {
-                return false;
+                return [];
             }
-            const name = p.symbol?.name;
-            return !((name === "Promise" || name === "OutputInstance") && isExternal(p.symbol.declarations?.[0])) && this.outputArgument(p) === undefined;
+            if (p.symbol?.name === "Promise" && isExternal(p.symbol.declarations?.[0])) {
+                return [];
+            }
+            const inner = this.outputArgument(p);
+            return inner === undefined ? [p] : this.members(inner);
         });
     }
 
@@ -382,6 +385,11 @@ class SchemaBuilder {
                 return { type: "string" };
             }
             return this.enumRef(strings as ts.StringLiteralType[], original, site);
+        }
+        if (kinds === 1 && resources.length > 0 && objects.length === 0 && arrays.length === 0) {
+            // A primitive or a component (`deprovisioner?: GcpDeprovisioner | false`): a union type.
+            const primitive = numbers.length > 0 ? "number" : "boolean";
+            return { oneOf: [{ type: primitive }, this.typeOf(resources, undefined, site)] };
         }
         if (kinds !== 1 || members.length !== strings.length + numbers.length + booleans.length + arrays.length + objects.length + resources.length) {
             this.problems.push(`${site.path}: \`${members.map((t) => this.checker.typeToString(t)).join(" | ")}\` has no schema type.`);
