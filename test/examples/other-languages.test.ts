@@ -123,6 +123,71 @@ describe("examples/yaml and examples/python: the quickstart in other languages",
         it("the README's YAML program fits the schema", () => {
             assert.deepStrictEqual(checkProgram(readYamlProgram(readmeYaml()), schema).problems, []);
         });
+
+        /** The code blocks of "One identity in each language", by fence language. */
+        function identityBlocks(): Record<string, string> {
+            const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+            const start = readme.indexOf("### One identity in each language");
+            const section = readme.slice(start, readme.indexOf("\n### ", start + 1));
+            return Object.fromEntries([...section.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map((m) => [m[1], m[2]]));
+        }
+
+        it("its Python deployer is the example's, property for property, and fits the schema", () => {
+            // GIVEN the README's Python snippet, after the resources it names (as the example declares them)
+            const prelude = [
+                "import pulumi_aws as aws",
+                "github_oidc = aws.iam.OpenIdConnectProvider(\"github-actions\", url=\"https://token.actions.githubusercontent.com\", client_id_lists=[\"sts.amazonaws.com\"])",
+                "artifacts = aws.s3.Bucket(\"build-artifacts\", tags={\"app\": \"payments\"})",
+                "function_arn = \"arn:aws:lambda:us-east-1:123456789012:function:payments-api\"",
+                "",
+            ].join("\n");
+            const snippet = checkProgram(readPythonProgram(prelude + identityBlocks().python), schema);
+            // WHEN it is checked THEN it fits the schema, and declares the example's deployer (but its
+            // usage alarm, which needs the monitor the snippet leaves out)
+            assert.deepStrictEqual(snippet.problems, []);
+            const example = checkProgram(readYaml(), schema).resources.find((r) => r.name === "payments-deployer")!;
+            const shown = snippet.resources.find((r) => r.name === "payments-deployer")!;
+            const { unusedAlarm, ...rest } = example.args;
+            assert.ok(unusedAlarm !== undefined);
+            assert.deepStrictEqual(shown.args, rest);
+        });
+
+        it("its Go, C# and Java deployers name only the schema's types, properties and outputs", () => {
+            // GIVEN the names the schema gives nhi:aws:ServiceIdentity, its outputs and every nhi:aws type
+            const resource = schema.resources["nhi:aws:ServiceIdentity"];
+            const awsTypes = Object.keys(schema.types ?? {}).filter((t) => t.startsWith("nhi:aws:"));
+            const properties = new Set([
+                ...Object.keys(resource.inputProperties ?? {}),
+                ...awsTypes.flatMap((t) => Object.keys((schema.types![t] as { properties?: object }).properties ?? {})),
+            ]);
+            const types = new Set(["ServiceIdentity", ...awsTypes.map((t) => t.split(":")[2])]);
+            const outputs = new Set(Object.keys(resource.properties ?? {}));
+            const lower = (name: string) => name.charAt(0).toLowerCase() + name.slice(1);
+            const blocks = identityBlocks();
+            const used = {
+                go: { fields: [...blocks.go.matchAll(/\b([A-Z]\w*):(?!=)/g)], types: [...blocks.go.matchAll(/nhiaws\.(\w+)Args\b/g)], outputs: [...blocks.go.matchAll(/deployer\.(\w+)/g)] },
+                csharp: { fields: [...blocks.csharp.matchAll(/\b([A-Z]\w*) =(?!>)/g)], types: [...blocks.csharp.matchAll(/Inputs\.(\w+)Args\b/g)], outputs: [] },
+                java: { fields: [...blocks.java.matchAll(/\.(\w+)\((?!\))/g)].filter((m) => m[1] !== "applyValue"), types: [...blocks.java.matchAll(/\b(\w+)Args\.builder/g)], outputs: [] },
+            };
+            for (const [language, names] of Object.entries(used)) {
+                // WHEN the snippet's field, type and output names are read
+                const fields = names.fields.map((m) => lower(m[1]));
+                // THEN each is one the schema has (a rename in the schema fails this test)
+                assert.ok(fields.length >= 10, `${language}: ${fields.length} fields`);
+                assert.deepStrictEqual(fields.filter((f) => !properties.has(f)), [], `${language} fields`);
+                assert.deepStrictEqual(names.types.map((m) => m[1]).filter((t) => !types.has(t)), [], `${language} types`);
+                assert.deepStrictEqual(names.outputs.map((m) => lower(m[1])).filter((o) => !outputs.has(o)), [], `${language} outputs`);
+            }
+        });
+
+        it("names the SDKs as the schema's language section does", () => {
+            const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+            const language = (schema as unknown as { language: Record<string, Record<string, string>> }).language;
+            for (const name of [`\`${language.python.packageName}\``, `\`${language.go.importBasePath}\``, `\`${language.csharp.rootNamespace}.Nhi\``, `\`${language.java.basePackage}.nhi\``]) {
+                assert.ok(readme.includes(name), name);
+            }
+            assert.ok(fs.readFileSync(PYTHON_PATH, "utf8").includes(`import ${language.python.packageName} as nhi`));
+        });
     });
 
     describe("a mistake in an example fails the check, naming the property", () => {

@@ -313,7 +313,6 @@ export interface PropertySpec {
     readonly items?: PropertySpec;
     readonly additionalProperties?: PropertySpec;
     readonly oneOf?: readonly PropertySpec[];
-    readonly plain?: boolean;
 }
 interface ObjectTypeSpec {
     readonly type: "object";
