@@ -138,7 +138,9 @@ describe("examples/yaml and examples/python: the quickstart in other languages",
                 "import pulumi_aws as aws",
                 "github_oidc = aws.iam.OpenIdConnectProvider(\"github-actions\", url=\"https://token.actions.githubusercontent.com\", client_id_lists=[\"sts.amazonaws.com\"])",
                 "artifacts = aws.s3.Bucket(\"build-artifacts\", tags={\"app\": \"payments\"})",
-                "function_arn = \"arn:aws:lambda:us-east-1:123456789012:function:payments-api\"",
+                "import pulumi",
+                "config = pulumi.Config()",
+                "function_arn = config.get(\"paymentsFunctionArn\") or \"arn:aws:lambda:us-east-1:123456789012:function:payments-api\"",
                 "",
             ].join("\n");
             const snippet = checkProgram(readPythonProgram(prelude + identityBlocks().python), schema);
