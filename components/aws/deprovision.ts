@@ -4,7 +4,7 @@ import { Problems, describe } from "../core/errors";
 import { EXPIRY_WARNING_DAYS } from "../core/expiry";
 import { AUTONAME_SUFFIX_CHARS, MAX_PRINCIPAL_NAME_CHARS } from "./principal";
 import { PolicyLimits, POLICY_VERSION } from "./policy";
-import type { AwsServiceIdentity } from "./service-identity";
+import type { DeclaredServiceRole } from "./service-identity";
 
 /*
  * Deprovisioning at expiry: the second line behind the `aws:CurrentTime` conditions every policy
@@ -183,19 +183,23 @@ export interface DeprovisionedPrincipal {
 
 /**
  * Declares the deprovisioning of the identity `name` as children of `parent`:
- * - `AwsServiceIdentity` `${name}-expiry`: the execution role, trusted by EventBridge Scheduler of
- *   the identity's account for its `default` schedule group, allowed exactly `iam:PutRolePolicy`
- *   (`iam:PutUserPolicy`) on this principal's ARN, expiring {@link DEPROVISION_ROLE_GRACE_DAYS}
- *   days after the identity, never deprovisioned itself;
+ * - `aws.iam.Role` `${name}-expiry-role` and its `aws.iam.RolePolicy` `${name}-expiry-policy`: the
+ *   execution role, planned and checked exactly as an `aws.ServiceIdentity` `${name}-expiry` would be
+ *   (trust, catalogue, escalation acknowledgement, ownership and expiry tags, expiry conditions) but
+ *   registered without a component of its own, which would cost one registration per expiring
+ *   identity (`npm run bench`). Trusted by EventBridge Scheduler of the identity's account for its
+ *   `default` schedule group, allowed exactly `iam:PutRolePolicy` (`iam:PutUserPolicy`) on this
+ *   principal's ARN, expiring {@link DEPROVISION_ROLE_GRACE_DAYS} days after the identity, never
+ *   deprovisioned itself;
  * - `aws.scheduler.Schedule` `${name}-expiry`: `at(expiresAt)` in UTC, no flexible window, deleted
  *   by AWS after it ran, which puts {@link QUARANTINE_POLICY} as `nhi-quarantine` on the principal.
  */
-export function declareDeprovisioning(parent: pulumi.Resource, name: string, plan: DeprovisionPlan, principal: DeprovisionedPrincipal): { identity: AwsServiceIdentity; schedule: pulumi.CustomResource } {
+export function declareDeprovisioning(parent: pulumi.ComponentResource, name: string, plan: DeprovisionPlan, principal: DeprovisionedPrincipal): { executionRole: DeclaredServiceRole; schedule: pulumi.CustomResource } {
     // Loaded here: service-identity.ts imports principal.ts, which imports this file.
-    const { AwsServiceIdentity } = require("./service-identity") as typeof import("./service-identity");
+    const { declareServiceRole, planAwsServiceIdentity } = require("./service-identity") as typeof import("./service-identity");
     const childName = `${name}${DEPROVISION_SUFFIX}`;
     const source = principal.arn.apply(quarantineSchedulerSource);
-    const identity = new AwsServiceIdentity(childName, {
+    const args: import("./service-identity").AwsServiceIdentityArgs = {
         owner: principal.owner,
         purpose: `Quarantines one IAM ${principal.noun} at its expiry`,
         trust: { service: { principal: "scheduler.amazonaws.com", sourceAccount: source.sourceAccount, sourceArn: source.sourceArn } },
@@ -203,7 +207,10 @@ export function declareDeprovisioning(parent: pulumi.Resource, name: string, pla
         tags: principal.tags,
         expiresAt: plan.roleExpiresAt,
         deprovisionAtExpiry: false,
-    }, { parent });
+    };
+    // Every value is valid by construction; the plan still runs every check, so a change here that
+    // broke one would fail loudly. Its only deploy-time value is the principal's ARN.
+    const executionRole = declareServiceRole(parent, childName, planAwsServiceIdentity(childName, args), args, `the quarantine role of ${principal.noun} "${name}"`);
     const target = pulumi.all([principal.arn, principal.name]).apply(([arn, n]) => quarantineTarget(principal.noun, arn, n));
     const schedule = new aws.scheduler.Schedule(childName, {
         description: `Quarantines the IAM ${principal.noun} of ${name} at its expiry ${plan.at}: puts the deny-all inline policy ${QUARANTINE_POLICY_NAME} (pulumi-nhi).`,
@@ -213,10 +220,10 @@ export function declareDeprovisioning(parent: pulumi.Resource, name: string, pla
         actionAfterCompletion: "DELETE",
         target: {
             arn: target.arn,
-            roleArn: identity.roleArn,
+            roleArn: executionRole.role.arn,
             input: target.input,
             retryPolicy: { ...DEPROVISION_RETRY_POLICY },
         },
-    }, { parent, dependsOn: [identity] });
-    return { identity, schedule };
+    }, { parent, dependsOn: executionRole.resources });
+    return { executionRole, schedule };
 }

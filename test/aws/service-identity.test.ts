@@ -38,7 +38,6 @@ describe("aws.ServiceIdentity resources", () => {
         // component, and its quarantine at expiry: the execution role's identity and the schedule
         assert.deepStrictEqual(summary(resources), [
             `${TYPE} worker <- (stack)`,
-            `${TYPE} worker-expiry <- ${TYPE}`,
             `aws:iam/role:Role worker-role <- ${TYPE}`,
             `aws:iam/rolePolicy:RolePolicy worker-policy <- ${TYPE}`,
             `aws:iam/role:Role worker-expiry-role <- ${TYPE}`,

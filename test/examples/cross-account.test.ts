@@ -38,7 +38,6 @@ describe("examples/cross-account", () => {
             "aws:s3/bucket:Bucket data-exports",
             "aws:scheduler/schedule:Schedule auditor-access-expiry",
             "nhi:aws:ServiceIdentity auditor-access",
-            "nhi:aws:ServiceIdentity auditor-access-expiry",
             "random:index/randomString:RandomString auditor-external-id",
         ]);
         assert.deepStrictEqual(ofType(resources, "random:index/randomString:RandomString")[0].inputs, { length: EXTERNAL_ID_LENGTH, special: false });

@@ -43,7 +43,6 @@ describe("examples/eks-irsa", () => {
             "aws:s3/bucket:Bucket catalog-assets",
             "aws:scheduler/schedule:Schedule catalog-api-expiry (child of nhi:aws:ServiceIdentity)",
             "nhi:aws:ServiceIdentity catalog-api",
-            "nhi:aws:ServiceIdentity catalog-api-expiry (child of nhi:aws:ServiceIdentity)",
         ]);
         const [provider] = ofType(resources, "aws:iam/openIdConnectProvider:OpenIdConnectProvider");
         assert.deepStrictEqual(provider.inputs, { url: DEFAULT_OIDC_ISSUER, clientIdLists: ["sts.amazonaws.com"] });

@@ -40,7 +40,6 @@ describe("examples/lambda-logs", () => {
             "aws:lambda/function:Function invoice-parser",
             "aws:scheduler/schedule:Schedule invoice-parser-expiry",
             "nhi:aws:ServiceIdentity invoice-parser",
-            "nhi:aws:ServiceIdentity invoice-parser-expiry",
         ]);
         const [group] = ofType(resources, "aws:cloudwatch/logGroup:LogGroup");
         assert.deepStrictEqual({ name: group.inputs.name, retentionInDays: group.inputs.retentionInDays }, { name: `/aws/lambda/${NAME}`, retentionInDays: LOG_RETENTION_DAYS });

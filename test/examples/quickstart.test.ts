@@ -171,16 +171,11 @@ describe("examples/quickstart", () => {
             "nhi:aws:AccessKeyIdentity ledger-vendor",
             "nhi:aws:RotatingSecret webhook-signing",
             "nhi:aws:ServiceIdentity invoice-worker",
-            "nhi:aws:ServiceIdentity invoice-worker-expiry",
             "nhi:aws:ServiceIdentity ledger-key-handover",
-            "nhi:aws:ServiceIdentity ledger-key-handover-expiry",
-            "nhi:aws:ServiceIdentity ledger-vendor-expiry",
             "nhi:aws:ServiceIdentity ledger-vendor-retire",
             "nhi:aws:ServiceIdentity ledger-vendor-rotator",
             "nhi:aws:ServiceIdentity payments-api",
-            "nhi:aws:ServiceIdentity payments-api-expiry",
             "nhi:aws:ServiceIdentity payments-deployer",
-            "nhi:aws:ServiceIdentity payments-deployer-expiry",
             "nhi:aws:ServiceIdentity usage",
             "nhi:aws:ServiceIdentity usage-schedule",
             "nhi:aws:ServiceIdentity webhook-signing-rotator",
@@ -791,7 +786,6 @@ describe("npm run demo", () => {
             { type: "nhi:aws:ServiceIdentity", name: "invoice-worker" },
             { type: "aws:iam/role:Role", name: "invoice-worker-role" },
             { type: "aws:iam/rolePolicy:RolePolicy", name: "invoice-worker-policy" },
-            { type: "nhi:aws:ServiceIdentity", name: "invoice-worker-expiry" },
             { type: "aws:scheduler/schedule:Schedule", name: "invoice-worker-expiry" },
             { type: "aws:iam/rolePolicy:RolePolicy", name: "invoice-worker-expiry-policy" },
             { type: "aws:iam/role:Role", name: "invoice-worker-expiry-role" },
@@ -967,7 +961,7 @@ describe("npm run demo", () => {
         });
         assert.deepStrictEqual(webhook.resources.slice(0, 1), [{ type: "nhi:aws:RotatingSecret", name: "webhook-signing" }]);
         assert.strictEqual(webhook.resources.length, 9);
-        assert.strictEqual(key.resources.length, 22);
+        assert.strictEqual(key.resources.length, 21);
 
         const read = (file: string) => JSON.parse(fs.readFileSync(path.join(outDir, file), "utf8"));
         assert.deepStrictEqual(read("webhook-signing/secret-policy.json"), webhook.resourcePolicy);
@@ -1007,7 +1001,7 @@ describe("npm run demo", () => {
         ]) {
             assert.ok(section.includes(expected), `the Credentials section lacks ${JSON.stringify(expected)}:\n${section}`);
         }
-        assert.match(text, /The program declares 116 resources: 9 workload resources, 6 machine identities \(43 resources, listed under each identity\),\n2 credentials that rotate themselves \(31 resources, listed under each credential\),\n1 shared deprovisioner \(4 resources: reports-deprovisioner\) that disables the Google identities at their expiry,\nthe usage monitor usage \(12 resources, listed under it\) that tells owners of unused and expiring AWS identities,\nand the usage monitor reports-usage \(17 resources, listed under it\) that notifies owners of unused and expiring Google identities\./);
+        assert.match(text, /The program declares 111 resources: 9 workload resources, 6 machine identities \(39 resources, listed under each identity\),\n2 credentials that rotate themselves \(30 resources, listed under each credential\),\n1 shared deprovisioner \(4 resources: reports-deprovisioner\) that disables the Google identities at their expiry,\nthe usage monitor usage \(12 resources, listed under it\) that tells owners of unused and expiring AWS identities,\nand the usage monitor reports-usage \(17 resources, listed under it\) that notifies owners of unused and expiring Google identities\./);
         // The worker's own section says which secret it may read, though its policies do not name it.
         const worker = text.slice(text.indexOf("== invoice-worker "), text.indexOf("== payments-deployer "));
         assert.ok(worker.includes(`  Secrets it may read, through their resource policies (see Credentials)\n    webhook-signing  arn:aws:secretsmanager:us-east-1:${MOCK_ACCOUNT}:secret:webhook-signing-secret-1a2b3c4-AbCdEf\n`), worker);

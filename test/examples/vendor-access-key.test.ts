@@ -24,6 +24,8 @@ describe("examples/vendor-access-key", function () {
             "aws:cloudwatch/eventRule:EventRule acme-upload-leak",
             "aws:cloudwatch/eventTarget:EventTarget acme-upload-leak",
             "aws:cloudwatch/logGroup:LogGroup acme-upload-rotator-logs",
+            "aws:iam/role:Role acme-upload-expiry-role",
+            "aws:iam/rolePolicy:RolePolicy acme-upload-expiry-policy",
             "aws:iam/user:User acme-upload-user",
             "aws:iam/userPolicy:UserPolicy acme-upload-policy",
             "aws:lambda/function:Function acme-upload-rotator",
@@ -33,7 +35,6 @@ describe("examples/vendor-access-key", function () {
             "aws:scheduler/schedule:Schedule acme-upload-retire",
             "aws:secretsmanager/secret:Secret acme-upload-secret",
             "aws:secretsmanager/secretRotation:SecretRotation acme-upload-rotation",
-            "nhi:aws:ServiceIdentity acme-upload-expiry",
             "nhi:aws:ServiceIdentity acme-upload-retire",
             "nhi:aws:ServiceIdentity acme-upload-rotator",
         ]);

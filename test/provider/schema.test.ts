@@ -1,11 +1,14 @@
 import * as assert from "assert";
 import * as fs from "fs";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { aws, gcp } from "../../components";
 import { ACCESS_LEVELS } from "../../components/aws/catalog";
+import { planAwsServiceIdentity } from "../../components/aws/service-identity";
 import { legacyTypeOf } from "../../components/core/tokens";
 import { capture } from "../../components/testing";
-import { PackageSchema, SCHEMA_PATH, SECRET_OUTPUTS, SchemaType, generateSchema, schemaText } from "../../provider/schema-gen";
+import { SCHEMA_PATH, generateSchema, schemaText } from "../../provider/schema-gen";
+import { PackageSchema, SECRET_OUTPUTS, SchemaType } from "../../provider/schema-types";
 
 /**
  * provider/schema.json: generated from the TypeScript types and doc comments (`npm run schema`),
@@ -61,8 +64,22 @@ describe("provider/schema.json", () => {
         const generated = generateSchema();
         // THEN the two are the same, text for text; a difference names its paths
         const differing = differences(generated, committed);
-        assert.deepStrictEqual(differing, [], `provider/schema.json is out of date at ${differing.slice(0, 20).join(", ")}${differing.length > 20 ? ", …" : ""}: run \`npm run schema\` and commit the result.`);
+        const shown = `${differing.slice(0, 20).join(", ")}${differing.length > 20 ? ", …" : ""}`;
+        assert.deepStrictEqual(differing, [], `provider/schema.json is out of date at ${shown}: run \`npm run schema\` and commit the result.`);
         assert.strictEqual(schemaText(generated), fs.readFileSync(SCHEMA_PATH, "utf8"), "provider/schema.json differs in layout or key order: run `npm run schema`.");
+    });
+
+    it("is not generated while a property has no doc comment or no schema type, naming each", () => {
+        // GIVEN a component with an undocumented input and output, and a callback input
+        // WHEN the generator reads it THEN it refuses, naming every problem
+        assert.throws(() => generateSchema(path.join(__dirname, "..", "fixtures", "schema-root")), {
+            message: [
+                "The schema cannot be generated:",
+                "- nhi:aws:Widget.inputs.size: no doc comment; add one to the TypeScript declaration.",
+                "- nhi:aws:Widget.inputs.onChange: a function has no schema type.",
+                "- nhi:aws:Widget.outputs.undocumented: no doc comment; add one to the TypeScript declaration.",
+            ].join("\n"),
+        });
     });
 
     it("has one component resource per component class of `aws` and `gcp`, under its module token, aliased to its 0.1.0 token", () => {
@@ -93,11 +110,19 @@ describe("provider/schema.json", () => {
         ];
         assert.deepStrictEqual(undescribed, []);
         // AND a description is the doc comment's text, its default and its links
-        const path = committed.resources["nhi:aws:ServiceIdentity"].inputProperties as Record<string, SchemaType>;
-        assert.strictEqual(path.expiresAt.description,
-            "An ISO-8601 instant (`2027-01-31T00:00:00Z`) after which AWS itself stops honouring the\nidentity: every Allow statement of its policies (and of a role's trust policy) carries\n`DateLessThan aws:CurrentTime`. Must be in the future when the stack is updated.\n\nDefault: no expiry.\n\nSee https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Date");
+        const inputs = committed.resources["nhi:aws:ServiceIdentity"].inputProperties as Record<string, SchemaType>;
+        assert.strictEqual(inputs.expiresAt.description,
+            [
+                "An ISO-8601 instant (`2027-01-31T00:00:00Z`) after which AWS itself stops honouring the",
+                "identity: every Allow statement of its policies (and of a role's trust policy) carries",
+                "`DateLessThan aws:CurrentTime`. Must be in the future when the stack is updated.",
+                "",
+                "Default: no expiry.",
+                "",
+                "See https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Date",
+            ].join("\n"));
         // AND an `@` in backticks stays text (TypeScript reads it as a tag)
-        assert.match(path.owner.description!, /spaces and `_ \. : \/ = \+ - @`, at most 256 characters/);
+        assert.match(inputs.owner.description!, /spaces and `_ \. : \/ = \+ - @`, at most 256 characters/);
     });
 
     it("resolves every `$ref` to a type or resource of the schema, or to Pulumi's `Any`", () => {
@@ -106,6 +131,20 @@ describe("provider/schema.json", () => {
             return ref !== "pulumi.json#/Any" && !(kind === "types" ? token in committed.types : kind === "resources" ? token in committed.resources : false);
         });
         assert.deepStrictEqual(unresolved, []);
+    });
+
+    it("uses tokens and type references of the shape Pulumi's metaschema allows", () => {
+        // The metaschema's token pattern (pkg/codegen/schema/pulumi.json, `$defs.token`), and one
+        // kind of type per property: a primitive, an array, a map, a reference or a union.
+        const TOKEN = /^[a-zA-Z][-a-zA-Z0-9_]*:([^0-9][a-zA-Z0-9._/-]*)?:[^0-9][a-zA-Z0-9._/-]*$/;
+        const tokens = [...Object.keys(committed.resources), ...Object.keys(committed.types)];
+        assert.deepStrictEqual(tokens.filter((t) => !TOKEN.test(t) || !t.startsWith("nhi:")), []);
+        const kinds = (p: SchemaType) => [p.$ref !== undefined, p.oneOf !== undefined, p.type !== undefined].filter(Boolean).length;
+        assert.deepStrictEqual(allProperties(committed).filter(({ property }) => kinds(property) !== 1).map(({ where }) => where), []);
+        assert.deepStrictEqual(
+            allProperties(committed).filter(({ property }) => !["string", "integer", "boolean", "array", "object", undefined].includes(property.type)).map(({ where }) => where),
+            [],
+        );
     });
 
     describe("requires what the TypeScript argument types require", () => {
@@ -121,22 +160,52 @@ describe("provider/schema.json", () => {
             ["nhi:gcp:SecretRotator", exactly<RequiredKeys<gcp.GcpSecretRotatorArgs>>()(["project", "region", "owner"])],
             ["nhi:gcp:UsageMonitor", exactly<RequiredKeys<gcp.GcpUsageMonitorArgs>>()(["project", "region", "owner", "notifyChannels"])],
             // A union of two argument types: required is what both require.
-            ["nhi:gcp:RotatingSecret", exactly<RequiredKeys<gcp.GcpRotatingSecretOwnFunctionArgs> & RequiredKeys<gcp.GcpRotatingSecretSharedRotatorArgs>>()(["project", "owner", "purpose", "rotateEveryDays"])],
+            [
+                "nhi:gcp:RotatingSecret",
+                exactly<RequiredKeys<gcp.GcpRotatingSecretOwnFunctionArgs> & RequiredKeys<gcp.GcpRotatingSecretSharedRotatorArgs>>()(["project", "owner", "purpose", "rotateEveryDays"]),
+            ],
         ];
         for (const [token, required] of table) {
             it(token, () => {
                 assert.deepStrictEqual([...(committed.resources[token].requiredInputs as string[])].sort(), required);
             });
         }
-        it("every input the TypeScript type has, and no other", () => {
-            const inputs = (token: string) => Object.keys(committed.resources[token].inputProperties as object).sort();
-            assert.deepStrictEqual(inputs("nhi:aws:ServiceIdentity"), exactly<keyof aws.AwsServiceIdentityArgs>()([
-                "trust", "maxSessionDuration", "owner", "purpose", "grants", "expiresAt", "permissionsBoundaryArn", "path", "tags",
-                "deprovisionAtExpiry", "unusedAlarm", "expiryNoticeDays",
-            ]));
-            assert.deepStrictEqual(inputs("nhi:gcp:ServiceIdentity"), exactly<keyof gcp.GcpServiceIdentityArgs>()([
-                "project", "owner", "purpose", "accountId", "trust", "grants", "expiresAt", "key", "deprovisioner", "unusedAlarm", "expiryNoticeDays",
-            ]));
+        describe("has every input the TypeScript type has, and no other", () => {
+            // Each row's list is checked by `tsc` against `keyof` the *Args type.
+            const inputs: [string, string[]][] = [
+                ["nhi:aws:ServiceIdentity", exactly<keyof aws.AwsServiceIdentityArgs>()([
+                    "trust", "maxSessionDuration", "owner", "purpose", "grants", "expiresAt", "permissionsBoundaryArn", "path", "tags",
+                    "deprovisionAtExpiry", "unusedAlarm", "expiryNoticeDays",
+                ])],
+                ["nhi:aws:AccessKeyIdentity", exactly<keyof aws.AwsAccessKeyIdentityArgs>()([
+                    "consumer", "rotateEveryDays", "graceDays", "path", "owner", "purpose", "grants", "expiresAt", "permissionsBoundaryArn", "tags",
+                    "deprovisionAtExpiry", "unusedAlarm", "expiryNoticeDays", "readers", "kmsKeyArn", "recoveryWindowInDays",
+                ])],
+                ["nhi:aws:RotatingSecret", exactly<keyof aws.AwsRotatingSecretArgs>()([
+                    "owner", "purpose", "rotateEveryDays", "value", "rotator", "rotationAlarm", "tags", "readers", "kmsKeyArn", "recoveryWindowInDays",
+                ])],
+                ["nhi:aws:SecretRotator", exactly<keyof aws.AwsSecretRotatorArgs>()(["owner", "purpose", "kmsKeyArns", "tags"])],
+                ["nhi:aws:UsageMonitor", exactly<keyof aws.AwsUsageMonitorArgs>()(["owner", "purpose", "scheduleExpression", "perIdentityMetrics", "notifyTopics", "alarmTopic", "tags"])],
+                ["nhi:gcp:ServiceIdentity", exactly<keyof gcp.GcpServiceIdentityArgs>()([
+                    "project", "owner", "purpose", "accountId", "trust", "grants", "expiresAt", "key", "deprovisioner", "unusedAlarm", "expiryNoticeDays",
+                ])],
+                ["nhi:gcp:Deprovisioner", exactly<keyof gcp.GcpDeprovisionerArgs>()(["project", "region", "owner", "purpose", "accountId"])],
+                ["nhi:gcp:SecretRotator", exactly<keyof gcp.GcpSecretRotatorArgs>()(["project", "region", "owner", "purpose", "secretIdPrefix"])],
+                ["nhi:gcp:UsageMonitor", exactly<keyof gcp.GcpUsageMonitorArgs>()(["project", "region", "owner", "purpose", "schedule", "perIdentityMetrics", "notifyChannels", "alarmChannel"])],
+                // A union: the properties of either alternative.
+                ["nhi:gcp:RotatingSecret", exactly<keyof gcp.GcpRotatingSecretOwnFunctionArgs | keyof gcp.GcpRotatingSecretSharedRotatorArgs>()([
+                    "region", "project", "owner", "purpose", "rotateEveryDays", "graceDays", "value", "readers", "secretId", "labels",
+                    "firstRotationAfterMinutes", "deletionProtection", "rotationAlarm", "rotator",
+                ])],
+            ];
+            for (const [token, names] of inputs) {
+                it(token, () => {
+                    assert.deepStrictEqual(Object.keys(committed.resources[token].inputProperties as object).sort(), names);
+                });
+            }
+            it("covers every resource", () => {
+                assert.deepStrictEqual(inputs.map(([token]) => token).sort(), Object.keys(committed.resources).sort());
+            });
         });
     });
 
@@ -153,13 +222,22 @@ describe("provider/schema.json", () => {
         // GIVEN AwsGrant = AwsActionsGrant | AwsAccessGrant
         const grant = committed.types["nhi:aws:Grant"];
         // THEN one type with every member's properties, required only where both require them
-        assert.deepStrictEqual(Object.keys(grant.properties!).sort(), ["access", "acknowledge", "actions", "allowWildcard", "expiresAt", "metricNamespace", "resources", "service", "viaService", "whereTagged"]);
+        assert.deepStrictEqual(Object.keys(grant.properties!).sort(), [
+            "access", "acknowledge", "actions", "allowWildcard", "expiresAt", "metricNamespace", "resources", "service", "viaService", "whereTagged",
+        ]);
         assert.deepStrictEqual(grant.required, ["resources"]);
-        assert.match(grant.description!, /accepts one of these combinations and refuses any other with the same error in every language: `actions` with `resources`; or `service` with `access` with `resources`\.$/);
+        assert.ok(grant.description!.endsWith([
+            "\n\nA schema cannot say \"one of\": this type holds every alternative's properties and requires only what all of them require.",
+            " The component accepts exactly one of `actions`; or `service` with `access`, and refuses any other combination with the same error in every language.",
+        ].join("")), grant.description);
         // AND a trust is one kind of four, each property optional
         const trust = committed.types["nhi:aws:Trust"];
         assert.deepStrictEqual(Object.keys(trust.properties!), ["service", "githubActions", "eksServiceAccount", "account"]);
         assert.strictEqual(trust.required, undefined);
+        // AND a default of one alternative's property stays in the text: an SDK would fill it in,
+        // and `allowWildcard: false` on an `access` grant is refused
+        assert.strictEqual(grant.properties!.allowWildcard.default, undefined);
+        assert.match(grant.properties!.allowWildcard.description!, /\n\nDefault: false\.$/);
         // AND defaults that are literals are the schema's defaults
         const identity = committed.resources["nhi:aws:ServiceIdentity"].inputProperties as Record<string, SchemaType>;
         assert.strictEqual(identity.maxSessionDuration.default, 3600);
@@ -167,12 +245,29 @@ describe("provider/schema.json", () => {
         assert.strictEqual(identity.expiresAt.default, undefined);
     });
 
+    it("types every number as an integer, since every count of the API is whole and a fraction is refused", () => {
+        // GIVEN every number in the schema
+        const numbers = allProperties(committed).filter(({ property }) => property.type === "number" || property.type === "integer");
+        // THEN each is an integer
+        assert.deepStrictEqual(numbers.filter(({ property }) => property.type !== "integer").map(({ where }) => where), []);
+        assert.ok(numbers.some(({ where }) => where === "nhi:aws:ServiceIdentity input.maxSessionDuration"));
+        // AND the component refuses a fraction, in every language
+        assert.throws(() => planAwsServiceIdentity("fraction", {
+            owner: "team-payments", purpose: "Pays invoices", trust: { service: { principal: "ecs-tasks.amazonaws.com" } }, grants: [], maxSessionDuration: 3600.5,
+        }), {
+            message: 'AwsServiceIdentity "fraction" has 1 invalid argument:\n'
+                + "  - maxSessionDuration: `maxSessionDuration` must be a whole number of seconds from 3600 (1 hour) to 43200 (12 hours); got number `3600.5`.",
+        });
+    });
+
     it("offers as outputs every public property of the class, with its type", () => {
         const outputs = (token: string) => Object.keys(committed.resources[token].properties!);
         assert.deepStrictEqual(outputs("nhi:aws:ServiceIdentity"), ["roleArn", "roleName", "trustPolicy", "policyDocuments", "managedPolicyArns", "expiresAt", "auditQuery"]);
         assert.deepStrictEqual(outputs("nhi:gcp:ServiceIdentity"), ["email", "accountId", "member", "workloadIdentityProvider", "keySecret", "auditLogFilter"]);
         const identity = committed.resources["nhi:aws:ServiceIdentity"];
-        assert.deepStrictEqual(identity.properties!.policyDocuments, { type: "array", items: { type: "string" }, description: "The identity policy documents as JSON: the inline policy first, then each managed policy." });
+        assert.deepStrictEqual(identity.properties!.policyDocuments, {
+            type: "array", items: { type: "string" }, description: "The identity policy documents as JSON: the inline policy first, then each managed policy.",
+        });
         assert.ok(!identity.required!.includes("expiresAt"), "an identity without expiry has none");
     });
 
@@ -180,7 +275,9 @@ describe("provider/schema.json", () => {
         // GIVEN the components that hold credentials, declared under Pulumi's mocks
         const OWNERSHIP = { owner: "team-payments", purpose: "Pays invoices" };
         const cases: [string, () => pulumi.Resource][] = [
-            ["nhi:aws:ServiceIdentity", () => new aws.ServiceIdentity("schema-role", { ...OWNERSHIP, trust: { service: { principal: "ecs-tasks.amazonaws.com" } }, grants: [], expiresAt: "2099-01-01T00:00:00Z" })],
+            ["nhi:aws:ServiceIdentity", () => new aws.ServiceIdentity("schema-role", {
+                ...OWNERSHIP, trust: { service: { principal: "ecs-tasks.amazonaws.com" } }, grants: [], expiresAt: "2099-01-01T00:00:00Z",
+            })],
             ["nhi:aws:AccessKeyIdentity", () => new aws.AccessKeyIdentity("schema-user", { ...OWNERSHIP, consumer: "acme-vendor", rotateEveryDays: 30, grants: [] })],
             ["nhi:aws:RotatingSecret", () => new aws.RotatingSecret("schema-secret", { ...OWNERSHIP, rotateEveryDays: 30 })],
             ["nhi:gcp:ServiceIdentity", () => new gcp.ServiceIdentity("schema-sa", { ...OWNERSHIP, project: "acme-prod", grants: [], key: { region: "europe-west1", rotateEveryDays: 30 } })],
