@@ -219,7 +219,12 @@ describe("examples/yaml and examples/python: the quickstart in other languages",
             {
                 what: "YAML: a number given as text",
                 read: readYamlProgram, text: yamlText, from: "afterDays: 14", to: "afterDays: \"14\"",
-                problems: ["invoice-worker: `unusedAlarm.afterDays` must be a number; got the string `\"14\"`."],
+                problems: ["invoice-worker: `unusedAlarm.afterDays` must be a whole number; got the string `\"14\"`."],
+            },
+            {
+                what: "YAML: a fraction where a whole number is meant",
+                read: readYamlProgram, text: yamlText, from: "rotateEveryDays: 30", to: "rotateEveryDays: 30.5",
+                problems: ["webhook-signing: `rotateEveryDays` must be a whole number; got the number `30.5`."],
             },
             {
                 what: "YAML: a resource where its ARN is meant",
