@@ -65,7 +65,10 @@ function expectedFrom(quickstartResources: readonly Registered[], program: Progr
     const names = new Set(program.resources.map((r) => r.name));
     const components = program.resources.filter((r) => r.type.startsWith("nhi:")).map((r) => r.name);
     return quickstartResources.filter((r) =>
-        r.parentType === undefined ? names.has(r.name) : components.some((c) => r.name === c || r.name.startsWith(`${c}-`)));
+        r.parentType === undefined
+            ? names.has(r.name)
+            : components.some((c) => r.name === c || r.name.startsWith(`${c}-`)),
+    );
 }
 
 describe("examples/yaml and examples/python: the quickstart in other languages", () => {
@@ -76,7 +79,10 @@ describe("examples/yaml and examples/python: the quickstart in other languages",
     });
 
     describe("against the schema (provider/schema.json)", () => {
-        for (const [language, read] of [["YAML", readYaml], ["Python", readPython]] as const) {
+        for (const [language, read] of [
+            ["YAML", readYaml],
+            ["Python", readPython],
+        ] as const) {
             it(`${language}: every nhi type, property and value fits the schema`, () => {
                 // GIVEN the example program WHEN it is checked against the schema
                 const { problems, resources } = checkProgram(read(), schema);
@@ -95,8 +101,13 @@ describe("examples/yaml and examples/python: the quickstart in other languages",
         });
 
         it("the two programs export the same outputs", () => {
-            assert.deepStrictEqual(readPython().outputs, readYaml().outputs.map(([k, v]) =>
-                [k, v.kind === "resource" && v.output !== undefined ? { ...v, output: pythonName(v.output) } : v]));
+            assert.deepStrictEqual(
+                readPython().outputs,
+                readYaml().outputs.map(([k, v]) => [
+                    k,
+                    v.kind === "resource" && v.output !== undefined ? { ...v, output: pythonName(v.output) } : v,
+                ]),
+            );
         });
     });
 
@@ -106,7 +117,7 @@ describe("examples/yaml and examples/python: the quickstart in other languages",
             const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
             const section = readme.slice(readme.indexOf("### A whole program in YAML"));
             const block = /```yaml\n([\s\S]*?)```/.exec(section);
-            assert.ok(block, "a ```yaml block under \"A whole program in YAML\"");
+            assert.ok(block, 'a ```yaml block under "A whole program in YAML"');
             return block[1];
         }
 
@@ -136,11 +147,11 @@ describe("examples/yaml and examples/python: the quickstart in other languages",
             // GIVEN the README's Python snippet, after the resources it names (as the example declares them)
             const prelude = [
                 "import pulumi_aws as aws",
-                "github_oidc = aws.iam.OpenIdConnectProvider(\"github-actions\", url=\"https://token.actions.githubusercontent.com\", client_id_lists=[\"sts.amazonaws.com\"])",
-                "artifacts = aws.s3.Bucket(\"build-artifacts\", tags={\"app\": \"payments\"})",
+                'github_oidc = aws.iam.OpenIdConnectProvider("github-actions", url="https://token.actions.githubusercontent.com", client_id_lists=["sts.amazonaws.com"])',
+                'artifacts = aws.s3.Bucket("build-artifacts", tags={"app": "payments"})',
                 "import pulumi",
                 "config = pulumi.Config()",
-                "function_arn = config.get(\"paymentsFunctionArn\") or \"arn:aws:lambda:us-east-1:123456789012:function:payments-api\"",
+                'function_arn = config.get("paymentsFunctionArn") or "arn:aws:lambda:us-east-1:123456789012:function:payments-api"',
                 "",
             ].join("\n");
             const snippet = checkProgram(readPythonProgram(prelude + identityBlocks().python), schema);
@@ -167,25 +178,54 @@ describe("examples/yaml and examples/python: the quickstart in other languages",
             const lower = (name: string) => name.charAt(0).toLowerCase() + name.slice(1);
             const blocks = identityBlocks();
             const used = {
-                go: { fields: [...blocks.go.matchAll(/\b([A-Z]\w*):(?!=)/g)], types: [...blocks.go.matchAll(/nhiaws\.(\w+)Args\b/g)], outputs: [...blocks.go.matchAll(/deployer\.(\w+)/g)] },
-                csharp: { fields: [...blocks.csharp.matchAll(/\b([A-Z]\w*) =(?!>)/g)], types: [...blocks.csharp.matchAll(/Inputs\.(\w+)Args\b/g)], outputs: [] },
-                java: { fields: [...blocks.java.matchAll(/\.(\w+)\((?!\))/g)].filter((m) => m[1] !== "applyValue"), types: [...blocks.java.matchAll(/\b(\w+)Args\.builder/g)], outputs: [] },
+                go: {
+                    fields: [...blocks.go.matchAll(/\b([A-Z]\w*):(?!=)/g)],
+                    types: [...blocks.go.matchAll(/nhiaws\.(\w+)Args\b/g)],
+                    outputs: [...blocks.go.matchAll(/deployer\.(\w+)/g)],
+                },
+                csharp: {
+                    fields: [...blocks.csharp.matchAll(/\b([A-Z]\w*) =(?!>)/g)],
+                    types: [...blocks.csharp.matchAll(/Inputs\.(\w+)Args\b/g)],
+                    outputs: [],
+                },
+                java: {
+                    fields: [...blocks.java.matchAll(/\.(\w+)\((?!\))/g)].filter((m) => m[1] !== "applyValue"),
+                    types: [...blocks.java.matchAll(/\b(\w+)Args\.builder/g)],
+                    outputs: [],
+                },
             };
             for (const [language, names] of Object.entries(used)) {
                 // WHEN the snippet's field, type and output names are read
                 const fields = names.fields.map((m) => lower(m[1]));
                 // THEN each is one the schema has (a rename in the schema fails this test)
                 assert.ok(fields.length >= 10, `${language}: ${fields.length} fields`);
-                assert.deepStrictEqual(fields.filter((f) => !properties.has(f)), [], `${language} fields`);
-                assert.deepStrictEqual(names.types.map((m) => m[1]).filter((t) => !types.has(t)), [], `${language} types`);
-                assert.deepStrictEqual(names.outputs.map((m) => lower(m[1])).filter((o) => !outputs.has(o)), [], `${language} outputs`);
+                assert.deepStrictEqual(
+                    fields.filter((f) => !properties.has(f)),
+                    [],
+                    `${language} fields`,
+                );
+                assert.deepStrictEqual(
+                    names.types.map((m) => m[1]).filter((t) => !types.has(t)),
+                    [],
+                    `${language} types`,
+                );
+                assert.deepStrictEqual(
+                    names.outputs.map((m) => lower(m[1])).filter((o) => !outputs.has(o)),
+                    [],
+                    `${language} outputs`,
+                );
             }
         });
 
         it("names the SDKs as the schema's language section does", () => {
             const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
             const language = (schema as unknown as { language: Record<string, Record<string, string>> }).language;
-            for (const name of [`\`${language.python.packageName}\``, `\`${language.go.importBasePath}\``, `\`${language.csharp.rootNamespace}.Nhi\``, `\`${language.java.basePackage}.nhi\``]) {
+            for (const name of [
+                `\`${language.python.packageName}\``,
+                `\`${language.go.importBasePath}\``,
+                `\`${language.csharp.rootNamespace}.Nhi\``,
+                `\`${language.java.basePackage}.nhi\``,
+            ]) {
                 assert.ok(readme.includes(name), name);
             }
             assert.ok(fs.readFileSync(PYTHON_PATH, "utf8").includes(`import ${language.python.packageName} as nhi`));
@@ -200,55 +240,104 @@ describe("examples/yaml and examples/python: the quickstart in other languages",
         }
         const yamlText = () => fs.readFileSync(YAML_PATH, "utf8");
         const pythonText = () => fs.readFileSync(PYTHON_PATH, "utf8");
-        const rows: { what: string; read: (text: string) => Program; text: () => string; from: string; to: string; problems: string[] }[] = [
+        const rows: {
+            what: string;
+            read: (text: string) => Program;
+            text: () => string;
+            from: string;
+            to: string;
+            problems: string[];
+        }[] = [
             {
                 what: "YAML: a wrong property name",
-                read: readYamlProgram, text: yamlText, from: "          logGroups:", to: "          logGroup:",
-                problems: ["invoice-worker: `trust.service.logGroup` is not a property here; allowed: `principal`, `logGroups`, `sourceAccount` or `sourceArn`. Did you mean `logGroups`?"],
+                read: readYamlProgram,
+                text: yamlText,
+                from: "          logGroups:",
+                to: "          logGroup:",
+                problems: [
+                    "invoice-worker: `trust.service.logGroup` is not a property here; allowed: `principal`, `logGroups`, `sourceAccount` or `sourceArn`. Did you mean `logGroups`?",
+                ],
             },
             {
                 what: "YAML: a missing required input",
-                read: readYamlProgram, text: yamlText, from: "      owner: team-payments\n      purpose: \"Lambda of the payments API", to: "      purpose: \"Lambda of the payments API",
+                read: readYamlProgram,
+                text: yamlText,
+                from: '      owner: team-payments\n      purpose: "Lambda of the payments API',
+                to: '      purpose: "Lambda of the payments API',
                 problems: ["payments-api: `owner` is required."],
             },
             {
                 what: "YAML: a value outside an enum",
-                read: readYamlProgram, text: yamlText, from: "access: read", to: "access: reed",
-                problems: ["invoice-worker: `grants[0].access` must be `read`, `write`, `list`, `tagging` or `permissions-management`; got the string `\"reed\"`. Did you mean `read`?"],
+                read: readYamlProgram,
+                text: yamlText,
+                from: "access: read",
+                to: "access: reed",
+                problems: [
+                    'invoice-worker: `grants[0].access` must be `read`, `write`, `list`, `tagging` or `permissions-management`; got the string `"reed"`. Did you mean `read`?',
+                ],
             },
             {
                 what: "YAML: a number given as text",
-                read: readYamlProgram, text: yamlText, from: "afterDays: 14", to: "afterDays: \"14\"",
-                problems: ["invoice-worker: `unusedAlarm.afterDays` must be a whole number; got the string `\"14\"`."],
+                read: readYamlProgram,
+                text: yamlText,
+                from: "afterDays: 14",
+                to: 'afterDays: "14"',
+                problems: ['invoice-worker: `unusedAlarm.afterDays` must be a whole number; got the string `"14"`.'],
             },
             {
                 what: "YAML: a fraction where a whole number is meant",
-                read: readYamlProgram, text: yamlText, from: "rotateEveryDays: 30", to: "rotateEveryDays: 30.5",
+                read: readYamlProgram,
+                text: yamlText,
+                from: "rotateEveryDays: 30",
+                to: "rotateEveryDays: 30.5",
                 problems: ["webhook-signing: `rotateEveryDays` must be a whole number; got the number `30.5`."],
             },
             {
                 what: "YAML: a resource where its ARN is meant",
-                read: readYamlProgram, text: yamlText, from: "alarmTopic: ${identity-notices.arn}", to: "alarmTopic: ${identity-notices}",
-                problems: ["usage: `alarmTopic` must be a string; got the resource `identity-notices` (aws:sns:Topic)."],
+                read: readYamlProgram,
+                text: yamlText,
+                from: "alarmTopic: ${identity-notices.arn}",
+                to: "alarmTopic: ${identity-notices}",
+                problems: [
+                    "usage: `alarmTopic` must be a string; got the resource `identity-notices` (aws:sns:Topic).",
+                ],
             },
             {
                 what: "YAML: an output the component does not have",
-                read: readYamlProgram, text: yamlText, from: "${payments-api.roleArn}", to: "${payments-api.roleArm}",
-                problems: ["webhook-signing: `payments-api.roleArm` is not an output of `nhi:aws:ServiceIdentity`; outputs: `roleArn`, `roleName`, `trustPolicy`, `policyDocuments`, `managedPolicyArns`, `expiresAt` or `auditQuery`."],
+                read: readYamlProgram,
+                text: yamlText,
+                from: "${payments-api.roleArn}",
+                to: "${payments-api.roleArm}",
+                problems: [
+                    "webhook-signing: `payments-api.roleArm` is not an output of `nhi:aws:ServiceIdentity`; outputs: `roleArn`, `roleName`, `trustPolicy`, `policyDocuments`, `managedPolicyArns`, `expiresAt` or `auditQuery`.",
+                ],
             },
             {
                 what: "YAML: a misspelt type token",
-                read: readYamlProgram, text: yamlText, from: "type: nhi:aws:ServiceIdentity", to: "type: nhi:aws:ServiceIdentiy",
-                problems: ["invoice-worker: `nhi:aws:ServiceIdentiy` is not a resource of the `nhi` schema. Did you mean `nhi:aws:ServiceIdentity` or `nhi:gcp:ServiceIdentity`?"],
+                read: readYamlProgram,
+                text: yamlText,
+                from: "type: nhi:aws:ServiceIdentity",
+                to: "type: nhi:aws:ServiceIdentiy",
+                problems: [
+                    "invoice-worker: `nhi:aws:ServiceIdentiy` is not a resource of the `nhi` schema. Did you mean `nhi:aws:ServiceIdentity` or `nhi:gcp:ServiceIdentity`?",
+                ],
             },
             {
                 what: "Python: a wrong property name",
-                read: readPythonProgram, text: pythonText, from: "\"log_groups\"", to: "\"log_group\"",
-                problems: ["invoice-worker: `trust.service.log_group` is not a property here; allowed: `principal`, `log_groups`, `source_account` or `source_arn`. Did you mean `log_groups`?"],
+                read: readPythonProgram,
+                text: pythonText,
+                from: '"log_groups"',
+                to: '"log_group"',
+                problems: [
+                    "invoice-worker: `trust.service.log_group` is not a property here; allowed: `principal`, `log_groups`, `source_account` or `source_arn`. Did you mean `log_groups`?",
+                ],
             },
             {
                 what: "Python: the TypeScript (camelCase) name of a property",
-                read: readPythonProgram, text: pythonText, from: "\"oidc_provider_arn\"", to: "\"oidcProviderArn\"",
+                read: readPythonProgram,
+                text: pythonText,
+                from: '"oidc_provider_arn"',
+                to: '"oidcProviderArn"',
                 problems: [
                     "payments-deployer: `trust.github_actions.oidcProviderArn` is not a property here; allowed: `repository`, `environment`, `ref`, `oidc_provider_arn` or `subjects`. Did you mean `oidc_provider_arn`?",
                     "payments-deployer: `trust.github_actions.oidc_provider_arn` is required.",
@@ -256,18 +345,31 @@ describe("examples/yaml and examples/python: the quickstart in other languages",
             },
             {
                 what: "Python: a missing required input",
-                read: readPythonProgram, text: pythonText, from: "    owner=\"team-payments\",\n    purpose=\"Lambda of the payments API", to: "    purpose=\"Lambda of the payments API",
+                read: readPythonProgram,
+                text: pythonText,
+                from: '    owner="team-payments",\n    purpose="Lambda of the payments API',
+                to: '    purpose="Lambda of the payments API',
                 problems: ["payments-api: `owner` is required."],
             },
             {
                 what: "Python: a value outside an enum",
-                read: readPythonProgram, text: pythonText, from: "\"access\": \"read\"", to: "\"access\": \"reed\"",
-                problems: ["invoice-worker: `grants[0].access` must be `read`, `write`, `list`, `tagging` or `permissions-management`; got the string `\"reed\"`. Did you mean `read`?"],
+                read: readPythonProgram,
+                text: pythonText,
+                from: '"access": "read"',
+                to: '"access": "reed"',
+                problems: [
+                    'invoice-worker: `grants[0].access` must be `read`, `write`, `list`, `tagging` or `permissions-management`; got the string `"reed"`. Did you mean `read`?',
+                ],
             },
             {
                 what: "Python: a misspelt component class",
-                read: readPythonProgram, text: pythonText, from: "nhi.aws.ServiceIdentity(", to: "nhi.aws.ServiceIdentiy(",
-                problems: ["invoice-worker: `nhi:aws:ServiceIdentiy` is not a resource of the `nhi` schema. Did you mean `nhi:aws:ServiceIdentity` or `nhi:gcp:ServiceIdentity`?"],
+                read: readPythonProgram,
+                text: pythonText,
+                from: "nhi.aws.ServiceIdentity(",
+                to: "nhi.aws.ServiceIdentiy(",
+                problems: [
+                    "invoice-worker: `nhi:aws:ServiceIdentiy` is not a resource of the `nhi` schema. Did you mean `nhi:aws:ServiceIdentity` or `nhi:gcp:ServiceIdentity`?",
+                ],
             },
         ];
         for (const row of rows) {
@@ -282,7 +384,9 @@ describe("examples/yaml and examples/python: the quickstart in other languages",
         it("Python: code outside the subset the test reads is refused by line, not skipped", () => {
             // GIVEN a computed value the reader does not follow WHEN the program is read THEN it fails naming the line
             const text = mutate(pythonText(), "retention_in_days=30,", "retention_in_days=15 * 2,");
-            assert.throws(() => readPythonProgram(text), { message: "__main__.py:30: BinOp is not a value the examples use" });
+            assert.throws(() => readPythonProgram(text), {
+                message: "__main__.py:30: BinOp is not a value the examples use",
+            });
         });
     });
 
@@ -308,13 +412,20 @@ describe("examples/yaml and examples/python: the quickstart in other languages",
             const byKey = new Map(expected.map((r) => [key(r), r]));
             for (const r of resources) {
                 const q = byKey.get(key(r))!;
-                assert.deepStrictEqual({ parentType: r.parentType, inputs: r.inputs }, { parentType: q.parentType, inputs: q.inputs }, key(r));
+                assert.deepStrictEqual(
+                    { parentType: r.parentType, inputs: r.inputs },
+                    { parentType: q.parentType, inputs: q.inputs },
+                    key(r),
+                );
             }
             // The components registered their children: the comparison is not vacuous.
             assert.ok(resources.length > program.resources.length + 40, `${resources.length} resources`);
         }
 
-        for (const [language, read] of [["YAML", readYaml], ["Python", readPython]] as const) {
+        for (const [language, read] of [
+            ["YAML", readYaml],
+            ["Python", readPython],
+        ] as const) {
             it(`${language}: every resource, child, parent and input equals the quickstart's for the same identities`, async () => {
                 // GIVEN the example program, checked against the schema
                 // WHEN it is declared with the TypeScript classes of the same type tokens
@@ -329,7 +440,9 @@ describe("examples/yaml and examples/python: the quickstart in other languages",
             assert.ok(text.includes("- sqs:DeleteMessage"));
             const program = readYamlProgram(text.replace("- sqs:DeleteMessage", "- sqs:SendMessage"));
             // WHEN it is compared with the quickstart THEN the worker's role policy differs
-            await assert.rejects(assertSameAsQuickstart(program), (e: Error) => e.message.includes("aws:iam/rolePolicy:RolePolicy invoice-worker-policy"));
+            await assert.rejects(assertSameAsQuickstart(program), (e: Error) =>
+                e.message.includes("aws:iam/rolePolicy:RolePolicy invoice-worker-policy"),
+            );
         });
     });
 });

@@ -66,7 +66,12 @@ const INTERPOLATION = /\$\{([^}]*)\}/g;
  */
 export function readYamlProgram(text: string): Program {
     const doc = yaml.load(text) as Record<string, any>;
-    const config = new Map<string, string | undefined>(Object.entries(doc.config ?? {}).map(([k, v]: [string, any]) => [k, v?.default === undefined ? undefined : String(v.default)]));
+    const config = new Map<string, string | undefined>(
+        Object.entries(doc.config ?? {}).map(([k, v]: [string, any]) => [
+            k,
+            v?.default === undefined ? undefined : String(v.default),
+        ]),
+    );
     const names = new Set(Object.keys(doc.resources ?? {}));
     const value = (v: unknown, where: string): Value => {
         if (typeof v === "string") {
@@ -79,20 +84,30 @@ export function readYamlProgram(text: string): Program {
             if (v instanceof Date) {
                 throw new Error(`${where}: YAML read an unquoted timestamp as a date; quote it ("${v.toISOString()}")`);
             }
-            return { kind: "object", entries: Object.entries(v).map(([k, item]) => [k, value(item, `${where}.${k}`)] as const) };
+            return {
+                kind: "object",
+                entries: Object.entries(v).map(([k, item]) => [k, value(item, `${where}.${k}`)] as const),
+            };
         }
         return { kind: "literal", value: v as number | boolean | null };
     };
     const resources = Object.entries(doc.resources ?? {}).map(([name, r]: [string, any]): Declared => ({
         name,
         type: r.type,
-        properties: Object.entries(r.properties ?? {}).map(([k, v]) => [k, value(v, `resources.${name}.properties.${k}`)] as const),
+        properties: Object.entries(r.properties ?? {}).map(
+            ([k, v]) => [k, value(v, `resources.${name}.properties.${k}`)] as const,
+        ),
     }));
     const outputs = Object.entries(doc.outputs ?? {}).map(([k, v]) => [k, value(v, `outputs.${k}`)] as const);
     return { language: "yaml", resources, outputs };
 }
 
-function yamlString(text: string, config: ReadonlyMap<string, string | undefined>, resources: ReadonlySet<string>, where: string): Value {
+function yamlString(
+    text: string,
+    config: ReadonlyMap<string, string | undefined>,
+    resources: ReadonlySet<string>,
+    where: string,
+): Value {
     const parts: Value[] = [];
     let last = 0;
     for (const match of text.matchAll(INTERPOLATION)) {
@@ -105,9 +120,15 @@ function yamlString(text: string, config: ReadonlyMap<string, string | undefined
         const [head, ...rest] = match[1].split(".");
         if (resources.has(head)) {
             if (rest.length > 1) {
-                throw new Error(`${where}: \`${match[0]}\` reads a nested output; the examples read top-level outputs only`);
+                throw new Error(
+                    `${where}: \`${match[0]}\` reads a nested output; the examples read top-level outputs only`,
+                );
             }
-            parts.push(rest.length === 0 ? { kind: "resource", resource: head } : { kind: "resource", resource: head, output: rest[0] });
+            parts.push(
+                rest.length === 0
+                    ? { kind: "resource", resource: head }
+                    : { kind: "resource", resource: head, output: rest[0] },
+            );
         } else if (config.has(head) && rest.length === 0) {
             parts.push({ kind: "config", key: head, fallback: config.get(head) });
         } else {
@@ -118,7 +139,11 @@ function yamlString(text: string, config: ReadonlyMap<string, string | undefined
     if (last < text.length) {
         parts.push({ kind: "literal", value: text.slice(last).replace(/\$\$\{/g, "${") });
     }
-    return parts.length === 1 ? parts[0] : parts.length === 0 ? { kind: "literal", value: "" } : { kind: "concat", parts };
+    return parts.length === 1
+        ? parts[0]
+        : parts.length === 0
+          ? { kind: "literal", value: "" }
+          : { kind: "concat", parts };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -156,14 +181,21 @@ export function readPythonProgram(source: string): Program {
     }
     const statements = JSON.parse(run.stdout) as PyStatement[];
     const modules = new Map<string, string>();
-    const bound = new Map<string, { kind: "resource"; name: string } | { kind: "config" } | { kind: "value"; value: Value }>();
+    const bound = new Map<
+        string,
+        { kind: "resource"; name: string } | { kind: "config" } | { kind: "value"; value: Value }
+    >();
     const resources: Declared[] = [];
     const outputs: (readonly [string, Value])[] = [];
     const fail = (line: number, what: string): never => {
         throw new Error(`__main__.py:${line}: ${what}`);
     };
     const dotted = (e: PyExpr): string | undefined =>
-        e.k === "name" ? e.id : e.k === "attr" ? ((d) => (d === undefined ? undefined : `${d}.${e.attr}`))(dotted(e.value)) : undefined;
+        e.k === "name"
+            ? e.id
+            : e.k === "attr"
+              ? ((d) => (d === undefined ? undefined : `${d}.${e.attr}`))(dotted(e.value))
+              : undefined;
     const value = (e: PyExpr): Value => {
         switch (e.k) {
             case "const":
@@ -174,7 +206,11 @@ export function readPythonProgram(source: string): Program {
                 return { kind: "object", entries: e.entries.map(([k, v]) => [k, value(v)] as const) };
             case "name": {
                 const b = bound.get(e.id) ?? fail(e.line, `\`${e.id}\` is not assigned before this line`);
-                return b.kind === "resource" ? { kind: "resource", resource: b.name } : b.kind === "value" ? b.value : fail(e.line, `\`${e.id}\` is the Config object, not a value`);
+                return b.kind === "resource"
+                    ? { kind: "resource", resource: b.name }
+                    : b.kind === "value"
+                      ? b.value
+                      : fail(e.line, `\`${e.id}\` is the Config object, not a value`);
             }
             case "attr": {
                 const owner = e.value.k === "name" ? bound.get(e.value.id) : undefined;
@@ -185,9 +221,22 @@ export function readPythonProgram(source: string): Program {
             }
             case "or": {
                 const [first, second] = e.values;
-                const key = first.k === "call" && first.func.k === "attr" && first.func.attr === "get" && first.func.value.k === "name" && bound.get(first.func.value.id)?.kind === "config" && first.args[0]?.k === "const" ? String(first.args[0].v) : undefined;
-                if (e.values.length !== 2 || key === undefined || second.k !== "const" || typeof second.v !== "string") {
-                    return fail(e.line, "the only `or` the examples use is `config.get(\"key\") or \"fallback\"`");
+                const key =
+                    first.k === "call" &&
+                    first.func.k === "attr" &&
+                    first.func.attr === "get" &&
+                    first.func.value.k === "name" &&
+                    bound.get(first.func.value.id)?.kind === "config" &&
+                    first.args[0]?.k === "const"
+                        ? String(first.args[0].v)
+                        : undefined;
+                if (
+                    e.values.length !== 2 ||
+                    key === undefined ||
+                    second.k !== "const" ||
+                    typeof second.v !== "string"
+                ) {
+                    return fail(e.line, 'the only `or` the examples use is `config.get("key") or "fallback"`');
                 }
                 return { kind: "config", key, fallback: second.v };
             }
@@ -229,7 +278,11 @@ export function readPythonProgram(source: string): Program {
             if (name?.k !== "const" || typeof name.v !== "string" || rest.length > 0) {
                 return fail(st.line, "a resource takes its name as the only positional argument");
             }
-            const declared: Declared = { name: name.v, type: `${pkg}:${member[0]}:${member[1]}`, properties: e.kwargs.map(([k, v]) => [k, value(v)] as const) };
+            const declared: Declared = {
+                name: name.v,
+                type: `${pkg}:${member[0]}:${member[1]}`,
+                properties: e.kwargs.map(([k, v]) => [k, value(v)] as const),
+            };
             resources.push(declared);
             bound.set(st.target, { kind: "resource", name: declared.name });
             continue;
@@ -296,7 +349,45 @@ export function pythonName(name: string): string {
     return PYTHON_KEYWORDS.has(joined) ? `${joined}_` : joined;
 }
 
-const PYTHON_KEYWORDS = new Set(["False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif", "else", "except", "exec", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "print", "raise", "return", "try", "while", "with", "yield"]);
+const PYTHON_KEYWORDS = new Set([
+    "False",
+    "None",
+    "True",
+    "and",
+    "as",
+    "assert",
+    "async",
+    "await",
+    "break",
+    "class",
+    "continue",
+    "def",
+    "del",
+    "elif",
+    "else",
+    "except",
+    "exec",
+    "finally",
+    "for",
+    "from",
+    "global",
+    "if",
+    "import",
+    "in",
+    "is",
+    "lambda",
+    "nonlocal",
+    "not",
+    "or",
+    "pass",
+    "print",
+    "raise",
+    "return",
+    "try",
+    "while",
+    "with",
+    "yield",
+]);
 
 /** `snake_case` → `camelCase`: how the aws and gcp Python SDKs' top-level arguments map to their TypeScript names. */
 function camelCase(name: string): string {
@@ -360,13 +451,17 @@ export interface ProgramCheck {
 function kindOf(v: Value, types: ReadonlyMap<string, string>): string {
     switch (v.kind) {
         case "literal":
-            return v.value === null ? "null" : `the ${typeof v.value === "string" ? "string" : typeof v.value} \`${JSON.stringify(v.value)}\``;
+            return v.value === null
+                ? "null"
+                : `the ${typeof v.value === "string" ? "string" : typeof v.value} \`${JSON.stringify(v.value)}\``;
         case "list":
             return "a list";
         case "object":
             return "an object";
         case "resource":
-            return v.output === undefined ? `the resource \`${v.resource}\` (${types.get(v.resource) ?? "undeclared"})` : `the output \`${v.resource}.${v.output}\``;
+            return v.output === undefined
+                ? `the resource \`${v.resource}\` (${types.get(v.resource) ?? "undeclared"})`
+                : `the output \`${v.resource}.${v.output}\``;
         case "config":
             return `the config value \`${v.key}\``;
         case "concat":
@@ -384,7 +479,9 @@ export function checkProgram(program: Program, schema: PackageSchema): ProgramCh
     const problems: string[] = [];
     const types = new Map(program.resources.map((r) => [r.name, r.type]));
     const named = (written: string, candidates: readonly string[]): string | undefined =>
-        program.language === "yaml" ? candidates.find((c) => c === written) : candidates.find((c) => pythonName(c) === written);
+        program.language === "yaml"
+            ? candidates.find((c) => c === written)
+            : candidates.find((c) => pythonName(c) === written);
     const shown = (name: string) => (program.language === "yaml" ? name : pythonName(name));
     // An output a value reads, under its TypeScript name: an `nhi` resource's from the schema's
     // outputs (`role_arn` → `roleArn`), another package's by camelCase.
@@ -393,7 +490,10 @@ export function checkProgram(program: Program, schema: PackageSchema): ProgramCh
             case "list":
                 return { kind: "list", items: v.items.map((item) => outputsNamed(item, owner)) };
             case "object":
-                return { kind: "object", entries: v.entries.map(([k, item]) => [k, outputsNamed(item, owner)] as const) };
+                return {
+                    kind: "object",
+                    entries: v.entries.map(([k, item]) => [k, outputsNamed(item, owner)] as const),
+                };
             case "concat":
                 return { kind: "concat", parts: v.parts.map((part) => outputsNamed(part, owner)) };
             case "resource": {
@@ -406,7 +506,9 @@ export function checkProgram(program: Program, schema: PackageSchema): ProgramCh
                 }
                 const name = named(v.output, Object.keys(outputs));
                 if (name === undefined) {
-                    problems.push(`${owner}: \`${v.resource}.${v.output}\` is not an output of \`${types.get(v.resource)}\`; outputs: ${oneOf(Object.keys(outputs).map(shown))}.`);
+                    problems.push(
+                        `${owner}: \`${v.resource}.${v.output}\` is not an output of \`${types.get(v.resource)}\`; outputs: ${oneOf(Object.keys(outputs).map(shown))}.`,
+                    );
                     return v;
                 }
                 return { ...v, output: name };
@@ -417,16 +519,23 @@ export function checkProgram(program: Program, schema: PackageSchema): ProgramCh
     };
     const resources: Checked[] = [];
     for (const declared of program.resources) {
-        const r = { ...declared, properties: declared.properties.map(([k, v]) => [k, outputsNamed(v, declared.name)] as const) };
+        const r = {
+            ...declared,
+            properties: declared.properties.map(([k, v]) => [k, outputsNamed(v, declared.name)] as const),
+        };
         const type = r.type;
         if (!type.startsWith(`${schema.name}:`)) {
-            const args = Object.fromEntries(r.properties.map(([k, v]) => [program.language === "python" ? camelCase(k) : k, v]));
+            const args = Object.fromEntries(
+                r.properties.map(([k, v]) => [program.language === "python" ? camelCase(k) : k, v]),
+            );
             resources.push({ name: r.name, type, args });
             continue;
         }
         const spec = schema.resources[type];
         if (spec === undefined) {
-            problems.push(`${r.name}: \`${r.type}\` is not a resource of the \`${schema.name}\` schema.${didYouMean(closestNames(type, Object.keys(schema.resources)))}`);
+            problems.push(
+                `${r.name}: \`${r.type}\` is not a resource of the \`${schema.name}\` schema.${didYouMean(closestNames(type, Object.keys(schema.resources)))}`,
+            );
             continue;
         }
         const issue = (message: string) => problems.push(`${r.name}: ${message}`);
@@ -450,13 +559,20 @@ class ValueCheck {
     ) {}
 
     /** The entries of an object under the schema's names, each checked; unknown and missing properties reported. */
-    object(entries: readonly (readonly [string, Value])[], properties: Readonly<Record<string, PropertySpec>>, required: readonly string[], at: string): Record<string, Value> {
+    object(
+        entries: readonly (readonly [string, Value])[],
+        properties: Readonly<Record<string, PropertySpec>>,
+        required: readonly string[],
+        at: string,
+    ): Record<string, Value> {
         const out: Record<string, Value> = {};
         const candidates = Object.keys(properties);
         for (const [written, v] of entries) {
             const name = this.named(written, candidates);
             if (name === undefined) {
-                this.issue(`\`${at}${written}\` is not a property here; allowed: ${oneOf(candidates.map(this.shown))}.${didYouMean(closestNames(written, candidates.map(this.shown)))}`);
+                this.issue(
+                    `\`${at}${written}\` is not a property here; allowed: ${oneOf(candidates.map(this.shown))}.${didYouMean(closestNames(written, candidates.map(this.shown)))}`,
+                );
                 continue;
             }
             out[name] = this.value(v, properties[name], `${at}${written}`);
@@ -494,7 +610,14 @@ class ValueCheck {
                 return this.scalar(v, "string", "a string", at, got);
             case "number":
             case "integer":
-                return this.scalar(v, "number", spec.type === "integer" ? "a whole number" : "a number", at, got, spec.type === "integer");
+                return this.scalar(
+                    v,
+                    "number",
+                    spec.type === "integer" ? "a whole number" : "a number",
+                    at,
+                    got,
+                    spec.type === "integer",
+                );
             case "boolean":
                 return this.scalar(v, "boolean", "`true` or `false`", at, got);
             case "array":
@@ -502,24 +625,49 @@ class ValueCheck {
                     this.issue(`\`${at}\` must be a list; got ${got}.`);
                     return v;
                 }
-                return { kind: "list", items: v.items.map((item, i) => this.value(item, spec.items ?? {}, `${at}[${i}]`)) };
+                return {
+                    kind: "list",
+                    items: v.items.map((item, i) => this.value(item, spec.items ?? {}, `${at}[${i}]`)),
+                };
             case "object":
                 if (v.kind !== "object") {
                     this.issue(`\`${at}\` must be an object; got ${got}.`);
                     return v;
                 }
                 // A map: its keys are the user's, not property names.
-                return { kind: "object", entries: v.entries.map(([k, item]) => [k, spec.additionalProperties === undefined ? item : this.value(item, spec.additionalProperties, `${at}.${k}`)] as const) };
+                return {
+                    kind: "object",
+                    entries: v.entries.map(
+                        ([k, item]) =>
+                            [
+                                k,
+                                spec.additionalProperties === undefined
+                                    ? item
+                                    : this.value(item, spec.additionalProperties, `${at}.${k}`),
+                            ] as const,
+                    ),
+                };
             default:
                 return v;
         }
     }
 
-    private scalar(v: Value, js: "string" | "number" | "boolean", wanted: string, at: string, got: string, integer = false): Value {
-        const fits = v.kind === "literal" ? typeof v.value === js && (!integer || Number.isInteger(v.value))
-            : v.kind === "concat" || v.kind === "config" ? js === "string"
-            : v.kind === "resource" ? v.output !== undefined && this.outputFits(v, js)
-            : false;
+    private scalar(
+        v: Value,
+        js: "string" | "number" | "boolean",
+        wanted: string,
+        at: string,
+        got: string,
+        integer = false,
+    ): Value {
+        const fits =
+            v.kind === "literal"
+                ? typeof v.value === js && (!integer || Number.isInteger(v.value))
+                : v.kind === "concat" || v.kind === "config"
+                  ? js === "string"
+                  : v.kind === "resource"
+                    ? v.output !== undefined && this.outputFits(v, js)
+                    : false;
         if (!fits) {
             this.issue(`\`${at}\` must be ${wanted}; got ${got}.`);
         }
@@ -550,7 +698,9 @@ class ValueCheck {
         if ("enum" in type) {
             const allowed = type.enum.map((e) => e.value);
             if (v.kind === "literal" && !allowed.includes(v.value as string)) {
-                this.issue(`\`${at}\` must be ${oneOf(allowed.map(String))}; got ${got}.${didYouMean(closestNames(String(v.value), allowed.map(String)))}`);
+                this.issue(
+                    `\`${at}\` must be ${oneOf(allowed.map(String))}; got ${got}.${didYouMean(closestNames(String(v.value), allowed.map(String)))}`,
+                );
             } else if (v.kind !== "literal" && v.kind !== "config" && v.kind !== "resource") {
                 this.issue(`\`${at}\` must be ${oneOf(allowed.map(String))}; got ${got}.`);
             }
@@ -569,7 +719,10 @@ class ValueCheck {
 // Declaring a checked program in TypeScript
 
 /** The class of a type token: `nhi:aws:ServiceIdentity` → `nhi.aws.ServiceIdentity`, `aws:s3:Bucket` → `aws.s3.Bucket`. */
-function classOf(type: string, packages: Readonly<Record<string, any>>): new (name: string, args: any, opts?: any) => pulumi.Resource {
+function classOf(
+    type: string,
+    packages: Readonly<Record<string, any>>,
+): new (name: string, args: any, opts?: any) => pulumi.Resource {
     const [pkg, module, name] = type.split(":");
     const cls = packages[pkg]?.[module.split("/")[0]]?.[name];
     if (typeof cls !== "function") {
@@ -583,7 +736,10 @@ function classOf(type: string, packages: Readonly<Record<string, any>>): new (na
  * of the same tokens. Config values take their fallback (the tests set no config, as the quickstart's
  * tests do). Returns the resources by name.
  */
-export function declareProgram(checked: ProgramCheck, packages: Readonly<Record<string, any>>): Map<string, pulumi.Resource> {
+export function declareProgram(
+    checked: ProgramCheck,
+    packages: Readonly<Record<string, any>>,
+): Map<string, pulumi.Resource> {
     const declared = new Map<string, pulumi.Resource>();
     const config = new pulumi.Config();
     const input = (v: Value): any => {
@@ -613,7 +769,10 @@ export function declareProgram(checked: ProgramCheck, packages: Readonly<Record<
     };
     for (const r of checked.resources) {
         const cls = classOf(r.type, packages);
-        declared.set(r.name, new cls(r.name, Object.fromEntries(Object.entries(r.args).map(([k, v]) => [k, input(v)]))));
+        declared.set(
+            r.name,
+            new cls(r.name, Object.fromEntries(Object.entries(r.args).map(([k, v]) => [k, input(v)]))),
+        );
     }
     return declared;
 }
