@@ -3,7 +3,7 @@ reports service's on Google Cloud, declared with the SDK that `pulumi package ad
 the `nhi` package. Every value is the TypeScript quickstart's (examples/quickstart/program.ts).
 
 Arguments are dict literals with snake_case keys (the SDK's `...ArgsDict` types); the `...Args`
-classes of `pulumi_nhi.aws.inputs` say the same thing with more words.
+classes of `pulumi_nhi.aws` and `pulumi_nhi.gcp` say the same with more words.
 """
 
 import pulumi
