@@ -240,9 +240,14 @@ export function declareDeprovisioning(parent: pulumi.ComponentResource, name: st
     if (rolePlan.policies.layout.managed.length > 0 || rolePlan.policies.unknowns.size > 0) {
         throw new Error(`pulumi-nhi: the quarantine role of ${name} must fit one inline policy of known values (a bug; please report it)`);
     }
-    const finish = (document: pulumi.Input<string>) => pulumi.all([document, principal.arn]).apply(([d, arn]) => withQuarantinedArn(d, placeholder, arn));
+    // Every document is plain JSON here (checked above), so one `apply` of the ARN each.
+    const finish = (document: pulumi.Input<string>) => principal.arn.apply((arn) => withQuarantinedArn(document as string, placeholder, arn));
     const executionRole = declareServiceRole(parent, childName, rolePlan, args, `the quarantine role of ${principal.noun} "${name}"`, finish);
-    const target = pulumi.all([principal.arn, principal.name]).apply(([arn, n]) => quarantineTarget(principal.noun, arn, n));
+    // One `apply` per field (an Output of both and one per field cost 8 Outputs per identity).
+    const target = {
+        arn: principal.arn.apply((arn) => quarantineTarget(principal.noun, arn, "").arn),
+        input: principal.name.apply((n) => quarantineTarget(principal.noun, "arn:aws:iam::000000000000:x", n).input),
+    };
     const schedule = new aws.scheduler.Schedule(childName, {
         description: `Quarantines the IAM ${principal.noun} of ${name} at its expiry ${plan.at}: puts the deny-all inline policy ${QUARANTINE_POLICY_NAME} (pulumi-nhi).`,
         scheduleExpression: quarantineScheduleExpression(plan.at),
