@@ -74,8 +74,11 @@ export function rotatorCondition(projectNumber: string, prefix: string): { title
  * (`${name}-role`) and the conditional `projects.IAMMember` (`${name}-secrets`).
  */
 export class GcpSecretRotator extends pulumi.ComponentResource {
+    /** The project whose secrets it rotates, as given. */
     public readonly project: string;
+    /** The region of the function, as given. */
     public readonly region: string;
+    /** The start of the IDs of the secrets it may rotate (given, or derived from `name`). */
     public readonly secretIdPrefix: string;
     /** The topic the secrets notify: `projects/<project>/topics/<topic>`. */
     public readonly topic: pulumi.Output<string>;
