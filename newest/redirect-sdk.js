@@ -1,0 +1,22 @@
+/**
+ * Preloaded by `newest/test.js` (`NODE_OPTIONS=--require …`, so child processes that tests start
+ * load it too): every `require("@pulumi/pulumi")` and `require("@pulumi/pulumi/…")`, from our code
+ * and from `@pulumi/aws`, `@pulumi/gcp` and `@pulumi/random` alike, resolves from this folder, that
+ * is to the newest SDK in `newest/node_modules`, whose own dependencies then resolve from its real
+ * path (newest/package-lock.json), not from the root's tree. One SDK instance serves the process,
+ * as in a stack that upgraded `@pulumi/pulumi` alone.
+ *
+ * `Module._resolveFilename` is the hook that every CommonJS `require` goes through (the one
+ * tsconfig-paths and module-alias patch); `options.paths` is the documented `require.resolve`
+ * option (https://nodejs.org/api/modules.html#requireresolverequest-options). Should the newest
+ * SDK be missing, Node would fall back to the root's copy: test/package/sdk-range.test.ts fails
+ * the run in that case.
+ */
+const Module = require("module");
+
+const SDK = /^@pulumi\/pulumi(\/|$)/;
+const resolve = Module._resolveFilename;
+
+Module._resolveFilename = function (request, parent, isMain, options) {
+    return resolve.call(this, request, parent, isMain, SDK.test(request) ? { paths: [__dirname] } : options);
+};

@@ -1,0 +1,48 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+
+const ROOT = path.resolve(__dirname, "../..");
+
+function manifest(file: string): { dependencies?: Record<string, string>; devDependencies?: Record<string, string>; engines?: Record<string, string> } {
+    return JSON.parse(fs.readFileSync(path.join(ROOT, file), "utf8"));
+}
+
+/**
+ * What this run must have loaded. `npm test` runs the suite twice (README, "How it is tested"): on
+ * the oldest `@pulumi/pulumi` the package supports (the root's exact devDependency, on the Node
+ * that runs npm) and, from newest/test.js, which sets NHI_PULUMI_SDK=newest, on the newest 3.x
+ * under the Node it requires (both pinned in newest/package.json).
+ */
+function expected(): { sdk: string; sdkDir: string; node: (version: string) => boolean; nodeRule: string } {
+    if (process.env.NHI_PULUMI_SDK === "newest") {
+        const pins = manifest("newest/package.json").dependencies!;
+        return { sdk: pins["@pulumi/pulumi"], sdkDir: path.join(ROOT, "newest", "node_modules"), node: (v) => v === pins.node, nodeRule: pins.node };
+    }
+    const floor = Number(/\d+/.exec(manifest("package.json").engines!.node)![0]);
+    return { sdk: manifest("package.json").devDependencies!["@pulumi/pulumi"], sdkDir: path.join(ROOT, "node_modules"), node: (v) => Number(v.split(".")[0]) >= floor, nodeRule: `>=${floor}` };
+}
+
+describe(`this run: @pulumi/pulumi ${require("@pulumi/pulumi/package.json").version} on Node ${process.version}`, () => {
+    const want = expected();
+
+    it(`loads @pulumi/pulumi ${want.sdk} on Node ${want.nodeRule}`, () => {
+        // GIVEN the SDK our components import, as Node resolved it in this process
+        const loaded = require.resolve("@pulumi/pulumi/package.json");
+        // THEN it is the pinned version, from the expected install tree, under the expected Node
+        assert.strictEqual(require("@pulumi/pulumi/package.json").version, want.sdk);
+        assert.ok(loaded.startsWith(path.join(want.sdkDir, "@pulumi", "pulumi") + path.sep), loaded);
+        assert.ok(want.node(process.versions.node), `Node ${process.versions.node} is not ${want.nodeRule}`);
+    });
+
+    it("shares that one SDK with @pulumi/aws, @pulumi/gcp and @pulumi/random", () => {
+        // GIVEN the cloud SDKs, loaded the way the components load them
+        const clouds = [require("@pulumi/aws").iam.Role, require("@pulumi/gcp").serviceaccount.Account, require("@pulumi/random").RandomId];
+        // THEN their resources are resources of the SDK loaded above (a second copy would fail
+        // `instanceof`, and its resources would register with another runtime)
+        for (const resource of clouds) {
+            assert.ok(resource.prototype instanceof pulumi.CustomResource, `${resource.name} extends another copy of @pulumi/pulumi`);
+        }
+    });
+});
