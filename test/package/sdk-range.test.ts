@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 const ROOT = path.resolve(__dirname, "../..");
 
-function manifest(file: string): { dependencies?: Record<string, string>; devDependencies?: Record<string, string>; engines?: Record<string, string> } {
+function manifest(file: string): Record<"dependencies" | "devDependencies" | "peerDependencies" | "engines", Record<string, string> | undefined> {
     return JSON.parse(fs.readFileSync(path.join(ROOT, file), "utf8"));
 }
 
@@ -23,6 +23,19 @@ function expected(): { sdk: string; sdkDir: string; node: (version: string) => b
     const floor = Number(/\d+/.exec(manifest("package.json").engines!.node)![0]);
     return { sdk: manifest("package.json").devDependencies!["@pulumi/pulumi"], sdkDir: path.join(ROOT, "node_modules"), node: (v) => Number(v.split(".")[0]) >= floor, nodeRule: `>=${floor}` };
 }
+
+describe("the declared @pulumi/pulumi range", () => {
+    it("starts at the version the suite runs on and holds the newest one it also runs on", () => {
+        // GIVEN the peer range, the root's pin (the oldest end) and newest/'s pin (the newest end)
+        const range = manifest("package.json").peerDependencies!["@pulumi/pulumi"];
+        const oldest = manifest("package.json").devDependencies!["@pulumi/pulumi"];
+        const newest = manifest("newest/package.json").dependencies!["@pulumi/pulumi"];
+        // THEN the range is a caret range from the oldest, and the newest is of its major and above
+        assert.strictEqual(range, `^${oldest}`);
+        const [o, n] = [oldest, newest].map((v) => v.split(".").map(Number));
+        assert.ok(n[0] === o[0] && (n[1] > o[1] || (n[1] === o[1] && n[2] >= o[2])), `${newest} is outside ${range}`);
+    });
+});
 
 describe(`this run: @pulumi/pulumi ${require("@pulumi/pulumi/package.json").version} on Node ${process.version}`, () => {
     const want = expected();
