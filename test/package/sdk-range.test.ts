@@ -1,7 +1,11 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import * as grpc from "@grpc/grpc-js";
 import * as pulumi from "@pulumi/pulumi";
+import { ResourceMonitorClient } from "@pulumi/pulumi/proto/resource_grpc_pb";
+import { RegisterResourceRequest } from "@pulumi/pulumi/proto/resource_pb";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -57,5 +61,19 @@ describe(`this run: @pulumi/pulumi ${require("@pulumi/pulumi/package.json").vers
         for (const resource of clouds) {
             assert.ok(resource.prototype instanceof pulumi.CustomResource, `${resource.name} extends another copy of @pulumi/pulumi`);
         }
+    });
+
+    it("gives our code the gRPC and protobuf runtime that SDK's generated stubs use", () => {
+        // GIVEN a client of the SDK's resource monitor stub, made with our `@grpc/grpc-js`
+        // WHEN it is created (a second copy of grpc-js refuses the credentials by `instanceof`)
+        const client = new ResourceMonitorClient("127.0.0.1:1", grpc.credentials.createInsecure());
+        client.close();
+        // AND a request carrying our `Struct` goes through the stub's wire format and back
+        const request = new RegisterResourceRequest();
+        request.setObject(Struct.fromJavaScript({ owner: "team" }));
+        const decoded = RegisterResourceRequest.deserializeBinary(request.serializeBinary()).getObject();
+        // THEN what comes back is our `Struct`, with the same fields
+        assert.ok(decoded instanceof Struct, "the stubs decode into another copy of google-protobuf");
+        assert.deepStrictEqual(decoded.toJavaScript(), { owner: "team" });
     });
 });
