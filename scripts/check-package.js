@@ -84,7 +84,8 @@ function main() {
     console.log("Building and packing…");
     run(ROOT, npm, ["run", "build"]);
     const packDir = fs.mkdtempSync(path.join(os.tmpdir(), "nhi-pack-"));
-    const tarball = path.join(packDir, run(ROOT, npm, ["pack", "--pack-destination", packDir]).trim().split("\n").pop());
+    // --ignore-scripts: built just above; `prepare` would reinstall newest/, which the tarball does not hold.
+    const tarball = path.join(packDir, run(ROOT, npm, ["pack", "--ignore-scripts", "--pack-destination", packDir]).trim().split("\n").pop());
     const pinned = (name) => `${name}@${pkg.devDependencies[name]}`;
 
     console.log("\n1. An AWS-only stack on the pinned versions");

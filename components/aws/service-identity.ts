@@ -136,9 +136,12 @@ export interface DeclaredServiceRole {
  * `parent`: the body of {@link AwsServiceIdentity}'s constructor, and how an expiring identity
  * declares its quarantine's execution role under itself, checked by the same plan, without a
  * component of its own (one registration fewer per expiring identity; `npm run bench`).
- * `subject` names the identity in deploy-time errors.
+ * `subject` names the identity in deploy-time errors. `finish`, when given, turns each document (the
+ * trust and every policy) into what the role receives: the quarantine role is planned with
+ * placeholders for the one value known only at deploy time, its identity's ARN, and puts the ARN in
+ * with one `apply` per document (see `components/aws/deprovision.ts`).
  */
-export function declareServiceRole(parent: pulumi.ComponentResource, name: string, plan: AwsServiceIdentityPlan, args: AwsServiceIdentityArgs, subject: string): DeclaredServiceRole {
+export function declareServiceRole(parent: pulumi.ComponentResource, name: string, plan: AwsServiceIdentityPlan, args: AwsServiceIdentityArgs, subject: string, finish?: (document: pulumi.Input<string>) => pulumi.Input<string>): DeclaredServiceRole {
     // Every value known only at deploy time reaches a child through `guard` (the trust, the
     // boundary, the notify topic) or the check of the grants (the policies). The role waits only
     // for those: a grant's ARN may come from a resource that names this role (a KMS key policy).
@@ -150,7 +153,7 @@ export function declareServiceRole(parent: pulumi.ComponentResource, name: strin
         : pulumi.output(guard(plan.trust)).apply((t) => JSON.stringify(renderTrustPolicy(resolvedTrust(t as pulumi.Unwrap<TrustPlan>), plan.expiresAt)));
     const boundary = args.permissionsBoundaryArn;
     const role = new aws.iam.Role(`${name}${ROLE_CHILD_SUFFIX}`, {
-        assumeRolePolicy: trustPolicy,
+        assumeRolePolicy: finish === undefined ? trustPolicy : finish(trustPolicy),
         description: `${plan.purpose} (owner: ${plan.owner})`.slice(0, 1000),
         maxSessionDuration: args.maxSessionDuration,
         path: args.path,
@@ -159,7 +162,7 @@ export function declareServiceRole(parent: pulumi.ComponentResource, name: strin
     }, { parent });
     const resources: pulumi.Resource[] = [role];
     const renderedPolicies = registerPolicies(parent, name, ROLE, plan, guard, args.path, tags, {
-        inline: (child, policy) => resources.push(new aws.iam.RolePolicy(child, { role: role.id, policy }, { parent })),
+        inline: (child, policy) => resources.push(new aws.iam.RolePolicy(child, { role: role.id, policy: finish === undefined ? policy : finish(policy) }, { parent })),
         attach: (child, policyArn) => resources.push(new aws.iam.RolePolicyAttachment(child, { role: role.name, policyArn }, { parent })),
         principal: role,
     });

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { aws } from "../../components";
 import {
     DEPROVISION_RETRY_POLICY, QUARANTINE_ACKNOWLEDGEMENT, QUARANTINE_POLICY_JSON, QUARANTINE_RESERVED_CHARS,
-    quarantineScheduleExpression, quarantineSchedulerSource, quarantineTarget,
+    QUARANTINE_PLACEHOLDER_ARNS, quarantineScheduleExpression, quarantineSchedulerSource, quarantineTarget, withQuarantinedArn,
 } from "../../components/aws/deprovision";
 import { planAwsAccessKeyIdentity } from "../../components/aws/access-key-identity";
 import { MAX_INLINE_POLICY_CHARS, MAX_USER_INLINE_POLICY_CHARS, ROLE_POLICY_LIMITS, USER_POLICY_LIMITS, documentSize } from "../../components/aws/policy";
@@ -239,6 +239,19 @@ describe("aws deprovisioning at expiry: when there is none, and renewals", () =>
             assert.deepStrictEqual(quarantineSchedulerSource(arn), { sourceAccount: arn.split(":")[4], sourceArn }, arn);
         }
         assert.deepStrictEqual(DEPROVISION_RETRY_POLICY, { maximumEventAgeInSeconds: 86_400, maximumRetryAttempts: 185 });
+    });
+
+    it("plans the execution role with a placeholder ARN and puts the identity's ARN, account and partition in its documents, nothing else", () => {
+        // GIVEN the execution role's documents as planned, with the placeholder
+        const placeholder = QUARANTINE_PLACEHOLDER_ARNS.user;
+        const trust = JSON.stringify({ Statement: [{ Condition: { StringEquals: { "aws:SourceAccount": "000000000000" }, ArnLike: { "aws:SourceArn": "arn:aws:scheduler:*:000000000000:schedule-group/default" } }, Sid: "000000000000" }] });
+        const policy = JSON.stringify({ Statement: [{ Action: "iam:PutUserPolicy", Resource: placeholder, Sid: "keep \"000000000000\" and arn:aws:iam::000000000000:user/nhi-quarantine-placeholder in text" }] });
+        // WHEN the identity's ARN is known
+        const arn = "arn:aws-cn:iam::444455556666:user/nhi/u-1a2b3c4";
+        // THEN the ARN, the account and the scheduler source are the identity's, in any partition and path
+        assert.strictEqual(withQuarantinedArn(trust, placeholder, arn), JSON.stringify({ Statement: [{ Condition: { StringEquals: { "aws:SourceAccount": "444455556666" }, ArnLike: { "aws:SourceArn": "arn:aws-cn:scheduler:*:444455556666:schedule-group/default" } }, Sid: "444455556666" }] }));
+        // AND a value that merely contains a placeholder is left as it is
+        assert.strictEqual(withQuarantinedArn(policy, placeholder, arn), JSON.stringify({ Statement: [{ Action: "iam:PutUserPolicy", Resource: arn, Sid: "keep \"000000000000\" and arn:aws:iam::000000000000:user/nhi-quarantine-placeholder in text" }] }));
     });
 });
 
