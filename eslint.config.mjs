@@ -39,7 +39,13 @@ export default defineConfig(
         rules: {
             "@typescript-eslint/no-require-imports": [
                 "error",
-                { allow: ["^@google-cloud/functions-framework$", "^@google-cloud/secret-manager$", "^google-auth-library$"] },
+                {
+                    allow: [
+                        "^@google-cloud/functions-framework$",
+                        "^@google-cloud/secret-manager$",
+                        "^google-auth-library$",
+                    ],
+                },
             ],
         },
     },

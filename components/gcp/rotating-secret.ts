@@ -140,6 +140,7 @@ export interface GcpRotatingSecretOwnFunctionArgs extends GcpRotatingSecretCommo
      * @see https://cloud.google.com/functions/docs/locations
      */
     readonly region: string;
+    /** Not with `region`: a secret of a shared rotator is a {@link GcpRotatingSecretSharedRotatorArgs}. */
     readonly rotator?: never;
 }
 
@@ -152,6 +153,7 @@ export interface GcpRotatingSecretSharedRotatorArgs extends GcpRotatingSecretCom
      * @default a rotation function for this secret alone, in `region`
      */
     readonly rotator: GcpSecretRotator;
+    /** Not with `rotator`: a secret with its own function is a {@link GcpRotatingSecretOwnFunctionArgs}. */
     readonly region?: never;
 }
 

@@ -32,8 +32,11 @@ export interface Registered {
 
 /** A resource as {@link MockOptions.outputs} sees it. */
 export interface MockResource {
+    /** The type token, e.g. `aws:iam/role:Role`. */
     readonly type: string;
+    /** The logical name given to the constructor. */
     readonly name: string;
+    /** The inputs, resolved, as the engine received them. */
     readonly inputs: Registered["inputs"];
 }
 
@@ -226,7 +229,12 @@ export function installMocks(options: MockOptions = {}): void {
  * called) and returns what it returned once every resource it declared has registered, with the
  * resources registered meanwhile, in order of registration.
  */
-export async function capture<T>(declare: () => T): Promise<{ value: T; resources: Registered[] }> {
+export async function capture<T>(declare: () => T): Promise<{
+    /** What `declare` returned. */
+    value: T;
+    /** The resources registered while it ran, in order of registration. */
+    resources: Registered[];
+}> {
     installMocks();
     const start = registered.length;
     const value = declare();
