@@ -29,7 +29,6 @@
  * Prints one JSON line on stdout.
  */
 const path = require("path");
-const { performance } = require("perf_hooks");
 const pulumi = require("@pulumi/pulumi");
 const { ACCOUNT, workloads } = require("./bench-workloads");
 

@@ -104,7 +104,9 @@ export interface AwsActionsGrant extends AwsGrantBase {
      * @default false
      */
     readonly allowWildcard?: boolean;
+    /** Not with `actions`: an access-level grant is an {@link AwsAccessGrant}. */
     readonly service?: never;
+    /** Not with `actions`: an access-level grant is an {@link AwsAccessGrant}. */
     readonly access?: never;
 }
 
@@ -120,6 +122,7 @@ export interface AwsAccessGrant extends AwsGrantBase {
      * @see https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
      */
     readonly access: AccessLevel;
+    /** Not with `service` and `access`: a grant of named actions is an {@link AwsActionsGrant}. */
     readonly actions?: never;
     /** Access-level grants always name their ARNs. */
     readonly allowWildcard?: never;

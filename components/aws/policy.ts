@@ -55,22 +55,33 @@ export function bothConditions(a: Condition | undefined, b: Condition | undefine
 
 /** One Allow statement before rendering. */
 export interface Statement {
+    /** The IAM actions allowed (`s3:GetObject`). */
     readonly actions: readonly string[];
+    /** The ARNs (or patterns) the actions are allowed on. */
     readonly resources: readonly string[];
+    /** The IAM condition block, when the grant has one. */
     readonly condition?: Condition;
 }
 
 /** An IAM policy document as JSON data. */
 export interface PolicyDocument {
+    /** The IAM policy language version: always `2012-10-17`. */
     Version: string;
+    /** The statements, in a deterministic order. */
     Statement: RenderedStatement[];
 }
 
+/** One statement of an IAM policy document, as IAM reads it. */
 export interface RenderedStatement {
+    /** Whether the statement allows or denies. */
     Effect: "Allow" | "Deny";
+    /** Who the statement applies to: in a trust policy, the principal that may assume the role. */
     Principal?: Record<string, string | string[]>;
+    /** The IAM actions. */
     Action: string | string[];
+    /** The ARNs the actions apply to; absent in a trust policy. */
     Resource?: string[];
+    /** The IAM condition block, when the statement has one. */
     Condition?: Condition;
 }
 

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DeferredCheck, Guard, checkNowOrLater, checkedAtDeployTime } from "../core/deferred";
+import { AnyDeferredCheck, DeferredCheck, Guard, checkNowOrLater, checkedAtDeployTime } from "../core/deferred";
 import { Problems, describe } from "../core/errors";
 import { expiryWarning, parseExpiry } from "../core/expiry";
 import { NOTIFY_TAG } from "../runtime/aws/usage-contract";
@@ -109,7 +109,7 @@ export interface AwsPrincipalPlan {
     /** What the usage monitor reads: `unusedAlarm`, `expiryNoticeDays`. */
     readonly usage: UsageSettingsPlan;
     /** The checks of values known only at deploy time (a topic and a monitor's topics are checked together). */
-    readonly later: readonly DeferredCheck<any>[];
+    readonly later: readonly AnyDeferredCheck[];
     /** The quarantine at `expiresAt`, unless there is no expiry or it is turned off. */
     readonly deprovision?: DeprovisionPlan;
     /** The principal's policy limits, less the quarantine's room when it has one. */
@@ -142,7 +142,7 @@ export interface PrincipalChecks {
  */
 export function planAwsPrincipal(name: string, args: AwsPrincipalArgs, kind: PrincipalKind, now: Date, checks: PrincipalChecks = {}, opts?: pulumi.ComponentResourceOptions): AwsPrincipalPlan {
     const problems = new Problems();
-    const later: DeferredCheck<any>[] = [];
+    const later: AnyDeferredCheck[] = [];
     const a: Partial<AwsPrincipalArgs> = args ?? {};
     checkName(name, kind, problems);
     const { owner, purpose } = requireText(a, ["owner", "purpose"], problems, OWNERSHIP_FIELDS);

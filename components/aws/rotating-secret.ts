@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { legacyTypeOf, withLegacyType } from "../core/tokens";
-import { DeferredCheck, deployTimeGuard } from "../core/deferred";
+import { AnyDeferredCheck, deployTimeGuard } from "../core/deferred";
 import { Problems, describe, didYouMean, oneOf } from "../core/errors";
 import { OWNERSHIP_FIELDS, requireText } from "../core/ownership";
 import { closestNames } from "../core/suggest";
@@ -121,7 +121,7 @@ export interface AwsRotatingSecretPlan {
     readonly tags: TagPlan;
     /** `rotationAlarm`: its topic and, if the monitor is not declared yet, where to find it. */
     readonly rotationAlarm: { readonly notify?: pulumi.Input<string>; readonly monitorLater?: MonitorLater };
-    readonly later: readonly DeferredCheck<any>[];
+    readonly later: readonly AnyDeferredCheck[];
 }
 
 /**
@@ -130,7 +130,7 @@ export interface AwsRotatingSecretPlan {
  */
 export function planAwsRotatingSecret(name: string, args: AwsRotatingSecretArgs, opts?: pulumi.ComponentResourceOptions): AwsRotatingSecretPlan {
     const problems = new Problems();
-    const later: DeferredCheck<any>[] = [];
+    const later: AnyDeferredCheck[] = [];
     const a: Partial<AwsRotatingSecretArgs> = args ?? {};
     const rotator = a.rotator;
     if (rotator !== undefined && !(rotator instanceof AwsSecretRotator)) {

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { DeferredCheck, checkedAtDeployTime } from "../core/deferred";
+import { AnyDeferredCheck, checkedAtDeployTime } from "../core/deferred";
 import { Problems, describe, numberHint } from "../core/errors";
 import { EXPIRY_WARNING_DAYS } from "../core/expiry";
 import { MonitorTargets, UsageMonitorRegistry, MonitorLater as Later, checkMonitorTargets, isWholeIn, notAmongTargetsProblem, planExpiryNoticeDays } from "../core/usage-monitors";
@@ -73,7 +73,7 @@ export interface AwsRotationAlarm {
 /**
  * Checks `rotationAlarm` given at `value`: the topic and the monitor (see {@link planNotify}).
  */
-export function planRotationAlarm(value: unknown, problems: Problems, later: DeferredCheck<any>[], opts?: pulumi.ComponentResourceOptions): { notify?: pulumi.Input<string>; monitorLater?: MonitorLater } {
+export function planRotationAlarm(value: unknown, problems: Problems, later: AnyDeferredCheck[], opts?: pulumi.ComponentResourceOptions): { notify?: pulumi.Input<string>; monitorLater?: MonitorLater } {
     if (value === undefined) {
         return {};
     }
@@ -166,7 +166,7 @@ export function registerUsageMonitor(monitor: object, entry: UsageMonitorEntry, 
  * before the component is registered, as the SDK itself resolves it for the children.
  */
 export function awsProviderKey(opts: pulumi.ComponentResourceOptions | undefined): object {
-    const isAws = (p: unknown): p is pulumi.ProviderResource => p instanceof pulumi.ProviderResource && (p as any).getPackage() === "aws";
+    const isAws = (p: unknown): p is pulumi.ProviderResource => p instanceof pulumi.ProviderResource && (p as unknown as { getPackage(): string }).getPackage() === "aws";
     const providers = opts?.providers;
     const found = isAws(opts?.provider) ? opts!.provider
         : Array.isArray(providers) ? providers.find(isAws)
@@ -182,7 +182,7 @@ export function awsProviderKey(opts: pulumi.ComponentResourceOptions | undefined
  * and checks that `notify` is among its topics; when none is declared yet, the plan says so
  * (`monitorLater`) if the program may still declare one, else it is a problem.
  */
-export function planUsageSettings(a: Partial<AwsUsageSettingsArgs>, expiresAt: string | undefined, expiryGiven: boolean, problems: Problems, later: DeferredCheck<any>[], opts?: pulumi.ComponentResourceOptions): UsageSettingsPlan {
+export function planUsageSettings(a: Partial<AwsUsageSettingsArgs>, expiresAt: string | undefined, expiryGiven: boolean, problems: Problems, later: AnyDeferredCheck[], opts?: pulumi.ComponentResourceOptions): UsageSettingsPlan {
     const tags: Record<string, string> = {};
     let notify: pulumi.Input<string> | undefined;
     let monitorLater: MonitorLater | undefined;
@@ -217,7 +217,7 @@ export function planUsageSettings(a: Partial<AwsUsageSettingsArgs>, expiresAt: s
  * still declare one (a stack resource exists), or records the problem. `what` names the component
  * (`identity`, `secret`) in messages. Shared by `unusedAlarm` and `rotationAlarm`.
  */
-export function planNotify(alarm: string, value: unknown, monitor: unknown, what: string, problems: Problems, later: DeferredCheck<any>[], opts?: pulumi.ComponentResourceOptions): { notify?: pulumi.Input<string>; monitorLater?: MonitorLater } {
+export function planNotify(alarm: string, value: unknown, monitor: unknown, what: string, problems: Problems, later: AnyDeferredCheck[], opts?: pulumi.ComponentResourceOptions): { notify?: pulumi.Input<string>; monitorLater?: MonitorLater } {
     const path = `${alarm}.notify`;
     const notify = checkSnsTopic(value, path, problems, later);
     // A plain value that is no topic is reported once, by its own check.

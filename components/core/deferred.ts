@@ -13,6 +13,15 @@ export interface DeferredCheck<T = string> {
 }
 
 /**
+ * A check of a value of any type: what a component's list of deferred checks holds, mixing checks
+ * of strings with checks of other values. Each check's `problem` takes its own value's type, which
+ * no single type argument other than `any` admits (`problem` is a property, so checked
+ * contravariantly: a `DeferredCheck<string>` is no `DeferredCheck<unknown>`).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the existential type of a mixed list, see above
+export type AnyDeferredCheck = DeferredCheck<any>;
+
+/**
  * Runs `check` now when its value is a plain string, recording any problem; otherwise keeps it in
  * `later` to run when the value resolves.
  */
@@ -70,7 +79,7 @@ export type Guard = <T>(value: pulumi.Input<T>) => pulumi.Input<T>;
  * values may itself come from (the role, whose ARN a KMS key policy names before the key's ARN
  * exists), or the two would wait for each other for ever.
  */
-export function deployTimeGuard(subject: string, component: pulumi.Resource | undefined, checks: readonly DeferredCheck<any>[]): Guard {
+export function deployTimeGuard(subject: string, component: pulumi.Resource | undefined, checks: readonly AnyDeferredCheck[]): Guard {
     if (checks.length === 0) {
         return (value) => value;
     }

@@ -69,7 +69,7 @@ export class DeployTimeError extends pulumi.RunError {
         // Node prints an error's own properties after its message: Pulumi's type marker and the
         // promise Pulumi attaches say nothing to the user. The message already says it all.
         for (const key of ["__pulumiRunError", "promise"]) {
-            Object.defineProperty(this, key, { value: (this as any)[key], writable: true, enumerable: false });
+            Object.defineProperty(this, key, { value: (this as Record<string, unknown>)[key], writable: true, enumerable: false });
         }
     }
 }

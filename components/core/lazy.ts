@@ -14,7 +14,7 @@ export function exportLazily(target: object, load: () => Record<string, unknown>
             return load();
         } catch (e) {
             if ((e as { code?: unknown }).code === "MODULE_NOT_FOUND" && /'@pulumi\//.test(String((e as Error).message))) {
-                throw new Error(`${missing} ${String((e as Error).message).split("\n")[0]}`);
+                throw new Error(`${missing} ${String((e as Error).message).split("\n")[0]}`, { cause: e });
             }
             throw e;
         }

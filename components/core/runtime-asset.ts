@@ -96,7 +96,7 @@ function load(file: string, root: string): string {
         throw new Error(`The runtime file ${file} is missing: neither ${compiled} nor ${source} exists. Reinstall pulumi-nhi.`);
     }
     // Only when running from source: the published package holds the compiled files.
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only here, and only from source: typescript is a devDependency
     const ts = require("typescript") as typeof import("typescript");
     return ts.transpileModule(fs.readFileSync(source, "utf8"), {
         fileName: source,

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { DeferredCheck } from "./deferred";
+import { AnyDeferredCheck } from "./deferred";
 import { Problems, describe, numberHint } from "./errors";
 import { MAX_EXPIRY_NOTICE_DAYS, MIN_EXPIRY_NOTICE_DAYS } from "../runtime/usage-classify";
 
@@ -127,7 +127,7 @@ export function notAmongTargetsProblem<E>(path: string, target: string, found: r
  * Checks that `notify` is among the targets of the monitors `found`: now when all are plain
  * values, else (one `later` check) where they resolve.
  */
-export function checkMonitorTargets<E>(path: string, notify: pulumi.Input<string>, found: readonly E[], kind: MonitorTargets<E>, problems: Problems, later: DeferredCheck<any>[]): void {
+export function checkMonitorTargets<E>(path: string, notify: pulumi.Input<string>, found: readonly E[], kind: MonitorTargets<E>, problems: Problems, later: AnyDeferredCheck[]): void {
     const targets = found.flatMap(kind.targets);
     if (typeof notify === "string" && targets.every((t) => typeof t === "string")) {
         const problem = notAmongTargetsProblem(path, notify, found, targets as string[], kind);

@@ -7,7 +7,9 @@ export const MAX_DISPLAY_NAME_CHARS = 100;
 
 /** What a service account's description records. */
 export interface OwnershipRecord {
+    /** Who answers for the identity (the `owner` argument). */
     readonly owner: string;
+    /** Why the identity exists (the `purpose` argument). */
     readonly purpose: string;
     /** UTC instant, or undefined for no expiry. */
     readonly expiresAt?: string;

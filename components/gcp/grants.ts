@@ -89,11 +89,13 @@ export interface GcpRoleGrant extends GcpGrantCommon {
      * @see https://cloud.google.com/iam/docs/understanding-roles
      */
     readonly role: string;
+    /** Not with `role`: a grant of exact permissions is a {@link GcpPermissionsGrant}. */
     readonly permissions?: never;
 }
 
 /** Exactly these permissions on one resource, through a custom role the component creates. */
 export interface GcpPermissionsGrant extends GcpGrantCommon {
+    /** Not with `permissions`: a grant of a role is a {@link GcpRoleGrant}. */
     readonly role?: never;
     /**
      * Exactly these permissions: the identity gets a project-level custom role holding them, bound

@@ -1,7 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { legacyTypeOf, withLegacyType } from "../core/tokens";
-import { DeferredCheck, deployTimeGuard } from "../core/deferred";
+import { AnyDeferredCheck, deployTimeGuard } from "../core/deferred";
 import { Problems, describe } from "../core/errors";
 import { requireText } from "../core/ownership";
 import { MAX_ROTATE_EVERY_DAYS, MIN_ROTATE_EVERY_DAYS, RotatingValueArgs, ValueSpec, planRotateEveryDays, planValueSpec, planWholeNumber } from "../core/rotating-value";
@@ -140,6 +140,7 @@ export interface GcpRotatingSecretOwnFunctionArgs extends GcpRotatingSecretCommo
      * @see https://cloud.google.com/functions/docs/locations
      */
     readonly region: string;
+    /** Not with `region`: a secret of a shared rotator is a {@link GcpRotatingSecretSharedRotatorArgs}. */
     readonly rotator?: never;
 }
 
@@ -152,6 +153,7 @@ export interface GcpRotatingSecretSharedRotatorArgs extends GcpRotatingSecretCom
      * @default a rotation function for this secret alone, in `region`
      */
     readonly rotator: GcpSecretRotator;
+    /** Not with `rotator`: a secret with its own function is a {@link GcpRotatingSecretOwnFunctionArgs}. */
     readonly region?: never;
 }
 
@@ -175,7 +177,7 @@ export interface GcpRotatingSecretPlan {
     readonly readers: readonly GcpSecretReader[];
     /** `rotationAlarm`: its channel and, if the monitor is not declared yet, where to find it. */
     readonly rotationAlarm: GcpChannelPlan;
-    readonly later: readonly DeferredCheck<any>[];
+    readonly later: readonly AnyDeferredCheck[];
     /** Without a shared rotator: the region and account ID of this secret's own function. */
     readonly own?: { readonly region: string; readonly accountId: string };
     readonly deletionProtection: boolean;
@@ -193,7 +195,7 @@ export function functionPurpose(secretId: string): string {
  */
 export function planGcpRotatingSecret(name: string, args: GcpRotatingSecretArgs): GcpRotatingSecretPlan {
     const problems = new Problems();
-    const later: DeferredCheck<any>[] = [];
+    const later: AnyDeferredCheck[] = [];
     const a: Partial<GcpRotatingSecretCommonArgs> & { region?: unknown; rotator?: unknown } = args ?? {};
     const project = typeof a.project === "string" ? a.project : "";
     const projectProblem = projectIdProblem("project", a.project);

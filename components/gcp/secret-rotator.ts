@@ -74,11 +74,11 @@ export function rotatorCondition(projectNumber: string, prefix: string): { title
  * (`${name}-role`) and the conditional `projects.IAMMember` (`${name}-secrets`).
  */
 export class GcpSecretRotator extends pulumi.ComponentResource {
-    /** The project whose secrets it rotates, as given. */
+    /** The project whose secrets it rotates, and that holds it. */
     public readonly project: string;
-    /** The region of the function, as given. */
+    /** The region of its function. */
     public readonly region: string;
-    /** The start of the IDs of the secrets it may rotate (given, or derived from `name`). */
+    /** The prefix of the IDs of the secrets it may rotate: a secret that uses it gets an ID starting with it. */
     public readonly secretIdPrefix: string;
     /** The topic the secrets notify: `projects/<project>/topics/<topic>`. */
     public readonly topic: pulumi.Output<string>;

@@ -2,7 +2,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { legacyTypeOf, withLegacyType } from "../core/tokens";
 import * as random from "@pulumi/random";
-import { DeferredCheck, Guard, deployTimeGuard } from "../core/deferred";
+import { AnyDeferredCheck, Guard, deployTimeGuard } from "../core/deferred";
 import { Problems, describe } from "../core/errors";
 import { expiryWarning, parseExpiry } from "../core/expiry";
 import { GITHUB_OIDC_ISSUER } from "../core/github";
@@ -128,7 +128,7 @@ export interface GcpServiceIdentityPlan {
     readonly usage: GcpUsageSettingsPlan;
     readonly trust: GcpTrustPlan;
     readonly grants: readonly GcpGrantPlan[];
-    readonly later: readonly DeferredCheck<any>[];
+    readonly later: readonly AnyDeferredCheck[];
     /** Warnings for every preview and update, such as an expiry less than two weeks away. */
     readonly warnings: readonly string[];
     /** The rotated key, when `key` is given. */
@@ -148,7 +148,7 @@ export function deriveAccountId(name: string): string {
  */
 export function planGcpServiceIdentity(name: string, args: GcpServiceIdentityArgs, now: Date = new Date()): GcpServiceIdentityPlan {
     const problems = new Problems();
-    const later: DeferredCheck<any>[] = [];
+    const later: AnyDeferredCheck[] = [];
     const a: Partial<GcpServiceIdentityArgs> = args ?? {};
     const project = typeof a.project === "string" ? a.project : "";
     const projectProblem = projectIdProblem("project", a.project);

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { DeferredCheck, checkNowOrLater, checkedAtDeployTime } from "../core/deferred";
+import { AnyDeferredCheck, checkNowOrLater, checkedAtDeployTime } from "../core/deferred";
 import { Problems, describe, numberHint } from "../core/errors";
 import { EXPIRY_WARNING_DAYS } from "../core/expiry";
 import { MonitorLater, MonitorTargets, UsageMonitorRegistry, checkMonitorTargets, isWholeIn, notAmongTargetsProblem, planExpiryNoticeDays } from "../core/usage-monitors";
@@ -175,7 +175,7 @@ export function sizedSettings(settings: UsageSettings, notify: pulumi.Input<stri
  * known only at deploy time joins `later`. With `unusedAlarm`, finds the project's usage monitor
  * (see {@link planChannel}).
  */
-export function planGcpUsageSettings(a: Partial<GcpUsageSettingsArgs>, project: string | undefined, expiryGiven: boolean, problems: Problems, later: DeferredCheck<any>[]): GcpUsageSettingsPlan {
+export function planGcpUsageSettings(a: Partial<GcpUsageSettingsArgs>, project: string | undefined, expiryGiven: boolean, problems: Problems, later: AnyDeferredCheck[]): GcpUsageSettingsPlan {
     let settings: UsageSettings = {};
     let channel: GcpChannelPlan = {};
     const alarm: unknown = a.unusedAlarm;
@@ -197,7 +197,7 @@ export function planGcpUsageSettings(a: Partial<GcpUsageSettingsArgs>, project: 
 }
 
 /** Checks `rotationAlarm` of a secret in `project`: its channel and monitor (see {@link planChannel}). */
-export function planGcpRotationAlarm(value: unknown, project: string | undefined, problems: Problems, later: DeferredCheck<any>[]): GcpChannelPlan {
+export function planGcpRotationAlarm(value: unknown, project: string | undefined, problems: Problems, later: AnyDeferredCheck[]): GcpChannelPlan {
     if (value === undefined) {
         return {};
     }
@@ -241,7 +241,7 @@ export function channelProblem(path: string, value: unknown, project: string | u
  * declared yet, returns where to look once the program has run, if the program may still declare
  * one (it runs in a stack), or records the problem. `what` names the resource in messages.
  */
-export function planChannel(alarm: string, value: unknown, monitor: unknown, project: string | undefined, what: string, problems: Problems, later: DeferredCheck<any>[]): GcpChannelPlan {
+export function planChannel(alarm: string, value: unknown, monitor: unknown, project: string | undefined, what: string, problems: Problems, later: AnyDeferredCheck[]): GcpChannelPlan {
     const path = `${alarm}.notify`;
     if (typeof value !== "string" && !pulumi.Output.isInstance(value) && !(value instanceof Promise)) {
         problems.add(path, channelProblem(path, value, project)!);

@@ -20,6 +20,7 @@ export const ALPHABETS = {
     base64: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
 } as const;
 
+/** The characters a generated value is drawn from: `alphanumeric`, `printable`, `hex` or `base64` (see {@link ALPHABETS}). */
 export type ValueFormat = keyof typeof ALPHABETS;
 
 export const DEFAULT_FORMAT: ValueFormat = "alphanumeric";

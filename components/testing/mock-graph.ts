@@ -24,6 +24,7 @@ export interface Registered {
     /** The logical name given to the constructor. */
     readonly name: string;
     /** The inputs, resolved, as the engine received them. */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test reads any nested input of any cloud's resource; `unknown` would take a cast per read
     readonly inputs: Record<string, any>;
     /** The type of the resource's parent, read from its URN; undefined for a top-level resource. */
     parentType?: string;
@@ -31,9 +32,12 @@ export interface Registered {
 
 /** A resource as {@link MockOptions.outputs} sees it. */
 export interface MockResource {
+    /** The type token, e.g. `aws:iam/role:Role`. */
     readonly type: string;
+    /** The logical name given to the constructor. */
     readonly name: string;
-    readonly inputs: Record<string, any>;
+    /** The inputs, resolved, as the engine received them. */
+    readonly inputs: Registered["inputs"];
 }
 
 /** How {@link installMocks} answers. Every field is optional. */
@@ -75,7 +79,7 @@ const registered: Registered[] = [];
 let settings: Required<Omit<MockOptions, "outputs">> & Pick<MockOptions, "outputs"> | undefined;
 
 /** The outputs the cloud would add for a resource: physical names, ARNs, ids. */
-function cloudOutputs(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
+function cloudOutputs(type: string, name: string, inputs: Registered["inputs"]): Registered["inputs"] {
     const { awsAccountId: account, awsRegion: region, gcpProjectNumber: projectNumber } = settings!;
     const physical = inputs.name ?? `${name}-${MOCK_NAME_SUFFIX}`;
     const regional = (service: string, resource: string) => `arn:aws:${service}:${region}:${account}:${resource}`;
@@ -164,7 +168,7 @@ function cloudOutputs(type: string, name: string, inputs: Record<string, any>): 
 }
 
 /** What the mocked provider functions answer: the ones a stack asks for its account or project. */
-function callOutputs(token: string, inputs: Record<string, any>): Record<string, any> {
+function callOutputs(token: string, inputs: Registered["inputs"]): Registered["inputs"] {
     const { awsAccountId: account, awsRegion: region, gcpProjectNumber: projectNumber } = settings!;
     switch (token) {
         case "aws:index/getCallerIdentity:getCallerIdentity":
@@ -225,15 +229,21 @@ export function installMocks(options: MockOptions = {}): void {
  * called) and returns what it returned once every resource it declared has registered, with the
  * resources registered meanwhile, in order of registration.
  */
-export async function capture<T>(declare: () => T): Promise<{ value: T; resources: Registered[] }> {
+export async function capture<T>(declare: () => T): Promise<{
+    /** What `declare` returned. */
+    value: T;
+    /** The resources registered while it ran, in order of registration. */
+    resources: Registered[];
+}> {
     installMocks();
     const start = registered.length;
     const value = declare();
-    await (pulumi.runtime as any).waitForRPCs();
+    // Not in the SDK's typings: the runtime's wait for every outstanding registration.
+    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
     const resources = registered.slice(start);
     // The mock monitor's registered resources by URN: its public `resources` field, present in every
     // @pulumi/pulumi we support (`getRegisteredResources()` is newer than 3.142).
-    const urns: string[] = [...((pulumi.runtime.getMonitor() as any).resources as Map<string, unknown>).keys()];
+    const urns: string[] = [...(pulumi.runtime.getMonitor() as unknown as { resources: Map<string, unknown> }).resources.keys()];
     for (const r of resources) {
         const urn = urns.find((u) => u.endsWith(`::${r.name}`) && (u.includes(`::${r.type}::`) || u.includes(`$${r.type}::`)));
         const qualified = urn?.split("::")[2] ?? r.type;
@@ -248,7 +258,7 @@ export async function capture<T>(declare: () => T): Promise<{ value: T; resource
  * output resolves; an output that would be unknown in a preview resolves to undefined.
  */
 export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
-    return (output as any).promise();
+    return (output as unknown as { promise(): Promise<T> }).promise();
 }
 
 /** The resources of `type` in `resources`, in order of registration. */

@@ -88,7 +88,7 @@ export async function reportGcpUsageMonitor(monitor: GcpUsageMonitor, watches: r
         heartbeat: {
             name: heartbeat.name,
             channels: heartbeat.inputs.notificationChannels ?? [],
-            absence: heartbeat.inputs.conditions.find((c: any) => c.conditionAbsent !== undefined)?.conditionAbsent.duration,
+            absence: heartbeat.inputs.conditions.find((c: { conditionAbsent?: { duration: string } }) => c.conditionAbsent !== undefined)?.conditionAbsent.duration,
         },
         bindings: gcpBindingsOf(runtimeName, member, all),
         watches: [...watches],

@@ -113,7 +113,7 @@ const GCP_KEY = "gcp:serviceaccount/key:Key";
 const GCP_CHANNEL = "gcp:monitoring/notificationChannel:NotificationChannel";
 
 /** The condition of a binding's inputs, without the keys Pulumi leaves empty. */
-function conditionOf(inputs: Record<string, any>): GcpCondition | undefined {
+function conditionOf(inputs: Registered["inputs"]): GcpCondition | undefined {
     const c = inputs.condition;
     if (c === undefined || c === null || typeof c.expression !== "string") {
         return undefined;

@@ -25,6 +25,8 @@ const grants: aws.AwsPrincipalArgs["grants"] = [{ actions: ["s3:PutObject"], res
 const shared: aws.AwsAccessKeyIdentityArgs = { ...base, rotateEveryDays: 30, grants };
 
 /** Bad shapes: each is a type error, and each is refused at run time at the property named. */
+// Kept as written: each `@ts-expect-error` applies to the one line after it.
+// prettier-ignore
 const bad: { args: unknown; path: string }[] = [
     // @ts-expect-error no `consumer`: a key is bound to one consumer
     { args: ((): aws.AwsAccessKeyIdentityArgs => ({ owner: "o", purpose: "p", rotateEveryDays: 30, grants: [] }))(), path: "consumer" },
@@ -39,6 +41,7 @@ const bad: { args: unknown; path: string }[] = [
 ];
 
 /** A user has no trust policy and no sessions: the role's arguments are not the user's. */
+// prettier-ignore
 // @ts-expect-error `trust` is an argument of aws.ServiceIdentity only
 const noTrust: aws.AwsAccessKeyIdentityArgs = { ...base, rotateEveryDays: 30, grants: [], trust: { service: { principal: "lambda.amazonaws.com" } } };
 // @ts-expect-error `maxSessionDuration` is an argument of aws.ServiceIdentity only

@@ -302,6 +302,7 @@ describe("aws deprovisioning at expiry: bad input", () => {
 
     it("types deprovisionAtExpiry as a boolean, on both kinds of identity", () => {
         const ok: aws.AwsServiceIdentityArgs = role({ deprovisionAtExpiry: false }) as aws.AwsServiceIdentityArgs;
+        // prettier-ignore
         // @ts-expect-error a string is not a boolean
         const bad: aws.AwsAccessKeyIdentityArgs = { ...OWNERSHIP, ...KEY, grants: [], expiresAt: EXPIRY, deprovisionAtExpiry: "no" };
         assert.throws(() => planAwsAccessKeyIdentity("acme", bad, TABLE_NOW), /`deprovisionAtExpiry` must be `true` or `false`; got `no`\./);

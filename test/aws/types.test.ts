@@ -33,6 +33,8 @@ const resources: readonly string[] = [QUEUE] as const;
 const frozen: aws.AwsServiceIdentityArgs = { ...base, trust: { service: { principal: "lambda.amazonaws.com" } }, grants: [{ actions: ["sqs:ReceiveMessage"] as const, resources }], tags: { team: "payments" } as const };
 
 /** Bad shapes: each is a type error, and each is refused at run time with the message below. */
+// Kept as written: each `@ts-expect-error` applies to the one line after it.
+// prettier-ignore
 const bad: { args: unknown; path: string }[] = [
     // @ts-expect-error `trust: {}` gives no kind of trust
     { args: ((): aws.AwsServiceIdentityArgs => ({ ...base, trust: {}, grants: [] }))(), path: "trust" },

@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { randomBytes } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { PARTNERS, rotatingSecrets } from "../../examples/rotating-secrets/program";
 import { ACTIONS } from "../../components/runtime/aws/contract";
@@ -71,7 +72,7 @@ describe("examples/rotating-secrets", function () {
         const fake = new FakeSecretsManager();
         const arn = fake.addSecret("webhook-signing", { "nhi:value-length": "64", "nhi:value-format": "hex" });
         const client = fake.client();
-        const deps = { client, sleep: async () => undefined, random: () => 0.5, log: () => undefined, randomBytes: require("crypto").randomBytes };
+        const deps = { client, sleep: async () => undefined, random: () => 0.5, log: () => undefined, randomBytes };
         const rotation = async (token: string) => {
             fake.startRotation(arn, token);
             for (const step of ["createSecret", "setSecret", "testSecret", "finishSecret"] as const) {

@@ -25,16 +25,19 @@ const good: gcp.GcpServiceIdentityArgs[] = [
 ];
 
 // Bad shapes do not.
+// prettier-ignore
 // @ts-expect-error `role` with `permissions`
 const roleAndPermissions: gcp.GcpGrant = { role: "roles/storage.objectViewer", permissions: ["storage.objects.get"], resource: { bucket: "reports" } };
 // @ts-expect-error neither `role` nor `permissions`
 const neither: gcp.GcpGrant = { resource: { bucket: "reports" } };
+// prettier-ignore
 // @ts-expect-error two scopes at once
 const twoScopes: gcp.GcpGrant = { role: "roles/storage.objectViewer", resource: { bucket: "reports", project: "acme-prod" } };
 // @ts-expect-error no scope
 const noScope: gcp.GcpGrant = { role: "roles/storage.objectViewer", resource: {} };
 // @ts-expect-error `project` scope takes a plain project ID
 const lateProject: gcp.GcpGrant = { role: "roles/run.viewer", resource: { project: pulumi.output("acme-prod") } };
+// prettier-ignore
 // @ts-expect-error two trust kinds at once
 const twoTrusts: gcp.GcpTrust = { githubActions: { repository: "acme/reports", environment: "production" }, gkeWorkload: { namespace: "reports", serviceAccount: "renderer" } };
 // @ts-expect-error an empty trust: leave `trust` out instead

@@ -20,6 +20,8 @@ const good: gcp.GcpUsageMonitorArgs[] = [
 ];
 
 /** Bad shapes: each is a type error, and each is refused at run time at the property given. */
+// Kept as written: each `@ts-expect-error` applies to the one line after it.
+// prettier-ignore
 const bad: { args: unknown; path: string }[] = [
     // @ts-expect-error notifyChannels as one string, not a list
     { args: ((): gcp.GcpUsageMonitorArgs => ({ ...base, notifyChannels: CHANNEL }))(), path: "notifyChannels" },
