@@ -66,7 +66,6 @@ describe("AWS catalogue", () => {
         planAwsServiceIdentity("warm", args(0));
         // WHEN 200 more identities are planned
         // (the module object itself: the catalogue's import reads through to it)
-        // eslint-disable-next-line @typescript-eslint/no-require-imports -- `import * as fs` would be a copy, not the module object
         const fs = require("fs");
         const original = fs.readFileSync;
         let reads = 0;

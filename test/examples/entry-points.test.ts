@@ -7,7 +7,6 @@ import { MOCK_ACCOUNT, capture, valueOf } from "../support/mock-graph";
  * its program and export the values its README tells the reader to use.
  */
 async function exportsOf(example: string): Promise<Record<string, unknown>> {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the example loads when it runs under the mocks; its path is computed
     const load = () => require(`../../examples/${example}/index`) as Record<string, unknown>;
     const { value: module } = await capture(load);
     const out: Record<string, unknown> = {};
