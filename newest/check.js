@@ -12,7 +12,9 @@ const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 const pins = require(path.join(__dirname, "package.json")).dependencies;
 
 function view(...args) {
-    return JSON.parse(execFileSync(npm, ["view", ...args, "--json"], { encoding: "utf8", shell: process.platform === "win32" }));
+    return JSON.parse(
+        execFileSync(npm, ["view", ...args, "--json"], { encoding: "utf8", shell: process.platform === "win32" }),
+    );
 }
 
 const byVersion = (a, b) => {
@@ -28,10 +30,16 @@ if (pins["@pulumi/pulumi"] !== newest) {
     problems.push(`@pulumi/pulumi is pinned at ${pins["@pulumi/pulumi"]}; the newest 3.x is ${newest}`);
 }
 if (Number(pins.node.split(".")[0]) !== major) {
-    problems.push(`node is pinned at ${pins.node}; @pulumi/pulumi ${newest} requires Node ${engine}, so pin the newest ${major}.x`);
+    problems.push(
+        `node is pinned at ${pins.node}; @pulumi/pulumi ${newest} requires Node ${engine}, so pin the newest ${major}.x`,
+    );
 }
 if (problems.length > 0) {
-    console.error(`newest/package.json is behind:\n  ${problems.join("\n  ")}\nChange the pins there, run \`npm install\` in newest/, then \`npm run test:newest\`.`);
+    console.error(
+        `newest/package.json is behind:\n  ${problems.join("\n  ")}\nChange the pins there, run \`npm install\` in newest/, then \`npm run test:newest\`.`,
+    );
     process.exit(1);
 }
-console.log(`newest/package.json pins the newest @pulumi/pulumi 3.x, ${newest}, on Node ${pins.node} (it requires ${engine}).`);
+console.log(
+    `newest/package.json pins the newest @pulumi/pulumi 3.x, ${newest}, on Node ${pins.node} (it requires ${engine}).`,
+);

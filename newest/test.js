@@ -28,7 +28,9 @@ function installed(request) {
 const nodePackage = installed("node/package.json");
 const sdkPackage = installed("@pulumi/pulumi/package.json");
 if (!nodePackage || !sdkPackage || !sdkPackage.startsWith(path.join(__dirname, "node_modules"))) {
-    console.error("newest/node_modules is not installed: run `npm ci` (its `prepare` installs it) or `npm ci --prefix newest`.");
+    console.error(
+        "newest/node_modules is not installed: run `npm ci` (its `prepare` installs it) or `npm ci --prefix newest`.",
+    );
     process.exit(1);
 }
 const node = path.resolve(path.dirname(nodePackage), JSON.parse(fs.readFileSync(nodePackage, "utf8")).bin.node);

@@ -30,11 +30,17 @@ export function docOf(symbol: ts.Symbol | undefined, checker: ts.TypeChecker): D
     const tagText = (t: ts.JSDocTagInfo) => partsText(t.text ?? []).trim();
     // TypeScript reads any `@` as the start of a tag, even in backticks (`_ . : / = + - @`): the
     // text of a tag that is not one of ours goes back where it was.
-    const text = [partsText(symbol.getDocumentationComment(checker)).trim(), ...tags.filter((t) => !OUR_TAGS.has(t.name)).map((t) => `@${t.name}${partsText(t.text ?? [])}`)]
+    const text = [
+        partsText(symbol.getDocumentationComment(checker)).trim(),
+        ...tags.filter((t) => !OUR_TAGS.has(t.name)).map((t) => `@${t.name}${partsText(t.text ?? [])}`),
+    ]
         .join(" ")
         .trim();
     const defaults = tags.filter((t) => t.name === "default").map(tagText);
-    const see = tags.filter((t) => t.name === "see").map(tagText).filter((s) => s !== "");
+    const see = tags
+        .filter((t) => t.name === "see")
+        .map(tagText)
+        .filter((s) => s !== "");
     return { text, default: defaults[0], see };
 }
 
@@ -65,7 +71,10 @@ function partsText(parts: readonly ts.SymbolDisplayPart[]): string {
 }
 
 /** A `@default` that is a JSON literal (`3600`, `"/"`, `true`), as that value; otherwise undefined. */
-export function literalDefault(text: string | undefined, type: string | undefined): string | number | boolean | undefined {
+export function literalDefault(
+    text: string | undefined,
+    type: string | undefined,
+): string | number | boolean | undefined {
     if (text === undefined) {
         return undefined;
     }
@@ -76,9 +85,10 @@ export function literalDefault(text: string | undefined, type: string | undefine
         return undefined;
     }
     // A string with `<placeholders>` is a template of the value, not the value.
-    const fits = (type === "string" && typeof value === "string" && !/<\w+>/.test(value))
-        || ((type === "number" || type === "integer") && typeof value === "number")
-        || (type === "boolean" && typeof value === "boolean");
+    const fits =
+        (type === "string" && typeof value === "string" && !/<\w+>/.test(value)) ||
+        ((type === "number" || type === "integer") && typeof value === "number") ||
+        (type === "boolean" && typeof value === "boolean");
     return fits ? (value as string | number | boolean) : undefined;
 }
 

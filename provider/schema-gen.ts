@@ -56,10 +56,16 @@ export function generateSchema(root: string = ROOT): PackageSchema {
         displayName: "Non-human identities",
         version: pkg.version,
         description: pkg.description,
-        keywords: ["category/cloud", "kind/component", ...pkg.keywords.filter((k: string) => k !== "pulumi" && k !== "pulumi-component")],
+        keywords: [
+            "category/cloud",
+            "kind/component",
+            ...pkg.keywords.filter((k: string) => k !== "pulumi" && k !== "pulumi-component"),
+        ],
         homepage: pkg.homepage,
         license: pkg.license,
-        repository: String(pkg.repository.url).replace(/^git\+/, "").replace(/\.git$/, ""),
+        repository: String(pkg.repository.url)
+            .replace(/^git\+/, "")
+            .replace(/\.git$/, ""),
         publisher: "pulumi-nhi",
         language: LANGUAGE,
         resources: sortedKeys(resources),
@@ -75,7 +81,11 @@ export function generateSchema(root: string = ROOT): PackageSchema {
 const LANGUAGE = {
     nodejs: { packageName: "@pulumi-nhi/sdk", respectSchemaVersion: true },
     python: { packageName: "pulumi_nhi", respectSchemaVersion: true, pyproject: { enabled: true } },
-    go: { importBasePath: "github.com/pulumi-nhi/pulumi-nhi/sdk/go/nhi", generateResourceContainerTypes: true, respectSchemaVersion: true },
+    go: {
+        importBasePath: "github.com/pulumi-nhi/pulumi-nhi/sdk/go/nhi",
+        generateResourceContainerTypes: true,
+        respectSchemaVersion: true,
+    },
     csharp: { rootNamespace: "Pulumi", packageReferences: { Pulumi: "3.*" }, respectSchemaVersion: true },
     java: { basePackage: "io.github.pulumi_nhi" },
 };
@@ -86,7 +96,11 @@ export function schemaText(schema: PackageSchema): string {
 }
 
 function sortedKeys<T>(record: Record<string, T>): Record<string, T> {
-    return Object.fromEntries(Object.keys(record).sort().map((k) => [k, record[k]]));
+    return Object.fromEntries(
+        Object.keys(record)
+            .sort()
+            .map((k) => [k, record[k]]),
+    );
 }
 
 /** A program of the two cloud entries, with the cloud SDKs stubbed (`STUBBED_MODULES`). */
@@ -108,9 +122,17 @@ function createProgram(entries: readonly string[]): ts.Program {
         name === STUB_FILE ? ts.createSourceFile(name, STUB_TEXT, lang) : getSourceFile(name, lang, onError, create);
     host.fileExists = (name) => name === STUB_FILE || fileExists(name);
     host.resolveModuleNameLiterals = (literals, containing, _redirect, opts) =>
-        literals.map((l) => STUBBED_MODULES.test(l.text)
-            ? { resolvedModule: { resolvedFileName: STUB_FILE, extension: ts.Extension.Dts, isExternalLibraryImport: false } }
-            : ts.resolveModuleName(l.text, containing, opts, host));
+        literals.map((l) =>
+            STUBBED_MODULES.test(l.text)
+                ? {
+                      resolvedModule: {
+                          resolvedFileName: STUB_FILE,
+                          extension: ts.Extension.Dts,
+                          isExternalLibraryImport: false,
+                      },
+                  }
+                : ts.resolveModuleName(l.text, containing, opts, host),
+        );
     return ts.createProgram(entries, options, host);
 }
 
@@ -130,11 +152,21 @@ function findComponents(program: ts.Program, checker: ts.TypeChecker, cloud: Clo
         const classSymbol = instanceType.symbol;
         const token = superToken(checker, classSymbol);
         if (token !== `nhi:${cloud}:${exported.name}`) {
-            throw new Error(`${cloud}.${exported.name} registers as \`${token}\`; its token must be \`nhi:${cloud}:${exported.name}\`.`);
+            throw new Error(
+                `${cloud}.${exported.name} registers as \`${token}\`; its token must be \`nhi:${cloud}:${exported.name}\`.`,
+            );
         }
         const args = signature.parameters[1];
         const argsDecl = args.valueDeclaration as ts.ParameterDeclaration;
-        found.push({ cloud, exportName: exported.name, token, classSymbol, instanceType, argsType: checker.getTypeOfSymbol(args), argsNode: argsDecl.type });
+        found.push({
+            cloud,
+            exportName: exported.name,
+            token,
+            classSymbol,
+            instanceType,
+            argsType: checker.getTypeOfSymbol(args),
+            argsNode: argsDecl.type,
+        });
     }
     return found.sort((a, b) => a.token.localeCompare(b.token));
 }
@@ -143,7 +175,9 @@ function extendsComponentResource(checker: ts.TypeChecker, type: ts.Type): boole
     if (!type.isClassOrInterface()) {
         return false;
     }
-    return checker.getBaseTypes(type).some((b) => b.symbol?.name === "ComponentResource" || extendsComponentResource(checker, b));
+    return checker
+        .getBaseTypes(type)
+        .some((b) => b.symbol?.name === "ComponentResource" || extendsComponentResource(checker, b));
 }
 
 /** The type token a class passes to `super()`: the value of its `*_TYPE` constant. */
@@ -171,5 +205,7 @@ function superToken(checker: ts.TypeChecker, classSymbol: ts.Symbol): string {
 if (require.main === module) {
     const schema = generateSchema();
     fs.writeFileSync(SCHEMA_PATH, schemaText(schema));
-    console.log(`wrote ${path.relative(process.cwd(), SCHEMA_PATH)}: ${Object.keys(schema.resources).length} resources, ${Object.keys(schema.types).length} types`);
+    console.log(
+        `wrote ${path.relative(process.cwd(), SCHEMA_PATH)}: ${Object.keys(schema.resources).length} resources, ${Object.keys(schema.types).length} types`,
+    );
 }

@@ -98,7 +98,8 @@ export interface Component {
 }
 
 /** Whether a declaration lies outside this package (the Pulumi SDK, the TypeScript library). */
-const isExternal = (d: ts.Declaration | undefined) => d === undefined || /[\\/]node_modules[\\/]/.test(d.getSourceFile().fileName);
+const isExternal = (d: ts.Declaration | undefined) =>
+    d === undefined || /[\\/]node_modules[\\/]/.test(d.getSourceFile().fileName);
 
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
@@ -126,14 +127,26 @@ export class SchemaBuilder {
     resource(c: Component): SchemaObject {
         const owner = c.exportName;
         const argsMembers = this.members(c.argsType);
-        const inputs = this.objectProperties(argsMembers, { module: c.cloud, path: `${c.token}.inputs`, owner, property: "", node: c.argsNode });
+        const inputs = this.objectProperties(argsMembers, {
+            module: c.cloud,
+            path: `${c.token}.inputs`,
+            owner,
+            property: "",
+            node: c.argsNode,
+        });
         const outputs = this.outputs(c);
         const classDoc = describeDoc(docOf(c.classSymbol, this.checker), false);
         // Arguments that are a union (`GcpRotatingSecretArgs`): their doc and alternatives too.
-        const argsDoc = argsMembers.length > 1 && c.argsType.aliasSymbol !== undefined ? describeDoc(docOf(c.argsType.aliasSymbol, this.checker), false) : "";
+        const argsDoc =
+            argsMembers.length > 1 && c.argsType.aliasSymbol !== undefined
+                ? describeDoc(docOf(c.argsType.aliasSymbol, this.checker), false)
+                : "";
         const argsAlternatives = argsMembers.length > 1 ? this.alternatives(argsMembers) : "";
         return {
-            description: this.described([classDoc, argsDoc, argsAlternatives].filter((t) => t !== "").join("\n\n"), `${c.token}`),
+            description: this.described(
+                [classDoc, argsDoc, argsAlternatives].filter((t) => t !== "").join("\n\n"),
+                `${c.token}`,
+            ),
             isComponent: true,
             aliases: [{ type: legacyTypeOf(c.token) }],
             inputProperties: inputs.properties,
@@ -150,16 +163,34 @@ export class SchemaBuilder {
         const secrets = new Set(SECRET_OUTPUTS[c.token] ?? []);
         for (const prop of this.checker.getPropertiesOfType(c.instanceType)) {
             const decl = prop.declarations?.[0];
-            if (isExternal(decl) || prop.flags & ts.SymbolFlags.Method || ts.getCombinedModifierFlags(decl!) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) {
+            if (
+                isExternal(decl) ||
+                prop.flags & ts.SymbolFlags.Method ||
+                ts.getCombinedModifierFlags(decl!) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)
+            ) {
                 continue;
             }
             const type = this.outputValue(this.checker.getTypeOfSymbol(prop));
-            const node = ts.isGetAccessorDeclaration(decl!) ? decl.type : ts.isPropertyDeclaration(decl!) ? decl.type : undefined;
-            const site: Site = { module: c.cloud, path: `${c.token}.outputs.${prop.name}`, owner: c.exportName, property: prop.name, node };
+            const node = ts.isGetAccessorDeclaration(decl!)
+                ? decl.type
+                : ts.isPropertyDeclaration(decl!)
+                  ? decl.type
+                  : undefined;
+            const site: Site = {
+                module: c.cloud,
+                path: `${c.token}.outputs.${prop.name}`,
+                owner: c.exportName,
+                property: prop.name,
+                node,
+            };
             const members = this.members(type);
             const spec = this.typeOf(members, type, site);
             const doc = docOf(prop, this.checker);
-            properties[prop.name] = { ...spec, description: this.described(describeDoc(doc, false), site.path), ...(secrets.has(prop.name) ? { secret: true } : {}) };
+            properties[prop.name] = {
+                ...spec,
+                description: this.described(describeDoc(doc, false), site.path),
+                ...(secrets.has(prop.name) ? { secret: true } : {}),
+            };
             if (!this.mayBeUndefined(type)) {
                 required.push(prop.name);
             }
@@ -183,13 +214,23 @@ export class SchemaBuilder {
             return type.aliasTypeArguments?.[0];
         }
         const parts = type.isIntersection() ? type.types : [type];
-        const instance = parts.find((p) => p.symbol?.name === "OutputInstance" && isExternal(p.symbol.declarations?.[0]));
+        const instance = parts.find(
+            (p) => p.symbol?.name === "OutputInstance" && isExternal(p.symbol.declarations?.[0]),
+        );
         return instance === undefined ? undefined : this.checker.getTypeArguments(instance as ts.TypeReference)[0];
     }
 
     private mayBeUndefined(type: ts.Type): boolean {
         const parts = type.isUnion() ? type.types : [type];
-        return parts.some((p) => p.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Void | ts.TypeFlags.Null | ts.TypeFlags.Any | ts.TypeFlags.Unknown));
+        return parts.some(
+            (p) =>
+                p.flags &
+                (ts.TypeFlags.Undefined |
+                    ts.TypeFlags.Void |
+                    ts.TypeFlags.Null |
+                    ts.TypeFlags.Any |
+                    ts.TypeFlags.Unknown),
+        );
     }
 
     /**
@@ -224,25 +265,40 @@ export class SchemaBuilder {
         const numbers = members.filter((t) => is(t, f.Number | f.NumberLiteral));
         const booleans = members.filter((t) => is(t, f.Boolean | f.BooleanLiteral));
         const arrays = members.filter((t) => this.checker.isArrayType(t) || this.checker.isTupleType(t));
-        const objects = members.filter((t) => !resources.includes(t) && !arrays.includes(t) && is(t, f.Object | f.Intersection));
+        const objects = members.filter(
+            (t) => !resources.includes(t) && !arrays.includes(t) && is(t, f.Object | f.Intersection),
+        );
         const kinds = [strings, numbers, booleans, arrays, objects].filter((k) => k.length > 0).length;
-        const classified = strings.length + numbers.length + booleans.length + arrays.length + objects.length + resources.length;
-        if (classified !== members.length || kinds > 1 || (resources.length > 0 && arrays.length + objects.length > 0)) {
-            this.problems.push(`${site.path}: \`${members.map((t) => this.checker.typeToString(t)).join(" | ")}\` has no schema type.`);
+        const classified =
+            strings.length + numbers.length + booleans.length + arrays.length + objects.length + resources.length;
+        if (
+            classified !== members.length ||
+            kinds > 1 ||
+            (resources.length > 0 && arrays.length + objects.length > 0)
+        ) {
+            this.problems.push(
+                `${site.path}: \`${members.map((t) => this.checker.typeToString(t)).join(" | ")}\` has no schema type.`,
+            );
             return { $ref: "pulumi.json#/Any" };
         }
         if (kinds === 0) {
             const tokens = new Set(resources.map((r) => this.resourceTokens.get(r.symbol)));
             const [token] = tokens;
-            return tokens.size === 1 && token !== undefined ? { $ref: `#/resources/${token}` } : { $ref: "pulumi.json#/Any" };
+            return tokens.size === 1 && token !== undefined
+                ? { $ref: `#/resources/${token}` }
+                : { $ref: "pulumi.json#/Any" };
         }
         if (strings.length > 0) {
             // A component beside a string (`SecretReader`) is passed by its ARN or IAM member.
-            return strings.some((t) => is(t, f.String | f.TemplateLiteral)) ? { type: "string" } : this.enumRef(strings as ts.StringLiteralType[], original, site);
+            return strings.some((t) => is(t, f.String | f.TemplateLiteral))
+                ? { type: "string" }
+                : this.enumRef(strings as ts.StringLiteralType[], original, site);
         }
         if (resources.length > 0) {
             // A number or boolean, or a component (`deprovisioner?: GcpDeprovisioner | false`): a union type.
-            return { oneOf: [{ type: numbers.length > 0 ? "integer" : "boolean" }, this.typeOf(resources, undefined, site)] };
+            return {
+                oneOf: [{ type: numbers.length > 0 ? "integer" : "boolean" }, this.typeOf(resources, undefined, site)],
+            };
         }
         if (numbers.length > 0) {
             return { type: "integer" };
@@ -254,11 +310,25 @@ export class SchemaBuilder {
             const elements = arrays.flatMap((a) => this.checker.getTypeArguments(a as ts.TypeReference));
             const node = elementNode(site.node);
             const itemMembers = elements.flatMap((e) => this.members(e));
-            return { type: "array", items: this.typeOf(itemMembers, elements.length === 1 ? elements[0] : undefined, { ...site, path: `${site.path}[]`, node }) };
+            return {
+                type: "array",
+                items: this.typeOf(itemMembers, elements.length === 1 ? elements[0] : undefined, {
+                    ...site,
+                    path: `${site.path}[]`,
+                    node,
+                }),
+            };
         }
         const map = objects.length === 1 ? this.checker.getIndexInfoOfType(objects[0], ts.IndexKind.String) : undefined;
         if (map !== undefined && this.checker.getPropertiesOfType(objects[0]).length === 0) {
-            return { type: "object", additionalProperties: this.typeOf(this.members(map.type), map.type, { ...site, path: `${site.path}{}`, node: valueNode(site.node) }) };
+            return {
+                type: "object",
+                additionalProperties: this.typeOf(this.members(map.type), map.type, {
+                    ...site,
+                    path: `${site.path}{}`,
+                    node: valueNode(site.node),
+                }),
+            };
         }
         if (objects.some((o) => o.getCallSignatures().length > 0)) {
             this.problems.push(`${site.path}: a function has no schema type.`);
@@ -274,7 +344,11 @@ export class SchemaBuilder {
     }
 
     /** The TypeScript name of a type met at `site`: its alias, its interface, or the declared name. */
-    private nameOf(members: ts.Type[], original: ts.Type | undefined, site: Site): { name: string; symbol?: ts.Symbol } {
+    private nameOf(
+        members: ts.Type[],
+        original: ts.Type | undefined,
+        site: Site,
+    ): { name: string; symbol?: ts.Symbol } {
         const alias = original?.aliasSymbol;
         if (alias !== undefined && !isExternal(alias.declarations?.[0])) {
             return { name: alias.name, symbol: alias };
@@ -289,7 +363,10 @@ export class SchemaBuilder {
         const declared = declaredName(site.node);
         if (declared !== undefined) {
             const symbol = this.checker.getSymbolAtLocation(declared);
-            const target = symbol !== undefined && symbol.flags & ts.SymbolFlags.Alias ? this.checker.getAliasedSymbol(symbol) : symbol;
+            const target =
+                symbol !== undefined && symbol.flags & ts.SymbolFlags.Alias
+                    ? this.checker.getAliasedSymbol(symbol)
+                    : symbol;
             return { name: declared.getText(), symbol: target };
         }
         return { name: `${site.owner}${capitalise(site.property)}` };
@@ -325,12 +402,19 @@ export class SchemaBuilder {
         const schema = schemaName(name);
         const token = `nhi:${site.module}:${schema}`;
         if ([...this.resourceTokens.values()].includes(token)) {
-            this.problems.push(`${site.path}: the type \`${token}\` would have the token of a resource; rename \`${name}\`.`);
+            this.problems.push(
+                `${site.path}: the type \`${token}\` would have the token of a resource; rename \`${name}\`.`,
+            );
         }
         const identity = objects.map((o) => (o as { id?: number }).id).join("|");
         if (this.claim(token, identity, site)) {
             this.types[token] = { type: "object" };
-            const own = this.objectProperties(objects, { module: site.module, path: token, owner: schema, property: "" });
+            const own = this.objectProperties(objects, {
+                module: site.module,
+                path: token,
+                owner: schema,
+                property: "",
+            });
             const doc = symbol === undefined ? "" : describeDoc(docOf(symbol, this.checker), false);
             this.typeDocs.set(token, doc);
             const alternatives = objects.length > 1 ? this.alternatives(objects) : "";
@@ -346,24 +430,45 @@ export class SchemaBuilder {
 
     /** The sentence that names the combinations a union of object types accepts. */
     private alternatives(objects: ts.Type[]): string {
-        const required = objects.map((o) => this.checker.getPropertiesOfType(o)
-            .filter((p) => !(p.flags & ts.SymbolFlags.Optional) && this.members(this.checker.getTypeOfSymbol(p)).length > 0)
-            .map((p) => p.name));
+        const required = objects.map((o) =>
+            this.checker
+                .getPropertiesOfType(o)
+                .filter(
+                    (p) =>
+                        !(p.flags & ts.SymbolFlags.Optional) &&
+                        this.members(this.checker.getTypeOfSymbol(p)).length > 0,
+                )
+                .map((p) => p.name),
+        );
         // What tells the alternatives apart: what each requires beyond what they all require.
         const common = required.reduce((a, b) => a.filter((n) => b.includes(n)));
-        const combos = [...new Set(required.map((names) => names.filter((n) => !common.includes(n)).map((n) => `\`${n}\``).join(" with ")))];
+        const combos = [
+            ...new Set(
+                required.map((names) =>
+                    names
+                        .filter((n) => !common.includes(n))
+                        .map((n) => `\`${n}\``)
+                        .join(" with "),
+                ),
+            ),
+        ];
         if (combos.length < 2 || combos.includes("")) {
             return "";
         }
-        return `A schema cannot say "one of": this type holds every alternative's properties and requires only what all of them require.`
-            + ` The component accepts exactly one of ${combos.join("; or ")}, and refuses any other combination with the same error in every language.`;
+        return (
+            `A schema cannot say "one of": this type holds every alternative's properties and requires only what all of them require.` +
+            ` The component accepts exactly one of ${combos.join("; or ")}, and refuses any other combination with the same error in every language.`
+        );
     }
 
     /**
      * The properties of one of `objects` (a union's members, or one type), each required only when
      * every member requires it; a property typed `never` in a member is absent from it.
      */
-    private objectProperties(objects: ts.Type[], site: Site): { properties: Record<string, SchemaType>; required: string[] } {
+    private objectProperties(
+        objects: ts.Type[],
+        site: Site,
+    ): { properties: Record<string, SchemaType>; required: string[] } {
         const merged = new Map<string, { symbols: ts.Symbol[]; types: ts.Type[]; required: number }>();
         for (const o of objects) {
             for (const p of this.checker.getPropertiesOfType(o)) {
@@ -381,10 +486,23 @@ export class SchemaBuilder {
         const properties: Record<string, SchemaType> = {};
         const required: string[] = [];
         for (const [name, { symbols, types, required: requiredIn }] of merged) {
-            const decl = symbols.map((s) => s.declarations?.[0]).find((d) => d !== undefined && (ts.isPropertySignature(d) || ts.isPropertyDeclaration(d))) as ts.PropertySignature | undefined;
-            const propSite: Site = { module: site.module, path: `${site.path}.${name}`, owner: site.owner, property: name, node: decl?.type };
+            const decl = symbols
+                .map((s) => s.declarations?.[0])
+                .find((d) => d !== undefined && (ts.isPropertySignature(d) || ts.isPropertyDeclaration(d))) as
+                ts.PropertySignature | undefined;
+            const propSite: Site = {
+                module: site.module,
+                path: `${site.path}.${name}`,
+                owner: site.owner,
+                property: name,
+                node: decl?.type,
+            };
             const distinct = [...new Set(types)];
-            const spec = this.typeOf(distinct.flatMap((t) => this.members(t)), distinct.length === 1 ? distinct[0] : undefined, propSite);
+            const spec = this.typeOf(
+                distinct.flatMap((t) => this.members(t)),
+                distinct.length === 1 ? distinct[0] : undefined,
+                propSite,
+            );
             const doc = this.propertyDoc(symbols, spec);
             const literal = symbols.length === objects.length ? literalDefault(doc.default, spec.type) : undefined;
             properties[name] = {
@@ -442,7 +560,9 @@ function elementNode(node: ts.TypeNode | undefined): ts.TypeNode | undefined {
 /** The value type node of `Record<string, T>`, if `node` is one. */
 function valueNode(node: ts.TypeNode | undefined): ts.TypeNode | undefined {
     const n = unwrapNode(node);
-    return n !== undefined && ts.isTypeReferenceNode(n) && n.typeName.getText() === "Record" ? n.typeArguments?.[1] : undefined;
+    return n !== undefined && ts.isTypeReferenceNode(n) && n.typeName.getText() === "Record"
+        ? n.typeArguments?.[1]
+        : undefined;
 }
 
 /** `node` without `readonly`, parentheses, `| undefined`, `Input<>`, `Output<>` and `Readonly<>`. */
@@ -454,10 +574,18 @@ function unwrapNode(node: ts.TypeNode | undefined): ts.TypeNode | undefined {
         return unwrapNode(node.type);
     }
     if (ts.isUnionTypeNode(node)) {
-        const defined = node.types.filter((t) => t.kind !== ts.SyntaxKind.UndefinedKeyword && !(ts.isLiteralTypeNode(t) && t.literal.kind === ts.SyntaxKind.NullKeyword));
+        const defined = node.types.filter(
+            (t) =>
+                t.kind !== ts.SyntaxKind.UndefinedKeyword &&
+                !(ts.isLiteralTypeNode(t) && t.literal.kind === ts.SyntaxKind.NullKeyword),
+        );
         return defined.length === 1 ? unwrapNode(defined[0]) : node;
     }
-    if (ts.isTypeReferenceNode(node) && /(^|\.)(Input|Output|Readonly)$/.test(node.typeName.getText()) && node.typeArguments?.length === 1) {
+    if (
+        ts.isTypeReferenceNode(node) &&
+        /(^|\.)(Input|Output|Readonly)$/.test(node.typeName.getText()) &&
+        node.typeArguments?.length === 1
+    ) {
         return unwrapNode(node.typeArguments[0]);
     }
     return node;
@@ -466,5 +594,9 @@ function unwrapNode(node: ts.TypeNode | undefined): ts.TypeNode | undefined {
 /** The name a declared type refers to (`AwsTrust` in `readonly trust?: AwsTrust`), if it is a plain reference. */
 function declaredName(node: ts.TypeNode | undefined): ts.EntityName | undefined {
     const n = unwrapNode(node);
-    return n !== undefined && ts.isTypeReferenceNode(n) && (n.typeArguments === undefined || n.typeArguments.length === 0) ? n.typeName : undefined;
+    return n !== undefined &&
+        ts.isTypeReferenceNode(n) &&
+        (n.typeArguments === undefined || n.typeArguments.length === 0)
+        ? n.typeName
+        : undefined;
 }

@@ -38,8 +38,15 @@ const WARMUP = 50;
 const [workloadName, mode, nText] = process.argv.slice(2);
 const workload = workloads[workloadName];
 const n = Number(nText);
-if (workload === undefined || !["component", "hand", "verify", "provider"].includes(mode) || !Number.isInteger(n) || n < 1) {
-    console.error(`usage: node --stack-trace-limit=0 [--expose-gc] scripts/bench-worker.js <${Object.keys(workloads).join("|")}> <component|hand|verify|provider> <n>`);
+if (
+    workload === undefined ||
+    !["component", "hand", "verify", "provider"].includes(mode) ||
+    !Number.isInteger(n) ||
+    n < 1
+) {
+    console.error(
+        `usage: node --stack-trace-limit=0 [--expose-gc] scripts/bench-worker.js <${Object.keys(workloads).join("|")}> <component|hand|verify|provider> <n>`,
+    );
     process.exit(2);
 }
 process.on("unhandledRejection", (e) => {
@@ -51,42 +58,71 @@ process.on("unhandledRejection", (e) => {
 
 let registrations = 0;
 const recorded = mode === "verify" ? [] : undefined;
-pulumi.runtime.setMocks({
-    newResource(args) {
-        registrations++;
-        if (recorded !== undefined) {
-            recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
-        }
-        switch (args.type) {
-            case "aws:iam/role:Role": {
-                const physical = `${args.name}-1a2b3c4`;
-                return { id: `${args.name}-id`, state: { ...args.inputs, name: physical, arn: `arn:aws:iam::${ACCOUNT}:role/${physical}` } };
+pulumi.runtime.setMocks(
+    {
+        newResource(args) {
+            registrations++;
+            if (recorded !== undefined) {
+                recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
             }
-            case "aws:lambda/function:Function":
-                return { id: `${args.name}-id`, state: { ...args.inputs, arn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${args.name}` } };
-            case "aws:cloudwatch/logGroup:LogGroup": {
-                const group = args.inputs.name ?? `${args.inputs.namePrefix ?? ""}${args.name}`;
-                return { id: `${args.name}-id`, state: { ...args.inputs, name: group, arn: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:${group}` } };
+            switch (args.type) {
+                case "aws:iam/role:Role": {
+                    const physical = `${args.name}-1a2b3c4`;
+                    return {
+                        id: `${args.name}-id`,
+                        state: { ...args.inputs, name: physical, arn: `arn:aws:iam::${ACCOUNT}:role/${physical}` },
+                    };
+                }
+                case "aws:lambda/function:Function":
+                    return {
+                        id: `${args.name}-id`,
+                        state: { ...args.inputs, arn: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${args.name}` },
+                    };
+                case "aws:cloudwatch/logGroup:LogGroup": {
+                    const group = args.inputs.name ?? `${args.inputs.namePrefix ?? ""}${args.name}`;
+                    return {
+                        id: `${args.name}-id`,
+                        state: {
+                            ...args.inputs,
+                            name: group,
+                            arn: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:${group}`,
+                        },
+                    };
+                }
+                case "aws:secretsmanager/secret:Secret":
+                    return {
+                        id: `${args.name}-id`,
+                        state: {
+                            ...args.inputs,
+                            arn: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:${args.name}-AbCdEf`,
+                        },
+                    };
+                default:
+                    return { id: `${args.name}-id`, state: args.inputs };
             }
-            case "aws:secretsmanager/secret:Secret":
-                return { id: `${args.name}-id`, state: { ...args.inputs, arn: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:${args.name}-AbCdEf` } };
-            default:
-                return { id: `${args.name}-id`, state: args.inputs };
-        }
+        },
+        call(args) {
+            switch (args.token) {
+                case "aws:index/getCallerIdentity:getCallerIdentity":
+                    return {
+                        accountId: ACCOUNT,
+                        arn: `arn:aws:iam::${ACCOUNT}:user/bench`,
+                        userId: "AIDABENCH",
+                        id: ACCOUNT,
+                    };
+                case "aws:index/getRegion:getRegion":
+                    return { name: "us-east-1", region: "us-east-1", id: "us-east-1" };
+                case "aws:index/getPartition:getPartition":
+                    return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+                default:
+                    return args.inputs;
+            }
+        },
     },
-    call(args) {
-        switch (args.token) {
-            case "aws:index/getCallerIdentity:getCallerIdentity":
-                return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/bench`, userId: "AIDABENCH", id: ACCOUNT };
-            case "aws:index/getRegion:getRegion":
-                return { name: "us-east-1", region: "us-east-1", id: "us-east-1" };
-            case "aws:index/getPartition:getPartition":
-                return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
-            default:
-                return args.inputs;
-        }
-    },
-}, "nhi", "bench", false);
+    "nhi",
+    "bench",
+    false,
+);
 
 const waitForRPCs = () => pulumi.runtime.waitForRPCs();
 
@@ -169,7 +205,16 @@ async function verify() {
         workload.declareHand(hand, `h-${i}`, i, context, handShared);
     }
     await waitForRPCs();
-    const canonical = (v) => JSON.stringify(v, (_, x) => (x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, x[k]])) : x));
+    const canonical = (v) =>
+        JSON.stringify(v, (_, x) =>
+            x && typeof x === "object" && !Array.isArray(x)
+                ? Object.fromEntries(
+                      Object.keys(x)
+                          .sort()
+                          .map((k) => [k, x[k]]),
+                  )
+                : x,
+        );
     const byName = new Map(recorded.map((r) => [`${r.type} ${r.name}`, r]));
     const mismatches = [];
     let compared = 0;
@@ -178,7 +223,11 @@ async function verify() {
             const c = byName.get(`${type} c-${i}${suffix}`);
             const h = byName.get(`${type} h-${i}${suffix}`);
             if (c === undefined || h === undefined) {
-                mismatches.push({ i, type, problem: `missing ${c === undefined ? "component" : "hand-written"} resource` });
+                mismatches.push({
+                    i,
+                    type,
+                    problem: `missing ${c === undefined ? "component" : "hand-written"} resource`,
+                });
                 continue;
             }
             const norm = (r, prefix) => canonical(workload.normalise ? workload.normalise(r.inputs, prefix) : r.inputs);
@@ -218,9 +267,25 @@ function peakRssMiB(pid) {
 async function measureProvider() {
     const engine = require(path.join(ROOT, "bin", "provider", "fake-engine.js"));
     const fake = await engine.startFakeEngine(pulumi.runtime.getMonitor(), false);
-    const provider = await engine.startProvider(process.execPath, ["--stack-trace-limit=0", path.join(ROOT, "provider")], fake.engineAddress, { cwd: ROOT });
-    const constructAll = (names) => Promise.all(names.map(([name, i]) =>
-        engine.construct(provider.client, { type: workload.token, name, inputs: workload.args(i), monitorAddress: fake.monitorAddress, project: "nhi", stack: "bench" })));
+    const provider = await engine.startProvider(
+        process.execPath,
+        ["--stack-trace-limit=0", path.join(ROOT, "provider")],
+        fake.engineAddress,
+        { cwd: ROOT },
+    );
+    const constructAll = (names) =>
+        Promise.all(
+            names.map(([name, i]) =>
+                engine.construct(provider.client, {
+                    type: workload.token,
+                    name,
+                    inputs: workload.args(i),
+                    monitorAddress: fake.monitorAddress,
+                    project: "nhi",
+                    stack: "bench",
+                }),
+            ),
+        );
     try {
         await constructAll(Array.from({ length: WARMUP }, (_, k) => [`warm-${k}`, 100_000 + k]));
         await waitForRPCs();
@@ -257,10 +322,13 @@ async function measureProvider() {
     }
 }
 
-(mode === "verify" ? verify() : mode === "provider" ? measureProvider() : measure()).then((result) => {
-    process.stdout.write(`${JSON.stringify(result)}\n`);
-    process.exit(0);
-}, (e) => {
-    console.error(e);
-    process.exit(1);
-});
+(mode === "verify" ? verify() : mode === "provider" ? measureProvider() : measure()).then(
+    (result) => {
+        process.stdout.write(`${JSON.stringify(result)}\n`);
+        process.exit(0);
+    },
+    (e) => {
+        console.error(e);
+        process.exit(1);
+    },
+);

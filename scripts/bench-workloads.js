@@ -43,7 +43,10 @@ function identityArgs(i) {
         trust: { service: { principal: "lambda.amazonaws.com" } },
         grants: [
             { service: "s3", access: "read", resources: [bucketArn(i)] },
-            { actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], resources: [queueArn(i)] },
+            {
+                actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+                resources: [queueArn(i)],
+            },
         ],
         expiresAt: EXPIRES_AT,
     };
@@ -51,7 +54,10 @@ function identityArgs(i) {
 
 /** The quarantine's execution role expires 15 days after the identity (components/aws/deprovision.ts). */
 const QUARANTINE_ROLE_EXPIRES_AT = `${new Date(Date.parse(EXPIRES_AT) + 15 * 86_400_000).toISOString().slice(0, 19)}Z`;
-const QUARANTINE_POLICY = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "*", Resource: "*" }] });
+const QUARANTINE_POLICY = JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Deny", Action: "*", Resource: "*" }],
+});
 
 const identities = {
     title: "aws.ServiceIdentity vs hand-written aws.iam.Role + aws.iam.RolePolicy + its quarantine at expiry (aws.scheduler.Schedule, aws.iam.Role + aws.iam.RolePolicy)",
@@ -60,7 +66,8 @@ const identities = {
     /** For the `provider` workload: the component's type token and one instance's inputs. */
     token: "nhi:aws:ServiceIdentity",
     args: identityArgs,
-    describe: (v) => `Each identity: Lambda trust, \`s3\` \`read\` on one object prefix (${v.context.length} actions) + 3 exact \`sqs\` actions on one queue, owner/purpose, expiry a year ahead, quarantined then by a one-time schedule.`,
+    describe: (v) =>
+        `Each identity: Lambda trust, \`s3\` \`read\` on one object prefix (${v.context.length} actions) + 3 exact \`sqs\` actions on one queue, owner/purpose, expiry a year ahead, quarantined then by a one-time schedule.`,
     setup() {},
     declareComponent({ nhi }, name, i) {
         new nhi.aws.ServiceIdentity(name, identityArgs(i));
@@ -72,12 +79,14 @@ const identities = {
         const role = new aws.iam.Role(`${name}-role`, {
             assumeRolePolicy: JSON.stringify({
                 Version: "2012-10-17",
-                Statement: [{
-                    Effect: "Allow",
-                    Principal: { Service: "lambda.amazonaws.com" },
-                    Action: "sts:AssumeRole",
-                    Condition: { DateLessThan: { "aws:CurrentTime": EXPIRES_AT } },
-                }],
+                Statement: [
+                    {
+                        Effect: "Allow",
+                        Principal: { Service: "lambda.amazonaws.com" },
+                        Action: "sts:AssumeRole",
+                        Condition: { DateLessThan: { "aws:CurrentTime": EXPIRES_AT } },
+                    },
+                ],
             }),
             description: `${p} (owner: ${o})`,
             tags: { "nhi:managed-by": "pulumi-nhi", "nhi:owner": o, "nhi:purpose": p, "nhi:expires-at": EXPIRES_AT },
@@ -106,31 +115,43 @@ const identities = {
         // on this role, and the one-time schedule that calls it.
         const until = { DateLessThan: { "aws:CurrentTime": QUARANTINE_ROLE_EXPIRES_AT } };
         const quarantineRole = new aws.iam.Role(`${name}-expiry-role`, {
-            assumeRolePolicy: role.arn.apply((arn) => JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [{
-                    Effect: "Allow",
-                    Principal: { Service: "scheduler.amazonaws.com" },
-                    Action: "sts:AssumeRole",
-                    Condition: {
-                        ArnLike: { "aws:SourceArn": `arn:aws:scheduler:*:${arn.split(":")[4]}:schedule-group/default` },
-                        ...until,
-                        StringEquals: { "aws:SourceAccount": arn.split(":")[4] },
-                    },
-                }],
-            })),
+            assumeRolePolicy: role.arn.apply((arn) =>
+                JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Effect: "Allow",
+                            Principal: { Service: "scheduler.amazonaws.com" },
+                            Action: "sts:AssumeRole",
+                            Condition: {
+                                ArnLike: {
+                                    "aws:SourceArn": `arn:aws:scheduler:*:${arn.split(":")[4]}:schedule-group/default`,
+                                },
+                                ...until,
+                                StringEquals: { "aws:SourceAccount": arn.split(":")[4] },
+                            },
+                        },
+                    ],
+                }),
+            ),
             description: `Quarantines one IAM role at its expiry (owner: ${o})`,
             tags: {
-                "nhi:managed-by": "pulumi-nhi", "nhi:owner": o, "nhi:purpose": "Quarantines one IAM role at its expiry", "nhi:expires-at": QUARANTINE_ROLE_EXPIRES_AT,
-                "nhi:escalation:PutRolePolicy": "pulumi-nhi deprovisioning at expiry: puts the deny-all policy nhi-quarantine on its one identity once and can do nothing else",
+                "nhi:managed-by": "pulumi-nhi",
+                "nhi:owner": o,
+                "nhi:purpose": "Quarantines one IAM role at its expiry",
+                "nhi:expires-at": QUARANTINE_ROLE_EXPIRES_AT,
+                "nhi:escalation:PutRolePolicy":
+                    "pulumi-nhi deprovisioning at expiry: puts the deny-all policy nhi-quarantine on its one identity once and can do nothing else",
             },
         });
         new aws.iam.RolePolicy(`${name}-expiry-policy`, {
             role: quarantineRole.id,
-            policy: role.arn.apply((arn) => JSON.stringify({
-                Version: "2012-10-17",
-                Statement: [{ Effect: "Allow", Action: ["iam:PutRolePolicy"], Resource: [arn], Condition: until }],
-            })),
+            policy: role.arn.apply((arn) =>
+                JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [{ Effect: "Allow", Action: ["iam:PutRolePolicy"], Resource: [arn], Condition: until }],
+                }),
+            ),
         });
         new aws.scheduler.Schedule(`${name}-expiry`, {
             description: `Quarantines the IAM role of ${name} at its expiry ${EXPIRES_AT}: puts the deny-all inline policy nhi-quarantine (pulumi-nhi).`,
@@ -141,20 +162,31 @@ const identities = {
             target: {
                 arn: "arn:aws:scheduler:::aws-sdk:iam:putRolePolicy",
                 roleArn: quarantineRole.arn,
-                input: role.name.apply((roleName) => JSON.stringify({ RoleName: roleName, PolicyName: "nhi-quarantine", PolicyDocument: QUARANTINE_POLICY })),
+                input: role.name.apply((roleName) =>
+                    JSON.stringify({
+                        RoleName: roleName,
+                        PolicyName: "nhi-quarantine",
+                        PolicyDocument: QUARANTINE_POLICY,
+                    }),
+                ),
                 retryPolicy: { maximumEventAgeInSeconds: 86_400, maximumRetryAttempts: 185 },
             },
         });
     },
     compared: [
-        ["aws:iam/role:Role", "-role"], ["aws:iam/rolePolicy:RolePolicy", "-policy"],
-        ["aws:iam/role:Role", "-expiry-role"], ["aws:iam/rolePolicy:RolePolicy", "-expiry-policy"], ["aws:scheduler/schedule:Schedule", "-expiry"],
+        ["aws:iam/role:Role", "-role"],
+        ["aws:iam/rolePolicy:RolePolicy", "-policy"],
+        ["aws:iam/role:Role", "-expiry-role"],
+        ["aws:iam/rolePolicy:RolePolicy", "-expiry-policy"],
+        ["aws:scheduler/schedule:Schedule", "-expiry"],
     ],
     /** The S3 read actions the package grants on an object ARN, from its pure planning function (internal: not exported by the entry). */
     handContext(root) {
         const { planAwsServiceIdentity } = require(path.join(root, "bin", "aws", "service-identity.js"));
         const plan = planAwsServiceIdentity("probe", identityArgs(0));
-        const statement = plan.policies.layout.inline.find((s) => s.resources.some((r) => r.startsWith("arn:aws:s3:::")));
+        const statement = plan.policies.layout.inline.find((s) =>
+            s.resources.some((r) => r.startsWith("arn:aws:s3:::")),
+        );
         return [...statement.actions];
     },
     /**
@@ -162,7 +194,13 @@ const identities = {
      * role name and description): compare them as references.
      */
     normalise(inputs, prefix) {
-        return JSON.parse(JSON.stringify(inputs).split(prefix).join("<x>-").split(`of ${prefix.slice(0, -1)} at`).join("of <x> at"));
+        return JSON.parse(
+            JSON.stringify(inputs)
+                .split(prefix)
+                .join("<x>-")
+                .split(`of ${prefix.slice(0, -1)} at`)
+                .join("of <x> at"),
+        );
     },
 };
 
@@ -188,11 +226,15 @@ const secrets = {
     title: "aws.RotatingSecret sharing one aws.SecretRotator vs hand-written aws.secretsmanager.Secret + SecretRotation",
     unit: "secrets",
     component: "aws.RotatingSecret",
-    describe: () => "Each secret: owner/purpose, one reader role in its resource policy, rotated every 30 days by one rotation function shared by all (declared in the warm-up, outside the timed part).",
+    describe: () =>
+        "Each secret: owner/purpose, one reader role in its resource policy, rotated every 30 days by one rotation function shared by all (declared in the warm-up, outside the timed part).",
     /** One rotation function for every secret: the component's rotator, or a hand-written Lambda of the same name. */
     setup(api, mode) {
         if (mode === "component") {
-            return new api.nhi.aws.SecretRotator(ROTATOR, { owner: "team-platform", purpose: "Rotates partner API tokens" });
+            return new api.nhi.aws.SecretRotator(ROTATOR, {
+                owner: "team-platform",
+                purpose: "Rotates partner API tokens",
+            });
         }
         return new api.aws.lambda.Function(ROTATOR, {
             role: `arn:aws:iam::${ACCOUNT}:role/rotator`,
@@ -219,16 +261,22 @@ const secrets = {
             recoveryWindowInDays: 30,
             policy: JSON.stringify({
                 Version: "2012-10-17",
-                Statement: [{
-                    Effect: "Allow",
-                    Principal: { AWS: [readerArn(i)] },
-                    Action: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
-                    Resource: ["*"],
-                }],
+                Statement: [
+                    {
+                        Effect: "Allow",
+                        Principal: { AWS: [readerArn(i)] },
+                        Action: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
+                        Resource: ["*"],
+                    },
+                ],
             }),
             tags: {
-                "nhi:managed-by": "pulumi-nhi", "nhi:owner": o, "nhi:purpose": p,
-                "nhi:value-length": "32", "nhi:value-format": "alphanumeric", "nhi:rotator": ROTATOR_ID,
+                "nhi:managed-by": "pulumi-nhi",
+                "nhi:owner": o,
+                "nhi:purpose": p,
+                "nhi:value-length": "32",
+                "nhi:value-format": "alphanumeric",
+                "nhi:rotator": ROTATOR_ID,
             },
         });
         new aws.secretsmanager.SecretRotation(`${name}-rotation`, {
@@ -238,13 +286,18 @@ const secrets = {
             rotateImmediately: true,
         });
     },
-    compared: [["aws:secretsmanager/secret:Secret", "-secret"], ["aws:secretsmanager/secretRotation:SecretRotation", "-rotation"]],
+    compared: [
+        ["aws:secretsmanager/secret:Secret", "-secret"],
+        ["aws:secretsmanager/secretRotation:SecretRotation", "-rotation"],
+    ],
     handContext() {
         return null;
     },
     /** A rotation's `secretId` differs only by the resource name; compare it as a reference. */
     normalise(inputs, prefix) {
-        return inputs.secretId !== undefined ? { ...inputs, secretId: inputs.secretId.replace(prefix, "<x>-") } : inputs;
+        return inputs.secretId !== undefined
+            ? { ...inputs, secretId: inputs.secretId.replace(prefix, "<x>-") }
+            : inputs;
     },
 };
 

@@ -90,7 +90,11 @@ function build() {
     const npm = process.env.npm_execpath;
     const r = npm
         ? spawnSync(process.execPath, [npm, "run", "build"], { cwd: ROOT, stdio: ["ignore", 2, 2] })
-        : spawnSync("npm", ["run", "build"], { cwd: ROOT, stdio: ["ignore", 2, 2], shell: process.platform === "win32" });
+        : spawnSync("npm", ["run", "build"], {
+              cwd: ROOT,
+              stdio: ["ignore", 2, 2],
+              shell: process.platform === "win32",
+          });
     if (r.status !== 0) {
         fail(`npm run build failed (${r.error ? r.error.message : `exit ${r.status}`}).`);
     }
@@ -109,7 +113,9 @@ function runWorker(workload, mode, n, env = {}) {
         log(r.stderr.trimEnd());
     }
     if (r.status !== 0) {
-        fail(`worker \`${workload} ${mode} ${n}\` failed (${r.error ? r.error.message : r.signal ? `signal ${r.signal}` : `exit ${r.status}`}).`);
+        fail(
+            `worker \`${workload} ${mode} ${n}\` failed (${r.error ? r.error.message : r.signal ? `signal ${r.signal}` : `exit ${r.status}`}).`,
+        );
     }
     const last = r.stdout.trim().split("\n").pop();
     try {
@@ -147,7 +153,9 @@ function benchWorkload(name) {
     const v = runWorker(name, "verify", VERIFY_N);
     if (v.mismatchCount !== 0 || v.compared !== workload.compared.length * VERIFY_N) {
         log(JSON.stringify(v.mismatches, null, 2));
-        fail(`${name}: the hand-written resources differ from the component's (${v.mismatchCount} of ${v.compared}); the comparison would be unfair.`);
+        fail(
+            `${name}: the hand-written resources differ from the component's (${v.mismatchCount} of ${v.compared}); the comparison would be unfair.`,
+        );
     }
     const workerEnv = { NHI_BENCH_CONTEXT: JSON.stringify(v.context) };
 
@@ -160,7 +168,9 @@ function benchWorkload(name) {
             for (const mode of order) {
                 const r = runWorker(name, mode, n, workerEnv);
                 results[n][mode].push(r);
-                log(`bench: ${name} ${String(n).padStart(5)} ${mode.padEnd(9)} run ${round + 1}/${REPEATS}: ${fmt(r.wallMs / 1000)} s, peak RSS ${fmt(r.maxRssMiB, 0)} MiB, ${r.resourcesPerInstance} resources/${one}`);
+                log(
+                    `bench: ${name} ${String(n).padStart(5)} ${mode.padEnd(9)} run ${round + 1}/${REPEATS}: ${fmt(r.wallMs / 1000)} s, peak RSS ${fmt(r.maxRssMiB, 0)} MiB, ${r.resourcesPerInstance} resources/${one}`,
+                );
             }
         }
     }
@@ -189,21 +199,29 @@ function benchWorkload(name) {
     const out = [];
     out.push(`## ${workload.title} (Pulumi mocks)`);
     out.push("");
-    out.push(`Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model?.trim() ?? "?"}, @pulumi/pulumi ${version("@pulumi/pulumi")}, @pulumi/aws ${version("@pulumi/aws")}; ` +
-        `\`node ${NODE_FLAGS.join(" ")}\`, one fresh process per measurement, ${results[small].hand[0].warmup}-${one} warm-up in each, median of ${REPEATS} run${REPEATS === 1 ? "" : "s"}.`);
+    out.push(
+        `Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model?.trim() ?? "?"}, @pulumi/pulumi ${version("@pulumi/pulumi")}, @pulumi/aws ${version("@pulumi/aws")}; ` +
+            `\`node ${NODE_FLAGS.join(" ")}\`, one fresh process per measurement, ${results[small].hand[0].warmup}-${one} warm-up in each, median of ${REPEATS} run${REPEATS === 1 ? "" : "s"}.`,
+    );
     out.push(`${workload.describe(v)} Hand-written inputs verified byte-identical on ${VERIFY_N} ${unit}.`);
     out.push("");
-    out.push(`| ${unit} | mode | wall s | ms/${one} | CPU s | peak RSS MiB | RSS over warm-up MiB | heap after GC MiB | resources/${one} |`);
+    out.push(
+        `| ${unit} | mode | wall s | ms/${one} | CPU s | peak RSS MiB | RSS over warm-up MiB | heap after GC MiB | resources/${one} |`,
+    );
     out.push("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
     for (const n of SIZES) {
         for (const mode of MODES) {
             const m = s[n][mode];
-            out.push(`| ${n.toLocaleString("en-US")} | ${mode === "component" ? workload.component : "hand-written"} | ${fmt(m.wallS)} | ${fmt((m.wallS * 1000) / n)} | ${fmt(m.cpuS)} | ${fmt(m.rss, 0)} | ${fmt(m.rssGrowth, 0)} | ${fmt(m.heap, 1)} | ${m.perInstance} |`);
+            out.push(
+                `| ${n.toLocaleString("en-US")} | ${mode === "component" ? workload.component : "hand-written"} | ${fmt(m.wallS)} | ${fmt((m.wallS * 1000) / n)} | ${fmt(m.cpuS)} | ${fmt(m.rss, 0)} | ${fmt(m.rssGrowth, 0)} | ${fmt(m.heap, 1)} | ${m.perInstance} |`,
+            );
         }
     }
     out.push("");
     if (REPEATS > 1) {
-        const spread = SIZES.flatMap((n) => MODES.map((mode) => `${n}/${mode} ${fmt(s[n][mode].minS)}–${fmt(s[n][mode].maxS)} s`));
+        const spread = SIZES.flatMap((n) =>
+            MODES.map((mode) => `${n}/${mode} ${fmt(s[n][mode].minS)}–${fmt(s[n][mode].maxS)} s`),
+        );
         out.push(`Wall time range over runs: ${spread.join(", ")}.`);
         out.push("");
     }
@@ -214,24 +232,38 @@ function benchWorkload(name) {
     const cpuRatios = SIZES.map((n) => s[n].component.cpuS / s[n].hand.cpuS);
     const memRatios = SIZES.map((n) => s[n].component.rss / s[n].hand.rss);
     const memDeltaRatios = SIZES.map((n) => s[n].component.rssGrowth / s[n].hand.rssGrowth);
-    out.push(`| time, component / hand | ${timeRatios.map(x).join(" | ")} | ≤ ${TARGET_TIME}× | ${verdict(timeRatios.every((r) => r <= TARGET_TIME))} |`);
+    out.push(
+        `| time, component / hand | ${timeRatios.map(x).join(" | ")} | ≤ ${TARGET_TIME}× | ${verdict(timeRatios.every((r) => r <= TARGET_TIME))} |`,
+    );
     out.push(`| CPU time, component / hand (info) | ${cpuRatios.map(x).join(" | ")} | | |`);
-    out.push(`| peak RSS, component / hand | ${memRatios.map(x).join(" | ")} | ≤ ${TARGET_MEMORY}× | ${verdict(memRatios.every((r) => r <= TARGET_MEMORY))} |`);
+    out.push(
+        `| peak RSS, component / hand | ${memRatios.map(x).join(" | ")} | ≤ ${TARGET_MEMORY}× | ${verdict(memRatios.every((r) => r <= TARGET_MEMORY))} |`,
+    );
     out.push(`| RSS over warm-up, component / hand (info) | ${memDeltaRatios.map(x).join(" | ")} | | |`);
     out.push("");
 
-    out.push(`| growth ${small.toLocaleString("en-US")} → ${large.toLocaleString("en-US")} (linear = 5×) | component | hand-written | target (component) | result |`);
+    out.push(
+        `| growth ${small.toLocaleString("en-US")} → ${large.toLocaleString("en-US")} (linear = 5×) | component | hand-written | target (component) | result |`,
+    );
     out.push("|---|---:|---:|---|---|");
     const growth = (mode, key) => s[large][mode][key] / s[small][mode][key];
     const timeGrowth = growth("component", "wallS");
     const memGrowth = growth("component", "rssGrowth");
-    out.push(`| wall time | ${x(timeGrowth)} | ${x(growth("hand", "wallS"))} | ≤ ${TARGET_GROWTH}× | ${verdict(timeGrowth <= TARGET_GROWTH)} |`);
-    out.push(`| RSS over warm-up | ${x(memGrowth)} | ${x(growth("hand", "rssGrowth"))} | ≤ ${TARGET_GROWTH}× | ${verdict(memGrowth <= TARGET_GROWTH)} |`);
-    out.push(`| peak RSS (info; includes the fixed ~${fmt(s[small].hand.rss - s[small].hand.rssGrowth, 0)} MiB of runtime and modules) | ${x(growth("component", "rss"))} | ${x(growth("hand", "rss"))} | | |`);
+    out.push(
+        `| wall time | ${x(timeGrowth)} | ${x(growth("hand", "wallS"))} | ≤ ${TARGET_GROWTH}× | ${verdict(timeGrowth <= TARGET_GROWTH)} |`,
+    );
+    out.push(
+        `| RSS over warm-up | ${x(memGrowth)} | ${x(growth("hand", "rssGrowth"))} | ≤ ${TARGET_GROWTH}× | ${verdict(memGrowth <= TARGET_GROWTH)} |`,
+    );
+    out.push(
+        `| peak RSS (info; includes the fixed ~${fmt(s[small].hand.rss - s[small].hand.rssGrowth, 0)} MiB of runtime and modules) | ${x(growth("component", "rss"))} | ${x(growth("hand", "rss"))} | | |`,
+    );
     out.push("");
-    out.push(`Wall s: from before the first timed declaration until \`waitForRPCs()\` drains; CPU s: user + system CPU of the worker (all threads, GC included) over the same span. Peak RSS: \`process.resourceUsage().maxRSS\` at the end of the worker (includes module loading and warm-up). ` +
-        `RSS over warm-up: peak RSS minus RSS after the warm-up drained. Heap after GC: \`heapUsed\` after a final \`gc()\`. Linear growth counted up to ${TARGET_GROWTH}× (5× + 20%). ` +
-        `Targets are reported, never enforced: this script exits 0.`);
+    out.push(
+        `Wall s: from before the first timed declaration until \`waitForRPCs()\` drains; CPU s: user + system CPU of the worker (all threads, GC included) over the same span. Peak RSS: \`process.resourceUsage().maxRSS\` at the end of the worker (includes module loading and warm-up). ` +
+            `RSS over warm-up: peak RSS minus RSS after the warm-up drained. Heap after GC: \`heapUsed\` after a final \`gc()\`. Linear growth counted up to ${TARGET_GROWTH}× (5× + 20%). ` +
+            `Targets are reported, never enforced: this script exits 0.`,
+    );
     return out;
 }
 
@@ -239,34 +271,64 @@ function benchWorkload(name) {
 
 /** Each cloud's measurement: a file under test/support/ printing one JSON line per size and day. */
 const MONITORS = [
-    { title: "aws.UsageMonitor's function", file: "test/support/usage-monitor-measure.ts", unit: "identities", limit: "Lambda's 900 s" },
-    { title: "gcp.UsageMonitor's function", file: "test/support/gcp-usage-monitor-measure.ts", unit: "service accounts", limit: "the function's 1,800 s" },
+    {
+        title: "aws.UsageMonitor's function",
+        file: "test/support/usage-monitor-measure.ts",
+        unit: "identities",
+        limit: "Lambda's 900 s",
+    },
+    {
+        title: "gcp.UsageMonitor's function",
+        file: "test/support/gcp-usage-monitor-measure.ts",
+        unit: "service accounts",
+        limit: "the function's 1,800 s",
+    },
 ];
 const MONITOR_SIZES = [1000, 10000];
 
 function benchMonitors() {
     const out = ["## Usage monitor functions at scale (fakes, simulated clock)", ""];
-    out.push("One run of the monitor function over managed identities against an in-memory fake of the cloud's APIs that throttles as documented; every call takes its service's latency on a simulated clock and every backoff sleep advances it, so these figures are computed, not timed, and are the same on every machine. " +
-        "Worst day: every identity changes state (a notice and a state write each), per-identity metrics on. Throttled: the same day with the rates lowered until calls are refused and retried. Quiet: no identity changes state (the usual day).");
+    out.push(
+        "One run of the monitor function over managed identities against an in-memory fake of the cloud's APIs that throttles as documented; every call takes its service's latency on a simulated clock and every backoff sleep advances it, so these figures are computed, not timed, and are the same on every machine. " +
+            "Worst day: every identity changes state (a notice and a state write each), per-identity metrics on. Throttled: the same day with the rates lowered until calls are refused and retried. Quiet: no identity changes state (the usual day).",
+    );
     out.push("");
     for (const m of MONITORS) {
         log(`bench: monitors: ${m.title}, ${MONITOR_SIZES.join(" and ")} ${m.unit}…`);
-        const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", m.file, ...MONITOR_SIZES.map(String)], { cwd: ROOT, encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
+        const r = spawnSync(
+            process.execPath,
+            ["-r", "ts-node/register/transpile-only", m.file, ...MONITOR_SIZES.map(String)],
+            { cwd: ROOT, encoding: "utf8", maxBuffer: 16 * 1024 * 1024 },
+        );
         if (r.status !== 0) {
             log(r.stderr);
             fail(`${m.file} failed (${r.error ? r.error.message : `exit ${r.status}`}).`);
         }
-        const rows = r.stdout.trim().split("\n").map((line) => JSON.parse(line));
+        const rows = r.stdout
+            .trim()
+            .split("\n")
+            .map((line) => JSON.parse(line));
         out.push(`### ${m.title}`, "");
-        out.push(`| ${m.unit} | day | API calls | throttled | simulated s | calls per 1,000 | simulated s per 1,000 | fits ${m.limit} |`);
+        out.push(
+            `| ${m.unit} | day | API calls | throttled | simulated s | calls per 1,000 | simulated s per 1,000 | fits ${m.limit} |`,
+        );
         out.push("|---:|---|---:|---:|---:|---:|---:|---|");
         for (const row of rows) {
-            out.push(`| ${row.identities.toLocaleString("en-US")} | ${row.day} | ${row.totalCalls.toLocaleString("en-US")} | ${row.throttled} | ${fmt(row.simulatedSeconds, 1)} | ${fmt(row.callsPer1000, 0)} | ${fmt(row.simulatedSecondsPer1000, 1)} | ${(row.fitsLambda ?? row.fitsLimit) ? "yes" : "NO"} |`);
+            out.push(
+                `| ${row.identities.toLocaleString("en-US")} | ${row.day} | ${row.totalCalls.toLocaleString("en-US")} | ${row.throttled} | ${fmt(row.simulatedSeconds, 1)} | ${fmt(row.callsPer1000, 0)} | ${fmt(row.simulatedSecondsPer1000, 1)} | ${(row.fitsLambda ?? row.fitsLimit) ? "yes" : "NO"} |`,
+            );
         }
         out.push("");
-        const calls = rows.find((row) => row.identities === MONITOR_SIZES[MONITOR_SIZES.length - 1] && row.day === "worst");
+        const calls = rows.find(
+            (row) => row.identities === MONITOR_SIZES[MONITOR_SIZES.length - 1] && row.day === "worst",
+        );
         if (calls !== undefined) {
-            out.push(`Calls on the worst day at ${calls.identities.toLocaleString("en-US")}: ${Object.entries(calls.calls).map(([k, v]) => `${k} ${v.toLocaleString("en-US")}`).join(", ")}.`, "");
+            out.push(
+                `Calls on the worst day at ${calls.identities.toLocaleString("en-US")}: ${Object.entries(calls.calls)
+                    .map(([k, v]) => `${k} ${v.toLocaleString("en-US")}`)
+                    .join(", ")}.`,
+                "",
+            );
         }
     }
     return out;
@@ -278,39 +340,63 @@ const PROVIDER_N = Math.max(1, Number(process.env.BENCH_PROVIDER_N ?? 1000) || 1
 
 function benchProvider() {
     const name = "identities";
-    const paths = [["component", "TypeScript program (in-process mocks)"], ["provider", "`Construct` over gRPC (provider process + fake engine)"]];
+    const paths = [
+        ["component", "TypeScript program (in-process mocks)"],
+        ["provider", "`Construct` over gRPC (provider process + fake engine)"],
+    ];
     const results = { component: [], provider: [] };
     for (let round = 0; round < REPEATS; round++) {
         const order = round % 2 === 0 ? paths : [...paths].reverse();
         for (const [mode] of order) {
             const r = runWorker(name, mode, PROVIDER_N);
             results[mode].push(r);
-            log(`bench: provider ${String(PROVIDER_N).padStart(5)} ${mode.padEnd(9)} run ${round + 1}/${REPEATS}: ${fmt(r.wallMs / 1000)} s, peak RSS ${fmt(r.providerMaxRssMiB ?? r.maxRssMiB, 0)} MiB, ${r.resourcesPerInstance} resources/identity`);
+            log(
+                `bench: provider ${String(PROVIDER_N).padStart(5)} ${mode.padEnd(9)} run ${round + 1}/${REPEATS}: ${fmt(r.wallMs / 1000)} s, peak RSS ${fmt(r.providerMaxRssMiB ?? r.maxRssMiB, 0)} MiB, ${r.resourcesPerInstance} resources/identity`,
+            );
         }
     }
     const med = (mode, f) => median(results[mode].map(f).filter((v) => v !== null && v !== undefined));
-    const out = [`## ${workloads[name].component} from another language: the provider's \`Construct\` against TypeScript (Pulumi mocks)`, ""];
-    out.push(`Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model?.trim() ?? "?"}, @pulumi/pulumi ${version("@pulumi/pulumi")}; the \`identities\` workload's identity, ${PROVIDER_N.toLocaleString("en-US")} of them after a 50-identity warm-up, median of ${REPEATS} run${REPEATS === 1 ? "" : "s"}. ` +
-        "TypeScript: one process declares them under the mocks. Provider: the plugin's process (bin/provider, `--stack-trace-limit=0`) constructs them, each child registered over gRPC with a fake engine (the bench worker) that answers with the same mocks; every `Construct` sent at once.");
+    const out = [
+        `## ${workloads[name].component} from another language: the provider's \`Construct\` against TypeScript (Pulumi mocks)`,
+        "",
+    ];
+    out.push(
+        `Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model?.trim() ?? "?"}, @pulumi/pulumi ${version("@pulumi/pulumi")}; the \`identities\` workload's identity, ${PROVIDER_N.toLocaleString("en-US")} of them after a 50-identity warm-up, median of ${REPEATS} run${REPEATS === 1 ? "" : "s"}. ` +
+            "TypeScript: one process declares them under the mocks. Provider: the plugin's process (bin/provider, `--stack-trace-limit=0`) constructs them, each child registered over gRPC with a fake engine (the bench worker) that answers with the same mocks; every `Construct` sent at once.",
+    );
     out.push("");
-    out.push("| path | wall s | ms/identity | peak RSS MiB (components' process) | peak RSS MiB (fake engine) | resources/identity |");
+    out.push(
+        "| path | wall s | ms/identity | peak RSS MiB (components' process) | peak RSS MiB (fake engine) | resources/identity |",
+    );
     out.push("|---|---:|---:|---:|---:|---:|");
     for (const [mode, title] of paths) {
         const wall = med(mode, (r) => r.wallMs / 1000);
         const rss = mode === "provider" ? med(mode, (r) => r.providerMaxRssMiB) : med(mode, (r) => r.maxRssMiB);
-        const engineRss = mode === "provider" ? fmt(med(mode, (r) => r.maxRssMiB), 0) : "–";
-        out.push(`| ${title} | ${fmt(wall)} | ${fmt((wall * 1000) / PROVIDER_N)} | ${fmt(rss, 0)} | ${engineRss} | ${med(mode, (r) => r.resourcesPerInstance)} |`);
+        const engineRss =
+            mode === "provider"
+                ? fmt(
+                      med(mode, (r) => r.maxRssMiB),
+                      0,
+                  )
+                : "–";
+        out.push(
+            `| ${title} | ${fmt(wall)} | ${fmt((wall * 1000) / PROVIDER_N)} | ${fmt(rss, 0)} | ${engineRss} | ${med(mode, (r) => r.resourcesPerInstance)} |`,
+        );
     }
     out.push("");
     const ratio = med("provider", (r) => r.wallMs) / med("component", (r) => r.wallMs);
     const rssRatio = med("provider", (r) => r.providerMaxRssMiB) / med("component", (r) => r.maxRssMiB);
-    out.push(`Provider / TypeScript: time ${x(ratio)}, peak RSS of the components' process ${x(rssRatio)} (info, no target: the provider path adds a gRPC round trip per child and a serialization of the state).`);
+    out.push(
+        `Provider / TypeScript: time ${x(ratio)}, peak RSS of the components' process ${x(rssRatio)} (info, no target: the provider path adds a gRPC round trip per child and a serialization of the state).`,
+    );
     return out;
 }
 
 const started = Date.now();
 const EXTRA = ["monitors", "provider"];
-const only = process.env.BENCH_WORKLOADS ? process.env.BENCH_WORKLOADS.split(",") : [...Object.keys(workloads), ...EXTRA];
+const only = process.env.BENCH_WORKLOADS
+    ? process.env.BENCH_WORKLOADS.split(",")
+    : [...Object.keys(workloads), ...EXTRA];
 for (const name of only) {
     if (workloads[name] === undefined && !EXTRA.includes(name)) {
         fail(`unknown workload ${name}; known: ${[...Object.keys(workloads), ...EXTRA].join(", ")}.`);
@@ -321,7 +407,10 @@ if (only.some((name) => name !== "monitors")) {
 }
 const report = [];
 for (const name of only) {
-    report.push(...(name === "monitors" ? benchMonitors() : name === "provider" ? benchProvider() : benchWorkload(name)), "");
+    report.push(
+        ...(name === "monitors" ? benchMonitors() : name === "provider" ? benchProvider() : benchWorkload(name)),
+        "",
+    );
 }
 process.stdout.write(`${report.join("\n").trimEnd()}\n`);
 log(`bench: done in ${fmt((Date.now() - started) / 1000, 0)} s.`);

@@ -29,7 +29,12 @@ const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"))
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 
 function run(cwd, cmd, args) {
-    return execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
+    return execFileSync(cmd, args, {
+        cwd,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+        maxBuffer: 64 * 1024 * 1024,
+    });
 }
 
 function check(ok, what) {
@@ -60,7 +65,9 @@ function project(name, dependencies) {
 /** The installed copies of @pulumi/* packages, as paths relative to node_modules. */
 function pulumiCopies(dir) {
     const nm = path.join(dir, "node_modules");
-    return fs.readdirSync(nm, { recursive: true }).map(String)
+    return fs
+        .readdirSync(nm, { recursive: true })
+        .map(String)
         .filter((f) => /(^|node_modules[\\/])@pulumi[\\/][a-z]+[\\/]package\.json$/.test(f))
         .map((f) => path.dirname(f).split(path.sep).join("/"))
         .sort();
@@ -75,7 +82,9 @@ function readmeExample() {
     const ts = blocks.filter((b) => b.lang === "ts");
     const json = blocks.filter((b) => b.lang === "json");
     if (ts.length !== 2 || json.length !== 1) {
-        throw new Error("check-package: the README's testing section should hold stack.ts, test/stack.test.ts and .mocharc.json");
+        throw new Error(
+            "check-package: the README's testing section should hold stack.ts, test/stack.test.ts and .mocharc.json",
+        );
     }
     return { stack: ts[0].text, test: ts[1].text, mocharc: json[0].text };
 }
@@ -85,42 +94,105 @@ function main() {
     run(ROOT, npm, ["run", "build"]);
     const packDir = fs.mkdtempSync(path.join(os.tmpdir(), "nhi-pack-"));
     // --ignore-scripts: built just above; `prepare` would reinstall newest/, which the tarball does not hold.
-    const tarball = path.join(packDir, run(ROOT, npm, ["pack", "--ignore-scripts", "--pack-destination", packDir]).trim().split("\n").pop());
+    const tarball = path.join(
+        packDir,
+        run(ROOT, npm, ["pack", "--ignore-scripts", "--pack-destination", packDir]).trim().split("\n").pop(),
+    );
     const pinned = (name) => `${name}@${pkg.devDependencies[name]}`;
 
     console.log("\n1. An AWS-only stack on the pinned versions");
-    const aws = project("aws-only", [tarball, pinned("@pulumi/pulumi"), pinned("@pulumi/aws"), "--save-dev",
-        pinned("typescript"), pinned("ts-node"), pinned("mocha"), pinned("@types/mocha"), pinned("@types/node")]);
-    check(JSON.stringify(pulumiCopies(aws)) === JSON.stringify(["@pulumi/aws", "@pulumi/pulumi"]), `one copy each of @pulumi/pulumi and @pulumi/aws, no @pulumi/gcp or @pulumi/random (${pulumiCopies(aws).join(", ")})`);
+    const aws = project("aws-only", [
+        tarball,
+        pinned("@pulumi/pulumi"),
+        pinned("@pulumi/aws"),
+        "--save-dev",
+        pinned("typescript"),
+        pinned("ts-node"),
+        pinned("mocha"),
+        pinned("@types/mocha"),
+        pinned("@types/node"),
+    ]);
+    check(
+        JSON.stringify(pulumiCopies(aws)) === JSON.stringify(["@pulumi/aws", "@pulumi/pulumi"]),
+        `one copy each of @pulumi/pulumi and @pulumi/aws, no @pulumi/gcp or @pulumi/random (${pulumiCopies(aws).join(", ")})`,
+    );
     const example = readmeExample();
     fs.mkdirSync(path.join(aws, "test"));
     fs.writeFileSync(path.join(aws, "stack.ts"), example.stack);
     fs.writeFileSync(path.join(aws, "test", "stack.test.ts"), example.test);
     fs.writeFileSync(path.join(aws, ".mocharc.json"), example.mocharc);
     // The tsconfig.json of `pulumi new aws-typescript`, with the test runner's types.
-    fs.writeFileSync(path.join(aws, "tsconfig.json"), JSON.stringify({
-        compilerOptions: {
-            strict: true, outDir: "bin", target: "es2020", module: "commonjs", moduleResolution: "node", sourceMap: true,
-            experimentalDecorators: true, pretty: true, noFallthroughCasesInSwitch: true, noImplicitReturns: true,
-            forceConsistentCasingInFileNames: true, types: ["node", "mocha"],
-        },
-        files: ["stack.ts", "test/stack.test.ts"],
-    }, null, 2));
+    fs.writeFileSync(
+        path.join(aws, "tsconfig.json"),
+        JSON.stringify(
+            {
+                compilerOptions: {
+                    strict: true,
+                    outDir: "bin",
+                    target: "es2020",
+                    module: "commonjs",
+                    moduleResolution: "node",
+                    sourceMap: true,
+                    experimentalDecorators: true,
+                    pretty: true,
+                    noFallthroughCasesInSwitch: true,
+                    noImplicitReturns: true,
+                    forceConsistentCasingInFileNames: true,
+                    types: ["node", "mocha"],
+                },
+                files: ["stack.ts", "test/stack.test.ts"],
+            },
+            null,
+            2,
+        ),
+    );
     const mocha = run(aws, process.execPath, [path.join(aws, "node_modules", "mocha", "bin", "mocha.js")]);
     check(/1 passing/.test(mocha), "the README's testing example passes under mocha");
     const tsc = path.join(aws, "node_modules", "typescript", "bin", "tsc");
-    for (const [module, resolution] of [["commonjs", "node10"], ["node16", "node16"], ["esnext", "bundler"]]) {
-        run(aws, process.execPath, [tsc, "--noEmit", "--strict", "--target", "es2022", "--module", module, "--moduleResolution", resolution, "--types", "node,mocha", "stack.ts", "test/stack.test.ts"]);
+    for (const [module, resolution] of [
+        ["commonjs", "node10"],
+        ["node16", "node16"],
+        ["esnext", "bundler"],
+    ]) {
+        run(aws, process.execPath, [
+            tsc,
+            "--noEmit",
+            "--strict",
+            "--target",
+            "es2022",
+            "--module",
+            module,
+            "--moduleResolution",
+            resolution,
+            "--types",
+            "node,mocha",
+            "stack.ts",
+            "test/stack.test.ts",
+        ]);
         check(true, `the example type-checks with moduleResolution ${resolution}`);
     }
-    fs.writeFileSync(path.join(aws, "esm.mjs"), 'import { aws } from "pulumi-nhi";\nimport { ServiceIdentity } from "pulumi-nhi/aws";\nimport { capture } from "pulumi-nhi/testing";\nconsole.log(aws.ServiceIdentity === ServiceIdentity && typeof capture);\n');
-    check(run(aws, process.execPath, ["esm.mjs"]).trim() === "function", "an ES module imports pulumi-nhi, pulumi-nhi/aws and pulumi-nhi/testing");
-    const missing = run(aws, process.execPath, ["-e", 'try { require("pulumi-nhi").gcp.ServiceIdentity } catch (e) { console.log(e.message) }']);
-    check(missing.startsWith("`gcp.ServiceIdentity` needs `@pulumi/gcp` and `@pulumi/random`"), "reading gcp.ServiceIdentity without Google's SDK says what to install");
+    fs.writeFileSync(
+        path.join(aws, "esm.mjs"),
+        'import { aws } from "pulumi-nhi";\nimport { ServiceIdentity } from "pulumi-nhi/aws";\nimport { capture } from "pulumi-nhi/testing";\nconsole.log(aws.ServiceIdentity === ServiceIdentity && typeof capture);\n',
+    );
+    check(
+        run(aws, process.execPath, ["esm.mjs"]).trim() === "function",
+        "an ES module imports pulumi-nhi, pulumi-nhi/aws and pulumi-nhi/testing",
+    );
+    const missing = run(aws, process.execPath, [
+        "-e",
+        'try { require("pulumi-nhi").gcp.ServiceIdentity } catch (e) { console.log(e.message) }',
+    ]);
+    check(
+        missing.startsWith("`gcp.ServiceIdentity` needs `@pulumi/gcp` and `@pulumi/random`"),
+        "reading gcp.ServiceIdentity without Google's SDK says what to install",
+    );
     console.log(`  node_modules: ${sizeMiB(path.join(aws, "node_modules"))} MiB (with typescript, ts-node, mocha)`);
 
     console.log("\n3. The plugin nhi, as packed");
-    fs.writeFileSync(path.join(aws, "plugin.js"), `
+    fs.writeFileSync(
+        path.join(aws, "plugin.js"),
+        `
 const assert = require("assert");
 const path = require("path");
 const pulumi = require("@pulumi/pulumi");
@@ -146,15 +218,21 @@ const engine = require(path.join(__dirname, "node_modules", "pulumi-nhi", "bin",
         await fake.stop();
     }
 })().catch((e) => { console.error(e); process.exit(1); });
-`);
+`,
+    );
     const served = run(aws, process.execPath, ["plugin.js"]).trim();
-    check(served.startsWith(`nhi ${pkg.version} nhi:aws:ServiceIdentity,aws:iam/role:Role`), `the packed plugin starts, answers GetSchema (plugin nhi ${pkg.version}) and constructs an aws.ServiceIdentity over gRPC (${served.split(" ")[2]})`);
+    check(
+        served.startsWith(`nhi ${pkg.version} nhi:aws:ServiceIdentity,aws:iam/role:Role`),
+        `the packed plugin starts, answers GetSchema (plugin nhi ${pkg.version}) and constructs an aws.ServiceIdentity over gRPC (${served.split(" ")[2]})`,
+    );
 
     console.log("\n2. A stack on the lowest versions the peer ranges admit");
     const floor = (name) => `${name}@${/\d+\.\d+\.\d+/.exec(pkg.peerDependencies[name])[0]}`;
     const peers = Object.keys(pkg.peerDependencies).map(floor);
     const low = project("floor", [tarball, ...peers]);
-    fs.writeFileSync(path.join(low, "smoke.js"), `
+    fs.writeFileSync(
+        path.join(low, "smoke.js"),
+        `
 const assert = require("assert");
 const { capture, installMocks, ofType, valueOf } = require("pulumi-nhi/testing");
 (async () => {
@@ -176,8 +254,12 @@ const { capture, installMocks, ofType, valueOf } = require("pulumi-nhi/testing")
     assert.strictEqual(gcpIdentity.resources.length, 9);
     console.log("declared");
 })().catch((e) => { console.error(e); process.exit(1); });
-`);
-    check(run(low, process.execPath, ["smoke.js"]).trim() === "declared", `an identity of each cloud declares under mocks on ${peers.join(", ")}`);
+`,
+    );
+    check(
+        run(low, process.execPath, ["smoke.js"]).trim() === "declared",
+        `an identity of each cloud declares under mocks on ${peers.join(", ")}`,
+    );
     console.log(`  node_modules: ${sizeMiB(path.join(low, "node_modules"))} MiB`);
     console.log(`\nScratch projects (remove when done): ${aws} ${low} ${packDir}`);
 }

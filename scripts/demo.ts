@@ -93,10 +93,16 @@ export async function runDemo(outDir: string = DEFAULT_OUT_DIR): Promise<DemoRes
 
     const watches = [
         ...identities.map((id) => ({ name: id.name, kind: "role" as const, ...id.usage })),
-        ...credentials.flatMap((c) => (c.user === undefined ? [] : [{ name: c.name, kind: "user" as const, ...c.user.usage }])),
+        ...credentials.flatMap((c) =>
+            c.user === undefined ? [] : [{ name: c.name, kind: "user" as const, ...c.user.usage }],
+        ),
     ];
     const usageMonitor = await reportUsageMonitor(qs.usageMonitor, watches, resources);
-    const gcpUsageMonitor = await reportGcpUsageMonitor(qs.reportsUsageMonitor, gcpIdentities.map((id) => ({ name: id.name, ...id.usage })), resources);
+    const gcpUsageMonitor = await reportGcpUsageMonitor(
+        qs.reportsUsageMonitor,
+        gcpIdentities.map((id) => ({ name: id.name, ...id.usage })),
+        resources,
+    );
 
     const supporting = [
         { label: "invoices bucket", arn: await valueOf(qs.bucket.arn) },
@@ -115,8 +121,21 @@ export async function runDemo(outDir: string = DEFAULT_OUT_DIR): Promise<DemoRes
         gcpIdentities: [await reportGcpIdentity(esc.imageBuilder, escResources, absOut)],
     };
     const monitors = { aws: usageMonitor, gcp: gcpUsageMonitor, channels };
-    const text = formatReport(identities, gcpIdentities, credentials, monitors, supporting, resources, absOut, qs.gcpProject) + formatEscalation(escalation);
-    return { identities, gcpIdentities, credentials, usageMonitor, gcpUsageMonitor, channels: Object.fromEntries(channels), escalation, resources, outDir: absOut, text };
+    const text =
+        formatReport(identities, gcpIdentities, credentials, monitors, supporting, resources, absOut, qs.gcpProject) +
+        formatEscalation(escalation);
+    return {
+        identities,
+        gcpIdentities,
+        credentials,
+        usageMonitor,
+        gcpUsageMonitor,
+        channels: Object.fromEntries(channels),
+        escalation,
+        resources,
+        outDir: absOut,
+        text,
+    };
 }
 
 /** A path for display: relative to the working directory when it is inside it. */
@@ -125,7 +144,16 @@ function shown(p: string): string {
     return rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : p;
 }
 
-function formatReport(identities: readonly IdentityReport[], gcpIdentities: readonly GcpIdentityReport[], credentials: readonly CredentialReport[], monitors: { aws: UsageMonitorReport; gcp: GcpUsageMonitorReport; channels: ReadonlyMap<string, string> }, supporting: readonly { label: string; arn: string }[], all: readonly Registered[], outDir: string, gcpProject: string): string {
+function formatReport(
+    identities: readonly IdentityReport[],
+    gcpIdentities: readonly GcpIdentityReport[],
+    credentials: readonly CredentialReport[],
+    monitors: { aws: UsageMonitorReport; gcp: GcpUsageMonitorReport; channels: ReadonlyMap<string, string> },
+    supporting: readonly { label: string; arn: string }[],
+    all: readonly Registered[],
+    outDir: string,
+    gcpProject: string,
+): string {
     const lines: string[] = [];
     const push = (...more: string[]) => lines.push(...more);
     const identityCount = identities.length + gcpIdentities.length;
@@ -133,7 +161,9 @@ function formatReport(identities: readonly IdentityReport[], gcpIdentities: read
     const credentialResources = credentials.reduce((n, c) => n + c.resources.length, 0);
     // Shared deprovisioners (gcp.Deprovisioner) and what they declare, named after them.
     const deprovisioners = all.filter((r) => r.type === "nhi:gcp:Deprovisioner").map((r) => r.name);
-    const deprovisionerResources = all.filter((r) => deprovisioners.some((d) => r.name === d || r.name.startsWith(`${d}-`))).length;
+    const deprovisionerResources = all.filter((r) =>
+        deprovisioners.some((d) => r.name === d || r.name.startsWith(`${d}-`)),
+    ).length;
     const { aws: usageMonitor, gcp: gcpUsageMonitor } = monitors;
     push(
         "pulumi-nhi quickstart: offline demo",

@@ -25,7 +25,15 @@ for (const name of Object.keys(input.roles).sort()) {
     const r = input.roles[name];
     roles[name] = [r.title, r.stage, r.permissions.map((p) => index.get(p)).sort((a, b) => a - b)];
 }
-const out = { source: input.source, roleCount: Object.keys(roles).length, permissionCount: permissions.length, permissions, roles };
+const out = {
+    source: input.source,
+    roleCount: Object.keys(roles).length,
+    permissionCount: permissions.length,
+    permissions,
+    roles,
+};
 fs.mkdirSync(path.dirname(target), { recursive: true });
 fs.writeFileSync(target, zlib.gzipSync(JSON.stringify(out), { level: 9 }));
-console.log(`wrote ${path.relative(ROOT, target)}: ${out.roleCount} roles, ${out.permissionCount} permissions, ${fs.statSync(target).size} bytes`);
+console.log(
+    `wrote ${path.relative(ROOT, target)}: ${out.roleCount} roles, ${out.permissionCount} permissions, ${fs.statSync(target).size} bytes`,
+);

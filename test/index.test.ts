@@ -21,21 +21,39 @@ function sdksLoadedAfter(steps: readonly string[]): Promise<string[][]> {
         "process.stdout.write(JSON.stringify(out));",
     ].join("\n");
     return new Promise((resolve, reject) => {
-        execFile(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], { cwd: ROOT }, (error, stdout, stderr) => {
-            if (error) {
-                reject(new Error(`${error.message}\n${stderr}`));
-            } else {
-                resolve(JSON.parse(stdout) as string[][]);
-            }
-        });
+        execFile(
+            process.execPath,
+            ["-r", "ts-node/register/transpile-only", "-e", script],
+            { cwd: ROOT },
+            (error, stdout, stderr) => {
+                if (error) {
+                    reject(new Error(`${error.message}\n${stderr}`));
+                } else {
+                    resolve(JSON.parse(stdout) as string[][]);
+                }
+            },
+        );
     });
 }
 
 describe("the public entry (pulumi-nhi)", () => {
     it("exports the aws and gcp namespaces, each with its component and documented helpers only", () => {
         assert.deepStrictEqual(Object.keys(nhi).sort(), ["aws", "gcp"]);
-        assert.deepStrictEqual(Object.keys(nhi.aws).sort(), ["AccessKeyIdentity", "RotatingSecret", "SecretRotator", "ServiceIdentity", "UsageMonitor"]);
-        assert.deepStrictEqual(Object.keys(nhi.gcp).sort(), ["Deprovisioner", "RotatingSecret", "SecretRotator", "ServiceIdentity", "UsageMonitor", "parseOwnershipRecord"]);
+        assert.deepStrictEqual(Object.keys(nhi.aws).sort(), [
+            "AccessKeyIdentity",
+            "RotatingSecret",
+            "SecretRotator",
+            "ServiceIdentity",
+            "UsageMonitor",
+        ]);
+        assert.deepStrictEqual(Object.keys(nhi.gcp).sort(), [
+            "Deprovisioner",
+            "RotatingSecret",
+            "SecretRotator",
+            "ServiceIdentity",
+            "UsageMonitor",
+            "parseOwnershipRecord",
+        ]);
         // The subpaths pulumi-nhi/aws and pulumi-nhi/gcp are the same modules.
         assert.strictEqual(nhi.aws, nhiAws);
         assert.strictEqual(nhi.gcp, nhiGcp);
@@ -45,7 +63,10 @@ describe("the public entry (pulumi-nhi)", () => {
         assert.strictEqual(nhi.aws.ServiceIdentity, require("../components/aws/service-identity").AwsServiceIdentity);
         assert.strictEqual(nhi.gcp.ServiceIdentity, require("../components/gcp/service-identity").GcpServiceIdentity);
         assert.strictEqual(nhi.aws.ServiceIdentity, nhi.aws.ServiceIdentity);
-        assert.strictEqual(nhi.aws.AccessKeyIdentity, require("../components/aws/access-key-identity").AwsAccessKeyIdentity);
+        assert.strictEqual(
+            nhi.aws.AccessKeyIdentity,
+            require("../components/aws/access-key-identity").AwsAccessKeyIdentity,
+        );
         assert.strictEqual(nhi.aws.RotatingSecret, require("../components/aws/rotating-secret").AwsRotatingSecret);
         assert.strictEqual(nhi.aws.SecretRotator, require("../components/aws/secret-rotator").AwsSecretRotator);
         assert.strictEqual(nhi.aws.UsageMonitor, require("../components/aws/usage-monitor").AwsUsageMonitor);
@@ -55,7 +76,11 @@ describe("the public entry (pulumi-nhi)", () => {
 
     it("loads a cloud's SDK only when that cloud's ServiceIdentity is first read", async () => {
         // GIVEN a fresh process  WHEN it imports the entry, then reads aws.ServiceIdentity, then gcp.ServiceIdentity
-        const loaded = await sdksLoadedAfter(['const nhi = require("./components")', "nhi.aws.ServiceIdentity", "nhi.gcp.ServiceIdentity"]);
+        const loaded = await sdksLoadedAfter([
+            'const nhi = require("./components")',
+            "nhi.aws.ServiceIdentity",
+            "nhi.gcp.ServiceIdentity",
+        ]);
         // THEN importing loads @pulumi/pulumi alone, and each cloud's component loads its own SDK only
         // (that Google's does not load AWS's is the static check under "source layout")
         assert.deepStrictEqual(loaded, [
@@ -68,7 +93,14 @@ describe("the public entry (pulumi-nhi)", () => {
 
 describe("package.json", () => {
     it("maps each public subpath to a compiled module of components/ and its types", () => {
-        assert.deepStrictEqual(Object.keys(pkg.exports), [".", "./aws", "./gcp", "./testing", "./provider", "./package.json"]);
+        assert.deepStrictEqual(Object.keys(pkg.exports), [
+            ".",
+            "./aws",
+            "./gcp",
+            "./testing",
+            "./provider",
+            "./package.json",
+        ]);
         for (const [subpath, target] of Object.entries<any>(pkg.exports)) {
             if (subpath === "./package.json") {
                 continue;
@@ -93,9 +125,16 @@ describe("package.json", () => {
             assert.match(pkg.peerDependencies[name], /^\^\d+\.\d+\.\d+$/);
             const [fMajor, ...fRest] = floor.split(".").map(Number);
             const [pMajor, ...pRest] = pinned.split(".").map(Number);
-            assert.ok(fMajor === pMajor && (fRest[0] < pRest[0] || (fRest[0] === pRest[0] && fRest[1] <= pRest[1])), `${name} ${pinned} is outside ${pkg.peerDependencies[name]}`);
+            assert.ok(
+                fMajor === pMajor && (fRest[0] < pRest[0] || (fRest[0] === pRest[0] && fRest[1] <= pRest[1])),
+                `${name} ${pinned} is outside ${pkg.peerDependencies[name]}`,
+            );
         }
-        assert.deepStrictEqual(Object.keys(pkg.peerDependenciesMeta).sort(), ["@pulumi/aws", "@pulumi/gcp", "@pulumi/random"]);
+        assert.deepStrictEqual(Object.keys(pkg.peerDependenciesMeta).sort(), [
+            "@pulumi/aws",
+            "@pulumi/gcp",
+            "@pulumi/random",
+        ]);
     });
 });
 
@@ -103,30 +142,47 @@ describe("source layout", () => {
     /** The relative or package imports of every .ts file under `dir`. */
     function importsUnder(dir: string): { file: string; from: string }[] {
         const out: { file: string; from: string }[] = [];
-        for (const f of fs.readdirSync(path.join(ROOT, dir), { recursive: true }).map(String).filter((f) => f.endsWith(".ts"))) {
+        for (const f of fs
+            .readdirSync(path.join(ROOT, dir), { recursive: true })
+            .map(String)
+            .filter((f) => f.endsWith(".ts"))) {
             const file = path.join(dir, f);
             const text = fs.readFileSync(path.join(ROOT, file), "utf8");
             for (const m of text.matchAll(/(?:from|require\()\s*"([^"]+)"/g)) {
-                out.push({ file, from: path.isAbsolute(m[1]) || !m[1].startsWith(".") ? m[1] : path.join(path.dirname(file), m[1]) });
+                out.push({
+                    file,
+                    from: path.isAbsolute(m[1]) || !m[1].startsWith(".") ? m[1] : path.join(path.dirname(file), m[1]),
+                });
             }
         }
         return out;
     }
 
     it("scripts/ and test/ do not import each other", () => {
-        assert.deepStrictEqual(importsUnder("scripts").filter((i) => i.from.startsWith(`test${path.sep}`)), []);
-        assert.deepStrictEqual(importsUnder("test").filter((i) => i.from.startsWith(`scripts${path.sep}`)), []);
+        assert.deepStrictEqual(
+            importsUnder("scripts").filter((i) => i.from.startsWith(`test${path.sep}`)),
+            [],
+        );
+        assert.deepStrictEqual(
+            importsUnder("test").filter((i) => i.from.startsWith(`scripts${path.sep}`)),
+            [],
+        );
     });
 
     it("each cloud's adapters import only their own cloud's SDK; core imports none", () => {
-        const sdk = (dir: string) => importsUnder(path.join("components", dir)).filter((i) => /^@pulumi\/(aws|gcp|random)\b/.test(i.from)).map((i) => i.from);
+        const sdk = (dir: string) =>
+            importsUnder(path.join("components", dir))
+                .filter((i) => /^@pulumi\/(aws|gcp|random)\b/.test(i.from))
+                .map((i) => i.from);
         assert.deepStrictEqual([...new Set(sdk("aws"))], ["@pulumi/aws"]);
         assert.deepStrictEqual([...new Set(sdk("gcp"))].sort(), ["@pulumi/gcp", "@pulumi/random"]);
         assert.deepStrictEqual(sdk("core"), []);
     });
 
     it("the shipped test harness imports nothing but @pulumi/pulumi and itself", () => {
-        const foreign = importsUnder(path.join("components", "testing")).filter((i) => i.from !== "@pulumi/pulumi" && !i.from.startsWith(path.join("components", "testing")));
+        const foreign = importsUnder(path.join("components", "testing")).filter(
+            (i) => i.from !== "@pulumi/pulumi" && !i.from.startsWith(path.join("components", "testing")),
+        );
         assert.deepStrictEqual(foreign, []);
     });
 });

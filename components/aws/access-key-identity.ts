@@ -5,14 +5,39 @@ import { deployTimeGuard } from "../core/deferred";
 import { Problems, describe } from "../core/errors";
 import { requireText } from "../core/ownership";
 import {
-    ACTIONS, AFTER_EXPIRY_ACTIONS, DEACTIVATE_AFTER_EXPIRY_DAYS, EXPOSED_ACTION, GRACE_TAG, NOTIFY_TAG, USER_TAG, retireEvent,
+    ACTIONS,
+    AFTER_EXPIRY_ACTIONS,
+    DEACTIVATE_AFTER_EXPIRY_DAYS,
+    EXPOSED_ACTION,
+    GRACE_TAG,
+    NOTIFY_TAG,
+    USER_TAG,
+    retireEvent,
 } from "../runtime/aws/access-key-contract";
 import { KEY_MAX_AGE_TAG } from "../runtime/aws/usage-contract";
 import { AwsGrant } from "./grants";
-import { AwsPrincipalArgs, AwsPrincipalComponent, AwsPrincipalPlan, PrincipalKind, givenTags, planAwsPrincipal, principalTags, registerPolicies } from "./principal";
+import {
+    AwsPrincipalArgs,
+    AwsPrincipalComponent,
+    AwsPrincipalPlan,
+    PrincipalKind,
+    givenTags,
+    planAwsPrincipal,
+    principalTags,
+    registerPolicies,
+} from "./principal";
 import { USER_POLICY_LIMITS } from "./policy";
 import { checkAfterProgram, notifyTag } from "./usage-settings";
-import { AwsSecretStorageArgs, checkKmsKeyArn, checkRecoveryWindow, checkRotationDays, declareRotatedSecret, numberHint, planReaders, rotationKmsGrant } from "./rotated-secret";
+import {
+    AwsSecretStorageArgs,
+    checkKmsKeyArn,
+    checkRecoveryWindow,
+    checkRotationDays,
+    declareRotatedSecret,
+    numberHint,
+    planReaders,
+    rotationKmsGrant,
+} from "./rotated-secret";
 import { RotationFunction, declareFunctionSchedule, declareRotationFunction } from "./rotation-function";
 import { AUTONAME_SUFFIX_CHARS } from "./service-identity";
 import { MAX_TAG_VALUE_CHARS, isTagValue, ownershipTags, tagCountProblem, tagValueFix } from "./tags";
@@ -36,7 +61,8 @@ export const ROTATOR_SUFFIX = "-rotator";
  * escalation check refuses without a reason (Rhino Security Labs #4): recorded in its role's
  * `nhi:escalation:CreateAccessKey` tag.
  */
-export const ROTATOR_ACKNOWLEDGEMENT = "pulumi-nhi rotation function: mints and retires the access keys of its one IAM user and stores them in its one secret";
+export const ROTATOR_ACKNOWLEDGEMENT =
+    "pulumi-nhi rotation function: mints and retires the access keys of its one IAM user and stores them in its one secret";
 /** The purpose recorded on the rotation function's identity (a tag value: no commas). */
 const ROTATOR_PURPOSE = "Rotates the access key of one IAM user into one Secrets Manager secret";
 /**
@@ -62,7 +88,8 @@ export const RETIRE_SCHEDULE_EXPRESSION = "rate(1 day)";
  */
 export const RETIRE_RETRY_POLICY = { maximumEventAgeInSeconds: 6 * 60 * 60, maximumRetryAttempts: 20 } as const;
 /** The purpose recorded on the schedule's execution role (a tag value: no commas). */
-const RETIRE_PURPOSE = "Invokes the rotation function of one access key daily to retire the previous key after its grace";
+const RETIRE_PURPOSE =
+    "Invokes the rotation function of one access key daily to retire the previous key after its grace";
 
 /**
  * The EventBridge rule that answers AWS Health's exposed-key events is `${name}${LEAK_SUFFIX}`
@@ -161,37 +188,56 @@ export interface AwsAccessKeyIdentityPlan extends AwsPrincipalPlan {
  * Validates `args` for an identity called `name` and plans its documents, collecting every
  * problem and throwing one {@link pulumi.InputPropertiesError}. Registers nothing.
  */
-export function planAwsAccessKeyIdentity(name: string, args: AwsAccessKeyIdentityArgs, now: Date = new Date(), opts?: pulumi.ComponentResourceOptions): AwsAccessKeyIdentityPlan {
+export function planAwsAccessKeyIdentity(
+    name: string,
+    args: AwsAccessKeyIdentityArgs,
+    now: Date = new Date(),
+    opts?: pulumi.ComponentResourceOptions,
+): AwsAccessKeyIdentityPlan {
     const a: Partial<AwsAccessKeyIdentityArgs> = args ?? {};
     let consumer = "";
     let key: Omit<AwsAccessKeyIdentityPlan, keyof AwsPrincipalPlan | "consumer" | "path"> | undefined;
-    const plan = planAwsPrincipal(name, args, USER, now, {
-        own: (problems) => {
-            consumer = planConsumer(a.consumer, problems);
-            return consumer === "" ? undefined : { [CONSUMER_TAG]: consumer };
+    const plan = planAwsPrincipal(
+        name,
+        args,
+        USER,
+        now,
+        {
+            own: (problems) => {
+                consumer = planConsumer(a.consumer, problems);
+                return consumer === "" ? undefined : { [CONSUMER_TAG]: consumer };
+            },
+            options: (problems, later) => {
+                const schedule = planSchedule(a.rotateEveryDays, a.graceDays, problems);
+                const { rotateEveryDays: period, graceDays: grace } = schedule;
+                const scheduled = period >= 1 && Number.isInteger(grace) && grace >= 0 && grace < period;
+                key = {
+                    ...schedule,
+                    readers: planReaders(a.readers, problems, later),
+                    kmsKeyArn: checkKmsKeyArn(a.kmsKeyArn, problems, later),
+                    recoveryWindowInDays: checkRecoveryWindow(a.recoveryWindowInDays, problems),
+                };
+                checkSecretTagCount(a.tags, a.expiresAt !== undefined, a.unusedAlarm !== undefined, problems);
+                return scheduled
+                    ? { [KEY_MAX_AGE_TAG]: String(keyMaxAgeDays(schedule.rotateEveryDays, schedule.graceDays)) }
+                    : undefined;
+            },
         },
-        options: (problems, later) => {
-            const schedule = planSchedule(a.rotateEveryDays, a.graceDays, problems);
-            const { rotateEveryDays: period, graceDays: grace } = schedule;
-            const scheduled = period >= 1 && Number.isInteger(grace) && grace >= 0 && grace < period;
-            key = {
-                ...schedule,
-                readers: planReaders(a.readers, problems, later),
-                kmsKeyArn: checkKmsKeyArn(a.kmsKeyArn, problems, later),
-                recoveryWindowInDays: checkRecoveryWindow(a.recoveryWindowInDays, problems),
-            };
-            checkSecretTagCount(a.tags, a.expiresAt !== undefined, a.unusedAlarm !== undefined, problems);
-            return scheduled ? { [KEY_MAX_AGE_TAG]: String(keyMaxAgeDays(schedule.rotateEveryDays, schedule.graceDays)) } : undefined;
-        },
-    }, opts);
+        opts,
+    );
     return { ...plan, consumer, ...key!, path: a.path ?? DEFAULT_USER_PATH };
 }
 
 /** The trimmed `consumer`, or "" after recording why it cannot be one. */
 function planConsumer(value: unknown, problems: Problems): string {
-    const { consumer } = requireText({ consumer: value }, ["consumer"], problems, { consumer: "what uses the access key, such as `acme-vendor`" });
+    const { consumer } = requireText({ consumer: value }, ["consumer"], problems, {
+        consumer: "what uses the access key, such as `acme-vendor`",
+    });
     if (consumer !== undefined && !isTagValue(consumer)) {
-        problems.add("consumer", `\`consumer\` is written to the IAM tag \`${CONSUMER_TAG}\`, which allows at most ${MAX_TAG_VALUE_CHARS} letters, digits, spaces and \`_ . : / = + - @\`; ${tagValueFix(consumer)}.`);
+        problems.add(
+            "consumer",
+            `\`consumer\` is written to the IAM tag \`${CONSUMER_TAG}\`, which allows at most ${MAX_TAG_VALUE_CHARS} letters, digits, spaces and \`_ . : / = + - @\`; ${tagValueFix(consumer)}.`,
+        );
         return "";
     }
     return consumer ?? "";
@@ -201,15 +247,28 @@ function planConsumer(value: unknown, problems: Problems): string {
  * The rotation period and grace, checked: whole days, the period 1–365, the grace from 0 and
  * shorter than the period (the runtime's `nhi:grace-days` tag accepts 0–364).
  */
-export function planSchedule(rotateEveryDays: unknown, graceDays: unknown, problems: Problems): { rotateEveryDays: number; graceDays: number } {
+export function planSchedule(
+    rotateEveryDays: unknown,
+    graceDays: unknown,
+    problems: Problems,
+): { rotateEveryDays: number; graceDays: number } {
     const period = checkRotationDays(rotateEveryDays, "rotateEveryDays", problems);
     if (graceDays === undefined) {
-        return { rotateEveryDays: period ?? 0, graceDays: period === undefined ? 0 : Math.min(DEFAULT_GRACE_DAYS, period - 1) };
+        return {
+            rotateEveryDays: period ?? 0,
+            graceDays: period === undefined ? 0 : Math.min(DEFAULT_GRACE_DAYS, period - 1),
+        };
     }
     if (typeof graceDays !== "number" || !Number.isInteger(graceDays) || graceDays < 0) {
-        problems.add("graceDays", `\`graceDays\` must be a whole number of days from 0, shorter than \`rotateEveryDays\`; got ${describe(graceDays)}.${numberHint(graceDays)}`);
+        problems.add(
+            "graceDays",
+            `\`graceDays\` must be a whole number of days from 0, shorter than \`rotateEveryDays\`; got ${describe(graceDays)}.${numberHint(graceDays)}`,
+        );
     } else if (period !== undefined && graceDays >= period) {
-        problems.add("graceDays", `\`graceDays\` (${graceDays}) must be shorter than \`rotateEveryDays\` (${period}): the next rotation needs the previous key's place (IAM allows two access keys per user). Give at most ${period - 1}, or rotate less often.`);
+        problems.add(
+            "graceDays",
+            `\`graceDays\` (${graceDays}) must be shorter than \`rotateEveryDays\` (${period}): the next rotation needs the previous key's place (IAM allows two access keys per user). Give at most ${period - 1}, or rotate less often.`,
+        );
     }
     return { rotateEveryDays: period ?? 0, graceDays: typeof graceDays === "number" ? graceDays : 0 };
 }
@@ -235,8 +294,17 @@ function checkSecretTagCount(tags: unknown, expiring: boolean, notified: boolean
     if (tags === null || typeof tags !== "object" || Array.isArray(tags)) {
         return;
     }
-    const ownership = ownershipTags({ owner: "", purpose: "", expiresAt: expiring ? "" : undefined, more: { [CONSUMER_TAG]: "" } });
-    const tooMany = tagCountProblem(Object.keys(tags).length, Object.keys(ownership).length + SECRET_ONLY_TAGS.length + (notified ? 1 : 0), { on: "a secret", where: " on the secret that holds the key", service: "Secrets Manager" });
+    const ownership = ownershipTags({
+        owner: "",
+        purpose: "",
+        expiresAt: expiring ? "" : undefined,
+        more: { [CONSUMER_TAG]: "" },
+    });
+    const tooMany = tagCountProblem(
+        Object.keys(tags).length,
+        Object.keys(ownership).length + SECRET_ONLY_TAGS.length + (notified ? 1 : 0),
+        { on: "a secret", where: " on the secret that holds the key", service: "Secrets Manager" },
+    );
     if (tooMany !== undefined) {
         problems.add("tags", tooMany);
     }
@@ -295,16 +363,21 @@ export class AwsAccessKeyIdentity extends AwsPrincipalComponent {
         // refuses to delete a user that has access keys (DeleteConflict); with it, the provider
         // deletes them first. No login profile, MFA device or key is ever declared here.
         // @see https://www.pulumi.com/registry/packages/aws/api-docs/iam/user/#forcedestroy_nodejs
-        const user = new aws.iam.User(`${name}${USER_CHILD_SUFFIX}`, {
-            path: plan.path,
-            permissionsBoundary: boundary === undefined ? undefined : guard(boundary),
-            forceDestroy: true,
-            tags,
-        }, { parent: this });
+        const user = new aws.iam.User(
+            `${name}${USER_CHILD_SUFFIX}`,
+            {
+                path: plan.path,
+                permissionsBoundary: boundary === undefined ? undefined : guard(boundary),
+                forceDestroy: true,
+                tags,
+            },
+            { parent: this },
+        );
 
         this.renderedPolicies = registerPolicies(this, name, USER, plan, guard, plan.path, tags, {
             inline: (child, policy) => new aws.iam.UserPolicy(child, { user: user.name, policy }, { parent: this }),
-            attach: (child, policyArn) => new aws.iam.UserPolicyAttachment(child, { user: user.name, policyArn }, { parent: this }),
+            attach: (child, policyArn) =>
+                new aws.iam.UserPolicyAttachment(child, { user: user.name, policyArn }, { parent: this }),
             principal: user,
         });
 
@@ -319,7 +392,12 @@ export class AwsAccessKeyIdentity extends AwsPrincipalComponent {
             description: `The access key of the IAM user of ${plan.consumer}: ${plan.purpose} (owner: ${plan.owner}). Rotated every ${plan.rotateEveryDays} days by pulumi-nhi.`,
             tags: {
                 ...userTags,
-                ...ownershipTags({ owner: plan.owner, purpose: plan.purpose, expiresAt: plan.expiresAt, more: { [CONSUMER_TAG]: plan.consumer } }),
+                ...ownershipTags({
+                    owner: plan.owner,
+                    purpose: plan.purpose,
+                    expiresAt: plan.expiresAt,
+                    more: { [CONSUMER_TAG]: plan.consumer },
+                }),
                 [USER_TAG]: user.name,
                 [GRACE_TAG]: String(plan.graceDays),
                 // The usage monitor tells `unusedAlarm.notify` when the key's rotation stops succeeding, too.
@@ -329,24 +407,27 @@ export class AwsAccessKeyIdentity extends AwsPrincipalComponent {
             recoveryWindowInDays: plan.recoveryWindowInDays,
             readers: plan.readers.map((r) => guard(r)),
             rotateEveryDays: plan.rotateEveryDays,
-            rotationFunction: (secretArn) => declareRotationFunction(this, `${name}${ROTATOR_SUFFIX}`, {
-                entry: "aws/rotate-access-key",
-                owner: plan.owner,
-                purpose: ROTATOR_PURPOSE,
-                grants: rotatorGrants({
-                    userArn: user.arn,
-                    secretArn,
-                    functionArn: pulumi.output(secretArn).apply((arn) => functionArnPattern(arn, `${name}${ROTATOR_SUFFIX}`)),
-                    kmsKeyArn: kms,
-                    notify,
-                    expiresAt: plan.expiresAt,
+            rotationFunction: (secretArn) =>
+                declareRotationFunction(this, `${name}${ROTATOR_SUFFIX}`, {
+                    entry: "aws/rotate-access-key",
+                    owner: plan.owner,
+                    purpose: ROTATOR_PURPOSE,
+                    grants: rotatorGrants({
+                        userArn: user.arn,
+                        secretArn,
+                        functionArn: pulumi
+                            .output(secretArn)
+                            .apply((arn) => functionArnPattern(arn, `${name}${ROTATOR_SUFFIX}`)),
+                        kmsKeyArn: kms,
+                        notify,
+                        expiresAt: plan.expiresAt,
+                    }),
+                    invokedBy: { secretArn },
+                    tags: userTags,
+                    // An expired identity's key is no longer minted (its other grants expire with it),
+                    // but the function may deactivate the user's keys for a week more.
+                    expiresAt: deactivationDeadline(plan.expiresAt),
                 }),
-                invokedBy: { secretArn },
-                tags: userTags,
-                // An expired identity's key is no longer minted (its other grants expire with it),
-                // but the function may deactivate the user's keys for a week more.
-                expiresAt: deactivationDeadline(plan.expiresAt),
-            }),
         });
 
         declareRetireSchedule(this, `${name}${RETIRE_SUFFIX}`, {
@@ -390,14 +471,22 @@ export function rotatorGrants(args: {
     readonly expiresAt?: string;
 }): AwsGrant[] {
     const until = args.expiresAt === undefined ? {} : { expiresAt: args.expiresAt };
-    const onlyBefore = <T extends readonly string[]>(all: T, after: readonly string[]) => all.filter((a) => !after.includes(a));
-    const split = (all: readonly string[], after: readonly string[], resource: pulumi.Input<string>, extra: Partial<AwsGrant> = {}): AwsGrant[] => {
+    const onlyBefore = <T extends readonly string[]>(all: T, after: readonly string[]) =>
+        all.filter((a) => !after.includes(a));
+    const split = (
+        all: readonly string[],
+        after: readonly string[],
+        resource: pulumi.Input<string>,
+        extra: Partial<AwsGrant> = {},
+    ): AwsGrant[] => {
         if (args.expiresAt === undefined) {
             return [{ actions: [...all], resources: [resource], ...extra } as AwsGrant];
         }
         const before = onlyBefore(all, after);
         return [
-            ...(before.length === 0 ? [] : [{ actions: before, resources: [resource], ...until, ...extra } as AwsGrant]),
+            ...(before.length === 0
+                ? []
+                : [{ actions: before, resources: [resource], ...until, ...extra } as AwsGrant]),
             ...(after.length === 0 ? [] : [{ actions: [...after], resources: [resource] } as AwsGrant]),
         ];
     };
@@ -425,7 +514,11 @@ export function functionArnPattern(secretArn: string, name: string): string {
  * after the identity, so that they can deactivate its keys once it has expired; undefined without one.
  */
 export function deactivationDeadline(expiresAt: string | undefined): string | undefined {
-    return expiresAt === undefined ? undefined : new Date(Date.parse(expiresAt) + DEACTIVATE_AFTER_EXPIRY_DAYS * 86_400_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+    return expiresAt === undefined
+        ? undefined
+        : new Date(Date.parse(expiresAt) + DEACTIVATE_AFTER_EXPIRY_DAYS * 86_400_000)
+              .toISOString()
+              .replace(/\.\d{3}Z$/, "Z");
 }
 
 /**
@@ -437,31 +530,47 @@ export function deactivationDeadline(expiresAt: string | undefined): string | un
  * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html
  * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-lambda-permissions
  */
-function declareLeakRule(parent: pulumi.Resource, name: string, args: {
-    readonly rotationFunction: RotationFunction;
-    readonly secretArn: pulumi.Output<string>;
-    readonly tags: Readonly<Record<string, pulumi.Input<string>>>;
-}): void {
+function declareLeakRule(
+    parent: pulumi.Resource,
+    name: string,
+    args: {
+        readonly rotationFunction: RotationFunction;
+        readonly secretArn: pulumi.Output<string>;
+        readonly tags: Readonly<Record<string, pulumi.Input<string>>>;
+    },
+): void {
     const opts = { parent };
-    const rule = new aws.cloudwatch.EventRule(name, {
-        description: "AWS Health: access keys exposed; deactivates this identity's (pulumi-nhi)",
-        eventPattern: JSON.stringify(LEAK_EVENT_PATTERN),
-        tags: args.tags,
-    }, opts);
-    const permission = new aws.lambda.Permission(`${name}-invoke`, {
-        action: "lambda:InvokeFunction",
-        function: args.rotationFunction.functionName,
-        principal: EVENTS_PRINCIPAL,
-        sourceArn: rule.arn,
-    }, opts);
-    new aws.cloudwatch.EventTarget(name, {
-        rule: rule.name,
-        arn: args.rotationFunction.functionArn,
-        inputTransformer: {
-            inputPaths: { keys: "$.detail.affectedEntities[*].entityValue" },
-            inputTemplate: args.secretArn.apply((arn) => leakInputTemplate(arn)),
+    const rule = new aws.cloudwatch.EventRule(
+        name,
+        {
+            description: "AWS Health: access keys exposed; deactivates this identity's (pulumi-nhi)",
+            eventPattern: JSON.stringify(LEAK_EVENT_PATTERN),
+            tags: args.tags,
         },
-    }, { parent, dependsOn: [permission] });
+        opts,
+    );
+    const permission = new aws.lambda.Permission(
+        `${name}-invoke`,
+        {
+            action: "lambda:InvokeFunction",
+            function: args.rotationFunction.functionName,
+            principal: EVENTS_PRINCIPAL,
+            sourceArn: rule.arn,
+        },
+        opts,
+    );
+    new aws.cloudwatch.EventTarget(
+        name,
+        {
+            rule: rule.name,
+            arn: args.rotationFunction.functionArn,
+            inputTransformer: {
+                inputPaths: { keys: "$.detail.affectedEntities[*].entityValue" },
+                inputTemplate: args.secretArn.apply((arn) => leakInputTemplate(arn)),
+            },
+        },
+        { parent, dependsOn: [permission] },
+    );
     // A warning, not an error: the rest of the identity works in any region.
     args.rotationFunction.functionArn.apply((arn) => {
         const warning = leakRegionWarning(arn.split(":")[3] ?? "");
@@ -495,14 +604,18 @@ export function leakInputTemplate(secretArn: string): string {
  * No Lambda permission is added: the execution role's identity policy is enough in one account.
  * @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html#setting-up-execution-role
  */
-function declareRetireSchedule(parent: pulumi.Resource, name: string, args: {
-    readonly rotationFunction: RotationFunction;
-    readonly secretArn: pulumi.Output<string>;
-    readonly owner: string;
-    readonly description: string;
-    readonly tags: Readonly<Record<string, pulumi.Input<string>>>;
-    readonly expiresAt?: string;
-}): pulumi.CustomResource {
+function declareRetireSchedule(
+    parent: pulumi.Resource,
+    name: string,
+    args: {
+        readonly rotationFunction: RotationFunction;
+        readonly secretArn: pulumi.Output<string>;
+        readonly owner: string;
+        readonly description: string;
+        readonly tags: Readonly<Record<string, pulumi.Input<string>>>;
+        readonly expiresAt?: string;
+    },
+): pulumi.CustomResource {
     return declareFunctionSchedule(parent, name, {
         functionArn: args.rotationFunction.functionArn,
         owner: args.owner,

@@ -62,10 +62,16 @@ export type AuditedPrincipal = "role" | "user";
  * @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html (`Path`, `RoleName`)
  */
 export function renderAuditQuery(principal: AuditedPrincipal, arn: string): string {
-    const quoted = quotedLiteral(arn, "the audit query", "ARN", " Give the identity a `path` without `\"`, `\\` or control characters.");
-    const match = principal === "role"
-        ? [`userIdentity.sessionContext.sessionIssuer.arn = ${quoted}`, `requestParameters.roleArn = ${quoted}`]
-        : [`userIdentity.arn = ${quoted}`, `userIdentity.sessionContext.sessionIssuer.arn = ${quoted}`];
+    const quoted = quotedLiteral(
+        arn,
+        "the audit query",
+        "ARN",
+        ' Give the identity a `path` without `"`, `\\` or control characters.',
+    );
+    const match =
+        principal === "role"
+            ? [`userIdentity.sessionContext.sessionIssuer.arn = ${quoted}`, `requestParameters.roleArn = ${quoted}`]
+            : [`userIdentity.arn = ${quoted}`, `userIdentity.sessionContext.sessionIssuer.arn = ${quoted}`];
     return [
         `fields ${AUDIT_QUERY_FIELDS.join(", ")}`,
         `| filter ${match.join(" or ")}`,

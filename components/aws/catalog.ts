@@ -31,10 +31,10 @@ export function accessLevelOf(raw: string): AccessLevel {
 }
 
 const LEVEL_NAMES: Record<string, AccessLevel> = {
-    "Read": "read",
-    "Write": "write",
-    "List": "list",
-    "Tagging": "tagging",
+    Read: "read",
+    Write: "write",
+    List: "list",
+    Tagging: "tagging",
     "Permissions management": "permissions-management",
 };
 
@@ -151,7 +151,10 @@ function load(service: string): ServiceData {
     let data = services.get(service);
     if (data === undefined) {
         const rawActions = readJson<Record<string, RawAction>>("actions", `${service}.json`);
-        const rawTypes = readJson<Record<string, { key: string; arn: string; conditionKeys?: string[] }>>("resourceTypes", `${service}.json`);
+        const rawTypes = readJson<Record<string, { key: string; arn: string; conditionKeys?: string[] }>>(
+            "resourceTypes",
+            `${service}.json`,
+        );
         const actions = new Map<string, ActionInfo>();
         for (const [key, raw] of Object.entries(rawActions)) {
             actions.set(key, {
@@ -163,7 +166,10 @@ function load(service: string): ServiceData {
         }
         const patterns = Object.values(rawTypes);
         const separators = variableSeparators(patterns.map((t) => t.arn));
-        const resourceTypes = patterns.map((t) => ({ ...compileResourceType(t.key, t.arn, separators), conditionKeys: new Set(t.conditionKeys) }));
+        const resourceTypes = patterns.map((t) => ({
+            ...compileResourceType(t.key, t.arn, separators),
+            conditionKeys: new Set(t.conditionKeys),
+        }));
         data = { actions, resourceTypes };
         services.set(service, data);
     }
@@ -191,8 +197,18 @@ export function actionSupportsKey(info: ActionInfo, resource: string, key: strin
         return true;
     }
     const service = info.fullName.split(":")[0];
-    const types = resource === "*" ? info.resourceTypes : matchResourceTypes(service, resource).filter((t) => info.resourceTypes.includes(t));
-    return types.length > 0 && types.every((t) => resourceTypesOf(service).find((r) => r.key === t)!.conditionKeys.has(key));
+    const types =
+        resource === "*"
+            ? info.resourceTypes
+            : matchResourceTypes(service, resource).filter((t) => info.resourceTypes.includes(t));
+    return (
+        types.length > 0 &&
+        types.every((t) =>
+            resourceTypesOf(service)
+                .find((r) => r.key === t)!
+                .conditionKeys.has(key),
+        )
+    );
 }
 
 /** The resource types of a known service. */
@@ -250,12 +266,16 @@ function patternTypes(service: string, arn: string): readonly string[] {
     const resource = parts.slice(5).join(":");
     const firstWildcard = resource.search(WILDCARD);
     const literalPrefix = firstWildcard < 0 ? resource : resource.slice(0, firstWildcard);
-    return resourceTypesOf(service).filter((t) => {
-        const n = Math.min(literalPrefix.length, t.resourcePrefix.length);
-        return literalPrefix.slice(0, n) === t.resourcePrefix.slice(0, n)
-            && t.fields.every((f, i) => (f === undefined ? parts[i] !== "" : globMatchesText(parts[i], f)))
-            && canMatchResourcePart(t, resource);
-    }).map((t) => t.key);
+    return resourceTypesOf(service)
+        .filter((t) => {
+            const n = Math.min(literalPrefix.length, t.resourcePrefix.length);
+            return (
+                literalPrefix.slice(0, n) === t.resourcePrefix.slice(0, n) &&
+                t.fields.every((f, i) => (f === undefined ? parts[i] !== "" : globMatchesText(parts[i], f))) &&
+                canMatchResourcePart(t, resource)
+            );
+        })
+        .map((t) => t.key);
 }
 
 /**
@@ -388,7 +408,11 @@ export function variableSeparators(arnPatterns: readonly string[]): ReadonlyMap<
  * (no `:`); every other variable matches non-empty text without the separators
  * {@link variableSeparators} found for it.
  */
-export function compileResourceType(key: string, arnPattern: string, separators: ReadonlyMap<string, string> = new Map()): Omit<ResourceTypeInfo, "conditionKeys"> {
+export function compileResourceType(
+    key: string,
+    arnPattern: string,
+    separators: ReadonlyMap<string, string> = new Map(),
+): Omit<ResourceTypeInfo, "conditionKeys"> {
     const parts = arnPattern.split(":");
     const fields = parts.slice(0, 5).map((f) => (f.includes("${") ? undefined : f));
     const resourceText = parts.slice(5).join(":");
@@ -397,7 +421,7 @@ export function compileResourceType(key: string, arnPattern: string, separators:
     const pieces = resourceText.split(/(\$\{[^}]+\})/);
     for (const piece of pieces) {
         if (piece.startsWith("${")) {
-            const except = FIELD_VARIABLE.test(piece) ? ":" : separators.get(piece) ?? "";
+            const except = FIELD_VARIABLE.test(piece) ? ":" : (separators.get(piece) ?? "");
             const mask = (except.includes(":") ? NO_COLON : 0) | (except.includes("/") ? NO_SLASH : 0);
             kinds.push(ONE, RUN);
             codes.push(mask, mask);
@@ -412,7 +436,7 @@ export function compileResourceType(key: string, arnPattern: string, separators:
     let specificity = 0;
     for (const part of arnPattern.split(/(\$\{[^}]+\})/)) {
         if (part.startsWith("${")) {
-            const except = FIELD_VARIABLE.test(part) ? ":" : separators.get(part) ?? "";
+            const except = FIELD_VARIABLE.test(part) ? ":" : (separators.get(part) ?? "");
             regex += except === "" ? ".+" : `[^${except}]+`;
         } else {
             regex += part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

@@ -23,7 +23,10 @@ import type { DeclaredServiceRole } from "./service-identity";
 export const QUARANTINE_POLICY_NAME = "nhi-quarantine";
 
 /** The quarantine policy: deny every action on every resource, with no condition. */
-export const QUARANTINE_POLICY = { Version: POLICY_VERSION, Statement: [{ Effect: "Deny", Action: "*", Resource: "*" }] } as const;
+export const QUARANTINE_POLICY = {
+    Version: POLICY_VERSION,
+    Statement: [{ Effect: "Deny", Action: "*", Resource: "*" }],
+} as const;
 
 /** The quarantine policy as IAM receives it: JSON without whitespace. */
 export const QUARANTINE_POLICY_JSON = JSON.stringify(QUARANTINE_POLICY);
@@ -66,7 +69,8 @@ export const DEPROVISION_RETRY_POLICY = { maximumEventAgeInSeconds: 86_400, maxi
  * escalation check refuses without a reason (Rhino Security Labs #10, #12): recorded in its
  * role's `nhi:escalation:<method>` tag.
  */
-export const QUARANTINE_ACKNOWLEDGEMENT = "pulumi-nhi deprovisioning at expiry: puts the deny-all policy nhi-quarantine on its one identity once and can do nothing else";
+export const QUARANTINE_ACKNOWLEDGEMENT =
+    "pulumi-nhi deprovisioning at expiry: puts the deny-all policy nhi-quarantine on its one identity once and can do nothing else";
 
 const DAY_MS = 86_400_000;
 
@@ -101,9 +105,18 @@ export interface DeprovisionPlan {
  * boolean, and for a `name` too long for the execution role's name when the principal's own
  * bound (`maxName`, already checked) allows it.
  */
-export function planDeprovisioning(name: unknown, value: unknown, expiresAt: string | undefined, maxName: number, problems: Problems): DeprovisionPlan | undefined {
+export function planDeprovisioning(
+    name: unknown,
+    value: unknown,
+    expiresAt: string | undefined,
+    maxName: number,
+    problems: Problems,
+): DeprovisionPlan | undefined {
     if (value !== undefined && typeof value !== "boolean") {
-        problems.add("deprovisionAtExpiry", `\`deprovisionAtExpiry\` must be \`true\` or \`false\`; got ${describe(value)}.`);
+        problems.add(
+            "deprovisionAtExpiry",
+            `\`deprovisionAtExpiry\` must be \`true\` or \`false\`; got ${describe(value)}.`,
+        );
         return undefined;
     }
     if (expiresAt === undefined || value === false) {
@@ -111,7 +124,10 @@ export function planDeprovisioning(name: unknown, value: unknown, expiresAt: str
     }
     const longest = maxDeprovisionedName();
     if (typeof name === "string" && name.length <= maxName && name.length > longest) {
-        problems.add("name", `\`name\` \`${name}\` is ${name.length} characters; the IAM role name \`${name}${DEPROVISION_SUFFIX}-role-xxxxxxx\` of its deprovisioning at expiry must be at most ${MAX_PRINCIPAL_NAME_CHARS} characters (AWS limit), so \`name\` may have at most ${longest} while \`expiresAt\` is set. Shorten it, or set \`deprovisionAtExpiry: false\`.`);
+        problems.add(
+            "name",
+            `\`name\` \`${name}\` is ${name.length} characters; the IAM role name \`${name}${DEPROVISION_SUFFIX}-role-xxxxxxx\` of its deprovisioning at expiry must be at most ${MAX_PRINCIPAL_NAME_CHARS} characters (AWS limit), so \`name\` may have at most ${longest} while \`expiresAt\` is set. Shorten it, or set \`deprovisionAtExpiry: false\`.`,
+        );
     }
     return { at: expiresAt, roleExpiresAt: instantAfter(expiresAt, DEPROVISION_ROLE_GRACE_DAYS) };
 }
@@ -151,12 +167,20 @@ export function quarantineScheduleExpression(expiresAt: string): string {
  * @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutRolePolicy.html
  * @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutUserPolicy.html
  */
-export function quarantineTarget(noun: "role" | "user", principalArn: string, principalName: string): { arn: string; input: string } {
+export function quarantineTarget(
+    noun: "role" | "user",
+    principalArn: string,
+    principalName: string,
+): { arn: string; input: string } {
     const partition = principalArn.split(":")[1];
     const [action, nameField] = noun === "role" ? ["putRolePolicy", "RoleName"] : ["putUserPolicy", "UserName"];
     return {
         arn: `arn:${partition}:scheduler:::aws-sdk:iam:${action}`,
-        input: JSON.stringify({ [nameField]: principalName, PolicyName: QUARANTINE_POLICY_NAME, PolicyDocument: QUARANTINE_POLICY_JSON }),
+        input: JSON.stringify({
+            [nameField]: principalName,
+            PolicyName: QUARANTINE_POLICY_NAME,
+            PolicyDocument: QUARANTINE_POLICY_JSON,
+        }),
     };
 }
 
@@ -190,7 +214,13 @@ export const QUARANTINE_PLACEHOLDER_ARNS = {
 export function withQuarantinedArn(document: string, placeholder: string, arn: string): string {
     const from = quarantineSchedulerSource(placeholder);
     const to = quarantineSchedulerSource(arn);
-    const values = new Map([[placeholder, arn], [from.sourceAccount, to.sourceAccount], [from.sourceArn, to.sourceArn]].map(([a, b]) => [JSON.stringify(a), JSON.stringify(b)]));
+    const values = new Map(
+        [
+            [placeholder, arn],
+            [from.sourceAccount, to.sourceAccount],
+            [from.sourceArn, to.sourceArn],
+        ].map(([a, b]) => [JSON.stringify(a), JSON.stringify(b)]),
+    );
     return document.replace(/"(?:[^"\\]|\\.)*"/g, (quoted) => values.get(quoted) ?? quoted);
 }
 
@@ -217,9 +247,15 @@ export interface DeprovisionedPrincipal {
  * - `aws.scheduler.Schedule` `${name}-expiry`: `at(expiresAt)` in UTC, no flexible window, deleted
  *   by AWS after it ran, which puts {@link QUARANTINE_POLICY} as `nhi-quarantine` on the principal.
  */
-export function declareDeprovisioning(parent: pulumi.ComponentResource, name: string, plan: DeprovisionPlan, principal: DeprovisionedPrincipal): { executionRole: DeclaredServiceRole; schedule: pulumi.CustomResource } {
+export function declareDeprovisioning(
+    parent: pulumi.ComponentResource,
+    name: string,
+    plan: DeprovisionPlan,
+    principal: DeprovisionedPrincipal,
+): { executionRole: DeclaredServiceRole; schedule: pulumi.CustomResource } {
     // Loaded here: service-identity.ts imports principal.ts, which imports this file.
-    const { declareServiceRole, planAwsServiceIdentity } = require("./service-identity") as typeof import("./service-identity");
+    const { declareServiceRole, planAwsServiceIdentity } =
+        require("./service-identity") as typeof import("./service-identity");
     const childName = `${name}${DEPROVISION_SUFFIX}`;
     // Planned with the placeholder ARN, so that every document is plain JSON checked now; the real
     // ARN goes in with one `apply` per document. Planned with Outputs instead, each expiring identity
@@ -230,36 +266,62 @@ export function declareDeprovisioning(parent: pulumi.ComponentResource, name: st
     const args: import("./service-identity").AwsServiceIdentityArgs = {
         owner: principal.owner,
         purpose: `Quarantines one IAM ${principal.noun} at its expiry`,
-        trust: { service: { principal: "scheduler.amazonaws.com", sourceAccount: source.sourceAccount, sourceArn: source.sourceArn } },
-        grants: [{ actions: [principal.noun === "role" ? "iam:PutRolePolicy" : "iam:PutUserPolicy"], resources: [placeholder], acknowledge: QUARANTINE_ACKNOWLEDGEMENT }],
+        trust: {
+            service: {
+                principal: "scheduler.amazonaws.com",
+                sourceAccount: source.sourceAccount,
+                sourceArn: source.sourceArn,
+            },
+        },
+        grants: [
+            {
+                actions: [principal.noun === "role" ? "iam:PutRolePolicy" : "iam:PutUserPolicy"],
+                resources: [placeholder],
+                acknowledge: QUARANTINE_ACKNOWLEDGEMENT,
+            },
+        ],
         tags: principal.tags,
         expiresAt: plan.roleExpiresAt,
         deprovisionAtExpiry: false,
     };
     const rolePlan = planAwsServiceIdentity(childName, args);
     if (rolePlan.policies.layout.managed.length > 0 || rolePlan.policies.unknowns.size > 0) {
-        throw new Error(`pulumi-nhi: the quarantine role of ${name} must fit one inline policy of known values (a bug; please report it)`);
+        throw new Error(
+            `pulumi-nhi: the quarantine role of ${name} must fit one inline policy of known values (a bug; please report it)`,
+        );
     }
     // Every document is plain JSON here (checked above), so one `apply` of the ARN each.
-    const finish = (document: pulumi.Input<string>) => principal.arn.apply((arn) => withQuarantinedArn(document as string, placeholder, arn));
-    const executionRole = declareServiceRole(parent, childName, rolePlan, args, `the quarantine role of ${principal.noun} "${name}"`, finish);
+    const finish = (document: pulumi.Input<string>) =>
+        principal.arn.apply((arn) => withQuarantinedArn(document as string, placeholder, arn));
+    const executionRole = declareServiceRole(
+        parent,
+        childName,
+        rolePlan,
+        args,
+        `the quarantine role of ${principal.noun} "${name}"`,
+        finish,
+    );
     // One `apply` per field (an Output of both and one per field cost 8 Outputs per identity).
     const target = {
         arn: principal.arn.apply((arn) => quarantineTarget(principal.noun, arn, "").arn),
         input: principal.name.apply((n) => quarantineTarget(principal.noun, "arn:aws:iam::000000000000:x", n).input),
     };
-    const schedule = new aws.scheduler.Schedule(childName, {
-        description: `Quarantines the IAM ${principal.noun} of ${name} at its expiry ${plan.at}: puts the deny-all inline policy ${QUARANTINE_POLICY_NAME} (pulumi-nhi).`,
-        scheduleExpression: quarantineScheduleExpression(plan.at),
-        scheduleExpressionTimezone: "UTC",
-        flexibleTimeWindow: { mode: "OFF" },
-        actionAfterCompletion: "DELETE",
-        target: {
-            arn: target.arn,
-            roleArn: executionRole.role.arn,
-            input: target.input,
-            retryPolicy: { ...DEPROVISION_RETRY_POLICY },
+    const schedule = new aws.scheduler.Schedule(
+        childName,
+        {
+            description: `Quarantines the IAM ${principal.noun} of ${name} at its expiry ${plan.at}: puts the deny-all inline policy ${QUARANTINE_POLICY_NAME} (pulumi-nhi).`,
+            scheduleExpression: quarantineScheduleExpression(plan.at),
+            scheduleExpressionTimezone: "UTC",
+            flexibleTimeWindow: { mode: "OFF" },
+            actionAfterCompletion: "DELETE",
+            target: {
+                arn: target.arn,
+                roleArn: executionRole.role.arn,
+                input: target.input,
+                retryPolicy: { ...DEPROVISION_RETRY_POLICY },
+            },
         },
-    }, { parent, dependsOn: executionRole.resources });
+        { parent, dependsOn: executionRole.resources },
+    );
     return { executionRole, schedule };
 }

@@ -1,5 +1,17 @@
 import { Problems } from "../core/errors";
-import { Acknowledged, EscalationFinding, EscalationRule, EscalationRules, GrantActions, HeldAction, acknowledgementOf, findEscalations, matchesPattern, refusal, reviewEscalations } from "../core/escalation";
+import {
+    Acknowledged,
+    EscalationFinding,
+    EscalationRule,
+    EscalationRules,
+    GrantActions,
+    HeldAction,
+    acknowledgementOf,
+    findEscalations,
+    matchesPattern,
+    refusal,
+    reviewEscalations,
+} from "../core/escalation";
 import { ActionInfo, findAction, matchResourceTypes, resourceTypesOf } from "./catalog";
 import { GrantPlan, expandAccess } from "./grants";
 import { ESCALATION_TAG_PREFIX, MAX_TAG_VALUE_CHARS, isTagValue, tagValueFix } from "./tags";
@@ -29,40 +41,213 @@ import { ESCALATION_TAG_PREFIX, MAX_TAG_VALUE_CHARS, isTagValue, tagValueFix } f
  */
 const RHINO = "Rhino Security Labs";
 const CLOUDSPLAINING = "cloudsplaining";
-const PASS_ROLE_INSTEAD = "Grant `iam:PassRole` on the one role the workload hands to a service, such as `arn:aws:iam::123456789012:role/app-runtime`.";
-const IAM_INSTEAD = "Change IAM policies, users and groups from the stack that declares them, not from a workload's identity.";
+const PASS_ROLE_INSTEAD =
+    "Grant `iam:PassRole` on the one role the workload hands to a service, such as `arn:aws:iam::123456789012:role/app-runtime`.";
+const IAM_INSTEAD =
+    "Change IAM policies, users and groups from the stack that declares them, not from a workload's identity.";
 const USER_INSTEAD = "Give the other workload an identity of its own instead of minting an IAM user's credentials.";
 
 const passRoleWith = (id: string, number: string, withActions: string[], effect: string): EscalationRule => ({
-    id, source: `${RHINO} ${number}; ${CLOUDSPLAINING}`, key: ["iam:PassRole"], narrowIsSafe: true, with: withActions, effect, instead: PASS_ROLE_INSTEAD,
+    id,
+    source: `${RHINO} ${number}; ${CLOUDSPLAINING}`,
+    key: ["iam:PassRole"],
+    narrowIsSafe: true,
+    with: withActions,
+    effect,
+    instead: PASS_ROLE_INSTEAD,
 });
 
 export const AWS_ESCALATION_RULES: readonly EscalationRule[] = [
-    { id: "CreateNewPolicyVersion", source: `${RHINO} #1; ${CLOUDSPLAINING}`, key: ["iam:CreatePolicyVersion"], narrowIsSafe: false, effect: "make a new default version of the policy that allows anything, for every principal it is attached to", instead: IAM_INSTEAD },
-    { id: "SetExistingDefaultPolicyVersion", source: `${RHINO} #2; ${CLOUDSPLAINING}`, key: ["iam:SetDefaultPolicyVersion"], narrowIsSafe: false, effect: "put an older, possibly broader, version of the policy in force", instead: IAM_INSTEAD },
-    { id: "CreateAccessKey", source: `${RHINO} #4; ${CLOUDSPLAINING}`, key: ["iam:CreateAccessKey"], narrowIsSafe: false, effect: "create an access key of that user and act as the user", instead: USER_INSTEAD },
-    { id: "CreateLoginProfile", source: `${RHINO} #5; ${CLOUDSPLAINING}`, key: ["iam:CreateLoginProfile"], narrowIsSafe: false, effect: "give that user a console password and sign in as the user", instead: USER_INSTEAD },
-    { id: "UpdateLoginProfile", source: `${RHINO} #6; ${CLOUDSPLAINING}`, key: ["iam:UpdateLoginProfile"], narrowIsSafe: false, effect: "change that user's console password and sign in as the user", instead: USER_INSTEAD },
-    { id: "CreateServiceSpecificCredential", source: `${CLOUDSPLAINING} credentials exposure`, key: ["iam:CreateServiceSpecificCredential", "iam:ResetServiceSpecificCredential"], narrowIsSafe: false, effect: "obtain a service-specific password of that user", instead: USER_INSTEAD },
-    { id: "AttachUserPolicy", source: `${RHINO} #7; ${CLOUDSPLAINING}`, key: ["iam:AttachUserPolicy"], narrowIsSafe: false, effect: "attach any managed policy, such as AdministratorAccess, to that user", instead: IAM_INSTEAD },
-    { id: "AttachGroupPolicy", source: `${RHINO} #8; ${CLOUDSPLAINING}`, key: ["iam:AttachGroupPolicy"], narrowIsSafe: false, effect: "attach any managed policy, such as AdministratorAccess, to that group", instead: IAM_INSTEAD },
-    { id: "AttachRolePolicy", source: `${RHINO} #9; ${CLOUDSPLAINING}`, key: ["iam:AttachRolePolicy"], narrowIsSafe: false, effect: "attach any managed policy, such as AdministratorAccess, to that role", instead: IAM_INSTEAD },
-    { id: "PutUserPolicy", source: `${RHINO} #10; ${CLOUDSPLAINING}`, key: ["iam:PutUserPolicy"], narrowIsSafe: false, effect: "write an inline policy that allows anything into that user", instead: IAM_INSTEAD },
-    { id: "PutGroupPolicy", source: `${RHINO} #11; ${CLOUDSPLAINING}`, key: ["iam:PutGroupPolicy"], narrowIsSafe: false, effect: "write an inline policy that allows anything into that group", instead: IAM_INSTEAD },
-    { id: "PutRolePolicy", source: `${RHINO} #12; ${CLOUDSPLAINING}`, key: ["iam:PutRolePolicy"], narrowIsSafe: false, effect: "write an inline policy that allows anything into that role", instead: IAM_INSTEAD },
-    { id: "AddUserToGroup", source: `${RHINO} #13; ${CLOUDSPLAINING}`, key: ["iam:AddUserToGroup"], narrowIsSafe: false, effect: "add any user to that group and so give it the group's permissions", instead: IAM_INSTEAD },
-    { id: "UpdateRolePolicyToAssumeIt", source: `${RHINO} #14; ${CLOUDSPLAINING}`, key: ["iam:UpdateAssumeRolePolicy"], narrowIsSafe: false, effect: "rewrite that role's trust policy so that it, or anyone, may assume the role", instead: IAM_INSTEAD },
-    { id: "AssumeAnyRole", source: `${CLOUDSPLAINING} credentials exposure (\`sts:AssumeRole\`)`, key: ["sts:AssumeRole"], narrowIsSafe: true, effect: "assume every role that trusts its account, with that role's permissions", instead: "Grant `sts:AssumeRole` on the one role the workload assumes." },
-    { id: "PassAnyRole", source: `${RHINO} #3, #15–#17, #19, #21; ${CLOUDSPLAINING} \`iam:PassRole:*\``, key: ["iam:PassRole"], narrowIsSafe: true, effect: "hand any role of the account to a service it controls, and act with that role's permissions", instead: PASS_ROLE_INSTEAD },
-    passRoleWith("CreateEC2WithExistingIP", "#3", ["ec2:RunInstances"], "start an instance with any role and read the role's credentials on it"),
-    passRoleWith("PassExistingRoleToNewLambdaThenInvoke", "#15", ["lambda:CreateFunction", "lambda:InvokeFunction"], "create a function that runs as any role, and invoke it"),
-    passRoleWith("PassExistingRoleToNewLambdaThenAddPermission", "#16", ["lambda:CreateFunction", "lambda:AddPermission"], "create a function that runs as any role, and let another account invoke it"),
-    passRoleWith("PassExistingRoleToNewLambdaThenTriggerWithExistingDynamo", "#17", ["lambda:CreateFunction", "lambda:CreateEventSourceMapping"], "create a function that runs as any role, and trigger it from a DynamoDB stream"),
-    passRoleWith("PassExistingRoleToNewGlueDevEndpoint", "#19", ["glue:CreateDevEndpoint"], "create a Glue development endpoint that runs as any role, and log in to it"),
-    passRoleWith("PassExistingRoleToCloudFormation", "#21", ["cloudformation:CreateStack"], "create a stack that acts as any role"),
-    { id: "PassExistingRoleToNewDataPipeline", source: `${RHINO}; ${CLOUDSPLAINING}`, key: ["iam:PassRole"], narrowIsSafe: true, with: ["datapipeline:CreatePipeline"], effect: "create a pipeline that runs as any role", instead: PASS_ROLE_INSTEAD },
-    { id: "EditExistingLambdaFunctionWithRole", source: `${RHINO} #18; ${CLOUDSPLAINING}`, key: ["lambda:UpdateFunctionCode"], narrowIsSafe: true, effect: "replace the code of any function and run as the function's role", instead: "Grant `lambda:UpdateFunctionCode` on the one function the workload deploys (`arn:aws:lambda:<region>:<account>:function:<name>`)." },
-    { id: "UpdateExistingGlueDevEndpoint", source: `${RHINO} #20; ${CLOUDSPLAINING}`, key: ["glue:UpdateDevEndpoint"], narrowIsSafe: true, effect: "put its SSH key on any Glue development endpoint and act as the endpoint's role", instead: "Grant `glue:UpdateDevEndpoint` on the one endpoint the workload updates." },
+    {
+        id: "CreateNewPolicyVersion",
+        source: `${RHINO} #1; ${CLOUDSPLAINING}`,
+        key: ["iam:CreatePolicyVersion"],
+        narrowIsSafe: false,
+        effect: "make a new default version of the policy that allows anything, for every principal it is attached to",
+        instead: IAM_INSTEAD,
+    },
+    {
+        id: "SetExistingDefaultPolicyVersion",
+        source: `${RHINO} #2; ${CLOUDSPLAINING}`,
+        key: ["iam:SetDefaultPolicyVersion"],
+        narrowIsSafe: false,
+        effect: "put an older, possibly broader, version of the policy in force",
+        instead: IAM_INSTEAD,
+    },
+    {
+        id: "CreateAccessKey",
+        source: `${RHINO} #4; ${CLOUDSPLAINING}`,
+        key: ["iam:CreateAccessKey"],
+        narrowIsSafe: false,
+        effect: "create an access key of that user and act as the user",
+        instead: USER_INSTEAD,
+    },
+    {
+        id: "CreateLoginProfile",
+        source: `${RHINO} #5; ${CLOUDSPLAINING}`,
+        key: ["iam:CreateLoginProfile"],
+        narrowIsSafe: false,
+        effect: "give that user a console password and sign in as the user",
+        instead: USER_INSTEAD,
+    },
+    {
+        id: "UpdateLoginProfile",
+        source: `${RHINO} #6; ${CLOUDSPLAINING}`,
+        key: ["iam:UpdateLoginProfile"],
+        narrowIsSafe: false,
+        effect: "change that user's console password and sign in as the user",
+        instead: USER_INSTEAD,
+    },
+    {
+        id: "CreateServiceSpecificCredential",
+        source: `${CLOUDSPLAINING} credentials exposure`,
+        key: ["iam:CreateServiceSpecificCredential", "iam:ResetServiceSpecificCredential"],
+        narrowIsSafe: false,
+        effect: "obtain a service-specific password of that user",
+        instead: USER_INSTEAD,
+    },
+    {
+        id: "AttachUserPolicy",
+        source: `${RHINO} #7; ${CLOUDSPLAINING}`,
+        key: ["iam:AttachUserPolicy"],
+        narrowIsSafe: false,
+        effect: "attach any managed policy, such as AdministratorAccess, to that user",
+        instead: IAM_INSTEAD,
+    },
+    {
+        id: "AttachGroupPolicy",
+        source: `${RHINO} #8; ${CLOUDSPLAINING}`,
+        key: ["iam:AttachGroupPolicy"],
+        narrowIsSafe: false,
+        effect: "attach any managed policy, such as AdministratorAccess, to that group",
+        instead: IAM_INSTEAD,
+    },
+    {
+        id: "AttachRolePolicy",
+        source: `${RHINO} #9; ${CLOUDSPLAINING}`,
+        key: ["iam:AttachRolePolicy"],
+        narrowIsSafe: false,
+        effect: "attach any managed policy, such as AdministratorAccess, to that role",
+        instead: IAM_INSTEAD,
+    },
+    {
+        id: "PutUserPolicy",
+        source: `${RHINO} #10; ${CLOUDSPLAINING}`,
+        key: ["iam:PutUserPolicy"],
+        narrowIsSafe: false,
+        effect: "write an inline policy that allows anything into that user",
+        instead: IAM_INSTEAD,
+    },
+    {
+        id: "PutGroupPolicy",
+        source: `${RHINO} #11; ${CLOUDSPLAINING}`,
+        key: ["iam:PutGroupPolicy"],
+        narrowIsSafe: false,
+        effect: "write an inline policy that allows anything into that group",
+        instead: IAM_INSTEAD,
+    },
+    {
+        id: "PutRolePolicy",
+        source: `${RHINO} #12; ${CLOUDSPLAINING}`,
+        key: ["iam:PutRolePolicy"],
+        narrowIsSafe: false,
+        effect: "write an inline policy that allows anything into that role",
+        instead: IAM_INSTEAD,
+    },
+    {
+        id: "AddUserToGroup",
+        source: `${RHINO} #13; ${CLOUDSPLAINING}`,
+        key: ["iam:AddUserToGroup"],
+        narrowIsSafe: false,
+        effect: "add any user to that group and so give it the group's permissions",
+        instead: IAM_INSTEAD,
+    },
+    {
+        id: "UpdateRolePolicyToAssumeIt",
+        source: `${RHINO} #14; ${CLOUDSPLAINING}`,
+        key: ["iam:UpdateAssumeRolePolicy"],
+        narrowIsSafe: false,
+        effect: "rewrite that role's trust policy so that it, or anyone, may assume the role",
+        instead: IAM_INSTEAD,
+    },
+    {
+        id: "AssumeAnyRole",
+        source: `${CLOUDSPLAINING} credentials exposure (\`sts:AssumeRole\`)`,
+        key: ["sts:AssumeRole"],
+        narrowIsSafe: true,
+        effect: "assume every role that trusts its account, with that role's permissions",
+        instead: "Grant `sts:AssumeRole` on the one role the workload assumes.",
+    },
+    {
+        id: "PassAnyRole",
+        source: `${RHINO} #3, #15–#17, #19, #21; ${CLOUDSPLAINING} \`iam:PassRole:*\``,
+        key: ["iam:PassRole"],
+        narrowIsSafe: true,
+        effect: "hand any role of the account to a service it controls, and act with that role's permissions",
+        instead: PASS_ROLE_INSTEAD,
+    },
+    passRoleWith(
+        "CreateEC2WithExistingIP",
+        "#3",
+        ["ec2:RunInstances"],
+        "start an instance with any role and read the role's credentials on it",
+    ),
+    passRoleWith(
+        "PassExistingRoleToNewLambdaThenInvoke",
+        "#15",
+        ["lambda:CreateFunction", "lambda:InvokeFunction"],
+        "create a function that runs as any role, and invoke it",
+    ),
+    passRoleWith(
+        "PassExistingRoleToNewLambdaThenAddPermission",
+        "#16",
+        ["lambda:CreateFunction", "lambda:AddPermission"],
+        "create a function that runs as any role, and let another account invoke it",
+    ),
+    passRoleWith(
+        "PassExistingRoleToNewLambdaThenTriggerWithExistingDynamo",
+        "#17",
+        ["lambda:CreateFunction", "lambda:CreateEventSourceMapping"],
+        "create a function that runs as any role, and trigger it from a DynamoDB stream",
+    ),
+    passRoleWith(
+        "PassExistingRoleToNewGlueDevEndpoint",
+        "#19",
+        ["glue:CreateDevEndpoint"],
+        "create a Glue development endpoint that runs as any role, and log in to it",
+    ),
+    passRoleWith(
+        "PassExistingRoleToCloudFormation",
+        "#21",
+        ["cloudformation:CreateStack"],
+        "create a stack that acts as any role",
+    ),
+    {
+        id: "PassExistingRoleToNewDataPipeline",
+        source: `${RHINO}; ${CLOUDSPLAINING}`,
+        key: ["iam:PassRole"],
+        narrowIsSafe: true,
+        with: ["datapipeline:CreatePipeline"],
+        effect: "create a pipeline that runs as any role",
+        instead: PASS_ROLE_INSTEAD,
+    },
+    {
+        id: "EditExistingLambdaFunctionWithRole",
+        source: `${RHINO} #18; ${CLOUDSPLAINING}`,
+        key: ["lambda:UpdateFunctionCode"],
+        narrowIsSafe: true,
+        effect: "replace the code of any function and run as the function's role",
+        instead:
+            "Grant `lambda:UpdateFunctionCode` on the one function the workload deploys (`arn:aws:lambda:<region>:<account>:function:<name>`).",
+    },
+    {
+        id: "UpdateExistingGlueDevEndpoint",
+        source: `${RHINO} #20; ${CLOUDSPLAINING}`,
+        key: ["glue:UpdateDevEndpoint"],
+        narrowIsSafe: true,
+        effect: "put its SSH key on any Glue development endpoint and act as the endpoint's role",
+        instead: "Grant `glue:UpdateDevEndpoint` on the one endpoint the workload updates.",
+    },
 ];
 
 const RULES = new EscalationRules(AWS_ESCALATION_RULES);
@@ -88,8 +273,17 @@ export interface AwsEscalationPlan {
  * (read from `grants`, the grants as given), recording every problem. Returns the tags recording
  * the acknowledged ones; `recorded` says where they are kept, for messages.
  */
-export function planAwsEscalations(plans: readonly GrantPlan[], grants: unknown, problems: Problems, recorded: string = AWS_RECORDED): AwsEscalationPlan {
-    const facts = plans.map((plan): GrantActions => ({ path: plan.path, held: heldActions(plan), acknowledge: acknowledgementOf(grants, plan.path) }));
+export function planAwsEscalations(
+    plans: readonly GrantPlan[],
+    grants: unknown,
+    problems: Problems,
+    recorded: string = AWS_RECORDED,
+): AwsEscalationPlan {
+    const facts = plans.map((plan): GrantActions => ({
+        path: plan.path,
+        held: heldActions(plan),
+        acknowledge: acknowledgementOf(grants, plan.path),
+    }));
     const review = reviewEscalations(RULES, facts, recorded);
     review.problems.forEach((p) => problems.add(p.propertyPath, p.reason));
     const reasons = new Map<string, { reason: string; grants: string[] }[]>();
@@ -99,7 +293,10 @@ export function planAwsEscalations(plans: readonly GrantPlan[], grants: unknown,
         if (!isTagValue(a.reason)) {
             if (!untaggable.has(at)) {
                 untaggable.add(at);
-                problems.add(at, `\`${at}\` is recorded in the IAM tag \`${ESCALATION_TAG_PREFIX}${a.rule.id}\`, which allows at most ${MAX_TAG_VALUE_CHARS} letters, digits, spaces and \`_ . : / = + - @\`; ${tagValueFix(a.reason)}.`);
+                problems.add(
+                    at,
+                    `\`${at}\` is recorded in the IAM tag \`${ESCALATION_TAG_PREFIX}${a.rule.id}\`, which allows at most ${MAX_TAG_VALUE_CHARS} letters, digits, spaces and \`_ . : / = + - @\`; ${tagValueFix(a.reason)}.`,
+                );
             }
             continue;
         }
@@ -116,8 +313,14 @@ export function planAwsEscalations(plans: readonly GrantPlan[], grants: unknown,
     for (const [id, list] of reasons) {
         const value = list.map((r) => r.reason).join(" / ");
         if (value.length > MAX_TAG_VALUE_CHARS) {
-            const paths = list.flatMap((r) => r.grants).map((g) => `\`${g}.acknowledge\``).join(" and ");
-            problems.add(`${list[0].grants[0]}.acknowledge`, `${paths} both acknowledge ${id}, recorded together in the IAM tag \`${ESCALATION_TAG_PREFIX}${id}\` of at most ${MAX_TAG_VALUE_CHARS} characters; give them the same reason, or shorter ones (${value.length} characters).`);
+            const paths = list
+                .flatMap((r) => r.grants)
+                .map((g) => `\`${g}.acknowledge\``)
+                .join(" and ");
+            problems.add(
+                `${list[0].grants[0]}.acknowledge`,
+                `${paths} both acknowledge ${id}, recorded together in the IAM tag \`${ESCALATION_TAG_PREFIX}${id}\` of at most ${MAX_TAG_VALUE_CHARS} characters; give them the same reason, or shorter ones (${value.length} characters).`,
+            );
             continue;
         }
         tags[`${ESCALATION_TAG_PREFIX}${id}`] = value;
@@ -132,7 +335,11 @@ export function planAwsEscalations(plans: readonly GrantPlan[], grants: unknown,
  * acknowledge an escalation (its record is written before the ARN exists): the message says to name
  * the exact actions, which are judged, and may be acknowledged, before anything is created.
  */
-export function deployTimeEscalationProblems(plans: readonly GrantPlan[], resolved: readonly GrantPlan[], recorded: string = AWS_RECORDED): { propertyPath: string; reason: string }[] {
+export function deployTimeEscalationProblems(
+    plans: readonly GrantPlan[],
+    resolved: readonly GrantPlan[],
+    recorded: string = AWS_RECORDED,
+): { propertyPath: string; reason: string }[] {
     const late = new Map(resolved.filter((p) => p.kind === "access").map((p) => [p.path, p]));
     if (late.size === 0) {
         return [];
@@ -143,7 +350,10 @@ export function deployTimeEscalationProblems(plans: readonly GrantPlan[], resolv
         if (mine.length === 0) {
             return [];
         }
-        const reason = refusal(path, mine, recorded).replace(/ If the escalation is intended, .*$/, ` An access-level grant on an ARN known only at deploy time cannot acknowledge it: name the exact actions in an \`actions\` grant, whose escalations are judged, and may be acknowledged, before anything is created.`);
+        const reason = refusal(path, mine, recorded).replace(
+            / If the escalation is intended, .*$/,
+            ` An access-level grant on an ARN known only at deploy time cannot acknowledge it: name the exact actions in an \`actions\` grant, whose escalations are judged, and may be acknowledged, before anything is created.`,
+        );
         return [{ propertyPath: path, reason }];
     });
 }
@@ -153,7 +363,10 @@ export function deployTimeEscalationProblems(plans: readonly GrantPlan[], resolv
  * function review reports and policy packs use (`planAwsServiceIdentity` refuses them).
  */
 export function findAwsEscalations(plans: readonly GrantPlan[]): EscalationFinding[] {
-    return findEscalations(RULES, plans.map((plan) => ({ path: plan.path, held: heldActions(plan) })));
+    return findEscalations(
+        RULES,
+        plans.map((plan) => ({ path: plan.path, held: heldActions(plan) })),
+    );
 }
 
 /**
@@ -177,7 +390,9 @@ export function heldActions(plan: GrantPlan): HeldAction[] {
         }
         for (const r of plan.resources) {
             if (typeof r === "string") {
-                expandAccess(plan.service, plan.access, r).filter((a) => RULES.names(a)).forEach((a) => hold(a, `\`${r}\``, isBroad(r)));
+                expandAccess(plan.service, plan.access, r)
+                    .filter((a) => RULES.names(a))
+                    .forEach((a) => hold(a, `\`${r}\``, isBroad(r)));
             }
         }
         return [...held.values()];
@@ -208,8 +423,10 @@ export function heldActions(plan: GrantPlan): HeldAction[] {
                     named.push(r);
                 }
             }
-            const exact = named.length === 1 && !plan.allowWildcard ? named[0] : named.find((r) => appliesTo(service, info, r));
-            const narrow = exact !== undefined ? `\`${exact}\`` : unknown ? "a resource known at deploy time" : undefined;
+            const exact =
+                named.length === 1 && !plan.allowWildcard ? named[0] : named.find((r) => appliesTo(service, info, r));
+            const narrow =
+                exact !== undefined ? `\`${exact}\`` : unknown ? "a resource known at deploy time" : undefined;
             if (broad !== undefined || narrow !== undefined) {
                 hold(info.fullName, (broad ?? narrow)!, broad !== undefined);
             }

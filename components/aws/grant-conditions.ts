@@ -61,31 +61,65 @@ export interface ConditionOptions {
  * The conditions of the grant at `path`, or undefined when it has none or they are invalid (the
  * problems recorded).
  */
-export function planGrantConditions(grant: ConditionOptions, path: string, problems: Problems): GrantConditions | undefined {
+export function planGrantConditions(
+    grant: ConditionOptions,
+    path: string,
+    problems: Problems,
+): GrantConditions | undefined {
     const parts: GrantConditions[] = [];
     let ok = true;
     if (grant.whereTagged !== undefined) {
         const tagged = planWhereTagged(grant.whereTagged, `${path}.whereTagged`, problems);
         ok &&= tagged !== undefined;
         if (tagged !== undefined) {
-            parts.push({ condition: tagged, required: [{ option: "whereTagged", key: RESOURCE_TAG_KEY, meaning: "limits the grant to resources with those tags" }] });
+            parts.push({
+                condition: tagged,
+                required: [
+                    {
+                        option: "whereTagged",
+                        key: RESOURCE_TAG_KEY,
+                        meaning: "limits the grant to resources with those tags",
+                    },
+                ],
+            });
         }
     }
     if (grant.viaService !== undefined) {
         const via = planViaService(grant.viaService, `${path}.viaService`, problems);
         ok &&= via !== undefined;
         if (via !== undefined) {
-            parts.push({ condition: via, required: [{ option: "viaService", key: VIA_SERVICE_KEY, meaning: "limits the grant to KMS requests an AWS service makes on the identity's behalf" }] });
+            parts.push({
+                condition: via,
+                required: [
+                    {
+                        option: "viaService",
+                        key: VIA_SERVICE_KEY,
+                        meaning: "limits the grant to KMS requests an AWS service makes on the identity's behalf",
+                    },
+                ],
+            });
         }
     }
     if (grant.metricNamespace !== undefined) {
         const at = `${path}.metricNamespace`;
         const ns = grant.metricNamespace;
         if (typeof ns !== "string" || !METRIC_NAMESPACE.test(ns)) {
-            problems.add(at, `\`${at}\` must be a CloudWatch namespace of your own: 1–255 letters, digits and \`. - _ / # :\`, not starting \`AWS/\`, such as \`PulumiNhi\`; got ${describe(ns)}.`);
+            problems.add(
+                at,
+                `\`${at}\` must be a CloudWatch namespace of your own: 1–255 letters, digits and \`. - _ / # :\`, not starting \`AWS/\`, such as \`PulumiNhi\`; got ${describe(ns)}.`,
+            );
             ok = false;
         } else {
-            parts.push({ condition: { StringEquals: { [METRIC_NAMESPACE_KEY]: ns } }, required: [{ option: "metricNamespace", key: METRIC_NAMESPACE_KEY, meaning: "limits the grant to metrics of one namespace" }] });
+            parts.push({
+                condition: { StringEquals: { [METRIC_NAMESPACE_KEY]: ns } },
+                required: [
+                    {
+                        option: "metricNamespace",
+                        key: METRIC_NAMESPACE_KEY,
+                        meaning: "limits the grant to metrics of one namespace",
+                    },
+                ],
+            });
         }
     }
     if (!ok || parts.length === 0) {
@@ -98,19 +132,34 @@ export function planGrantConditions(grant: ConditionOptions, path: string, probl
 }
 
 function planWhereTagged(whereTagged: unknown, at: string, problems: Problems): Condition | undefined {
-    const entries = whereTagged !== null && typeof whereTagged === "object" && !Array.isArray(whereTagged) && !pulumi.Output.isInstance(whereTagged) ? Object.entries(whereTagged) : [];
+    const entries =
+        whereTagged !== null &&
+        typeof whereTagged === "object" &&
+        !Array.isArray(whereTagged) &&
+        !pulumi.Output.isInstance(whereTagged)
+            ? Object.entries(whereTagged)
+            : [];
     if (entries.length === 0) {
-        problems.add(at, `\`${at}\` must map at least one tag key to the value a resource must carry, such as \`{ "team": "payments" }\`; got ${describe(whereTagged)}.`);
+        problems.add(
+            at,
+            `\`${at}\` must map at least one tag key to the value a resource must carry, such as \`{ "team": "payments" }\`; got ${describe(whereTagged)}.`,
+        );
         return undefined;
     }
     const equals: Record<string, string> = {};
     let ok = true;
     for (const [key, value] of entries) {
         if (key === "" || key.length > MAX_TAG_KEY_CHARS || !isTagValue(key)) {
-            problems.add(`${at}.${key}`, `\`${at}\`: a tag key must be 1–${MAX_TAG_KEY_CHARS} letters, digits, spaces and \`_ . : / = + - @\`; got ${describe(key)}.`);
+            problems.add(
+                `${at}.${key}`,
+                `\`${at}\`: a tag key must be 1–${MAX_TAG_KEY_CHARS} letters, digits, spaces and \`_ . : / = + - @\`; got ${describe(key)}.`,
+            );
             ok = false;
         } else if (typeof value !== "string" || !isTagValue(value)) {
-            problems.add(`${at}.${key}`, `\`${at}.${key}\` must be a tag value known when the program runs: at most 256 letters, digits, spaces and \`_ . : / = + - @\`; got ${describe(value)}.`);
+            problems.add(
+                `${at}.${key}`,
+                `\`${at}.${key}\` must be a tag value known when the program runs: at most 256 letters, digits, spaces and \`_ . : / = + - @\`; got ${describe(value)}.`,
+            );
             ok = false;
         } else {
             equals[`aws:ResourceTag/${key}`] = value;
@@ -121,8 +170,14 @@ function planWhereTagged(whereTagged: unknown, at: string, problems: Problems): 
 
 function planViaService(service: unknown, at: string, problems: Problems): Condition | undefined {
     if (typeof service !== "string" || !isService(service)) {
-        const hint = typeof service === "string" ? didYouMean(closestNames(service.replace(/\.amazonaws\.com$/, ""), serviceNames())) : "";
-        problems.add(at, `\`${at}\` must be the prefix of the AWS service that uses the key on the identity's behalf, such as \`secretsmanager\`; got ${describe(service)}.${hint}`);
+        const hint =
+            typeof service === "string"
+                ? didYouMean(closestNames(service.replace(/\.amazonaws\.com$/, ""), serviceNames()))
+                : "";
+        problems.add(
+            at,
+            `\`${at}\` must be the prefix of the AWS service that uses the key on the identity's behalf, such as \`secretsmanager\`; got ${describe(service)}.${hint}`,
+        );
         return undefined;
     }
     // Any region: a KMS key is regional, so a service elsewhere cannot use it anyway.
@@ -134,18 +189,33 @@ function planViaService(service: unknown, at: string, problems: Problems): Condi
  * resource) pair it grants (`pairs`; the resource an ARN, pattern or `*`) and whether it grants
  * `*`, every action: one problem per option, naming the actions that lack its key.
  */
-export function conditionProblems(path: string, required: readonly RequiredKey[], pairs: readonly (readonly [ActionInfo, string])[], everything: boolean): { propertyPath: string; reason: string }[] {
+export function conditionProblems(
+    path: string,
+    required: readonly RequiredKey[],
+    pairs: readonly (readonly [ActionInfo, string])[],
+    everything: boolean,
+): { propertyPath: string; reason: string }[] {
     return required.flatMap(({ option, key, meaning }) => {
-        const lacking = new Set(pairs.filter(([info, r]) => !actionSupportsKey(info, r, key)).map(([info]) => info.fullName));
+        const lacking = new Set(
+            pairs.filter(([info, r]) => !actionSupportsKey(info, r, key)).map(([info]) => info.fullName),
+        );
         const actions = [...(everything ? ["*"] : []), ...[...lacking].sort()];
         if (actions.length === 0) {
             return [];
         }
         const one = actions.length === 1;
-        const shown = actions.length <= 5 ? allOf(actions) : `${actions.slice(0, 5).map((a) => `\`${a}\``).join(", ")} and ${actions.length - 5} more`;
-        return [{
-            propertyPath: `${path}.${option}`,
-            reason: `\`${path}.${option}\` ${meaning}, but ${shown} ${one ? "does" : "do"} not support the condition key \`${key}\` (Service Authorization Reference), so IAM would never allow ${one ? "it" : "them"}; move ${one ? "it" : "them"} to a grant without \`${option}\`.`,
-        }];
+        const shown =
+            actions.length <= 5
+                ? allOf(actions)
+                : `${actions
+                      .slice(0, 5)
+                      .map((a) => `\`${a}\``)
+                      .join(", ")} and ${actions.length - 5} more`;
+        return [
+            {
+                propertyPath: `${path}.${option}`,
+                reason: `\`${path}.${option}\` ${meaning}, but ${shown} ${one ? "does" : "do"} not support the condition key \`${key}\` (Service Authorization Reference), so IAM would never allow ${one ? "it" : "them"}; move ${one ? "it" : "them"} to a grant without \`${option}\`.`,
+            },
+        ];
     });
 }

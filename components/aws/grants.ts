@@ -174,7 +174,10 @@ const WILDCARD = /[*?]/;
  */
 export function planGrants(grants: unknown, problems: Problems): GrantPlan[] {
     if (!Array.isArray(grants)) {
-        problems.add("grants", `\`grants\` is required and must be a list of grants (each \`{ actions, resources }\` or \`{ service, access, resources }\`); got ${describe(grants)}. Use \`[]\` for an identity with no permissions.`);
+        problems.add(
+            "grants",
+            `\`grants\` is required and must be a list of grants (each \`{ actions, resources }\` or \`{ service, access, resources }\`); got ${describe(grants)}. Use \`[]\` for an identity with no permissions.`,
+        );
         return [];
     }
     const plans: GrantPlan[] = [];
@@ -191,7 +194,9 @@ export function planGrants(grants: unknown, problems: Problems): GrantPlan[] {
 }
 
 /** A grant as a JavaScript caller may pass it: any mix of the fields of both kinds. */
-type GrantInput = Partial<Omit<AwsActionsGrant, "service" | "access"> & Omit<AwsAccessGrant, "actions" | "allowWildcard">> & { readonly allowWildcard?: unknown };
+type GrantInput = Partial<
+    Omit<AwsActionsGrant, "service" | "access"> & Omit<AwsAccessGrant, "actions" | "allowWildcard">
+> & { readonly allowWildcard?: unknown };
 
 function planGrant(grant: GrantInput, path: string, problems: Problems): GrantPlan | undefined {
     if (grant === null || typeof grant !== "object") {
@@ -201,21 +206,32 @@ function planGrant(grant: GrantInput, path: string, problems: Problems): GrantPl
     const allowWildcard = grant.allowWildcard === true;
     const resources = grant.resources;
     if (!Array.isArray(resources) || resources.length === 0) {
-        problems.add(`${path}.resources`, `\`${path}.resources\` must list at least one ARN the grant applies to; got ${describe(resources)}.`);
+        problems.add(
+            `${path}.resources`,
+            `\`${path}.resources\` must list at least one ARN the grant applies to; got ${describe(resources)}.`,
+        );
     }
     const hasActions = grant.actions !== undefined;
     const hasAccess = grant.service !== undefined || grant.access !== undefined;
     if (hasActions === hasAccess) {
-        problems.add(path, hasActions
-            ? `\`${path}\` gives both \`actions\` and \`service\`/\`access\`; give exactly one: \`actions\` for exact IAM actions, or \`service\` with \`access\` for an access level.`
-            : `\`${path}\` must give either \`actions\` (exact IAM actions such as \`s3:GetObject\`) or \`service\` with \`access\` (such as \`{ service: "s3", access: "read" }\`).`);
+        problems.add(
+            path,
+            hasActions
+                ? `\`${path}\` gives both \`actions\` and \`service\`/\`access\`; give exactly one: \`actions\` for exact IAM actions, or \`service\` with \`access\` for an access level.`
+                : `\`${path}\` must give either \`actions\` (exact IAM actions such as \`s3:GetObject\`) or \`service\` with \`access\` (such as \`{ service: "s3", access: "read" }\`).`,
+        );
         return undefined;
     }
     const safeResources = Array.isArray(resources) ? resources : [];
     const conditions = planGrantConditions(grant, path, problems);
     // Any instant, past ones included: the identity's own `expiresAt` is the one that must be ahead.
-    const expiresAt = grant.expiresAt === undefined ? undefined : parseExpiry(grant.expiresAt, `${path}.expiresAt`, problems, new Date(0));
-    const plan = hasActions ? planActions(grant.actions, path, allowWildcard, safeResources, problems) : planAccess(grant, path, safeResources, problems);
+    const expiresAt =
+        grant.expiresAt === undefined
+            ? undefined
+            : parseExpiry(grant.expiresAt, `${path}.expiresAt`, problems, new Date(0));
+    const plan = hasActions
+        ? planActions(grant.actions, path, allowWildcard, safeResources, problems)
+        : planAccess(grant, path, safeResources, problems);
     if (plan === undefined) {
         return plan;
     }
@@ -229,11 +245,19 @@ function planGrant(grant: GrantInput, path: string, problems: Problems): GrantPl
 function grantedPairs(plan: GrantPlan, resources: readonly string[]): (readonly [ActionInfo, string])[] {
     const pairs: (readonly [ActionInfo, string])[] = [];
     for (const r of resources) {
-        const infos = plan.kind === "access"
-            ? expandAccess(plan.service, plan.access, r).map((a) => findAction(plan.service, a.split(":")[1])!)
-            : plan.actions.flatMap((action, j) => plan.infos[j] ?? (action === "*" ? [] : matchWildcard(action.split(":")[0], action.split(":")[1])));
+        const infos =
+            plan.kind === "access"
+                ? expandAccess(plan.service, plan.access, r).map((a) => findAction(plan.service, a.split(":")[1])!)
+                : plan.actions.flatMap(
+                      (action, j) =>
+                          plan.infos[j] ??
+                          (action === "*" ? [] : matchWildcard(action.split(":")[0], action.split(":")[1])),
+                  );
         for (const info of infos) {
-            if (r === "*" || matchResourceTypes(info.fullName.split(":")[0], r).some((t) => info.resourceTypes.includes(t))) {
+            if (
+                r === "*" ||
+                matchResourceTypes(info.fullName.split(":")[0], r).some((t) => info.resourceTypes.includes(t))
+            ) {
                 pairs.push([info, r]);
             }
         }
@@ -241,9 +265,18 @@ function grantedPairs(plan: GrantPlan, resources: readonly string[]): (readonly 
     return pairs;
 }
 
-function planActions(actions: unknown, path: string, allowWildcard: boolean, resources: readonly pulumi.Input<string>[], problems: Problems): ActionsGrantPlan | undefined {
+function planActions(
+    actions: unknown,
+    path: string,
+    allowWildcard: boolean,
+    resources: readonly pulumi.Input<string>[],
+    problems: Problems,
+): ActionsGrantPlan | undefined {
     if (!Array.isArray(actions) || actions.length === 0) {
-        problems.add(`${path}.actions`, `\`${path}.actions\` must list at least one IAM action such as \`s3:GetObject\`; got ${describe(actions)}.`);
+        problems.add(
+            `${path}.actions`,
+            `\`${path}.actions\` must list at least one IAM action such as \`s3:GetObject\`; got ${describe(actions)}.`,
+        );
         return undefined;
     }
     const names: string[] = [];
@@ -259,29 +292,46 @@ function planActions(actions: unknown, path: string, allowWildcard: boolean, res
     return { kind: "actions", path, actions: names, infos, resources, allowWildcard };
 }
 
-function resolveAction(action: unknown, at: string, allowWildcard: boolean, problems: Problems): { name: string; info?: ActionInfo } | undefined {
+function resolveAction(
+    action: unknown,
+    at: string,
+    allowWildcard: boolean,
+    problems: Problems,
+): { name: string; info?: ActionInfo } | undefined {
     if (action === "*") {
         if (!allowWildcard) {
-            problems.add(at, `\`${at}\` is \`*\`, every action of every service. Wildcard actions are refused unless the grant sets \`allowWildcard: true\`; list the exact actions instead.`);
+            problems.add(
+                at,
+                `\`${at}\` is \`*\`, every action of every service. Wildcard actions are refused unless the grant sets \`allowWildcard: true\`; list the exact actions instead.`,
+            );
             return undefined;
         }
         return { name: "*" };
     }
     const shape = typeof action === "string" ? ACTION_SHAPE.exec(action) : null;
     if (shape === null) {
-        problems.add(at, `\`${at}\` must be an IAM action of the form \`service:Action\`, such as \`s3:GetObject\`; got ${describe(action)}.`);
+        problems.add(
+            at,
+            `\`${at}\` must be an IAM action of the form \`service:Action\`, such as \`s3:GetObject\`; got ${describe(action)}.`,
+        );
         return undefined;
     }
     const [, service, name] = shape;
     if (!isService(service)) {
-        problems.add(at, `\`${at}\` names the unknown service \`${service}\` in \`${action}\`.${didYouMean(closestNames(service, serviceNames()))}`);
+        problems.add(
+            at,
+            `\`${at}\` names the unknown service \`${service}\` in \`${action}\`.${didYouMean(closestNames(service, serviceNames()))}`,
+        );
         return undefined;
     }
     if (WILDCARD.test(name)) {
         const matches = matchWildcard(service, name);
         if (!allowWildcard) {
             const sample = matches.slice(0, 5).map((a) => a.fullName);
-            problems.add(at, `\`${at}\` is the wildcard \`${action}\`, which matches ${matches.length} actions${sample.length > 0 ? ` (${sample.map((s) => `\`${s}\``).join(", ")}${matches.length > sample.length ? ", …" : ""})` : ""}. Wildcard actions are refused unless the grant sets \`allowWildcard: true\`; list the exact actions instead.`);
+            problems.add(
+                at,
+                `\`${at}\` is the wildcard \`${action}\`, which matches ${matches.length} actions${sample.length > 0 ? ` (${sample.map((s) => `\`${s}\``).join(", ")}${matches.length > sample.length ? ", …" : ""})` : ""}. Wildcard actions are refused unless the grant sets \`allowWildcard: true\`; list the exact actions instead.`,
+            );
             return undefined;
         }
         if (matches.length === 0) {
@@ -292,8 +342,14 @@ function resolveAction(action: unknown, at: string, allowWildcard: boolean, prob
     }
     const info = findAction(service, name);
     if (info === undefined) {
-        const suggestions = closestNames(name, [...actionsOf(service)].map((a) => a.fullName.slice(service.length + 1)));
-        problems.add(at, `\`${at}\` is not an action of \`${service}\`: \`${action}\`.${didYouMean(suggestions.map((s) => `${service}:${s}`))}`);
+        const suggestions = closestNames(
+            name,
+            [...actionsOf(service)].map((a) => a.fullName.slice(service.length + 1)),
+        );
+        problems.add(
+            at,
+            `\`${at}\` is not an action of \`${service}\`: \`${action}\`.${didYouMean(suggestions.map((s) => `${service}:${s}`))}`,
+        );
         return undefined;
     }
     return { name: info.fullName, info };
@@ -301,28 +357,50 @@ function resolveAction(action: unknown, at: string, allowWildcard: boolean, prob
 
 /** The actions of `service` that the IAM wildcard pattern `name` (`Get*`, `List?ucket`) matches. */
 export function matchWildcard(service: string, name: string): ActionInfo[] {
-    const regex = new RegExp(`^${name.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
+    const regex = new RegExp(
+        `^${name
+            .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+            .replace(/\*/g, ".*")
+            .replace(/\?/g, ".")}$`,
+        "i",
+    );
     return [...actionsOf(service)].filter((a) => regex.test(a.fullName.slice(service.length + 1)));
 }
 
-function planAccess(grant: GrantInput, path: string, resources: readonly pulumi.Input<string>[], problems: Problems): AccessGrantPlan | undefined {
+function planAccess(
+    grant: GrantInput,
+    path: string,
+    resources: readonly pulumi.Input<string>[],
+    problems: Problems,
+): AccessGrantPlan | undefined {
     const { service, access } = grant;
     let ok = true;
     if (typeof service !== "string" || !isService(service)) {
         const hint = typeof service === "string" ? didYouMean(closestNames(service, serviceNames())) : "";
-        problems.add(`${path}.service`, `\`${path}.service\` must be an AWS service prefix such as \`s3\` or \`sqs\`; got ${describe(service)}.${hint}`);
+        problems.add(
+            `${path}.service`,
+            `\`${path}.service\` must be an AWS service prefix such as \`s3\` or \`sqs\`; got ${describe(service)}.${hint}`,
+        );
         ok = false;
     }
     if (typeof access !== "string" || !ACCESS_LEVELS.includes(access)) {
         const hint = typeof access === "string" ? didYouMean(closestNames(access, ACCESS_LEVELS)) : "";
-        problems.add(`${path}.access`, `\`${path}.access\` must be one of ${oneOf(ACCESS_LEVELS)}; got ${describe(access)}.${hint}`);
+        problems.add(
+            `${path}.access`,
+            `\`${path}.access\` must be one of ${oneOf(ACCESS_LEVELS)}; got ${describe(access)}.${hint}`,
+        );
         ok = false;
     }
     if (grant.allowWildcard !== undefined) {
-        problems.add(`${path}.allowWildcard`, `\`${path}.allowWildcard\` applies to \`actions\` grants only; an access-level grant always names its ARNs.`);
+        problems.add(
+            `${path}.allowWildcard`,
+            `\`${path}.allowWildcard\` applies to \`actions\` grants only; an access-level grant always names its ARNs.`,
+        );
         ok = false;
     }
-    return ok ? { kind: "access", path, service: service!, access: access!, resources, allowWildcard: false } : undefined;
+    return ok
+        ? { kind: "access", path, service: service!, access: access!, resources, allowWildcard: false }
+        : undefined;
 }
 
 /** Checks the resources of `plan` that are already known, recording problems. */
@@ -364,7 +442,14 @@ export function grantProblems(plan: GrantPlan, resources: readonly string[]): Gr
         }
     });
     if (problems.length === 0 && plan.required !== undefined) {
-        problems.push(...conditionProblems(plan.path, plan.required, grantedPairs(plan, resources), plan.kind === "actions" && plan.actions.includes("*")));
+        problems.push(
+            ...conditionProblems(
+                plan.path,
+                plan.required,
+                grantedPairs(plan, resources),
+                plan.kind === "actions" && plan.actions.includes("*"),
+            ),
+        );
     }
     if (problems.length > 0 || plan.kind === "access") {
         return problems;
@@ -376,14 +461,22 @@ export function grantProblems(plan: GrantPlan, resources: readonly string[]): Gr
         const at = `${plan.path}.actions[${j}]`;
         if (info.resourceTypes.length === 0) {
             if (!resources.includes("*")) {
-                problems.push({ propertyPath: at, reason: `\`${info.fullName}\` does not support resource-level permissions, so \`${plan.path}.resources\` must be \`["*"]\` for it; put it in a grant of its own with \`resources: ["*"]\`.` });
+                problems.push({
+                    propertyPath: at,
+                    reason: `\`${info.fullName}\` does not support resource-level permissions, so \`${plan.path}.resources\` must be \`["*"]\` for it; put it in a grant of its own with \`resources: ["*"]\`.`,
+                });
             }
             return;
         }
         const service = info.fullName.split(":")[0];
-        const applies = resources.some((r) => r !== "*" && matchResourceTypes(service, r).some((t) => info.resourceTypes.includes(t)));
+        const applies = resources.some(
+            (r) => r !== "*" && matchResourceTypes(service, r).some((t) => info.resourceTypes.includes(t)),
+        );
         if (!applies) {
-            problems.push({ propertyPath: at, reason: `\`${info.fullName}\` applies to none of \`${plan.path}.resources\`; it applies to ${describeTypes(service, info.resourceTypes)}.` });
+            problems.push({
+                propertyPath: at,
+                reason: `\`${info.fullName}\` applies to none of \`${plan.path}.resources\`; it applies to ${describeTypes(service, info.resourceTypes)}.`,
+            });
         }
     });
     return problems;
@@ -438,10 +531,14 @@ function resourceProblem(plan: GrantPlan, resource: unknown, at: string): string
     });
     if (!fits) {
         const actions = plan.infos.filter((i): i is ActionInfo => i !== undefined && i.resourceTypes.length > 0);
-        const expected = actions.length > 0
-            ? `; \`${actions[0].fullName}\` applies to ${describeTypes(actions[0].fullName.split(":")[0], actions[0].resourceTypes)}`
-            : "; its actions do not support resource-level permissions, so use `*`";
-        const hint = !resource.endsWith("*") && resourceProblem(plan, `${resource}/*`, at) === undefined ? ` Did you mean \`${resource}/*\`?` : "";
+        const expected =
+            actions.length > 0
+                ? `; \`${actions[0].fullName}\` applies to ${describeTypes(actions[0].fullName.split(":")[0], actions[0].resourceTypes)}`
+                : "; its actions do not support resource-level permissions, so use `*`";
+        const hint =
+            !resource.endsWith("*") && resourceProblem(plan, `${resource}/*`, at) === undefined
+                ? ` Did you mean \`${resource}/*\`?`
+                : "";
         return `\`${at}\` is not a resource of any action of \`${plan.path}\`: \`${resource}\`${expected}.${hint}`;
     }
     return undefined;
@@ -486,15 +583,25 @@ const longestExpansions = new Map<string, number>();
 function measureLongestExpansion(service: string, access: AccessLevel): number {
     let longest = 0;
     for (const type of resourceTypesOf(service)) {
-        const actions = [...actionsOf(service)].filter((a) => a.accessLevel === access && a.resourceTypes.includes(type.key));
-        longest = Math.max(longest, actions.reduce((sum, a) => sum + a.fullName.length + 3, 0));
+        const actions = [...actionsOf(service)].filter(
+            (a) => a.accessLevel === access && a.resourceTypes.includes(type.key),
+        );
+        longest = Math.max(
+            longest,
+            actions.reduce((sum, a) => sum + a.fullName.length + 3, 0),
+        );
     }
     return longest;
 }
 
 function describeTypes(service: string, keys: readonly string[]): string {
     const types = resourceTypesOf(service).filter((t) => keys.includes(t.key));
-    return types.slice(0, 3).map((t) => `${t.key} (\`${t.arnPattern}\`)`).join(", ") + (types.length > 3 ? ` and ${types.length - 3} more` : "");
+    return (
+        types
+            .slice(0, 3)
+            .map((t) => `${t.key} (\`${t.arnPattern}\`)`)
+            .join(", ") + (types.length > 3 ? ` and ${types.length - 3} more` : "")
+    );
 }
 
 /** The ARN patterns of the two resource types of `service` that the most actions apply to. */
@@ -506,5 +613,10 @@ function exampleArns(service: string): string {
         }
     }
     const common = [...resourceTypesOf(service)].sort((a, b) => (uses.get(b.key) ?? 0) - (uses.get(a.key) ?? 0));
-    return common.slice(0, 2).map((t) => `\`${t.arnPattern}\``).join(" or ") || `an ARN of \`${service}\``;
+    return (
+        common
+            .slice(0, 2)
+            .map((t) => `\`${t.arnPattern}\``)
+            .join(" or ") || `an ARN of \`${service}\``
+    );
 }

@@ -1,6 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import { GrantPlan, expandAccess, longestExpansion } from "./grants";
-import { Condition, PolicyLayout, PolicyLimits, ROLE_POLICY_LIMITS, Statement, bothConditions, documentSize, layoutPolicies, mergeStatements, renderDocument } from "./policy";
+import {
+    Condition,
+    PolicyLayout,
+    PolicyLimits,
+    ROLE_POLICY_LIMITS,
+    Statement,
+    bothConditions,
+    documentSize,
+    layoutPolicies,
+    mergeStatements,
+    renderDocument,
+} from "./policy";
 import { expiryCondition } from "./trust";
 
 /**
@@ -36,12 +47,20 @@ function placeholder(kind: string, plan: number, index: number, length: number):
  * and managed policy documents within `limits` (a role's or a user's). Throws what
  * {@link layoutPolicies} throws.
  */
-export function planPolicies(plans: readonly GrantPlan[], expiresAt: string | undefined, limits: PolicyLimits = ROLE_POLICY_LIMITS): PlannedPolicies {
+export function planPolicies(
+    plans: readonly GrantPlan[],
+    expiresAt: string | undefined,
+    limits: PolicyLimits = ROLE_POLICY_LIMITS,
+): PlannedPolicies {
     const expiry = expiresAt === undefined ? undefined : expiryCondition(expiresAt);
     const unknowns = new Map<string, Unknown>();
     const statements: Statement[] = [];
     plans.forEach((plan, p) => {
-        const own = plan.expiresAt === undefined || (expiresAt !== undefined && Date.parse(expiresAt) <= Date.parse(plan.expiresAt)) ? expiry : expiryCondition(plan.expiresAt);
+        const own =
+            plan.expiresAt === undefined ||
+            (expiresAt !== undefined && Date.parse(expiresAt) <= Date.parse(plan.expiresAt))
+                ? expiry
+                : expiryCondition(plan.expiresAt);
         const condition = bothConditions(own, plan.condition);
         const resources = plan.resources.map((r, k) => {
             if (typeof r === "string") {
@@ -79,7 +98,12 @@ function withCondition(s: Statement, condition: Condition | undefined): Statemen
  * ARN, an access-level placeholder by the actions of that level that apply to the ARN.
  * `resolved` maps placeholder text to the resolved ARN.
  */
-export function substitute(statements: readonly Statement[], plans: readonly GrantPlan[], planned: PlannedPolicies, resolved: ReadonlyMap<string, string>): Statement[] {
+export function substitute(
+    statements: readonly Statement[],
+    plans: readonly GrantPlan[],
+    planned: PlannedPolicies,
+    resolved: ReadonlyMap<string, string>,
+): Statement[] {
     const swap = (text: string): string[] => {
         const u = planned.unknowns.get(text);
         if (u === undefined) {
@@ -92,14 +116,20 @@ export function substitute(statements: readonly Statement[], plans: readonly Gra
         const plan = plans[u.plan];
         return plan.kind === "access" ? expandAccess(plan.service, plan.access, arn) : [];
     };
-    return mergeStatements(statements.map((s) => ({ ...s, actions: s.actions.flatMap(swap), resources: s.resources.flatMap(swap) })));
+    return mergeStatements(
+        statements.map((s) => ({ ...s, actions: s.actions.flatMap(swap), resources: s.resources.flatMap(swap) })),
+    );
 }
 
 /**
  * The grants that had resources known only at deploy time, with `resolved` (placeholder → ARN)
  * giving every value: each as planned, with plain ARNs.
  */
-export function resolvedPlans(plans: readonly GrantPlan[], planned: PlannedPolicies, resolved: ReadonlyMap<string, string>): GrantPlan[] {
+export function resolvedPlans(
+    plans: readonly GrantPlan[],
+    planned: PlannedPolicies,
+    resolved: ReadonlyMap<string, string>,
+): GrantPlan[] {
     const byPlan = new Map<number, string[]>();
     for (const [text, u] of planned.unknowns) {
         if (u.kind === "resource") {
@@ -115,10 +145,22 @@ export function resolvedPlans(plans: readonly GrantPlan[], planned: PlannedPolic
  * Renders one planned document, with `resolved` values, as the JSON text of the policy, and says
  * how it overflows when resolved values made it larger than `limits` allow.
  */
-export function renderPlannedDocument(statements: readonly Statement[], plans: readonly GrantPlan[], planned: PlannedPolicies, resolved: ReadonlyMap<string, string>, inline: boolean, limits: PolicyLimits = ROLE_POLICY_LIMITS): { json: string; overflow?: string } {
+export function renderPlannedDocument(
+    statements: readonly Statement[],
+    plans: readonly GrantPlan[],
+    planned: PlannedPolicies,
+    resolved: ReadonlyMap<string, string>,
+    inline: boolean,
+    limits: PolicyLimits = ROLE_POLICY_LIMITS,
+): { json: string; overflow?: string } {
     const final = substitute(statements, plans, planned, resolved);
     const cap = inline ? limits.inline : limits.managed;
     const size = documentSize(final);
     const json = JSON.stringify(renderDocument(final));
-    return size <= cap ? { json } : { json, overflow: `the ${inline ? "inline" : "managed"} policy is ${size} characters once its ARNs resolved, more than the ${cap} allowed; split the grants over two identities or shorten the ARNs` };
+    return size <= cap
+        ? { json }
+        : {
+              json,
+              overflow: `the ${inline ? "inline" : "managed"} policy is ${size} characters once its ARNs resolved, more than the ${cap} allowed; split the grants over two identities or shorten the ARNs`,
+          };
 }

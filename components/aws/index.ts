@@ -16,7 +16,15 @@ export type { AwsPrincipalArgs } from "./principal";
 export type { AwsUnusedAlarm, AwsRotationAlarm, AwsUsageSettingsArgs } from "./usage-settings";
 export type { AwsGrant, AwsActionsGrant, AwsAccessGrant } from "./grants";
 export type { AccessLevel } from "./catalog";
-export type { AwsTrust, AwsServiceTrust, AwsLambdaServiceTrust, AwsOtherServiceTrust, AwsGithubActionsTrust, AwsEksServiceAccountTrust, AwsAccountTrust } from "./trust";
+export type {
+    AwsTrust,
+    AwsServiceTrust,
+    AwsLambdaServiceTrust,
+    AwsOtherServiceTrust,
+    AwsGithubActionsTrust,
+    AwsEksServiceAccountTrust,
+    AwsAccountTrust,
+} from "./trust";
 export type { Condition, PolicyDocument, RenderedStatement, Statement } from "./policy";
 // The classes under their own names, as types only: what the API docs describe and `{@link}` names.
 export type { AwsServiceIdentity, AwsAccessKeyIdentity, AwsRotatingSecret, AwsSecretRotator, AwsUsageMonitor };
@@ -27,15 +35,23 @@ export type ServiceIdentity = AwsServiceIdentity;
 // loader sees the name (`import { ServiceIdentity } from "pulumi-nhi/…"`), as in Pulumi's SDKs.
 /** {@inheritDoc AwsServiceIdentity} */
 export const ServiceIdentity: typeof AwsServiceIdentity = undefined as never;
-exportLazily(exports, () => require("./service-identity"), { ServiceIdentity: "AwsServiceIdentity" },
-    "`aws.ServiceIdentity` needs `@pulumi/aws` (a peer dependency of pulumi-nhi): `npm install @pulumi/aws@^7`.");
+exportLazily(
+    exports,
+    () => require("./service-identity"),
+    { ServiceIdentity: "AwsServiceIdentity" },
+    "`aws.ServiceIdentity` needs `@pulumi/aws` (a peer dependency of pulumi-nhi): `npm install @pulumi/aws@^7`.",
+);
 
 /** An IAM user for one consumer that can only take a static access key, rotated in AWS: see {@link AwsAccessKeyIdentity}. */
 export type AccessKeyIdentity = AwsAccessKeyIdentity;
 /** {@inheritDoc AwsAccessKeyIdentity} */
 export const AccessKeyIdentity: typeof AwsAccessKeyIdentity = undefined as never;
-exportLazily(exports, () => require("./access-key-identity"), { AccessKeyIdentity: "AwsAccessKeyIdentity" },
-    "`aws.AccessKeyIdentity` needs `@pulumi/aws` (a peer dependency of pulumi-nhi): `npm install @pulumi/aws@^7`.");
+exportLazily(
+    exports,
+    () => require("./access-key-identity"),
+    { AccessKeyIdentity: "AwsAccessKeyIdentity" },
+    "`aws.AccessKeyIdentity` needs `@pulumi/aws` (a peer dependency of pulumi-nhi): `npm install @pulumi/aws@^7`.",
+);
 
 export type { AwsRotatingSecretArgs, AwsRotatingSecretValue, AwsRotatingSecretRotator } from "./rotating-secret";
 export type { AwsSecretStorageArgs, SecretReader } from "./rotated-secret";
@@ -45,15 +61,23 @@ export type { AwsSecretRotatorArgs } from "./secret-rotator";
 export type RotatingSecret = AwsRotatingSecret;
 /** {@inheritDoc AwsRotatingSecret} */
 export const RotatingSecret: typeof AwsRotatingSecret = undefined as never;
-exportLazily(exports, () => require("./rotating-secret"), { RotatingSecret: "AwsRotatingSecret" },
-    "`aws.RotatingSecret` needs `@pulumi/aws` (a peer dependency of pulumi-nhi): `npm install @pulumi/aws@^7`.");
+exportLazily(
+    exports,
+    () => require("./rotating-secret"),
+    { RotatingSecret: "AwsRotatingSecret" },
+    "`aws.RotatingSecret` needs `@pulumi/aws` (a peer dependency of pulumi-nhi): `npm install @pulumi/aws@^7`.",
+);
 
 /** One rotation function that many `RotatingSecret`s share: see {@link AwsSecretRotator}. */
 export type SecretRotator = AwsSecretRotator;
 /** {@inheritDoc AwsSecretRotator} */
 export const SecretRotator: typeof AwsSecretRotator = undefined as never;
-exportLazily(exports, () => require("./secret-rotator"), { SecretRotator: "AwsSecretRotator" },
-    "`aws.SecretRotator` needs `@pulumi/aws` (a peer dependency of pulumi-nhi): `npm install @pulumi/aws@^7`.");
+exportLazily(
+    exports,
+    () => require("./secret-rotator"),
+    { SecretRotator: "AwsSecretRotator" },
+    "`aws.SecretRotator` needs `@pulumi/aws` (a peer dependency of pulumi-nhi): `npm install @pulumi/aws@^7`.",
+);
 
 export type { AwsUsageMonitorArgs } from "./usage-monitor";
 
@@ -61,5 +85,9 @@ export type { AwsUsageMonitorArgs } from "./usage-monitor";
 export type UsageMonitor = AwsUsageMonitor;
 /** {@inheritDoc AwsUsageMonitor} */
 export const UsageMonitor: typeof AwsUsageMonitor = undefined as never;
-exportLazily(exports, () => require("./usage-monitor"), { UsageMonitor: "AwsUsageMonitor" },
-    "`aws.UsageMonitor` needs `@pulumi/aws` (a peer dependency of pulumi-nhi): `npm install @pulumi/aws@^7`.");
+exportLazily(
+    exports,
+    () => require("./usage-monitor"),
+    { UsageMonitor: "AwsUsageMonitor" },
+    "`aws.UsageMonitor` needs `@pulumi/aws` (a peer dependency of pulumi-nhi): `npm install @pulumi/aws@^7`.",
+);

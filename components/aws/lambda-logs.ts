@@ -30,14 +30,25 @@ export const LAMBDA_LOG_ACTIONS: readonly string[] = ["logs:CreateLogStream", "l
 const LOG_GROUP_ARN = /^(arn:aws[a-z-]*:logs:[a-z0-9-]+:\d{12}:log-group:[\w\-/.#]{1,512})(:\*)?$/;
 
 /** Validates `trust.service.logGroups`, recording problems; returns the groups. */
-export function planLogGroups(principal: string, logGroups: unknown, problems: Problems, later: DeferredCheck[]): readonly pulumi.Input<string>[] {
+export function planLogGroups(
+    principal: string,
+    logGroups: unknown,
+    problems: Problems,
+    later: DeferredCheck[],
+): readonly pulumi.Input<string>[] {
     const path = "trust.service.logGroups";
     if (principal !== LAMBDA_PRINCIPAL) {
-        problems.add(path, `\`${path}\` grants a Lambda function's log writes, so it needs \`principal: "${LAMBDA_PRINCIPAL}"\`; got ${describe(principal)}. For another service, grant its log permissions in \`grants\`, such as \`{ actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: ["<log group ARN>:*"] }\`.`);
+        problems.add(
+            path,
+            `\`${path}\` grants a Lambda function's log writes, so it needs \`principal: "${LAMBDA_PRINCIPAL}"\`; got ${describe(principal)}. For another service, grant its log permissions in \`grants\`, such as \`{ actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: ["<log group ARN>:*"] }\`.`,
+        );
         return [];
     }
     if (!Array.isArray(logGroups) || logGroups.length === 0) {
-        problems.add(path, `\`${path}\` must list at least one log group ARN, such as \`logGroup.arn\` of an \`aws.cloudwatch.LogGroup\`; got ${describe(logGroups)}.`);
+        problems.add(
+            path,
+            `\`${path}\` must list at least one log group ARN, such as \`logGroup.arn\` of an \`aws.cloudwatch.LogGroup\`; got ${describe(logGroups)}.`,
+        );
         return [];
     }
     logGroups.forEach((group, k) => {
@@ -47,7 +58,15 @@ export function planLogGroups(principal: string, logGroups: unknown, problems: P
                 problems.add(`${path}[${k}]`, problem);
             }
         } else {
-            checkNowOrLater({ path: `${path}[${k}]`, value: group as pulumi.Input<string>, problem: (arn) => logGroupProblem(`${path}[${k}]`, arn) }, problems, later);
+            checkNowOrLater(
+                {
+                    path: `${path}[${k}]`,
+                    value: group as pulumi.Input<string>,
+                    problem: (arn) => logGroupProblem(`${path}[${k}]`, arn),
+                },
+                problems,
+                later,
+            );
         }
     });
     return logGroups;
@@ -58,9 +77,10 @@ export function logGroupProblem(path: string, group: unknown): string | undefine
     if (typeof group === "string" && LOG_GROUP_ARN.test(group)) {
         return undefined;
     }
-    const named = typeof group === "string" && /^[\w\-/.#]{1,512}$/.test(group)
-        ? ` A name is not enough: the component does not read the region and account from the environment. Pass \`logGroup.arn\`, or \`arn:aws:logs:<region>:<account>:log-group:${group}\`.`
-        : "";
+    const named =
+        typeof group === "string" && /^[\w\-/.#]{1,512}$/.test(group)
+            ? ` A name is not enough: the component does not read the region and account from the environment. Pass \`logGroup.arn\`, or \`arn:aws:logs:<region>:<account>:log-group:${group}\`.`
+            : "";
     return `\`${path}\` must be the ARN of one CloudWatch Logs log group, \`arn:aws:logs:<region>:<account>:log-group:<name>\` (such as \`logGroup.arn\` of an \`aws.cloudwatch.LogGroup\`), without wildcards; got ${describe(group)}.${named}`;
 }
 
@@ -79,7 +99,11 @@ export function logStreamsOf(arn: string): string {
  */
 export function logGroupGrant(logGroups: readonly pulumi.Input<string>[]): ActionsGrantPlan {
     const path = "trust.service.logGroups";
-    const resources = logGroups.map((group) => (typeof group === "string" ? logStreamsOf(group) : pulumi.output(group).apply((arn) => (LOG_GROUP_ARN.test(arn) ? logStreamsOf(arn) : arn))));
+    const resources = logGroups.map((group) =>
+        typeof group === "string"
+            ? logStreamsOf(group)
+            : pulumi.output(group).apply((arn) => (LOG_GROUP_ARN.test(arn) ? logStreamsOf(arn) : arn)),
+    );
     const infos = LAMBDA_LOG_ACTIONS.map((a) => findAction("logs", a.slice("logs:".length))!);
     return { kind: "actions", path, actions: infos.map((i) => i.fullName), infos, resources, allowWildcard: false };
 }

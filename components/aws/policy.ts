@@ -29,9 +29,17 @@ export interface PolicyLimits {
 }
 
 /** The limits of an IAM role, with a margin below AWS's numbers. */
-export const ROLE_POLICY_LIMITS: PolicyLimits = { inline: MAX_INLINE_POLICY_CHARS, managed: MAX_MANAGED_POLICY_CHARS, maxManaged: MAX_MANAGED_POLICIES };
+export const ROLE_POLICY_LIMITS: PolicyLimits = {
+    inline: MAX_INLINE_POLICY_CHARS,
+    managed: MAX_MANAGED_POLICY_CHARS,
+    maxManaged: MAX_MANAGED_POLICIES,
+};
 /** The limits of an IAM user, with a margin below AWS's numbers. */
-export const USER_POLICY_LIMITS: PolicyLimits = { inline: MAX_USER_INLINE_POLICY_CHARS, managed: MAX_MANAGED_POLICY_CHARS, maxManaged: MAX_USER_MANAGED_POLICIES };
+export const USER_POLICY_LIMITS: PolicyLimits = {
+    inline: MAX_USER_INLINE_POLICY_CHARS,
+    managed: MAX_MANAGED_POLICY_CHARS,
+    maxManaged: MAX_USER_MANAGED_POLICIES,
+};
 
 export const POLICY_VERSION = "2012-10-17";
 
@@ -93,8 +101,13 @@ export interface PolicyLayout {
 
 /** The layout needs more managed policies than the principal (a role, a user) may have. */
 export class PolicyTooLargeError extends Error {
-    constructor(readonly needed: number, readonly limit: number) {
-        super(`the grants need ${needed} managed policies beside the inline policy, and a principal may have at most ${limit}`);
+    constructor(
+        readonly needed: number,
+        readonly limit: number,
+    ) {
+        super(
+            `the grants need ${needed} managed policies beside the inline policy, and a principal may have at most ${limit}`,
+        );
     }
 }
 
@@ -155,8 +168,16 @@ function sortKeys(value: unknown): unknown {
 export function mergeStatements(statements: readonly Statement[]): Statement[] {
     let current = statements.map(normalise);
     for (;;) {
-        const byResources = groupUnion(current, (s) => `${conditionKey(s.condition)}\u0000${s.resources.join("\u0001")}`, "actions");
-        const byActions = groupUnion(byResources, (s) => `${conditionKey(s.condition)}\u0000${s.actions.join("\u0001")}`, "resources");
+        const byResources = groupUnion(
+            current,
+            (s) => `${conditionKey(s.condition)}\u0000${s.resources.join("\u0001")}`,
+            "actions",
+        );
+        const byActions = groupUnion(
+            byResources,
+            (s) => `${conditionKey(s.condition)}\u0000${s.actions.join("\u0001")}`,
+            "resources",
+        );
         if (byActions.length === current.length) {
             return sortStatements(byActions);
         }
@@ -165,10 +186,18 @@ export function mergeStatements(statements: readonly Statement[]): Statement[] {
 }
 
 function normalise(s: Statement): Statement {
-    return { actions: sortedUnique(s.actions), resources: sortedUnique(s.resources), ...(s.condition ? { condition: s.condition } : {}) };
+    return {
+        actions: sortedUnique(s.actions),
+        resources: sortedUnique(s.resources),
+        ...(s.condition ? { condition: s.condition } : {}),
+    };
 }
 
-function groupUnion(statements: readonly Statement[], key: (s: Statement) => string, field: "actions" | "resources"): Statement[] {
+function groupUnion(
+    statements: readonly Statement[],
+    key: (s: Statement) => string,
+    field: "actions" | "resources",
+): Statement[] {
     const groups = new Map<string, Statement>();
     for (const s of statements) {
         const k = key(s);
@@ -187,7 +216,10 @@ export function sortStatements(statements: readonly Statement[]): Statement[] {
     if (statements.length < 2) {
         return [...statements];
     }
-    return statements.map((s) => ({ s, key: statementKey(s) })).sort((a, b) => compare(a.key, b.key)).map((k) => k.s);
+    return statements
+        .map((s) => ({ s, key: statementKey(s) }))
+        .sort((a, b) => compare(a.key, b.key))
+        .map((k) => k.s);
 }
 
 /** The JSON document for `statements`, each an Allow. */
@@ -253,7 +285,10 @@ function place(bin: Bin, s: Statement, size: number): void {
  * shorter one. Throws {@link PolicyTooLargeError} when more than `limits.maxManaged` managed
  * policies would be needed, {@link StatementTooLargeError} for a single pair too large for any.
  */
-export function layoutPolicies(statements: readonly Statement[], limits: PolicyLimits = ROLE_POLICY_LIMITS): PolicyLayout {
+export function layoutPolicies(
+    statements: readonly Statement[],
+    limits: PolicyLimits = ROLE_POLICY_LIMITS,
+): PolicyLayout {
     const overhead = EMPTY_DOCUMENT_CHARS;
     const pieces = mergeStatements(statements)
         .map((s) => ({ s, size: statementSize(s), key: statementKey(s) }))
@@ -288,7 +323,9 @@ export function layoutPolicies(statements: readonly Statement[], limits: PolicyL
                 cut = cutHead(s, room(target));
             }
             if (cut === undefined) {
-                throw new StatementTooLargeError(`the statement for \`${s.actions[0]}\` on \`${s.resources[0]}\` is ${size + overhead} characters, more than a policy document may hold (${limits.managed})`);
+                throw new StatementTooLargeError(
+                    `the statement for \`${s.actions[0]}\` on \`${s.resources[0]}\` is ${size + overhead} characters, more than a policy document may hold (${limits.managed})`,
+                );
             }
             place(target, cut.head, statementSize(cut.head));
             pending.unshift(...cut.tails);
@@ -308,7 +345,8 @@ export function layoutPolicies(statements: readonly Statement[], limits: PolicyL
  */
 export function cutHead(s: Statement, space: number): { head: Statement; tails: Statement[] } | undefined {
     const chars = (list: readonly string[]) => list.reduce((n, v) => n + v.length + 3, 0);
-    const dims: ("actions" | "resources")[] = chars(s.actions) >= chars(s.resources) ? ["actions", "resources"] : ["resources", "actions"];
+    const dims: ("actions" | "resources")[] =
+        chars(s.actions) >= chars(s.resources) ? ["actions", "resources"] : ["resources", "actions"];
     for (const dim of dims) {
         const list = s[dim];
         let lo = 0;
@@ -330,7 +368,9 @@ export function cutHead(s: Statement, space: number): { head: Statement; tails: 
         return undefined;
     }
     const inner = cutHead({ ...s, [dim]: s[dim].slice(0, 1) }, space);
-    return inner === undefined ? undefined : { head: inner.head, tails: [...inner.tails, { ...s, [dim]: s[dim].slice(1) }] };
+    return inner === undefined
+        ? undefined
+        : { head: inner.head, tails: [...inner.tails, { ...s, [dim]: s[dim].slice(1) }] };
 }
 
 /** Every (action, resource, condition) triple `statements` grant, as sorted text: for tests and reports. */

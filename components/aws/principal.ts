@@ -6,7 +6,13 @@ import { expiryWarning, parseExpiry } from "../core/expiry";
 import { NOTIFY_TAG } from "../runtime/aws/usage-contract";
 import { OWNERSHIP_FIELDS, requireText } from "../core/ownership";
 import { AuditedPrincipal, renderAuditQuery } from "./audit-query";
-import { AwsDeprovisionArgs, DeprovisionPlan, declareDeprovisioning, limitsBesideQuarantine, planDeprovisioning } from "./deprovision";
+import {
+    AwsDeprovisionArgs,
+    DeprovisionPlan,
+    declareDeprovisioning,
+    limitsBesideQuarantine,
+    planDeprovisioning,
+} from "./deprovision";
 import { awsRecorded, deployTimeEscalationProblems, planAwsEscalations } from "./escalation";
 import { AwsGrant, GrantPlan, grantProblems, planGrants } from "./grants";
 import { PlannedPolicies, planPolicies, renderPlannedDocument, resolvedPlans } from "./identity-policy";
@@ -140,7 +146,14 @@ export interface PrincipalChecks {
  * Plans the policies within the principal's limits. `opts`, the component's options, say which
  * AWS provider's usage monitor checks it (`unusedAlarm`). Registers nothing.
  */
-export function planAwsPrincipal(name: string, args: AwsPrincipalArgs, kind: PrincipalKind, now: Date, checks: PrincipalChecks = {}, opts?: pulumi.ComponentResourceOptions): AwsPrincipalPlan {
+export function planAwsPrincipal(
+    name: string,
+    args: AwsPrincipalArgs,
+    kind: PrincipalKind,
+    now: Date,
+    checks: PrincipalChecks = {},
+    opts?: pulumi.ComponentResourceOptions,
+): AwsPrincipalPlan {
     const problems = new Problems();
     const later: AnyDeferredCheck[] = [];
     const a: Partial<AwsPrincipalArgs> = args ?? {};
@@ -158,7 +171,12 @@ export function planAwsPrincipal(name: string, args: AwsPrincipalArgs, kind: Pri
     const escalations = planAwsEscalations(grants, a.grants, problems, recorded);
     const more = { ...own, ...options, ...usage.tags };
     const late = usage.notify === undefined ? [] : [NOTIFY_TAG];
-    const tags = planTags(a.tags, { owner, purpose, expiresAt, escalations: escalations.tags, more, late }, problems, kind.noun);
+    const tags = planTags(
+        a.tags,
+        { owner, purpose, expiresAt, escalations: escalations.tags, more, late },
+        problems,
+        kind.noun,
+    );
     let policies: PlannedPolicies | undefined;
     if (problems.isEmpty) {
         // Grants a kind adds are made only for a valid identity: one known at deploy time holds a
@@ -168,7 +186,10 @@ export function planAwsPrincipal(name: string, args: AwsPrincipalArgs, kind: Pri
             policies = planPolicies(grants, expiresAt, limits);
         } catch (e) {
             if (e instanceof PolicyTooLargeError) {
-                problems.add("grants", `\`grants\` need ${e.needed} managed policies beside the inline policy, but a ${kind.noun} may have at most ${e.limit} (AWS quota). Narrow the grants (fewer actions or ARNs, or ARN patterns), or split them over two identities.`);
+                problems.add(
+                    "grants",
+                    `\`grants\` need ${e.needed} managed policies beside the inline policy, but a ${kind.noun} may have at most ${e.limit} (AWS quota). Narrow the grants (fewer actions or ARNs, or ARN patterns), or split them over two identities.`,
+                );
             } else if (e instanceof StatementTooLargeError) {
                 problems.add("grants", `\`grants\`: ${e.message}.`);
             } else {
@@ -177,8 +198,22 @@ export function planAwsPrincipal(name: string, args: AwsPrincipalArgs, kind: Pri
         }
     }
     problems.throwIfAny(`${kind.component} "${name}"`);
-    const warnings = [expiryWarning(expiresAt, now, kind.expiryConsequence, usage.noticeDays)].filter((w) => w !== undefined);
-    return { owner, purpose, expiresAt, grants, policies: policies!, tags, usage, later, deprovision, limits, warnings };
+    const warnings = [expiryWarning(expiresAt, now, kind.expiryConsequence, usage.noticeDays)].filter(
+        (w) => w !== undefined,
+    );
+    return {
+        owner,
+        purpose,
+        expiresAt,
+        grants,
+        policies: policies!,
+        tags,
+        usage,
+        later,
+        deprovision,
+        limits,
+        warnings,
+    };
 }
 
 /** The longest `name` of an identity of `kind`, whose longest derived IAM name has at most 64 characters. */
@@ -195,24 +230,40 @@ function checkName(name: string, kind: PrincipalKind, problems: Problems): void 
     }
     if (!PRINCIPAL_NAME_CHARS.test(name)) {
         const bad = [...new Set(name.replace(/[\w+=,.@-]/g, ""))].map((c) => `\`${c}\``).join(", ");
-        problems.add("name", `\`name\` \`${name}\` becomes the IAM ${kind.noun} name, which allows only letters, digits and \`+=,.@_-\`; remove ${bad}.`);
+        problems.add(
+            "name",
+            `\`name\` \`${name}\` becomes the IAM ${kind.noun} name, which allows only letters, digits and \`+=,.@_-\`; remove ${bad}.`,
+        );
     }
     if (name.length > max) {
-        problems.add("name", `\`name\` \`${name}\` is ${name.length} characters; the ${longest.what} \`${name}${longest.suffix}-xxxxxxx\` derived from it must be at most ${MAX_PRINCIPAL_NAME_CHARS} characters (AWS limit), so \`name\` may have at most ${max}.`);
+        problems.add(
+            "name",
+            `\`name\` \`${name}\` is ${name.length} characters; the ${longest.what} \`${name}${longest.suffix}-xxxxxxx\` derived from it must be at most ${MAX_PRINCIPAL_NAME_CHARS} characters (AWS limit), so \`name\` may have at most ${max}.`,
+        );
     }
 }
 
 function checkPathAndBoundary(a: Partial<AwsPrincipalArgs>, problems: Problems, later: DeferredCheck[]): void {
     const p = a.path;
     if (p !== undefined && (typeof p !== "string" || !PATH.test(p) || p.length > MAX_PATH_CHARS)) {
-        problems.add("path", `\`path\` must be \`/\` or start and end with \`/\` (such as \`/ci/\`), at most ${MAX_PATH_CHARS} printable ASCII characters; got ${describe(p)}.`);
+        problems.add(
+            "path",
+            `\`path\` must be \`/\` or start and end with \`/\` (such as \`/ci/\`), at most ${MAX_PATH_CHARS} printable ASCII characters; got ${describe(p)}.`,
+        );
     }
     if (a.permissionsBoundaryArn !== undefined) {
-        checkNowOrLater({
-            path: "permissionsBoundaryArn",
-            value: a.permissionsBoundaryArn,
-            problem: (v) => (BOUNDARY_ARN.test(v) ? undefined : `\`permissionsBoundaryArn\` must be the ARN of a managed policy, such as \`arn:aws:iam::123456789012:policy/boundary\`; got \`${v}\`.`),
-        }, problems, later);
+        checkNowOrLater(
+            {
+                path: "permissionsBoundaryArn",
+                value: a.permissionsBoundaryArn,
+                problem: (v) =>
+                    BOUNDARY_ARN.test(v)
+                        ? undefined
+                        : `\`permissionsBoundaryArn\` must be the ARN of a managed policy, such as \`arn:aws:iam::123456789012:policy/boundary\`; got \`${v}\`.`,
+            },
+            problems,
+            later,
+        );
     }
 }
 
@@ -220,12 +271,19 @@ function checkPathAndBoundary(a: Partial<AwsPrincipalArgs>, problems: Problems, 
  * The tags of the principal and its policies: the planned `nhi:` tags, `nhi:notify` (an Input
  * through `guard`, the component's deploy-time guard) and the user's valid ones.
  */
-export function principalTags(plan: AwsPrincipalPlan, user: Readonly<Record<string, pulumi.Input<string>>> | undefined, guard: Guard): Record<string, pulumi.Input<string>> {
+export function principalTags(
+    plan: AwsPrincipalPlan,
+    user: Readonly<Record<string, pulumi.Input<string>>> | undefined,
+    guard: Guard,
+): Record<string, pulumi.Input<string>> {
     return { ...plan.tags.tags, ...notifyTag(plan.usage, guard), ...givenTags(plan, user) };
 }
 
 /** The valid tags of those the user gave (`args.tags`), without the `nhi:` tags. */
-export function givenTags(plan: AwsPrincipalPlan, user: Readonly<Record<string, pulumi.Input<string>>> | undefined): Record<string, pulumi.Input<string>> {
+export function givenTags(
+    plan: AwsPrincipalPlan,
+    user: Readonly<Record<string, pulumi.Input<string>>> | undefined,
+): Record<string, pulumi.Input<string>> {
     return user === undefined ? {} : Object.fromEntries(plan.tags.userKeys.map((k) => [k, user[k]]));
 }
 
@@ -253,7 +311,16 @@ export interface RenderedPolicies {
  * a document through `guard` or the one check of all the grants. When the identity expires, also
  * the quarantine at `expiresAt` ({@link declareDeprovisioning}, `${name}-expiry`).
  */
-export function registerPolicies(component: pulumi.ComponentResource, name: string, kind: PrincipalKind, plan: AwsPrincipalPlan, guard: Guard, path: string | undefined, tags: Record<string, pulumi.Input<string>>, holder: PolicyHolder): RenderedPolicies {
+export function registerPolicies(
+    component: pulumi.ComponentResource,
+    name: string,
+    kind: PrincipalKind,
+    plan: AwsPrincipalPlan,
+    guard: Guard,
+    path: string | undefined,
+    tags: Record<string, pulumi.Input<string>>,
+    holder: PolicyHolder,
+): RenderedPolicies {
     const { layout } = plan.policies;
     const documents = renderDocumentInputs(`${kind.component} "${name}"`, component, kind, plan, guard);
     if (layout.inline.length > 0) {
@@ -261,18 +328,27 @@ export function registerPolicies(component: pulumi.ComponentResource, name: stri
     }
     const managedPolicyArns = layout.managed.map((_, i) => {
         const childName = `${name}-policy-${i + 2}`;
-        const policy = new aws.iam.Policy(childName, {
-            policy: documents[i + 1],
-            path,
-            description: `Grants of ${name} that overflow its inline policy (pulumi-nhi)`,
-            tags,
-        }, { parent: component });
+        const policy = new aws.iam.Policy(
+            childName,
+            {
+                policy: documents[i + 1],
+                path,
+                description: `Grants of ${name} that overflow its inline policy (pulumi-nhi)`,
+                tags,
+            },
+            { parent: component },
+        );
         holder.attach(childName, policy.arn);
         return policy.arn;
     });
     if (plan.deprovision !== undefined) {
         const userTags = Object.fromEntries(plan.tags.userKeys.map((k) => [k, tags[k]]));
-        declareDeprovisioning(component, name, plan.deprovision, { noun: kind.noun, ...holder.principal, owner: plan.owner, tags: userTags });
+        declareDeprovisioning(component, name, plan.deprovision, {
+            noun: kind.noun,
+            ...holder.principal,
+            owner: plan.owner,
+            tags: userTags,
+        });
     }
     return {
         policyDocuments: layout.inline.length > 0 ? documents : documents.slice(1),
@@ -286,7 +362,13 @@ export function registerPolicies(component: pulumi.ComponentResource, name: stri
  * construction, otherwise Outputs of one check of all the grants once their ARNs resolve, which
  * fails with every problem found (a grant's ARN, a document grown too large) in one message.
  */
-function renderDocumentInputs(subject: string, component: pulumi.Resource, kind: PrincipalKind, plan: AwsPrincipalPlan, guard: Guard): pulumi.Input<string>[] {
+function renderDocumentInputs(
+    subject: string,
+    component: pulumi.Resource,
+    kind: PrincipalKind,
+    plan: AwsPrincipalPlan,
+    guard: Guard,
+): pulumi.Input<string>[] {
     const { layout, unknowns } = plan.policies;
     const documents = [layout.inline, ...layout.managed];
     if (unknowns.size === 0) {
@@ -294,28 +376,40 @@ function renderDocumentInputs(subject: string, component: pulumi.Resource, kind:
     }
     const texts = [...unknowns.keys()];
     // Guarded: a value that failed its own check (a Lambda's log group) is reported once, by the guard.
-    const rendered = checkedAtDeployTime(subject, component, pulumi.all(texts.map((t) => guard(unknowns.get(t)!.value))), (values, problems) => {
-        const resolved = new Map(texts.map((t, i) => [t, values[i]]));
-        const late = resolvedPlans(plan.grants, plan.policies, resolved);
-        for (const p of late.flatMap((g) => grantProblems(g, g.resources as string[]))) {
-            problems.add(p.propertyPath, p.reason);
-        }
-        if (problems.isEmpty) {
-            for (const p of deployTimeEscalationProblems(plan.grants, late, awsRecorded(kind.noun))) {
+    const rendered = checkedAtDeployTime(
+        subject,
+        component,
+        pulumi.all(texts.map((t) => guard(unknowns.get(t)!.value))),
+        (values, problems) => {
+            const resolved = new Map(texts.map((t, i) => [t, values[i]]));
+            const late = resolvedPlans(plan.grants, plan.policies, resolved);
+            for (const p of late.flatMap((g) => grantProblems(g, g.resources as string[]))) {
                 problems.add(p.propertyPath, p.reason);
             }
-        }
-        if (!problems.isEmpty) {
-            return [];
-        }
-        return documents.map((statements, i) => {
-            const { json, overflow } = renderPlannedDocument(statements, plan.grants, plan.policies, resolved, i === 0, plan.limits);
-            if (overflow !== undefined) {
-                problems.add("grants", `\`grants\`: ${overflow}.`);
+            if (problems.isEmpty) {
+                for (const p of deployTimeEscalationProblems(plan.grants, late, awsRecorded(kind.noun))) {
+                    problems.add(p.propertyPath, p.reason);
+                }
             }
-            return json;
-        });
-    });
+            if (!problems.isEmpty) {
+                return [];
+            }
+            return documents.map((statements, i) => {
+                const { json, overflow } = renderPlannedDocument(
+                    statements,
+                    plan.grants,
+                    plan.policies,
+                    resolved,
+                    i === 0,
+                    plan.limits,
+                );
+                if (overflow !== undefined) {
+                    problems.add("grants", `\`grants\`: ${overflow}.`);
+                }
+                return json;
+            });
+        },
+    );
     return documents.map((_, i) => rendered.apply((r) => r[i]));
 }
 

@@ -115,7 +115,10 @@ export interface RotatedSecretArgs {
 /** What {@link declareRotatedSecret} declared. */
 export interface RotatedSecret {
     /** The `aws.secretsmanager.Secret` (typed without `@pulumi/aws`, so that no declaration file of the package needs it). */
-    readonly secret: pulumi.CustomResource & { readonly arn: pulumi.Output<string>; readonly name: pulumi.Output<string> };
+    readonly secret: pulumi.CustomResource & {
+        readonly arn: pulumi.Output<string>;
+        readonly name: pulumi.Output<string>;
+    };
     /** The `aws.secretsmanager.SecretRotation`. */
     readonly rotation: pulumi.CustomResource;
     readonly rotationFunction: RotationFunction;
@@ -133,20 +136,28 @@ export interface RotatedSecret {
  * @see https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_RotateSecret.html
  */
 export function declareRotatedSecret(parent: pulumi.Resource, name: string, args: RotatedSecretArgs): RotatedSecret {
-    const secret = new aws.secretsmanager.Secret(`${name}-secret`, {
-        description: args.description.slice(0, 2048),
-        kmsKeyId: args.kmsKeyArn,
-        recoveryWindowInDays: args.recoveryWindowInDays,
-        policy: readerPolicyInput(args.readers),
-        tags: args.tags,
-    }, { parent });
+    const secret = new aws.secretsmanager.Secret(
+        `${name}-secret`,
+        {
+            description: args.description.slice(0, 2048),
+            kmsKeyId: args.kmsKeyArn,
+            recoveryWindowInDays: args.recoveryWindowInDays,
+            policy: readerPolicyInput(args.readers),
+            tags: args.tags,
+        },
+        { parent },
+    );
     const rotationFunction = args.rotationFunction(secret.arn);
-    const rotation = new aws.secretsmanager.SecretRotation(`${name}-rotation`, {
-        secretId: secret.id,
-        rotationLambdaArn: rotationFunction.functionArn,
-        rotationRules: { automaticallyAfterDays: args.rotateEveryDays },
-        rotateImmediately: true,
-    }, { parent, dependsOn: [...rotationFunction.ready] });
+    const rotation = new aws.secretsmanager.SecretRotation(
+        `${name}-rotation`,
+        {
+            secretId: secret.id,
+            rotationLambdaArn: rotationFunction.functionArn,
+            rotationRules: { automaticallyAfterDays: args.rotateEveryDays },
+            rotateImmediately: true,
+        },
+        { parent, dependsOn: [...rotationFunction.ready] },
+    );
     return { secret, rotation, rotationFunction };
 }
 
@@ -161,12 +172,17 @@ export function renderReaderPolicy(readers: readonly string[]): PolicyDocument {
     const principals = [...new Set(readers)].sort();
     return {
         Version: POLICY_VERSION,
-        Statement: principals.length === 0 ? [] : [{
-            Effect: "Allow",
-            Principal: { AWS: principals },
-            Action: [...READER_ACTIONS],
-            Resource: ["*"],
-        }],
+        Statement:
+            principals.length === 0
+                ? []
+                : [
+                      {
+                          Effect: "Allow",
+                          Principal: { AWS: principals },
+                          Action: [...READER_ACTIONS],
+                          Resource: ["*"],
+                      },
+                  ],
     };
 }
 
@@ -176,7 +192,9 @@ export function renderReaderPolicy(readers: readonly string[]): PolicyDocument {
  */
 function readerPolicyInput(readers: readonly pulumi.Input<string>[]): pulumi.Input<string> {
     const render = (arns: readonly string[]) => (arns.length === 0 ? "{}" : JSON.stringify(renderReaderPolicy(arns)));
-    return readers.every((r) => typeof r === "string") ? render(readers as string[]) : pulumi.all([...readers]).apply(render);
+    return readers.every((r) => typeof r === "string")
+        ? render(readers as string[])
+        : pulumi.all([...readers]).apply(render);
 }
 
 /**
@@ -194,13 +212,20 @@ export function rotationKmsGrant(kmsKeyArn: pulumi.Input<string>): AwsGrant {
  * recording the problem.
  */
 export function checkRotationDays(value: unknown, path: string, problems: Problems): number | undefined {
-    if (typeof value === "number" && Number.isInteger(value) && value >= MIN_ROTATION_DAYS && value <= MAX_ROTATION_DAYS) {
+    if (
+        typeof value === "number" &&
+        Number.isInteger(value) &&
+        value >= MIN_ROTATION_DAYS &&
+        value <= MAX_ROTATION_DAYS
+    ) {
         return value;
     }
-    problems.add(path, `\`${path}\` must be a whole number of days from ${MIN_ROTATION_DAYS} to ${MAX_ROTATION_DAYS}; got ${describe(value)}.${numberHint(value)}`);
+    problems.add(
+        path,
+        `\`${path}\` must be a whole number of days from ${MIN_ROTATION_DAYS} to ${MAX_ROTATION_DAYS}; got ${describe(value)}.${numberHint(value)}`,
+    );
     return undefined;
 }
-
 
 /**
  * Checks `recoveryWindowInDays`: {@link MIN_RECOVERY_WINDOW_DAYS}–{@link MAX_RECOVERY_WINDOW_DAYS}
@@ -210,20 +235,35 @@ export function checkRecoveryWindow(value: unknown, problems: Problems): number 
     if (value === undefined) {
         return DEFAULT_RECOVERY_WINDOW_DAYS;
     }
-    if (typeof value === "number" && Number.isInteger(value) && value >= MIN_RECOVERY_WINDOW_DAYS && value <= MAX_RECOVERY_WINDOW_DAYS) {
+    if (
+        typeof value === "number" &&
+        Number.isInteger(value) &&
+        value >= MIN_RECOVERY_WINDOW_DAYS &&
+        value <= MAX_RECOVERY_WINDOW_DAYS
+    ) {
         return value;
     }
-    problems.add("recoveryWindowInDays", `\`recoveryWindowInDays\` must be a whole number of days from ${MIN_RECOVERY_WINDOW_DAYS} to ${MAX_RECOVERY_WINDOW_DAYS} (AWS limits): a deleted secret stays recoverable that long, and this package never deletes one at once; got ${describe(value)}.`);
+    problems.add(
+        "recoveryWindowInDays",
+        `\`recoveryWindowInDays\` must be a whole number of days from ${MIN_RECOVERY_WINDOW_DAYS} to ${MAX_RECOVERY_WINDOW_DAYS} (AWS limits): a deleted secret stays recoverable that long, and this package never deletes one at once; got ${describe(value)}.`,
+    );
     return DEFAULT_RECOVERY_WINDOW_DAYS;
 }
 
 /** Checks a KMS key ARN given at `path` now, or when it resolves; returns it. */
-export function checkKmsKeyArn(value: unknown, problems: Problems, later: DeferredCheck[], path = "kmsKeyArn"): pulumi.Input<string> | undefined {
+export function checkKmsKeyArn(
+    value: unknown,
+    problems: Problems,
+    later: DeferredCheck[],
+    path = "kmsKeyArn",
+): pulumi.Input<string> | undefined {
     if (value === undefined) {
         return undefined;
     }
-    const problem = (v: unknown) => (typeof v === "string" && KMS_KEY_ARN.test(v) ? undefined
-        : `\`${path}\` must be the ARN of a KMS key, \`arn:aws:kms:<region>:<account>:key/<key id>\` (such as \`key.arn\` of an \`aws.kms.Key\`; an alias is not enough, since IAM policies name keys by ARN); got ${describe(v)}.`);
+    const problem = (v: unknown) =>
+        typeof v === "string" && KMS_KEY_ARN.test(v)
+            ? undefined
+            : `\`${path}\` must be the ARN of a KMS key, \`arn:aws:kms:<region>:<account>:key/<key id>\` (such as \`key.arn\` of an \`aws.kms.Key\`; an alias is not enough, since IAM policies name keys by ARN); got ${describe(v)}.`;
     if (typeof value === "string" || pulumi.Output.isInstance(value) || value instanceof Promise) {
         checkNowOrLater({ path, value: value as pulumi.Input<string>, problem }, problems, later);
         return value as pulumi.Input<string>;
@@ -242,7 +282,10 @@ export function planReaders(readers: unknown, problems: Problems, later: Deferre
         return [];
     }
     if (!Array.isArray(readers)) {
-        problems.add("readers", `\`readers\` must be a list of IAM principal ARNs or \`aws.ServiceIdentity\` objects; got ${describe(readers)}.`);
+        problems.add(
+            "readers",
+            `\`readers\` must be a list of IAM principal ARNs or \`aws.ServiceIdentity\` objects; got ${describe(readers)}.`,
+        );
         return [];
     }
     const arns: pulumi.Input<string>[] = [];
@@ -267,11 +310,12 @@ function readerProblem(path: string, value: unknown): string | undefined {
     if (typeof value === "string" && READER_ARN.test(value)) {
         return undefined;
     }
-    const resource = value !== null && typeof value === "object" && pulumi.Resource.isInstance(value)
-        ? " A resource object is not a reader: pass its ARN (`role.arn`), or the `aws.ServiceIdentity` itself."
-        : typeof value === "string" && /^[\w+=,.@-]+$/.test(value)
-            ? ` A name is not enough: pass the role's ARN, \`arn:aws:iam::<account>:role/${value}\`.`
-            : typeof value === "string" && /^(serviceAccount|user|group|principal|principalSet|domain):/.test(value)
+    const resource =
+        value !== null && typeof value === "object" && pulumi.Resource.isInstance(value)
+            ? " A resource object is not a reader: pass its ARN (`role.arn`), or the `aws.ServiceIdentity` itself."
+            : typeof value === "string" && /^[\w+=,.@-]+$/.test(value)
+              ? ` A name is not enough: pass the role's ARN, \`arn:aws:iam::<account>:role/${value}\`.`
+              : typeof value === "string" && /^(serviceAccount|user|group|principal|principalSet|domain):/.test(value)
                 ? " That is a Google Cloud IAM member; readers of an AWS secret are AWS principals."
                 : "";
     return `\`${path}\` must be an IAM principal ARN (\`arn:aws:iam::<account>:role/<name>\`, \`…:user/<name>\` or \`…:root\`, without wildcards) or an \`aws.ServiceIdentity\`; got ${describe(value)}.${resource}`;

@@ -128,25 +128,46 @@ export interface AwsRotatingSecretPlan {
  * Validates `args` for a secret called `name`, collecting every problem and throwing one
  * `InputPropertiesError`. Registers nothing.
  */
-export function planAwsRotatingSecret(name: string, args: AwsRotatingSecretArgs, opts?: pulumi.ComponentResourceOptions): AwsRotatingSecretPlan {
+export function planAwsRotatingSecret(
+    name: string,
+    args: AwsRotatingSecretArgs,
+    opts?: pulumi.ComponentResourceOptions,
+): AwsRotatingSecretPlan {
     const problems = new Problems();
     const later: AnyDeferredCheck[] = [];
     const a: Partial<AwsRotatingSecretArgs> = args ?? {};
     const rotator = a.rotator;
     if (rotator !== undefined && !(rotator instanceof AwsSecretRotator)) {
-        problems.add("rotator", `\`rotator\` must be an \`aws.SecretRotator\`; got ${describe(rotator)}. Leave it out for a rotation function of this secret's own.`);
+        problems.add(
+            "rotator",
+            `\`rotator\` must be an \`aws.SecretRotator\`; got ${describe(rotator)}. Leave it out for a rotation function of this secret's own.`,
+        );
     }
     const shared = rotator instanceof AwsSecretRotator;
-    checkChildName(name, shared ? MAX_SHARED_SECRET_NAME_CHARS : MAX_ROTATING_SECRET_NAME_CHARS,
+    checkChildName(
+        name,
+        shared ? MAX_SHARED_SECRET_NAME_CHARS : MAX_ROTATING_SECRET_NAME_CHARS,
         shared ? "the secret" : "the secret and its rotation function's role",
-        shared ? "the secret's name derived from it may have 512" : `the IAM role name \`${name}${ROTATOR_SUFFIX}-role-xxxxxxx\` derived from it may have 64`, problems);
+        shared
+            ? "the secret's name derived from it may have 512"
+            : `the IAM role name \`${name}${ROTATOR_SUFFIX}-role-xxxxxxx\` derived from it may have 64`,
+        problems,
+    );
     const { owner, purpose } = requireText(a, ["owner", "purpose"], problems, OWNERSHIP_FIELDS);
     const rotateEveryDays = checkRotationDays(a.rotateEveryDays, "rotateEveryDays", problems);
     const { length, format } = planValue(a.value, problems);
     const readers = planReaders(a.readers, problems, later);
     const kmsKeyArn = checkKmsKeyArn(a.kmsKeyArn, problems, later);
-    if (shared && typeof kmsKeyArn === "string" && rotator.kmsKeyArns.every((k) => typeof k === "string") && !rotator.kmsKeyArns.includes(kmsKeyArn)) {
-        problems.add("kmsKeyArn", `\`kmsKeyArn\` \`${kmsKeyArn}\` is not among the \`kmsKeyArns\` of the rotator \`${rotator.rotatorId}\`, so it could not rotate this secret; add the key there.`);
+    if (
+        shared &&
+        typeof kmsKeyArn === "string" &&
+        rotator.kmsKeyArns.every((k) => typeof k === "string") &&
+        !rotator.kmsKeyArns.includes(kmsKeyArn)
+    ) {
+        problems.add(
+            "kmsKeyArn",
+            `\`kmsKeyArn\` \`${kmsKeyArn}\` is not among the \`kmsKeyArns\` of the rotator \`${rotator.rotatorId}\`, so it could not rotate this secret; add the key there.`,
+        );
     }
     const recoveryWindowInDays = checkRecoveryWindow(a.recoveryWindowInDays, problems);
     const rotationAlarm = planRotationAlarm(a.rotationAlarm, problems, later, opts);
@@ -154,13 +175,30 @@ export function planAwsRotatingSecret(name: string, args: AwsRotatingSecretArgs,
     // Secrets Manager allows 50 tags on a secret, as IAM on a role (MAX_TAGS); planTags counted
     // the ownership tags only.
     // https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_limits.html
-    const written = Object.keys(tags.tags).length + VALUE_TAGS + (shared ? 1 : 0) + (rotationAlarm.notify === undefined ? 0 : 1);
+    const written =
+        Object.keys(tags.tags).length + VALUE_TAGS + (shared ? 1 : 0) + (rotationAlarm.notify === undefined ? 0 : 1);
     const given = a.tags !== null && typeof a.tags === "object" ? Object.keys(a.tags).length : 0;
     if (Object.keys(tags.tags).length + given <= MAX_TAGS && written + given > MAX_TAGS) {
-        problems.add("tags", `\`tags\` has ${given} tags; with the ${written} \`nhi:\` tags pulumi-nhi writes on the secret that is ${written + given}, more than the ${MAX_TAGS} Secrets Manager allows on a secret.`);
+        problems.add(
+            "tags",
+            `\`tags\` has ${given} tags; with the ${written} \`nhi:\` tags pulumi-nhi writes on the secret that is ${written + given}, more than the ${MAX_TAGS} Secrets Manager allows on a secret.`,
+        );
     }
     problems.throwIfAny(`AwsRotatingSecret "${name}"`);
-    return { owner, purpose, rotateEveryDays: rotateEveryDays!, length, format, readers, kmsKeyArn, recoveryWindowInDays, rotator: shared ? rotator : undefined, tags, rotationAlarm, later };
+    return {
+        owner,
+        purpose,
+        rotateEveryDays: rotateEveryDays!,
+        length,
+        format,
+        readers,
+        kmsKeyArn,
+        recoveryWindowInDays,
+        rotator: shared ? rotator : undefined,
+        tags,
+        rotationAlarm,
+        later,
+    };
 }
 
 function planValue(value: unknown, problems: Problems): { length: number; format: ValueFormat } {
@@ -168,18 +206,28 @@ function planValue(value: unknown, problems: Problems): { length: number; format
         return { length: DEFAULT_LENGTH, format: DEFAULT_FORMAT };
     }
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
-        problems.add("value", `\`value\` must be \`{ length?, format? }\`, such as \`{ length: 64, format: "hex" }\`; got ${describe(value)}.`);
+        problems.add(
+            "value",
+            `\`value\` must be \`{ length?, format? }\`, such as \`{ length: 64, format: "hex" }\`; got ${describe(value)}.`,
+        );
         return { length: DEFAULT_LENGTH, format: DEFAULT_FORMAT };
     }
     const { length = DEFAULT_LENGTH, format = DEFAULT_FORMAT } = value as { length?: unknown; format?: unknown };
-    const okLength = typeof length === "number" && Number.isInteger(length) && length >= MIN_LENGTH && length <= MAX_LENGTH;
+    const okLength =
+        typeof length === "number" && Number.isInteger(length) && length >= MIN_LENGTH && length <= MAX_LENGTH;
     if (!okLength) {
-        problems.add("value.length", `\`value.length\` must be a whole number of characters from ${MIN_LENGTH} to ${MAX_LENGTH}; got ${describe(length)}.${numberHint(length)}`);
+        problems.add(
+            "value.length",
+            `\`value.length\` must be a whole number of characters from ${MIN_LENGTH} to ${MAX_LENGTH}; got ${describe(length)}.${numberHint(length)}`,
+        );
     }
     const okFormat = typeof format === "string" && (VALUE_FORMATS as string[]).includes(format);
     if (!okFormat) {
         const hint = typeof format === "string" ? didYouMean(closestNames(format, VALUE_FORMATS)) : "";
-        problems.add("value.format", `\`value.format\` must be one of ${oneOf(VALUE_FORMATS)}; got ${describe(format)}.${hint}`);
+        problems.add(
+            "value.format",
+            `\`value.format\` must be one of ${oneOf(VALUE_FORMATS)}; got ${describe(format)}.${hint}`,
+        );
     }
     return { length: okLength ? length : DEFAULT_LENGTH, format: okFormat ? (format as ValueFormat) : DEFAULT_FORMAT };
 }
@@ -230,7 +278,8 @@ export class AwsRotatingSecret extends pulumi.ComponentResource {
         const subject = `AwsRotatingSecret "${name}"`;
         checkAfterProgram(subject, this, plan.rotationAlarm);
         const guard = deployTimeGuard(subject, this, plan.later);
-        const userTags = args.tags === undefined ? {} : Object.fromEntries(plan.tags.userKeys.map((k) => [k, args.tags![k]]));
+        const userTags =
+            args.tags === undefined ? {} : Object.fromEntries(plan.tags.userKeys.map((k) => [k, args.tags![k]]));
         const kmsKeyArn = plan.kmsKeyArn === undefined ? undefined : guard(plan.kmsKeyArn);
         const tags: Record<string, pulumi.Input<string>> = {
             ...userTags,
@@ -240,17 +289,18 @@ export class AwsRotatingSecret extends pulumi.ComponentResource {
             ...(plan.rotator === undefined ? {} : { [ROTATOR_TAG]: plan.rotator.rotatorId }),
             ...notifyTag(plan.rotationAlarm, guard),
         };
-        const ownFunction = (secretArn: pulumi.Output<string>): RotationFunction => declareRotationFunction(this, `${name}${ROTATOR_SUFFIX}`, {
-            entry: "aws/rotate-secret",
-            owner: plan.owner,
-            purpose: plan.purpose,
-            grants: [
-                { actions: [...ACTIONS.secretsmanager], resources: [secretArn] },
-                ...(kmsKeyArn === undefined ? [] : [rotationKmsGrant(kmsKeyArn)]),
-            ],
-            invokedBy: { secretArn },
-            tags: userTags,
-        });
+        const ownFunction = (secretArn: pulumi.Output<string>): RotationFunction =>
+            declareRotationFunction(this, `${name}${ROTATOR_SUFFIX}`, {
+                entry: "aws/rotate-secret",
+                owner: plan.owner,
+                purpose: plan.purpose,
+                grants: [
+                    { actions: [...ACTIONS.secretsmanager], resources: [secretArn] },
+                    ...(kmsKeyArn === undefined ? [] : [rotationKmsGrant(kmsKeyArn)]),
+                ],
+                invokedBy: { secretArn },
+                tags: userTags,
+            });
         const { secret, rotationFunction } = declareRotatedSecret(this, name, {
             description: `${plan.purpose} (owner: ${plan.owner}). Generated and rotated every ${plan.rotateEveryDays} days by pulumi-nhi; read AWSCURRENT, accept AWSCURRENT or AWSPREVIOUS.`,
             tags,

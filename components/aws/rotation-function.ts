@@ -99,9 +99,15 @@ export interface RotationFunction {
     /** The function's identity (its execution role). */
     readonly identity: AwsServiceIdentity;
     /** The `aws.cloudwatch.LogGroup` (typed without `@pulumi/aws`, so that no declaration file of the package needs it). */
-    readonly logGroup: pulumi.CustomResource & { readonly arn: pulumi.Output<string>; readonly name: pulumi.Output<string> };
+    readonly logGroup: pulumi.CustomResource & {
+        readonly arn: pulumi.Output<string>;
+        readonly name: pulumi.Output<string>;
+    };
     /** The `aws.lambda.Function`. */
-    readonly lambda: pulumi.CustomResource & { readonly arn: pulumi.Output<string>; readonly name: pulumi.Output<string> };
+    readonly lambda: pulumi.CustomResource & {
+        readonly arn: pulumi.Output<string>;
+        readonly name: pulumi.Output<string>;
+    };
     /** The `aws.lambda.Permission`. */
     readonly permission: pulumi.CustomResource;
     /**
@@ -130,22 +136,31 @@ export interface RotationFunction {
  * Throws what `AwsServiceIdentity` throws for bad arguments: the caller validates the values it
  * passes (owner, purpose, tags, ARNs) in its own plan, before `super()`, so that it never does.
  */
-export function declareRotationFunction(parent: pulumi.Resource, name: string, args: RotationFunctionArgs): RotationFunction {
+export function declareRotationFunction(
+    parent: pulumi.Resource,
+    name: string,
+    args: RotationFunctionArgs,
+): RotationFunction {
     const fn = declareFunction(parent, name, {
         ...args,
         description: `Rotates secrets (pulumi-nhi ${args.entry}): ${args.purpose}`,
         memoryMb: ROTATION_MEMORY_MB,
         timeoutSeconds: ROTATION_TIMEOUT_SECONDS,
     });
-    const source = args.invokedBy.secretArn !== undefined
-        ? { sourceArn: args.invokedBy.secretArn }
-        : { sourceAccount: args.invokedBy.sourceAccount };
-    const permission = new aws.lambda.Permission(`${name}-invoke`, {
-        action: "lambda:InvokeFunction",
-        function: fn.lambda.name,
-        principal: SECRETS_MANAGER_PRINCIPAL,
-        ...source,
-    }, { parent });
+    const source =
+        args.invokedBy.secretArn !== undefined
+            ? { sourceArn: args.invokedBy.secretArn }
+            : { sourceAccount: args.invokedBy.sourceAccount };
+    const permission = new aws.lambda.Permission(
+        `${name}-invoke`,
+        {
+            action: "lambda:InvokeFunction",
+            function: fn.lambda.name,
+            principal: SECRETS_MANAGER_PRINCIPAL,
+            ...source,
+        },
+        { parent },
+    );
     return { ...fn, permission, ready: [permission] };
 }
 
@@ -173,32 +188,44 @@ export type DeclaredFunction = Omit<RotationFunction, "permission" | "ready">;
 export function declareFunction(parent: pulumi.Resource, name: string, args: FunctionArgs): DeclaredFunction {
     const opts = { parent };
     const tags = { ...args.tags, ...ownershipTags({ owner: args.owner, purpose: args.purpose }) };
-    const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
-        namePrefix: `/aws/lambda/${name}-`,
-        retentionInDays: ROTATION_LOG_RETENTION_DAYS,
-        tags,
-    }, opts);
-    const identity = new AwsServiceIdentity(name, {
-        owner: args.owner,
-        purpose: args.purpose,
-        trust: { service: { principal: LAMBDA_PRINCIPAL, logGroups: [logGroup.arn] } },
-        grants: args.grants,
-        tags: args.tags,
-        expiresAt: args.expiresAt,
-        // The package's own plumbing, removed with the identity it serves: expiry by condition only.
-        deprovisionAtExpiry: false,
-    }, opts);
-    const lambda = new aws.lambda.Function(name, {
-        description: args.description.slice(0, 256),
-        runtime: ROTATION_RUNTIME,
-        handler: `${args.entry}.handler`,
-        code: runtimeArchive(args.entry),
-        role: identity.roleArn,
-        memorySize: args.memoryMb,
-        timeout: args.timeoutSeconds,
-        loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
-        tags,
-    }, { parent, dependsOn: [identity] });
+    const logGroup = new aws.cloudwatch.LogGroup(
+        `${name}-logs`,
+        {
+            namePrefix: `/aws/lambda/${name}-`,
+            retentionInDays: ROTATION_LOG_RETENTION_DAYS,
+            tags,
+        },
+        opts,
+    );
+    const identity = new AwsServiceIdentity(
+        name,
+        {
+            owner: args.owner,
+            purpose: args.purpose,
+            trust: { service: { principal: LAMBDA_PRINCIPAL, logGroups: [logGroup.arn] } },
+            grants: args.grants,
+            tags: args.tags,
+            expiresAt: args.expiresAt,
+            // The package's own plumbing, removed with the identity it serves: expiry by condition only.
+            deprovisionAtExpiry: false,
+        },
+        opts,
+    );
+    const lambda = new aws.lambda.Function(
+        name,
+        {
+            description: args.description.slice(0, 256),
+            runtime: ROTATION_RUNTIME,
+            handler: `${args.entry}.handler`,
+            code: runtimeArchive(args.entry),
+            role: identity.roleArn,
+            memorySize: args.memoryMb,
+            timeout: args.timeoutSeconds,
+            loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
+            tags,
+        },
+        { parent, dependsOn: [identity] },
+    );
     return { functionArn: lambda.arn, functionName: lambda.name, identity, logGroup, lambda };
 }
 
@@ -214,7 +241,10 @@ export const SCHEDULER_PRINCIPAL = "scheduler.amazonaws.com";
  */
 export function schedulerSource(functionArn: string): { sourceAccount: string; sourceArn: string } {
     const [, partition, , region, account] = functionArn.split(":");
-    return { sourceAccount: account, sourceArn: `arn:${partition}:scheduler:${region}:${account}:schedule-group/default` };
+    return {
+        sourceAccount: account,
+        sourceArn: `arn:${partition}:scheduler:${region}:${account}:schedule-group/default`,
+    };
 }
 
 /** The arguments of {@link declareFunctionSchedule}, validated by the caller's plan. */
@@ -242,28 +272,46 @@ export interface FunctionScheduleArgs {
  * Lambda permission is added: the execution role's identity policy is enough in one account.
  * @see https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html#setting-up-execution-role
  */
-export function declareFunctionSchedule(parent: pulumi.Resource, name: string, args: FunctionScheduleArgs): { identity: AwsServiceIdentity; schedule: pulumi.CustomResource } {
+export function declareFunctionSchedule(
+    parent: pulumi.Resource,
+    name: string,
+    args: FunctionScheduleArgs,
+): { identity: AwsServiceIdentity; schedule: pulumi.CustomResource } {
     const { functionArn } = args;
     const source = functionArn.apply(schedulerSource);
-    const identity = new AwsServiceIdentity(name, {
-        owner: args.owner,
-        purpose: args.purpose,
-        trust: { service: { principal: SCHEDULER_PRINCIPAL, sourceAccount: source.sourceAccount, sourceArn: source.sourceArn } },
-        grants: [{ actions: ["lambda:InvokeFunction"], resources: [functionArn] }],
-        tags: args.tags,
-        expiresAt: args.expiresAt,
-        deprovisionAtExpiry: false,
-    }, { parent });
-    const schedule = new aws.scheduler.Schedule(name, {
-        description: args.description.slice(0, 512),
-        scheduleExpression: args.scheduleExpression,
-        flexibleTimeWindow: { mode: "OFF" },
-        target: {
-            arn: functionArn,
-            roleArn: identity.roleArn,
-            input: args.input,
-            retryPolicy: { ...args.retryPolicy },
+    const identity = new AwsServiceIdentity(
+        name,
+        {
+            owner: args.owner,
+            purpose: args.purpose,
+            trust: {
+                service: {
+                    principal: SCHEDULER_PRINCIPAL,
+                    sourceAccount: source.sourceAccount,
+                    sourceArn: source.sourceArn,
+                },
+            },
+            grants: [{ actions: ["lambda:InvokeFunction"], resources: [functionArn] }],
+            tags: args.tags,
+            expiresAt: args.expiresAt,
+            deprovisionAtExpiry: false,
         },
-    }, { parent, dependsOn: [identity] });
+        { parent },
+    );
+    const schedule = new aws.scheduler.Schedule(
+        name,
+        {
+            description: args.description.slice(0, 512),
+            scheduleExpression: args.scheduleExpression,
+            flexibleTimeWindow: { mode: "OFF" },
+            target: {
+                arn: functionArn,
+                roleArn: identity.roleArn,
+                input: args.input,
+                retryPolicy: { ...args.retryPolicy },
+            },
+        },
+        { parent, dependsOn: [identity] },
+    );
     return { identity, schedule };
 }

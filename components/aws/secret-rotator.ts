@@ -68,11 +68,21 @@ export interface AwsSecretRotatorPlan {
  * `InputPropertiesError`. Registers nothing. `stack` is `<project>/<stack>`, which with `name`
  * makes the rotator's id unique among the stacks that share an account.
  */
-export function planAwsSecretRotator(name: string, args: AwsSecretRotatorArgs, stack = `${pulumi.getProject()}/${pulumi.getStack()}`): AwsSecretRotatorPlan {
+export function planAwsSecretRotator(
+    name: string,
+    args: AwsSecretRotatorArgs,
+    stack = `${pulumi.getProject()}/${pulumi.getStack()}`,
+): AwsSecretRotatorPlan {
     const problems = new Problems();
     const later: DeferredCheck[] = [];
     const a: Partial<AwsSecretRotatorArgs> = args ?? {};
-    checkChildName(name, MAX_ROTATION_FUNCTION_NAME_CHARS, "the rotation function's role and Lambda function", "the IAM role name derived from it may have 64", problems);
+    checkChildName(
+        name,
+        MAX_ROTATION_FUNCTION_NAME_CHARS,
+        "the rotation function's role and Lambda function",
+        "the IAM role name derived from it may have 64",
+        problems,
+    );
     const { owner, purpose } = requireText(a, ["owner", "purpose"], problems, OWNERSHIP_FIELDS);
     const tags = planTags(a.tags, { owner, purpose }, problems);
     const kmsKeyArns: pulumi.Input<string>[] = [];
@@ -88,7 +98,10 @@ export function planAwsSecretRotator(name: string, args: AwsSecretRotatorArgs, s
     }
     const rotatorId = `${stack}/${name}`;
     if (problems.isEmpty && !isTagValue(rotatorId)) {
-        problems.add("name", `\`name\`: the rotator's id \`${rotatorId}\` (project/stack/name) is written to the tag \`${ROTATOR_TAG}\`, which allows at most 256 letters, digits, spaces and \`_ . : / = + - @\`.`);
+        problems.add(
+            "name",
+            `\`name\`: the rotator's id \`${rotatorId}\` (project/stack/name) is written to the tag \`${ROTATOR_TAG}\`, which allows at most 256 letters, digits, spaces and \`_ . : / = + - @\`.`,
+        );
     }
     problems.throwIfAny(`AwsSecretRotator "${name}"`);
     return { owner, purpose, rotatorId, kmsKeyArns, userTagKeys: tags.userKeys, later };
@@ -106,9 +119,15 @@ export function checkChildName(name: unknown, max: number, what: string, limit: 
     }
     if (!CHILD_NAME.test(name)) {
         const bad = [...new Set(name.replace(/[A-Za-z0-9_+=.@-]/g, ""))].map((c) => `\`${c}\``).join(", ");
-        problems.add("name", `\`name\` \`${name}\` names ${what}, which allow only letters, digits and \`_+=.@-\`; remove ${bad}.`);
+        problems.add(
+            "name",
+            `\`name\` \`${name}\` names ${what}, which allow only letters, digits and \`_+=.@-\`; remove ${bad}.`,
+        );
     } else if (name.length > max) {
-        problems.add("name", `\`name\` \`${name}\` is ${name.length} characters; it names ${what}, so it may have at most ${max} (${limit}).`);
+        problems.add(
+            "name",
+            `\`name\` \`${name}\` is ${name.length} characters; it names ${what}, so it may have at most ${max} (${limit}).`,
+        );
     }
 }
 
@@ -154,11 +173,18 @@ export class AwsSecretRotator extends pulumi.ComponentResource {
             owner: plan.owner,
             purpose: plan.purpose,
             grants: [
-                { actions: [...ACTIONS.secretsmanager], resources: [secrets], whereTagged: { [ROTATOR_TAG]: plan.rotatorId } },
+                {
+                    actions: [...ACTIONS.secretsmanager],
+                    resources: [secrets],
+                    whereTagged: { [ROTATOR_TAG]: plan.rotatorId },
+                },
                 ...plan.kmsKeyArns.map((key) => rotationKmsGrant(guard(key))),
             ],
             invokedBy: { sourceAccount: account },
-            tags: args.tags === undefined ? undefined : Object.fromEntries(plan.userTagKeys.map((k) => [k, args.tags![k]])),
+            tags:
+                args.tags === undefined
+                    ? undefined
+                    : Object.fromEntries(plan.userTagKeys.map((k) => [k, args.tags![k]])),
         });
         this.rotatorId = plan.rotatorId;
         this.functionArn = this.rotationFunction.functionArn;

@@ -3,7 +3,17 @@ import * as pulumi from "@pulumi/pulumi";
 import { legacyTypeOf, withLegacyType } from "../core/tokens";
 import { deployTimeGuard } from "../core/deferred";
 import { Problems, describe } from "../core/errors";
-import { AwsPrincipalArgs, AwsPrincipalComponent, AwsPrincipalPlan, MAX_PRINCIPAL_NAME_CHARS, PrincipalKind, RenderedPolicies, planAwsPrincipal, principalTags, registerPolicies } from "./principal";
+import {
+    AwsPrincipalArgs,
+    AwsPrincipalComponent,
+    AwsPrincipalPlan,
+    MAX_PRINCIPAL_NAME_CHARS,
+    PrincipalKind,
+    RenderedPolicies,
+    planAwsPrincipal,
+    principalTags,
+    registerPolicies,
+} from "./principal";
 import { logGroupGrant } from "./lambda-logs";
 import { checkAfterProgram } from "./usage-settings";
 import { ROLE_POLICY_LIMITS } from "./policy";
@@ -27,7 +37,8 @@ const ROLE: PrincipalKind = {
     noun: "role",
     childSuffix: ROLE_CHILD_SUFFIX,
     limits: ROLE_POLICY_LIMITS,
-    expiryConsequence: "AWS stops honouring the role: its trust policy lets nobody assume it and its policies allow nothing",
+    expiryConsequence:
+        "AWS stops honouring the role: its trust policy lets nobody assume it and its policies allow nothing",
 };
 
 /** The arguments of {@link AwsServiceIdentity}: those of every AWS identity, and the role's own. */
@@ -55,23 +66,42 @@ export interface AwsServiceIdentityPlan extends AwsPrincipalPlan {
  * Validates `args` for an identity called `name` and plans its documents, collecting every
  * problem and throwing one {@link pulumi.InputPropertiesError}. Registers nothing.
  */
-export function planAwsServiceIdentity(name: string, args: AwsServiceIdentityArgs, now: Date = new Date(), opts?: pulumi.ComponentResourceOptions): AwsServiceIdentityPlan {
+export function planAwsServiceIdentity(
+    name: string,
+    args: AwsServiceIdentityArgs,
+    now: Date = new Date(),
+    opts?: pulumi.ComponentResourceOptions,
+): AwsServiceIdentityPlan {
     const a: Partial<AwsServiceIdentityArgs> = args ?? {};
     let trust: TrustPlan | undefined;
-    const plan = planAwsPrincipal(name, args, ROLE, now, {
-        own: (problems, later) => {
-            trust = planTrust(a.trust, problems, later);
+    const plan = planAwsPrincipal(
+        name,
+        args,
+        ROLE,
+        now,
+        {
+            own: (problems, later) => {
+                trust = planTrust(a.trust, problems, later);
+            },
+            options: (problems) => checkSessionDuration(a.maxSessionDuration, problems),
+            // `trust.service.logGroups` is one more grant.
+            moreGrants: () =>
+                trust?.kind === "service" && trust.logGroups.length > 0 ? [logGroupGrant(trust.logGroups)] : [],
         },
-        options: (problems) => checkSessionDuration(a.maxSessionDuration, problems),
-        // `trust.service.logGroups` is one more grant.
-        moreGrants: () => (trust?.kind === "service" && trust.logGroups.length > 0 ? [logGroupGrant(trust.logGroups)] : []),
-    }, opts);
+        opts,
+    );
     return { ...plan, trust: trust! };
 }
 
 function checkSessionDuration(d: unknown, problems: Problems): void {
-    if (d !== undefined && (typeof d !== "number" || !Number.isInteger(d) || d < MIN_SESSION_SECONDS || d > MAX_SESSION_SECONDS)) {
-        problems.add("maxSessionDuration", `\`maxSessionDuration\` must be a whole number of seconds from ${MIN_SESSION_SECONDS} (1 hour) to ${MAX_SESSION_SECONDS} (12 hours); got ${describe(d)}.`);
+    if (
+        d !== undefined &&
+        (typeof d !== "number" || !Number.isInteger(d) || d < MIN_SESSION_SECONDS || d > MAX_SESSION_SECONDS)
+    ) {
+        problems.add(
+            "maxSessionDuration",
+            `\`maxSessionDuration\` must be a whole number of seconds from ${MIN_SESSION_SECONDS} (1 hour) to ${MAX_SESSION_SECONDS} (12 hours); got ${describe(d)}.`,
+        );
     }
 }
 
@@ -124,7 +154,10 @@ export class AwsServiceIdentity extends AwsPrincipalComponent {
 /** What {@link declareServiceRole} registered: the role, its rendered policies and trust. */
 export interface DeclaredServiceRole {
     /** The role (typed without `@pulumi/aws`, so that the package's declarations import no cloud SDK). */
-    readonly role: pulumi.CustomResource & { readonly arn: pulumi.Output<string>; readonly name: pulumi.Output<string> };
+    readonly role: pulumi.CustomResource & {
+        readonly arn: pulumi.Output<string>;
+        readonly name: pulumi.Output<string>;
+    };
     /** The role and every policy and attachment that grants it something. */
     readonly resources: pulumi.Resource[];
     readonly renderedPolicies: RenderedPolicies;
@@ -141,29 +174,53 @@ export interface DeclaredServiceRole {
  * placeholders for the one value known only at deploy time, its identity's ARN, and puts the ARN in
  * with one `apply` per document (see `components/aws/deprovision.ts`).
  */
-export function declareServiceRole(parent: pulumi.ComponentResource, name: string, plan: AwsServiceIdentityPlan, args: AwsServiceIdentityArgs, subject: string, finish?: (document: pulumi.Input<string>) => pulumi.Input<string>): DeclaredServiceRole {
+export function declareServiceRole(
+    parent: pulumi.ComponentResource,
+    name: string,
+    plan: AwsServiceIdentityPlan,
+    args: AwsServiceIdentityArgs,
+    subject: string,
+    finish?: (document: pulumi.Input<string>) => pulumi.Input<string>,
+): DeclaredServiceRole {
     // Every value known only at deploy time reaches a child through `guard` (the trust, the
     // boundary, the notify topic) or the check of the grants (the policies). The role waits only
     // for those: a grant's ARN may come from a resource that names this role (a KMS key policy).
     const guard = deployTimeGuard(subject, parent, plan.later);
     const tags = principalTags(plan, args.tags, guard);
     const known = knownTrust(plan.trust);
-    const trustPolicy = known !== undefined
-        ? JSON.stringify(renderTrustPolicy(known, plan.expiresAt))
-        : pulumi.output(guard(plan.trust)).apply((t) => JSON.stringify(renderTrustPolicy(resolvedTrust(t as pulumi.Unwrap<TrustPlan>), plan.expiresAt)));
+    const trustPolicy =
+        known !== undefined
+            ? JSON.stringify(renderTrustPolicy(known, plan.expiresAt))
+            : pulumi
+                  .output(guard(plan.trust))
+                  .apply((t) =>
+                      JSON.stringify(renderTrustPolicy(resolvedTrust(t as pulumi.Unwrap<TrustPlan>), plan.expiresAt)),
+                  );
     const boundary = args.permissionsBoundaryArn;
-    const role = new aws.iam.Role(`${name}${ROLE_CHILD_SUFFIX}`, {
-        assumeRolePolicy: finish === undefined ? trustPolicy : finish(trustPolicy),
-        description: `${plan.purpose} (owner: ${plan.owner})`.slice(0, 1000),
-        maxSessionDuration: args.maxSessionDuration,
-        path: args.path,
-        permissionsBoundary: boundary === undefined ? undefined : guard(boundary),
-        tags,
-    }, { parent });
+    const role = new aws.iam.Role(
+        `${name}${ROLE_CHILD_SUFFIX}`,
+        {
+            assumeRolePolicy: finish === undefined ? trustPolicy : finish(trustPolicy),
+            description: `${plan.purpose} (owner: ${plan.owner})`.slice(0, 1000),
+            maxSessionDuration: args.maxSessionDuration,
+            path: args.path,
+            permissionsBoundary: boundary === undefined ? undefined : guard(boundary),
+            tags,
+        },
+        { parent },
+    );
     const resources: pulumi.Resource[] = [role];
     const renderedPolicies = registerPolicies(parent, name, ROLE, plan, guard, args.path, tags, {
-        inline: (child, policy) => resources.push(new aws.iam.RolePolicy(child, { role: role.id, policy: finish === undefined ? policy : finish(policy) }, { parent })),
-        attach: (child, policyArn) => resources.push(new aws.iam.RolePolicyAttachment(child, { role: role.name, policyArn }, { parent })),
+        inline: (child, policy) =>
+            resources.push(
+                new aws.iam.RolePolicy(
+                    child,
+                    { role: role.id, policy: finish === undefined ? policy : finish(policy) },
+                    { parent },
+                ),
+            ),
+        attach: (child, policyArn) =>
+            resources.push(new aws.iam.RolePolicyAttachment(child, { role: role.name, policyArn }, { parent })),
         principal: role,
     });
     return { role, resources, renderedPolicies, trustPolicy };
@@ -172,5 +229,7 @@ export function declareServiceRole(parent: pulumi.ComponentResource, name: strin
 /** The trust as plain data when every value in it is already known (and so already checked). */
 function knownTrust(trust: TrustPlan): ResolvedTrust | undefined {
     const values = Object.values(trust);
-    return values.every((v) => v === undefined || typeof v === "string" || Array.isArray(v)) ? (trust as ResolvedTrust) : undefined;
+    return values.every((v) => v === undefined || typeof v === "string" || Array.isArray(v))
+        ? (trust as ResolvedTrust)
+        : undefined;
 }

@@ -33,7 +33,12 @@ export function snsTopicProblem(path: string, v: unknown): string | undefined {
  * Checks an SNS topic ARN given at `path` now, or where it resolves (an Output or a Promise);
  * returns it, or undefined after recording why it cannot be one.
  */
-export function checkSnsTopic(value: unknown, path: string, problems: Problems, later: DeferredCheck[]): pulumi.Input<string> | undefined {
+export function checkSnsTopic(
+    value: unknown,
+    path: string,
+    problems: Problems,
+    later: DeferredCheck[],
+): pulumi.Input<string> | undefined {
     const problem = (v: unknown) => snsTopicProblem(path, v);
     if (typeof value === "string" || pulumi.Output.isInstance(value) || value instanceof Promise) {
         checkNowOrLater({ path, value: value as pulumi.Input<string>, problem }, problems, later);

@@ -70,11 +70,19 @@ export function ownershipTags(o: TagRecord): Record<string, string> {
  * that do not use a reserved prefix; returns the tags to apply. `principal` names what carries
  * them (`role`, `user`), for messages.
  */
-export function planTags(user: Record<string, pulumi.Input<string>> | undefined, o: TagRecord, problems: Problems, principal = "role"): TagPlan {
+export function planTags(
+    user: Record<string, pulumi.Input<string>> | undefined,
+    o: TagRecord,
+    problems: Problems,
+    principal = "role",
+): TagPlan {
     for (const field of ["owner", "purpose"] as const) {
         const v = o[field];
         if (v !== undefined && (!TAG_TEXT.test(v) || v.length > MAX_TAG_VALUE_CHARS)) {
-            problems.add(field, `\`${field}\` is written to the IAM tag \`nhi:${field}\`, which allows at most ${MAX_TAG_VALUE_CHARS} letters, digits, spaces and \`_ . : / = + - @\`; ${tagValueFix(v)}.`);
+            problems.add(
+                field,
+                `\`${field}\` is written to the IAM tag \`nhi:${field}\`, which allows at most ${MAX_TAG_VALUE_CHARS} letters, digits, spaces and \`_ . : / = + - @\`; ${tagValueFix(v)}.`,
+            );
         }
     }
     const tags = ownershipTags(o);
@@ -87,16 +95,27 @@ export function planTags(user: Record<string, pulumi.Input<string>> | undefined,
         for (const [key, value] of Object.entries(user)) {
             const at = `tags.${key}`;
             if (key.startsWith(TAG_PREFIX) || key.toLowerCase().startsWith("aws:")) {
-                problems.add(at, `\`${at}\`: tag keys starting \`${TAG_PREFIX}\` are written by pulumi-nhi and keys starting \`aws:\` by AWS; use another key.`);
+                problems.add(
+                    at,
+                    `\`${at}\`: tag keys starting \`${TAG_PREFIX}\` are written by pulumi-nhi and keys starting \`aws:\` by AWS; use another key.`,
+                );
             } else if (key === "" || key.length > MAX_TAG_KEY_CHARS || !TAG_TEXT.test(key)) {
-                problems.add(at, `\`${at}\`: a tag key must be 1–${MAX_TAG_KEY_CHARS} letters, digits, spaces and \`_ . : / = + - @\`.`);
+                problems.add(
+                    at,
+                    `\`${at}\`: a tag key must be 1–${MAX_TAG_KEY_CHARS} letters, digits, spaces and \`_ . : / = + - @\`.`,
+                );
             } else if (typeof value === "string" && (value.length > MAX_TAG_VALUE_CHARS || !TAG_TEXT.test(value))) {
-                problems.add(at, `\`${at}\` must be at most ${MAX_TAG_VALUE_CHARS} letters, digits, spaces and \`_ . : / = + - @\`; got \`${value}\`.`);
+                problems.add(
+                    at,
+                    `\`${at}\` must be at most ${MAX_TAG_VALUE_CHARS} letters, digits, spaces and \`_ . : / = + - @\`; got \`${value}\`.`,
+                );
             } else {
                 userKeys.push(key);
             }
         }
-        const tooMany = tagCountProblem(Object.keys(user).length, Object.keys(tags).length + (o.late?.length ?? 0), { on: `a ${principal}` });
+        const tooMany = tagCountProblem(Object.keys(user).length, Object.keys(tags).length + (o.late?.length ?? 0), {
+            on: `a ${principal}`,
+        });
         if (tooMany !== undefined) {
             problems.add("tags", tooMany);
         }
@@ -112,8 +131,13 @@ export function planTags(user: Record<string, pulumi.Input<string>> | undefined,
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
  * @see https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_limits.html
  */
-export function tagCountProblem(given: number, written: number, o: { readonly on: string; readonly where?: string; readonly service?: string }): string | undefined {
+export function tagCountProblem(
+    given: number,
+    written: number,
+    o: { readonly on: string; readonly where?: string; readonly service?: string },
+): string | undefined {
     const total = given + written;
-    return total <= MAX_TAGS ? undefined
+    return total <= MAX_TAGS
+        ? undefined
         : `\`tags\` has ${given} tags; with the ${written} \`nhi:\` tags pulumi-nhi writes${o.where ?? ""} that is ${total}, more than the ${MAX_TAGS} ${o.service ?? "AWS"} allows on ${o.on}.`;
 }

@@ -161,23 +161,38 @@ interface AwsTrustKinds {
 }
 
 /** One trust kind `K`, with every other kind typed `never` so that `tsc` refuses two at once. */
-type OnlyTrust<K extends keyof AwsTrustKinds> = { readonly [P in K]: AwsTrustKinds[P] } & { readonly [P in Exclude<keyof AwsTrustKinds, K>]?: never };
+type OnlyTrust<K extends keyof AwsTrustKinds> = { readonly [P in K]: AwsTrustKinds[P] } & {
+    readonly [P in Exclude<keyof AwsTrustKinds, K>]?: never;
+};
 
 /**
  * Who may assume the role: exactly one of `service`, `githubActions`, `eksServiceAccount`,
  * `account`. `tsc` refuses `{}` and two kinds at once; the constructor refuses them too, for
  * JavaScript callers.
  */
-export type AwsTrust = OnlyTrust<"service"> | OnlyTrust<"githubActions"> | OnlyTrust<"eksServiceAccount"> | OnlyTrust<"account">;
+export type AwsTrust =
+    OnlyTrust<"service"> | OnlyTrust<"githubActions"> | OnlyTrust<"eksServiceAccount"> | OnlyTrust<"account">;
 
 export type TrustKind = keyof AwsTrustKinds;
 export const TRUST_KINDS: readonly TrustKind[] = ["service", "githubActions", "eksServiceAccount", "account"];
 
 /** A trust with its plain parts validated; Input values are still Inputs. */
 export type TrustPlan =
-    | { kind: "service"; principal: string; sourceAccount?: pulumi.Input<string>; sourceArn?: pulumi.Input<string>; logGroups: readonly pulumi.Input<string>[] }
+    | {
+          kind: "service";
+          principal: string;
+          sourceAccount?: pulumi.Input<string>;
+          sourceArn?: pulumi.Input<string>;
+          logGroups: readonly pulumi.Input<string>[];
+      }
     | { kind: "githubActions"; oidcProviderArn: pulumi.Input<string>; subjects: string[] }
-    | { kind: "eksServiceAccount"; oidcProviderArn: pulumi.Input<string>; oidcIssuer?: pulumi.Input<string>; issuerHost?: string; subject: string }
+    | {
+          kind: "eksServiceAccount";
+          oidcProviderArn: pulumi.Input<string>;
+          oidcIssuer?: pulumi.Input<string>;
+          issuerHost?: string;
+          subject: string;
+      }
     | { kind: "account"; principalArn: pulumi.Input<string>; externalId: pulumi.Input<string> };
 
 /** The same trust with every value known: the input of {@link renderTrustPolicy}. */
@@ -193,12 +208,22 @@ const OIDC_PROVIDER = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/(.+)$/;
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 
 /** Validates `trust`: exactly one kind, each field plain-valid. Returns undefined on problems. */
-export function planTrust(trust: AwsTrust | undefined, problems: Problems, later: DeferredCheck[]): TrustPlan | undefined {
-    const given = trust !== null && typeof trust === "object" ? TRUST_KINDS.filter((k) => (trust as Partial<AwsTrustKinds>)[k] !== undefined) : [];
+export function planTrust(
+    trust: AwsTrust | undefined,
+    problems: Problems,
+    later: DeferredCheck[],
+): TrustPlan | undefined {
+    const given =
+        trust !== null && typeof trust === "object"
+            ? TRUST_KINDS.filter((k) => (trust as Partial<AwsTrustKinds>)[k] !== undefined)
+            : [];
     if (given.length !== 1) {
-        problems.add("trust", given.length === 0
-            ? `\`trust\` must give exactly one of ${oneOf(TRUST_KINDS)}: who may assume this role.`
-            : `\`trust\` gives ${allOf(given)}; give exactly one kind of trust per identity (declare one identity per workload).`);
+        problems.add(
+            "trust",
+            given.length === 0
+                ? `\`trust\` must give exactly one of ${oneOf(TRUST_KINDS)}: who may assume this role.`
+                : `\`trust\` gives ${allOf(given)}; give exactly one kind of trust per identity (declare one identity per workload).`,
+        );
         return undefined;
     }
     const before = problems.list.length;
@@ -206,22 +231,47 @@ export function planTrust(trust: AwsTrust | undefined, problems: Problems, later
     return problems.list.length === before ? plan : undefined;
 }
 
-function planKind(kind: TrustKind, trust: Partial<AwsTrustKinds>, problems: Problems, later: DeferredCheck[]): TrustPlan {
+function planKind(
+    kind: TrustKind,
+    trust: Partial<AwsTrustKinds>,
+    problems: Problems,
+    later: DeferredCheck[],
+): TrustPlan {
     switch (kind) {
         case "service": {
             const t = trust.service!;
             const path = "trust.service";
             if (typeof t.principal !== "string" || !SERVICE_PRINCIPAL.test(t.principal)) {
-                problems.add(`${path}.principal`, `\`${path}.principal\` must be an AWS service principal of the form \`name.amazonaws.com\`, such as \`lambda.amazonaws.com\`; got ${describe(t.principal)}.`);
+                problems.add(
+                    `${path}.principal`,
+                    `\`${path}.principal\` must be an AWS service principal of the form \`name.amazonaws.com\`, such as \`lambda.amazonaws.com\`; got ${describe(t.principal)}.`,
+                );
             } else if (SERVICES_WITHOUT_SOURCE_CONTEXT.includes(t.principal)) {
                 for (const field of ["sourceAccount", "sourceArn"] as const) {
                     if (t[field] !== undefined) {
-                        problems.add(`${path}.${field}`, `\`${path}.${field}\`: \`${t.principal}\` does not send \`aws:Source${field === "sourceAccount" ? "Account" : "Arn"}\` when it assumes a role, so the condition would lock the service out. Remove it.`);
+                        problems.add(
+                            `${path}.${field}`,
+                            `\`${path}.${field}\`: \`${t.principal}\` does not send \`aws:Source${field === "sourceAccount" ? "Account" : "Arn"}\` when it assumes a role, so the condition would lock the service out. Remove it.`,
+                        );
                     }
                 }
             }
-            checkPlain(`${path}.sourceAccount`, t.sourceAccount, /^\d{12}$/, "a 12-digit AWS account ID", problems, later);
-            checkPlain(`${path}.sourceArn`, t.sourceArn, /^arn:aws[a-z-]*:[a-z0-9-]+:/, "the ARN of the resource that makes the service assume the role", problems, later);
+            checkPlain(
+                `${path}.sourceAccount`,
+                t.sourceAccount,
+                /^\d{12}$/,
+                "a 12-digit AWS account ID",
+                problems,
+                later,
+            );
+            checkPlain(
+                `${path}.sourceArn`,
+                t.sourceArn,
+                /^arn:aws[a-z-]*:[a-z0-9-]+:/,
+                "the ARN of the resource that makes the service assume the role",
+                problems,
+                later,
+            );
             const logGroups = t.logGroups === undefined ? [] : planLogGroups(t.principal, t.logGroups, problems, later);
             return { kind, principal: t.principal, sourceAccount: t.sourceAccount, sourceArn: t.sourceArn, logGroups };
         }
@@ -232,13 +282,22 @@ function planKind(kind: TrustKind, trust: Partial<AwsTrustKinds>, problems: Prob
             const subjects = githubSubjects(t, path, problems, ["subjects"], explicit);
             if (t.subjects !== undefined) {
                 if (!Array.isArray(t.subjects)) {
-                    problems.add(`${path}.subjects`, `\`${path}.subjects\` must be a list of exact \`sub\` claims; got ${describe(t.subjects)}.`);
+                    problems.add(
+                        `${path}.subjects`,
+                        `\`${path}.subjects\` must be a list of exact \`sub\` claims; got ${describe(t.subjects)}.`,
+                    );
                 } else {
                     t.subjects.forEach((s, i) => {
                         if (typeof s !== "string" || s.trim() === "" || /[*?]/.test(s)) {
-                            problems.add(`${path}.subjects[${i}]`, `\`${path}.subjects[${i}]\` must be an exact, non-empty \`sub\` claim without wildcards, such as \`repo:octo-org/octo-repo:environment:prod\`; got ${describe(s)}.`);
+                            problems.add(
+                                `${path}.subjects[${i}]`,
+                                `\`${path}.subjects[${i}]\` must be an exact, non-empty \`sub\` claim without wildcards, such as \`repo:octo-org/octo-repo:environment:prod\`; got ${describe(s)}.`,
+                            );
                         } else {
-                            const problem = typeof t.repository === "string" && isGithubRepository(t.repository) ? githubSubjectProblem(`${path}.subjects[${i}]`, s, t.repository) : undefined;
+                            const problem =
+                                typeof t.repository === "string" && isGithubRepository(t.repository)
+                                    ? githubSubjectProblem(`${path}.subjects[${i}]`, s, t.repository)
+                                    : undefined;
                             if (problem !== undefined) {
                                 problems.add(`${path}.subjects[${i}]`, problem);
                             } else {
@@ -263,35 +322,74 @@ function planKind(kind: TrustKind, trust: Partial<AwsTrustKinds>, problems: Prob
                     issuerHost = issuerHostOf(t.oidcIssuer);
                 }
             } else if (t.oidcIssuer !== undefined && t.oidcIssuer !== null) {
-                later.push({ path: `${path}.oidcIssuer`, value: t.oidcIssuer, problem: (v) => issuerProblem(`${path}.oidcIssuer`, v) });
+                later.push({
+                    path: `${path}.oidcIssuer`,
+                    value: t.oidcIssuer,
+                    problem: (v) => issuerProblem(`${path}.oidcIssuer`, v),
+                });
             }
             checkKubernetesServiceAccount(t, path, problems);
             checkProviderArn(`${path}.oidcProviderArn`, t.oidcProviderArn, issuerHost, problems, later);
-            if (t.oidcIssuer !== undefined && t.oidcIssuer !== null && typeof t.oidcIssuer !== "string" && t.oidcProviderArn !== undefined) {
+            if (
+                t.oidcIssuer !== undefined &&
+                t.oidcIssuer !== null &&
+                typeof t.oidcIssuer !== "string" &&
+                t.oidcProviderArn !== undefined
+            ) {
                 // The issuer resolves at deploy time: it must then be the provider's, as at construction.
                 const at = `${path}.oidcProviderArn`;
                 const pair: DeferredCheck<[string, string]> = {
                     path: at,
                     value: pulumi.all([t.oidcProviderArn, t.oidcIssuer]),
-                    problem: ([arn, issuer]) => (OIDC_PROVIDER.test(arn) && issuerProblem(`${path}.oidcIssuer`, issuer) === undefined ? providerArnProblem(at, arn, issuerHostOf(issuer)) : undefined),
+                    problem: ([arn, issuer]) =>
+                        OIDC_PROVIDER.test(arn) && issuerProblem(`${path}.oidcIssuer`, issuer) === undefined
+                            ? providerArnProblem(at, arn, issuerHostOf(issuer))
+                            : undefined,
                 };
                 later.push(pair as unknown as DeferredCheck);
             }
             // With the provider ARN known, the issuer (and so the condition keys) is known now.
-            const arnHost = typeof t.oidcProviderArn === "string" ? OIDC_PROVIDER.exec(t.oidcProviderArn)?.[1] : undefined;
-            return { kind, oidcProviderArn: t.oidcProviderArn, oidcIssuer: t.oidcIssuer, issuerHost: arnHost, subject: `system:serviceaccount:${t.namespace}:${t.serviceAccount}` };
+            const arnHost =
+                typeof t.oidcProviderArn === "string" ? OIDC_PROVIDER.exec(t.oidcProviderArn)?.[1] : undefined;
+            return {
+                kind,
+                oidcProviderArn: t.oidcProviderArn,
+                oidcIssuer: t.oidcIssuer,
+                issuerHost: arnHost,
+                subject: `system:serviceaccount:${t.namespace}:${t.serviceAccount}`,
+            };
         }
         case "account": {
             const t = trust.account!;
             const path = "trust.account";
             if (t.principalArn === undefined || t.principalArn === "") {
-                problems.add(`${path}.principalArn`, `\`${path}.principalArn\` is required: the other account's root (\`arn:aws:iam::123456789012:root\`) or one of its roles.`);
+                problems.add(
+                    `${path}.principalArn`,
+                    `\`${path}.principalArn\` is required: the other account's root (\`arn:aws:iam::123456789012:root\`) or one of its roles.`,
+                );
             }
-            checkPlain(`${path}.principalArn`, t.principalArn, ACCOUNT_PRINCIPAL, "an account root, role or user ARN such as `arn:aws:iam::123456789012:root`, without wildcards", problems, later);
+            checkPlain(
+                `${path}.principalArn`,
+                t.principalArn,
+                ACCOUNT_PRINCIPAL,
+                "an account root, role or user ARN such as `arn:aws:iam::123456789012:root`, without wildcards",
+                problems,
+                later,
+            );
             if (t.externalId === undefined || t.externalId === "") {
-                problems.add(`${path}.externalId`, `\`${path}.externalId\` is required: cross-account trust without an external ID lets any party that knows the role ARN use the other account as a confused deputy. Agree a 2–1,224 character ID with the other party.`);
+                problems.add(
+                    `${path}.externalId`,
+                    `\`${path}.externalId\` is required: cross-account trust without an external ID lets any party that knows the role ARN use the other account as a confused deputy. Agree a 2–1,224 character ID with the other party.`,
+                );
             } else {
-                checkPlain(`${path}.externalId`, t.externalId, EXTERNAL_ID, "2–1,224 characters of letters, digits and `+=,.@:/-_`", problems, later);
+                checkPlain(
+                    `${path}.externalId`,
+                    t.externalId,
+                    EXTERNAL_ID,
+                    "2–1,224 characters of letters, digits and `+=,.@:/-_`",
+                    problems,
+                    later,
+                );
             }
             return { kind, principalArn: t.principalArn, externalId: t.externalId };
         }
@@ -317,18 +415,47 @@ export function resolvedTrust(trust: pulumi.Unwrap<TrustPlan>): ResolvedTrust {
     if (trust.kind !== "eksServiceAccount") {
         return trust as ResolvedTrust;
     }
-    return { kind: "eksServiceAccount", oidcProviderArn: trust.oidcProviderArn, issuerHost: OIDC_PROVIDER.exec(trust.oidcProviderArn)![1], subject: trust.subject };
+    return {
+        kind: "eksServiceAccount",
+        oidcProviderArn: trust.oidcProviderArn,
+        issuerHost: OIDC_PROVIDER.exec(trust.oidcProviderArn)![1],
+        subject: trust.subject,
+    };
 }
 
-function checkPlain(path: string, value: pulumi.Input<string> | undefined, shape: RegExp, allowed: string, problems: Problems, later: DeferredCheck[]): void {
+function checkPlain(
+    path: string,
+    value: pulumi.Input<string> | undefined,
+    shape: RegExp,
+    allowed: string,
+    problems: Problems,
+    later: DeferredCheck[],
+): void {
     if (value !== undefined) {
-        checkNowOrLater({ path, value, problem: (v) => (shape.test(v) ? undefined : `\`${path}\` must be ${allowed}; got \`${v}\`.`) }, problems, later);
+        checkNowOrLater(
+            {
+                path,
+                value,
+                problem: (v) => (shape.test(v) ? undefined : `\`${path}\` must be ${allowed}; got \`${v}\`.`),
+            },
+            problems,
+            later,
+        );
     }
 }
 
-function checkProviderArn(path: string, value: pulumi.Input<string> | undefined, host: string | undefined, problems: Problems, later: DeferredCheck[]): void {
+function checkProviderArn(
+    path: string,
+    value: pulumi.Input<string> | undefined,
+    host: string | undefined,
+    problems: Problems,
+    later: DeferredCheck[],
+): void {
     if (value === undefined || value === "") {
-        problems.add(path, `\`${path}\` is required: the ARN of the IAM OIDC provider${host ? ` for \`${host}\`` : ""}.`);
+        problems.add(
+            path,
+            `\`${path}\` is required: the ARN of the IAM OIDC provider${host ? ` for \`${host}\`` : ""}.`,
+        );
         return;
     }
     checkNowOrLater({ path, value, problem: (v) => providerArnProblem(path, v, host) }, problems, later);
@@ -386,21 +513,36 @@ function trustStatement(trust: ResolvedTrust): RenderedStatement {
             if (trust.sourceArn !== undefined) {
                 condition.ArnLike = { "aws:SourceArn": trust.sourceArn };
             }
-            return { Effect: "Allow", Principal: { Service: trust.principal }, Action: "sts:AssumeRole", ...(Object.keys(condition).length > 0 ? { Condition: condition } : {}) };
+            return {
+                Effect: "Allow",
+                Principal: { Service: trust.principal },
+                Action: "sts:AssumeRole",
+                ...(Object.keys(condition).length > 0 ? { Condition: condition } : {}),
+            };
         }
         case "githubActions":
             return {
                 Effect: "Allow",
                 Principal: { Federated: trust.oidcProviderArn },
                 Action: "sts:AssumeRoleWithWebIdentity",
-                Condition: { StringEquals: { [`${GITHUB_OIDC_HOST}:aud`]: STS_AUDIENCE, [`${GITHUB_OIDC_HOST}:sub`]: trust.subjects } },
+                Condition: {
+                    StringEquals: {
+                        [`${GITHUB_OIDC_HOST}:aud`]: STS_AUDIENCE,
+                        [`${GITHUB_OIDC_HOST}:sub`]: trust.subjects,
+                    },
+                },
             };
         case "eksServiceAccount":
             return {
                 Effect: "Allow",
                 Principal: { Federated: trust.oidcProviderArn },
                 Action: "sts:AssumeRoleWithWebIdentity",
-                Condition: { StringEquals: { [`${trust.issuerHost}:aud`]: STS_AUDIENCE, [`${trust.issuerHost}:sub`]: trust.subject } },
+                Condition: {
+                    StringEquals: {
+                        [`${trust.issuerHost}:aud`]: STS_AUDIENCE,
+                        [`${trust.issuerHost}:sub`]: trust.subject,
+                    },
+                },
             };
         case "account":
             return {

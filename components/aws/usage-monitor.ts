@@ -6,7 +6,12 @@ import { Problems, describe } from "../core/errors";
 import { OWNERSHIP_FIELDS, requireText } from "../core/ownership";
 import { ACTIONS, METRICS, NAMESPACE, STATE_KEY, monitorEvent } from "../runtime/aws/usage-contract";
 import { AwsGrant } from "./grants";
-import { DeclaredFunction, MAX_ROTATION_FUNCTION_NAME_CHARS, declareFunction, declareFunctionSchedule } from "./rotation-function";
+import {
+    DeclaredFunction,
+    MAX_ROTATION_FUNCTION_NAME_CHARS,
+    declareFunction,
+    declareFunctionSchedule,
+} from "./rotation-function";
 import { checkChildName } from "./secret-rotator";
 import { AwsServiceIdentity } from "./service-identity";
 import { checkSnsTopic } from "./sns-topic";
@@ -111,20 +116,35 @@ export function planAwsUsageMonitor(name: string, args: AwsUsageMonitorArgs): Aw
     const problems = new Problems();
     const later: DeferredCheck[] = [];
     const a: Partial<AwsUsageMonitorArgs> = args ?? {};
-    checkChildName(name, MAX_ROTATION_FUNCTION_NAME_CHARS, "the monitor's role and Lambda function", "the IAM role name derived from it may have 64", problems);
+    checkChildName(
+        name,
+        MAX_ROTATION_FUNCTION_NAME_CHARS,
+        "the monitor's role and Lambda function",
+        "the IAM role name derived from it may have 64",
+        problems,
+    );
     const withPurpose = { ...a, purpose: a.purpose ?? DEFAULT_MONITOR_PURPOSE };
     const { owner, purpose } = requireText(withPurpose, ["owner", "purpose"], problems, OWNERSHIP_FIELDS);
     const tags = planTags(a.tags, { owner, purpose }, problems);
     const scheduleExpression = a.scheduleExpression ?? DEFAULT_MONITOR_SCHEDULE;
     if (typeof scheduleExpression !== "string" || !SCHEDULE_EXPRESSION.test(scheduleExpression)) {
-        problems.add("scheduleExpression", `\`scheduleExpression\` must be \`rate(<n> <minutes|hours|days>)\` or \`cron(<minutes> <hours> <day of month> <month> <day of week> <year>)\`, such as \`${DEFAULT_MONITOR_SCHEDULE}\`; got ${describe(scheduleExpression)}.`);
+        problems.add(
+            "scheduleExpression",
+            `\`scheduleExpression\` must be \`rate(<n> <minutes|hours|days>)\` or \`cron(<minutes> <hours> <day of month> <month> <day of week> <year>)\`, such as \`${DEFAULT_MONITOR_SCHEDULE}\`; got ${describe(scheduleExpression)}.`,
+        );
     }
     if (a.perIdentityMetrics !== undefined && typeof a.perIdentityMetrics !== "boolean") {
-        problems.add("perIdentityMetrics", `\`perIdentityMetrics\` must be true or false; got ${describe(a.perIdentityMetrics)}.`);
+        problems.add(
+            "perIdentityMetrics",
+            `\`perIdentityMetrics\` must be true or false; got ${describe(a.perIdentityMetrics)}.`,
+        );
     }
     const notifyTopics: pulumi.Input<string>[] = [];
     if (!Array.isArray(a.notifyTopics) || a.notifyTopics.length === 0) {
-        problems.add("notifyTopics", `\`notifyTopics\` must list at least one SNS topic ARN, the topics the identities' \`nhi:notify\` tags name; got ${describe(a.notifyTopics)}.`);
+        problems.add(
+            "notifyTopics",
+            `\`notifyTopics\` must list at least one SNS topic ARN, the topics the identities' \`nhi:notify\` tags name; got ${describe(a.notifyTopics)}.`,
+        );
     } else {
         a.notifyTopics.forEach((t, i) => {
             const checked = checkSnsTopic(t, `notifyTopics[${i}]`, problems, later);
@@ -133,9 +153,19 @@ export function planAwsUsageMonitor(name: string, args: AwsUsageMonitorArgs): Aw
             }
         });
     }
-    const alarmTopic = a.alarmTopic === undefined ? undefined : checkSnsTopic(a.alarmTopic, "alarmTopic", problems, later);
+    const alarmTopic =
+        a.alarmTopic === undefined ? undefined : checkSnsTopic(a.alarmTopic, "alarmTopic", problems, later);
     problems.throwIfAny(`AwsUsageMonitor "${name}"`);
-    return { owner, purpose, scheduleExpression, perIdentityMetrics: a.perIdentityMetrics ?? false, notifyTopics, alarmTopic, userTagKeys: tags.userKeys, later };
+    return {
+        owner,
+        purpose,
+        scheduleExpression,
+        perIdentityMetrics: a.perIdentityMetrics ?? false,
+        notifyTopics,
+        alarmTopic,
+        userTagKeys: tags.userKeys,
+        later,
+    };
 }
 
 /**
@@ -147,7 +177,10 @@ export function planAwsUsageMonitor(name: string, args: AwsUsageMonitorArgs): Aw
  * secrets' metadata and tags, never a value).
  * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
  */
-export function monitorGrants(notifyTopics: readonly pulumi.Input<string>[], tableArn: pulumi.Input<string>): AwsGrant[] {
+export function monitorGrants(
+    notifyTopics: readonly pulumi.Input<string>[],
+    tableArn: pulumi.Input<string>,
+): AwsGrant[] {
     return [
         { actions: [...ACTIONS.iam], resources: ["*"], allowWildcard: true },
         { actions: [...ACTIONS.sns], resources: [...notifyTopics] },
@@ -187,24 +220,32 @@ export class AwsUsageMonitor extends pulumi.ComponentResource {
         registerUsageMonitor(this, { name, notifyTopics: plan.notifyTopics }, opts);
         const guard = deployTimeGuard(`AwsUsageMonitor "${name}"`, this, plan.later);
         const parent = { parent: this };
-        const userTags = args.tags === undefined ? undefined : Object.fromEntries(plan.userTagKeys.map((k) => [k, args.tags![k]]));
+        const userTags =
+            args.tags === undefined ? undefined : Object.fromEntries(plan.userTagKeys.map((k) => [k, args.tags![k]]));
         const tags = { ...userTags, ...ownershipTags({ owner: plan.owner, purpose: plan.purpose }) };
         // On-demand: a few hundred writes on a bad day, none on a quiet one. No point-in-time
         // recovery (billed per GB-month; a lost table costs one repeated notice per identity) and
         // no deletion protection (the state is rebuilt by the next run).
         // @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/on-demand-capacity-mode.html
-        const table = new aws.dynamodb.Table(`${name}-state`, {
-            billingMode: "PAY_PER_REQUEST",
-            hashKey: STATE_KEY,
-            attributes: [{ name: STATE_KEY, type: "S" }],
-            tags,
-        }, parent);
+        const table = new aws.dynamodb.Table(
+            `${name}-state`,
+            {
+                billingMode: "PAY_PER_REQUEST",
+                hashKey: STATE_KEY,
+                attributes: [{ name: STATE_KEY, type: "S" }],
+                tags,
+            },
+            parent,
+        );
         this.monitorFunction = declareFunction(this, name, {
             entry: "aws/usage-monitor",
             owner: plan.owner,
             purpose: plan.purpose,
             description: `Monitors machine identities' use and expiry (pulumi-nhi aws/usage-monitor): ${plan.purpose}`,
-            grants: monitorGrants(plan.notifyTopics.map((t) => guard(t)), table.arn),
+            grants: monitorGrants(
+                plan.notifyTopics.map((t) => guard(t)),
+                table.arn,
+            ),
             memoryMb: MONITOR_MEMORY_MB,
             timeoutSeconds: MONITOR_TIMEOUT_SECONDS,
             tags: userTags,
@@ -226,22 +267,26 @@ export class AwsUsageMonitor extends pulumi.ComponentResource {
         // A day without any `MonitorRunSucceeded = 1` (Maximum: a retried run that succeeds clears a
         // failed one; failed runs only: 0; no run: no data, breaching).
         // @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data
-        const alarm = new aws.cloudwatch.MetricAlarm(`${name}-heartbeat`, {
-            alarmDescription: `The pulumi-nhi usage monitor ${name} did not complete a run in the last day: identities are not being checked.`,
-            namespace: NAMESPACE,
-            metricName: METRICS.runSucceeded,
-            dimensions: { Account: account, Region: region },
-            statistic: "Maximum",
-            period: HEARTBEAT_PERIOD_SECONDS,
-            evaluationPeriods: 1,
-            datapointsToAlarm: 1,
-            threshold: 1,
-            comparisonOperator: "LessThanThreshold",
-            treatMissingData: "breaching",
-            alarmActions: actions,
-            okActions: actions,
-            tags,
-        }, parent);
+        const alarm = new aws.cloudwatch.MetricAlarm(
+            `${name}-heartbeat`,
+            {
+                alarmDescription: `The pulumi-nhi usage monitor ${name} did not complete a run in the last day: identities are not being checked.`,
+                namespace: NAMESPACE,
+                metricName: METRICS.runSucceeded,
+                dimensions: { Account: account, Region: region },
+                statistic: "Maximum",
+                period: HEARTBEAT_PERIOD_SECONDS,
+                evaluationPeriods: 1,
+                datapointsToAlarm: 1,
+                threshold: 1,
+                comparisonOperator: "LessThanThreshold",
+                treatMissingData: "breaching",
+                alarmActions: actions,
+                okActions: actions,
+                tags,
+            },
+            parent,
+        );
         this.functionArn = this.monitorFunction.functionArn;
         this.stateTableName = table.name;
         this.heartbeatAlarmName = alarm.name;

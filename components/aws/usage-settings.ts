@@ -2,7 +2,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { AnyDeferredCheck, checkedAtDeployTime } from "../core/deferred";
 import { Problems, describe, numberHint } from "../core/errors";
 import { EXPIRY_WARNING_DAYS } from "../core/expiry";
-import { MonitorTargets, UsageMonitorRegistry, MonitorLater as Later, checkMonitorTargets, isWholeIn, notAmongTargetsProblem, planExpiryNoticeDays } from "../core/usage-monitors";
+import {
+    MonitorTargets,
+    UsageMonitorRegistry,
+    MonitorLater as Later,
+    checkMonitorTargets,
+    isWholeIn,
+    notAmongTargetsProblem,
+    planExpiryNoticeDays,
+} from "../core/usage-monitors";
 import {
     EXPIRY_NOTICE_TAG,
     MAX_UNUSED_DAYS,
@@ -73,12 +81,20 @@ export interface AwsRotationAlarm {
 /**
  * Checks `rotationAlarm` given at `value`: the topic and the monitor (see {@link planNotify}).
  */
-export function planRotationAlarm(value: unknown, problems: Problems, later: AnyDeferredCheck[], opts?: pulumi.ComponentResourceOptions): { notify?: pulumi.Input<string>; monitorLater?: MonitorLater } {
+export function planRotationAlarm(
+    value: unknown,
+    problems: Problems,
+    later: AnyDeferredCheck[],
+    opts?: pulumi.ComponentResourceOptions,
+): { notify?: pulumi.Input<string>; monitorLater?: MonitorLater } {
     if (value === undefined) {
         return {};
     }
     if (value === null || typeof value !== "object" || Array.isArray(value) || pulumi.Output.isInstance(value)) {
-        problems.add("rotationAlarm", `\`rotationAlarm\` must be \`{ notify }\`, such as \`{ notify: topic.arn }\`; got ${describe(value)}.`);
+        problems.add(
+            "rotationAlarm",
+            `\`rotationAlarm\` must be \`{ notify }\`, such as \`{ notify: topic.arn }\`; got ${describe(value)}.`,
+        );
         return {};
     }
     const { notify, monitor } = value as Partial<AwsRotationAlarm>;
@@ -156,7 +172,11 @@ const AWS_MONITOR_TARGETS: MonitorTargets<UsageMonitorEntry> = {
 };
 
 /** Records `monitor` as the usage monitor of its AWS provider in the running program. */
-export function registerUsageMonitor(monitor: object, entry: UsageMonitorEntry, opts: pulumi.ComponentResourceOptions | undefined): void {
+export function registerUsageMonitor(
+    monitor: object,
+    entry: UsageMonitorEntry,
+    opts: pulumi.ComponentResourceOptions | undefined,
+): void {
     awsMonitors.register(monitor, awsProviderKey(opts), entry);
 }
 
@@ -166,12 +186,16 @@ export function registerUsageMonitor(monitor: object, entry: UsageMonitorEntry, 
  * before the component is registered, as the SDK itself resolves it for the children.
  */
 export function awsProviderKey(opts: pulumi.ComponentResourceOptions | undefined): object {
-    const isAws = (p: unknown): p is pulumi.ProviderResource => p instanceof pulumi.ProviderResource && (p as unknown as { getPackage(): string }).getPackage() === "aws";
+    const isAws = (p: unknown): p is pulumi.ProviderResource =>
+        p instanceof pulumi.ProviderResource && (p as unknown as { getPackage(): string }).getPackage() === "aws";
     const providers = opts?.providers;
-    const found = isAws(opts?.provider) ? opts!.provider
-        : Array.isArray(providers) ? providers.find(isAws)
-            : providers !== undefined ? (providers as Record<string, pulumi.ProviderResource>).aws
-                : opts?.parent?.getProvider("aws:iam/role:Role");
+    const found = isAws(opts?.provider)
+        ? opts!.provider
+        : Array.isArray(providers)
+          ? providers.find(isAws)
+          : providers !== undefined
+            ? (providers as Record<string, pulumi.ProviderResource>).aws
+            : opts?.parent?.getProvider("aws:iam/role:Role");
     return found ?? DEFAULT_PROVIDER;
 }
 
@@ -182,20 +206,33 @@ export function awsProviderKey(opts: pulumi.ComponentResourceOptions | undefined
  * and checks that `notify` is among its topics; when none is declared yet, the plan says so
  * (`monitorLater`) if the program may still declare one, else it is a problem.
  */
-export function planUsageSettings(a: Partial<AwsUsageSettingsArgs>, expiresAt: string | undefined, expiryGiven: boolean, problems: Problems, later: AnyDeferredCheck[], opts?: pulumi.ComponentResourceOptions): UsageSettingsPlan {
+export function planUsageSettings(
+    a: Partial<AwsUsageSettingsArgs>,
+    expiresAt: string | undefined,
+    expiryGiven: boolean,
+    problems: Problems,
+    later: AnyDeferredCheck[],
+    opts?: pulumi.ComponentResourceOptions,
+): UsageSettingsPlan {
     const tags: Record<string, string> = {};
     let notify: pulumi.Input<string> | undefined;
     let monitorLater: MonitorLater | undefined;
     const alarm: unknown = a.unusedAlarm;
     if (alarm !== undefined) {
         if (alarm === null || typeof alarm !== "object" || Array.isArray(alarm) || pulumi.Output.isInstance(alarm)) {
-            problems.add("unusedAlarm", `\`unusedAlarm\` must be \`{ afterDays, notify }\`, such as \`{ afterDays: 90, notify: topic.arn }\`; got ${describe(alarm)}.`);
+            problems.add(
+                "unusedAlarm",
+                `\`unusedAlarm\` must be \`{ afterDays, notify }\`, such as \`{ afterDays: 90, notify: topic.arn }\`; got ${describe(alarm)}.`,
+            );
         } else {
             const { afterDays, notify: topic, monitor } = alarm as Partial<AwsUnusedAlarm>;
             if (isWholeIn(afterDays, MIN_UNUSED_DAYS, MAX_UNUSED_DAYS)) {
                 tags[UNUSED_AFTER_TAG] = String(afterDays);
             } else {
-                problems.add("unusedAlarm.afterDays", `\`unusedAlarm.afterDays\` must be a whole number of days from ${MIN_UNUSED_DAYS} to ${MAX_UNUSED_DAYS} (IAM records a role's last use over the trailing ${MAX_UNUSED_DAYS} days only, so a longer threshold could not be told from never used); got ${describe(afterDays)}.${numberHint(afterDays)}`);
+                problems.add(
+                    "unusedAlarm.afterDays",
+                    `\`unusedAlarm.afterDays\` must be a whole number of days from ${MIN_UNUSED_DAYS} to ${MAX_UNUSED_DAYS} (IAM records a role's last use over the trailing ${MAX_UNUSED_DAYS} days only, so a longer threshold could not be told from never used); got ${describe(afterDays)}.${numberHint(afterDays)}`,
+                );
             }
             ({ notify, monitorLater } = planNotify("unusedAlarm", topic, monitor, "identity", problems, later, opts));
         }
@@ -217,7 +254,15 @@ export function planUsageSettings(a: Partial<AwsUsageSettingsArgs>, expiresAt: s
  * still declare one (a stack resource exists), or records the problem. `what` names the component
  * (`identity`, `secret`) in messages. Shared by `unusedAlarm` and `rotationAlarm`.
  */
-export function planNotify(alarm: string, value: unknown, monitor: unknown, what: string, problems: Problems, later: AnyDeferredCheck[], opts?: pulumi.ComponentResourceOptions): { notify?: pulumi.Input<string>; monitorLater?: MonitorLater } {
+export function planNotify(
+    alarm: string,
+    value: unknown,
+    monitor: unknown,
+    what: string,
+    problems: Problems,
+    later: AnyDeferredCheck[],
+    opts?: pulumi.ComponentResourceOptions,
+): { notify?: pulumi.Input<string>; monitorLater?: MonitorLater } {
     const path = `${alarm}.notify`;
     const notify = checkSnsTopic(value, path, problems, later);
     // A plain value that is no topic is reported once, by its own check.
@@ -227,7 +272,10 @@ export function planNotify(alarm: string, value: unknown, monitor: unknown, what
     if (monitor !== undefined) {
         const entry = awsMonitors.entryOf(monitor);
         if (entry === undefined) {
-            problems.add(`${alarm}.monitor`, `\`${alarm}.monitor\` must be an \`aws.UsageMonitor\`; got ${describe(monitor)}. Leave it out to use the program's monitor of this ${what}'s AWS provider.`);
+            problems.add(
+                `${alarm}.monitor`,
+                `\`${alarm}.monitor\` must be an \`aws.UsageMonitor\`; got ${describe(monitor)}. Leave it out to use the program's monitor of this ${what}'s AWS provider.`,
+            );
         } else {
             checkMonitorTargets(path, notify, [entry], AWS_MONITOR_TARGETS, problems, later);
         }
@@ -239,13 +287,28 @@ export function planNotify(alarm: string, value: unknown, monitor: unknown, what
     } else if (found.later !== undefined) {
         return { notify, monitorLater: { ...found.later, alarm, what } };
     } else {
-        problems.add(alarm, noMonitorProblem(alarm, what, notify, `none was declared before this ${what} with the same AWS provider, and without a stack resource (a multi-language program, or a test under \`pulumi.runtime.setMocks\`) a monitor declared later cannot be found`, true));
+        problems.add(
+            alarm,
+            noMonitorProblem(
+                alarm,
+                what,
+                notify,
+                `none was declared before this ${what} with the same AWS provider, and without a stack resource (a multi-language program, or a test under \`pulumi.runtime.setMocks\`) a monitor declared later cannot be found`,
+                true,
+            ),
+        );
     }
     return { notify };
 }
 
 /** The problem of `notify` when no monitor of the component's provider is found: `why` says where it was looked for. */
-function noMonitorProblem(alarm: string, what: string, notify: pulumi.Input<string>, why: string, orMonitor: boolean): string {
+function noMonitorProblem(
+    alarm: string,
+    what: string,
+    notify: pulumi.Input<string>,
+    why: string,
+    orMonitor: boolean,
+): string {
     const topic = typeof notify === "string" ? `"${notify}"` : "topic.arn";
     return `\`${alarm}\` needs an \`aws.UsageMonitor\` of this ${what}'s account and region, to run its check daily, but ${why}. Add one with this topic: \`new nhi.aws.UsageMonitor("usage", { owner: "<team>", notifyTopics: [${topic}] })\`${orMonitor ? `, before this ${what} or as \`${alarm}.monitor\`` : `, with the same AWS provider as this ${what}`}.`;
 }
@@ -259,12 +322,18 @@ function noMonitorProblem(alarm: string, what: string, notify: pulumi.Input<stri
  * stack's outputs may wait for the identity's role, so nothing of the identity can wait for the
  * stack). A preview runs it too, so a missing monitor is reported before any update.
  */
-export function checkAfterProgram(subject: string, component: pulumi.Resource, plan: { readonly notify?: pulumi.Input<string>; readonly monitorLater?: MonitorLater }): void {
+export function checkAfterProgram(
+    subject: string,
+    component: pulumi.Resource,
+    plan: { readonly notify?: pulumi.Input<string>; readonly monitorLater?: MonitorLater },
+): void {
     const { monitorLater, notify } = plan;
     if (monitorLater === undefined || notify === undefined) {
         return;
     }
-    const lookup = awsMonitors.afterProgram(monitorLater, (found) => pulumi.all([notify, ...found.flatMap((m) => m.notifyTopics)]));
+    const lookup = awsMonitors.afterProgram(monitorLater, (found) =>
+        pulumi.all([notify, ...found.flatMap((m) => m.notifyTopics)]),
+    );
     if (lookup === undefined) {
         return;
     }
@@ -273,7 +342,10 @@ export function checkAfterProgram(subject: string, component: pulumi.Resource, p
         const [topic, ...topics] = values as string[];
         const monitors = found as UsageMonitorEntry[];
         if (monitors.length === 0) {
-            problems.add(alarm, noMonitorProblem(alarm, what, notify, "the program declares none with the same AWS provider", false));
+            problems.add(
+                alarm,
+                noMonitorProblem(alarm, what, notify, "the program declares none with the same AWS provider", false),
+            );
             return;
         }
         const problem = notAmongTargetsProblem(`${alarm}.notify`, topic, monitors, topics, AWS_MONITOR_TARGETS);
@@ -287,6 +359,11 @@ export function checkAfterProgram(subject: string, component: pulumi.Resource, p
  * The `nhi:notify` tag, when there is a topic: a plain ARN as it is (checked already), an Input
  * through `guard`, so that no resource carries it before its deploy-time check has passed.
  */
-export function notifyTag(plan: { readonly notify?: pulumi.Input<string> }, guard: <T>(v: pulumi.Input<T>) => pulumi.Input<T>): Record<string, pulumi.Input<string>> {
-    return plan.notify === undefined ? {} : { [NOTIFY_TAG]: typeof plan.notify === "string" ? plan.notify : guard(plan.notify) };
+export function notifyTag(
+    plan: { readonly notify?: pulumi.Input<string> },
+    guard: <T>(v: pulumi.Input<T>) => pulumi.Input<T>,
+): Record<string, pulumi.Input<string>> {
+    return plan.notify === undefined
+        ? {}
+        : { [NOTIFY_TAG]: typeof plan.notify === "string" ? plan.notify : guard(plan.notify) };
 }

@@ -52,7 +52,12 @@ export function checkNowOrLater(check: DeferredCheck, problems: Problems, later:
  *
  * During a preview, a value that is not known yet is not checked: `check` runs when it resolves.
  */
-export function checkedAtDeployTime<T, R>(subject: string, component: pulumi.Resource | undefined, value: pulumi.Input<T>, check: (resolved: pulumi.Unwrap<T>, problems: Problems) => R): pulumi.Output<R> {
+export function checkedAtDeployTime<T, R>(
+    subject: string,
+    component: pulumi.Resource | undefined,
+    value: pulumi.Input<T>,
+    check: (resolved: pulumi.Unwrap<T>, problems: Problems) => R,
+): pulumi.Output<R> {
     return pulumi.output(value).apply((resolved) => {
         const problems = new Problems();
         const result = check(resolved, problems);
@@ -79,17 +84,26 @@ export type Guard = <T>(value: pulumi.Input<T>) => pulumi.Input<T>;
  * values may itself come from (the role, whose ARN a KMS key policy names before the key's ARN
  * exists), or the two would wait for each other for ever.
  */
-export function deployTimeGuard(subject: string, component: pulumi.Resource | undefined, checks: readonly AnyDeferredCheck[]): Guard {
+export function deployTimeGuard(
+    subject: string,
+    component: pulumi.Resource | undefined,
+    checks: readonly AnyDeferredCheck[],
+): Guard {
     if (checks.length === 0) {
         return (value) => value;
     }
-    const verdict = checkedAtDeployTime(subject, component, pulumi.all(checks.map((c) => c.value)), (values, problems) => {
-        checks.forEach((check, i) => {
-            const problem = check.problem(values[i]);
-            if (problem !== undefined) {
-                problems.add(check.path, problem);
-            }
-        });
-    });
+    const verdict = checkedAtDeployTime(
+        subject,
+        component,
+        pulumi.all(checks.map((c) => c.value)),
+        (values, problems) => {
+            checks.forEach((check, i) => {
+                const problem = check.problem(values[i]);
+                if (problem !== undefined) {
+                    problems.add(check.path, problem);
+                }
+            });
+        },
+    );
     return <T>(value: pulumi.Input<T>) => pulumi.all([verdict, value]).apply(([, v]) => v) as pulumi.Input<T>;
 }

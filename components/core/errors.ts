@@ -32,7 +32,10 @@ export class Problems {
         if (this.isEmpty) {
             return;
         }
-        throw new pulumi.InputPropertiesError({ message: formatProblems(subject, this.items), errors: [...this.items] });
+        throw new pulumi.InputPropertiesError({
+            message: formatProblems(subject, this.items),
+            errors: [...this.items],
+        });
     }
 }
 
@@ -69,7 +72,11 @@ export class DeployTimeError extends pulumi.RunError {
         // Node prints an error's own properties after its message: Pulumi's type marker and the
         // promise Pulumi attaches say nothing to the user. The message already says it all.
         for (const key of ["__pulumiRunError", "promise"]) {
-            Object.defineProperty(this, key, { value: (this as Record<string, unknown>)[key], writable: true, enumerable: false });
+            Object.defineProperty(this, key, {
+                value: (this as Record<string, unknown>)[key],
+                writable: true,
+                enumerable: false,
+            });
         }
     }
 }
@@ -118,7 +125,9 @@ export function deployTimeKind(value: unknown): "an Output" | "a Promise" | unde
  */
 export function deployTimeValueProblem(path: string, value: unknown, why: string, example: string): string | undefined {
     const kind = deployTimeKind(value);
-    return kind === undefined ? undefined : `\`${path}\` is ${kind}, but it must be known when the program runs, because ${why}. Pass a plain string, such as \`${example}\`.`;
+    return kind === undefined
+        ? undefined
+        : `\`${path}\` is ${kind}, but it must be known when the program runs, because ${why}. Pass a plain string, such as \`${example}\`.`;
 }
 
 /**
@@ -148,5 +157,7 @@ export function describe(value: unknown): string {
 
 /** ` Pass the number `30`, not the text.` for a whole number given as text, otherwise the empty string. */
 export function numberHint(value: unknown): string {
-    return typeof value === "string" && /^\d+$/.test(value.trim()) ? ` Pass the number \`${value.trim()}\`, not the text.` : "";
+    return typeof value === "string" && /^\d+$/.test(value.trim())
+        ? ` Pass the number \`${value.trim()}\`, not the text.`
+        : "";
 }

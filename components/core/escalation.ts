@@ -122,7 +122,10 @@ export function findEscalations(rules: EscalationRules, grants: readonly GrantAc
         for (const held of g.held) {
             for (const rule of rules.keyedBy(held.action.toLowerCase())) {
                 const previous = fired.get(rule.id);
-                if ((rule.narrowIsSafe && !held.broad) || (previous !== undefined && (previous.key.broad || !held.broad))) {
+                if (
+                    (rule.narrowIsSafe && !held.broad) ||
+                    (previous !== undefined && (previous.key.broad || !held.broad))
+                ) {
                     continue;
                 }
                 const others = (rule.with ?? []).map((a) => holders.get(a.toLowerCase()));
@@ -130,7 +133,13 @@ export function findEscalations(rules: EscalationRules, grants: readonly GrantAc
                     continue;
                 }
                 const present = others as { grant: string; held: HeldAction }[];
-                fired.set(rule.id, { rule, grant: g.path, key: held, others: present, paths: [...new Set([g.path, ...present.map((o) => o.grant)])] });
+                fired.set(rule.id, {
+                    rule,
+                    grant: g.path,
+                    key: held,
+                    others: present,
+                    paths: [...new Set([g.path, ...present.map((o) => o.grant)])],
+                });
             }
         }
         findings.push(...fired.values());
@@ -167,7 +176,11 @@ export interface EscalationReview {
  * refused too, so that stale acknowledgements do not linger. `recorded` says where a reason is
  * kept (`the role's \`nhi:escalation:<method>\` tags`), for the messages.
  */
-export function reviewEscalations(rules: EscalationRules, grants: readonly GrantActions[], recorded: string): EscalationReview {
+export function reviewEscalations(
+    rules: EscalationRules,
+    grants: readonly GrantActions[],
+    recorded: string,
+): EscalationReview {
     const findings = findEscalations(rules, grants);
     const problems: { propertyPath: string; reason: string }[] = [];
     const acknowledged: Acknowledged[] = [];
@@ -176,11 +189,17 @@ export function reviewEscalations(rules: EscalationRules, grants: readonly Grant
         const at = `${g.path}.acknowledge`;
         const ack = g.acknowledge;
         if (ack !== undefined && (typeof ack !== "string" || ack.trim() === "")) {
-            problems.push({ propertyPath: at, reason: `\`${at}\` must be a non-empty reason why this grant may escalate privileges; got ${describe(ack)}.` });
+            problems.push({
+                propertyPath: at,
+                reason: `\`${at}\` must be a non-empty reason why this grant may escalate privileges; got ${describe(ack)}.`,
+            });
             continue;
         }
         if (ack !== undefined && mine.length === 0) {
-            problems.push({ propertyPath: at, reason: `\`${at}\` acknowledges a privilege escalation, but \`${g.path}\` allows none; remove \`acknowledge\`.` });
+            problems.push({
+                propertyPath: at,
+                reason: `\`${at}\` acknowledges a privilege escalation, but \`${g.path}\` allows none; remove \`acknowledge\`.`,
+            });
             continue;
         }
         if (mine.length === 0) {
@@ -201,7 +220,9 @@ const DESCRIBED_METHODS = 3;
 
 /** The message refusing the grant at `path` for the escalations `findings` it allows. */
 export function refusal(path: string, findings: readonly EscalationFinding[], recorded: string): string {
-    const described = findings.slice(0, DESCRIBED_METHODS).map((f) => `${f.rule.id} (${f.rule.source}): ${describeFinding(f)}.`);
+    const described = findings
+        .slice(0, DESCRIBED_METHODS)
+        .map((f) => `${f.rule.id} (${f.rule.source}): ${describeFinding(f)}.`);
     const rest = findings.slice(DESCRIBED_METHODS).map((f) => f.rule.id);
     const also = rest.length === 0 ? "" : ` Also ${joinAnd(rest)}.`;
     const instead = [...new Set(findings.map((f) => f.rule.instead))];
@@ -216,7 +237,9 @@ export function describeFinding(f: EscalationFinding): string {
     }
     const byGrant = new Map<string, string[]>();
     f.others.forEach((o) => byGrant.set(o.grant, [...(byGrant.get(o.grant) ?? []), `\`${o.held.action}\``]));
-    const parts = [...byGrant].map(([grant, actions]) => `${joinAnd(actions)}${grant === f.grant ? "" : ` (${grant})`}`);
+    const parts = [...byGrant].map(
+        ([grant, actions]) => `${joinAnd(actions)}${grant === f.grant ? "" : ` (${grant})`}`,
+    );
     return `${key} with ${joinAnd(parts)} lets the identity ${f.rule.effect}`;
 }
 
@@ -226,6 +249,12 @@ function joinAnd(items: readonly string[]): string {
 
 /** Whether `pattern` (an IAM-style pattern: `*` any text, `?` one character) matches `text`. */
 export function matchesPattern(pattern: string, text: string): boolean {
-    const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
+    const regex = new RegExp(
+        `^${pattern
+            .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+            .replace(/\*/g, ".*")
+            .replace(/\?/g, ".")}$`,
+        "i",
+    );
     return regex.test(text);
 }

@@ -20,22 +20,36 @@ export function parseExpiry(value: unknown, path: string, problems: Problems, no
     if (value === undefined) {
         return undefined;
     }
-    const notPlain = deployTimeValueProblem(path, value, "it is written into every grant and trust as a condition the cloud enforces, and checked before anything is created", EXPIRY_EXAMPLE);
+    const notPlain = deployTimeValueProblem(
+        path,
+        value,
+        "it is written into every grant and trust as a condition the cloud enforces, and checked before anything is created",
+        EXPIRY_EXAMPLE,
+    );
     if (notPlain !== undefined) {
         problems.add(path, notPlain);
         return undefined;
     }
     const instant = typeof value === "string" ? readInstant(value) : "shape";
     if (instant === "shape") {
-        problems.add(path, `\`${path}\` must be an ISO-8601 instant with a time zone, such as \`${EXPIRY_EXAMPLE}\`; got ${describe(value)}.`);
+        problems.add(
+            path,
+            `\`${path}\` must be an ISO-8601 instant with a time zone, such as \`${EXPIRY_EXAMPLE}\`; got ${describe(value)}.`,
+        );
         return undefined;
     }
     if (instant === "calendar") {
-        problems.add(path, `\`${path}\` is not a real date and time: \`${value}\`. Use an ISO-8601 instant such as \`${EXPIRY_EXAMPLE}\`.`);
+        problems.add(
+            path,
+            `\`${path}\` is not a real date and time: \`${value}\`. Use an ISO-8601 instant such as \`${EXPIRY_EXAMPLE}\`.`,
+        );
         return undefined;
     }
     if (instant.millis <= now.getTime()) {
-        problems.add(path, `\`${path}\` is in the past: \`${value}\`${value === instant.utc ? "" : ` (${instant.utc})`} is before now (${now.toISOString().slice(0, 19)}Z). Give a future instant, or remove the identity if it is no longer needed.`);
+        problems.add(
+            path,
+            `\`${path}\` is in the past: \`${value}\`${value === instant.utc ? "" : ` (${instant.utc})`} is before now (${now.toISOString().slice(0, 19)}Z). Give a future instant, or remove the identity if it is no longer needed.`,
+        );
         return undefined;
     }
     return instant.utc;
@@ -58,9 +72,13 @@ function readInstant(value: string): { millis: number; utc: string } | "shape" |
     const millis = Date.parse(value);
     const calendarOk =
         !Number.isNaN(millis) &&
-        Number(month) >= 1 && Number(month) <= 12 &&
-        Number(day) >= 1 && Number(day) <= daysInMonth(Number(year), Number(month)) &&
-        Number(hour) <= 23 && Number(minute) <= 59 && Number(second ?? 0) <= 59;
+        Number(month) >= 1 &&
+        Number(month) <= 12 &&
+        Number(day) >= 1 &&
+        Number(day) <= daysInMonth(Number(year), Number(month)) &&
+        Number(hour) <= 23 &&
+        Number(minute) <= 59 &&
+        Number(second ?? 0) <= 59;
     if (!calendarOk) {
         return "calendar";
     }
@@ -87,7 +105,12 @@ const DAY_MS = 24 * HOUR_MS;
  * returns) within `noticeDays` of `now`, or undefined when it expires later or never.
  * `consequence` says what the cloud does then, such as `AWS stops honouring the role`.
  */
-export function expiryWarning(expiresAt: string | undefined, now: Date, consequence: string, noticeDays: number = EXPIRY_WARNING_DAYS): string | undefined {
+export function expiryWarning(
+    expiresAt: string | undefined,
+    now: Date,
+    consequence: string,
+    noticeDays: number = EXPIRY_WARNING_DAYS,
+): string | undefined {
     if (expiresAt === undefined) {
         return undefined;
     }

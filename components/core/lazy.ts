@@ -8,12 +8,20 @@
  * The cloud SDKs are optional peer dependencies: when one is not installed, the first read throws
  * `missing` (which says what to install), followed by Node's own message.
  */
-export function exportLazily(target: object, load: () => Record<string, unknown>, names: Readonly<Record<string, string>>, missing: string): void {
+export function exportLazily(
+    target: object,
+    load: () => Record<string, unknown>,
+    names: Readonly<Record<string, string>>,
+    missing: string,
+): void {
     const loadOrExplain = () => {
         try {
             return load();
         } catch (e) {
-            if ((e as { code?: unknown }).code === "MODULE_NOT_FOUND" && /'@pulumi\//.test(String((e as Error).message))) {
+            if (
+                (e as { code?: unknown }).code === "MODULE_NOT_FOUND" &&
+                /'@pulumi\//.test(String((e as Error).message))
+            ) {
                 throw new Error(`${missing} ${String((e as Error).message).split("\n")[0]}`, { cause: e });
             }
             throw e;

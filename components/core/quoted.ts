@@ -14,7 +14,9 @@ const UNQUOTABLE = /["\\\x00-\x1F\x7F]/;
 export function quotedLiteral(value: string, query: string, noun: string, hint = ""): string {
     const bad = UNQUOTABLE.exec(value);
     if (bad !== null) {
-        throw new Error(`${query[0].toUpperCase()}${query.slice(1)} cannot quote the ${noun} ${JSON.stringify(value)}: it holds ${JSON.stringify(bad[0])}, which could end the ${query.replace(/^the /, "")}'s string.${hint}`);
+        throw new Error(
+            `${query[0].toUpperCase()}${query.slice(1)} cannot quote the ${noun} ${JSON.stringify(value)}: it holds ${JSON.stringify(bad[0])}, which could end the ${query.replace(/^the /, "")}'s string.${hint}`,
+        );
     }
     return `"${value}"`;
 }

@@ -3,7 +3,15 @@
  * of its generated value (`value.format`, `value.length`), validated with the bounds the rotation
  * functions enforce (components/runtime/value.ts, one source for both sides).
  */
-import { ALPHABETS, DEFAULT_FORMAT, DEFAULT_LENGTH, MAX_LENGTH, MIN_LENGTH, ValueFormat, ValueSpec } from "../runtime/value";
+import {
+    ALPHABETS,
+    DEFAULT_FORMAT,
+    DEFAULT_LENGTH,
+    MAX_LENGTH,
+    MIN_LENGTH,
+    ValueFormat,
+    ValueSpec,
+} from "../runtime/value";
 import { Problems, describe, didYouMean, oneOf } from "./errors";
 import { closestNames } from "./suggest";
 
@@ -41,19 +49,37 @@ export interface WholeNumberRule {
 }
 
 /** `value` for `path` when it is a whole number within `rule`; otherwise undefined, with the problem recorded. */
-export function planWholeNumber(path: string, value: unknown, rule: WholeNumberRule, problems: Problems): number | undefined {
+export function planWholeNumber(
+    path: string,
+    value: unknown,
+    rule: WholeNumberRule,
+    problems: Problems,
+): number | undefined {
     if (typeof value === "number" && Number.isInteger(value) && value >= rule.min && value <= rule.max) {
         return value;
     }
     const min = rule.minNote === undefined ? `${rule.min}` : `${rule.min} (${rule.minNote})`;
     const note = rule.note === undefined ? "" : ` (${rule.note})`;
-    problems.add(path, `\`${path}\` must be a whole number of ${rule.unit} from ${min} to ${rule.max}${note}; got ${describe(value)}.`);
+    problems.add(
+        path,
+        `\`${path}\` must be a whole number of ${rule.unit} from ${min} to ${rule.max}${note}; got ${describe(value)}.`,
+    );
     return undefined;
 }
 
 /** `rotateEveryDays`, validated: a whole number of days from 1 to 365. */
 export function planRotateEveryDays(value: unknown, problems: Problems): number | undefined {
-    return planWholeNumber("rotateEveryDays", value, { min: MIN_ROTATE_EVERY_DAYS, max: MAX_ROTATE_EVERY_DAYS, unit: "days", note: "how often the value is replaced" }, problems);
+    return planWholeNumber(
+        "rotateEveryDays",
+        value,
+        {
+            min: MIN_ROTATE_EVERY_DAYS,
+            max: MAX_ROTATE_EVERY_DAYS,
+            unit: "days",
+            note: "how often the value is replaced",
+        },
+        problems,
+    );
 }
 
 /** `value`, validated, with its defaults. */
@@ -62,16 +88,27 @@ export function planValueSpec(value: unknown, problems: Problems): ValueSpec {
         return { format: DEFAULT_FORMAT, length: DEFAULT_LENGTH };
     }
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
-        problems.add("value", `\`value\` must be an object such as \`{ length: 64, format: "hex" }\`; got ${describe(value)}.`);
+        problems.add(
+            "value",
+            `\`value\` must be an object such as \`{ length: 64, format: "hex" }\`; got ${describe(value)}.`,
+        );
         return { format: DEFAULT_FORMAT, length: DEFAULT_LENGTH };
     }
     const v = value as { length?: unknown; format?: unknown };
     let length = DEFAULT_LENGTH;
     if (v.length !== undefined) {
-        if (typeof v.length === "number" && Number.isInteger(v.length) && v.length >= MIN_LENGTH && v.length <= MAX_LENGTH) {
+        if (
+            typeof v.length === "number" &&
+            Number.isInteger(v.length) &&
+            v.length >= MIN_LENGTH &&
+            v.length <= MAX_LENGTH
+        ) {
             length = v.length;
         } else {
-            problems.add("value.length", `\`value.length\` must be a whole number of characters from ${MIN_LENGTH} to ${MAX_LENGTH}; got ${describe(v.length)}.`);
+            problems.add(
+                "value.length",
+                `\`value.length\` must be a whole number of characters from ${MIN_LENGTH} to ${MAX_LENGTH}; got ${describe(v.length)}.`,
+            );
         }
     }
     let format: ValueFormat = DEFAULT_FORMAT;
@@ -80,8 +117,12 @@ export function planValueSpec(value: unknown, problems: Problems): ValueSpec {
         if (typeof v.format === "string" && formats.includes(v.format)) {
             format = v.format as ValueFormat;
         } else {
-            const hint = typeof v.format === "string" ? didYouMean(closestNames(v.format.toLowerCase(), formats, 1)) : "";
-            problems.add("value.format", `\`value.format\` must be ${oneOf(formats)}; got ${describe(v.format)}.${hint}`);
+            const hint =
+                typeof v.format === "string" ? didYouMean(closestNames(v.format.toLowerCase(), formats, 1)) : "";
+            problems.add(
+                "value.format",
+                `\`value.format\` must be ${oneOf(formats)}; got ${describe(v.format)}.${hint}`,
+            );
         }
     }
     return { format, length };

@@ -46,7 +46,10 @@ export function runtimeBundle(entry: string, root: string = RUNTIME_ROOT): Runti
  * Made once per entry, extra files and process: every function of a stack that runs the same
  * code shares one archive.
  */
-export function runtimeArchive(entry: string, extraFiles: Readonly<Record<string, string>> = {}): pulumi.asset.AssetArchive {
+export function runtimeArchive(
+    entry: string,
+    extraFiles: Readonly<Record<string, string>> = {},
+): pulumi.asset.AssetArchive {
     const key = `${entry}\0${JSON.stringify(extraFiles)}`;
     let archive = archives.get(key);
     if (archive === undefined) {
@@ -76,9 +79,13 @@ function collect(entry: string, root: string): RuntimeBundle {
         const text = load(file, root);
         files.set(`${file}.js`, text);
         for (const match of text.matchAll(/\brequire\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)/g)) {
-            const required = path.posix.normalize(path.posix.join(path.posix.dirname(file), match[1].replace(/\.js$/, "")));
+            const required = path.posix.normalize(
+                path.posix.join(path.posix.dirname(file), match[1].replace(/\.js$/, "")),
+            );
             if (required.startsWith("..")) {
-                throw new Error(`The runtime file ${file}.js requires ${match[1]}, outside runtime/: runtime code imports nothing from components/ (DESIGN.md).`);
+                throw new Error(
+                    `The runtime file ${file}.js requires ${match[1]}, outside runtime/: runtime code imports nothing from components/ (DESIGN.md).`,
+                );
             }
             pending.push(required);
         }
@@ -93,13 +100,20 @@ function load(file: string, root: string): string {
     }
     const source = path.join(root, `${file}.ts`);
     if (!fs.existsSync(source)) {
-        throw new Error(`The runtime file ${file} is missing: neither ${compiled} nor ${source} exists. Reinstall pulumi-nhi.`);
+        throw new Error(
+            `The runtime file ${file} is missing: neither ${compiled} nor ${source} exists. Reinstall pulumi-nhi.`,
+        );
     }
     // Only when running from source: the published package holds the compiled files.
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only here, and only from source: typescript is a devDependency
     const ts = require("typescript") as typeof import("typescript");
     return ts.transpileModule(fs.readFileSync(source, "utf8"), {
         fileName: source,
-        compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, esModuleInterop: true, sourceMap: false },
+        compilerOptions: {
+            target: ts.ScriptTarget.ES2022,
+            module: ts.ModuleKind.CommonJS,
+            esModuleInterop: true,
+            sourceMap: false,
+        },
     }).outputText;
 }

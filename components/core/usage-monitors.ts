@@ -86,7 +86,10 @@ export class UsageMonitorRegistry<E> {
      * stack. Nothing of the identity may wait for this (the stack's outputs may wait for the
      * identity): give it to `checkedAtDeployTime`, which logs and fails the run.
      */
-    afterProgram<V>(later: MonitorLater, values: (found: readonly E[]) => pulumi.Input<V>): pulumi.Output<{ found: readonly E[]; values: pulumi.Unwrap<V> }> | undefined {
+    afterProgram<V>(
+        later: MonitorLater,
+        values: (found: readonly E[]) => pulumi.Input<V>,
+    ): pulumi.Output<{ found: readonly E[]; values: pulumi.Unwrap<V> }> | undefined {
         const stack = pulumi.runtime.getStackResource();
         if (stack === undefined) {
             return undefined;
@@ -115,7 +118,13 @@ export interface MonitorTargets<E> {
 }
 
 /** The problem of a target given at `path` that none of the monitors `found` may notify; undefined when one may. */
-export function notAmongTargetsProblem<E>(path: string, target: string, found: readonly E[], targets: readonly string[], kind: MonitorTargets<E>): string | undefined {
+export function notAmongTargetsProblem<E>(
+    path: string,
+    target: string,
+    found: readonly E[],
+    targets: readonly string[],
+    kind: MonitorTargets<E>,
+): string | undefined {
     if (targets.includes(target) || !kind.wellFormed(target)) {
         return undefined;
     }
@@ -127,7 +136,14 @@ export function notAmongTargetsProblem<E>(path: string, target: string, found: r
  * Checks that `notify` is among the targets of the monitors `found`: now when all are plain
  * values, else (one `later` check) where they resolve.
  */
-export function checkMonitorTargets<E>(path: string, notify: pulumi.Input<string>, found: readonly E[], kind: MonitorTargets<E>, problems: Problems, later: AnyDeferredCheck[]): void {
+export function checkMonitorTargets<E>(
+    path: string,
+    notify: pulumi.Input<string>,
+    found: readonly E[],
+    kind: MonitorTargets<E>,
+    problems: Problems,
+    later: AnyDeferredCheck[],
+): void {
     const targets = found.flatMap(kind.targets);
     if (typeof notify === "string" && targets.every((t) => typeof t === "string")) {
         const problem = notAmongTargetsProblem(path, notify, found, targets as string[], kind);
@@ -158,11 +174,17 @@ export function planExpiryNoticeDays(days: unknown, expiryGiven: boolean, proble
         return undefined;
     }
     if (!isWholeIn(days, MIN_EXPIRY_NOTICE_DAYS, MAX_EXPIRY_NOTICE_DAYS)) {
-        problems.add("expiryNoticeDays", `\`expiryNoticeDays\` must be a whole number of days from ${MIN_EXPIRY_NOTICE_DAYS} to ${MAX_EXPIRY_NOTICE_DAYS}; got ${describe(days)}.${numberHint(days)}`);
+        problems.add(
+            "expiryNoticeDays",
+            `\`expiryNoticeDays\` must be a whole number of days from ${MIN_EXPIRY_NOTICE_DAYS} to ${MAX_EXPIRY_NOTICE_DAYS}; got ${describe(days)}.${numberHint(days)}`,
+        );
         return undefined;
     }
     if (!expiryGiven) {
-        problems.add("expiryNoticeDays", `\`expiryNoticeDays\` (${days}) says how many days before \`expiresAt\` the identity counts as expiring, but \`expiresAt\` is not set: set \`expiresAt\`, or remove \`expiryNoticeDays\`.`);
+        problems.add(
+            "expiryNoticeDays",
+            `\`expiryNoticeDays\` (${days}) says how many days before \`expiresAt\` the identity counts as expiring, but \`expiresAt\` is not set: set \`expiresAt\`, or remove \`expiryNoticeDays\`.`,
+        );
         return undefined;
     }
     return days;

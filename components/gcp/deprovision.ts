@@ -49,7 +49,13 @@ import { Problems, describe } from "../core/errors";
 import { requireText } from "../core/ownership";
 import { projectIdProblem } from "./grants";
 import { isRegion, rotationAccountId } from "./rotation-function";
-import { ACCOUNT_ID, GcpServiceIdentity, GcpServiceIdentityPlan, customRoleId, planGcpServiceIdentity } from "./service-identity";
+import {
+    ACCOUNT_ID,
+    GcpServiceIdentity,
+    GcpServiceIdentityPlan,
+    customRoleId,
+    planGcpServiceIdentity,
+} from "./service-identity";
 
 export const GCP_DEPROVISIONER_TYPE = "nhi:gcp:Deprovisioner";
 
@@ -76,7 +82,12 @@ export const DEPROVISIONER_GRACE_DAYS = 7;
  * Retries of a failed call: 5, Cloud Scheduler's maximum, after 1, 2, 4, 8 and 16 minutes.
  * @see https://cloud.google.com/scheduler/docs/reference/rest/v1/projects.locations.jobs#retryconfig
  */
-export const DEPROVISION_RETRY = { retryCount: 5, minBackoffDuration: "60s", maxBackoffDuration: "3600s", maxDoublings: 5 } as const;
+export const DEPROVISION_RETRY = {
+    retryCount: 5,
+    minBackoffDuration: "60s",
+    maxBackoffDuration: "3600s",
+    maxDoublings: 5,
+} as const;
 
 /** How long one call may take before it counts as failed (Cloud Scheduler allows 15 s–30 min for HTTP targets). */
 export const DEPROVISION_ATTEMPT_DEADLINE = "60s";
@@ -169,18 +180,32 @@ export function planGcpDeprovisioner(name: string, args: GcpDeprovisionerArgs): 
         problems.add("project", projectProblem);
     }
     if (a.region !== undefined && !isRegion(a.region)) {
-        problems.add("region", `\`region\` must be a Google Cloud region of Cloud Scheduler, such as \`europe-west1\`; got ${describe(a.region)}.`);
+        problems.add(
+            "region",
+            `\`region\` must be a Google Cloud region of Cloud Scheduler, such as \`europe-west1\`; got ${describe(a.region)}.`,
+        );
     }
-    const { owner } = requireText(a, ["owner"], problems, { owner: "the team or person who answers for the deprovisioner" });
+    const { owner } = requireText(a, ["owner"], problems, {
+        owner: "the team or person who answers for the deprovisioner",
+    });
     if (a.purpose !== undefined && (typeof a.purpose !== "string" || a.purpose.trim() === "")) {
-        problems.add("purpose", `\`purpose\` must be a non-empty string (why the deprovisioner exists); got ${describe(a.purpose)}.`);
+        problems.add(
+            "purpose",
+            `\`purpose\` must be a non-empty string (why the deprovisioner exists); got ${describe(a.purpose)}.`,
+        );
     }
     if (a.accountId !== undefined && (typeof a.accountId !== "string" || !ACCOUNT_ID.test(a.accountId))) {
-        problems.add("accountId", `\`accountId\` must be 6–30 characters: a lower-case letter, then lower-case letters, digits and hyphens, not ending with a hyphen; got ${describe(a.accountId)}.`);
+        problems.add(
+            "accountId",
+            `\`accountId\` must be 6–30 characters: a lower-case letter, then lower-case letters, digits and hyphens, not ending with a hyphen; got ${describe(a.accountId)}.`,
+        );
     }
     problems.throwIfAny(`GcpDeprovisioner "${name}"`);
     const accountId = a.accountId ?? rotationAccountId(name, "dep");
-    const purpose = typeof a.purpose === "string" ? a.purpose.trim() : `Disables service accounts of ${a.project} at their expiresAt`;
+    const purpose =
+        typeof a.purpose === "string"
+            ? a.purpose.trim()
+            : `Disables service accounts of ${a.project} at their expiresAt`;
     // Its identity's own checks (the ownership record's 256 bytes) apply, and name the argument.
     const identity = planGcpServiceIdentity(name, { project: a.project!, owner, purpose, accountId, grants: [] });
     return { project: a.project!, ...(a.region !== undefined ? { region: a.region } : {}), owner, accountId, identity };
@@ -213,15 +238,33 @@ export class GcpDeprovisioner extends pulumi.ComponentResource {
         super(GCP_DEPROVISIONER_TYPE, name, {}, withLegacyType(legacyTypeOf(GCP_DEPROVISIONER_TYPE), opts));
         this.project = plan.project;
         this.region = plan.region;
-        const identity = new GcpServiceIdentity(`${name}-identity`, { project: plan.project, owner: plan.owner, purpose: plan.identity.purpose, accountId: plan.accountId, grants: [] }, { parent: this });
-        const role = new gcp.projects.IAMCustomRole(`${name}-role`, {
-            project: plan.project,
-            roleId: customRoleId(plan.accountId, "deprovisioner"),
-            title: `${plan.accountId}: disables expired accounts`.slice(0, 100),
-            description: `Exactly ${DISABLE_PERMISSION}, bound per account from its expiresAt (pulumi-nhi deprovisioner; owner ${plan.owner})`.slice(0, 256),
-            permissions: [DISABLE_PERMISSION],
-            stage: "GA",
-        }, { parent: this });
+        const identity = new GcpServiceIdentity(
+            `${name}-identity`,
+            {
+                project: plan.project,
+                owner: plan.owner,
+                purpose: plan.identity.purpose,
+                accountId: plan.accountId,
+                grants: [],
+            },
+            { parent: this },
+        );
+        const role = new gcp.projects.IAMCustomRole(
+            `${name}-role`,
+            {
+                project: plan.project,
+                roleId: customRoleId(plan.accountId, "deprovisioner"),
+                title: `${plan.accountId}: disables expired accounts`.slice(0, 100),
+                description:
+                    `Exactly ${DISABLE_PERMISSION}, bound per account from its expiresAt (pulumi-nhi deprovisioner; owner ${plan.owner})`.slice(
+                        0,
+                        256,
+                    ),
+                permissions: [DISABLE_PERMISSION],
+                stage: "GA",
+            },
+            { parent: this },
+        );
         this.email = identity.email;
         this.member = identity.member;
         this.role = role.name;
@@ -244,27 +287,40 @@ export interface DeprovisionTarget {
  * Scheduler job that disables it at `expiresAt`: `${name}-deprovisioner-disable` and
  * `${name}-deprovision`. Both change in place when `expiresAt` moves.
  */
-export function registerDeprovisioning(parent: pulumi.Resource, name: string, target: DeprovisionTarget, deprovisioner: GcpDeprovisioner): void {
+export function registerDeprovisioning(
+    parent: pulumi.Resource,
+    name: string,
+    target: DeprovisionTarget,
+    deprovisioner: GcpDeprovisioner,
+): void {
     const opts = { parent };
-    const binding = new gcp.serviceaccount.IAMMember(`${name}-deprovisioner-disable`, {
-        serviceAccountId: target.name,
-        role: deprovisioner.role,
-        member: deprovisioner.member,
-        condition: deprovisionerCondition(target.expiresAt),
-    }, opts);
-    const { at, cron } = deprovisionSchedule(target.expiresAt);
-    new gcp.cloudscheduler.Job(`${name}-deprovision`, {
-        project: deprovisioner.project,
-        ...(deprovisioner.region !== undefined ? { region: deprovisioner.region } : {}),
-        description: `pulumi-nhi: disables ${target.accountId} at its expiresAt, ${target.expiresAt} (fires ${at}, then yearly on that date, refused after ${DEPROVISIONER_GRACE_DAYS} days).`,
-        schedule: cron,
-        timeZone: SCHEDULE_TIME_ZONE,
-        attemptDeadline: DEPROVISION_ATTEMPT_DEADLINE,
-        retryConfig: { ...DEPROVISION_RETRY },
-        httpTarget: {
-            uri: target.uniqueId.apply((id) => disableUri(target.project, id)),
-            httpMethod: "POST",
-            oauthToken: { serviceAccountEmail: deprovisioner.email, scope: CLOUD_PLATFORM_SCOPE },
+    const binding = new gcp.serviceaccount.IAMMember(
+        `${name}-deprovisioner-disable`,
+        {
+            serviceAccountId: target.name,
+            role: deprovisioner.role,
+            member: deprovisioner.member,
+            condition: deprovisionerCondition(target.expiresAt),
         },
-    }, { ...opts, dependsOn: [binding] });
+        opts,
+    );
+    const { at, cron } = deprovisionSchedule(target.expiresAt);
+    new gcp.cloudscheduler.Job(
+        `${name}-deprovision`,
+        {
+            project: deprovisioner.project,
+            ...(deprovisioner.region !== undefined ? { region: deprovisioner.region } : {}),
+            description: `pulumi-nhi: disables ${target.accountId} at its expiresAt, ${target.expiresAt} (fires ${at}, then yearly on that date, refused after ${DEPROVISIONER_GRACE_DAYS} days).`,
+            schedule: cron,
+            timeZone: SCHEDULE_TIME_ZONE,
+            attemptDeadline: DEPROVISION_ATTEMPT_DEADLINE,
+            retryConfig: { ...DEPROVISION_RETRY },
+            httpTarget: {
+                uri: target.uniqueId.apply((id) => disableUri(target.project, id)),
+                httpMethod: "POST",
+                oauthToken: { serviceAccountEmail: deprovisioner.email, scope: CLOUD_PLATFORM_SCOPE },
+            },
+        },
+        { ...opts, dependsOn: [binding] },
+    );
 }

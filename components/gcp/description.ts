@@ -1,5 +1,13 @@
 import { MANAGED_BY } from "../core/ownership";
-import { KEY_AGE_KEY, NOTICE_KEY, NOTIFY_KEY, UNUSED_KEY, UsageSettings, renderUsageSettings, usageSettingsBytes } from "../runtime/gcp/usage-contract";
+import {
+    KEY_AGE_KEY,
+    NOTICE_KEY,
+    NOTIFY_KEY,
+    UNUSED_KEY,
+    UsageSettings,
+    renderUsageSettings,
+    usageSettingsBytes,
+} from "../runtime/gcp/usage-contract";
 
 /** Google: a service account description holds at most 256 UTF-8 bytes; a display name 100. */
 export const MAX_DESCRIPTION_BYTES = 256;
@@ -37,7 +45,16 @@ export interface OwnershipRecord {
  * description is the one free-text place on the account that can say why it may escalate.
  */
 export function renderOwnershipRecord(r: OwnershipRecord): string {
-    return JSON.stringify({ owner: r.owner, purpose: r.purpose, ...(r.expiresAt !== undefined ? { expiresAt: r.expiresAt } : {}), ...(r.acknowledged !== undefined && Object.keys(r.acknowledged).length > 0 ? { acknowledged: r.acknowledged } : {}), ...renderUsageSettings(r.usage ?? {}), managedBy: MANAGED_BY });
+    return JSON.stringify({
+        owner: r.owner,
+        purpose: r.purpose,
+        ...(r.expiresAt !== undefined ? { expiresAt: r.expiresAt } : {}),
+        ...(r.acknowledged !== undefined && Object.keys(r.acknowledged).length > 0
+            ? { acknowledged: r.acknowledged }
+            : {}),
+        ...renderUsageSettings(r.usage ?? {}),
+        managedBy: MANAGED_BY,
+    });
 }
 
 /**
@@ -57,10 +74,12 @@ export function ownershipRecordProblems(r: OwnershipRecord): { propertyPath: "ow
     if (total <= MAX_DESCRIPTION_BYTES) {
         return [];
     }
-    const room = MAX_DESCRIPTION_BYTES - Buffer.byteLength(renderOwnershipRecord({ ...r, owner: "", purpose: "" }), "utf8");
+    const room =
+        MAX_DESCRIPTION_BYTES - Buffer.byteLength(renderOwnershipRecord({ ...r, owner: "", purpose: "" }), "utf8");
     const size = { owner: storedBytes(r.owner), purpose: storedBytes(r.purpose) };
     const usage = usageSettingsBytes(r.usage ?? {});
-    const settings = usage === 0 ? "" : ` beside the usage monitor's settings (${usage} bytes: ${usageSettingsArgs(r.usage ?? {})})`;
+    const settings =
+        usage === 0 ? "" : ` beside the usage monitor's settings (${usage} bytes: ${usageSettingsArgs(r.usage ?? {})})`;
     const limit = `the service account's description, which holds at most ${MAX_DESCRIPTION_BYTES} bytes (Google limit) and leaves ${room} of them for \`owner\` and \`purpose\` together${settings}`;
     const alone = (["owner", "purpose"] as const).filter((f) => size[f] > room);
     if (alone.length > 0) {
@@ -70,11 +89,14 @@ export function ownershipRecordProblems(r: OwnershipRecord): { propertyPath: "ow
             reason: `\`${f}\` is ${size[f]} bytes, too long for ${limit}. ${alone.length === 1 ? `Shorten \`${f}\` to at most ${room - size[other(f)]} bytes.` : `Shorten \`${f}\`, and \`${other(f)}\` too.`}`,
         }));
     }
-    const [longer, other] = size.owner > size.purpose ? (["owner", "purpose"] as const) : (["purpose", "owner"] as const);
-    return [{
-        propertyPath: longer,
-        reason: `\`${longer}\` (${size[longer]} bytes) and \`${other}\` (${size[other]} bytes) are together ${size.owner + size.purpose - room} bytes too long for ${limit}. Shorten \`${longer}\` or \`${other}\`.`,
-    }];
+    const [longer, other] =
+        size.owner > size.purpose ? (["owner", "purpose"] as const) : (["purpose", "owner"] as const);
+    return [
+        {
+            propertyPath: longer,
+            reason: `\`${longer}\` (${size[longer]} bytes) and \`${other}\` (${size[other]} bytes) are together ${size.owner + size.purpose - room} bytes too long for ${limit}. Shorten \`${longer}\` or \`${other}\`.`,
+        },
+    ];
 }
 
 /** The arguments behind the usage settings written: `unusedAlarm`, `expiryNoticeDays`, `key`. */
@@ -97,7 +119,13 @@ function storedBytes(value: string): number {
 export function parseOwnershipRecord(description: string): OwnershipRecord | undefined {
     try {
         const v = JSON.parse(description);
-        if (v === null || typeof v !== "object" || v.managedBy !== MANAGED_BY || typeof v.owner !== "string" || typeof v.purpose !== "string") {
+        if (
+            v === null ||
+            typeof v !== "object" ||
+            v.managedBy !== MANAGED_BY ||
+            typeof v.owner !== "string" ||
+            typeof v.purpose !== "string"
+        ) {
             return undefined;
         }
         const acknowledged = isStringRecord(v.acknowledged) ? { acknowledged: v.acknowledged } : {};
@@ -107,14 +135,22 @@ export function parseOwnershipRecord(description: string): OwnershipRecord | und
             ...(typeof v[NOTICE_KEY] === "number" ? { expiryNoticeDays: v[NOTICE_KEY] } : {}),
             ...(typeof v[KEY_AGE_KEY] === "number" ? { keyMaxAgeDays: v[KEY_AGE_KEY] } : {}),
         };
-        return { owner: v.owner, purpose: v.purpose, ...(typeof v.expiresAt === "string" ? { expiresAt: v.expiresAt } : {}), ...acknowledged, ...(Object.keys(usage).length > 0 ? { usage } : {}) };
+        return {
+            owner: v.owner,
+            purpose: v.purpose,
+            ...(typeof v.expiresAt === "string" ? { expiresAt: v.expiresAt } : {}),
+            ...acknowledged,
+            ...(Object.keys(usage).length > 0 ? { usage } : {}),
+        };
     } catch {
         return undefined;
     }
 }
 
 function isStringRecord(v: unknown): v is Record<string, string> {
-    return v !== null && typeof v === "object" && !Array.isArray(v) && Object.values(v).every((x) => typeof x === "string");
+    return (
+        v !== null && typeof v === "object" && !Array.isArray(v) && Object.values(v).every((x) => typeof x === "string")
+    );
 }
 
 /** The display name: the purpose, then the owner, cut to Google's 100 characters. */

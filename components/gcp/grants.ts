@@ -3,7 +3,17 @@ import { DeferredCheck, checkNowOrLater } from "../core/deferred";
 import { Problems, allOf, describe, didYouMean, oneOf } from "../core/errors";
 import { closestNames } from "../core/suggest";
 import { BASIC_ROLES, findRole, isPermission, permissionNames, roleNames } from "./catalog";
-import { SCOPES, SCOPES_WITHOUT_CONDITIONS, Scope, isDeferred, parseTarget, permissionScopeProblem, relativeName, roleScopeProblem, targetProblem } from "./scopes";
+import {
+    SCOPES,
+    SCOPES_WITHOUT_CONDITIONS,
+    Scope,
+    isDeferred,
+    parseTarget,
+    permissionScopeProblem,
+    relativeName,
+    roleScopeProblem,
+    targetProblem,
+} from "./scopes";
 
 export { SCOPES, SCOPES_WITHOUT_CONDITIONS, Scope } from "./scopes";
 
@@ -59,7 +69,9 @@ export interface GcpGrantScopes {
  * (`roles/secretmanager.secretAccessor` on a bucket); any role may be bound at `project` scope.
  * @see https://cloud.google.com/iam/docs/granting-changing-revoking-access
  */
-export type GcpGrantResource = { [S in Scope]: Pick<GcpGrantScopes, S> & { readonly [Other in Exclude<Scope, S>]?: never } }[Scope];
+export type GcpGrantResource = {
+    [S in Scope]: Pick<GcpGrantScopes, S> & { readonly [Other in Exclude<Scope, S>]?: never };
+}[Scope];
 
 /** What every grant has, whichever its kind. */
 export interface GcpGrantCommon {
@@ -156,9 +168,18 @@ export function projectIdProblem(path: string, project: unknown): string | undef
  * the identity has an expiry, which every binding must then carry as a condition. A resource given
  * as an Output gets its check in `later`, run when it resolves ({@link grantTarget}).
  */
-export function planGcpGrants(grants: unknown, project: string, expiring: boolean, problems: Problems, later: DeferredCheck[]): GcpGrantPlan[] {
+export function planGcpGrants(
+    grants: unknown,
+    project: string,
+    expiring: boolean,
+    problems: Problems,
+    later: DeferredCheck[],
+): GcpGrantPlan[] {
     if (!Array.isArray(grants)) {
-        problems.add("grants", `\`grants\` is required and must be a list of grants, each \`{ role, resource }\` or \`{ permissions, resource }\`; got ${describe(grants)}. Use \`[]\` for an identity with no permissions.`);
+        problems.add(
+            "grants",
+            `\`grants\` is required and must be a list of grants, each \`{ role, resource }\` or \`{ permissions, resource }\`; got ${describe(grants)}. Use \`[]\` for an identity with no permissions.`,
+        );
         return [];
     }
     const plans: GcpGrantPlan[] = [];
@@ -172,7 +193,10 @@ export function planGcpGrants(grants: unknown, project: string, expiring: boolea
         }
         const first = seen.get(plan.key);
         if (first !== undefined) {
-            problems.add(path, `\`${path}\` repeats \`${first}\`: the same ${plan.role === undefined ? "permissions grant" : `\`${plan.role}\``} on the same ${plan.scope}. Merge them into one grant.`);
+            problems.add(
+                path,
+                `\`${path}\` repeats \`${first}\`: the same ${plan.role === undefined ? "permissions grant" : `\`${plan.role}\``} on the same ${plan.scope}. Merge them into one grant.`,
+            );
             return;
         }
         seen.set(plan.key, path);
@@ -182,9 +206,20 @@ export function planGcpGrants(grants: unknown, project: string, expiring: boolea
 }
 
 /** The plan of one grant, or undefined when it has a problem (each one recorded). */
-function planGrant(grant: GcpGrant, path: string, project: string, expiring: boolean, problems: Problems, later: DeferredCheck[], unknownTargets: Map<string, number>): GcpGrantPlan | undefined {
+function planGrant(
+    grant: GcpGrant,
+    path: string,
+    project: string,
+    expiring: boolean,
+    problems: Problems,
+    later: DeferredCheck[],
+    unknownTargets: Map<string, number>,
+): GcpGrantPlan | undefined {
     if (grant === null || typeof grant !== "object") {
-        problems.add(path, `\`${path}\` must be a grant object such as \`{ role: "roles/storage.objectViewer", resource: { bucket: "invoices" } }\`; got ${describe(grant)}.`);
+        problems.add(
+            path,
+            `\`${path}\` must be a grant object such as \`{ role: "roles/storage.objectViewer", resource: { bucket: "invoices" } }\`; got ${describe(grant)}.`,
+        );
         return undefined;
     }
     const role = planRole(grant, path, problems);
@@ -212,9 +247,12 @@ function planRole(grant: GcpGrant, path: string, problems: Problems): string | u
     const hasRole = grant.role !== undefined;
     const hasPermissions = grant.permissions !== undefined;
     if (hasRole === hasPermissions) {
-        problems.add(path, hasRole
-            ? `\`${path}\` gives both \`role\` and \`permissions\`; give exactly one: \`role\` for a predefined role, or \`permissions\` for a custom role holding exactly those permissions.`
-            : `\`${path}\` must give \`role\` (a predefined role such as \`roles/storage.objectViewer\`) or \`permissions\` (such as \`["storage.objects.get"]\`).`);
+        problems.add(
+            path,
+            hasRole
+                ? `\`${path}\` gives both \`role\` and \`permissions\`; give exactly one: \`role\` for a predefined role, or \`permissions\` for a custom role holding exactly those permissions.`
+                : `\`${path}\` must give \`role\` (a predefined role such as \`roles/storage.objectViewer\`) or \`permissions\` (such as \`["storage.objects.get"]\`).`,
+        );
         return undefined;
     }
     if (!hasRole) {
@@ -223,11 +261,17 @@ function planRole(grant: GcpGrant, path: string, problems: Problems): string | u
     const at = `${path}.role`;
     const role = grant.role;
     if (typeof role !== "string" || role === "") {
-        problems.add(at, `\`${at}\` must be a role name such as \`roles/storage.objectViewer\`; got ${describe(role)}.`);
+        problems.add(
+            at,
+            `\`${at}\` must be a role name such as \`roles/storage.objectViewer\`; got ${describe(role)}.`,
+        );
         return undefined;
     }
     if (BASIC_ROLES.includes(role)) {
-        problems.add(at, `\`${at}\` is the basic role \`${role}\`, which holds thousands of permissions across every service of the project and cannot carry IAM Conditions. Basic roles are refused: grant a predefined role of the service the identity uses, such as \`roles/storage.objectViewer\`, or list \`permissions\`.`);
+        problems.add(
+            at,
+            `\`${at}\` is the basic role \`${role}\`, which holds thousands of permissions across every service of the project and cannot carry IAM Conditions. Basic roles are refused: grant a predefined role of the service the identity uses, such as \`roles/storage.objectViewer\`, or list \`permissions\`.`,
+        );
         return undefined;
     }
     if (CUSTOM_ROLE.test(role)) {
@@ -249,45 +293,73 @@ function planPermissions(grant: GcpGrant, path: string, problems: Problems): str
     const at = `${path}.permissions`;
     const permissions = grant.permissions;
     if (!Array.isArray(permissions) || permissions.length === 0) {
-        problems.add(at, `\`${at}\` must list at least one permission such as \`storage.objects.get\`; got ${describe(permissions)}.`);
+        problems.add(
+            at,
+            `\`${at}\` must list at least one permission such as \`storage.objects.get\`; got ${describe(permissions)}.`,
+        );
         return undefined;
     }
     const valid: string[] = [];
     permissions.forEach((p: unknown, j) => {
         const pat = `${at}[${j}]`;
         if (typeof p !== "string" || !PERMISSION.test(p)) {
-            problems.add(pat, `\`${pat}\` must be a permission of the form \`service.resource.verb\`, such as \`storage.objects.get\`, without wildcards; got ${describe(p)}.`);
+            problems.add(
+                pat,
+                `\`${pat}\` must be a permission of the form \`service.resource.verb\`, such as \`storage.objects.get\`, without wildcards; got ${describe(p)}.`,
+            );
         } else if (!isPermission(p)) {
-            problems.add(pat, `\`${pat}\` is not a Google Cloud permission: \`${p}\`.${didYouMean(closestNames(p, permissionNames()))}`);
+            problems.add(
+                pat,
+                `\`${pat}\` is not a Google Cloud permission: \`${p}\`.${didYouMean(closestNames(p, permissionNames()))}`,
+            );
         } else {
             valid.push(p);
         }
     });
     const unique = [...new Set(valid)].sort();
     if (unique.length > MAX_CUSTOM_ROLE_PERMISSIONS) {
-        problems.add(at, `\`${at}\` lists ${unique.length} permissions; a custom role holds at most ${MAX_CUSTOM_ROLE_PERMISSIONS} (Google limit).`);
+        problems.add(
+            at,
+            `\`${at}\` lists ${unique.length} permissions; a custom role holds at most ${MAX_CUSTOM_ROLE_PERMISSIONS} (Google limit).`,
+        );
         return undefined;
     }
     return valid.length === permissions.length ? unique : undefined;
 }
 
-function planResource(resource: GcpGrantResource | undefined, at: string, project: string, expiring: boolean, problems: Problems, later: DeferredCheck[]): { scope: Scope; project: string; target: pulumi.Input<string>; given: pulumi.Input<string> } | undefined {
+function planResource(
+    resource: GcpGrantResource | undefined,
+    at: string,
+    project: string,
+    expiring: boolean,
+    problems: Problems,
+    later: DeferredCheck[],
+): { scope: Scope; project: string; target: pulumi.Input<string>; given: pulumi.Input<string> } | undefined {
     if (resource !== undefined && (resource === null || typeof resource !== "object")) {
-        problems.add(at, `\`${at}\` must be an object naming exactly one of ${oneOf(SCOPES)}, such as \`{ bucket: "invoices" }\`; got ${describe(resource)}.`);
+        problems.add(
+            at,
+            `\`${at}\` must be an object naming exactly one of ${oneOf(SCOPES)}, such as \`{ bucket: "invoices" }\`; got ${describe(resource)}.`,
+        );
         return undefined;
     }
     const given = resource !== undefined ? SCOPES.filter((s) => resource[s] !== undefined) : [];
     if (given.length !== 1) {
-        problems.add(at, given.length === 0
-            ? `\`${at}\` is required: where the role applies, exactly one of ${oneOf(SCOPES)}.`
-            : `\`${at}\` gives ${allOf(given)}; give exactly one scope per grant (one grant per resource).`);
+        problems.add(
+            at,
+            given.length === 0
+                ? `\`${at}\` is required: where the role applies, exactly one of ${oneOf(SCOPES)}.`
+                : `\`${at}\` gives ${allOf(given)}; give exactly one scope per grant (one grant per resource).`,
+        );
         return undefined;
     }
     const scope = given[0];
     const value: pulumi.Input<string> = resource![scope]!;
     const path = `${at}.${scope}`;
     if (expiring && SCOPES_WITHOUT_CONDITIONS.includes(scope)) {
-        problems.add(path, `\`${path}\`: Pub/Sub ${scope}s do not accept IAM Conditions, so Google could not stop honouring this grant at \`expiresAt\`. Grant the role at \`project\` scope (the condition applies there, to every ${scope} of the project), or remove \`expiresAt\`.`);
+        problems.add(
+            path,
+            `\`${path}\`: Pub/Sub ${scope}s do not accept IAM Conditions, so Google could not stop honouring this grant at \`expiresAt\`. Grant the role at \`project\` scope (the condition applies there, to every ${scope} of the project), or remove \`expiresAt\`.`,
+        );
         return undefined;
     }
     if (scope === "project") {
@@ -308,7 +380,9 @@ function planResource(resource: GcpGrantResource | undefined, at: string, projec
         return { scope, project, target: value, given: value };
     }
     const target = parseTarget(scope, value, project);
-    return target === undefined ? undefined : { scope, project: target.project, target: target.name, given: relativeName(scope, value) };
+    return target === undefined
+        ? undefined
+        : { scope, project: target.project, target: target.name, given: relativeName(scope, value) };
 }
 
 /**
@@ -342,7 +416,10 @@ function fitsScope(grant: GcpGrant, path: string, role: string | undefined, scop
  * deploy-time checks (among them this value's, recorded in `later` by {@link planGcpGrants}) have
  * passed; so the binding receives what was checked.
  */
-export function grantTarget(grant: GcpGrantPlan, guard: (value: pulumi.Input<string>) => pulumi.Input<string>): GrantTarget {
+export function grantTarget(
+    grant: GcpGrantPlan,
+    guard: (value: pulumi.Input<string>) => pulumi.Input<string>,
+): GrantTarget {
     if (typeof grant.target === "string" || grant.scope === "project") {
         return { project: grant.project, name: grant.target, given: grant.given };
     }

@@ -4,19 +4,40 @@ import { legacyTypeOf, withLegacyType } from "../core/tokens";
 import { AnyDeferredCheck, deployTimeGuard } from "../core/deferred";
 import { Problems, describe } from "../core/errors";
 import { requireText } from "../core/ownership";
-import { MAX_ROTATE_EVERY_DAYS, MIN_ROTATE_EVERY_DAYS, RotatingValueArgs, ValueSpec, planRotateEveryDays, planValueSpec, planWholeNumber } from "../core/rotating-value";
+import {
+    MAX_ROTATE_EVERY_DAYS,
+    MIN_ROTATE_EVERY_DAYS,
+    RotatingValueArgs,
+    ValueSpec,
+    planRotateEveryDays,
+    planValueSpec,
+    planWholeNumber,
+} from "../core/rotating-value";
 import { GRACE_LABEL, PERIOD_LABEL } from "../runtime/gcp/rotate-secret";
 import { FORMAT_LABEL, LENGTH_LABEL } from "../runtime/gcp/value";
 import { renderOwnershipRecord } from "./description";
 import { projectIdProblem } from "./grants";
-import { RotationFunction, isRegion, planRotationFunction, readinessOf, rotationAccountId, rotationFunction, rotationOwnershipProblems } from "./rotation-function";
+import {
+    RotationFunction,
+    isRegion,
+    planRotationFunction,
+    readinessOf,
+    rotationAccountId,
+    rotationFunction,
+    rotationOwnershipProblems,
+} from "./rotation-function";
 import { GcpSecretRotator, SECRET_ROTATION_ENTRY, SECRET_ROTATION_PERMISSIONS } from "./secret-rotator";
 import { GcpSecretReader, SECRET_ACCESSOR, planLabels, planReaders, planSecretId } from "./secret-inputs";
 import { GcpServiceIdentity } from "./service-identity";
-import { GcpChannelPlan, GcpRotationAlarm, checkGcpMonitorAfterProgram, notifyLabel, planGcpRotationAlarm } from "./usage-settings";
+import {
+    GcpChannelPlan,
+    GcpRotationAlarm,
+    checkGcpMonitorAfterProgram,
+    notifyLabel,
+    planGcpRotationAlarm,
+} from "./usage-settings";
 
 export const GCP_ROTATING_SECRET_TYPE = "nhi:gcp:RotatingSecret";
-
 
 /**
  * How many minutes after the secret's function is ready Secret Manager first notifies, by default:
@@ -200,9 +221,17 @@ export function planGcpRotatingSecret(name: string, args: GcpRotatingSecretArgs)
     const project = typeof a.project === "string" ? a.project : "";
     const projectProblem = projectIdProblem("project", a.project);
     if (projectProblem !== undefined) {
-        problems.add("project", a.project === undefined || a.project === "" ? `\`project\` is required: the ID of the project that holds the secret, such as \`my-project\`; got ${describe(a.project)}.` : projectProblem);
+        problems.add(
+            "project",
+            a.project === undefined || a.project === ""
+                ? `\`project\` is required: the ID of the project that holds the secret, such as \`my-project\`; got ${describe(a.project)}.`
+                : projectProblem,
+        );
     }
-    const { owner, purpose } = requireText(a, ["owner", "purpose"], problems, { owner: "the team or person who answers for this secret", purpose: "why this secret exists" });
+    const { owner, purpose } = requireText(a, ["owner", "purpose"], problems, {
+        owner: "the team or person who answers for this secret",
+        purpose: "why this secret exists",
+    });
     const rotateEveryDays = planRotateEveryDays(a.rotateEveryDays, problems);
     let graceDays: number | undefined;
     if (a.graceDays !== undefined) {
@@ -211,39 +240,69 @@ export function planGcpRotatingSecret(name: string, args: GcpRotatingSecretArgs)
     const value = planValueSpec(a.value, problems);
     const rotator = planRotator(a, project, problems);
     const secretId = planSecretId(name, a.secretId, rotator?.secretIdPrefix ?? "", problems);
-    const rotationAlarm = planGcpRotationAlarm(a.rotationAlarm, projectProblem === undefined ? project : undefined, problems, later);
+    const rotationAlarm = planGcpRotationAlarm(
+        a.rotationAlarm,
+        projectProblem === undefined ? project : undefined,
+        problems,
+        later,
+    );
     const labels = planLabels(a.labels, problems, rotationAlarm.notify === undefined ? 4 : 5);
     const readers = planReaders(a.readers, problems, later);
     let own: GcpRotatingSecretPlan["own"];
     if (rotator === undefined && a.rotator === undefined) {
         if (!isRegion(a.region)) {
-            problems.add("region", `\`region\` must be the Google Cloud region of this secret's rotation function, such as \`europe-west1\` (or give a shared \`rotator\`); got ${describe(a.region)}.`);
+            problems.add(
+                "region",
+                `\`region\` must be the Google Cloud region of this secret's rotation function, such as \`europe-west1\` (or give a shared \`rotator\`); got ${describe(a.region)}.`,
+            );
         } else if (secretId !== undefined) {
             own = { region: a.region, accountId: rotationAccountId(name, "rot") };
         }
         if (owner !== undefined && own !== undefined) {
             // The function's service accounts record the owner too, in 256 bytes; the purpose there is the package's.
-            for (const p of rotationOwnershipProblems(owner, functionPurpose(secretId!), own.accountId, false)) problems.add("owner", p.reason);
+            for (const p of rotationOwnershipProblems(owner, functionPurpose(secretId!), own.accountId, false))
+                problems.add("owner", p.reason);
         }
     }
     if (owner !== undefined && purpose !== undefined) {
         const bytes = Buffer.byteLength(OWNERSHIP_ANNOTATION + renderOwnershipRecord({ owner, purpose }), "utf8");
         if (bytes > MAX_ANNOTATION_BYTES) {
             const longer = Buffer.byteLength(owner) > Buffer.byteLength(purpose) ? "owner" : "purpose";
-            problems.add(longer, `\`${longer}\` makes the ownership record ${bytes} bytes, too long for the secret's annotations, which take less than 16 KiB (Google limit). Shorten \`${longer}\`.`);
+            problems.add(
+                longer,
+                `\`${longer}\` makes the ownership record ${bytes} bytes, too long for the secret's annotations, which take less than 16 KiB (Google limit). Shorten \`${longer}\`.`,
+            );
         }
     }
-    const firstRotationAfterMinutes = a.firstRotationAfterMinutes === undefined
-        ? DEFAULT_FIRST_ROTATION_MINUTES
-        : planWholeNumber("firstRotationAfterMinutes", a.firstRotationAfterMinutes, {
-            min: MIN_FIRST_ROTATION_MINUTES, max: MAX_FIRST_ROTATION_MINUTES, unit: "minutes", minNote: "Secret Manager refuses a first rotation less than 5 minutes ahead",
-        }, problems);
+    const firstRotationAfterMinutes =
+        a.firstRotationAfterMinutes === undefined
+            ? DEFAULT_FIRST_ROTATION_MINUTES
+            : planWholeNumber(
+                  "firstRotationAfterMinutes",
+                  a.firstRotationAfterMinutes,
+                  {
+                      min: MIN_FIRST_ROTATION_MINUTES,
+                      max: MAX_FIRST_ROTATION_MINUTES,
+                      unit: "minutes",
+                      minNote: "Secret Manager refuses a first rotation less than 5 minutes ahead",
+                  },
+                  problems,
+              );
     if (a.deletionProtection !== undefined && typeof a.deletionProtection !== "boolean") {
-        problems.add("deletionProtection", `\`deletionProtection\` must be \`true\` or \`false\`; got ${describe(a.deletionProtection)}.`);
+        problems.add(
+            "deletionProtection",
+            `\`deletionProtection\` must be \`true\` or \`false\`; got ${describe(a.deletionProtection)}.`,
+        );
     }
     problems.throwIfAny(`GcpRotatingSecret "${name}"`);
     if (own !== undefined) {
-        planRotationFunction({ project, owner, purpose: functionPurpose(secretId!), accountId: own.accountId, grants: secretGrants(secretId!) });
+        planRotationFunction({
+            project,
+            owner,
+            purpose: functionPurpose(secretId!),
+            accountId: own.accountId,
+            grants: secretGrants(secretId!),
+        });
     }
     const packageLabels: Record<string, string> = {
         [FORMAT_LABEL]: value.format,
@@ -252,11 +311,20 @@ export function planGcpRotatingSecret(name: string, args: GcpRotatingSecretArgs)
         ...(graceDays !== undefined ? { [GRACE_LABEL]: String(graceDays) } : {}),
     };
     return {
-        project, owner, purpose, secretId: secretId!, rotateEveryDays: rotateEveryDays!, graceDays, value,
+        project,
+        owner,
+        purpose,
+        secretId: secretId!,
+        rotateEveryDays: rotateEveryDays!,
+        graceDays,
+        value,
         labels: { ...labels, ...packageLabels },
         annotations: { [OWNERSHIP_ANNOTATION]: renderOwnershipRecord({ owner, purpose }) },
         rotationPeriod: `${rotateEveryDays! * SECONDS_PER_DAY}s`,
-        readers, rotationAlarm, later, own,
+        readers,
+        rotationAlarm,
+        later,
+        own,
         deletionProtection: a.deletionProtection ?? true,
         firstRotationAfterMinutes: firstRotationAfterMinutes ?? DEFAULT_FIRST_ROTATION_MINUTES,
     };
@@ -267,12 +335,20 @@ export function planGcpRotatingSecret(name: string, args: GcpRotatingSecretArgs)
  * only when it rotates, so a shorter grace would still last one period: refused rather than ignored.
  */
 function planGraceDays(value: unknown, rotateEveryDays: number | undefined, problems: Problems): number | undefined {
-    return planWholeNumber("graceDays", value, {
-        min: rotateEveryDays ?? MIN_ROTATE_EVERY_DAYS,
-        max: MAX_ROTATE_EVERY_DAYS,
-        unit: "days",
-        minNote: rotateEveryDays === undefined ? undefined : "`rotateEveryDays`: the function retires a replaced version only when it rotates, so the version stays enabled at least one period anyway",
-    }, problems);
+    return planWholeNumber(
+        "graceDays",
+        value,
+        {
+            min: rotateEveryDays ?? MIN_ROTATE_EVERY_DAYS,
+            max: MAX_ROTATE_EVERY_DAYS,
+            unit: "days",
+            minNote:
+                rotateEveryDays === undefined
+                    ? undefined
+                    : "`rotateEveryDays`: the function retires a replaced version only when it rotates, so the version stays enabled at least one period anyway",
+        },
+        problems,
+    );
 }
 
 /** The grant of a per-secret function's identity: exactly the function's calls, on this secret only. */
@@ -280,7 +356,11 @@ function secretGrants(secret: pulumi.Input<string>) {
     return [{ permissions: [...SECRET_ROTATION_PERMISSIONS], resource: { secret } }];
 }
 
-function planRotator(a: { region?: unknown; rotator?: unknown }, project: string, problems: Problems): GcpSecretRotator | undefined {
+function planRotator(
+    a: { region?: unknown; rotator?: unknown },
+    project: string,
+    problems: Problems,
+): GcpSecretRotator | undefined {
     if (a.rotator === undefined) {
         return undefined;
     }
@@ -289,10 +369,16 @@ function planRotator(a: { region?: unknown; rotator?: unknown }, project: string
         return undefined;
     }
     if (a.region !== undefined) {
-        problems.add("region", `\`region\` is for a secret's own rotation function; with \`rotator\`, the rotator's region (\`${a.rotator.region}\`) applies. Remove \`region\`.`);
+        problems.add(
+            "region",
+            `\`region\` is for a secret's own rotation function; with \`rotator\`, the rotator's region (\`${a.rotator.region}\`) applies. Remove \`region\`.`,
+        );
     }
     if (project !== "" && a.rotator.project !== project) {
-        problems.add("rotator", `\`rotator\` rotates secrets of project \`${a.rotator.project}\`, not \`${project}\`: a rotator's IAM Condition admits its own project's secrets only. Use a rotator in \`${project}\`.`);
+        problems.add(
+            "rotator",
+            `\`rotator\` rotates secrets of project \`${a.rotator.project}\`, not \`${project}\`: a rotator's IAM Condition admits its own project's secrets only. Use a rotator in \`${project}\`.`,
+        );
     }
     return a.rotator;
 }
@@ -340,39 +426,56 @@ export class GcpRotatingSecret extends pulumi.ComponentResource {
         // is lost. A shared rotator's are there already; a function of the secret's own names the secret in
         // its grant, so it is declared after the secret, and the secret's `dependsOn` resolves with it.
         let resolveOwn: (ready: pulumi.Resource[]) => void = () => undefined;
-        const own = plan.own === undefined ? undefined : new Promise<pulumi.Resource[]>((resolve) => (resolveOwn = resolve));
-        const topic = args.rotator?.topic ?? new gcp.pubsub.Topic(`${name}-topic`, { project: plan.project, labels: { "managed-by": "pulumi-nhi" } }, childOpts).id;
+        const own =
+            plan.own === undefined ? undefined : new Promise<pulumi.Resource[]>((resolve) => (resolveOwn = resolve));
+        const topic =
+            args.rotator?.topic ??
+            new gcp.pubsub.Topic(
+                `${name}-topic`,
+                { project: plan.project, labels: { "managed-by": "pulumi-nhi" } },
+                childOpts,
+            ).id;
         const readiness = own === undefined ? args.rotator!.readiness : pulumi.output(own).apply(readinessOf);
-        const secret = new gcp.secretmanager.Secret(`${name}-secret`, {
-            project: plan.project,
-            secretId: plan.secretId,
-            replication: { auto: {} },
-            labels: { ...plan.labels, ...notifyLabel(plan.rotationAlarm.notify, guard) },
-            annotations: plan.annotations,
-            topics: [{ name: topic }],
-            rotation: {
-                rotationPeriod: plan.rotationPeriod,
-                // Computed once what the secret waits for exists, a moment before the secret is created;
-                // afterwards Secret Manager advances it, and Pulumi leaves it alone (ignoreChanges).
-                nextRotationTime: readiness.apply(() => new Date(Date.now() + plan.firstRotationAfterMinutes * 60_000).toISOString()),
+        const secret = new gcp.secretmanager.Secret(
+            `${name}-secret`,
+            {
+                project: plan.project,
+                secretId: plan.secretId,
+                replication: { auto: {} },
+                labels: { ...plan.labels, ...notifyLabel(plan.rotationAlarm.notify, guard) },
+                annotations: plan.annotations,
+                topics: [{ name: topic }],
+                rotation: {
+                    rotationPeriod: plan.rotationPeriod,
+                    // Computed once what the secret waits for exists, a moment before the secret is created;
+                    // afterwards Secret Manager advances it, and Pulumi leaves it alone (ignoreChanges).
+                    nextRotationTime: readiness.apply(() =>
+                        new Date(Date.now() + plan.firstRotationAfterMinutes * 60_000).toISOString(),
+                    ),
+                },
+                deletionProtection: plan.deletionProtection,
             },
-            deletionProtection: plan.deletionProtection,
-        }, { ...childOpts, dependsOn: own ?? [...args.rotator!.ready], ignoreChanges: ["rotation.nextRotationTime"] });
+            { ...childOpts, dependsOn: own ?? [...args.rotator!.ready], ignoreChanges: ["rotation.nextRotationTime"] },
+        );
         this.secretId = secret.secretId;
         this.name = secret.name;
         this.topic = topic;
 
         if (plan.own !== undefined) {
-            const fn: RotationFunction = rotationFunction(`${name}-rotation`, {
-                project: plan.project,
-                region: plan.own.region,
-                owner: plan.owner,
-                purpose: functionPurpose(plan.secretId),
-                accountId: plan.own.accountId,
-                entry: SECRET_ROTATION_ENTRY,
-                topic,
-                grants: secretGrants(secret.secretId),
-            }, this);
+            const fn: RotationFunction = rotationFunction(
+                `${name}-rotation`,
+                {
+                    project: plan.project,
+                    region: plan.own.region,
+                    owner: plan.owner,
+                    purpose: functionPurpose(plan.secretId),
+                    accountId: plan.own.accountId,
+                    entry: SECRET_ROTATION_ENTRY,
+                    topic,
+                    grants: secretGrants(secret.secretId),
+                },
+                this,
+            );
             resolveOwn([...fn.ready]);
             this.rotatorFunction = fn.function.name;
         } else {
@@ -380,12 +483,16 @@ export class GcpRotatingSecret extends pulumi.ComponentResource {
         }
 
         if (plan.readers.length > 0) {
-            new gcp.secretmanager.SecretIamBinding(`${name}-readers`, {
-                project: plan.project,
-                secretId: secret.secretId,
-                role: SECRET_ACCESSOR,
-                members: plan.readers.map((r) => (r instanceof GcpServiceIdentity ? r.member : guard(r))),
-            }, childOpts);
+            new gcp.secretmanager.SecretIamBinding(
+                `${name}-readers`,
+                {
+                    project: plan.project,
+                    secretId: secret.secretId,
+                    role: SECRET_ACCESSOR,
+                    members: plan.readers.map((r) => (r instanceof GcpServiceIdentity ? r.member : guard(r))),
+                },
+                childOpts,
+            );
         }
         this.registerOutputs({});
     }

@@ -15,7 +15,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { runtimeArchive, runtimeBundle } from "../core/runtime-asset";
 import { MAX_DESCRIPTION_BYTES, ownershipRecordProblems, renderOwnershipRecord } from "./description";
 import { GcpGrant, expiryCondition } from "./grants";
-import { ACCOUNT_ID, GcpServiceIdentity, GcpServiceIdentityPlan, deriveAccountId, planGcpServiceIdentity } from "./service-identity";
+import {
+    ACCOUNT_ID,
+    GcpServiceIdentity,
+    GcpServiceIdentityPlan,
+    deriveAccountId,
+    planGcpServiceIdentity,
+} from "./service-identity";
 
 /**
  * The Node.js runtime: the current GA one. `@google-cloud/secret-manager` 7 requires Node.js ≥ 22
@@ -162,7 +168,10 @@ export interface RotationFunctionPlan {
 /** What {@link rotationFunction} registered. */
 export interface RotationFunction {
     /** The `gcp.cloudfunctionsv2.Function` (typed without `@pulumi/gcp`, so that no declaration file of the package needs it). */
-    readonly function: pulumi.CustomResource & { readonly name: pulumi.Output<string>; readonly url: pulumi.Output<string> };
+    readonly function: pulumi.CustomResource & {
+        readonly name: pulumi.Output<string>;
+        readonly url: pulumi.Output<string>;
+    };
     /** The identity the function runs as. */
     readonly runtime: GcpServiceIdentity;
     /** The identity the trigger invokes the function as. */
@@ -186,7 +195,9 @@ export function readinessOf(ready: readonly pulumi.Resource[]): pulumi.Output<un
 
 /** The purpose recorded on a trigger's service account. */
 function triggerPurpose(accountId: string, invokedBy: "pubsub" | "http" = "pubsub"): string {
-    return invokedBy === "http" ? `Calls the function that runs as ${accountId} on its schedule` : `Delivers Pub/Sub events to the function that runs as ${accountId}`;
+    return invokedBy === "http"
+        ? `Calls the function that runs as ${accountId} on its schedule`
+        : `Delivers Pub/Sub events to the function that runs as ${accountId}`;
 }
 
 /** The trigger's service account ID: the runtime's followed by `-inv`, within 30 characters ({@link rotationAccountId}). */
@@ -223,21 +234,36 @@ export function rotationAccountId(base: string, suffix: string): string {
  * of the caller's arguments, so that they name them. Empty when they fit. When the purpose is the
  * package's own (`Rotates secret …`), only `owner` is blamed, with the bytes it may take.
  */
-export function rotationOwnershipProblems(owner: string, purpose: string, accountId: string, purposeIsCallers: boolean, invokedBy: "pubsub" | "http" = "pubsub"): { propertyPath: "owner" | "purpose"; reason: string }[] {
+export function rotationOwnershipProblems(
+    owner: string,
+    purpose: string,
+    accountId: string,
+    purposeIsCallers: boolean,
+    invokedBy: "pubsub" | "http" = "pubsub",
+): { propertyPath: "owner" | "purpose"; reason: string }[] {
     const where = `the description of the ${invokedBy === "http" ? "" : "rotation "}function's service accounts`;
     const purposes = purposeIsCallers ? [purpose] : [purpose, triggerPurpose(accountId, invokedBy)];
     const [longest] = purposes.sort((x, y) => Buffer.byteLength(y) - Buffer.byteLength(x));
     if (purposeIsCallers) {
         const trigger = ownershipRecordProblems({ owner, purpose: triggerPurpose(accountId, invokedBy) });
         const found = ownershipRecordProblems({ owner, purpose });
-        return (found.length > 0 ? found : trigger).map((p) => ({ propertyPath: p.propertyPath, reason: p.reason.replace("the service account's description", where) }));
+        return (found.length > 0 ? found : trigger).map((p) => ({
+            propertyPath: p.propertyPath,
+            reason: p.reason.replace("the service account's description", where),
+        }));
     }
     if (ownershipRecordProblems({ owner, purpose: longest }).length === 0) {
         return [];
     }
-    const room = MAX_DESCRIPTION_BYTES - Buffer.byteLength(renderOwnershipRecord({ owner: "", purpose: longest }), "utf8");
+    const room =
+        MAX_DESCRIPTION_BYTES - Buffer.byteLength(renderOwnershipRecord({ owner: "", purpose: longest }), "utf8");
     const size = Buffer.byteLength(JSON.stringify(owner), "utf8") - 2;
-    return [{ propertyPath: "owner", reason: `\`owner\` is ${size} bytes, too long for ${where}, which hold at most ${MAX_DESCRIPTION_BYTES} bytes (Google limit) and leave ${room} of them for \`owner\` beside the function's own purpose. Shorten \`owner\` to at most ${room} bytes.` }];
+    return [
+        {
+            propertyPath: "owner",
+            reason: `\`owner\` is ${size} bytes, too long for ${where}, which hold at most ${MAX_DESCRIPTION_BYTES} bytes (Google limit) and leave ${room} of them for \`owner\` beside the function's own purpose. Shorten \`owner\` to at most ${room} bytes.`,
+        },
+    ];
 }
 
 /**
@@ -245,10 +271,31 @@ export function rotationOwnershipProblems(owner: string, purpose: string, accoun
  * `pulumi.InputPropertiesError` on a problem. Call it before the caller's `super()`, so that a
  * rejected component registers nothing. Registers nothing itself.
  */
-export function planRotationFunction(args: Pick<RotationFunctionArgs, "project" | "owner" | "purpose" | "accountId" | "grants" | "expiresAt" | "invokedBy">): RotationFunctionPlan {
-    const runtime = planGcpServiceIdentity(args.accountId, { project: args.project, owner: args.owner, purpose: args.purpose, accountId: args.accountId, grants: args.grants, expiresAt: args.expiresAt, ...withoutDeprovisioner(args.expiresAt) });
+export function planRotationFunction(
+    args: Pick<
+        RotationFunctionArgs,
+        "project" | "owner" | "purpose" | "accountId" | "grants" | "expiresAt" | "invokedBy"
+    >,
+): RotationFunctionPlan {
+    const runtime = planGcpServiceIdentity(args.accountId, {
+        project: args.project,
+        owner: args.owner,
+        purpose: args.purpose,
+        accountId: args.accountId,
+        grants: args.grants,
+        expiresAt: args.expiresAt,
+        ...withoutDeprovisioner(args.expiresAt),
+    });
     const triggerId = triggerAccountId(args.accountId);
-    const trigger = planGcpServiceIdentity(triggerId, { project: args.project, owner: args.owner, purpose: triggerPurpose(args.accountId, args.invokedBy), accountId: triggerId, grants: [], expiresAt: args.expiresAt, ...withoutDeprovisioner(args.expiresAt) });
+    const trigger = planGcpServiceIdentity(triggerId, {
+        project: args.project,
+        owner: args.owner,
+        purpose: triggerPurpose(args.accountId, args.invokedBy),
+        accountId: triggerId,
+        grants: [],
+        expiresAt: args.expiresAt,
+        ...withoutDeprovisioner(args.expiresAt),
+    });
     return { runtime, trigger };
 }
 
@@ -261,7 +308,10 @@ const sources = new Map<string, { archive: pulumi.asset.AssetArchive; digest: st
  * dependencies and process: the content depends on the package's code only, so a thousand
  * functions share one archive.
  */
-export function functionSource(file: string, dependencies: Readonly<Record<string, string>> = FUNCTION_DEPENDENCIES): { archive: pulumi.asset.AssetArchive; digest: string; files: readonly string[] } {
+export function functionSource(
+    file: string,
+    dependencies: Readonly<Record<string, string>> = FUNCTION_DEPENDENCIES,
+): { archive: pulumi.asset.AssetArchive; digest: string; files: readonly string[] } {
     const key = `${file}\0${JSON.stringify(dependencies)}`;
     let source = sources.get(key);
     if (source === undefined) {
@@ -271,7 +321,11 @@ export function functionSource(file: string, dependencies: Readonly<Record<strin
         for (const [path, text] of files) {
             hash.update(`${path}\0${text}\0`);
         }
-        source = { archive: runtimeArchive(file, extra), digest: hash.digest("hex"), files: files.map(([path]) => path).sort() };
+        source = {
+            archive: runtimeArchive(file, extra),
+            digest: hash.digest("hex"),
+            files: files.map(([path]) => path).sort(),
+        };
         sources.set(key, source);
     }
     return source;
@@ -282,15 +336,22 @@ export function functionSource(file: string, dependencies: Readonly<Record<strin
  * `"gcp-build": ""` keeps Cloud Build from running a `build` script: the files are compiled already.
  * @see https://cloud.google.com/functions/docs/writing/specifying-dependencies-nodejs
  */
-export function functionPackageJson(file: string, dependencies: Readonly<Record<string, string>> = FUNCTION_DEPENDENCIES): string {
-    return `${JSON.stringify({
-        name: `pulumi-nhi-${file.replace(/[^a-z0-9]+/g, "-")}`,
-        private: true,
-        main: `${file}.js`,
-        engines: { node: ">=22" },
-        scripts: { "gcp-build": "" },
-        dependencies: { ...dependencies },
-    }, null, 2)}\n`;
+export function functionPackageJson(
+    file: string,
+    dependencies: Readonly<Record<string, string>> = FUNCTION_DEPENDENCIES,
+): string {
+    return `${JSON.stringify(
+        {
+            name: `pulumi-nhi-${file.replace(/[^a-z0-9]+/g, "-")}`,
+            private: true,
+            main: `${file}.js`,
+            engines: { node: ">=22" },
+            scripts: { "gcp-build": "" },
+            dependencies: { ...dependencies },
+        },
+        null,
+        2,
+    )}\n`;
 }
 
 /**
@@ -319,89 +380,141 @@ export function functionPackageJson(file: string, dependencies: Readonly<Record<
 export function rotationFunction(name: string, args: RotationFunctionArgs, parent: pulumi.Resource): RotationFunction {
     const opts = { parent };
     const source = functionSource(args.entry.file, entryDependencies(args.entry));
-    const bucket = args.sourceBucket ?? new gcp.storage.Bucket(`${name}-source`, {
-        project: args.project,
-        location: args.region,
-        uniformBucketLevelAccess: true,
-        publicAccessPrevention: "enforced",
-        // It holds only this package's compiled code: deleting the function may delete it with it.
-        forceDestroy: true,
-    }, opts).name;
+    const bucket =
+        args.sourceBucket ??
+        new gcp.storage.Bucket(
+            `${name}-source`,
+            {
+                project: args.project,
+                location: args.region,
+                uniformBucketLevelAccess: true,
+                publicAccessPrevention: "enforced",
+                // It holds only this package's compiled code: deleting the function may delete it with it.
+                forceDestroy: true,
+            },
+            opts,
+        ).name;
     // The object's name carries the content's digest, so new code is a new object and redeploys the function.
-    const object = new gcp.storage.BucketObject(`${name}-source`, {
-        bucket,
-        name: `pulumi-nhi/${args.entry.file.replace(/\//g, "-")}-${source.digest.slice(0, 16)}.zip`,
-        source: source.archive,
-    }, opts);
+    const object = new gcp.storage.BucketObject(
+        `${name}-source`,
+        {
+            bucket,
+            name: `pulumi-nhi/${args.entry.file.replace(/\//g, "-")}-${source.digest.slice(0, 16)}.zip`,
+            source: source.archive,
+        },
+        opts,
+    );
 
-    const runtime = new GcpServiceIdentity(`${name}-runtime`, {
-        project: args.project, owner: args.owner, purpose: args.purpose, accountId: args.accountId, grants: args.grants, expiresAt: args.expiresAt, ...withoutDeprovisioner(args.expiresAt),
-    }, opts);
+    const runtime = new GcpServiceIdentity(
+        `${name}-runtime`,
+        {
+            project: args.project,
+            owner: args.owner,
+            purpose: args.purpose,
+            accountId: args.accountId,
+            grants: args.grants,
+            expiresAt: args.expiresAt,
+            ...withoutDeprovisioner(args.expiresAt),
+        },
+        opts,
+    );
     const triggerId = triggerAccountId(args.accountId);
-    const trigger = new GcpServiceIdentity(`${name}-trigger`, {
-        project: args.project, owner: args.owner, purpose: triggerPurpose(args.accountId, args.invokedBy), accountId: triggerId, grants: [], expiresAt: args.expiresAt, ...withoutDeprovisioner(args.expiresAt),
-    }, opts);
+    const trigger = new GcpServiceIdentity(
+        `${name}-trigger`,
+        {
+            project: args.project,
+            owner: args.owner,
+            purpose: triggerPurpose(args.accountId, args.invokedBy),
+            accountId: triggerId,
+            grants: [],
+            expiresAt: args.expiresAt,
+            ...withoutDeprovisioner(args.expiresAt),
+        },
+        opts,
+    );
     const http = args.invokedBy === "http";
     if (http === (args.topic !== undefined)) {
-        throw new Error(`rotationFunction "${name}": \`topic\` is required with Pub/Sub invocation and refused with HTTP invocation`);
+        throw new Error(
+            `rotationFunction "${name}": \`topic\` is required with Pub/Sub invocation and refused with HTTP invocation`,
+        );
     }
 
-    const fn = new gcp.cloudfunctionsv2.Function(name, {
-        project: args.project,
-        location: args.region,
-        // The runtime account's ID is unique in the project already, and a valid function name.
-        name: args.accountId,
-        description: `${args.purpose} (pulumi-nhi; owner ${args.owner})`,
-        buildConfig: {
-            runtime: FUNCTION_RUNTIME,
-            entryPoint: args.entry.entryPoint,
-            source: { storageSource: { bucket: object.bucket, object: object.name } },
+    const fn = new gcp.cloudfunctionsv2.Function(
+        name,
+        {
+            project: args.project,
+            location: args.region,
+            // The runtime account's ID is unique in the project already, and a valid function name.
+            name: args.accountId,
+            description: `${args.purpose} (pulumi-nhi; owner ${args.owner})`,
+            buildConfig: {
+                runtime: FUNCTION_RUNTIME,
+                entryPoint: args.entry.entryPoint,
+                source: { storageSource: { bucket: object.bucket, object: object.name } },
+            },
+            serviceConfig: {
+                availableMemory: args.memory ?? FUNCTION_MEMORY,
+                timeoutSeconds: args.timeoutSeconds ?? FUNCTION_TIMEOUT_SECONDS,
+                maxInstanceCount: FUNCTION_MAX_INSTANCES,
+                // Pub/Sub push from Eventarc in the same project counts as internal. Cloud Scheduler's
+                // HTTP target reaches the run.app URL from outside any VPC, which the Cloud Run ingress
+                // page does not list as internal: an HTTP function takes all traffic, and IAM admits
+                // the trigger identity's token only (`roles/run.invoker` on this service alone).
+                // @see https://cloud.google.com/run/docs/securing/ingress#internal-services
+                ingressSettings: http ? "ALLOW_ALL" : "ALLOW_INTERNAL_ONLY",
+                allTrafficOnLatestRevision: true,
+                serviceAccountEmail: runtime.email,
+            },
+            ...(http
+                ? {}
+                : {
+                      eventTrigger: {
+                          eventType: PUBSUB_EVENT_TYPE,
+                          pubsubTopic: args.topic!,
+                          triggerRegion: args.region,
+                          // A failed run is delivered again (for up to 24 hours), so a crash or a throttled call is finished later.
+                          // @see https://cloud.google.com/functions/docs/bestpractices/retries
+                          retryPolicy: "RETRY_POLICY_RETRY",
+                          serviceAccountEmail: trigger.email,
+                      },
+                  }),
         },
-        serviceConfig: {
-            availableMemory: args.memory ?? FUNCTION_MEMORY,
-            timeoutSeconds: args.timeoutSeconds ?? FUNCTION_TIMEOUT_SECONDS,
-            maxInstanceCount: FUNCTION_MAX_INSTANCES,
-            // Pub/Sub push from Eventarc in the same project counts as internal. Cloud Scheduler's
-            // HTTP target reaches the run.app URL from outside any VPC, which the Cloud Run ingress
-            // page does not list as internal: an HTTP function takes all traffic, and IAM admits
-            // the trigger identity's token only (`roles/run.invoker` on this service alone).
-            // @see https://cloud.google.com/run/docs/securing/ingress#internal-services
-            ingressSettings: http ? "ALLOW_ALL" : "ALLOW_INTERNAL_ONLY",
-            allTrafficOnLatestRevision: true,
-            serviceAccountEmail: runtime.email,
-        },
-        ...(http ? {} : { eventTrigger: {
-            eventType: PUBSUB_EVENT_TYPE,
-            pubsubTopic: args.topic!,
-            triggerRegion: args.region,
-            // A failed run is delivered again (for up to 24 hours), so a crash or a throttled call is finished later.
-            // @see https://cloud.google.com/functions/docs/bestpractices/retries
-            retryPolicy: "RETRY_POLICY_RETRY",
-            serviceAccountEmail: trigger.email,
-        } }),
-    }, opts);
+        opts,
+    );
 
-    const invoker = new gcp.cloudrunv2.ServiceIamMember(`${name}-invoker`, {
-        project: args.project,
-        location: args.region,
-        name: fn.serviceConfig.apply((c) => c?.service ?? ""),
-        role: RUN_INVOKER,
-        member: trigger.member,
-        ...(args.expiresAt === undefined ? {} : { condition: expiryCondition(args.expiresAt) }),
-    }, opts);
+    const invoker = new gcp.cloudrunv2.ServiceIamMember(
+        `${name}-invoker`,
+        {
+            project: args.project,
+            location: args.region,
+            name: fn.serviceConfig.apply((c) => c?.service ?? ""),
+            role: RUN_INVOKER,
+            member: trigger.member,
+            ...(args.expiresAt === undefined ? {} : { condition: expiryCondition(args.expiresAt) }),
+        },
+        opts,
+    );
     if (http) {
         return { function: fn, runtime, trigger, ready: [fn, invoker] };
     }
 
     // The agent exists once someone asks for it; asking makes sure it does before it is bound.
     // @see https://cloud.google.com/secret-manager/docs/event-notifications
-    const agent = new gcp.projects.ServiceIdentity(`${name}-secretmanager-agent`, { project: args.project, service: SECRET_MANAGER_SERVICE }, opts);
+    const agent = new gcp.projects.ServiceIdentity(
+        `${name}-secretmanager-agent`,
+        { project: args.project, service: SECRET_MANAGER_SERVICE },
+        opts,
+    );
     // The topic's full name is how IAM finds it, whichever project it is in.
-    const publisher = new gcp.pubsub.TopicIAMMember(`${name}-publisher`, {
-        topic: args.topic!,
-        role: PUBSUB_PUBLISHER,
-        member: agent.member,
-    }, opts);
+    const publisher = new gcp.pubsub.TopicIAMMember(
+        `${name}-publisher`,
+        {
+            topic: args.topic!,
+            role: PUBSUB_PUBLISHER,
+            member: agent.member,
+        },
+        opts,
+    );
 
     return { function: fn, runtime, trigger, ready: [publisher, fn] };
 }

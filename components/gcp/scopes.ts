@@ -13,7 +13,15 @@ export type Scope = "project" | "bucket" | "topic" | "subscription" | "secret" |
 /** Every scope but `project`: a single resource of one service. */
 export type ResourceScope = Exclude<Scope, "project">;
 
-export const SCOPES: readonly Scope[] = ["project", "bucket", "topic", "subscription", "secret", "dataset", "serviceAccount"];
+export const SCOPES: readonly Scope[] = [
+    "project",
+    "bucket",
+    "topic",
+    "subscription",
+    "secret",
+    "dataset",
+    "serviceAccount",
+];
 
 /**
  * Scopes whose allow policies do not accept conditional role bindings, so that `expiresAt` could
@@ -47,15 +55,36 @@ const PROJECT_NUMBER = "[1-9]\\d{0,19}";
  *   https://cloud.google.com/iam/docs/reference/rest/v1/projects.serviceAccounts/get
  */
 const NAMES: Record<ResourceScope, { full: RegExp; short: RegExp; example: string }> = {
-    bucket: { full: /^projects\/(_)\/buckets\/([a-z0-9][a-z0-9._-]{1,220}[a-z0-9])$/, short: /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/, example: "`invoices` (3–63 lower-case letters, digits, `-`, `_` and `.`; up to 222 with dots)" },
-    topic: { full: new RegExp(`^projects/(${PROJECT_ID})/topics/([A-Za-z][\\w.~+%-]{2,254})$`), short: /^[A-Za-z][\w.~+%-]{2,254}$/, example: "`invoice-events` or `projects/my-project/topics/invoice-events`" },
-    subscription: { full: new RegExp(`^projects/(${PROJECT_ID})/subscriptions/([A-Za-z][\\w.~+%-]{2,254})$`), short: /^[A-Za-z][\w.~+%-]{2,254}$/, example: "`invoice-worker` or `projects/my-project/subscriptions/invoice-worker`" },
-    secret: { full: new RegExp(`^projects/(${PROJECT_ID}|${PROJECT_NUMBER})/secrets/([\\w-]{1,255})$`), short: /^[\w-]{1,255}$/, example: "`db-password`, `projects/my-project/secrets/db-password` or `projects/987654321/secrets/db-password`" },
-    dataset: { full: new RegExp(`^projects/(${PROJECT_ID})/datasets/(\\w{1,1024})$`), short: /^\w{1,1024}$/, example: "`analytics` or `projects/my-project/datasets/analytics`" },
+    bucket: {
+        full: /^projects\/(_)\/buckets\/([a-z0-9][a-z0-9._-]{1,220}[a-z0-9])$/,
+        short: /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/,
+        example: "`invoices` (3–63 lower-case letters, digits, `-`, `_` and `.`; up to 222 with dots)",
+    },
+    topic: {
+        full: new RegExp(`^projects/(${PROJECT_ID})/topics/([A-Za-z][\\w.~+%-]{2,254})$`),
+        short: /^[A-Za-z][\w.~+%-]{2,254}$/,
+        example: "`invoice-events` or `projects/my-project/topics/invoice-events`",
+    },
+    subscription: {
+        full: new RegExp(`^projects/(${PROJECT_ID})/subscriptions/([A-Za-z][\\w.~+%-]{2,254})$`),
+        short: /^[A-Za-z][\w.~+%-]{2,254}$/,
+        example: "`invoice-worker` or `projects/my-project/subscriptions/invoice-worker`",
+    },
+    secret: {
+        full: new RegExp(`^projects/(${PROJECT_ID}|${PROJECT_NUMBER})/secrets/([\\w-]{1,255})$`),
+        short: /^[\w-]{1,255}$/,
+        example: "`db-password`, `projects/my-project/secrets/db-password` or `projects/987654321/secrets/db-password`",
+    },
+    dataset: {
+        full: new RegExp(`^projects/(${PROJECT_ID})/datasets/(\\w{1,1024})$`),
+        short: /^\w{1,1024}$/,
+        example: "`analytics` or `projects/my-project/datasets/analytics`",
+    },
     serviceAccount: {
         full: new RegExp(`^projects/(${PROJECT_ID}|-)/serviceAccounts/([^/@\\s]+@[a-z0-9.-]+|\\d{1,30})$`),
         short: /^([^/@\s]+@[a-z0-9.-]+\.(iam\.)?gserviceaccount\.com|\d{1,30})$/,
-        example: "`runtime@my-project.iam.gserviceaccount.com`, its unique ID or `projects/-/serviceAccounts/runtime@my-project.iam.gserviceaccount.com`",
+        example:
+            "`runtime@my-project.iam.gserviceaccount.com`, its unique ID or `projects/-/serviceAccounts/runtime@my-project.iam.gserviceaccount.com`",
     },
 };
 
@@ -108,7 +137,13 @@ export function targetProblem(scope: ResourceScope, path: string, value: unknown
     if (typeof value === "string" && parseTarget(scope, value, "-") !== undefined) {
         return undefined;
     }
-    const hint = scope === "bucket" && typeof value === "string" && value.startsWith("gs://") && parseTarget(scope, value.slice(5), "-") !== undefined ? ` Did you mean \`${value.slice(5)}\`?` : "";
+    const hint =
+        scope === "bucket" &&
+        typeof value === "string" &&
+        value.startsWith("gs://") &&
+        parseTarget(scope, value.slice(5), "-") !== undefined
+            ? ` Did you mean \`${value.slice(5)}\`?`
+            : "";
     return `\`${path}\` must be the name of a ${NOUNS[scope]}, such as ${NAMES[scope].example}; got ${describe(value)}.${hint}`;
 }
 
@@ -117,7 +152,7 @@ export function targetProblem(scope: ResourceScope, path: string, value: unknown
  * it resolves; anything else that is not a string is refused at once.
  */
 export function isDeferred(value: unknown): value is pulumi.Output<unknown> | Promise<unknown> {
-    return pulumi.Output.isInstance(value) || (value instanceof Promise);
+    return pulumi.Output.isInstance(value) || value instanceof Promise;
 }
 
 const NOUNS: Record<ResourceScope, string> = {
@@ -216,7 +251,12 @@ function servicesOf(permissions: readonly string[]): string {
         counts.set(service, (counts.get(service) ?? 0) + 1);
     }
     const services = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([s]) => s);
-    return services.length <= MAX_SERVICES_NAMED ? allOf(services) : `${services.slice(0, MAX_SERVICES_NAMED - 1).map((s) => `\`${s}\``).join(", ")} and ${services.length - MAX_SERVICES_NAMED + 1} other services`;
+    return services.length <= MAX_SERVICES_NAMED
+        ? allOf(services)
+        : `${services
+              .slice(0, MAX_SERVICES_NAMED - 1)
+              .map((s) => `\`${s}\``)
+              .join(", ")} and ${services.length - MAX_SERVICES_NAMED + 1} other services`;
 }
 
 /** The services a refusal names before it counts the rest. */

@@ -37,18 +37,27 @@ export function planSecretId(name: string, given: unknown, prefix: string, probl
     if (given === undefined) {
         const derived = `${prefix}${deriveSecretId(name)}`;
         if (!SECRET_ID.test(derived)) {
-            problems.add("secretId", `\`name\` \`${name}\` gives the secret ID \`${derived}\`, which must be 1–255 letters, digits, \`-\` and \`_\`. Give \`secretId\` explicitly.`);
+            problems.add(
+                "secretId",
+                `\`name\` \`${name}\` gives the secret ID \`${derived}\`, which must be 1–255 letters, digits, \`-\` and \`_\`. Give \`secretId\` explicitly.`,
+            );
             return undefined;
         }
         return derived;
     }
     if (typeof given !== "string" || !SECRET_ID.test(given)) {
         const fixed = typeof given === "string" ? deriveSecretId(given) : "";
-        problems.add("secretId", `\`secretId\` must be 1–255 letters, digits, \`-\` and \`_\`; got ${describe(given)}.${SECRET_ID.test(fixed) && fixed !== "" ? ` Did you mean \`${fixed}\`?` : ""}`);
+        problems.add(
+            "secretId",
+            `\`secretId\` must be 1–255 letters, digits, \`-\` and \`_\`; got ${describe(given)}.${SECRET_ID.test(fixed) && fixed !== "" ? ` Did you mean \`${fixed}\`?` : ""}`,
+        );
         return undefined;
     }
     if (!given.startsWith(prefix)) {
-        problems.add("secretId", `\`secretId\` must start with the rotator's \`secretIdPrefix\` \`${prefix}\`, the only secrets its IAM Condition lets it rotate; got \`${given}\`. Did you mean \`${prefix}${given}\`?`);
+        problems.add(
+            "secretId",
+            `\`secretId\` must start with the rotator's \`secretIdPrefix\` \`${prefix}\`, the only secrets its IAM Condition lets it rotate; got \`${given}\`. Did you mean \`${prefix}${given}\`?`,
+        );
         return undefined;
     }
     return given;
@@ -60,7 +69,10 @@ export function planLabels(labels: unknown, problems: Problems, reserved = 4): R
         return {};
     }
     if (labels === null || typeof labels !== "object" || Array.isArray(labels)) {
-        problems.add("labels", `\`labels\` must be an object of label keys to values, such as \`{ team: "payments" }\`; got ${describe(labels)}.`);
+        problems.add(
+            "labels",
+            `\`labels\` must be an object of label keys to values, such as \`{ team: "payments" }\`; got ${describe(labels)}.`,
+        );
         return {};
     }
     const out: Record<string, string> = {};
@@ -68,18 +80,30 @@ export function planLabels(labels: unknown, problems: Problems, reserved = 4): R
     for (const [key, value] of entries) {
         const path = `labels.${key}`;
         if (key.startsWith(RESERVED_LABEL_PREFIX)) {
-            problems.add(path, `\`${path}\`: label keys starting with \`${RESERVED_LABEL_PREFIX}\` are set by pulumi-nhi (the rotation function reads them); use \`rotateEveryDays\`, \`graceDays\` and \`value\` instead.`);
+            problems.add(
+                path,
+                `\`${path}\`: label keys starting with \`${RESERVED_LABEL_PREFIX}\` are set by pulumi-nhi (the rotation function reads them); use \`rotateEveryDays\`, \`graceDays\` and \`value\` instead.`,
+            );
         } else if (!LABEL_KEY.test(key)) {
             const fixed = key.toLowerCase().replace(/[^a-z0-9_-]+/g, "-");
-            problems.add(path, `\`${path}\`: a label key must start with a lower-case letter and have at most 63 lower-case letters, digits, \`_\` and \`-\`; got \`${key}\`.${LABEL_KEY.test(fixed) ? ` Did you mean \`${fixed}\`?` : ""}`);
+            problems.add(
+                path,
+                `\`${path}\`: a label key must start with a lower-case letter and have at most 63 lower-case letters, digits, \`_\` and \`-\`; got \`${key}\`.${LABEL_KEY.test(fixed) ? ` Did you mean \`${fixed}\`?` : ""}`,
+            );
         } else if (typeof value !== "string" || !LABEL_VALUE.test(value)) {
-            problems.add(path, `\`${path}\` must be at most 63 lower-case letters, digits, \`_\` and \`-\`; got ${describe(value)}.`);
+            problems.add(
+                path,
+                `\`${path}\` must be at most 63 lower-case letters, digits, \`_\` and \`-\`; got ${describe(value)}.`,
+            );
         } else {
             out[key] = value;
         }
     }
     if (entries.length > MAX_LABELS - reserved) {
-        problems.add("labels", `\`labels\` has ${entries.length} labels; a secret holds at most ${MAX_LABELS} (Google), of which pulumi-nhi uses ${reserved}: give at most ${MAX_LABELS - reserved}.`);
+        problems.add(
+            "labels",
+            `\`labels\` has ${entries.length} labels; a secret holds at most ${MAX_LABELS} (Google), of which pulumi-nhi uses ${reserved}: give at most ${MAX_LABELS - reserved}.`,
+        );
     }
     return out;
 }
@@ -89,10 +113,16 @@ export function readerProblem(path: string, member: string): string | undefined 
     if (member === "allUsers" || member === "allAuthenticatedUsers") {
         return `\`${path}\` is \`${member}\`, which would let anyone${member === "allUsers" ? "" : " with a Google account"} read the secret. Name the identities that read it.`;
     }
-    if (/^(user|serviceAccount|group):[^@\s:]+@[^@\s]+\.[^@\s]+$/.test(member) || /^domain:[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(member) || /^principal(Set)?:\/\/iam\.googleapis\.com\/\S+$/.test(member)) {
+    if (
+        /^(user|serviceAccount|group):[^@\s:]+@[^@\s]+\.[^@\s]+$/.test(member) ||
+        /^domain:[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(member) ||
+        /^principal(Set)?:\/\/iam\.googleapis\.com\/\S+$/.test(member)
+    ) {
         return undefined;
     }
-    const hint = /^[^@\s:]+@[^@\s]+\.[^@\s]+$/.test(member) ? ` Did you mean \`${member.endsWith(".gserviceaccount.com") ? "serviceAccount" : "user"}:${member}\`?` : "";
+    const hint = /^[^@\s:]+@[^@\s]+\.[^@\s]+$/.test(member)
+        ? ` Did you mean \`${member.endsWith(".gserviceaccount.com") ? "serviceAccount" : "user"}:${member}\`?`
+        : "";
     return `\`${path}\` must be an IAM member (\`serviceAccount:…\`, \`user:…\`, \`group:…\`, \`domain:…\`, \`principal://…\` or \`principalSet://…\`) or a \`gcp.ServiceIdentity\`; got \`${member}\`.${hint}`;
 }
 
@@ -100,12 +130,20 @@ export function readerProblem(path: string, member: string): string | undefined 
  * The readers of a secret given at `base` (`readers`, or `key.readers` for a service account's key), validated: identities and IAM
  * member strings now, Outputs when they resolve (their checks go to `later`).
  */
-export function planReaders(readers: unknown, problems: Problems, later: DeferredCheck[], base = "readers"): GcpSecretReader[] {
+export function planReaders(
+    readers: unknown,
+    problems: Problems,
+    later: DeferredCheck[],
+    base = "readers",
+): GcpSecretReader[] {
     if (readers === undefined) {
         return [];
     }
     if (!Array.isArray(readers)) {
-        problems.add(base, `\`${base}\` must be a list of IAM members or \`gcp.ServiceIdentity\` objects; got ${describe(readers)}.`);
+        problems.add(
+            base,
+            `\`${base}\` must be a list of IAM members or \`gcp.ServiceIdentity\` objects; got ${describe(readers)}.`,
+        );
         return [];
     }
     const out: GcpSecretReader[] = [];
@@ -121,7 +159,10 @@ export function planReaders(readers: unknown, problems: Problems, later: Deferre
             later.push({ path, value: reader as pulumi.Input<string>, problem: (m) => readerProblem(path, m) });
             out.push(reader as pulumi.Input<string>);
         } else {
-            problems.add(path, `\`${path}\` must be an IAM member string or a \`gcp.ServiceIdentity\`; got ${describe(reader)}.`);
+            problems.add(
+                path,
+                `\`${path}\` must be an IAM member string or a \`gcp.ServiceIdentity\`; got ${describe(reader)}.`,
+            );
         }
     });
     return out;

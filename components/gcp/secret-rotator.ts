@@ -4,7 +4,14 @@ import { legacyTypeOf, withLegacyType } from "../core/tokens";
 import { Problems, describe } from "../core/errors";
 import { requireText } from "../core/ownership";
 import { projectIdProblem } from "./grants";
-import { isRegion, planRotationFunction, readinessOf, rotationAccountId, rotationFunction, rotationOwnershipProblems } from "./rotation-function";
+import {
+    isRegion,
+    planRotationFunction,
+    readinessOf,
+    rotationAccountId,
+    rotationFunction,
+    rotationOwnershipProblems,
+} from "./rotation-function";
 import { customRoleId, deriveAccountId } from "./service-identity";
 
 export const GCP_SECRET_ROTATOR_TYPE = "nhi:gcp:SecretRotator";
@@ -15,7 +22,12 @@ export const GCP_SECRET_ROTATOR_TYPE = "nhi:gcp:SecretRotator";
  * `versions.access` (it never reads a value) nor `versions.destroy`.
  * @see https://cloud.google.com/secret-manager/docs/access-control
  */
-export const SECRET_ROTATION_PERMISSIONS = ["secretmanager.secrets.get", "secretmanager.versions.add", "secretmanager.versions.disable", "secretmanager.versions.list"] as const;
+export const SECRET_ROTATION_PERMISSIONS = [
+    "secretmanager.secrets.get",
+    "secretmanager.versions.add",
+    "secretmanager.versions.disable",
+    "secretmanager.versions.list",
+] as const;
 
 /**
  * The runtime entry of the secret rotation function: components/runtime/gcp/index.ts registers
@@ -55,7 +67,10 @@ export interface GcpSecretRotatorArgs {
 }
 
 /** The IAM Condition of the rotator's binding: secrets (and their versions) whose ID starts with `prefix` in the project numbered `projectNumber`. */
-export function rotatorCondition(projectNumber: string, prefix: string): { title: string; description: string; expression: string } {
+export function rotatorCondition(
+    projectNumber: string,
+    prefix: string,
+): { title: string; description: string; expression: string } {
     return {
         title: `secrets ${prefix}*`.slice(0, 100),
         description: `Only the secrets whose ID starts with ${prefix}, and their versions (pulumi-nhi shared rotator).`,
@@ -99,27 +114,53 @@ export class GcpSecretRotator extends pulumi.ComponentResource {
         this.region = plan.region;
         this.secretIdPrefix = plan.secretIdPrefix;
 
-        const topic = new gcp.pubsub.Topic(`${name}-topic`, { project: plan.project, labels: { "managed-by": "pulumi-nhi" } }, childOpts);
-        const fn = rotationFunction(`${name}-rotation`, {
-            project: plan.project, region: plan.region, owner: plan.owner, purpose: plan.purpose, accountId: plan.accountId,
-            entry: SECRET_ROTATION_ENTRY, topic: topic.id, grants: [],
-        }, this);
-        const role = new gcp.projects.IAMCustomRole(`${name}-role`, {
-            project: plan.project,
-            roleId: customRoleId(plan.accountId, `rotator|${plan.secretIdPrefix}`),
-            title: `${plan.accountId}: rotates secrets`.slice(0, 100),
-            description: `Exactly the calls of the pulumi-nhi secret rotation function, for secrets ${plan.secretIdPrefix}* (owner ${plan.owner})`.slice(0, 256),
-            permissions: [...SECRET_ROTATION_PERMISSIONS],
-            stage: "GA",
-        }, childOpts);
+        const topic = new gcp.pubsub.Topic(
+            `${name}-topic`,
+            { project: plan.project, labels: { "managed-by": "pulumi-nhi" } },
+            childOpts,
+        );
+        const fn = rotationFunction(
+            `${name}-rotation`,
+            {
+                project: plan.project,
+                region: plan.region,
+                owner: plan.owner,
+                purpose: plan.purpose,
+                accountId: plan.accountId,
+                entry: SECRET_ROTATION_ENTRY,
+                topic: topic.id,
+                grants: [],
+            },
+            this,
+        );
+        const role = new gcp.projects.IAMCustomRole(
+            `${name}-role`,
+            {
+                project: plan.project,
+                roleId: customRoleId(plan.accountId, `rotator|${plan.secretIdPrefix}`),
+                title: `${plan.accountId}: rotates secrets`.slice(0, 100),
+                description:
+                    `Exactly the calls of the pulumi-nhi secret rotation function, for secrets ${plan.secretIdPrefix}* (owner ${plan.owner})`.slice(
+                        0,
+                        256,
+                    ),
+                permissions: [...SECRET_ROTATION_PERMISSIONS],
+                stage: "GA",
+            },
+            childOpts,
+        );
         // IAM Conditions name a secret by project number: `projects/<number>/secrets/<id>`.
         const project = gcp.organizations.getProjectOutput({ projectId: plan.project }, { parent: this });
-        new gcp.projects.IAMMember(`${name}-secrets`, {
-            project: plan.project,
-            role: role.name,
-            member: fn.runtime.member,
-            condition: project.number.apply((n) => rotatorCondition(n, plan.secretIdPrefix)),
-        }, childOpts);
+        new gcp.projects.IAMMember(
+            `${name}-secrets`,
+            {
+                project: plan.project,
+                role: role.name,
+                member: fn.runtime.member,
+                condition: project.number.apply((n) => rotatorCondition(n, plan.secretIdPrefix)),
+            },
+            childOpts,
+        );
         this.topic = topic.id;
         this.functionName = fn.function.name;
         this.member = fn.runtime.member;
@@ -148,20 +189,33 @@ export function planGcpSecretRotator(name: string, args: GcpSecretRotatorArgs): 
         problems.add("project", projectProblem);
     }
     if (!isRegion(a.region)) {
-        problems.add("region", `\`region\` must be the Google Cloud region of the rotation function, such as \`europe-west1\`; got ${describe(a.region)}.`);
+        problems.add(
+            "region",
+            `\`region\` must be the Google Cloud region of the rotation function, such as \`europe-west1\`; got ${describe(a.region)}.`,
+        );
     }
     const { owner } = requireText(a, ["owner"], problems, { owner: "the team or person who answers for the rotator" });
     const prefix = a.secretIdPrefix ?? `${deriveAccountId(name)}-`;
     if (typeof prefix !== "string" || !SECRET_ID_PREFIX.test(prefix)) {
-        problems.add("secretIdPrefix", `\`secretIdPrefix\` must be 1–100 letters, digits, \`-\` and \`_\` (the start of a secret ID); got ${describe(prefix)}.`);
+        problems.add(
+            "secretIdPrefix",
+            `\`secretIdPrefix\` must be 1–100 letters, digits, \`-\` and \`_\` (the start of a secret ID); got ${describe(prefix)}.`,
+        );
     }
     if (a.purpose !== undefined && (typeof a.purpose !== "string" || a.purpose.trim() === "")) {
-        problems.add("purpose", `\`purpose\` must be a non-empty string (why the rotator exists); got ${describe(a.purpose)}.`);
+        problems.add(
+            "purpose",
+            `\`purpose\` must be a non-empty string (why the rotator exists); got ${describe(a.purpose)}.`,
+        );
     }
-    const purpose = typeof a.purpose === "string" && a.purpose.trim() !== "" ? a.purpose.trim() : `Rotates secrets whose ID starts with ${prefix}`;
+    const purpose =
+        typeof a.purpose === "string" && a.purpose.trim() !== ""
+            ? a.purpose.trim()
+            : `Rotates secrets whose ID starts with ${prefix}`;
     const accountId = rotationAccountId(name, "rot");
     if (owner !== undefined) {
-        for (const p of rotationOwnershipProblems(owner, purpose, accountId, a.purpose !== undefined)) problems.add(p.propertyPath, p.reason);
+        for (const p of rotationOwnershipProblems(owner, purpose, accountId, a.purpose !== undefined))
+            problems.add(p.propertyPath, p.reason);
     }
     problems.throwIfAny(`GcpSecretRotator "${name}"`);
     planRotationFunction({ project: a.project!, owner, purpose, accountId, grants: [] });

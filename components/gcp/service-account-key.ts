@@ -17,7 +17,16 @@ import { EXPOSURE_CONSTRAINT } from "../runtime/gcp/usage-contract";
 import { GRACE_LABEL, PERIOD_LABEL } from "../runtime/gcp/rotation";
 import { GcpGrant } from "./grants";
 import { GcpSecretReader, SECRET_ACCESSOR, planReaders } from "./secret-inputs";
-import { RotationFunction, RotationFunctionEntry, RotationFunctionPlan, isRegion, planRotationFunction, readinessOf, rotationAccountId, rotationFunction } from "./rotation-function";
+import {
+    RotationFunction,
+    RotationFunctionEntry,
+    RotationFunctionPlan,
+    isRegion,
+    planRotationFunction,
+    readinessOf,
+    rotationAccountId,
+    rotationFunction,
+} from "./rotation-function";
 import { GcpServiceIdentity } from "./service-identity";
 import { notifyLabel } from "./usage-settings";
 import { programScope } from "../core/usage-monitors";
@@ -139,25 +148,65 @@ export interface GcpKeyOwner {
  * their problems, such as an `owner` too long for their ownership record, surface before anything is registered). Returns the plan,
  * or undefined on a problem or when the identity's own values are not valid.
  */
-export function planGcpKey(key: unknown, identity: GcpKeyOwner, problems: Problems, later: DeferredCheck[]): GcpKeyPlan | undefined {
+export function planGcpKey(
+    key: unknown,
+    identity: GcpKeyOwner,
+    problems: Problems,
+    later: DeferredCheck[],
+): GcpKeyPlan | undefined {
     if (key === null || typeof key !== "object" || Array.isArray(key)) {
-        problems.add("key", `\`key\` must be an object such as \`{ rotateEveryDays: 90, region: "europe-west1" }\`; got ${describe(key)}.`);
+        problems.add(
+            "key",
+            `\`key\` must be an object such as \`{ rotateEveryDays: 90, region: "europe-west1" }\`; got ${describe(key)}.`,
+        );
         return undefined;
     }
     const k = key as Partial<Record<keyof GcpServiceAccountKeyArgs, unknown>>;
-    const rotateEveryDays = planWholeNumber("key.rotateEveryDays", k.rotateEveryDays, { min: MIN_ROTATE_EVERY_DAYS, max: MAX_ROTATE_EVERY_DAYS, unit: "days", note: "how often a new key replaces the current one" }, problems);
-    const graceDays = rotateEveryDays === undefined
-        ? undefined
-        : planWholeNumber("key.graceDays", k.graceDays ?? rotateEveryDays - 1, { min: 0, max: rotateEveryDays - 1, unit: "days", note: "how long a replaced key keeps working, shorter than `key.rotateEveryDays`" }, problems);
+    const rotateEveryDays = planWholeNumber(
+        "key.rotateEveryDays",
+        k.rotateEveryDays,
+        {
+            min: MIN_ROTATE_EVERY_DAYS,
+            max: MAX_ROTATE_EVERY_DAYS,
+            unit: "days",
+            note: "how often a new key replaces the current one",
+        },
+        problems,
+    );
+    const graceDays =
+        rotateEveryDays === undefined
+            ? undefined
+            : planWholeNumber(
+                  "key.graceDays",
+                  k.graceDays ?? rotateEveryDays - 1,
+                  {
+                      min: 0,
+                      max: rotateEveryDays - 1,
+                      unit: "days",
+                      note: "how long a replaced key keeps working, shorter than `key.rotateEveryDays`",
+                  },
+                  problems,
+              );
     const region = isRegion(k.region) ? k.region : undefined;
     if (region === undefined) {
-        problems.add("key.region", `\`key.region\` must be a Google Cloud region such as \`europe-west1\` or \`us-central1\`, where the rotation function runs; got ${describe(k.region)}.`);
+        problems.add(
+            "key.region",
+            `\`key.region\` must be a Google Cloud region such as \`europe-west1\` or \`us-central1\`, where the rotation function runs; got ${describe(k.region)}.`,
+        );
     }
     const readers = planReaders(k.readers, problems, later, "key.readers");
     // Every reader given is kept when it is valid.
     const readersOk = k.readers === undefined || (Array.isArray(k.readers) && readers.length === k.readers.length);
     const { project, accountId, owner, expiresAt } = identity;
-    if (rotateEveryDays === undefined || graceDays === undefined || region === undefined || !readersOk || project === undefined || accountId === undefined || owner === undefined) {
+    if (
+        rotateEveryDays === undefined ||
+        graceDays === undefined ||
+        region === undefined ||
+        !readersOk ||
+        project === undefined ||
+        accountId === undefined ||
+        owner === undefined
+    ) {
         return undefined;
     }
     const email = `${accountId}@${project}.iam.gserviceaccount.com`;
@@ -165,15 +214,34 @@ export function planGcpKey(key: unknown, identity: GcpKeyOwner, problems: Proble
     const rotatorAccountId = rotationAccountId(accountId, "keyrot");
     let rotator: RotationFunctionPlan;
     try {
-        rotator = planRotationFunction({ project, owner, purpose: rotatorPurpose(accountId), accountId: rotatorAccountId, grants: rotatorGrants(secretId, email), expiresAt });
+        rotator = planRotationFunction({
+            project,
+            owner,
+            purpose: rotatorPurpose(accountId),
+            accountId: rotatorAccountId,
+            grants: rotatorGrants(secretId, email),
+            expiresAt,
+        });
     } catch (err) {
         if (!pulumi.InputPropertiesError.isInstance(err)) throw err;
         for (const e of err.errors ?? []) {
-            problems.add("key", `\`key\` needs a rotator whose own service account records \`owner\` too, and it cannot: ${e.propertyPath}: ${e.reason}`);
+            problems.add(
+                "key",
+                `\`key\` needs a rotator whose own service account records \`owner\` too, and it cannot: ${e.propertyPath}: ${e.reason}`,
+            );
         }
         return undefined;
     }
-    return { rotateEveryDays, graceDays, region, secretId, readers, rotatorAccountId, rotator, ...(expiresAt === undefined ? {} : { expiresAt }) };
+    return {
+        rotateEveryDays,
+        graceDays,
+        region,
+        secretId,
+        readers,
+        rotatorAccountId,
+        rotator,
+        ...(expiresAt === undefined ? {} : { expiresAt }),
+    };
 }
 
 function rotatorPurpose(accountId: string): string {
@@ -188,14 +256,21 @@ function rotatorPurpose(accountId: string): string {
 export function rotatorGrants(secret: pulumi.Input<string>, account: pulumi.Input<string>): GcpGrant[] {
     return [
         { permissions: [...PERMISSIONS.secret], resource: { secret } },
-        { permissions: [...PERMISSIONS.serviceAccount], resource: { serviceAccount: account }, acknowledge: KEY_ROTATOR_ACKNOWLEDGEMENT },
+        {
+            permissions: [...PERMISSIONS.serviceAccount],
+            resource: { serviceAccount: account },
+            acknowledge: KEY_ROTATOR_ACKNOWLEDGEMENT,
+        },
     ];
 }
 
 /** What {@link registerGcpKey} registered. */
 export interface GcpKey {
     /** The `gcp.secretmanager.Secret` (typed without `@pulumi/gcp`, so that no declaration file of the package needs it). */
-    readonly secret: pulumi.CustomResource & { readonly name: pulumi.Output<string>; readonly secretId: pulumi.Output<string> };
+    readonly secret: pulumi.CustomResource & {
+        readonly name: pulumi.Output<string>;
+        readonly secretId: pulumi.Output<string>;
+    };
     /** The `gcp.pubsub.Topic`. */
     readonly topic: pulumi.CustomResource & { readonly id: pulumi.Output<string> };
     readonly rotator: RotationFunction;
@@ -206,50 +281,78 @@ export interface GcpKey {
  * email and the secret's name reach the rotator's grants as Outputs, so that its bindings wait for both to exist. `notify`, the
  * identity's `unusedAlarm.notify`, is the channel the usage monitor tells when the key's rotation stalls (the secret's `nhi-notify`).
  */
-export function registerGcpKey(parent: pulumi.Resource, name: string, plan: GcpKeyPlan, project: string, owner: string, accountId: string, account: pulumi.Resource & { readonly email: pulumi.Output<string> }, guard: Guard, notify?: pulumi.Input<string>): GcpKey {
+export function registerGcpKey(
+    parent: pulumi.Resource,
+    name: string,
+    plan: GcpKeyPlan,
+    project: string,
+    owner: string,
+    accountId: string,
+    account: pulumi.Resource & { readonly email: pulumi.Output<string> },
+    guard: Guard,
+    notify?: pulumi.Input<string>,
+): GcpKey {
     const opts = { parent };
     const topic = new gcp.pubsub.Topic(`${name}-key-rotation`, { project }, opts);
     // The secret waits for the function and its trigger (its first notification must find them), and the function's identity is
     // granted on the secret once it exists: the secret is declared first, with a promise of what it waits for.
     let ready!: (rotator: RotationFunction) => void;
     const rotatorReady = new Promise<RotationFunction>((resolve) => (ready = resolve));
-    const secret = new gcp.secretmanager.Secret(`${name}-key`, {
-        project,
-        secretId: plan.secretId,
-        labels: {
-            [ACCOUNT_LABEL]: accountId,
-            [PROJECT_LABEL]: project,
-            [PERIOD_LABEL]: String(plan.rotateEveryDays),
-            [GRACE_LABEL]: String(plan.graceDays),
-            ...notifyLabel(notify, guard),
+    const secret = new gcp.secretmanager.Secret(
+        `${name}-key`,
+        {
+            project,
+            secretId: plan.secretId,
+            labels: {
+                [ACCOUNT_LABEL]: accountId,
+                [PROJECT_LABEL]: project,
+                [PERIOD_LABEL]: String(plan.rotateEveryDays),
+                [GRACE_LABEL]: String(plan.graceDays),
+                ...notifyLabel(notify, guard),
+            },
+            replication: { auto: {} },
+            topics: [{ name: topic.id }],
+            rotation: {
+                rotationPeriod: CHECK_INTERVAL,
+                // Set once, when the function exists; ignored after, since Google advances it at every check.
+                nextRotationTime: pulumi
+                    .output(rotatorReady.then((r) => readinessOf(r.ready)))
+                    .apply(() => new Date(Date.now() + FIRST_CHECK_DELAY_MS).toISOString()),
+            },
         },
-        replication: { auto: {} },
-        topics: [{ name: topic.id }],
-        rotation: {
-            rotationPeriod: CHECK_INTERVAL,
-            // Set once, when the function exists; ignored after, since Google advances it at every check.
-            nextRotationTime: pulumi.output(rotatorReady.then((r) => readinessOf(r.ready))).apply(() => new Date(Date.now() + FIRST_CHECK_DELAY_MS).toISOString()),
+        {
+            parent,
+            dependsOn: rotatorReady.then((r) => [...r.ready]) as pulumi.Input<pulumi.Input<pulumi.Resource>[]>,
+            ignoreChanges: ["rotation.nextRotationTime"],
         },
-    }, { parent, dependsOn: rotatorReady.then((r) => [...r.ready]) as pulumi.Input<pulumi.Input<pulumi.Resource>[]>, ignoreChanges: ["rotation.nextRotationTime"] });
-    const rotator = rotationFunction(`${name}-key-rotator`, {
-        project,
-        region: plan.region,
-        owner,
-        purpose: rotatorPurpose(accountId),
-        accountId: plan.rotatorAccountId,
-        entry: KEY_ENTRY,
-        topic: topic.id,
-        grants: rotatorGrants(secret.name, account.email),
-        expiresAt: plan.expiresAt,
-    }, parent);
+    );
+    const rotator = rotationFunction(
+        `${name}-key-rotator`,
+        {
+            project,
+            region: plan.region,
+            owner,
+            purpose: rotatorPurpose(accountId),
+            accountId: plan.rotatorAccountId,
+            entry: KEY_ENTRY,
+            topic: topic.id,
+            grants: rotatorGrants(secret.name, account.email),
+            expiresAt: plan.expiresAt,
+        },
+        parent,
+    );
     ready(rotator);
     if (plan.readers.length > 0) {
-        new gcp.secretmanager.SecretIamBinding(`${name}-key-readers`, {
-            project,
-            secretId: secret.secretId,
-            role: SECRET_ACCESSOR,
-            members: plan.readers.map((r) => (r instanceof GcpServiceIdentity ? r.member : guard(r))),
-        }, opts);
+        new gcp.secretmanager.SecretIamBinding(
+            `${name}-key-readers`,
+            {
+                project,
+                secretId: secret.secretId,
+                role: SECRET_ACCESSOR,
+                members: plan.readers.map((r) => (r instanceof GcpServiceIdentity ? r.member : guard(r))),
+            },
+            opts,
+        );
     }
     return { secret, topic, rotator };
 }

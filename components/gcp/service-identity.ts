@@ -11,11 +11,42 @@ import { renderAuditLogFilter } from "./audit-filter";
 import { OwnershipRecord, displayName, ownershipRecordProblems, renderOwnershipRecord } from "./description";
 import { GcpDeprovisioner, GcpDeprovisionerArgs, planGcpDeprovisioner, registerDeprovisioning } from "./deprovision";
 import { planGcpEscalations, recordWithEscalations } from "./escalation";
-import { GcpGrant, GcpGrantPlan, GrantTarget, expiryCondition, grantTarget, planGcpGrants, projectIdProblem } from "./grants";
-import { GcpKeyPlan, GcpServiceAccountKeyArgs, planGcpKey, registerGcpKey, warnExposedKeyPolicy } from "./service-account-key";
+import {
+    GcpGrant,
+    GcpGrantPlan,
+    GrantTarget,
+    expiryCondition,
+    grantTarget,
+    planGcpGrants,
+    projectIdProblem,
+} from "./grants";
+import {
+    GcpKeyPlan,
+    GcpServiceAccountKeyArgs,
+    planGcpKey,
+    registerGcpKey,
+    warnExposedKeyPolicy,
+} from "./service-account-key";
 import { rotationAccountId } from "./rotation-function";
-import { GcpUsageSettingsArgs, GcpUsageSettingsPlan, checkGcpMonitorAfterProgram, planGcpUsageSettings, sizedSettings, withChannel } from "./usage-settings";
-import { GITHUB_ATTRIBUTE_MAPPING, GcpTrust, GcpTrustPlan, POOL_NAME, WORKLOAD_IDENTITY_USER, githubAttributeCondition, githubPrincipalSet, githubSubjectPrincipal, planGcpTrust } from "./trust";
+import {
+    GcpUsageSettingsArgs,
+    GcpUsageSettingsPlan,
+    checkGcpMonitorAfterProgram,
+    planGcpUsageSettings,
+    sizedSettings,
+    withChannel,
+} from "./usage-settings";
+import {
+    GITHUB_ATTRIBUTE_MAPPING,
+    GcpTrust,
+    GcpTrustPlan,
+    POOL_NAME,
+    WORKLOAD_IDENTITY_USER,
+    githubAttributeCondition,
+    githubPrincipalSet,
+    githubSubjectPrincipal,
+    planGcpTrust,
+} from "./trust";
 
 export const GCP_SERVICE_IDENTITY_TYPE = "nhi:gcp:ServiceIdentity";
 
@@ -23,7 +54,8 @@ export const GCP_SERVICE_IDENTITY_TYPE = "nhi:gcp:ServiceIdentity";
 export const ACCOUNT_ID = /^[a-z](?:[-a-z0-9]{4,28}[a-z0-9])$/;
 
 /** What Google does when an identity's `expiresAt` passes, for the warning before it does. */
-const GCP_EXPIRY_CONSEQUENCE = "Google stops honouring the account's role bindings, and the bindings that let workloads act as it";
+const GCP_EXPIRY_CONSEQUENCE =
+    "Google stops honouring the account's role bindings, and the bindings that let workloads act as it";
 
 /** The arguments of {@link GcpServiceIdentity}. */
 export interface GcpServiceIdentityArgs extends GcpUsageSettingsArgs {
@@ -139,21 +171,34 @@ export interface GcpServiceIdentityPlan {
 
 /** The account ID Google would get from `name`: lower case, other characters replaced by `-`. */
 export function deriveAccountId(name: string): string {
-    return name.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/-+/g, "-").replace(/^-+|-+$/g, "");
+    return name
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, "-")
+        .replace(/-+/g, "-")
+        .replace(/^-+|-+$/g, "");
 }
 
 /**
  * Validates `args` for an identity called `name`, collecting every problem and throwing one
  * {@link pulumi.InputPropertiesError}. Registers nothing.
  */
-export function planGcpServiceIdentity(name: string, args: GcpServiceIdentityArgs, now: Date = new Date()): GcpServiceIdentityPlan {
+export function planGcpServiceIdentity(
+    name: string,
+    args: GcpServiceIdentityArgs,
+    now: Date = new Date(),
+): GcpServiceIdentityPlan {
     const problems = new Problems();
     const later: AnyDeferredCheck[] = [];
     const a: Partial<GcpServiceIdentityArgs> = args ?? {};
     const project = typeof a.project === "string" ? a.project : "";
     const projectProblem = projectIdProblem("project", a.project);
     if (projectProblem !== undefined) {
-        problems.add("project", a.project === undefined || a.project === "" ? `\`project\` is required: the ID of the project that holds the service account, such as \`my-project\`; got ${describe(a.project)}.` : projectProblem);
+        problems.add(
+            "project",
+            a.project === undefined || a.project === ""
+                ? `\`project\` is required: the ID of the project that holds the service account, such as \`my-project\`; got ${describe(a.project)}.`
+                : projectProblem,
+        );
     }
     const { owner, purpose } = requireText(a, ["owner", "purpose"], problems, OWNERSHIP_FIELDS);
     const accountId = planAccountId(name, a.accountId, problems);
@@ -161,10 +206,27 @@ export function planGcpServiceIdentity(name: string, args: GcpServiceIdentityArg
     const trust = planGcpTrust(a.trust, project, problems, later);
     const grants = planGcpGrants(a.grants, project, a.expiresAt !== undefined, problems, later);
     const escalations = planGcpEscalations(grants, a.grants, problems);
-    const usage = planGcpUsageSettings(a, projectProblem === undefined ? project : undefined, a.expiresAt !== undefined, problems, later);
-    const key = a.key === undefined ? undefined : planGcpKey(a.key, { project: projectProblem === undefined ? project : undefined, accountId, owner, expiresAt }, problems, later);
+    const usage = planGcpUsageSettings(
+        a,
+        projectProblem === undefined ? project : undefined,
+        a.expiresAt !== undefined,
+        problems,
+        later,
+    );
+    const key =
+        a.key === undefined
+            ? undefined
+            : planGcpKey(
+                  a.key,
+                  { project: projectProblem === undefined ? project : undefined, accountId, owner, expiresAt },
+                  problems,
+                  later,
+              );
     // An enabled key older than its period, its grace and a day (the function checks daily) is one the rotation missed.
-    const settings = key === undefined ? usage.settings : { ...usage.settings, keyMaxAgeDays: key.rotateEveryDays + key.graceDays + 1 };
+    const settings =
+        key === undefined
+            ? usage.settings
+            : { ...usage.settings, keyMaxAgeDays: key.rotateEveryDays + key.graceDays + 1 };
     // The record without the channel, which is added where it is known (renderDescription).
     let record: OwnershipRecord = { owner: owner ?? "", purpose: purpose ?? "", expiresAt, usage: settings };
     if (owner !== undefined && purpose !== undefined) {
@@ -174,11 +236,42 @@ export function planGcpServiceIdentity(name: string, args: GcpServiceIdentityArg
         }
         record = { ...recordWithEscalations(sized, escalations, problems), usage: settings };
     }
-    const deprovisioner = planDeprovisioner(name, a.deprovisioner, { project: projectProblem === undefined ? project : undefined, accountId, owner, expiresAt, expiring: a.expiresAt !== undefined }, problems);
+    const deprovisioner = planDeprovisioner(
+        name,
+        a.deprovisioner,
+        {
+            project: projectProblem === undefined ? project : undefined,
+            accountId,
+            owner,
+            expiresAt,
+            expiring: a.expiresAt !== undefined,
+        },
+        problems,
+    );
     problems.throwIfAny(`GcpServiceIdentity "${name}"`);
-    const warnings = [expiryWarning(expiresAt, now, GCP_EXPIRY_CONSEQUENCE, usage.noticeDays)].filter((w) => w !== undefined);
-    const description = usage.notify !== undefined && typeof usage.notify !== "string" ? undefined : renderOwnershipRecord({ ...record, usage: withChannel(settings, usage.notify) });
-    return { project, accountId: accountId!, owner, purpose, expiresAt, record, ...(description === undefined ? {} : { description }), usage, trust: trust!, grants, later, warnings, ...(key ? { key } : {}), ...(deprovisioner ? { deprovisioner } : {}) };
+    const warnings = [expiryWarning(expiresAt, now, GCP_EXPIRY_CONSEQUENCE, usage.noticeDays)].filter(
+        (w) => w !== undefined,
+    );
+    const description =
+        usage.notify !== undefined && typeof usage.notify !== "string"
+            ? undefined
+            : renderOwnershipRecord({ ...record, usage: withChannel(settings, usage.notify) });
+    return {
+        project,
+        accountId: accountId!,
+        owner,
+        purpose,
+        expiresAt,
+        record,
+        ...(description === undefined ? {} : { description }),
+        usage,
+        trust: trust!,
+        grants,
+        later,
+        warnings,
+        ...(key ? { key } : {}),
+        ...(deprovisioner ? { deprovisioner } : {}),
+    };
 }
 
 /**
@@ -190,38 +283,68 @@ export function renderDescription(plan: GcpServiceIdentityPlan, guard: Guard): p
     if (plan.description !== undefined || notify === undefined) {
         return plan.description ?? renderOwnershipRecord(plan.record);
     }
-    return pulumi.output(guard(notify)).apply((n) => renderOwnershipRecord({ ...plan.record, usage: withChannel(plan.record.usage ?? {}, n) }));
+    return pulumi
+        .output(guard(notify))
+        .apply((n) => renderOwnershipRecord({ ...plan.record, usage: withChannel(plan.record.usage ?? {}, n) }));
 }
 
 /** Who disables the account at its expiry: the `deprovisioner` given, or the arguments of the identity's own ({@link GcpServiceIdentityArgs.deprovisioner}). */
-function planDeprovisioner(name: string, given: unknown, identity: { project?: string; accountId?: string; owner?: string; expiresAt?: string; expiring: boolean }, problems: Problems): GcpServiceIdentityPlan["deprovisioner"] {
+function planDeprovisioner(
+    name: string,
+    given: unknown,
+    identity: { project?: string; accountId?: string; owner?: string; expiresAt?: string; expiring: boolean },
+    problems: Problems,
+): GcpServiceIdentityPlan["deprovisioner"] {
     if (given !== undefined && given !== false && !(given instanceof GcpDeprovisioner)) {
-        problems.add("deprovisioner", `\`deprovisioner\` must be a \`gcp.Deprovisioner\` or \`false\`; got ${describe(given)}.`);
+        problems.add(
+            "deprovisioner",
+            `\`deprovisioner\` must be a \`gcp.Deprovisioner\` or \`false\`; got ${describe(given)}.`,
+        );
         return undefined;
     }
     if (!identity.expiring) {
         if (given instanceof GcpDeprovisioner) {
-            problems.add("deprovisioner", `\`deprovisioner\` is given, but the identity has no \`expiresAt\`: there is nothing to deprovision. Set \`expiresAt\`, or remove \`deprovisioner\`.`);
+            problems.add(
+                "deprovisioner",
+                `\`deprovisioner\` is given, but the identity has no \`expiresAt\`: there is nothing to deprovision. Set \`expiresAt\`, or remove \`deprovisioner\`.`,
+            );
         }
         return undefined;
     }
-    if (given === false || identity.expiresAt === undefined || identity.project === undefined || identity.accountId === undefined || identity.owner === undefined) {
+    if (
+        given === false ||
+        identity.expiresAt === undefined ||
+        identity.project === undefined ||
+        identity.accountId === undefined ||
+        identity.owner === undefined
+    ) {
         return undefined;
     }
     if (given instanceof GcpDeprovisioner) {
         if (given.project !== identity.project) {
-            problems.add("deprovisioner", `\`deprovisioner\` is the deprovisioner of project \`${given.project}\`, but the account is in \`${identity.project}\`: a project's custom role can be bound only on that project's accounts. Give the \`gcp.Deprovisioner\` of \`${identity.project}\`.`);
+            problems.add(
+                "deprovisioner",
+                `\`deprovisioner\` is the deprovisioner of project \`${given.project}\`, but the account is in \`${identity.project}\`: a project's custom role can be bound only on that project's accounts. Give the \`gcp.Deprovisioner\` of \`${identity.project}\`.`,
+            );
             return undefined;
         }
         return given;
     }
-    const own: GcpDeprovisionerArgs = { project: identity.project, owner: identity.owner, purpose: `Disables ${identity.accountId} at its expiresAt`, accountId: rotationAccountId(identity.accountId, "dep") };
+    const own: GcpDeprovisionerArgs = {
+        project: identity.project,
+        owner: identity.owner,
+        purpose: `Disables ${identity.accountId} at its expiresAt`,
+        accountId: rotationAccountId(identity.accountId, "dep"),
+    };
     try {
         planGcpDeprovisioner(`${name}-deprovisioner`, own);
     } catch (e) {
         // Only the shared record can fail here (owner too long): say so on `owner`.
         for (const p of (e as pulumi.InputPropertiesError).errors ?? []) {
-            problems.add("owner", `\`owner\` is recorded on the identity's deprovisioner too, and there: ${p.reason} Or give a shared \`deprovisioner\`.`);
+            problems.add(
+                "owner",
+                `\`owner\` is recorded on the identity's deprovisioner too, and there: ${p.reason} Or give a shared \`deprovisioner\`.`,
+            );
         }
         return undefined;
     }
@@ -229,7 +352,8 @@ function planDeprovisioner(name: string, given: unknown, identity: { project?: s
 }
 
 function planAccountId(name: string, accountId: unknown, problems: Problems): string | undefined {
-    const rule = "6–30 characters: a lower-case letter, then lower-case letters, digits and hyphens, not ending with a hyphen";
+    const rule =
+        "6–30 characters: a lower-case letter, then lower-case letters, digits and hyphens, not ending with a hyphen";
     if (accountId !== undefined) {
         if (typeof accountId !== "string" || !ACCOUNT_ID.test(accountId)) {
             const fixed = typeof accountId === "string" ? deriveAccountId(accountId) : "";
@@ -241,7 +365,10 @@ function planAccountId(name: string, accountId: unknown, problems: Problems): st
     }
     const derived = typeof name === "string" ? deriveAccountId(name) : "";
     if (!ACCOUNT_ID.test(derived)) {
-        problems.add("accountId", `\`name\` \`${name}\` gives the service account ID \`${derived}\`, which must be ${rule}. Give \`accountId\` explicitly${derived.length > 30 ? `, such as \`${derived.slice(0, 30).replace(/-+$/, "")}\`` : ""}.`);
+        problems.add(
+            "accountId",
+            `\`name\` \`${name}\` gives the service account ID \`${derived}\`, which must be ${rule}. Give \`accountId\` explicitly${derived.length > 30 ? `, such as \`${derived.slice(0, 30).replace(/-+$/, "")}\`` : ""}.`,
+        );
         return undefined;
     }
     return derived;
@@ -304,12 +431,16 @@ export class GcpServiceIdentity extends pulumi.ComponentResource {
         // Every value known only at deploy time reaches a child through `guard`, once the checks of
         // every such value have passed: none is bound before it is checked.
         const guard = deployTimeGuard(subject, this, plan.later);
-        const account = new gcp.serviceaccount.Account(`${name}-sa`, {
-            project: plan.project,
-            accountId: plan.accountId,
-            displayName: displayName(plan.record),
-            description: renderDescription(plan, guard),
-        }, { parent: this });
+        const account = new gcp.serviceaccount.Account(
+            `${name}-sa`,
+            {
+                project: plan.project,
+                accountId: plan.accountId,
+                displayName: displayName(plan.record),
+                description: renderDescription(plan, guard),
+            },
+            { parent: this },
+        );
         this.email = account.email;
         this.accountId = account.accountId;
         this.member = account.member;
@@ -321,13 +452,40 @@ export class GcpServiceIdentity extends pulumi.ComponentResource {
 
         this.workloadIdentityProvider = pulumi.output(trustBindings(this, name, guard, plan, account, condition));
         if (plan.deprovisioner !== undefined && plan.expiresAt !== undefined) {
-            const deprovisioner = plan.deprovisioner instanceof GcpDeprovisioner ? plan.deprovisioner : new GcpDeprovisioner(`${name}-deprovisioner`, plan.deprovisioner.own, { parent: this });
-            registerDeprovisioning(this, name, { project: plan.project, accountId: plan.accountId, expiresAt: plan.expiresAt, name: account.name, uniqueId: account.uniqueId }, deprovisioner);
+            const deprovisioner =
+                plan.deprovisioner instanceof GcpDeprovisioner
+                    ? plan.deprovisioner
+                    : new GcpDeprovisioner(`${name}-deprovisioner`, plan.deprovisioner.own, { parent: this });
+            registerDeprovisioning(
+                this,
+                name,
+                {
+                    project: plan.project,
+                    accountId: plan.accountId,
+                    expiresAt: plan.expiresAt,
+                    name: account.name,
+                    uniqueId: account.uniqueId,
+                },
+                deprovisioner,
+            );
         }
         if (plan.key !== undefined) {
             warnExposedKeyPolicy(this, plan.project);
         }
-        this.keySecret = plan.key === undefined ? pulumi.output(undefined) : registerGcpKey(this, name, plan.key, plan.project, plan.owner, plan.accountId, account, guard, plan.usage.notify).secret.name;
+        this.keySecret =
+            plan.key === undefined
+                ? pulumi.output(undefined)
+                : registerGcpKey(
+                      this,
+                      name,
+                      plan.key,
+                      plan.project,
+                      plan.owner,
+                      plan.accountId,
+                      account,
+                      guard,
+                      plan.usage.notify,
+                  ).secret.name;
         this.registerOutputs({});
     }
 }
@@ -336,20 +494,36 @@ export class GcpServiceIdentity extends pulumi.ComponentResource {
 function grantSlug(grant: GcpGrantPlan): string {
     const [scope, target, what] = grant.key.split("|");
     const where = target.startsWith("#") ? target.slice(1) : target.split("/").slice(-1)[0];
-    return `${scope}-${where}-${what.replace(/^roles\//, "").replace(/^.*\/roles\//, "")}`.replace(/[^A-Za-z0-9._-]+/g, "-");
+    return `${scope}-${where}-${what.replace(/^roles\//, "").replace(/^.*\/roles\//, "")}`.replace(
+        /[^A-Za-z0-9._-]+/g,
+        "-",
+    );
 }
 
 /** The custom role of a `permissions` grant; returns its full name. */
-function customRole(parent: pulumi.Resource, name: string, plan: GcpServiceIdentityPlan, grant: GcpGrantPlan): pulumi.Output<string> {
+function customRole(
+    parent: pulumi.Resource,
+    name: string,
+    plan: GcpServiceIdentityPlan,
+    grant: GcpGrantPlan,
+): pulumi.Output<string> {
     const roleId = customRoleId(plan.accountId, grant.key);
-    const role = new gcp.projects.IAMCustomRole(`${name}-${grantSlug(grant)}`, {
-        project: plan.project,
-        roleId,
-        title: `${plan.accountId}: ${grant.scope} grant`.slice(0, 100),
-        description: `Exactly the permissions ${plan.accountId} needs on ${typeof grant.target === "string" ? `${grant.scope} ${grant.target}` : `a ${grant.scope}`} (pulumi-nhi; owner ${plan.owner})`.slice(0, 256),
-        permissions: [...grant.permissions!],
-        stage: "GA",
-    }, { parent });
+    const role = new gcp.projects.IAMCustomRole(
+        `${name}-${grantSlug(grant)}`,
+        {
+            project: plan.project,
+            roleId,
+            title: `${plan.accountId}: ${grant.scope} grant`.slice(0, 100),
+            description:
+                `Exactly the permissions ${plan.accountId} needs on ${typeof grant.target === "string" ? `${grant.scope} ${grant.target}` : `a ${grant.scope}`} (pulumi-nhi; owner ${plan.owner})`.slice(
+                    0,
+                    256,
+                ),
+            permissions: [...grant.permissions!],
+            stage: "GA",
+        },
+        { parent },
+    );
     return role.name;
 }
 
@@ -377,7 +551,15 @@ export function customRoleId(accountId: string, key: string): string {
 type Condition = { title: string; description: string; expression: string } | undefined;
 
 /** The IAM member resource binding `role` to `member` on `target`, at the grant's scope. */
-function bind(parent: pulumi.Resource, name: string, grant: GcpGrantPlan, target: GrantTarget, role: pulumi.Input<string>, member: pulumi.Output<string>, condition: Condition): void {
+function bind(
+    parent: pulumi.Resource,
+    name: string,
+    grant: GcpGrantPlan,
+    target: GrantTarget,
+    role: pulumi.Input<string>,
+    member: pulumi.Output<string>,
+    condition: Condition,
+): void {
     const childName = `${name}-${grantSlug(grant)}`;
     const opts = { parent };
     const base = { role, member, ...(condition ? { condition } : {}) };
@@ -392,16 +574,32 @@ function bind(parent: pulumi.Resource, name: string, grant: GcpGrantPlan, target
             new gcp.pubsub.TopicIAMMember(childName, { ...base, project: target.project, topic: target.name }, opts);
             return;
         case "subscription":
-            new gcp.pubsub.SubscriptionIAMMember(childName, { ...base, project: target.project, subscription: target.name }, opts);
+            new gcp.pubsub.SubscriptionIAMMember(
+                childName,
+                { ...base, project: target.project, subscription: target.name },
+                opts,
+            );
             return;
         case "secret":
-            new gcp.secretmanager.SecretIamMember(childName, { ...base, project: target.project, secretId: target.name }, opts);
+            new gcp.secretmanager.SecretIamMember(
+                childName,
+                { ...base, project: target.project, secretId: target.name },
+                opts,
+            );
             return;
         case "dataset":
-            new gcp.bigquery.DatasetIamMember(childName, { ...base, project: target.project, datasetId: target.name }, opts);
+            new gcp.bigquery.DatasetIamMember(
+                childName,
+                { ...base, project: target.project, datasetId: target.name },
+                opts,
+            );
             return;
         case "serviceAccount":
-            new gcp.serviceaccount.IAMMember(childName, { ...base, serviceAccountId: pulumi.output(target.given).apply(serviceAccountName) }, opts);
+            new gcp.serviceaccount.IAMMember(
+                childName,
+                { ...base, serviceAccountId: pulumi.output(target.given).apply(serviceAccountName) },
+                opts,
+            );
             return;
     }
 }
@@ -416,15 +614,27 @@ function serviceAccountName(account: string): string {
 }
 
 /** The bindings that let the trusted workload act as the account; returns the GitHub provider's name. */
-function trustBindings(parent: pulumi.Resource, name: string, guard: Guard, plan: GcpServiceIdentityPlan, account: gcp.serviceaccount.Account, condition: Condition): pulumi.Input<string> | undefined {
+function trustBindings(
+    parent: pulumi.Resource,
+    name: string,
+    guard: Guard,
+    plan: GcpServiceIdentityPlan,
+    account: gcp.serviceaccount.Account,
+    condition: Condition,
+): pulumi.Input<string> | undefined {
     const trust = plan.trust;
     const opts = { parent };
-    const actAs = (member: pulumi.Input<string>, key = "") => new gcp.serviceaccount.IAMMember(`${name}-workload-identity-user${key}`, {
-        serviceAccountId: account.name,
-        role: WORKLOAD_IDENTITY_USER,
-        member,
-        ...(condition ? { condition } : {}),
-    }, opts);
+    const actAs = (member: pulumi.Input<string>, key = "") =>
+        new gcp.serviceaccount.IAMMember(
+            `${name}-workload-identity-user${key}`,
+            {
+                serviceAccountId: account.name,
+                role: WORKLOAD_IDENTITY_USER,
+                member,
+                ...(condition ? { condition } : {}),
+            },
+            opts,
+        );
     switch (trust.kind) {
         case "none":
             return undefined;
@@ -435,28 +645,39 @@ function trustBindings(parent: pulumi.Resource, name: string, guard: Guard, plan
             // Pool and provider IDs are soft-deleted for 30 days after deletion and cannot be reused
             // meanwhile: a random suffix lets a replaced or re-created identity get fresh ones.
             const suffix = new random.RandomId(`${name}-wif-suffix`, { byteLength: 2 }, opts);
-            const poolName = trust.pool !== undefined
-                ? guard(trust.pool)
-                : new gcp.iam.WorkloadIdentityPool(`${name}-pool`, {
-                    project: plan.project,
-                    workloadIdentityPoolId: pulumi.interpolate`${poolIdPrefix(plan.accountId)}-${suffix.hex}`,
-                    displayName: `GitHub: ${plan.accountId}`.slice(0, 32),
-                    description: `GitHub Actions of ${trust.repository} for ${plan.accountId} (pulumi-nhi)`,
-                }, opts).name;
+            const poolName =
+                trust.pool !== undefined
+                    ? guard(trust.pool)
+                    : new gcp.iam.WorkloadIdentityPool(
+                          `${name}-pool`,
+                          {
+                              project: plan.project,
+                              workloadIdentityPoolId: pulumi.interpolate`${poolIdPrefix(plan.accountId)}-${suffix.hex}`,
+                              displayName: `GitHub: ${plan.accountId}`.slice(0, 32),
+                              description: `GitHub Actions of ${trust.repository} for ${plan.accountId} (pulumi-nhi)`,
+                          },
+                          opts,
+                      ).name;
             const pool = pulumi.output(poolName).apply((n) => {
                 const m = POOL_NAME.exec(n);
-                return m === null ? { project: plan.project, id: n.split("/").slice(-1)[0] } : { project: m[1], id: m[2] };
+                return m === null
+                    ? { project: plan.project, id: n.split("/").slice(-1)[0] }
+                    : { project: m[1], id: m[2] };
             });
-            const provider = new gcp.iam.WorkloadIdentityPoolProvider(`${name}-github`, {
-                project: pool.project,
-                workloadIdentityPoolId: pool.id,
-                workloadIdentityPoolProviderId: pulumi.interpolate`github-${suffix.hex}`,
-                displayName: `GitHub ${trust.repository}`.slice(0, 32),
-                description: `Tokens of ${trust.repository} (${trust.subjects.join(", ")})`.slice(0, 256),
-                attributeMapping: { ...GITHUB_ATTRIBUTE_MAPPING },
-                attributeCondition: githubAttributeCondition(trust.repository, trust.subjects),
-                oidc: { issuerUri: GITHUB_OIDC_ISSUER },
-            }, opts);
+            const provider = new gcp.iam.WorkloadIdentityPoolProvider(
+                `${name}-github`,
+                {
+                    project: pool.project,
+                    workloadIdentityPoolId: pool.id,
+                    workloadIdentityPoolProviderId: pulumi.interpolate`github-${suffix.hex}`,
+                    displayName: `GitHub ${trust.repository}`.slice(0, 32),
+                    description: `Tokens of ${trust.repository} (${trust.subjects.join(", ")})`.slice(0, 256),
+                    attributeMapping: { ...GITHUB_ATTRIBUTE_MAPPING },
+                    attributeCondition: githubAttributeCondition(trust.repository, trust.subjects),
+                    oidc: { issuerUri: GITHUB_OIDC_ISSUER },
+                },
+                opts,
+            );
             if (trust.pool === undefined) {
                 // The pool is this identity's own, with this one provider: every principal of the
                 // repository in it already passed the provider's condition.
@@ -466,7 +687,10 @@ function trustBindings(parent: pulumi.Resource, name: string, guard: Guard, plan
                 // set would also admit tokens that another provider accepts (another environment or
                 // branch). Bind each admitted subject exactly instead.
                 for (const sub of trust.subjects) {
-                    actAs(pulumi.output(poolName).apply((n) => githubSubjectPrincipal(n, sub)), `-${sub.slice(`repo:${trust.repository}:`.length).replace(/[^A-Za-z0-9._-]+/g, "-")}`);
+                    actAs(
+                        pulumi.output(poolName).apply((n) => githubSubjectPrincipal(n, sub)),
+                        `-${sub.slice(`repo:${trust.repository}:`.length).replace(/[^A-Za-z0-9._-]+/g, "-")}`,
+                    );
                 }
             }
             return provider.name;

@@ -58,7 +58,9 @@ export type GcpTrustKind = keyof GcpTrustKinds;
  * GKE nodes. (At run time `{}` also means none, for JavaScript callers.)
  * @see https://cloud.google.com/iam/docs/workload-identity-federation
  */
-export type GcpTrust = { [K in GcpTrustKind]: Pick<GcpTrustKinds, K> & { readonly [Other in Exclude<GcpTrustKind, K>]?: never } }[GcpTrustKind];
+export type GcpTrust = {
+    [K in GcpTrustKind]: Pick<GcpTrustKinds, K> & { readonly [Other in Exclude<GcpTrustKind, K>]?: never };
+}[GcpTrustKind];
 
 export const GCP_TRUST_KINDS: readonly GcpTrustKind[] = ["githubActions", "gkeWorkload"];
 
@@ -78,17 +80,29 @@ export type GcpTrustPlan =
 export const POOL_NAME = /^projects\/(\d+)\/locations\/global\/workloadIdentityPools\/([a-z0-9-]{4,32})$/;
 
 /** Validates `trust` for an identity in `project`. Returns undefined on problems. */
-export function planGcpTrust(trust: GcpTrust | undefined, project: string, problems: Problems, later: DeferredCheck[]): GcpTrustPlan | undefined {
+export function planGcpTrust(
+    trust: GcpTrust | undefined,
+    project: string,
+    problems: Problems,
+    later: DeferredCheck[],
+): GcpTrustPlan | undefined {
     if (trust === undefined) {
         return { kind: "none" };
     }
     if (trust === null || typeof trust !== "object") {
-        problems.add("trust", `\`trust\` must be an object giving one of ${oneOf(GCP_TRUST_KINDS)}, such as \`{ githubActions: ${TRUST_EXAMPLES.githubActions.slice(1, -1)} }\`, or be left out; got ${describe(trust)}.`);
+        problems.add(
+            "trust",
+            `\`trust\` must be an object giving one of ${oneOf(GCP_TRUST_KINDS)}, such as \`{ githubActions: ${TRUST_EXAMPLES.githubActions.slice(1, -1)} }\`, or be left out; got ${describe(trust)}.`,
+        );
         return undefined;
     }
-    const given = trust !== null && typeof trust === "object" ? GCP_TRUST_KINDS.filter((k) => trust[k] !== undefined) : [];
+    const given =
+        trust !== null && typeof trust === "object" ? GCP_TRUST_KINDS.filter((k) => trust[k] !== undefined) : [];
     if (given.length > 1) {
-        problems.add("trust", `\`trust\` gives ${allOf(given)}; give at most one of ${oneOf(GCP_TRUST_KINDS)} per identity (declare one identity per workload).`);
+        problems.add(
+            "trust",
+            `\`trust\` gives ${allOf(given)}; give at most one of ${oneOf(GCP_TRUST_KINDS)} per identity (declare one identity per workload).`,
+        );
         return undefined;
     }
     if (given.length === 0) {
@@ -97,7 +111,10 @@ export function planGcpTrust(trust: GcpTrust | undefined, project: string, probl
     const kind = given[0];
     const value: unknown = trust[kind];
     if (value === null || typeof value !== "object") {
-        problems.add(`trust.${kind}`, `\`trust.${kind}\` must be an object such as ${TRUST_EXAMPLES[kind]}; got ${describe(value)}.`);
+        problems.add(
+            `trust.${kind}`,
+            `\`trust.${kind}\` must be an object such as ${TRUST_EXAMPLES[kind]}; got ${describe(value)}.`,
+        );
         return undefined;
     }
     const before = problems.list.length;
@@ -109,7 +126,10 @@ export function planGcpTrust(trust: GcpTrust | undefined, project: string, probl
         const pool: unknown = t.workloadIdentityPool;
         if (pool !== undefined) {
             const at = `${path}.workloadIdentityPool`;
-            const problem = (v: unknown) => (typeof v === "string" && POOL_NAME.test(v) ? undefined : `\`${at}\` must be the full name of a Workload Identity pool, \`projects/<project number>/locations/global/workloadIdentityPools/<pool id>\`; got ${describe(v)}.`);
+            const problem = (v: unknown) =>
+                typeof v === "string" && POOL_NAME.test(v)
+                    ? undefined
+                    : `\`${at}\` must be the full name of a Workload Identity pool, \`projects/<project number>/locations/global/workloadIdentityPools/<pool id>\`; got ${describe(v)}.`;
             if (typeof pool !== "string" && !isDeferred(pool)) {
                 problems.add(at, problem(pool)!);
             } else {
@@ -128,7 +148,10 @@ export function planGcpTrust(trust: GcpTrust | undefined, project: string, probl
                 problems.add(`${path}.workloadPoolProject`, problem);
             }
         }
-        plan = { kind: "gkeWorkload", member: `serviceAccount:${poolProject}.svc.id.goog[${t.namespace}/${t.serviceAccount}]` };
+        plan = {
+            kind: "gkeWorkload",
+            member: `serviceAccount:${poolProject}.svc.id.goog[${t.namespace}/${t.serviceAccount}]`,
+        };
     }
     return problems.list.length === before ? plan : undefined;
 }

@@ -13,11 +13,31 @@ import { DeferredCheck, checkNowOrLater, deployTimeGuard } from "../core/deferre
 import { Problems, describe } from "../core/errors";
 import { requireText } from "../core/ownership";
 import {
-    ATTEMPT_DEADLINE, AUTO_CLOSE, FUNCTION_ENTRY, FUNCTION_TIMEOUT_SECONDS, HEARTBEAT_ABSENCE, NOTICE_LABEL_EXTRACTORS, NOTIFICATION_RATE_LIMIT, PERMISSIONS,
-    SCHEDULE, SCHEDULER_RETRY, TIME_ZONE, heartbeatFilter, monitorEvent, noticeFilter, parseChannelName,
+    ATTEMPT_DEADLINE,
+    AUTO_CLOSE,
+    FUNCTION_ENTRY,
+    FUNCTION_TIMEOUT_SECONDS,
+    HEARTBEAT_ABSENCE,
+    NOTICE_LABEL_EXTRACTORS,
+    NOTIFICATION_RATE_LIMIT,
+    PERMISSIONS,
+    SCHEDULE,
+    SCHEDULER_RETRY,
+    TIME_ZONE,
+    heartbeatFilter,
+    monitorEvent,
+    noticeFilter,
+    parseChannelName,
 } from "../runtime/gcp/usage-contract";
 import { GcpGrant, projectIdProblem } from "./grants";
-import { RotationFunction, isRegion, planRotationFunction, rotationAccountId, rotationFunction, rotationOwnershipProblems } from "./rotation-function";
+import {
+    RotationFunction,
+    isRegion,
+    planRotationFunction,
+    rotationAccountId,
+    rotationFunction,
+    rotationOwnershipProblems,
+} from "./rotation-function";
 import { GcpServiceIdentity } from "./service-identity";
 import { channelProblem, registerGcpUsageMonitor } from "./usage-settings";
 
@@ -42,8 +62,9 @@ export const MONITOR_MEMORY = "512M";
 const CRON = /^[0-9A-Za-z*,/-]+( [0-9A-Za-z*,/-]+){4}$/;
 
 /** What the notice policies' notifications say; `${log.extracted_label.*}` are the contract's label extractors. @see https://cloud.google.com/monitoring/alerts/doc-variables */
-const NOTICE_DOCUMENTATION = "pulumi-nhi usage monitor: ${log.extracted_label.changes} change(s) of state.\n\n${log.extracted_label.summary}\n\n"
-    + "Every change, with its facts and advice, is in the log entry `jsonPayload.changes` (log `nhi-usage-notice`, label `nhi-part` 1 and later).";
+const NOTICE_DOCUMENTATION =
+    "pulumi-nhi usage monitor: ${log.extracted_label.changes} change(s) of state.\n\n${log.extracted_label.summary}\n\n" +
+    "Every change, with its facts and advice, is in the log entry `jsonPayload.changes` (log `nhi-usage-notice`, label `nhi-part` 1 and later).";
 
 /** The arguments of {@link GcpUsageMonitor}. */
 export interface GcpUsageMonitorArgs {
@@ -132,26 +153,42 @@ export function planGcpUsageMonitor(name: string, args: GcpUsageMonitorArgs): Gc
         problems.add("project", projectProblem);
     }
     if (!isRegion(a.region)) {
-        problems.add("region", `\`region\` must be the Google Cloud region of the monitor's function and job, such as \`europe-west1\`; got ${describe(a.region)}.`);
+        problems.add(
+            "region",
+            `\`region\` must be the Google Cloud region of the monitor's function and job, such as \`europe-west1\`; got ${describe(a.region)}.`,
+        );
     }
     const { owner } = requireText(a, ["owner"], problems, { owner: "the team or person who answers for the monitor" });
     if (a.purpose !== undefined && (typeof a.purpose !== "string" || a.purpose.trim() === "")) {
-        problems.add("purpose", `\`purpose\` must be a non-empty string (why the monitor exists); got ${describe(a.purpose)}.`);
+        problems.add(
+            "purpose",
+            `\`purpose\` must be a non-empty string (why the monitor exists); got ${describe(a.purpose)}.`,
+        );
     }
-    const purpose = typeof a.purpose === "string" && a.purpose.trim() !== "" ? a.purpose.trim() : DEFAULT_MONITOR_PURPOSE;
+    const purpose =
+        typeof a.purpose === "string" && a.purpose.trim() !== "" ? a.purpose.trim() : DEFAULT_MONITOR_PURPOSE;
     const schedule = a.schedule ?? SCHEDULE;
     if (typeof schedule !== "string" || !CRON.test(schedule)) {
-        problems.add("schedule", `\`schedule\` must be a cron of five fields, \`<minute> <hour> <day of month> <month> <day of week>\`, run at least twice a day, such as \`${SCHEDULE}\`; got ${describe(schedule)}.`);
+        problems.add(
+            "schedule",
+            `\`schedule\` must be a cron of five fields, \`<minute> <hour> <day of month> <month> <day of week>\`, run at least twice a day, such as \`${SCHEDULE}\`; got ${describe(schedule)}.`,
+        );
     }
     if (a.perIdentityMetrics !== undefined && typeof a.perIdentityMetrics !== "boolean") {
-        problems.add("perIdentityMetrics", `\`perIdentityMetrics\` must be true or false; got ${describe(a.perIdentityMetrics)}.`);
+        problems.add(
+            "perIdentityMetrics",
+            `\`perIdentityMetrics\` must be true or false; got ${describe(a.perIdentityMetrics)}.`,
+        );
     }
     const project = typeof a.project === "string" ? a.project : "";
     // Channels are compared with the project only when it is one (its own problem is reported above).
     const channelProject = projectProblem === undefined ? project : undefined;
     const notifyChannels: NoticeChannelPlan[] = [];
     if (!Array.isArray(a.notifyChannels) || a.notifyChannels.length === 0) {
-        problems.add("notifyChannels", `\`notifyChannels\` must list at least one notification channel's full name, the channels the identities' \`unusedAlarm.notify\` name; got ${describe(a.notifyChannels)}.`);
+        problems.add(
+            "notifyChannels",
+            `\`notifyChannels\` must list at least one notification channel's full name, the channels the identities' \`unusedAlarm.notify\` name; got ${describe(a.notifyChannels)}.`,
+        );
     } else {
         const seen = new Map<string, string>();
         let deferred = 0;
@@ -159,7 +196,9 @@ export function planGcpUsageMonitor(name: string, args: GcpUsageMonitorArgs): Gc
             const path = `notifyChannels[${i}]`;
             if (typeof channel === "string" || channel === undefined || channel === null) {
                 const first = typeof channel === "string" ? seen.get(channel) : undefined;
-                const problem = channelProblem(path, channel, channelProject) ?? (first !== undefined ? `\`${path}\` repeats \`${first}\`: list each channel once.` : undefined);
+                const problem =
+                    channelProblem(path, channel, channelProject) ??
+                    (first !== undefined ? `\`${path}\` repeats \`${first}\`: list each channel once.` : undefined);
                 if (problem !== undefined) {
                     problems.add(path, problem);
                 } else {
@@ -173,18 +212,35 @@ export function planGcpUsageMonitor(name: string, args: GcpUsageMonitorArgs): Gc
         });
     }
     if (a.alarmChannel !== undefined) {
-        checkNowOrLater({ path: "alarmChannel", value: a.alarmChannel, problem: (v) => channelProblem("alarmChannel", v, channelProject) }, problems, later);
+        checkNowOrLater(
+            {
+                path: "alarmChannel",
+                value: a.alarmChannel,
+                problem: (v) => channelProblem("alarmChannel", v, channelProject),
+            },
+            problems,
+            later,
+        );
     }
     const accountId = rotationAccountId(name, "mon");
     if (owner !== undefined) {
-        for (const p of rotationOwnershipProblems(owner, purpose, accountId, a.purpose !== undefined, "http")) problems.add(p.propertyPath, p.reason);
+        for (const p of rotationOwnershipProblems(owner, purpose, accountId, a.purpose !== undefined, "http"))
+            problems.add(p.propertyPath, p.reason);
     }
     problems.throwIfAny(`GcpUsageMonitor "${name}"`);
     // The grants are the contract's constants (tested against the catalogue); the identities' own checks run here.
     planRotationFunction({ project, owner, purpose, accountId, grants: [], invokedBy: "http" });
     return {
-        project, region: a.region!, owner, purpose, schedule, perIdentityMetrics: a.perIdentityMetrics ?? false, accountId, notifyChannels,
-        ...(a.alarmChannel !== undefined ? { alarmChannel: a.alarmChannel } : {}), later,
+        project,
+        region: a.region!,
+        owner,
+        purpose,
+        schedule,
+        perIdentityMetrics: a.perIdentityMetrics ?? false,
+        accountId,
+        notifyChannels,
+        ...(a.alarmChannel !== undefined ? { alarmChannel: a.alarmChannel } : {}),
+        later,
     };
 }
 
@@ -202,7 +258,9 @@ export function monitorGrants(project: string, stateBucket: pulumi.Input<string>
 
 /** The job's body: the contract's event, base64 as Cloud Scheduler's `httpTarget.body` takes it. */
 export function monitorJobBody(project: string, stateBucket: string, perIdentityMetrics: boolean): string {
-    return Buffer.from(JSON.stringify(monitorEvent(project, stateBucket, perIdentityMetrics)), "utf8").toString("base64");
+    return Buffer.from(JSON.stringify(monitorEvent(project, stateBucket, perIdentityMetrics)), "utf8").toString(
+        "base64",
+    );
 }
 
 /**
@@ -239,7 +297,11 @@ export class GcpUsageMonitor extends pulumi.ComponentResource {
         const plan = planGcpUsageMonitor(name, args);
         super(GCP_USAGE_MONITOR_TYPE, name, {}, withLegacyType(legacyTypeOf(GCP_USAGE_MONITOR_TYPE), opts));
         // The identities and secrets of this project find it by convention (`unusedAlarm`, `rotationAlarm`), in any order.
-        registerGcpUsageMonitor(this, { name, project: plan.project, notifyChannels: plan.notifyChannels.map((c) => c.channel) }, opts);
+        registerGcpUsageMonitor(
+            this,
+            { name, project: plan.project, notifyChannels: plan.notifyChannels.map((c) => c.channel) },
+            opts,
+        );
         const guard = deployTimeGuard(`GcpUsageMonitor "${name}"`, this, plan.later);
         const parent = { parent: this };
         const { project, region } = plan;
@@ -247,73 +309,128 @@ export class GcpUsageMonitor extends pulumi.ComponentResource {
         // The monitor alone writes it: one object, rebuilt by the next run when lost, so no
         // versioning and nothing kept on removal.
         // @see https://cloud.google.com/storage/docs/uniform-bucket-level-access
-        const bucket = new gcp.storage.Bucket(`${name}-state`, {
-            project,
-            location: region,
-            uniformBucketLevelAccess: true,
-            publicAccessPrevention: "enforced",
-            forceDestroy: true,
-            labels: { "managed-by": "pulumi-nhi" },
-        }, parent);
-        const fn = rotationFunction(name, {
-            project, region, owner: plan.owner, purpose: plan.purpose, accountId: plan.accountId,
-            entry: FUNCTION_ENTRY, invokedBy: "http", grants: monitorGrants(project, bucket.name),
-            memory: MONITOR_MEMORY, timeoutSeconds: FUNCTION_TIMEOUT_SECONDS,
-        }, this);
+        const bucket = new gcp.storage.Bucket(
+            `${name}-state`,
+            {
+                project,
+                location: region,
+                uniformBucketLevelAccess: true,
+                publicAccessPrevention: "enforced",
+                forceDestroy: true,
+                labels: { "managed-by": "pulumi-nhi" },
+            },
+            parent,
+        );
+        const fn = rotationFunction(
+            name,
+            {
+                project,
+                region,
+                owner: plan.owner,
+                purpose: plan.purpose,
+                accountId: plan.accountId,
+                entry: FUNCTION_ENTRY,
+                invokedBy: "http",
+                grants: monitorGrants(project, bucket.name),
+                memory: MONITOR_MEMORY,
+                timeoutSeconds: FUNCTION_TIMEOUT_SECONDS,
+            },
+            this,
+        );
         // Cloud Scheduler's service agent mints the trigger's OIDC token (its role holds
         // iam.serviceAccounts.getOpenIdToken); the audience is the function's URL.
         // @see https://cloud.google.com/scheduler/docs/http-target-auth
-        new gcp.cloudscheduler.Job(`${name}-schedule`, {
-            project,
-            region,
-            description: `Runs the pulumi-nhi usage monitor ${name} of ${project}.`,
-            schedule: plan.schedule,
-            timeZone: TIME_ZONE,
-            attemptDeadline: ATTEMPT_DEADLINE,
-            retryConfig: { ...SCHEDULER_RETRY },
-            httpTarget: {
-                uri: fn.function.url,
-                httpMethod: "POST",
-                headers: { "Content-Type": "application/json" },
-                body: bucket.name.apply((b) => monitorJobBody(project, b, plan.perIdentityMetrics)),
-                oidcToken: { serviceAccountEmail: fn.trigger.email, audience: fn.function.url },
+        new gcp.cloudscheduler.Job(
+            `${name}-schedule`,
+            {
+                project,
+                region,
+                description: `Runs the pulumi-nhi usage monitor ${name} of ${project}.`,
+                schedule: plan.schedule,
+                timeZone: TIME_ZONE,
+                attemptDeadline: ATTEMPT_DEADLINE,
+                retryConfig: { ...SCHEDULER_RETRY },
+                httpTarget: {
+                    uri: fn.function.url,
+                    httpMethod: "POST",
+                    headers: { "Content-Type": "application/json" },
+                    body: bucket.name.apply((b) => monitorJobBody(project, b, plan.perIdentityMetrics)),
+                    oidcToken: { serviceAccountEmail: fn.trigger.email, audience: fn.function.url },
+                },
             },
-        }, { ...parent, dependsOn: [...fn.ready] });
+            { ...parent, dependsOn: [...fn.ready] },
+        );
         this.noticePolicyNames = plan.notifyChannels.map(({ key, channel }) => {
             const checked = guard(channel);
             const id = pulumi.output(checked).apply((c) => parseChannelName(c)!.id);
-            return new gcp.monitoring.AlertPolicy(`${name}-notify-${key}`, {
-                project,
-                displayName: pulumi.interpolate`pulumi-nhi usage notices of ${project} to channel ${id} (${name})`,
-                combiner: "OR",
-                conditions: [{
-                    displayName: "A usage notice digest for this channel",
-                    conditionMatchedLog: { filter: id.apply((i) => noticeFilter(project, i)), labelExtractors: { ...NOTICE_LABEL_EXTRACTORS } },
-                }],
-                alertStrategy: { notificationRateLimit: { period: NOTIFICATION_RATE_LIMIT }, autoClose: AUTO_CLOSE },
-                notificationChannels: [checked],
-                documentation: { mimeType: "text/markdown", subject: "pulumi-nhi: ${log.extracted_label.changes} machine identity change(s) of state", content: NOTICE_DOCUMENTATION },
-                severity: "WARNING",
-            }, parent).name;
+            return new gcp.monitoring.AlertPolicy(
+                `${name}-notify-${key}`,
+                {
+                    project,
+                    displayName: pulumi.interpolate`pulumi-nhi usage notices of ${project} to channel ${id} (${name})`,
+                    combiner: "OR",
+                    conditions: [
+                        {
+                            displayName: "A usage notice digest for this channel",
+                            conditionMatchedLog: {
+                                filter: id.apply((i) => noticeFilter(project, i)),
+                                labelExtractors: { ...NOTICE_LABEL_EXTRACTORS },
+                            },
+                        },
+                    ],
+                    alertStrategy: {
+                        notificationRateLimit: { period: NOTIFICATION_RATE_LIMIT },
+                        autoClose: AUTO_CLOSE,
+                    },
+                    notificationChannels: [checked],
+                    documentation: {
+                        mimeType: "text/markdown",
+                        subject: "pulumi-nhi: ${log.extracted_label.changes} machine identity change(s) of state",
+                        content: NOTICE_DOCUMENTATION,
+                    },
+                    severity: "WARNING",
+                },
+                parent,
+            ).name;
         });
         // Two conditions, either fires: no `run_succeeded` point for 23 h 30 min (a monitor that
         // stopped, or crashed before its metrics), or a point below 1 (a run with failures).
         // @see https://cloud.google.com/monitoring/api/ref_v3/rest/v3/projects.alertPolicies#MetricAbsence
-        const heartbeat = new gcp.monitoring.AlertPolicy(`${name}-heartbeat`, {
-            project,
-            displayName: `pulumi-nhi usage monitor ${name} of ${project}: no successful run`,
-            combiner: "OR",
-            conditions: [
-                { displayName: "No run for 23 h 30 min", conditionAbsent: { filter: heartbeatFilter(), duration: HEARTBEAT_ABSENCE, trigger: { count: 1 } } },
-                { displayName: "A run finished with failures", conditionThreshold: { filter: heartbeatFilter(), comparison: "COMPARISON_LT", thresholdValue: 1, duration: "0s", trigger: { count: 1 } } },
-            ],
-            notificationChannels: plan.alarmChannel === undefined ? [] : [guard(plan.alarmChannel)],
-            documentation: {
-                mimeType: "text/markdown",
-                content: `The pulumi-nhi usage monitor ${name} did not complete a run of ${project} in the last 23 h 30 min, or its last run failed: identities are not being checked. See the logs of the function ${plan.accountId}.`,
+        const heartbeat = new gcp.monitoring.AlertPolicy(
+            `${name}-heartbeat`,
+            {
+                project,
+                displayName: `pulumi-nhi usage monitor ${name} of ${project}: no successful run`,
+                combiner: "OR",
+                conditions: [
+                    {
+                        displayName: "No run for 23 h 30 min",
+                        conditionAbsent: {
+                            filter: heartbeatFilter(),
+                            duration: HEARTBEAT_ABSENCE,
+                            trigger: { count: 1 },
+                        },
+                    },
+                    {
+                        displayName: "A run finished with failures",
+                        conditionThreshold: {
+                            filter: heartbeatFilter(),
+                            comparison: "COMPARISON_LT",
+                            thresholdValue: 1,
+                            duration: "0s",
+                            trigger: { count: 1 },
+                        },
+                    },
+                ],
+                notificationChannels: plan.alarmChannel === undefined ? [] : [guard(plan.alarmChannel)],
+                documentation: {
+                    mimeType: "text/markdown",
+                    content: `The pulumi-nhi usage monitor ${name} did not complete a run of ${project} in the last 23 h 30 min, or its last run failed: identities are not being checked. See the logs of the function ${plan.accountId}.`,
+                },
+                severity: "ERROR",
             },
-            severity: "ERROR",
-        }, parent);
+            parent,
+        );
         this.functionName = fn.function.name;
         this.stateBucketName = bucket.name;
         this.heartbeatPolicyName = heartbeat.name;

@@ -2,8 +2,23 @@ import * as pulumi from "@pulumi/pulumi";
 import { AnyDeferredCheck, checkNowOrLater, checkedAtDeployTime } from "../core/deferred";
 import { Problems, describe, numberHint } from "../core/errors";
 import { EXPIRY_WARNING_DAYS } from "../core/expiry";
-import { MonitorLater, MonitorTargets, UsageMonitorRegistry, checkMonitorTargets, isWholeIn, notAmongTargetsProblem, planExpiryNoticeDays } from "../core/usage-monitors";
-import { MAX_UNUSED_DAYS, MIN_UNUSED_DAYS, NOTIFY_LABEL, UsageSettings, channelName, parseChannelName } from "../runtime/gcp/usage-contract";
+import {
+    MonitorLater,
+    MonitorTargets,
+    UsageMonitorRegistry,
+    checkMonitorTargets,
+    isWholeIn,
+    notAmongTargetsProblem,
+    planExpiryNoticeDays,
+} from "../core/usage-monitors";
+import {
+    MAX_UNUSED_DAYS,
+    MIN_UNUSED_DAYS,
+    NOTIFY_LABEL,
+    UsageSettings,
+    channelName,
+    parseChannelName,
+} from "../runtime/gcp/usage-contract";
 import type { GcpUsageMonitor } from "./usage-monitor";
 
 /*
@@ -37,7 +52,11 @@ export const gcpMonitors = new UsageMonitorRegistry<GcpUsageMonitorEntry>();
  * whatever provider either uses: every resource of this package names its project, so `opts` does
  * not change what is found (taken for the same call as AWS's `registerUsageMonitor`).
  */
-export function registerGcpUsageMonitor(monitor: object, entry: GcpUsageMonitorEntry, _opts?: pulumi.ComponentResourceOptions): void {
+export function registerGcpUsageMonitor(
+    monitor: object,
+    entry: GcpUsageMonitorEntry,
+    _opts?: pulumi.ComponentResourceOptions,
+): void {
     gcpMonitors.register(monitor, entry.project, entry);
 }
 
@@ -175,34 +194,58 @@ export function sizedSettings(settings: UsageSettings, notify: pulumi.Input<stri
  * known only at deploy time joins `later`. With `unusedAlarm`, finds the project's usage monitor
  * (see {@link planChannel}).
  */
-export function planGcpUsageSettings(a: Partial<GcpUsageSettingsArgs>, project: string | undefined, expiryGiven: boolean, problems: Problems, later: AnyDeferredCheck[]): GcpUsageSettingsPlan {
+export function planGcpUsageSettings(
+    a: Partial<GcpUsageSettingsArgs>,
+    project: string | undefined,
+    expiryGiven: boolean,
+    problems: Problems,
+    later: AnyDeferredCheck[],
+): GcpUsageSettingsPlan {
     let settings: UsageSettings = {};
     let channel: GcpChannelPlan = {};
     const alarm: unknown = a.unusedAlarm;
     if (alarm !== undefined) {
         if (alarm === null || typeof alarm !== "object" || Array.isArray(alarm) || pulumi.Output.isInstance(alarm)) {
-            problems.add("unusedAlarm", `\`unusedAlarm\` must be \`{ afterDays, notify }\`, such as \`{ afterDays: 90, notify: channel.name }\`; got ${describe(alarm)}.`);
+            problems.add(
+                "unusedAlarm",
+                `\`unusedAlarm\` must be \`{ afterDays, notify }\`, such as \`{ afterDays: 90, notify: channel.name }\`; got ${describe(alarm)}.`,
+            );
         } else {
             const { afterDays, notify, monitor } = alarm as Partial<GcpUnusedAlarm>;
             if (isWholeIn(afterDays, MIN_UNUSED_DAYS, MAX_UNUSED_DAYS)) {
                 settings = { unusedAfterDays: afterDays };
             } else {
-                problems.add("unusedAlarm.afterDays", `\`unusedAlarm.afterDays\` must be a whole number of days from ${MIN_UNUSED_DAYS} to ${MAX_UNUSED_DAYS}; got ${describe(afterDays)}.${numberHint(afterDays)}`);
+                problems.add(
+                    "unusedAlarm.afterDays",
+                    `\`unusedAlarm.afterDays\` must be a whole number of days from ${MIN_UNUSED_DAYS} to ${MAX_UNUSED_DAYS}; got ${describe(afterDays)}.${numberHint(afterDays)}`,
+                );
             }
             channel = planChannel("unusedAlarm", notify, monitor, project, "service account", problems, later);
         }
     }
     const days = planExpiryNoticeDays(a.expiryNoticeDays, expiryGiven, problems);
-    return { ...channel, settings: days === undefined ? settings : { ...settings, expiryNoticeDays: days }, noticeDays: days ?? EXPIRY_WARNING_DAYS };
+    return {
+        ...channel,
+        settings: days === undefined ? settings : { ...settings, expiryNoticeDays: days },
+        noticeDays: days ?? EXPIRY_WARNING_DAYS,
+    };
 }
 
 /** Checks `rotationAlarm` of a secret in `project`: its channel and monitor (see {@link planChannel}). */
-export function planGcpRotationAlarm(value: unknown, project: string | undefined, problems: Problems, later: AnyDeferredCheck[]): GcpChannelPlan {
+export function planGcpRotationAlarm(
+    value: unknown,
+    project: string | undefined,
+    problems: Problems,
+    later: AnyDeferredCheck[],
+): GcpChannelPlan {
     if (value === undefined) {
         return {};
     }
     if (value === null || typeof value !== "object" || Array.isArray(value) || pulumi.Output.isInstance(value)) {
-        problems.add("rotationAlarm", `\`rotationAlarm\` must be \`{ notify }\`, such as \`{ notify: channel.name }\`; got ${describe(value)}.`);
+        problems.add(
+            "rotationAlarm",
+            `\`rotationAlarm\` must be \`{ notify }\`, such as \`{ notify: channel.name }\`; got ${describe(value)}.`,
+        );
         return {};
     }
     const { notify, monitor } = value as Partial<GcpRotationAlarm>;
@@ -215,7 +258,8 @@ export function planGcpRotationAlarm(value: unknown, project: string | undefined
  * `projects/` part, a project number); undefined for a channel of `project`.
  */
 export function channelProblem(path: string, value: unknown, project: string | undefined): string | undefined {
-    const form = "`projects/<project>/notificationChannels/<id>` (such as `channel.name` of a `gcp.monitoring.NotificationChannel`)";
+    const form =
+        "`projects/<project>/notificationChannels/<id>` (such as `channel.name` of a `gcp.monitoring.NotificationChannel`)";
     const parsed = typeof value === "string" ? parseChannelName(value) : undefined;
     if (parsed !== undefined) {
         return project === undefined || parsed.project === project
@@ -241,7 +285,15 @@ export function channelProblem(path: string, value: unknown, project: string | u
  * declared yet, returns where to look once the program has run, if the program may still declare
  * one (it runs in a stack), or records the problem. `what` names the resource in messages.
  */
-export function planChannel(alarm: string, value: unknown, monitor: unknown, project: string | undefined, what: string, problems: Problems, later: AnyDeferredCheck[]): GcpChannelPlan {
+export function planChannel(
+    alarm: string,
+    value: unknown,
+    monitor: unknown,
+    project: string | undefined,
+    what: string,
+    problems: Problems,
+    later: AnyDeferredCheck[],
+): GcpChannelPlan {
     const path = `${alarm}.notify`;
     if (typeof value !== "string" && !pulumi.Output.isInstance(value) && !(value instanceof Promise)) {
         problems.add(path, channelProblem(path, value, project)!);
@@ -256,9 +308,15 @@ export function planChannel(alarm: string, value: unknown, monitor: unknown, pro
     if (monitor !== undefined) {
         const entry = gcpMonitors.entryOf(monitor);
         if (entry === undefined) {
-            problems.add(`${alarm}.monitor`, `\`${alarm}.monitor\` must be a \`gcp.UsageMonitor\`; got ${describe(monitor)}. Leave it out to use the program's monitor of project \`${project}\`.`);
+            problems.add(
+                `${alarm}.monitor`,
+                `\`${alarm}.monitor\` must be a \`gcp.UsageMonitor\`; got ${describe(monitor)}. Leave it out to use the program's monitor of project \`${project}\`.`,
+            );
         } else if (entry.project !== project) {
-            problems.add(`${alarm}.monitor`, `\`${alarm}.monitor\` is the \`gcp.UsageMonitor\` \`${entry.name}\` of project \`${entry.project}\`, but this ${what} is in \`${project}\`: a monitor checks its own project only. Give the monitor of \`${project}\`, or leave \`${alarm}.monitor\` out.`);
+            problems.add(
+                `${alarm}.monitor`,
+                `\`${alarm}.monitor\` is the \`gcp.UsageMonitor\` \`${entry.name}\` of project \`${entry.project}\`, but this ${what} is in \`${project}\`: a monitor checks its own project only. Give the monitor of \`${project}\`, or leave \`${alarm}.monitor\` out.`,
+            );
         } else {
             checkMonitorTargets(path, notify, [entry], GCP_MONITOR_TARGETS, problems, later);
         }
@@ -272,12 +330,29 @@ export function planChannel(alarm: string, value: unknown, monitor: unknown, pro
     if (found.later !== undefined) {
         return { notify, monitorLater: { ...found.later, alarm, what } };
     }
-    problems.add(alarm, noMonitorProblem(alarm, what, project, notify, `none of project \`${project}\` was declared before this ${what}, and without a stack resource (a multi-language program, or a test under \`pulumi.runtime.setMocks\`) a monitor declared later cannot be found`, true));
+    problems.add(
+        alarm,
+        noMonitorProblem(
+            alarm,
+            what,
+            project,
+            notify,
+            `none of project \`${project}\` was declared before this ${what}, and without a stack resource (a multi-language program, or a test under \`pulumi.runtime.setMocks\`) a monitor declared later cannot be found`,
+            true,
+        ),
+    );
     return { notify };
 }
 
 /** The problem of an alarm with no monitor of its project: `why` says where it was looked for. */
-function noMonitorProblem(alarm: string, what: string, project: string, notify: pulumi.Input<string>, why: string, orMonitor: boolean): string {
+function noMonitorProblem(
+    alarm: string,
+    what: string,
+    project: string,
+    notify: pulumi.Input<string>,
+    why: string,
+    orMonitor: boolean,
+): string {
     const channel = typeof notify === "string" ? `"${notify}"` : "channel.name";
     return `\`${alarm}\` needs a \`gcp.UsageMonitor\` of project \`${project}\`, to run its check twice a day, but ${why}. Add one with this channel: \`new nhi.gcp.UsageMonitor("usage", { project: "${project}", region: "<region>", owner: "<team>", notifyChannels: [${channel}] })\`${orMonitor ? `, before this ${what} or as \`${alarm}.monitor\`` : ""}.`;
 }
@@ -293,7 +368,9 @@ export function checkGcpMonitorAfterProgram(subject: string, component: pulumi.R
     if (monitorLater === undefined || notify === undefined) {
         return;
     }
-    const lookup = gcpMonitors.afterProgram(monitorLater, (found) => pulumi.all([notify, ...found.flatMap((m) => m.notifyChannels)]));
+    const lookup = gcpMonitors.afterProgram(monitorLater, (found) =>
+        pulumi.all([notify, ...found.flatMap((m) => m.notifyChannels)]),
+    );
     if (lookup === undefined) {
         return;
     }
@@ -305,7 +382,13 @@ export function checkGcpMonitorAfterProgram(subject: string, component: pulumi.R
             problems.add(alarm, noMonitorProblem(alarm, what, project, notify, "the program declares none", false));
             return;
         }
-        const problem = notAmongTargetsProblem(`${alarm}.notify`, channel, found as GcpUsageMonitorEntry[], channels, GCP_MONITOR_TARGETS);
+        const problem = notAmongTargetsProblem(
+            `${alarm}.notify`,
+            channel,
+            found as GcpUsageMonitorEntry[],
+            channels,
+            GCP_MONITOR_TARGETS,
+        );
         if (problem !== undefined) {
             problems.add(`${alarm}.notify`, problem);
         }
@@ -317,7 +400,10 @@ export function checkGcpMonitorAfterProgram(subject: string, component: pulumi.R
  * `/`), from a plain name as it is (checked already), from an Input through `guard`, so that no
  * resource carries it before its deploy-time check has passed.
  */
-export function notifyLabel(notify: pulumi.Input<string> | undefined, guard: <T>(v: pulumi.Input<T>) => pulumi.Input<T>): Record<string, pulumi.Input<string>> {
+export function notifyLabel(
+    notify: pulumi.Input<string> | undefined,
+    guard: <T>(v: pulumi.Input<T>) => pulumi.Input<T>,
+): Record<string, pulumi.Input<string>> {
     if (notify === undefined) {
         return {};
     }

@@ -15,7 +15,9 @@ import * as path from "path";
 import * as readline from "readline";
 
 // The gRPC library the SDK's stubs were generated against: @pulumi/pulumi's own copy.
-const grpc: typeof import("@grpc/grpc-js") = require(require.resolve("@grpc/grpc-js", { paths: [path.dirname(require.resolve("@pulumi/pulumi"))] }));
+const grpc: typeof import("@grpc/grpc-js") = require(
+    require.resolve("@grpc/grpc-js", { paths: [path.dirname(require.resolve("@pulumi/pulumi"))] }),
+);
 const structproto = require("google-protobuf/google/protobuf/struct_pb");
 const emptyproto = require("google-protobuf/google/protobuf/empty_pb");
 const engrpc = require("@pulumi/pulumi/proto/engine_grpc_pb");
@@ -75,16 +77,23 @@ export async function startFakeEngine(monitor: Monitor, record = true): Promise<
     const monitorServer = new grpc.Server();
     monitorServer.addService(resrpc.ResourceMonitorService, {
         // The mock monitor answers with a plain object, which gRPC cannot send: the answer as a message.
-        supportsFeature: (call: any, cb: Callback) => monitor.supportsFeature(call.request, (err: unknown, resp: any) => {
-            const answer = new resproto.SupportsFeatureResponse();
-            answer.setHassupport(Boolean(resp?.getHassupport()));
-            cb(err, err ? undefined : answer);
-        }),
+        supportsFeature: (call: any, cb: Callback) =>
+            monitor.supportsFeature(call.request, (err: unknown, resp: any) => {
+                const answer = new resproto.SupportsFeatureResponse();
+                answer.setHassupport(Boolean(resp?.getHassupport()));
+                cb(err, err ? undefined : answer);
+            }),
         invoke: (call: any, cb: Callback) => monitor.invoke(call.request, cb),
         registerResource: (call: any, cb: Callback) => {
             const req = call.request;
             if (record) {
-                registrations.push({ type: req.getType(), name: req.getName(), parent: req.getParent(), custom: req.getCustom(), object: req.getObject()?.toJavaScript() ?? {} });
+                registrations.push({
+                    type: req.getType(),
+                    name: req.getName(),
+                    parent: req.getParent(),
+                    custom: req.getCustom(),
+                    object: req.getObject()?.toJavaScript() ?? {},
+                });
             }
             monitor.registerResource(req, cb);
         },
@@ -99,14 +108,22 @@ export async function startFakeEngine(monitor: Monitor, record = true): Promise<
     const engineServer = new grpc.Server();
     engineServer.addService(engrpc.EngineService, {
         log: (call: any, cb: Callback) => {
-            logs.push({ severity: call.request.getSeverity(), message: call.request.getMessage(), urn: call.request.getUrn() });
+            logs.push({
+                severity: call.request.getSeverity(),
+                message: call.request.getMessage(),
+                urn: call.request.getUrn(),
+            });
             cb(null, new emptyproto.Empty());
         },
         getRootResource: (_call: any, cb: Callback) => cb(null, new engproto.GetRootResourceResponse()),
         setRootResource: (_call: any, cb: Callback) => cb(null, new engproto.SetRootResourceResponse()),
     });
-    const bind = (server: import("@grpc/grpc-js").Server) => new Promise<string>((resolve, reject) =>
-        server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(`127.0.0.1:${port}`))));
+    const bind = (server: import("@grpc/grpc-js").Server) =>
+        new Promise<string>((resolve, reject) =>
+            server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, port) =>
+                err ? reject(err) : resolve(`127.0.0.1:${port}`),
+            ),
+        );
     const [monitorAddress, engineAddress] = [await bind(monitorServer), await bind(engineServer)];
     return {
         monitorAddress,
@@ -134,16 +151,28 @@ export interface ProviderProcess {
  * Starts the provider as the engine does: `command args… <engine address>`, then reads the port
  * the provider prints as its first line on stdout.
  */
-export async function startProvider(command: string, args: readonly string[], engineAddress: string, options: childProcess.SpawnOptions = {}): Promise<ProviderProcess> {
-    const child = childProcess.spawn(command, [...args, engineAddress], { stdio: ["ignore", "pipe", "pipe"], ...options });
+export async function startProvider(
+    command: string,
+    args: readonly string[],
+    engineAddress: string,
+    options: childProcess.SpawnOptions = {},
+): Promise<ProviderProcess> {
+    const child = childProcess.spawn(command, [...args, engineAddress], {
+        stdio: ["ignore", "pipe", "pipe"],
+        ...options,
+    });
     let stderr = "";
     child.stderr!.on("data", (d) => (stderr += String(d)));
     const port = await new Promise<string>((resolve, reject) => {
         const lines = readline.createInterface({ input: child.stdout! });
         lines.once("line", (line) => resolve(line.trim()));
-        child.once("exit", (code) => reject(new Error(`the provider exited (${code}) before printing its port:\n${stderr}`)));
+        child.once("exit", (code) =>
+            reject(new Error(`the provider exited (${code}) before printing its port:\n${stderr}`)),
+        );
     });
-    const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { "grpc.max_receive_message_length": 64 * 1024 * 1024 });
+    const client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
+        "grpc.max_receive_message_length": 64 * 1024 * 1024,
+    });
     return {
         client,
         child,
@@ -157,7 +186,9 @@ export async function startProvider(command: string, args: readonly string[], en
 
 /** Calls `method` of the provider's client with `req` and resolves with the response. */
 function unary<T>(client: any, method: string, req: unknown): Promise<T> {
-    return new Promise((resolve, reject) => client[method](req, (err: unknown, resp: T) => (err ? reject(err) : resolve(resp))));
+    return new Promise((resolve, reject) =>
+        client[method](req, (err: unknown, resp: T) => (err ? reject(err) : resolve(resp))),
+    );
 }
 
 /** The provider's schema, parsed: its answer to `GetSchema` (version 0). */

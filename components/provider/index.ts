@@ -86,10 +86,17 @@ export class NhiProvider implements provider.Provider {
         return this.readSchema();
     }
 
-    async construct(name: string, type: string, inputs: pulumi.Inputs, options: pulumi.ComponentResourceOptions): Promise<provider.ConstructResult> {
+    async construct(
+        name: string,
+        type: string,
+        inputs: pulumi.Inputs,
+        options: pulumi.ComponentResourceOptions,
+    ): Promise<provider.ConstructResult> {
         const load = COMPONENTS[type];
         if (load === undefined) {
-            throw new Error(`unknown resource type ${type}; this provider offers ${Object.keys(COMPONENTS).join(", ")}`);
+            throw new Error(
+                `unknown resource type ${type}; this provider offers ${Object.keys(COMPONENTS).join(", ")}`,
+            );
         }
         // The class validates `inputs` as it validates a TypeScript program's args, and throws the
         // same `pulumi.InputPropertiesError`; the provider server sends it to the engine as an
@@ -116,7 +123,9 @@ export class NhiProvider implements provider.Provider {
     constructedAt(urn: string): pulumi.Resource {
         const found = this.constructed.get(urn);
         if (found === undefined) {
-            throw new Error(`${urn} is not a component this provider constructed in this deployment: a component passed to another must be declared in the same program.`);
+            throw new Error(
+                `${urn} is not a component this provider constructed in this deployment: a component passed to another must be declared in the same program.`,
+            );
         }
         return found;
     }
@@ -144,7 +153,11 @@ export function schemaShaped(value: unknown, spec: TypeSpec, schema: PackageSche
     if (pulumi.Output.isInstance(value)) {
         return value.apply((v) => schemaShaped(v, spec, schema) as any);
     }
-    const object = spec.$ref?.startsWith("#/types/") ? schema.types?.[spec.$ref.slice("#/types/".length)] : spec.type === "object" ? spec : undefined;
+    const object = spec.$ref?.startsWith("#/types/")
+        ? schema.types?.[spec.$ref.slice("#/types/".length)]
+        : spec.type === "object"
+          ? spec
+          : undefined;
     if (object?.properties !== undefined && typeof value === "object" && !pulumi.Resource.isInstance(value)) {
         const shaped: Record<string, unknown> = {};
         for (const [key, property] of Object.entries(object.properties)) {
@@ -158,7 +171,9 @@ export function schemaShaped(value: unknown, spec: TypeSpec, schema: PackageSche
         return value.map((v) => schemaShaped(v, spec.items!, schema));
     }
     if (spec.type === "object" && spec.additionalProperties !== undefined && typeof value === "object") {
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, schemaShaped(v, spec.additionalProperties!, schema)]));
+        return Object.fromEntries(
+            Object.entries(value).map(([k, v]) => [k, schemaShaped(v, spec.additionalProperties!, schema)]),
+        );
     }
     return value;
 }
@@ -173,7 +188,10 @@ export function serve(args: readonly string[]): Promise<void> {
     // package and module (`nhi`, `aws`), else to its bare URN (@pulumi/pulumi 3.248 runtime/rpc.js,
     // `deserializeProperty`), which no component would accept in place of the resource.
     for (const module of ["aws", "gcp"]) {
-        pulumi.runtime.registerResourceModule("nhi", module, { version: nhi.version, construct: (_name, _type, urn) => nhi.constructedAt(urn) });
+        pulumi.runtime.registerResourceModule("nhi", module, {
+            version: nhi.version,
+            construct: (_name, _type, urn) => nhi.constructedAt(urn),
+        });
     }
     return provider.main(nhi, [...args]);
 }

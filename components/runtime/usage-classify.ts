@@ -80,13 +80,18 @@ export function classify(th: UsageThresholds, facts: UsageFacts, now: Date): Cla
     const daysSinceLastUse = Math.max(0, Math.floor((until - since) / DAY_MS));
     const left = th.expiresAt === undefined ? undefined : th.expiresAt.getTime() - t;
     const daysToExpiry = left === undefined ? undefined : Math.floor(left / DAY_MS);
-    const keyAgeDays = facts.oldestKey === undefined ? undefined : Math.max(0, Math.floor((t - facts.oldestKey.getTime()) / DAY_MS));
+    const keyAgeDays =
+        facts.oldestKey === undefined ? undefined : Math.max(0, Math.floor((t - facts.oldestKey.getTime()) / DAY_MS));
     const state: UsageState =
-        left !== undefined && left <= 0 ? "expired"
-            : left !== undefined && left <= th.expiryNoticeDays * DAY_MS ? "expiring"
-                : keyAgeDays !== undefined && th.keyMaxAgeDays !== undefined && keyAgeDays > th.keyMaxAgeDays ? "key-too-old"
-                    : th.unusedAfterDays !== undefined && daysSinceLastUse >= th.unusedAfterDays ? "idle"
-                        : "ok";
+        left !== undefined && left <= 0
+            ? "expired"
+            : left !== undefined && left <= th.expiryNoticeDays * DAY_MS
+              ? "expiring"
+              : keyAgeDays !== undefined && th.keyMaxAgeDays !== undefined && keyAgeDays > th.keyMaxAgeDays
+                ? "key-too-old"
+                : th.unusedAfterDays !== undefined && daysSinceLastUse >= th.unusedAfterDays
+                  ? "idle"
+                  : "ok";
     return { state, daysSinceLastUse, neverUsed, daysToExpiry, keyAgeDays };
 }
 

@@ -42,7 +42,10 @@ export interface ValueSpec {
  * the two is outside the rules: each function reports that in its cloud's words and refuses to
  * rotate rather than make a value of the wrong shape.
  */
-export function readValueSpec(format: string | undefined, length: string | undefined): ValueSpec | { readonly bad: "format" | "length" } {
+export function readValueSpec(
+    format: string | undefined,
+    length: string | undefined,
+): ValueSpec | { readonly bad: "format" | "length" } {
     const f = format ?? DEFAULT_FORMAT;
     if (!Object.prototype.hasOwnProperty.call(ALPHABETS, f)) {
         return { bad: "format" };

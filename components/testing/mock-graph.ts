@@ -76,7 +76,7 @@ export interface MockOptions {
 }
 
 const registered: Registered[] = [];
-let settings: Required<Omit<MockOptions, "outputs">> & Pick<MockOptions, "outputs"> | undefined;
+let settings: (Required<Omit<MockOptions, "outputs">> & Pick<MockOptions, "outputs">) | undefined;
 
 /** The outputs the cloud would add for a resource: physical names, ARNs, ids. */
 function cloudOutputs(type: string, name: string, inputs: Registered["inputs"]): Registered["inputs"] {
@@ -85,7 +85,11 @@ function cloudOutputs(type: string, name: string, inputs: Registered["inputs"]):
     const regional = (service: string, resource: string) => `arn:aws:${service}:${region}:${account}:${resource}`;
     switch (type) {
         case "aws:iam/role:Role":
-            return { name: physical, arn: `arn:aws:iam::${account}:role${inputs.path ?? "/"}${physical}`, uniqueId: "AROAMOCKMOCKMOCKMOCK1" };
+            return {
+                name: physical,
+                arn: `arn:aws:iam::${account}:role${inputs.path ?? "/"}${physical}`,
+                uniqueId: "AROAMOCKMOCKMOCKMOCK1",
+            };
         case "aws:iam/policy:Policy":
             return { name: physical, arn: `arn:aws:iam::${account}:policy${inputs.path ?? "/"}${physical}` };
         case "aws:iam/user:User":
@@ -96,39 +100,66 @@ function cloudOutputs(type: string, name: string, inputs: Registered["inputs"]):
             return { bucket, arn: `arn:aws:s3:::${bucket}` };
         }
         case "aws:sqs/queue:Queue":
-            return { name: physical, arn: regional("sqs", physical), url: `https://sqs.${region}.amazonaws.com/${account}/${physical}` };
+            return {
+                name: physical,
+                arn: regional("sqs", physical),
+                url: `https://sqs.${region}.amazonaws.com/${account}/${physical}`,
+            };
         case "aws:sns/topic:Topic":
             return { name: physical, arn: regional("sns", physical) };
         case "aws:dynamodb/table:Table":
             return { name: physical, arn: regional("dynamodb", `table/${physical}`) };
         case "aws:lambda/function:Function": {
             const arn = regional("lambda", `function:${physical}`);
-            return { name: physical, arn, invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${arn}/invocations` };
+            return {
+                name: physical,
+                arn,
+                invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${arn}/invocations`,
+            };
         }
         case "aws:kms/key:Key":
-            return { keyId: "0a1b2c3d-mock-4e5f-8a9b-0c1d2e3f4a5b", arn: regional("kms", "key/0a1b2c3d-mock-4e5f-8a9b-0c1d2e3f4a5b") };
+            return {
+                keyId: "0a1b2c3d-mock-4e5f-8a9b-0c1d2e3f4a5b",
+                arn: regional("kms", "key/0a1b2c3d-mock-4e5f-8a9b-0c1d2e3f4a5b"),
+            };
         case "aws:cloudwatch/eventRule:EventRule":
             return { name: physical, arn: regional("events", `rule/${physical}`) };
         case "aws:secretsmanager/secret:Secret":
             return { name: physical, arn: regional("secretsmanager", `secret:${physical}-AbCdEf`) };
         case "aws:cloudwatch/logGroup:LogGroup": {
-            const group = inputs.name ?? (inputs.namePrefix !== undefined ? `${inputs.namePrefix}${MOCK_NAME_SUFFIX}` : physical);
+            const group =
+                inputs.name ?? (inputs.namePrefix !== undefined ? `${inputs.namePrefix}${MOCK_NAME_SUFFIX}` : physical);
             return { name: group, arn: regional("logs", `log-group:${group}`) };
         }
         case "aws:eks/cluster:Cluster": {
             const issuer = `https://oidc.eks.${region}.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF`;
-            return { name: physical, arn: regional("eks", `cluster/${physical}`), identities: [{ oidcs: [{ issuer }] }] };
+            return {
+                name: physical,
+                arn: regional("eks", `cluster/${physical}`),
+                identities: [{ oidcs: [{ issuer }] }],
+            };
         }
         case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
-            return { arn: `arn:aws:iam::${account}:oidc-provider/${String(inputs.url ?? "").replace(/^https:\/\//, "")}` };
+            return {
+                arn: `arn:aws:iam::${account}:oidc-provider/${String(inputs.url ?? "").replace(/^https:\/\//, "")}`,
+            };
         case "gcp:serviceaccount/account:Account": {
             const email = `${inputs.accountId}@${inputs.project}.iam.gserviceaccount.com`;
-            return { email, member: `serviceAccount:${email}`, name: `projects/${inputs.project}/serviceAccounts/${email}`, uniqueId: "104200000000000000001" };
+            return {
+                email,
+                member: `serviceAccount:${email}`,
+                name: `projects/${inputs.project}/serviceAccounts/${email}`,
+                uniqueId: "104200000000000000001",
+            };
         }
         case "gcp:iam/workloadIdentityPool:WorkloadIdentityPool":
-            return { name: `projects/${projectNumber}/locations/global/workloadIdentityPools/${inputs.workloadIdentityPoolId}` };
+            return {
+                name: `projects/${projectNumber}/locations/global/workloadIdentityPools/${inputs.workloadIdentityPoolId}`,
+            };
         case "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider":
-            return { name: `projects/${projectNumber}/locations/global/workloadIdentityPools/${inputs.workloadIdentityPoolId}/providers/${inputs.workloadIdentityPoolProviderId}` };
+            return {
+                name: `projects/${projectNumber}/locations/global/workloadIdentityPools/${inputs.workloadIdentityPoolId}/providers/${inputs.workloadIdentityPoolProviderId}`,
+            };
         case "gcp:projects/iAMCustomRole:IAMCustomRole":
             return { name: `projects/${inputs.project}/roles/${inputs.roleId}` };
         case "gcp:storage/bucket:Bucket":
@@ -141,7 +172,14 @@ function cloudOutputs(type: string, name: string, inputs: Registered["inputs"]):
             return { secretId: inputs.secretId, name: `projects/${projectNumber}/secrets/${inputs.secretId}` };
         case "gcp:cloudfunctionsv2/function:Function": {
             const fn = inputs.name ?? physical;
-            return { name: fn, url: `https://${inputs.location}-${inputs.project}.cloudfunctions.net/${fn}`, serviceConfig: { ...inputs.serviceConfig, service: `projects/${inputs.project}/locations/${inputs.location}/services/${fn}` } };
+            return {
+                name: fn,
+                url: `https://${inputs.location}-${inputs.project}.cloudfunctions.net/${fn}`,
+                serviceConfig: {
+                    ...inputs.serviceConfig,
+                    service: `projects/${inputs.project}/locations/${inputs.location}/services/${fn}`,
+                },
+            };
         }
         case "gcp:projects/serviceIdentity:ServiceIdentity": {
             const email = `service-${projectNumber}@gcp-sa-${String(inputs.service).split(".")[0]}.iam.gserviceaccount.com`;
@@ -159,7 +197,10 @@ function cloudOutputs(type: string, name: string, inputs: Registered["inputs"]):
             return { name: physical };
         case "gcp:monitoring/notificationChannel:NotificationChannel": {
             // Cloud Monitoring assigns a decimal ID; the mock derives a stable one from the name.
-            const id = Array.from(String(physical)).reduce((n: number, c: string) => (n * 31 + c.charCodeAt(0)) % 1_000_000_000_000, 7);
+            const id = Array.from(String(physical)).reduce(
+                (n: number, c: string) => (n * 31 + c.charCodeAt(0)) % 1_000_000_000_000,
+                7,
+            );
             return { name: `projects/${inputs.project}/notificationChannels/${id}` };
         }
         default:
@@ -172,7 +213,12 @@ function callOutputs(token: string, inputs: Registered["inputs"]): Registered["i
     const { awsAccountId: account, awsRegion: region, gcpProjectNumber: projectNumber } = settings!;
     switch (token) {
         case "aws:index/getCallerIdentity:getCallerIdentity":
-            return { accountId: account, arn: `arn:aws:iam::${account}:user/mock`, userId: "AIDAMOCKMOCKMOCKMOCK1", id: account };
+            return {
+                accountId: account,
+                arn: `arn:aws:iam::${account}:user/mock`,
+                userId: "AIDAMOCKMOCKMOCKMOCK1",
+                id: account,
+            };
         case "aws:index/getRegion:getRegion":
             return { name: region, region, id: region };
         case "aws:index/getPartition:getPartition":
@@ -205,23 +251,30 @@ export function installMocks(options: MockOptions = {}): void {
     if (settings !== undefined) {
         const same = (Object.keys(wanted) as (keyof typeof wanted)[]).every((k) => wanted[k] === settings![k]);
         if (!same && Object.keys(options).length > 0) {
-            throw new Error("installMocks: the mocks are already installed with other options; call installMocks once per process, before declaring anything.");
+            throw new Error(
+                "installMocks: the mocks are already installed with other options; call installMocks once per process, before declaring anything.",
+            );
         }
         return;
     }
     settings = wanted;
-    pulumi.runtime.setMocks({
-        newResource(args: pulumi.runtime.MockResourceArgs) {
-            registered.push({ type: args.type, name: args.name, inputs: args.inputs });
-            const mine = settings!.outputs?.({ type: args.type, name: args.name, inputs: args.inputs });
-            // An `id` among the outputs is the resource's ID, as the provider would set it.
-            const { id, ...outputs } = mine ?? cloudOutputs(args.type, args.name, args.inputs);
-            return { id: typeof id === "string" ? id : `${args.name}-id`, state: { ...args.inputs, ...outputs } };
+    pulumi.runtime.setMocks(
+        {
+            newResource(args: pulumi.runtime.MockResourceArgs) {
+                registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+                const mine = settings!.outputs?.({ type: args.type, name: args.name, inputs: args.inputs });
+                // An `id` among the outputs is the resource's ID, as the provider would set it.
+                const { id, ...outputs } = mine ?? cloudOutputs(args.type, args.name, args.inputs);
+                return { id: typeof id === "string" ? id : `${args.name}-id`, state: { ...args.inputs, ...outputs } };
+            },
+            call(args: pulumi.runtime.MockCallArgs) {
+                return callOutputs(args.token, args.inputs);
+            },
         },
-        call(args: pulumi.runtime.MockCallArgs) {
-            return callOutputs(args.token, args.inputs);
-        },
-    }, wanted.project, wanted.stack, false);
+        wanted.project,
+        wanted.stack,
+        false,
+    );
 }
 
 /**
@@ -243,9 +296,13 @@ export async function capture<T>(declare: () => T): Promise<{
     const resources = registered.slice(start);
     // The mock monitor's registered resources by URN: its public `resources` field, present in every
     // @pulumi/pulumi we support (`getRegisteredResources()` is newer than 3.142).
-    const urns: string[] = [...(pulumi.runtime.getMonitor() as unknown as { resources: Map<string, unknown> }).resources.keys()];
+    const urns: string[] = [
+        ...(pulumi.runtime.getMonitor() as unknown as { resources: Map<string, unknown> }).resources.keys(),
+    ];
     for (const r of resources) {
-        const urn = urns.find((u) => u.endsWith(`::${r.name}`) && (u.includes(`::${r.type}::`) || u.includes(`$${r.type}::`)));
+        const urn = urns.find(
+            (u) => u.endsWith(`::${r.name}`) && (u.includes(`::${r.type}::`) || u.includes(`$${r.type}::`)),
+        );
         const qualified = urn?.split("::")[2] ?? r.type;
         const chain = qualified.split("$");
         r.parentType = chain.length > 1 ? chain[chain.length - 2] : undefined;

@@ -29,10 +29,12 @@ export const DEFAULT_VENDOR_USER_ARN = "arn:aws:iam::123456789012:user/vendors/s
  * The secret the rotator writes the new key to. Set your own with
  * `pulumi config set sftpVendorKeySecretArn arn:aws:secretsmanager:<region>:<account>:secret:<name>`.
  */
-export const DEFAULT_VENDOR_KEY_SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:sftp-vendor-key-AbCdEf";
+export const DEFAULT_VENDOR_KEY_SECRET_ARN =
+    "arn:aws:secretsmanager:us-east-1:123456789012:secret:sftp-vendor-key-AbCdEf";
 
 /** Why the rotator may mint the vendor user's keys: recorded in an IAM tag (no `,` `;` `'`). */
-export const KEY_ROTATION_REASON = "The SFTP vendor only accepts access keys: this rotates the key of that one user every 30 days";
+export const KEY_ROTATION_REASON =
+    "The SFTP vendor only accepts access keys: this rotates the key of that one user every 30 days";
 
 /** Why the builder may run builds as the Cloud Build service account. */
 export const BUILD_REASON = "gcloud builds submit: builds run as the Cloud Build service account";

@@ -69,9 +69,10 @@ export function crossAccount(): CrossAccount {
 
     const bucket = new aws.s3.Bucket("data-exports", { tags: { app: "finance" } });
 
-    const generatedExternalId = vendorExternalId === undefined
-        ? new random.RandomString("auditor-external-id", { length: EXTERNAL_ID_LENGTH, special: false })
-        : undefined;
+    const generatedExternalId =
+        vendorExternalId === undefined
+            ? new random.RandomString("auditor-external-id", { length: EXTERNAL_ID_LENGTH, special: false })
+            : undefined;
     const externalId = generatedExternalId?.result ?? pulumi.output(vendorExternalId!);
 
     const vendorAccess = new nhi.aws.ServiceIdentity("auditor-access", {

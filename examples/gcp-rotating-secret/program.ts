@@ -34,8 +34,18 @@ export function gcpRotatingSecrets(): GcpRotatingSecrets {
     const project = config.get("gcpProject") ?? DEFAULT_GCP_PROJECT;
 
     // The two services that share the signing secret: keyless accounts with no other grant here.
-    const billing = new nhi.gcp.ServiceIdentity("billing-api", { project, owner: "team-billing", purpose: "Billing API on Cloud Run", grants: [] });
-    const ledger = new nhi.gcp.ServiceIdentity("ledger-api", { project, owner: "team-ledger", purpose: "Ledger API on Cloud Run", grants: [] });
+    const billing = new nhi.gcp.ServiceIdentity("billing-api", {
+        project,
+        owner: "team-billing",
+        purpose: "Billing API on Cloud Run",
+        grants: [],
+    });
+    const ledger = new nhi.gcp.ServiceIdentity("ledger-api", {
+        project,
+        owner: "team-ledger",
+        purpose: "Ledger API on Cloud Run",
+        grants: [],
+    });
 
     const signing = new nhi.gcp.RotatingSecret("webhook-signing", {
         project,
@@ -48,15 +58,18 @@ export function gcpRotatingSecrets(): GcpRotatingSecrets {
     });
 
     const rotator = new nhi.gcp.SecretRotator("partners", { project, region: REGION, owner: "team-partners" });
-    const tokens = ["acme-logistics", "acme-insurance"].map((partner) => new nhi.gcp.RotatingSecret(`${partner}-token`, {
-        project,
-        rotator,
-        owner: "team-partners",
-        purpose: `Token ${partner} sends with its callbacks`,
-        rotateEveryDays: 7,
-        value: { length: 48, format: "alphanumeric" },
-        readers: ["group:partner-gateway@acme.example"],
-    }));
+    const tokens = ["acme-logistics", "acme-insurance"].map(
+        (partner) =>
+            new nhi.gcp.RotatingSecret(`${partner}-token`, {
+                project,
+                rotator,
+                owner: "team-partners",
+                purpose: `Token ${partner} sends with its callbacks`,
+                rotateEveryDays: 7,
+                value: { length: 48, format: "alphanumeric" },
+                readers: ["group:partner-gateway@acme.example"],
+            }),
+    );
 
     return { billing, ledger, signing, rotator, tokens, project };
 }

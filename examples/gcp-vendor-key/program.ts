@@ -29,7 +29,11 @@ export function gcpVendorKey(): GcpVendorKey {
     const config = new pulumi.Config();
     const project = config.get("gcpProject") ?? DEFAULT_GCP_PROJECT;
 
-    const bucket = new gcp.storage.Bucket("vendor-invoices", { project, location: "EU", uniformBucketLevelAccess: true });
+    const bucket = new gcp.storage.Bucket("vendor-invoices", {
+        project,
+        location: "EU",
+        uniformBucketLevelAccess: true,
+    });
 
     // The job that hands the current key to the vendor's portal: it may read the key, nothing else here.
     const courier = new nhi.gcp.ServiceIdentity("key-courier", {

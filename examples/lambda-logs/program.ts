@@ -89,16 +89,20 @@ export function lambdaLogs(): LambdaLogs {
         expiresAt: EXPIRES_AT,
     });
 
-    const fn = new aws.lambda.Function("invoice-parser", {
-        name,
-        role: role.roleArn,
-        runtime: "nodejs20.x",
-        handler: "index.handler",
-        code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(HANDLER_SOURCE) }),
-        timeout: 10,
-        environment: { variables: { TABLE_NAME: table.name } },
-        tags: { app: "payments" },
-    }, { dependsOn: [logGroup] });
+    const fn = new aws.lambda.Function(
+        "invoice-parser",
+        {
+            name,
+            role: role.roleArn,
+            runtime: "nodejs20.x",
+            handler: "index.handler",
+            code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(HANDLER_SOURCE) }),
+            timeout: 10,
+            environment: { variables: { TABLE_NAME: table.name } },
+            tags: { app: "payments" },
+        },
+        { dependsOn: [logGroup] },
+    );
 
     return { role, fn, logGroup, table, name };
 }

@@ -14,7 +14,23 @@
  */
 import { quickstart } from "./program";
 
-const { worker, deployer, bucket, queue, artifacts, paymentsApi, webhookSecret, ledgerVendor, ledgerKeyHandover, notices, renderer, reportsDeployer, reportsBucket, reportsArtifacts, reportsNotices } = quickstart();
+const {
+    worker,
+    deployer,
+    bucket,
+    queue,
+    artifacts,
+    paymentsApi,
+    webhookSecret,
+    ledgerVendor,
+    ledgerKeyHandover,
+    notices,
+    renderer,
+    reportsDeployer,
+    reportsBucket,
+    reportsArtifacts,
+    reportsNotices,
+} = quickstart();
 
 export const invoicesBucket = bucket.bucket;
 export const invoiceQueueUrl = queue.url;

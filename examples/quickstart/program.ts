@@ -90,7 +90,13 @@ export const LEDGER_GRACE_DAYS = 7;
  * - the key handover runs daily and must hand every new key over within the 7-day grace: three
  *   missed runs leave four days to fix it before Acme Ledger's old key is deactivated.
  */
-export const UNUSED_AFTER_DAYS = { worker: 14, deployer: 60, paymentsApi: 14, ledgerVendor: 30, ledgerKeyHandover: 3 } as const;
+export const UNUSED_AFTER_DAYS = {
+    worker: 14,
+    deployer: 60,
+    paymentsApi: 14,
+    ledgerVendor: 30,
+    ledgerKeyHandover: 3,
+} as const;
 /**
  * How many days before its `expiresAt` Acme Ledger's owner is told (`expiryNoticeDays`): a
  * contract renewal takes longer than the default 14 days, which the other identities keep.
@@ -239,7 +245,12 @@ export function quickstart(): Quickstart {
         grants: [
             { service: "s3", access: "read", resources: [pulumi.interpolate`${bucket.arn}/${INCOMING_PREFIX}*`] },
             {
-                actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
+                actions: [
+                    "sqs:ReceiveMessage",
+                    "sqs:DeleteMessage",
+                    "sqs:GetQueueAttributes",
+                    "sqs:ChangeMessageVisibility",
+                ],
                 resources: [queue.arn],
             },
         ],
@@ -375,9 +386,7 @@ export function quickstart(): Quickstart {
         project: gcpProject,
         owner: "team-reports",
         purpose: "Cloud Run service that renders stored reports",
-        grants: [
-            { role: "roles/storage.objectViewer", resource: { bucket: reportsBucket.name } },
-        ],
+        grants: [{ role: "roles/storage.objectViewer", resource: { bucket: reportsBucket.name } }],
         expiresAt: RENDERER_EXPIRES_AT,
         deprovisioner: reportsDeprovisioner,
         unusedAlarm: { afterDays: GCP_UNUSED_AFTER_DAYS.renderer, notify: reportsNotices.name },
@@ -409,7 +418,26 @@ export function quickstart(): Quickstart {
     });
 
     return {
-        worker, deployer, bucket, workerLogs, queue, artifacts, githubOidc, paymentsApi, webhookSecret, ledgerVendor, ledgerKeyHandover, notices, usageMonitor,
-        gcpProject, reportsDeprovisioner, reportsNotices, reportsUsageMonitor, renderer, reportsDeployer, reportsBucket, reportsArtifacts,
+        worker,
+        deployer,
+        bucket,
+        workerLogs,
+        queue,
+        artifacts,
+        githubOidc,
+        paymentsApi,
+        webhookSecret,
+        ledgerVendor,
+        ledgerKeyHandover,
+        notices,
+        usageMonitor,
+        gcpProject,
+        reportsDeprovisioner,
+        reportsNotices,
+        reportsUsageMonitor,
+        renderer,
+        reportsDeployer,
+        reportsBucket,
+        reportsArtifacts,
     };
 }

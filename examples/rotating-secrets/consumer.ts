@@ -13,9 +13,14 @@ import { createHmac, timingSafeEqual } from "crypto";
 export type Stage = "AWSCURRENT" | "AWSPREVIOUS";
 
 /** The value of the secret at `stage`, or undefined if no version has it (no `AWSPREVIOUS` before the first rotation). */
-export async function readStage(client: SecretsManagerClient, secretArn: string, stage: Stage): Promise<string | undefined> {
+export async function readStage(
+    client: SecretsManagerClient,
+    secretArn: string,
+    stage: Stage,
+): Promise<string | undefined> {
     try {
-        return (await client.send(new GetSecretValueCommand({ SecretId: secretArn, VersionStage: stage }))).SecretString;
+        return (await client.send(new GetSecretValueCommand({ SecretId: secretArn, VersionStage: stage })))
+            .SecretString;
     } catch (e) {
         if ((e as Error).name === "ResourceNotFoundException") {
             return undefined;
@@ -34,7 +39,12 @@ export async function sign(client: SecretsManagerClient, secretArn: string, body
 }
 
 /** ledger: whether `signature` is the HMAC of `body` under the current or the previous value. */
-export async function verify(client: SecretsManagerClient, secretArn: string, body: string, signature: string): Promise<boolean> {
+export async function verify(
+    client: SecretsManagerClient,
+    secretArn: string,
+    body: string,
+    signature: string,
+): Promise<boolean> {
     const given = Buffer.from(signature, "hex");
     for (const stage of ["AWSCURRENT", "AWSPREVIOUS"] as const) {
         const key = await readStage(client, secretArn, stage);

@@ -15,4 +15,6 @@ const { webhookSecret, rotator, tokens } = rotatingSecrets();
 
 export const webhookSecretArn = webhookSecret.secretArn;
 export const partnerRotatorFunctionArn = rotator.functionArn;
-export const partnerTokenArns = Object.fromEntries(Object.entries(tokens).map(([partner, token]) => [partner, token.secretArn]));
+export const partnerTokenArns = Object.fromEntries(
+    Object.entries(tokens).map(([partner, token]) => [partner, token.secretArn]),
+);

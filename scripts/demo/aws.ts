@@ -8,7 +8,17 @@ import { PolicyDocument, RenderedStatement } from "../../components/aws/policy";
 import { ESCALATION_TAG_PREFIX } from "../../components/aws/tags";
 import { DEPROVISION_SUFFIX, QUARANTINE_POLICY_NAME } from "../../components/aws/deprovision";
 import { UsageSettingsReport, usageLines, usageSettingsOf } from "./usage";
-import { asList, compare, escapeRegExp, heading, identityFolder, pushAuditTrail, pushEscalations, pushResources, wrap } from "./common";
+import {
+    asList,
+    compare,
+    escapeRegExp,
+    heading,
+    identityFolder,
+    pushAuditTrail,
+    pushEscalations,
+    pushResources,
+    wrap,
+} from "./common";
 
 /** The actions allowed on one resource (under one condition), sorted. */
 export interface Permission {
@@ -55,7 +65,11 @@ export interface IdentityReport {
     readonly files: string[];
 }
 
-export async function reportIdentity(identity: AwsServiceIdentity, all: readonly Registered[], outDir: string): Promise<IdentityReport> {
+export async function reportIdentity(
+    identity: AwsServiceIdentity,
+    all: readonly Registered[],
+    outDir: string,
+): Promise<IdentityReport> {
     const name = await valueOf(identity.urn.apply((urn) => urn.split("::").pop()!));
     const [roleName, roleArn, trustJson, policyJson, expiresAt, auditQuery] = await Promise.all([
         valueOf(identity.roleName),
@@ -67,7 +81,9 @@ export async function reportIdentity(identity: AwsServiceIdentity, all: readonly
     ]);
     const resources = childrenOf(name, all);
     const role = all.find((r) => r.type === "aws:iam/role:Role" && r.name === `${name}-role`);
-    const quarantine = all.find((r) => r.type === "aws:scheduler/schedule:Schedule" && r.name === `${name}${DEPROVISION_SUFFIX}`);
+    const quarantine = all.find(
+        (r) => r.type === "aws:scheduler/schedule:Schedule" && r.name === `${name}${DEPROVISION_SUFFIX}`,
+    );
     const tags: Record<string, string> = { ...(role?.inputs.tags ?? {}) };
     const trustPolicy = JSON.parse(trustJson) as PolicyDocument;
     const identityPolicies = policyJson.map((p) => JSON.parse(p) as PolicyDocument);
@@ -86,7 +102,10 @@ export async function reportIdentity(identity: AwsServiceIdentity, all: readonly
         quarantineAt: quarantine?.inputs.scheduleExpression,
         usage: usageSettingsOf(name, tags, all),
         tags,
-        escalations: Object.keys(tags).filter((k) => k.startsWith(ESCALATION_TAG_PREFIX)).sort(compare).map((k) => ({ method: k.slice(ESCALATION_TAG_PREFIX.length), reason: tags[k] })),
+        escalations: Object.keys(tags)
+            .filter((k) => k.startsWith(ESCALATION_TAG_PREFIX))
+            .sort(compare)
+            .map((k) => ({ method: k.slice(ESCALATION_TAG_PREFIX.length), reason: tags[k] })),
         trustPolicy,
         identityPolicies,
         permissions: effectivePermissions(identityPolicies),
@@ -105,9 +124,12 @@ function childrenOf(name: string, all: readonly Registered[]): { type: string; n
     const child = new RegExp(`^${escapeRegExp(name)}(${DEPROVISION_SUFFIX})?-(role|policy(-\\d+)?)$`);
     const expiry = `${name}${DEPROVISION_SUFFIX}`;
     return all
-        .filter((r) => (r.type === AWS_SERVICE_IDENTITY_TYPE && (r.name === name || r.name === expiry))
-            || (r.type === "aws:scheduler/schedule:Schedule" && r.name === expiry)
-            || (r.type.startsWith("aws:iam/") && child.test(r.name)))
+        .filter(
+            (r) =>
+                (r.type === AWS_SERVICE_IDENTITY_TYPE && (r.name === name || r.name === expiry)) ||
+                (r.type === "aws:scheduler/schedule:Schedule" && r.name === expiry) ||
+                (r.type.startsWith("aws:iam/") && child.test(r.name)),
+        )
         .map((r) => ({ type: r.type, name: r.name }))
         .sort((a, b) => rank(a, name) - rank(b, name) || compare(a.name, b.name) || compare(a.type, b.type));
 }
@@ -137,7 +159,11 @@ export function effectivePermissions(documents: readonly PolicyDocument[]): Perm
         }
     }
     return [...groups.values()]
-        .map((g) => ({ resource: g.resource, actions: [...g.actions].sort(compare), ...(g.condition === undefined ? {} : { condition: g.condition }) }))
+        .map((g) => ({
+            resource: g.resource,
+            actions: [...g.actions].sort(compare),
+            ...(g.condition === undefined ? {} : { condition: g.condition }),
+        }))
         .sort((a, b) => compare(a.resource, b.resource) || compare(a.condition ?? "", b.condition ?? ""));
 }
 
@@ -174,14 +200,21 @@ export function describeTrustPolicy(doc: PolicyDocument): string[] {
         }
         for (const provider of asList(principal.Federated)) {
             const host = provider.replace(/^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\//, "");
-            const who = host === "token.actions.githubusercontent.com" ? "GitHub Actions jobs" : host.startsWith("oidc.eks.") ? "an EKS service account" : `tokens issued by ${host}`;
+            const who =
+                host === "token.actions.githubusercontent.com"
+                    ? "GitHub Actions jobs"
+                    : host.startsWith("oidc.eks.")
+                      ? "an EKS service account"
+                      : `tokens issued by ${host}`;
             out.push(`${who} (${actions})`, `  through the OIDC provider ${provider}`);
         }
         for (const aws of asList(principal.AWS)) {
             out.push(`the AWS principal ${aws} (${actions})`);
         }
         // The expiry last: the claims that say who come first.
-        const conditions = conditionLines(s).sort((a, b) => Number(a.startsWith("aws:CurrentTime")) - Number(b.startsWith("aws:CurrentTime")));
+        const conditions = conditionLines(s).sort(
+            (a, b) => Number(a.startsWith("aws:CurrentTime")) - Number(b.startsWith("aws:CurrentTime")),
+        );
         if (conditions.length > 0) {
             out.push(`  only when ${conditions[0]}`);
             conditions.slice(1).forEach((c) => out.push(`        and ${c}`));
@@ -232,7 +265,11 @@ export function formatIdentity(id: IdentityReport, secrets: readonly ReadableSec
         `  Owner       ${id.owner}`,
         `  Purpose     ${id.purpose}`,
         `  Expires     ${id.expiresAt === undefined ? "never (no expiresAt)" : `${id.expiresAt}  (AWS refuses the role from then on: DateLessThan aws:CurrentTime)`}`,
-        ...(id.quarantineAt === undefined ? [] : [`  Quarantine  ${id.quarantineAt} UTC  (EventBridge Scheduler puts the deny-all inline policy ${QUARANTINE_POLICY_NAME} on the role)`]),
+        ...(id.quarantineAt === undefined
+            ? []
+            : [
+                  `  Quarantine  ${id.quarantineAt} UTC  (EventBridge Scheduler puts the deny-all inline policy ${QUARANTINE_POLICY_NAME} on the role)`,
+              ]),
         ...usageLines(id.usage, "  "),
         "",
         "  Who may assume it",
@@ -252,6 +289,8 @@ export function formatIdentity(id: IdentityReport, secrets: readonly ReadableSec
     pushAuditTrail(push, "aws", id.auditQuery);
     push("", "  Tags on the role");
     const tagWidth = Math.max(...Object.keys(id.tags).map((k) => k.length));
-    Object.keys(id.tags).sort(compare).forEach((k) => push(`    ${k.padEnd(tagWidth)}  ${id.tags[k]}`));
+    Object.keys(id.tags)
+        .sort(compare)
+        .forEach((k) => push(`    ${k.padEnd(tagWidth)}  ${id.tags[k]}`));
     return lines;
 }

@@ -14,13 +14,17 @@ export const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1
 export const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** A policy field that is one string or a list, as a list. */
-export const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+export const asList = (v: string | string[] | undefined): string[] =>
+    v === undefined ? [] : Array.isArray(v) ? v : [v];
 
 /**
  * An identity's output folder, emptied first so that no file of an earlier run survives, and a
  * writer of pretty-printed JSON into it that remembers what it wrote.
  */
-export function identityFolder(outDir: string, name: string): { files: string[]; write: (file: string, data: unknown) => void } {
+export function identityFolder(
+    outDir: string,
+    name: string,
+): { files: string[]; write: (file: string, data: unknown) => void } {
     const dir = path.join(outDir, name);
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
@@ -61,7 +65,11 @@ export function heading(title: string): string {
  * The privilege escalations an identity's grants acknowledge, with the reasons recorded on it
  * (`where`); nothing when there is none.
  */
-export function pushEscalations(push: (...more: string[]) => void, escalations: readonly { method: string; reason: string }[], where: string): void {
+export function pushEscalations(
+    push: (...more: string[]) => void,
+    escalations: readonly { method: string; reason: string }[],
+    where: string,
+): void {
     if (escalations.length === 0) {
         return;
     }
@@ -69,7 +77,10 @@ export function pushEscalations(push: (...more: string[]) => void, escalations: 
     escalations.forEach((e) => push(`    ${e.method}`, `      ${e.reason}`));
 }
 
-export function pushResources(push: (...more: string[]) => void, resources: readonly { type: string; name: string }[]): void {
+export function pushResources(
+    push: (...more: string[]) => void,
+    resources: readonly { type: string; name: string }[],
+): void {
     push("", "  Resources it creates");
     const typeWidth = Math.max(...resources.map((r) => r.type.length));
     resources.forEach((r) => push(`    ${r.type.padEnd(typeWidth)}  ${r.name}`));
@@ -85,6 +96,10 @@ const AUDIT_TRAIL = {
  * An identity's ready-made audit query (README "Audit trail: what did an identity do?"): a
  * heading saying which property, language and command, then the query, one line each.
  */
-export function pushAuditTrail(push: (...more: string[]) => void, cloud: keyof typeof AUDIT_TRAIL, query: string): void {
+export function pushAuditTrail(
+    push: (...more: string[]) => void,
+    cloud: keyof typeof AUDIT_TRAIL,
+    query: string,
+): void {
     push("", `  What it did: ${AUDIT_TRAIL[cloud]}`, ...query.split("\n").map((l) => `    ${l}`));
 }

@@ -6,8 +6,18 @@
  * the resources they registered; nothing of a value is anywhere to read.
  */
 import { Registered, valueOf } from "../../components/testing";
-import { AWS_ACCESS_KEY_IDENTITY_TYPE, AwsAccessKeyIdentity, CONSUMER_TAG, ROTATOR_SUFFIX as KEY_ROTATOR_SUFFIX, USER_CHILD_SUFFIX } from "../../components/aws/access-key-identity";
-import { AWS_ROTATING_SECRET_TYPE, AwsRotatingSecret, ROTATOR_SUFFIX as SECRET_ROTATOR_SUFFIX } from "../../components/aws/rotating-secret";
+import {
+    AWS_ACCESS_KEY_IDENTITY_TYPE,
+    AwsAccessKeyIdentity,
+    CONSUMER_TAG,
+    ROTATOR_SUFFIX as KEY_ROTATOR_SUFFIX,
+    USER_CHILD_SUFFIX,
+} from "../../components/aws/access-key-identity";
+import {
+    AWS_ROTATING_SECRET_TYPE,
+    AwsRotatingSecret,
+    ROTATOR_SUFFIX as SECRET_ROTATOR_SUFFIX,
+} from "../../components/aws/rotating-secret";
 import { AWS_SERVICE_IDENTITY_TYPE } from "../../components/aws/service-identity";
 import { PolicyDocument } from "../../components/aws/policy";
 import { GRACE_TAG } from "../../components/runtime/aws/access-key-contract";
@@ -112,7 +122,12 @@ export type Credential = AwsRotatingSecret | AwsAccessKeyIdentity;
  * Reads `credential` back; `identities` names the principals the demo knows (role ARN → identity
  * name), so that each reader is shown with its identity.
  */
-export async function reportCredential(credential: Credential, all: readonly Registered[], identities: ReadonlyMap<string, string>, outDir: string): Promise<CredentialReport> {
+export async function reportCredential(
+    credential: Credential,
+    all: readonly Registered[],
+    identities: ReadonlyMap<string, string>,
+    outDir: string,
+): Promise<CredentialReport> {
     const name = await valueOf(credential.urn.apply((urn) => urn.split("::").pop()!));
     const isKey = credential instanceof AwsAccessKeyIdentity;
     const type = isKey ? AWS_ACCESS_KEY_IDENTITY_TYPE : AWS_ROTATING_SECRET_TYPE;
@@ -126,11 +141,16 @@ export async function reportCredential(credential: Credential, all: readonly Reg
     const secret = one(SECRET, `${name}-secret`);
     const rotation = one(ROTATION, `${name}-rotation`);
     const tags: Record<string, string> = secret.inputs.tags ?? {};
-    const resourcePolicy = JSON.parse(secret.inputs.policy === "{}" ? '{"Version":"2012-10-17","Statement":[]}' : secret.inputs.policy) as PolicyDocument;
+    const resourcePolicy = JSON.parse(
+        secret.inputs.policy === "{}" ? '{"Version":"2012-10-17","Statement":[]}' : secret.inputs.policy,
+    ) as PolicyDocument;
 
     // The function: its own (`${name}-rotator`), or a shared rotator, whose function has its name.
     const shared = !isKey && credential.rotator.mode === "shared" ? credential.rotator.rotatorId! : undefined;
-    const rotatorName = shared !== undefined ? shared.split("/").pop()! : `${name}${isKey ? KEY_ROTATOR_SUFFIX : SECRET_ROTATOR_SUFFIX}`;
+    const rotatorName =
+        shared !== undefined
+            ? shared.split("/").pop()!
+            : `${name}${isKey ? KEY_ROTATOR_SUFFIX : SECRET_ROTATOR_SUFFIX}`;
     const fn = one(LAMBDA, rotatorName);
     const invoke = one(PERMISSION, `${rotatorName}-invoke`);
     const roleArn: string = fn.inputs.role;
@@ -153,12 +173,21 @@ export async function reportCredential(credential: Credential, all: readonly Reg
         owner: tags["nhi:owner"] ?? "(none)",
         purpose: tags["nhi:purpose"] ?? "(none)",
         secretArn,
-        ...(tags[LENGTH_TAG] !== undefined ? { value: { length: Number(tags[LENGTH_TAG]), format: tags[FORMAT_TAG] } } : {}),
+        ...(tags[LENGTH_TAG] !== undefined
+            ? { value: { length: Number(tags[LENGTH_TAG]), format: tags[FORMAT_TAG] } }
+            : {}),
         rotateEveryDays: rotation.inputs.rotationRules.automaticallyAfterDays,
         rotateImmediately: rotation.inputs.rotateImmediately === true,
         ...(tags[GRACE_TAG] !== undefined ? { graceDays: Number(tags[GRACE_TAG]) } : {}),
         recoveryWindowInDays: secret.inputs.recoveryWindowInDays,
-        ...(tags[NOTIFY_TAG] !== undefined ? { rotationAlarm: { notify: tags[NOTIFY_TAG], afterDays: rotation.inputs.rotationRules.automaticallyAfterDays + ROTATION_SLACK_DAYS } } : {}),
+        ...(tags[NOTIFY_TAG] !== undefined
+            ? {
+                  rotationAlarm: {
+                      notify: tags[NOTIFY_TAG],
+                      afterDays: rotation.inputs.rotationRules.automaticallyAfterDays + ROTATION_SLACK_DAYS,
+                  },
+              }
+            : {}),
         rotator: {
             mode: shared === undefined ? "own" : "shared",
             ...(shared !== undefined ? { rotatorId: shared } : {}),
@@ -181,7 +210,11 @@ export async function reportCredential(credential: Credential, all: readonly Reg
     };
 }
 
-async function reportUser(identity: AwsAccessKeyIdentity, name: string, all: readonly Registered[]): Promise<NonNullable<CredentialReport["user"]>> {
+async function reportUser(
+    identity: AwsAccessKeyIdentity,
+    name: string,
+    all: readonly Registered[],
+): Promise<NonNullable<CredentialReport["user"]>> {
     const [userName, arn, documents, expiresAt, auditQuery] = await Promise.all([
         valueOf(identity.userName),
         valueOf(identity.userArn),
@@ -209,7 +242,9 @@ async function reportUser(identity: AwsAccessKeyIdentity, name: string, all: rea
 function rolePoliciesOf(name: string, all: readonly Registered[]): PolicyDocument[] {
     const inline = all.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.name === `${name}-policy`);
     const overflow = all
-        .filter((r) => r.type === "aws:iam/policy:Policy" && new RegExp(`^${escapeRegExp(name)}-policy-\\d+$`).test(r.name))
+        .filter(
+            (r) => r.type === "aws:iam/policy:Policy" && new RegExp(`^${escapeRegExp(name)}-policy-\\d+$`).test(r.name),
+        )
         .sort((a, b) => Number(a.name.split("-").pop()) - Number(b.name.split("-").pop()));
     return [...inline, ...overflow].map((r) => JSON.parse(r.inputs.policy) as PolicyDocument);
 }
@@ -229,7 +264,11 @@ function readersOf(policy: PolicyDocument, identities: ReadonlyMap<string, strin
     }
     return [...readers.entries()]
         .sort(([a], [b]) => compare(a, b))
-        .map(([arn, actions]) => ({ arn, ...(identities.has(arn) ? { identity: identities.get(arn)! } : {}), actions: [...actions].sort(compare) }));
+        .map(([arn, actions]) => ({
+            arn,
+            ...(identities.has(arn) ? { identity: identities.get(arn)! } : {}),
+            actions: [...actions].sort(compare),
+        }));
 }
 
 /**
@@ -238,14 +277,23 @@ function readersOf(policy: PolicyDocument, identities: ReadonlyMap<string, strin
  * access key's daily check, `-retire`). The component first, then the rest by name and type.
  */
 function childrenOf(name: string, type: string, all: readonly Registered[]): { type: string; name: string }[] {
-    const own = all.filter((r) => r.type === AWS_SERVICE_IDENTITY_TYPE && r.parentType === type && r.name.startsWith(`${name}-`)).map((r) => r.name);
-    const ofIdentity = own.length === 0 ? undefined : new RegExp(`^(${own.map(escapeRegExp).join("|")})-(role|policy(-\\d+)?)$`);
+    const own = all
+        .filter((r) => r.type === AWS_SERVICE_IDENTITY_TYPE && r.parentType === type && r.name.startsWith(`${name}-`))
+        .map((r) => r.name);
+    const ofIdentity =
+        own.length === 0 ? undefined : new RegExp(`^(${own.map(escapeRegExp).join("|")})-(role|policy(-\\d+)?)$`);
     return all
-        .filter((r) => (r.type === type && r.name === name)
-            || (r.parentType === type && r.name.startsWith(`${name}-`))
-            || (ofIdentity !== undefined && r.parentType === AWS_SERVICE_IDENTITY_TYPE && ofIdentity.test(r.name)))
+        .filter(
+            (r) =>
+                (r.type === type && r.name === name) ||
+                (r.parentType === type && r.name.startsWith(`${name}-`)) ||
+                (ofIdentity !== undefined && r.parentType === AWS_SERVICE_IDENTITY_TYPE && ofIdentity.test(r.name)),
+        )
         .map((r) => ({ type: r.type, name: r.name }))
-        .sort((a, b) => Number(b.type === type) - Number(a.type === type) || compare(a.name, b.name) || compare(a.type, b.type));
+        .sort(
+            (a, b) =>
+                Number(b.type === type) - Number(a.type === type) || compare(a.name, b.name) || compare(a.type, b.type),
+        );
 }
 
 /** A credential's section of the report, from the blank line before its heading. */
@@ -262,9 +310,11 @@ export function formatCredential(c: CredentialReport): string[] {
         `  Owner       ${c.owner}`,
         `  Purpose     ${c.purpose}`,
         `  Rotates     every ${days(c.rotateEveryDays)}${c.rotateImmediately ? `, and once at creation (the first ${what})` : ""}`,
-        `  Grace       ${c.graceDays !== undefined
-            ? `the previous key stays active ${days(c.graceDays)} after a rotation; a daily check then deactivates it, and deletes it a day later`
-            : `the previous value stays readable as AWSPREVIOUS until the next rotation (${days(c.rotateEveryDays)})`}`,
+        `  Grace       ${
+            c.graceDays !== undefined
+                ? `the previous key stays active ${days(c.graceDays)} after a rotation; a daily check then deactivates it, and deletes it a day later`
+                : `the previous value stays readable as AWSPREVIOUS until the next rotation (${days(c.rotateEveryDays)})`
+        }`,
         `  Deleted     recoverable for ${days(c.recoveryWindowInDays)}`,
         `  Alarm       ${c.rotationAlarm === undefined ? "none on its rotation (no `rotationAlarm`)" : `no rotation succeeded for ${days(c.rotationAlarm.afterDays)}: the usage monitor tells ${c.rotationAlarm.notify}`}`,
     );
@@ -277,7 +327,11 @@ export function formatCredential(c: CredentialReport): string[] {
             `    ${u.arn}`,
             `    ${u.consoleAccess ? "has a console password" : "no console access (no login profile)"}; ${u.keysInState === 0 ? "no access key declared in Pulumi (the rotator mints it)" : `${u.keysInState} access keys declared in Pulumi`}`,
             `    Expires ${u.expiresAt === undefined ? "never (no expiresAt)" : `${u.expiresAt}  (AWS stops honouring the user's policies: DateLessThan aws:CurrentTime)`}`,
-            ...(u.usage.quarantineAt === undefined ? [] : [`    Quarantine  ${u.usage.quarantineAt} UTC  (EventBridge Scheduler puts the deny-all inline policy ${QUARANTINE_POLICY_NAME} on the user)`]),
+            ...(u.usage.quarantineAt === undefined
+                ? []
+                : [
+                      `    Quarantine  ${u.usage.quarantineAt} UTC  (EventBridge Scheduler puts the deny-all inline policy ${QUARANTINE_POLICY_NAME} on the user)`,
+                  ]),
             ...usageLines(u.usage, "    "),
             `    What its key may do: ${countPermissions(u.permissions)}`,
             ...permissionLines(u.permissions, "      "),
@@ -298,7 +352,10 @@ export function formatCredential(c: CredentialReport): string[] {
         `  Who may read it: ${c.readers.length} principal${c.readers.length === 1 ? "" : "s"}, through the secret's resource policy`,
     );
     for (const reader of c.readers) {
-        push(`    ${reader.arn}${reader.identity !== undefined ? `  (${reader.identity})` : ""}`, ...wrap(reader.actions, "      "));
+        push(
+            `    ${reader.arn}${reader.identity !== undefined ? `  (${reader.identity})` : ""}`,
+            ...wrap(reader.actions, "      "),
+        );
     }
     if (c.readers.length === 0) {
         push("    nobody but the account's administrators");

@@ -32,7 +32,14 @@ export interface GcpUsageMonitorReport {
     readonly project: string;
     readonly owner: string;
     /** The Cloud Scheduler job that runs it: its logical name, cron, time zone, the account it calls as, and the body it posts (decoded). */
-    readonly schedule: { readonly name: string; readonly cron: string; readonly timeZone: string; readonly region: string; readonly as: string; readonly body: unknown };
+    readonly schedule: {
+        readonly name: string;
+        readonly cron: string;
+        readonly timeZone: string;
+        readonly region: string;
+        readonly as: string;
+        readonly body: unknown;
+    };
     readonly functionName: string;
     /** The function's service account. */
     readonly runsAs: string;
@@ -50,12 +57,21 @@ export interface GcpUsageMonitorReport {
     readonly resources: { type: string; name: string }[];
 }
 
-export async function reportGcpUsageMonitor(monitor: GcpUsageMonitor, watches: readonly GcpWatchedIdentity[], all: readonly Registered[]): Promise<GcpUsageMonitorReport> {
+export async function reportGcpUsageMonitor(
+    monitor: GcpUsageMonitor,
+    watches: readonly GcpWatchedIdentity[],
+    all: readonly Registered[],
+): Promise<GcpUsageMonitorReport> {
     const name = await valueOf(monitor.urn.apply((urn) => urn.split("::").pop()!));
     const [functionName, stateBucket, runsAs, member] = await Promise.all([
-        valueOf(monitor.functionName), valueOf(monitor.stateBucketName), valueOf(monitor.monitorIdentity.email), valueOf(monitor.monitorIdentity.member),
+        valueOf(monitor.functionName),
+        valueOf(monitor.stateBucketName),
+        valueOf(monitor.monitorIdentity.email),
+        valueOf(monitor.monitorIdentity.member),
     ]);
-    const own = all.filter((r) => r.parentType === GCP_USAGE_MONITOR_TYPE && (r.name === name || r.name.startsWith(`${name}-`)));
+    const own = all.filter(
+        (r) => r.parentType === GCP_USAGE_MONITOR_TYPE && (r.name === name || r.name.startsWith(`${name}-`)),
+    );
     const one = (type: string, logical: string) => {
         const found = own.find((r) => r.type === type && r.name === logical);
         if (found === undefined) {
@@ -68,11 +84,18 @@ export async function reportGcpUsageMonitor(monitor: GcpUsageMonitor, watches: r
     const heartbeat = one("gcp:monitoring/alertPolicy:AlertPolicy", `${name}-heartbeat`);
     const runtimeName = one(GCP_SERVICE_IDENTITY_TYPE, `${name}-runtime`).name;
     const identities = own.filter((r) => r.type === GCP_SERVICE_IDENTITY_TYPE).map((r) => r.name);
-    const ourAccounts = all.filter((r) => r.type === GCP_ACCOUNT && r.inputs.project === monitor.project && readRecord(r.inputs.description) !== undefined);
+    const ourAccounts = all.filter(
+        (r) =>
+            r.type === GCP_ACCOUNT &&
+            r.inputs.project === monitor.project &&
+            readRecord(r.inputs.description) !== undefined,
+    );
     return {
         name,
         project: monitor.project,
-        owner: readRecord(all.find((r) => r.type === GCP_ACCOUNT && r.name === `${runtimeName}-sa`)?.inputs.description)?.owner ?? "(no ownership record)",
+        owner:
+            readRecord(all.find((r) => r.type === GCP_ACCOUNT && r.name === `${runtimeName}-sa`)?.inputs.description)
+                ?.owner ?? "(no ownership record)",
         schedule: {
             name: job.name,
             cron: job.inputs.schedule,
@@ -84,11 +107,16 @@ export async function reportGcpUsageMonitor(monitor: GcpUsageMonitor, watches: r
         functionName,
         runsAs,
         stateBucket,
-        notices: policies.filter((p) => p !== heartbeat).map((p) => ({ name: p.name, channels: p.inputs.notificationChannels ?? [] })).sort((a, b) => compare(a.name, b.name)),
+        notices: policies
+            .filter((p) => p !== heartbeat)
+            .map((p) => ({ name: p.name, channels: p.inputs.notificationChannels ?? [] }))
+            .sort((a, b) => compare(a.name, b.name)),
         heartbeat: {
             name: heartbeat.name,
             channels: heartbeat.inputs.notificationChannels ?? [],
-            absence: heartbeat.inputs.conditions.find((c: { conditionAbsent?: { duration: string } }) => c.conditionAbsent !== undefined)?.conditionAbsent.duration,
+            absence: heartbeat.inputs.conditions.find(
+                (c: { conditionAbsent?: { duration: string } }) => c.conditionAbsent !== undefined,
+            )?.conditionAbsent.duration,
         },
         bindings: gcpBindingsOf(runtimeName, member, all),
         watches: [...watches],
@@ -98,12 +126,27 @@ export async function reportGcpUsageMonitor(monitor: GcpUsageMonitor, watches: r
 }
 
 /** The monitor `name`, its children and those of its identities (`identities`), the component first. */
-function childrenOf(name: string, identities: readonly string[], all: readonly Registered[]): { type: string; name: string }[] {
-    const ofIdentity = (r: Registered) => r.parentType === GCP_SERVICE_IDENTITY_TYPE && identities.some((i) => r.name.startsWith(`${i}-`));
+function childrenOf(
+    name: string,
+    identities: readonly string[],
+    all: readonly Registered[],
+): { type: string; name: string }[] {
+    const ofIdentity = (r: Registered) =>
+        r.parentType === GCP_SERVICE_IDENTITY_TYPE && identities.some((i) => r.name.startsWith(`${i}-`));
     return all
-        .filter((r) => (r.type === GCP_USAGE_MONITOR_TYPE && r.name === name) || (r.parentType === GCP_USAGE_MONITOR_TYPE && (r.name === name || r.name.startsWith(`${name}-`))) || ofIdentity(r))
+        .filter(
+            (r) =>
+                (r.type === GCP_USAGE_MONITOR_TYPE && r.name === name) ||
+                (r.parentType === GCP_USAGE_MONITOR_TYPE && (r.name === name || r.name.startsWith(`${name}-`))) ||
+                ofIdentity(r),
+        )
         .map((r) => ({ type: r.type, name: r.name }))
-        .sort((a, b) => Number(b.type === GCP_USAGE_MONITOR_TYPE) - Number(a.type === GCP_USAGE_MONITOR_TYPE) || compare(a.name, b.name) || compare(a.type, b.type));
+        .sort(
+            (a, b) =>
+                Number(b.type === GCP_USAGE_MONITOR_TYPE) - Number(a.type === GCP_USAGE_MONITOR_TYPE) ||
+                compare(a.name, b.name) ||
+                compare(a.type, b.type),
+        );
 }
 
 /** A duration in seconds as Cloud Monitoring writes it (`84600s`), in hours and minutes. */
@@ -119,7 +162,8 @@ export function formatGcpUsageMonitor(m: GcpUsageMonitorReport, channels: Readon
     const lines: string[] = [];
     const push = (...more: string[]) => lines.push(...more);
     const channel = (c: string) => (channels.has(c) ? `${c} (${channels.get(c)})` : c);
-    const to = (p: GcpMonitorPolicy) => (p.channels.length === 0 ? "no channel (no alarmChannel)" : p.channels.map(channel).join(", "));
+    const to = (p: GcpMonitorPolicy) =>
+        p.channels.length === 0 ? "no channel (no alarmChannel)" : p.channels.map(channel).join(", ");
     push(
         "",
         heading(`${m.name} (Google Cloud usage monitor)`),
@@ -128,7 +172,10 @@ export function formatGcpUsageMonitor(m: GcpUsageMonitorReport, channels: Readon
         `  Function    ${m.functionName}, as ${m.runsAs}`,
         `  Owner       ${m.owner}`,
         `  State       Cloud Storage object gs://${m.stateBucket}/${STATE_OBJECT}: each account's state, so each change of state is notified once`,
-        ...m.notices.map((p, i) => `${i === 0 ? "  Notifies    " : "              "}${to(p)}  (alerting policy ${p.name}: the run's digest for that channel, one notification)`),
+        ...m.notices.map(
+            (p, i) =>
+                `${i === 0 ? "  Notifies    " : "              "}${to(p)}  (alerting policy ${p.name}: the run's digest for that channel, one notification)`,
+        ),
         `  Heartbeat   alerting policy ${m.heartbeat.name}: no successful run in ${hoursOf(m.heartbeat.absence)}, or a run with failures → ${to(m.heartbeat)}`,
         "",
         `  Service accounts of ${m.project} in this program it watches: idle after, notified, expiring from, disabled`,
@@ -140,7 +187,12 @@ export function formatGcpUsageMonitor(m: GcpUsageMonitorReport, channels: Readon
     for (const b of m.bindings) {
         push(`    ${b.role} → ${b.scope} ${b.resource}`);
         if (b.permissions !== undefined) {
-            push(...wrap(b.permissions.map((p, i) => (i === 0 ? `custom role holding exactly ${p}` : p)), "      "));
+            push(
+                ...wrap(
+                    b.permissions.map((p, i) => (i === 0 ? `custom role holding exactly ${p}` : p)),
+                    "      ",
+                ),
+            );
         }
     }
     pushResources(push, m.resources);

@@ -38,17 +38,17 @@ export interface GcpBinding {
 export type GcpActAs =
     | { readonly kind: "attached" }
     | {
-        readonly kind: "githubActions";
-        /** The provider's full name: `workload_identity_provider` of `google-github-actions/auth`. */
-        readonly provider: string;
-        readonly pool: string;
-        readonly issuerUri: string;
-        readonly attributeMapping: Record<string, string>;
-        /** The CEL condition every GitHub token must satisfy at the provider. */
-        readonly attributeCondition: string;
-        /** The binding on the account that lets the admitted tokens act as it. */
-        readonly binding: { role: string; member: string; condition?: GcpCondition };
-    }
+          readonly kind: "githubActions";
+          /** The provider's full name: `workload_identity_provider` of `google-github-actions/auth`. */
+          readonly provider: string;
+          readonly pool: string;
+          readonly issuerUri: string;
+          readonly attributeMapping: Record<string, string>;
+          /** The CEL condition every GitHub token must satisfy at the provider. */
+          readonly attributeCondition: string;
+          /** The binding on the account that lets the admitted tokens act as it. */
+          readonly binding: { role: string; member: string; condition?: GcpCondition };
+      }
     | { readonly kind: "principal"; readonly binding: { role: string; member: string; condition?: GcpCondition } };
 
 /**
@@ -85,7 +85,12 @@ export interface GcpIdentityReport {
     /** The component and its children. */
     readonly resources: { type: string; name: string }[];
     /** The Cloud Scheduler job that disables the account at its expiry, when there is one. */
-    readonly deprovisioning?: { readonly schedule: string; readonly timeZone: string; readonly uri: string; readonly as: string };
+    readonly deprovisioning?: {
+        readonly schedule: string;
+        readonly timeZone: string;
+        readonly uri: string;
+        readonly as: string;
+    };
     /** What the usage monitor does about it: its unused alarm, expiry notice and deprovisioning time. */
     readonly usage: GcpUsageSettingsReport;
     /** Its `auditLogFilter`: the Cloud Logging filter of what the account did. */
@@ -118,7 +123,11 @@ function conditionOf(inputs: Registered["inputs"]): GcpCondition | undefined {
     if (c === undefined || c === null || typeof c.expression !== "string") {
         return undefined;
     }
-    return { title: c.title, ...(c.description !== undefined ? { description: c.description } : {}), expression: c.expression };
+    return {
+        title: c.title,
+        ...(c.description !== undefined ? { description: c.description } : {}),
+        expression: c.expression,
+    };
 }
 
 /**
@@ -127,7 +136,11 @@ function conditionOf(inputs: Registered["inputs"]): GcpCondition | undefined {
  */
 export function gcpBindingsOf(name: string, member: string, all: readonly Registered[]): GcpBinding[] {
     const children = gcpChildrenOf(name, all);
-    const customRoles = new Map(children.filter((r) => r.type === GCP_CUSTOM_ROLE).map((r) => [`projects/${r.inputs.project}/roles/${r.inputs.roleId}`, r.inputs.permissions as string[]]));
+    const customRoles = new Map(
+        children
+            .filter((r) => r.type === GCP_CUSTOM_ROLE)
+            .map((r) => [`projects/${r.inputs.project}/roles/${r.inputs.roleId}`, r.inputs.permissions as string[]]),
+    );
     return children
         .filter((r) => GCP_BINDING_TYPES[r.type] !== undefined && r.inputs.member === member)
         .map((r) => {
@@ -143,14 +156,24 @@ export function gcpBindingsOf(name: string, member: string, all: readonly Regist
                 ...(condition !== undefined ? { condition } : {}),
             };
         })
-        .sort((a, b) => SCOPE_ORDER.indexOf(a.scope) - SCOPE_ORDER.indexOf(b.scope) || compare(a.resource, b.resource) || compare(a.role, b.role));
+        .sort(
+            (a, b) =>
+                SCOPE_ORDER.indexOf(a.scope) - SCOPE_ORDER.indexOf(b.scope) ||
+                compare(a.resource, b.resource) ||
+                compare(a.role, b.role),
+        );
 }
 
 /**
  * The usage settings the monitor reads in `description` (of an account of `project`), and when
  * `job` (its deprovisioning job) disables it; `channels` says what each channel is, by full name.
  */
-export function gcpUsageSettingsOf(description: string, project: string, job: Registered | undefined, channels: ReadonlyMap<string, string>): GcpUsageSettingsReport {
+export function gcpUsageSettingsOf(
+    description: string,
+    project: string,
+    job: Registered | undefined,
+    channels: ReadonlyMap<string, string>,
+): GcpUsageSettingsReport {
     const t = readRecord(description);
     const notify = t?.notify === undefined ? undefined : channelName(project, t.notify);
     const channel = notify === undefined ? undefined : channels.get(notify);
@@ -162,17 +185,28 @@ export function gcpUsageSettingsOf(description: string, project: string, job: Re
 }
 
 /** What each of `channels` is, by full name: its type and labels, such as `email team-reports@example.com`. */
-export async function describeChannels(channels: readonly { readonly name: pulumi.Output<string>; readonly urn: pulumi.Output<string> }[], all: readonly Registered[]): Promise<Map<string, string>> {
+export async function describeChannels(
+    channels: readonly { readonly name: pulumi.Output<string>; readonly urn: pulumi.Output<string> }[],
+    all: readonly Registered[],
+): Promise<Map<string, string>> {
     const out = new Map<string, string>();
     for (const c of channels) {
         const [name, logical] = await Promise.all([valueOf(c.name), valueOf(c.urn.apply((u) => u.split("::").pop()!))]);
         const declared = all.find((r) => r.type === GCP_CHANNEL && r.name === logical);
-        out.set(name, [declared?.inputs.type ?? "channel", ...Object.values(declared?.inputs.labels ?? {}).map(String)].join(" "));
+        out.set(
+            name,
+            [declared?.inputs.type ?? "channel", ...Object.values(declared?.inputs.labels ?? {}).map(String)].join(" "),
+        );
     }
     return out;
 }
 
-export async function reportGcpIdentity(identity: GcpServiceIdentity, all: readonly Registered[], outDir: string, channels: ReadonlyMap<string, string> = new Map()): Promise<GcpIdentityReport> {
+export async function reportGcpIdentity(
+    identity: GcpServiceIdentity,
+    all: readonly Registered[],
+    outDir: string,
+    channels: ReadonlyMap<string, string> = new Map(),
+): Promise<GcpIdentityReport> {
     const name = await valueOf(identity.urn.apply((urn) => urn.split("::").pop()!));
     const [email, member, providerName, auditLogFilter] = await Promise.all([
         valueOf(identity.email),
@@ -193,29 +227,42 @@ export async function reportGcpIdentity(identity: GcpServiceIdentity, all: reado
 
     // The binding that lets the trusted workload act as the account (one per subject in a shared pool;
     // the quickstart's identities have their own pools, so one).
-    const actAsBinding = children.find((r) => r.type === GCP_ACCOUNT_MEMBER && r.name.startsWith(`${name}-workload-identity-user`));
+    const actAsBinding = children.find(
+        (r) => r.type === GCP_ACCOUNT_MEMBER && r.name.startsWith(`${name}-workload-identity-user`),
+    );
     const provider = child(GCP_WIF_PROVIDER, `${name}-github`);
     let actAs: GcpActAs = { kind: "attached" };
     if (actAsBinding !== undefined) {
         const condition = conditionOf(actAsBinding.inputs);
-        const binding = { role: actAsBinding.inputs.role, member: actAsBinding.inputs.member, ...(condition !== undefined ? { condition } : {}) };
-        actAs = provider !== undefined && providerName
-            ? {
-                kind: "githubActions",
-                provider: providerName,
-                pool: providerName.replace(/\/providers\/[^/]+$/, ""),
-                issuerUri: provider.inputs.oidc?.issuerUri,
-                attributeMapping: provider.inputs.attributeMapping ?? {},
-                attributeCondition: provider.inputs.attributeCondition,
-                binding,
-            }
-            : { kind: "principal", binding };
+        const binding = {
+            role: actAsBinding.inputs.role,
+            member: actAsBinding.inputs.member,
+            ...(condition !== undefined ? { condition } : {}),
+        };
+        actAs =
+            provider !== undefined && providerName
+                ? {
+                      kind: "githubActions",
+                      provider: providerName,
+                      pool: providerName.replace(/\/providers\/[^/]+$/, ""),
+                      issuerUri: provider.inputs.oidc?.issuerUri,
+                      attributeMapping: provider.inputs.attributeMapping ?? {},
+                      attributeCondition: provider.inputs.attributeCondition,
+                      binding,
+                  }
+                : { kind: "principal", binding };
     }
 
     const job = child(GCP_SCHEDULER_JOB, `${name}-deprovision`);
-    const deprovisioning = job === undefined ? undefined : {
-        schedule: job.inputs.schedule, timeZone: job.inputs.timeZone, uri: job.inputs.httpTarget.uri, as: job.inputs.httpTarget.oauthToken.serviceAccountEmail,
-    };
+    const deprovisioning =
+        job === undefined
+            ? undefined
+            : {
+                  schedule: job.inputs.schedule,
+                  timeZone: job.inputs.timeZone,
+                  uri: job.inputs.httpTarget.uri,
+                  as: job.inputs.httpTarget.oauthToken.serviceAccountEmail,
+              };
 
     const { files, write } = identityFolder(outDir, name);
     write("bindings.json", bindings);
@@ -245,7 +292,16 @@ export async function reportGcpIdentity(identity: GcpServiceIdentity, all: reado
         escalations: Object.entries(record?.acknowledged ?? {}).map(([method, reason]) => ({ method, reason })),
         actAs,
         bindings,
-        keys: all.filter((r) => r.type === GCP_KEY && [email, member, `projects/${account.inputs.project}/serviceAccounts/${email}`, account.inputs.accountId].includes(r.inputs.serviceAccountId)).length,
+        keys: all.filter(
+            (r) =>
+                r.type === GCP_KEY &&
+                [
+                    email,
+                    member,
+                    `projects/${account.inputs.project}/serviceAccounts/${email}`,
+                    account.inputs.accountId,
+                ].includes(r.inputs.serviceAccountId),
+        ).length,
         resources: children.map((r) => ({ type: r.type, name: r.name })),
         ...(deprovisioning !== undefined ? { deprovisioning } : {}),
         usage: gcpUsageSettingsOf(description, account.inputs.project, job, channels),
@@ -263,18 +319,27 @@ const SCOPE_ORDER = ["project", "bucket", "topic", "subscription", "secret", "da
  */
 function gcpChildrenOf(name: string, all: readonly Registered[]): Registered[] {
     const identities = all.filter((r) => r.type === GCP_SERVICE_IDENTITY_TYPE).map((r) => r.name);
-    const owner = (r: Registered) => identities.filter((n) => r.name.startsWith(`${n}-`)).sort((a, b) => b.length - a.length)[0];
+    const owner = (r: Registered) =>
+        identities.filter((n) => r.name.startsWith(`${n}-`)).sort((a, b) => b.length - a.length)[0];
     const rankOf = (r: Registered) => (r.type === GCP_SERVICE_IDENTITY_TYPE ? 0 : r.type === GCP_ACCOUNT ? 1 : 2);
     return all
-        .filter((r) => (r.type === GCP_SERVICE_IDENTITY_TYPE && r.name === name) || (r.parentType === GCP_SERVICE_IDENTITY_TYPE && owner(r) === name))
+        .filter(
+            (r) =>
+                (r.type === GCP_SERVICE_IDENTITY_TYPE && r.name === name) ||
+                (r.parentType === GCP_SERVICE_IDENTITY_TYPE && owner(r) === name),
+        )
         .sort((a, b) => rankOf(a) - rankOf(b) || compare(a.name, b.name) || compare(a.type, b.type));
 }
 
 /** Who may act as a Google service account: one headline and its details. */
 export function describeActAs(id: GcpIdentityReport): string[] {
     const out: string[] = [];
-    const keys = id.keys === 0 ? "no service account key is declared" : `${id.keys} service account key${id.keys === 1 ? "" : "s"} (anyone holding one acts as it)`;
-    const when = (c: GcpCondition | undefined) => (c === undefined ? "  with no condition: for good" : `  only when ${c.expression}`);
+    const keys =
+        id.keys === 0
+            ? "no service account key is declared"
+            : `${id.keys} service account key${id.keys === 1 ? "" : "s"} (anyone holding one acts as it)`;
+    const when = (c: GcpCondition | undefined) =>
+        c === undefined ? "  with no condition: for good" : `  only when ${c.expression}`;
     switch (id.actAs.kind) {
         case "attached":
             out.push(
@@ -320,7 +385,9 @@ export function formatGcpIdentity(id: GcpIdentityReport): string[] {
         `  Expires     ${id.expiresAt === undefined ? "never (no expiresAt)" : `${id.expiresAt}  (Google stops honouring every binding then: IAM Condition on request.time)`}`,
         `  Disabled    ${id.deprovisioning === undefined ? "by no job" : `by a Cloud Scheduler job at "${id.deprovisioning.schedule}" (${id.deprovisioning.timeZone}), as ${id.deprovisioning.as}:`}`,
         ...(id.deprovisioning === undefined ? [] : [`              POST ${id.deprovisioning.uri}`]),
-        ...usageLines(id.usage, "  ", "channel", (n) => (id.usage.channel === undefined ? n : `${n} (${id.usage.channel})`)),
+        ...usageLines(id.usage, "  ", "channel", (n) =>
+            id.usage.channel === undefined ? n : `${n} (${id.usage.channel})`,
+        ),
         "",
         "  Who may act as it",
         ...describeActAs(id).map((l) => (l === "" ? "" : `    ${l}`)),
@@ -330,9 +397,16 @@ export function formatGcpIdentity(id: GcpIdentityReport): string[] {
     for (const b of id.bindings) {
         push(`    ${b.role} → ${b.scope} ${b.resource}`);
         if (b.permissions !== undefined) {
-            push(...wrap(b.permissions.map((p, i) => (i === 0 ? `custom role holding exactly ${p}` : p)), "      "));
+            push(
+                ...wrap(
+                    b.permissions.map((p, i) => (i === 0 ? `custom role holding exactly ${p}` : p)),
+                    "      ",
+                ),
+            );
         }
-        push(`      ${b.condition === undefined ? "no condition: never expires" : `only when ${b.condition.expression}`}`);
+        push(
+            `      ${b.condition === undefined ? "no condition: never expires" : `only when ${b.condition.expression}`}`,
+        );
     }
     if (id.bindings.length === 0) {
         push("    nothing (no grants)");

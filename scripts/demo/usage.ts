@@ -37,19 +37,30 @@ export interface UsageSettingsReport extends UsageThresholdsReport {
 }
 
 /** The thresholds a monitor's own parser read (AWS `readThresholds`, Google `readRecord`), as the demo reports them; `notify` as given. */
-export function thresholdsReport(t: { readonly unusedAfterDays?: number; readonly expiresAt?: Date; readonly expiryNoticeDays: number }, notify: string | undefined): UsageThresholdsReport {
+export function thresholdsReport(
+    t: { readonly unusedAfterDays?: number; readonly expiresAt?: Date; readonly expiryNoticeDays: number },
+    notify: string | undefined,
+): UsageThresholdsReport {
     return {
         ...(t.unusedAfterDays !== undefined ? { unusedAfterDays: t.unusedAfterDays } : {}),
         ...(notify !== undefined ? { notify } : {}),
         expiryNoticeDays: t.expiryNoticeDays,
-        ...(t.expiresAt !== undefined ? { expiringFrom: instant(t.expiresAt.getTime() - t.expiryNoticeDays * DAY_MS) } : {}),
+        ...(t.expiresAt !== undefined
+            ? { expiringFrom: instant(t.expiresAt.getTime() - t.expiryNoticeDays * DAY_MS) }
+            : {}),
     };
 }
 
 /** The usage settings of the identity `name` whose role or user carries `tags`. */
-export function usageSettingsOf(name: string, tags: Readonly<Record<string, string>>, all: readonly Registered[]): UsageSettingsReport {
+export function usageSettingsOf(
+    name: string,
+    tags: Readonly<Record<string, string>>,
+    all: readonly Registered[],
+): UsageSettingsReport {
     const t = readThresholds(tags);
-    const quarantine = all.find((r) => r.type === "aws:scheduler/schedule:Schedule" && r.name === `${name}${DEPROVISION_SUFFIX}`);
+    const quarantine = all.find(
+        (r) => r.type === "aws:scheduler/schedule:Schedule" && r.name === `${name}${DEPROVISION_SUFFIX}`,
+    );
     return {
         ...thresholdsReport(t, t.notify),
         ...(quarantine !== undefined ? { quarantineAt: quarantine.inputs.scheduleExpression } : {}),
@@ -60,14 +71,21 @@ export function usageSettingsOf(name: string, tags: Readonly<Record<string, stri
  * `Unused` and `Expiring` lines of an identity's section, each starting with `indent`; `target` is
  * what `notify` names (`topic`, `channel`), `describe` how to print it.
  */
-export function usageLines(u: UsageThresholdsReport, indent: string, target = "topic", describe: (notify: string) => string = (n) => n): string[] {
+export function usageLines(
+    u: UsageThresholdsReport,
+    indent: string,
+    target = "topic",
+    describe: (notify: string) => string = (n) => n,
+): string[] {
     const days = (n: number) => `${n} day${n === 1 ? "" : "s"}`;
-    const unused = u.unusedAfterDays === undefined
-        ? "no alarm (no `unusedAlarm`)"
-        : `idle after ${days(u.unusedAfterDays)} without use: the usage monitor tells ${u.notify === undefined ? "no one" : describe(u.notify)}, once, and once more when it is used again`;
-    const expiring = u.expiringFrom === undefined
-        ? "never (no expiresAt)"
-        : `${days(u.expiryNoticeDays)} before it expires, from ${u.expiringFrom}: ${u.notify === undefined ? "recorded, no one told (no `unusedAlarm.notify`)" : `one notice to the same ${target}`}`;
+    const unused =
+        u.unusedAfterDays === undefined
+            ? "no alarm (no `unusedAlarm`)"
+            : `idle after ${days(u.unusedAfterDays)} without use: the usage monitor tells ${u.notify === undefined ? "no one" : describe(u.notify)}, once, and once more when it is used again`;
+    const expiring =
+        u.expiringFrom === undefined
+            ? "never (no expiresAt)"
+            : `${days(u.expiryNoticeDays)} before it expires, from ${u.expiringFrom}: ${u.notify === undefined ? "recorded, no one told (no `unusedAlarm.notify`)" : `one notice to the same ${target}`}`;
     return [`${indent}Unused      ${unused}`, `${indent}Expiring    ${expiring}`];
 }
 
@@ -107,7 +125,12 @@ export interface UsageMonitorReport {
     /** The only topics its function may publish to (`notifyTopics`), read from its role's policy. */
     readonly notifyTopics: string[];
     /** The heartbeat alarm: its logical name, window, and whom it tells. */
-    readonly heartbeat: { readonly name: string; readonly periodSeconds: number; readonly treatMissingData: string; readonly actions: string[] };
+    readonly heartbeat: {
+        readonly name: string;
+        readonly periodSeconds: number;
+        readonly treatMissingData: string;
+        readonly actions: string[];
+    };
     /** What its function's role may do. */
     readonly permissions: Permission[];
     /** The program's identities with usage settings, in the order given. */
@@ -117,9 +140,16 @@ export interface UsageMonitorReport {
     readonly resources: { type: string; name: string }[];
 }
 
-export async function reportUsageMonitor(monitor: AwsUsageMonitor, watches: readonly WatchedIdentity[], all: readonly Registered[]): Promise<UsageMonitorReport> {
+export async function reportUsageMonitor(
+    monitor: AwsUsageMonitor,
+    watches: readonly WatchedIdentity[],
+    all: readonly Registered[],
+): Promise<UsageMonitorReport> {
     const name = await valueOf(monitor.urn.apply((urn) => urn.split("::").pop()!));
-    const [functionArn, stateTable] = await Promise.all([valueOf(monitor.functionArn), valueOf(monitor.stateTableName)]);
+    const [functionArn, stateTable] = await Promise.all([
+        valueOf(monitor.functionArn),
+        valueOf(monitor.stateTableName),
+    ]);
     const one = (type: string, logical: string) => {
         const found = all.find((r) => r.type === type && r.name === logical);
         if (found === undefined) {
@@ -129,18 +159,33 @@ export async function reportUsageMonitor(monitor: AwsUsageMonitor, watches: read
     };
     const schedule = one("aws:scheduler/schedule:Schedule", `${name}-schedule`);
     const alarm = one("aws:cloudwatch/metricAlarm:MetricAlarm", `${name}-heartbeat`);
-    const policies = all.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.name === `${name}-policy`).map((r) => JSON.parse(r.inputs.policy) as PolicyDocument);
+    const policies = all
+        .filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && r.name === `${name}-policy`)
+        .map((r) => JSON.parse(r.inputs.policy) as PolicyDocument);
     const permissions = effectivePermissions(policies);
-    const principals = all.filter((r) => (r.type === "aws:iam/role:Role" || r.type === "aws:iam/user:User") && r.inputs.tags?.[MANAGED_BY_TAG] === MANAGED_BY_VALUE);
+    const principals = all.filter(
+        (r) =>
+            (r.type === "aws:iam/role:Role" || r.type === "aws:iam/user:User") &&
+            r.inputs.tags?.[MANAGED_BY_TAG] === MANAGED_BY_VALUE,
+    );
     return {
         name,
         owner: one("aws:dynamodb/table:Table", `${name}-state`).inputs.tags["nhi:owner"],
-        schedule: { name: schedule.name, expression: schedule.inputs.scheduleExpression, event: JSON.parse(schedule.inputs.target.input) },
+        schedule: {
+            name: schedule.name,
+            expression: schedule.inputs.scheduleExpression,
+            event: JSON.parse(schedule.inputs.target.input),
+        },
         functionName: functionArn.split(":").pop()!,
         functionArn,
         stateTable,
         notifyTopics: permissions.filter((p) => p.actions.includes("sns:Publish")).map((p) => p.resource),
-        heartbeat: { name: alarm.name, periodSeconds: alarm.inputs.period, treatMissingData: alarm.inputs.treatMissingData, actions: alarm.inputs.alarmActions ?? [] },
+        heartbeat: {
+            name: alarm.name,
+            periodSeconds: alarm.inputs.period,
+            treatMissingData: alarm.inputs.treatMissingData,
+            actions: alarm.inputs.alarmActions ?? [],
+        },
         permissions,
         watches: [...watches],
         otherManaged: principals.length - watches.length,
@@ -150,14 +195,29 @@ export async function reportUsageMonitor(monitor: AwsUsageMonitor, watches: read
 
 /** The monitor `name` and its children (`${name}-…`), with the roles and policies of its own identities. */
 function childrenOf(name: string, all: readonly Registered[]): { type: string; name: string }[] {
-    const own = all.filter((r) => r.type === AWS_SERVICE_IDENTITY_TYPE && r.parentType === AWS_USAGE_MONITOR_TYPE && (r.name === name || r.name.startsWith(`${name}-`))).map((r) => r.name);
+    const own = all
+        .filter(
+            (r) =>
+                r.type === AWS_SERVICE_IDENTITY_TYPE &&
+                r.parentType === AWS_USAGE_MONITOR_TYPE &&
+                (r.name === name || r.name.startsWith(`${name}-`)),
+        )
+        .map((r) => r.name);
     const ofIdentity = new RegExp(`^(${own.map(escapeRegExp).join("|")})-(role|policy(-\\d+)?)$`);
     return all
-        .filter((r) => (r.type === AWS_USAGE_MONITOR_TYPE && r.name === name)
-            || (r.parentType === AWS_USAGE_MONITOR_TYPE && (r.name === name || r.name.startsWith(`${name}-`)))
-            || (own.length > 0 && r.parentType === AWS_SERVICE_IDENTITY_TYPE && ofIdentity.test(r.name)))
+        .filter(
+            (r) =>
+                (r.type === AWS_USAGE_MONITOR_TYPE && r.name === name) ||
+                (r.parentType === AWS_USAGE_MONITOR_TYPE && (r.name === name || r.name.startsWith(`${name}-`))) ||
+                (own.length > 0 && r.parentType === AWS_SERVICE_IDENTITY_TYPE && ofIdentity.test(r.name)),
+        )
         .map((r) => ({ type: r.type, name: r.name }))
-        .sort((a, b) => Number(b.type === AWS_USAGE_MONITOR_TYPE) - Number(a.type === AWS_USAGE_MONITOR_TYPE) || compare(a.name, b.name) || compare(a.type, b.type));
+        .sort(
+            (a, b) =>
+                Number(b.type === AWS_USAGE_MONITOR_TYPE) - Number(a.type === AWS_USAGE_MONITOR_TYPE) ||
+                compare(a.name, b.name) ||
+                compare(a.type, b.type),
+        );
 }
 
 /** The usage monitor's section of the report, from the blank line before its heading. */
@@ -177,8 +237,18 @@ export function formatUsageMonitor(m: UsageMonitorReport): string[] {
         "",
         "  Identities of this program it watches: idle after, told to, expiring from, quarantine (UTC)",
     );
-    push(...watchLines(m.watches.map((w) => ({ ...w, label: `${w.name} (${w.kind})`, end: `quarantine ${w.quarantineAt ?? "none"}` }))));
-    push(`    and ${m.otherManaged} more roles and users of this program tagged ${MANAGED_BY_TAG} (the functions', the schedules' and the quarantines' own): checked, nobody told`);
+    push(
+        ...watchLines(
+            m.watches.map((w) => ({
+                ...w,
+                label: `${w.name} (${w.kind})`,
+                end: `quarantine ${w.quarantineAt ?? "none"}`,
+            })),
+        ),
+    );
+    push(
+        `    and ${m.otherManaged} more roles and users of this program tagged ${MANAGED_BY_TAG} (the functions', the schedules' and the quarantines' own): checked, nobody told`,
+    );
     push("", "  What its function may do", ...permissionLines(m.permissions, "    "));
     pushResources(push, m.resources);
     return lines;

@@ -195,13 +195,20 @@ const BAD_INPUTS: BadInput[] = [
     },
     {
         what: "more tags than the key's secret may have, with an expiry",
-        args: { ...base, expiresAt: "2099-01-01T00:00:00Z", tags: Object.fromEntries(Array.from({ length: 44 }, (_, i) => [`t${i}`, "v"])) },
+        args: {
+            ...base,
+            expiresAt: "2099-01-01T00:00:00Z",
+            tags: Object.fromEntries(Array.from({ length: 44 }, (_, i) => [`t${i}`, "v"])),
+        },
         path: "tags",
         reason: "`tags` has 44 tags; with the 7 `nhi:` tags pulumi-nhi writes on the secret that holds the key that is 51, more than the 50 Secrets Manager allows on a secret.",
     },
     {
         what: "a grant that lets the user mint another user's keys, unacknowledged",
-        args: { ...base, grants: [{ actions: ["iam:CreateAccessKey"], resources: ["arn:aws:iam::123456789012:user/ops"] }] },
+        args: {
+            ...base,
+            grants: [{ actions: ["iam:CreateAccessKey"], resources: ["arn:aws:iam::123456789012:user/ops"] }],
+        },
         path: "grants[0]",
         reason: "`grants[0]` allows privilege escalation. CreateAccessKey (Rhino Security Labs #4; cloudsplaining): `iam:CreateAccessKey` on `arn:aws:iam::123456789012:user/ops` lets the identity create an access key of that user and act as the user. Give the other workload an identity of its own instead of minting an IAM user's credentials. If the escalation is intended, say why in `grants[0].acknowledge`; the reason is recorded in the user's `nhi:escalation:<method>` tag.",
     },
@@ -214,30 +221,61 @@ describe("aws.AccessKeyIdentity bad input", () => {
 
     it("reports every problem at once, in argument order", () => {
         // GIVEN four independent problems
-        const args = { ...base, owner: "", consumer: "", grants: [{ actions: ["s3:PutObjekt"], resources: ["arn:aws:s3:::acme-exchange/*"] }], rotateEveryDays: 400 };
+        const args = {
+            ...base,
+            owner: "",
+            consumer: "",
+            grants: [{ actions: ["s3:PutObjekt"], resources: ["arn:aws:s3:::acme-exchange/*"] }],
+            rotateEveryDays: 400,
+        };
         // THEN one error lists all four
-        assert.throws(() => planAwsAccessKeyIdentity("acme", args, TABLE_NOW), (e: any) => {
-            assert.deepStrictEqual(e.errors.map((p: any) => p.propertyPath), ["owner", "consumer", "grants[0].actions[0]", "rotateEveryDays"]);
-            assert.match(e.message, /^AwsAccessKeyIdentity "acme" has 4 invalid arguments:\n/);
-            return true;
-        });
+        assert.throws(
+            () => planAwsAccessKeyIdentity("acme", args, TABLE_NOW),
+            (e: any) => {
+                assert.deepStrictEqual(
+                    e.errors.map((p: any) => p.propertyPath),
+                    ["owner", "consumer", "grants[0].actions[0]", "rotateEveryDays"],
+                );
+                assert.match(e.message, /^AwsAccessKeyIdentity "acme" has 4 invalid arguments:\n/);
+                return true;
+            },
+        );
     });
 
     it("keeps the check of a reader known only at deploy time, with the construction-time message", () => {
         // GIVEN a reader that is an Output  WHEN the identity is planned  THEN nothing is refused yet
-        const plan = planAwsAccessKeyIdentity("acme", { ...base, readers: [pulumi.output("acme-uploader")] }, TABLE_NOW);
+        const plan = planAwsAccessKeyIdentity(
+            "acme",
+            { ...base, readers: [pulumi.output("acme-uploader")] },
+            TABLE_NOW,
+        );
         // AND the check that runs where it resolves (through the component's deploy-time guard, as for
         // every identity) refuses a name with the same words, and takes an ARN
         const check = plan.later.find((c) => c.path === "readers[0]")!;
-        assert.strictEqual(check.problem("acme-uploader"), BAD_INPUTS.find((b) => b.what === "reader given by name")!.reason);
+        assert.strictEqual(
+            check.problem("acme-uploader"),
+            BAD_INPUTS.find((b) => b.what === "reader given by name")!.reason,
+        );
         assert.strictEqual(check.problem("arn:aws:iam::123456789012:role/acme-uploader"), undefined);
     });
 
     it("accepts as many tags as the key's secret can carry beside its own", () => {
         const tags = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`t${i}`, "v"]));
         // GIVEN 44 tags (43 with an expiry, whose tag the secret carries too)  THEN accepted
-        assert.strictEqual(Object.keys(planAwsAccessKeyIdentity("acme", { ...base, tags: tags(44) }, TABLE_NOW).tags.userKeys).length, 44);
-        assert.strictEqual(Object.keys(planAwsAccessKeyIdentity("acme", { ...base, expiresAt: "2099-01-01T00:00:00Z", tags: tags(43) }, TABLE_NOW).tags.userKeys).length, 43);
+        assert.strictEqual(
+            Object.keys(planAwsAccessKeyIdentity("acme", { ...base, tags: tags(44) }, TABLE_NOW).tags.userKeys).length,
+            44,
+        );
+        assert.strictEqual(
+            Object.keys(
+                planAwsAccessKeyIdentity(
+                    "acme",
+                    { ...base, expiresAt: "2099-01-01T00:00:00Z", tags: tags(43) },
+                    TABLE_NOW,
+                ).tags.userKeys,
+            ).length,
+            43,
+        );
     });
 
     it("defaults the grace to one day, and to none when the period is one day", () => {

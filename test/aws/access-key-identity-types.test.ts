@@ -16,8 +16,21 @@ const OBJECTS = "arn:aws:s3:::acme-exchange/invoices/*";
 /** Good shapes: each compiles. */
 const good: aws.AwsAccessKeyIdentityArgs[] = [
     { ...base, rotateEveryDays: 30, grants: [] },
-    { ...base, rotateEveryDays: 90, graceDays: 7, grants: [{ actions: ["s3:PutObject"], resources: [OBJECTS] }], expiresAt: "2099-01-01T00:00:00Z", path: "/vendors/" },
-    { ...base, rotateEveryDays: 1, grants: [{ service: "s3", access: "write", resources: [pulumi.output(OBJECTS)] }], permissionsBoundaryArn: pulumi.output("arn:aws:iam::123456789012:policy/boundary"), tags: { team: "payments" } as const },
+    {
+        ...base,
+        rotateEveryDays: 90,
+        graceDays: 7,
+        grants: [{ actions: ["s3:PutObject"], resources: [OBJECTS] }],
+        expiresAt: "2099-01-01T00:00:00Z",
+        path: "/vendors/",
+    },
+    {
+        ...base,
+        rotateEveryDays: 1,
+        grants: [{ service: "s3", access: "write", resources: [pulumi.output(OBJECTS)] }],
+        permissionsBoundaryArn: pulumi.output("arn:aws:iam::123456789012:policy/boundary"),
+        tags: { team: "payments" } as const,
+    },
 ];
 
 /** Every AWS identity's arguments are shared: a role's and a user's take the same grants. */
@@ -66,11 +79,17 @@ describe("aws.AccessKeyIdentity argument types", () => {
 
     it("refuse at run time every shape tsc refuses, naming the property", () => {
         for (const { args, path } of bad) {
-            assert.throws(() => planAwsAccessKeyIdentity("typed", args as aws.AwsAccessKeyIdentityArgs, TABLE_NOW), (e: any) => {
-                assert.ok(pulumi.InputPropertiesError.isInstance(e));
-                assert.deepStrictEqual(e.errors.map((p: any) => p.propertyPath), [path]);
-                return true;
-            });
+            assert.throws(
+                () => planAwsAccessKeyIdentity("typed", args as aws.AwsAccessKeyIdentityArgs, TABLE_NOW),
+                (e: any) => {
+                    assert.ok(pulumi.InputPropertiesError.isInstance(e));
+                    assert.deepStrictEqual(
+                        e.errors.map((p: any) => p.propertyPath),
+                        [path],
+                    );
+                    return true;
+                },
+            );
         }
     });
 });

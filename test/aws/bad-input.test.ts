@@ -13,7 +13,6 @@ const base: any = {
     grants: [{ actions: ["sqs:ReceiveMessage"], resources: ["arn:aws:sqs:us-east-1:123456789012:q"] }],
 };
 
-
 /** Each bad input a new user might try, with the exact problem reported. */
 const BAD_INPUTS: BadInput[] = [
     {
@@ -36,7 +35,13 @@ const BAD_INPUTS: BadInput[] = [
     },
     {
         what: "two trust kinds",
-        args: { ...base, trust: { service: { principal: "lambda.amazonaws.com" }, account: { principalArn: "arn:aws:iam::210987654321:root", externalId: "abc123" } } },
+        args: {
+            ...base,
+            trust: {
+                service: { principal: "lambda.amazonaws.com" },
+                account: { principalArn: "arn:aws:iam::210987654321:root", externalId: "abc123" },
+            },
+        },
         path: "trust",
         reason: "`trust` gives `service` and `account`; give exactly one kind of trust per identity (declare one identity per workload).",
     },
@@ -84,9 +89,17 @@ const BAD_INPUTS: BadInput[] = [
     },
     {
         what: "ARN for an action without resource-level permissions",
-        args: { ...base, grants: [{ actions: ["ec2:DescribeInstances", "ec2:StopInstances"], resources: ["arn:aws:ec2:us-east-1:123456789012:instance/i-1"] }] },
+        args: {
+            ...base,
+            grants: [
+                {
+                    actions: ["ec2:DescribeInstances", "ec2:StopInstances"],
+                    resources: ["arn:aws:ec2:us-east-1:123456789012:instance/i-1"],
+                },
+            ],
+        },
         path: "grants[0].actions[0]",
-        reason: "`ec2:DescribeInstances` does not support resource-level permissions, so `grants[0].resources` must be `[\"*\"]` for it; put it in a grant of its own with `resources: [\"*\"]`.",
+        reason: '`ec2:DescribeInstances` does not support resource-level permissions, so `grants[0].resources` must be `["*"]` for it; put it in a grant of its own with `resources: ["*"]`.',
     },
     {
         what: "unknown access level",
@@ -108,7 +121,12 @@ const BAD_INPUTS: BadInput[] = [
     },
     {
         what: "actions and access together",
-        args: { ...base, grants: [{ actions: ["s3:GetObject"], service: "s3", access: "read", resources: ["arn:aws:s3:::invoices/*"] }] },
+        args: {
+            ...base,
+            grants: [
+                { actions: ["s3:GetObject"], service: "s3", access: "read", resources: ["arn:aws:s3:::invoices/*"] },
+            ],
+        },
         path: "grants[0]",
         reason: "`grants[0]` gives both `actions` and `service`/`access`; give exactly one: `actions` for exact IAM actions, or `service` with `access` for an access level.",
     },
@@ -158,13 +176,19 @@ const BAD_INPUTS: BadInput[] = [
     },
     {
         what: "repository with a wildcard",
-        args: { ...base, trust: { githubActions: { repository: "acme/*", environment: "prod", oidcProviderArn: OIDC } } },
+        args: {
+            ...base,
+            trust: { githubActions: { repository: "acme/*", environment: "prod", oidcProviderArn: OIDC } },
+        },
         path: "trust.githubActions.repository",
         reason: "`trust.githubActions.repository` must be one GitHub repository written `owner/repo`, without wildcards; got `acme/*`.",
     },
     {
         what: "repository not owner/repo",
-        args: { ...base, trust: { githubActions: { repository: "payments", environment: "prod", oidcProviderArn: OIDC } } },
+        args: {
+            ...base,
+            trust: { githubActions: { repository: "payments", environment: "prod", oidcProviderArn: OIDC } },
+        },
         path: "trust.githubActions.repository",
         reason: "`trust.githubActions.repository` must be one GitHub repository written `owner/repo`, without wildcards; got `payments`.",
     },
@@ -176,51 +200,113 @@ const BAD_INPUTS: BadInput[] = [
     },
     {
         what: "GitHub ref that is not a full ref",
-        args: { ...base, trust: { githubActions: { repository: "acme/payments", ref: "main", oidcProviderArn: OIDC } } },
+        args: {
+            ...base,
+            trust: { githubActions: { repository: "acme/payments", ref: "main", oidcProviderArn: OIDC } },
+        },
         path: "trust.githubActions.ref",
         reason: "`trust.githubActions.ref` must be a full Git ref such as `refs/heads/main` or `refs/tags/v1.0.0`, without wildcards; got `main`. Did you mean `refs/heads/main`?",
     },
     {
         what: "GitHub wildcard subject",
-        args: { ...base, trust: { githubActions: { repository: "acme/payments", subjects: ["repo:acme/payments:*"], oidcProviderArn: OIDC } } },
+        args: {
+            ...base,
+            trust: {
+                githubActions: {
+                    repository: "acme/payments",
+                    subjects: ["repo:acme/payments:*"],
+                    oidcProviderArn: OIDC,
+                },
+            },
+        },
         path: "trust.githubActions.subjects[0]",
         reason: "`trust.githubActions.subjects[0]` must be an exact, non-empty `sub` claim without wildcards, such as `repo:octo-org/octo-repo:environment:prod`; got `repo:acme/payments:*`.",
     },
     {
         what: "OIDC provider of another issuer",
-        args: { ...base, trust: { githubActions: { repository: "acme/payments", environment: "prod", oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/gitlab.com" } } },
+        args: {
+            ...base,
+            trust: {
+                githubActions: {
+                    repository: "acme/payments",
+                    environment: "prod",
+                    oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/gitlab.com",
+                },
+            },
+        },
         path: "trust.githubActions.oidcProviderArn",
         reason: "`trust.githubActions.oidcProviderArn` is the provider for `gitlab.com`, but this trust needs the provider for `token.actions.githubusercontent.com`.",
     },
     {
         what: "GitHub subject of another repository",
-        args: { ...base, trust: { githubActions: { repository: "acme/payments", environment: "prod", subjects: ["repo:acme/billing:environment:prod"], oidcProviderArn: OIDC } } },
+        args: {
+            ...base,
+            trust: {
+                githubActions: {
+                    repository: "acme/payments",
+                    environment: "prod",
+                    subjects: ["repo:acme/billing:environment:prod"],
+                    oidcProviderArn: OIDC,
+                },
+            },
+        },
         path: "trust.githubActions.subjects[0]",
         reason: "`trust.githubActions.subjects[0]` `repo:acme/billing:environment:prod` is a subject of the repository `acme/billing`, but this trust is for `acme/payments`; every admitted subject must belong to `repository`. Declare another identity for `acme/billing`.",
     },
     {
         what: "GitHub immutable-ID subject of another repository",
-        args: { ...base, trust: { githubActions: { repository: "acme/payments", subjects: ["repo:acme@1234/billing@5678:ref:refs/heads/main"], oidcProviderArn: OIDC } } },
+        args: {
+            ...base,
+            trust: {
+                githubActions: {
+                    repository: "acme/payments",
+                    subjects: ["repo:acme@1234/billing@5678:ref:refs/heads/main"],
+                    oidcProviderArn: OIDC,
+                },
+            },
+        },
         path: "trust.githubActions.subjects[0]",
         reason: "`trust.githubActions.subjects[0]` `repo:acme@1234/billing@5678:ref:refs/heads/main` is a subject of the repository `acme/billing`, but this trust is for `acme/payments`; every admitted subject must belong to `repository`. Declare another identity for `acme/billing`.",
     },
     {
         what: "GitHub subject that names no repository",
-        args: { ...base, trust: { githubActions: { repository: "acme/payments", subjects: ["repository_owner:acme:environment:prod"], oidcProviderArn: OIDC } } },
+        args: {
+            ...base,
+            trust: {
+                githubActions: {
+                    repository: "acme/payments",
+                    subjects: ["repository_owner:acme:environment:prod"],
+                    oidcProviderArn: OIDC,
+                },
+            },
+        },
         path: "trust.githubActions.subjects[0]",
         reason: "`trust.githubActions.subjects[0]` `repository_owner:acme:environment:prod` does not name the repository; GitHub writes it as `repo:acme/payments:…` (or `repo:<owner>@<owner id>/<repo>@<repo id>:…` with immutable subject claims). A subject without it, such as a customised `repository_owner:…` or `repository_id:…` subject, cannot be checked against `repository`: include the `repo` claim in the repository's subject template.",
     },
     {
         what: "GitHub subject of the whole repository",
-        args: { ...base, trust: { githubActions: { repository: "acme/payments", subjects: ["repo:acme/payments"], oidcProviderArn: OIDC } } },
+        args: {
+            ...base,
+            trust: {
+                githubActions: { repository: "acme/payments", subjects: ["repo:acme/payments"], oidcProviderArn: OIDC },
+            },
+        },
         path: "trust.githubActions.subjects[0]",
         reason: "`trust.githubActions.subjects[0]` `repo:acme/payments` admits every workflow run of `acme/payments` (every branch, every pull request); add the environment, ref or workflow it is for, such as `repo:acme/payments:environment:production`.",
     },
     {
         what: "Lambda log groups on another service",
-        args: { ...base, trust: { service: { principal: "ecs-tasks.amazonaws.com", logGroups: ["arn:aws:logs:us-east-1:123456789012:log-group:/ecs/worker"] } } },
+        args: {
+            ...base,
+            trust: {
+                service: {
+                    principal: "ecs-tasks.amazonaws.com",
+                    logGroups: ["arn:aws:logs:us-east-1:123456789012:log-group:/ecs/worker"],
+                },
+            },
+        },
         path: "trust.service.logGroups",
-        reason: "`trust.service.logGroups` grants a Lambda function's log writes, so it needs `principal: \"lambda.amazonaws.com\"`; got `ecs-tasks.amazonaws.com`. For another service, grant its log permissions in `grants`, such as `{ actions: [\"logs:CreateLogStream\", \"logs:PutLogEvents\"], resources: [\"<log group ARN>:*\"] }`.",
+        reason: '`trust.service.logGroups` grants a Lambda function\'s log writes, so it needs `principal: "lambda.amazonaws.com"`; got `ecs-tasks.amazonaws.com`. For another service, grant its log permissions in `grants`, such as `{ actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: ["<log group ARN>:*"] }`.',
     },
     {
         what: "Lambda log group by name",
@@ -230,7 +316,15 @@ const BAD_INPUTS: BadInput[] = [
     },
     {
         what: "Lambda log groups by wildcard",
-        args: { ...base, trust: { service: { principal: "lambda.amazonaws.com", logGroups: ["arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/*"] } } },
+        args: {
+            ...base,
+            trust: {
+                service: {
+                    principal: "lambda.amazonaws.com",
+                    logGroups: ["arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/*"],
+                },
+            },
+        },
         path: "trust.service.logGroups[0]",
         reason: "`trust.service.logGroups[0]` must be the ARN of one CloudWatch Logs log group, `arn:aws:logs:<region>:<account>:log-group:<name>` (such as `logGroup.arn` of an `aws.cloudwatch.LogGroup`), without wildcards; got `arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/*`.",
     },
@@ -242,13 +336,33 @@ const BAD_INPUTS: BadInput[] = [
     },
     {
         what: "EKS issuer that is not the provider's",
-        args: { ...base, trust: { eksServiceAccount: { oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC", oidcIssuer: "https://oidc.eks.us-east-1.amazonaws.com/id/XYZ", namespace: "ns", serviceAccount: "sa" } } },
+        args: {
+            ...base,
+            trust: {
+                eksServiceAccount: {
+                    oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC",
+                    oidcIssuer: "https://oidc.eks.us-east-1.amazonaws.com/id/XYZ",
+                    namespace: "ns",
+                    serviceAccount: "sa",
+                },
+            },
+        },
         path: "trust.eksServiceAccount.oidcProviderArn",
         reason: "`trust.eksServiceAccount.oidcProviderArn` is the provider for `oidc.eks.us-east-1.amazonaws.com/id/ABC`, but this trust needs the provider for `oidc.eks.us-east-1.amazonaws.com/id/XYZ`.",
     },
     {
         what: "EKS issuer that is not a URL",
-        args: { ...base, trust: { eksServiceAccount: { oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC", oidcIssuer: "not a url", namespace: "ns", serviceAccount: "sa" } } },
+        args: {
+            ...base,
+            trust: {
+                eksServiceAccount: {
+                    oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC",
+                    oidcIssuer: "not a url",
+                    namespace: "ns",
+                    serviceAccount: "sa",
+                },
+            },
+        },
         path: "trust.eksServiceAccount.oidcIssuer",
         reason: "`trust.eksServiceAccount.oidcIssuer` must be the cluster's OIDC issuer URL, such as `https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE`; got `not a url`.",
     },
@@ -308,7 +422,17 @@ const BAD_INPUTS: BadInput[] = [
     },
     {
         what: "EKS service account with a wildcard",
-        args: { ...base, trust: { eksServiceAccount: { oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC", oidcIssuer: "https://oidc.eks.us-east-1.amazonaws.com/id/ABC", namespace: "payments", serviceAccount: "*" } } },
+        args: {
+            ...base,
+            trust: {
+                eksServiceAccount: {
+                    oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC",
+                    oidcIssuer: "https://oidc.eks.us-east-1.amazonaws.com/id/ABC",
+                    namespace: "payments",
+                    serviceAccount: "*",
+                },
+            },
+        },
         path: "trust.eksServiceAccount.serviceAccount",
         reason: "`trust.eksServiceAccount.serviceAccount` must be a Kubernetes name (lower-case letters, digits, `-` and `.`, at most 253 characters), without wildcards; got `*`.",
     },
@@ -329,30 +453,52 @@ const BAD_INPUTS: BadInput[] = [
 describe("aws.ServiceIdentity bad input", () => {
     itRefusesEach(BAD_INPUTS, "AwsServiceIdentity", "worker", planAwsServiceIdentity);
 
-    itRegistersNothingWhenRefused(() => new aws.ServiceIdentity("rejected", { ...base, grants: [{ actions: ["s3:GetObjekt"], resources: ["arn:aws:s3:::invoices/*"] }] }));
+    itRegistersNothingWhenRefused(
+        () =>
+            new aws.ServiceIdentity("rejected", {
+                ...base,
+                grants: [{ actions: ["s3:GetObjekt"], resources: ["arn:aws:s3:::invoices/*"] }],
+            }),
+    );
 
     it("reports every problem at once", () => {
         // GIVEN three independent problems
-        const args = { ...base, owner: "", maxSessionDuration: 1, grants: [{ actions: ["s3:GetObject", "s3:Get*"], resources: ["arn:aws:s3:::invoices/*"] }] };
+        const args = {
+            ...base,
+            owner: "",
+            maxSessionDuration: 1,
+            grants: [{ actions: ["s3:GetObject", "s3:Get*"], resources: ["arn:aws:s3:::invoices/*"] }],
+        };
         // THEN one error lists all three, in argument order
-        assert.throws(() => planAwsServiceIdentity("worker", args, TABLE_NOW), (e: any) => {
-            assert.deepStrictEqual(e.errors.map((p: any) => p.propertyPath), ["owner", "grants[0].actions[1]", "maxSessionDuration"]);
-            assert.match(e.message, /^AwsServiceIdentity "worker" has 3 invalid arguments:\n/);
-            return true;
-        });
+        assert.throws(
+            () => planAwsServiceIdentity("worker", args, TABLE_NOW),
+            (e: any) => {
+                assert.deepStrictEqual(
+                    e.errors.map((p: any) => p.propertyPath),
+                    ["owner", "grants[0].actions[1]", "maxSessionDuration"],
+                );
+                assert.match(e.message, /^AwsServiceIdentity "worker" has 3 invalid arguments:\n/);
+                return true;
+            },
+        );
     });
 
     it("checks an ARN known only at deploy time when it resolves, with the same message", async () => {
         // GIVEN a grant whose resource is an Output resolving to a bucket ARN, not an object ARN
         const arn = pulumi.output("arn:aws:s3:::bucket");
         // WHEN the identity is declared, construction succeeds (the value is unknown then)
-        const { value } = await capture(() => new aws.ServiceIdentity("late", { ...base, grants: [{ actions: ["s3:GetObject"], resources: [arn] }] }));
+        const { value } = await capture(
+            () =>
+                new aws.ServiceIdentity("late", { ...base, grants: [{ actions: ["s3:GetObject"], resources: [arn] }] }),
+        );
         // THEN the policy document fails to resolve with the construction-time message
         await assert.rejects(valueOf(value.policyDocuments), (e: any) => {
-            assert.deepStrictEqual(e.errors, [{
-                propertyPath: "grants[0].resources[0]",
-                reason: BAD_INPUTS.find((b) => b.what === "bucket ARN for an object action")!.reason,
-            }]);
+            assert.deepStrictEqual(e.errors, [
+                {
+                    propertyPath: "grants[0].resources[0]",
+                    reason: BAD_INPUTS.find((b) => b.what === "bucket ARN for an object action")!.reason,
+                },
+            ]);
             return true;
         });
         // The role policy's registration waits on the failed document for ever, as it would in a

@@ -18,14 +18,32 @@ describe("GitHub subjects of the declared repository", () => {
         ["a tag", "repo:acme/payments:ref:refs/tags/v1.2.0"],
         ["pull requests, when listed", "repo:acme/payments:pull_request"],
         ["the immutable-ID form", "repo:acme@123456/payments@456789:environment:production"],
-        ["a customised subject with the workflow", "repo:acme/payments:environment:production:job_workflow_ref:acme/ci/.github/workflows/deploy.yml@refs/heads/main"],
-        ["a customised subject with the repo claim after another", "repository_owner_id:123456:repo:acme/payments:environment:production"],
-        ["another spelling of the same names (GitHub names are case-insensitive)", "repo:Acme/Payments:environment:production"],
+        [
+            "a customised subject with the workflow",
+            "repo:acme/payments:environment:production:job_workflow_ref:acme/ci/.github/workflows/deploy.yml@refs/heads/main",
+        ],
+        [
+            "a customised subject with the repo claim after another",
+            "repository_owner_id:123456:repo:acme/payments:environment:production",
+        ],
+        [
+            "another spelling of the same names (GitHub names are case-insensitive)",
+            "repo:Acme/Payments:environment:production",
+        ],
     ];
     for (const [what, subject] of accepted) {
         it(`admits ${what}: ${subject}`, () => {
             // GIVEN a trust that lists the subject explicitly
-            const plan = planAwsServiceIdentity("deployer", { owner: "team", purpose: "deploys", trust: { githubActions: { repository: REPO, oidcProviderArn: OIDC, subjects: [subject] } }, grants: [] }, TABLE_NOW);
+            const plan = planAwsServiceIdentity(
+                "deployer",
+                {
+                    owner: "team",
+                    purpose: "deploys",
+                    trust: { githubActions: { repository: REPO, oidcProviderArn: OIDC, subjects: [subject] } },
+                    grants: [],
+                },
+                TABLE_NOW,
+            );
             // THEN it is admitted exactly as written, and nothing else
             assert.deepStrictEqual(plan.trust.kind === "githubActions" && plan.trust.subjects, [subject]);
         });

@@ -1,6 +1,12 @@
 import * as assert from "assert";
 import fc from "fast-check";
-import { ResourceTypeInfo, canMatchResourcePart, matchResourceTypes, resourceTypesOf, serviceNames } from "../../components/aws/catalog";
+import {
+    ResourceTypeInfo,
+    canMatchResourcePart,
+    matchResourceTypes,
+    resourceTypesOf,
+    serviceNames,
+} from "../../components/aws/catalog";
 import { expandAccess } from "../../components/aws/grants";
 import { planAwsServiceIdentity } from "../../components/aws/service-identity";
 import { TABLE_NOW } from "../support/bad-input";
@@ -26,7 +32,10 @@ const serviceAndType = fc
     });
 
 /** Fillers for a template's variables: non-empty runs of NAME_CHARS. */
-const fillers = fc.array(fc.string({ unit: fc.constantFrom(...NAME_CHARS), minLength: 1, maxLength: 6 }), { minLength: 8, maxLength: 8 });
+const fillers = fc.array(fc.string({ unit: fc.constantFrom(...NAME_CHARS), minLength: 1, maxLength: 6 }), {
+    minLength: 8,
+    maxLength: 8,
+});
 
 /** A concrete ARN of `type`, each variable replaced by a filler without the characters it may not hold. */
 function concreteArn(type: ResourceTypeInfo, fill: readonly string[]): string {
@@ -61,49 +70,69 @@ function replaceable(arn: string, from: number, to: number): [number, number] {
 
 describe("ARN patterns against the catalogue's templates (property)", () => {
     it("an ARN generated from a template is of that type, or of a more specific one it also matches", () => {
-        fc.assert(fc.property(serviceAndType, fillers, ({ service, type }, fill) => {
-            // GIVEN a concrete ARN built from a template
-            const arn = concreteArn(type, fill);
-            // THEN the template matches it, as text and as tokens
-            assert.ok(type.matcher.test(arn), `${type.arnPattern} does not match ${arn}`);
-            const resourcePart = arn.split(":").slice(5).join(":");
-            assert.ok(canMatchResourcePart(type, resourcePart));
-            // AND the ARN is read as that type, unless a more specific template matches it too
-            const types = matchResourceTypes(service, arn);
-            const all = resourceTypesOf(service);
-            assert.ok(types.length > 0);
-            assert.ok(types.includes(type.key) || types.every((t) => all.find((x) => x.key === t)!.specificity > type.specificity && all.find((x) => x.key === t)!.matcher.test(arn)), `${arn} read as ${types}, not ${type.key}`);
-        }), { numRuns: 300 });
+        fc.assert(
+            fc.property(serviceAndType, fillers, ({ service, type }, fill) => {
+                // GIVEN a concrete ARN built from a template
+                const arn = concreteArn(type, fill);
+                // THEN the template matches it, as text and as tokens
+                assert.ok(type.matcher.test(arn), `${type.arnPattern} does not match ${arn}`);
+                const resourcePart = arn.split(":").slice(5).join(":");
+                assert.ok(canMatchResourcePart(type, resourcePart));
+                // AND the ARN is read as that type, unless a more specific template matches it too
+                const types = matchResourceTypes(service, arn);
+                const all = resourceTypesOf(service);
+                assert.ok(types.length > 0);
+                assert.ok(
+                    types.includes(type.key) ||
+                        types.every(
+                            (t) =>
+                                all.find((x) => x.key === t)!.specificity > type.specificity &&
+                                all.find((x) => x.key === t)!.matcher.test(arn),
+                        ),
+                    `${arn} read as ${types}, not ${type.key}`,
+                );
+            }),
+            { numRuns: 300 },
+        );
     });
 
     it("an ARN with any part of a field replaced by `*` is still a pattern of that type", () => {
-        fc.assert(fc.property(serviceAndType, fillers, fc.nat(), fc.nat(), ({ service, type }, fill, a, b) => {
-            // GIVEN a concrete ARN of the type, and a `*` in place of some text of one field, or of
-            // the resource part (IAM matches the first five fields one by one, the rest as a whole)
-            const arn = concreteArn(type, fill);
-            const [from, to] = replaceable(arn, a % (arn.length + 1), b % (arn.length + 1));
-            const pattern = `${arn.slice(0, from)}*${arn.slice(to)}`;
-            // THEN the pattern can match that ARN, so it is a pattern of the type
-            assert.ok(matchResourceTypes(service, pattern).includes(type.key), `${pattern} (from ${arn}) is not read as ${type.key} but ${matchResourceTypes(service, pattern)}`);
-        }), { numRuns: 300 });
+        fc.assert(
+            fc.property(serviceAndType, fillers, fc.nat(), fc.nat(), ({ service, type }, fill, a, b) => {
+                // GIVEN a concrete ARN of the type, and a `*` in place of some text of one field, or of
+                // the resource part (IAM matches the first five fields one by one, the rest as a whole)
+                const arn = concreteArn(type, fill);
+                const [from, to] = replaceable(arn, a % (arn.length + 1), b % (arn.length + 1));
+                const pattern = `${arn.slice(0, from)}*${arn.slice(to)}`;
+                // THEN the pattern can match that ARN, so it is a pattern of the type
+                assert.ok(
+                    matchResourceTypes(service, pattern).includes(type.key),
+                    `${pattern} (from ${arn}) is not read as ${type.key} but ${matchResourceTypes(service, pattern)}`,
+                );
+            }),
+            { numRuns: 300 },
+        );
     });
 
     it("an ARN or pattern of another service's template is of no type of this service", () => {
-        fc.assert(fc.property(serviceAndType, fc.constantFrom(...SERVICES), fillers, fc.nat(), ({ type }, other, fill, a) => {
-            // GIVEN an ARN of one service, and another service none of whose templates has that
-            // service field
-            const arn = concreteArn(type, fill);
-            const serviceField = arn.split(":")[2];
-            fc.pre(resourceTypesOf(other).every((t) => t.fields[2] !== serviceField));
-            const cut = a % (arn.length + 1);
-            const [from, to] = replaceable(arn, cut, cut + 3);
-            const pattern = `${arn.slice(0, from)}*${arn.slice(to)}`;
-            // THEN the other service reads neither the ARN, nor a pattern of it that keeps its service field
-            assert.deepStrictEqual(matchResourceTypes(other, arn), []);
-            if (pattern.split(":")[2] === serviceField) {
-                assert.deepStrictEqual(matchResourceTypes(other, pattern), []);
-            }
-        }), { numRuns: 300 });
+        fc.assert(
+            fc.property(serviceAndType, fc.constantFrom(...SERVICES), fillers, fc.nat(), ({ type }, other, fill, a) => {
+                // GIVEN an ARN of one service, and another service none of whose templates has that
+                // service field
+                const arn = concreteArn(type, fill);
+                const serviceField = arn.split(":")[2];
+                fc.pre(resourceTypesOf(other).every((t) => t.fields[2] !== serviceField));
+                const cut = a % (arn.length + 1);
+                const [from, to] = replaceable(arn, cut, cut + 3);
+                const pattern = `${arn.slice(0, from)}*${arn.slice(to)}`;
+                // THEN the other service reads neither the ARN, nor a pattern of it that keeps its service field
+                assert.deepStrictEqual(matchResourceTypes(other, arn), []);
+                if (pattern.split(":")[2] === serviceField) {
+                    assert.deepStrictEqual(matchResourceTypes(other, pattern), []);
+                }
+            }),
+            { numRuns: 300 },
+        );
     });
 });
 
@@ -139,10 +168,22 @@ describe("ARN patterns users write", () => {
         const types = matchResourceTypes("lambda", `arn:aws:lambda:us-east-1:${ACCOUNT}:function:worker:*`);
         assert.ok(types.includes("function version") && types.includes("function alias"));
         assert.ok(!types.includes("function"));
-        assert.ok(matchResourceTypes("lambda", `arn:aws:lambda:us-east-1:${ACCOUNT}:function:worker*`).includes("function"));
+        assert.ok(
+            matchResourceTypes("lambda", `arn:aws:lambda:us-east-1:${ACCOUNT}:function:worker*`).includes("function"),
+        );
     });
 
-    const plan = (grants: unknown[]) => planAwsServiceIdentity("patterns", { owner: "team", purpose: "tests", trust: { service: { principal: "lambda.amazonaws.com" } }, grants } as any, TABLE_NOW);
+    const plan = (grants: unknown[]) =>
+        planAwsServiceIdentity(
+            "patterns",
+            {
+                owner: "team",
+                purpose: "tests",
+                trust: { service: { principal: "lambda.amazonaws.com" } },
+                grants,
+            } as any,
+            TABLE_NOW,
+        );
     const refusal = (grants: unknown[]) => {
         try {
             plan(grants);
@@ -155,7 +196,12 @@ describe("ARN patterns users write", () => {
     it("accepts the log permissions of AWS's Lambda execution policy on one log group", () => {
         // GIVEN CreateLogStream and PutLogEvents on `<log group ARN>:*`, as AWSLambdaBasicExecutionRole's
         // console-generated form writes them
-        const grants = [{ actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/lambda/worker:*`] }];
+        const grants = [
+            {
+                actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources: [`arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/lambda/worker:*`],
+            },
+        ];
         // THEN the identity is accepted
         assert.deepStrictEqual(refusal(grants), []);
     });
@@ -163,24 +209,38 @@ describe("ARN patterns users write", () => {
     it("accepts an index action on every index of a table, and refuses a table action there", () => {
         const indexes = `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/orders/index/*`;
         assert.deepStrictEqual(refusal([{ actions: ["dynamodb:Query"], resources: [indexes] }]), []);
-        assert.deepStrictEqual(refusal([{ actions: ["dynamodb:GetItem"], resources: [indexes] }]), [{
-            propertyPath: "grants[0].resources[0]",
-            reason: "`grants[0].resources[0]` is not a resource of any action of `grants[0]`: `arn:aws:dynamodb:us-east-1:123456789012:table/orders/index/*`; `dynamodb:GetItem` applies to table (`arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName}`).",
-        }]);
+        assert.deepStrictEqual(refusal([{ actions: ["dynamodb:GetItem"], resources: [indexes] }]), [
+            {
+                propertyPath: "grants[0].resources[0]",
+                reason: "`grants[0].resources[0]` is not a resource of any action of `grants[0]`: `arn:aws:dynamodb:us-east-1:123456789012:table/orders/index/*`; `dynamodb:GetItem` applies to table (`arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName}`).",
+            },
+        ]);
     });
 
     it("refuses a bucket action on a pattern of objects", () => {
-        assert.deepStrictEqual(refusal([{ actions: ["s3:ListBucket"], resources: ["arn:aws:s3:::invoices/*"] }]), [{
-            propertyPath: "grants[0].resources[0]",
-            reason: "`grants[0].resources[0]` is not a resource of any action of `grants[0]`: `arn:aws:s3:::invoices/*`; `s3:ListBucket` applies to accesspoint (`arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}`), bucket (`arn:${Partition}:s3:::${BucketName}`).",
-        }]);
+        assert.deepStrictEqual(refusal([{ actions: ["s3:ListBucket"], resources: ["arn:aws:s3:::invoices/*"] }]), [
+            {
+                propertyPath: "grants[0].resources[0]",
+                reason: "`grants[0].resources[0]` is not a resource of any action of `grants[0]`: `arn:aws:s3:::invoices/*`; `s3:ListBucket` applies to accesspoint (`arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}`), bucket (`arn:${Partition}:s3:::${BucketName}`).",
+            },
+        ]);
     });
 
     it("expands an access level on a pattern to the actions of every type it can match", () => {
         // GIVEN read access on the streams of a log group, and on the objects under a prefix
         // THEN the first is the read actions on log streams, the second on objects, not on buckets
-        const onType = (service: string, type: string) => expandAccess(service, "read", type === "log-stream" ? `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:g:log-stream:s` : "arn:aws:s3:::invoices/a.pdf");
-        assert.deepStrictEqual(expandAccess("logs", "read", `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/lambda/worker:*`), onType("logs", "log-stream"));
+        const onType = (service: string, type: string) =>
+            expandAccess(
+                service,
+                "read",
+                type === "log-stream"
+                    ? `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:g:log-stream:s`
+                    : "arn:aws:s3:::invoices/a.pdf",
+            );
+        assert.deepStrictEqual(
+            expandAccess("logs", "read", `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/lambda/worker:*`),
+            onType("logs", "log-stream"),
+        );
         assert.deepStrictEqual(expandAccess("s3", "read", "arn:aws:s3:::invoices/incoming/*"), onType("s3", "object"));
         assert.ok(!expandAccess("s3", "read", "arn:aws:s3:::invoices/incoming/*").includes("s3:GetBucketPolicy"));
     });

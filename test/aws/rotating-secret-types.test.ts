@@ -16,7 +16,13 @@ const ROLE = "arn:aws:iam::123456789012:role/ledger";
 /** Good shapes: each compiles. */
 const good: aws.AwsRotatingSecretArgs[] = [
     base,
-    { ...base, value: { length: 64, format: "hex" }, readers: [ROLE, pulumi.output(ROLE)], recoveryWindowInDays: 7, tags: { env: "prod" } },
+    {
+        ...base,
+        value: { length: 64, format: "hex" },
+        readers: [ROLE, pulumi.output(ROLE)],
+        recoveryWindowInDays: 7,
+        tags: { env: "prod" },
+    },
     { ...base, value: { format: "base64" }, kmsKeyArn: pulumi.output("arn:aws:kms:us-east-1:123456789012:key/k") },
     { ...base, readers: [ROLE] as const },
 ];
@@ -50,7 +56,12 @@ describe("aws.RotatingSecret argument types", () => {
         }
         // A ServiceIdentity is a reader, and a SecretRotator a rotator, as they are.
         await capture(() => {
-            const reader = new aws.ServiceIdentity("typed-reader", { owner: "team-payments", purpose: "Reads", trust: { service: { principal: "lambda.amazonaws.com" } }, grants: [] });
+            const reader = new aws.ServiceIdentity("typed-reader", {
+                owner: "team-payments",
+                purpose: "Reads",
+                trust: { service: { principal: "lambda.amazonaws.com" } },
+                grants: [],
+            });
             const rotator = new aws.SecretRotator("typed-rotator", { owner: "team-platform", purpose: "Rotates" });
             const args: aws.AwsRotatingSecretArgs = { ...base, readers: [reader, ROLE], rotator };
             planAwsRotatingSecret("typed-shared", args);
@@ -60,11 +71,17 @@ describe("aws.RotatingSecret argument types", () => {
 
     it("refuse at run time every shape tsc refuses, naming the property", () => {
         for (const { args, path } of bad) {
-            assert.throws(() => planAwsRotatingSecret("typed", args as aws.AwsRotatingSecretArgs), (e: any) => {
-                assert.ok(pulumi.InputPropertiesError.isInstance(e));
-                assert.deepStrictEqual(e.errors.map((p: any) => p.propertyPath), [path]);
-                return true;
-            });
+            assert.throws(
+                () => planAwsRotatingSecret("typed", args as aws.AwsRotatingSecretArgs),
+                (e: any) => {
+                    assert.ok(pulumi.InputPropertiesError.isInstance(e));
+                    assert.deepStrictEqual(
+                        e.errors.map((p: any) => p.propertyPath),
+                        [path],
+                    );
+                    return true;
+                },
+            );
         }
     });
 });

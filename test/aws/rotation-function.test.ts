@@ -1,7 +1,11 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { ACTIONS as SECRET_ACTIONS } from "../../components/runtime/aws/rotate-secret";
-import { declareRotationFunction, ROTATION_LOG_RETENTION_DAYS, ROTATION_RUNTIME } from "../../components/aws/rotation-function";
+import {
+    declareRotationFunction,
+    ROTATION_LOG_RETENTION_DAYS,
+    ROTATION_RUNTIME,
+} from "../../components/aws/rotation-function";
 import { runtimeArchive } from "../../components/core/runtime-asset";
 import { declareRotatedSecret, renderReaderPolicy } from "../../components/aws/rotated-secret";
 import { capture, MOCK_ACCOUNT, ofType, Registered, valueOf } from "../support/mock-graph";
@@ -28,21 +32,25 @@ describe("declareRotationFunction: the one builder of a rotation Lambda", functi
         const { value, resources } = await capture(() => {
             const parent = new Parent("p1");
             return declareRotationFunction(parent, "p1-rotator", {
-                entry: "aws/rotate-secret", ...OWNERSHIP,
+                entry: "aws/rotate-secret",
+                ...OWNERSHIP,
                 grants: [{ actions: [...SECRET_ACTIONS.secretsmanager], resources: [SECRET] }],
                 invokedBy: { secretArn: SECRET },
             });
         });
         // THEN exactly these children, each under the parent (the role and its policy under the identity)
-        assert.deepStrictEqual(summary(resources).sort(), [
-            "test:index:Parent p1 <- (stack)",
-            "aws:cloudwatch/logGroup:LogGroup p1-rotator-logs <- test:index:Parent",
-            "nhi:aws:ServiceIdentity p1-rotator <- test:index:Parent",
-            "aws:lambda/function:Function p1-rotator <- test:index:Parent",
-            "aws:iam/role:Role p1-rotator-role <- nhi:aws:ServiceIdentity",
-            "aws:iam/rolePolicy:RolePolicy p1-rotator-policy <- nhi:aws:ServiceIdentity",
-            "aws:lambda/permission:Permission p1-rotator-invoke <- test:index:Parent",
-        ].sort());
+        assert.deepStrictEqual(
+            summary(resources).sort(),
+            [
+                "test:index:Parent p1 <- (stack)",
+                "aws:cloudwatch/logGroup:LogGroup p1-rotator-logs <- test:index:Parent",
+                "nhi:aws:ServiceIdentity p1-rotator <- test:index:Parent",
+                "aws:lambda/function:Function p1-rotator <- test:index:Parent",
+                "aws:iam/role:Role p1-rotator-role <- nhi:aws:ServiceIdentity",
+                "aws:iam/rolePolicy:RolePolicy p1-rotator-policy <- nhi:aws:ServiceIdentity",
+                "aws:lambda/permission:Permission p1-rotator-invoke <- test:index:Parent",
+            ].sort(),
+        );
         const group = ofType(resources, "aws:cloudwatch/logGroup:LogGroup")[0];
         const fn = ofType(resources, "aws:lambda/function:Function")[0];
         const permission = ofType(resources, "aws:lambda/permission:Permission")[0];
@@ -56,20 +64,39 @@ describe("declareRotationFunction: the one builder of a rotation Lambda", functi
         assert.strictEqual(fn.inputs.memorySize, 128);
         assert.strictEqual(fn.inputs.timeout, 60);
         assert.strictEqual(fn.inputs.role, `arn:aws:iam::${MOCK_ACCOUNT}:role/p1-rotator-role-1a2b3c4`);
-        assert.deepStrictEqual(fn.inputs.loggingConfig, { logFormat: "Text", logGroup: "/aws/lambda/p1-rotator-1a2b3c4" });
-        assert.deepStrictEqual(fn.inputs.tags, { "nhi:managed-by": "pulumi-nhi", "nhi:owner": "team-payments", "nhi:purpose": "Rotates the webhook secret" });
+        assert.deepStrictEqual(fn.inputs.loggingConfig, {
+            logFormat: "Text",
+            logGroup: "/aws/lambda/p1-rotator-1a2b3c4",
+        });
+        assert.deepStrictEqual(fn.inputs.tags, {
+            "nhi:managed-by": "pulumi-nhi",
+            "nhi:owner": "team-payments",
+            "nhi:purpose": "Rotates the webhook secret",
+        });
         // AND only Secrets Manager may invoke it, for this one secret
         assert.deepStrictEqual(permission.inputs, {
-            action: "lambda:InvokeFunction", function: "p1-rotator-1a2b3c4", principal: "secretsmanager.amazonaws.com", sourceArn: SECRET,
+            action: "lambda:InvokeFunction",
+            function: "p1-rotator-1a2b3c4",
+            principal: "secretsmanager.amazonaws.com",
+            sourceArn: SECRET,
         });
-        assert.strictEqual(await valueOf(value.functionArn), `arn:aws:lambda:us-east-1:${MOCK_ACCOUNT}:function:p1-rotator-1a2b3c4`);
+        assert.strictEqual(
+            await valueOf(value.functionArn),
+            `arn:aws:lambda:us-east-1:${MOCK_ACCOUNT}:function:p1-rotator-1a2b3c4`,
+        );
     });
 
     it("the function's archive holds the compiled entry and the runtime files it requires, nothing else, made once", async () => {
         // GIVEN the archive of each entry
         for (const [entry, expected] of [
-            ["aws/rotate-secret", ["aws/contract.js", "aws/retry.js", "aws/rotate-secret.js", "aws/rotation.js", "value.js"]],
-            ["aws/rotate-access-key", ["aws/access-key-contract.js", "aws/retry.js", "aws/rotate-access-key.js", "aws/rotation.js"]],
+            [
+                "aws/rotate-secret",
+                ["aws/contract.js", "aws/retry.js", "aws/rotate-secret.js", "aws/rotation.js", "value.js"],
+            ],
+            [
+                "aws/rotate-access-key",
+                ["aws/access-key-contract.js", "aws/retry.js", "aws/rotate-access-key.js", "aws/rotation.js"],
+            ],
         ] as const) {
             const archive = runtimeArchive(entry);
             const assets = await archive.assets;
@@ -81,48 +108,87 @@ describe("declareRotationFunction: the one builder of a rotation Lambda", functi
             assert.strictEqual(runtimeArchive(entry), archive);
         }
         // AND a declared function's code is an archive
-        const { resources } = await capture(() => declareRotationFunction(new Parent("p2"), "p2-rotator", {
-            entry: "aws/rotate-secret", ...OWNERSHIP, grants: [{ actions: [...SECRET_ACTIONS.secretsmanager], resources: [SECRET] }], invokedBy: { secretArn: SECRET },
-        }));
+        const { resources } = await capture(() =>
+            declareRotationFunction(new Parent("p2"), "p2-rotator", {
+                entry: "aws/rotate-secret",
+                ...OWNERSHIP,
+                grants: [{ actions: [...SECRET_ACTIONS.secretsmanager], resources: [SECRET] }],
+                invokedBy: { secretArn: SECRET },
+            }),
+        );
         assert.strictEqual(ofType(resources, "aws:lambda/function:Function")[0].inputs.code.__pulumiArchive, true);
     });
 
     it("a shared function is invokable by Secrets Manager for the secrets of one account", async () => {
-        const { resources } = await capture(() => declareRotationFunction(new Parent("p3"), "p3-rotator", {
-            entry: "aws/rotate-secret", ...OWNERSHIP,
-            grants: [{ actions: [...SECRET_ACTIONS.secretsmanager], resources: [SECRET] }],
-            invokedBy: { sourceAccount: MOCK_ACCOUNT },
-        }));
+        const { resources } = await capture(() =>
+            declareRotationFunction(new Parent("p3"), "p3-rotator", {
+                entry: "aws/rotate-secret",
+                ...OWNERSHIP,
+                grants: [{ actions: [...SECRET_ACTIONS.secretsmanager], resources: [SECRET] }],
+                invokedBy: { sourceAccount: MOCK_ACCOUNT },
+            }),
+        );
         const permission = ofType(resources, "aws:lambda/permission:Permission")[0];
         assert.deepStrictEqual(permission.inputs, {
-            action: "lambda:InvokeFunction", function: "p3-rotator-1a2b3c4", principal: "secretsmanager.amazonaws.com", sourceAccount: MOCK_ACCOUNT,
+            action: "lambda:InvokeFunction",
+            function: "p3-rotator-1a2b3c4",
+            principal: "secretsmanager.amazonaws.com",
+            sourceAccount: MOCK_ACCOUNT,
         });
     });
 
     it("the function's role may do exactly its grants on its secret, and write only its own logs", async () => {
         // GIVEN a per-secret function whose secret ARN is known at deploy time
-        const { value } = await capture(() => declareRotationFunction(new Parent("p4"), "p4-rotator", {
-            entry: "aws/rotate-secret", ...OWNERSHIP,
-            grants: [{ actions: [...SECRET_ACTIONS.secretsmanager], resources: [pulumi.output(SECRET)] }],
-            invokedBy: { secretArn: SECRET },
-        }));
+        const { value } = await capture(() =>
+            declareRotationFunction(new Parent("p4"), "p4-rotator", {
+                entry: "aws/rotate-secret",
+                ...OWNERSHIP,
+                grants: [{ actions: [...SECRET_ACTIONS.secretsmanager], resources: [pulumi.output(SECRET)] }],
+                invokedBy: { secretArn: SECRET },
+            }),
+        );
         const roleArn = await valueOf(value.identity.roleArn);
         const documents = await valueOf(value.identity.policyDocuments);
         const group = `arn:aws:logs:us-east-1:${MOCK_ACCOUNT}:log-group:/aws/lambda/p4-rotator-1a2b3c4`;
         // THEN the policy names exactly the four actions on the secret and the two log actions on its group
-        assert.deepStrictEqual(grantedPairs(documents).map((g) => `${g.action} ${g.resource}`).sort(), [
-            `logs:CreateLogStream ${group}:*`,
-            `logs:PutLogEvents ${group}:*`,
-            ...SECRET_ACTIONS.secretsmanager.map((a) => `${a} ${SECRET}`),
-        ].sort());
+        assert.deepStrictEqual(
+            grantedPairs(documents)
+                .map((g) => `${g.action} ${g.resource}`)
+                .sort(),
+            [
+                `logs:CreateLogStream ${group}:*`,
+                `logs:PutLogEvents ${group}:*`,
+                ...SECRET_ACTIONS.secretsmanager.map((a) => `${a} ${SECRET}`),
+            ].sort(),
+        );
         // AND the IAM engine allows them, and nothing on another secret
         const other = `arn:aws:secretsmanager:us-east-1:${MOCK_ACCOUNT}:secret:other-XyZ123`;
         await expectDecisions([
-            ...SECRET_ACTIONS.secretsmanager.map((a) => ({ what: `${a} own`, expected: "Allowed" as const, decide: () => decideIdentity(roleArn, documents, a, SECRET) })),
-            ...SECRET_ACTIONS.secretsmanager.map((a) => ({ what: `${a} other`, expected: "Denied" as const, decide: () => decideIdentity(roleArn, documents, a, other) })),
-            { what: "TagResource own", expected: "Denied", decide: () => decideIdentity(roleArn, documents, "secretsmanager:TagResource", SECRET) },
-            { what: "DeleteSecret own", expected: "Denied", decide: () => decideIdentity(roleArn, documents, "secretsmanager:DeleteSecret", SECRET) },
-            { what: "PutLogEvents own", expected: "Allowed", decide: () => decideIdentity(roleArn, documents, "logs:PutLogEvents", `${group}:log-stream:x`) },
+            ...SECRET_ACTIONS.secretsmanager.map((a) => ({
+                what: `${a} own`,
+                expected: "Allowed" as const,
+                decide: () => decideIdentity(roleArn, documents, a, SECRET),
+            })),
+            ...SECRET_ACTIONS.secretsmanager.map((a) => ({
+                what: `${a} other`,
+                expected: "Denied" as const,
+                decide: () => decideIdentity(roleArn, documents, a, other),
+            })),
+            {
+                what: "TagResource own",
+                expected: "Denied",
+                decide: () => decideIdentity(roleArn, documents, "secretsmanager:TagResource", SECRET),
+            },
+            {
+                what: "DeleteSecret own",
+                expected: "Denied",
+                decide: () => decideIdentity(roleArn, documents, "secretsmanager:DeleteSecret", SECRET),
+            },
+            {
+                what: "PutLogEvents own",
+                expected: "Allowed",
+                decide: () => decideIdentity(roleArn, documents, "logs:PutLogEvents", `${group}:log-stream:x`),
+            },
         ]);
     });
 });
@@ -141,9 +207,13 @@ describe("declareRotatedSecret: a secret only its rotation function writes", fun
                 recoveryWindowInDays: 30,
                 readers: [READER],
                 rotateEveryDays: 30,
-                rotationFunction: (arn) => declareRotationFunction(parent, "s1-rotator", {
-                    entry: "aws/rotate-secret", ...OWNERSHIP, grants: [{ actions: [...SECRET_ACTIONS.secretsmanager], resources: [arn] }], invokedBy: { secretArn: arn },
-                }),
+                rotationFunction: (arn) =>
+                    declareRotationFunction(parent, "s1-rotator", {
+                        entry: "aws/rotate-secret",
+                        ...OWNERSHIP,
+                        grants: [{ actions: [...SECRET_ACTIONS.secretsmanager], resources: [arn] }],
+                        invokedBy: { secretArn: arn },
+                    }),
             });
         });
         const secret = ofType(resources, "aws:secretsmanager/secret:Secret")[0];
@@ -167,26 +237,47 @@ describe("declareRotatedSecret: a secret only its rotation function writes", fun
         // AND the function was declared for this secret
         assert.strictEqual(ofType(resources, "aws:lambda/permission:Permission")[0].inputs.sourceArn, arn);
         // AND no secret version, random value or access key is declared
-        assert.deepStrictEqual(resources.filter((r) => /secretVersion|random|accessKey/i.test(r.type)), []);
+        assert.deepStrictEqual(
+            resources.filter((r) => /secretVersion|random|accessKey/i.test(r.type)),
+            [],
+        );
     });
 
-    it("renders the readers' policy: read and describe this secret, sorted, deduplicated; \"{}\" without readers", async () => {
-        assert.deepStrictEqual(renderReaderPolicy(["arn:aws:iam::123456789012:role/b", "arn:aws:iam::123456789012:role/a", "arn:aws:iam::123456789012:role/b"]), {
-            Version: "2012-10-17",
-            Statement: [{
-                Effect: "Allow",
-                Principal: { AWS: ["arn:aws:iam::123456789012:role/a", "arn:aws:iam::123456789012:role/b"] },
-                Action: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
-                Resource: ["*"],
-            }],
-        });
+    it('renders the readers\' policy: read and describe this secret, sorted, deduplicated; "{}" without readers', async () => {
+        assert.deepStrictEqual(
+            renderReaderPolicy([
+                "arn:aws:iam::123456789012:role/b",
+                "arn:aws:iam::123456789012:role/a",
+                "arn:aws:iam::123456789012:role/b",
+            ]),
+            {
+                Version: "2012-10-17",
+                Statement: [
+                    {
+                        Effect: "Allow",
+                        Principal: { AWS: ["arn:aws:iam::123456789012:role/a", "arn:aws:iam::123456789012:role/b"] },
+                        Action: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
+                        Resource: ["*"],
+                    },
+                ],
+            },
+        );
         const { resources } = await capture(() => {
             const parent = new Parent("s2");
             declareRotatedSecret(parent, "s2", {
-                description: "d", tags: {}, recoveryWindowInDays: 7, readers: [], rotateEveryDays: 1, kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/k",
-                rotationFunction: (arn) => declareRotationFunction(parent, "s2-rotator", {
-                    entry: "aws/rotate-secret", ...OWNERSHIP, grants: [{ actions: [...SECRET_ACTIONS.secretsmanager], resources: [arn] }], invokedBy: { secretArn: arn },
-                }),
+                description: "d",
+                tags: {},
+                recoveryWindowInDays: 7,
+                readers: [],
+                rotateEveryDays: 1,
+                kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/k",
+                rotationFunction: (arn) =>
+                    declareRotationFunction(parent, "s2-rotator", {
+                        entry: "aws/rotate-secret",
+                        ...OWNERSHIP,
+                        grants: [{ actions: [...SECRET_ACTIONS.secretsmanager], resources: [arn] }],
+                        invokedBy: { secretArn: arn },
+                    }),
             });
         });
         const secret = ofType(resources, "aws:secretsmanager/secret:Secret")[0];

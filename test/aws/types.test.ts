@@ -20,17 +20,49 @@ const base = { owner: "team-payments", purpose: "Processes invoices" } as const;
 /** Good shapes: each compiles. */
 const good: aws.AwsServiceIdentityArgs[] = [
     { ...base, trust: { service: { principal: "lambda.amazonaws.com", logGroups: [LOG_GROUP] } }, grants: [] },
-    { ...base, trust: { service: { principal: "ecs-tasks.amazonaws.com", sourceAccount: "123456789012" } }, grants: [{ actions: ["sqs:SendMessage"], resources: [QUEUE] }] },
-    { ...base, trust: { githubActions: { repository: "acme/payments", environment: "prod", oidcProviderArn: OIDC_GITHUB } }, grants: [{ service: "sqs", access: "read", resources: [QUEUE] }] },
+    {
+        ...base,
+        trust: { service: { principal: "ecs-tasks.amazonaws.com", sourceAccount: "123456789012" } },
+        grants: [{ actions: ["sqs:SendMessage"], resources: [QUEUE] }],
+    },
+    {
+        ...base,
+        trust: { githubActions: { repository: "acme/payments", environment: "prod", oidcProviderArn: OIDC_GITHUB } },
+        grants: [{ service: "sqs", access: "read", resources: [QUEUE] }],
+    },
     // an Output issuer of an EKS cluster in the same stack, or none at all (derived from the ARN)
-    { ...base, trust: { eksServiceAccount: { oidcProviderArn: pulumi.output(OIDC_EKS), oidcIssuer: pulumi.output("https://oidc.eks.us-east-1.amazonaws.com/id/ABC"), namespace: "ns", serviceAccount: "sa" } }, grants: [] },
-    { ...base, trust: { eksServiceAccount: { oidcProviderArn: OIDC_EKS, namespace: "ns", serviceAccount: "sa" } }, grants: [] },
-    { ...base, trust: { account: { principalArn: "arn:aws:iam::210987654321:root", externalId: "abc123" } }, grants: [{ actions: ["s3:Get*"], allowWildcard: true, resources: ["arn:aws:s3:::invoices/*"] }] },
+    {
+        ...base,
+        trust: {
+            eksServiceAccount: {
+                oidcProviderArn: pulumi.output(OIDC_EKS),
+                oidcIssuer: pulumi.output("https://oidc.eks.us-east-1.amazonaws.com/id/ABC"),
+                namespace: "ns",
+                serviceAccount: "sa",
+            },
+        },
+        grants: [],
+    },
+    {
+        ...base,
+        trust: { eksServiceAccount: { oidcProviderArn: OIDC_EKS, namespace: "ns", serviceAccount: "sa" } },
+        grants: [],
+    },
+    {
+        ...base,
+        trust: { account: { principalArn: "arn:aws:iam::210987654321:root", externalId: "abc123" } },
+        grants: [{ actions: ["s3:Get*"], allowWildcard: true, resources: ["arn:aws:s3:::invoices/*"] }],
+    },
 ];
 
 /** Readonly arrays and records (`as const`, `ReadonlyArray`) are accepted as they are. */
 const resources: readonly string[] = [QUEUE] as const;
-const frozen: aws.AwsServiceIdentityArgs = { ...base, trust: { service: { principal: "lambda.amazonaws.com" } }, grants: [{ actions: ["sqs:ReceiveMessage"] as const, resources }], tags: { team: "payments" } as const };
+const frozen: aws.AwsServiceIdentityArgs = {
+    ...base,
+    trust: { service: { principal: "lambda.amazonaws.com" } },
+    grants: [{ actions: ["sqs:ReceiveMessage"] as const, resources }],
+    tags: { team: "payments" } as const,
+};
 
 /** Bad shapes: each is a type error, and each is refused at run time with the message below. */
 // Kept as written: each `@ts-expect-error` applies to the one line after it.
@@ -80,11 +112,17 @@ describe("AWS argument types", () => {
         // WHEN it is planned
         // THEN it is refused with a problem at the expected property
         for (const { args, path } of bad) {
-            assert.throws(() => planAwsServiceIdentity("typed", args as aws.AwsServiceIdentityArgs, TABLE_NOW), (e: any) => {
-                assert.ok(pulumi.InputPropertiesError.isInstance(e));
-                assert.deepStrictEqual(e.errors.map((p: any) => p.propertyPath), [path]);
-                return true;
-            });
+            assert.throws(
+                () => planAwsServiceIdentity("typed", args as aws.AwsServiceIdentityArgs, TABLE_NOW),
+                (e: any) => {
+                    assert.ok(pulumi.InputPropertiesError.isInstance(e));
+                    assert.deepStrictEqual(
+                        e.errors.map((p: any) => p.propertyPath),
+                        [path],
+                    );
+                    return true;
+                },
+            );
         }
     });
 });

@@ -15,7 +15,14 @@ const base = { owner: "team-platform", notifyTopics: [TOPIC] } as const;
 /** Good shapes: each compiles. */
 const good: aws.AwsUsageMonitorArgs[] = [
     base,
-    { ...base, purpose: "Watches the payments account", scheduleExpression: "cron(0 6 * * ? *)", perIdentityMetrics: true, alarmTopic: pulumi.output(TOPIC), tags: { env: "prod" } },
+    {
+        ...base,
+        purpose: "Watches the payments account",
+        scheduleExpression: "cron(0 6 * * ? *)",
+        perIdentityMetrics: true,
+        alarmTopic: pulumi.output(TOPIC),
+        tags: { env: "prod" },
+    },
     { owner: "team-platform", notifyTopics: [pulumi.output(TOPIC)] },
 ];
 
@@ -47,11 +54,17 @@ describe("aws.UsageMonitor argument types", () => {
 
     it("refuse at run time every shape tsc refuses, naming the property", () => {
         for (const { args, path } of bad) {
-            assert.throws(() => planAwsUsageMonitor("typed", args as aws.AwsUsageMonitorArgs), (e: any) => {
-                assert.ok(pulumi.InputPropertiesError.isInstance(e));
-                assert.deepStrictEqual(e.errors.map((p: any) => p.propertyPath), [path]);
-                return true;
-            });
+            assert.throws(
+                () => planAwsUsageMonitor("typed", args as aws.AwsUsageMonitorArgs),
+                (e: any) => {
+                    assert.ok(pulumi.InputPropertiesError.isInstance(e));
+                    assert.deepStrictEqual(
+                        e.errors.map((p: any) => p.propertyPath),
+                        [path],
+                    );
+                    return true;
+                },
+            );
         }
     });
 });

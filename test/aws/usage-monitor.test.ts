@@ -20,7 +20,8 @@ const base = { owner: "team-platform", notifyTopics: [TOPIC] };
 async function declare(args: any = base) {
     return capture(() => new aws.UsageMonitor("usage", args));
 }
-const named = (resources: Registered[], type: string, name: string) => ofType(resources, type).find((r) => r.name === name)!;
+const named = (resources: Registered[], type: string, name: string) =>
+    ofType(resources, type).find((r) => r.name === name)!;
 
 describe("aws.UsageMonitor", function () {
     this.timeout(30_000);
@@ -29,7 +30,10 @@ describe("aws.UsageMonitor", function () {
         // GIVEN a monitor with the defaults
         const { resources } = await declare();
         // WHEN its children are listed
-        const children = resources.filter((r) => r.type !== "nhi:aws:UsageMonitor").map((r) => `${r.type} ${r.name}`).sort();
+        const children = resources
+            .filter((r) => r.type !== "nhi:aws:UsageMonitor")
+            .map((r) => `${r.type} ${r.name}`)
+            .sort();
         // THEN exactly these
         assert.deepStrictEqual(children, [
             "aws:cloudwatch/logGroup:LogGroup usage-logs",
@@ -66,23 +70,50 @@ describe("aws.UsageMonitor", function () {
         // THEN it runs once a day, with the table's name and the metrics flag
         assert.strictEqual(schedule.inputs.scheduleExpression, "rate(1 day)");
         assert.deepStrictEqual(schedule.inputs.flexibleTimeWindow, { mode: "OFF" });
-        assert.strictEqual(schedule.inputs.target.roleArn, "arn:aws:iam::123456789012:role/usage-schedule-role-1a2b3c4");
-        assert.deepStrictEqual(JSON.parse(schedule.inputs.target.input), monitorEvent(table.inputs.name ?? "usage-state-1a2b3c4", true));
-        assert.deepStrictEqual(JSON.parse(schedule.inputs.target.input), { nhiAction: "monitorUsage", stateTable: "usage-state-1a2b3c4", perIdentityMetrics: true });
-        assert.deepStrictEqual(schedule.inputs.target.retryPolicy, { maximumEventAgeInSeconds: 21600, maximumRetryAttempts: 20 });
+        assert.strictEqual(
+            schedule.inputs.target.roleArn,
+            "arn:aws:iam::123456789012:role/usage-schedule-role-1a2b3c4",
+        );
+        assert.deepStrictEqual(
+            JSON.parse(schedule.inputs.target.input),
+            monitorEvent(table.inputs.name ?? "usage-state-1a2b3c4", true),
+        );
+        assert.deepStrictEqual(JSON.parse(schedule.inputs.target.input), {
+            nhiAction: "monitorUsage",
+            stateTable: "usage-state-1a2b3c4",
+            perIdentityMetrics: true,
+        });
+        assert.deepStrictEqual(schedule.inputs.target.retryPolicy, {
+            maximumEventAgeInSeconds: 21600,
+            maximumRetryAttempts: 20,
+        });
         // AND its role is trusted by the scheduler of this account's default group only
         const trust = JSON.parse(named(resources, "aws:iam/role:Role", "usage-schedule-role").inputs.assumeRolePolicy);
-        assert.deepStrictEqual(trust.Statement, [{
-            Effect: "Allow", Principal: { Service: "scheduler.amazonaws.com" }, Action: "sts:AssumeRole",
-            Condition: { ArnLike: { "aws:SourceArn": "arn:aws:scheduler:us-east-1:123456789012:schedule-group/default" }, StringEquals: { "aws:SourceAccount": "123456789012" } },
-        }]);
+        assert.deepStrictEqual(trust.Statement, [
+            {
+                Effect: "Allow",
+                Principal: { Service: "scheduler.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: {
+                    ArnLike: { "aws:SourceArn": "arn:aws:scheduler:us-east-1:123456789012:schedule-group/default" },
+                    StringEquals: { "aws:SourceAccount": "123456789012" },
+                },
+            },
+        ]);
     });
 
     it("takes a cron schedule as given", async () => {
         // GIVEN a cron expression  WHEN declared  THEN the schedule carries it unchanged
         const { resources } = await declare({ ...base, scheduleExpression: "cron(0 6 * * ? *)" });
-        assert.strictEqual(named(resources, "aws:scheduler/schedule:Schedule", "usage-schedule").inputs.scheduleExpression, "cron(0 6 * * ? *)");
-        assert.strictEqual(JSON.parse(named(resources, "aws:scheduler/schedule:Schedule", "usage-schedule").inputs.target.input).perIdentityMetrics, false);
+        assert.strictEqual(
+            named(resources, "aws:scheduler/schedule:Schedule", "usage-schedule").inputs.scheduleExpression,
+            "cron(0 6 * * ? *)",
+        );
+        assert.strictEqual(
+            JSON.parse(named(resources, "aws:scheduler/schedule:Schedule", "usage-schedule").inputs.target.input)
+                .perIdentityMetrics,
+            false,
+        );
     });
 
     it("alarms on a day without a successful run, missing data breaching, notifying alarmTopic", async () => {
@@ -93,13 +124,23 @@ describe("aws.UsageMonitor", function () {
         // THEN it watches MonitorRunSucceeded of this account and region over one day
         const { tags, alarmDescription, ...rest } = alarm.inputs;
         assert.deepStrictEqual(rest, {
-            namespace: "PulumiNhi", metricName: "MonitorRunSucceeded",
+            namespace: "PulumiNhi",
+            metricName: "MonitorRunSucceeded",
             dimensions: { Account: "123456789012", Region: "us-east-1" },
-            statistic: "Maximum", period: 86400, evaluationPeriods: 1, datapointsToAlarm: 1,
-            threshold: 1, comparisonOperator: "LessThanThreshold", treatMissingData: "breaching",
-            alarmActions: [ALARMS], okActions: [ALARMS],
+            statistic: "Maximum",
+            period: 86400,
+            evaluationPeriods: 1,
+            datapointsToAlarm: 1,
+            threshold: 1,
+            comparisonOperator: "LessThanThreshold",
+            treatMissingData: "breaching",
+            alarmActions: [ALARMS],
+            okActions: [ALARMS],
         });
-        assert.strictEqual(alarmDescription, "The pulumi-nhi usage monitor usage did not complete a run in the last day: identities are not being checked.");
+        assert.strictEqual(
+            alarmDescription,
+            "The pulumi-nhi usage monitor usage did not complete a run in the last day: identities are not being checked.",
+        );
         assert.strictEqual(tags["nhi:owner"], "team-platform");
         // AND without alarmTopic the alarm has no action
         const quiet = named((await declare()).resources, "aws:cloudwatch/metricAlarm:MetricAlarm", "usage-heartbeat");
@@ -117,40 +158,106 @@ describe("aws.UsageMonitor", function () {
         // PutMetricData has no required resource type; the engine needs a concrete ARN, so it is
         // asked about the one optional type (a dataset), which the policy's `*` covers.
         const metrics = "arn:aws:cloudwatch:us-east-1:123456789012:dataset/d";
-        const ask = (action: string, resource: string, context = {}) => () => decideIdentity(role, [policy], action, resource, context);
+        const ask =
+            (action: string, resource: string, context = {}) =>
+            () =>
+                decideIdentity(role, [policy], action, resource, context);
         // WHEN each request is decided  THEN exactly these are allowed
         await expectDecisions([
             ...ACTIONS.iam.map((a) => ({ what: a, expected: "Allowed" as const, decide: ask(a, "*") })),
             { what: "publish to a listed topic", expected: "Allowed", decide: ask("sns:Publish", TOPIC) },
             { what: "publish to another topic", expected: "Denied", decide: ask("sns:Publish", OTHER_TOPIC) },
-            ...ACTIONS.dynamodb.map((a) => ({ what: `${a} on its table`, expected: "Allowed" as const, decide: ask(a, table) })),
-            ...ACTIONS.dynamodb.map((a) => ({ what: `${a} on another table`, expected: "Denied" as const, decide: ask(a, other) })),
-            { what: "PutMetricData in PulumiNhi", expected: "Allowed", decide: ask("cloudwatch:PutMetricData", metrics, ns("PulumiNhi")) },
-            { what: "PutMetricData in another namespace", expected: "Denied", decide: ask("cloudwatch:PutMetricData", metrics, ns("Billing")) },
-            { what: "PutMetricData without a namespace", expected: "Denied", decide: ask("cloudwatch:PutMetricData", metrics) },
-            { what: "tag a role", expected: "Denied", decide: ask("iam:TagRole", "arn:aws:iam::123456789012:role/app") },
-            { what: "tag a user", expected: "Denied", decide: ask("iam:TagUser", "arn:aws:iam::123456789012:user/app") },
-            { what: "update a role", expected: "Denied", decide: ask("iam:UpdateRole", "arn:aws:iam::123456789012:role/app") },
-            { what: "deactivate a key", expected: "Denied", decide: ask("iam:UpdateAccessKey", "arn:aws:iam::123456789012:user/app") },
+            ...ACTIONS.dynamodb.map((a) => ({
+                what: `${a} on its table`,
+                expected: "Allowed" as const,
+                decide: ask(a, table),
+            })),
+            ...ACTIONS.dynamodb.map((a) => ({
+                what: `${a} on another table`,
+                expected: "Denied" as const,
+                decide: ask(a, other),
+            })),
+            {
+                what: "PutMetricData in PulumiNhi",
+                expected: "Allowed",
+                decide: ask("cloudwatch:PutMetricData", metrics, ns("PulumiNhi")),
+            },
+            {
+                what: "PutMetricData in another namespace",
+                expected: "Denied",
+                decide: ask("cloudwatch:PutMetricData", metrics, ns("Billing")),
+            },
+            {
+                what: "PutMetricData without a namespace",
+                expected: "Denied",
+                decide: ask("cloudwatch:PutMetricData", metrics),
+            },
+            {
+                what: "tag a role",
+                expected: "Denied",
+                decide: ask("iam:TagRole", "arn:aws:iam::123456789012:role/app"),
+            },
+            {
+                what: "tag a user",
+                expected: "Denied",
+                decide: ask("iam:TagUser", "arn:aws:iam::123456789012:user/app"),
+            },
+            {
+                what: "update a role",
+                expected: "Denied",
+                decide: ask("iam:UpdateRole", "arn:aws:iam::123456789012:role/app"),
+            },
+            {
+                what: "deactivate a key",
+                expected: "Denied",
+                decide: ask("iam:UpdateAccessKey", "arn:aws:iam::123456789012:user/app"),
+            },
             { what: "list roles", expected: "Denied", decide: ask("iam:ListRoles", "*") },
             ...ACTIONS.secretsmanager.map((a) => ({ what: a, expected: "Allowed" as const, decide: ask(a, "*") })),
-            { what: "read a secret's value", expected: "Denied", decide: ask("secretsmanager:GetSecretValue", "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf") },
-            { what: "read a secret's metadata", expected: "Denied", decide: ask("secretsmanager:DescribeSecret", "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf") },
-            { what: "rotate a secret", expected: "Denied", decide: ask("secretsmanager:RotateSecret", "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf") },
+            {
+                what: "read a secret's value",
+                expected: "Denied",
+                decide: ask(
+                    "secretsmanager:GetSecretValue",
+                    "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf",
+                ),
+            },
+            {
+                what: "read a secret's metadata",
+                expected: "Denied",
+                decide: ask(
+                    "secretsmanager:DescribeSecret",
+                    "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf",
+                ),
+            },
+            {
+                what: "rotate a secret",
+                expected: "Denied",
+                decide: ask(
+                    "secretsmanager:RotateSecret",
+                    "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf",
+                ),
+            },
         ]);
     });
 
     it("the schedule's role may invoke this function only (IAM engine)", async () => {
         // GIVEN the schedule's role and policy
         const { resources } = await declare();
-        const policy = JSON.parse(named(resources, "aws:iam/rolePolicy:RolePolicy", "usage-schedule-policy").inputs.policy);
+        const policy = JSON.parse(
+            named(resources, "aws:iam/rolePolicy:RolePolicy", "usage-schedule-policy").inputs.policy,
+        );
         const role = "arn:aws:iam::123456789012:role/usage-schedule-role-1a2b3c4";
         const fn = named(resources, "aws:scheduler/schedule:Schedule", "usage-schedule").inputs.target.arn;
         const ask = (action: string, resource: string) => () => decideIdentity(role, [policy], action, resource);
         // WHEN decided  THEN only InvokeFunction on the monitor function
         await expectDecisions([
             { what: "invoke the monitor", expected: "Allowed", decide: ask("lambda:InvokeFunction", fn) },
-            { what: "invoke another function", expected: "Denied", decide: ask("lambda:InvokeFunction", "arn:aws:lambda:us-east-1:123456789012:function:other") },
+            {
+                what: "invoke another function",
+                expected: "Denied",
+                decide: ask("lambda:InvokeFunction", "arn:aws:lambda:us-east-1:123456789012:function:other"),
+            },
             { what: "update the monitor's code", expected: "Denied", decide: ask("lambda:UpdateFunctionCode", fn) },
         ]);
     });
@@ -158,16 +265,28 @@ describe("aws.UsageMonitor", function () {
     it("registers nothing on bad input", async () => {
         // GIVEN a bad notify topic  WHEN declared  THEN it throws and nothing is registered
         let resources: Registered[] = [];
-        await assert.rejects(async () => { ({ resources } = await declare({ ...base, notifyTopics: ["alerts"] })); }, /notifyTopics\[0\]/);
+        await assert.rejects(async () => {
+            ({ resources } = await declare({ ...base, notifyTopics: ["alerts"] }));
+        }, /notifyTopics\[0\]/);
         assert.deepStrictEqual(resources, []);
     });
 
     it("keeps the check of a topic known only at deploy time, with the construction-time message", () => {
         // GIVEN topics that are Outputs  WHEN planned  THEN nothing is refused yet
-        const plan = planAwsUsageMonitor("usage", { ...base, notifyTopics: [pulumi.output("alerts")], alarmTopic: pulumi.output(ALARMS) });
+        const plan = planAwsUsageMonitor("usage", {
+            ...base,
+            notifyTopics: [pulumi.output("alerts")],
+            alarmTopic: pulumi.output(ALARMS),
+        });
         // AND the checks that run where they resolve refuse a topic name with the same words, and take an ARN
-        assert.deepStrictEqual(plan.later.map((c) => c.path), ["notifyTopics[0]", "alarmTopic"]);
-        assert.strictEqual(plan.later[0].problem("alerts"), BAD.find((b) => b.what === "a topic name instead of its ARN")!.reason);
+        assert.deepStrictEqual(
+            plan.later.map((c) => c.path),
+            ["notifyTopics[0]", "alarmTopic"],
+        );
+        assert.strictEqual(
+            plan.later[0].problem("alerts"),
+            BAD.find((b) => b.what === "a topic name instead of its ARN")!.reason,
+        );
         assert.strictEqual(plan.later[1].problem(ALARMS), undefined);
     });
 
@@ -221,5 +340,6 @@ describe("aws.UsageMonitor", function () {
             reason: "`perIdentityMetrics` must be true or false; got `yes`.",
         },
     ];
-    describe("refuses", () => itRefusesEach(BAD, "AwsUsageMonitor", "usage", (name, args) => planAwsUsageMonitor(name, args)));
+    describe("refuses", () =>
+        itRefusesEach(BAD, "AwsUsageMonitor", "usage", (name, args) => planAwsUsageMonitor(name, args)));
 });

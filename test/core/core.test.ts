@@ -19,13 +19,34 @@ describe("parseExpiry", () => {
         });
     }
     const refused: [unknown, string][] = [
-        ["2027-01-31", "`expiresAt` must be an ISO-8601 instant with a time zone, such as `2027-01-31T00:00:00Z`; got `2027-01-31`."],
-        ["2027-01-31T00:00:00", "`expiresAt` must be an ISO-8601 instant with a time zone, such as `2027-01-31T00:00:00Z`; got `2027-01-31T00:00:00`."],
-        [1735689600, "`expiresAt` must be an ISO-8601 instant with a time zone, such as `2027-01-31T00:00:00Z`; got number `1735689600`."],
-        ["2027-13-01T00:00:00Z", "`expiresAt` is not a real date and time: `2027-13-01T00:00:00Z`. Use an ISO-8601 instant such as `2027-01-31T00:00:00Z`."],
-        ["2027-02-29T00:00:00Z", "`expiresAt` is not a real date and time: `2027-02-29T00:00:00Z`. Use an ISO-8601 instant such as `2027-01-31T00:00:00Z`."],
-        ["2026-11-25T12:00:00Z", "`expiresAt` is in the past: `2026-11-25T12:00:00Z` is before now (2026-11-25T12:00:00Z). Give a future instant, or remove the identity if it is no longer needed."],
-        ["2026-11-25T13:00+02:00", "`expiresAt` is in the past: `2026-11-25T13:00+02:00` (2026-11-25T11:00:00Z) is before now (2026-11-25T12:00:00Z). Give a future instant, or remove the identity if it is no longer needed."],
+        [
+            "2027-01-31",
+            "`expiresAt` must be an ISO-8601 instant with a time zone, such as `2027-01-31T00:00:00Z`; got `2027-01-31`.",
+        ],
+        [
+            "2027-01-31T00:00:00",
+            "`expiresAt` must be an ISO-8601 instant with a time zone, such as `2027-01-31T00:00:00Z`; got `2027-01-31T00:00:00`.",
+        ],
+        [
+            1735689600,
+            "`expiresAt` must be an ISO-8601 instant with a time zone, such as `2027-01-31T00:00:00Z`; got number `1735689600`.",
+        ],
+        [
+            "2027-13-01T00:00:00Z",
+            "`expiresAt` is not a real date and time: `2027-13-01T00:00:00Z`. Use an ISO-8601 instant such as `2027-01-31T00:00:00Z`.",
+        ],
+        [
+            "2027-02-29T00:00:00Z",
+            "`expiresAt` is not a real date and time: `2027-02-29T00:00:00Z`. Use an ISO-8601 instant such as `2027-01-31T00:00:00Z`.",
+        ],
+        [
+            "2026-11-25T12:00:00Z",
+            "`expiresAt` is in the past: `2026-11-25T12:00:00Z` is before now (2026-11-25T12:00:00Z). Give a future instant, or remove the identity if it is no longer needed.",
+        ],
+        [
+            "2026-11-25T13:00+02:00",
+            "`expiresAt` is in the past: `2026-11-25T13:00+02:00` (2026-11-25T11:00:00Z) is before now (2026-11-25T12:00:00Z). Give a future instant, or remove the identity if it is no longer needed.",
+        ],
     ];
     for (const [given, reason] of refused) {
         it(`refuses ${JSON.stringify(given)}`, () => {
@@ -35,26 +56,37 @@ describe("parseExpiry", () => {
         });
     }
     it("round-trips any future instant to the same UTC second (property)", () => {
-        fc.assert(fc.property(fc.integer({ min: NOW.getTime() + 1000, max: Date.UTC(2999, 0, 1) }), fc.integer({ min: -12, max: 14 }), (ms, offsetHours) => {
-            const local = new Date(ms + offsetHours * 3_600_000).toISOString().slice(0, 19);
-            const sign = offsetHours < 0 ? "-" : "+";
-            const text = `${local}${sign}${String(Math.abs(offsetHours)).padStart(2, "0")}:00`;
-            const utc = parseExpiry(text, "expiresAt", new Problems(), new Date(0));
-            assert.strictEqual(utc, `${new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19)}Z`);
-        }));
+        fc.assert(
+            fc.property(
+                fc.integer({ min: NOW.getTime() + 1000, max: Date.UTC(2999, 0, 1) }),
+                fc.integer({ min: -12, max: 14 }),
+                (ms, offsetHours) => {
+                    const local = new Date(ms + offsetHours * 3_600_000).toISOString().slice(0, 19);
+                    const sign = offsetHours < 0 ? "-" : "+";
+                    const text = `${local}${sign}${String(Math.abs(offsetHours)).padStart(2, "0")}:00`;
+                    const utc = parseExpiry(text, "expiresAt", new Problems(), new Date(0));
+                    assert.strictEqual(utc, `${new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19)}Z`);
+                },
+            ),
+        );
     });
 });
 
 describe("closestNames", () => {
     const table: [string, string[], string[]][] = [
-        ["GetObjekt", ["GetObject", "PutObject", "GetObjectAcl", "ListBucket"], ["GetObject", "PutObject", "GetObjectAcl"]],
+        [
+            "GetObjekt",
+            ["GetObject", "PutObject", "GetObjectAcl", "ListBucket"],
+            ["GetObject", "PutObject", "GetObjectAcl"],
+        ],
         ["raed", ["read", "write", "list", "tagging"], ["read"]],
         ["s4", ["s3", "sqs", "q", "ce"], ["s3"]],
         ["dynamo", ["dynamodb", "dax"], ["dynamodb"]],
         ["zzzzzz", ["read", "write"], []],
     ];
     for (const [given, candidates, expected] of table) {
-        it(`suggests ${JSON.stringify(expected)} for ${given}`, () => assert.deepStrictEqual(closestNames(given, candidates), expected));
+        it(`suggests ${JSON.stringify(expected)} for ${given}`, () =>
+            assert.deepStrictEqual(closestNames(given, candidates), expected));
     }
     it("measures transpositions as one edit", () => {
         assert.strictEqual(editDistance("raed", "read"), 1);
@@ -68,8 +100,8 @@ describe("Problems", () => {
         problems.throwIfAny("X");
         problems.add("a", "`a` is bad.");
         problems.add("b[0]", "`b[0]` is bad.");
-        assert.throws(() => problems.throwIfAny("Thing \"t\""), {
-            message: "Thing \"t\" has 2 invalid arguments:\n  - a: `a` is bad.\n  - b[0]: `b[0]` is bad.",
+        assert.throws(() => problems.throwIfAny('Thing "t"'), {
+            message: 'Thing "t" has 2 invalid arguments:\n  - a: `a` is bad.\n  - b[0]: `b[0]` is bad.',
         });
     });
 });

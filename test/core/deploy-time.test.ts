@@ -11,8 +11,10 @@ import { declareInProcess, recordErrorLogs } from "../support/deploy-time";
 import { capture, installMocks, ofType, valueOf } from "../support/mock-graph";
 
 // What a user sees when a value known only at deploy time fails its check: the exact messages.
-const S3_REASON = "`grants[0].resources[0]` is not a resource of any action of `grants[0]`: `arn:aws:s3:::data-1a2b3c4`; `s3:GetObject` applies to accesspointobject (`arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/${ObjectName}`), object (`arn:${Partition}:s3:::${BucketName}/${ObjectName}`). Did you mean `arn:aws:s3:::data-1a2b3c4/*`?";
-const DYNAMODB_REASON = "`grants[1].resources[0]` is not the ARN of any `dynamodb` resource type: `arn:aws:s3:::data-1a2b3c4`. `dynamodb` resources look like `arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName}` or `arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName}/stream/${StreamLabel}`.";
+const S3_REASON =
+    "`grants[0].resources[0]` is not a resource of any action of `grants[0]`: `arn:aws:s3:::data-1a2b3c4`; `s3:GetObject` applies to accesspointobject (`arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/${ObjectName}`), object (`arn:${Partition}:s3:::${BucketName}/${ObjectName}`). Did you mean `arn:aws:s3:::data-1a2b3c4/*`?";
+const DYNAMODB_REASON =
+    "`grants[1].resources[0]` is not the ARN of any `dynamodb` resource type: `arn:aws:s3:::data-1a2b3c4`. `dynamodb` resources look like `arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName}` or `arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName}/stream/${StreamLabel}`.";
 const TWO_BAD_ARNS = `AwsServiceIdentity "worker" has 2 invalid arguments:
   - grants[0].resources[0]: ${S3_REASON}
   - grants[1].resources[0]: ${DYNAMODB_REASON}`;
@@ -25,7 +27,11 @@ const POOL = `GcpServiceIdentity "deployer" has 1 invalid argument:
 function runProgram(kind: string): Promise<{ code: number | null; output: string }> {
     const root = path.resolve(__dirname, "../..");
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "test/fixtures/deploy-time-failure.ts", kind], { cwd: root, env: { ...process.env, PULUMI_DEBUG_PROMISE_LEAKS: "" } });
+        const child = spawn(
+            process.execPath,
+            ["-r", "ts-node/register/transpile-only", "test/fixtures/deploy-time-failure.ts", kind],
+            { cwd: root, env: { ...process.env, PULUMI_DEBUG_PROMISE_LEAKS: "" } },
+        );
         let output = "";
         child.stdout.on("data", (d) => (output += d));
         child.stderr.on("data", (d) => (output += d));
@@ -49,7 +55,10 @@ describe("a check that fails at deploy time", function () {
             runs = Object.fromEntries(kinds.map((k, i) => [k, results[i]]));
         });
 
-        for (const [kind, message] of [["two-bad-arns", TWO_BAD_ARNS], ["pool", POOL]] as const) {
+        for (const [kind, message] of [
+            ["two-bad-arns", TWO_BAD_ARNS],
+            ["pool", POOL],
+        ] as const) {
             it(`fails the run with every problem, by property path (${kind})`, () => {
                 // GIVEN a program whose identity has values, known only at deploy time, that are wrong
                 // WHEN it runs
@@ -82,7 +91,10 @@ describe("a check that fails at deploy time", function () {
                 });
             });
             // THEN one error is logged, on the component, listing both problems
-            assert.deepStrictEqual(logged.map((l) => l.message), [TWO_BAD_ARNS]);
+            assert.deepStrictEqual(
+                logged.map((l) => l.message),
+                [TWO_BAD_ARNS],
+            );
             assert.strictEqual(logged[0].resource, value);
             // AND the run fails with that same error, not a leak report or a serialization message
             assert.ok(rejections.length > 0);
@@ -91,7 +103,10 @@ describe("a check that fails at deploy time", function () {
                 // (a RunError: Pulumi's program runner reports its message alone, without a stack)
                 assert.ok(pulumi.RunError.isInstance(r));
                 assert.strictEqual(r.message, TWO_BAD_ARNS);
-                assert.deepStrictEqual(r.errors.map((e) => e.propertyPath), ["grants[0].resources[0]", "grants[1].resources[0]"]);
+                assert.deepStrictEqual(
+                    r.errors.map((e) => e.propertyPath),
+                    ["grants[0].resources[0]", "grants[1].resources[0]"],
+                );
             }
             // AND the role is registered (its trust is fine), its policy is not
             assert.strictEqual(ofType(resources, "aws:iam/role:Role").length, 1);
@@ -105,7 +120,9 @@ describe("a check that fails at deploy time", function () {
                 return new aws.ServiceIdentity("deployer", {
                     owner: "team-platform",
                     purpose: "deploys from GitHub",
-                    trust: { githubActions: { oidcProviderArn: bucket.arn, repository: "acme/app", environment: "prod" } },
+                    trust: {
+                        githubActions: { oidcProviderArn: bucket.arn, repository: "acme/app", environment: "prod" },
+                    },
                     grants: [],
                 });
             });
@@ -123,13 +140,22 @@ describe("a check that fails at deploy time", function () {
                     project: "acme-prod",
                     owner: "team-platform",
                     purpose: "deploys from GitHub",
-                    trust: { githubActions: { repository: "acme/app", environment: "prod", workloadIdentityPool: bucket.arn } },
+                    trust: {
+                        githubActions: {
+                            repository: "acme/app",
+                            environment: "prod",
+                            workloadIdentityPool: bucket.arn,
+                        },
+                    },
                     grants: [{ role: "roles/storage.objectAdmin", resource: { bucket: site.name } }],
                 });
             });
             // THEN the message is logged on the component, and neither provider nor binding exists
             assert.deepStrictEqual(logged, [{ message: POOL, resource: value }]);
-            assert.deepStrictEqual(ofType(resources, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider"), []);
+            assert.deepStrictEqual(
+                ofType(resources, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider"),
+                [],
+            );
             assert.deepStrictEqual(ofType(resources, "gcp:serviceaccount/iAMMember:IAMMember"), []);
             // AND no value known only at deploy time is bound before the checks pass: not the bucket
             assert.deepStrictEqual(ofType(resources, "gcp:storage/bucketIAMMember:BucketIAMMember"), []);
@@ -144,37 +170,66 @@ describe("a check that fails at deploy time", function () {
             let giveArn!: (arn: string) => void;
             const objects = pulumi.output(new Promise<string>((resolve) => (giveArn = resolve)));
             const { resources } = await capture(() => {
-                const github = new awsSdk.iam.OpenIdConnectProvider("github", { url: "https://token.actions.githubusercontent.com", clientIdLists: ["sts.amazonaws.com"] });
+                const github = new awsSdk.iam.OpenIdConnectProvider("github", {
+                    url: "https://token.actions.githubusercontent.com",
+                    clientIdLists: ["sts.amazonaws.com"],
+                });
                 const identity = new aws.ServiceIdentity("reader", {
                     owner: "team-data",
                     purpose: "reads the bucket that trusts it",
-                    trust: { githubActions: { oidcProviderArn: github.arn, repository: "acme/app", environment: "prod" } },
+                    trust: {
+                        githubActions: { oidcProviderArn: github.arn, repository: "acme/app", environment: "prod" },
+                    },
                     grants: [{ actions: ["s3:GetObject"], resources: [objects] }],
                 });
-                const bucket = new awsSdk.s3.Bucket("trusting", { policy: identity.roleArn.apply((arn) => JSON.stringify({ Statement: [{ Principal: { AWS: arn } }] })) });
+                const bucket = new awsSdk.s3.Bucket("trusting", {
+                    policy: identity.roleArn.apply((arn) =>
+                        JSON.stringify({ Statement: [{ Principal: { AWS: arn } }] }),
+                    ),
+                });
                 bucket.arn.apply((arn) => giveArn(`${arn}/*`));
             });
             // THEN everything registers: the role, then the bucket, then the role's policy
-            assert.deepStrictEqual(resources.map((r) => r.type).filter((t) => t !== "aws:iam/openIdConnectProvider:OpenIdConnectProvider" && t !== "nhi:aws:ServiceIdentity"), ["aws:iam/role:Role", "aws:s3/bucket:Bucket", "aws:iam/rolePolicy:RolePolicy"]);
+            assert.deepStrictEqual(
+                resources
+                    .map((r) => r.type)
+                    .filter(
+                        (t) =>
+                            t !== "aws:iam/openIdConnectProvider:OpenIdConnectProvider" &&
+                            t !== "nhi:aws:ServiceIdentity",
+                    ),
+                ["aws:iam/role:Role", "aws:s3/bucket:Bucket", "aws:iam/rolePolicy:RolePolicy"],
+            );
         });
     });
 
     describe("deployTimeGuard", () => {
-        const check = { path: "arn", value: pulumi.output("arn:aws:s3:::b"), problem: (v: string) => (v.endsWith("/*") ? undefined : `\`arn\` must end with \`/*\`; got \`${v}\`.`) };
+        const check = {
+            path: "arn",
+            value: pulumi.output("arn:aws:s3:::b"),
+            problem: (v: string) => (v.endsWith("/*") ? undefined : `\`arn\` must end with \`/*\`; got \`${v}\`.`),
+        };
 
         it("guards a value wrapped after it was checked: checks are not matched to values", async () => {
             // GIVEN a failing check, and the value it checked wrapped in another Output
             installMocks();
             const { logged, restore } = recordErrorLogs();
             try {
-                const guard = deployTimeGuard("Thing \"t\"", undefined, [check]);
+                const guard = deployTimeGuard('Thing "t"', undefined, [check]);
                 const wrapped = check.value.apply((v) => v.toUpperCase());
                 // THEN the wrapped value is refused with the check's message
-                const message = "Thing \"t\" has 1 invalid argument:\n  - arn: `arn` must end with `/*`; got `arn:aws:s3:::b`.";
+                const message =
+                    'Thing "t" has 1 invalid argument:\n  - arn: `arn` must end with `/*`; got `arn:aws:s3:::b`.';
                 await assert.rejects(valueOf(pulumi.output(guard(wrapped))), { message });
                 // AND so is the value itself through another guard, each verdict logged once
-                await assert.rejects(valueOf(pulumi.output(deployTimeGuard("Thing \"t\"", undefined, [check])(check.value))), { message });
-                assert.deepStrictEqual(logged.map((l) => l.message), [message, message]);
+                await assert.rejects(
+                    valueOf(pulumi.output(deployTimeGuard('Thing "t"', undefined, [check])(check.value))),
+                    { message },
+                );
+                assert.deepStrictEqual(
+                    logged.map((l) => l.message),
+                    [message, message],
+                );
             } finally {
                 restore();
             }
@@ -183,8 +238,8 @@ describe("a check that fails at deploy time", function () {
         it("passes values through unchanged when every check passes, and returns them as given without checks", async () => {
             installMocks();
             const fine = { ...check, value: pulumi.output("arn:aws:s3:::b/*") };
-            assert.strictEqual(await valueOf(pulumi.output(deployTimeGuard("Thing \"t\"", undefined, [fine])("x"))), "x");
-            assert.strictEqual(deployTimeGuard("Thing \"t\"", undefined, [])("x"), "x");
+            assert.strictEqual(await valueOf(pulumi.output(deployTimeGuard('Thing "t"', undefined, [fine])("x"))), "x");
+            assert.strictEqual(deployTimeGuard('Thing "t"', undefined, [])("x"), "x");
         });
     });
 });

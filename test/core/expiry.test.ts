@@ -9,9 +9,12 @@ import { capture } from "../support/mock-graph";
 const NOW = new Date("2026-11-25T12:00:00Z");
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const RENEW = "To keep the identity, set a later `expiresAt` and update the stack before then; if it is no longer needed, remove it from the program.";
-const AWS_THEN = "then AWS stops honouring the role: its trust policy lets nobody assume it and its policies allow nothing.";
-const GCP_THEN = "then Google stops honouring the account's role bindings, and the bindings that let workloads act as it.";
+const RENEW =
+    "To keep the identity, set a later `expiresAt` and update the stack before then; if it is no longer needed, remove it from the program.";
+const AWS_THEN =
+    "then AWS stops honouring the role: its trust policy lets nobody assume it and its policies allow nothing.";
+const GCP_THEN =
+    "then Google stops honouring the account's role bindings, and the bindings that let workloads act as it.";
 
 /** `NOW` plus `ms`, as the UTC instant `parseExpiry` returns. */
 function after(ms: number): string {
@@ -36,8 +39,16 @@ describe("expiryWarning", () => {
     for (const [what, ms, left] of table) {
         it(what, () => {
             const expiresAt = after(ms);
-            const expected = left === undefined ? undefined : `\`expiresAt\` is ${expiresAt}, in ${left}: ${AWS_THEN} ${RENEW}`;
-            assert.strictEqual(expiryWarning(expiresAt, NOW, "AWS stops honouring the role: its trust policy lets nobody assume it and its policies allow nothing"), expected);
+            const expected =
+                left === undefined ? undefined : `\`expiresAt\` is ${expiresAt}, in ${left}: ${AWS_THEN} ${RENEW}`;
+            assert.strictEqual(
+                expiryWarning(
+                    expiresAt,
+                    NOW,
+                    "AWS stops honouring the role: its trust policy lets nobody assume it and its policies allow nothing",
+                ),
+                expected,
+            );
         });
     }
 
@@ -48,7 +59,12 @@ describe("expiryWarning", () => {
 });
 
 describe("expiry announced by the identities", () => {
-    const awsArgs = { owner: "team-data", purpose: "nightly export", trust: { service: { principal: "lambda.amazonaws.com" } }, grants: [] };
+    const awsArgs = {
+        owner: "team-data",
+        purpose: "nightly export",
+        trust: { service: { principal: "lambda.amazonaws.com" } },
+        grants: [],
+    };
     const gcpArgs = { project: "acme-prod", owner: "team-data", purpose: "nightly export", grants: [] };
 
     it("plans the warning as data, with the date, the time left and how to renew (AWS and Google)", () => {
@@ -56,10 +72,17 @@ describe("expiry announced by the identities", () => {
         const expiresAt = after(6 * DAY + 2 * HOUR);
         // WHEN they are planned
         // THEN each plan carries the warning its cloud needs, word for word
-        assert.deepStrictEqual(planAwsServiceIdentity("export", { ...awsArgs, expiresAt }, NOW).warnings, [`\`expiresAt\` is 2026-12-01T14:00:00Z, in 6 days and 2 hours: ${AWS_THEN} ${RENEW}`]);
-        assert.deepStrictEqual(planGcpServiceIdentity("export-sa", { ...gcpArgs, expiresAt }, NOW).warnings, [`\`expiresAt\` is 2026-12-01T14:00:00Z, in 6 days and 2 hours: ${GCP_THEN} ${RENEW}`]);
+        assert.deepStrictEqual(planAwsServiceIdentity("export", { ...awsArgs, expiresAt }, NOW).warnings, [
+            `\`expiresAt\` is 2026-12-01T14:00:00Z, in 6 days and 2 hours: ${AWS_THEN} ${RENEW}`,
+        ]);
+        assert.deepStrictEqual(planGcpServiceIdentity("export-sa", { ...gcpArgs, expiresAt }, NOW).warnings, [
+            `\`expiresAt\` is 2026-12-01T14:00:00Z, in 6 days and 2 hours: ${GCP_THEN} ${RENEW}`,
+        ]);
         // AND an expiry further away, or none, gives no warning
-        assert.deepStrictEqual(planAwsServiceIdentity("export", { ...awsArgs, expiresAt: after(15 * DAY) }, NOW).warnings, []);
+        assert.deepStrictEqual(
+            planAwsServiceIdentity("export", { ...awsArgs, expiresAt: after(15 * DAY) }, NOW).warnings,
+            [],
+        );
         assert.deepStrictEqual(planGcpServiceIdentity("export-sa", gcpArgs, NOW).warnings, []);
     });
 
@@ -82,8 +105,14 @@ describe("expiry announced by the identities", () => {
             ]);
             // THEN each warns once, on itself
             assert.deepStrictEqual(warned, [
-                { message: `\`expiresAt\` is ${expiresAt}, in 3 days and 2 hours: ${AWS_THEN} ${RENEW}`, resource: value[0] },
-                { message: `\`expiresAt\` is ${expiresAt}, in 3 days and 2 hours: ${GCP_THEN} ${RENEW}`, resource: value[1] },
+                {
+                    message: `\`expiresAt\` is ${expiresAt}, in 3 days and 2 hours: ${AWS_THEN} ${RENEW}`,
+                    resource: value[0],
+                },
+                {
+                    message: `\`expiresAt\` is ${expiresAt}, in 3 days and 2 hours: ${GCP_THEN} ${RENEW}`,
+                    resource: value[1],
+                },
             ]);
         } finally {
             log.warn = realWarn;

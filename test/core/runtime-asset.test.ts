@@ -20,18 +20,40 @@ function unpack(files: ReadonlyMap<string, string>): string {
 describe("runtimeBundle: the files a cloud function's archive holds", () => {
     it("holds each entry and exactly the runtime files it requires, in runtime/'s layout", () => {
         // GIVEN the package's three runtime entries; WHEN each is bundled; THEN only its own files are in it.
-        assert.deepEqual([...runtimeBundle("aws/rotate-secret").files.keys()], ["aws/contract.js", "aws/retry.js", "aws/rotate-secret.js", "aws/rotation.js", "value.js"]);
-        assert.deepEqual([...runtimeBundle("aws/rotate-access-key").files.keys()], ["aws/access-key-contract.js", "aws/retry.js", "aws/rotate-access-key.js", "aws/rotation.js"]);
-        assert.deepEqual([...runtimeBundle("gcp/index").files.keys()], ["gcp/index.js", "gcp/rotate-secret.js", "gcp/rotation.js", "gcp/secret-store.js", "gcp/value.js", "value.js"]);
+        assert.deepEqual(
+            [...runtimeBundle("aws/rotate-secret").files.keys()],
+            ["aws/contract.js", "aws/retry.js", "aws/rotate-secret.js", "aws/rotation.js", "value.js"],
+        );
+        assert.deepEqual(
+            [...runtimeBundle("aws/rotate-access-key").files.keys()],
+            ["aws/access-key-contract.js", "aws/retry.js", "aws/rotate-access-key.js", "aws/rotation.js"],
+        );
+        assert.deepEqual(
+            [...runtimeBundle("gcp/index").files.keys()],
+            [
+                "gcp/index.js",
+                "gcp/rotate-secret.js",
+                "gcp/rotation.js",
+                "gcp/secret-store.js",
+                "gcp/value.js",
+                "value.js",
+            ],
+        );
     });
 
     it("loads in a fresh Node process with only the SDK on the module path, as Lambda runs it", () => {
         for (const entry of ["aws/rotate-secret", "aws/rotate-access-key"]) {
             const dir = unpack(runtimeBundle(entry).files);
             try {
-                const printed = execFileSync(process.execPath, ["-e", `const m = require("./${entry}.js"); console.log(typeof m.handler, m.handler.length)`], {
-                    cwd: dir, env: { PATH: process.env.PATH, NODE_PATH: path.join(ROOT, "node_modules") }, encoding: "utf8",
-                });
+                const printed = execFileSync(
+                    process.execPath,
+                    ["-e", `const m = require("./${entry}.js"); console.log(typeof m.handler, m.handler.length)`],
+                    {
+                        cwd: dir,
+                        env: { PATH: process.env.PATH, NODE_PATH: path.join(ROOT, "node_modules") },
+                        encoding: "utf8",
+                    },
+                );
                 assert.equal(printed.trim(), "function 1", entry);
             } finally {
                 fs.rmSync(dir, { recursive: true, force: true });
@@ -69,7 +91,8 @@ describe("runtimeBundle: the files a cloud function's archive holds", () => {
         try {
             fs.writeFileSync(path.join(root, "entry.js"), `require("../components/core");\n`);
             assert.throws(() => runtimeBundle("entry", root), {
-                message: "The runtime file entry.js requires ../components/core, outside runtime/: runtime code imports nothing from components/ (DESIGN.md).",
+                message:
+                    "The runtime file entry.js requires ../components/core, outside runtime/: runtime code imports nothing from components/ (DESIGN.md).",
             });
         } finally {
             fs.rmSync(root, { recursive: true, force: true });

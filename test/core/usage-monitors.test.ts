@@ -2,7 +2,12 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { Problems } from "../../components/core/errors";
 import { DeferredCheck } from "../../components/core/deferred";
-import { MonitorTargets, UsageMonitorRegistry, checkMonitorTargets, notAmongTargetsProblem } from "../../components/core/usage-monitors";
+import {
+    MonitorTargets,
+    UsageMonitorRegistry,
+    checkMonitorTargets,
+    notAmongTargetsProblem,
+} from "../../components/core/usage-monitors";
 import { installMocks } from "../../components/testing";
 
 /*
@@ -11,7 +16,10 @@ import { installMocks } from "../../components/testing";
  * is among the monitor's.
  */
 
-interface Entry { readonly name: string; readonly targets: readonly pulumi.Input<string>[] }
+interface Entry {
+    readonly name: string;
+    readonly targets: readonly pulumi.Input<string>[];
+}
 const KIND: MonitorTargets<Entry> = {
     component: "x.UsageMonitor",
     field: "notifyTargets",
@@ -74,36 +82,69 @@ describe("usage monitors found by convention (core)", () => {
 
     it("without a stack there is no moment after the program", () => {
         const registry = new UsageMonitorRegistry<Entry>();
-        assert.strictEqual(registry.afterProgram({ scope: {}, key: "p" }, () => []), undefined);
+        assert.strictEqual(
+            registry.afterProgram({ scope: {}, key: "p" }, () => []),
+            undefined,
+        );
     });
 
     describe("the target must be among the monitor's", () => {
-        const found = [{ name: "usage", targets: ["t:1", "t:2"] }, { name: "usage-b", targets: ["t:3"] }];
+        const found = [
+            { name: "usage", targets: ["t:1", "t:2"] },
+            { name: "usage-b", targets: ["t:3"] },
+        ];
         const table: [string, string | undefined][] = [
             ["t:1", undefined],
             ["t:3", undefined],
             // a malformed target is reported by its own check, not twice
             ["nonsense", undefined],
-            ["t:4", "`alarm.notify` `t:4` is not among the `notifyTargets` of the `x.UsageMonitor` `usage`, `usage-b` (`t:1`, `t:2`, `t:3`), the only targets it may notify: add it to `notifyTargets`, or notify one of those."],
+            [
+                "t:4",
+                "`alarm.notify` `t:4` is not among the `notifyTargets` of the `x.UsageMonitor` `usage`, `usage-b` (`t:1`, `t:2`, `t:3`), the only targets it may notify: add it to `notifyTargets`, or notify one of those.",
+            ],
         ];
         for (const [target, expected] of table) {
             it(`${target}: ${expected === undefined ? "accepted" : "refused"}`, () => {
-                assert.strictEqual(notAmongTargetsProblem("alarm.notify", target, found, found.flatMap((m) => m.targets), KIND), expected);
+                assert.strictEqual(
+                    notAmongTargetsProblem(
+                        "alarm.notify",
+                        target,
+                        found,
+                        found.flatMap((m) => m.targets),
+                        KIND,
+                    ),
+                    expected,
+                );
                 const problems = new Problems();
                 const later: DeferredCheck<any>[] = [];
                 checkMonitorTargets("alarm.notify", target, found, KIND, problems, later);
-                assert.deepStrictEqual([problems.list, later], [expected === undefined ? [] : [{ propertyPath: "alarm.notify", reason: expected }], []]);
+                assert.deepStrictEqual(
+                    [problems.list, later],
+                    [expected === undefined ? [] : [{ propertyPath: "alarm.notify", reason: expected }], []],
+                );
             });
         }
 
         it("a target or a monitor's target known only at deploy time is checked where it resolves, with the same words", async () => {
             const problems = new Problems();
             const later: DeferredCheck<any>[] = [];
-            checkMonitorTargets("alarm.notify", "t:4", [{ name: "usage", targets: [pulumi.output("t:1")] }], KIND, problems, later);
+            checkMonitorTargets(
+                "alarm.notify",
+                "t:4",
+                [{ name: "usage", targets: [pulumi.output("t:1")] }],
+                KIND,
+                problems,
+                later,
+            );
             assert.deepStrictEqual(problems.list, []);
             assert.strictEqual(later.length, 1);
-            const resolved = await new Promise<string[]>((r) => pulumi.output(later[0].value).apply((v) => r(v as string[])));
-            assert.strictEqual(later[0].problem(resolved), "`alarm.notify` `t:4` is not among the `notifyTargets` of the `x.UsageMonitor` `usage` (`t:1`), the only targets it may notify: add it to `notifyTargets`, or notify one of those.");
+            const resolved = await new Promise<string[]>((r) =>
+                pulumi.output(later[0].value).apply((v) => r(v as string[])),
+            );
+            assert.strictEqual(
+                later[0].problem(resolved),
+                "`alarm.notify` `t:4` is not among the `notifyTargets` of the `x.UsageMonitor` `usage` (`t:1`), the only targets it may notify: add it to `notifyTargets`, or notify one of those.",
+            );
         });
     });
 });

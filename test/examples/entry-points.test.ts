@@ -40,7 +40,12 @@ describe("examples/*/index.ts, the programs `pulumi up` runs", () => {
 
     it("cross-account exports the role ARN and the external ID to give the vendor", async () => {
         const exported = await exportsOf("cross-account");
-        assert.deepStrictEqual(Object.keys(exported).sort(), ["exportsBucket", "vendorAccessExpiresAt", "vendorExternalId", "vendorRoleArn"]);
+        assert.deepStrictEqual(Object.keys(exported).sort(), [
+            "exportsBucket",
+            "vendorAccessExpiresAt",
+            "vendorExternalId",
+            "vendorRoleArn",
+        ]);
         assert.strictEqual(exported.vendorRoleArn, `arn:aws:iam::${MOCK_ACCOUNT}:role/auditor-access-role-1a2b3c4`);
         assert.match(String(exported.vendorExternalId), /^[A-Za-z0-9]{32}$/);
         assert.strictEqual(exported.vendorAccessExpiresAt, "2027-12-31T00:00:00Z");

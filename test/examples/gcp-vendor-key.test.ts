@@ -10,7 +10,9 @@ describe("examples/gcp-vendor-key", () => {
     before(async () => {
         // GIVEN the example's entry point WHEN `pulumi up` would load it (here under the mocks)
         let module: Record<string, unknown>;
-        ({ value: module, resources } = await capture(() => require("../../examples/gcp-vendor-key/index") as Record<string, unknown>));
+        ({ value: module, resources } = await capture(
+            () => require("../../examples/gcp-vendor-key/index") as Record<string, unknown>,
+        ));
         exported = {};
         for (const [key, value] of Object.entries(module)) {
             exported[key] = pulumi.Output.isInstance(value) ? await valueOf(value) : value;
@@ -27,19 +29,49 @@ describe("examples/gcp-vendor-key", () => {
 
     it("declares no key, no secret version and no random value: the function mints the key", () => {
         assert.ok(!resources.some((r) => /serviceaccount\/key:|secretVersion|random:/i.test(r.type)));
-        assert.deepStrictEqual(ofType(resources, "gcp:cloudfunctionsv2/function:Function").map((r) => [r.inputs.name, r.inputs.buildConfig.entryPoint]), [["vendor-sync-keyrot", "rotateKey"]]);
+        assert.deepStrictEqual(
+            ofType(resources, "gcp:cloudfunctionsv2/function:Function").map((r) => [
+                r.inputs.name,
+                r.inputs.buildConfig.entryPoint,
+            ]),
+            [["vendor-sync-keyrot", "rotateKey"]],
+        );
     });
 
     it("rotates every 90 days with a 7-day grace, checked daily", () => {
         const secret = ofType(resources, "gcp:secretmanager/secret:Secret")[0];
-        assert.deepStrictEqual([secret.inputs.secretId, secret.inputs.rotation.rotationPeriod, secret.inputs.labels], ["vendor-sync-key", "86400s", {
-            "nhi-key-account": "vendor-sync", "nhi-key-project": DEFAULT_GCP_PROJECT, "nhi-rotate-every-days": "90", "nhi-grace-days": "7",
-        }]);
+        assert.deepStrictEqual(
+            [secret.inputs.secretId, secret.inputs.rotation.rotationPeriod, secret.inputs.labels],
+            [
+                "vendor-sync-key",
+                "86400s",
+                {
+                    "nhi-key-account": "vendor-sync",
+                    "nhi-key-project": DEFAULT_GCP_PROJECT,
+                    "nhi-rotate-every-days": "90",
+                    "nhi-grace-days": "7",
+                },
+            ],
+        );
     });
 
     it("lets exactly the operations group and the courier read the key", () => {
-        assert.deepStrictEqual(ofType(resources, "gcp:secretmanager/secretIamBinding:SecretIamBinding").map((r) => [r.inputs.secretId, r.inputs.role, r.inputs.members]), [
-            ["vendor-sync-key", "roles/secretmanager.secretAccessor", ["group:vendor-ops@acme.example", `serviceAccount:key-courier@${DEFAULT_GCP_PROJECT}.iam.gserviceaccount.com`]],
-        ]);
+        assert.deepStrictEqual(
+            ofType(resources, "gcp:secretmanager/secretIamBinding:SecretIamBinding").map((r) => [
+                r.inputs.secretId,
+                r.inputs.role,
+                r.inputs.members,
+            ]),
+            [
+                [
+                    "vendor-sync-key",
+                    "roles/secretmanager.secretAccessor",
+                    [
+                        "group:vendor-ops@acme.example",
+                        `serviceAccount:key-courier@${DEFAULT_GCP_PROJECT}.iam.gserviceaccount.com`,
+                    ],
+                ],
+            ],
+        );
     });
 });

@@ -26,7 +26,9 @@ interface Request {
 }
 
 /** Runs `declare` under the mocks, recording every RegisterResource request's aliases. */
-async function recordRequests<T>(declare: () => T): Promise<{ value: T; resources: Registered[]; requests: Request[] }> {
+async function recordRequests<T>(
+    declare: () => T,
+): Promise<{ value: T; resources: Registered[]; requests: Request[] }> {
     installMocks();
     const monitor: any = pulumi.runtime.getMonitor();
     const original = monitor.registerResource;
@@ -56,7 +58,9 @@ async function recordRequests<T>(declare: () => T): Promise<{ value: T; resource
 /** The URN the mock engine gave the resource of `type` named `name`. */
 function urnOf(type: string, name: string): string {
     const urns: string[] = [...(pulumi.runtime.getMonitor() as any).getRegisteredResources().keys()];
-    const found = urns.filter((u) => u.endsWith(`::${name}`) && (u.includes(`::${type}::`) || u.includes(`$${type}::`)));
+    const found = urns.filter(
+        (u) => u.endsWith(`::${name}`) && (u.includes(`::${type}::`) || u.includes(`$${type}::`)),
+    );
     assert.strictEqual(found.length, 1, `one URN for ${type} ${name}: ${found.join(", ")}`);
     return found[0];
 }
@@ -73,7 +77,8 @@ const LEGACY_AWS_ALIAS = "name= type=nhi:index:AwsServiceIdentity";
 const legacyUrn = (legacy: string, child: Registered) =>
     `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::nhi:index:${legacy}$${child.type}::${child.name}`;
 
-const children = (resources: readonly Registered[], parentType: string) => resources.filter((r) => r.parentType === parentType);
+const children = (resources: readonly Registered[], parentType: string) =>
+    resources.filter((r) => r.parentType === parentType);
 
 describe("renaming an identity safely", () => {
     describe("aws.ServiceIdentity", () => {
@@ -88,20 +93,33 @@ describe("renaming an identity safely", () => {
             // GIVEN a stack that declared the identity as "billing-worker"
             const before = await capture(() => new aws.ServiceIdentity("billing-worker", args()));
             const oldChildren = children(before.resources, AWS_SERVICE_IDENTITY_TYPE);
-            assert.deepStrictEqual(oldChildren.map((r) => r.name).sort(), ["billing-worker-policy", "billing-worker-role"]);
+            assert.deepStrictEqual(oldChildren.map((r) => r.name).sort(), [
+                "billing-worker-policy",
+                "billing-worker-role",
+            ]);
             // WHEN the program renames it to "invoice-worker" with an alias of the old name
-            const after = await recordRequests(() => new aws.ServiceIdentity("invoice-worker", args(), { aliases: [{ name: "billing-worker" }] }));
+            const after = await recordRequests(
+                () => new aws.ServiceIdentity("invoice-worker", args(), { aliases: [{ name: "billing-worker" }] }),
+            );
             // THEN the component's registration carries the alias
-            assert.deepStrictEqual(after.requests.find((r) => r.type === AWS_SERVICE_IDENTITY_TYPE)?.aliases, ["name=billing-worker", LEGACY_AWS_ALIAS]);
+            assert.deepStrictEqual(after.requests.find((r) => r.type === AWS_SERVICE_IDENTITY_TYPE)?.aliases, [
+                "name=billing-worker",
+                LEGACY_AWS_ALIAS,
+            ]);
             // AND each child, named `invoice-worker-…`, is aliased to the URN of `billing-worker-…`
             const newChildren = children(after.resources, AWS_SERVICE_IDENTITY_TYPE);
             for (const child of newChildren) {
                 const oldName = child.name.replace(/^invoice-worker/, "billing-worker");
-                assert.deepStrictEqual(await inheritedAliases(child, after.value, "invoice-worker"), [urnOf(child.type, oldName), legacyUrn("AwsServiceIdentity", child)]);
+                assert.deepStrictEqual(await inheritedAliases(child, after.value, "invoice-worker"), [
+                    urnOf(child.type, oldName),
+                    legacyUrn("AwsServiceIdentity", child),
+                ]);
             }
             // AND the role has no physical name among its inputs, so the provider keeps the auto-name it
             // gave the role (billing-worker-role-<random>) instead of replacing the role to rename it
-            const [oldRole, newRole] = [before.resources, after.resources].map((rs) => ofType(rs, "aws:iam/role:Role")[0]);
+            const [oldRole, newRole] = [before.resources, after.resources].map(
+                (rs) => ofType(rs, "aws:iam/role:Role")[0],
+            );
             assert.strictEqual(newRole.inputs.name, undefined);
             assert.deepStrictEqual({ ...newRole.inputs }, { ...oldRole.inputs });
         });
@@ -111,10 +129,16 @@ describe("renaming an identity safely", () => {
             const before = await capture(() => new aws.ServiceIdentity("ledger-worker", args()));
             const after = await recordRequests(() => new aws.ServiceIdentity("journal-worker", args()));
             // THEN nothing is aliased but the component's own pre-0.2.0 type, and every URN is new
-            assert.deepStrictEqual(after.requests.filter((r) => r.aliases.length > 0).map((r) => `${r.type} ${r.aliases.join(" ")}`), [`${AWS_SERVICE_IDENTITY_TYPE} ${LEGACY_AWS_ALIAS}`]);
+            assert.deepStrictEqual(
+                after.requests.filter((r) => r.aliases.length > 0).map((r) => `${r.type} ${r.aliases.join(" ")}`),
+                [`${AWS_SERVICE_IDENTITY_TYPE} ${LEGACY_AWS_ALIAS}`],
+            );
             const oldUrns = before.resources.map((r) => urnOf(r.type, r.name));
             const newUrns = after.resources.map((r) => urnOf(r.type, r.name));
-            assert.deepStrictEqual(newUrns.filter((u) => oldUrns.includes(u)), []);
+            assert.deepStrictEqual(
+                newUrns.filter((u) => oldUrns.includes(u)),
+                [],
+            );
         });
     });
 
@@ -130,30 +154,57 @@ describe("renaming an identity safely", () => {
             // GIVEN a stack that declared the account as "report-renderer" (account ID derived: report-renderer)
             const before = await capture(() => new gcp.ServiceIdentity("report-renderer", args()));
             // WHEN the program renames it, pinning the old account ID and aliasing the old name
-            const after = await recordRequests(() => new gcp.ServiceIdentity("pdf-renderer", { ...args(), accountId: "report-renderer" }, { aliases: [{ name: "report-renderer" }] }));
+            const after = await recordRequests(
+                () =>
+                    new gcp.ServiceIdentity(
+                        "pdf-renderer",
+                        { ...args(), accountId: "report-renderer" },
+                        { aliases: [{ name: "report-renderer" }] },
+                    ),
+            );
             // THEN the account's inputs are unchanged (same email, so the same account and unique ID)
-            const [oldAccount, newAccount] = [before.resources, after.resources].map((rs) => ofType(rs, "gcp:serviceaccount/account:Account")[0]);
+            const [oldAccount, newAccount] = [before.resources, after.resources].map(
+                (rs) => ofType(rs, "gcp:serviceaccount/account:Account")[0],
+            );
             assert.deepStrictEqual({ ...newAccount.inputs }, { ...oldAccount.inputs });
-            assert.strictEqual(await valueOf(after.value.email), "report-renderer@acme-reports-prod.iam.gserviceaccount.com");
+            assert.strictEqual(
+                await valueOf(after.value.email),
+                "report-renderer@acme-reports-prod.iam.gserviceaccount.com",
+            );
             // AND every child is aliased to the URN it had under the old name
-            assert.deepStrictEqual(after.requests.find((r) => r.type === GCP_SERVICE_IDENTITY_TYPE)?.aliases, ["name=report-renderer", "name= type=nhi:index:GcpServiceIdentity"]);
+            assert.deepStrictEqual(after.requests.find((r) => r.type === GCP_SERVICE_IDENTITY_TYPE)?.aliases, [
+                "name=report-renderer",
+                "name= type=nhi:index:GcpServiceIdentity",
+            ]);
             const newChildren = children(after.resources, GCP_SERVICE_IDENTITY_TYPE);
             assert.strictEqual(newChildren.length, 2);
             for (const child of newChildren) {
                 const oldName = child.name.replace(/^pdf-renderer/, "report-renderer");
-                assert.deepStrictEqual(await inheritedAliases(child, after.value, "pdf-renderer"), [urnOf(child.type, oldName), legacyUrn("GcpServiceIdentity", child)]);
+                assert.deepStrictEqual(await inheritedAliases(child, after.value, "pdf-renderer"), [
+                    urnOf(child.type, oldName),
+                    legacyUrn("GcpServiceIdentity", child),
+                ]);
             }
         });
 
         it("with aliases alone, the account ID follows the new name: Google gets a new account", async () => {
             // GIVEN the same rename without `accountId`
             const before = await capture(() => new gcp.ServiceIdentity("invoice-mailer", args()));
-            const after = await capture(() => new gcp.ServiceIdentity("receipt-mailer", args(), { aliases: [{ name: "invoice-mailer" }] }));
+            const after = await capture(
+                () => new gcp.ServiceIdentity("receipt-mailer", args(), { aliases: [{ name: "invoice-mailer" }] }),
+            );
             // THEN the account ID differs; `accountId` cannot change in place, so the provider replaces
             // the account (new email, new unique ID) and every binding that names it
-            const [oldAccount, newAccount] = [before.resources, after.resources].map((rs) => ofType(rs, "gcp:serviceaccount/account:Account")[0]);
-            assert.deepStrictEqual([oldAccount.inputs.accountId, newAccount.inputs.accountId], ["invoice-mailer", "receipt-mailer"]);
-            const [oldBinding, newBinding] = [before.resources, after.resources].map((rs) => ofType(rs, "gcp:storage/bucketIAMMember:BucketIAMMember")[0]);
+            const [oldAccount, newAccount] = [before.resources, after.resources].map(
+                (rs) => ofType(rs, "gcp:serviceaccount/account:Account")[0],
+            );
+            assert.deepStrictEqual(
+                [oldAccount.inputs.accountId, newAccount.inputs.accountId],
+                ["invoice-mailer", "receipt-mailer"],
+            );
+            const [oldBinding, newBinding] = [before.resources, after.resources].map(
+                (rs) => ofType(rs, "gcp:storage/bucketIAMMember:BucketIAMMember")[0],
+            );
             assert.notStrictEqual(newBinding.inputs.member, oldBinding.inputs.member);
         });
     });
@@ -161,18 +212,28 @@ describe("renaming an identity safely", () => {
 
 describe("upgrading from 0.1.0's type tokens (nhi:index:AwsServiceIdentity → nhi:aws:ServiceIdentity)", () => {
     for (const [cloud, legacy, declare] of [
-        ["aws", "AwsServiceIdentity", () => new aws.ServiceIdentity("ledger-reader", {
-            owner: "team-payments",
-            purpose: "Lambda that reads the ledger",
-            trust: { service: { principal: "lambda.amazonaws.com" } },
-            grants: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::acme-ledger/*"] }],
-        })],
-        ["gcp", "GcpServiceIdentity", () => new gcp.ServiceIdentity("ledger-reader", {
-            project: "acme-reports-prod",
-            owner: "team-reports",
-            purpose: "Cloud Run service that reads the ledger",
-            grants: [{ role: "roles/storage.objectViewer", resource: { bucket: "acme-ledger" } }],
-        })],
+        [
+            "aws",
+            "AwsServiceIdentity",
+            () =>
+                new aws.ServiceIdentity("ledger-reader", {
+                    owner: "team-payments",
+                    purpose: "Lambda that reads the ledger",
+                    trust: { service: { principal: "lambda.amazonaws.com" } },
+                    grants: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::acme-ledger/*"] }],
+                }),
+        ],
+        [
+            "gcp",
+            "GcpServiceIdentity",
+            () =>
+                new gcp.ServiceIdentity("ledger-reader", {
+                    project: "acme-reports-prod",
+                    owner: "team-reports",
+                    purpose: "Cloud Run service that reads the ledger",
+                    grants: [{ role: "roles/storage.objectViewer", resource: { bucket: "acme-ledger" } }],
+                }),
+        ],
     ] as Array<[string, string, () => pulumi.ComponentResource]>) {
         it(`${cloud}.ServiceIdentity: the component and every child are found under the URNs 0.1.0 gave them`, async () => {
             // GIVEN the resources a 0.1.0 program registered: the same children under a parent typed nhi:index:…
@@ -182,24 +243,44 @@ describe("upgrading from 0.1.0's type tokens (nhi:index:AwsServiceIdentity → n
             await capture(() => {
                 const old = new pulumi.ComponentResource(`nhi:index:${legacy}`, "ledger-reader", {});
                 for (const child of newChildren) {
-                    new (pulumi.CustomResource as unknown as new (t: string, n: string, p: object, o: object) => pulumi.CustomResource)(child.type, child.name, {}, { parent: old });
+                    new (
+                        pulumi.CustomResource as unknown as new (
+                            t: string,
+                            n: string,
+                            p: object,
+                            o: object,
+                        ) => pulumi.CustomResource
+                    )(child.type, child.name, {}, { parent: old });
                 }
             });
             const oldComponent = urnOf(`nhi:index:${legacy}`, "ledger-reader");
             const registered: string[] = [...(pulumi.runtime.getMonitor() as any).getRegisteredResources().keys()];
-            const oldUrns = new Map(newChildren.map((c) => [`${c.type} ${c.name}`, registered.find((u) => u.includes(`nhi:index:${legacy}$${c.type}::`) && u.endsWith(`::${c.name}`))]));
-            assert.deepStrictEqual([...oldUrns.values()], newChildren.map((c) => legacyUrn(legacy, c)));
+            const oldUrns = new Map(
+                newChildren.map((c) => [
+                    `${c.type} ${c.name}`,
+                    registered.find((u) => u.includes(`nhi:index:${legacy}$${c.type}::`) && u.endsWith(`::${c.name}`)),
+                ]),
+            );
+            assert.deepStrictEqual(
+                [...oldUrns.values()],
+                newChildren.map((c) => legacyUrn(legacy, c)),
+            );
             // WHEN the same program runs with this version
             const after = await recordRequests(declare);
             // THEN the component is aliased to its 0.1.0 URN (type only: same name, same parent)
             const component = after.requests.find((r) => r.type === `nhi:${cloud}:ServiceIdentity`);
             assert.deepStrictEqual(component?.aliases, [`name= type=nhi:index:${legacy}`]);
-            assert.strictEqual(oldComponent, `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::nhi:index:${legacy}::ledger-reader`);
+            assert.strictEqual(
+                oldComponent,
+                `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::nhi:index:${legacy}::ledger-reader`,
+            );
             // AND each child is looked up under exactly the URN its 0.1.0 self had, so nothing is replaced
             const afterChildren = children(after.resources, `nhi:${cloud}:ServiceIdentity`);
             assert.deepStrictEqual(afterChildren.map((c) => `${c.type} ${c.name}`).sort(), [...oldUrns.keys()].sort());
             for (const child of afterChildren) {
-                assert.deepStrictEqual(await inheritedAliases(child, after.value, "ledger-reader"), [oldUrns.get(`${child.type} ${child.name}`)]);
+                assert.deepStrictEqual(await inheritedAliases(child, after.value, "ledger-reader"), [
+                    oldUrns.get(`${child.type} ${child.name}`),
+                ]);
             }
         });
     }
@@ -214,35 +295,55 @@ describe("adopting hand-written resources into an identity", () => {
      * the same function as `transformations`, the SDK-side predecessor with the same arguments and
      * result, which sends the same options to the engine.
      */
-    const adoptHandWritten = (roleName: string) => (args: { type: string; name: string; props: pulumi.Inputs; opts: pulumi.ResourceOptions }) => {
-        if (args.type === AWS_SERVICE_IDENTITY_TYPE) {
-            return undefined;
-        }
-        const handWritten = `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${args.type}::${args.name}`;
-        return {
-            props: args.type === "aws:iam/role:Role" ? { ...args.props, name: roleName } : args.props,
-            opts: { ...args.opts, aliases: [...(args.opts.aliases ?? []), handWritten] },
+    const adoptHandWritten =
+        (roleName: string) =>
+        (args: { type: string; name: string; props: pulumi.Inputs; opts: pulumi.ResourceOptions }) => {
+            if (args.type === AWS_SERVICE_IDENTITY_TYPE) {
+                return undefined;
+            }
+            const handWritten = `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${args.type}::${args.name}`;
+            return {
+                props: args.type === "aws:iam/role:Role" ? { ...args.props, name: roleName } : args.props,
+                opts: { ...args.opts, aliases: [...(args.opts.aliases ?? []), handWritten] },
+            };
         };
-    };
 
     it("aliases each child to the top-level resource it replaces and keeps the role's physical name", async () => {
         // GIVEN a stack that declared the role and its inline policy by hand, under the names the component uses
-        const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] });
+        const trust = JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        });
         await capture(() => {
-            const role = new awsClassic.iam.Role("statement-worker-role", { name: "statement-worker", assumeRolePolicy: trust });
+            const role = new awsClassic.iam.Role("statement-worker-role", {
+                name: "statement-worker",
+                assumeRolePolicy: trust,
+            });
             new awsClassic.iam.RolePolicy("statement-worker-policy", { role: role.id, policy: "{}" });
         });
-        const handWritten = ["aws:iam/role:Role statement-worker-role", "aws:iam/rolePolicy:RolePolicy statement-worker-policy"]
-            .map((r) => urnOf(r.split(" ")[0], r.split(" ")[1]));
+        const handWritten = [
+            "aws:iam/role:Role statement-worker-role",
+            "aws:iam/rolePolicy:RolePolicy statement-worker-policy",
+        ].map((r) => urnOf(r.split(" ")[0], r.split(" ")[1]));
         // WHEN the program declares the identity instead, with the transform
-        const after = await recordRequests(() => new aws.ServiceIdentity("statement-worker", {
-            owner: "team-payments",
-            purpose: "Lambda that renders statements",
-            trust: { service: { principal: "lambda.amazonaws.com" } },
-            grants: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::acme-statements/*"] }],
-        }, { transformations: [adoptHandWritten("statement-worker")] }));
+        const after = await recordRequests(
+            () =>
+                new aws.ServiceIdentity(
+                    "statement-worker",
+                    {
+                        owner: "team-payments",
+                        purpose: "Lambda that renders statements",
+                        trust: { service: { principal: "lambda.amazonaws.com" } },
+                        grants: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::acme-statements/*"] }],
+                    },
+                    { transformations: [adoptHandWritten("statement-worker")] },
+                ),
+        );
         // THEN each child's registration carries the URN of the hand-written resource of its name
-        const childAliases = after.requests.filter((r) => r.type !== AWS_SERVICE_IDENTITY_TYPE).map((r) => `${r.type} ${r.name} ${r.aliases.join(" ")}`).sort();
+        const childAliases = after.requests
+            .filter((r) => r.type !== AWS_SERVICE_IDENTITY_TYPE)
+            .map((r) => `${r.type} ${r.name} ${r.aliases.join(" ")}`)
+            .sort();
         assert.deepStrictEqual(childAliases, [
             `aws:iam/role:Role statement-worker-role ${handWritten[0]}`,
             `aws:iam/rolePolicy:RolePolicy statement-worker-policy ${handWritten[1]}`,
@@ -250,6 +351,8 @@ describe("adopting hand-written resources into an identity", () => {
         // AND the role keeps its physical name, so adopting it is an update, not a replacement
         assert.strictEqual(ofType(after.resources, "aws:iam/role:Role")[0].inputs.name, "statement-worker");
         // AND the component itself is registered as new, with no alias but its own pre-0.2.0 type
-        assert.deepStrictEqual(after.requests.find((r) => r.type === AWS_SERVICE_IDENTITY_TYPE)?.aliases, [LEGACY_AWS_ALIAS]);
+        assert.deepStrictEqual(after.requests.find((r) => r.type === AWS_SERVICE_IDENTITY_TYPE)?.aliases, [
+            LEGACY_AWS_ALIAS,
+        ]);
     });
 });

@@ -16,53 +16,115 @@ describe("examples/rotating-secrets", function () {
         // GIVEN the example run under the mocks
         const { resources, value } = await capture(rotatingSecrets);
         // THEN two functions: the webhook secret's own and the partner rotator
-        assert.deepStrictEqual(ofType(resources, "aws:lambda/function:Function").map((f) => f.name).sort(), ["partner-tokens", "webhook-signing-rotator"]);
+        assert.deepStrictEqual(
+            ofType(resources, "aws:lambda/function:Function")
+                .map((f) => f.name)
+                .sort(),
+            ["partner-tokens", "webhook-signing-rotator"],
+        );
         // AND three secrets, each rotated at once and then on its period
-        assert.deepStrictEqual(ofType(resources, "aws:secretsmanager/secretRotation:SecretRotation").map((r) => [r.name, r.inputs.rotationRules.automaticallyAfterDays, r.inputs.rotateImmediately]).sort(), [
-            ...PARTNERS.map((p) => [`${p}-token-rotation`, 90, true]),
-            ["webhook-signing-rotation", 30, true],
-        ]);
+        assert.deepStrictEqual(
+            ofType(resources, "aws:secretsmanager/secretRotation:SecretRotation")
+                .map((r) => [r.name, r.inputs.rotationRules.automaticallyAfterDays, r.inputs.rotateImmediately])
+                .sort(),
+            [...PARTNERS.map((p) => [`${p}-token-rotation`, 90, true]), ["webhook-signing-rotation", 30, true]],
+        );
         // AND the tokens carry the rotator's tag
-        const tokens = ofType(resources, "aws:secretsmanager/secret:Secret").filter((s) => s.name.endsWith("-token-secret"));
-        assert.deepStrictEqual(tokens.map((t) => t.inputs.tags["nhi:rotator"]), PARTNERS.map(() => value.rotator.rotatorId));
+        const tokens = ofType(resources, "aws:secretsmanager/secret:Secret").filter((s) =>
+            s.name.endsWith("-token-secret"),
+        );
+        assert.deepStrictEqual(
+            tokens.map((t) => t.inputs.tags["nhi:rotator"]),
+            PARTNERS.map(() => value.rotator.rotatorId),
+        );
         // AND nothing holds a value
-        assert.deepStrictEqual(resources.filter((r) => /secretVersion|random|accessKey/i.test(r.type)), []);
+        assert.deepStrictEqual(
+            resources.filter((r) => /secretVersion|random|accessKey/i.test(r.type)),
+            [],
+        );
     });
 
     it("checkout and ledger may read the webhook secret, the gateway may read the tokens, and nobody crosses over (IAM engine)", async () => {
         const { resources, value } = await capture(rotatingSecrets);
-        const policyOf = (name: string) => ofType(resources, "aws:secretsmanager/secret:Secret").find((s) => s.name === `${name}-secret`)!.inputs.policy;
-        const [checkout, ledger, gateway] = await Promise.all([value.checkout, value.ledger, value.gateway].map((i) => valueOf(i.roleArn)));
+        const policyOf = (name: string) =>
+            ofType(resources, "aws:secretsmanager/secret:Secret").find((s) => s.name === `${name}-secret`)!.inputs
+                .policy;
+        const [checkout, ledger, gateway] = await Promise.all(
+            [value.checkout, value.ledger, value.gateway].map((i) => valueOf(i.roleArn)),
+        );
         const webhook = await valueOf(value.webhookSecret.secretArn);
         const token = await valueOf(value.tokens[PARTNERS[0]].secretArn);
-        const read = (policy: string, principal: string, arn: string) => () => decideTrust(policy, { principal, roleArn: arn, action: "secretsmanager:GetSecretValue" });
+        const read = (policy: string, principal: string, arn: string) => () =>
+            decideTrust(policy, { principal, roleArn: arn, action: "secretsmanager:GetSecretValue" });
         await expectDecisions([
-            { what: "checkout reads the webhook secret", expected: "Allowed", decide: read(policyOf("webhook-signing"), checkout, webhook) },
-            { what: "ledger reads the webhook secret", expected: "Allowed", decide: read(policyOf("webhook-signing"), ledger, webhook) },
-            { what: "gateway reads the webhook secret", expected: "Denied", decide: read(policyOf("webhook-signing"), gateway, webhook) },
-            { what: "gateway reads a token", expected: "Allowed", decide: read(policyOf(`${PARTNERS[0]}-token`), gateway, token) },
-            { what: "checkout reads a token", expected: "Denied", decide: read(policyOf(`${PARTNERS[0]}-token`), checkout, token) },
+            {
+                what: "checkout reads the webhook secret",
+                expected: "Allowed",
+                decide: read(policyOf("webhook-signing"), checkout, webhook),
+            },
+            {
+                what: "ledger reads the webhook secret",
+                expected: "Allowed",
+                decide: read(policyOf("webhook-signing"), ledger, webhook),
+            },
+            {
+                what: "gateway reads the webhook secret",
+                expected: "Denied",
+                decide: read(policyOf("webhook-signing"), gateway, webhook),
+            },
+            {
+                what: "gateway reads a token",
+                expected: "Allowed",
+                decide: read(policyOf(`${PARTNERS[0]}-token`), gateway, token),
+            },
+            {
+                what: "checkout reads a token",
+                expected: "Denied",
+                decide: read(policyOf(`${PARTNERS[0]}-token`), checkout, token),
+            },
         ]);
         // AND the partner rotator may rotate the tokens, not the webhook secret (untagged)
         const rotatorRole = await valueOf(value.rotator.roleArn);
-        const documents = ofType(resources, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.name === "partner-tokens-policy").map((p) => p.inputs.policy);
+        const documents = ofType(resources, "aws:iam/rolePolicy:RolePolicy")
+            .filter((p) => p.name === "partner-tokens-policy")
+            .map((p) => p.inputs.policy);
         const tag = { "aws:ResourceTag/nhi:rotator": value.rotator.rotatorId };
-        await expectDecisions(ACTIONS.secretsmanager.flatMap((a): ExpectedDecision[] => [
-            { what: `${a} on a token`, expected: "Allowed", decide: () => decideIdentity(rotatorRole, documents, a, token, tag) },
-            { what: `${a} on the webhook secret`, expected: "Denied", decide: () => decideIdentity(rotatorRole, documents, a, webhook) },
-        ]));
+        await expectDecisions(
+            ACTIONS.secretsmanager.flatMap((a): ExpectedDecision[] => [
+                {
+                    what: `${a} on a token`,
+                    expected: "Allowed",
+                    decide: () => decideIdentity(rotatorRole, documents, a, token, tag),
+                },
+                {
+                    what: `${a} on the webhook secret`,
+                    expected: "Denied",
+                    decide: () => decideIdentity(rotatorRole, documents, a, webhook),
+                },
+            ]),
+        );
     });
 
     it("index.ts exports the ARNs to read, never a value", async () => {
-        const { value: module } = await capture(() => require("../../examples/rotating-secrets/index") as Record<string, unknown>);
+        const { value: module } = await capture(
+            () => require("../../examples/rotating-secrets/index") as Record<string, unknown>,
+        );
         const out: Record<string, unknown> = {};
         for (const [key, v] of Object.entries(module)) {
             out[key] = pulumi.Output.isInstance(v) ? await valueOf(v) : v;
         }
-        const arnOf = (name: string) => `arn:aws:secretsmanager:us-east-1:${MOCK_ACCOUNT}:secret:${name}-secret-1a2b3c4-AbCdEf`;
-        assert.deepStrictEqual(Object.keys(out).sort(), ["partnerRotatorFunctionArn", "partnerTokenArns", "webhookSecretArn"]);
+        const arnOf = (name: string) =>
+            `arn:aws:secretsmanager:us-east-1:${MOCK_ACCOUNT}:secret:${name}-secret-1a2b3c4-AbCdEf`;
+        assert.deepStrictEqual(Object.keys(out).sort(), [
+            "partnerRotatorFunctionArn",
+            "partnerTokenArns",
+            "webhookSecretArn",
+        ]);
         assert.strictEqual(out.webhookSecretArn, arnOf("webhook-signing"));
-        assert.strictEqual(out.partnerRotatorFunctionArn, `arn:aws:lambda:us-east-1:${MOCK_ACCOUNT}:function:partner-tokens-1a2b3c4`);
+        assert.strictEqual(
+            out.partnerRotatorFunctionArn,
+            `arn:aws:lambda:us-east-1:${MOCK_ACCOUNT}:function:partner-tokens-1a2b3c4`,
+        );
         const tokenArns = await valueOf(pulumi.output(out.partnerTokenArns as Record<string, pulumi.Output<string>>));
         assert.deepStrictEqual(tokenArns, Object.fromEntries(PARTNERS.map((p) => [p, arnOf(`${p}-token`)])));
     });

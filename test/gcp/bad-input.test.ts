@@ -11,7 +11,6 @@ const base: any = {
     grants: [{ role: "roles/storage.objectViewer", resource: { bucket: "reports" } }],
 };
 
-
 /** Each bad input a new user might try, with the exact problem reported. */
 const BAD_INPUTS: BadInput[] = [
     {
@@ -70,13 +69,32 @@ const BAD_INPUTS: BadInput[] = [
     },
     {
         what: "more permissions than a custom role holds",
-        args: { ...base, grants: [{ permissions: [...permissionNames()].filter((p) => /^[a-zA-Z0-9]+(\.[a-zA-Z0-9]+){2,}$/.test(p)).slice(0, 3_001), resource: { project: "acme-prod" } }] },
+        args: {
+            ...base,
+            grants: [
+                {
+                    permissions: [...permissionNames()]
+                        .filter((p) => /^[a-zA-Z0-9]+(\.[a-zA-Z0-9]+){2,}$/.test(p))
+                        .slice(0, 3_001),
+                    resource: { project: "acme-prod" },
+                },
+            ],
+        },
         path: "grants[0].permissions",
         reason: "`grants[0].permissions` lists 3001 permissions; a custom role holds at most 3000 (Google limit).",
     },
     {
         what: "grant with both role and permissions",
-        args: { ...base, grants: [{ role: "roles/storage.objectViewer", permissions: ["storage.objects.get"], resource: { bucket: "reports" } }] },
+        args: {
+            ...base,
+            grants: [
+                {
+                    role: "roles/storage.objectViewer",
+                    permissions: ["storage.objects.get"],
+                    resource: { bucket: "reports" },
+                },
+            ],
+        },
         path: "grants[0]",
         reason: "`grants[0]` gives both `role` and `permissions`; give exactly one: `role` for a predefined role, or `permissions` for a custom role holding exactly those permissions.",
     },
@@ -84,7 +102,7 @@ const BAD_INPUTS: BadInput[] = [
         what: "grant with neither role nor permissions",
         args: { ...base, grants: [{ resource: { bucket: "reports" } }] },
         path: "grants[0]",
-        reason: "`grants[0]` must give `role` (a predefined role such as `roles/storage.objectViewer`) or `permissions` (such as `[\"storage.objects.get\"]`).",
+        reason: '`grants[0]` must give `role` (a predefined role such as `roles/storage.objectViewer`) or `permissions` (such as `["storage.objects.get"]`).',
     },
     {
         what: "grant with no resource",
@@ -96,11 +114,14 @@ const BAD_INPUTS: BadInput[] = [
         what: "grant whose resource is a bare name",
         args: { ...base, grants: [{ role: "roles/storage.objectViewer", resource: "reports" }] },
         path: "grants[0].resource",
-        reason: "`grants[0].resource` must be an object naming exactly one of `project`, `bucket`, `topic`, `subscription`, `secret`, `dataset` or `serviceAccount`, such as `{ bucket: \"invoices\" }`; got `reports`.",
+        reason: '`grants[0].resource` must be an object naming exactly one of `project`, `bucket`, `topic`, `subscription`, `secret`, `dataset` or `serviceAccount`, such as `{ bucket: "invoices" }`; got `reports`.',
     },
     {
         what: "grant with two scopes",
-        args: { ...base, grants: [{ role: "roles/storage.objectViewer", resource: { bucket: "reports", project: "acme-prod" } }] },
+        args: {
+            ...base,
+            grants: [{ role: "roles/storage.objectViewer", resource: { bucket: "reports", project: "acme-prod" } }],
+        },
         path: "grants[0].resource",
         reason: "`grants[0].resource` gives `project` and `bucket`; give exactly one scope per grant (one grant per resource).",
     },
@@ -124,7 +145,11 @@ const BAD_INPUTS: BadInput[] = [
     },
     {
         what: "expiring grant on a Pub/Sub subscription",
-        args: { ...base, expiresAt: "2099-01-01T00:00:00Z", grants: [{ role: "roles/pubsub.subscriber", resource: { subscription: "reports" } }] },
+        args: {
+            ...base,
+            expiresAt: "2099-01-01T00:00:00Z",
+            grants: [{ role: "roles/pubsub.subscriber", resource: { subscription: "reports" } }],
+        },
         path: "grants[0].resource.subscription",
         reason: "`grants[0].resource.subscription`: Pub/Sub subscriptions do not accept IAM Conditions, so Google could not stop honouring this grant at `expiresAt`. Grant the role at `project` scope (the condition applies there, to every subscription of the project), or remove `expiresAt`.",
     },
@@ -179,13 +204,28 @@ const BAD_INPUTS: BadInput[] = [
     },
     {
         what: "malformed workload identity pool",
-        args: { ...base, trust: { githubActions: { repository: "acme/reports", environment: "production", workloadIdentityPool: "github-pool" } } },
+        args: {
+            ...base,
+            trust: {
+                githubActions: {
+                    repository: "acme/reports",
+                    environment: "production",
+                    workloadIdentityPool: "github-pool",
+                },
+            },
+        },
         path: "trust.githubActions.workloadIdentityPool",
         reason: "`trust.githubActions.workloadIdentityPool` must be the full name of a Workload Identity pool, `projects/<project number>/locations/global/workloadIdentityPools/<pool id>`; got `github-pool`.",
     },
     {
         what: "two trust kinds",
-        args: { ...base, trust: { githubActions: { repository: "acme/reports", environment: "production" }, gkeWorkload: { namespace: "reports", serviceAccount: "renderer" } } },
+        args: {
+            ...base,
+            trust: {
+                githubActions: { repository: "acme/reports", environment: "production" },
+                gkeWorkload: { namespace: "reports", serviceAccount: "renderer" },
+            },
+        },
         path: "trust",
         reason: "`trust` gives `githubActions` and `gkeWorkload`; give at most one of `githubActions` or `gkeWorkload` per identity (declare one identity per workload).",
     },
@@ -227,7 +267,15 @@ const BAD_INPUTS: BadInput[] = [
     },
     {
         what: "storage role on a service account",
-        args: { ...base, grants: [{ role: "roles/storage.objectViewer", resource: { serviceAccount: "runtime@acme-prod.iam.gserviceaccount.com" } }] },
+        args: {
+            ...base,
+            grants: [
+                {
+                    role: "roles/storage.objectViewer",
+                    resource: { serviceAccount: "runtime@acme-prod.iam.gserviceaccount.com" },
+                },
+            ],
+        },
         path: "grants[0].role",
         reason: "`grants[0].role`: `roles/storage.objectViewer` does not apply to a service account: none of its permissions is in `iam.serviceAccount*` (it holds `storage.*` and `resourcemanager.*`). Bind it with `resource: { bucket: … }`.",
     },
@@ -245,7 +293,15 @@ const BAD_INPUTS: BadInput[] = [
     },
     {
         what: "permission of another service on a bucket",
-        args: { ...base, grants: [{ permissions: ["storage.objects.get", "secretmanager.versions.access"], resource: { bucket: "reports" } }] },
+        args: {
+            ...base,
+            grants: [
+                {
+                    permissions: ["storage.objects.get", "secretmanager.versions.access"],
+                    resource: { bucket: "reports" },
+                },
+            ],
+        },
         path: "grants[0].permissions[1]",
         reason: "`grants[0].permissions[1]`: `secretmanager.versions.access` does not apply to a bucket, which holds only `storage.*` permissions. Bind it in a grant of its own with `resource: { secret: … }`.",
     },
@@ -257,13 +313,26 @@ const BAD_INPUTS: BadInput[] = [
     },
     {
         what: "topic named with a project number, which Pub/Sub does not take",
-        args: { ...base, grants: [{ role: "roles/pubsub.publisher", resource: { topic: "projects/987654321/topics/invoice-events" } }] },
+        args: {
+            ...base,
+            grants: [
+                { role: "roles/pubsub.publisher", resource: { topic: "projects/987654321/topics/invoice-events" } },
+            ],
+        },
         path: "grants[0].resource.topic",
         reason: "`grants[0].resource.topic` must be the name of a topic, such as `invoice-events` or `projects/my-project/topics/invoice-events`; got `projects/987654321/topics/invoice-events`.",
     },
     {
         what: "secret name Google refuses",
-        args: { ...base, grants: [{ role: "roles/secretmanager.secretAccessor", resource: { secret: "projects/acme-prod/secrets/db password" } }] },
+        args: {
+            ...base,
+            grants: [
+                {
+                    role: "roles/secretmanager.secretAccessor",
+                    resource: { secret: "projects/acme-prod/secrets/db password" },
+                },
+            ],
+        },
         path: "grants[0].resource.secret",
         reason: "`grants[0].resource.secret` must be the name of a secret, such as `db-password`, `projects/my-project/secrets/db-password` or `projects/987654321/secrets/db-password`; got `projects/acme-prod/secrets/db password`.",
     },
@@ -277,7 +346,7 @@ const BAD_INPUTS: BadInput[] = [
         what: "trust that is not an object",
         args: { ...base, trust: "githubActions" },
         path: "trust",
-        reason: "`trust` must be an object giving one of `githubActions` or `gkeWorkload`, such as `{ githubActions: { repository: \"acme/reports\", environment: \"production\" } }`, or be left out; got `githubActions`.",
+        reason: '`trust` must be an object giving one of `githubActions` or `gkeWorkload`, such as `{ githubActions: { repository: "acme/reports", environment: "production" } }`, or be left out; got `githubActions`.',
     },
     {
         what: "bucket that is neither a string nor an Output",
@@ -287,7 +356,12 @@ const BAD_INPUTS: BadInput[] = [
     },
     {
         what: "workload identity pool that is neither a string nor an Output",
-        args: { ...base, trust: { githubActions: { repository: "acme/reports", environment: "production", workloadIdentityPool: 42 } } },
+        args: {
+            ...base,
+            trust: {
+                githubActions: { repository: "acme/reports", environment: "production", workloadIdentityPool: 42 },
+            },
+        },
         path: "trust.githubActions.workloadIdentityPool",
         reason: "`trust.githubActions.workloadIdentityPool` must be the full name of a Workload Identity pool, `projects/<project number>/locations/global/workloadIdentityPools/<pool id>`; got number `42`.",
     },
@@ -295,34 +369,64 @@ const BAD_INPUTS: BadInput[] = [
         what: "trust kind that is not an object",
         args: { ...base, trust: { gkeWorkload: null } },
         path: "trust.gkeWorkload",
-        reason: "`trust.gkeWorkload` must be an object such as `{ namespace: \"reports\", serviceAccount: \"renderer\" }`; got null.",
+        reason: '`trust.gkeWorkload` must be an object such as `{ namespace: "reports", serviceAccount: "renderer" }`; got null.',
     },
 ];
 
 describe("gcp.ServiceIdentity bad input", () => {
     itRefusesEach(BAD_INPUTS, "GcpServiceIdentity", "report-renderer", planGcpServiceIdentity);
 
-    itRegistersNothingWhenRefused(() => new gcp.ServiceIdentity("rejected-sa", { ...base, grants: [{ role: "roles/editor", resource: { project: "acme-prod" } }] }));
+    itRegistersNothingWhenRefused(
+        () =>
+            new gcp.ServiceIdentity("rejected-sa", {
+                ...base,
+                grants: [{ role: "roles/editor", resource: { project: "acme-prod" } }],
+            }),
+    );
 
     it("blames both owner and purpose when each alone is too long for the description", () => {
         // GIVEN an owner and a purpose each longer than the description leaves for the two
         const args = { ...base, owner: "o".repeat(210), purpose: "p".repeat(220) };
         // THEN each is named, and told the other must shrink too
-        assert.throws(() => planGcpServiceIdentity("report-renderer", args, TABLE_NOW), (e: any) => {
-            const limit = "too long for the service account's description, which holds at most 256 bytes (Google limit) and leaves 206 of them for `owner` and `purpose` together.";
-            assert.deepStrictEqual(e.errors, [
-                { propertyPath: "owner", reason: `\`owner\` is 210 bytes, ${limit} Shorten \`owner\`, and \`purpose\` too.` },
-                { propertyPath: "purpose", reason: `\`purpose\` is 220 bytes, ${limit} Shorten \`purpose\`, and \`owner\` too.` },
-            ]);
-            return true;
-        });
+        assert.throws(
+            () => planGcpServiceIdentity("report-renderer", args, TABLE_NOW),
+            (e: any) => {
+                const limit =
+                    "too long for the service account's description, which holds at most 256 bytes (Google limit) and leaves 206 of them for `owner` and `purpose` together.";
+                assert.deepStrictEqual(e.errors, [
+                    {
+                        propertyPath: "owner",
+                        reason: `\`owner\` is 210 bytes, ${limit} Shorten \`owner\`, and \`purpose\` too.`,
+                    },
+                    {
+                        propertyPath: "purpose",
+                        reason: `\`purpose\` is 220 bytes, ${limit} Shorten \`purpose\`, and \`owner\` too.`,
+                    },
+                ]);
+                return true;
+            },
+        );
     });
 
     it("reports every problem at once", () => {
-        const args = { ...base, owner: "", accountId: "x", grants: [{ role: "roles/owner", resource: { project: "acme-prod" } }, { permissions: ["storage.objekts.get"], resource: { bucket: "reports" } }] };
-        assert.throws(() => planGcpServiceIdentity("report-renderer", args, TABLE_NOW), (e: any) => {
-            assert.deepStrictEqual(e.errors.map((p: any) => p.propertyPath), ["owner", "accountId", "grants[0].role", "grants[1].permissions[0]"]);
-            return true;
-        });
+        const args = {
+            ...base,
+            owner: "",
+            accountId: "x",
+            grants: [
+                { role: "roles/owner", resource: { project: "acme-prod" } },
+                { permissions: ["storage.objekts.get"], resource: { bucket: "reports" } },
+            ],
+        };
+        assert.throws(
+            () => planGcpServiceIdentity("report-renderer", args, TABLE_NOW),
+            (e: any) => {
+                assert.deepStrictEqual(
+                    e.errors.map((p: any) => p.propertyPath),
+                    ["owner", "accountId", "grants[0].role", "grants[1].permissions[0]"],
+                );
+                return true;
+            },
+        );
     });
 });

@@ -29,7 +29,15 @@ async function warnings(declare: () => void): Promise<{ message: string; resourc
     } finally {
         log.warn = real;
     }
-    return Promise.all(seen.map(async (w) => ({ message: w.message, resource: w.resource === undefined ? undefined : await new Promise<string>((r) => w.resource!.urn.apply((u) => r(u.split("::").pop()!))) })));
+    return Promise.all(
+        seen.map(async (w) => ({
+            message: w.message,
+            resource:
+                w.resource === undefined
+                    ? undefined
+                    : await new Promise<string>((r) => w.resource!.urn.apply((u) => r(u.split("::").pop()!))),
+        })),
+    );
 }
 
 describe("exposed keys on Google", function () {
@@ -48,6 +56,9 @@ describe("exposed keys on Google", function () {
             { message: exposedKeyNotice("acme-leaks"), resource: "vendor-one" },
             { message: exposedKeyNotice("acme-leaks-2"), resource: "vendor-three" },
         ]);
-        assert.strictEqual(exposedKeyNotice("acme-leaks"), "`key`: Google disables a service account key it finds exposed in public only where the organization policy `iam.serviceAccountKeyExposureResponse` is `DISABLE_KEY` (its default since 16 June 2024); with `WAIT_FOR_ABUSE` an exposed key keeps working. Check the policy in effect for project `acme-leaks`: `gcloud org-policies describe iam.serviceAccountKeyExposureResponse --effective --project=acme-leaks`. A key Google disabled is replaced at the rotation function's next daily check.");
+        assert.strictEqual(
+            exposedKeyNotice("acme-leaks"),
+            "`key`: Google disables a service account key it finds exposed in public only where the organization policy `iam.serviceAccountKeyExposureResponse` is `DISABLE_KEY` (its default since 16 June 2024); with `WAIT_FOR_ABUSE` an exposed key keeps working. Check the policy in effect for project `acme-leaks`: `gcloud org-policies describe iam.serviceAccountKeyExposureResponse --effective --project=acme-leaks`. A key Google disabled is replaced at the rotation function's next daily check.",
+        );
     });
 });

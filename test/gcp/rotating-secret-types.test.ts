@@ -16,7 +16,14 @@ const identity = undefined as unknown as gcp.ServiceIdentity;
 const good: gcp.GcpRotatingSecretArgs[] = [
     { ...BASE, region: "europe-west1" },
     { ...BASE, rotator },
-    { ...BASE, region: "europe-west1", graceDays: 60, value: { length: 64, format: "hex" }, readers: [identity, "group:ledger@acme.example", pulumi.output("user:alice@acme.example")], labels: { team: "payments" } },
+    {
+        ...BASE,
+        region: "europe-west1",
+        graceDays: 60,
+        value: { length: 64, format: "hex" },
+        readers: [identity, "group:ledger@acme.example", pulumi.output("user:alice@acme.example")],
+        labels: { team: "payments" },
+    },
 ];
 
 // Bad shapes do not.
@@ -44,10 +51,16 @@ describe("gcp.RotatingSecret argument types", () => {
     ];
     for (const [what, args, path] of refused) {
         it(`refuse at run time what they refuse at compile time: ${what}`, () => {
-            assert.throws(() => planGcpRotatingSecret("webhook-signing", args as never), (e: any) => {
-                assert.deepStrictEqual(e.errors.map((p: any) => p.propertyPath), [path]);
-                return true;
-            });
+            assert.throws(
+                () => planGcpRotatingSecret("webhook-signing", args as never),
+                (e: any) => {
+                    assert.deepStrictEqual(
+                        e.errors.map((p: any) => p.propertyPath),
+                        [path],
+                    );
+                    return true;
+                },
+            );
         });
     }
     void both;

@@ -5,7 +5,15 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ACCOUNT_ID } from "../../components/gcp/service-identity";
-import { FUNCTION_DEPENDENCIES, functionPackageJson, functionSource, planRotationFunction, rotationAccountId, rotationFunction, triggerAccountId } from "../../components/gcp/rotation-function";
+import {
+    FUNCTION_DEPENDENCIES,
+    functionPackageJson,
+    functionSource,
+    planRotationFunction,
+    rotationAccountId,
+    rotationFunction,
+    triggerAccountId,
+} from "../../components/gcp/rotation-function";
 import { SECRET_ROTATION_ENTRY } from "../../components/gcp/secret-rotator";
 import { KEY_ENTRY } from "../../components/gcp/service-account-key";
 import { capture, MOCK_PROJECT_NUMBER, ofType, Registered } from "../../components/testing";
@@ -13,7 +21,12 @@ import { capture, MOCK_PROJECT_NUMBER, ofType, Registered } from "../../componen
 const ROOT = path.resolve(__dirname, "../..");
 const PARENT = "test:index:Parent";
 const TOPIC = "projects/acme-prod/topics/webhook-rotation";
-const SECRET_PERMISSIONS = ["secretmanager.secrets.get", "secretmanager.versions.add", "secretmanager.versions.disable", "secretmanager.versions.list"];
+const SECRET_PERMISSIONS = [
+    "secretmanager.secrets.get",
+    "secretmanager.versions.add",
+    "secretmanager.versions.disable",
+    "secretmanager.versions.list",
+];
 
 class Parent extends pulumi.ComponentResource {
     constructor(name: string) {
@@ -60,7 +73,15 @@ describe("rotationFunction: the one builder of a Google rotation function", () =
             `${PARENT} webhook`,
         ]);
         const byName = (n: string) => resources.find((r) => r.name === n)!;
-        for (const n of ["webhook-rotation", "webhook-rotation-invoker", "webhook-rotation-secretmanager-agent", "webhook-rotation-publisher", "webhook-rotation-source", "webhook-rotation-runtime", "webhook-rotation-trigger"]) {
+        for (const n of [
+            "webhook-rotation",
+            "webhook-rotation-invoker",
+            "webhook-rotation-secretmanager-agent",
+            "webhook-rotation-publisher",
+            "webhook-rotation-source",
+            "webhook-rotation-runtime",
+            "webhook-rotation-trigger",
+        ]) {
             assert.strictEqual(byName(n).parentType, PARENT, n);
         }
         // AND the function: current Node.js runtime, the entry point, source from the object, small, internal, run as the runtime identity,
@@ -75,7 +96,12 @@ describe("rotationFunction: the one builder of a Google rotation function", () =
             buildConfig: {
                 runtime: "nodejs22",
                 entryPoint: "rotateSecret",
-                source: { storageSource: { bucket: "webhook-rotation-source-1a2b3c4", object: `pulumi-nhi/gcp-index-${source.digest.slice(0, 16)}.zip` } },
+                source: {
+                    storageSource: {
+                        bucket: "webhook-rotation-source-1a2b3c4",
+                        object: `pulumi-nhi/gcp-index-${source.digest.slice(0, 16)}.zip`,
+                    },
+                },
             },
             serviceConfig: {
                 availableMemory: "256M",
@@ -95,23 +121,40 @@ describe("rotationFunction: the one builder of a Google rotation function", () =
         });
         // AND the bucket is private, in the function's region
         assert.deepStrictEqual(ofType(resources, "gcp:storage/bucket:Bucket")[0].inputs, {
-            project: "acme-prod", location: "europe-west1", uniformBucketLevelAccess: true, publicAccessPrevention: "enforced", forceDestroy: true,
+            project: "acme-prod",
+            location: "europe-west1",
+            uniformBucketLevelAccess: true,
+            publicAccessPrevention: "enforced",
+            forceDestroy: true,
         });
         // AND the trigger identity may invoke this function's service only, and holds nothing else
         assert.deepStrictEqual(ofType(resources, "gcp:cloudrunv2/serviceIamMember:ServiceIamMember")[0].inputs, {
-            project: "acme-prod", location: "europe-west1", name: "projects/acme-prod/locations/europe-west1/services/webhook-signing-rot",
-            role: "roles/run.invoker", member: "serviceAccount:webhook-signing-rot-inv@acme-prod.iam.gserviceaccount.com",
+            project: "acme-prod",
+            location: "europe-west1",
+            name: "projects/acme-prod/locations/europe-west1/services/webhook-signing-rot",
+            role: "roles/run.invoker",
+            member: "serviceAccount:webhook-signing-rot-inv@acme-prod.iam.gserviceaccount.com",
         });
         // AND the runtime identity holds exactly the caller's permissions, on the caller's secret only
-        assert.deepStrictEqual(ofType(resources, "gcp:projects/iAMCustomRole:IAMCustomRole")[0].inputs.permissions, SECRET_PERMISSIONS);
+        assert.deepStrictEqual(
+            ofType(resources, "gcp:projects/iAMCustomRole:IAMCustomRole")[0].inputs.permissions,
+            SECRET_PERMISSIONS,
+        );
         const secretBinding = ofType(resources, "gcp:secretmanager/secretIamMember:SecretIamMember")[0].inputs;
-        assert.deepStrictEqual([secretBinding.project, secretBinding.secretId, secretBinding.member], ["acme-prod", "webhook-signing", "serviceAccount:webhook-signing-rot@acme-prod.iam.gserviceaccount.com"]);
+        assert.deepStrictEqual(
+            [secretBinding.project, secretBinding.secretId, secretBinding.member],
+            ["acme-prod", "webhook-signing", "serviceAccount:webhook-signing-rot@acme-prod.iam.gserviceaccount.com"],
+        );
         // AND the Secret Manager service agent may publish to the topic
         assert.deepStrictEqual(ofType(resources, "gcp:pubsub/topicIAMMember:TopicIAMMember")[0].inputs, {
-            topic: TOPIC, role: "roles/pubsub.publisher",
+            topic: TOPIC,
+            role: "roles/pubsub.publisher",
             member: `serviceAccount:service-${MOCK_PROJECT_NUMBER}@gcp-sa-secretmanager.iam.gserviceaccount.com`,
         });
-        assert.deepStrictEqual(ofType(resources, "gcp:projects/serviceIdentity:ServiceIdentity")[0].inputs, { project: "acme-prod", service: "secretmanager.googleapis.com" });
+        assert.deepStrictEqual(ofType(resources, "gcp:projects/serviceIdentity:ServiceIdentity")[0].inputs, {
+            project: "acme-prod",
+            service: "secretmanager.googleapis.com",
+        });
         // AND a secret that notifies the topic waits for the publisher binding and the function
         assert.strictEqual(value.ready.length, 2);
         assert.strictEqual(value.ready[1], value.function);
@@ -119,16 +162,33 @@ describe("rotationFunction: the one builder of a Google rotation function", () =
     });
 
     it("puts the source in a given bucket instead of making one", async () => {
-        const { resources } = await capture(() => rotationFunction("shared-src", { ...ARGS, accountId: "shared-src-rot", sourceBucket: "acme-functions" }, new Parent("shared-src-parent")));
+        const { resources } = await capture(() =>
+            rotationFunction(
+                "shared-src",
+                { ...ARGS, accountId: "shared-src-rot", sourceBucket: "acme-functions" },
+                new Parent("shared-src-parent"),
+            ),
+        );
         assert.deepStrictEqual(ofType(resources, "gcp:storage/bucket:Bucket"), []);
-        assert.strictEqual(ofType(resources, "gcp:storage/bucketObject:BucketObject")[0].inputs.bucket, "acme-functions");
+        assert.strictEqual(
+            ofType(resources, "gcp:storage/bucketObject:BucketObject")[0].inputs.bucket,
+            "acme-functions",
+        );
     });
 });
 
 describe("the function's source archive", () => {
     it("holds the entry, exactly the runtime files it requires, and a package.json with the pinned dependencies", async () => {
         const source = functionSource("gcp/index");
-        assert.deepStrictEqual(source.files, ["gcp/index.js", "gcp/rotate-secret.js", "gcp/rotation.js", "gcp/secret-store.js", "gcp/value.js", "package.json", "value.js"]);
+        assert.deepStrictEqual(source.files, [
+            "gcp/index.js",
+            "gcp/rotate-secret.js",
+            "gcp/rotation.js",
+            "gcp/secret-store.js",
+            "gcp/value.js",
+            "package.json",
+            "value.js",
+        ]);
         assert.deepStrictEqual(Object.keys(await source.archive.assets).sort(), source.files);
         assert.deepStrictEqual(JSON.parse(functionPackageJson("gcp/index")), {
             name: "pulumi-nhi-gcp-index",
@@ -140,13 +200,17 @@ describe("the function's source archive", () => {
         });
         // The pins are the versions the runtime is tested with.
         const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
-        for (const [dep, version] of Object.entries({ ...FUNCTION_DEPENDENCIES, ...KEY_ENTRY.dependencies })) assert.strictEqual(pkg.devDependencies[dep], version, dep);
+        for (const [dep, version] of Object.entries({ ...FUNCTION_DEPENDENCIES, ...KEY_ENTRY.dependencies }))
+            assert.strictEqual(pkg.devDependencies[dep], version, dep);
         // Built once per process: the same archive for every function.
         assert.strictEqual(functionSource("gcp/index").archive, source.archive);
         // Another entry declares its own dependencies, and gets another archive.
         const other = functionSource("gcp/index", { "@google-cloud/functions-framework": "5.0.5" });
         assert.notStrictEqual(other.digest, source.digest);
-        assert.deepStrictEqual(JSON.parse(functionPackageJson("gcp/index", { "@google-cloud/functions-framework": "5.0.5" })).dependencies, { "@google-cloud/functions-framework": "5.0.5" });
+        assert.deepStrictEqual(
+            JSON.parse(functionPackageJson("gcp/index", { "@google-cloud/functions-framework": "5.0.5" })).dependencies,
+            { "@google-cloud/functions-framework": "5.0.5" },
+        );
     });
 
     it("unpacked, registers the entry point with the Functions Framework from package.json's main, in a fresh Node process", async () => {
@@ -160,7 +224,11 @@ describe("the function's source archive", () => {
             }
             // The entry point the components deploy is the one the entry file registers.
             const script = `const main = require('./package.json').main; require('./' + main); const fn = require('@google-cloud/functions-framework/testing').getFunction('${SECRET_ROTATION_ENTRY.entryPoint}'); fn({ data: { message: { attributes: { eventType: 'TOPIC_CONFIGURED' } } } })`;
-            const out = execFileSync(process.execPath, ["-e", script], { cwd: dir, encoding: "utf8", env: { PATH: process.env.PATH, NODE_PATH: path.join(ROOT, "node_modules") } });
+            const out = execFileSync(process.execPath, ["-e", script], {
+                cwd: dir,
+                encoding: "utf8",
+                env: { PATH: process.env.PATH, NODE_PATH: path.join(ROOT, "node_modules") },
+            });
             assert.strictEqual(JSON.parse(out).message, "ignored: event type TOPIC_CONFIGURED is not SECRET_ROTATE");
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
@@ -191,7 +259,10 @@ describe("service account IDs of a rotation function", () => {
     }
 
     it("gives two long names that share their start two IDs", () => {
-        assert.notStrictEqual(rotationAccountId("payments-webhook-signing-secret-a", "rot"), rotationAccountId("payments-webhook-signing-secret-b", "rot"));
+        assert.notStrictEqual(
+            rotationAccountId("payments-webhook-signing-secret-a", "rot"),
+            rotationAccountId("payments-webhook-signing-secret-b", "rot"),
+        );
     });
 
     it("derives the trigger's ID from the runtime's, never equal to it", () => {
@@ -204,9 +275,23 @@ describe("service account IDs of a rotation function", () => {
 
 describe("planRotationFunction", () => {
     it("validates both identities before anything is registered, with the identity's message", () => {
-        assert.throws(() => planRotationFunction({ ...ARGS, grants: [{ permissions: ["secretmanager.versions.acess"], resource: { secret: "webhook-signing" } }] }),
-            (e: Error) => e instanceof pulumi.InputPropertiesError && /grants\[0\]\.permissions\[0\]/.test(e.message) && /secretmanager\.versions\.access/.test(e.message));
+        assert.throws(
+            () =>
+                planRotationFunction({
+                    ...ARGS,
+                    grants: [
+                        { permissions: ["secretmanager.versions.acess"], resource: { secret: "webhook-signing" } },
+                    ],
+                }),
+            (e: Error) =>
+                e instanceof pulumi.InputPropertiesError &&
+                /grants\[0\]\.permissions\[0\]/.test(e.message) &&
+                /secretmanager\.versions\.access/.test(e.message),
+        );
         const plan = planRotationFunction(ARGS);
-        assert.deepStrictEqual([plan.runtime.accountId, plan.trigger.accountId, plan.trigger.grants.length], ["webhook-signing-rot", "webhook-signing-rot-inv", 0]);
+        assert.deepStrictEqual(
+            [plan.runtime.accountId, plan.trigger.accountId, plan.trigger.grants.length],
+            ["webhook-signing-rot", "webhook-signing-rot-inv", 0],
+        );
     });
 });

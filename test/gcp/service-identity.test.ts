@@ -27,7 +27,9 @@ describe("gcp.ServiceIdentity resources", () => {
     it("creates one keyless service account with its ownership record, children under the component", async () => {
         // GIVEN an account for a Cloud Run service (no trust) reading one bucket until mid-2099
         const { identity, resources } = await declare("report-renderer", {
-            ...BASE, grants: [{ role: "roles/storage.objectViewer", resource: { bucket: "reports" } }], expiresAt: EXPIRY,
+            ...BASE,
+            grants: [{ role: "roles/storage.objectViewer", resource: { bucket: "reports" } }],
+            expiresAt: EXPIRY,
         });
         // THEN the account and one bucket binding, both children of the component, and no key; and, because
         // it expires and names no shared deprovisioner, its own deprovisioner, its binding on the account and the job
@@ -42,52 +44,135 @@ describe("gcp.ServiceIdentity resources", () => {
             `${TYPE} report-renderer`,
             `${TYPE} report-renderer-deprovisioner-identity`,
         ]);
-        const own = (r: Registered) => r.name.startsWith("report-renderer-") && !r.name.startsWith("report-renderer-deprovisioner-");
+        const own = (r: Registered) =>
+            r.name.startsWith("report-renderer-") && !r.name.startsWith("report-renderer-deprovisioner-");
         assert.ok(resources.filter(own).every((r) => r.parentType === TYPE));
         assert.ok(!resources.some((r) => r.type.startsWith("gcp:serviceaccount/key:")), "no service account key");
-        const account = ofType(resources, "gcp:serviceaccount/account:Account").find((r) => r.name === "report-renderer-sa")!;
+        const account = ofType(resources, "gcp:serviceaccount/account:Account").find(
+            (r) => r.name === "report-renderer-sa",
+        )!;
         assert.deepStrictEqual(account.inputs, {
             project: "acme-prod",
             accountId: "report-renderer",
             displayName: "Renders monthly reports (team-reports)",
             description: `{"owner":"team-reports","purpose":"Renders monthly reports","expiresAt":"${EXPIRY}","managedBy":"pulumi-nhi"}`,
         });
-        assert.deepStrictEqual(gcp.parseOwnershipRecord(account.inputs.description), { owner: "team-reports", purpose: "Renders monthly reports", expiresAt: EXPIRY });
+        assert.deepStrictEqual(gcp.parseOwnershipRecord(account.inputs.description), {
+            owner: "team-reports",
+            purpose: "Renders monthly reports",
+            expiresAt: EXPIRY,
+        });
         // AND the binding is the account, the role, the bucket and the expiry condition
         assert.deepStrictEqual(ofType(resources, "gcp:storage/bucketIAMMember:BucketIAMMember")[0].inputs, {
-            bucket: "reports", role: "roles/storage.objectViewer", member: "serviceAccount:report-renderer@acme-prod.iam.gserviceaccount.com", condition: CONDITION,
+            bucket: "reports",
+            role: "roles/storage.objectViewer",
+            member: "serviceAccount:report-renderer@acme-prod.iam.gserviceaccount.com",
+            condition: CONDITION,
         });
         assert.strictEqual(await valueOf(identity.email), "report-renderer@acme-prod.iam.gserviceaccount.com");
-        assert.strictEqual(await valueOf(identity.member), "serviceAccount:report-renderer@acme-prod.iam.gserviceaccount.com");
+        assert.strictEqual(
+            await valueOf(identity.member),
+            "serviceAccount:report-renderer@acme-prod.iam.gserviceaccount.com",
+        );
         assert.strictEqual(await valueOf(identity.accountId), "report-renderer");
         assert.strictEqual(await valueOf(identity.workloadIdentityProvider), undefined);
     });
 
-    const scopes: { scope: string; resource: gcp.GcpGrantResource; role: string; type: string; inputs: Record<string, string>; expiring: boolean }[] = [
-        { scope: "project", resource: { project: "acme-shared" }, role: "roles/run.viewer", type: "gcp:projects/iAMMember:IAMMember", inputs: { project: "acme-shared" }, expiring: true },
-        { scope: "bucket", resource: { bucket: "projects/_/buckets/reports" }, role: "roles/storage.objectViewer", type: "gcp:storage/bucketIAMMember:BucketIAMMember", inputs: { bucket: "reports" }, expiring: true },
-        { scope: "topic", resource: { topic: "projects/acme-events/topics/rendered" }, role: "roles/pubsub.publisher", type: "gcp:pubsub/topicIAMMember:TopicIAMMember", inputs: { project: "acme-events", topic: "rendered" }, expiring: false },
-        { scope: "subscription", resource: { subscription: "render-requests" }, role: "roles/pubsub.subscriber", type: "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember", inputs: { project: "acme-prod", subscription: "render-requests" }, expiring: false },
-        { scope: "secret", resource: { secret: "smtp-password" }, role: "roles/secretmanager.secretAccessor", type: "gcp:secretmanager/secretIamMember:SecretIamMember", inputs: { project: "acme-prod", secretId: "smtp-password" }, expiring: true },
-        { scope: "dataset", resource: { dataset: "projects/acme-data/datasets/finance" }, role: "roles/bigquery.dataViewer", type: "gcp:bigquery/datasetIamMember:DatasetIamMember", inputs: { project: "acme-data", datasetId: "finance" }, expiring: true },
-        { scope: "serviceAccount", resource: { serviceAccount: "runtime@acme-prod.iam.gserviceaccount.com" }, role: "roles/iam.serviceAccountUser", type: "gcp:serviceaccount/iAMMember:IAMMember", inputs: { serviceAccountId: "projects/-/serviceAccounts/runtime@acme-prod.iam.gserviceaccount.com" }, expiring: true },
+    const scopes: {
+        scope: string;
+        resource: gcp.GcpGrantResource;
+        role: string;
+        type: string;
+        inputs: Record<string, string>;
+        expiring: boolean;
+    }[] = [
+        {
+            scope: "project",
+            resource: { project: "acme-shared" },
+            role: "roles/run.viewer",
+            type: "gcp:projects/iAMMember:IAMMember",
+            inputs: { project: "acme-shared" },
+            expiring: true,
+        },
+        {
+            scope: "bucket",
+            resource: { bucket: "projects/_/buckets/reports" },
+            role: "roles/storage.objectViewer",
+            type: "gcp:storage/bucketIAMMember:BucketIAMMember",
+            inputs: { bucket: "reports" },
+            expiring: true,
+        },
+        {
+            scope: "topic",
+            resource: { topic: "projects/acme-events/topics/rendered" },
+            role: "roles/pubsub.publisher",
+            type: "gcp:pubsub/topicIAMMember:TopicIAMMember",
+            inputs: { project: "acme-events", topic: "rendered" },
+            expiring: false,
+        },
+        {
+            scope: "subscription",
+            resource: { subscription: "render-requests" },
+            role: "roles/pubsub.subscriber",
+            type: "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember",
+            inputs: { project: "acme-prod", subscription: "render-requests" },
+            expiring: false,
+        },
+        {
+            scope: "secret",
+            resource: { secret: "smtp-password" },
+            role: "roles/secretmanager.secretAccessor",
+            type: "gcp:secretmanager/secretIamMember:SecretIamMember",
+            inputs: { project: "acme-prod", secretId: "smtp-password" },
+            expiring: true,
+        },
+        {
+            scope: "dataset",
+            resource: { dataset: "projects/acme-data/datasets/finance" },
+            role: "roles/bigquery.dataViewer",
+            type: "gcp:bigquery/datasetIamMember:DatasetIamMember",
+            inputs: { project: "acme-data", datasetId: "finance" },
+            expiring: true,
+        },
+        {
+            scope: "serviceAccount",
+            resource: { serviceAccount: "runtime@acme-prod.iam.gserviceaccount.com" },
+            role: "roles/iam.serviceAccountUser",
+            type: "gcp:serviceaccount/iAMMember:IAMMember",
+            inputs: { serviceAccountId: "projects/-/serviceAccounts/runtime@acme-prod.iam.gserviceaccount.com" },
+            expiring: true,
+        },
     ];
     for (const s of scopes) {
         it(`binds a ${s.scope} grant with ${s.type.split(":").pop()}${s.expiring ? " and the expiry condition" : ""}`, async () => {
             const { resources } = await declare(`scope-${s.scope}`, {
-                ...BASE, grants: [{ role: s.role, resource: s.resource }], ...(s.expiring ? { expiresAt: EXPIRY } : {}), deprovisioner: false,
+                ...BASE,
+                grants: [{ role: s.role, resource: s.resource }],
+                ...(s.expiring ? { expiresAt: EXPIRY } : {}),
+                deprovisioner: false,
             });
-            const bindings = resources.filter((r) => r.type !== TYPE && r.type !== "gcp:serviceaccount/account:Account");
-            assert.deepStrictEqual(bindings.map((b) => b.type), [s.type]);
+            const bindings = resources.filter(
+                (r) => r.type !== TYPE && r.type !== "gcp:serviceaccount/account:Account",
+            );
+            assert.deepStrictEqual(
+                bindings.map((b) => b.type),
+                [s.type],
+            );
             assert.deepStrictEqual(bindings[0].inputs, {
-                ...s.inputs, role: s.role, member: `serviceAccount:scope-${s.scope.toLowerCase()}@acme-prod.iam.gserviceaccount.com`, ...(s.expiring ? { condition: CONDITION } : {}),
+                ...s.inputs,
+                role: s.role,
+                member: `serviceAccount:scope-${s.scope.toLowerCase()}@acme-prod.iam.gserviceaccount.com`,
+                ...(s.expiring ? { condition: CONDITION } : {}),
             });
         });
     }
 
     it("binds a resource known only at deploy time", async () => {
         const bucket = pulumi.output("late-reports");
-        const { resources } = await declare("late-renderer", { ...BASE, grants: [{ role: "roles/storage.objectViewer", resource: { bucket } }] });
+        const { resources } = await declare("late-renderer", {
+            ...BASE,
+            grants: [{ role: "roles/storage.objectViewer", resource: { bucket } }],
+        });
         const binding = ofType(resources, "gcp:storage/bucketIAMMember:BucketIAMMember")[0];
         assert.strictEqual(binding.name, "late-renderer-bucket-1-storage.objectViewer");
         assert.strictEqual(binding.inputs.bucket, "late-reports");
@@ -96,7 +181,14 @@ describe("gcp.ServiceIdentity resources", () => {
     it("creates a custom role holding exactly the listed permissions and binds it at the grant's scope", async () => {
         // GIVEN a permissions grant on one bucket
         const { resources } = await declare("uploader", {
-            ...BASE, grants: [{ permissions: ["storage.objects.get", "storage.objects.create", "storage.objects.get"], resource: { bucket: "artifacts" } }], expiresAt: EXPIRY,
+            ...BASE,
+            grants: [
+                {
+                    permissions: ["storage.objects.get", "storage.objects.create", "storage.objects.get"],
+                    resource: { bucket: "artifacts" },
+                },
+            ],
+            expiresAt: EXPIRY,
         });
         const [role] = ofType(resources, "gcp:projects/iAMCustomRole:IAMCustomRole");
         const [binding] = ofType(resources, "gcp:storage/bucketIAMMember:BucketIAMMember");
@@ -111,15 +203,24 @@ describe("gcp.ServiceIdentity resources", () => {
     });
 
     it("keeps a custom role's ID when its permissions change, so the role is updated in place", () => {
-        assert.strictEqual(customRoleId("uploader", "bucket|acme-prod/artifacts|custom"), customRoleId("uploader", "bucket|acme-prod/artifacts|custom"));
-        assert.notStrictEqual(customRoleId("uploader", "bucket|acme-prod/artifacts|custom"), customRoleId("uploader", "bucket|acme-prod/reports|custom"));
+        assert.strictEqual(
+            customRoleId("uploader", "bucket|acme-prod/artifacts|custom"),
+            customRoleId("uploader", "bucket|acme-prod/artifacts|custom"),
+        );
+        assert.notStrictEqual(
+            customRoleId("uploader", "bucket|acme-prod/artifacts|custom"),
+            customRoleId("uploader", "bucket|acme-prod/reports|custom"),
+        );
     });
 
     it("trusts GitHub Actions of one repository environment through its own pool and provider", async () => {
         // GIVEN a deployer for the production environment of acme/reports
         const { identity, resources } = await declare("reports-deployer", {
-            ...BASE, trust: { githubActions: { repository: "acme/reports", environment: "production", ref: "refs/heads/main" } },
-            grants: [{ role: "roles/run.developer", resource: { project: "acme-prod" } }], expiresAt: EXPIRY, deprovisioner: false,
+            ...BASE,
+            trust: { githubActions: { repository: "acme/reports", environment: "production", ref: "refs/heads/main" } },
+            grants: [{ role: "roles/run.developer", resource: { project: "acme-prod" } }],
+            expiresAt: EXPIRY,
+            deprovisioner: false,
         });
         assert.deepStrictEqual(types(resources), [
             "gcp:iam/workloadIdentityPool:WorkloadIdentityPool reports-deployer-pool",
@@ -133,9 +234,14 @@ describe("gcp.ServiceIdentity resources", () => {
         const poolName = `projects/${MOCK_PROJECT_NUMBER}/locations/global/workloadIdentityPools/reports-deployer-a1b2`;
         // THEN the provider only accepts tokens of that repository with those exact subjects
         const [provider] = ofType(resources, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider");
-        assert.strictEqual(provider.inputs.attributeCondition,
-            'assertion.repository == "acme/reports" && assertion.sub in ["repo:acme/reports:environment:production", "repo:acme/reports:ref:refs/heads/main"]');
-        assert.deepStrictEqual(provider.inputs.attributeMapping, { "google.subject": "assertion.sub", "attribute.repository": "assertion.repository" });
+        assert.strictEqual(
+            provider.inputs.attributeCondition,
+            'assertion.repository == "acme/reports" && assertion.sub in ["repo:acme/reports:environment:production", "repo:acme/reports:ref:refs/heads/main"]',
+        );
+        assert.deepStrictEqual(provider.inputs.attributeMapping, {
+            "google.subject": "assertion.sub",
+            "attribute.repository": "assertion.repository",
+        });
         assert.deepStrictEqual(provider.inputs.oidc, { issuerUri: "https://token.actions.githubusercontent.com" });
         assert.strictEqual(provider.inputs.workloadIdentityPoolId, "reports-deployer-a1b2");
         assert.strictEqual(provider.inputs.project, MOCK_PROJECT_NUMBER);
@@ -154,7 +260,11 @@ describe("gcp.ServiceIdentity resources", () => {
     it("adds its provider to a Workload Identity pool it is given, and creates no pool", async () => {
         const pool = `projects/987654321/locations/global/workloadIdentityPools/github-shared`;
         const { resources } = await declare("shared-pool-deployer", {
-            ...BASE, trust: { githubActions: { repository: "acme/reports", ref: "refs/tags/v1.0.0", workloadIdentityPool: pool } }, grants: [],
+            ...BASE,
+            trust: {
+                githubActions: { repository: "acme/reports", ref: "refs/tags/v1.0.0", workloadIdentityPool: pool },
+            },
+            grants: [],
         });
         assert.strictEqual(ofType(resources, "gcp:iam/workloadIdentityPool:WorkloadIdentityPool").length, 0);
         const [provider] = ofType(resources, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider");
@@ -162,23 +272,52 @@ describe("gcp.ServiceIdentity resources", () => {
         assert.strictEqual(provider.inputs.workloadIdentityPoolId, "github-shared");
         // AND, the pool being shared, the account admits that exact subject, not the repository
         const actAs = ofType(resources, "gcp:serviceaccount/iAMMember:IAMMember");
-        assert.deepStrictEqual(actAs.map((r) => [r.name, r.inputs.member]), [
-            ["shared-pool-deployer-workload-identity-user-ref-refs-tags-v1.0.0", `principal://iam.googleapis.com/${pool}/subject/repo:acme/reports:ref:refs/tags/v1.0.0`],
-        ]);
+        assert.deepStrictEqual(
+            actAs.map((r) => [r.name, r.inputs.member]),
+            [
+                [
+                    "shared-pool-deployer-workload-identity-user-ref-refs-tags-v1.0.0",
+                    `principal://iam.googleapis.com/${pool}/subject/repo:acme/reports:ref:refs/tags/v1.0.0`,
+                ],
+            ],
+        );
     });
 
     it("in a shared pool, keeps each identity to its own subjects", async () => {
         // GIVEN two identities of one repository in one pool: production deploys, and pushes to main
         const pool = "projects/987654321/locations/global/workloadIdentityPools/github-shared";
         const { resources } = await capture(() => [
-            new gcp.ServiceIdentity("prod-deployer", { ...BASE, grants: [], trust: { githubActions: { repository: "acme/reports", environment: "production", workloadIdentityPool: pool } } }),
-            new gcp.ServiceIdentity("main-previewer", { ...BASE, grants: [], trust: { githubActions: { repository: "acme/reports", ref: "refs/heads/main", workloadIdentityPool: pool } } }),
+            new gcp.ServiceIdentity("prod-deployer", {
+                ...BASE,
+                grants: [],
+                trust: {
+                    githubActions: {
+                        repository: "acme/reports",
+                        environment: "production",
+                        workloadIdentityPool: pool,
+                    },
+                },
+            }),
+            new gcp.ServiceIdentity("main-previewer", {
+                ...BASE,
+                grants: [],
+                trust: {
+                    githubActions: { repository: "acme/reports", ref: "refs/heads/main", workloadIdentityPool: pool },
+                },
+            }),
         ]);
-        const members = (prefix: string) => ofType(resources, "gcp:serviceaccount/iAMMember:IAMMember").filter((r) => r.name.startsWith(prefix)).map((r) => r.inputs.member);
+        const members = (prefix: string) =>
+            ofType(resources, "gcp:serviceaccount/iAMMember:IAMMember")
+                .filter((r) => r.name.startsWith(prefix))
+                .map((r) => r.inputs.member);
         // THEN the production deployer admits only the production subject: the main branch's tokens,
         // which the other identity's provider accepts into the same pool, cannot act as it
-        assert.deepStrictEqual(members("prod-deployer"), [`principal://iam.googleapis.com/${pool}/subject/repo:acme/reports:environment:production`]);
-        assert.deepStrictEqual(members("main-previewer"), [`principal://iam.googleapis.com/${pool}/subject/repo:acme/reports:ref:refs/heads/main`]);
+        assert.deepStrictEqual(members("prod-deployer"), [
+            `principal://iam.googleapis.com/${pool}/subject/repo:acme/reports:environment:production`,
+        ]);
+        assert.deepStrictEqual(members("main-previewer"), [
+            `principal://iam.googleapis.com/${pool}/subject/repo:acme/reports:ref:refs/heads/main`,
+        ]);
     });
 
     it("never gives its own pool an ID Google reserves", () => {
@@ -189,7 +328,12 @@ describe("gcp.ServiceIdentity resources", () => {
 
     it("trusts one GKE Kubernetes service account", async () => {
         const { resources } = await declare("gke-renderer", {
-            ...BASE, trust: { gkeWorkload: { namespace: "reports", serviceAccount: "renderer", workloadPoolProject: "acme-gke" } }, grants: [], expiresAt: EXPIRY,
+            ...BASE,
+            trust: {
+                gkeWorkload: { namespace: "reports", serviceAccount: "renderer", workloadPoolProject: "acme-gke" },
+            },
+            grants: [],
+            expiresAt: EXPIRY,
         });
         const [actAs] = ofType(resources, "gcp:serviceaccount/iAMMember:IAMMember");
         assert.deepStrictEqual(actAs.inputs, {
@@ -198,13 +342,23 @@ describe("gcp.ServiceIdentity resources", () => {
             member: "serviceAccount:acme-gke.svc.id.goog[reports/renderer]",
             condition: CONDITION,
         });
-        const { resources: same } = await declare("gke-renderer-2", { ...BASE, trust: { gkeWorkload: { namespace: "reports", serviceAccount: "renderer" } }, grants: [] });
-        assert.strictEqual(ofType(same, "gcp:serviceaccount/iAMMember:IAMMember")[0].inputs.member, "serviceAccount:acme-prod.svc.id.goog[reports/renderer]");
+        const { resources: same } = await declare("gke-renderer-2", {
+            ...BASE,
+            trust: { gkeWorkload: { namespace: "reports", serviceAccount: "renderer" } },
+            grants: [],
+        });
+        assert.strictEqual(
+            ofType(same, "gcp:serviceaccount/iAMMember:IAMMember")[0].inputs.member,
+            "serviceAccount:acme-prod.svc.id.goog[reports/renderer]",
+        );
     });
 
     it("derives the account ID from the name, and takes an explicit one", async () => {
         assert.strictEqual(deriveAccountId("Report_Renderer"), "report-renderer");
         const { resources } = await declare("renderer-x", { ...BASE, accountId: "renderer-explicit", grants: [] });
-        assert.strictEqual(ofType(resources, "gcp:serviceaccount/account:Account")[0].inputs.accountId, "renderer-explicit");
+        assert.strictEqual(
+            ofType(resources, "gcp:serviceaccount/account:Account")[0].inputs.accountId,
+            "renderer-explicit",
+        );
     });
 });

@@ -18,10 +18,33 @@ const bucket = pulumi.output("reports");
 const good: gcp.GcpServiceIdentityArgs[] = [
     { ...BASE, grants: [] },
     { ...BASE, grants: [{ role: "roles/storage.objectViewer", resource: { bucket } }] },
-    { ...BASE, grants: [{ role: "roles/storage.objectViewer", resource: { bucket: "reports" } }, { permissions: ["pubsub.topics.publish"], resource: { topic: "rendered" } }] },
-    { ...BASE, grants: [{ role: "roles/run.viewer", resource: { project: "acme-prod" } }], trust: { githubActions: { repository: "acme/reports", environment: "production" } } },
-    { ...BASE, grants: [{ role: "roles/secretmanager.secretAccessor", resource: { secret: "projects/987654321/secrets/db-password" } }], trust: { gkeWorkload: { namespace: "reports", serviceAccount: "renderer" } } },
-    { ...BASE, grants: [], key: { rotateEveryDays: 90, graceDays: 7, region: "europe-west1", readers: ["group:vendor-ops@example.com"] } },
+    {
+        ...BASE,
+        grants: [
+            { role: "roles/storage.objectViewer", resource: { bucket: "reports" } },
+            { permissions: ["pubsub.topics.publish"], resource: { topic: "rendered" } },
+        ],
+    },
+    {
+        ...BASE,
+        grants: [{ role: "roles/run.viewer", resource: { project: "acme-prod" } }],
+        trust: { githubActions: { repository: "acme/reports", environment: "production" } },
+    },
+    {
+        ...BASE,
+        grants: [
+            {
+                role: "roles/secretmanager.secretAccessor",
+                resource: { secret: "projects/987654321/secrets/db-password" },
+            },
+        ],
+        trust: { gkeWorkload: { namespace: "reports", serviceAccount: "renderer" } },
+    },
+    {
+        ...BASE,
+        grants: [],
+        key: { rotateEveryDays: 90, graceDays: 7, region: "europe-west1", readers: ["group:vendor-ops@example.com"] },
+    },
 ];
 
 // Bad shapes do not.
@@ -51,7 +74,11 @@ const keyPeriodAsText: gcp.GcpServiceAccountKeyArgs = { rotateEveryDays: "90", r
 const keyReaderNumber: gcp.GcpServiceAccountKeyArgs = { rotateEveryDays: 90, region: "europe-west1", readers: [42] };
 
 // Arguments are read-only, fields and lists alike.
-function mutate(args: gcp.GcpServiceIdentityArgs, grant: gcp.GcpPermissionsGrant, trust: gcp.GcpGithubActionsTrust): void {
+function mutate(
+    args: gcp.GcpServiceIdentityArgs,
+    grant: gcp.GcpPermissionsGrant,
+    trust: gcp.GcpGithubActionsTrust,
+): void {
     // @ts-expect-error readonly field
     args.owner = "someone-else";
     // @ts-expect-error readonly list
@@ -78,22 +105,43 @@ describe("gcp argument types", () => {
         { what: "neither role nor permissions", args: { ...BASE, grants: [neither] }, path: "grants[0]" },
         { what: "two scopes", args: { ...BASE, grants: [twoScopes] }, path: "grants[0].resource" },
         { what: "no scope", args: { ...BASE, grants: [noScope] }, path: "grants[0].resource" },
-        { what: "project scope as an Output", args: { ...BASE, grants: [lateProject] }, path: "grants[0].resource.project" },
+        {
+            what: "project scope as an Output",
+            args: { ...BASE, grants: [lateProject] },
+            path: "grants[0].resource.project",
+        },
         { what: "two trust kinds", args: { ...BASE, grants: [], trust: twoTrusts }, path: "trust" },
         { what: "a key without a region", args: { ...BASE, grants: [], key: keyWithoutRegion }, path: "key.region" },
-        { what: "a key period as text", args: { ...BASE, grants: [], key: keyPeriodAsText }, path: "key.rotateEveryDays" },
-        { what: "a key reader that is a number", args: { ...BASE, grants: [], key: keyReaderNumber }, path: "key.readers[0]" },
+        {
+            what: "a key period as text",
+            args: { ...BASE, grants: [], key: keyPeriodAsText },
+            path: "key.rotateEveryDays",
+        },
+        {
+            what: "a key reader that is a number",
+            args: { ...BASE, grants: [], key: keyReaderNumber },
+            path: "key.readers[0]",
+        },
     ];
     for (const b of BAD) {
         it(`refuse ${b.what} at run time too`, () => {
-            assert.throws(() => planGcpServiceIdentity("renderer", b.args, TABLE_NOW), (e: any) => {
-                assert.deepStrictEqual(e.errors.map((p: any) => p.propertyPath), [b.path]);
-                return true;
-            });
+            assert.throws(
+                () => planGcpServiceIdentity("renderer", b.args, TABLE_NOW),
+                (e: any) => {
+                    assert.deepStrictEqual(
+                        e.errors.map((p: any) => p.propertyPath),
+                        [b.path],
+                    );
+                    return true;
+                },
+            );
         });
     }
 
     it("treat an empty trust, which tsc refuses, as no trust at run time", () => {
-        assert.deepStrictEqual(planGcpServiceIdentity("renderer", { ...BASE, grants: [], trust: emptyTrust }, TABLE_NOW).trust, { kind: "none" });
+        assert.deepStrictEqual(
+            planGcpServiceIdentity("renderer", { ...BASE, grants: [], trust: emptyTrust }, TABLE_NOW).trust,
+            { kind: "none" },
+        );
     });
 });

@@ -10,12 +10,23 @@ import { planGcpUsageMonitor } from "../../components/gcp/usage-monitor";
  */
 
 const CHANNEL = "projects/acme-prod/notificationChannels/1234567890";
-const base = { project: "acme-prod", region: "europe-west1", owner: "team-platform", notifyChannels: [CHANNEL] } as const;
+const base = {
+    project: "acme-prod",
+    region: "europe-west1",
+    owner: "team-platform",
+    notifyChannels: [CHANNEL],
+} as const;
 
 /** Good shapes: each compiles. */
 const good: gcp.GcpUsageMonitorArgs[] = [
     base,
-    { ...base, purpose: "Watches the payments project", schedule: "0 */6 * * *", perIdentityMetrics: true, alarmChannel: pulumi.output(CHANNEL) },
+    {
+        ...base,
+        purpose: "Watches the payments project",
+        schedule: "0 */6 * * *",
+        perIdentityMetrics: true,
+        alarmChannel: pulumi.output(CHANNEL),
+    },
     { project: "acme-prod", region: "europe-west1", owner: "team-platform", notifyChannels: [pulumi.output(CHANNEL)] },
 ];
 
@@ -51,11 +62,17 @@ describe("gcp.UsageMonitor argument types", () => {
 
     it("refuse at run time every shape tsc refuses, naming the property", () => {
         for (const { args, path } of bad) {
-            assert.throws(() => planGcpUsageMonitor("typed", args as gcp.GcpUsageMonitorArgs), (e: any) => {
-                assert.ok(pulumi.InputPropertiesError.isInstance(e));
-                assert.deepStrictEqual(e.errors.map((p: any) => p.propertyPath), [path]);
-                return true;
-            });
+            assert.throws(
+                () => planGcpUsageMonitor("typed", args as gcp.GcpUsageMonitorArgs),
+                (e: any) => {
+                    assert.ok(pulumi.InputPropertiesError.isInstance(e));
+                    assert.deepStrictEqual(
+                        e.errors.map((p: any) => p.propertyPath),
+                        [path],
+                    );
+                    return true;
+                },
+            );
         }
     });
 });

@@ -27,23 +27,46 @@ describe("Google usage settings, read by the usage monitor function", function (
         const { resources } = await capture(() => {
             registerGcpUsageMonitor({}, { name: "usage", project: DECLARED, notifyChannels: [CHANNEL] });
             new gcp.ServiceIdentity("report-renderer", {
-                project: DECLARED, owner: "team-reports", purpose: "Renders monthly reports", grants: [],
-                expiresAt: EXPIRY, unusedAlarm: { afterDays: 10, notify: CHANNEL }, expiryNoticeDays: 30,
+                project: DECLARED,
+                owner: "team-reports",
+                purpose: "Renders monthly reports",
+                grants: [],
+                expiresAt: EXPIRY,
+                unusedAlarm: { afterDays: 10, notify: CHANNEL },
+                expiryNoticeDays: 30,
             });
             new gcp.RotatingSecret("webhook-signing", {
-                project: DECLARED, region: "europe-west1", owner: "team-payments", purpose: "Signs webhooks", rotateEveryDays: 7,
+                project: DECLARED,
+                region: "europe-west1",
+                owner: "team-payments",
+                purpose: "Signs webhooks",
+                rotateEveryDays: 7,
                 rotationAlarm: { notify: CHANNEL },
             });
         });
-        const account = ofType(resources, "gcp:serviceaccount/account:Account").find((r) => r.name === "report-renderer-sa")!;
-        const secret = ofType(resources, "gcp:secretmanager/secret:Secret").find((r) => r.name === "webhook-signing-secret")!;
+        const account = ofType(resources, "gcp:serviceaccount/account:Account").find(
+            (r) => r.name === "report-renderer-sa",
+        )!;
+        const secret = ofType(resources, "gcp:secretmanager/secret:Secret").find(
+            (r) => r.name === "webhook-signing-secret",
+        )!;
         // AND the project as Google holds them: the account's description, the secret's labels and a first version
         const p = new FakeGoogleProject(START);
         const email = p.addAccount(account.inputs.accountId, account.inputs.description);
         const secretName = p.addSecret(secret.inputs.secretId, secret.inputs.labels, [START.getTime()]);
-        const deps: MonitorDeps = { apis: async () => p, now: () => p.now(), sleep: p.sleep, random: () => 0.5, log: () => undefined };
-        const notices = () => p.entries.filter((e) => e.labels["nhi-channel"] === CHANNEL_ID)
-            .flatMap((e) => (e.jsonPayload as NoticePayload).changes.map((c) => `${c.identity} ${c.previousState}→${c.state}`));
+        const deps: MonitorDeps = {
+            apis: async () => p,
+            now: () => p.now(),
+            sleep: p.sleep,
+            random: () => 0.5,
+            log: () => undefined,
+        };
+        const notices = () =>
+            p.entries
+                .filter((e) => e.labels["nhi-channel"] === CHANNEL_ID)
+                .flatMap((e) =>
+                    (e.jsonPayload as NoticePayload).changes.map((c) => `${c.identity} ${c.previousState}→${c.state}`),
+                );
         // WHEN the function runs twice a day for 40 days, the account used on day 0 only
         p.use(email);
         for (let half = 0; half < 80; half++) {

@@ -64,11 +64,17 @@ describe("the lifecycle of one AWS access key identity (time travel)", function 
         const secret = named(first.resources, "aws:secretsmanager/secret:Secret", "vendor-secret");
         const rotation = named(first.resources, "aws:secretsmanager/secretRotation:SecretRotation", "vendor-rotation");
         const retire = named(first.resources, "aws:scheduler/schedule:Schedule", "vendor-retire");
-        assert.deepStrictEqual([rotation.inputs.rotationRules, rotation.inputs.rotateImmediately, retire.inputs.scheduleExpression], [{ automaticallyAfterDays: 30 }, true, "rate(1 day)"]);
+        assert.deepStrictEqual(
+            [rotation.inputs.rotationRules, rotation.inputs.rotateImmediately, retire.inputs.scheduleExpression],
+            [{ automaticallyAfterDays: 30 }, true, "rate(1 day)"],
+        );
         assert.strictEqual(secret.inputs.tags["nhi:iam-user"], USER);
         // The fake's secret has its own ARN; the schedule's event names the component's secret, and is sent with the fake's.
         const event = JSON.parse(retire.inputs.target.input);
-        assert.deepStrictEqual(event, { nhiAction: "retirePrevious", SecretId: await valueOf(first.value!.keySecretArn) });
+        assert.deepStrictEqual(event, {
+            nhiAction: "retirePrevious",
+            SecretId: await valueOf(first.value!.keySecretArn),
+        });
         let clock = at(0);
         const sm = new FakeSecretsManager({ firstPutBecomesCurrent: false });
         const iam = new FakeIam(() => clock);
@@ -77,7 +83,15 @@ describe("the lifecycle of one AWS access key identity (time travel)", function 
         const sns = new SNSClient({ region: "us-east-1" });
         mockClient(sns).on(PublishCommand).rejects(new Error("no notice is expected"));
         const lines: LogLine[] = [];
-        const deps: AccessKeyDeps = { client: sm.client(), iam: iam.client() as IAMClient, sns, sleep: async () => {}, random: () => 0.5, log: (l) => lines.push(l), now: () => clock };
+        const deps: AccessKeyDeps = {
+            client: sm.client(),
+            iam: iam.client() as IAMClient,
+            sns,
+            sleep: async () => {},
+            random: () => 0.5,
+            log: (l) => lines.push(l),
+            now: () => clock,
+        };
 
         /** Secrets Manager's rotation `token` (every step, in order). */
         const rotate = async (token: string) => {
@@ -86,7 +100,11 @@ describe("the lifecycle of one AWS access key identity (time travel)", function 
                 await handle({ SecretId: arn, ClientRequestToken: token, Step }, deps);
             }
         };
-        const keys = () => iam.keys(USER).map((k) => `${k.id.slice(-1)}:${k.status}`).join(" ");
+        const keys = () =>
+            iam
+                .keys(USER)
+                .map((k) => `${k.id.slice(-1)}:${k.status}`)
+                .join(" ");
         const history: string[] = [];
         /** The daily check at 06:00 of each day in [from, to], and Secrets Manager's rotation at 00:00 of days 30, 60 and 90; records each change of the user's keys. */
         const days = async (from: number, to: number) => {
@@ -110,7 +128,11 @@ describe("the lifecycle of one AWS access key identity (time travel)", function 
         // AND a month of daily checks, the second rotation, and its grace
         await days(1, 39);
         // THEN the second key is minted on day 30; the first stays Active 3 days (its grace), is deactivated on day 33, deleted a day later
-        assert.deepStrictEqual(history, ["day 30: 1:Active 2:Active", "day 33: 1:Inactive 2:Active", "day 34: 2:Active"]);
+        assert.deepStrictEqual(history, [
+            "day 30: 1:Active 2:Active",
+            "day 33: 1:Inactive 2:Active",
+            "day 34: 2:Active",
+        ]);
         assert.strictEqual(JSON.parse(sm.valueAt(arn, "AWSCURRENT")!).accessKeyId, "AKIA0000000000000002");
 
         // WHEN the owner renews it on day 40 (the program declares a later `expiresAt`, `pulumi up` applies it)
@@ -118,17 +140,26 @@ describe("the lifecycle of one AWS access key identity (time travel)", function 
         // THEN the secret's and the user's tags, and the user's quarantine schedule, move to the new instant
         const renewedSecret = named(renewed.resources, "aws:secretsmanager/secret:Secret", "vendor-secret");
         assert.deepStrictEqual(
-            [renewedSecret.inputs.tags["nhi:expires-at"], named(renewed.resources, "aws:iam/user:User", "vendor-user").inputs.tags["nhi:expires-at"]],
+            [
+                renewedSecret.inputs.tags["nhi:expires-at"],
+                named(renewed.resources, "aws:iam/user:User", "vendor-user").inputs.tags["nhi:expires-at"],
+            ],
             [RENEWED_EXPIRY, RENEWED_EXPIRY],
         );
         assert.deepStrictEqual(
-            [first, renewed].map((p) => named(p.resources, "aws:scheduler/schedule:Schedule", "vendor-expiry").inputs.scheduleExpression),
+            [first, renewed].map(
+                (p) => named(p.resources, "aws:scheduler/schedule:Schedule", "vendor-expiry").inputs.scheduleExpression,
+            ),
             ["at(2099-02-15T00:00:00)", "at(2099-03-17T00:00:00)"],
         );
         retagSecret(sm, arn, renewedSecret.inputs.tags);
         // AND past the first expiry (day 45) its keys keep working and rotating: the third key on day 60
         await days(40, 74);
-        assert.deepStrictEqual(history.slice(3), ["day 60: 2:Active 3:Active", "day 63: 2:Inactive 3:Active", "day 64: 3:Active"]);
+        assert.deepStrictEqual(history.slice(3), [
+            "day 60: 2:Active 3:Active",
+            "day 63: 2:Inactive 3:Active",
+            "day 64: 3:Active",
+        ]);
 
         // WHEN the renewed `expiresAt` comes (day 75): the daily check that morning
         await days(75, 89);
@@ -146,29 +177,54 @@ describe("the lifecycle of one AWS access key identity (time travel)", function 
         const quarantine = named(renewed.resources, "aws:scheduler/schedule:Schedule", "vendor-expiry");
         assert.strictEqual(quarantine.inputs.target.arn, "arn:aws:scheduler:::aws-sdk:iam:putUserPolicy");
         const request = JSON.parse(quarantine.inputs.target.input);
-        assert.deepStrictEqual(request, { UserName: USER, PolicyName: QUARANTINE_POLICY_NAME, PolicyDocument: '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}' });
+        assert.deepStrictEqual(request, {
+            UserName: USER,
+            PolicyName: QUARANTINE_POLICY_NAME,
+            PolicyDocument: '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}',
+        });
         // AND a key, were one still Active, would be refused: by the policy conditions, and by the quarantine
-        const own = ofType(renewed.resources, "aws:iam/userPolicy:UserPolicy").filter((p) => p.name.startsWith("vendor-policy")).map((p) => p.inputs.policy as string);
+        const own = ofType(renewed.resources, "aws:iam/userPolicy:UserPolicy")
+            .filter((p) => p.name.startsWith("vendor-policy"))
+            .map((p) => p.inputs.policy as string);
         const object = `${BUCKET}/incoming/acme-ledger/inv-1.pdf`;
         const decisions: [string, string, readonly string[], string][] = [
             ["its upload the second before expiry", "Allowed", own, "2099-03-16T23:59:59Z"],
             ["its upload after the first, renewed expiry", "Allowed", own, "2099-02-16T00:00:00Z"],
-            ["its upload after expiry, own policies only (the conditions)", "ImplicitlyDenied", own, "2099-03-17T00:00:05Z"],
-            ["its upload after expiry, as quarantined", "ExplicitlyDenied", [...own, request.PolicyDocument], "2099-03-17T00:00:05Z"],
+            [
+                "its upload after expiry, own policies only (the conditions)",
+                "ImplicitlyDenied",
+                own,
+                "2099-03-17T00:00:05Z",
+            ],
+            [
+                "its upload after expiry, as quarantined",
+                "ExplicitlyDenied",
+                [...own, request.PolicyDocument],
+                "2099-03-17T00:00:05Z",
+            ],
         ];
         for (const [what, expected, documents, time] of decisions) {
-            assert.strictEqual(await decideIdentity(USER_ARN, documents, "s3:PutObject", object, { "aws:CurrentTime": time }), expected, what);
+            assert.strictEqual(
+                await decideIdentity(USER_ARN, documents, "s3:PutObject", object, { "aws:CurrentTime": time }),
+                expected,
+                what,
+            );
         }
 
         // WHEN the owner removes it from the program
         const removed = await capture(() => program(undefined));
         // THEN nothing of it is left in the graph: user, secret, functions, schedules
-        assert.deepStrictEqual(removed.resources.map((r) => r.name), []);
+        assert.deepStrictEqual(
+            removed.resources.map((r) => r.name),
+            [],
+        );
     });
 });
 
 /** What `pulumi up` does to the secret's tags. */
 function retagSecret(sm: FakeSecretsManager, arn: string, tags: Record<string, string>): void {
-    const secret = (sm as unknown as { secrets: Map<string, { tags: { Key: string; Value: string }[] }> }).secrets.get(arn)!;
+    const secret = (sm as unknown as { secrets: Map<string, { tags: { Key: string; Value: string }[] }> }).secrets.get(
+        arn,
+    )!;
     secret.tags = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 }

@@ -57,7 +57,9 @@ function deployWorker(account: FakeAccount, resources: readonly Registered[]): v
     const role = named(resources, "aws:iam/role:Role", "worker-role");
     account.entity(ROLE_ARN).tags = { ...role.inputs.tags };
     account.inlinePolicies.delete(ROLE_ARN);
-    for (const policy of ofType(resources, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.name.startsWith("worker-policy"))) {
+    for (const policy of ofType(resources, "aws:iam/rolePolicy:RolePolicy").filter((p) =>
+        p.name.startsWith("worker-policy"),
+    )) {
         account.putPolicy("role", "worker-role-1a2b3c4", policy.name, policy.inputs.policy);
     }
 }
@@ -68,17 +70,31 @@ describe("the lifecycle of one AWS identity (time travel)", function () {
     it("created, used, idle (one notice), expiring, renewed, expired (quarantined and refused), removed", async () => {
         // GIVEN the program with the worker, deployed on day 0 (its role created at midnight)
         const first = await capture(() => program(FIRST_EXPIRY));
-        const monitorSchedule = ofType(first.resources, "aws:scheduler/schedule:Schedule").find((s) => s.name === "usage-schedule")!;
+        const monitorSchedule = ofType(first.resources, "aws:scheduler/schedule:Schedule").find(
+            (s) => s.name === "usage-schedule",
+        )!;
         const event = JSON.parse(monitorSchedule.inputs.target.input);
-        assert.deepStrictEqual([monitorSchedule.inputs.scheduleExpression, event.nhiAction], ["rate(1 day)", "monitorUsage"]);
+        assert.deepStrictEqual(
+            [monitorSchedule.inputs.scheduleExpression, event.nhiAction],
+            ["rate(1 day)", "monitorUsage"],
+        );
         const account = new FakeAccount(new Date(at(0)), event.stateTable);
         account.topics.add(TOPIC);
         account.addRole("worker-role-1a2b3c4", {}, new Date(at(0)));
         deployWorker(account, first.resources);
         const lines: MonitorLogLine[] = [];
         const deps: MonitorDeps = {
-            iam: account.iam(), sns: account.sns(), dynamodb: account.dynamodb(), cloudwatch: account.cloudwatch(), secretsmanager: account.secretsmanager(),
-            now: () => account.now(), sleep: account.sleep, random: () => 0.5, log: (l) => lines.push(l), account: ACCOUNT, region: "us-east-1",
+            iam: account.iam(),
+            sns: account.sns(),
+            dynamodb: account.dynamodb(),
+            cloudwatch: account.cloudwatch(),
+            secretsmanager: account.secretsmanager(),
+            now: () => account.now(),
+            sleep: account.sleep,
+            random: () => 0.5,
+            log: (l) => lines.push(l),
+            account: ACCOUNT,
+            region: "us-east-1",
         };
         const seen: { day: number; subject: string; state: string; previousState: string }[] = [];
         /** Runs the monitor at 06:00 of each day in [from, to]; `usedDaily` uses the role at 01:00 first. */
@@ -99,7 +115,8 @@ describe("the lifecycle of one AWS identity (time travel)", function () {
                 }
             }
         };
-        const daysSinceUse = (day: number) => lines.filter((l) => l.step === "evaluate" && l.identity === ROLE_ARN).map((l) => l.daysSinceLastUse)[day];
+        const daysSinceUse = (day: number) =>
+            lines.filter((l) => l.step === "evaluate" && l.identity === ROLE_ARN).map((l) => l.daysSinceLastUse)[day];
 
         // WHEN nobody uses it for three days, THEN no notice, and "days since use" counts from its creation
         await days(0, 2);
@@ -115,13 +132,25 @@ describe("the lifecycle of one AWS identity (time travel)", function () {
         // WHEN 30 whole days pass without use (its `unusedAlarm.afterDays`), and one more day
         await days(33, 34);
         // THEN exactly one notice, on day 33, to the worker's topic, with the facts an owner needs
-        assert.deepStrictEqual(seen, [{ day: 33, subject: "pulumi-nhi: role worker-role-1a2b3c4 is idle", state: "idle", previousState: "ok" }]);
+        assert.deepStrictEqual(seen, [
+            { day: 33, subject: "pulumi-nhi: role worker-role-1a2b3c4 is idle", state: "idle", previousState: "ok" },
+        ]);
         const idle = JSON.parse(account.notices[0].message);
         assert.deepStrictEqual(idle, {
-            source: "pulumi-nhi", kind: "role", identity: ROLE_ARN, name: "worker-role-1a2b3c4", owner: "team-payments",
-            state: "idle", previousState: "ok", at: iso(at(33, 6)),
-            daysSinceLastUse: 30, neverUsed: false, unusedAfterDays: 30,
-            expiresAt: "2099-03-02T00:00:00.000Z", daysToExpiry: 26, expiryNoticeDays: 10,
+            source: "pulumi-nhi",
+            kind: "role",
+            identity: ROLE_ARN,
+            name: "worker-role-1a2b3c4",
+            owner: "team-payments",
+            state: "idle",
+            previousState: "ok",
+            at: iso(at(33, 6)),
+            daysSinceLastUse: 30,
+            neverUsed: false,
+            unusedAfterDays: 30,
+            expiresAt: "2099-03-02T00:00:00.000Z",
+            daysToExpiry: 26,
+            expiryNoticeDays: 10,
             advice: "Nothing has used this identity for longer than its threshold: remove it if its job is over, or raise `unusedAlarm.afterDays`.",
         });
         assert.deepStrictEqual(account.states(), { [ROLE_ARN]: "idle" });
@@ -132,7 +161,12 @@ describe("the lifecycle of one AWS identity (time travel)", function () {
         // THEN one "back to ok" notice, then one "expiring" notice 10 days before `expiresAt` (its `expiryNoticeDays`)
         assert.deepStrictEqual(seen.slice(1), [
             { day: 40, subject: "pulumi-nhi: role worker-role-1a2b3c4 is ok", state: "ok", previousState: "idle" },
-            { day: 50, subject: "pulumi-nhi: role worker-role-1a2b3c4 is expiring", state: "expiring", previousState: "ok" },
+            {
+                day: 50,
+                subject: "pulumi-nhi: role worker-role-1a2b3c4 is expiring",
+                state: "expiring",
+                previousState: "ok",
+            },
         ]);
         assert.strictEqual(JSON.parse(account.notices[2].message).daysToExpiry, 9);
 
@@ -140,9 +174,14 @@ describe("the lifecycle of one AWS identity (time travel)", function () {
         await days(52, 54, true);
         const renewed = await capture(() => program(RENEWED_EXPIRY));
         // THEN its tag and its deprovisioning schedule move to the new instant
-        assert.strictEqual(named(renewed.resources, "aws:iam/role:Role", "worker-role").inputs.tags["nhi:expires-at"], RENEWED_EXPIRY);
+        assert.strictEqual(
+            named(renewed.resources, "aws:iam/role:Role", "worker-role").inputs.tags["nhi:expires-at"],
+            RENEWED_EXPIRY,
+        );
         assert.deepStrictEqual(
-            [first, renewed].map((p) => named(p.resources, "aws:scheduler/schedule:Schedule", "worker-expiry").inputs.scheduleExpression),
+            [first, renewed].map(
+                (p) => named(p.resources, "aws:scheduler/schedule:Schedule", "worker-expiry").inputs.scheduleExpression,
+            ),
             ["at(2099-03-02T00:00:00)", "at(2099-05-01T00:00:00)"],
         );
         deployWorker(account, renewed.resources);
@@ -150,11 +189,21 @@ describe("the lifecycle of one AWS identity (time travel)", function () {
         // AND the monitor says once that it is back to ok, then nothing until 10 days before the new expiry
         assert.deepStrictEqual(seen.slice(3), [
             { day: 55, subject: "pulumi-nhi: role worker-role-1a2b3c4 is ok", state: "ok", previousState: "expiring" },
-            { day: 110, subject: "pulumi-nhi: role worker-role-1a2b3c4 is expiring", state: "expiring", previousState: "ok" },
+            {
+                day: 110,
+                subject: "pulumi-nhi: role worker-role-1a2b3c4 is expiring",
+                state: "expiring",
+                previousState: "ok",
+            },
         ]);
         // AND its grants work past the first expiry, under the renewed policy conditions
         const own = [...account.inlinePolicies.get(ROLE_ARN)!.values()];
-        assert.strictEqual(await decideIdentity(ROLE_ARN, own, "sqs:ReceiveMessage", QUEUE, { "aws:CurrentTime": "2099-03-03T00:00:00Z" }), "Allowed");
+        assert.strictEqual(
+            await decideIdentity(ROLE_ARN, own, "sqs:ReceiveMessage", QUEUE, {
+                "aws:CurrentTime": "2099-03-03T00:00:00Z",
+            }),
+            "Allowed",
+        );
 
         // WHEN the renewed `expiresAt` comes: EventBridge Scheduler runs the schedule's universal target
         await days(112, 119, true);
@@ -169,24 +218,74 @@ describe("the lifecycle of one AWS identity (time travel)", function () {
         const after = "2099-05-01T00:00:05Z";
         const decisions: [string, string, readonly string[], string, string, string][] = [
             ["its grant the second before expiry", "Allowed", own, "sqs:ReceiveMessage", QUEUE, "2099-04-30T23:59:59Z"],
-            ["its grant after expiry, own policies only (the conditions)", "ImplicitlyDenied", own, "sqs:ReceiveMessage", QUEUE, after],
-            ["its grant after expiry, as quarantined", "ExplicitlyDenied", [...policies.values()], "sqs:ReceiveMessage", QUEUE, after],
-            ["anything, with an admin policy attached by hand", "ExplicitlyDenied", [...policies.values(), ADMIN], "s3:GetObject", "arn:aws:s3:::any/thing", after],
-            ["removing the quarantine, with that admin policy", "ExplicitlyDenied", [...policies.values(), ADMIN], "iam:DeleteRolePolicy", ROLE_ARN, after],
+            [
+                "its grant after expiry, own policies only (the conditions)",
+                "ImplicitlyDenied",
+                own,
+                "sqs:ReceiveMessage",
+                QUEUE,
+                after,
+            ],
+            [
+                "its grant after expiry, as quarantined",
+                "ExplicitlyDenied",
+                [...policies.values()],
+                "sqs:ReceiveMessage",
+                QUEUE,
+                after,
+            ],
+            [
+                "anything, with an admin policy attached by hand",
+                "ExplicitlyDenied",
+                [...policies.values(), ADMIN],
+                "s3:GetObject",
+                "arn:aws:s3:::any/thing",
+                after,
+            ],
+            [
+                "removing the quarantine, with that admin policy",
+                "ExplicitlyDenied",
+                [...policies.values(), ADMIN],
+                "iam:DeleteRolePolicy",
+                ROLE_ARN,
+                after,
+            ],
         ];
         for (const [what, expected, documents, action, resource, time] of decisions) {
-            assert.strictEqual(await decideIdentity(ROLE_ARN, documents, action, resource, { "aws:CurrentTime": time }), expected, what);
+            assert.strictEqual(
+                await decideIdentity(ROLE_ARN, documents, action, resource, { "aws:CurrentTime": time }),
+                expected,
+                what,
+            );
         }
         // AND the monitor sends one "expired" notice that morning, and nothing the next days
         await days(120, 124);
-        assert.deepStrictEqual(seen.slice(5), [{ day: 120, subject: "pulumi-nhi: role worker-role-1a2b3c4 is expired", state: "expired", previousState: "expiring" }]);
-        assert.strictEqual(JSON.parse(account.notices[5].message).advice, "The identity has expired: its policy conditions refuse it. Renew `expiresAt` and update the stack, or remove the identity from the program.");
+        assert.deepStrictEqual(seen.slice(5), [
+            {
+                day: 120,
+                subject: "pulumi-nhi: role worker-role-1a2b3c4 is expired",
+                state: "expired",
+                previousState: "expiring",
+            },
+        ]);
+        assert.strictEqual(
+            JSON.parse(account.notices[5].message).advice,
+            "The identity has expired: its policy conditions refuse it. Renew `expiresAt` and update the stack, or remove the identity from the program.",
+        );
 
         // WHEN the owner removes it from the program on day 125, and `pulumi up` deletes the role
         const removed = await capture(() => program(undefined));
         // THEN nothing of the worker is left in the graph, its schedule included; the monitor stays
-        assert.deepStrictEqual(removed.resources.filter((r) => r.name.startsWith("worker")), []);
-        assert.strictEqual(ofType(removed.resources, "aws:scheduler/schedule:Schedule").map((s) => s.name).join(), "usage-schedule");
+        assert.deepStrictEqual(
+            removed.resources.filter((r) => r.name.startsWith("worker")),
+            [],
+        );
+        assert.strictEqual(
+            ofType(removed.resources, "aws:scheduler/schedule:Schedule")
+                .map((s) => s.name)
+                .join(),
+            "usage-schedule",
+        );
         const roleId = account.entity(ROLE_ARN).id;
         account.remove(ROLE_ARN);
         await days(125, 126);
@@ -194,6 +293,9 @@ describe("the lifecycle of one AWS identity (time travel)", function () {
         assert.strictEqual(seen.length, 6);
         assert.deepStrictEqual(account.states(), {});
         // (the table is keyed by the role's unique ID: a role re-created under the same name starts afresh)
-        assert.deepStrictEqual(lines.filter((l) => l.step === "forget").map((l) => [l.identity, l.outcome]), [[roleId, "deleted"]]);
+        assert.deepStrictEqual(
+            lines.filter((l) => l.step === "forget").map((l) => [l.identity, l.outcome]),
+            [[roleId, "deleted"]],
+        );
     });
 });

@@ -9,7 +9,9 @@ import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 
 const ROOT = path.resolve(__dirname, "../..");
 
-function manifest(file: string): Record<"dependencies" | "devDependencies" | "peerDependencies" | "engines", Record<string, string> | undefined> {
+function manifest(
+    file: string,
+): Record<"dependencies" | "devDependencies" | "peerDependencies" | "engines", Record<string, string> | undefined> {
     return JSON.parse(fs.readFileSync(path.join(ROOT, file), "utf8"));
 }
 
@@ -22,10 +24,20 @@ function manifest(file: string): Record<"dependencies" | "devDependencies" | "pe
 function expected(): { sdk: string; sdkDir: string; node: (version: string) => boolean; nodeRule: string } {
     if (process.env.NHI_PULUMI_SDK === "newest") {
         const pins = manifest("newest/package.json").dependencies!;
-        return { sdk: pins["@pulumi/pulumi"], sdkDir: path.join(ROOT, "newest", "node_modules"), node: (v) => v === pins.node, nodeRule: pins.node };
+        return {
+            sdk: pins["@pulumi/pulumi"],
+            sdkDir: path.join(ROOT, "newest", "node_modules"),
+            node: (v) => v === pins.node,
+            nodeRule: pins.node,
+        };
     }
     const floor = Number(/\d+/.exec(manifest("package.json").engines!.node)![0]);
-    return { sdk: manifest("package.json").devDependencies!["@pulumi/pulumi"], sdkDir: path.join(ROOT, "node_modules"), node: (v) => Number(v.split(".")[0]) >= floor, nodeRule: `>=${floor}` };
+    return {
+        sdk: manifest("package.json").devDependencies!["@pulumi/pulumi"],
+        sdkDir: path.join(ROOT, "node_modules"),
+        node: (v) => Number(v.split(".")[0]) >= floor,
+        nodeRule: `>=${floor}`,
+    };
 }
 
 describe("the declared @pulumi/pulumi range", () => {
@@ -55,11 +67,18 @@ describe(`this run: @pulumi/pulumi ${require("@pulumi/pulumi/package.json").vers
 
     it("shares that one SDK with @pulumi/aws, @pulumi/gcp and @pulumi/random", () => {
         // GIVEN the cloud SDKs, loaded the way the components load them
-        const clouds = [require("@pulumi/aws").iam.Role, require("@pulumi/gcp").serviceaccount.Account, require("@pulumi/random").RandomId];
+        const clouds = [
+            require("@pulumi/aws").iam.Role,
+            require("@pulumi/gcp").serviceaccount.Account,
+            require("@pulumi/random").RandomId,
+        ];
         // THEN their resources are resources of the SDK loaded above (a second copy would fail
         // `instanceof`, and its resources would register with another runtime)
         for (const resource of clouds) {
-            assert.ok(resource.prototype instanceof pulumi.CustomResource, `${resource.name} extends another copy of @pulumi/pulumi`);
+            assert.ok(
+                resource.prototype instanceof pulumi.CustomResource,
+                `${resource.name} extends another copy of @pulumi/pulumi`,
+            );
         }
     });
 

@@ -21,14 +21,22 @@ describe("provider", () => {
         // THEN they are the same
         assert.deepStrictEqual(Object.keys(COMPONENTS).sort(), Object.keys(SCHEMA.resources).sort());
         // AND each class registers under its key (its module's `*_TYPE` constant)
-        const modules = fs.readdirSync(path.join(ROOT, "components", "aws")).map((f) => `aws/${f}`)
+        const modules = fs
+            .readdirSync(path.join(ROOT, "components", "aws"))
+            .map((f) => `aws/${f}`)
             .concat(fs.readdirSync(path.join(ROOT, "components", "gcp")).map((f) => `gcp/${f}`));
         const tokenOf = new Map<unknown, string>();
         for (const file of modules.filter((f) => f.endsWith(".ts") && !f.endsWith("index.ts"))) {
             const m = require(path.join(ROOT, "components", file));
-            const constants = Object.keys(m).filter((k) => /_TYPE$/.test(k) && typeof m[k] === "string" && m[k].startsWith("nhi:"));
+            const constants = Object.keys(m).filter(
+                (k) => /_TYPE$/.test(k) && typeof m[k] === "string" && m[k].startsWith("nhi:"),
+            );
             for (const constant of constants) {
-                const cls = Object.values(m).find((v) => typeof v === "function" && v.name.toUpperCase() === constant.replace(/_TYPE$/, "").replace(/_/g, ""));
+                const cls = Object.values(m).find(
+                    (v) =>
+                        typeof v === "function" &&
+                        v.name.toUpperCase() === constant.replace(/_TYPE$/, "").replace(/_/g, ""),
+                );
                 tokenOf.set(cls, m[constant]);
             }
         }
@@ -39,7 +47,10 @@ describe("provider", () => {
 
     it("answers GetSchema with provider/schema.json as written, and its version with the package's", async () => {
         const provider = new NhiProvider();
-        assert.strictEqual(await provider.getSchema(), fs.readFileSync(path.join(ROOT, "provider", "schema.json"), "utf8"));
+        assert.strictEqual(
+            await provider.getSchema(),
+            fs.readFileSync(path.join(ROOT, "provider", "schema.json"), "utf8"),
+        );
         assert.strictEqual(provider.version, pkg.version);
         // The SDK's server sends a provider's `schema` property as is, when there is one.
         assert.strictEqual((provider as any).schema, undefined);
@@ -54,7 +65,17 @@ describe("provider", () => {
     it("shapes each output as the schema describes it", async () => {
         installMocks();
         // GIVEN a schema with an object type, an array of them, and a resource
-        const schema: PackageSchema = { types: { "nhi:x:Fn": { type: "object", properties: { arn: { type: "string" }, tags: { type: "object", additionalProperties: { type: "string" } } } } } };
+        const schema: PackageSchema = {
+            types: {
+                "nhi:x:Fn": {
+                    type: "object",
+                    properties: {
+                        arn: { type: "string" },
+                        tags: { type: "object", additionalProperties: { type: "string" } },
+                    },
+                },
+            },
+        };
         const fn = { $ref: "#/types/nhi:x:Fn" };
         const resource = new pulumi.ComponentResource("nhi:x:Thing", "shaped-thing");
         // WHEN values shaped by it
@@ -82,11 +103,19 @@ describe("provider", () => {
     describe("the plugin folder provider/", () => {
         it("declares a nodejs plugin whose entry serves the compiled provider and exports no component class", () => {
             // The language host hands a module that exports components to componentProviderHost.
-            assert.match(fs.readFileSync(path.join(ROOT, "provider", "PulumiPlugin.yaml"), "utf8"), /^runtime: nodejs$/m);
+            assert.match(
+                fs.readFileSync(path.join(ROOT, "provider", "PulumiPlugin.yaml"), "utf8"),
+                /^runtime: nodejs$/m,
+            );
             assert.strictEqual(plugin.main, "index.js");
             const entry = fs.readFileSync(path.join(ROOT, "provider", "index.js"), "utf8");
             assert.match(entry, /module\.exports = serve\(process\.argv\.slice\(2\)\);/);
-            assert.ok(pkg.files.includes("provider/index.js") && pkg.files.includes("provider/PulumiPlugin.yaml") && pkg.files.includes("provider/package.json") && pkg.files.includes("provider/schema.json"));
+            assert.ok(
+                pkg.files.includes("provider/index.js") &&
+                    pkg.files.includes("provider/PulumiPlugin.yaml") &&
+                    pkg.files.includes("provider/package.json") &&
+                    pkg.files.includes("provider/schema.json"),
+            );
         });
 
         it("installs, from git, the same version of pulumi-nhi and the peers' ranges", () => {

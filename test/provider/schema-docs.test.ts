@@ -29,11 +29,30 @@ describe("provider/schema-docs", () => {
     });
 
     describe("describeDoc: text, then the default unless it is a literal, then the links", () => {
-        const doc: DocText = { text: "The IAM path.", default: '"/"', see: ["https://docs.aws.amazon.com/a", "https://docs.aws.amazon.com/b (names)"] };
+        const doc: DocText = {
+            text: "The IAM path.",
+            default: '"/"',
+            see: ["https://docs.aws.amazon.com/a", "https://docs.aws.amazon.com/b (names)"],
+        };
         const table: [string, DocText, boolean, string][] = [
-            ["literal default", doc, true, "The IAM path.\n\nSee https://docs.aws.amazon.com/a\nSee https://docs.aws.amazon.com/b (names)"],
-            ["default as text", { ...doc, default: "no expiry" }, false, "The IAM path.\n\nDefault: no expiry.\n\nSee https://docs.aws.amazon.com/a\nSee https://docs.aws.amazon.com/b (names)"],
-            ["a default that ends a sentence already", { text: "Days.", default: "none (the monitor notifies no one)", see: [] }, false, "Days.\n\nDefault: none (the monitor notifies no one)"],
+            [
+                "literal default",
+                doc,
+                true,
+                "The IAM path.\n\nSee https://docs.aws.amazon.com/a\nSee https://docs.aws.amazon.com/b (names)",
+            ],
+            [
+                "default as text",
+                { ...doc, default: "no expiry" },
+                false,
+                "The IAM path.\n\nDefault: no expiry.\n\nSee https://docs.aws.amazon.com/a\nSee https://docs.aws.amazon.com/b (names)",
+            ],
+            [
+                "a default that ends a sentence already",
+                { text: "Days.", default: "none (the monitor notifies no one)", see: [] },
+                false,
+                "Days.\n\nDefault: none (the monitor notifies no one)",
+            ],
             ["text only", { text: "The ARN.", see: [] }, false, "The ARN."],
             ["nothing", { text: "", see: [] }, false, ""],
         ];

@@ -21,19 +21,30 @@ export const TABLE_NOW = new Date("2026-11-25T00:00:00Z");
  * `InputPropertiesError` with exactly the row's problem, in a message that starts with the
  * component's subject (`AwsServiceIdentity "worker" has 1 invalid argument:`).
  */
-export function itRefusesEach(table: readonly BadInput[], component: string, defaultName: string, plan: (name: string, args: any, now: Date) => unknown): void {
+export function itRefusesEach(
+    table: readonly BadInput[],
+    component: string,
+    defaultName: string,
+    plan: (name: string, args: any, now: Date) => unknown,
+): void {
     for (const c of table) {
         it(`refuses ${c.what}`, () => {
             // GIVEN arguments with exactly one problem
             // WHEN the identity is planned
             // THEN one InputPropertiesError names the property and says what is allowed
             const name = c.name ?? defaultName;
-            assert.throws(() => plan(name, c.args, TABLE_NOW), (e: any) => {
-                assert.ok(pulumi.InputPropertiesError.isInstance(e), `expected InputPropertiesError, got ${e}`);
-                assert.deepStrictEqual(e.errors, [{ propertyPath: c.path, reason: c.reason }]);
-                assert.strictEqual(e.message, `${component} "${name}" has 1 invalid argument:\n  - ${c.path}: ${c.reason}`);
-                return true;
-            });
+            assert.throws(
+                () => plan(name, c.args, TABLE_NOW),
+                (e: any) => {
+                    assert.ok(pulumi.InputPropertiesError.isInstance(e), `expected InputPropertiesError, got ${e}`);
+                    assert.deepStrictEqual(e.errors, [{ propertyPath: c.path, reason: c.reason }]);
+                    assert.strictEqual(
+                        e.message,
+                        `${component} "${name}" has 1 invalid argument:\n  - ${c.path}: ${c.reason}`,
+                    );
+                    return true;
+                },
+            );
         });
     }
 }

@@ -13,7 +13,10 @@ export interface BenchDay<O> {
  * For each size given on the command line and each of `days`, one JSON line on stdout: the
  * measurement and the day's name. Exits 1 with the stack on stderr if a measurement fails.
  */
-export function printBenchDays<O>(days: readonly BenchDay<O>[], measure: (n: number, options: O) => Promise<object>): void {
+export function printBenchDays<O>(
+    days: readonly BenchDay<O>[],
+    measure: (n: number, options: O) => Promise<object>,
+): void {
     (async () => {
         for (const n of process.argv.slice(2).map(Number)) {
             for (const { day, options } of days) {

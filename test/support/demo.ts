@@ -12,7 +12,18 @@ export interface UsageSettings {
 
 /** What `npm run demo -- --json` prints (scripts/demo.ts, `DemoResult`), as far as these tests read it. */
 export interface DemoRun {
-    readonly identities: { name: string; roleArn: string; owner: string; expiresAt?: string; quarantineAt?: string; usage: UsageSettings; resources: unknown[]; permissions: { resource: string; actions: string[] }[]; identityPolicies: unknown[]; auditQuery: string }[];
+    readonly identities: {
+        name: string;
+        roleArn: string;
+        owner: string;
+        expiresAt?: string;
+        quarantineAt?: string;
+        usage: UsageSettings;
+        resources: unknown[];
+        permissions: { resource: string; actions: string[] }[];
+        identityPolicies: unknown[];
+        auditQuery: string;
+    }[];
     readonly gcpIdentities: any[];
     readonly credentials: {
         name: string;
@@ -25,10 +36,29 @@ export interface DemoRun {
         graceDays?: number;
         recoveryWindowInDays: number;
         rotationAlarm?: { notify: string; afterDays: number };
-        rotator: { mode: string; rotatorId?: string; functionName: string; functionArn: string; roleArn: string; invokedFor: string; permissions: { resource: string; actions: string[] }[] };
+        rotator: {
+            mode: string;
+            rotatorId?: string;
+            functionName: string;
+            functionArn: string;
+            roleArn: string;
+            invokedFor: string;
+            permissions: { resource: string; actions: string[] }[];
+        };
         readers: { arn: string; identity?: string; actions: string[] }[];
         resourcePolicy: unknown;
-        user?: { consumer: string; name: string; arn: string; consoleAccess: boolean; keysInState: number; expiresAt?: string; policies: unknown[]; permissions: { resource: string; actions: string[]; condition?: string }[]; auditQuery: string; usage: UsageSettings };
+        user?: {
+            consumer: string;
+            name: string;
+            arn: string;
+            consoleAccess: boolean;
+            keysInState: number;
+            expiresAt?: string;
+            policies: unknown[];
+            permissions: { resource: string; actions: string[]; condition?: string }[];
+            auditQuery: string;
+            usage: UsageSettings;
+        };
         resources: { type: string; name: string }[];
         files: string[];
     }[];
@@ -71,7 +101,14 @@ export interface DemoRun {
  */
 export function runDemo(outDir: string): Promise<DemoRun> {
     const root = path.join(__dirname, "..", "..");
-    const args = ["-r", "ts-node/register/transpile-only", path.join(root, "scripts", "demo.ts"), "--out", outDir, "--json"];
+    const args = [
+        "-r",
+        "ts-node/register/transpile-only",
+        path.join(root, "scripts", "demo.ts"),
+        "--out",
+        outDir,
+        "--json",
+    ];
     return new Promise((resolve, reject) => {
         execFile(process.execPath, args, { cwd: root, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
             if (error) {
@@ -82,4 +119,3 @@ export function runDemo(outDir: string): Promise<DemoRun> {
         });
     });
 }
-

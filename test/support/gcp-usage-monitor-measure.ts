@@ -50,19 +50,32 @@ export const DEFAULT_MODELS: Readonly<Record<Api, ApiModel>> = {
 };
 
 /** `quiet`: a day on which nothing changes (the common day): no digest, no state write, no version read. */
-export async function measureGcpUsageMonitor(n: number, o: { models?: Partial<Record<Api, ApiModel>>; seed?: number; quiet?: boolean } = {}): Promise<GcpMeasurement> {
+export async function measureGcpUsageMonitor(
+    n: number,
+    o: { models?: Partial<Record<Api, ApiModel>>; seed?: number; quiet?: boolean } = {},
+): Promise<GcpMeasurement> {
     const start = new Date(Date.UTC(2026, 0, 1, 3));
     const p = new FakeGoogleProject(new Date(start.getTime() - 100 * DAY), { ...DEFAULT_MODELS, ...o.models });
     const secrets = Math.floor(n / 10);
     for (let i = 0; i < n; i++) {
-        const record = { owner: "team", purpose: "svc", unused: o.quiet ? 400 : 30, notify: CHANNEL, expiresAt: "2027-06-01T00:00:00Z", ...(i % 2 === 0 ? { keyAge: 100 } : {}), managedBy: "pulumi-nhi" };
+        const record = {
+            owner: "team",
+            purpose: "svc",
+            unused: o.quiet ? 400 : 30,
+            notify: CHANNEL,
+            expiresAt: "2027-06-01T00:00:00Z",
+            ...(i % 2 === 0 ? { keyAge: 100 } : {}),
+            managedBy: "pulumi-nhi",
+        };
         const email = p.addAccount(`svc-${String(i).padStart(6, "0")}`, record);
         // Used once, 100 days ago (through its key when it has one): idle on the worst day.
         p.use(email, i % 2 === 0 ? p.addKey(email) : undefined);
     }
     for (let i = 0; i < secrets; i++) {
         // Rotated 40 days ago with a 30-day period: due, hence read, and stale on the worst day; rotated yesterday on a quiet one.
-        p.addSecret(`s-${i}`, { "nhi-rotate-every-days": "30", "nhi-notify": CHANNEL }, [start.getTime() - (o.quiet ? 1 : 40) * DAY]);
+        p.addSecret(`s-${i}`, { "nhi-rotate-every-days": "30", "nhi-notify": CHANNEL }, [
+            start.getTime() - (o.quiet ? 1 : 40) * DAY,
+        ]);
     }
     // The worst day: the exposed-key policy is off too (one change more, for every channel); on a quiet day nothing is set.
     if (!o.quiet) p.exposurePolicy = [{ values: { allowedValues: ["WAIT_FOR_ABUSE"] } }];

@@ -75,10 +75,18 @@ export class FakeIam {
     client(): IAMClient {
         const client = new IAMClient({ region: "us-east-1" });
         const mock = mockClient(client);
-        mock.on(ListAccessKeysCommand).callsFake((i: ListAccessKeysCommandInput) => this.call("ListAccessKeys", () => this.listAccessKeys(i)));
-        mock.on(CreateAccessKeyCommand).callsFake((i: CreateAccessKeyCommandInput) => this.call("CreateAccessKey", () => this.createAccessKey(i)));
-        mock.on(UpdateAccessKeyCommand).callsFake((i: UpdateAccessKeyCommandInput) => this.call("UpdateAccessKey", () => this.updateAccessKey(i)));
-        mock.on(DeleteAccessKeyCommand).callsFake((i: DeleteAccessKeyCommandInput) => this.call("DeleteAccessKey", () => this.deleteAccessKey(i)));
+        mock.on(ListAccessKeysCommand).callsFake((i: ListAccessKeysCommandInput) =>
+            this.call("ListAccessKeys", () => this.listAccessKeys(i)),
+        );
+        mock.on(CreateAccessKeyCommand).callsFake((i: CreateAccessKeyCommandInput) =>
+            this.call("CreateAccessKey", () => this.createAccessKey(i)),
+        );
+        mock.on(UpdateAccessKeyCommand).callsFake((i: UpdateAccessKeyCommandInput) =>
+            this.call("UpdateAccessKey", () => this.updateAccessKey(i)),
+        );
+        mock.on(DeleteAccessKeyCommand).callsFake((i: DeleteAccessKeyCommandInput) =>
+            this.call("DeleteAccessKey", () => this.deleteAccessKey(i)),
+        );
         return client;
     }
 
@@ -88,21 +96,34 @@ export class FakeIam {
         const fault = this.faults.find((f) => f.at === 0);
         this.faults = this.faults.filter((f) => f.at > 0);
         if (fault !== undefined) {
-            throw new IAMServiceException({ name: fault.name, $fault: "client", $metadata: { httpStatusCode: 400 }, message: `injected ${fault.name}` });
+            throw new IAMServiceException({
+                name: fault.name,
+                $fault: "client",
+                $metadata: { httpStatusCode: 400 },
+                message: `injected ${fault.name}`,
+            });
         }
         return run();
     }
 
     listAccessKeys(input: ListAccessKeysCommandInput): ListAccessKeysCommandOutput {
         const user = input.UserName!;
-        const metadata: AccessKeyMetadata[] = this.user(user).map((k) => ({ UserName: user, AccessKeyId: k.id, Status: k.status, CreateDate: k.created }));
+        const metadata: AccessKeyMetadata[] = this.user(user).map((k) => ({
+            UserName: user,
+            AccessKeyId: k.id,
+            Status: k.status,
+            CreateDate: k.created,
+        }));
         return { $metadata: {}, AccessKeyMetadata: metadata, IsTruncated: false };
     }
 
     createAccessKey(input: CreateAccessKeyCommandInput): CreateAccessKeyCommandOutput {
         const keys = this.user(input.UserName!);
         if (keys.length >= 2) {
-            throw new LimitExceededException({ $metadata: {}, message: "Cannot exceed quota for AccessKeysPerUser: 2" });
+            throw new LimitExceededException({
+                $metadata: {},
+                message: "Cannot exceed quota for AccessKeysPerUser: 2",
+            });
         }
         this.serial++;
         const key: Key = {
@@ -115,7 +136,13 @@ export class FakeIam {
         this.secrets.push(key.secret);
         return {
             $metadata: {},
-            AccessKey: { UserName: input.UserName!, AccessKeyId: key.id, Status: "Active", SecretAccessKey: key.secret, CreateDate: key.created },
+            AccessKey: {
+                UserName: input.UserName!,
+                AccessKeyId: key.id,
+                Status: "Active",
+                SecretAccessKey: key.secret,
+                CreateDate: key.created,
+            },
         };
     }
 
@@ -147,7 +174,10 @@ export class FakeIam {
     private key(user: string, id: string): Key {
         const key = this.user(user).find((k) => k.id === id);
         if (key === undefined) {
-            throw new NoSuchEntityException({ $metadata: {}, message: `The Access Key with id ${id} cannot be found.` });
+            throw new NoSuchEntityException({
+                $metadata: {},
+                message: `The Access Key with id ${id} cannot be found.`,
+            });
         }
         return key;
     }

@@ -38,18 +38,24 @@ interface Run {
 
 async function decide(run: Run): Promise<Decision> {
     const contextVariables = run.context ?? {};
-    const result: RunSimulationResults = await runSimulation({
-        identityPolicies: (run.identityPolicies ?? []).map((policy, i) => ({ name: `policy-${i + 1}`, policy: parse(policy) })),
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
-        ...(run.resourcePolicy === undefined ? {} : { resourcePolicy: parse(run.resourcePolicy) }),
-        request: {
-            action: run.action,
-            principal: run.principal,
-            resource: { accountId: accountOf(run.resource), resource: run.resource },
-            contextVariables,
+    const result: RunSimulationResults = await runSimulation(
+        {
+            identityPolicies: (run.identityPolicies ?? []).map((policy, i) => ({
+                name: `policy-${i + 1}`,
+                policy: parse(policy),
+            })),
+            serviceControlPolicies: [],
+            resourceControlPolicies: [],
+            ...(run.resourcePolicy === undefined ? {} : { resourcePolicy: parse(run.resourcePolicy) }),
+            request: {
+                action: run.action,
+                principal: run.principal,
+                resource: { accountId: accountOf(run.resource), resource: run.resource },
+                contextVariables,
+            },
         },
-    }, {});
+        {},
+    );
     const what = `${run.principal} → ${run.action} on ${run.resource}`;
     if (result.resultType === "error") {
         throw new Error(`iam-simulate could not evaluate ${what}: ${JSON.stringify(result.errors)}`);
@@ -59,13 +65,21 @@ async function decide(run: Run): Promise<Decision> {
     }
     const ignored = result.result.ignoredContextKeys ?? [];
     if (ignored.length > 0) {
-        throw new Error(`iam-simulate ignored the context keys ${ignored.join(", ")} of ${what}: it does not know them for this action, so the result would not depend on them`);
+        throw new Error(
+            `iam-simulate ignored the context keys ${ignored.join(", ")} of ${what}: it does not know them for this action, so the result would not depend on them`,
+        );
     }
     return result.overallResult as Decision;
 }
 
 /** What the role's identity policies `documents` decide for `action` on `resource` (same-account resource, no resource policy). */
-export function decideIdentity(roleArn: string, documents: readonly Document[], action: string, resource: string, context: Context = {}): Promise<Decision> {
+export function decideIdentity(
+    roleArn: string,
+    documents: readonly Document[],
+    action: string,
+    resource: string,
+    context: Context = {},
+): Promise<Decision> {
     return decide({ principal: roleArn, action, resource, context, identityPolicies: documents });
 }
 
@@ -96,7 +110,10 @@ export function decideTrust(trustPolicy: Document, request: AssumeRequest): Prom
 }
 
 /** An identity policy that lets its holder call `sts:AssumeRole` on any role. */
-export const MAY_ASSUME_ANY_ROLE = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }] };
+export const MAY_ASSUME_ANY_ROLE = {
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }],
+};
 
 /** The claims of a web-identity token that reach IAM as condition keys `<issuer>:sub` and `<issuer>:aud`. */
 export interface WebIdentityClaims {
@@ -198,20 +215,30 @@ export function decideWebIdentity(trustPolicy: Document, request: WebIdentityReq
  * The same request without the rewrite, with the real claim keys: only to show the engine
  * limitation that {@link engineReadableTrust} works around. Returns the keys the engine dropped.
  */
-export async function rawWebIdentity(trustPolicy: Document, request: WebIdentityRequest): Promise<{ decision: Decision; ignored: string[] }> {
+export async function rawWebIdentity(
+    trustPolicy: Document,
+    request: WebIdentityRequest,
+): Promise<{ decision: Decision; ignored: string[] }> {
     const issuer = issuerOf(request.providerArn);
-    const result = await runSimulation({
-        identityPolicies: [],
-        serviceControlPolicies: [],
-        resourceControlPolicies: [],
-        resourcePolicy: parse(trustPolicy),
-        request: {
-            action: "sts:AssumeRoleWithWebIdentity",
-            principal: request.providerArn,
-            resource: { accountId: accountOf(request.roleArn), resource: request.roleArn },
-            contextVariables: { "aws:CurrentTime": request.at, [`${issuer}:sub`]: request.claims.sub ?? "", [`${issuer}:aud`]: request.claims.aud ?? "" },
+    const result = await runSimulation(
+        {
+            identityPolicies: [],
+            serviceControlPolicies: [],
+            resourceControlPolicies: [],
+            resourcePolicy: parse(trustPolicy),
+            request: {
+                action: "sts:AssumeRoleWithWebIdentity",
+                principal: request.providerArn,
+                resource: { accountId: accountOf(request.roleArn), resource: request.roleArn },
+                contextVariables: {
+                    "aws:CurrentTime": request.at,
+                    [`${issuer}:sub`]: request.claims.sub ?? "",
+                    [`${issuer}:aud`]: request.claims.aud ?? "",
+                },
+            },
         },
-    }, {});
+        {},
+    );
     if (result.resultType !== "single") {
         throw new Error(`iam-simulate did not evaluate the request: ${JSON.stringify(result)}`);
     }

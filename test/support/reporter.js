@@ -8,7 +8,9 @@ class SpecWithSummary extends Mocha.reporters.Spec {
         runner.once(Mocha.Runner.constants.EVENT_RUN_END, () => {
             const { passes, failures, pending } = runner.stats;
             const run = process.env.NHI_PULUMI_SDK ? `${process.env.NHI_PULUMI_SDK}: ` : "";
-            process.stdout.write(`\n${run}${passes} passed, ${failures} failed${pending ? `, ${pending} skipped` : ""}\n`);
+            process.stdout.write(
+                `\n${run}${passes} passed, ${failures} failed${pending ? `, ${pending} skipped` : ""}\n`,
+            );
         });
     }
 }

@@ -74,7 +74,8 @@ interface Fault {
     readonly when: "before" | "after";
 }
 
-export type Operation = "DescribeSecret" | "GetSecretValue" | "PutSecretValue" | "RotateSecret" | "UpdateSecretVersionStage";
+export type Operation =
+    "DescribeSecret" | "GetSecretValue" | "PutSecretValue" | "RotateSecret" | "UpdateSecretVersionStage";
 
 export class FakeSecretsManager {
     private readonly secrets = new Map<string, Secret>();
@@ -117,7 +118,10 @@ export class FakeSecretsManager {
         const secret = this.secret(id);
         const pending = [...secret.versions].find(([, v]) => v.stages.includes("AWSPENDING"));
         if (pending !== undefined && pending[0] !== token && !pending[1].stages.includes("AWSCURRENT")) {
-            throw new InvalidRequestException({ $metadata: {}, message: `A previous rotation isn't complete: version ${pending[0]} is AWSPENDING.` });
+            throw new InvalidRequestException({
+                $metadata: {},
+                message: `A previous rotation isn't complete: version ${pending[0]} is AWSPENDING.`,
+            });
         }
         if (!secret.versions.has(token)) {
             secret.versions.set(token, { stages: [] });
@@ -131,7 +135,11 @@ export class FakeSecretsManager {
         const secret = this.secret(id);
         const pending = [...secret.versions].find(([, v]) => v.stages.includes("AWSPENDING"));
         if (pending !== undefined && !pending[1].stages.includes("AWSCURRENT")) {
-            this.updateSecretVersionStage({ SecretId: id, VersionStage: "AWSPENDING", RemoveFromVersionId: pending[0] });
+            this.updateSecretVersionStage({
+                SecretId: id,
+                VersionStage: "AWSPENDING",
+                RemoveFromVersionId: pending[0],
+            });
         }
     }
 
@@ -143,7 +151,9 @@ export class FakeSecretsManager {
 
     /** Version id → labels, for versions that have labels (as DescribeSecret shows them). */
     stages(id: string): Record<string, string[]> {
-        return Object.fromEntries([...this.secret(id).versions].filter(([, v]) => v.stages.length > 0).map(([k, v]) => [k, [...v.stages]]));
+        return Object.fromEntries(
+            [...this.secret(id).versions].filter(([, v]) => v.stages.length > 0).map(([k, v]) => [k, [...v.stages]]),
+        );
     }
 
     /** Makes the `at`-th call from now fail with an error named `name`. */
@@ -160,12 +170,21 @@ export class FakeSecretsManager {
 
     /** Answers every command `mock` receives (a mock of one client, or of every client's prototype). */
     answer<M extends AwsClientStub<SecretsManagerClient>>(mock: M): M {
-        mock.on(DescribeSecretCommand).callsFake((input: DescribeSecretCommandInput) => this.call("DescribeSecret", () => this.describeSecret(input)));
-        mock.on(GetSecretValueCommand).callsFake((input: GetSecretValueCommandInput) => this.call("GetSecretValue", () => this.getSecretValue(input)));
-        mock.on(PutSecretValueCommand).callsFake((input: PutSecretValueCommandInput) => this.call("PutSecretValue", () => this.putSecretValue(input)));
-        mock.on(RotateSecretCommand).callsFake((input: RotateSecretCommandInput) => this.call("RotateSecret", () => this.rotateSecret(input)));
+        mock.on(DescribeSecretCommand).callsFake((input: DescribeSecretCommandInput) =>
+            this.call("DescribeSecret", () => this.describeSecret(input)),
+        );
+        mock.on(GetSecretValueCommand).callsFake((input: GetSecretValueCommandInput) =>
+            this.call("GetSecretValue", () => this.getSecretValue(input)),
+        );
+        mock.on(PutSecretValueCommand).callsFake((input: PutSecretValueCommandInput) =>
+            this.call("PutSecretValue", () => this.putSecretValue(input)),
+        );
+        mock.on(RotateSecretCommand).callsFake((input: RotateSecretCommandInput) =>
+            this.call("RotateSecret", () => this.rotateSecret(input)),
+        );
         mock.on(UpdateSecretVersionStageCommand).callsFake((input: UpdateSecretVersionStageCommandInput) =>
-            this.call("UpdateSecretVersionStage", () => this.updateSecretVersionStage(input)));
+            this.call("UpdateSecretVersionStage", () => this.updateSecretVersionStage(input)),
+        );
         return mock;
     }
 
@@ -205,10 +224,24 @@ export class FakeSecretsManager {
         const stage = input.VersionStage ?? (input.VersionId === undefined ? "AWSCURRENT" : undefined);
         const id = input.VersionId ?? [...secret.versions].find(([, v]) => v.stages.includes(stage!))?.[0];
         const version = id === undefined ? undefined : secret.versions.get(id);
-        if (version === undefined || version.value === undefined || (stage !== undefined && !version.stages.includes(stage))) {
-            throw new ResourceNotFoundException({ $metadata: {}, message: "Secrets Manager can't find the specified secret value." });
+        if (
+            version === undefined ||
+            version.value === undefined ||
+            (stage !== undefined && !version.stages.includes(stage))
+        ) {
+            throw new ResourceNotFoundException({
+                $metadata: {},
+                message: "Secrets Manager can't find the specified secret value.",
+            });
         }
-        return { $metadata: {}, ARN: secret.arn, Name: secret.name, VersionId: id, SecretString: version.value, VersionStages: [...version.stages] };
+        return {
+            $metadata: {},
+            ARN: secret.arn,
+            Name: secret.name,
+            VersionId: id,
+            SecretString: version.value,
+            VersionStages: [...version.stages],
+        };
     }
 
     putSecretValue(input: PutSecretValueCommandInput): PutSecretValueCommandOutput {
@@ -217,9 +250,18 @@ export class FakeSecretsManager {
         const existing = secret.versions.get(token);
         if (existing?.value !== undefined) {
             if (existing.value !== input.SecretString) {
-                throw new ResourceExistsException({ $metadata: {}, message: "You can't modify an existing version, you can only create a new version." });
+                throw new ResourceExistsException({
+                    $metadata: {},
+                    message: "You can't modify an existing version, you can only create a new version.",
+                });
             }
-            return { $metadata: {}, ARN: secret.arn, Name: secret.name, VersionId: token, VersionStages: [...existing.stages] };
+            return {
+                $metadata: {},
+                ARN: secret.arn,
+                Name: secret.name,
+                VersionId: token,
+                VersionStages: [...existing.stages],
+            };
         }
         const hasCurrent = [...secret.versions.values()].some((v) => v.stages.includes("AWSCURRENT"));
         const first = ![...secret.versions.values()].some((v) => v.value !== undefined);
@@ -232,7 +274,13 @@ export class FakeSecretsManager {
             this.attach(secret, "AWSCURRENT", token);
         }
         this.check(secret);
-        return { $metadata: {}, ARN: secret.arn, Name: secret.name, VersionId: token, VersionStages: [...secret.versions.get(token)!.stages] };
+        return {
+            $metadata: {},
+            ARN: secret.arn,
+            Name: secret.name,
+            VersionId: token,
+            VersionStages: [...secret.versions.get(token)!.stages],
+        };
     }
 
     /**
@@ -243,7 +291,10 @@ export class FakeSecretsManager {
     rotateSecret(input: RotateSecretCommandInput): RotateSecretCommandOutput {
         const secret = this.secret(input.SecretId!);
         if (!secret.rotationEnabled) {
-            throw new InvalidRequestException({ $metadata: {}, message: "Rotation is not configured for this secret." });
+            throw new InvalidRequestException({
+                $metadata: {},
+                message: "Rotation is not configured for this secret.",
+            });
         }
         const token = input.ClientRequestToken ?? `rotation-${this.rotationsStarted.length + 1}`;
         this.startRotation(secret.arn, token);
@@ -256,7 +307,10 @@ export class FakeSecretsManager {
         const label = input.VersionStage!;
         const holder = [...secret.versions].find(([, v]) => v.stages.includes(label))?.[0];
         if (input.RemoveFromVersionId !== undefined && input.RemoveFromVersionId !== holder) {
-            throw new InvalidParameterException({ $metadata: {}, message: `The staging label ${label} is not attached to version ${input.RemoveFromVersionId}.` });
+            throw new InvalidParameterException({
+                $metadata: {},
+                message: `The staging label ${label} is not attached to version ${input.RemoveFromVersionId}.`,
+            });
         }
         if (input.MoveToVersionId === undefined) {
             if (holder !== undefined) {
@@ -265,10 +319,16 @@ export class FakeSecretsManager {
             }
         } else {
             if (!secret.versions.has(input.MoveToVersionId)) {
-                throw new ResourceNotFoundException({ $metadata: {}, message: `Version ${input.MoveToVersionId} not found.` });
+                throw new ResourceNotFoundException({
+                    $metadata: {},
+                    message: `Version ${input.MoveToVersionId} not found.`,
+                });
             }
             if (holder !== undefined && holder !== input.MoveToVersionId && input.RemoveFromVersionId === undefined) {
-                throw new InvalidParameterException({ $metadata: {}, message: `The staging label ${label} is attached to version ${holder}: name it in RemoveFromVersionId.` });
+                throw new InvalidParameterException({
+                    $metadata: {},
+                    message: `The staging label ${label} is attached to version ${holder}: name it in RemoveFromVersionId.`,
+                });
             }
             this.attach(secret, label, input.MoveToVersionId);
         }
@@ -305,7 +365,10 @@ export class FakeSecretsManager {
     private secret(id: string): Secret {
         const secret = this.secrets.get(id) ?? [...this.secrets.values()].find((s) => s.name === id);
         if (secret === undefined) {
-            throw new ResourceNotFoundException({ $metadata: {}, message: "Secrets Manager can't find the specified secret." });
+            throw new ResourceNotFoundException({
+                $metadata: {},
+                message: "Secrets Manager can't find the specified secret.",
+            });
         }
         return secret;
     }
@@ -319,6 +382,11 @@ function serviceError(name: string): Error {
         case "InvalidRequestException":
             return new InvalidRequestException({ $metadata: {}, message: "injected" });
         default:
-            return new SecretsManagerServiceException({ name, $fault: "client", $metadata: { httpStatusCode: 400 }, message: `injected ${name}` });
+            return new SecretsManagerServiceException({
+                name,
+                $fault: "client",
+                $metadata: { httpStatusCode: 400 },
+                message: `injected ${name}`,
+            });
     }
 }

@@ -30,8 +30,22 @@
  *   others `ThrottlingException`); a throttled call has no effect. Every call advances the clock by
  *   its service's latency, a sleep by its length, so time is simulated, never measured.
  */
-import { CloudWatchClient, MetricDatum, PutMetricDataCommand, PutMetricDataCommandInput } from "@aws-sdk/client-cloudwatch";
-import { DeleteItemCommand, DeleteItemCommandInput, DynamoDBClient, PutItemCommand, PutItemCommandInput, ScanCommand, ScanCommandInput, AttributeValue } from "@aws-sdk/client-dynamodb";
+import {
+    CloudWatchClient,
+    MetricDatum,
+    PutMetricDataCommand,
+    PutMetricDataCommandInput,
+} from "@aws-sdk/client-cloudwatch";
+import {
+    DeleteItemCommand,
+    DeleteItemCommandInput,
+    DynamoDBClient,
+    PutItemCommand,
+    PutItemCommandInput,
+    ScanCommand,
+    ScanCommandInput,
+    AttributeValue,
+} from "@aws-sdk/client-dynamodb";
 import {
     GenerateCredentialReportCommand,
     GetAccountAuthorizationDetailsCommand,
@@ -89,10 +103,11 @@ export interface Notice {
 }
 
 const UNLIMITED: ServiceModel = { rate: Infinity, burst: Infinity, latencyMs: 0 };
-const REPORT_HEADER = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,"
-    + "access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,"
-    + "access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,"
-    + "cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated";
+const REPORT_HEADER =
+    "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active," +
+    "access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service," +
+    "access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service," +
+    "cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated";
 
 export class FakeAccount {
     /** The simulated clock, in ms since the epoch. */
@@ -184,8 +199,14 @@ export class FakeAccount {
         if (call === null) {
             throw new Error(`the fake account does not model the target ${targetArn}`);
         }
-        const request = JSON.parse(input) as { RoleName?: string; UserName?: string; PolicyName: string; PolicyDocument: string };
-        const [kind, name] = call[1] === "putRolePolicy" ? ["role", request.RoleName] as const : ["user", request.UserName] as const;
+        const request = JSON.parse(input) as {
+            RoleName?: string;
+            UserName?: string;
+            PolicyName: string;
+            PolicyDocument: string;
+        };
+        const [kind, name] =
+            call[1] === "putRolePolicy" ? (["role", request.RoleName] as const) : (["user", request.UserName] as const);
         this.putPolicy(kind, name!, request.PolicyName, request.PolicyDocument);
     }
 
@@ -219,7 +240,13 @@ export class FakeAccount {
 
     /** A secret created now, rotated every `rotateEveryDays` days (undefined: rotation off). */
     addSecret(name: string, tags: Record<string, string>, rotateEveryDays?: number): FakeSecret {
-        const secret: FakeSecret = { arn: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:${name}-${this.next().slice(-6)}`, name, created: this.now(), tags, rotateEveryDays };
+        const secret: FakeSecret = {
+            arn: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:${name}-${this.next().slice(-6)}`,
+            name,
+            created: this.now(),
+            tags,
+            rotateEveryDays,
+        };
         this.secrets.set(secret.arn, secret);
         return secret;
     }
@@ -231,7 +258,11 @@ export class FakeAccount {
 
     secretsmanager(): SecretsManagerClient {
         const client = new SecretsManagerClient({ region: "us-east-1" });
-        mockClient(client).on(ListSecretsCommand).callsFake((i: ListSecretsCommandInput) => this.call("secretsmanager", "ListSecrets", () => this.listSecrets(i)));
+        mockClient(client)
+            .on(ListSecretsCommand)
+            .callsFake((i: ListSecretsCommandInput) =>
+                this.call("secretsmanager", "ListSecrets", () => this.listSecrets(i)),
+            );
         return client;
     }
 
@@ -239,7 +270,13 @@ export class FakeAccount {
     throttleNext(service: Service, n: number): void {
         this.pendingThrottles[service] += n;
     }
-    private readonly pendingThrottles: Record<Service, number> = { iam: 0, sns: 0, dynamodb: 0, cloudwatch: 0, secretsmanager: 0 };
+    private readonly pendingThrottles: Record<Service, number> = {
+        iam: 0,
+        sns: 0,
+        dynamodb: 0,
+        cloudwatch: 0,
+        secretsmanager: 0,
+    };
 
     /** Makes the `at`-th call from now fail, before it takes effect, with an error named `name`. */
     fail(at: number, name: string): void {
@@ -249,21 +286,33 @@ export class FakeAccount {
     iam(): IAMClient {
         const client = new IAMClient({ region: "us-east-1" });
         const mock = mockClient(client);
-        mock.on(GetAccountAuthorizationDetailsCommand).callsFake((i: GetAccountAuthorizationDetailsCommandInput) => this.call("iam", "GetAccountAuthorizationDetails", () => this.details(i)));
-        mock.on(GenerateCredentialReportCommand).callsFake(() => this.call("iam", "GenerateCredentialReport", () => this.generateReport()));
-        mock.on(GetCredentialReportCommand).callsFake(() => this.call("iam", "GetCredentialReport", () => this.getReport()));
+        mock.on(GetAccountAuthorizationDetailsCommand).callsFake((i: GetAccountAuthorizationDetailsCommandInput) =>
+            this.call("iam", "GetAccountAuthorizationDetails", () => this.details(i)),
+        );
+        mock.on(GenerateCredentialReportCommand).callsFake(() =>
+            this.call("iam", "GenerateCredentialReport", () => this.generateReport()),
+        );
+        mock.on(GetCredentialReportCommand).callsFake(() =>
+            this.call("iam", "GetCredentialReport", () => this.getReport()),
+        );
         return client;
     }
 
     sns(): SNSClient {
         const client = new SNSClient({ region: "us-east-1" });
-        mockClient(client).on(PublishCommand).callsFake((i: PublishCommandInput) => this.call("sns", "Publish", () => this.publish(i)));
+        mockClient(client)
+            .on(PublishCommand)
+            .callsFake((i: PublishCommandInput) => this.call("sns", "Publish", () => this.publish(i)));
         return client;
     }
 
     cloudwatch(): CloudWatchClient {
         const client = new CloudWatchClient({ region: "us-east-1" });
-        mockClient(client).on(PutMetricDataCommand).callsFake((i: PutMetricDataCommandInput) => this.call("cloudwatch", "PutMetricData", () => this.putMetrics(i)));
+        mockClient(client)
+            .on(PutMetricDataCommand)
+            .callsFake((i: PutMetricDataCommandInput) =>
+                this.call("cloudwatch", "PutMetricData", () => this.putMetrics(i)),
+            );
         return client;
     }
 
@@ -271,16 +320,20 @@ export class FakeAccount {
         const client = new DynamoDBClient({ region: "us-east-1" });
         const mock = mockClient(client);
         mock.on(ScanCommand).callsFake((i: ScanCommandInput) => this.call("dynamodb", "Scan", () => this.scan(i)));
-        mock.on(PutItemCommand).callsFake((i: PutItemCommandInput) => this.call("dynamodb", "PutItem", () => {
-            this.checkTable(i.TableName);
-            this.table.set(i.Item!.identity.S!, i.Item!);
-            return {};
-        }));
-        mock.on(DeleteItemCommand).callsFake((i: DeleteItemCommandInput) => this.call("dynamodb", "DeleteItem", () => {
-            this.checkTable(i.TableName);
-            this.table.delete(i.Key!.identity.S!);
-            return {};
-        }));
+        mock.on(PutItemCommand).callsFake((i: PutItemCommandInput) =>
+            this.call("dynamodb", "PutItem", () => {
+                this.checkTable(i.TableName);
+                this.table.set(i.Item!.identity.S!, i.Item!);
+                return {};
+            }),
+        );
+        mock.on(DeleteItemCommand).callsFake((i: DeleteItemCommandInput) =>
+            this.call("dynamodb", "DeleteItem", () => {
+                this.checkTable(i.TableName);
+                this.table.delete(i.Key!.identity.S!);
+                return {};
+            }),
+        );
         return client;
     }
 
@@ -355,14 +408,28 @@ export class FakeAccount {
         const tags = (t: Record<string, string>) => Object.entries(t).map(([Key, Value]) => ({ Key, Value }));
         return {
             $metadata: {},
-            RoleDetailList: page.filter((e) => e.kind === "role").map((e) => ({
-                RoleName: e.name, RoleId: e.id, Arn: this.arn("role", e.name), CreateDate: e.created, Tags: tags(e.tags), Path: "/",
-                // A role IAM has not seen used has an empty RoleLastUsed.
-                RoleLastUsed: e.lastUsed === undefined ? {} : { LastUsedDate: e.lastUsed, Region: "us-east-1" },
-            })),
-            UserDetailList: page.filter((e) => e.kind === "user").map((e) => ({
-                UserName: e.name, UserId: e.id, Arn: this.arn("user", e.name), CreateDate: e.created, Tags: tags(e.tags), Path: "/",
-            })),
+            RoleDetailList: page
+                .filter((e) => e.kind === "role")
+                .map((e) => ({
+                    RoleName: e.name,
+                    RoleId: e.id,
+                    Arn: this.arn("role", e.name),
+                    CreateDate: e.created,
+                    Tags: tags(e.tags),
+                    Path: "/",
+                    // A role IAM has not seen used has an empty RoleLastUsed.
+                    RoleLastUsed: e.lastUsed === undefined ? {} : { LastUsedDate: e.lastUsed, Region: "us-east-1" },
+                })),
+            UserDetailList: page
+                .filter((e) => e.kind === "user")
+                .map((e) => ({
+                    UserName: e.name,
+                    UserId: e.id,
+                    Arn: this.arn("user", e.name),
+                    CreateDate: e.created,
+                    Tags: tags(e.tags),
+                    Path: "/",
+                })),
             IsTruncated: end < all.length,
             ...(end < all.length ? { Marker: `marker-${end}` } : {}),
         };
@@ -380,13 +447,16 @@ export class FakeAccount {
         if (max < 1 || max > 100) {
             throw named("InvalidParameterException");
         }
-        const matches = (secret: FakeSecret) => (i.Filters ?? []).every((f) => {
-            const tags = Object.entries(secret.tags);
-            const values = f.Values ?? [];
-            return f.Key === "tag-key" ? tags.some(([k]) => values.some((v) => k.startsWith(v)))
-                : f.Key === "tag-value" ? tags.some(([, v]) => values.some((w) => v.startsWith(w)))
-                    : true;
-        });
+        const matches = (secret: FakeSecret) =>
+            (i.Filters ?? []).every((f) => {
+                const tags = Object.entries(secret.tags);
+                const values = f.Values ?? [];
+                return f.Key === "tag-key"
+                    ? tags.some(([k]) => values.some((v) => k.startsWith(v)))
+                    : f.Key === "tag-value"
+                      ? tags.some(([, v]) => values.some((w) => v.startsWith(w)))
+                      : true;
+            });
         const all = [...this.secrets.values()].filter(matches);
         const from = i.NextToken === undefined ? 0 : Number(i.NextToken.slice("token-".length));
         const page = all.slice(from, from + Math.min(max, this.secretPageCap));
@@ -394,9 +464,14 @@ export class FakeAccount {
         return {
             $metadata: {},
             SecretList: page.map((x) => ({
-                ARN: x.arn, Name: x.name, CreatedDate: x.created, Tags: Object.entries(x.tags).map(([Key, Value]) => ({ Key, Value })),
+                ARN: x.arn,
+                Name: x.name,
+                CreatedDate: x.created,
+                Tags: Object.entries(x.tags).map(([Key, Value]) => ({ Key, Value })),
                 RotationEnabled: x.rotateEveryDays !== undefined,
-                ...(x.rotateEveryDays === undefined ? {} : { RotationRules: { AutomaticallyAfterDays: x.rotateEveryDays } }),
+                ...(x.rotateEveryDays === undefined
+                    ? {}
+                    : { RotationRules: { AutomaticallyAfterDays: x.rotateEveryDays } }),
                 ...(x.lastRotated === undefined ? {} : { LastRotatedDate: x.lastRotated }),
             })),
             ...(end < all.length ? { NextToken: `token-${end}` } : {}),
@@ -423,15 +498,25 @@ export class FakeAccount {
         if (this.report.pollsLeft > 0) {
             throw named("CredentialReportNotReadyException");
         }
-        return { $metadata: {}, Content: new TextEncoder().encode(this.report.csv), ReportFormat: "text/csv", GeneratedTime: new Date(this.report.generated) };
+        return {
+            $metadata: {},
+            Content: new TextEncoder().encode(this.report.csv),
+            ReportFormat: "text/csv",
+            GeneratedTime: new Date(this.report.generated),
+        };
     }
 
     private reportCsv(): string {
         const d = (x: Date | undefined) => (x === undefined ? "N/A" : x.toISOString().replace(".000Z", "+00:00"));
-        const rows = [...this.entities.values()].filter((e) => e.kind === "user").map((e) => {
-            const key = (k: FakeKey | undefined) => k === undefined ? "false,N/A,N/A,N/A,N/A" : `${k.active},${d(k.created)},${d(k.lastUsed)},${k.lastUsed ? "us-east-1" : "N/A"},${k.lastUsed ? "s3" : "N/A"}`;
-            return `${e.name},${this.arn("user", e.name)},${d(e.created)},false,N/A,N/A,N/A,false,${key(e.keys[0])},${key(e.keys[1])},false,N/A,false,N/A`;
-        });
+        const rows = [...this.entities.values()]
+            .filter((e) => e.kind === "user")
+            .map((e) => {
+                const key = (k: FakeKey | undefined) =>
+                    k === undefined
+                        ? "false,N/A,N/A,N/A,N/A"
+                        : `${k.active},${d(k.created)},${d(k.lastUsed)},${k.lastUsed ? "us-east-1" : "N/A"},${k.lastUsed ? "s3" : "N/A"}`;
+                return `${e.name},${this.arn("user", e.name)},${d(e.created)},false,N/A,N/A,N/A,false,${key(e.keys[0])},${key(e.keys[1])},false,N/A,false,N/A`;
+            });
         return [REPORT_HEADER, ...rows].join("\n");
     }
 
@@ -439,7 +524,10 @@ export class FakeAccount {
         if (!this.topics.has(i.TopicArn!)) {
             throw named("NotFoundException");
         }
-        if (i.TopicArn!.endsWith(".fifo") && (i.MessageGroupId === undefined || i.MessageDeduplicationId === undefined)) {
+        if (
+            i.TopicArn!.endsWith(".fifo") &&
+            (i.MessageGroupId === undefined || i.MessageDeduplicationId === undefined)
+        ) {
             // A FIFO topic without content-based deduplication requires both.
             throw named("InvalidParameterException");
         }
@@ -462,11 +550,16 @@ export class FakeAccount {
     private scan(i: ScanCommandInput) {
         this.checkTable(i.TableName);
         const keys = [...this.table.keys()].sort();
-        const from = i.ExclusiveStartKey === undefined ? 0 : keys.findIndex((k) => k > i.ExclusiveStartKey!.identity.S!);
+        const from =
+            i.ExclusiveStartKey === undefined ? 0 : keys.findIndex((k) => k > i.ExclusiveStartKey!.identity.S!);
         const start = from < 0 ? keys.length : from;
         const page = keys.slice(start, start + this.scanPageItems);
         const more = start + page.length < keys.length;
-        return { $metadata: {}, Items: page.map((k) => this.table.get(k)!), ...(more ? { LastEvaluatedKey: { identity: { S: page[page.length - 1] } } } : {}) };
+        return {
+            $metadata: {},
+            Items: page.map((k) => this.table.get(k)!),
+            ...(more ? { LastEvaluatedKey: { identity: { S: page[page.length - 1] } } } : {}),
+        };
     }
 
     private checkTable(name: string | undefined): void {

@@ -40,7 +40,10 @@ export const LAMBDA_LIMIT_SECONDS = 900;
 /**
  * `quiet`: a day on which no identity changes state (the common day): no notice, no write.
  */
-export async function measureUsageMonitor(n: number, o: { iamRate?: number; models?: Partial<Record<Service, ServiceModel>>; seed?: number; quiet?: boolean } = {}): Promise<Measurement> {
+export async function measureUsageMonitor(
+    n: number,
+    o: { iamRate?: number; models?: Partial<Record<Service, ServiceModel>>; seed?: number; quiet?: boolean } = {},
+): Promise<Measurement> {
     const start = new Date(Date.UTC(2026, 0, 1));
     const models: Partial<Record<Service, ServiceModel>> = {
         iam: { rate: o.iamRate ?? 15, burst: o.iamRate ?? 15, latencyMs: 150 },
@@ -51,7 +54,12 @@ export async function measureUsageMonitor(n: number, o: { iamRate?: number; mode
     };
     const account = new FakeAccount(new Date(start.getTime() - 100 * DAY), "nhi-usage-state", models);
     account.topics.add(TOPIC);
-    const tags = { "nhi:managed-by": "pulumi-nhi", "nhi:unused-after-days": o.quiet ? "400" : "30", "nhi:notify": TOPIC, "nhi:expires-at": "2027-01-01T00:00:00Z" };
+    const tags = {
+        "nhi:managed-by": "pulumi-nhi",
+        "nhi:unused-after-days": o.quiet ? "400" : "30",
+        "nhi:notify": TOPIC,
+        "nhi:expires-at": "2027-01-01T00:00:00Z",
+    };
     for (let i = 0; i < n; i++) {
         if (i % 2 === 0) {
             account.addRole(`svc-${i}`, tags);
@@ -67,8 +75,17 @@ export async function measureUsageMonitor(n: number, o: { iamRate?: number; mode
     };
     const began = account.time;
     await monitorUsage(monitorEvent(account.tableName, true), {
-        iam: account.iam(), sns: account.sns(), dynamodb: account.dynamodb(), cloudwatch: account.cloudwatch(), secretsmanager: account.secretsmanager(),
-        now: () => account.now(), sleep: account.sleep, random, log: () => {}, account: ACCOUNT, region: "us-east-1",
+        iam: account.iam(),
+        sns: account.sns(),
+        dynamodb: account.dynamodb(),
+        cloudwatch: account.cloudwatch(),
+        secretsmanager: account.secretsmanager(),
+        now: () => account.now(),
+        sleep: account.sleep,
+        random,
+        log: () => {},
+        account: ACCOUNT,
+        region: "us-east-1",
     });
     const calls: Record<string, number> = {};
     for (const c of account.calls) {
@@ -96,7 +113,10 @@ export const BENCH_DAYS: readonly BenchDay<Parameters<typeof measureUsageMonitor
     { day: "worst", options: {} },
     {
         day: "worst, throttled",
-        options: { iamRate: 1, models: { sns: { rate: 30, burst: 10, latencyMs: 20 }, dynamodb: { rate: 40, burst: 10, latencyMs: 10 } } },
+        options: {
+            iamRate: 1,
+            models: { sns: { rate: 30, burst: 10, latencyMs: 20 }, dynamodb: { rate: 40, burst: 10, latencyMs: 10 } },
+        },
     },
     { day: "quiet", options: { quiet: true } },
 ];

@@ -73,7 +73,13 @@ export interface ExposedEvent {
  */
 export const ACTIONS = {
     iam: ["iam:CreateAccessKey", "iam:DeleteAccessKey", "iam:ListAccessKeys", "iam:UpdateAccessKey"],
-    secretsmanager: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:RotateSecret", "secretsmanager:UpdateSecretVersionStage"],
+    secretsmanager: [
+        "secretsmanager:DescribeSecret",
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:PutSecretValue",
+        "secretsmanager:RotateSecret",
+        "secretsmanager:UpdateSecretVersionStage",
+    ],
     /** `RotateSecret` invokes the secret's rotation function with the caller's rights: on itself. */
     lambda: ["lambda:InvokeFunction"],
     /** The leaked-key notice, on the one topic of `NOTIFY_TAG`. */

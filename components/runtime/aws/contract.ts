@@ -12,7 +12,12 @@
  * its secret(s) only: checked against the fake's call log (test/runtime/aws/rotate-secret.test.ts).
  */
 export const ACTIONS = {
-    secretsmanager: ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"],
+    secretsmanager: [
+        "secretsmanager:DescribeSecret",
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:PutSecretValue",
+        "secretsmanager:UpdateSecretVersionStage",
+    ],
 } as const;
 
 /** The tag that sets the number of characters in a generated value. */

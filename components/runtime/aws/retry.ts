@@ -10,7 +10,13 @@
 export const MAX_ATTEMPTS = 6;
 export const BASE_DELAY_MS = 100;
 /** Error names IAM, Secrets Manager, SNS, DynamoDB, CloudWatch and the SDK give a throttled request. */
-const THROTTLING = new Set(["ThrottlingException", "TooManyRequestsException", "Throttling", "ProvisionedThroughputExceededException", "RequestLimitExceeded"]);
+const THROTTLING = new Set([
+    "ThrottlingException",
+    "TooManyRequestsException",
+    "Throttling",
+    "ProvisionedThroughputExceededException",
+    "RequestLimitExceeded",
+]);
 
 /** What a retry needs: a sleep (tests pass one that does not wait) and a number in [0, 1) for the jitter. */
 export interface Backoff {

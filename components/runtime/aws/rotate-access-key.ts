@@ -68,13 +68,48 @@ import {
     ListAccessKeysCommand,
     UpdateAccessKeyCommand,
 } from "@aws-sdk/client-iam";
-import { DescribeSecretCommand, DescribeSecretCommandOutput, PutSecretValueCommand, RotateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import {
+    DescribeSecretCommand,
+    DescribeSecretCommandOutput,
+    PutSecretValueCommand,
+    RotateSecretCommand,
+    SecretsManagerClient,
+} from "@aws-sdk/client-secrets-manager";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
-import { EXPIRES_TAG, EXPOSED_ACTION, ExposedEvent, GRACE_TAG, NOTIFY_TAG, RETIRE_ACTION, RetireEvent, USER_TAG } from "./access-key-contract";
-import { BaseDeps, Outcome, RotationEvent, errorName, runRotation, stagedValue, tagValue, withBackoff } from "./rotation";
+import {
+    EXPIRES_TAG,
+    EXPOSED_ACTION,
+    ExposedEvent,
+    GRACE_TAG,
+    NOTIFY_TAG,
+    RETIRE_ACTION,
+    RetireEvent,
+    USER_TAG,
+} from "./access-key-contract";
+import {
+    BaseDeps,
+    Outcome,
+    RotationEvent,
+    errorName,
+    runRotation,
+    stagedValue,
+    tagValue,
+    withBackoff,
+} from "./rotation";
 
 export {
-    ACTIONS, AFTER_EXPIRY_ACTIONS, DEACTIVATE_AFTER_EXPIRY_DAYS, EXPIRES_TAG, EXPOSED_ACTION, ExposedEvent, GRACE_TAG, NOTIFY_TAG, RETIRE_ACTION, RetireEvent, USER_TAG, retireEvent,
+    ACTIONS,
+    AFTER_EXPIRY_ACTIONS,
+    DEACTIVATE_AFTER_EXPIRY_DAYS,
+    EXPIRES_TAG,
+    EXPOSED_ACTION,
+    ExposedEvent,
+    GRACE_TAG,
+    NOTIFY_TAG,
+    RETIRE_ACTION,
+    RetireEvent,
+    USER_TAG,
+    retireEvent,
 } from "./access-key-contract";
 export { BASE_DELAY_MS, LogLine, MAX_ATTEMPTS, Outcome, RotationEvent, Step, withBackoff } from "./rotation";
 
@@ -154,10 +189,18 @@ export async function handle(event: unknown, deps: AccessKeyDeps): Promise<void>
         return keyExposed(event, deps);
     }
     const { SecretId: id, nhiAction: action } = event as { SecretId?: unknown; nhiAction?: unknown };
-    deps.log({ secret: typeof id === "string" ? id : "", step: action === EXPOSED_ACTION ? EXPOSED_STEP : RETIRE_STEP, version: "", outcome: "failed", error: "Error" });
-    throw new Error(action === EXPOSED_ACTION
-        ? `Invalid keyExposed event: expected exactly \`nhiAction\` ("${EXPOSED_ACTION}"), \`SecretId\` (the ARN of a secret) and \`accessKeyIds\` (1–${MAX_EXPOSED_KEYS} access key IDs), and nothing else.`
-        : `Invalid retire event: expected exactly \`nhiAction\` ("${RETIRE_ACTION}") and \`SecretId\` (the ARN of a secret), and nothing else.`);
+    deps.log({
+        secret: typeof id === "string" ? id : "",
+        step: action === EXPOSED_ACTION ? EXPOSED_STEP : RETIRE_STEP,
+        version: "",
+        outcome: "failed",
+        error: "Error",
+    });
+    throw new Error(
+        action === EXPOSED_ACTION
+            ? `Invalid keyExposed event: expected exactly \`nhiAction\` ("${EXPOSED_ACTION}"), \`SecretId\` (the ARN of a secret) and \`accessKeyIds\` (1–${MAX_EXPOSED_KEYS} access key IDs), and nothing else.`
+            : `Invalid retire event: expected exactly \`nhiAction\` ("${RETIRE_ACTION}") and \`SecretId\` (the ARN of a secret), and nothing else.`,
+    );
 }
 
 /** Whether `event` is exactly the daily check's event: two fields, the action and a secret's ARN. */
@@ -166,9 +209,12 @@ export function isRetireEvent(event: unknown): event is RetireEvent {
         return false;
     }
     const e = event as Record<string, unknown>;
-    return Object.keys(e).sort().join(",") === "SecretId,nhiAction"
-        && e.nhiAction === RETIRE_ACTION
-        && typeof e.SecretId === "string" && SECRET_ARN.test(e.SecretId);
+    return (
+        Object.keys(e).sort().join(",") === "SecretId,nhiAction" &&
+        e.nhiAction === RETIRE_ACTION &&
+        typeof e.SecretId === "string" &&
+        SECRET_ARN.test(e.SecretId)
+    );
 }
 
 /** Whether `event` is exactly the leaked-key event: the action, a secret's ARN and 1–20 access key IDs. */
@@ -178,11 +224,16 @@ export function isExposedEvent(event: unknown): event is ExposedEvent {
     }
     const e = event as Record<string, unknown>;
     const ids = e.accessKeyIds;
-    return Object.keys(e).sort().join(",") === "SecretId,accessKeyIds,nhiAction"
-        && e.nhiAction === EXPOSED_ACTION
-        && typeof e.SecretId === "string" && SECRET_ARN.test(e.SecretId)
-        && Array.isArray(ids) && ids.length >= 1 && ids.length <= MAX_EXPOSED_KEYS
-        && ids.every((id) => typeof id === "string" && ACCESS_KEY_ID.test(id));
+    return (
+        Object.keys(e).sort().join(",") === "SecretId,accessKeyIds,nhiAction" &&
+        e.nhiAction === EXPOSED_ACTION &&
+        typeof e.SecretId === "string" &&
+        SECRET_ARN.test(e.SecretId) &&
+        Array.isArray(ids) &&
+        ids.length >= 1 &&
+        ids.length <= MAX_EXPOSED_KEYS &&
+        ids.every((id) => typeof id === "string" && ACCESS_KEY_ID.test(id))
+    );
 }
 
 /** Runs one step of one rotation, and logs one line for it. */
@@ -191,9 +242,11 @@ export async function rotate(event: RotationEvent, deps: AccessKeyDeps): Promise
         async createSecret({ secret, version, metadata, retried }) {
             const { user, graceDays, expiresAt } = keySpec(metadata.Tags);
             if (isExpired(expiresAt, deps)) {
-                throw new Error(`The identity of IAM user ${user} expired at ${expiresAt}: no access key is minted for secret ${secret}. Set a later \`expiresAt\` to rotate again.`);
+                throw new Error(
+                    `The identity of IAM user ${user} expired at ${expiresAt}: no access key is minted for secret ${secret}. Set a later \`expiresAt\` to rotate again.`,
+                );
             }
-            if (await stagedValue(secret, "AWSPENDING", version, deps) !== undefined) {
+            if ((await stagedValue(secret, "AWSPENDING", version, deps)) !== undefined) {
                 return "already-created";
             }
             const [current, previous] = await Promise.all([
@@ -210,14 +263,21 @@ export async function rotate(event: RotationEvent, deps: AccessKeyDeps): Promise
             // answer is lost made a key whose secret nobody will see again (API_CreateAccessKey):
             // the invocation fails, and the next try's `plan` deletes it as an orphan.
             const created = await retried(() => deps.iam.send(new CreateAccessKeyCommand({ UserName: user })));
-            const value: StoredKey = { accessKeyId: created.AccessKey!.AccessKeyId!, secretAccessKey: created.AccessKey!.SecretAccessKey! };
+            const value: StoredKey = {
+                accessKeyId: created.AccessKey!.AccessKeyId!,
+                secretAccessKey: created.AccessKey!.SecretAccessKey!,
+            };
             // Idempotent on the token: a throttled put is retried with the same value.
-            await retried(() => deps.client.send(new PutSecretValueCommand({
-                SecretId: secret,
-                ClientRequestToken: version,
-                SecretString: JSON.stringify(value),
-                VersionStages: ["AWSPENDING"],
-            })));
+            await retried(() =>
+                deps.client.send(
+                    new PutSecretValueCommand({
+                        SecretId: secret,
+                        ClientRequestToken: version,
+                        SecretString: JSON.stringify(value),
+                        VersionStages: ["AWSPENDING"],
+                    }),
+                ),
+            );
             return "created";
         },
         // IAM creates a key Active: nothing to set.
@@ -225,9 +285,14 @@ export async function rotate(event: RotationEvent, deps: AccessKeyDeps): Promise
         async testSecret({ secret, version, metadata }) {
             const { user } = keySpec(metadata.Tags);
             const pending = parseKey(await stagedValue(secret, "AWSPENDING", version, deps));
-            const key = pending === undefined ? undefined : (await listKeys(user, deps)).find((k) => k.AccessKeyId === pending.accessKeyId);
+            const key =
+                pending === undefined
+                    ? undefined
+                    : (await listKeys(user, deps)).find((k) => k.AccessKeyId === pending.accessKeyId);
             if (key?.Status !== "Active") {
-                throw new Error(`The AWSPENDING access key of secret ${secret} (version ${version}) is not an Active key of IAM user ${user}.`);
+                throw new Error(
+                    `The AWSPENDING access key of secret ${secret} (version ${version}) is not an Active key of IAM user ${user}.`,
+                );
             }
             return "tested";
         },
@@ -245,14 +310,23 @@ export async function retirePrevious(event: RetireEvent, deps: AccessKeyDeps): P
     const secret = event.SecretId;
     let version = "";
     const log = (outcome: Outcome, error?: string) =>
-        deps.log(error === undefined ? { secret, step: RETIRE_STEP, version, outcome } : { secret, step: RETIRE_STEP, version, outcome, error });
+        deps.log(
+            error === undefined
+                ? { secret, step: RETIRE_STEP, version, outcome }
+                : { secret, step: RETIRE_STEP, version, outcome, error },
+        );
     try {
         const metadata = await describe(secret, deps);
         const { user, graceDays, expiresAt } = keySpec(metadata.Tags);
         const { current: currentVersion, pending } = versionsOf(metadata);
         version = currentVersion ?? "";
         if (isExpired(expiresAt, deps)) {
-            await deactivateAll(user, await listKeys(user, deps), (outcome, id) => deps.log({ secret, step: RETIRE_STEP, version, outcome, accessKeyId: id }), deps);
+            await deactivateAll(
+                user,
+                await listKeys(user, deps),
+                (outcome, id) => deps.log({ secret, step: RETIRE_STEP, version, outcome, accessKeyId: id }),
+                deps,
+            );
             return log("expired");
         }
         if (pending !== undefined) {
@@ -279,9 +353,13 @@ export async function retirePrevious(event: RetireEvent, deps: AccessKeyDeps): P
             throw new Error(steps.refuse); // never: the check keeps what it may not retire
         }
         await retire(user, steps.retire, deps);
-        const outcome: Outcome = steps.retire.some((s) => s.deactivate) ? "deactivated"
-            : steps.retire.length > 0 ? "deleted"
-                : keys.length > 1 ? "not-due" : "nothing-to-retire";
+        const outcome: Outcome = steps.retire.some((s) => s.deactivate)
+            ? "deactivated"
+            : steps.retire.length > 0
+              ? "deleted"
+              : keys.length > 1
+                ? "not-due"
+                : "nothing-to-retire";
         log(outcome);
     } catch (e) {
         log("failed", errorName(e));
@@ -311,11 +389,15 @@ export async function retirePrevious(event: RetireEvent, deps: AccessKeyDeps): P
 export async function keyExposed(event: ExposedEvent, deps: AccessKeyDeps): Promise<void> {
     const secret = event.SecretId;
     let version = "";
-    const log = (outcome: Outcome, accessKeyId?: string, error?: string) => deps.log({
-        secret, step: EXPOSED_STEP, version, outcome,
-        ...(accessKeyId === undefined ? {} : { accessKeyId }),
-        ...(error === undefined ? {} : { error }),
-    });
+    const log = (outcome: Outcome, accessKeyId?: string, error?: string) =>
+        deps.log({
+            secret,
+            step: EXPOSED_STEP,
+            version,
+            outcome,
+            ...(accessKeyId === undefined ? {} : { accessKeyId }),
+            ...(error === undefined ? {} : { error }),
+        });
     try {
         const metadata = await describe(secret, deps);
         const { user, expiresAt, topic } = keySpec(metadata.Tags);
@@ -334,25 +416,36 @@ export async function keyExposed(event: ExposedEvent, deps: AccessKeyDeps): Prom
             rotation = "rotation-pending";
         } else {
             const current = await storedKeyId(secret, "AWSCURRENT", deps);
-            rotation = exposed.some((k) => k.AccessKeyId === current) ? await startRotation(secret, deps) : "current-key-not-exposed";
+            rotation = exposed.some((k) => k.AccessKeyId === current)
+                ? await startRotation(secret, deps)
+                : "current-key-not-exposed";
         }
         log(rotation);
         if (topic === undefined) {
             return log("no-notify-target");
         }
         const ids = exposed.map((k) => k.AccessKeyId!);
-        await withBackoff(() => deps.sns.send(new PublishCommand({
-            TopicArn: topic,
-            Subject: `pulumi-nhi: exposed access key of IAM user ${user} deactivated`.slice(0, 100),
-            Message: JSON.stringify({
-                what: "AWS reported access keys of this IAM user as exposed (AWS_RISK_CREDENTIALS_EXPOSED); they are now Inactive.",
-                user,
-                secret,
-                accessKeyIds: ids,
-                rotation,
-                next: rotation === "rotation-started" ? "A new key is being stored in the secret; consumers that read it recover on their own." : "Check the user's activity in CloudTrail; see the identity's audit query.",
-            }),
-        })), deps);
+        await withBackoff(
+            () =>
+                deps.sns.send(
+                    new PublishCommand({
+                        TopicArn: topic,
+                        Subject: `pulumi-nhi: exposed access key of IAM user ${user} deactivated`.slice(0, 100),
+                        Message: JSON.stringify({
+                            what: "AWS reported access keys of this IAM user as exposed (AWS_RISK_CREDENTIALS_EXPOSED); they are now Inactive.",
+                            user,
+                            secret,
+                            accessKeyIds: ids,
+                            rotation,
+                            next:
+                                rotation === "rotation-started"
+                                    ? "A new key is being stored in the secret; consumers that read it recover on their own."
+                                    : "Check the user's activity in CloudTrail; see the identity's audit query.",
+                        }),
+                    }),
+                ),
+            deps,
+        );
         log("notified");
     } catch (e) {
         log("failed", undefined, errorName(e));
@@ -383,7 +476,12 @@ function isExpired(expiresAt: string | undefined, deps: AccessKeyDeps): boolean 
  * Deactivates each Active key of `keys` and logs one line per key: `deactivated`, or
  * `already-inactive`. A key gone meanwhile (`NoSuchEntity`) counts as inactive.
  */
-async function deactivateAll(user: string, keys: readonly AccessKeyMetadata[], log: (outcome: Outcome, accessKeyId: string) => void, deps: AccessKeyDeps): Promise<void> {
+async function deactivateAll(
+    user: string,
+    keys: readonly AccessKeyMetadata[],
+    log: (outcome: Outcome, accessKeyId: string) => void,
+    deps: AccessKeyDeps,
+): Promise<void> {
     for (const key of keys) {
         if (key.Status === "Inactive") {
             log("already-inactive", key.AccessKeyId!);
@@ -427,9 +525,7 @@ export interface Retirement {
 }
 
 /** What to do to the user's keys, or why a rotation must wait. */
-export type Plan =
-    | { readonly retire: readonly Retirement[] }
-    | { readonly refuse: string };
+export type Plan = { readonly retire: readonly Retirement[] } | { readonly refuse: string };
 
 /**
  * The one rule that retires keys, for `createSecret` (`make-room`) and the daily check (`check`).
@@ -457,7 +553,13 @@ export type Plan =
  */
 export function plan(
     keys: readonly AccessKeyMetadata[],
-    state: { readonly current?: string; readonly previous?: string; readonly graceDays: number; readonly now: Date; readonly mode: RetireMode },
+    state: {
+        readonly current?: string;
+        readonly previous?: string;
+        readonly graceDays: number;
+        readonly now: Date;
+        readonly mode: RetireMode;
+    },
 ): Plan {
     const currentKey = keys.find((k) => k.AccessKeyId === state.current);
     const since = currentKey?.CreateDate?.getTime();
@@ -471,7 +573,10 @@ export function plan(
         }
         for (const key of keys) {
             // AWSPREVIOUS's key is never newer than AWSCURRENT's, even when read while a rotation finishes.
-            if (key === currentKey || ((key.CreateDate?.getTime() ?? Infinity) >= since! && key.AccessKeyId !== state.previous)) {
+            if (
+                key === currentKey ||
+                ((key.CreateDate?.getTime() ?? Infinity) >= since! && key.AccessKeyId !== state.previous)
+            ) {
                 continue;
             }
             if (key.Status === "Inactive" && now >= graceEnd + MIN_INACTIVE_MS) {
@@ -502,7 +607,9 @@ export function plan(
         }
     }
     if (kept >= MAX_KEYS) {
-        return { refuse: `IAM user {user} has ${MAX_KEYS} access keys and the previous one is inside its grace period of ${state.graceDays} days; secret {secret} is rotated again once it ends.` };
+        return {
+            refuse: `IAM user {user} has ${MAX_KEYS} access keys and the previous one is inside its grace period of ${state.graceDays} days; secret {secret} is rotated again once it ends.`,
+        };
     }
     return { retire };
 }
@@ -515,10 +622,19 @@ async function retire(user: string, steps: readonly Retirement[], deps: AccessKe
     for (const step of steps) {
         try {
             if (step.deactivate) {
-                await withBackoff(() => deps.iam.send(new UpdateAccessKeyCommand({ UserName: user, AccessKeyId: step.id, Status: "Inactive" })), deps);
+                await withBackoff(
+                    () =>
+                        deps.iam.send(
+                            new UpdateAccessKeyCommand({ UserName: user, AccessKeyId: step.id, Status: "Inactive" }),
+                        ),
+                    deps,
+                );
             }
             if (step.delete) {
-                await withBackoff(() => deps.iam.send(new DeleteAccessKeyCommand({ UserName: user, AccessKeyId: step.id })), deps);
+                await withBackoff(
+                    () => deps.iam.send(new DeleteAccessKeyCommand({ UserName: user, AccessKeyId: step.id })),
+                    deps,
+                );
             }
         } catch (e) {
             if (errorName(e) !== "NoSuchEntityException") {
@@ -534,7 +650,11 @@ async function listKeys(user: string, deps: AccessKeyDeps): Promise<AccessKeyMet
     return listed.AccessKeyMetadata ?? [];
 }
 
-async function storedKeyId(secret: string, stage: "AWSCURRENT" | "AWSPREVIOUS", deps: AccessKeyDeps): Promise<string | undefined> {
+async function storedKeyId(
+    secret: string,
+    stage: "AWSCURRENT" | "AWSPREVIOUS",
+    deps: AccessKeyDeps,
+): Promise<string | undefined> {
     return parseKey(await stagedValue(secret, stage, undefined, deps))?.accessKeyId;
 }
 
@@ -545,7 +665,9 @@ function parseKey(value: string | undefined): StoredKey | undefined {
     }
     try {
         const parsed = JSON.parse(value) as Partial<StoredKey>;
-        return typeof parsed?.accessKeyId === "string" && typeof parsed.secretAccessKey === "string" ? (parsed as StoredKey) : undefined;
+        return typeof parsed?.accessKeyId === "string" && typeof parsed.secretAccessKey === "string"
+            ? (parsed as StoredKey)
+            : undefined;
     } catch {
         return undefined;
     }
@@ -562,18 +684,29 @@ export function keySpec(tags: readonly { Key?: string; Value?: string }[] | unde
     const topic = tagValue(tags, NOTIFY_TAG);
     if (user === undefined || !/^[\w+=,.@-]{1,64}$/.test(user)) {
         // IAM user names: 1–64 characters of [\w+=,.@-] (API_CreateUser).
-        throw new Error(`Tag \`${USER_TAG}\` is ${user === undefined ? "missing" : `"${user}"`}; expected an IAM user name.`);
+        throw new Error(
+            `Tag \`${USER_TAG}\` is ${user === undefined ? "missing" : `"${user}"`}; expected an IAM user name.`,
+        );
     }
     if (grace === undefined || !/^\d{1,3}$/.test(grace) || Number(grace) > 364) {
-        throw new Error(`Tag \`${GRACE_TAG}\` is ${grace === undefined ? "missing" : `"${grace}"`}; expected a whole number of days from 0 to 364.`);
+        throw new Error(
+            `Tag \`${GRACE_TAG}\` is ${grace === undefined ? "missing" : `"${grace}"`}; expected a whole number of days from 0 to 364.`,
+        );
     }
     if (expiresAt !== undefined && !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(expiresAt)) {
-        throw new Error(`Tag \`${EXPIRES_TAG}\` is "${expiresAt}"; expected a UTC instant such as 2027-01-31T00:00:00Z.`);
+        throw new Error(
+            `Tag \`${EXPIRES_TAG}\` is "${expiresAt}"; expected a UTC instant such as 2027-01-31T00:00:00Z.`,
+        );
     }
     if (topic !== undefined && !SNS_TOPIC_ARN.test(topic)) {
         throw new Error(`Tag \`${NOTIFY_TAG}\` is "${topic}"; expected the ARN of an SNS topic.`);
     }
-    return { user, graceDays: Number(grace), ...(expiresAt === undefined ? {} : { expiresAt }), ...(topic === undefined ? {} : { topic }) };
+    return {
+        user,
+        graceDays: Number(grace),
+        ...(expiresAt === undefined ? {} : { expiresAt }),
+        ...(topic === undefined ? {} : { topic }),
+    };
 }
 
 /** What the secret's tags say about its key. */

@@ -37,7 +37,17 @@ import { ALPHABETS, MAX_LENGTH, MIN_LENGTH, ValueSpec, generateValue, isWellForm
 import { FORMAT_TAG, LENGTH_TAG } from "./contract";
 import { BaseDeps, RotationEvent, runRotation, stagedValue, tagValue } from "./rotation";
 
-export { ALPHABETS, DEFAULT_FORMAT, DEFAULT_LENGTH, MAX_LENGTH, MIN_LENGTH, ValueFormat, ValueSpec, generateValue, isWellFormed } from "../value";
+export {
+    ALPHABETS,
+    DEFAULT_FORMAT,
+    DEFAULT_LENGTH,
+    MAX_LENGTH,
+    MIN_LENGTH,
+    ValueFormat,
+    ValueSpec,
+    generateValue,
+    isWellFormed,
+} from "../value";
 export { BASE_DELAY_MS, LogLine, MAX_ATTEMPTS, Outcome, RotationEvent, Step, withBackoff } from "./rotation";
 
 export { ACTIONS, FORMAT_TAG, LENGTH_TAG } from "./contract";
@@ -70,17 +80,21 @@ export async function rotate(event: RotationEvent, deps: RotationDeps): Promise<
         async createSecret({ secret, version, metadata, retried }) {
             // Secrets Manager creates the AWSPENDING version id before this step; it has a value
             // only if an earlier try of this step stored one, which a retry must not replace.
-            if (await stagedValue(secret, "AWSPENDING", version, deps) !== undefined) {
+            if ((await stagedValue(secret, "AWSPENDING", version, deps)) !== undefined) {
                 return "already-created";
             }
             const value = generateValue(valueSpec(metadata.Tags), deps.randomBytes);
             // Idempotent on the token: the same value again succeeds, another value is refused.
-            await retried(() => deps.client.send(new PutSecretValueCommand({
-                SecretId: secret,
-                ClientRequestToken: version,
-                SecretString: value,
-                VersionStages: ["AWSPENDING"],
-            })));
+            await retried(() =>
+                deps.client.send(
+                    new PutSecretValueCommand({
+                        SecretId: secret,
+                        ClientRequestToken: version,
+                        SecretString: value,
+                        VersionStages: ["AWSPENDING"],
+                    }),
+                ),
+            );
             return "created";
         },
         // A generated secret is the whole credential: no service holds a copy to update.
@@ -89,7 +103,9 @@ export async function rotate(event: RotationEvent, deps: RotationDeps): Promise<
             const value = await stagedValue(secret, "AWSPENDING", version, deps);
             const spec = valueSpec(metadata.Tags);
             if (value === undefined || !isWellFormed(value, spec)) {
-                throw new Error(`The AWSPENDING value of secret ${secret} (version ${version}) is not ${spec.length} ${spec.format} characters.`);
+                throw new Error(
+                    `The AWSPENDING value of secret ${secret} (version ${version}) is not ${spec.length} ${spec.format} characters.`,
+                );
             }
             return "tested";
         },
@@ -106,7 +122,9 @@ export function valueSpec(tags: readonly { Key?: string; Value?: string }[] | un
     if (!("bad" in spec)) {
         return spec;
     }
-    throw new Error(spec.bad === "length"
-        ? `Tag \`${LENGTH_TAG}\` is "${tagValue(tags, LENGTH_TAG)}"; expected a whole number from ${MIN_LENGTH} to ${MAX_LENGTH}.`
-        : `Tag \`${FORMAT_TAG}\` is "${tagValue(tags, FORMAT_TAG)}"; expected one of ${Object.keys(ALPHABETS).join(", ")}.`);
+    throw new Error(
+        spec.bad === "length"
+            ? `Tag \`${LENGTH_TAG}\` is "${tagValue(tags, LENGTH_TAG)}"; expected a whole number from ${MIN_LENGTH} to ${MAX_LENGTH}.`
+            : `Tag \`${FORMAT_TAG}\` is "${tagValue(tags, FORMAT_TAG)}"; expected one of ${Object.keys(ALPHABETS).join(", ")}.`,
+    );
 }

@@ -102,17 +102,30 @@ export async function runRotation(event: RotationEvent, deps: BaseDeps, handlers
     }
 }
 
-async function runStep(secret: string, version: string, step: Step, deps: BaseDeps, handlers: StepHandlers): Promise<Outcome> {
+async function runStep(
+    secret: string,
+    version: string,
+    step: Step,
+    deps: BaseDeps,
+    handlers: StepHandlers,
+): Promise<Outcome> {
     if (typeof secret !== "string" || typeof version !== "string" || !STEPS.includes(step)) {
-        throw new Error(`Invalid rotation event: expected \`SecretId\`, \`ClientRequestToken\` and \`Step\` (one of ${STEPS.join(", ")}).`);
+        throw new Error(
+            `Invalid rotation event: expected \`SecretId\`, \`ClientRequestToken\` and \`Step\` (one of ${STEPS.join(", ")}).`,
+        );
     }
     const { client } = deps;
     const retried = <T>(call: () => Promise<T>) => withBackoff(call, deps);
-    const removePending = () => retried(() => client.send(new UpdateSecretVersionStageCommand({
-        SecretId: secret,
-        VersionStage: "AWSPENDING",
-        RemoveFromVersionId: version,
-    })));
+    const removePending = () =>
+        retried(() =>
+            client.send(
+                new UpdateSecretVersionStageCommand({
+                    SecretId: secret,
+                    VersionStage: "AWSPENDING",
+                    RemoveFromVersionId: version,
+                }),
+            ),
+        );
 
     // The template's checks, before any step: rotation is on, the token is a version of this
     // secret, and that version is staged AWSPENDING, or already AWSCURRENT (a finished rotation
@@ -144,12 +157,16 @@ async function runStep(secret: string, version: string, step: Step, deps: BaseDe
     const current = Object.keys(stages).find((id) => stages[id].includes("AWSCURRENT"));
     // Moving AWSCURRENT makes Secrets Manager stage the version it left AWSPREVIOUS.
     // On the first rotation no version is current, and there is nothing to remove it from.
-    await retried(() => client.send(new UpdateSecretVersionStageCommand({
-        SecretId: secret,
-        VersionStage: "AWSCURRENT",
-        MoveToVersionId: version,
-        ...(current === undefined ? {} : { RemoveFromVersionId: current }),
-    })));
+    await retried(() =>
+        client.send(
+            new UpdateSecretVersionStageCommand({
+                SecretId: secret,
+                VersionStage: "AWSCURRENT",
+                MoveToVersionId: version,
+                ...(current === undefined ? {} : { RemoveFromVersionId: current }),
+            }),
+        ),
+    );
     await removePending();
     return "finished";
 }
@@ -166,7 +183,14 @@ export async function stagedValue(
 ): Promise<string | undefined> {
     try {
         const got = await withBackoff(
-            () => deps.client.send(new GetSecretValueCommand({ SecretId: secret, VersionStage: stage, ...(version === undefined ? {} : { VersionId: version }) })),
+            () =>
+                deps.client.send(
+                    new GetSecretValueCommand({
+                        SecretId: secret,
+                        VersionStage: stage,
+                        ...(version === undefined ? {} : { VersionId: version }),
+                    }),
+                ),
             deps,
         );
         return got.SecretString;
@@ -179,6 +203,9 @@ export async function stagedValue(
 }
 
 /** The value of the tag `key`, or undefined. */
-export function tagValue(tags: readonly { Key?: string; Value?: string }[] | undefined, key: string): string | undefined {
+export function tagValue(
+    tags: readonly { Key?: string; Value?: string }[] | undefined,
+    key: string,
+): string | undefined {
     return tags?.find((t) => t.Key === key)?.Value;
 }

@@ -93,7 +93,8 @@ export function readThresholds(tags: Readonly<Record<string, string>>): Threshol
         return undefined;
     };
     const unusedAfterDays = days(UNUSED_AFTER_TAG, MIN_UNUSED_DAYS, MAX_UNUSED_DAYS);
-    const expiryNoticeDays = days(EXPIRY_NOTICE_TAG, MIN_EXPIRY_NOTICE_DAYS, MAX_EXPIRY_NOTICE_DAYS) ?? DEFAULT_EXPIRY_NOTICE_DAYS;
+    const expiryNoticeDays =
+        days(EXPIRY_NOTICE_TAG, MIN_EXPIRY_NOTICE_DAYS, MAX_EXPIRY_NOTICE_DAYS) ?? DEFAULT_EXPIRY_NOTICE_DAYS;
     const keyMaxAgeDays = days(KEY_MAX_AGE_TAG, MIN_KEY_AGE_DAYS, MAX_KEY_AGE_DAYS);
     let notify: string | undefined = tags[NOTIFY_TAG];
     if (notify !== undefined && !TOPIC_ARN.test(notify)) {
@@ -121,18 +122,29 @@ export function readThresholds(tags: Readonly<Record<string, string>>): Threshol
  */
 export function evaluate(identity: Identity, now: Date): Evaluation {
     const thresholds = readThresholds(identity.tags);
-    const uses = [identity.lastUsed, ...identity.keys.map((k) => k.lastUsed)].filter((d): d is Date => d !== undefined).map((d) => d.getTime());
+    const uses = [identity.lastUsed, ...identity.keys.map((k) => k.lastUsed)]
+        .filter((d): d is Date => d !== undefined)
+        .map((d) => d.getTime());
     const active = identity.keys.filter((k) => k.active && k.created !== undefined).map((k) => k.created!.getTime());
-    const c = classify(thresholds, {
-        lastUsed: uses.length === 0 ? undefined : new Date(Math.max(...uses)),
-        created: identity.created,
-        oldestKey: active.length === 0 ? undefined : new Date(Math.min(...active)),
-    }, now);
+    const c = classify(
+        thresholds,
+        {
+            lastUsed: uses.length === 0 ? undefined : new Date(Math.max(...uses)),
+            created: identity.created,
+            oldestKey: active.length === 0 ? undefined : new Date(Math.min(...active)),
+        },
+        now,
+    );
     return { ...c, thresholds };
 }
 
 /** The notice for a change of state: an SNS subject and a JSON body of facts, never a credential. */
-export function notice(identity: Identity, e: Evaluation, previous: UsageState, now: Date): { subject: string; message: string } {
+export function notice(
+    identity: Identity,
+    e: Evaluation,
+    previous: UsageState,
+    now: Date,
+): { subject: string; message: string } {
     const subject = `pulumi-nhi: ${identity.kind} ${identity.name} is ${e.state}`.slice(0, MAX_SUBJECT_CHARS);
     const body = {
         source: "pulumi-nhi",
@@ -188,7 +200,8 @@ export interface SecretEvaluation {
 export function evaluateSecret(secret: ManagedSecret, now: Date): SecretEvaluation {
     const since = (secret.lastRotated ?? secret.created).getTime();
     const elapsed = now.getTime() - since;
-    const stale = secret.rotateEveryDays !== undefined && elapsed > (secret.rotateEveryDays + ROTATION_SLACK_DAYS) * DAY_MS;
+    const stale =
+        secret.rotateEveryDays !== undefined && elapsed > (secret.rotateEveryDays + ROTATION_SLACK_DAYS) * DAY_MS;
     const topic = secret.tags[NOTIFY_TAG];
     const valid = topic !== undefined && TOPIC_ARN.test(topic);
     return {
@@ -201,7 +214,12 @@ export function evaluateSecret(secret: ManagedSecret, now: Date): SecretEvaluati
 }
 
 /** The notice for a secret's change of state: facts only, never a value. */
-export function secretNotice(secret: ManagedSecret, e: SecretEvaluation, previous: UsageState, now: Date): { subject: string; message: string } {
+export function secretNotice(
+    secret: ManagedSecret,
+    e: SecretEvaluation,
+    previous: UsageState,
+    now: Date,
+): { subject: string; message: string } {
     const subject = `pulumi-nhi: secret ${secret.name} is ${e.state}`.slice(0, MAX_SUBJECT_CHARS);
     const body = {
         source: "pulumi-nhi",
@@ -222,11 +240,15 @@ export function secretNotice(secret: ManagedSecret, e: SecretEvaluation, previou
 }
 
 const ADVICE: Record<UsageState, string> = {
-    expired: "The identity has expired: its policy conditions refuse it. Renew `expiresAt` and update the stack, or remove the identity from the program.",
-    expiring: "Set a later `expiresAt` and update the stack before it expires, or remove the identity if it is no longer needed.",
-    "key-too-old": "The access key has not been rotated in time: check the rotation function's logs and the secret's rotation status.",
+    expired:
+        "The identity has expired: its policy conditions refuse it. Renew `expiresAt` and update the stack, or remove the identity from the program.",
+    expiring:
+        "Set a later `expiresAt` and update the stack before it expires, or remove the identity if it is no longer needed.",
+    "key-too-old":
+        "The access key has not been rotated in time: check the rotation function's logs and the secret's rotation status.",
     idle: "Nothing has used this identity for longer than its threshold: remove it if its job is over, or raise `unusedAlarm.afterDays`.",
-    "rotation-stale": "No rotation of this secret has succeeded for longer than its period and a day: check the rotation function's logs and the secret's rotation status (`aws secretsmanager describe-secret`), then rotate it (`aws secretsmanager rotate-secret`).",
+    "rotation-stale":
+        "No rotation of this secret has succeeded for longer than its period and a day: check the rotation function's logs and the secret's rotation status (`aws secretsmanager describe-secret`), then rotate it (`aws secretsmanager rotate-secret`).",
     ok: "The identity is back within its thresholds.",
 };
 

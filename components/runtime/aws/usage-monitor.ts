@@ -63,16 +63,55 @@
  * clients are devDependencies here and provided by Lambda's Node.js runtime.
  */
 import { CloudWatchClient, MetricDatum, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
-import { AttributeValue, DeleteItemCommand, DynamoDBClient, PutItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
-import { GenerateCredentialReportCommand, GetAccountAuthorizationDetailsCommand, GetCredentialReportCommand, IAMClient } from "@aws-sdk/client-iam";
+import {
+    AttributeValue,
+    DeleteItemCommand,
+    DynamoDBClient,
+    PutItemCommand,
+    ScanCommand,
+} from "@aws-sdk/client-dynamodb";
+import {
+    GenerateCredentialReportCommand,
+    GetAccountAuthorizationDetailsCommand,
+    GetCredentialReportCommand,
+    IAMClient,
+} from "@aws-sdk/client-iam";
 import { ListSecretsCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { Backoff, errorName, withBackoff } from "./retry";
-import { IDENTITY_METRICS, MANAGED_BY_TAG, MANAGED_BY_VALUE, METRICS, MONITOR_ACTION, MonitorEvent, NAMESPACE, STATES, STATE_KEY, UsageState } from "./usage-contract";
-import { Evaluation, Identity, KeyUsage, ManagedSecret, evaluate, evaluateSecret, notice, parseCredentialReport, secretNotice } from "./usage-evaluate";
+import {
+    IDENTITY_METRICS,
+    MANAGED_BY_TAG,
+    MANAGED_BY_VALUE,
+    METRICS,
+    MONITOR_ACTION,
+    MonitorEvent,
+    NAMESPACE,
+    STATES,
+    STATE_KEY,
+    UsageState,
+} from "./usage-contract";
+import {
+    Evaluation,
+    Identity,
+    KeyUsage,
+    ManagedSecret,
+    evaluate,
+    evaluateSecret,
+    notice,
+    parseCredentialReport,
+    secretNotice,
+} from "./usage-evaluate";
 
 export * from "./usage-contract";
-export { evaluate, evaluateSecret, notice, parseCredentialReport, readThresholds, secretNotice } from "./usage-evaluate";
+export {
+    evaluate,
+    evaluateSecret,
+    notice,
+    parseCredentialReport,
+    readThresholds,
+    secretNotice,
+} from "./usage-evaluate";
 
 /** `MaxItems` of each listing page: GetAccountAuthorizationDetails allows 1–1,000 (default 100). */
 export const PAGE_ITEMS = 1000;
@@ -88,7 +127,17 @@ const TABLE_NAME = /^[\w.-]{3,255}$/;
 
 /** One structured log line: a step, its outcome and what it is about; never a value. */
 export interface MonitorLogLine {
-    readonly step: "event" | "list" | "credential-report" | "state" | "evaluate" | "notify" | "record" | "forget" | "metrics" | "run";
+    readonly step:
+        | "event"
+        | "list"
+        | "credential-report"
+        | "state"
+        | "evaluate"
+        | "notify"
+        | "record"
+        | "forget"
+        | "metrics"
+        | "run";
     readonly outcome: string;
     readonly identity?: string;
     readonly state?: UsageState;
@@ -151,17 +200,22 @@ export function isMonitorEvent(event: unknown): event is MonitorEvent {
         return false;
     }
     const e = event as Record<string, unknown>;
-    return Object.keys(e).sort().join(",") === "nhiAction,perIdentityMetrics,stateTable"
-        && e.nhiAction === MONITOR_ACTION
-        && typeof e.stateTable === "string" && TABLE_NAME.test(e.stateTable)
-        && typeof e.perIdentityMetrics === "boolean";
+    return (
+        Object.keys(e).sort().join(",") === "nhiAction,perIdentityMetrics,stateTable" &&
+        e.nhiAction === MONITOR_ACTION &&
+        typeof e.stateTable === "string" &&
+        TABLE_NAME.test(e.stateTable) &&
+        typeof e.perIdentityMetrics === "boolean"
+    );
 }
 
 /** One run of the monitor (see the file's comment). Throws after its metrics when any identity failed. */
 export async function monitorUsage(event: unknown, deps: MonitorDeps): Promise<RunSummary> {
     if (!isMonitorEvent(event)) {
         deps.log({ step: "event", outcome: "refused" });
-        throw new Error(`Invalid usage monitor event: expected exactly \`nhiAction\` ("${MONITOR_ACTION}"), \`stateTable\` (a DynamoDB table name) and \`perIdentityMetrics\` (true or false).`);
+        throw new Error(
+            `Invalid usage monitor event: expected exactly \`nhiAction\` ("${MONITOR_ACTION}"), \`stateTable\` (a DynamoDB table name) and \`perIdentityMetrics\` (true or false).`,
+        );
     }
     const call = <T>(send: () => Promise<T>) => withBackoff(send, deps);
     const now = deps.now();
@@ -181,23 +235,49 @@ export async function monitorUsage(event: unknown, deps: MonitorDeps): Promise<R
     let notices = 0;
     let failures = 0;
     /** Notifies and records one change of state (see the file's comment); false when it failed. */
-    const change = async (c: { id: string; arn: string; state: UsageState; previous: UsageState; notify?: string; notice: () => { subject: string; message: string } }) => {
+    const change = async (c: {
+        id: string;
+        arn: string;
+        state: UsageState;
+        previous: UsageState;
+        notify?: string;
+        notice: () => { subject: string; message: string };
+    }) => {
         try {
             if (c.notify !== undefined) {
                 const { subject, message } = c.notice();
-                await call(() => deps.sns.send(new PublishCommand({ TopicArn: c.notify, Subject: subject, Message: message, ...fifo(c.notify!, c.id, c.state, now) })));
+                await call(() =>
+                    deps.sns.send(
+                        new PublishCommand({
+                            TopicArn: c.notify,
+                            Subject: subject,
+                            Message: message,
+                            ...fifo(c.notify!, c.id, c.state, now),
+                        }),
+                    ),
+                );
                 notices++;
                 deps.log({ step: "notify", outcome: "sent", identity: c.arn, state: c.state, previous: c.previous });
             }
             if (c.state === "ok") {
                 await forget(event.stateTable, c.id, deps, call);
             } else {
-                await call(() => deps.dynamodb.send(new PutItemCommand({ TableName: event.stateTable, Item: stateItem(c.id, c.arn, c.state, now) })));
+                await call(() =>
+                    deps.dynamodb.send(
+                        new PutItemCommand({ TableName: event.stateTable, Item: stateItem(c.id, c.arn, c.state, now) }),
+                    ),
+                );
             }
             deps.log({ step: "record", outcome: "recorded", identity: c.arn, state: c.state });
         } catch (err) {
             failures++;
-            deps.log({ step: c.notify === undefined ? "record" : "notify", outcome: "failed", identity: c.arn, state: c.state, error: errorName(err) });
+            deps.log({
+                step: c.notify === undefined ? "record" : "notify",
+                outcome: "failed",
+                identity: c.arn,
+                state: c.state,
+                error: errorName(err),
+            });
         }
     };
     for (const identity of identities) {
@@ -207,12 +287,24 @@ export async function monitorUsage(event: unknown, deps: MonitorDeps): Promise<R
         const previous = recorded.get(identity.id) ?? "ok";
         recorded.delete(identity.id);
         deps.log({
-            step: "evaluate", outcome: e.state === previous ? "unchanged" : "changed", identity: identity.arn, state: e.state, previous,
-            daysSinceLastUse: e.daysSinceLastUse, ...(e.daysToExpiry === undefined ? {} : { daysToExpiry: e.daysToExpiry }),
+            step: "evaluate",
+            outcome: e.state === previous ? "unchanged" : "changed",
+            identity: identity.arn,
+            state: e.state,
+            previous,
+            daysSinceLastUse: e.daysSinceLastUse,
+            ...(e.daysToExpiry === undefined ? {} : { daysToExpiry: e.daysToExpiry }),
             ...(e.thresholds.invalid.length === 0 ? {} : { invalidTags: e.thresholds.invalid }),
         });
         if (e.state !== previous) {
-            await change({ id: identity.id, arn: identity.arn, state: e.state, previous, notify: e.thresholds.notify, notice: () => notice(identity, e, previous, now) });
+            await change({
+                id: identity.id,
+                arn: identity.arn,
+                state: e.state,
+                previous,
+                notify: e.thresholds.notify,
+                notice: () => notice(identity, e, previous, now),
+            });
         }
     }
     for (const secret of secrets) {
@@ -221,11 +313,23 @@ export async function monitorUsage(event: unknown, deps: MonitorDeps): Promise<R
         const previous = recorded.get(secret.arn) ?? "ok";
         recorded.delete(secret.arn);
         deps.log({
-            step: "evaluate", outcome: e.state === previous ? "unchanged" : "changed", identity: secret.arn, state: e.state, previous,
-            daysSinceRotation: e.daysSinceRotation, ...(e.invalid.length === 0 ? {} : { invalidTags: e.invalid }),
+            step: "evaluate",
+            outcome: e.state === previous ? "unchanged" : "changed",
+            identity: secret.arn,
+            state: e.state,
+            previous,
+            daysSinceRotation: e.daysSinceRotation,
+            ...(e.invalid.length === 0 ? {} : { invalidTags: e.invalid }),
         });
         if (e.state !== previous) {
-            await change({ id: secret.arn, arn: secret.arn, state: e.state, previous, notify: e.notify, notice: () => secretNotice(secret, e, previous, now) });
+            await change({
+                id: secret.arn,
+                arn: secret.arn,
+                state: e.state,
+                previous,
+                notify: e.notify,
+                notice: () => secretNotice(secret, e, previous, now),
+            });
         }
     }
     // What is left was recorded for identities no longer listed: deleted, or no longer ours.
@@ -237,7 +341,9 @@ export async function monitorUsage(event: unknown, deps: MonitorDeps): Promise<R
     const summary = { monitored: identities.length, secrets: secrets.length, counts, notices, failures };
     deps.log({ step: "run", outcome: failures === 0 ? "succeeded" : "failed", count: identities.length });
     if (failures > 0) {
-        throw new Error(`The usage monitor could not notify or record ${failures} of ${identities.length} identities; see the log lines with outcome "failed". The next run retries them.`);
+        throw new Error(
+            `The usage monitor could not notify or record ${failures} of ${identities.length} identities; see the log lines with outcome "failed". The next run retries them.`,
+        );
     }
     return summary;
 }
@@ -249,18 +355,43 @@ async function listManaged(deps: MonitorDeps, call: Call): Promise<Identity[]> {
     const identities: Identity[] = [];
     let marker: string | undefined;
     for (let page = 1; ; page++) {
-        const got = await call(() => deps.iam.send(new GetAccountAuthorizationDetailsCommand({ Filter: ["Role", "User"], MaxItems: PAGE_ITEMS, ...(marker === undefined ? {} : { Marker: marker }) })));
+        const got = await call(() =>
+            deps.iam.send(
+                new GetAccountAuthorizationDetailsCommand({
+                    Filter: ["Role", "User"],
+                    MaxItems: PAGE_ITEMS,
+                    ...(marker === undefined ? {} : { Marker: marker }),
+                }),
+            ),
+        );
         const before = identities.length;
         for (const r of got.RoleDetailList ?? []) {
             const tags = tagMap(r.Tags);
             if (tags[MANAGED_BY_TAG] === MANAGED_BY_VALUE) {
-                identities.push({ kind: "role", id: r.RoleId!, arn: r.Arn!, name: r.RoleName!, created: r.CreateDate!, tags, lastUsed: r.RoleLastUsed?.LastUsedDate, keys: [] });
+                identities.push({
+                    kind: "role",
+                    id: r.RoleId!,
+                    arn: r.Arn!,
+                    name: r.RoleName!,
+                    created: r.CreateDate!,
+                    tags,
+                    lastUsed: r.RoleLastUsed?.LastUsedDate,
+                    keys: [],
+                });
             }
         }
         for (const u of got.UserDetailList ?? []) {
             const tags = tagMap(u.Tags);
             if (tags[MANAGED_BY_TAG] === MANAGED_BY_VALUE) {
-                identities.push({ kind: "user", id: u.UserId!, arn: u.Arn!, name: u.UserName!, created: u.CreateDate!, tags, keys: [] as KeyUsage[] });
+                identities.push({
+                    kind: "user",
+                    id: u.UserId!,
+                    arn: u.Arn!,
+                    name: u.UserName!,
+                    created: u.CreateDate!,
+                    tags,
+                    keys: [] as KeyUsage[],
+                });
             }
         }
         deps.log({ step: "list", outcome: "page", page, count: identities.length - before });
@@ -284,16 +415,30 @@ async function listManagedSecrets(deps: MonitorDeps, call: Call): Promise<Manage
     const secrets: ManagedSecret[] = [];
     let token: string | undefined;
     for (let page = 1; ; page++) {
-        const got = await call(() => deps.secretsmanager.send(new ListSecretsCommand({
-            MaxResults: SECRET_PAGE_ITEMS,
-            Filters: [{ Key: "tag-key", Values: [MANAGED_BY_TAG] }, { Key: "tag-value", Values: [MANAGED_BY_VALUE] }],
-            ...(token === undefined ? {} : { NextToken: token }),
-        })));
+        const got = await call(() =>
+            deps.secretsmanager.send(
+                new ListSecretsCommand({
+                    MaxResults: SECRET_PAGE_ITEMS,
+                    Filters: [
+                        { Key: "tag-key", Values: [MANAGED_BY_TAG] },
+                        { Key: "tag-value", Values: [MANAGED_BY_VALUE] },
+                    ],
+                    ...(token === undefined ? {} : { NextToken: token }),
+                }),
+            ),
+        );
         const before = secrets.length;
         for (const s of got.SecretList ?? []) {
             const tags = tagMap(s.Tags);
             if (tags[MANAGED_BY_TAG] === MANAGED_BY_VALUE && s.ARN !== undefined && s.CreatedDate !== undefined) {
-                secrets.push({ arn: s.ARN, name: s.Name ?? s.ARN, created: s.CreatedDate, lastRotated: s.LastRotatedDate, rotateEveryDays: s.RotationEnabled ? s.RotationRules?.AutomaticallyAfterDays : undefined, tags });
+                secrets.push({
+                    arn: s.ARN,
+                    name: s.Name ?? s.ARN,
+                    created: s.CreatedDate,
+                    lastRotated: s.LastRotatedDate,
+                    rotateEveryDays: s.RotationEnabled ? s.RotationRules?.AutomaticallyAfterDays : undefined,
+                    tags,
+                });
             }
         }
         deps.log({ step: "list", outcome: "secrets-page", page, count: secrets.length - before });
@@ -313,7 +458,9 @@ async function credentialReport(deps: MonitorDeps, call: Call): Promise<Map<stri
         }
         if (poll >= REPORT_MAX_POLLS) {
             deps.log({ step: "credential-report", outcome: "not-ready", count: poll });
-            throw new Error(`IAM's credential report was still ${state} after ${poll} polls, ${(poll * REPORT_POLL_MS) / 1000} s apart.`);
+            throw new Error(
+                `IAM's credential report was still ${state} after ${poll} polls, ${(poll * REPORT_POLL_MS) / 1000} s apart.`,
+            );
         }
         await deps.sleep(REPORT_POLL_MS);
     }
@@ -333,7 +480,15 @@ async function readStates(table: string, deps: MonitorDeps, call: Call): Promise
     const states = new Map<string, UsageState>();
     let start: Record<string, AttributeValue> | undefined;
     do {
-        const got = await call(() => deps.dynamodb.send(new ScanCommand({ TableName: table, ConsistentRead: true, ...(start === undefined ? {} : { ExclusiveStartKey: start }) })));
+        const got = await call(() =>
+            deps.dynamodb.send(
+                new ScanCommand({
+                    TableName: table,
+                    ConsistentRead: true,
+                    ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+                }),
+            ),
+        );
         for (const item of got.Items ?? []) {
             const state = item.state?.S as UsageState | undefined;
             if (item[STATE_KEY]?.S !== undefined && state !== undefined && STATES.includes(state)) {
@@ -352,10 +507,17 @@ async function readStates(table: string, deps: MonitorDeps, call: Call): Promise
  * id its new state on this day, so a run retried within SNS's 5-minute window sends no duplicate.
  * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
  */
-function fifo(topic: string, id: string, state: UsageState, now: Date): { MessageGroupId?: string; MessageDeduplicationId?: string } {
+function fifo(
+    topic: string,
+    id: string,
+    state: UsageState,
+    now: Date,
+): { MessageGroupId?: string; MessageDeduplicationId?: string } {
     // Both at most 128 characters: a secret's ARN may be longer, so its last 100 (name and suffix).
     const group = id.slice(-100);
-    return topic.endsWith(".fifo") ? { MessageGroupId: group, MessageDeduplicationId: `${group}-${state}-${now.toISOString().slice(0, 10)}` } : {};
+    return topic.endsWith(".fifo")
+        ? { MessageGroupId: group, MessageDeduplicationId: `${group}-${state}-${now.toISOString().slice(0, 10)}` }
+        : {};
 }
 
 async function forget(table: string, id: string, deps: MonitorDeps, call: Call): Promise<void> {
@@ -376,9 +538,16 @@ async function publishMetrics(
     call: Call,
 ): Promise<void> {
     const at = deps.now();
-    const base = [{ Name: "Account", Value: deps.account }, { Name: "Region", Value: deps.region }];
-    const datum = (name: string, value: number, unit: "Count" | "None" = "Count", extra: MetricDatum["Dimensions"] = []): MetricDatum =>
-        ({ MetricName: name, Dimensions: [...base, ...extra!], Timestamp: at, Value: value, Unit: unit });
+    const base = [
+        { Name: "Account", Value: deps.account },
+        { Name: "Region", Value: deps.region },
+    ];
+    const datum = (
+        name: string,
+        value: number,
+        unit: "Count" | "None" = "Count",
+        extra: MetricDatum["Dimensions"] = [],
+    ): MetricDatum => ({ MetricName: name, Dimensions: [...base, ...extra!], Timestamp: at, Value: value, Unit: unit });
     const data: MetricDatum[] = [];
     if (perIdentity) {
         for (const [identity, e] of evaluations) {

@@ -46,12 +46,35 @@ export interface KeyStore {
 
 /** gRPC status names and their codes: the REST API reports errors as `{ error: { code: <HTTP>, status: "<NAME>", message } }`. @see https://cloud.google.com/apis/design/errors */
 const STATUS_CODES: Readonly<Record<string, number>> = {
-    CANCELLED: 1, UNKNOWN: 2, INVALID_ARGUMENT: 3, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, ALREADY_EXISTS: 6, PERMISSION_DENIED: 7,
-    RESOURCE_EXHAUSTED: 8, FAILED_PRECONDITION: 9, ABORTED: 10, OUT_OF_RANGE: 11, UNIMPLEMENTED: 12, INTERNAL: 13, UNAVAILABLE: 14,
-    DATA_LOSS: 15, UNAUTHENTICATED: 16,
+    CANCELLED: 1,
+    UNKNOWN: 2,
+    INVALID_ARGUMENT: 3,
+    DEADLINE_EXCEEDED: 4,
+    NOT_FOUND: 5,
+    ALREADY_EXISTS: 6,
+    PERMISSION_DENIED: 7,
+    RESOURCE_EXHAUSTED: 8,
+    FAILED_PRECONDITION: 9,
+    ABORTED: 10,
+    OUT_OF_RANGE: 11,
+    UNIMPLEMENTED: 12,
+    INTERNAL: 13,
+    UNAVAILABLE: 14,
+    DATA_LOSS: 15,
+    UNAUTHENTICATED: 16,
 };
 /** The code of an HTTP status when the body names none. */
-const HTTP_CODES: Readonly<Record<number, number>> = { 400: 3, 401: 16, 403: 7, 404: 5, 409: 10, 429: 8, 500: 13, 503: 14, 504: 4 };
+const HTTP_CODES: Readonly<Record<number, number>> = {
+    400: 3,
+    401: 16,
+    403: 7,
+    404: 5,
+    409: 10,
+    429: 8,
+    500: 13,
+    503: 14,
+    504: 4,
+};
 
 /** An IAM API error with its gRPC code, so that the shared retry rules apply to both APIs alike. */
 export class IamApiError extends Error {
@@ -65,7 +88,11 @@ export class IamApiError extends Error {
 }
 
 /** What `GoogleAuth.request` takes and gives, as far as used here. */
-export type Request = (opts: { url: string; method: "GET" | "POST" | "DELETE"; data?: unknown }) => Promise<{ data: unknown }>;
+export type Request = (opts: {
+    url: string;
+    method: "GET" | "POST" | "DELETE";
+    data?: unknown;
+}) => Promise<{ data: unknown }>;
 
 interface RawKey {
     name?: string;
@@ -88,10 +115,15 @@ function toKey(raw: RawKey): KeyInfo {
 
 /** The error `err` (a gaxios error, or anything) as an {@link IamApiError}; its message is Google's, which names no secret. */
 export function iamApiError(err: unknown): unknown {
-    const e = err as { response?: { status?: number; data?: { error?: { status?: string; message?: string } } }; status?: number } | null;
+    const e = err as {
+        response?: { status?: number; data?: { error?: { status?: string; message?: string } } };
+        status?: number;
+    } | null;
     const status = e?.response?.status ?? e?.status;
     const body = e?.response?.data?.error;
-    const code = (body?.status !== undefined ? STATUS_CODES[body.status] : undefined) ?? (status !== undefined ? HTTP_CODES[status] : undefined);
+    const code =
+        (body?.status !== undefined ? STATUS_CODES[body.status] : undefined) ??
+        (status !== undefined ? HTTP_CODES[status] : undefined);
     return code === undefined ? err : new IamApiError(code, body?.message ?? `HTTP ${status}`);
 }
 
@@ -106,7 +138,8 @@ export function iamKeyStore(request: Request): KeyStore {
     };
     return {
         async listKeys(account) {
-            const data = (await send({ url: `${IAM_API}/${account}/keys?keyTypes=USER_MANAGED`, method: "GET" })) as { keys?: RawKey[] } | undefined;
+            const data = (await send({ url: `${IAM_API}/${account}/keys?keyTypes=USER_MANAGED`, method: "GET" })) as
+                { keys?: RawKey[] } | undefined;
             return (data?.keys ?? []).map(toKey);
         },
         async createKey(account) {
@@ -131,7 +164,9 @@ export function iamKeyStore(request: Request): KeyStore {
  * library's types out of the project's type check; `Request` states the part used, and a test checks the pinned library has it.
  */
 export async function defaultKeyStore(): Promise<KeyStore> {
-    const { GoogleAuth } = require("google-auth-library") as { GoogleAuth: new (opts: { scopes: string[] }) => { request: Request } };
+    const { GoogleAuth } = require("google-auth-library") as {
+        GoogleAuth: new (opts: { scopes: string[] }) => { request: Request };
+    };
     const auth = new GoogleAuth({ scopes: ["https://www.googleapis.com/auth/cloud-platform"] });
     return iamKeyStore((opts) => auth.request(opts));
 }

@@ -43,7 +43,20 @@
  *
  * Logs: one JSON line per step (per key or version acted on), naming keys and versions, never a value.
  */
-import { BaseDeps, Call, DAY_MS, FAILED_PRECONDITION, GRACE_LABEL, NOT_FOUND, PERIOD_LABEL, PubsubCloudEvent, defaultDeps, newestEnabled, receive, versionsPastGrace } from "./rotation";
+import {
+    BaseDeps,
+    Call,
+    DAY_MS,
+    FAILED_PRECONDITION,
+    GRACE_LABEL,
+    NOT_FOUND,
+    PERIOD_LABEL,
+    PubsubCloudEvent,
+    defaultDeps,
+    newestEnabled,
+    receive,
+    versionsPastGrace,
+} from "./rotation";
 import { CreatedKey, defaultKeyStore, KeyInfo, KeyStore } from "./key-store";
 import { defaultSecretStore, ReadingSecretStore, SecretInfo, VersionInfo } from "./secret-store";
 
@@ -68,8 +81,19 @@ const GONE_CODES: ReadonlySet<number> = new Set([NOT_FOUND, FAILED_PRECONDITION]
 
 /** Exactly the permissions the function uses, each on its own secret or its own service account only. */
 export const PERMISSIONS = {
-    secret: ["secretmanager.secrets.get", "secretmanager.versions.access", "secretmanager.versions.add", "secretmanager.versions.disable", "secretmanager.versions.list"],
-    serviceAccount: ["iam.serviceAccountKeys.create", "iam.serviceAccountKeys.delete", "iam.serviceAccountKeys.disable", "iam.serviceAccountKeys.list"],
+    secret: [
+        "secretmanager.secrets.get",
+        "secretmanager.versions.access",
+        "secretmanager.versions.add",
+        "secretmanager.versions.disable",
+        "secretmanager.versions.list",
+    ],
+    serviceAccount: [
+        "iam.serviceAccountKeys.create",
+        "iam.serviceAccountKeys.delete",
+        "iam.serviceAccountKeys.disable",
+        "iam.serviceAccountKeys.list",
+    ],
 } as const;
 
 export interface KeyRotationDeps extends BaseDeps<ReadingSecretStore> {
@@ -102,22 +126,37 @@ const ID = /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/;
 export function keyPolicy(secret: SecretInfo): KeyPolicy | { readonly problem: string } {
     const accountId = secret.labels[ACCOUNT_LABEL];
     const project = secret.labels[PROJECT_LABEL];
-    for (const [label, value] of [[ACCOUNT_LABEL, accountId], [PROJECT_LABEL, project]] as const) {
+    for (const [label, value] of [
+        [ACCOUNT_LABEL, accountId],
+        [PROJECT_LABEL, project],
+    ] as const) {
         if (value === undefined || !ID.test(value)) {
-            return { problem: `label \`${label}\` is ${value === undefined ? "missing" : `"${value}"`}; allowed: a service account or project ID (6–30 lower-case letters, digits and hyphens)` };
+            return {
+                problem: `label \`${label}\` is ${value === undefined ? "missing" : `"${value}"`}; allowed: a service account or project ID (6–30 lower-case letters, digits and hyphens)`,
+            };
         }
     }
-    const days = (label: string): number | undefined => (/^[0-9]{1,3}$/.test(secret.labels[label] ?? "") ? Number(secret.labels[label]) : undefined);
+    const days = (label: string): number | undefined =>
+        /^[0-9]{1,3}$/.test(secret.labels[label] ?? "") ? Number(secret.labels[label]) : undefined;
     const period = days(PERIOD_LABEL);
     const grace = days(GRACE_LABEL);
     if (period === undefined || period < 1 || period > 365) {
-        return { problem: `label \`${PERIOD_LABEL}\` is ${secret.labels[PERIOD_LABEL] === undefined ? "missing" : `"${secret.labels[PERIOD_LABEL]}"`}; allowed: a whole number of days from 1 to 365` };
+        return {
+            problem: `label \`${PERIOD_LABEL}\` is ${secret.labels[PERIOD_LABEL] === undefined ? "missing" : `"${secret.labels[PERIOD_LABEL]}"`}; allowed: a whole number of days from 1 to 365`,
+        };
     }
     if (grace === undefined || grace >= period) {
-        return { problem: `label \`${GRACE_LABEL}\` is ${secret.labels[GRACE_LABEL] === undefined ? "missing" : `"${secret.labels[GRACE_LABEL]}"`}; allowed: a whole number of days shorter than the period (${period})` };
+        return {
+            problem: `label \`${GRACE_LABEL}\` is ${secret.labels[GRACE_LABEL] === undefined ? "missing" : `"${secret.labels[GRACE_LABEL]}"`}; allowed: a whole number of days shorter than the period (${period})`,
+        };
     }
     const email = `${accountId}@${project}.iam.gserviceaccount.com`;
-    return { account: `projects/${project}/serviceAccounts/${email}`, email, graceMs: grace * DAY_MS, periodMs: period * DAY_MS };
+    return {
+        account: `projects/${project}/serviceAccounts/${email}`,
+        email,
+        graceMs: grace * DAY_MS,
+        periodMs: period * DAY_MS,
+    };
 }
 
 /** The key ID a version's credentials file names, when it is a key of `email`. */
@@ -135,16 +174,27 @@ export function keyIdOf(credentials: Buffer, email: string): string | undefined 
  * (a key made at `t` is replaced at about `t + period` and disabled `grace` later: the schedule's time, earlier for a key Google
  * disabled, which may go sooner), and keys a crashed run made and never stored.
  */
-export function keysToDelete(keys: readonly KeyInfo[], held: ReadonlySet<string>, newestVersionTime: number, policy: Pick<KeyPolicy, "graceMs" | "periodMs">, now: number): KeyInfo[] {
+export function keysToDelete(
+    keys: readonly KeyInfo[],
+    held: ReadonlySet<string>,
+    newestVersionTime: number,
+    policy: Pick<KeyPolicy, "graceMs" | "periodMs">,
+    now: number,
+): KeyInfo[] {
     return keys.filter((k) => {
         if (held.has(k.id)) return false;
-        if (k.disabled) return k.validAfterTime + policy.periodMs + policy.graceMs + Math.max(policy.graceMs, MIN_DISABLED_MS) <= now;
+        if (k.disabled)
+            return (
+                k.validAfterTime + policy.periodMs + policy.graceMs + Math.max(policy.graceMs, MIN_DISABLED_MS) <= now
+            );
         return k.validAfterTime > newestVersionTime && k.validAfterTime + ORPHAN_AFTER_MS <= now;
     });
 }
 
 /** Builds a handler; tests pass fake stores, a fixed clock and an instant sleep. */
-export function createKeyRotationHandler(overrides: Partial<KeyRotationDeps> = {}): (event: PubsubCloudEvent) => Promise<KeyRotationResult> {
+export function createKeyRotationHandler(
+    overrides: Partial<KeyRotationDeps> = {},
+): (event: PubsubCloudEvent) => Promise<KeyRotationResult> {
     let keys: Promise<KeyStore> | undefined;
     const deps: KeyRotationDeps = {
         keys: () =>
@@ -166,10 +216,22 @@ async function rotate(event: PubsubCloudEvent, deps: KeyRotationDeps): Promise<K
     const { secret, info, store, call } = received;
     const policy = keyPolicy(info);
     if ("problem" in policy) {
-        deps.log({ severity: "ERROR", message: `refused: ${policy.problem}`, secret, step: "read-secret", outcome: "refused" });
+        deps.log({
+            severity: "ERROR",
+            message: `refused: ${policy.problem}`,
+            secret,
+            step: "read-secret",
+            outcome: "refused",
+        });
         return { outcome: "refused", ...NOTHING };
     }
-    deps.log({ severity: "INFO", message: `key of ${policy.email}; grace ${policy.graceMs / DAY_MS} days`, secret, step: "read-secret", outcome: "read" });
+    deps.log({
+        severity: "INFO",
+        message: `key of ${policy.email}; grace ${policy.graceMs / DAY_MS} days`,
+        secret,
+        step: "read-secret",
+        outcome: "read",
+    });
     const iam = await deps.keys();
     const result = { disabledKeys: [] as string[], deletedKeys: [] as string[], disabledVersions: [] as string[] };
 
@@ -177,7 +239,14 @@ async function rotate(event: PubsubCloudEvent, deps: KeyRotationDeps): Promise<K
     let versions = await call("list-versions", undefined, () => store.listVersions(secret));
     const keyOf = await readKeyIds(versions, policy.email, store, call, deps, secret);
     let keys = await call("list-keys", policy.account, () => iam.listKeys(policy.account));
-    deps.log({ severity: "INFO", message: `${keys.length} user-managed key(s), ${keys.filter((k) => k.disabled).length} disabled`, secret, step: "list-keys", version: policy.account, outcome: "listed" });
+    deps.log({
+        severity: "INFO",
+        message: `${keys.length} user-managed key(s), ${keys.filter((k) => k.disabled).length} disabled`,
+        secret,
+        step: "list-keys",
+        version: policy.account,
+        outcome: "listed",
+    });
 
     // 2. Delete what can no longer serve.
     const now = deps.now();
@@ -185,7 +254,16 @@ async function rotate(event: PubsubCloudEvent, deps: KeyRotationDeps): Promise<K
     for (const key of keysToDelete(keys, new Set(keyOf.values()), newestTime, policy, now)) {
         if (await gone(call, "delete-key", key.name, () => iam.deleteKey(key.name), deps, secret)) continue;
         result.deletedKeys.push(key.name);
-        deps.log({ severity: "INFO", message: key.disabled ? "deleted a key disabled for a period" : "deleted a key a failed run made and never stored", secret, step: "delete-key", version: key.name, outcome: "deleted" });
+        deps.log({
+            severity: "INFO",
+            message: key.disabled
+                ? "deleted a key disabled for a period"
+                : "deleted a key a failed run made and never stored",
+            secret,
+            step: "delete-key",
+            version: key.name,
+            outcome: "deleted",
+        });
     }
     keys = keys.filter((k) => !result.deletedKeys.includes(k.name));
 
@@ -196,21 +274,64 @@ async function rotate(event: PubsubCloudEvent, deps: KeyRotationDeps): Promise<K
     let created: CreatedKey | undefined;
     let added: VersionInfo | undefined;
     if (works && current !== undefined && current.createTime + policy.periodMs - DUE_SLACK_MS > now) {
-        deps.log({ severity: "INFO", message: `the newest key is due at ${new Date(current.createTime + policy.periodMs).toISOString()}`, secret, step: "create-key", version: currentKey.name, outcome: "not-due" });
+        deps.log({
+            severity: "INFO",
+            message: `the newest key is due at ${new Date(current.createTime + policy.periodMs).toISOString()}`,
+            secret,
+            step: "create-key",
+            version: currentKey.name,
+            outcome: "not-due",
+        });
     } else {
         if (current && !works) {
-            deps.log({ severity: "WARNING", message: `the newest version's key ${currentKey ? `was disabled (${currentKey.disableReason ?? "no reason given"})` : "is gone"}: rotating now`, secret, step: "create-key", version: currentKey?.name ?? current.name, outcome: "key-unusable" });
+            deps.log({
+                severity: "WARNING",
+                message: `the newest version's key ${currentKey ? `was disabled (${currentKey.disableReason ?? "no reason given"})` : "is gone"}: rotating now`,
+                secret,
+                step: "create-key",
+                version: currentKey?.name ?? current.name,
+                outcome: "key-unusable",
+            });
         }
         if (keys.length >= MAX_KEYS) {
-            deps.log({ severity: "ERROR", message: `failed: the account has ${keys.length} keys, Google's limit is ${MAX_KEYS}; none can be retired yet`, secret, step: "create-key", version: policy.account, outcome: "failed" });
-            throw new Error(`The service account ${policy.email} has ${keys.length} keys and none can be retired yet (Google's limit is ${MAX_KEYS}).`);
+            deps.log({
+                severity: "ERROR",
+                message: `failed: the account has ${keys.length} keys, Google's limit is ${MAX_KEYS}; none can be retired yet`,
+                secret,
+                step: "create-key",
+                version: policy.account,
+                outcome: "failed",
+            });
+            throw new Error(
+                `The service account ${policy.email} has ${keys.length} keys and none can be retired yet (Google's limit is ${MAX_KEYS}).`,
+            );
         }
         // The key-limit error carries a day-long RetryInfo: retrying it within the run would not help.
-        created = await call("create-key", policy.account, () => iam.createKey(policy.account), undefined, (err) => !/maximum number of keys/i.test(String((err as Error).message)));
-        deps.log({ severity: "INFO", message: "created a key", secret, step: "create-key", version: created.name, outcome: "created" });
+        created = await call(
+            "create-key",
+            policy.account,
+            () => iam.createKey(policy.account),
+            undefined,
+            (err) => !/maximum number of keys/i.test(String((err as Error).message)),
+        );
+        deps.log({
+            severity: "INFO",
+            message: "created a key",
+            secret,
+            step: "create-key",
+            version: created.name,
+            outcome: "created",
+        });
         const key = created;
         added = await call("add-version", undefined, () => store.addVersion(secret, key.credentials));
-        deps.log({ severity: "INFO", message: "stored the key as a new version", secret, step: "add-version", version: added.name, outcome: "added" });
+        deps.log({
+            severity: "INFO",
+            message: "stored the key as a new version",
+            secret,
+            step: "add-version",
+            version: added.name,
+            outcome: "added",
+        });
         keyOf.set(added.name, created.id);
         keys = [...keys, created];
         versions = [...versions, added];
@@ -221,51 +342,109 @@ async function rotate(event: PubsubCloudEvent, deps: KeyRotationDeps): Promise<K
     const holdsWorkingKey = (v: VersionInfo) => keys.some((k) => k.id === keyOf.get(v.name) && !k.disabled);
     const retiring = new Set([
         ...versionsPastGrace(versions, policy.graceMs, now, added?.name).map((v) => v.name),
-        ...versions.filter((v) => v.state === "ENABLED" && v.name !== newest.name && !holdsWorkingKey(v)).map((v) => v.name),
+        ...versions
+            .filter((v) => v.state === "ENABLED" && v.name !== newest.name && !holdsWorkingKey(v))
+            .map((v) => v.name),
     ]);
-    const kept = new Set(versions.filter((v) => v.state === "ENABLED" && !retiring.has(v.name)).map((v) => keyOf.get(v.name)));
+    const kept = new Set(
+        versions.filter((v) => v.state === "ENABLED" && !retiring.has(v.name)).map((v) => keyOf.get(v.name)),
+    );
     for (const key of keys) {
         // A key no version holds yet, made in the last minutes, may belong to a delivery running beside this one: left alone.
         const inFlight = ![...keyOf.values()].includes(key.id) && key.validAfterTime + ORPHAN_AFTER_MS > now;
         if (key.disabled || kept.has(key.id) || inFlight) continue;
         if (await gone(call, "disable-key", key.name, () => iam.disableKey(key.name), deps, secret)) continue;
         result.disabledKeys.push(key.name);
-        deps.log({ severity: "INFO", message: "disabled a key no version in use holds", secret, step: "disable-key", version: key.name, outcome: "disabled" });
+        deps.log({
+            severity: "INFO",
+            message: "disabled a key no version in use holds",
+            secret,
+            step: "disable-key",
+            version: key.name,
+            outcome: "disabled",
+        });
     }
     for (const v of versions.filter((x) => retiring.has(x.name)).sort((a, b) => a.id - b.id)) {
         if (await gone(call, "disable-version", v.name, () => store.disableVersion(v.name), deps, secret)) continue;
         result.disabledVersions.push(v.name);
-        deps.log({ severity: "INFO", message: holdsWorkingKey(v) ? "disabled a version past its grace period" : "disabled a version whose key no longer works", secret, step: "disable-version", version: v.name, outcome: "disabled" });
+        deps.log({
+            severity: "INFO",
+            message: holdsWorkingKey(v)
+                ? "disabled a version past its grace period"
+                : "disabled a version whose key no longer works",
+            secret,
+            step: "disable-version",
+            version: v.name,
+            outcome: "disabled",
+        });
     }
     const outcome = created ? "rotated" : "not-due";
-    deps.log({ severity: "INFO", message: `${outcome}; deleted ${result.deletedKeys.length} key(s), disabled ${result.disabledKeys.length} key(s) and ${result.disabledVersions.length} version(s)`, secret, step: "done", version: newest.name, outcome });
+    deps.log({
+        severity: "INFO",
+        message: `${outcome}; deleted ${result.deletedKeys.length} key(s), disabled ${result.disabledKeys.length} key(s) and ${result.disabledVersions.length} version(s)`,
+        secret,
+        step: "done",
+        version: newest.name,
+        outcome,
+    });
     return { outcome, added: added?.name, createdKey: created?.name, ...result };
 }
 
 /** Step `read-versions`: version → the key ID its credentials file names, for every enabled version that holds one of the account's keys. */
-async function readKeyIds(versions: readonly VersionInfo[], email: string, store: ReadingSecretStore, call: Call, deps: KeyRotationDeps, secret: string): Promise<Map<string, string>> {
+async function readKeyIds(
+    versions: readonly VersionInfo[],
+    email: string,
+    store: ReadingSecretStore,
+    call: Call,
+    deps: KeyRotationDeps,
+    secret: string,
+): Promise<Map<string, string>> {
     const keyOf = new Map<string, string>();
     for (const v of versions.filter((x) => x.state === "ENABLED")) {
         try {
-            const id = keyIdOf(await call("read-versions", v.name, () => store.accessVersion(v.name), GONE_CODES), email);
+            const id = keyIdOf(
+                await call("read-versions", v.name, () => store.accessVersion(v.name), GONE_CODES),
+                email,
+            );
             if (id !== undefined) keyOf.set(v.name, id);
         } catch (err) {
             if (!GONE_CODES.has((err as { code?: number }).code ?? -1)) throw err;
         }
     }
-    deps.log({ severity: "INFO", message: `${keyOf.size} of ${versions.filter((x) => x.state === "ENABLED").length} enabled version(s) hold a key of the account`, secret, step: "read-versions", outcome: "read" });
+    deps.log({
+        severity: "INFO",
+        message: `${keyOf.size} of ${versions.filter((x) => x.state === "ENABLED").length} enabled version(s) hold a key of the account`,
+        secret,
+        step: "read-versions",
+        outcome: "read",
+    });
     return keyOf;
 }
 
 /** Runs a disable or delete; true when the target was already gone (NOT_FOUND, FAILED_PRECONDITION), which is logged and skipped. */
-async function gone(call: Call, step: "disable-key" | "delete-key" | "disable-version", name: string, fn: () => Promise<void>, deps: KeyRotationDeps, secret: string): Promise<boolean> {
+async function gone(
+    call: Call,
+    step: "disable-key" | "delete-key" | "disable-version",
+    name: string,
+    fn: () => Promise<void>,
+    deps: KeyRotationDeps,
+    secret: string,
+): Promise<boolean> {
     try {
         await call(step, name, fn, GONE_CODES);
         return false;
     } catch (err) {
         const code = (err as { code?: number }).code;
         if (code === undefined || !GONE_CODES.has(code)) throw err;
-        deps.log({ severity: "INFO", message: `already gone or not enabled (gRPC code ${code})`, secret, step, version: name, outcome: "skipped", code });
+        deps.log({
+            severity: "INFO",
+            message: `already gone or not enabled (gRPC code ${code})`,
+            secret,
+            step,
+            version: name,
+            outcome: "skipped",
+            code,
+        });
         return true;
     }
 }

@@ -17,11 +17,36 @@
  * The check runs at each rotation, so a version is disabled at the first rotation after its grace has ended.
  */
 import { randomBytes as nodeRandomBytes } from "crypto";
-import { BaseDeps, FAILED_PRECONDITION, NOT_FOUND, PubsubCloudEvent, alreadyRotated, defaultDeps, errorCode, graceOf, newestEnabled, receive, versionsPastGrace } from "./rotation";
+import {
+    BaseDeps,
+    FAILED_PRECONDITION,
+    NOT_FOUND,
+    PubsubCloudEvent,
+    alreadyRotated,
+    defaultDeps,
+    errorCode,
+    graceOf,
+    newestEnabled,
+    receive,
+    versionsPastGrace,
+} from "./rotation";
 import { defaultSecretStore, SecretInfo, SecretStore } from "./secret-store";
 import { generateValue, ValueSpec, valueSpecFromLabels } from "./value";
 
-export { BASE_DELAY_MS, GRACE_LABEL, LogLine, MAX_ATTEMPTS, MAX_DELAY_MS, PERIOD_LABEL, PubsubCloudEvent, RETRYABLE_CODES, ROTATE_EVENT, Step, backoffDelay, versionsPastGrace } from "./rotation";
+export {
+    BASE_DELAY_MS,
+    GRACE_LABEL,
+    LogLine,
+    MAX_ATTEMPTS,
+    MAX_DELAY_MS,
+    PERIOD_LABEL,
+    PubsubCloudEvent,
+    RETRYABLE_CODES,
+    ROTATE_EVENT,
+    Step,
+    backoffDelay,
+    versionsPastGrace,
+} from "./rotation";
 
 /** gRPC codes that mean a version is no longer enabled by the time it is disabled: NOT_FOUND (5), FAILED_PRECONDITION (9). */
 export const GONE_CODES: ReadonlySet<number> = new Set([NOT_FOUND, FAILED_PRECONDITION]);
@@ -53,8 +78,13 @@ export function rotationPolicy(secret: SecretInfo): RotationPolicy | { readonly 
 }
 
 /** Builds a handler; tests pass a fake store, a fixed clock and an instant sleep. */
-export function createRotationHandler(overrides: Partial<RotationDeps> = {}): (event: PubsubCloudEvent) => Promise<RotationResult> {
-    const deps: RotationDeps = { randomBytes: nodeRandomBytes, ...defaultDeps<SecretStore>(defaultSecretStore, overrides) };
+export function createRotationHandler(
+    overrides: Partial<RotationDeps> = {},
+): (event: PubsubCloudEvent) => Promise<RotationResult> {
+    const deps: RotationDeps = {
+        randomBytes: nodeRandomBytes,
+        ...defaultDeps<SecretStore>(defaultSecretStore, overrides),
+    };
     return (event) => rotate(event, deps);
 }
 
@@ -64,20 +94,46 @@ async function rotate(event: PubsubCloudEvent, deps: RotationDeps): Promise<Rota
     const { secret, publishTime, info, store, call } = received;
     const policy = rotationPolicy(info);
     if ("problem" in policy) {
-        deps.log({ severity: "ERROR", message: `refused: ${policy.problem}`, secret, step: "read-secret", outcome: "refused" });
+        deps.log({
+            severity: "ERROR",
+            message: `refused: ${policy.problem}`,
+            secret,
+            step: "read-secret",
+            outcome: "refused",
+        });
         return { outcome: "refused", disabled: [] };
     }
-    deps.log({ severity: "INFO", message: `value ${policy.value.format}, ${policy.value.length} characters; grace ${policy.graceMs / 86_400_000} days`, secret, step: "read-secret", outcome: "read" });
+    deps.log({
+        severity: "INFO",
+        message: `value ${policy.value.format}, ${policy.value.length} characters; grace ${policy.graceMs / 86_400_000} days`,
+        secret,
+        step: "read-secret",
+        outcome: "read",
+    });
 
     // The guard and the add run together inside one retried call: after an UNAVAILABLE the add may have happened, so look again.
     const added = await call("add-version", undefined, async () => {
         const done = alreadyRotated(await store.listVersions(secret), publishTime);
         if (done) {
-            deps.log({ severity: "INFO", message: "this rotation already added the newest version", secret, step: "add-version", version: done.name, outcome: "already-added" });
+            deps.log({
+                severity: "INFO",
+                message: "this rotation already added the newest version",
+                secret,
+                step: "add-version",
+                version: done.name,
+                outcome: "already-added",
+            });
             return undefined;
         }
         const v = await store.addVersion(secret, Buffer.from(generateValue(policy.value, deps.randomBytes), "utf8"));
-        deps.log({ severity: "INFO", message: "added a version", secret, step: "add-version", version: v.name, outcome: "added" });
+        deps.log({
+            severity: "INFO",
+            message: "added a version",
+            secret,
+            step: "add-version",
+            version: v.name,
+            outcome: "added",
+        });
         return v;
     });
 
@@ -88,15 +144,37 @@ async function rotate(event: PubsubCloudEvent, deps: RotationDeps): Promise<Rota
         try {
             await call("disable-version", v.name, () => store.disableVersion(v.name), GONE_CODES);
             disabled.push(v.name);
-            deps.log({ severity: "INFO", message: "disabled a version past its grace period", secret, step: "disable-version", version: v.name, outcome: "disabled" });
+            deps.log({
+                severity: "INFO",
+                message: "disabled a version past its grace period",
+                secret,
+                step: "disable-version",
+                version: v.name,
+                outcome: "disabled",
+            });
         } catch (err) {
             const code = errorCode(err);
             if (code === undefined || !GONE_CODES.has(code)) throw err;
-            deps.log({ severity: "INFO", message: `no longer enabled (gRPC code ${code})`, secret, step: "disable-version", version: v.name, outcome: "skipped", code });
+            deps.log({
+                severity: "INFO",
+                message: `no longer enabled (gRPC code ${code})`,
+                secret,
+                step: "disable-version",
+                version: v.name,
+                outcome: "skipped",
+                code,
+            });
         }
     }
     const outcome = added ? "rotated" : "already-rotated";
-    deps.log({ severity: "INFO", message: `${outcome}; disabled ${disabled.length} version(s)`, secret, step: "done", version: newestEnabled(versions)?.name, outcome });
+    deps.log({
+        severity: "INFO",
+        message: `${outcome}; disabled ${disabled.length} version(s)`,
+        secret,
+        step: "done",
+        version: newestEnabled(versions)?.name,
+        outcome,
+    });
     return { outcome, added: added?.name, disabled };
 }
 

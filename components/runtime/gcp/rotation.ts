@@ -101,7 +101,13 @@ export interface BaseDeps<S extends SecretStore = SecretStore> {
  * Runs one call, retrying throttling and unavailability. Anything else is rethrown: a code in `handled` for the caller to deal
  * with, any other error logged first, and the run fails so that Pub/Sub delivers the message again.
  */
-export type Call = <T>(step: Step, version: string | undefined, fn: () => Promise<T>, handled?: ReadonlySet<number>, retryable?: (err: unknown) => boolean) => Promise<T>;
+export type Call = <T>(
+    step: Step,
+    version: string | undefined,
+    fn: () => Promise<T>,
+    handled?: ReadonlySet<number>,
+    retryable?: (err: unknown) => boolean,
+) => Promise<T>;
 
 /** A rotation that was received and whose secret was read. */
 export interface Received<S extends SecretStore> {
@@ -113,7 +119,10 @@ export interface Received<S extends SecretStore> {
 }
 
 /** The default dependencies, with one store per function instance made on the first event; a failed load is not kept. */
-export function defaultDeps<S extends SecretStore>(load: () => Promise<S>, overrides: Partial<BaseDeps<S>>): BaseDeps<S> {
+export function defaultDeps<S extends SecretStore>(
+    load: () => Promise<S>,
+    overrides: Partial<BaseDeps<S>>,
+): BaseDeps<S> {
     let store: Promise<S> | undefined;
     return {
         store: () =>
@@ -134,21 +143,42 @@ export function defaultDeps<S extends SecretStore>(load: () => Promise<S>, overr
  * there. A notification of another type is ignored; one that names no secret, or a secret deleted since, is acknowledged
  * (`refused`) rather than failed, since redelivery could never help.
  */
-export async function receive<S extends SecretStore>(event: PubsubCloudEvent, deps: BaseDeps<S>): Promise<Received<S> | { readonly outcome: "ignored" | "refused" }> {
+export async function receive<S extends SecretStore>(
+    event: PubsubCloudEvent,
+    deps: BaseDeps<S>,
+): Promise<Received<S> | { readonly outcome: "ignored" | "refused" }> {
     const message = event.data?.message ?? {};
     const attributes = message.attributes ?? {};
     const eventType = attributes.eventType;
     if (eventType !== ROTATE_EVENT) {
-        deps.log({ severity: "INFO", message: `ignored: event type ${eventType ?? "(none)"} is not ${ROTATE_EVENT}`, secret: attributes.secretId, step: "receive", outcome: "ignored" });
+        deps.log({
+            severity: "INFO",
+            message: `ignored: event type ${eventType ?? "(none)"} is not ${ROTATE_EVENT}`,
+            secret: attributes.secretId,
+            step: "receive",
+            outcome: "ignored",
+        });
         return { outcome: "ignored" };
     }
     const secret = attributes.secretId ?? secretNameFromData(message.data);
     const publishTime = Date.parse(message.publishTime ?? event.time ?? "");
     if (!secret || Number.isNaN(publishTime)) {
-        deps.log({ severity: "ERROR", message: `refused: the ${ROTATE_EVENT} message has no ${secret ? "publish time" : "secretId attribute and no secret name in its data"}`, secret, step: "receive", outcome: "refused" });
+        deps.log({
+            severity: "ERROR",
+            message: `refused: the ${ROTATE_EVENT} message has no ${secret ? "publish time" : "secretId attribute and no secret name in its data"}`,
+            secret,
+            step: "receive",
+            outcome: "refused",
+        });
         return { outcome: "refused" };
     }
-    deps.log({ severity: "INFO", message: `rotation requested at ${new Date(publishTime).toISOString()}`, secret, step: "receive", outcome: "accepted" });
+    deps.log({
+        severity: "INFO",
+        message: `rotation requested at ${new Date(publishTime).toISOString()}`,
+        secret,
+        step: "receive",
+        outcome: "accepted",
+    });
 
     const call: Call = async (step, version, fn, handled = NO_CODES, retryable = () => true) => {
         for (let attempt = 1; ; attempt++) {
@@ -158,12 +188,30 @@ export async function receive<S extends SecretStore>(event: PubsubCloudEvent, de
                 const code = errorCode(err);
                 if (code !== undefined && RETRYABLE_CODES.has(code) && retryable(err) && attempt < MAX_ATTEMPTS) {
                     const delay = backoffDelay(attempt, deps.random);
-                    deps.log({ severity: "WARNING", message: `gRPC code ${code}; retrying in ${delay} ms`, secret, step, version, outcome: "retrying", attempt, code });
+                    deps.log({
+                        severity: "WARNING",
+                        message: `gRPC code ${code}; retrying in ${delay} ms`,
+                        secret,
+                        step,
+                        version,
+                        outcome: "retrying",
+                        attempt,
+                        code,
+                    });
                     await deps.sleep(delay);
                     continue;
                 }
                 if (code === undefined || !handled.has(code)) {
-                    deps.log({ severity: "ERROR", message: `failed${code === undefined ? "" : ` with gRPC code ${code}`} after ${attempt} attempt(s)`, secret, step, version, outcome: "failed", attempt, code });
+                    deps.log({
+                        severity: "ERROR",
+                        message: `failed${code === undefined ? "" : ` with gRPC code ${code}`} after ${attempt} attempt(s)`,
+                        secret,
+                        step,
+                        version,
+                        outcome: "failed",
+                        attempt,
+                        code,
+                    });
                 }
                 throw err;
             }
@@ -177,7 +225,14 @@ export async function receive<S extends SecretStore>(event: PubsubCloudEvent, de
     } catch (err) {
         // A secret deleted since the notification was sent will never rotate: acknowledge instead of failing for days of redelivery.
         if (errorCode(err) !== NOT_FOUND) throw err;
-        deps.log({ severity: "WARNING", message: "refused: the secret no longer exists", secret, step: "read-secret", outcome: "refused", code: NOT_FOUND });
+        deps.log({
+            severity: "WARNING",
+            message: "refused: the secret no longer exists",
+            secret,
+            step: "read-secret",
+            outcome: "refused",
+            code: NOT_FOUND,
+        });
         return { outcome: "refused" };
     }
 }
@@ -190,12 +245,17 @@ export function graceOf(secret: SecretInfo): number | { readonly problem: string
         return /^[0-9]{1,4}$/.test(text) ? Number(text) : null;
     };
     const grace = days(GRACE_LABEL);
-    if (grace === null) return { problem: `label \`${GRACE_LABEL}\` is "${secret.labels[GRACE_LABEL]}"; allowed: a whole number of days` };
+    if (grace === null)
+        return {
+            problem: `label \`${GRACE_LABEL}\` is "${secret.labels[GRACE_LABEL]}"; allowed: a whole number of days`,
+        };
     if (grace !== undefined) return grace * DAY_MS;
     if (secret.rotationPeriodSeconds !== undefined) return secret.rotationPeriodSeconds * 1000;
     const period = days(PERIOD_LABEL);
     if (period === null || period === undefined || period === 0) {
-        return { problem: `neither \`rotation.rotationPeriod\` nor a valid label \`${GRACE_LABEL}\` or \`${PERIOD_LABEL}\` (a whole number of days) says how long a replaced version stays enabled` };
+        return {
+            problem: `neither \`rotation.rotationPeriod\` nor a valid label \`${GRACE_LABEL}\` or \`${PERIOD_LABEL}\` (a whole number of days) says how long a replaced version stays enabled`,
+        };
     }
     return period * DAY_MS;
 }
@@ -204,9 +264,16 @@ export function graceOf(secret: SecretInfo): number | { readonly problem: string
  * The enabled versions to disable at `now`: those whose next newer enabled version was created more than `graceMs` ago.
  * The newest enabled version has no successor, so it is always kept; `keep` (the version just added) is kept too.
  */
-export function versionsPastGrace(versions: readonly VersionInfo[], graceMs: number, now: number, keep?: string): VersionInfo[] {
+export function versionsPastGrace(
+    versions: readonly VersionInfo[],
+    graceMs: number,
+    now: number,
+    keep?: string,
+): VersionInfo[] {
     const enabled = versions.filter((v) => v.state === "ENABLED").sort((a, b) => a.id - b.id);
-    return enabled.filter((v, i) => i < enabled.length - 1 && v.name !== keep && enabled[i + 1].createTime + graceMs <= now);
+    return enabled.filter(
+        (v, i) => i < enabled.length - 1 && v.name !== keep && enabled[i + 1].createTime + graceMs <= now,
+    );
 }
 
 /** The redelivery guard: this notification's rotation already added the newest enabled version. */
@@ -216,7 +283,9 @@ export function alreadyRotated(versions: readonly VersionInfo[], publishTime: nu
 }
 
 export function newestEnabled(versions: readonly VersionInfo[]): VersionInfo | undefined {
-    return versions.filter((v) => v.state === "ENABLED").reduce<VersionInfo | undefined>((a, v) => (a && a.id > v.id ? a : v), undefined);
+    return versions
+        .filter((v) => v.state === "ENABLED")
+        .reduce<VersionInfo | undefined>((a, v) => (a && a.id > v.id ? a : v), undefined);
 }
 
 /** The wait before retry `attempt` (1 for the first retry): full jitter over an exponentially growing, capped window. */

@@ -59,11 +59,25 @@ interface RawVersion {
 
 /** The part of `SecretManagerServiceClient` used here; each call resolves to `[response, …]` as the gapic clients do. */
 export interface SecretManagerClientLike {
-    getSecret(req: { name: string }): Promise<[{ name?: string | null; labels?: Record<string, string> | null; rotation?: { rotationPeriod?: ProtoSeconds | null; nextRotationTime?: ProtoSeconds | null } | null }, ...unknown[]]>;
-    listSecretVersions(req: { parent: string }, opts?: { autoPaginate?: boolean }): Promise<[RawVersion[], ...unknown[]]>;
+    getSecret(req: { name: string }): Promise<
+        [
+            {
+                name?: string | null;
+                labels?: Record<string, string> | null;
+                rotation?: { rotationPeriod?: ProtoSeconds | null; nextRotationTime?: ProtoSeconds | null } | null;
+            },
+            ...unknown[],
+        ]
+    >;
+    listSecretVersions(
+        req: { parent: string },
+        opts?: { autoPaginate?: boolean },
+    ): Promise<[RawVersion[], ...unknown[]]>;
     addSecretVersion(req: { parent: string; payload: { data: Buffer } }): Promise<[RawVersion, ...unknown[]]>;
     disableSecretVersion(req: { name: string }): Promise<[RawVersion, ...unknown[]]>;
-    accessSecretVersion(req: { name: string }): Promise<[{ payload?: { data?: Uint8Array | string | null } | null }, ...unknown[]]>;
+    accessSecretVersion(req: {
+        name: string;
+    }): Promise<[{ payload?: { data?: Uint8Array | string | null } | null }, ...unknown[]]>;
 }
 
 function secondsToMs(t: ProtoSeconds | null | undefined): number | undefined {
@@ -119,6 +133,8 @@ export function secretManagerStore(client: SecretManagerClientLike): ReadingSecr
  * 4 s; `SecretManagerClientLike` states the part used, and a test checks the pinned library has those methods.
  */
 export async function defaultSecretStore(): Promise<ReadingSecretStore> {
-    const { SecretManagerServiceClient } = require("@google-cloud/secret-manager") as { SecretManagerServiceClient: new () => SecretManagerClientLike };
+    const { SecretManagerServiceClient } = require("@google-cloud/secret-manager") as {
+        SecretManagerServiceClient: new () => SecretManagerClientLike;
+    };
     return secretManagerStore(new SecretManagerServiceClient());
 }

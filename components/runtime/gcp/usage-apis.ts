@@ -75,7 +75,10 @@ export interface UsageApis {
     listSecrets(project: string, pageSize: number, pageToken?: string): Promise<Page<SecretMeta>>;
     listVersions(secret: string, pageSize: number, pageToken?: string): Promise<Page<VersionMeta>>;
     /** The object's text and generation, or undefined when it does not exist. */
-    readObject(bucket: string, object: string): Promise<{ readonly text: string; readonly generation: string } | undefined>;
+    readObject(
+        bucket: string,
+        object: string,
+    ): Promise<{ readonly text: string; readonly generation: string } | undefined>;
     /** Writes the object only if its generation is `ifGenerationMatch` (`"0"`: only if it does not exist); FAILED_PRECONDITION otherwise. */
     writeObject(bucket: string, object: string, text: string, ifGenerationMatch: string): Promise<void>;
     writeLogEntries(entries: readonly LogEntry[]): Promise<void>;
@@ -121,7 +124,9 @@ function millis(t: unknown): number | undefined {
 }
 
 function query(params: Record<string, string | number | undefined>): string {
-    const q = Object.entries(params).filter(([, v]) => v !== undefined && v !== "").map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`);
+    const q = Object.entries(params)
+        .filter(([, v]) => v !== undefined && v !== "")
+        .map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`);
     return q.length === 0 ? "" : `?${q.join("&")}`;
 }
 
@@ -134,27 +139,54 @@ export function usageApis(request: ApiRequest): UsageApis {
             throw apiError(err);
         }
     };
-    const get = async (url: string): Promise<Record<string, unknown>> => ((await send({ url, method: "GET" })).data ?? {}) as Record<string, unknown>;
+    const get = async (url: string): Promise<Record<string, unknown>> =>
+        ((await send({ url, method: "GET" })).data ?? {}) as Record<string, unknown>;
     const keys = iamKeyStore((opts) => send(opts as Parameters<ApiRequest>[0]));
     return {
         async listServiceAccounts(project, pageSize, pageToken) {
             const d = await get(`${IAM}/projects/${project}/serviceAccounts${query({ pageSize, pageToken })}`);
-            const raw = (d.accounts ?? []) as { name?: string; email?: string; uniqueId?: string; description?: string; disabled?: boolean }[];
+            const raw = (d.accounts ?? []) as {
+                name?: string;
+                email?: string;
+                uniqueId?: string;
+                description?: string;
+                disabled?: boolean;
+            }[];
             return {
-                items: raw.map((a) => ({ name: a.name ?? "", email: a.email ?? "", uniqueId: a.uniqueId ?? "", ...(a.description ? { description: a.description } : {}), disabled: a.disabled === true })),
-                ...(typeof d.nextPageToken === "string" && d.nextPageToken !== "" ? { nextPageToken: d.nextPageToken } : {}),
+                items: raw.map((a) => ({
+                    name: a.name ?? "",
+                    email: a.email ?? "",
+                    uniqueId: a.uniqueId ?? "",
+                    ...(a.description ? { description: a.description } : {}),
+                    disabled: a.disabled === true,
+                })),
+                ...(typeof d.nextPageToken === "string" && d.nextPageToken !== ""
+                    ? { nextPageToken: d.nextPageToken }
+                    : {}),
             };
         },
         async queryActivities(project, type, pageSize, pageToken) {
-            const d = await get(`${POLICY_ANALYZER}/projects/${project}/locations/global/activityTypes/${type}/activities:query${query({ pageSize, pageToken })}`);
-            const raw = (d.activities ?? []) as { fullResourceName?: string; observationPeriod?: { endTime?: string }; activity?: { lastAuthenticatedTime?: string } }[];
+            const d = await get(
+                `${POLICY_ANALYZER}/projects/${project}/locations/global/activityTypes/${type}/activities:query${query({ pageSize, pageToken })}`,
+            );
+            const raw = (d.activities ?? []) as {
+                fullResourceName?: string;
+                observationPeriod?: { endTime?: string };
+                activity?: { lastAuthenticatedTime?: string };
+            }[];
             return {
                 items: raw.map((a) => {
                     const last = millis(a.activity?.lastAuthenticatedTime);
                     const until = millis(a.observationPeriod?.endTime);
-                    return { fullResourceName: a.fullResourceName ?? "", ...(last !== undefined ? { lastAuthenticated: last } : {}), ...(until !== undefined ? { observedUntil: until } : {}) };
+                    return {
+                        fullResourceName: a.fullResourceName ?? "",
+                        ...(last !== undefined ? { lastAuthenticated: last } : {}),
+                        ...(until !== undefined ? { observedUntil: until } : {}),
+                    };
                 }),
-                ...(typeof d.nextPageToken === "string" && d.nextPageToken !== "" ? { nextPageToken: d.nextPageToken } : {}),
+                ...(typeof d.nextPageToken === "string" && d.nextPageToken !== ""
+                    ? { nextPageToken: d.nextPageToken }
+                    : {}),
             };
         },
         listUserKeys: (account) => keys.listKeys(account),
@@ -163,15 +195,23 @@ export function usageApis(request: ApiRequest): UsageApis {
             const raw = (d.secrets ?? []) as { name?: string; labels?: Record<string, string> }[];
             return {
                 items: raw.map((s) => ({ name: s.name ?? "", labels: s.labels ?? {} })),
-                ...(typeof d.nextPageToken === "string" && d.nextPageToken !== "" ? { nextPageToken: d.nextPageToken } : {}),
+                ...(typeof d.nextPageToken === "string" && d.nextPageToken !== ""
+                    ? { nextPageToken: d.nextPageToken }
+                    : {}),
             };
         },
         async listVersions(secret, pageSize, pageToken) {
             const d = await get(`${SECRET_MANAGER}/${secret}/versions${query({ pageSize, pageToken })}`);
             const raw = (d.versions ?? []) as { name?: string; state?: string; createTime?: string }[];
             return {
-                items: raw.map((v) => ({ name: v.name ?? "", state: v.state ?? "", createTime: millis(v.createTime) ?? 0 })),
-                ...(typeof d.nextPageToken === "string" && d.nextPageToken !== "" ? { nextPageToken: d.nextPageToken } : {}),
+                items: raw.map((v) => ({
+                    name: v.name ?? "",
+                    state: v.state ?? "",
+                    createTime: millis(v.createTime) ?? 0,
+                })),
+                ...(typeof d.nextPageToken === "string" && d.nextPageToken !== ""
+                    ? { nextPageToken: d.nextPageToken }
+                    : {}),
             };
         },
         async readObject(bucket, object) {
@@ -184,7 +224,11 @@ export function usageApis(request: ApiRequest): UsageApis {
                 const served = header(r.headers, "x-goog-generation");
                 if (served !== undefined) return { text: text(r.data), generation: served };
                 const generation = String((await get(url)).generation ?? "");
-                const pinned = await send({ url: `${url}?alt=media&generation=${generation}`, method: "GET", responseType: "text" });
+                const pinned = await send({
+                    url: `${url}?alt=media&generation=${generation}`,
+                    method: "GET",
+                    responseType: "text",
+                });
                 return { text: text(pinned.data), generation };
             } catch (err) {
                 if ((err as { code?: number }).code === 5) return undefined;
@@ -228,7 +272,9 @@ export function usageApis(request: ApiRequest): UsageApis {
 
 /** The calls over `google-auth-library`, loaded on first use (see key-store.ts's `defaultKeyStore`). */
 export async function defaultUsageApis(): Promise<UsageApis> {
-    const { GoogleAuth } = require("google-auth-library") as { GoogleAuth: new (opts: { scopes: string[] }) => { request: ApiRequest } };
+    const { GoogleAuth } = require("google-auth-library") as {
+        GoogleAuth: new (opts: { scopes: string[] }) => { request: ApiRequest };
+    };
     const auth = new GoogleAuth({ scopes: ["https://www.googleapis.com/auth/cloud-platform"] });
     return usageApis((opts) => auth.request(opts));
 }

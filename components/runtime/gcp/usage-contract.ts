@@ -197,14 +197,19 @@ export function renderUsageSettings(s: UsageSettings): Record<string, string | n
     return {
         ...(s.unusedAfterDays !== undefined ? { [UNUSED_KEY]: s.unusedAfterDays } : {}),
         ...(s.notify !== undefined ? { [NOTIFY_KEY]: s.notify } : {}),
-        ...(s.expiryNoticeDays !== undefined && s.expiryNoticeDays !== DEFAULT_EXPIRY_NOTICE_DAYS ? { [NOTICE_KEY]: s.expiryNoticeDays } : {}),
+        ...(s.expiryNoticeDays !== undefined && s.expiryNoticeDays !== DEFAULT_EXPIRY_NOTICE_DAYS
+            ? { [NOTICE_KEY]: s.expiryNoticeDays }
+            : {}),
         ...(s.keyMaxAgeDays !== undefined ? { [KEY_AGE_KEY]: s.keyMaxAgeDays } : {}),
     };
 }
 
 /** The bytes the monitor fields add to the description: `,"key":value` for each one written. */
 export function usageSettingsBytes(s: UsageSettings): number {
-    return Object.entries(renderUsageSettings(s)).reduce((n, [k, v]) => n + Buffer.byteLength(`,${JSON.stringify(k)}:${JSON.stringify(v)}`, "utf8"), 0);
+    return Object.entries(renderUsageSettings(s)).reduce(
+        (n, [k, v]) => n + Buffer.byteLength(`,${JSON.stringify(k)}:${JSON.stringify(v)}`, "utf8"),
+        0,
+    );
 }
 
 /**
@@ -227,7 +232,15 @@ export const MAX_SECRET_CHECKS_PER_RUN = 3000;
 /** A service account's states (shared with AWS), a rotating secret's `rotation-stale` and the project's `exposure-response-off`. */
 export type GcpUsageState = UsageState | "rotation-stale" | typeof EXPOSURE_OFF;
 /** Worst first: the order of a digest's summary. */
-export const GCP_STATES: readonly GcpUsageState[] = ["expired", "expiring", "exposure-response-off", "key-too-old", "idle", "rotation-stale", "ok"];
+export const GCP_STATES: readonly GcpUsageState[] = [
+    "expired",
+    "expiring",
+    "exposure-response-off",
+    "key-too-old",
+    "idle",
+    "rotation-stale",
+    "ok",
+];
 
 // ---- The exposed-key organization policy -----------------------------------------------------------
 
@@ -256,7 +269,8 @@ export interface PolicyRule {
  */
 export function exposureResponseOn(rules: readonly PolicyRule[]): boolean {
     if (rules.length === 0) return true;
-    const has = (list: readonly string[] | undefined, v: string) => (list ?? []).some((x) => x.replace(/^is:/, "") === v);
+    const has = (list: readonly string[] | undefined, v: string) =>
+        (list ?? []).some((x) => x.replace(/^is:/, "") === v);
     if (rules.some((r) => r.allowAll === true || r.denyAll === true)) return false;
     const allowed = (v: string) => rules.some((r) => has(r.values?.allowedValues, v));
     const denied = (v: string) => rules.some((r) => has(r.values?.deniedValues, v));
@@ -295,11 +309,15 @@ export function isMonitorEvent(event: unknown): event is MonitorEvent {
         return false;
     }
     const e = event as Record<string, unknown>;
-    return Object.keys(e).sort().join(",") === "nhiAction,perIdentityMetrics,project,stateBucket"
-        && e.nhiAction === MONITOR_ACTION
-        && typeof e.project === "string" && PROJECT_ID.test(e.project)
-        && typeof e.stateBucket === "string" && BUCKET.test(e.stateBucket)
-        && typeof e.perIdentityMetrics === "boolean";
+    return (
+        Object.keys(e).sort().join(",") === "nhiAction,perIdentityMetrics,project,stateBucket" &&
+        e.nhiAction === MONITOR_ACTION &&
+        typeof e.project === "string" &&
+        PROJECT_ID.test(e.project) &&
+        typeof e.stateBucket === "string" &&
+        BUCKET.test(e.stateBucket) &&
+        typeof e.perIdentityMetrics === "boolean"
+    );
 }
 
 // ---- The state object --------------------------------------------------------------------------
@@ -437,7 +455,12 @@ export const TIME_ZONE = "Etc/UTC";
 export const ATTEMPT_DEADLINE = "1800s";
 export const FUNCTION_TIMEOUT_SECONDS = 1800;
 /** The job's `retryConfig`: a retried run starts at least 10 minutes later, past a log-based policy's 5-minute limit. */
-export const SCHEDULER_RETRY = { retryCount: 2, minBackoffDuration: "600s", maxBackoffDuration: "3600s", maxDoublings: 1 } as const;
+export const SCHEDULER_RETRY = {
+    retryCount: 2,
+    minBackoffDuration: "600s",
+    maxBackoffDuration: "3600s",
+    maxDoublings: 1,
+} as const;
 /** The heartbeat's absence condition: 23 h 30 min, the longest Cloud Monitoring allows. */
 export const HEARTBEAT_ABSENCE = "84600s";
 

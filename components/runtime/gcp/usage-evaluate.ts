@@ -4,7 +4,18 @@
  * data in, plain data out, no SDK: tested with tables (test/runtime/gcp/usage-monitor.test.ts). The
  * classification itself is shared with AWS (`../usage-classify.ts`).
  */
-import { Classification, classify, DAY_MS, MAX_EXPIRY_NOTICE_DAYS, MAX_KEY_AGE_DAYS, MAX_UNUSED_DAYS, MIN_EXPIRY_NOTICE_DAYS, MIN_KEY_AGE_DAYS, MIN_UNUSED_DAYS, wholeDays } from "../usage-classify";
+import {
+    Classification,
+    classify,
+    DAY_MS,
+    MAX_EXPIRY_NOTICE_DAYS,
+    MAX_KEY_AGE_DAYS,
+    MAX_UNUSED_DAYS,
+    MIN_EXPIRY_NOTICE_DAYS,
+    MIN_KEY_AGE_DAYS,
+    MIN_UNUSED_DAYS,
+    wholeDays,
+} from "../usage-classify";
 import type { Activity } from "./usage-apis";
 import {
     CHANNEL_ID,
@@ -50,7 +61,12 @@ export function readRecord(description: string | undefined): AccountThresholds |
     } catch {
         return undefined;
     }
-    if (v === null || typeof v !== "object" || Array.isArray(v) || (v as Record<string, unknown>)[MANAGED_BY_KEY] !== MANAGED_BY_VALUE) {
+    if (
+        v === null ||
+        typeof v !== "object" ||
+        Array.isArray(v) ||
+        (v as Record<string, unknown>)[MANAGED_BY_KEY] !== MANAGED_BY_VALUE
+    ) {
         return undefined;
     }
     const r = v as Record<string, unknown>;
@@ -62,16 +78,21 @@ export function readRecord(description: string | undefined): AccountThresholds |
         return n;
     };
     const unusedAfterDays = days(UNUSED_KEY, MIN_UNUSED_DAYS, MAX_UNUSED_DAYS);
-    const expiryNoticeDays = days(NOTICE_KEY, MIN_EXPIRY_NOTICE_DAYS, MAX_EXPIRY_NOTICE_DAYS) ?? DEFAULT_EXPIRY_NOTICE_DAYS;
+    const expiryNoticeDays =
+        days(NOTICE_KEY, MIN_EXPIRY_NOTICE_DAYS, MAX_EXPIRY_NOTICE_DAYS) ?? DEFAULT_EXPIRY_NOTICE_DAYS;
     const keyMaxAgeDays = days(KEY_AGE_KEY, MIN_KEY_AGE_DAYS, MAX_KEY_AGE_DAYS);
     let notify: string | undefined;
     if (r[NOTIFY_KEY] !== undefined) {
-        if (typeof r[NOTIFY_KEY] === "string" && CHANNEL_ID.test(r[NOTIFY_KEY] as string)) notify = r[NOTIFY_KEY] as string;
+        if (typeof r[NOTIFY_KEY] === "string" && CHANNEL_ID.test(r[NOTIFY_KEY] as string))
+            notify = r[NOTIFY_KEY] as string;
         else invalid.push(NOTIFY_KEY);
     }
     let expiresAt: Date | undefined;
     if (r[EXPIRES_AT_KEY] !== undefined) {
-        const ms = typeof r[EXPIRES_AT_KEY] === "string" && INSTANT.test(r[EXPIRES_AT_KEY] as string) ? Date.parse(r[EXPIRES_AT_KEY] as string) : NaN;
+        const ms =
+            typeof r[EXPIRES_AT_KEY] === "string" && INSTANT.test(r[EXPIRES_AT_KEY] as string)
+                ? Date.parse(r[EXPIRES_AT_KEY] as string)
+                : NaN;
         if (Number.isNaN(ms)) invalid.push(EXPIRES_AT_KEY);
         else expiresAt = new Date(ms);
     }
@@ -81,7 +102,9 @@ export function readRecord(description: string | undefined): AccountThresholds |
 
 /** The account email an activity is about (an account's, or a key's account's). */
 export function activityAccount(fullResourceName: string): string | undefined {
-    const m = /^\/\/iam\.googleapis\.com\/projects\/[^/]+\/serviceAccounts\/([^/]+)(?:\/keys\/[^/]+)?$/.exec(fullResourceName);
+    const m = /^\/\/iam\.googleapis\.com\/projects\/[^/]+\/serviceAccounts\/([^/]+)(?:\/keys\/[^/]+)?$/.exec(
+        fullResourceName,
+    );
     return m === null ? undefined : m[1];
 }
 
@@ -104,7 +127,10 @@ export function useByAccount(activities: readonly Activity[]): Map<string, UseEv
         const used = a.lastAuthenticated === undefined ? undefined : a.lastAuthenticated + DAY_MS;
         const lastUsed = Math.max(prev.lastUsed ?? -Infinity, used ?? -Infinity);
         const observedUntil = Math.max(prev.observedUntil ?? -Infinity, a.observedUntil ?? -Infinity);
-        out.set(email, { ...(Number.isFinite(lastUsed) ? { lastUsed } : {}), ...(Number.isFinite(observedUntil) ? { observedUntil } : {}) });
+        out.set(email, {
+            ...(Number.isFinite(lastUsed) ? { lastUsed } : {}),
+            ...(Number.isFinite(observedUntil) ? { observedUntil } : {}),
+        });
     }
     return out;
 }
@@ -126,16 +152,22 @@ export function evaluateAccount(th: AccountThresholds, f: AccountFacts, now: Dat
     const enabled = keys.filter((k) => !k.disabled).map((k) => k.validAfterTime);
     const created = Math.min(f.firstSeen, oldestAny ?? Infinity);
     const observedUntil = f.evidence?.observedUntil ?? f.projectObservedUntil;
-    return classify(th, {
-        lastUsed: f.evidence?.lastUsed === undefined ? undefined : new Date(f.evidence.lastUsed),
-        created: new Date(created),
-        oldestKey: enabled.length === 0 ? undefined : new Date(Math.min(...enabled)),
-        observedUntil: observedUntil === undefined ? undefined : new Date(observedUntil),
-    }, now);
+    return classify(
+        th,
+        {
+            lastUsed: f.evidence?.lastUsed === undefined ? undefined : new Date(f.evidence.lastUsed),
+            created: new Date(created),
+            oldestKey: enabled.length === 0 ? undefined : new Date(Math.min(...enabled)),
+            observedUntil: observedUntil === undefined ? undefined : new Date(observedUntil),
+        },
+        now,
+    );
 }
 
 /** A rotating secret's settings from its labels, or undefined when it is not a rotating secret of this package. */
-export function readSecretLabels(labels: Readonly<Record<string, string>>): { readonly periodDays: number; readonly notify?: string } | undefined {
+export function readSecretLabels(
+    labels: Readonly<Record<string, string>>,
+): { readonly periodDays: number; readonly notify?: string } | undefined {
     const period = labels[PERIOD_LABEL];
     if (period === undefined || !/^\d{1,3}$/.test(period) || Number(period) < 1) return undefined;
     const notify = labels[NOTIFY_LABEL];
@@ -149,16 +181,23 @@ export function secretDue(newest: number | undefined, periodDays: number, now: D
 
 /** `rotation-stale` when no version was added for the period plus {@link ROTATION_SLACK_DAYS}; `ok` otherwise (or with no version at all yet). */
 export function secretState(newest: number | undefined, periodDays: number, now: Date): "rotation-stale" | "ok" {
-    return newest !== undefined && now.getTime() > newest + (periodDays + ROTATION_SLACK_DAYS) * DAY_MS ? "rotation-stale" : "ok";
+    return newest !== undefined && now.getTime() > newest + (periodDays + ROTATION_SLACK_DAYS) * DAY_MS
+        ? "rotation-stale"
+        : "ok";
 }
 
 export const ADVICE: Readonly<Record<GcpUsageState, string>> = {
-    expired: "The service account has expired: its IAM conditions refuse it. Renew `expiresAt` and update the stack, or remove the identity from the program.",
-    expiring: "Set a later `expiresAt` and update the stack before it expires, or remove the identity if it is no longer needed.",
-    "key-too-old": "The service account key has not been rotated in time: check the key rotator's logs and its secret's versions.",
+    expired:
+        "The service account has expired: its IAM conditions refuse it. Renew `expiresAt` and update the stack, or remove the identity from the program.",
+    expiring:
+        "Set a later `expiresAt` and update the stack before it expires, or remove the identity if it is no longer needed.",
+    "key-too-old":
+        "The service account key has not been rotated in time: check the key rotator's logs and its secret's versions.",
     idle: "Nothing has used this service account for longer than its threshold: remove it if its job is over, or raise `unusedAlarm.afterDays`.",
-    "exposure-response-off": "Google will not disable this project's service account keys when it finds them exposed in public: the effective organization policy `iam.serviceAccountKeyExposureResponse` is not `DISABLE_KEY`. Ask an organization administrator to allow only `DISABLE_KEY` (`gcloud org-policies describe iam.serviceAccountKeyExposureResponse --effective --project=<project>` shows it).",
-    "rotation-stale": "No new version for longer than the rotation period plus a day: check the rotation function's logs and its trigger.",
+    "exposure-response-off":
+        "Google will not disable this project's service account keys when it finds them exposed in public: the effective organization policy `iam.serviceAccountKeyExposureResponse` is not `DISABLE_KEY`. Ask an organization administrator to allow only `DISABLE_KEY` (`gcloud org-policies describe iam.serviceAccountKeyExposureResponse --effective --project=<project>` shows it).",
+    "rotation-stale":
+        "No new version for longer than the rotation period plus a day: check the rotation function's logs and its trigger.",
     ok: "Back within its thresholds.",
 };
 
@@ -183,8 +222,7 @@ export function digest(channel: string, project: string, run: Date, changes: rea
 
 /** `N change(s) in <project>: idle (2): a@…, b@…; ok (1): c@…`, worst state first, cut to {@link MAX_SUMMARY_CHARS}. */
 export function summarize(project: string, changes: readonly NoticeChange[]): string {
-    const groups = GCP_STATES
-        .map((s) => [s, changes.filter((c) => c.state === s).map((c) => c.identity)] as const)
+    const groups = GCP_STATES.map((s) => [s, changes.filter((c) => c.state === s).map((c) => c.identity)] as const)
         .filter(([, ids]) => ids.length > 0)
         .map(([s, ids]) => `${s} (${ids.length}): ${ids.join(", ")}`);
     const text = `pulumi-nhi: ${changes.length} change${changes.length === 1 ? "" : "s"} in ${project}: ${groups.join("; ")}`;

@@ -37,7 +37,15 @@
  */
 import { DAY_MS, STATES, UsageState } from "../usage-classify";
 import { backoffDelay, errorCode, RETRYABLE_CODES } from "./rotation";
-import { Activity, ActivityType, defaultUsageApis, LogEntry, SeriesPoint, ServiceAccountInfo, UsageApis } from "./usage-apis";
+import {
+    Activity,
+    ActivityType,
+    defaultUsageApis,
+    LogEntry,
+    SeriesPoint,
+    ServiceAccountInfo,
+    UsageApis,
+} from "./usage-apis";
 import {
     AccountRecord,
     EXPOSURE_CONSTRAINT,
@@ -62,7 +70,17 @@ import {
     STATE_OBJECT,
     StateFile,
 } from "./usage-contract";
-import { AccountThresholds, ADVICE, digest, evaluateAccount, readRecord, readSecretLabels, secretDue, secretState, useByAccount } from "./usage-evaluate";
+import {
+    AccountThresholds,
+    ADVICE,
+    digest,
+    evaluateAccount,
+    readRecord,
+    readSecretLabels,
+    secretDue,
+    secretState,
+    useByAccount,
+} from "./usage-evaluate";
 
 export * from "./usage-contract";
 
@@ -77,7 +95,20 @@ export const VERSIONS_PAGE_SIZE = 25000;
 /** Digest entries per `entries.write` call (each entry at most about 100 KB; a request at most 10 MB). */
 export const ENTRIES_PER_WRITE = 20;
 
-export type Step = "event" | "state" | "list-accounts" | "activities" | "keys" | "exposure" | "secrets" | "versions" | "evaluate" | "notify" | "record" | "metrics" | "run";
+export type Step =
+    | "event"
+    | "state"
+    | "list-accounts"
+    | "activities"
+    | "keys"
+    | "exposure"
+    | "secrets"
+    | "versions"
+    | "evaluate"
+    | "notify"
+    | "record"
+    | "metrics"
+    | "run";
 
 export interface MonitorLogLine {
     readonly severity: "INFO" | "WARNING" | "ERROR";
@@ -133,7 +164,9 @@ interface Evaluated {
 export async function monitorUsage(event: unknown, deps: MonitorDeps): Promise<RunSummary> {
     if (!isMonitorEvent(event)) {
         deps.log({ severity: "ERROR", step: "event", outcome: "refused" });
-        throw new InvalidEventError(`Invalid usage monitor event: expected exactly \`nhiAction\` ("${MONITOR_ACTION}"), \`project\` (a project ID), \`stateBucket\` (a bucket name) and \`perIdentityMetrics\` (true or false).`);
+        throw new InvalidEventError(
+            `Invalid usage monitor event: expected exactly \`nhiAction\` ("${MONITOR_ACTION}"), \`project\` (a project ID), \`stateBucket\` (a bucket name) and \`perIdentityMetrics\` (true or false).`,
+        );
     }
     const apis = await deps.apis();
     const call = retrying(deps);
@@ -142,18 +175,39 @@ export async function monitorUsage(event: unknown, deps: MonitorDeps): Promise<R
 
     const stored = await call("state", () => apis.readObject(event.stateBucket, STATE_OBJECT));
     const state = parseState(stored?.text);
-    deps.log({ severity: "INFO", step: "state", outcome: stored === undefined ? "absent" : "read", count: Object.keys(state.accounts).length });
+    deps.log({
+        severity: "INFO",
+        step: "state",
+        outcome: stored === undefined ? "absent" : "read",
+        count: Object.keys(state.accounts).length,
+    });
 
     const accounts = await listAccounts(project, apis, call, deps);
-    const activities = [...await queryAll(project, "serviceAccountLastAuthentication", apis, call, deps), ...await queryAll(project, "serviceAccountKeyLastAuthentication", apis, call, deps)];
+    const activities = [
+        ...(await queryAll(project, "serviceAccountLastAuthentication", apis, call, deps)),
+        ...(await queryAll(project, "serviceAccountKeyLastAuthentication", apis, call, deps)),
+    ];
     const uses = useByAccount(activities);
-    const projectObservedUntil = activities.reduce<number | undefined>((m, a) => (a.observedUntil === undefined ? m : Math.max(m ?? -Infinity, a.observedUntil)), undefined);
+    const projectObservedUntil = activities.reduce<number | undefined>(
+        (m, a) => (a.observedUntil === undefined ? m : Math.max(m ?? -Infinity, a.observedUntil)),
+        undefined,
+    );
     if (projectObservedUntil !== undefined && now.getTime() - projectObservedUntil > STALE_ACTIVITY_DAYS * DAY_MS) {
         // Days since last use are counted to the data's end: data this old holds `idle` back by as much. Said, not hidden.
-        deps.log({ severity: "WARNING", step: "activities", outcome: "stale", count: Math.floor((now.getTime() - projectObservedUntil) / DAY_MS) });
+        deps.log({
+            severity: "WARNING",
+            step: "activities",
+            outcome: "stale",
+            count: Math.floor((now.getTime() - projectObservedUntil) / DAY_MS),
+        });
     }
     const keyed = accounts.filter((a) => a.thresholds.keyMaxAgeDays !== undefined);
-    const keyTimes = await listKeys(keyed.map((a) => a.info), apis, call, deps);
+    const keyTimes = await listKeys(
+        keyed.map((a) => a.info),
+        apis,
+        call,
+        deps,
+    );
     let failures = 0;
     const exposure = await readExposure(project, keyed.length > 0, apis, call, deps);
     if (exposure === "unreadable") failures++;
@@ -163,33 +217,73 @@ export async function monitorUsage(event: unknown, deps: MonitorDeps): Promise<R
     for (const { info, thresholds } of accounts) {
         const old = state.accounts[info.uniqueId];
         const firstSeen = old?.firstSeen ?? now.toISOString();
-        const c = evaluateAccount(thresholds, { evidence: uses.get(info.email), projectObservedUntil, firstSeen: Date.parse(firstSeen), keyTimes: keyTimes.get(info.name) }, now);
+        const c = evaluateAccount(
+            thresholds,
+            {
+                evidence: uses.get(info.email),
+                projectObservedUntil,
+                firstSeen: Date.parse(firstSeen),
+                keyTimes: keyTimes.get(info.name),
+            },
+            now,
+        );
         const previous: UsageState = old?.state ?? "ok";
         deps.log({
-            severity: "INFO", step: "evaluate", outcome: c.state === previous ? "unchanged" : "changed", identity: info.email, state: c.state, previous,
+            severity: "INFO",
+            step: "evaluate",
+            outcome: c.state === previous ? "unchanged" : "changed",
+            identity: info.email,
+            state: c.state,
+            previous,
             ...(thresholds.invalid.length === 0 ? {} : { invalidKeys: thresholds.invalid }),
         });
-        nextAccounts[info.uniqueId] = { email: info.email, firstSeen, ...(old?.state !== undefined ? { state: old.state, since: old.since } : {}) };
+        nextAccounts[info.uniqueId] = {
+            email: info.email,
+            firstSeen,
+            ...(old?.state !== undefined ? { state: old.state, since: old.since } : {}),
+        };
         evaluated.push({
-            kind: "serviceAccount", key: info.uniqueId, identity: info.email, state: c.state, previous, notify: thresholds.notify,
-            metrics: { daysSinceLastUse: c.daysSinceLastUse, ...(c.daysToExpiry !== undefined ? { daysToExpiry: c.daysToExpiry } : {}) },
+            kind: "serviceAccount",
+            key: info.uniqueId,
+            identity: info.email,
+            state: c.state,
+            previous,
+            notify: thresholds.notify,
+            metrics: {
+                daysSinceLastUse: c.daysSinceLastUse,
+                ...(c.daysToExpiry !== undefined ? { daysToExpiry: c.daysToExpiry } : {}),
+            },
             ...(c.state === previous ? {} : { change: accountChange(info, thresholds, c, previous) }),
         });
     }
 
     const nextSecrets: Record<string, SecretRecord> = {};
     const secretCount = await evaluateSecrets(project, state, nextSecrets, evaluated, apis, call, deps, now);
-    if (typeof exposure === "object") evaluated.push(...exposureChanges(project, exposure.rules, state, keyed.map((a) => a.thresholds.notify)));
+    if (typeof exposure === "object")
+        evaluated.push(
+            ...exposureChanges(
+                project,
+                exposure.rules,
+                state,
+                keyed.map((a) => a.thresholds.notify),
+            ),
+        );
 
     // Digests, one per channel, before the state: a crash in between repeats a notice, never loses one.
     const committed = new Set<Evaluated>(evaluated.filter((e) => e.change !== undefined && e.notify === undefined));
     const byChannel = new Map<string, Evaluated[]>();
     for (const e of evaluated) {
-        if (e.change !== undefined && e.notify !== undefined) byChannel.set(e.notify, [...(byChannel.get(e.notify) ?? []), e]);
+        if (e.change !== undefined && e.notify !== undefined)
+            byChannel.set(e.notify, [...(byChannel.get(e.notify) ?? []), e]);
     }
     let entries = 0;
     for (const [channel, list] of [...byChannel].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-        const payloads = digest(channel, project, now, list.map((e) => e.change!));
+        const payloads = digest(
+            channel,
+            project,
+            now,
+            list.map((e) => e.change!),
+        );
         const logEntries: LogEntry[] = payloads.map((p) => ({
             logName: `projects/${project}/logs/${NOTICE_LOG_ID}`,
             resource: { type: "global", labels: { project_id: project } },
@@ -206,27 +300,48 @@ export async function monitorUsage(event: unknown, deps: MonitorDeps): Promise<R
             deps.log({ severity: "INFO", step: "notify", outcome: "written", channel, count: list.length });
         } catch (err) {
             failures++;
-            deps.log({ severity: "ERROR", step: "notify", outcome: "failed", channel, count: list.length, code: errorCode(err) });
+            deps.log({
+                severity: "ERROR",
+                step: "notify",
+                outcome: "failed",
+                channel,
+                count: list.length,
+                code: errorCode(err),
+            });
         }
     }
 
     // The state: committed changes take their new state; everything else keeps what was recorded.
     for (const e of committed) {
         if (e.kind === "project") continue;
-        const target: Record<string, AccountRecord | SecretRecord> = e.kind === "serviceAccount" ? nextAccounts : nextSecrets;
+        const target: Record<string, AccountRecord | SecretRecord> =
+            e.kind === "serviceAccount" ? nextAccounts : nextSecrets;
         const rest: Record<string, unknown> = { ...target[e.key] };
         delete rest.state;
         delete rest.since;
-        target[e.key] = { ...rest, ...(e.state === "ok" ? {} : { state: e.state, since: now.toISOString() }) } as AccountRecord | SecretRecord;
+        target[e.key] = { ...rest, ...(e.state === "ok" ? {} : { state: e.state, since: now.toISOString() }) } as
+            AccountRecord | SecretRecord;
     }
     // The project's exposed-key state: taken once every channel told of it heard (or none is to be told).
     const told = evaluated.filter((e) => e.kind === "project");
-    const exposureRecord = told.length > 0 && told.every((e) => committed.has(e)) ? (told[0].state === "ok" ? undefined : { state: EXPOSURE_OFF as typeof EXPOSURE_OFF, since: now.toISOString() }) : state.exposure;
-    const next: StateFile = { v: 1, accounts: nextAccounts, secrets: nextSecrets, ...(exposureRecord !== undefined ? { exposure: exposureRecord } : {}) };
+    const exposureRecord =
+        told.length > 0 && told.every((e) => committed.has(e))
+            ? told[0].state === "ok"
+                ? undefined
+                : { state: EXPOSURE_OFF as typeof EXPOSURE_OFF, since: now.toISOString() }
+            : state.exposure;
+    const next: StateFile = {
+        v: 1,
+        accounts: nextAccounts,
+        secrets: nextSecrets,
+        ...(exposureRecord !== undefined ? { exposure: exposureRecord } : {}),
+    };
     const text = JSON.stringify(next);
     if (text !== JSON.stringify(state)) {
         try {
-            await call("record", () => apis.writeObject(event.stateBucket, STATE_OBJECT, text, stored?.generation ?? "0"));
+            await call("record", () =>
+                apis.writeObject(event.stateBucket, STATE_OBJECT, text, stored?.generation ?? "0"),
+            );
             deps.log({ severity: "INFO", step: "record", outcome: "written", count: committed.size });
         } catch (err) {
             failures++;
@@ -239,13 +354,43 @@ export async function monitorUsage(event: unknown, deps: MonitorDeps): Promise<R
     const counts = Object.fromEntries(GCP_STATES.map((s) => [s, 0])) as Record<GcpUsageState, number>;
     for (const e of evaluated) if (e.kind !== "project") counts[e.state]++;
     const exposureOff = typeof exposure === "object" ? (exposureResponseOn(exposure.rules) ? 0 : 1) : undefined;
-    await publishMetrics(project, evaluated, counts, failures === 0, event.perIdentityMetrics, exposureOff, apis, call, deps);
-    const summary: RunSummary = { exposureResponseOff: exposureOff === undefined ? undefined : exposureOff === 1, monitored: accounts.length, secrets: secretCount, counts, changes: evaluated.filter((e) => e.change !== undefined).length, entries, failures };
-    deps.log({ severity: failures === 0 ? "INFO" : "ERROR", step: "run", outcome: failures === 0 ? "succeeded" : "failed", count: accounts.length });
+    await publishMetrics(
+        project,
+        evaluated,
+        counts,
+        failures === 0,
+        event.perIdentityMetrics,
+        exposureOff,
+        apis,
+        call,
+        deps,
+    );
+    const summary: RunSummary = {
+        exposureResponseOff: exposureOff === undefined ? undefined : exposureOff === 1,
+        monitored: accounts.length,
+        secrets: secretCount,
+        counts,
+        changes: evaluated.filter((e) => e.change !== undefined).length,
+        entries,
+        failures,
+    };
+    deps.log({
+        severity: failures === 0 ? "INFO" : "ERROR",
+        step: "run",
+        outcome: failures === 0 ? "succeeded" : "failed",
+        count: accounts.length,
+    });
     if (failures > 0) {
         const writes = failures - (exposure === "unreadable" ? 1 : 0);
-        const what = [...(writes > 0 ? [`write ${writes} digest(s) or its state`] : []), ...(exposure === "unreadable" ? [`read the exposed-key organization policy \`${EXPOSURE_CONSTRAINT}\``] : [])];
-        throw new Error(`The usage monitor could not ${what.join(", and could not ")}; see the log lines with outcome "failed". The next run retries them.`);
+        const what = [
+            ...(writes > 0 ? [`write ${writes} digest(s) or its state`] : []),
+            ...(exposure === "unreadable"
+                ? [`read the exposed-key organization policy \`${EXPOSURE_CONSTRAINT}\``]
+                : []),
+        ];
+        throw new Error(
+            `The usage monitor could not ${what.join(", and could not ")}; see the log lines with outcome "failed". The next run retries them.`,
+        );
     }
     return summary;
 }
@@ -272,11 +417,26 @@ function retrying(deps: MonitorDeps): Call {
 function parseState(text: string | undefined): StateFile {
     try {
         const v = JSON.parse(text ?? "") as StateFile;
-        if (v !== null && typeof v === "object" && v.v === 1 && typeof v.accounts === "object" && typeof v.secrets === "object") {
+        if (
+            v !== null &&
+            typeof v === "object" &&
+            v.v === 1 &&
+            typeof v.accounts === "object" &&
+            typeof v.secrets === "object"
+        ) {
             const states = new Set<string>(GCP_STATES);
-            const accounts = Object.fromEntries(Object.entries(v.accounts).filter(([, r]) => typeof r.firstSeen === "string" && (r.state === undefined || STATES.includes(r.state))));
-            const secrets = Object.fromEntries(Object.entries(v.secrets).filter(([, r]) => r.state === undefined || states.has(r.state)));
-            const exposure = v.exposure?.state === EXPOSURE_OFF && typeof v.exposure.since === "string" ? { exposure: v.exposure } : {};
+            const accounts = Object.fromEntries(
+                Object.entries(v.accounts).filter(
+                    ([, r]) => typeof r.firstSeen === "string" && (r.state === undefined || STATES.includes(r.state)),
+                ),
+            );
+            const secrets = Object.fromEntries(
+                Object.entries(v.secrets).filter(([, r]) => r.state === undefined || states.has(r.state)),
+            );
+            const exposure =
+                v.exposure?.state === EXPOSURE_OFF && typeof v.exposure.since === "string"
+                    ? { exposure: v.exposure }
+                    : {};
             return { v: 1, accounts, secrets, ...exposure };
         }
     } catch {
@@ -285,7 +445,12 @@ function parseState(text: string | undefined): StateFile {
     return { v: 1, accounts: {}, secrets: {} };
 }
 
-async function listAccounts(project: string, apis: UsageApis, call: Call, deps: MonitorDeps): Promise<{ info: ServiceAccountInfo; thresholds: AccountThresholds }[]> {
+async function listAccounts(
+    project: string,
+    apis: UsageApis,
+    call: Call,
+    deps: MonitorDeps,
+): Promise<{ info: ServiceAccountInfo; thresholds: AccountThresholds }[]> {
     const out: { info: ServiceAccountInfo; thresholds: AccountThresholds }[] = [];
     let token: string | undefined;
     for (let page = 1; ; page++) {
@@ -304,7 +469,13 @@ async function listAccounts(project: string, apis: UsageApis, call: Call, deps: 
     }
 }
 
-async function queryAll(project: string, type: ActivityType, apis: UsageApis, call: Call, deps: MonitorDeps): Promise<Activity[]> {
+async function queryAll(
+    project: string,
+    type: ActivityType,
+    apis: UsageApis,
+    call: Call,
+    deps: MonitorDeps,
+): Promise<Activity[]> {
     const out: Activity[] = [];
     let token: string | undefined;
     for (let page = 1; ; page++) {
@@ -321,12 +492,20 @@ async function queryAll(project: string, type: ActivityType, apis: UsageApis, ca
  * is about 15 requests a second, far below its 6,000 reads a minute, so a busy project is not throttled
  * by its own monitor. An account deleted since the listing has none.
  */
-async function listKeys(accounts: readonly ServiceAccountInfo[], apis: UsageApis, call: Call, deps: MonitorDeps): Promise<Map<string, { validAfterTime: number; disabled: boolean }[]>> {
+async function listKeys(
+    accounts: readonly ServiceAccountInfo[],
+    apis: UsageApis,
+    call: Call,
+    deps: MonitorDeps,
+): Promise<Map<string, { validAfterTime: number; disabled: boolean }[]>> {
     const out = new Map<string, { validAfterTime: number; disabled: boolean }[]>();
     for (const account of accounts) {
         try {
             const keys = await call("keys", () => apis.listUserKeys(account.name));
-            out.set(account.name, keys.map((k) => ({ validAfterTime: k.validAfterTime, disabled: k.disabled })));
+            out.set(
+                account.name,
+                keys.map((k) => ({ validAfterTime: k.validAfterTime, disabled: k.disabled })),
+            );
         } catch (err) {
             if (errorCode(err) !== 5) throw err;
             out.set(account.name, []);
@@ -337,7 +516,16 @@ async function listKeys(accounts: readonly ServiceAccountInfo[], apis: UsageApis
 }
 
 /** Rotation health: evaluates every rotating secret into `evaluated`, records into `next`; returns how many there are. */
-async function evaluateSecrets(project: string, state: StateFile, next: Record<string, SecretRecord>, evaluated: Evaluated[], apis: UsageApis, call: Call, deps: MonitorDeps, now: Date): Promise<number> {
+async function evaluateSecrets(
+    project: string,
+    state: StateFile,
+    next: Record<string, SecretRecord>,
+    evaluated: Evaluated[],
+    apis: UsageApis,
+    call: Call,
+    deps: MonitorDeps,
+    now: Date,
+): Promise<number> {
     const secrets: { name: string; periodDays: number; notify?: string }[] = [];
     let token: string | undefined;
     do {
@@ -353,9 +541,12 @@ async function evaluateSecrets(project: string, state: StateFile, next: Record<s
         return t === undefined ? undefined : Date.parse(t);
     };
     // Unknown first, then the longest overdue, so that a capped run makes progress on the oldest.
-    const due = secrets.filter((s) => secretDue(newest(s.name), s.periodDays, now)).sort((a, b) => (newest(a.name) ?? -Infinity) - (newest(b.name) ?? -Infinity));
+    const due = secrets
+        .filter((s) => secretDue(newest(s.name), s.periodDays, now))
+        .sort((a, b) => (newest(a.name) ?? -Infinity) - (newest(b.name) ?? -Infinity));
     const checking = new Set(due.slice(0, MAX_SECRET_CHECKS_PER_RUN).map((s) => s.name));
-    if (due.length > checking.size) deps.log({ severity: "WARNING", step: "versions", outcome: "deferred", count: due.length - checking.size });
+    if (due.length > checking.size)
+        deps.log({ severity: "WARNING", step: "versions", outcome: "deferred", count: due.length - checking.size });
     for (const s of secrets) {
         const old = state.secrets[s.name];
         let latest = newest(s.name);
@@ -369,18 +560,43 @@ async function evaluateSecrets(project: string, state: StateFile, next: Record<s
                 vtoken = got.nextPageToken;
             } while (vtoken !== undefined);
         }
-        const st = checking.has(s.name) || !secretDue(latest, s.periodDays, now) ? secretState(latest, s.periodDays, now) : (old?.state ?? "ok");
+        const st =
+            checking.has(s.name) || !secretDue(latest, s.periodDays, now)
+                ? secretState(latest, s.periodDays, now)
+                : (old?.state ?? "ok");
         const previous: GcpUsageState = old?.state ?? "ok";
-        next[s.name] = { ...(latest !== undefined ? { newest: new Date(latest).toISOString() } : {}), ...(old?.state !== undefined ? { state: old.state, since: old.since } : {}) };
-        deps.log({ severity: "INFO", step: "evaluate", outcome: st === previous ? "unchanged" : "changed", identity: s.name, state: st, previous });
+        next[s.name] = {
+            ...(latest !== undefined ? { newest: new Date(latest).toISOString() } : {}),
+            ...(old?.state !== undefined ? { state: old.state, since: old.since } : {}),
+        };
+        deps.log({
+            severity: "INFO",
+            step: "evaluate",
+            outcome: st === previous ? "unchanged" : "changed",
+            identity: s.name,
+            state: st,
+            previous,
+        });
         evaluated.push({
-            kind: "secret", key: s.name, identity: s.name, state: st, previous, notify: s.notify,
-            ...(st === previous ? {} : {
-                change: {
-                    kind: "secret", identity: s.name, state: st, previousState: previous, rotationPeriodDays: s.periodDays,
-                    ...(latest !== undefined ? { newestVersion: new Date(latest).toISOString() } : {}), advice: ADVICE[st],
-                },
-            }),
+            kind: "secret",
+            key: s.name,
+            identity: s.name,
+            state: st,
+            previous,
+            notify: s.notify,
+            ...(st === previous
+                ? {}
+                : {
+                      change: {
+                          kind: "secret",
+                          identity: s.name,
+                          state: st,
+                          previousState: previous,
+                          rotationPeriodDays: s.periodDays,
+                          ...(latest !== undefined ? { newestVersion: new Date(latest).toISOString() } : {}),
+                          advice: ADVICE[st],
+                      },
+                  }),
         });
     }
     deps.log({ severity: "INFO", step: "secrets", outcome: "evaluated", count: secrets.length });
@@ -391,14 +607,24 @@ async function evaluateSecrets(project: string, state: StateFile, next: Record<s
  * The project's effective exposed-key policy rules, read once, only when `needed` (some account records `keyAge`);
  * `"unreadable"` when the call failed after its retries (logged: a failed step).
  */
-async function readExposure(project: string, needed: boolean, apis: UsageApis, call: Call, deps: MonitorDeps): Promise<{ rules: readonly PolicyRule[] } | "not-needed" | "unreadable"> {
+async function readExposure(
+    project: string,
+    needed: boolean,
+    apis: UsageApis,
+    call: Call,
+    deps: MonitorDeps,
+): Promise<{ rules: readonly PolicyRule[] } | "not-needed" | "unreadable"> {
     if (!needed) {
         deps.log({ severity: "INFO", step: "exposure", outcome: "not-needed" });
         return "not-needed";
     }
     try {
         const rules = await call("exposure", () => apis.getEffectivePolicyRules(project, EXPOSURE_CONSTRAINT));
-        deps.log({ severity: exposureResponseOn(rules) ? "INFO" : "WARNING", step: "exposure", outcome: exposureResponseOn(rules) ? "disable-key" : "not-disable-key" });
+        deps.log({
+            severity: exposureResponseOn(rules) ? "INFO" : "WARNING",
+            step: "exposure",
+            outcome: exposureResponseOn(rules) ? "disable-key" : "not-disable-key",
+        });
         return { rules };
     } catch (err) {
         deps.log({ severity: "ERROR", step: "exposure", outcome: "failed", code: errorCode(err) });
@@ -407,17 +633,45 @@ async function readExposure(project: string, needed: boolean, apis: UsageApis, c
 }
 
 /** The project's exposed-key state as one `Evaluated` per channel of an account with `keyAge` (one without a channel when none has one). */
-function exposureChanges(project: string, rules: readonly PolicyRule[], state: StateFile, channels: readonly (string | undefined)[]): Evaluated[] {
+function exposureChanges(
+    project: string,
+    rules: readonly PolicyRule[],
+    state: StateFile,
+    channels: readonly (string | undefined)[],
+): Evaluated[] {
     const current: GcpUsageState = exposureResponseOn(rules) ? "ok" : EXPOSURE_OFF;
     const previous: GcpUsageState = state.exposure?.state ?? "ok";
     const identity = `projects/${project}`;
-    const change: NoticeChange | undefined = current === previous ? undefined : { kind: "project", identity, state: current, previousState: previous, exposureRules: rules, advice: ADVICE[current] };
+    const change: NoticeChange | undefined =
+        current === previous
+            ? undefined
+            : {
+                  kind: "project",
+                  identity,
+                  state: current,
+                  previousState: previous,
+                  exposureRules: rules,
+                  advice: ADVICE[current],
+              };
     const distinct = [...new Set(channels.filter((c): c is string => c !== undefined))].sort();
     const to: (string | undefined)[] = distinct.length > 0 ? distinct : [undefined];
-    return to.map((notify) => ({ kind: "project" as const, key: identity, identity, state: current, previous, ...(notify !== undefined ? { notify } : {}), ...(change !== undefined ? { change } : {}) }));
+    return to.map((notify) => ({
+        kind: "project" as const,
+        key: identity,
+        identity,
+        state: current,
+        previous,
+        ...(notify !== undefined ? { notify } : {}),
+        ...(change !== undefined ? { change } : {}),
+    }));
 }
 
-function accountChange(info: ServiceAccountInfo, th: AccountThresholds, c: ReturnType<typeof evaluateAccount>, previous: UsageState): NoticeChange {
+function accountChange(
+    info: ServiceAccountInfo,
+    th: AccountThresholds,
+    c: ReturnType<typeof evaluateAccount>,
+    previous: UsageState,
+): NoticeChange {
     return {
         kind: "serviceAccount",
         identity: info.email,
@@ -451,8 +705,17 @@ async function publishMetrics(
     if (perIdentity) {
         for (const e of evaluated) {
             if (e.metrics === undefined) continue;
-            points.push({ type: METRIC_PREFIX + IDENTITY_METRICS.daysSinceLastUse, labels: { [IDENTITY_LABEL]: e.identity }, value: e.metrics.daysSinceLastUse });
-            if (e.metrics.daysToExpiry !== undefined) points.push({ type: METRIC_PREFIX + IDENTITY_METRICS.daysToExpiry, labels: { [IDENTITY_LABEL]: e.identity }, value: e.metrics.daysToExpiry });
+            points.push({
+                type: METRIC_PREFIX + IDENTITY_METRICS.daysSinceLastUse,
+                labels: { [IDENTITY_LABEL]: e.identity },
+                value: e.metrics.daysSinceLastUse,
+            });
+            if (e.metrics.daysToExpiry !== undefined)
+                points.push({
+                    type: METRIC_PREFIX + IDENTITY_METRICS.daysToExpiry,
+                    labels: { [IDENTITY_LABEL]: e.identity },
+                    value: e.metrics.daysToExpiry,
+                });
         }
     }
     // The aggregates last, `run_succeeded` with them: it says every other series is in.
@@ -501,7 +764,9 @@ export interface HttpResponse {
 }
 
 /** The HTTP handler: 200 with the run's summary, 400 for another body, 500 when the run failed (Cloud Scheduler retries it). */
-export function createMonitorHandler(deps: MonitorDeps = defaultMonitorDeps()): (req: HttpRequest, res: HttpResponse) => Promise<void> {
+export function createMonitorHandler(
+    deps: MonitorDeps = defaultMonitorDeps(),
+): (req: HttpRequest, res: HttpResponse) => Promise<void> {
     return async (req, res) => {
         try {
             res.status(200).json(await monitorUsage(req.body, deps));

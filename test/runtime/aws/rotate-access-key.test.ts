@@ -47,14 +47,25 @@ interface Harness {
 
 /** An IAM user and its secret (tags as the component writes them), the clock at day 0. */
 function harness(graceDays = 3): Harness {
-    const h = { lines: [] as LogLine[], violations: [] as string[], published: [] as PublishCommandInput[], snsFaults: [] as { at: number; name: string }[], maxKeys: 0, clock: new Date(Date.UTC(2026, 0, 1)) } as Harness;
+    const h = {
+        lines: [] as LogLine[],
+        violations: [] as string[],
+        published: [] as PublishCommandInput[],
+        snsFaults: [] as { at: number; name: string }[],
+        maxKeys: 0,
+        clock: new Date(Date.UTC(2026, 0, 1)),
+    } as Harness;
     const sm = new FakeSecretsManager({ firstPutBecomesCurrent: false });
     const iam = new FakeIam(() => h.clock);
     iam.addUser(USER);
     const arn = sm.addSecret("vendor-key", { "nhi:iam-user": USER, "nhi:grace-days": String(graceDays) });
     iam.guard = (op, id) => {
         const inactive = iam.keys(USER).find((k) => k.id === id)?.status === "Inactive";
-        if (id === currentKeyId(sm, arn) && !(op === "DeleteAccessKey" && inactive) && !(op === "UpdateAccessKey" && h.currentMayBeDeactivated)) {
+        if (
+            id === currentKeyId(sm, arn) &&
+            !(op === "DeleteAccessKey" && inactive) &&
+            !(op === "UpdateAccessKey" && h.currentMayBeDeactivated)
+        ) {
             h.violations.push(`${op} on AWSCURRENT's key ${id}`);
         }
     };
@@ -64,7 +75,12 @@ function harness(graceDays = 3): Harness {
         return Object.assign(Object.create(client), {
             send: async (...args: unknown[]) => {
                 // A call that fails (not found, throttled) counts too
-                const settled = await Promise.resolve().then(() => send(...args)).then((value) => ({ value }), (error: unknown) => ({ error }));
+                const settled = await Promise.resolve()
+                    .then(() => send(...args))
+                    .then(
+                        (value) => ({ value }),
+                        (error: unknown) => ({ error }),
+                    );
                 check?.();
                 if (h.crashAfter !== undefined && --h.crashAfter === 0) {
                     h.crashAfter = undefined;
@@ -78,16 +94,23 @@ function harness(graceDays = 3): Harness {
         }) as C;
     };
     const sns = new SNSClient({ region: "us-east-1" });
-    mockClient(sns).on(PublishCommand).callsFake((input: PublishCommandInput) => {
-        h.snsFaults.forEach((f) => f.at--);
-        const fault = h.snsFaults.find((f) => f.at === 0);
-        h.snsFaults = h.snsFaults.filter((f) => f.at > 0);
-        if (fault !== undefined) {
-            throw new SNSServiceException({ name: fault.name, $fault: "client", $metadata: {}, message: `injected ${fault.name}` });
-        }
-        h.published.push(input);
-        return { MessageId: `m${h.published.length}` };
-    });
+    mockClient(sns)
+        .on(PublishCommand)
+        .callsFake((input: PublishCommandInput) => {
+            h.snsFaults.forEach((f) => f.at--);
+            const fault = h.snsFaults.find((f) => f.at === 0);
+            h.snsFaults = h.snsFaults.filter((f) => f.at > 0);
+            if (fault !== undefined) {
+                throw new SNSServiceException({
+                    name: fault.name,
+                    $fault: "client",
+                    $metadata: {},
+                    message: `injected ${fault.name}`,
+                });
+            }
+            h.published.push(input);
+            return { MessageId: `m${h.published.length}` };
+        });
     const deps: AccessKeyDeps = {
         sns: crashing(sns as SNSClient & { send: never }),
         client: crashing(sm.client() as SecretsManagerClient & { send: never }),
@@ -153,7 +176,9 @@ function retag(h: Harness, graceDays: string): void {
 
 /** Sets (or, with undefined, removes) a tag of the secret, as `pulumi up` does. */
 function setTag(h: Harness, key: string, value: string | undefined): void {
-    const secret = (h.sm as unknown as { secrets: Map<string, { tags: { Key: string; Value: string }[] }> }).secrets.get(h.arn)!;
+    const secret = (
+        h.sm as unknown as { secrets: Map<string, { tags: { Key: string; Value: string }[] }> }
+    ).secrets.get(h.arn)!;
     secret.tags = secret.tags.filter((t) => t.Key !== key);
     if (value !== undefined) {
         secret.tags.push({ Key: key, Value: value });
@@ -184,7 +209,10 @@ describe("runtime/aws rotate-access-key", () => {
         assert.deepStrictEqual(keyStates(h), ["AKIA0000000000000001:Active"]);
         assert.deepStrictEqual(h.sm.stages(h.arn), { t1: ["AWSCURRENT"] });
         assert.strictEqual(currentKeyId(h.sm, h.arn), "AKIA0000000000000001");
-        assert.deepStrictEqual(h.lines.map((l) => `${l.step}:${l.outcome}`), ["createSecret:created", "setSecret:nothing-to-set", "testSecret:tested", "finishSecret:finished"]);
+        assert.deepStrictEqual(
+            h.lines.map((l) => `${l.step}:${l.outcome}`),
+            ["createSecret:created", "setSecret:nothing-to-set", "testSecret:tested", "finishSecret:finished"],
+        );
         assert.deepStrictEqual(h.iam.calls, ["ListAccessKeys", "CreateAccessKey", "ListAccessKeys"]);
         assertHealthy(h);
     });
@@ -205,7 +233,13 @@ describe("runtime/aws rotate-access-key", () => {
         const before = h.iam.calls.length;
         await rotation(h, "t3");
         // THEN the oldest key was deactivated, then deleted, before the new one was made
-        assert.deepStrictEqual(h.iam.calls.slice(before), ["ListAccessKeys", "UpdateAccessKey", "DeleteAccessKey", "CreateAccessKey", "ListAccessKeys"]);
+        assert.deepStrictEqual(h.iam.calls.slice(before), [
+            "ListAccessKeys",
+            "UpdateAccessKey",
+            "DeleteAccessKey",
+            "CreateAccessKey",
+            "ListAccessKeys",
+        ]);
         assert.deepStrictEqual(keyStates(h), ["AKIA0000000000000002:Active", "AKIA0000000000000003:Active"]);
         assert.strictEqual(currentKeyId(h.sm, h.arn, "AWSPREVIOUS"), "AKIA0000000000000002");
         assertHealthy(h);
@@ -251,12 +285,19 @@ describe("runtime/aws rotate-access-key", () => {
             assert.deepStrictEqual(keyStates(h), keys, s);
             assert.deepStrictEqual(h.sm.stages(h.arn), stages, s);
         }
-        assert.deepStrictEqual(h.lines.slice(-8).map((l) => `${l.step}:${l.outcome}`), [
-            "createSecret:created", "createSecret:already-created",
-            "setSecret:nothing-to-set", "setSecret:nothing-to-set",
-            "testSecret:tested", "testSecret:tested",
-            "finishSecret:finished", "finishSecret:already-current",
-        ]);
+        assert.deepStrictEqual(
+            h.lines.slice(-8).map((l) => `${l.step}:${l.outcome}`),
+            [
+                "createSecret:created",
+                "createSecret:already-created",
+                "setSecret:nothing-to-set",
+                "setSecret:nothing-to-set",
+                "testSecret:tested",
+                "testSecret:tested",
+                "finishSecret:finished",
+                "finishSecret:already-current",
+            ],
+        );
         assert.deepStrictEqual(keyStates(h), ["AKIA0000000000000002:Active", "AKIA0000000000000003:Active"]);
         assertHealthy(h);
     });
@@ -273,7 +314,11 @@ describe("runtime/aws rotate-access-key", () => {
             await rotation(h, "t1", 2);
             // THEN the rotation finished with exactly one key, the one in AWSCURRENT
             assert.strictEqual(h.lines.filter((l) => l.outcome === "failed").length, 1, `crash after call ${n}`);
-            assert.deepStrictEqual(h.iam.keys(USER).map((k) => k.id), [currentKeyId(h.sm, h.arn)], `crash after call ${n}`);
+            assert.deepStrictEqual(
+                h.iam.keys(USER).map((k) => k.id),
+                [currentKeyId(h.sm, h.arn)],
+                `crash after call ${n}`,
+            );
             assertHealthy(h);
         }
     });
@@ -366,7 +411,10 @@ describe("runtime/aws rotate-access-key", () => {
             h.clock = new Date(h.clock.getTime() + DAY);
             await check(h);
         }
-        assert.deepStrictEqual(h.lines.slice(-4).map((l) => l.outcome), ["rotation-pending", "deactivated", "deleted", "nothing-to-retire"]);
+        assert.deepStrictEqual(
+            h.lines.slice(-4).map((l) => l.outcome),
+            ["rotation-pending", "deactivated", "deleted", "nothing-to-retire"],
+        );
         // THEN no line contains any secret key IAM ever returned, nor an access key ID, and lines have only the five fields
         const logged = JSON.stringify(h.lines);
         assert.ok(h.iam.secrets.length >= 3);
@@ -392,15 +440,23 @@ describe("runtime/aws rotate-access-key", () => {
             h.clock = new Date(h.clock.getTime() + DAY);
             await check(h);
         }
-        assert.deepStrictEqual(h.lines.slice(-3).map((l) => l.outcome), ["deactivated", "deleted", "nothing-to-retire"]);
+        assert.deepStrictEqual(
+            h.lines.slice(-3).map((l) => l.outcome),
+            ["deactivated", "deleted", "nothing-to-retire"],
+        );
         // AND a leak of the current key, answered with a rotation and a notice
         setTag(h, "nhi:notify", "arn:aws:sns:us-east-1:111122223333:owners");
         h.currentMayBeDeactivated = true;
         await handle({ nhiAction: "keyExposed", SecretId: h.arn, accessKeyIds: [currentKeyId(h.sm, h.arn)!] }, h.deps);
-        assert.deepStrictEqual(h.lines.slice(-3).map((l) => l.outcome), ["deactivated", "rotation-started", "notified"]);
+        assert.deepStrictEqual(
+            h.lines.slice(-3).map((l) => l.outcome),
+            ["deactivated", "rotation-started", "notified"],
+        );
         // THEN the operations called, as IAM actions, are the list the component grants
         assert.deepStrictEqual([...new Set(h.iam.calls)].map((c) => `iam:${c}`).sort(), [...ACTIONS.iam]);
-        assert.deepStrictEqual([...new Set(h.sm.calls)].map((c) => `secretsmanager:${c}`).sort(), [...ACTIONS.secretsmanager]);
+        assert.deepStrictEqual([...new Set(h.sm.calls)].map((c) => `secretsmanager:${c}`).sort(), [
+            ...ACTIONS.secretsmanager,
+        ]);
         assert.deepStrictEqual(h.published.length > 0 ? ["sns:Publish"] : [], [...ACTIONS.sns]);
     });
 
@@ -414,7 +470,12 @@ describe("runtime/aws rotate-access-key", () => {
             h.lines.length = 0;
             return h;
         }
-        const line = (h: Harness, version: string, outcome: string) => ({ secret: h.arn, step: "retirePrevious", version, outcome });
+        const line = (h: Harness, version: string, outcome: string) => ({
+            secret: h.arn,
+            step: "retirePrevious",
+            version,
+            outcome,
+        });
 
         it("keeps the previous key inside its grace, deactivates it when the grace is over, and deletes it a day later", async () => {
             // GIVEN a rotation at day 30 with a grace of 3 days
@@ -447,7 +508,11 @@ describe("runtime/aws rotate-access-key", () => {
             await check(h);
             // AND each run logged one line, naming AWSCURRENT's version, never a value
             assert.deepStrictEqual(h.lines, [
-                line(h, "t2", "not-due"), line(h, "t2", "deactivated"), line(h, "t2", "not-due"), line(h, "t2", "deleted"), line(h, "t2", "nothing-to-retire"),
+                line(h, "t2", "not-due"),
+                line(h, "t2", "deactivated"),
+                line(h, "t2", "not-due"),
+                line(h, "t2", "deleted"),
+                line(h, "t2", "nothing-to-retire"),
             ]);
             assertHealthy(h);
             // AND the next rotation finds room at once: no key to retire before it mints
@@ -468,7 +533,11 @@ describe("runtime/aws rotate-access-key", () => {
                 await assert.rejects(check(h), { name: "Crash" }, `crash after call ${n}`);
                 await check(h);
                 // THEN the previous key is Inactive and still there (the retry is the same run's day)
-                assert.deepStrictEqual(keyStates(h), ["AKIA0000000000000001:Inactive", "AKIA0000000000000002:Active"], `crash after call ${n}`);
+                assert.deepStrictEqual(
+                    keyStates(h),
+                    ["AKIA0000000000000001:Inactive", "AKIA0000000000000002:Active"],
+                    `crash after call ${n}`,
+                );
                 // AND a day later, a check that dies after DeleteAccessKey is retried: the key is gone, the retry finds nothing
                 h.clock = new Date(h.clock.getTime() + DAY);
                 h.crashAfter = 5;
@@ -504,7 +573,9 @@ describe("runtime/aws rotate-access-key", () => {
             // GIVEN a secret whose first rotation never ran
             const fresh = harness(0);
             await check(fresh);
-            assert.deepStrictEqual(fresh.lines, [{ secret: fresh.arn, step: "retirePrevious", version: "", outcome: "no-current-key" }]);
+            assert.deepStrictEqual(fresh.lines, [
+                { secret: fresh.arn, step: "retirePrevious", version: "", outcome: "no-current-key" },
+            ]);
             assert.deepStrictEqual(fresh.iam.calls, []);
             // GIVEN the grace over, but someone deactivated the current key (the consumer may be on the previous one)
             const h = await rotatedTwice(0);
@@ -562,16 +633,26 @@ describe("runtime/aws rotate-access-key", () => {
 
         describe("refuses any event with `nhiAction` that is not exactly the check's, before any call", () => {
             const ARN = "arn:aws:secretsmanager:us-east-1:111122223333:secret:vendor-key-AbCdEf";
-            const MESSAGE = 'Invalid retire event: expected exactly `nhiAction` ("retirePrevious") and `SecretId` (the ARN of a secret), and nothing else.';
+            const MESSAGE =
+                'Invalid retire event: expected exactly `nhiAction` ("retirePrevious") and `SecretId` (the ARN of a secret), and nothing else.';
             const bad: [string, unknown][] = [
                 ["another action", { nhiAction: "rotateNow", SecretId: ARN }],
                 ["no SecretId", { nhiAction: "retirePrevious" }],
                 ["a secret's name, not its ARN", { nhiAction: "retirePrevious", SecretId: "vendor-key" }],
-                ["a wildcard", { nhiAction: "retirePrevious", SecretId: "arn:aws:secretsmanager:us-east-1:111122223333:secret:*" }],
-                ["another service's ARN", { nhiAction: "retirePrevious", SecretId: "arn:aws:iam::111122223333:user/vendor" }],
+                [
+                    "a wildcard",
+                    { nhiAction: "retirePrevious", SecretId: "arn:aws:secretsmanager:us-east-1:111122223333:secret:*" },
+                ],
+                [
+                    "another service's ARN",
+                    { nhiAction: "retirePrevious", SecretId: "arn:aws:iam::111122223333:user/vendor" },
+                ],
                 ["a number", { nhiAction: "retirePrevious", SecretId: 42 }],
                 ["a field more", { nhiAction: "retirePrevious", SecretId: ARN, Step: "createSecret" }],
-                ["a rotation event's fields with it", { nhiAction: "retirePrevious", SecretId: ARN, ClientRequestToken: "t1" }],
+                [
+                    "a rotation event's fields with it",
+                    { nhiAction: "retirePrevious", SecretId: ARN, ClientRequestToken: "t1" },
+                ],
                 ["an array", Object.assign([], { nhiAction: "retirePrevious", SecretId: ARN })],
             ];
             for (const [what, event] of bad) {
@@ -579,12 +660,18 @@ describe("runtime/aws rotate-access-key", () => {
                     const h = harness();
                     await assert.rejects(handle(event, h.deps), { message: MESSAGE });
                     assert.deepStrictEqual([...h.sm.calls, ...h.iam.calls], []);
-                    assert.deepStrictEqual(h.lines.map((l) => `${l.step}:${l.outcome}`), ["retirePrevious:failed"]);
+                    assert.deepStrictEqual(
+                        h.lines.map((l) => `${l.step}:${l.outcome}`),
+                        ["retirePrevious:failed"],
+                    );
                 });
             }
             it("an event without `nhiAction` is a rotation event, checked as Secrets Manager's", async () => {
                 const h = harness();
-                await assert.rejects(handle({ SecretId: ARN }, h.deps), { message: "Invalid rotation event: expected `SecretId`, `ClientRequestToken` and `Step` (one of createSecret, setSecret, testSecret, finishSecret)." });
+                await assert.rejects(handle({ SecretId: ARN }, h.deps), {
+                    message:
+                        "Invalid rotation event: expected `SecretId`, `ClientRequestToken` and `Step` (one of createSecret, setSecret, testSecret, finishSecret).",
+                });
                 h.sm.startRotation(h.arn, "t1");
                 for (const step of STEPS) {
                     await handle({ SecretId: h.arn, ClientRequestToken: "t1", Step: step }, h.deps);
@@ -594,75 +681,91 @@ describe("runtime/aws rotate-access-key", () => {
         });
 
         it("any schedule of rotations (some early, inside the grace), daily checks and crashes: at most 2 keys, AWSCURRENT's key never touched and Active, the previous one Active at most graceDays + 1 day", async () => {
-            await fc.assert(fc.asyncProperty(
-                fc.integer({ min: 0, max: 5 }),
-                fc.integer({ min: 0, max: 23 }),
-                fc.array(fc.record({
-                    hours: fc.integer({ min: 0, max: 10 * 24 }),
-                    crashAfter: fc.option(fc.integer({ min: 1, max: 20 })),
-                    checkCrashAfter: fc.option(fc.integer({ min: 1, max: 6 })),
-                }), { minLength: 1, maxLength: 6 }),
-                async (graceDays, checkHour, schedule) => {
-                    // GIVEN a key with a grace period, and a check every day at `checkHour`
-                    const h = harness(graceDays);
-                    const replacedAt = new Map<string, number>();
-                    let nextCheck = h.clock.getTime() + checkHour * 3_600_000;
-                    const invariant = (when: string) => {
-                        assertHealthy(h);
-                        const current = currentKeyId(h.sm, h.arn);
-                        for (const k of h.iam.keys(USER).filter((x) => x.id !== current && x.status === "Active")) {
-                            const since = replacedAt.get(k.id);
-                            assert.ok(since !== undefined, `${when}: Active key ${k.id} was never current`);
-                            assert.ok(h.clock.getTime() <= since + (graceDays + 1) * DAY, `${when}: ${k.id} Active ${(h.clock.getTime() - since) / DAY} days after it was replaced`);
-                        }
-                    };
-                    let rotated = 0;
-                    for (const [i, { hours, crashAfter, checkCrashAfter }] of schedule.entries()) {
-                        // WHEN time passes, with the daily checks (the first may crash once; Lambda retries it)
-                        const until = h.clock.getTime() + hours * 3_600_000;
-                        let crash = checkCrashAfter ?? undefined;
-                        for (; nextCheck <= until; nextCheck += DAY) {
-                            h.clock = new Date(nextCheck);
-                            h.crashAfter = crash;
-                            crash = undefined;
-                            await checkRetried(h);
+            await fc.assert(
+                fc.asyncProperty(
+                    fc.integer({ min: 0, max: 5 }),
+                    fc.integer({ min: 0, max: 23 }),
+                    fc.array(
+                        fc.record({
+                            hours: fc.integer({ min: 0, max: 10 * 24 }),
+                            crashAfter: fc.option(fc.integer({ min: 1, max: 20 })),
+                            checkCrashAfter: fc.option(fc.integer({ min: 1, max: 6 })),
+                        }),
+                        { minLength: 1, maxLength: 6 },
+                    ),
+                    async (graceDays, checkHour, schedule) => {
+                        // GIVEN a key with a grace period, and a check every day at `checkHour`
+                        const h = harness(graceDays);
+                        const replacedAt = new Map<string, number>();
+                        let nextCheck = h.clock.getTime() + checkHour * 3_600_000;
+                        const invariant = (when: string) => {
+                            assertHealthy(h);
+                            const current = currentKeyId(h.sm, h.arn);
+                            for (const k of h.iam.keys(USER).filter((x) => x.id !== current && x.status === "Active")) {
+                                const since = replacedAt.get(k.id);
+                                assert.ok(since !== undefined, `${when}: Active key ${k.id} was never current`);
+                                assert.ok(
+                                    h.clock.getTime() <= since + (graceDays + 1) * DAY,
+                                    `${when}: ${k.id} Active ${(h.clock.getTime() - since) / DAY} days after it was replaced`,
+                                );
+                            }
+                        };
+                        let rotated = 0;
+                        for (const [i, { hours, crashAfter, checkCrashAfter }] of schedule.entries()) {
+                            // WHEN time passes, with the daily checks (the first may crash once; Lambda retries it)
+                            const until = h.clock.getTime() + hours * 3_600_000;
+                            let crash = checkCrashAfter ?? undefined;
+                            for (; nextCheck <= until; nextCheck += DAY) {
+                                h.clock = new Date(nextCheck);
+                                h.crashAfter = crash;
+                                crash = undefined;
+                                await checkRetried(h);
+                                h.crashAfter = undefined;
+                                if (rotated > 0) {
+                                    invariant(`check at ${h.clock.toISOString()}`);
+                                }
+                            }
+                            h.clock = new Date(until);
+                            // AND a rotation starts, some crashing once
+                            h.crashAfter = crashAfter ?? undefined;
+                            const before = currentKeyId(h.sm, h.arn);
+                            try {
+                                await rotation(h, `t${i}`, 10);
+                                rotated++;
+                                if (before !== undefined && before !== currentKeyId(h.sm, h.arn)) {
+                                    replacedAt.set(before, h.clock.getTime());
+                                }
+                            } catch (e) {
+                                assert.match((e as Error).message, /is inside its grace period of \d+ days/);
+                                assert.strictEqual(currentKeyId(h.sm, h.arn), before);
+                                h.sm.abandonRotation(h.arn);
+                            }
                             h.crashAfter = undefined;
+                            // THEN after each: the invariants hold
                             if (rotated > 0) {
-                                invariant(`check at ${h.clock.toISOString()}`);
+                                invariant(`rotation t${i}`);
                             }
                         }
-                        h.clock = new Date(until);
-                        // AND a rotation starts, some crashing once
-                        h.crashAfter = crashAfter ?? undefined;
-                        const before = currentKeyId(h.sm, h.arn);
-                        try {
-                            await rotation(h, `t${i}`, 10);
-                            rotated++;
-                            if (before !== undefined && before !== currentKeyId(h.sm, h.arn)) {
-                                replacedAt.set(before, h.clock.getTime());
-                            }
-                        } catch (e) {
-                            assert.match((e as Error).message, /is inside its grace period of \d+ days/);
-                            assert.strictEqual(currentKeyId(h.sm, h.arn), before);
-                            h.sm.abandonRotation(h.arn);
+                        // AND the first rotation always finishes (a refusal happens only inside a grace period)
+                        assert.ok(rotated >= 1);
+                        // AND once the grace and a day more have passed with only the daily checks, only AWSCURRENT's key is left
+                        for (
+                            const end = h.clock.getTime() + (graceDays + 3) * DAY;
+                            nextCheck <= end;
+                            nextCheck += DAY
+                        ) {
+                            h.clock = new Date(nextCheck);
+                            await check(h);
+                            invariant("final checks");
                         }
-                        h.crashAfter = undefined;
-                        // THEN after each: the invariants hold
-                        if (rotated > 0) {
-                            invariant(`rotation t${i}`);
-                        }
-                    }
-                    // AND the first rotation always finishes (a refusal happens only inside a grace period)
-                    assert.ok(rotated >= 1);
-                    // AND once the grace and a day more have passed with only the daily checks, only AWSCURRENT's key is left
-                    for (const end = h.clock.getTime() + (graceDays + 3) * DAY; nextCheck <= end; nextCheck += DAY) {
-                        h.clock = new Date(nextCheck);
-                        await check(h);
-                        invariant("final checks");
-                    }
-                    assert.deepStrictEqual(h.iam.keys(USER).map((k) => k.id), [currentKeyId(h.sm, h.arn)]);
-                },
-            ), { numRuns: 60 });
+                        assert.deepStrictEqual(
+                            h.iam.keys(USER).map((k) => k.id),
+                            [currentKeyId(h.sm, h.arn)],
+                        );
+                    },
+                ),
+                { numRuns: 60 },
+            );
         });
     });
 
@@ -674,13 +777,21 @@ describe("runtime/aws rotate-access-key", () => {
         assert.strictEqual(first.Status, "Active");
         iam.createAccessKey({ UserName: "u" });
         const listed = iam.listAccessKeys({ UserName: "u" }).AccessKeyMetadata!;
-        assert.deepStrictEqual(listed.map((k) => Object.keys(k).sort()), [0, 1].map(() => ["AccessKeyId", "CreateDate", "Status", "UserName"]));
+        assert.deepStrictEqual(
+            listed.map((k) => Object.keys(k).sort()),
+            [0, 1].map(() => ["AccessKeyId", "CreateDate", "Status", "UserName"]),
+        );
         // At most two keys per user, Active or not
         iam.updateAccessKey({ UserName: "u", AccessKeyId: first.AccessKeyId!, Status: "Inactive" });
-        assert.throws(() => iam.createAccessKey({ UserName: "u" }), { name: "LimitExceededException", message: "Cannot exceed quota for AccessKeysPerUser: 2" });
+        assert.throws(() => iam.createAccessKey({ UserName: "u" }), {
+            name: "LimitExceededException",
+            message: "Cannot exceed quota for AccessKeysPerUser: 2",
+        });
         // Delete makes room; an unknown key or user is NoSuchEntity
         iam.deleteAccessKey({ UserName: "u", AccessKeyId: first.AccessKeyId! });
-        assert.throws(() => iam.deleteAccessKey({ UserName: "u", AccessKeyId: first.AccessKeyId! }), { name: "NoSuchEntityException" });
+        assert.throws(() => iam.deleteAccessKey({ UserName: "u", AccessKeyId: first.AccessKeyId! }), {
+            name: "NoSuchEntityException",
+        });
         assert.throws(() => iam.listAccessKeys({ UserName: "nobody" }), { name: "NoSuchEntityException" });
         assert.strictEqual(iam.createAccessKey({ UserName: "u" }).AccessKey!.Status, "Active");
         assert.strictEqual(iam.keys("u").length, 2);
@@ -688,45 +799,170 @@ describe("runtime/aws rotate-access-key", () => {
 
     describe("plan: the rule that makes room", () => {
         const at = (day: number) => new Date(Date.UTC(2026, 0, 1) + day * DAY);
-        const key = (id: string, day: number, Status: "Active" | "Inactive" = "Active") => ({ AccessKeyId: id, CreateDate: at(day), Status });
+        const key = (id: string, day: number, Status: "Active" | "Inactive" = "Active") => ({
+            AccessKeyId: id,
+            CreateDate: at(day),
+            Status,
+        });
         const gone = (id: string) => ({ id, deactivate: false, delete: true });
-        const cases: [string, Parameters<typeof plan>[0], Omit<Parameters<typeof plan>[1], "now" | "mode">, number, ReturnType<typeof plan>][] = [
+        const cases: [
+            string,
+            Parameters<typeof plan>[0],
+            Omit<Parameters<typeof plan>[1], "now" | "mode">,
+            number,
+            ReturnType<typeof plan>,
+        ][] = [
             ["no key", [], { graceDays: 3 }, 0, { retire: [] }],
             ["only the current key", [key("C", 0)], { current: "C", graceDays: 3 }, 1, { retire: [] }],
-            ["previous, grace over: deactivate then delete", [key("P", 0), key("C", 10)], { current: "C", previous: "P", graceDays: 3 }, 13, { retire: [{ id: "P", deactivate: true, delete: true }] }],
-            ["previous, inactive: delete", [key("P", 0, "Inactive"), key("C", 10)], { current: "C", previous: "P", graceDays: 3 }, 11, { retire: [gone("P")] }],
-            ["orphan newer than current: delete, even Active", [key("C", 0), key("O", 5)], { current: "C", graceDays: 3 }, 6, { retire: [gone("O")] }],
-            ["no current: any unrecorded key is an orphan", [key("O", 0)], { graceDays: 3 }, 0, { retire: [gone("O")] }],
-            ["older unrecorded key counts as previous", [key("X", 0), key("C", 10)], { current: "C", graceDays: 3 }, 14, { retire: [{ id: "X", deactivate: true, delete: true }] }],
-            ["current key inactive (exposed, or by hand): deleted, like any Inactive key", [key("P", 0), key("C", 10, "Inactive")], { current: "C", previous: "P", graceDays: 0 }, 10, { retire: [{ id: "P", deactivate: true, delete: true }, gone("C")] }],
-            ["current key inactive, previous inside its grace: room all the same, the previous kept", [key("P", 0), key("C", 10, "Inactive")], { current: "C", previous: "P", graceDays: 3 }, 11, { retire: [gone("C")] }],
+            [
+                "previous, grace over: deactivate then delete",
+                [key("P", 0), key("C", 10)],
+                { current: "C", previous: "P", graceDays: 3 },
+                13,
+                { retire: [{ id: "P", deactivate: true, delete: true }] },
+            ],
+            [
+                "previous, inactive: delete",
+                [key("P", 0, "Inactive"), key("C", 10)],
+                { current: "C", previous: "P", graceDays: 3 },
+                11,
+                { retire: [gone("P")] },
+            ],
+            [
+                "orphan newer than current: delete, even Active",
+                [key("C", 0), key("O", 5)],
+                { current: "C", graceDays: 3 },
+                6,
+                { retire: [gone("O")] },
+            ],
+            [
+                "no current: any unrecorded key is an orphan",
+                [key("O", 0)],
+                { graceDays: 3 },
+                0,
+                { retire: [gone("O")] },
+            ],
+            [
+                "older unrecorded key counts as previous",
+                [key("X", 0), key("C", 10)],
+                { current: "C", graceDays: 3 },
+                14,
+                { retire: [{ id: "X", deactivate: true, delete: true }] },
+            ],
+            [
+                "current key inactive (exposed, or by hand): deleted, like any Inactive key",
+                [key("P", 0), key("C", 10, "Inactive")],
+                { current: "C", previous: "P", graceDays: 0 },
+                10,
+                { retire: [{ id: "P", deactivate: true, delete: true }, gone("C")] },
+            ],
+            [
+                "current key inactive, previous inside its grace: room all the same, the previous kept",
+                [key("P", 0), key("C", 10, "Inactive")],
+                { current: "C", previous: "P", graceDays: 3 },
+                11,
+                { retire: [gone("C")] },
+            ],
         ];
         for (const [name, keys, state, day, expected] of cases) {
             it(name, () => assert.deepStrictEqual(plan(keys, { ...state, now: at(day), mode: "make-room" }), expected));
         }
         it("previous inside its grace, with no room: refused", () => {
-            assert.ok("refuse" in plan([key("P", 0), key("C", 10)], { current: "C", previous: "P", graceDays: 3, now: at(12), mode: "make-room" }));
+            assert.ok(
+                "refuse" in
+                    plan([key("P", 0), key("C", 10)], {
+                        current: "C",
+                        previous: "P",
+                        graceDays: 3,
+                        now: at(12),
+                        mode: "make-room",
+                    }),
+            );
         });
     });
 
     describe("plan: the daily check", () => {
         const at = (day: number) => new Date(Date.UTC(2026, 0, 1) + day * DAY);
-        const key = (id: string, day: number, Status: "Active" | "Inactive" = "Active") => ({ AccessKeyId: id, CreateDate: at(day), Status });
+        const key = (id: string, day: number, Status: "Active" | "Inactive" = "Active") => ({
+            AccessKeyId: id,
+            CreateDate: at(day),
+            Status,
+        });
         const P = { current: "C", previous: "P", graceDays: 3 };
-        const cases: [string, Parameters<typeof plan>[0], Omit<Parameters<typeof plan>[1], "now" | "mode">, number, ReturnType<typeof plan>][] = [
+        const cases: [
+            string,
+            Parameters<typeof plan>[0],
+            Omit<Parameters<typeof plan>[1], "now" | "mode">,
+            number,
+            ReturnType<typeof plan>,
+        ][] = [
             ["only the current key: nothing", [key("C", 10)], P, 20, { retire: [] }],
             ["previous inside its grace: kept", [key("P", 0), key("C", 10)], P, 12.99, { retire: [] }],
-            ["previous, grace just over: deactivated, not deleted", [key("P", 0), key("C", 10)], P, 13, { retire: [{ id: "P", deactivate: true, delete: false }] }],
-            ["previous, grace long over: deactivated only (deleted at a later run)", [key("P", 0), key("C", 10)], P, 29, { retire: [{ id: "P", deactivate: true, delete: false }] }],
-            ["previous Inactive, less than a day after its grace: kept", [key("P", 0, "Inactive"), key("C", 10)], P, 13.99, { retire: [] }],
-            ["previous Inactive, a day after its grace: deleted", [key("P", 0, "Inactive"), key("C", 10)], P, 14, { retire: [{ id: "P", deactivate: false, delete: true }] }],
-            ["previous deactivated early by hand: deleted only a day after the grace", [key("P", 0, "Inactive"), key("C", 10)], P, 11, { retire: [] }],
-            ["older unrecorded key counts as previous", [key("X", 0), key("C", 10)], { current: "C", graceDays: 0 }, 10, { retire: [{ id: "X", deactivate: true, delete: false }] }],
-            ["a key newer than the current one (a rotation minting it): never touched", [key("C", 10), key("N", 11)], P, 30, { retire: [] }],
+            [
+                "previous, grace just over: deactivated, not deleted",
+                [key("P", 0), key("C", 10)],
+                P,
+                13,
+                { retire: [{ id: "P", deactivate: true, delete: false }] },
+            ],
+            [
+                "previous, grace long over: deactivated only (deleted at a later run)",
+                [key("P", 0), key("C", 10)],
+                P,
+                29,
+                { retire: [{ id: "P", deactivate: true, delete: false }] },
+            ],
+            [
+                "previous Inactive, less than a day after its grace: kept",
+                [key("P", 0, "Inactive"), key("C", 10)],
+                P,
+                13.99,
+                { retire: [] },
+            ],
+            [
+                "previous Inactive, a day after its grace: deleted",
+                [key("P", 0, "Inactive"), key("C", 10)],
+                P,
+                14,
+                { retire: [{ id: "P", deactivate: false, delete: true }] },
+            ],
+            [
+                "previous deactivated early by hand: deleted only a day after the grace",
+                [key("P", 0, "Inactive"), key("C", 10)],
+                P,
+                11,
+                { retire: [] },
+            ],
+            [
+                "older unrecorded key counts as previous",
+                [key("X", 0), key("C", 10)],
+                { current: "C", graceDays: 0 },
+                10,
+                { retire: [{ id: "X", deactivate: true, delete: false }] },
+            ],
+            [
+                "a key newer than the current one (a rotation minting it): never touched",
+                [key("C", 10), key("N", 11)],
+                P,
+                30,
+                { retire: [] },
+            ],
             ["a newer Inactive key: never touched", [key("C", 10), key("N", 11, "Inactive")], P, 30, { retire: [] }],
-            ["AWSCURRENT's key Inactive: nothing at all", [key("P", 0), key("C", 10, "Inactive")], P, 30, { retire: [] }],
+            [
+                "AWSCURRENT's key Inactive: nothing at all",
+                [key("P", 0), key("C", 10, "Inactive")],
+                P,
+                30,
+                { retire: [] },
+            ],
             ["AWSCURRENT's key not on the user: nothing at all", [key("P", 0)], P, 30, { retire: [] }],
-            ["grace 0: deactivated at once", [key("P", 0), key("C", 10)], { ...P, graceDays: 0 }, 10, { retire: [{ id: "P", deactivate: true, delete: false }] }],
+            [
+                "grace 0: deactivated at once",
+                [key("P", 0), key("C", 10)],
+                { ...P, graceDays: 0 },
+                10,
+                { retire: [{ id: "P", deactivate: true, delete: false }] },
+            ],
         ];
         for (const [name, keys, state, day, expected] of cases) {
             it(name, () => assert.deepStrictEqual(plan(keys, { ...state, now: at(day), mode: "check" }), expected));
@@ -735,17 +971,53 @@ describe("runtime/aws rotate-access-key", () => {
 
     describe("tags", () => {
         const specs: [Record<string, string>, KeySpec | string][] = [
-            [{ "nhi:iam-user": "a+b=c,d.e@f-g_h", "nhi:grace-days": "0" }, { user: "a+b=c,d.e@f-g_h", graceDays: 0 }],
-            [{ "nhi:iam-user": "u", "nhi:grace-days": "364" }, { user: "u", graceDays: 364 }],
+            [
+                { "nhi:iam-user": "a+b=c,d.e@f-g_h", "nhi:grace-days": "0" },
+                { user: "a+b=c,d.e@f-g_h", graceDays: 0 },
+            ],
+            [
+                { "nhi:iam-user": "u", "nhi:grace-days": "364" },
+                { user: "u", graceDays: 364 },
+            ],
             [{ "nhi:grace-days": "3" }, "Tag `nhi:iam-user` is missing; expected an IAM user name."],
-            [{ "nhi:iam-user": "a b", "nhi:grace-days": "3" }, 'Tag `nhi:iam-user` is "a b"; expected an IAM user name.'],
-            [{ "nhi:iam-user": "u" }, "Tag `nhi:grace-days` is missing; expected a whole number of days from 0 to 364."],
-            [{ "nhi:iam-user": "u", "nhi:grace-days": "365" }, 'Tag `nhi:grace-days` is "365"; expected a whole number of days from 0 to 364.'],
-            [{ "nhi:iam-user": "u", "nhi:grace-days": "1.5" }, 'Tag `nhi:grace-days` is "1.5"; expected a whole number of days from 0 to 364.'],
-            [{ "nhi:iam-user": "u", "nhi:grace-days": "1", "nhi:expires-at": "2027-01-31T00:00:00Z", "nhi:notify": "arn:aws:sns:eu-west-1:111122223333:owners" },
-                { user: "u", graceDays: 1, expiresAt: "2027-01-31T00:00:00Z", topic: "arn:aws:sns:eu-west-1:111122223333:owners" }],
-            [{ "nhi:iam-user": "u", "nhi:grace-days": "1", "nhi:expires-at": "2027-01-31" }, 'Tag `nhi:expires-at` is "2027-01-31"; expected a UTC instant such as 2027-01-31T00:00:00Z.'],
-            [{ "nhi:iam-user": "u", "nhi:grace-days": "1", "nhi:notify": "owners" }, 'Tag `nhi:notify` is "owners"; expected the ARN of an SNS topic.'],
+            [
+                { "nhi:iam-user": "a b", "nhi:grace-days": "3" },
+                'Tag `nhi:iam-user` is "a b"; expected an IAM user name.',
+            ],
+            [
+                { "nhi:iam-user": "u" },
+                "Tag `nhi:grace-days` is missing; expected a whole number of days from 0 to 364.",
+            ],
+            [
+                { "nhi:iam-user": "u", "nhi:grace-days": "365" },
+                'Tag `nhi:grace-days` is "365"; expected a whole number of days from 0 to 364.',
+            ],
+            [
+                { "nhi:iam-user": "u", "nhi:grace-days": "1.5" },
+                'Tag `nhi:grace-days` is "1.5"; expected a whole number of days from 0 to 364.',
+            ],
+            [
+                {
+                    "nhi:iam-user": "u",
+                    "nhi:grace-days": "1",
+                    "nhi:expires-at": "2027-01-31T00:00:00Z",
+                    "nhi:notify": "arn:aws:sns:eu-west-1:111122223333:owners",
+                },
+                {
+                    user: "u",
+                    graceDays: 1,
+                    expiresAt: "2027-01-31T00:00:00Z",
+                    topic: "arn:aws:sns:eu-west-1:111122223333:owners",
+                },
+            ],
+            [
+                { "nhi:iam-user": "u", "nhi:grace-days": "1", "nhi:expires-at": "2027-01-31" },
+                'Tag `nhi:expires-at` is "2027-01-31"; expected a UTC instant such as 2027-01-31T00:00:00Z.',
+            ],
+            [
+                { "nhi:iam-user": "u", "nhi:grace-days": "1", "nhi:notify": "owners" },
+                'Tag `nhi:notify` is "owners"; expected the ARN of an SNS topic.',
+            ],
         ];
         for (const [tags, expected] of specs) {
             it(`${JSON.stringify(tags)} → ${JSON.stringify(expected)}`, () => {
@@ -773,8 +1045,13 @@ describe("runtime/aws rotate-access-key", () => {
             return h;
         }
         const at = (iso: string) => new Date(iso);
-        const line = (h: Harness, outcome: string, accessKeyId?: string) =>
-            ({ secret: h.arn, step: "retirePrevious", version: "t2", outcome, ...(accessKeyId === undefined ? {} : { accessKeyId }) });
+        const line = (h: Harness, outcome: string, accessKeyId?: string) => ({
+            secret: h.arn,
+            step: "retirePrevious",
+            version: "t2",
+            outcome,
+            ...(accessKeyId === undefined ? {} : { accessKeyId }),
+        });
 
         it("deactivates both keys once `expiresAt` has passed, one line per key, and only with the actions allowed after expiry", async () => {
             // GIVEN both keys Active a second before expiry: the check deactivates the previous key (grace over), not the current one
@@ -790,14 +1067,27 @@ describe("runtime/aws rotate-access-key", () => {
             await check(h);
             // THEN every key is Inactive, each logged, and nothing but the after-expiry actions was called
             assert.deepStrictEqual(keyStates(h), ["AKIA0000000000000001:Inactive", "AKIA0000000000000002:Inactive"]);
-            assert.deepStrictEqual(h.lines, [line(h, "deactivated", "AKIA0000000000000001"), line(h, "deactivated", "AKIA0000000000000002"), line(h, "expired")]);
-            assert.deepStrictEqual([...new Set(h.iam.calls.slice(iamBefore))].map((c) => `iam:${c}`).sort(), [...AFTER_EXPIRY_ACTIONS.iam]);
-            assert.deepStrictEqual([...new Set(h.sm.calls.slice(smBefore))].map((c) => `secretsmanager:${c}`), [...AFTER_EXPIRY_ACTIONS.secretsmanager]);
+            assert.deepStrictEqual(h.lines, [
+                line(h, "deactivated", "AKIA0000000000000001"),
+                line(h, "deactivated", "AKIA0000000000000002"),
+                line(h, "expired"),
+            ]);
+            assert.deepStrictEqual([...new Set(h.iam.calls.slice(iamBefore))].map((c) => `iam:${c}`).sort(), [
+                ...AFTER_EXPIRY_ACTIONS.iam,
+            ]);
+            assert.deepStrictEqual(
+                [...new Set(h.sm.calls.slice(smBefore))].map((c) => `secretsmanager:${c}`),
+                [...AFTER_EXPIRY_ACTIONS.secretsmanager],
+            );
             // AND the next day's check finds nothing to do, and changes nothing
             h.lines.length = 0;
             h.clock = new Date(h.clock.getTime() + DAY);
             await check(h);
-            assert.deepStrictEqual(h.lines, [line(h, "already-inactive", "AKIA0000000000000001"), line(h, "already-inactive", "AKIA0000000000000002"), line(h, "expired")]);
+            assert.deepStrictEqual(h.lines, [
+                line(h, "already-inactive", "AKIA0000000000000001"),
+                line(h, "already-inactive", "AKIA0000000000000002"),
+                line(h, "expired"),
+            ]);
             assert.deepStrictEqual(keyStates(h), ["AKIA0000000000000001:Inactive", "AKIA0000000000000002:Inactive"]);
         });
 
@@ -821,7 +1111,11 @@ describe("runtime/aws rotate-access-key", () => {
                 h.crashAfter = crash;
                 h.iam.fail(2, "Throttling");
                 await checkRetried(h);
-                assert.deepStrictEqual(keyStates(h), ["AKIA0000000000000001:Inactive", "AKIA0000000000000002:Inactive"], `crash after call ${crash}`);
+                assert.deepStrictEqual(
+                    keyStates(h),
+                    ["AKIA0000000000000001:Inactive", "AKIA0000000000000002:Inactive"],
+                    `crash after call ${crash}`,
+                );
                 assert.deepStrictEqual(h.lines.at(-1), line(h, "expired"));
             }
         });
@@ -860,9 +1154,15 @@ describe("runtime/aws rotate-access-key", () => {
             h.currentMayBeDeactivated = true;
             return h;
         }
-        const exposed = (h: Harness, ...accessKeyIds: string[]) => handle({ nhiAction: "keyExposed", SecretId: h.arn, accessKeyIds }, h.deps);
-        const line = (h: Harness, outcome: string, accessKeyId?: string) =>
-            ({ secret: h.arn, step: "keyExposed", version: "t2", outcome, ...(accessKeyId === undefined ? {} : { accessKeyId }) });
+        const exposed = (h: Harness, ...accessKeyIds: string[]) =>
+            handle({ nhiAction: "keyExposed", SecretId: h.arn, accessKeyIds }, h.deps);
+        const line = (h: Harness, outcome: string, accessKeyId?: string) => ({
+            secret: h.arn,
+            step: "keyExposed",
+            version: "t2",
+            outcome,
+            ...(accessKeyId === undefined ? {} : { accessKeyId }),
+        });
 
         it("keys that are not the user's are ignored: no change, no notice", async () => {
             const h = await leaking();
@@ -881,13 +1181,23 @@ describe("runtime/aws rotate-access-key", () => {
             await exposed(h, "AKIAIOSFODNN7EXAMPLE", "AKIA0000000000000002");
             // THEN key 2 is Inactive at once, a rotation is started, and one notice names the user and key (no secret)
             assert.deepStrictEqual(keyStates(h), ["AKIA0000000000000001:Active", "AKIA0000000000000002:Inactive"]);
-            assert.deepStrictEqual(h.lines, [line(h, "deactivated", "AKIA0000000000000002"), line(h, "rotation-started"), line(h, "notified")]);
+            assert.deepStrictEqual(h.lines, [
+                line(h, "deactivated", "AKIA0000000000000002"),
+                line(h, "rotation-started"),
+                line(h, "notified"),
+            ]);
             assert.deepStrictEqual(h.sm.rotationsStarted, ["rotation-1"]);
             assert.strictEqual(h.published.length, 1);
             assert.strictEqual(h.published[0].TopicArn, TOPIC);
-            assert.strictEqual(h.published[0].Subject, `pulumi-nhi: exposed access key of IAM user ${USER} deactivated`);
+            assert.strictEqual(
+                h.published[0].Subject,
+                `pulumi-nhi: exposed access key of IAM user ${USER} deactivated`,
+            );
             const body = JSON.parse(h.published[0].Message!) as Record<string, unknown>;
-            assert.deepStrictEqual([body.user, body.secret, body.accessKeyIds, body.rotation], [USER, h.arn, ["AKIA0000000000000002"], "rotation-started"]);
+            assert.deepStrictEqual(
+                [body.user, body.secret, body.accessKeyIds, body.rotation],
+                [USER, h.arn, ["AKIA0000000000000002"], "rotation-started"],
+            );
             // AND neither the notice nor any log line holds a secret access key
             const logged = JSON.stringify(h.lines);
             for (const secret of h.iam.secrets) {
@@ -904,14 +1214,21 @@ describe("runtime/aws rotate-access-key", () => {
             // AND the event again (a retry, or AWS sending it twice) changes no key and starts no rotation
             h.lines.length = 0;
             await exposed(h, "AKIA0000000000000002");
-            assert.deepStrictEqual(h.lines.map((l) => l.outcome), ["not-ours"]);
+            assert.deepStrictEqual(
+                h.lines.map((l) => l.outcome),
+                ["not-ours"],
+            );
         });
 
         it("the previous key: deactivated and the owner told; no rotation (the consumer is on a key AWS did not report)", async () => {
             const h = await leaking();
             await exposed(h, "AKIA0000000000000001");
             assert.deepStrictEqual(keyStates(h), ["AKIA0000000000000001:Inactive", "AKIA0000000000000002:Active"]);
-            assert.deepStrictEqual(h.lines, [line(h, "deactivated", "AKIA0000000000000001"), line(h, "current-key-not-exposed"), line(h, "notified")]);
+            assert.deepStrictEqual(h.lines, [
+                line(h, "deactivated", "AKIA0000000000000001"),
+                line(h, "current-key-not-exposed"),
+                line(h, "notified"),
+            ]);
             assert.deepStrictEqual(h.sm.rotationsStarted, []);
             h.currentMayBeDeactivated = false;
             assertHealthy(h);
@@ -922,7 +1239,10 @@ describe("runtime/aws rotate-access-key", () => {
             h.clock = new Date(h.clock.getTime() + 5 * DAY);
             h.sm.startRotation(h.arn, "t3");
             await exposed(h, "AKIA0000000000000002");
-            assert.deepStrictEqual(h.lines.map((l) => l.outcome), ["deactivated", "rotation-pending", "notified"]);
+            assert.deepStrictEqual(
+                h.lines.map((l) => l.outcome),
+                ["deactivated", "rotation-pending", "notified"],
+            );
             assert.ok(!h.sm.calls.includes("RotateSecret"));
             for (const s of STEPS) {
                 await rotate({ SecretId: h.arn, ClientRequestToken: "t3", Step: s }, h.deps);
@@ -933,7 +1253,10 @@ describe("runtime/aws rotate-access-key", () => {
         it("with no notify topic: the log line is the only notice", async () => {
             const h = await leaking(null);
             await exposed(h, "AKIA0000000000000002");
-            assert.deepStrictEqual(h.lines.map((l) => l.outcome), ["deactivated", "rotation-started", "no-notify-target"]);
+            assert.deepStrictEqual(
+                h.lines.map((l) => l.outcome),
+                ["deactivated", "rotation-started", "no-notify-target"],
+            );
             assert.deepStrictEqual(h.published, []);
         });
 
@@ -942,9 +1265,15 @@ describe("runtime/aws rotate-access-key", () => {
             setTag(h, "nhi:expires-at", "2026-01-31T00:00:00Z");
             const before = h.sm.calls.length;
             await exposed(h, "AKIA0000000000000002");
-            assert.deepStrictEqual(h.lines.map((l) => l.outcome), ["deactivated", "expired", "notified"]);
+            assert.deepStrictEqual(
+                h.lines.map((l) => l.outcome),
+                ["deactivated", "expired", "notified"],
+            );
             assert.deepStrictEqual(h.sm.calls.slice(before), ["DescribeSecret"]);
-            assert.deepStrictEqual([...new Set(h.iam.calls)].filter((c) => c !== "CreateAccessKey"), ["ListAccessKeys", "UpdateAccessKey"].filter((c) => h.iam.calls.includes(c as never)));
+            assert.deepStrictEqual(
+                [...new Set(h.iam.calls)].filter((c) => c !== "CreateAccessKey"),
+                ["ListAccessKeys", "UpdateAccessKey"].filter((c) => h.iam.calls.includes(c as never)),
+            );
         });
 
         it("throttled calls are retried: one run, no failed line", async () => {
@@ -953,7 +1282,10 @@ describe("runtime/aws rotate-access-key", () => {
             h.sm.fail(1, "ThrottlingException");
             h.snsFaults.push({ at: 1, name: "Throttling" });
             await exposed(h, "AKIA0000000000000002");
-            assert.deepStrictEqual(h.lines.map((l) => l.outcome), ["deactivated", "rotation-started", "notified"]);
+            assert.deepStrictEqual(
+                h.lines.map((l) => l.outcome),
+                ["deactivated", "rotation-started", "notified"],
+            );
             assert.strictEqual(h.published.length, 1);
         });
 
@@ -971,105 +1303,149 @@ describe("runtime/aws rotate-access-key", () => {
                         assert.ok(attempt < 3);
                     }
                 }
-                assert.deepStrictEqual(keyStates(h), ["AKIA0000000000000001:Active", "AKIA0000000000000002:Inactive"], `crash after call ${crash}`);
+                assert.deepStrictEqual(
+                    keyStates(h),
+                    ["AKIA0000000000000001:Active", "AKIA0000000000000002:Inactive"],
+                    `crash after call ${crash}`,
+                );
                 assert.deepStrictEqual(h.sm.rotationsStarted, ["rotation-1"], `crash after call ${crash}`);
-                assert.ok(h.published.length >= 1 && h.published.length <= 2, `crash after call ${crash}: ${h.published.length} notices`);
+                assert.ok(
+                    h.published.length >= 1 && h.published.length <= 2,
+                    `crash after call ${crash}: ${h.published.length} notices`,
+                );
                 assert.deepStrictEqual(h.lines.at(-1), line(h, "notified"));
                 assert.deepStrictEqual(h.sm.violations, []);
             }
         });
 
         it("any mix of rotations, daily checks, leaks of any key and crashes: an exposed key never works again, and the consumer always ends on one fresh Active key", async () => {
-            await fc.assert(fc.asyncProperty(
-                fc.integer({ min: 0, max: 3 }),
-                fc.array(fc.record({
-                    hours: fc.integer({ min: 1, max: 6 * 24 }),
-                    leak: fc.option(fc.constantFrom("current", "previous", "both", "other")),
-                    crashAfter: fc.option(fc.integer({ min: 1, max: 7 })),
-                }), { minLength: 1, maxLength: 6 }),
-                async (graceDays, schedule) => {
-                    // GIVEN a key rotated once, checked daily; Secrets Manager runs any rotation RotateSecret starts
-                    const h = harness(graceDays);
-                    h.currentMayBeDeactivated = true;
-                    await rotation(h, "t0");
-                    const exposedIds = new Set<string>();
-                    let ran = 0;
-                    const runStarted = async () => {
-                        for (; ran < h.sm.rotationsStarted.length; ran++) {
-                            for (const s of STEPS) {
-                                await rotate({ SecretId: h.arn, ClientRequestToken: h.sm.rotationsStarted[ran], Step: s }, h.deps);
-                            }
-                        }
-                    };
-                    for (const [i, { hours, leak, crashAfter }] of schedule.entries()) {
-                        // WHEN time passes with daily checks, a scheduled rotation may come, and AWS may report keys
-                        h.clock = new Date(h.clock.getTime() + hours * 3_600_000);
-                        await checkRetried(h);
-                        await runStarted();
-                        try {
-                            await rotation(h, `s${i}`, 10);
-                        } catch {
-                            h.sm.abandonRotation(h.arn);
-                        }
-                        if (leak !== null) {
-                            const current = currentKeyId(h.sm, h.arn)!;
-                            const previous = h.iam.keys(USER).map((k) => k.id).find((id) => id !== current);
-                            const ids = leak === "current" ? [current] : leak === "previous" ? [previous ?? "AKIAIOSFODNN7EXAMPLE"]
-                                : leak === "both" ? [current, previous ?? current] : ["AKIAIOSFODNN7EXAMPLE"];
-                            ids.filter((id) => id.startsWith("AKIA0")).forEach((id) => exposedIds.add(id));
-                            h.crashAfter = crashAfter ?? undefined;
-                            for (let attempt = 1; ; attempt++) {
-                                try {
-                                    await handle({ nhiAction: "keyExposed", SecretId: h.arn, accessKeyIds: ids }, h.deps);
-                                    break;
-                                } catch (e) {
-                                    assert.strictEqual((e as Error).name, "Crash");
-                                    assert.ok(attempt < 3);
+            await fc.assert(
+                fc.asyncProperty(
+                    fc.integer({ min: 0, max: 3 }),
+                    fc.array(
+                        fc.record({
+                            hours: fc.integer({ min: 1, max: 6 * 24 }),
+                            leak: fc.option(fc.constantFrom("current", "previous", "both", "other")),
+                            crashAfter: fc.option(fc.integer({ min: 1, max: 7 })),
+                        }),
+                        { minLength: 1, maxLength: 6 },
+                    ),
+                    async (graceDays, schedule) => {
+                        // GIVEN a key rotated once, checked daily; Secrets Manager runs any rotation RotateSecret starts
+                        const h = harness(graceDays);
+                        h.currentMayBeDeactivated = true;
+                        await rotation(h, "t0");
+                        const exposedIds = new Set<string>();
+                        let ran = 0;
+                        const runStarted = async () => {
+                            for (; ran < h.sm.rotationsStarted.length; ran++) {
+                                for (const s of STEPS) {
+                                    await rotate(
+                                        { SecretId: h.arn, ClientRequestToken: h.sm.rotationsStarted[ran], Step: s },
+                                        h.deps,
+                                    );
                                 }
                             }
-                            h.crashAfter = undefined;
+                        };
+                        for (const [i, { hours, leak, crashAfter }] of schedule.entries()) {
+                            // WHEN time passes with daily checks, a scheduled rotation may come, and AWS may report keys
+                            h.clock = new Date(h.clock.getTime() + hours * 3_600_000);
+                            await checkRetried(h);
+                            await runStarted();
+                            try {
+                                await rotation(h, `s${i}`, 10);
+                            } catch {
+                                h.sm.abandonRotation(h.arn);
+                            }
+                            if (leak !== null) {
+                                const current = currentKeyId(h.sm, h.arn)!;
+                                const previous = h.iam
+                                    .keys(USER)
+                                    .map((k) => k.id)
+                                    .find((id) => id !== current);
+                                const ids =
+                                    leak === "current"
+                                        ? [current]
+                                        : leak === "previous"
+                                          ? [previous ?? "AKIAIOSFODNN7EXAMPLE"]
+                                          : leak === "both"
+                                            ? [current, previous ?? current]
+                                            : ["AKIAIOSFODNN7EXAMPLE"];
+                                ids.filter((id) => id.startsWith("AKIA0")).forEach((id) => exposedIds.add(id));
+                                h.crashAfter = crashAfter ?? undefined;
+                                for (let attempt = 1; ; attempt++) {
+                                    try {
+                                        await handle(
+                                            { nhiAction: "keyExposed", SecretId: h.arn, accessKeyIds: ids },
+                                            h.deps,
+                                        );
+                                        break;
+                                    } catch (e) {
+                                        assert.strictEqual((e as Error).name, "Crash");
+                                        assert.ok(attempt < 3);
+                                    }
+                                }
+                                h.crashAfter = undefined;
+                                await runStarted();
+                            }
+                            // THEN no exposed key is Active, the user never had a third key, no label was lost
+                            for (const k of h.iam.keys(USER)) {
+                                assert.ok(
+                                    !(exposedIds.has(k.id) && k.status === "Active"),
+                                    `exposed key ${k.id} Active`,
+                                );
+                            }
+                            assert.ok(h.maxKeys <= 2);
+                            assert.deepStrictEqual(h.sm.violations, []);
+                        }
+                        // AND after the grace and a few days of checks, the user has one key: AWSCURRENT's, Active, never exposed
+                        for (let day = 0; day < graceDays + 3; day++) {
+                            h.clock = new Date(h.clock.getTime() + DAY);
+                            await check(h);
                             await runStarted();
                         }
-                        // THEN no exposed key is Active, the user never had a third key, no label was lost
-                        for (const k of h.iam.keys(USER)) {
-                            assert.ok(!(exposedIds.has(k.id) && k.status === "Active"), `exposed key ${k.id} Active`);
-                        }
-                        assert.ok(h.maxKeys <= 2);
-                        assert.deepStrictEqual(h.sm.violations, []);
-                    }
-                    // AND after the grace and a few days of checks, the user has one key: AWSCURRENT's, Active, never exposed
-                    for (let day = 0; day < graceDays + 3; day++) {
-                        h.clock = new Date(h.clock.getTime() + DAY);
-                        await check(h);
-                        await runStarted();
-                    }
-                    const current = currentKeyId(h.sm, h.arn)!;
-                    assert.deepStrictEqual(keyStates(h), [`${current}:Active`]);
-                    assert.ok(!exposedIds.has(current));
-                },
-            ), { numRuns: 40 });
+                        const current = currentKeyId(h.sm, h.arn)!;
+                        assert.deepStrictEqual(keyStates(h), [`${current}:Active`]);
+                        assert.ok(!exposedIds.has(current));
+                    },
+                ),
+                { numRuns: 40 },
+            );
         });
 
         describe("refuses any keyExposed event of another shape, before any call", () => {
             const ARN = "arn:aws:secretsmanager:us-east-1:111122223333:secret:vendor-key-AbCdEf";
-            const MESSAGE = 'Invalid keyExposed event: expected exactly `nhiAction` ("keyExposed"), `SecretId` (the ARN of a secret) and `accessKeyIds` (1–20 access key IDs), and nothing else.';
+            const MESSAGE =
+                'Invalid keyExposed event: expected exactly `nhiAction` ("keyExposed"), `SecretId` (the ARN of a secret) and `accessKeyIds` (1–20 access key IDs), and nothing else.';
             const KEY = "AKIA0000000000000002";
             const bad: [string, unknown][] = [
                 ["no accessKeyIds", { nhiAction: "keyExposed", SecretId: ARN }],
                 ["an empty list", { nhiAction: "keyExposed", SecretId: ARN, accessKeyIds: [] }],
                 ["one ID as a string, not a list", { nhiAction: "keyExposed", SecretId: ARN, accessKeyIds: KEY }],
                 ["21 IDs", { nhiAction: "keyExposed", SecretId: ARN, accessKeyIds: Array(21).fill(KEY) }],
-                ["a temporary (ASIA) key", { nhiAction: "keyExposed", SecretId: ARN, accessKeyIds: ["ASIA0000000000000002"] }],
+                [
+                    "a temporary (ASIA) key",
+                    { nhiAction: "keyExposed", SecretId: ARN, accessKeyIds: ["ASIA0000000000000002"] },
+                ],
                 ["a lower-case ID", { nhiAction: "keyExposed", SecretId: ARN, accessKeyIds: [KEY.toLowerCase()] }],
-                ["a secret's name, not its ARN", { nhiAction: "keyExposed", SecretId: "vendor-key", accessKeyIds: [KEY] }],
-                ["a field more (the whole Health event)", { nhiAction: "keyExposed", SecretId: ARN, accessKeyIds: [KEY], detail: {} }],
+                [
+                    "a secret's name, not its ARN",
+                    { nhiAction: "keyExposed", SecretId: "vendor-key", accessKeyIds: [KEY] },
+                ],
+                [
+                    "a field more (the whole Health event)",
+                    { nhiAction: "keyExposed", SecretId: ARN, accessKeyIds: [KEY], detail: {} },
+                ],
             ];
             for (const [what, event] of bad) {
                 it(what, async () => {
                     const h = harness();
                     await assert.rejects(handle(event, h.deps), { message: MESSAGE });
                     assert.deepStrictEqual([...h.sm.calls, ...h.iam.calls], []);
-                    assert.deepStrictEqual(h.lines.map((l) => `${l.step}:${l.outcome}`), ["keyExposed:failed"]);
+                    assert.deepStrictEqual(
+                        h.lines.map((l) => `${l.step}:${l.outcome}`),
+                        ["keyExposed:failed"],
+                    );
                 });
             }
         });

@@ -95,7 +95,9 @@ function outcomes(h: Harness): string[] {
 
 function assertNoValueLogged(h: Harness, secret: string): void {
     const logged = h.lines.map((l) => JSON.stringify(l));
-    const values = ["AWSCURRENT", "AWSPREVIOUS", "AWSPENDING"].map((s) => h.fake.valueAt(secret, s)).filter((v): v is string => v !== undefined);
+    const values = ["AWSCURRENT", "AWSPREVIOUS", "AWSPENDING"]
+        .map((s) => h.fake.valueAt(secret, s))
+        .filter((v): v is string => v !== undefined);
     assert.ok(values.length > 0);
     for (const value of values) {
         for (const line of logged) {
@@ -103,9 +105,12 @@ function assertNoValueLogged(h: Harness, secret: string): void {
         }
     }
     for (const line of h.lines) {
-        assert.deepStrictEqual(Object.keys(line).sort(), line.error === undefined
-            ? ["outcome", "secret", "step", "version"]
-            : ["error", "outcome", "secret", "step", "version"]);
+        assert.deepStrictEqual(
+            Object.keys(line).sort(),
+            line.error === undefined
+                ? ["outcome", "secret", "step", "version"]
+                : ["error", "outcome", "secret", "step", "version"],
+        );
     }
 }
 
@@ -120,17 +125,44 @@ describe("runtime/aws rotate-secret", () => {
             assert.deepStrictEqual(fake.stages(arn), { a: ["AWSPREVIOUS"], b: ["AWSCURRENT"] });
             // Same token, same value: nothing; another value: refused.
             fake.putSecretValue({ SecretId: arn, ClientRequestToken: "b", SecretString: "B" });
-            assert.throws(() => fake.putSecretValue({ SecretId: arn, ClientRequestToken: "b", SecretString: "C" }), { name: "ResourceExistsException" });
-            fake.putSecretValue({ SecretId: arn, ClientRequestToken: "c", SecretString: "C", VersionStages: ["AWSPENDING"] });
+            assert.throws(() => fake.putSecretValue({ SecretId: arn, ClientRequestToken: "b", SecretString: "C" }), {
+                name: "ResourceExistsException",
+            });
+            fake.putSecretValue({
+                SecretId: arn,
+                ClientRequestToken: "c",
+                SecretString: "C",
+                VersionStages: ["AWSPENDING"],
+            });
             assert.deepStrictEqual(fake.stages(arn), { a: ["AWSPREVIOUS"], b: ["AWSCURRENT"], c: ["AWSPENDING"] });
             // Attaching a label another version holds needs RemoveFromVersionId naming that version.
-            assert.throws(() => fake.updateSecretVersionStage({ SecretId: arn, VersionStage: "AWSCURRENT", MoveToVersionId: "c" }), { name: "InvalidParameterException" });
-            assert.throws(() => fake.updateSecretVersionStage({ SecretId: arn, VersionStage: "AWSCURRENT", MoveToVersionId: "c", RemoveFromVersionId: "a" }), { name: "InvalidParameterException" });
-            fake.updateSecretVersionStage({ SecretId: arn, VersionStage: "AWSCURRENT", MoveToVersionId: "c", RemoveFromVersionId: "b" });
+            assert.throws(
+                () =>
+                    fake.updateSecretVersionStage({ SecretId: arn, VersionStage: "AWSCURRENT", MoveToVersionId: "c" }),
+                { name: "InvalidParameterException" },
+            );
+            assert.throws(
+                () =>
+                    fake.updateSecretVersionStage({
+                        SecretId: arn,
+                        VersionStage: "AWSCURRENT",
+                        MoveToVersionId: "c",
+                        RemoveFromVersionId: "a",
+                    }),
+                { name: "InvalidParameterException" },
+            );
+            fake.updateSecretVersionStage({
+                SecretId: arn,
+                VersionStage: "AWSCURRENT",
+                MoveToVersionId: "c",
+                RemoveFromVersionId: "b",
+            });
             assert.deepStrictEqual(fake.stages(arn), { b: ["AWSPREVIOUS"], c: ["AWSPENDING", "AWSCURRENT"] });
             // GetSecretValue: VersionId and VersionStage must agree; no arguments means AWSCURRENT.
             assert.strictEqual(fake.getSecretValue({ SecretId: "s" }).SecretString, "C");
-            assert.throws(() => fake.getSecretValue({ SecretId: arn, VersionId: "b", VersionStage: "AWSCURRENT" }), { name: "ResourceNotFoundException" });
+            assert.throws(() => fake.getSecretValue({ SecretId: arn, VersionId: "b", VersionStage: "AWSCURRENT" }), {
+                name: "ResourceNotFoundException",
+            });
             assert.deepStrictEqual(fake.violations, []);
         });
 
@@ -140,7 +172,9 @@ describe("runtime/aws rotate-secret", () => {
             fake.putSecretValue({ SecretId: arn, ClientRequestToken: "a", SecretString: "A" });
             fake.startRotation(arn, "t1");
             assert.deepStrictEqual(fake.stages(arn), { a: ["AWSCURRENT"], t1: ["AWSPENDING"] });
-            assert.throws(() => fake.getSecretValue({ SecretId: arn, VersionId: "t1", VersionStage: "AWSPENDING" }), { name: "ResourceNotFoundException" });
+            assert.throws(() => fake.getSecretValue({ SecretId: arn, VersionId: "t1", VersionStage: "AWSPENDING" }), {
+                name: "ResourceNotFoundException",
+            });
             fake.startRotation(arn, "t1");
             assert.throws(() => fake.startRotation(arn, "t2"), { name: "InvalidRequestException" });
             fake.abandonRotation(arn);
@@ -163,9 +197,22 @@ describe("runtime/aws rotate-secret", () => {
                 assert.deepStrictEqual(h.fake.stages(arn), { t1: ["AWSCURRENT"] });
                 assert.match(h.fake.valueAt(arn, "AWSCURRENT")!, SHAPES.alphanumeric(32));
                 assert.strictEqual(h.fake.valueAt(arn, "AWSPREVIOUS"), undefined);
-                assert.deepStrictEqual(outcomes(h), firstPutBecomesCurrent
-                    ? ["createSecret:created", "setSecret:already-current", "testSecret:already-current", "finishSecret:finished"]
-                    : ["createSecret:created", "setSecret:nothing-to-set", "testSecret:tested", "finishSecret:finished"]);
+                assert.deepStrictEqual(
+                    outcomes(h),
+                    firstPutBecomesCurrent
+                        ? [
+                              "createSecret:created",
+                              "setSecret:already-current",
+                              "testSecret:already-current",
+                              "finishSecret:finished",
+                          ]
+                        : [
+                              "createSecret:created",
+                              "setSecret:nothing-to-set",
+                              "testSecret:tested",
+                              "finishSecret:finished",
+                          ],
+                );
                 assert.deepStrictEqual(h.fake.violations, []);
                 // AND the next rotation works from there, the first value kept as AWSPREVIOUS
                 const first = h.fake.valueAt(arn, "AWSCURRENT");
@@ -187,7 +234,12 @@ describe("runtime/aws rotate-secret", () => {
         await rotation(h, arn, "t2");
         const v2 = h.fake.valueAt(arn, "AWSCURRENT")!;
         // THEN each rotation runs its four steps, and v1 is AWSPREVIOUS until the next one
-        assert.deepStrictEqual(outcomes(h), ["createSecret:created", "setSecret:nothing-to-set", "testSecret:tested", "finishSecret:finished"]);
+        assert.deepStrictEqual(outcomes(h), [
+            "createSecret:created",
+            "setSecret:nothing-to-set",
+            "testSecret:tested",
+            "finishSecret:finished",
+        ]);
         assert.notStrictEqual(v2, v1);
         assert.strictEqual(h.fake.valueAt(arn, "AWSPREVIOUS"), v1);
         await rotation(h, arn, "t3");
@@ -216,10 +268,14 @@ describe("runtime/aws rotate-secret", () => {
         }
         // THEN the value put by the first createSecret is the one that became current
         assert.deepStrictEqual(outcomes(h), [
-            "createSecret:created", "createSecret:already-created",
-            "setSecret:nothing-to-set", "setSecret:nothing-to-set",
-            "testSecret:tested", "testSecret:tested",
-            "finishSecret:finished", "finishSecret:already-current",
+            "createSecret:created",
+            "createSecret:already-created",
+            "setSecret:nothing-to-set",
+            "setSecret:nothing-to-set",
+            "testSecret:tested",
+            "testSecret:tested",
+            "finishSecret:finished",
+            "finishSecret:already-current",
         ]);
         assert.strictEqual(h.fake.calls.slice(before).filter((c) => c === "PutSecretValue").length, 1);
         assert.strictEqual(h.fake.valueAt(arn, "AWSCURRENT"), pending);
@@ -237,10 +293,15 @@ describe("runtime/aws rotate-secret", () => {
             const before = h.fake.calls.length;
             await rotation(h, arn, "t2");
             assert.deepStrictEqual(h.fake.calls.slice(before), [
-                "DescribeSecret", "GetSecretValue", "PutSecretValue",
                 "DescribeSecret",
-                "DescribeSecret", "GetSecretValue",
-                "DescribeSecret", "UpdateSecretVersionStage", "UpdateSecretVersionStage",
+                "GetSecretValue",
+                "PutSecretValue",
+                "DescribeSecret",
+                "DescribeSecret",
+                "GetSecretValue",
+                "DescribeSecret",
+                "UpdateSecretVersionStage",
+                "UpdateSecretVersionStage",
             ]);
         });
 
@@ -300,7 +361,13 @@ describe("runtime/aws rotate-secret", () => {
             // THEN it slept half of 100 ms, then half of 200 ms (random() = 0.5), and put the value
             assert.deepStrictEqual(h.sleeps, [50, 100]);
             assert.deepStrictEqual(outcomes(h), ["createSecret:created"]);
-            assert.deepStrictEqual(h.fake.calls, ["DescribeSecret", "DescribeSecret", "DescribeSecret", "GetSecretValue", "PutSecretValue"]);
+            assert.deepStrictEqual(h.fake.calls, [
+                "DescribeSecret",
+                "DescribeSecret",
+                "DescribeSecret",
+                "GetSecretValue",
+                "PutSecretValue",
+            ]);
         });
 
         it("gives up after 6 calls and fails the step with the throttling error", async () => {
@@ -315,7 +382,9 @@ describe("runtime/aws rotate-secret", () => {
             await assert.rejects(step(h, arn, "t1", "createSecret"), { name: "ThrottlingException" });
             assert.deepStrictEqual(h.sleeps, [50, 100, 200, 400, 800]);
             assert.strictEqual(h.fake.calls.length, 6);
-            assert.deepStrictEqual(h.lines, [{ secret: arn, step: "createSecret", version: "t1", outcome: "failed", error: "ThrottlingException" }]);
+            assert.deepStrictEqual(h.lines, [
+                { secret: arn, step: "createSecret", version: "t1", outcome: "failed", error: "ThrottlingException" },
+            ]);
         });
 
         it("does not retry other errors", async () => {
@@ -323,70 +392,106 @@ describe("runtime/aws rotate-secret", () => {
             let calls = 0;
             const error = Object.assign(new Error("no"), { name: "AccessDeniedException" });
             await assert.rejects(
-                withBackoff(async () => {
-                    calls++;
-                    throw error;
-                }, { sleep: async (ms) => void sleeps.push(ms), random: () => 0.5 }),
+                withBackoff(
+                    async () => {
+                        calls++;
+                        throw error;
+                    },
+                    { sleep: async (ms) => void sleeps.push(ms), random: () => 0.5 },
+                ),
                 error,
             );
             assert.deepStrictEqual([calls, sleeps], [1, []]);
         });
 
         it("every sleep is drawn from [0, 100 ms × 2^retry)", async () => {
-            await fc.assert(fc.asyncProperty(fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { minLength: 5, maxLength: 5 }), async (draws) => {
-                const sleeps: number[] = [];
-                let i = 0;
-                await assert.rejects(withBackoff(async () => {
-                    throw Object.assign(new Error("slow down"), { name: "ThrottlingException" });
-                }, { sleep: async (ms) => void sleeps.push(ms), random: () => draws[i++] }));
-                assert.deepStrictEqual(sleeps, draws.map((d, k) => Math.floor(d * 100 * 2 ** k)));
-                sleeps.forEach((ms, k) => assert.ok(ms >= 0 && ms < 100 * 2 ** k));
-            }));
+            await fc.assert(
+                fc.asyncProperty(
+                    fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), {
+                        minLength: 5,
+                        maxLength: 5,
+                    }),
+                    async (draws) => {
+                        const sleeps: number[] = [];
+                        let i = 0;
+                        await assert.rejects(
+                            withBackoff(
+                                async () => {
+                                    throw Object.assign(new Error("slow down"), { name: "ThrottlingException" });
+                                },
+                                { sleep: async (ms) => void sleeps.push(ms), random: () => draws[i++] },
+                            ),
+                        );
+                        assert.deepStrictEqual(
+                            sleeps,
+                            draws.map((d, k) => Math.floor(d * 100 * 2 ** k)),
+                        );
+                        sleeps.forEach((ms, k) => assert.ok(ms >= 0 && ms < 100 * 2 ** k));
+                    },
+                ),
+            );
         });
     });
 
     describe("generated values", () => {
         it("every generated value has its format and length (real randomness)", () => {
-            fc.assert(fc.property(
-                fc.constantFrom<ValueFormat>("alphanumeric", "printable", "hex", "base64"),
-                fc.integer({ min: 16, max: 4096 }),
-                (format, length) => {
-                    const value = generateValue({ format, length });
-                    assert.match(value, SHAPES[format](length));
-                    assert.ok(isWellFormed(value, { format, length }));
-                },
-            ), { numRuns: 200 });
+            fc.assert(
+                fc.property(
+                    fc.constantFrom<ValueFormat>("alphanumeric", "printable", "hex", "base64"),
+                    fc.integer({ min: 16, max: 4096 }),
+                    (format, length) => {
+                        const value = generateValue({ format, length });
+                        assert.match(value, SHAPES[format](length));
+                        assert.ok(isWellFormed(value, { format, length }));
+                    },
+                ),
+                { numRuns: 200 },
+            );
         });
 
         it("every generated value has its format and length, whatever bytes the generator returns", () => {
             // Adversarial bytes (runs of 255, which every alphabet of 62 or 94 rejects) still end
             // in a value of the right shape.
-            fc.assert(fc.property(
-                fc.constantFrom<ValueFormat>("alphanumeric", "printable", "hex", "base64"),
-                fc.integer({ min: 16, max: 256 }),
-                fc.array(fc.uint8Array({ minLength: 1, maxLength: 64 }), { minLength: 1, maxLength: 8 }),
-                (format, length, chunks) => {
-                    let i = 0;
-                    const value = generateValue({ format, length }, (size) => {
-                        // Cycle the chunks; every fourth call gives fresh bytes so the loop ends.
-                        const chunk = i % 4 === 3 ? randomBytes(size) : Buffer.from(chunks[i % chunks.length]);
-                        i++;
-                        return chunk;
-                    });
-                    assert.match(value, SHAPES[format](length));
-                },
-            ));
+            fc.assert(
+                fc.property(
+                    fc.constantFrom<ValueFormat>("alphanumeric", "printable", "hex", "base64"),
+                    fc.integer({ min: 16, max: 256 }),
+                    fc.array(fc.uint8Array({ minLength: 1, maxLength: 64 }), { minLength: 1, maxLength: 8 }),
+                    (format, length, chunks) => {
+                        let i = 0;
+                        const value = generateValue({ format, length }, (size) => {
+                            // Cycle the chunks; every fourth call gives fresh bytes so the loop ends.
+                            const chunk = i % 4 === 3 ? randomBytes(size) : Buffer.from(chunks[i % chunks.length]);
+                            i++;
+                            return chunk;
+                        });
+                        assert.match(value, SHAPES[format](length));
+                    },
+                ),
+            );
         });
 
         it("skips bytes at or above the largest multiple of the alphabet's size (no bias)", () => {
             // alphanumeric: 62 characters, 256 - 256 % 62 = 248; 0 → "A", 61 → "9", 62 → "A", 247 → "9"
             const bytes = Buffer.from([248, 249, 255, 0, 61, 62, 247]);
-            assert.strictEqual(generateValue({ format: "alphanumeric", length: 16 }, () => bytes), "A9A9A9A9A9A9A9A9");
+            assert.strictEqual(
+                generateValue({ format: "alphanumeric", length: 16 }, () => bytes),
+                "A9A9A9A9A9A9A9A9",
+            );
             // printable: 94 characters, limit 188; 0 → "!", 93 → "~", 187 → 187 % 94 = 93 → "~"
-            assert.strictEqual(generateValue({ format: "printable", length: 16 }, () => Buffer.from([188, 0, 93, 187])), "!~~!~~!~~!~~!~~!");
+            assert.strictEqual(
+                generateValue({ format: "printable", length: 16 }, () => Buffer.from([188, 0, 93, 187])),
+                "!~~!~~!~~!~~!~~!",
+            );
             // hex and base64 divide 256: no byte is skipped
-            assert.strictEqual(generateValue({ format: "hex", length: 16 }, () => Buffer.from([255, 16])), "f0f0f0f0f0f0f0f0");
-            assert.strictEqual(generateValue({ format: "base64", length: 16 }, () => Buffer.from([255, 62])), "/+/+/+/+/+/+/+/+");
+            assert.strictEqual(
+                generateValue({ format: "hex", length: 16 }, () => Buffer.from([255, 16])),
+                "f0f0f0f0f0f0f0f0",
+            );
+            assert.strictEqual(
+                generateValue({ format: "base64", length: 16 }, () => Buffer.from([255, 62])),
+                "/+/+/+/+/+/+/+/+",
+            );
         });
 
         it("reads the length and format from the secret's tags", async () => {
@@ -403,14 +508,32 @@ describe("runtime/aws rotate-secret", () => {
         const specs: [Record<string, string>, ReturnType<typeof valueSpec> | string][] = [
             [{}, { length: 32, format: "alphanumeric" }],
             [{ "nhi:value-length": "16" }, { length: 16, format: "alphanumeric" }],
-            [{ "nhi:value-length": "4096", "nhi:value-format": "printable" }, { length: 4096, format: "printable" }],
-            [{ "nhi:value-format": "base64", other: "x" }, { length: 32, format: "base64" }],
+            [
+                { "nhi:value-length": "4096", "nhi:value-format": "printable" },
+                { length: 4096, format: "printable" },
+            ],
+            [
+                { "nhi:value-format": "base64", other: "x" },
+                { length: 32, format: "base64" },
+            ],
             [{ "nhi:value-length": "15" }, 'Tag `nhi:value-length` is "15"; expected a whole number from 16 to 4096.'],
-            [{ "nhi:value-length": "4097" }, 'Tag `nhi:value-length` is "4097"; expected a whole number from 16 to 4096.'],
-            [{ "nhi:value-length": "32.5" }, 'Tag `nhi:value-length` is "32.5"; expected a whole number from 16 to 4096.'],
+            [
+                { "nhi:value-length": "4097" },
+                'Tag `nhi:value-length` is "4097"; expected a whole number from 16 to 4096.',
+            ],
+            [
+                { "nhi:value-length": "32.5" },
+                'Tag `nhi:value-length` is "32.5"; expected a whole number from 16 to 4096.',
+            ],
             [{ "nhi:value-length": "" }, 'Tag `nhi:value-length` is ""; expected a whole number from 16 to 4096.'],
-            [{ "nhi:value-format": "Base64" }, 'Tag `nhi:value-format` is "Base64"; expected one of alphanumeric, printable, hex, base64.'],
-            [{ "nhi:value-format": "toString" }, 'Tag `nhi:value-format` is "toString"; expected one of alphanumeric, printable, hex, base64.'],
+            [
+                { "nhi:value-format": "Base64" },
+                'Tag `nhi:value-format` is "Base64"; expected one of alphanumeric, printable, hex, base64.',
+            ],
+            [
+                { "nhi:value-format": "toString" },
+                'Tag `nhi:value-format` is "toString"; expected one of alphanumeric, printable, hex, base64.',
+            ],
         ];
         for (const [tags, expected] of specs) {
             it(`tags ${JSON.stringify(tags)} → ${JSON.stringify(expected)}`, () => {
@@ -430,14 +553,18 @@ describe("runtime/aws rotate-secret", () => {
             const arn = h.fake.addSecret("webhook");
             h.fake.startRotation(arn, "t1");
             h.fake.setRotationEnabled(arn, false);
-            await assert.rejects(step(h, arn, "t1", "createSecret"), { message: `Secret ${arn} is not enabled for rotation.` });
+            await assert.rejects(step(h, arn, "t1", "createSecret"), {
+                message: `Secret ${arn} is not enabled for rotation.`,
+            });
             assert.deepStrictEqual(h.fake.calls, ["DescribeSecret"]);
         });
 
         it("refuses a token that is not a version of the secret", async () => {
             const h = harness();
             const arn = h.fake.addSecret("webhook");
-            await assert.rejects(step(h, arn, "nope", "createSecret"), { message: `Secret version nope has no stage for rotation of secret ${arn}.` });
+            await assert.rejects(step(h, arn, "nope", "createSecret"), {
+                message: `Secret version nope has no stage for rotation of secret ${arn}.`,
+            });
         });
 
         it("refuses a version that is neither AWSPENDING nor AWSCURRENT", async () => {
@@ -448,15 +575,21 @@ describe("runtime/aws rotate-secret", () => {
             await rotation(h, arn, "t2");
             const puts = h.fake.calls.filter((c) => c === "PutSecretValue").length;
             // WHEN a stale invocation names t1, THEN it is refused and nothing is written
-            await assert.rejects(step(h, arn, "t1", "createSecret"), { message: `Secret version t1 is not staged AWSPENDING for rotation of secret ${arn}.` });
+            await assert.rejects(step(h, arn, "t1", "createSecret"), {
+                message: `Secret version t1 is not staged AWSPENDING for rotation of secret ${arn}.`,
+            });
             assert.strictEqual(h.fake.calls.filter((c) => c === "PutSecretValue").length, puts);
             assert.deepStrictEqual(h.fake.stages(arn), { t1: ["AWSPREVIOUS"], t2: ["AWSCURRENT"] });
         });
 
         it("refuses an unknown step, and an event without its fields, with no call", async () => {
             const h = harness();
-            const message = "Invalid rotation event: expected `SecretId`, `ClientRequestToken` and `Step` (one of createSecret, setSecret, testSecret, finishSecret).";
-            await assert.rejects(rotate({ SecretId: "s", ClientRequestToken: "t", Step: "deleteSecret" as Step }, h.deps), { message });
+            const message =
+                "Invalid rotation event: expected `SecretId`, `ClientRequestToken` and `Step` (one of createSecret, setSecret, testSecret, finishSecret).";
+            await assert.rejects(
+                rotate({ SecretId: "s", ClientRequestToken: "t", Step: "deleteSecret" as Step }, h.deps),
+                { message },
+            );
             await assert.rejects(rotate({} as never, h.deps), { message });
             assert.deepStrictEqual(h.fake.calls, []);
         });
@@ -469,13 +602,27 @@ describe("runtime/aws rotate-secret", () => {
         await rotation(h, arn, "t1");
         const v1 = h.fake.valueAt(arn, "AWSCURRENT");
         h.fake.startRotation(arn, "t2");
-        h.fake.putSecretValue({ SecretId: arn, ClientRequestToken: "t2", SecretString: "short-and-$pecial", VersionStages: ["AWSPENDING"] });
+        h.fake.putSecretValue({
+            SecretId: arn,
+            ClientRequestToken: "t2",
+            SecretString: "short-and-$pecial",
+            VersionStages: ["AWSPENDING"],
+        });
         // WHEN testSecret runs, THEN it fails without naming the value, and AWSCURRENT is unchanged
         await assert.rejects(step(h, arn, "t2", "testSecret"), (e: Error) => {
-            assert.strictEqual(e.message, `The AWSPENDING value of secret ${arn} (version t2) is not 32 alphanumeric characters.`);
+            assert.strictEqual(
+                e.message,
+                `The AWSPENDING value of secret ${arn} (version t2) is not 32 alphanumeric characters.`,
+            );
             return true;
         });
-        assert.deepStrictEqual(h.lines.at(-1), { secret: arn, step: "testSecret", version: "t2", outcome: "failed", error: "Error" });
+        assert.deepStrictEqual(h.lines.at(-1), {
+            secret: arn,
+            step: "testSecret",
+            version: "t2",
+            outcome: "failed",
+            error: "Error",
+        });
         assert.ok(!JSON.stringify(h.lines).includes("short-and-$pecial"));
         assert.strictEqual(h.fake.valueAt(arn, "AWSCURRENT"), v1);
     });
@@ -490,7 +637,9 @@ describe("runtime/aws rotate-secret", () => {
         await rotationWithRetries(h, arn, "t3");
         await step(h, arn, "t3", "finishSecret");
         // THEN the operations called, as IAM actions, are the list the component grants
-        assert.deepStrictEqual([...new Set(h.fake.calls)].map((c) => `secretsmanager:${c}`).sort(), [...ACTIONS.secretsmanager]);
+        assert.deepStrictEqual([...new Set(h.fake.calls)].map((c) => `secretsmanager:${c}`).sort(), [
+            ...ACTIONS.secretsmanager,
+        ]);
     });
 
     it("no log line holds a value", async () => {
@@ -534,7 +683,10 @@ describe("runtime/aws rotate-secret", () => {
             }
             // THEN stdout has one JSON line per step, none with the value
             const outcomes = ["created", "nothing-to-set", "tested", "finished"];
-            assert.deepStrictEqual(written.map((l) => JSON.parse(l)), STEPS.map((s, i) => ({ secret: arn, step: s, version: "t1", outcome: outcomes[i] })));
+            assert.deepStrictEqual(
+                written.map((l) => JSON.parse(l)),
+                STEPS.map((s, i) => ({ secret: arn, step: s, version: "t1", outcome: outcomes[i] })),
+            );
             assert.deepStrictEqual(fake.stages(arn), { t1: ["AWSCURRENT"] });
             assert.ok(written.every((l) => l.endsWith("}\n") && !l.includes(fake.valueAt(arn, "AWSCURRENT")!)));
         });
@@ -548,7 +700,13 @@ describe("runtime/aws rotate-secret", () => {
             // THEN it is the handler, the tags and actions it shares with its component, the rotation
             // steps it shares with the access-key function and the value helpers it shares with
             // Google's function, nothing else; it exports `handler`
-            assert.deepStrictEqual(files, [path.join("aws", "contract.js"), path.join("aws", "retry.js"), path.join("aws", "rotate-secret.js"), path.join("aws", "rotation.js"), "value.js"]);
+            assert.deepStrictEqual(files, [
+                path.join("aws", "contract.js"),
+                path.join("aws", "retry.js"),
+                path.join("aws", "rotate-secret.js"),
+                path.join("aws", "rotation.js"),
+                "value.js",
+            ]);
             assert.strictEqual(printed, "function 1");
         });
     });

@@ -74,7 +74,9 @@ export class FakeIamKeys implements KeyStore {
 
     /** The user-managed keys that exist, oldest first: `id:enabled|disabled`. */
     live(): StoredKey[] {
-        return [...this.keys.values()].filter((k) => k.type === "USER_MANAGED" && !this.deleted.has(k.id)).sort((a, b) => a.validAfterTime - b.validAfterTime);
+        return [...this.keys.values()]
+            .filter((k) => k.type === "USER_MANAGED" && !this.deleted.has(k.id))
+            .sort((a, b) => a.validAfterTime - b.validAfterTime);
     }
 
     /** Whether a consumer holding key `id` can authenticate with it. */
@@ -92,19 +94,28 @@ export class FakeIamKeys implements KeyStore {
     }
 
     private info(k: StoredKey): KeyInfo {
-        return { name: `${this.account}/keys/${k.id}`, id: k.id, validAfterTime: k.validAfterTime, disabled: k.disabled, ...(k.disableReason ? { disableReason: k.disableReason } : {}) };
+        return {
+            name: `${this.account}/keys/${k.id}`,
+            id: k.id,
+            validAfterTime: k.validAfterTime,
+            disabled: k.disabled,
+            ...(k.disableReason ? { disableReason: k.disableReason } : {}),
+        };
     }
 
     private find(name: string): StoredKey {
         const id = name.slice(name.lastIndexOf("/") + 1);
         const k = name.startsWith(`${this.account}/keys/`) ? this.keys.get(id) : undefined;
-        if (!k || this.deleted.has(id)) throw new GrpcError(CODE.NOT_FOUND, `Service account key ${name} does not exist.`);
-        if (k.type !== "USER_MANAGED") throw new GrpcError(CODE.FAILED_PRECONDITION, `Service account key ${name} is system-managed.`);
+        if (!k || this.deleted.has(id))
+            throw new GrpcError(CODE.NOT_FOUND, `Service account key ${name} does not exist.`);
+        if (k.type !== "USER_MANAGED")
+            throw new GrpcError(CODE.FAILED_PRECONDITION, `Service account key ${name} is system-managed.`);
         return k;
     }
 
     private own(account: string): void {
-        if (account !== this.account) throw new GrpcError(7, `Permission 'iam.serviceAccountKeys' denied on ${account}`);
+        if (account !== this.account)
+            throw new GrpcError(7, `Permission 'iam.serviceAccountKeys' denied on ${account}`);
     }
 
     async listKeys(account: string): Promise<KeyInfo[]> {
@@ -117,18 +128,21 @@ export class FakeIamKeys implements KeyStore {
     async createKey(account: string): Promise<CreatedKey> {
         this.enter("createKey", account);
         this.own(account);
-        if (this.live().length >= 10) throw new GrpcError(CODE.RESOURCE_EXHAUSTED, "Maximum number of keys on account reached.");
+        if (this.live().length >= 10)
+            throw new GrpcError(CODE.RESOURCE_EXHAUSTED, "Maximum number of keys on account reached.");
         const id = randomBytes(20).toString("hex");
         const k: StoredKey = { id, type: "USER_MANAGED", validAfterTime: this.clock.now, disabled: false };
         this.keys.set(id, k);
         this.maxHeld = Math.max(this.maxHeld, this.live().length);
-        const credentials = Buffer.from(JSON.stringify({
-            type: "service_account",
-            project_id: this.account.split("/")[1],
-            private_key_id: id,
-            private_key: `-----BEGIN PRIVATE KEY-----\n${randomBytes(48).toString("base64")}\n-----END PRIVATE KEY-----\n`,
-            client_email: this.email,
-        }));
+        const credentials = Buffer.from(
+            JSON.stringify({
+                type: "service_account",
+                project_id: this.account.split("/")[1],
+                private_key_id: id,
+                private_key: `-----BEGIN PRIVATE KEY-----\n${randomBytes(48).toString("base64")}\n-----END PRIVATE KEY-----\n`,
+                client_email: this.email,
+            }),
+        );
         this.leave("createKey");
         return { ...this.info(k), credentials };
     }
@@ -136,7 +150,8 @@ export class FakeIamKeys implements KeyStore {
     async disableKey(name: string): Promise<void> {
         this.enter("disableKey", name);
         const k = this.find(name);
-        if (k.disabled && this.opts.disableDisabled === "failed-precondition") throw new GrpcError(CODE.FAILED_PRECONDITION, `Service account key ${name} is already disabled.`);
+        if (k.disabled && this.opts.disableDisabled === "failed-precondition")
+            throw new GrpcError(CODE.FAILED_PRECONDITION, `Service account key ${name} is already disabled.`);
         if (!k.disabled) Object.assign(k, { disabled: true, disableReason: USER_INITIATED });
         this.leave("disableKey");
     }

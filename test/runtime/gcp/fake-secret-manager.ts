@@ -11,7 +11,12 @@
  *   `disableDisabled` selects idempotent success or FAILED_PRECONDITION, and the function is tested against both.
  * Calls can be made to fail (gRPC codes) or to "crash" the caller, and every call is counted.
  */
-import { ReadingSecretStore, SecretInfo, VersionInfo, VersionState } from "../../../components/runtime/gcp/secret-store";
+import {
+    ReadingSecretStore,
+    SecretInfo,
+    VersionInfo,
+    VersionState,
+} from "../../../components/runtime/gcp/secret-store";
 
 export { CODE, Crash, GrpcError } from "./faults";
 import { CODE, Faults, GrpcError } from "./faults";
@@ -26,7 +31,13 @@ interface StoredVersion {
 }
 
 export class FakeSecretManager implements ReadingSecretStore {
-    private readonly faults = new Faults<Method>({ getSecret: 0, listVersions: 0, addVersion: 0, disableVersion: 0, accessVersion: 0 });
+    private readonly faults = new Faults<Method>({
+        getSecret: 0,
+        listVersions: 0,
+        addVersion: 0,
+        disableVersion: 0,
+        accessVersion: 0,
+    });
     /** Calls per method. */
     readonly calls = this.faults.calls;
     /** Every call in order, for tests that check nothing destroys. */
@@ -61,7 +72,11 @@ export class FakeSecretManager implements ReadingSecretStore {
     access(id: number | "latest"): string {
         const v = id === "latest" ? this.versions[this.versions.length - 1] : this.versions[id - 1];
         if (!v) throw new GrpcError(CODE.NOT_FOUND, `Secret Version [${this.name}/versions/${id}] not found.`);
-        if (v.state !== "ENABLED") throw new GrpcError(CODE.FAILED_PRECONDITION, `Secret Version [${this.name}/versions/${v.id}] is in ${v.state} state.`);
+        if (v.state !== "ENABLED")
+            throw new GrpcError(
+                CODE.FAILED_PRECONDITION,
+                `Secret Version [${this.name}/versions/${v.id}] is in ${v.state} state.`,
+            );
         return v.value.toString("utf8");
     }
 
@@ -107,7 +122,12 @@ export class FakeSecretManager implements ReadingSecretStore {
     async addVersion(secret: string, data: Buffer): Promise<VersionInfo> {
         this.enter("addVersion", secret);
         this.own(secret);
-        const v: StoredVersion = { id: this.versions.length + 1, state: "ENABLED", createTime: this.clock.now, value: Buffer.from(data) };
+        const v: StoredVersion = {
+            id: this.versions.length + 1,
+            state: "ENABLED",
+            createTime: this.clock.now,
+            value: Buffer.from(data),
+        };
         this.versions.push(v);
         this.leave("addVersion");
         return this.info(v);
@@ -118,7 +138,10 @@ export class FakeSecretManager implements ReadingSecretStore {
         const id = Number(version.slice(version.lastIndexOf("/") + 1));
         const v = version.startsWith(`${this.name}/versions/`) ? this.versions[id - 1] : undefined;
         if (!v) throw new GrpcError(CODE.NOT_FOUND, `Secret Version [${version}] not found.`);
-        if (v.state === "DESTROYED" || (v.state === "DISABLED" && this.opts.disableDisabled === "failed-precondition")) {
+        if (
+            v.state === "DESTROYED" ||
+            (v.state === "DISABLED" && this.opts.disableDisabled === "failed-precondition")
+        ) {
             throw new GrpcError(CODE.FAILED_PRECONDITION, `Secret Version [${version}] is in ${v.state} state.`);
         }
         v.state = "DISABLED";
@@ -129,7 +152,8 @@ export class FakeSecretManager implements ReadingSecretStore {
     async accessVersion(version: string): Promise<Buffer> {
         this.enter("accessVersion", version);
         const id = Number(version.slice(version.lastIndexOf("/") + 1));
-        if (!version.startsWith(`${this.name}/versions/`)) throw new GrpcError(CODE.NOT_FOUND, `Secret Version [${version}] not found.`);
+        if (!version.startsWith(`${this.name}/versions/`))
+            throw new GrpcError(CODE.NOT_FOUND, `Secret Version [${version}] not found.`);
         const value = Buffer.from(this.access(id), "utf8");
         this.leave("accessVersion");
         return value;

@@ -36,7 +36,17 @@
  */
 import type { KeyInfo } from "../../../components/runtime/gcp/key-store";
 import type { PolicyRule } from "../../../components/runtime/gcp/usage-contract";
-import type { Activity, ActivityType, LogEntry, Page, SecretMeta, SeriesPoint, ServiceAccountInfo, UsageApis, VersionMeta } from "../../../components/runtime/gcp/usage-apis";
+import type {
+    Activity,
+    ActivityType,
+    LogEntry,
+    Page,
+    SecretMeta,
+    SeriesPoint,
+    ServiceAccountInfo,
+    UsageApis,
+    VersionMeta,
+} from "../../../components/runtime/gcp/usage-apis";
 import { Crash, Faults, GrpcError } from "./faults";
 
 export { Crash };
@@ -57,8 +67,16 @@ export interface ApiModel {
 
 const UNLIMITED: ApiModel = { rate: Infinity, burst: Infinity, latencyMs: 0 };
 const API_OF: Readonly<Record<Method, Api>> = {
-    listServiceAccounts: "iam", listUserKeys: "iam", queryActivities: "policyanalyzer", listSecrets: "secretmanager", listVersions: "secretmanager",
-    readObject: "storage", writeObject: "storage", writeLogEntries: "logging", createTimeSeries: "monitoring", getEffectivePolicyRules: "orgpolicy",
+    listServiceAccounts: "iam",
+    listUserKeys: "iam",
+    queryActivities: "policyanalyzer",
+    listSecrets: "secretmanager",
+    listVersions: "secretmanager",
+    readObject: "storage",
+    writeObject: "storage",
+    writeLogEntries: "logging",
+    createTimeSeries: "monitoring",
+    getEffectivePolicyRules: "orgpolicy",
 };
 
 interface FakeKey {
@@ -101,7 +119,15 @@ export class FakeGoogleProject implements UsageApis {
     readonly timeSeries: { at: Date; points: readonly SeriesPoint[] }[] = [];
     /** Every call that took effect or failed, as `api:method`, in order. */
     readonly calls: string[] = [];
-    readonly throttled: Record<Api, number> = { iam: 0, policyanalyzer: 0, secretmanager: 0, storage: 0, logging: 0, monitoring: 0, orgpolicy: 0 };
+    readonly throttled: Record<Api, number> = {
+        iam: 0,
+        policyanalyzer: 0,
+        secretmanager: 0,
+        storage: 0,
+        logging: 0,
+        monitoring: 0,
+        orgpolicy: 0,
+    };
     readonly permissionsUsed = new Set<string>();
     /** The rules of the effective `iam.serviceAccountKeyExposureResponse` policy: none (nothing set anywhere) by default. */
     exposurePolicy: PolicyRule[] = [];
@@ -117,9 +143,26 @@ export class FakeGoogleProject implements UsageApis {
     private serial = 0;
     private generation = 1_700_000_000_000_000;
     private readonly buckets = new Map<Api, { tokens: number; at: number }>();
-    private readonly pendingThrottles: Record<Api, number> = { iam: 0, policyanalyzer: 0, secretmanager: 0, storage: 0, logging: 0, monitoring: 0, orgpolicy: 0 };
+    private readonly pendingThrottles: Record<Api, number> = {
+        iam: 0,
+        policyanalyzer: 0,
+        secretmanager: 0,
+        storage: 0,
+        logging: 0,
+        monitoring: 0,
+        orgpolicy: 0,
+    };
     private readonly faults = new Faults<Method>({
-        listServiceAccounts: 0, queryActivities: 0, listUserKeys: 0, listSecrets: 0, listVersions: 0, readObject: 0, writeObject: 0, writeLogEntries: 0, createTimeSeries: 0, getEffectivePolicyRules: 0,
+        listServiceAccounts: 0,
+        queryActivities: 0,
+        listUserKeys: 0,
+        listSecrets: 0,
+        listVersions: 0,
+        readObject: 0,
+        writeObject: 0,
+        writeLogEntries: 0,
+        createTimeSeries: 0,
+        getEffectivePolicyRules: 0,
     });
     private readonly lastPoint = new Map<string, number>();
 
@@ -140,11 +183,21 @@ export class FakeGoogleProject implements UsageApis {
     };
 
     /** A service account; `record` is its description (an ownership record, JSON, or any text). */
-    addAccount(id: string, record: string | Record<string, unknown>, o: { disabled?: boolean; neverUsedShape?: FakeAccount["neverUsedShape"] } = {}): string {
+    addAccount(
+        id: string,
+        record: string | Record<string, unknown>,
+        o: { disabled?: boolean; neverUsedShape?: FakeAccount["neverUsedShape"] } = {},
+    ): string {
         const email = `${id}@${PROJECT}.iam.gserviceaccount.com`;
         this.accounts.set(email, {
-            email, uniqueId: `1${String(++this.serial).padStart(20, "0")}`, description: typeof record === "string" ? record : JSON.stringify(record),
-            disabled: o.disabled ?? false, deleted: false, uses: [], keys: [], neverUsedShape: o.neverUsedShape ?? (this.serial % 2 === 0 ? "absent" : "no-field"),
+            email,
+            uniqueId: `1${String(++this.serial).padStart(20, "0")}`,
+            description: typeof record === "string" ? record : JSON.stringify(record),
+            disabled: o.disabled ?? false,
+            deleted: false,
+            uses: [],
+            keys: [],
+            neverUsedShape: o.neverUsedShape ?? (this.serial % 2 === 0 ? "absent" : "no-field"),
         });
         return email;
     }
@@ -170,7 +223,15 @@ export class FakeGoogleProject implements UsageApis {
 
     addSecret(id: string, labels: Record<string, string>, versionTimes: readonly number[] = []): string {
         const name = `projects/${PROJECT}/secrets/${id}`;
-        this.secrets.set(name, { name, labels, versions: versionTimes.map((t, i) => ({ name: `${name}/versions/${i + 1}`, state: "ENABLED", createTime: t })) });
+        this.secrets.set(name, {
+            name,
+            labels,
+            versions: versionTimes.map((t, i) => ({
+                name: `${name}/versions/${i + 1}`,
+                state: "ENABLED",
+                createTime: t,
+            })),
+        });
         return name;
     }
 
@@ -190,7 +251,16 @@ export class FakeGoogleProject implements UsageApis {
     }
 
     /** The state object's JSON, parsed. */
-    stateFile(bucket: string, object: string): { accounts: Record<string, { email: string; state?: string }>; secrets: Record<string, { state?: string; newest?: string }>; exposure?: { state: string; since: string } } | undefined {
+    stateFile(
+        bucket: string,
+        object: string,
+    ):
+        | {
+              accounts: Record<string, { email: string; state?: string }>;
+              secrets: Record<string, { state?: string; newest?: string }>;
+              exposure?: { state: string; since: string };
+          }
+        | undefined {
         const o = this.objects.get(`${bucket}/${object}`);
         return o === undefined ? undefined : JSON.parse(o.text);
     }
@@ -201,7 +271,9 @@ export class FakeGoogleProject implements UsageApis {
      */
     notifications(channel: string): WrittenEntry[] {
         const delivered: WrittenEntry[] = [];
-        for (const e of this.entries.filter((x) => x.labels["nhi-channel"] === channel && x.labels["nhi-part"] === "1")) {
+        for (const e of this.entries.filter(
+            (x) => x.labels["nhi-channel"] === channel && x.labels["nhi-part"] === "1",
+        )) {
             const last = delivered[delivered.length - 1];
             const sameDay = delivered.filter((d) => Math.floor(d.at / DAY) === Math.floor(e.at / DAY)).length;
             if ((last === undefined || e.at - last.at >= 300_000) && sameDay < 20) delivered.push(e);
@@ -211,7 +283,11 @@ export class FakeGoogleProject implements UsageApis {
 
     // ---- UsageApis ------------------------------------------------------------------------------
 
-    async listServiceAccounts(project: string, pageSize: number, pageToken?: string): Promise<Page<ServiceAccountInfo>> {
+    async listServiceAccounts(
+        project: string,
+        pageSize: number,
+        pageToken?: string,
+    ): Promise<Page<ServiceAccountInfo>> {
         return this.call("listServiceAccounts", "iam.serviceAccounts.list", () => {
             this.own(project);
             const all = [...this.accounts.values()].filter((a) => !a.deleted);
@@ -220,14 +296,28 @@ export class FakeGoogleProject implements UsageApis {
             const page = all.slice(from, from + size);
             const end = from + page.length;
             return {
-                items: page.map((a) => ({ name: `projects/${PROJECT}/serviceAccounts/${a.email}`, email: a.email, uniqueId: a.uniqueId, description: a.description, disabled: a.disabled })),
+                items: page.map((a) => ({
+                    name: `projects/${PROJECT}/serviceAccounts/${a.email}`,
+                    email: a.email,
+                    uniqueId: a.uniqueId,
+                    description: a.description,
+                    disabled: a.disabled,
+                })),
                 ...(end < all.length ? { nextPageToken: this.token(`sa:${pageSize}`, end) } : {}),
             };
         });
     }
 
-    async queryActivities(project: string, type: ActivityType, pageSize: number, pageToken?: string): Promise<Page<Activity>> {
-        const permission = type === "serviceAccountLastAuthentication" ? "policyanalyzer.serviceAccountLastAuthenticationActivities.query" : "policyanalyzer.serviceAccountKeyLastAuthenticationActivities.query";
+    async queryActivities(
+        project: string,
+        type: ActivityType,
+        pageSize: number,
+        pageToken?: string,
+    ): Promise<Page<Activity>> {
+        const permission =
+            type === "serviceAccountLastAuthentication"
+                ? "policyanalyzer.serviceAccountLastAuthenticationActivities.query"
+                : "policyanalyzer.serviceAccountKeyLastAuthenticationActivities.query";
         return this.call("queryActivities", permission, () => {
             this.own(project);
             if (pageSize > 1000) throw new GrpcError(3, "pageSize: max limit is 1000");
@@ -241,19 +331,30 @@ export class FakeGoogleProject implements UsageApis {
                 if (type === "serviceAccountLastAuthentication") {
                     const last = reported(a.uses);
                     if (last === undefined && a.neverUsedShape === "absent") continue;
-                    all.push({ fullResourceName: `//iam.googleapis.com/projects/${PROJECT}/serviceAccounts/${a.email}`, ...(last !== undefined ? { lastAuthenticated: last } : {}), observedUntil });
+                    all.push({
+                        fullResourceName: `//iam.googleapis.com/projects/${PROJECT}/serviceAccounts/${a.email}`,
+                        ...(last !== undefined ? { lastAuthenticated: last } : {}),
+                        observedUntil,
+                    });
                 } else {
                     for (const k of a.keys.filter((x) => !x.disabled)) {
                         const last = reported(k.uses);
                         if (last === undefined) continue;
-                        all.push({ fullResourceName: `//iam.googleapis.com/projects/${PROJECT}/serviceAccounts/${a.email}/keys/${k.id}`, lastAuthenticated: last, observedUntil });
+                        all.push({
+                            fullResourceName: `//iam.googleapis.com/projects/${PROJECT}/serviceAccounts/${a.email}/keys/${k.id}`,
+                            lastAuthenticated: last,
+                            observedUntil,
+                        });
                     }
                 }
             }
             const from = this.offset(pageToken, `act:${type}:${pageSize}`);
             const page = all.slice(from, from + pageSize);
             const end = from + page.length;
-            return { items: page, ...(end < all.length ? { nextPageToken: this.token(`act:${type}:${pageSize}`, end) } : {}) };
+            return {
+                items: page,
+                ...(end < all.length ? { nextPageToken: this.token(`act:${type}:${pageSize}`, end) } : {}),
+            };
         });
     }
 
@@ -261,8 +362,16 @@ export class FakeGoogleProject implements UsageApis {
         return this.call("listUserKeys", "iam.serviceAccountKeys.list", () => {
             const email = account.slice(account.lastIndexOf("/") + 1);
             const a = this.accounts.get(email);
-            if (a === undefined || a.deleted || !account.startsWith(`projects/${PROJECT}/serviceAccounts/`)) throw new GrpcError(5, `Service account ${account} does not exist.`);
-            return a.keys.filter((k) => !k.deleted).map((k) => ({ name: `${account}/keys/${k.id}`, id: k.id, validAfterTime: k.validAfterTime, disabled: k.disabled }));
+            if (a === undefined || a.deleted || !account.startsWith(`projects/${PROJECT}/serviceAccounts/`))
+                throw new GrpcError(5, `Service account ${account} does not exist.`);
+            return a.keys
+                .filter((k) => !k.deleted)
+                .map((k) => ({
+                    name: `${account}/keys/${k.id}`,
+                    id: k.id,
+                    validAfterTime: k.validAfterTime,
+                    disabled: k.disabled,
+                }));
         });
     }
 
@@ -274,7 +383,10 @@ export class FakeGoogleProject implements UsageApis {
             const from = this.offset(pageToken, `sec:${pageSize}`);
             const page = all.slice(from, from + pageSize);
             const end = from + page.length;
-            return { items: page.map((s) => ({ name: s.name, labels: { ...s.labels } })), ...(end < all.length ? { nextPageToken: this.token(`sec:${pageSize}`, end) } : {}) };
+            return {
+                items: page.map((s) => ({ name: s.name, labels: { ...s.labels } })),
+                ...(end < all.length ? { nextPageToken: this.token(`sec:${pageSize}`, end) } : {}),
+            };
         });
     }
 
@@ -286,7 +398,10 @@ export class FakeGoogleProject implements UsageApis {
             const from = this.offset(pageToken, `ver:${secret}:${pageSize}`);
             const page = all.slice(from, from + pageSize);
             const end = from + page.length;
-            return { items: page.map((v) => ({ ...v })), ...(end < all.length ? { nextPageToken: this.token(`ver:${secret}:${pageSize}`, end) } : {}) };
+            return {
+                items: page.map((v) => ({ ...v })),
+                ...(end < all.length ? { nextPageToken: this.token(`ver:${secret}:${pageSize}`, end) } : {}),
+            };
         });
     }
 
@@ -300,19 +415,27 @@ export class FakeGoogleProject implements UsageApis {
     async writeObject(bucket: string, object: string, text: string, ifGenerationMatch: string): Promise<void> {
         const key = `${bucket}/${object}`;
         const replacing = this.objects.has(key);
-        return this.call("writeObject", replacing ? ["storage.objects.create", "storage.objects.delete"] : "storage.objects.create", () => {
-            const live = this.objects.get(key);
-            if (String(live?.generation ?? 0) !== ifGenerationMatch) throw new GrpcError(9, "At least one of the pre-conditions you specified did not hold.");
-            this.objects.set(key, { generation: ++this.generation, text });
-        });
+        return this.call(
+            "writeObject",
+            replacing ? ["storage.objects.create", "storage.objects.delete"] : "storage.objects.create",
+            () => {
+                const live = this.objects.get(key);
+                if (String(live?.generation ?? 0) !== ifGenerationMatch)
+                    throw new GrpcError(9, "At least one of the pre-conditions you specified did not hold.");
+                this.objects.set(key, { generation: ++this.generation, text });
+            },
+        );
     }
 
     async writeLogEntries(entries: readonly LogEntry[]): Promise<void> {
         return this.call("writeLogEntries", "logging.logEntries.create", () => {
-            if (JSON.stringify(entries).length > 10_000_000) throw new GrpcError(3, "Request payload size exceeds the limit: 10485760 bytes.");
+            if (JSON.stringify(entries).length > 10_000_000)
+                throw new GrpcError(3, "Request payload size exceeds the limit: 10485760 bytes.");
             for (const e of entries) {
-                if (JSON.stringify(e).length > 256_000) throw new GrpcError(3, "Log entry with size 256.1K exceeds maximum size of 256.0K");
-                if (!/^projects\/[a-z0-9-]+\/logs\/[A-Za-z0-9_./-]+$/.test(e.logName) || e.resource.type !== "global") throw new GrpcError(3, `bad entry ${e.logName}`);
+                if (JSON.stringify(e).length > 256_000)
+                    throw new GrpcError(3, "Log entry with size 256.1K exceeds maximum size of 256.0K");
+                if (!/^projects\/[a-z0-9-]+\/logs\/[A-Za-z0-9_./-]+$/.test(e.logName) || e.resource.type !== "global")
+                    throw new GrpcError(3, `bad entry ${e.logName}`);
             }
             for (const e of entries) this.entries.push({ ...e, at: this.time });
         });
@@ -321,11 +444,20 @@ export class FakeGoogleProject implements UsageApis {
     async createTimeSeries(project: string, points: readonly SeriesPoint[], at: Date): Promise<void> {
         return this.call("createTimeSeries", "monitoring.timeSeries.create", () => {
             this.own(project);
-            if (points.length > 200) throw new GrpcError(3, "Field timeSeries had an invalid value: a maximum of 200 TimeSeries can be written in a single request.");
+            if (points.length > 200)
+                throw new GrpcError(
+                    3,
+                    "Field timeSeries had an invalid value: a maximum of 200 TimeSeries can be written in a single request.",
+                );
             const keys = points.map((p) => `${p.type}${JSON.stringify(p.labels)}`);
-            if (new Set(keys).size !== keys.length) throw new GrpcError(3, "Field timeSeries had an invalid value: duplicate TimeSeries in the request.");
+            if (new Set(keys).size !== keys.length)
+                throw new GrpcError(3, "Field timeSeries had an invalid value: duplicate TimeSeries in the request.");
             for (const k of keys) {
-                if ((this.lastPoint.get(k) ?? -Infinity) >= at.getTime()) throw new GrpcError(3, "Points must be written in order. One or more of the points specified had an older start time than the most recent point.");
+                if ((this.lastPoint.get(k) ?? -Infinity) >= at.getTime())
+                    throw new GrpcError(
+                        3,
+                        "Points must be written in order. One or more of the points specified had an older start time than the most recent point.",
+                    );
             }
             keys.forEach((k) => this.lastPoint.set(k, at.getTime()));
             this.timeSeries.push({ at, points: [...points] });
@@ -335,7 +467,8 @@ export class FakeGoogleProject implements UsageApis {
     async getEffectivePolicyRules(project: string, constraint: string): Promise<readonly PolicyRule[]> {
         return this.call("getEffectivePolicyRules", "orgpolicy.policy.get", () => {
             this.own(project);
-            if (constraint !== "iam.serviceAccountKeyExposureResponse") throw new GrpcError(5, `Constraint constraints/${constraint} not found.`);
+            if (constraint !== "iam.serviceAccountKeyExposureResponse")
+                throw new GrpcError(5, `Constraint constraints/${constraint} not found.`);
             return this.exposurePolicy.map((r) => JSON.parse(JSON.stringify(r)) as PolicyRule);
         });
     }
@@ -403,7 +536,10 @@ export class FakeGoogleProject implements UsageApis {
         } catch {
             // fall through
         }
-        throw new GrpcError(3, "Invalid page token: the values of the other parameters must be identical to those in the previous call.");
+        throw new GrpcError(
+            3,
+            "Invalid page token: the values of the other parameters must be identical to those in the previous call.",
+        );
     }
 }
 

@@ -6,7 +6,13 @@ import * as os from "os";
 import * as path from "path";
 import { runtimeBundle } from "../../../components/core/runtime-asset";
 import { iamKeyStore, IamApiError } from "../../../components/runtime/gcp/key-store";
-import { createKeyRotationHandler, KeyRotationResult, keyPolicy, keysToDelete, PERMISSIONS } from "../../../components/runtime/gcp/rotate-key";
+import {
+    createKeyRotationHandler,
+    KeyRotationResult,
+    keyPolicy,
+    keysToDelete,
+    PERMISSIONS,
+} from "../../../components/runtime/gcp/rotate-key";
 import { LogLine, PubsubCloudEvent } from "../../../components/runtime/gcp/rotation";
 import { EXPOSED, FakeIamKeys } from "./fake-iam-keys";
 import { CODE, Crash, FakeSecretManager, GrpcError } from "./fake-secret-manager";
@@ -22,14 +28,32 @@ const ROOT = path.resolve(__dirname, "../../..");
 function notification(publishTime: number, eventType = "SECRET_ROTATE"): PubsubCloudEvent {
     return {
         type: "google.cloud.pubsub.topic.v1.messagePublished",
-        data: { message: { attributes: { eventType, secretId: SECRET }, messageId: "1", publishTime: new Date(publishTime).toISOString() } },
+        data: {
+            message: {
+                attributes: { eventType, secretId: SECRET },
+                messageId: "1",
+                publishTime: new Date(publishTime).toISOString(),
+            },
+        },
     };
 }
 
 /** A key secret rotated every 30 days with a 7-day grace (unless `labels` say otherwise), its account's keys, and a handler. */
-function rig(labels: Record<string, string> = { "nhi-grace-days": "7" }, disableDisabled: "idempotent" | "failed-precondition" = "idempotent") {
+function rig(
+    labels: Record<string, string> = { "nhi-grace-days": "7" },
+    disableDisabled: "idempotent" | "failed-precondition" = "idempotent",
+) {
     const clock = { now: T0 };
-    const secrets = new FakeSecretManager(SECRET, { "nhi-key-account": "vendor-sync", "nhi-key-project": "demo-project", "nhi-rotate-every-days": "30", ...labels }, clock);
+    const secrets = new FakeSecretManager(
+        SECRET,
+        {
+            "nhi-key-account": "vendor-sync",
+            "nhi-key-project": "demo-project",
+            "nhi-rotate-every-days": "30",
+            ...labels,
+        },
+        clock,
+    );
     const iam = new FakeIamKeys(ACCOUNT, EMAIL, clock, { disableDisabled });
     const logs: LogLine[] = [];
     const sleeps: number[] = [];
@@ -51,12 +75,15 @@ function rig(labels: Record<string, string> = { "nhi-grace-days": "7" }, disable
     /** The key ID each version holds, `v:state:keyState`, oldest first. */
     const picture = (): string => {
         const ids = new Map([...iam.keys.keys()].map((id, i) => [id, `k${i + 1}`]));
-        return secrets.values().map((value, i) => {
-            const id = JSON.parse(value).private_key_id as string;
-            const state = secrets.states().split(" ")[i].split(":")[1];
-            const key = iam.live().find((k) => k.id === id);
-            return `v${i + 1}:${state[0]}:${ids.get(id)}${key ? (key.disabled ? "-off" : "") : "-deleted"}`;
-        }).join(" ");
+        return secrets
+            .values()
+            .map((value, i) => {
+                const id = JSON.parse(value).private_key_id as string;
+                const state = secrets.states().split(" ")[i].split(":")[1];
+                const key = iam.live().find((k) => k.id === id);
+                return `v${i + 1}:${state[0]}:${ids.get(id)}${key ? (key.disabled ? "-off" : "") : "-deleted"}`;
+            })
+            .join(" ");
     };
     /** Whether the key `latest` gives a consumer authenticates. */
     const latestWorks = (): boolean => iam.works(JSON.parse(secrets.access("latest")).private_key_id);
@@ -74,11 +101,31 @@ describe("runtime/gcp rotate-key", () => {
             const result = await rotateAt(T0);
             // THEN one key exists, version 1 holds it, and it authenticates
             const [key] = iam.live();
-            assert.deepStrictEqual(result, { outcome: "rotated", added: `${SECRET}/versions/1`, createdKey: `${ACCOUNT}/keys/${key.id}`, disabledKeys: [], deletedKeys: [], disabledVersions: [] });
+            assert.deepStrictEqual(result, {
+                outcome: "rotated",
+                added: `${SECRET}/versions/1`,
+                createdKey: `${ACCOUNT}/keys/${key.id}`,
+                disabledKeys: [],
+                deletedKeys: [],
+                disabledVersions: [],
+            });
             assert.strictEqual(iam.live().length, 1);
-            assert.deepStrictEqual(JSON.parse(secrets.access("latest")), { ...JSON.parse(secrets.access(1)), private_key_id: key.id, client_email: EMAIL, type: "service_account" });
+            assert.deepStrictEqual(JSON.parse(secrets.access("latest")), {
+                ...JSON.parse(secrets.access(1)),
+                private_key_id: key.id,
+                client_email: EMAIL,
+                type: "service_account",
+            });
             assert.ok(latestWorks());
-            assert.deepStrictEqual(steps(logs), ["receive accepted", "read-secret read", "read-versions read", "list-keys listed", "create-key created", "add-version added", "done rotated"]);
+            assert.deepStrictEqual(steps(logs), [
+                "receive accepted",
+                "read-secret read",
+                "read-versions read",
+                "list-keys listed",
+                "create-key created",
+                "add-version added",
+                "done rotated",
+            ]);
         });
     });
 
@@ -115,13 +162,21 @@ describe("runtime/gcp rotate-key", () => {
                 outcomes.push(`${day}:${(await rotateAt(T0 + day * DAY)).outcome}`);
                 if (day === 36) assert.strictEqual(picture(), "v1:E:k1 v2:E:k2", "day 36: both keys work");
                 if (day === 37) assert.strictEqual(picture(), "v1:D:k1-off v2:E:k2", "day 37: the grace has ended");
-                if (day === 43) assert.strictEqual(picture(), "v1:D:k1-off v2:E:k2", "day 43: disabled, kept for its grace again");
+                if (day === 43)
+                    assert.strictEqual(picture(), "v1:D:k1-off v2:E:k2", "day 43: disabled, kept for its grace again");
                 if (day === 44) assert.strictEqual(picture(), "v1:D:k1-deleted v2:E:k2", "day 44: deleted");
             }
             // THEN it rotated on days 0, 30 and 60 only
-            assert.deepStrictEqual(outcomes.filter((o) => o.endsWith("rotated")), ["0:rotated", "30:rotated", "60:rotated"]);
+            assert.deepStrictEqual(
+                outcomes.filter((o) => o.endsWith("rotated")),
+                ["0:rotated", "30:rotated", "60:rotated"],
+            );
             assert.strictEqual(iam.calls.createKey, 3);
-            assert.ok(logs.some((l) => l.outcome === "not-due" && l.message === "the newest key is due at 2026-12-31T00:01:00.000Z"));
+            assert.ok(
+                logs.some(
+                    (l) => l.outcome === "not-due" && l.message === "the newest key is due at 2026-12-31T00:01:00.000Z",
+                ),
+            );
         });
 
         it("with grace 0 the previous key is disabled at once, never the new one", async () => {
@@ -143,19 +198,35 @@ describe("runtime/gcp rotate-key", () => {
             assert.strictEqual(picture(), "v1:E:k1");
         });
 
-        for (const method of ["listVersions", "accessVersion", "listKeys", "createKey", "addVersion", "disableKey", "disableVersion", "deleteKey", "getSecret"] as const) {
+        for (const method of [
+            "listVersions",
+            "accessVersion",
+            "listKeys",
+            "createKey",
+            "addVersion",
+            "disableKey",
+            "disableVersion",
+            "deleteKey",
+            "getSecret",
+        ] as const) {
             it(`a run whose \`${method}\` is UNAVAILABLE once retries it and ends as a clean run does`, async () => {
                 // GIVEN the fourth rotation, which deletes, creates, adds and disables
                 const clean = rig();
                 const flaky = rig();
                 for (const r of [clean, flaky]) for (let i = 0; i < 3; i++) await r.rotateAt(T0 + i * 30 * DAY);
                 // WHEN one call fails once with UNAVAILABLE in one of them
-                (method === "listKeys" || method === "createKey" || method === "disableKey" || method === "deleteKey" ? flaky.iam : flaky.secrets).failNext(method as never, CODE.UNAVAILABLE);
+                (method === "listKeys" || method === "createKey" || method === "disableKey" || method === "deleteKey"
+                    ? flaky.iam
+                    : flaky.secrets
+                ).failNext(method as never, CODE.UNAVAILABLE);
                 const a = await clean.rotateAt(T0 + 90 * DAY);
                 const b = await flaky.rotateAt(T0 + 90 * DAY);
                 // THEN the outcome is the same, after one wait
                 assert.strictEqual(flaky.picture(), clean.picture());
-                assert.deepStrictEqual([b.outcome, b.disabledKeys.length, b.deletedKeys.length, b.disabledVersions], [a.outcome, a.disabledKeys.length, a.deletedKeys.length, a.disabledVersions]);
+                assert.deepStrictEqual(
+                    [b.outcome, b.disabledKeys.length, b.deletedKeys.length, b.disabledVersions],
+                    [a.outcome, a.disabledKeys.length, a.deletedKeys.length, a.disabledVersions],
+                );
                 assert.deepStrictEqual(flaky.sleeps, [125]);
             });
         }
@@ -228,7 +299,13 @@ describe("runtime/gcp rotate-key", () => {
             assert.strictEqual(result.outcome, "rotated");
             assert.ok(latestWorks());
             assert.strictEqual(picture(), "v1:D:k1-off v2:E:k2");
-            assert.ok(logs.some((l) => l.outcome === "key-unusable" && l.message === `the newest version's key was disabled (${EXPOSED}): rotating now`));
+            assert.ok(
+                logs.some(
+                    (l) =>
+                        l.outcome === "key-unusable" &&
+                        l.message === `the newest version's key was disabled (${EXPOSED}): rotating now`,
+                ),
+            );
         });
 
         it("a version whose key was deleted by hand is disabled at the next check; a deleted current key is replaced", async () => {
@@ -249,7 +326,11 @@ describe("runtime/gcp rotate-key", () => {
             const { iam } = rig();
             iam.seed("SYSTEM_MANAGED", T0);
             for (let i = 0; i < 10; i++) await iam.createKey(ACCOUNT);
-            await assert.rejects(iam.createKey(ACCOUNT), (e: GrpcError) => e.code === CODE.RESOURCE_EXHAUSTED && e.message === "8 Maximum number of keys on account reached.");
+            await assert.rejects(
+                iam.createKey(ACCOUNT),
+                (e: GrpcError) =>
+                    e.code === CODE.RESOURCE_EXHAUSTED && e.message === "8 Maximum number of keys on account reached.",
+            );
             assert.strictEqual((await iam.listKeys(ACCOUNT)).length, 10);
         });
 
@@ -258,10 +339,15 @@ describe("runtime/gcp rotate-key", () => {
             const { iam, logs, rotateAt } = rig();
             for (let i = 0; i < 10; i++) iam.seed("USER_MANAGED", T0 - DAY, true);
             // WHEN a rotation comes
-            await assert.rejects(rotateAt(T0), { message: `The service account ${EMAIL} has 10 keys and none can be retired yet (Google's limit is 10).` });
+            await assert.rejects(rotateAt(T0), {
+                message: `The service account ${EMAIL} has 10 keys and none can be retired yet (Google's limit is 10).`,
+            });
             // THEN no key was asked for
             assert.strictEqual(iam.calls.createKey, 0);
-            assert.strictEqual(logs[logs.length - 1].message, "failed: the account has 10 keys, Google's limit is 10; none can be retired yet");
+            assert.strictEqual(
+                logs[logs.length - 1].message,
+                "failed: the account has 10 keys, Google's limit is 10; none can be retired yet",
+            );
         });
 
         it("keys made by hand on the account are disabled, then deleted: the function owns the account's keys", async () => {
@@ -276,13 +362,27 @@ describe("runtime/gcp rotate-key", () => {
             // GIVEN a stored key, then iam.disableServiceAccountKeyCreation enforced
             const { iam, logs, rotateAt, picture, latestWorks } = rig();
             await rotateAt(T0);
-            iam.failNext("createKey", CODE.FAILED_PRECONDITION, 1, "Key creation is not allowed on this service account.");
+            iam.failNext(
+                "createKey",
+                CODE.FAILED_PRECONDITION,
+                1,
+                "Key creation is not allowed on this service account.",
+            );
             // WHEN the key is due
             await assert.rejects(rotateAt(T0 + 30 * DAY), (e: GrpcError) => e.code === CODE.FAILED_PRECONDITION);
             // THEN nothing changed, the failure is logged, and the key consumers hold still works
             assert.strictEqual(picture(), "v1:E:k1");
             assert.ok(latestWorks());
-            assert.deepStrictEqual(logs[logs.length - 1], { severity: "ERROR", message: "failed with gRPC code 9 after 1 attempt(s)", secret: SECRET, step: "create-key", version: ACCOUNT, outcome: "failed", attempt: 1, code: 9 });
+            assert.deepStrictEqual(logs[logs.length - 1], {
+                severity: "ERROR",
+                message: "failed with gRPC code 9 after 1 attempt(s)",
+                secret: SECRET,
+                step: "create-key",
+                version: ACCOUNT,
+                outcome: "failed",
+                attempt: 1,
+                code: 9,
+            });
             // AND once the policy allows it, the next check rotates
             assert.strictEqual((await rotateAt(T0 + 31 * DAY)).outcome, "rotated");
             assert.strictEqual(picture(), "v1:E:k1 v2:E:k2");
@@ -310,39 +410,46 @@ describe("runtime/gcp rotate-key", () => {
                 fc.record({ kind: fc.constant("expose" as const) }),
             );
             await fc.assert(
-                fc.asyncProperty(fc.integer({ min: 0, max: 29 }), fc.array(event, { minLength: 1, maxLength: 25 }), async (grace, events) => {
-                    const r = rig({ "nhi-grace-days": String(grace) });
-                    let published = T0;
-                    let now = T0;
-                    let crashNext = 0;
-                    for (const e of events) {
-                        if (e.kind === "crash") {
-                            crashNext = e.after;
-                            continue;
+                fc.asyncProperty(
+                    fc.integer({ min: 0, max: 29 }),
+                    fc.array(event, { minLength: 1, maxLength: 25 }),
+                    async (grace, events) => {
+                        const r = rig({ "nhi-grace-days": String(grace) });
+                        let published = T0;
+                        let now = T0;
+                        let crashNext = 0;
+                        for (const e of events) {
+                            if (e.kind === "crash") {
+                                crashNext = e.after;
+                                continue;
+                            }
+                            if (e.kind === "expose") {
+                                const latest =
+                                    r.secrets.values().length > 0
+                                        ? JSON.parse(r.secrets.access("latest")).private_key_id
+                                        : undefined;
+                                if (latest && r.iam.works(latest)) r.iam.expose(latest);
+                                continue;
+                            }
+                            if (e.kind === "rotate") published = now = now + e.days * DAY;
+                            else now += e.minutes * MINUTE;
+                            r.clock.now = now;
+                            if (crashNext > 0) crashAfterCall([r.secrets, r.iam], crashNext);
+                            let finished = true;
+                            try {
+                                await r.handler(notification(published));
+                            } catch (err) {
+                                if (!(err instanceof Crash) && !/none can be retired yet/.test(String(err))) throw err;
+                                finished = false;
+                            }
+                            uncrash([r.secrets, r.iam]);
+                            crashNext = 0;
+                            if (finished) assert.ok(r.latestWorks(), r.picture());
+                            assert.ok(r.iam.maxHeld <= 10);
                         }
-                        if (e.kind === "expose") {
-                            const latest = r.secrets.values().length > 0 ? JSON.parse(r.secrets.access("latest")).private_key_id : undefined;
-                            if (latest && r.iam.works(latest)) r.iam.expose(latest);
-                            continue;
-                        }
-                        if (e.kind === "rotate") published = now = now + e.days * DAY;
-                        else now += e.minutes * MINUTE;
-                        r.clock.now = now;
-                        if (crashNext > 0) crashAfterCall([r.secrets, r.iam], crashNext);
-                        let finished = true;
-                        try {
-                            await r.handler(notification(published));
-                        } catch (err) {
-                            if (!(err instanceof Crash) && !/none can be retired yet/.test(String(err))) throw err;
-                            finished = false;
-                        }
-                        uncrash([r.secrets, r.iam]);
-                        crashNext = 0;
-                        if (finished) assert.ok(r.latestWorks(), r.picture());
-                        assert.ok(r.iam.maxHeld <= 10);
-                    }
-                    assert.ok(!r.logs.some((l) => l.code === CODE.RESOURCE_EXHAUSTED));
-                }),
+                        assert.ok(!r.logs.some((l) => l.code === CODE.RESOURCE_EXHAUSTED));
+                    },
+                ),
                 { numRuns: 150 },
             );
         });
@@ -364,9 +471,15 @@ describe("runtime/gcp rotate-key", () => {
             const { secrets, iam, rotateAt } = rig();
             for (let i = 0; i < 13; i++) await rotateAt(T0 + i * 30 * DAY);
             const needs: Record<string, string> = {
-                getSecret: "secretmanager.secrets.get", listVersions: "secretmanager.versions.list", accessVersion: "secretmanager.versions.access",
-                addVersion: "secretmanager.versions.add", disableVersion: "secretmanager.versions.disable",
-                listKeys: "iam.serviceAccountKeys.list", createKey: "iam.serviceAccountKeys.create", disableKey: "iam.serviceAccountKeys.disable", deleteKey: "iam.serviceAccountKeys.delete",
+                getSecret: "secretmanager.secrets.get",
+                listVersions: "secretmanager.versions.list",
+                accessVersion: "secretmanager.versions.access",
+                addVersion: "secretmanager.versions.add",
+                disableVersion: "secretmanager.versions.disable",
+                listKeys: "iam.serviceAccountKeys.list",
+                createKey: "iam.serviceAccountKeys.create",
+                disableKey: "iam.serviceAccountKeys.disable",
+                deleteKey: "iam.serviceAccountKeys.delete",
             };
             const used = (journal: string[]) => [...new Set(journal.map((j) => needs[j.split(" ")[0]]))].sort();
             assert.deepStrictEqual(used(secrets.journal), [...PERMISSIONS.secret]);
@@ -376,12 +489,30 @@ describe("runtime/gcp rotate-key", () => {
         });
 
         const refusals: [Record<string, string>, string][] = [
-            [{ "nhi-key-account": "" }, 'label `nhi-key-account` is ""; allowed: a service account or project ID (6–30 lower-case letters, digits and hyphens)'],
-            [{ "nhi-key-project": "Demo" }, 'label `nhi-key-project` is "Demo"; allowed: a service account or project ID (6–30 lower-case letters, digits and hyphens)'],
-            [{ "nhi-rotate-every-days": "x" }, 'label `nhi-rotate-every-days` is "x"; allowed: a whole number of days from 1 to 365'],
-            [{ "nhi-rotate-every-days": "366" }, 'label `nhi-rotate-every-days` is "366"; allowed: a whole number of days from 1 to 365'],
-            [{ "nhi-grace-days": "-1" }, 'label `nhi-grace-days` is "-1"; allowed: a whole number of days shorter than the period (30)'],
-            [{ "nhi-grace-days": "30" }, 'label `nhi-grace-days` is "30"; allowed: a whole number of days shorter than the period (30)'],
+            [
+                { "nhi-key-account": "" },
+                'label `nhi-key-account` is ""; allowed: a service account or project ID (6–30 lower-case letters, digits and hyphens)',
+            ],
+            [
+                { "nhi-key-project": "Demo" },
+                'label `nhi-key-project` is "Demo"; allowed: a service account or project ID (6–30 lower-case letters, digits and hyphens)',
+            ],
+            [
+                { "nhi-rotate-every-days": "x" },
+                'label `nhi-rotate-every-days` is "x"; allowed: a whole number of days from 1 to 365',
+            ],
+            [
+                { "nhi-rotate-every-days": "366" },
+                'label `nhi-rotate-every-days` is "366"; allowed: a whole number of days from 1 to 365',
+            ],
+            [
+                { "nhi-grace-days": "-1" },
+                'label `nhi-grace-days` is "-1"; allowed: a whole number of days shorter than the period (30)',
+            ],
+            [
+                { "nhi-grace-days": "30" },
+                'label `nhi-grace-days` is "30"; allowed: a whole number of days shorter than the period (30)',
+            ],
         ];
         for (const [labels, problem] of refusals) {
             it(`refuses to rotate, creating nothing, when ${JSON.stringify(labels)}`, async () => {
@@ -393,21 +524,60 @@ describe("runtime/gcp rotate-key", () => {
         }
 
         it("keyPolicy reads the account and times from the labels; the secret's rotationPeriod is the check interval, not the key's period", () => {
-            const labels = { "nhi-key-account": "vendor-sync", "nhi-key-project": "demo-project", "nhi-rotate-every-days": "30", "nhi-grace-days": "3" };
-            assert.deepStrictEqual(keyPolicy({ name: SECRET, labels, rotationPeriodSeconds: 86_400 }), { account: ACCOUNT, email: EMAIL, graceMs: 3 * DAY, periodMs: 30 * DAY });
+            const labels = {
+                "nhi-key-account": "vendor-sync",
+                "nhi-key-project": "demo-project",
+                "nhi-rotate-every-days": "30",
+                "nhi-grace-days": "3",
+            };
+            assert.deepStrictEqual(keyPolicy({ name: SECRET, labels, rotationPeriodSeconds: 86_400 }), {
+                account: ACCOUNT,
+                email: EMAIL,
+                graceMs: 3 * DAY,
+                periodMs: 30 * DAY,
+            });
         });
 
         it("keysToDelete: a table", () => {
-            const k = (id: string, ageDays: number, disabled: boolean) => ({ name: id, id, validAfterTime: T0 - ageDays * DAY, disabled });
+            const k = (id: string, ageDays: number, disabled: boolean) => ({
+                name: id,
+                id,
+                validAfterTime: T0 - ageDays * DAY,
+                disabled,
+            });
             const policy = { graceMs: 7 * DAY, periodMs: 30 * DAY };
             const table: [string, ReturnType<typeof k>, string[], number, boolean][] = [
                 ["a held key is never deleted, even disabled and old", k("a", 400, true), ["a"], T0, false],
-                ["a disabled key is kept until period + 2 × grace after it was made", k("a", 43.9, true), [], T0, false],
+                [
+                    "a disabled key is kept until period + 2 × grace after it was made",
+                    k("a", 43.9, true),
+                    [],
+                    T0,
+                    false,
+                ],
                 ["… and deleted then", k("a", 44, true), [], T0, true],
                 ["a grace under a day keeps it disabled a day", k("a", 30.9, true), [], T0, false],
-                ["an enabled key made after the newest version, older than 10 minutes, was never stored", k("a", 0.01, false), [], T0 - DAY, true],
-                ["… younger than 10 minutes it may belong to a run in progress", k("a", 0.005, false), [], T0 - DAY, false],
-                ["an enabled key made before the newest version and held by none is disabled first, not deleted", k("a", 5, false), [], T0 - DAY, false],
+                [
+                    "an enabled key made after the newest version, older than 10 minutes, was never stored",
+                    k("a", 0.01, false),
+                    [],
+                    T0 - DAY,
+                    true,
+                ],
+                [
+                    "… younger than 10 minutes it may belong to a run in progress",
+                    k("a", 0.005, false),
+                    [],
+                    T0 - DAY,
+                    false,
+                ],
+                [
+                    "an enabled key made before the newest version and held by none is disabled first, not deleted",
+                    k("a", 5, false),
+                    [],
+                    T0 - DAY,
+                    false,
+                ],
             ];
             for (const [what, key, held, newest, deleted] of table) {
                 const p = what.startsWith("a grace under") ? { ...policy, graceMs: 0 } : policy;
@@ -421,19 +591,47 @@ describe("runtime/gcp rotate-key", () => {
             const requests: unknown[] = [];
             const store = iamKeyStore(async (opts) => {
                 requests.push(opts);
-                if (opts.method === "GET") return { data: { keys: [{ name: `${ACCOUNT}/keys/abc`, validAfterTime: "2026-11-01T00:00:00Z", disabled: true, disableReason: EXPOSED }] } };
-                if (opts.url.endsWith("/keys")) return { data: { name: `${ACCOUNT}/keys/def`, validAfterTime: "2026-11-01T00:01:00Z", privateKeyData: Buffer.from('{"private_key_id":"def"}').toString("base64") } };
+                if (opts.method === "GET")
+                    return {
+                        data: {
+                            keys: [
+                                {
+                                    name: `${ACCOUNT}/keys/abc`,
+                                    validAfterTime: "2026-11-01T00:00:00Z",
+                                    disabled: true,
+                                    disableReason: EXPOSED,
+                                },
+                            ],
+                        },
+                    };
+                if (opts.url.endsWith("/keys"))
+                    return {
+                        data: {
+                            name: `${ACCOUNT}/keys/def`,
+                            validAfterTime: "2026-11-01T00:01:00Z",
+                            privateKeyData: Buffer.from('{"private_key_id":"def"}').toString("base64"),
+                        },
+                    };
                 return { data: {} };
             });
-            assert.deepStrictEqual(await store.listKeys(ACCOUNT), [{ name: `${ACCOUNT}/keys/abc`, id: "abc", validAfterTime: T0, disabled: true, disableReason: EXPOSED }]);
+            assert.deepStrictEqual(await store.listKeys(ACCOUNT), [
+                { name: `${ACCOUNT}/keys/abc`, id: "abc", validAfterTime: T0, disabled: true, disableReason: EXPOSED },
+            ]);
             const created = await store.createKey(ACCOUNT);
-            assert.deepStrictEqual([created.id, created.validAfterTime - T0, created.credentials.toString()], ["def", MINUTE, '{"private_key_id":"def"}']);
+            assert.deepStrictEqual(
+                [created.id, created.validAfterTime - T0, created.credentials.toString()],
+                ["def", MINUTE, '{"private_key_id":"def"}'],
+            );
             await store.disableKey(`${ACCOUNT}/keys/abc`);
             await store.deleteKey(`${ACCOUNT}/keys/abc`);
             const API = "https://iam.googleapis.com/v1";
             assert.deepStrictEqual(requests, [
                 { url: `${API}/${ACCOUNT}/keys?keyTypes=USER_MANAGED`, method: "GET" },
-                { url: `${API}/${ACCOUNT}/keys`, method: "POST", data: { privateKeyType: "TYPE_GOOGLE_CREDENTIALS_FILE", keyAlgorithm: "KEY_ALG_RSA_2048" } },
+                {
+                    url: `${API}/${ACCOUNT}/keys`,
+                    method: "POST",
+                    data: { privateKeyType: "TYPE_GOOGLE_CREDENTIALS_FILE", keyAlgorithm: "KEY_ALG_RSA_2048" },
+                },
                 { url: `${API}/${ACCOUNT}/keys/abc:disable`, method: "POST", data: {} },
                 { url: `${API}/${ACCOUNT}/keys/abc`, method: "DELETE" },
             ]);
@@ -441,8 +639,31 @@ describe("runtime/gcp rotate-key", () => {
 
         it("turns REST errors into gRPC codes the shared retry rules read: by status name, else by HTTP status", async () => {
             const table: [unknown, number, string][] = [
-                [{ response: { status: 429, data: { error: { status: "RESOURCE_EXHAUSTED", message: "Maximum number of keys on account reached." } } } }, 8, "Maximum number of keys on account reached."],
-                [{ response: { status: 400, data: { error: { status: "FAILED_PRECONDITION", message: "Key is disabled." } } } }, 9, "Key is disabled."],
+                [
+                    {
+                        response: {
+                            status: 429,
+                            data: {
+                                error: {
+                                    status: "RESOURCE_EXHAUSTED",
+                                    message: "Maximum number of keys on account reached.",
+                                },
+                            },
+                        },
+                    },
+                    8,
+                    "Maximum number of keys on account reached.",
+                ],
+                [
+                    {
+                        response: {
+                            status: 400,
+                            data: { error: { status: "FAILED_PRECONDITION", message: "Key is disabled." } },
+                        },
+                    },
+                    9,
+                    "Key is disabled.",
+                ],
                 [{ response: { status: 503 } }, 14, "HTTP 503"],
                 [{ response: { status: 404 } }, 5, "HTTP 404"],
             ];
@@ -450,23 +671,36 @@ describe("runtime/gcp rotate-key", () => {
                 const store = iamKeyStore(async () => {
                     throw raw;
                 });
-                await assert.rejects(store.deleteKey("k"), (e: IamApiError) => e instanceof IamApiError && e.code === code && e.message === message);
+                await assert.rejects(
+                    store.deleteKey("k"),
+                    (e: IamApiError) => e instanceof IamApiError && e.code === code && e.message === message,
+                );
             }
             const plain = new Error("socket hang up");
-            await assert.rejects(iamKeyStore(async () => {
-                throw plain;
-            }).listKeys(ACCOUNT), (e) => e === plain);
+            await assert.rejects(
+                iamKeyStore(async () => {
+                    throw plain;
+                }).listKeys(ACCOUNT),
+                (e) => e === plain,
+            );
         });
 
         it("the pinned google-auth-library has GoogleAuth#request", () => {
-            const out = execFileSync(process.execPath, ["-e", "console.log(typeof require('google-auth-library').GoogleAuth.prototype.request)"], { cwd: ROOT, encoding: "utf8" });
+            const out = execFileSync(
+                process.execPath,
+                ["-e", "console.log(typeof require('google-auth-library').GoogleAuth.prototype.request)"],
+                { cwd: ROOT, encoding: "utf8" },
+            );
             assert.strictEqual(out.trim(), "function");
         });
     });
 
     describe("packaging", () => {
         it("the archive holds the entry and exactly the files it requires", () => {
-            assert.deepStrictEqual([...runtimeBundle("gcp/key-index").files.keys()], ["gcp/key-index.js", "gcp/key-store.js", "gcp/rotate-key.js", "gcp/rotation.js", "gcp/secret-store.js"]);
+            assert.deepStrictEqual(
+                [...runtimeBundle("gcp/key-index").files.keys()],
+                ["gcp/key-index.js", "gcp/key-store.js", "gcp/rotate-key.js", "gcp/rotation.js", "gcp/secret-store.js"],
+            );
         });
 
         it("loads in a fresh Node process and registers `rotateKey` with the Functions Framework", () => {
@@ -476,14 +710,31 @@ describe("runtime/gcp rotate-key", () => {
                     fs.mkdirSync(path.join(dir, path.dirname(file)), { recursive: true });
                     fs.writeFileSync(path.join(dir, file), text);
                 }
-                const loaded = execFileSync(process.execPath, ["-e", "const m = require('./gcp/rotate-key.js'); console.log(typeof m.rotateKey, Object.keys(require.cache).filter((k) => k.includes('node_modules')).length)"], { cwd: dir, encoding: "utf8", env: { PATH: process.env.PATH } });
+                const loaded = execFileSync(
+                    process.execPath,
+                    [
+                        "-e",
+                        "const m = require('./gcp/rotate-key.js'); console.log(typeof m.rotateKey, Object.keys(require.cache).filter((k) => k.includes('node_modules')).length)",
+                    ],
+                    { cwd: dir, encoding: "utf8", env: { PATH: process.env.PATH } },
+                );
                 assert.strictEqual(loaded.trim(), "function 0");
                 const registered = execFileSync(
                     process.execPath,
-                    ["-e", "require('./gcp/key-index.js'); require('@google-cloud/functions-framework/testing').getFunction('rotateKey')({ data: { message: { attributes: { eventType: 'SECRET_UPDATE' } } } })"],
-                    { cwd: dir, encoding: "utf8", env: { PATH: process.env.PATH, NODE_PATH: path.join(ROOT, "node_modules") } },
+                    [
+                        "-e",
+                        "require('./gcp/key-index.js'); require('@google-cloud/functions-framework/testing').getFunction('rotateKey')({ data: { message: { attributes: { eventType: 'SECRET_UPDATE' } } } })",
+                    ],
+                    {
+                        cwd: dir,
+                        encoding: "utf8",
+                        env: { PATH: process.env.PATH, NODE_PATH: path.join(ROOT, "node_modules") },
+                    },
                 );
-                assert.strictEqual(JSON.parse(registered).message, "ignored: event type SECRET_UPDATE is not SECRET_ROTATE");
+                assert.strictEqual(
+                    JSON.parse(registered).message,
+                    "ignored: event type SECRET_UPDATE is not SECRET_ROTATE",
+                );
             } finally {
                 fs.rmSync(dir, { recursive: true, force: true });
             }
@@ -491,7 +742,17 @@ describe("runtime/gcp rotate-key", () => {
     });
 });
 
-const STORE_METHODS = ["getSecret", "listVersions", "accessVersion", "addVersion", "disableVersion", "listKeys", "createKey", "disableKey", "deleteKey"];
+const STORE_METHODS = [
+    "getSecret",
+    "listVersions",
+    "accessVersion",
+    "addVersion",
+    "disableVersion",
+    "listKeys",
+    "createKey",
+    "disableKey",
+    "deleteKey",
+];
 
 /** Makes the `n`-th call across `fakes` (counted from now) take effect and then crash its caller. */
 function crashAfterCall(fakes: object[], n: number): void {
@@ -514,7 +775,8 @@ function crashAfterCall(fakes: object[], n: number): void {
 function uncrash(fakes: object[]): void {
     for (const fake of fakes) {
         for (const method of Object.keys(fake)) {
-            if (typeof (fake as Record<string, unknown>)[method] === "function") delete (fake as Record<string, unknown>)[method];
+            if (typeof (fake as Record<string, unknown>)[method] === "function")
+                delete (fake as Record<string, unknown>)[method];
         }
     }
 }

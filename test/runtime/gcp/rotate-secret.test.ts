@@ -26,7 +26,12 @@ const T0 = Date.parse("2026-11-01T00:00:00Z");
 const RUNTIME = path.resolve(__dirname, "../../../components/runtime/gcp");
 
 /** The CloudEvent Eventarc delivers for a Secret Manager notification published at `publishTime`. */
-function notification(publishTime: number, eventType = "SECRET_ROTATE", secretId: string | null = SECRET, dataName: string | null = secretId): PubsubCloudEvent {
+function notification(
+    publishTime: number,
+    eventType = "SECRET_ROTATE",
+    secretId: string | null = SECRET,
+    dataName: string | null = secretId,
+): PubsubCloudEvent {
     const attributes: Record<string, string> = { eventType, dataFormat: "JSON_API_V1" };
     if (secretId) attributes.secretId = secretId;
     return {
@@ -66,7 +71,10 @@ function rig(labels: Record<string, string> = {}, opts: ConstructorParameters<ty
 }
 
 function logOf(logs: LogLine[]): string[] {
-    return logs.map((l) => `${l.severity} ${l.step} ${l.outcome}${l.version ? ` ${l.version.replace(`${SECRET}/versions/`, "v")}` : ""}`);
+    return logs.map(
+        (l) =>
+            `${l.severity} ${l.step} ${l.outcome}${l.version ? ` ${l.version.replace(`${SECRET}/versions/`, "v")}` : ""}`,
+    );
 }
 
 describe("runtime/gcp rotate-secret", () => {
@@ -80,7 +88,12 @@ describe("runtime/gcp rotate-secret", () => {
             assert.deepStrictEqual(result, { outcome: "rotated", added: `${SECRET}/versions/1`, disabled: [] });
             assert.strictEqual(fake.states(), "1:ENABLED");
             assert.match(fake.access("latest"), /^[A-Za-z0-9]{32}$/);
-            assert.deepStrictEqual(logOf(logs), ["INFO receive accepted", "INFO read-secret read", "INFO add-version added v1", "INFO done rotated v1"]);
+            assert.deepStrictEqual(logOf(logs), [
+                "INFO receive accepted",
+                "INFO read-secret read",
+                "INFO add-version added v1",
+                "INFO done rotated v1",
+            ]);
         });
     });
 
@@ -102,7 +115,10 @@ describe("runtime/gcp rotate-secret", () => {
             // THEN version 1 is disabled (no longer readable), 2 and 3 stay
             assert.deepStrictEqual(third.disabled, [`${SECRET}/versions/1`]);
             assert.strictEqual(fake.states(), "1:DISABLED 2:ENABLED 3:ENABLED");
-            assert.throws(() => fake.access(1), (e: GrpcError) => e.code === CODE.FAILED_PRECONDITION && e.message.endsWith("is in DISABLED state."));
+            assert.throws(
+                () => fake.access(1),
+                (e: GrpcError) => e.code === CODE.FAILED_PRECONDITION && e.message.endsWith("is in DISABLED state."),
+            );
         });
 
         it("reads the period from `rotation.rotationPeriod` when the API returns it, before the label", async () => {
@@ -120,7 +136,11 @@ describe("runtime/gcp rotate-secret", () => {
             const { fake, rotateAt } = rig({ "nhi-grace-days": "0" });
             await rotateAt(T0);
             const second = await rotateAt(T0 + 30 * DAY);
-            assert.deepStrictEqual(second, { outcome: "rotated", added: `${SECRET}/versions/2`, disabled: [`${SECRET}/versions/1`] });
+            assert.deepStrictEqual(second, {
+                outcome: "rotated",
+                added: `${SECRET}/versions/2`,
+                disabled: [`${SECRET}/versions/1`],
+            });
             assert.strictEqual(fake.states(), "1:DISABLED 2:ENABLED");
         });
 
@@ -136,16 +156,49 @@ describe("runtime/gcp rotate-secret", () => {
     });
 
     describe("versionsPastGrace", () => {
-        const v = (id: number, createDay: number, state: VersionInfo["state"] = "ENABLED"): VersionInfo => ({ name: `s/versions/${id}`, id, state, createTime: T0 + createDay * DAY });
+        const v = (id: number, createDay: number, state: VersionInfo["state"] = "ENABLED"): VersionInfo => ({
+            name: `s/versions/${id}`,
+            id,
+            state,
+            createTime: T0 + createDay * DAY,
+        });
         const table: [string, VersionInfo[], number, number, string | undefined, number[]][] = [
             ["nothing to disable with one version", [v(1, 0)], 0, 100, undefined, []],
             ["the newest enabled version is kept even with zero grace", [v(1, 0), v(2, 1)], 0, 100, undefined, [1]],
             ["a version stays until its successor is `grace` old", [v(1, 0), v(2, 10)], 5, 14.9, undefined, []],
             ["… and goes at exactly `grace`", [v(1, 0), v(2, 10)], 5, 15, undefined, [1]],
-            ["the successor is the next newer ENABLED version", [v(1, 0), v(2, 1, "DISABLED"), v(3, 20)], 5, 24, undefined, []],
-            ["disabled and destroyed versions are not touched", [v(1, 0, "DESTROYED"), v(2, 1, "DISABLED"), v(3, 2), v(4, 3)], 0, 10, undefined, [3]],
-            ["`keep` is never disabled, even when a newer version appeared", [v(1, 0), v(2, 1), v(3, 2)], 0, 10, "s/versions/2", [1]],
-            ["input order does not matter (the API lists newest first)", [v(3, 20), v(2, 10), v(1, 0)], 5, 100, undefined, [1, 2]],
+            [
+                "the successor is the next newer ENABLED version",
+                [v(1, 0), v(2, 1, "DISABLED"), v(3, 20)],
+                5,
+                24,
+                undefined,
+                [],
+            ],
+            [
+                "disabled and destroyed versions are not touched",
+                [v(1, 0, "DESTROYED"), v(2, 1, "DISABLED"), v(3, 2), v(4, 3)],
+                0,
+                10,
+                undefined,
+                [3],
+            ],
+            [
+                "`keep` is never disabled, even when a newer version appeared",
+                [v(1, 0), v(2, 1), v(3, 2)],
+                0,
+                10,
+                "s/versions/2",
+                [1],
+            ],
+            [
+                "input order does not matter (the API lists newest first)",
+                [v(3, 20), v(2, 10), v(1, 0)],
+                5,
+                100,
+                undefined,
+                [1, 2],
+            ],
         ];
         for (const [what, versions, graceDays, nowDay, keep, expected] of table) {
             it(what, () => {
@@ -184,7 +237,11 @@ describe("runtime/gcp rotate-secret", () => {
             clock.now = T0 + 60 * DAY + 5 * MINUTE;
             const again = await handler(notification(T0 + 60 * DAY));
             // THEN the disabling is done and no fourth version appears
-            assert.deepStrictEqual(again, { outcome: "already-rotated", added: undefined, disabled: [`${SECRET}/versions/1`] });
+            assert.deepStrictEqual(again, {
+                outcome: "already-rotated",
+                added: undefined,
+                disabled: [`${SECRET}/versions/1`],
+            });
             assert.strictEqual(fake.states(), "1:DISABLED 2:ENABLED 3:ENABLED");
         });
 
@@ -247,13 +304,23 @@ describe("runtime/gcp rotate-secret", () => {
                 fake.failNext("disableVersion", CODE.FAILED_PRECONDITION);
                 const second = await rotateAt(T0 + 30 * DAY);
                 assert.deepStrictEqual(second, { outcome: "rotated", added: `${SECRET}/versions/2`, disabled: [] });
-                assert.deepStrictEqual(logOf(logs).slice(-2), ["INFO disable-version skipped v1", "INFO done rotated v2"]);
+                assert.deepStrictEqual(logOf(logs).slice(-2), [
+                    "INFO disable-version skipped v1",
+                    "INFO done rotated v2",
+                ]);
                 // The fake's own semantics: a destroyed version cannot be disabled; a disabled one per `mode`.
                 fake.setState(1, "DISABLED");
                 if (mode === "idempotent") await fake.disableVersion(`${SECRET}/versions/1`);
-                else await assert.rejects(fake.disableVersion(`${SECRET}/versions/1`), (e: GrpcError) => e.code === CODE.FAILED_PRECONDITION);
+                else
+                    await assert.rejects(
+                        fake.disableVersion(`${SECRET}/versions/1`),
+                        (e: GrpcError) => e.code === CODE.FAILED_PRECONDITION,
+                    );
                 fake.setState(1, "DESTROYED");
-                await assert.rejects(fake.disableVersion(`${SECRET}/versions/1`), (e: GrpcError) => e.message === `9 Secret Version [${SECRET}/versions/1] is in DESTROYED state.`);
+                await assert.rejects(
+                    fake.disableVersion(`${SECRET}/versions/1`),
+                    (e: GrpcError) => e.message === `9 Secret Version [${SECRET}/versions/1] is in DESTROYED state.`,
+                );
             });
         }
     });
@@ -320,8 +387,14 @@ describe("runtime/gcp rotate-secret", () => {
         });
 
         it("the backoff window doubles up to a cap and the jitter spans all of it", () => {
-            assert.deepStrictEqual([1, 2, 3, 4, 5, 6, 7, 8].map((a) => backoffDelay(a, () => 0.999999)), [249, 499, 999, 1999, 3999, 7999, 7999, 7999]);
-            assert.strictEqual(backoffDelay(3, () => 0), 0);
+            assert.deepStrictEqual(
+                [1, 2, 3, 4, 5, 6, 7, 8].map((a) => backoffDelay(a, () => 0.999999)),
+                [249, 499, 999, 1999, 3999, 7999, 7999, 7999],
+            );
+            assert.strictEqual(
+                backoffDelay(3, () => 0),
+                0,
+            );
         });
     });
 
@@ -329,9 +402,14 @@ describe("runtime/gcp rotate-secret", () => {
         for (const eventType of ["SECRET_VERSION_ADD", "SECRET_UPDATE", "TOPIC_CONFIGURED"]) {
             it(`ignores ${eventType} with one logged line and no call`, async () => {
                 const { fake, logs, handler } = rig();
-                const result = await handler(notification(T0, eventType, eventType === "TOPIC_CONFIGURED" ? null : SECRET));
+                const result = await handler(
+                    notification(T0, eventType, eventType === "TOPIC_CONFIGURED" ? null : SECRET),
+                );
                 assert.deepStrictEqual(result, { outcome: "ignored", disabled: [] });
-                assert.deepStrictEqual(logs.map((l) => l.message), [`ignored: event type ${eventType} is not SECRET_ROTATE`]);
+                assert.deepStrictEqual(
+                    logs.map((l) => l.message),
+                    [`ignored: event type ${eventType} is not SECRET_ROTATE`],
+                );
                 assert.deepStrictEqual(fake.journal, []);
             });
         }
@@ -345,24 +423,45 @@ describe("runtime/gcp rotate-secret", () => {
         it("refuses a message that names no secret", async () => {
             const { fake, logs, handler } = rig();
             assert.strictEqual((await handler(notification(T0, "SECRET_ROTATE", null))).outcome, "refused");
-            assert.deepStrictEqual(logs.map((l) => `${l.severity} ${l.message}`), ["ERROR refused: the SECRET_ROTATE message has no secretId attribute and no secret name in its data"]);
+            assert.deepStrictEqual(
+                logs.map((l) => `${l.severity} ${l.message}`),
+                ["ERROR refused: the SECRET_ROTATE message has no secretId attribute and no secret name in its data"],
+            );
             assert.deepStrictEqual(fake.journal, []);
         });
 
         const refusals: [Record<string, string>, string][] = [
-            [{ "nhi-value-format": "emoji" }, 'label `nhi-value-format` is "emoji"; allowed: alphanumeric, printable, hex, base64'],
+            [
+                { "nhi-value-format": "emoji" },
+                'label `nhi-value-format` is "emoji"; allowed: alphanumeric, printable, hex, base64',
+            ],
             [{ "nhi-value-length": "15" }, 'label `nhi-value-length` is "15"; allowed: a whole number from 16 to 4096'],
-            [{ "nhi-value-length": "4097" }, 'label `nhi-value-length` is "4097"; allowed: a whole number from 16 to 4096'],
-            [{ "nhi-value-length": "1e3" }, 'label `nhi-value-length` is "1e3"; allowed: a whole number from 16 to 4096'],
+            [
+                { "nhi-value-length": "4097" },
+                'label `nhi-value-length` is "4097"; allowed: a whole number from 16 to 4096',
+            ],
+            [
+                { "nhi-value-length": "1e3" },
+                'label `nhi-value-length` is "1e3"; allowed: a whole number from 16 to 4096',
+            ],
             [{ "nhi-grace-days": "-1" }, 'label `nhi-grace-days` is "-1"; allowed: a whole number of days'],
-            [{ "nhi-rotate-every-days": "" }, "neither `rotation.rotationPeriod` nor a valid label `nhi-grace-days` or `nhi-rotate-every-days` (a whole number of days) says how long a replaced version stays enabled"],
+            [
+                { "nhi-rotate-every-days": "" },
+                "neither `rotation.rotationPeriod` nor a valid label `nhi-grace-days` or `nhi-rotate-every-days` (a whole number of days) says how long a replaced version stays enabled",
+            ],
         ];
         for (const [labels, problem] of refusals) {
             it(`refuses to rotate, adding nothing, when ${JSON.stringify(labels)}`, async () => {
                 const { fake, logs, rotateAt } = rig(labels);
                 assert.deepStrictEqual(await rotateAt(T0), { outcome: "refused", disabled: [] });
                 assert.strictEqual(fake.calls.addVersion, 0);
-                assert.deepStrictEqual(logs[logs.length - 1], { severity: "ERROR", message: `refused: ${problem}`, secret: SECRET, step: "read-secret", outcome: "refused" });
+                assert.deepStrictEqual(logs[logs.length - 1], {
+                    severity: "ERROR",
+                    message: `refused: ${problem}`,
+                    secret: SECRET,
+                    step: "read-secret",
+                    outcome: "refused",
+                });
             });
         }
 
@@ -370,7 +469,10 @@ describe("runtime/gcp rotate-secret", () => {
             for (const format of Object.keys(ALPHABETS)) {
                 for (const length of ["16", "4096"]) {
                     assert.match(format + length, /^[a-z0-9_-]{1,63}$/);
-                    const policy = rotationPolicy({ name: SECRET, labels: { "nhi-value-format": format, "nhi-value-length": length, "nhi-grace-days": "3" } });
+                    const policy = rotationPolicy({
+                        name: SECRET,
+                        labels: { "nhi-value-format": format, "nhi-value-length": length, "nhi-grace-days": "3" },
+                    });
                     assert.deepStrictEqual(policy, { value: { format, length: Number(length) }, graceMs: 3 * DAY });
                 }
             }
@@ -384,16 +486,28 @@ describe("runtime/gcp rotate-secret", () => {
                 for (let i = 0; i < 13; i++) await rotateAt(T0 + i * 30 * DAY);
                 assert.ok(!fake.states().includes("DESTROYED"));
                 assert.strictEqual(fake.states().split(" ").length, 13);
-                assert.deepStrictEqual([...new Set(fake.journal.map((j) => j.split(" ")[0]))].sort(), ["addVersion", "disableVersion", "getSecret", "listVersions"]);
+                assert.deepStrictEqual([...new Set(fake.journal.map((j) => j.split(" ")[0]))].sort(), [
+                    "addVersion",
+                    "disableVersion",
+                    "getSecret",
+                    "listVersions",
+                ]);
                 // Zero grace keeps only the newest; up to one period keeps the previous one too; 45 days (1.5 periods) keeps three.
-                const enabled = fake.states().split(" ").filter((s) => s.endsWith("ENABLED")).length;
+                const enabled = fake
+                    .states()
+                    .split(" ")
+                    .filter((s) => s.endsWith("ENABLED")).length;
                 assert.strictEqual(enabled, { "0": 1, "7": 2, "30": 2, "45": 3 }[grace]);
             }
         });
 
         it("the runtime source calls no destroy method", () => {
             for (const file of fs.readdirSync(RUNTIME)) {
-                assert.doesNotMatch(fs.readFileSync(path.join(RUNTIME, file), "utf8"), /destroySecretVersion|\.destroy\w*\(/i, file);
+                assert.doesNotMatch(
+                    fs.readFileSync(path.join(RUNTIME, file), "utf8"),
+                    /destroySecretVersion|\.destroy\w*\(/i,
+                    file,
+                );
             }
         });
     });
@@ -408,20 +522,27 @@ describe("runtime/gcp rotate-secret", () => {
 
         it("property: a rotation stores a value of the labelled format and length, and no log line contains it", async () => {
             await fc.assert(
-                fc.asyncProperty(fc.constantFrom(...(Object.keys(ALPHABETS) as ValueFormat[])), fc.integer({ min: 16, max: 4096 }), async (format, length) => {
-                    const { fake, logs, rotateAt } = rig({ "nhi-value-format": format, "nhi-value-length": String(length) });
-                    await rotateAt(T0);
-                    await rotateAt(T0 + 30 * DAY);
-                    const values = fake.values();
-                    assert.strictEqual(values.length, 2);
-                    for (const value of values) {
-                        assert.strictEqual(value.length, length);
-                        assert.match(value, PATTERNS[format]);
-                    }
-                    assert.notStrictEqual(values[0], values[1]);
-                    const text = logs.map((l) => JSON.stringify(l)).join("\n");
-                    for (const value of values) assert.ok(!text.includes(value), "a log line contains the value");
-                }),
+                fc.asyncProperty(
+                    fc.constantFrom(...(Object.keys(ALPHABETS) as ValueFormat[])),
+                    fc.integer({ min: 16, max: 4096 }),
+                    async (format, length) => {
+                        const { fake, logs, rotateAt } = rig({
+                            "nhi-value-format": format,
+                            "nhi-value-length": String(length),
+                        });
+                        await rotateAt(T0);
+                        await rotateAt(T0 + 30 * DAY);
+                        const values = fake.values();
+                        assert.strictEqual(values.length, 2);
+                        for (const value of values) {
+                            assert.strictEqual(value.length, length);
+                            assert.match(value, PATTERNS[format]);
+                        }
+                        assert.notStrictEqual(values[0], values[1]);
+                        const text = logs.map((l) => JSON.stringify(l)).join("\n");
+                        for (const value of values) assert.ok(!text.includes(value), "a log line contains the value");
+                    },
+                ),
                 { numRuns: 60 },
             );
         });
@@ -442,7 +563,12 @@ describe("runtime/gcp rotate-secret", () => {
             const { logs, rotateAt } = rig();
             await rotateAt(T0);
             for (const line of logs) {
-                assert.deepStrictEqual(Object.keys(JSON.parse(JSON.stringify(line))).filter((k) => ["severity", "message", "step", "outcome"].includes(k)).length, 4);
+                assert.deepStrictEqual(
+                    Object.keys(JSON.parse(JSON.stringify(line))).filter((k) =>
+                        ["severity", "message", "step", "outcome"].includes(k),
+                    ).length,
+                    4,
+                );
             }
         });
     });
@@ -450,17 +576,55 @@ describe("runtime/gcp rotate-secret", () => {
     describe("the real client behind the store", () => {
         it("maps the gapic responses (int64 seconds as strings, states as names, `[response]` tuples)", async () => {
             const requests: unknown[] = [];
-            const version = (n: number) => ({ name: `${SECRET}/versions/${n}`, state: "ENABLED", createTime: { seconds: String(T0 / 1000 + n), nanos: 500_000_000 } });
-            const store = secretManagerStore({
-                getSecret: async (req) => (requests.push(req), [{ name: SECRET, labels: { a: "b" }, rotation: { rotationPeriod: { seconds: "2592000" }, nextRotationTime: { seconds: String(T0 / 1000) } } }]),
-                listSecretVersions: async (req, opts) => (requests.push([req, opts]), [[version(2), version(1)]]),
-                addSecretVersion: async (req) => (requests.push({ parent: req.parent, bytes: req.payload.data.length }), [version(3)]),
-                disableSecretVersion: async (req) => (requests.push(req), [{}]),
-                accessSecretVersion: async (req) => (requests.push(req), [{ payload: { data: new Uint8Array([123, 125]) } }]),
+            const version = (n: number) => ({
+                name: `${SECRET}/versions/${n}`,
+                state: "ENABLED",
+                createTime: { seconds: String(T0 / 1000 + n), nanos: 500_000_000 },
             });
-            assert.deepStrictEqual(await store.getSecret(SECRET), { name: SECRET, labels: { a: "b" }, rotationPeriodSeconds: 2_592_000, nextRotationTime: T0 });
-            assert.deepStrictEqual((await store.listVersions(SECRET)).map((v) => [v.id, v.state, v.createTime - T0]), [[2, "ENABLED", 2500], [1, "ENABLED", 1500]]);
-            assert.deepStrictEqual(await store.addVersion(SECRET, Buffer.from("x".repeat(32))), { name: `${SECRET}/versions/3`, id: 3, state: "ENABLED", createTime: T0 + 3500 });
+            const store = secretManagerStore({
+                getSecret: async (req) => (
+                    requests.push(req),
+                    [
+                        {
+                            name: SECRET,
+                            labels: { a: "b" },
+                            rotation: {
+                                rotationPeriod: { seconds: "2592000" },
+                                nextRotationTime: { seconds: String(T0 / 1000) },
+                            },
+                        },
+                    ]
+                ),
+                listSecretVersions: async (req, opts) => (requests.push([req, opts]), [[version(2), version(1)]]),
+                addSecretVersion: async (req) => (
+                    requests.push({ parent: req.parent, bytes: req.payload.data.length }),
+                    [version(3)]
+                ),
+                disableSecretVersion: async (req) => (requests.push(req), [{}]),
+                accessSecretVersion: async (req) => (
+                    requests.push(req),
+                    [{ payload: { data: new Uint8Array([123, 125]) } }]
+                ),
+            });
+            assert.deepStrictEqual(await store.getSecret(SECRET), {
+                name: SECRET,
+                labels: { a: "b" },
+                rotationPeriodSeconds: 2_592_000,
+                nextRotationTime: T0,
+            });
+            assert.deepStrictEqual(
+                (await store.listVersions(SECRET)).map((v) => [v.id, v.state, v.createTime - T0]),
+                [
+                    [2, "ENABLED", 2500],
+                    [1, "ENABLED", 1500],
+                ],
+            );
+            assert.deepStrictEqual(await store.addVersion(SECRET, Buffer.from("x".repeat(32))), {
+                name: `${SECRET}/versions/3`,
+                id: 3,
+                state: "ENABLED",
+                createTime: T0 + 3500,
+            });
             await store.disableVersion(`${SECRET}/versions/1`);
             assert.strictEqual((await store.accessVersion(`${SECRET}/versions/3`)).toString("utf8"), "{}");
             assert.deepStrictEqual(requests, [
@@ -479,11 +643,21 @@ describe("runtime/gcp rotate-secret", () => {
             const tmp = dir;
             try {
                 // The asset's layout: this folder's files, and beside it the value helpers shared with AWS.
-                const files = [...fs.readdirSync(RUNTIME).filter((f) => f.endsWith(".ts")).map((f) => path.join("gcp", f)), "value.ts"];
+                const files = [
+                    ...fs
+                        .readdirSync(RUNTIME)
+                        .filter((f) => f.endsWith(".ts"))
+                        .map((f) => path.join("gcp", f)),
+                    "value.ts",
+                ];
                 fs.mkdirSync(path.join(dir, "gcp"));
                 for (const file of files) {
                     const out = ts.transpileModule(fs.readFileSync(path.join(RUNTIME, "..", file), "utf8"), {
-                        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020, strict: true },
+                        compilerOptions: {
+                            module: ts.ModuleKind.CommonJS,
+                            target: ts.ScriptTarget.ES2020,
+                            strict: true,
+                        },
                         fileName: file,
                     });
                     fs.writeFileSync(path.join(dir, file.replace(/\.ts$/, ".js")), out.outputText);
@@ -497,15 +671,37 @@ describe("runtime/gcp rotate-secret", () => {
                 const out = execFileSync(process.execPath, ["-e", script], { cwd: dir, encoding: "utf8" });
                 assert.deepStrictEqual(JSON.parse(out), { handler: "function", arity: 1, loaded: [] });
                 // The handler ignores a non-rotation event without touching the network or the client library.
-                const ignore = execFileSync(process.execPath, ["-e", "require('./rotate-secret.js').rotateSecret({ data: { message: { attributes: { eventType: 'SECRET_UPDATE' } } } }).then((r) => console.error(JSON.stringify(r)))"], { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-                assert.deepStrictEqual(JSON.parse(ignore), { severity: "INFO", message: "ignored: event type SECRET_UPDATE is not SECRET_ROTATE", step: "receive", outcome: "ignored" });
+                const ignore = execFileSync(
+                    process.execPath,
+                    [
+                        "-e",
+                        "require('./rotate-secret.js').rotateSecret({ data: { message: { attributes: { eventType: 'SECRET_UPDATE' } } } }).then((r) => console.error(JSON.stringify(r)))",
+                    ],
+                    { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+                );
+                assert.deepStrictEqual(JSON.parse(ignore), {
+                    severity: "INFO",
+                    message: "ignored: event type SECRET_UPDATE is not SECRET_ROTATE",
+                    step: "receive",
+                    outcome: "ignored",
+                });
                 // The entry file registers the handler with the Functions Framework under the entry point `rotateSecret`.
                 const registered = execFileSync(
                     process.execPath,
-                    ["-e", "require('./index.js'); const fn = require('@google-cloud/functions-framework/testing').getFunction('rotateSecret'); fn({ type: 'google.cloud.pubsub.topic.v1.messagePublished', data: { message: { attributes: { eventType: 'TOPIC_CONFIGURED' } } } })"],
-                    { cwd: dir, encoding: "utf8", env: { ...process.env, NODE_PATH: path.resolve(__dirname, "../../../node_modules") } },
+                    [
+                        "-e",
+                        "require('./index.js'); const fn = require('@google-cloud/functions-framework/testing').getFunction('rotateSecret'); fn({ type: 'google.cloud.pubsub.topic.v1.messagePublished', data: { message: { attributes: { eventType: 'TOPIC_CONFIGURED' } } } })",
+                    ],
+                    {
+                        cwd: dir,
+                        encoding: "utf8",
+                        env: { ...process.env, NODE_PATH: path.resolve(__dirname, "../../../node_modules") },
+                    },
                 );
-                assert.strictEqual(JSON.parse(registered).message, "ignored: event type TOPIC_CONFIGURED is not SECRET_ROTATE");
+                assert.strictEqual(
+                    JSON.parse(registered).message,
+                    "ignored: event type TOPIC_CONFIGURED is not SECRET_ROTATE",
+                );
             } finally {
                 fs.rmSync(tmp, { recursive: true, force: true });
             }
@@ -514,7 +710,10 @@ describe("runtime/gcp rotate-secret", () => {
         it("the pinned client library has the five methods the store calls", () => {
             const out = execFileSync(
                 process.execPath,
-                ["-e", "const { SecretManagerServiceClient: C } = require('@google-cloud/secret-manager'); console.log(['getSecret', 'listSecretVersions', 'addSecretVersion', 'disableSecretVersion', 'accessSecretVersion'].map((m) => typeof C.prototype[m]).join(' '))"],
+                [
+                    "-e",
+                    "const { SecretManagerServiceClient: C } = require('@google-cloud/secret-manager'); console.log(['getSecret', 'listSecretVersions', 'addSecretVersion', 'disableSecretVersion', 'accessSecretVersion'].map((m) => typeof C.prototype[m]).join(' '))",
+                ],
                 { cwd: path.resolve(__dirname, "../../.."), encoding: "utf8" },
             );
             assert.strictEqual(out.trim(), "function function function function function");
@@ -522,8 +721,23 @@ describe("runtime/gcp rotate-secret", () => {
 
         it("the runtime imports nothing from @pulumi or components/ (DESIGN: runtime/), only its own files and the shared helpers (value, usage classification)", () => {
             for (const file of fs.readdirSync(RUNTIME)) {
-                const imports = [...fs.readFileSync(path.join(RUNTIME, file), "utf8").matchAll(/(?:from|import\(|require\()\s*"([^"]+)"/g)].map((m) => m[1]);
-                for (const spec of imports) assert.ok(["crypto", "@google-cloud/secret-manager", "@google-cloud/functions-framework", "google-auth-library"].includes(spec) || /^\.\/[a-z-]+$/.test(spec) || ["../value", "../usage-classify"].includes(spec), `${file} imports ${spec}`);
+                const imports = [
+                    ...fs
+                        .readFileSync(path.join(RUNTIME, file), "utf8")
+                        .matchAll(/(?:from|import\(|require\()\s*"([^"]+)"/g),
+                ].map((m) => m[1]);
+                for (const spec of imports)
+                    assert.ok(
+                        [
+                            "crypto",
+                            "@google-cloud/secret-manager",
+                            "@google-cloud/functions-framework",
+                            "google-auth-library",
+                        ].includes(spec) ||
+                            /^\.\/[a-z-]+$/.test(spec) ||
+                            ["../value", "../usage-classify"].includes(spec),
+                        `${file} imports ${spec}`,
+                    );
             }
         });
     });

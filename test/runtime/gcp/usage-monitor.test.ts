@@ -7,7 +7,17 @@ import { runtimeBundle } from "../../../components/core/runtime-asset";
 import { findRole, isPermission } from "../../../components/gcp/catalog";
 import { usageApis, ApiRequest } from "../../../components/runtime/gcp/usage-apis";
 import { exposureResponseOn, PolicyRule } from "../../../components/runtime/gcp/usage-contract";
-import { activityAccount, digest, evaluateAccount, readRecord, readSecretLabels, secretDue, secretState, summarize, useByAccount } from "../../../components/runtime/gcp/usage-evaluate";
+import {
+    activityAccount,
+    digest,
+    evaluateAccount,
+    readRecord,
+    readSecretLabels,
+    secretDue,
+    secretState,
+    summarize,
+    useByAccount,
+} from "../../../components/runtime/gcp/usage-evaluate";
 import {
     createMonitorHandler,
     MAX_ATTEMPTS,
@@ -23,11 +33,22 @@ import {
     STATE_OBJECT,
 } from "../../../components/runtime/gcp/usage-monitor";
 import { Api, ApiModel, Crash, DAY, FakeGoogleProject, pacificDayStart, PROJECT } from "./fake-usage-project";
-import { BUCKET, CHANNEL, FUNCTION_LIMIT_SECONDS, GCP_BENCH_DAYS, measureGcpUsageMonitor } from "../../support/gcp-usage-monitor-measure";
+import {
+    BUCKET,
+    CHANNEL,
+    FUNCTION_LIMIT_SECONDS,
+    GCP_BENCH_DAYS,
+    measureGcpUsageMonitor,
+} from "../../support/gcp-usage-monitor-measure";
 
 const DAY0 = new Date(Date.UTC(2026, 0, 1, 3));
 const OTHER = "987654321";
-const record = (extra: Record<string, unknown> = {}) => ({ owner: "team-a", purpose: "exports", ...extra, managedBy: "pulumi-nhi" });
+const record = (extra: Record<string, unknown> = {}) => ({
+    owner: "team-a",
+    purpose: "exports",
+    ...extra,
+    managedBy: "pulumi-nhi",
+});
 
 interface Harness {
     readonly p: FakeGoogleProject;
@@ -47,24 +68,45 @@ interface Harness {
 function harness(models: Partial<Record<Api, ApiModel>> = {}): Harness {
     const p = new FakeGoogleProject(DAY0, models);
     const lines: MonitorLogLine[] = [];
-    const deps: MonitorDeps = { apis: async () => p, now: () => p.now(), sleep: p.sleep, random: () => 0.5, log: (l) => lines.push(l) };
+    const deps: MonitorDeps = {
+        apis: async () => p,
+        now: () => p.now(),
+        sleep: p.sleep,
+        random: () => 0.5,
+        log: (l) => lines.push(l),
+    };
     return {
-        p, lines, deps,
+        p,
+        lines,
+        deps,
         run: (per = false) => monitorUsage(monitorEvent(PROJECT, BUCKET, per), deps),
-        after: (days) => { p.time += days * DAY; },
-        changes: (channel = CHANNEL) => p.entries.filter((e) => e.labels["nhi-channel"] === channel).flatMap((e) => (e.jsonPayload as NoticePayload).changes),
+        after: (days) => {
+            p.time += days * DAY;
+        },
+        changes: (channel = CHANNEL) =>
+            p.entries
+                .filter((e) => e.labels["nhi-channel"] === channel)
+                .flatMap((e) => (e.jsonPayload as NoticePayload).changes),
         states: () => {
             const f = p.stateFile(BUCKET, STATE_OBJECT);
             if (f === undefined) return {};
             return Object.fromEntries([
-                ...Object.values(f.accounts).filter((a) => a.state !== undefined).map((a) => [a.email, a.state!]),
-                ...Object.entries(f.secrets).filter(([, s]) => s.state !== undefined).map(([n, s]) => [n, s.state!]),
+                ...Object.values(f.accounts)
+                    .filter((a) => a.state !== undefined)
+                    .map((a) => [a.email, a.state!]),
+                ...Object.entries(f.secrets)
+                    .filter(([, s]) => s.state !== undefined)
+                    .map(([n, s]) => [n, s.state!]),
                 ...(f.exposure !== undefined ? [[`projects/${PROJECT}`, f.exposure.state]] : []),
             ]);
         },
         aggregates: () => {
             const last = p.timeSeries.filter((t) => t.points.some((x) => x.type.endsWith("run_succeeded"))).pop()!;
-            return Object.fromEntries(last.points.filter((x) => Object.keys(x.labels).length === 0).map((x) => [x.type.slice(METRIC_PREFIX.length), x.value]));
+            return Object.fromEntries(
+                last.points
+                    .filter((x) => Object.keys(x.labels).length === 0)
+                    .map((x) => [x.type.slice(METRIC_PREFIX.length), x.value]),
+            );
         },
     };
 }
@@ -81,14 +123,38 @@ describe("runtime/gcp usage-monitor", () => {
             it(`${what}: not ours`, () => assert.strictEqual(readRecord(d), undefined));
         }
         it("ours: the thresholds, the default notice when absent", () => {
-            assert.deepStrictEqual(readRecord(JSON.stringify(record({ expiresAt: "2027-01-01T00:00:00Z", unused: 90, notify: "42", keyAge: 31 }))), {
-                owner: "team-a", unusedAfterDays: 90, notify: "42", expiresAt: new Date("2027-01-01T00:00:00Z"), expiryNoticeDays: 14, keyMaxAgeDays: 31, invalid: [],
-            });
+            assert.deepStrictEqual(
+                readRecord(
+                    JSON.stringify(record({ expiresAt: "2027-01-01T00:00:00Z", unused: 90, notify: "42", keyAge: 31 })),
+                ),
+                {
+                    owner: "team-a",
+                    unusedAfterDays: 90,
+                    notify: "42",
+                    expiresAt: new Date("2027-01-01T00:00:00Z"),
+                    expiryNoticeDays: 14,
+                    keyMaxAgeDays: 31,
+                    invalid: [],
+                },
+            );
         });
         it("a malformed value is ignored and named, never guessed", () => {
-            const r = readRecord(JSON.stringify(record({ unused: 0, notify: "projects/p/notificationChannels/42", notice: "30", keyAge: 731, expiresAt: "tomorrow" })))!;
+            const r = readRecord(
+                JSON.stringify(
+                    record({
+                        unused: 0,
+                        notify: "projects/p/notificationChannels/42",
+                        notice: "30",
+                        keyAge: 731,
+                        expiresAt: "tomorrow",
+                    }),
+                ),
+            )!;
             assert.deepStrictEqual(r.invalid, ["unused", "notice", "keyAge", "notify", "expiresAt"]);
-            assert.deepStrictEqual([r.unusedAfterDays, r.notify, r.expiryNoticeDays, r.keyMaxAgeDays, r.expiresAt], [undefined, undefined, 14, undefined, undefined]);
+            assert.deepStrictEqual(
+                [r.unusedAfterDays, r.notify, r.expiryNoticeDays, r.keyMaxAgeDays, r.expiresAt],
+                [undefined, undefined, 14, undefined, undefined],
+            );
         });
     });
 
@@ -103,7 +169,11 @@ describe("runtime/gcp usage-monitor", () => {
             const day = Date.UTC(2026, 0, 10, 7);
             const m = useByAccount([
                 { fullResourceName: sa("a@x"), lastAuthenticated: day, observedUntil: day + 5 * DAY },
-                { fullResourceName: `${sa("a@x")}/keys/k1`, lastAuthenticated: day + 2 * DAY, observedUntil: day + 5 * DAY },
+                {
+                    fullResourceName: `${sa("a@x")}/keys/k1`,
+                    lastAuthenticated: day + 2 * DAY,
+                    observedUntil: day + 5 * DAY,
+                },
                 { fullResourceName: sa("never@x"), observedUntil: day + 5 * DAY },
             ]);
             assert.deepStrictEqual(m.get("a@x"), { lastUsed: day + 3 * DAY, observedUntil: day + 5 * DAY });
@@ -112,11 +182,42 @@ describe("runtime/gcp usage-monitor", () => {
         const now = new Date(Date.UTC(2026, 3, 1, 3));
         const th = { unusedAfterDays: 30, expiryNoticeDays: 14, invalid: [] };
         const cases: [string, Parameters<typeof evaluateAccount>[1], string, number][] = [
-            ["used 29 days before the data's end: ok", { evidence: { lastUsed: now.getTime() - 31 * DAY, observedUntil: now.getTime() - 2 * DAY }, firstSeen: 0 }, "ok", 29],
-            ["used 30 days before it: idle", { evidence: { lastUsed: now.getTime() - 32 * DAY, observedUntil: now.getTime() - 2 * DAY }, firstSeen: 0 }, "idle", 30],
-            ["never used, first seen 31 days ago, data to 1 day ago: idle", { projectObservedUntil: now.getTime() - DAY, firstSeen: now.getTime() - 31 * DAY }, "idle", 30],
-            ["never used, first seen 29 days ago: ok", { projectObservedUntil: now.getTime() - DAY, firstSeen: now.getTime() - 29 * DAY }, "ok", 28],
-            ["never used, its oldest key 40 days old: counts from the key", { firstSeen: now.getTime(), keyTimes: [{ validAfterTime: now.getTime() - 40 * DAY, disabled: true }] }, "idle", 40],
+            [
+                "used 29 days before the data's end: ok",
+                {
+                    evidence: { lastUsed: now.getTime() - 31 * DAY, observedUntil: now.getTime() - 2 * DAY },
+                    firstSeen: 0,
+                },
+                "ok",
+                29,
+            ],
+            [
+                "used 30 days before it: idle",
+                {
+                    evidence: { lastUsed: now.getTime() - 32 * DAY, observedUntil: now.getTime() - 2 * DAY },
+                    firstSeen: 0,
+                },
+                "idle",
+                30,
+            ],
+            [
+                "never used, first seen 31 days ago, data to 1 day ago: idle",
+                { projectObservedUntil: now.getTime() - DAY, firstSeen: now.getTime() - 31 * DAY },
+                "idle",
+                30,
+            ],
+            [
+                "never used, first seen 29 days ago: ok",
+                { projectObservedUntil: now.getTime() - DAY, firstSeen: now.getTime() - 29 * DAY },
+                "ok",
+                28,
+            ],
+            [
+                "never used, its oldest key 40 days old: counts from the key",
+                { firstSeen: now.getTime(), keyTimes: [{ validAfterTime: now.getTime() - 40 * DAY, disabled: true }] },
+                "idle",
+                40,
+            ],
         ];
         for (const [what, facts, state, days] of cases) {
             it(what, () => {
@@ -125,17 +226,39 @@ describe("runtime/gcp usage-monitor", () => {
             });
         }
         it("key-too-old looks at enabled keys only", () => {
-            const keys = [{ validAfterTime: now.getTime() - 100 * DAY, disabled: true }, { validAfterTime: now.getTime() - 20 * DAY, disabled: false }];
-            assert.strictEqual(evaluateAccount({ ...th, keyMaxAgeDays: 19 }, { firstSeen: now.getTime(), keyTimes: keys, evidence: { lastUsed: now.getTime() } }, now).state, "key-too-old");
-            assert.strictEqual(evaluateAccount({ ...th, keyMaxAgeDays: 20 }, { firstSeen: now.getTime(), keyTimes: keys, evidence: { lastUsed: now.getTime() } }, now).state, "ok");
+            const keys = [
+                { validAfterTime: now.getTime() - 100 * DAY, disabled: true },
+                { validAfterTime: now.getTime() - 20 * DAY, disabled: false },
+            ];
+            assert.strictEqual(
+                evaluateAccount(
+                    { ...th, keyMaxAgeDays: 19 },
+                    { firstSeen: now.getTime(), keyTimes: keys, evidence: { lastUsed: now.getTime() } },
+                    now,
+                ).state,
+                "key-too-old",
+            );
+            assert.strictEqual(
+                evaluateAccount(
+                    { ...th, keyMaxAgeDays: 20 },
+                    { firstSeen: now.getTime(), keyTimes: keys, evidence: { lastUsed: now.getTime() } },
+                    now,
+                ).state,
+                "ok",
+            );
         });
     });
 
     describe("rotation health (pure)", () => {
         const now = new Date(Date.UTC(2026, 3, 1));
         it("reads the period and the channel from the labels; other secrets are not ours", () => {
-            assert.deepStrictEqual(readSecretLabels({ "nhi-rotate-every-days": "30", "nhi-notify": "42" }), { periodDays: 30, notify: "42" });
-            assert.deepStrictEqual(readSecretLabels({ "nhi-rotate-every-days": "7", "nhi-notify": "team-channel" }), { periodDays: 7 });
+            assert.deepStrictEqual(readSecretLabels({ "nhi-rotate-every-days": "30", "nhi-notify": "42" }), {
+                periodDays: 30,
+                notify: "42",
+            });
+            assert.deepStrictEqual(readSecretLabels({ "nhi-rotate-every-days": "7", "nhi-notify": "team-channel" }), {
+                periodDays: 7,
+            });
             assert.strictEqual(readSecretLabels({ env: "prod" }), undefined);
             assert.strictEqual(readSecretLabels({ "nhi-rotate-every-days": "0" }), undefined);
         });
@@ -156,17 +279,40 @@ describe("runtime/gcp usage-monitor", () => {
     });
 
     describe("digests (pure)", () => {
-        const change = (i: number, state: NoticeChange["state"] = "idle"): NoticeChange => ({ kind: "serviceAccount", identity: `svc-${i}@p.iam.gserviceaccount.com`, state, previousState: "ok", advice: "x" });
+        const change = (i: number, state: NoticeChange["state"] = "idle"): NoticeChange => ({
+            kind: "serviceAccount",
+            identity: `svc-${i}@p.iam.gserviceaccount.com`,
+            state,
+            previousState: "ok",
+            advice: "x",
+        });
         it("one entry up to 200 changes, then parts; the summary of the whole in each", () => {
             assert.strictEqual(digest("42", PROJECT, DAY0, [change(1)]).length, 1);
-            const parts = digest("42", PROJECT, DAY0, Array.from({ length: 450 }, (_, i) => change(i)));
-            assert.deepStrictEqual(parts.map((x) => [x.part, x.parts, x.changes.length, x.changeCount]), [[1, 3, 200, 450], [2, 3, 200, 450], [3, 3, 50, 450]]);
+            const parts = digest(
+                "42",
+                PROJECT,
+                DAY0,
+                Array.from({ length: 450 }, (_, i) => change(i)),
+            );
+            assert.deepStrictEqual(
+                parts.map((x) => [x.part, x.parts, x.changes.length, x.changeCount]),
+                [
+                    [1, 3, 200, 450],
+                    [2, 3, 200, 450],
+                    [3, 3, 50, 450],
+                ],
+            );
             assert.ok(parts.every((x) => x.summary === parts[0].summary));
         });
         it("the summary: worst first, cut to 1,000 characters", () => {
-            assert.strictEqual(summarize(PROJECT, [change(1), change(2, "expired"), change(3, "ok")]),
-                `pulumi-nhi: 3 changes in ${PROJECT}: expired (1): svc-2@p.iam.gserviceaccount.com; idle (1): svc-1@p.iam.gserviceaccount.com; ok (1): svc-3@p.iam.gserviceaccount.com`);
-            const long = summarize(PROJECT, Array.from({ length: 100 }, (_, i) => change(i)));
+            assert.strictEqual(
+                summarize(PROJECT, [change(1), change(2, "expired"), change(3, "ok")]),
+                `pulumi-nhi: 3 changes in ${PROJECT}: expired (1): svc-2@p.iam.gserviceaccount.com; idle (1): svc-1@p.iam.gserviceaccount.com; ok (1): svc-3@p.iam.gserviceaccount.com`,
+            );
+            const long = summarize(
+                PROJECT,
+                Array.from({ length: 100 }, (_, i) => change(i)),
+            );
             assert.strictEqual(long.length, 1000);
             assert.ok(long.endsWith("…"));
         });
@@ -179,7 +325,13 @@ describe("runtime/gcp usage-monitor", () => {
             h.p.pageCap = 37;
             const ours: string[] = [];
             for (let i = 0; i < 2500; i++) {
-                if (i % 5 === 0) h.p.addAccount(`other-${i}`, i % 10 === 0 ? "Default compute service account" : JSON.stringify({ owner: "x", managedBy: "someone-else" }));
+                if (i % 5 === 0)
+                    h.p.addAccount(
+                        `other-${i}`,
+                        i % 10 === 0
+                            ? "Default compute service account"
+                            : JSON.stringify({ owner: "x", managedBy: "someone-else" }),
+                    );
                 else ours.push(h.p.addAccount(`svc-${i}`, record({ unused: 30, notify: CHANNEL })));
             }
             // WHEN the monitor runs on day 0 and again 31 days later
@@ -187,7 +339,10 @@ describe("runtime/gcp usage-monitor", () => {
             h.after(31);
             const s = await h.run();
             // THEN every page was read, 2,000 accounts evaluated, all idle (never used, counted from the first run, data a day old: 31 - 1 = 30)
-            assert.strictEqual(h.p.calls.filter((c) => c === "iam:listServiceAccounts").length, 2 * Math.ceil(2500 / 37));
+            assert.strictEqual(
+                h.p.calls.filter((c) => c === "iam:listServiceAccounts").length,
+                2 * Math.ceil(2500 / 37),
+            );
             assert.strictEqual(s.monitored, 2000);
             assert.strictEqual(s.counts.idle, 2000);
             assert.deepStrictEqual(new Set(Object.keys(h.states())), new Set(ours));
@@ -212,7 +367,10 @@ describe("runtime/gcp usage-monitor", () => {
             await h.run();
             h.after(0.5);
             await h.run();
-            assert.deepStrictEqual(h.changes().map((c) => [c.identity, c.previousState, c.state, c.daysSinceLastUse]), [[a, "ok", "idle", 30]]);
+            assert.deepStrictEqual(
+                h.changes().map((c) => [c.identity, c.previousState, c.state, c.daysSinceLastUse]),
+                [[a, "ok", "idle", 30]],
+            );
             assert.deepStrictEqual(h.states(), { [a]: "idle" });
             // Used again: Policy Analyzer reports it once its day is in the observation period → ok, once
             h.p.use(a);
@@ -223,7 +381,10 @@ describe("runtime/gcp usage-monitor", () => {
             await h.run();
             h.after(0.5);
             await h.run();
-            assert.deepStrictEqual(h.changes().map((c) => c.state), ["idle", "ok"]);
+            assert.deepStrictEqual(
+                h.changes().map((c) => c.state),
+                ["idle", "ok"],
+            );
             assert.deepStrictEqual(h.states(), {});
         });
 
@@ -235,16 +396,26 @@ describe("runtime/gcp usage-monitor", () => {
             h.after(11);
             await h.run();
             assert.deepStrictEqual(h.changes(), [], "the data reaches day 5 only");
-            assert.deepStrictEqual(h.lines.filter((l) => l.outcome === "stale").map((l) => l.count), [5, 5]);
+            assert.deepStrictEqual(
+                h.lines.filter((l) => l.outcome === "stale").map((l) => l.count),
+                [5, 5],
+            );
             h.after(5);
             await h.run();
-            assert.deepStrictEqual(h.changes().map((c) => [c.identity, c.state, c.daysSinceLastUse]), [[a, "idle", 10]]);
+            assert.deepStrictEqual(
+                h.changes().map((c) => [c.identity, c.state, c.daysSinceLastUse]),
+                [[a, "idle", 10]],
+            );
         });
 
         it("never-used accounts count from the first run that saw them, whichever way Policy Analyzer shows them", async () => {
             const h = harness();
-            const absent = h.p.addAccount("absent", record({ unused: 10, notify: CHANNEL }), { neverUsedShape: "absent" });
-            const noField = h.p.addAccount("no-field", record({ unused: 10, notify: CHANNEL }), { neverUsedShape: "no-field" });
+            const absent = h.p.addAccount("absent", record({ unused: 10, notify: CHANNEL }), {
+                neverUsedShape: "absent",
+            });
+            const noField = h.p.addAccount("no-field", record({ unused: 10, notify: CHANNEL }), {
+                neverUsedShape: "no-field",
+            });
             const used = h.p.addAccount("used", record({ unused: 10, notify: CHANNEL }));
             h.p.use(used);
             await h.run();
@@ -253,7 +424,17 @@ describe("runtime/gcp usage-monitor", () => {
             assert.deepStrictEqual(h.changes(), [], "10 days seen, data to 9: not yet");
             h.after(1);
             await h.run();
-            assert.deepStrictEqual(h.changes().map((c) => [c.identity, c.neverUsed]).sort(), [[absent, true], [noField, true], [used, false]].sort());
+            assert.deepStrictEqual(
+                h
+                    .changes()
+                    .map((c) => [c.identity, c.neverUsed])
+                    .sort(),
+                [
+                    [absent, true],
+                    [noField, true],
+                    [used, false],
+                ].sort(),
+            );
         });
 
         it("expiring 14 days before expiresAt (or the record's own notice), expired at it", async () => {
@@ -264,12 +445,23 @@ describe("runtime/gcp usage-monitor", () => {
             assert.deepStrictEqual(h.changes(), [], "19 days left");
             h.after(5);
             await h.run();
-            assert.deepStrictEqual(h.changes().map((c) => [c.identity, c.state, c.daysToExpiry]), [[a, "expiring", 14]]);
+            assert.deepStrictEqual(
+                h.changes().map((c) => [c.identity, c.state, c.daysToExpiry]),
+                [[a, "expiring", 14]],
+            );
             h.after(11);
             await h.run();
             h.after(3);
             await h.run();
-            assert.deepStrictEqual(h.changes().map((c) => [c.identity, c.state]), [[a, "expiring"], [b, "expiring"], [a, "expired"], [b, "expired"]]);
+            assert.deepStrictEqual(
+                h.changes().map((c) => [c.identity, c.state]),
+                [
+                    [a, "expiring"],
+                    [b, "expiring"],
+                    [a, "expired"],
+                    [b, "expired"],
+                ],
+            );
         });
 
         it("key-too-old from the enabled user-managed keys, listed only for accounts with keyAge", async () => {
@@ -281,7 +473,10 @@ describe("runtime/gcp usage-monitor", () => {
             await h.run();
             h.after(32);
             await h.run();
-            assert.deepStrictEqual(h.changes().map((c) => [c.identity, c.state, c.keyAgeDays]), [[a, "key-too-old", 32]]);
+            assert.deepStrictEqual(
+                h.changes().map((c) => [c.identity, c.state, c.keyAgeDays]),
+                [[a, "key-too-old", 32]],
+            );
             assert.deepStrictEqual(h.p.calls.filter((c) => c === "iam:listUserKeys").length, 2);
         });
 
@@ -294,11 +489,22 @@ describe("runtime/gcp usage-monitor", () => {
             h.after(6);
             await h.run();
             // THEN three parts for the first channel, one entry for the other; one notification each, naming the whole count
-            assert.deepStrictEqual(h.p.entries.map((e) => [e.labels["nhi-channel"], e.labels["nhi-part"]]), [[CHANNEL, "1"], [CHANNEL, "2"], [CHANNEL, "3"], [OTHER, "1"]]);
+            assert.deepStrictEqual(
+                h.p.entries.map((e) => [e.labels["nhi-channel"], e.labels["nhi-part"]]),
+                [
+                    [CHANNEL, "1"],
+                    [CHANNEL, "2"],
+                    [CHANNEL, "3"],
+                    [OTHER, "1"],
+                ],
+            );
             assert.strictEqual(h.changes().length, 450);
             const delivered = h.p.notifications(CHANNEL);
             assert.strictEqual(delivered.length, 1);
-            assert.match((delivered[0].jsonPayload as NoticePayload).summary, /^pulumi-nhi: 450 changes in acme-prod: idle \(450\): /);
+            assert.match(
+                (delivered[0].jsonPayload as NoticePayload).summary,
+                /^pulumi-nhi: 450 changes in acme-prod: idle \(450\): /,
+            );
             assert.strictEqual(h.p.notifications(OTHER).length, 1);
         });
 
@@ -310,7 +516,10 @@ describe("runtime/gcp usage-monitor", () => {
             h.after(3);
             await h.run();
             assert.deepStrictEqual(h.states(), { [quiet]: "idle", [gone]: "idle" });
-            assert.deepStrictEqual(h.changes().map((c) => c.identity), [gone]);
+            assert.deepStrictEqual(
+                h.changes().map((c) => c.identity),
+                [gone],
+            );
             h.p.account(gone).deleted = true;
             h.after(1);
             await h.run();
@@ -320,33 +529,58 @@ describe("runtime/gcp usage-monitor", () => {
 
         it("rotating secrets: rotation-stale after their period plus a day, ok once rotated; versions read only when due", async () => {
             const h = harness();
-            const s = h.p.addSecret("db-password", { "nhi-rotate-every-days": "30", "nhi-notify": CHANNEL }, [DAY0.getTime() - 10 * DAY]);
+            const s = h.p.addSecret("db-password", { "nhi-rotate-every-days": "30", "nhi-notify": CHANNEL }, [
+                DAY0.getTime() - 10 * DAY,
+            ]);
             h.p.addSecret("unmanaged", { env: "prod" }, [0]);
             await h.run();
             h.after(10);
             await h.run();
-            assert.strictEqual(h.p.calls.filter((c) => c === "secretmanager:listVersions").length, 1, "read once (unknown), then not due until day 20");
+            assert.strictEqual(
+                h.p.calls.filter((c) => c === "secretmanager:listVersions").length,
+                1,
+                "read once (unknown), then not due until day 20",
+            );
             h.after(11.5);
             await h.run();
-            assert.deepStrictEqual(h.changes().map((c) => [c.identity, c.state, c.rotationPeriodDays]), [[s, "rotation-stale", 30]]);
+            assert.deepStrictEqual(
+                h.changes().map((c) => [c.identity, c.state, c.rotationPeriodDays]),
+                [[s, "rotation-stale", 30]],
+            );
             h.p.addVersion(s);
             h.after(0.5);
             await h.run();
-            assert.deepStrictEqual(h.changes().map((c) => c.state), ["rotation-stale", "ok"]);
+            assert.deepStrictEqual(
+                h.changes().map((c) => c.state),
+                ["rotation-stale", "ok"],
+            );
             assert.strictEqual(h.aggregates().secrets_rotation_stale, 0);
         });
     });
 
     it("reads at most MAX_SECRET_CHECKS_PER_RUN secrets' versions a run, unknown ones first; the rest the next run", async () => {
         const h = harness();
-        for (let i = 0; i <= MAX_SECRET_CHECKS_PER_RUN; i++) h.p.addSecret(`s-${i}`, { "nhi-rotate-every-days": "30" }, [DAY0.getTime()]);
+        for (let i = 0; i <= MAX_SECRET_CHECKS_PER_RUN; i++)
+            h.p.addSecret(`s-${i}`, { "nhi-rotate-every-days": "30" }, [DAY0.getTime()]);
         await h.run();
-        assert.strictEqual(h.p.calls.filter((c) => c === "secretmanager:listVersions").length, MAX_SECRET_CHECKS_PER_RUN);
-        assert.deepStrictEqual(h.lines.filter((l) => l.outcome === "deferred").map((l) => l.count), [1]);
+        assert.strictEqual(
+            h.p.calls.filter((c) => c === "secretmanager:listVersions").length,
+            MAX_SECRET_CHECKS_PER_RUN,
+        );
+        assert.deepStrictEqual(
+            h.lines.filter((l) => l.outcome === "deferred").map((l) => l.count),
+            [1],
+        );
         h.after(0.5);
         await h.run();
-        assert.strictEqual(h.p.calls.filter((c) => c === "secretmanager:listVersions").length, MAX_SECRET_CHECKS_PER_RUN + 1);
-        assert.strictEqual(Object.values(h.p.stateFile(BUCKET, STATE_OBJECT)!.secrets).filter((x) => x.newest !== undefined).length, MAX_SECRET_CHECKS_PER_RUN + 1);
+        assert.strictEqual(
+            h.p.calls.filter((c) => c === "secretmanager:listVersions").length,
+            MAX_SECRET_CHECKS_PER_RUN + 1,
+        );
+        assert.strictEqual(
+            Object.values(h.p.stateFile(BUCKET, STATE_OBJECT)!.secrets).filter((x) => x.newest !== undefined).length,
+            MAX_SECRET_CHECKS_PER_RUN + 1,
+        );
     });
 
     describe("the exposed-key organization policy", () => {
@@ -372,11 +606,19 @@ describe("runtime/gcp usage-monitor", () => {
         const THIRD = "555";
         const keyed = () => {
             const h = harness();
-            for (const [id, channel] of [["k1", CHANNEL], ["k2", OTHER]] as const) h.p.addKey(h.p.addAccount(id, record({ unused: 400, notify: channel, keyAge: 100 })));
+            for (const [id, channel] of [
+                ["k1", CHANNEL],
+                ["k2", OTHER],
+            ] as const)
+                h.p.addKey(h.p.addAccount(id, record({ unused: 400, notify: channel, keyAge: 100 })));
             h.p.addAccount("keyless", record({ unused: 400, notify: THIRD }));
             return h;
         };
-        const projectChanges = (h: Harness, channel: string) => h.changes(channel).filter((c) => c.kind === "project").map((c) => [c.previousState, c.state]);
+        const projectChanges = (h: Harness, channel: string) =>
+            h
+                .changes(channel)
+                .filter((c) => c.kind === "project")
+                .map((c) => [c.previousState, c.state]);
 
         it("DISABLE_KEY: one call a run, nothing notified, the metric 0", async () => {
             // GIVEN the policy allows DISABLE_KEY only
@@ -386,11 +628,17 @@ describe("runtime/gcp usage-monitor", () => {
             const s = await h.run();
             // THEN it read the policy once, told no one, recorded nothing and sent 0
             assert.strictEqual(h.p.calls.filter((c) => c === "orgpolicy:getEffectivePolicyRules").length, 1);
-            assert.deepStrictEqual([projectChanges(h, CHANNEL), projectChanges(h, OTHER), projectChanges(h, THIRD)], [[], [], []]);
+            assert.deepStrictEqual(
+                [projectChanges(h, CHANNEL), projectChanges(h, OTHER), projectChanges(h, THIRD)],
+                [[], [], []],
+            );
             assert.deepStrictEqual(h.states(), {});
             assert.strictEqual(h.aggregates().exposed_key_response_off, 0);
             assert.strictEqual(s.exposureResponseOff, false);
-            assert.deepStrictEqual(h.lines.filter((l) => l.step === "exposure"), [{ severity: "INFO", step: "exposure", outcome: "disable-key" }]);
+            assert.deepStrictEqual(
+                h.lines.filter((l) => l.step === "exposure"),
+                [{ severity: "INFO", step: "exposure", outcome: "disable-key" }],
+            );
         });
 
         it("nothing set: Google's default (DISABLE_KEY), treated as on", async () => {
@@ -416,13 +664,24 @@ describe("runtime/gcp usage-monitor", () => {
             assert.deepStrictEqual(projectChanges(h, THIRD), []);
             const notice = h.changes(CHANNEL).find((c) => c.kind === "project")!;
             assert.deepStrictEqual(notice, {
-                kind: "project", identity: `projects/${PROJECT}`, state: "exposure-response-off", previousState: "ok", exposureRules: WAIT,
+                kind: "project",
+                identity: `projects/${PROJECT}`,
+                state: "exposure-response-off",
+                previousState: "ok",
+                exposureRules: WAIT,
                 advice: "Google will not disable this project's service account keys when it finds them exposed in public: the effective organization policy `iam.serviceAccountKeyExposureResponse` is not `DISABLE_KEY`. Ask an organization administrator to allow only `DISABLE_KEY` (`gcloud org-policies describe iam.serviceAccountKeyExposureResponse --effective --project=<project>` shows it).",
             });
-            assert.strictEqual((h.p.notifications(CHANNEL)[0].jsonPayload as NoticePayload).summary, `pulumi-nhi: 1 change in ${PROJECT}: exposure-response-off (1): projects/${PROJECT}`);
+            assert.strictEqual(
+                (h.p.notifications(CHANNEL)[0].jsonPayload as NoticePayload).summary,
+                `pulumi-nhi: 1 change in ${PROJECT}: exposure-response-off (1): projects/${PROJECT}`,
+            );
             assert.deepStrictEqual(h.states(), { [`projects/${PROJECT}`]: "exposure-response-off" });
             assert.strictEqual(h.aggregates().exposed_key_response_off, 1);
-            assert.ok(h.lines.some((l) => l.step === "exposure" && l.severity === "WARNING" && l.outcome === "not-disable-key"));
+            assert.ok(
+                h.lines.some(
+                    (l) => l.step === "exposure" && l.severity === "WARNING" && l.outcome === "not-disable-key",
+                ),
+            );
             // WHEN an administrator sets DISABLE_KEY and the monitor runs twice more
             h.p.exposurePolicy = DISABLE;
             h.after(0.5);
@@ -430,8 +689,14 @@ describe("runtime/gcp usage-monitor", () => {
             h.after(0.5);
             await h.run();
             // THEN each channel heard once that it is back to ok, and the metric is 0
-            assert.deepStrictEqual(projectChanges(h, CHANNEL), [["ok", "exposure-response-off"], ["exposure-response-off", "ok"]]);
-            assert.deepStrictEqual(projectChanges(h, OTHER), [["ok", "exposure-response-off"], ["exposure-response-off", "ok"]]);
+            assert.deepStrictEqual(projectChanges(h, CHANNEL), [
+                ["ok", "exposure-response-off"],
+                ["exposure-response-off", "ok"],
+            ]);
+            assert.deepStrictEqual(projectChanges(h, OTHER), [
+                ["ok", "exposure-response-off"],
+                ["exposure-response-off", "ok"],
+            ]);
             assert.deepStrictEqual(h.states(), {});
             assert.strictEqual(h.aggregates().exposed_key_response_off, 0);
         });
@@ -467,11 +732,29 @@ describe("runtime/gcp usage-monitor", () => {
             h.after(3);
             // WHEN the policy is fixed but the function may no longer read it
             h.p.exposurePolicy = DISABLE;
-            h.p.granted = new Set(Object.values(PERMISSIONS).flat().filter((x) => x !== "orgpolicy.policy.get"));
-            await assert.rejects(h.run(), /^Error: The usage monitor could not read the exposed-key organization policy `iam\.serviceAccountKeyExposureResponse`; see the log lines with outcome "failed"\. The next run retries them\.$/);
+            h.p.granted = new Set(
+                Object.values(PERMISSIONS)
+                    .flat()
+                    .filter((x) => x !== "orgpolicy.policy.get"),
+            );
+            await assert.rejects(
+                h.run(),
+                /^Error: The usage monitor could not read the exposed-key organization policy `iam\.serviceAccountKeyExposureResponse`; see the log lines with outcome "failed"\. The next run retries them\.$/,
+            );
             // THEN the failure is logged with its code, the other changes were notified and recorded, the project's state was kept
-            assert.deepStrictEqual(h.lines.filter((l) => l.step === "exposure").pop(), { severity: "ERROR", step: "exposure", outcome: "failed", code: 7 });
-            assert.deepStrictEqual(h.changes(CHANNEL).filter((c) => c.identity === idle).map((c) => c.state), ["idle"]);
+            assert.deepStrictEqual(h.lines.filter((l) => l.step === "exposure").pop(), {
+                severity: "ERROR",
+                step: "exposure",
+                outcome: "failed",
+                code: 7,
+            });
+            assert.deepStrictEqual(
+                h
+                    .changes(CHANNEL)
+                    .filter((c) => c.identity === idle)
+                    .map((c) => c.state),
+                ["idle"],
+            );
             assert.deepStrictEqual(projectChanges(h, CHANNEL), [["ok", "exposure-response-off"]]);
             assert.deepStrictEqual(h.states(), { [idle]: "idle", [`projects/${PROJECT}`]: "exposure-response-off" });
             // AND the heartbeat sees run_succeeded 0; the exposure metric is not sent
@@ -481,7 +764,10 @@ describe("runtime/gcp usage-monitor", () => {
             h.p.granted = undefined;
             h.after(0.5);
             await h.run();
-            assert.deepStrictEqual(projectChanges(h, CHANNEL), [["ok", "exposure-response-off"], ["exposure-response-off", "ok"]]);
+            assert.deepStrictEqual(projectChanges(h, CHANNEL), [
+                ["ok", "exposure-response-off"],
+                ["exposure-response-off", "ok"],
+            ]);
         });
 
         it("the permission it uses is in Google's catalogue, held by the Org Policy viewer role; the reference's `orgpolicy.policies.get` is not", () => {
@@ -497,10 +783,27 @@ describe("runtime/gcp usage-monitor", () => {
             const h = harness();
             h.p.addAccount("a", record({ unused: 1, notify: CHANNEL, keyAge: 5 }));
             h.p.addSecret("s", { "nhi-rotate-every-days": "1", "nhi-notify": CHANNEL }, [0]);
-            for (const api of ["iam", "policyanalyzer", "secretmanager", "storage", "logging", "monitoring", "orgpolicy"] as Api[]) h.p.throttleNext(api, 3);
+            for (const api of [
+                "iam",
+                "policyanalyzer",
+                "secretmanager",
+                "storage",
+                "logging",
+                "monitoring",
+                "orgpolicy",
+            ] as Api[])
+                h.p.throttleNext(api, 3);
             const began = h.p.time;
             await h.run();
-            assert.deepStrictEqual(h.p.throttled, { iam: 3, policyanalyzer: 3, secretmanager: 3, storage: 3, logging: 3, monitoring: 3, orgpolicy: 3 });
+            assert.deepStrictEqual(h.p.throttled, {
+                iam: 3,
+                policyanalyzer: 3,
+                secretmanager: 3,
+                storage: 3,
+                logging: 3,
+                monitoring: 3,
+                orgpolicy: 3,
+            });
             assert.strictEqual(h.lines.filter((l) => l.outcome === "retrying").length, 21);
             // Full jitter with random() = 0.5: 125 + 250 + 500 ms per throttled call
             assert.strictEqual(h.p.time - began, 7 * 875);
@@ -529,8 +832,14 @@ describe("runtime/gcp usage-monitor", () => {
             h.after(0.5);
             await h.run();
             assert.deepStrictEqual(h.states(), { [a]: "idle", [b]: "idle" });
-            assert.deepStrictEqual(h.changes(CHANNEL).map((c) => c.identity), [a]);
-            assert.deepStrictEqual(h.changes(OTHER).map((c) => c.identity), [b]);
+            assert.deepStrictEqual(
+                h.changes(CHANNEL).map((c) => c.identity),
+                [a],
+            );
+            assert.deepStrictEqual(
+                h.changes(OTHER).map((c) => c.identity),
+                [b],
+            );
             assert.strictEqual(h.aggregates().run_succeeded, 1);
         });
 
@@ -544,7 +853,10 @@ describe("runtime/gcp usage-monitor", () => {
             const realRead = h.p.readObject.bind(h.p);
             h.p.readObject = async (bucket, object) => {
                 const got = await realRead(bucket, object);
-                h.p.objects.set(`${bucket}/${object}`, { generation: 1, text: JSON.stringify({ v: 1, accounts: {}, secrets: {} }) });
+                h.p.objects.set(`${bucket}/${object}`, {
+                    generation: 1,
+                    text: JSON.stringify({ v: 1, accounts: {}, secrets: {} }),
+                });
                 return got;
             };
             await assert.rejects(h.run(), /its state/);
@@ -553,13 +865,22 @@ describe("runtime/gcp usage-monitor", () => {
             h.after(0.5);
             await h.run();
             assert.deepStrictEqual(h.states(), { [a]: "idle" });
-            assert.deepStrictEqual(h.changes().map((c) => [c.identity, c.state]), [[a, "idle"], [a, "idle"]], "a duplicate, never a loss");
+            assert.deepStrictEqual(
+                h.changes().map((c) => [c.identity, c.state]),
+                [
+                    [a, "idle"],
+                    [a, "idle"],
+                ],
+                "a duplicate, never a loss",
+            );
         });
 
         it("a crash between any two calls, then a rerun: never a lost notice, at most one duplicate, the same states as without a crash", async () => {
             const setup = () => {
                 const h = harness();
-                const accounts = [0, 1, 2].map((i) => h.p.addAccount(`svc-${i}`, record({ unused: 3, notify: i === 2 ? OTHER : CHANNEL, keyAge: 100 })));
+                const accounts = [0, 1, 2].map((i) =>
+                    h.p.addAccount(`svc-${i}`, record({ unused: 3, notify: i === 2 ? OTHER : CHANNEL, keyAge: 100 })),
+                );
                 accounts.forEach((a) => h.p.addKey(a));
                 const s = h.p.addSecret("s", { "nhi-rotate-every-days": "1", "nhi-notify": CHANNEL }, [DAY0.getTime()]);
                 return { h, expected: [...accounts, s, `projects/${PROJECT}`].sort() };
@@ -590,16 +911,27 @@ describe("runtime/gcp usage-monitor", () => {
                 assert.deepStrictEqual([...new Set(notified)].sort(), expected, `crash after call ${n}`);
                 for (const channel of [CHANNEL, OTHER]) {
                     const heard = h.changes(channel).map((c) => c.identity);
-                    for (const id of expected) assert.ok(heard.filter((x) => x === id).length <= 2, `crash after call ${n}: ${id} notified more than twice to ${channel}`);
+                    for (const id of expected)
+                        assert.ok(
+                            heard.filter((x) => x === id).length <= 2,
+                            `crash after call ${n}: ${id} notified more than twice to ${channel}`,
+                        );
                 }
-                assert.strictEqual(h.changes(OTHER).filter((c) => c.identity === `projects/${PROJECT}`).length >= 1, true, `crash after call ${n}: the project's change reaches both channels`);
+                assert.strictEqual(
+                    h.changes(OTHER).filter((c) => c.identity === `projects/${PROJECT}`).length >= 1,
+                    true,
+                    `crash after call ${n}: the project's change reaches both channels`,
+                );
                 assert.deepStrictEqual(h.states(), cleanStates, `crash after call ${n}`);
             }
         });
 
         it("refuses any other event before any call", async () => {
             const h = harness();
-            await assert.rejects(monitorUsage({ nhiAction: "monitorUsage", project: PROJECT }, h.deps), /^Error: Invalid usage monitor event: expected exactly `nhiAction` \("monitorUsage"\), `project` \(a project ID\), `stateBucket` \(a bucket name\) and `perIdentityMetrics` \(true or false\)\.$/);
+            await assert.rejects(
+                monitorUsage({ nhiAction: "monitorUsage", project: PROJECT }, h.deps),
+                /^Error: Invalid usage monitor event: expected exactly `nhiAction` \("monitorUsage"\), `project` \(a project ID\), `stateBucket` \(a bucket name\) and `perIdentityMetrics` \(true or false\)\.$/,
+            );
             assert.deepStrictEqual(h.p.calls, []);
         });
     });
@@ -611,18 +943,34 @@ describe("runtime/gcp usage-monitor", () => {
             await h.run();
             assert.strictEqual(h.p.timeSeries.length, 1);
             assert.deepStrictEqual(h.aggregates(), {
-                identities_monitored: 1, identities_idle: 0, identities_expiring: 0, identities_expired: 0, keys_too_old: 0, secrets_rotation_stale: 0, run_succeeded: 1,
+                identities_monitored: 1,
+                identities_idle: 0,
+                identities_expiring: 0,
+                identities_expired: 0,
+                keys_too_old: 0,
+                secrets_rotation_stale: 0,
+                run_succeeded: 1,
             });
         });
 
         it("per-identity metrics: two per account with an expiry, in requests of at most 200 series", async () => {
             const h = harness();
-            const emails = Array.from({ length: 150 }, (_, i) => h.p.addAccount(`svc-${i}`, record({ expiresAt: "2026-03-02T03:00:00Z" })));
+            const emails = Array.from({ length: 150 }, (_, i) =>
+                h.p.addAccount(`svc-${i}`, record({ expiresAt: "2026-03-02T03:00:00Z" })),
+            );
             await h.run(true);
-            assert.deepStrictEqual(h.p.timeSeries.map((t) => t.points.length), [200, 107]);
+            assert.deepStrictEqual(
+                h.p.timeSeries.map((t) => t.points.length),
+                [200, 107],
+            );
             const points = h.p.timeSeries.flatMap((t) => t.points);
-            const first = points.filter((x) => x.labels.identity === emails[0]).map((x) => [x.type.slice(METRIC_PREFIX.length), x.value]);
-            assert.deepStrictEqual(first, [["days_since_last_use", 0], ["days_to_expiry", 60]]);
+            const first = points
+                .filter((x) => x.labels.identity === emails[0])
+                .map((x) => [x.type.slice(METRIC_PREFIX.length), x.value]);
+            assert.deepStrictEqual(first, [
+                ["days_since_last_use", 0],
+                ["days_to_expiry", 60],
+            ]);
         });
     });
 
@@ -647,7 +995,10 @@ describe("runtime/gcp usage-monitor", () => {
 
         for (const missing of all) {
             it(`without ${missing}, the run fails`, async () => {
-                await assert.rejects(fullRun(new Set([...all].filter((p) => p !== missing))), new RegExp(`Permission '${missing.replace(/\./g, "\\.")}' denied|could not (write|read)`));
+                await assert.rejects(
+                    fullRun(new Set([...all].filter((p) => p !== missing))),
+                    new RegExp(`Permission '${missing.replace(/\./g, "\\.")}' denied|could not (write|read)`),
+                );
             });
         }
     });
@@ -656,7 +1007,15 @@ describe("runtime/gcp usage-monitor", () => {
         const respond = async (deps: MonitorDeps, body: unknown) => {
             let status = 0;
             let sent: unknown;
-            const res = { status: (c: number) => { status = c; return res; }, json: (b: unknown) => { sent = b; } };
+            const res = {
+                status: (c: number) => {
+                    status = c;
+                    return res;
+                },
+                json: (b: unknown) => {
+                    sent = b;
+                },
+            };
             await createMonitorHandler(deps)({ body }, res);
             return { status, sent };
         };
@@ -678,27 +1037,81 @@ describe("runtime/gcp usage-monitor", () => {
             const asked: string[] = [];
             const request: ApiRequest = async (o) => {
                 asked.push(`${o.method} ${o.url}`);
-                if (o.url.includes("/serviceAccounts?")) return { data: { accounts: [{ name: "n", email: "e", uniqueId: "1", description: "d" }], nextPageToken: "t2" } };
-                if (o.url.includes("activities:query")) return { data: { activities: [{ fullResourceName: "f", observationPeriod: { endTime: "2026-01-02T07:00:00Z" }, activity: { lastAuthenticatedTime: "2026-01-01T07:00:00Z" } }] } };
-                if (o.url.includes("alt=media") && o.url.includes("missing")) throw Object.assign(new Error("nf"), { response: { status: 404, data: { error: { code: 404, message: "No such object" } } } });
+                if (o.url.includes("/serviceAccounts?"))
+                    return {
+                        data: {
+                            accounts: [{ name: "n", email: "e", uniqueId: "1", description: "d" }],
+                            nextPageToken: "t2",
+                        },
+                    };
+                if (o.url.includes("activities:query"))
+                    return {
+                        data: {
+                            activities: [
+                                {
+                                    fullResourceName: "f",
+                                    observationPeriod: { endTime: "2026-01-02T07:00:00Z" },
+                                    activity: { lastAuthenticatedTime: "2026-01-01T07:00:00Z" },
+                                },
+                            ],
+                        },
+                    };
+                if (o.url.includes("alt=media") && o.url.includes("missing"))
+                    throw Object.assign(new Error("nf"), {
+                        response: { status: 404, data: { error: { code: 404, message: "No such object" } } },
+                    });
                 if (o.url.includes("alt=media") && o.url.includes("plain")) return { data: "{}", headers: {} };
                 if (o.url.endsWith("/o/plain")) return { data: { name: "plain", generation: "18" } };
-                if (o.url.includes("alt=media")) return { data: "{}", headers: new Headers({ "x-goog-generation": "17" }) };
-                if (o.url.includes("/p1/policies/")) return { data: { name: "projects/p1/policies/iam.serviceAccountKeyExposureResponse", spec: { rules: [{ values: { allowedValues: ["WAIT_FOR_ABUSE"] } }] } } };
-                if (o.url.includes("/p2/policies/")) return { data: { name: "projects/p2/policies/iam.serviceAccountKeyExposureResponse", spec: {} } };
-                if (o.url.includes("uploadType=media")) throw Object.assign(new Error("pf"), { response: { status: 412, data: { error: { code: 412, message: "Precondition Failed" } } } });
+                if (o.url.includes("alt=media"))
+                    return { data: "{}", headers: new Headers({ "x-goog-generation": "17" }) };
+                if (o.url.includes("/p1/policies/"))
+                    return {
+                        data: {
+                            name: "projects/p1/policies/iam.serviceAccountKeyExposureResponse",
+                            spec: { rules: [{ values: { allowedValues: ["WAIT_FOR_ABUSE"] } }] },
+                        },
+                    };
+                if (o.url.includes("/p2/policies/"))
+                    return { data: { name: "projects/p2/policies/iam.serviceAccountKeyExposureResponse", spec: {} } };
+                if (o.url.includes("uploadType=media"))
+                    throw Object.assign(new Error("pf"), {
+                        response: { status: 412, data: { error: { code: 412, message: "Precondition Failed" } } },
+                    });
                 return { data: {} };
             };
             const apis = usageApis(request);
-            assert.deepStrictEqual(await apis.listServiceAccounts("p1", 100, "t1"), { items: [{ name: "n", email: "e", uniqueId: "1", description: "d", disabled: false }], nextPageToken: "t2" });
-            assert.deepStrictEqual(await apis.queryActivities("p1", "serviceAccountKeyLastAuthentication", 1000), { items: [{ fullResourceName: "f", lastAuthenticated: Date.UTC(2026, 0, 1, 7), observedUntil: Date.UTC(2026, 0, 2, 7) }] });
-            assert.deepStrictEqual(await apis.readObject("b", "nhi-usage-monitor/state.json"), { text: "{}", generation: "17" });
+            assert.deepStrictEqual(await apis.listServiceAccounts("p1", 100, "t1"), {
+                items: [{ name: "n", email: "e", uniqueId: "1", description: "d", disabled: false }],
+                nextPageToken: "t2",
+            });
+            assert.deepStrictEqual(await apis.queryActivities("p1", "serviceAccountKeyLastAuthentication", 1000), {
+                items: [
+                    {
+                        fullResourceName: "f",
+                        lastAuthenticated: Date.UTC(2026, 0, 1, 7),
+                        observedUntil: Date.UTC(2026, 0, 2, 7),
+                    },
+                ],
+            });
+            assert.deepStrictEqual(await apis.readObject("b", "nhi-usage-monitor/state.json"), {
+                text: "{}",
+                generation: "17",
+            });
             assert.strictEqual(await apis.readObject("b", "missing"), undefined);
             assert.deepStrictEqual(await apis.readObject("b", "plain"), { text: "{}", generation: "18" });
             await assert.rejects(apis.writeObject("b", "o/x.json", "{}", "17"), (e: { code?: number }) => e.code === 9);
-            await apis.createTimeSeries("p1", [{ type: "custom.googleapis.com/pulumi_nhi/run_succeeded", labels: {}, value: 1 }], DAY0);
-            assert.deepStrictEqual(await apis.getEffectivePolicyRules("p1", "iam.serviceAccountKeyExposureResponse"), [{ values: { allowedValues: ["WAIT_FOR_ABUSE"] } }]);
-            assert.deepStrictEqual(await apis.getEffectivePolicyRules("p2", "iam.serviceAccountKeyExposureResponse"), []);
+            await apis.createTimeSeries(
+                "p1",
+                [{ type: "custom.googleapis.com/pulumi_nhi/run_succeeded", labels: {}, value: 1 }],
+                DAY0,
+            );
+            assert.deepStrictEqual(await apis.getEffectivePolicyRules("p1", "iam.serviceAccountKeyExposureResponse"), [
+                { values: { allowedValues: ["WAIT_FOR_ABUSE"] } },
+            ]);
+            assert.deepStrictEqual(
+                await apis.getEffectivePolicyRules("p2", "iam.serviceAccountKeyExposureResponse"),
+                [],
+            );
             assert.deepStrictEqual(asked, [
                 "GET https://iam.googleapis.com/v1/projects/p1/serviceAccounts?pageSize=100&pageToken=t1",
                 "GET https://policyanalyzer.googleapis.com/v1/projects/p1/locations/global/activityTypes/serviceAccountKeyLastAuthentication/activities:query?pageSize=1000",
@@ -719,15 +1132,27 @@ describe("runtime/gcp usage-monitor", () => {
         it("1,000 accounts on the worst day: the calls per API, throttled calls retried, well inside the function's timeout", async () => {
             const m = await measureGcpUsageMonitor(1000);
             assert.deepStrictEqual(m.calls, {
-                "storage:readObject": 1, "iam:listServiceAccounts": 10, "policyanalyzer:queryActivities": 2, "iam:listUserKeys": 500, "secretmanager:listSecrets": 1,
-                "secretmanager:listVersions": 100 + m.throttled, "logging:writeLogEntries": 1, "storage:writeObject": 1, "monitoring:createTimeSeries": 11,
+                "storage:readObject": 1,
+                "iam:listServiceAccounts": 10,
+                "policyanalyzer:queryActivities": 2,
+                "iam:listUserKeys": 500,
+                "secretmanager:listSecrets": 1,
+                "secretmanager:listVersions": 100 + m.throttled,
+                "logging:writeLogEntries": 1,
+                "storage:writeObject": 1,
+                "monitoring:createTimeSeries": 11,
                 "orgpolicy:getEffectivePolicyRules": 1,
             });
             assert.ok(m.throttled > 0, "Secret Manager at 10 reads a second throttles the version reads");
             assert.ok(m.simulatedSeconds > 0 && m.simulatedSeconds < FUNCTION_LIMIT_SECONDS);
             const quiet = await measureGcpUsageMonitor(1000, { quiet: true });
             assert.deepStrictEqual(quiet.calls, {
-                "storage:readObject": 1, "iam:listServiceAccounts": 10, "policyanalyzer:queryActivities": 2, "iam:listUserKeys": 500, "secretmanager:listSecrets": 1, "monitoring:createTimeSeries": 11,
+                "storage:readObject": 1,
+                "iam:listServiceAccounts": 10,
+                "policyanalyzer:queryActivities": 2,
+                "iam:listUserKeys": 500,
+                "secretmanager:listSecrets": 1,
+                "monitoring:createTimeSeries": 11,
                 "orgpolicy:getEffectivePolicyRules": 1,
             });
         });
@@ -741,7 +1166,11 @@ describe("runtime/gcp usage-monitor", () => {
             // WHEN the monitor runs over 1,000 accounts
             const m = await measureGcpUsageMonitor(1000, day.options);
             // THEN calls were refused and retried, yet the digests (6 entries: 1,100 changes), the state and the metrics were written once
-            assert.ok(m.calls["iam:listUserKeys"] > 500 && m.calls["secretmanager:listVersions"] > 100 && m.calls["policyanalyzer:queryActivities"] > 2);
+            assert.ok(
+                m.calls["iam:listUserKeys"] > 500 &&
+                    m.calls["secretmanager:listVersions"] > 100 &&
+                    m.calls["policyanalyzer:queryActivities"] > 2,
+            );
             assert.ok(m.throttled > 0);
             assert.strictEqual(m.calls["storage:writeObject"], 1);
             assert.strictEqual(m.calls["monitoring:createTimeSeries"], 11);
@@ -758,7 +1187,11 @@ describe("runtime/gcp usage-monitor", () => {
             // 7,500 account activities (5,000 used directly, 2,500 of those used through their key shown without a last use) in 8
             // pages, 5,000 key activities in 5: Policy Analyzer at its pace is never throttled
             assert.strictEqual(m.calls["policyanalyzer:queryActivities"], 8 + 5);
-            assert.strictEqual(m.calls["monitoring:createTimeSeries"], Math.ceil((2 * 10_000 + 8) / 200), "two series per account (all have an expiry), the 8 aggregates (the exposed-key policy read), 200 a call");
+            assert.strictEqual(
+                m.calls["monitoring:createTimeSeries"],
+                Math.ceil((2 * 10_000 + 8) / 200),
+                "two series per account (all have an expiry), the 8 aggregates (the exposed-key policy read), 200 a call",
+            );
             assert.strictEqual(m.fitsLimit, true);
             assert.ok(m.simulatedSeconds > 300, `${m.simulatedSeconds} s: the key listings alone take 5,000 × 60 ms`);
         });
@@ -766,9 +1199,19 @@ describe("runtime/gcp usage-monitor", () => {
 
     describe("the function's archive", () => {
         it("holds the entry, the monitor, its contract, evaluation and REST calls, the shared retry and classification, nothing else", () => {
-            assert.deepStrictEqual([...runtimeBundle("gcp/usage-index").files.keys()], [
-                "gcp/key-store.js", "gcp/rotation.js", "gcp/usage-apis.js", "gcp/usage-contract.js", "gcp/usage-evaluate.js", "gcp/usage-index.js", "gcp/usage-monitor.js", "usage-classify.js",
-            ]);
+            assert.deepStrictEqual(
+                [...runtimeBundle("gcp/usage-index").files.keys()],
+                [
+                    "gcp/key-store.js",
+                    "gcp/rotation.js",
+                    "gcp/usage-apis.js",
+                    "gcp/usage-contract.js",
+                    "gcp/usage-evaluate.js",
+                    "gcp/usage-index.js",
+                    "gcp/usage-monitor.js",
+                    "usage-classify.js",
+                ],
+            );
         });
 
         it("as archived, registers `monitorUsage` with the pinned Functions Framework, which answers 400 to another body without loading the auth library", function () {
@@ -785,7 +1228,11 @@ describe("runtime/gcp usage-monitor", () => {
                     "const res = { status(c) { this.code = c; return this; }, json(b) { console.log(JSON.stringify({ code: this.code, body: b, auth: Object.keys(require.cache).some((k) => k.includes('google-auth-library')) })); } };",
                     "fn({ body: { hello: 1 } }, res);",
                 ].join("\n");
-                const out = execFileSync(process.execPath, ["-e", script], { cwd: dir, encoding: "utf8", env: { ...process.env, NODE_PATH: path.resolve(__dirname, "../../../node_modules") } });
+                const out = execFileSync(process.execPath, ["-e", script], {
+                    cwd: dir,
+                    encoding: "utf8",
+                    env: { ...process.env, NODE_PATH: path.resolve(__dirname, "../../../node_modules") },
+                });
                 const printed = JSON.parse(out.trim().split("\n").pop()!);
                 assert.strictEqual(printed.code, 400);
                 assert.match(printed.body.error, /^Invalid usage monitor event/);
