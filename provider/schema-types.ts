@@ -148,7 +148,7 @@ export class SchemaBuilder {
                 `${c.token}`,
             ),
             isComponent: true,
-            aliases: [{ type: legacyTypeOf(c.token) }],
+            ...(legacyTypeOf(c.token) !== undefined ? { aliases: [{ type: legacyTypeOf(c.token) }] } : {}),
             inputProperties: inputs.properties,
             ...(inputs.required.length > 0 ? { requiredInputs: inputs.required } : {}),
             properties: outputs.properties,

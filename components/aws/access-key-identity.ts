@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { legacyTypeOf, withLegacyType } from "../core/tokens";
+import { withLegacyType } from "../core/tokens";
 import { deployTimeGuard } from "../core/deferred";
 import { Problems, describe } from "../core/errors";
 import { requireText } from "../core/ownership";
@@ -350,7 +350,7 @@ export class AwsAccessKeyIdentity extends AwsPrincipalComponent {
 
     constructor(name: string, args: AwsAccessKeyIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planAwsAccessKeyIdentity(name, args, new Date(), opts);
-        super(AWS_ACCESS_KEY_IDENTITY_TYPE, name, {}, withLegacyType(legacyTypeOf(AWS_ACCESS_KEY_IDENTITY_TYPE), opts));
+        super(AWS_ACCESS_KEY_IDENTITY_TYPE, name, {}, withLegacyType(AWS_ACCESS_KEY_IDENTITY_TYPE, opts));
         const subject = `AwsAccessKeyIdentity "${name}"`;
         checkAfterProgram(subject, this, plan.usage);
         for (const warning of plan.warnings) {

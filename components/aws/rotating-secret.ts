@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { legacyTypeOf, withLegacyType } from "../core/tokens";
+import { withLegacyType } from "../core/tokens";
 import { AnyDeferredCheck, deployTimeGuard } from "../core/deferred";
 import { Problems, describe, didYouMean, oneOf } from "../core/errors";
 import { OWNERSHIP_FIELDS, requireText } from "../core/ownership";
@@ -274,7 +274,7 @@ export class AwsRotatingSecret extends pulumi.ComponentResource {
 
     constructor(name: string, args: AwsRotatingSecretArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planAwsRotatingSecret(name, args, opts);
-        super(AWS_ROTATING_SECRET_TYPE, name, {}, withLegacyType(legacyTypeOf(AWS_ROTATING_SECRET_TYPE), opts));
+        super(AWS_ROTATING_SECRET_TYPE, name, {}, withLegacyType(AWS_ROTATING_SECRET_TYPE, opts));
         const subject = `AwsRotatingSecret "${name}"`;
         checkAfterProgram(subject, this, plan.rotationAlarm);
         const guard = deployTimeGuard(subject, this, plan.later);

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { legacyTypeOf, withLegacyType } from "../core/tokens";
+import { withLegacyType } from "../core/tokens";
 import { DeferredCheck, deployTimeGuard } from "../core/deferred";
 import { Problems, describe } from "../core/errors";
 import { OWNERSHIP_FIELDS, requireText } from "../core/ownership";
@@ -160,7 +160,7 @@ export class AwsSecretRotator extends pulumi.ComponentResource {
 
     constructor(name: string, args: AwsSecretRotatorArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planAwsSecretRotator(name, args);
-        super(AWS_SECRET_ROTATOR_TYPE, name, {}, withLegacyType(legacyTypeOf(AWS_SECRET_ROTATOR_TYPE), opts));
+        super(AWS_SECRET_ROTATOR_TYPE, name, {}, withLegacyType(AWS_SECRET_ROTATOR_TYPE, opts));
         const guard = deployTimeGuard(`AwsSecretRotator "${name}"`, this, plan.later);
         const invoke = { parent: this };
         const account = aws.getCallerIdentityOutput({}, invoke).accountId;

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { legacyTypeOf, withLegacyType } from "../core/tokens";
+import { withLegacyType } from "../core/tokens";
 import { DeferredCheck, deployTimeGuard } from "../core/deferred";
 import { Problems, describe } from "../core/errors";
 import { OWNERSHIP_FIELDS, requireText } from "../core/ownership";
@@ -215,7 +215,7 @@ export class AwsUsageMonitor extends pulumi.ComponentResource {
 
     constructor(name: string, args: AwsUsageMonitorArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planAwsUsageMonitor(name, args);
-        super(AWS_USAGE_MONITOR_TYPE, name, {}, withLegacyType(legacyTypeOf(AWS_USAGE_MONITOR_TYPE), opts));
+        super(AWS_USAGE_MONITOR_TYPE, name, {}, withLegacyType(AWS_USAGE_MONITOR_TYPE, opts));
         // The identities of this provider find it by convention (`unusedAlarm`), in any order.
         registerUsageMonitor(this, { name, notifyTopics: plan.notifyTopics }, opts);
         const guard = deployTimeGuard(`AwsUsageMonitor "${name}"`, this, plan.later);

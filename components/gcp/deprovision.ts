@@ -44,7 +44,7 @@
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { legacyTypeOf, withLegacyType } from "../core/tokens";
+import { withLegacyType } from "../core/tokens";
 import { Problems, describe } from "../core/errors";
 import { requireText } from "../core/ownership";
 import { projectIdProblem } from "./grants";
@@ -235,7 +235,7 @@ export class GcpDeprovisioner extends pulumi.ComponentResource {
 
     constructor(name: string, args: GcpDeprovisionerArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planGcpDeprovisioner(name, args);
-        super(GCP_DEPROVISIONER_TYPE, name, {}, withLegacyType(legacyTypeOf(GCP_DEPROVISIONER_TYPE), opts));
+        super(GCP_DEPROVISIONER_TYPE, name, {}, withLegacyType(GCP_DEPROVISIONER_TYPE, opts));
         this.project = plan.project;
         this.region = plan.region;
         const identity = new GcpServiceIdentity(

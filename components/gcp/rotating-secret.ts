@@ -1,6 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { legacyTypeOf, withLegacyType } from "../core/tokens";
+import { withLegacyType } from "../core/tokens";
 import { AnyDeferredCheck, deployTimeGuard } from "../core/deferred";
 import { Problems, describe } from "../core/errors";
 import { requireText } from "../core/ownership";
@@ -413,7 +413,7 @@ export class GcpRotatingSecret extends pulumi.ComponentResource {
 
     constructor(name: string, args: GcpRotatingSecretArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planGcpRotatingSecret(name, args);
-        super(GCP_ROTATING_SECRET_TYPE, name, {}, withLegacyType(legacyTypeOf(GCP_ROTATING_SECRET_TYPE), opts));
+        super(GCP_ROTATING_SECRET_TYPE, name, {}, withLegacyType(GCP_ROTATING_SECRET_TYPE, opts));
         const subject = `GcpRotatingSecret "${name}"`;
         checkGcpMonitorAfterProgram(subject, this, plan.rotationAlarm);
         const guard = deployTimeGuard(subject, this, plan.later);

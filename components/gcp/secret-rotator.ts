@@ -1,6 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { legacyTypeOf, withLegacyType } from "../core/tokens";
+import { withLegacyType } from "../core/tokens";
 import { Problems, describe } from "../core/errors";
 import { requireText } from "../core/ownership";
 import { projectIdProblem } from "./grants";
@@ -108,7 +108,7 @@ export class GcpSecretRotator extends pulumi.ComponentResource {
 
     constructor(name: string, args: GcpSecretRotatorArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planGcpSecretRotator(name, args);
-        super(GCP_SECRET_ROTATOR_TYPE, name, {}, withLegacyType(legacyTypeOf(GCP_SECRET_ROTATOR_TYPE), opts));
+        super(GCP_SECRET_ROTATOR_TYPE, name, {}, withLegacyType(GCP_SECRET_ROTATOR_TYPE, opts));
         const childOpts = { parent: this };
         this.project = plan.project;
         this.region = plan.region;

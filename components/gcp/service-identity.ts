@@ -1,6 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { legacyTypeOf, withLegacyType } from "../core/tokens";
+import { withLegacyType } from "../core/tokens";
 import * as random from "@pulumi/random";
 import { AnyDeferredCheck, Guard, deployTimeGuard } from "../core/deferred";
 import { Problems, describe } from "../core/errors";
@@ -420,7 +420,7 @@ export class GcpServiceIdentity extends pulumi.ComponentResource {
 
     constructor(name: string, args: GcpServiceIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planGcpServiceIdentity(name, args);
-        super(GCP_SERVICE_IDENTITY_TYPE, name, {}, withLegacyType(legacyTypeOf(GCP_SERVICE_IDENTITY_TYPE), opts));
+        super(GCP_SERVICE_IDENTITY_TYPE, name, {}, withLegacyType(GCP_SERVICE_IDENTITY_TYPE, opts));
         const subject = `GcpServiceIdentity "${name}"`;
         checkGcpMonitorAfterProgram(subject, this, plan.usage);
         for (const warning of plan.warnings) {

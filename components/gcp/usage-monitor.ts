@@ -8,7 +8,7 @@
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { legacyTypeOf, withLegacyType } from "../core/tokens";
+import { withLegacyType } from "../core/tokens";
 import { DeferredCheck, checkNowOrLater, deployTimeGuard } from "../core/deferred";
 import { Problems, describe } from "../core/errors";
 import { requireText } from "../core/ownership";
@@ -295,7 +295,7 @@ export class GcpUsageMonitor extends pulumi.ComponentResource {
 
     constructor(name: string, args: GcpUsageMonitorArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planGcpUsageMonitor(name, args);
-        super(GCP_USAGE_MONITOR_TYPE, name, {}, withLegacyType(legacyTypeOf(GCP_USAGE_MONITOR_TYPE), opts));
+        super(GCP_USAGE_MONITOR_TYPE, name, {}, withLegacyType(GCP_USAGE_MONITOR_TYPE, opts));
         // The identities and secrets of this project find it by convention (`unusedAlarm`, `rotationAlarm`), in any order.
         registerGcpUsageMonitor(
             this,

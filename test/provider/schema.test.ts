@@ -106,16 +106,28 @@ describe("provider/schema.json", () => {
                 })
                 .map((name) => `nhi:${cloud}:${name}`);
         });
-        // THEN the schema's resources are exactly those, each a component with the 0.1.0 alias
+        // THEN the schema's resources are exactly those, each a component, the two of 0.1.0 with its alias
         assert.deepStrictEqual(Object.keys(committed.resources).sort(), components.sort());
         assert.strictEqual(components.length, 10);
         for (const token of components) {
             assert.strictEqual(committed.resources[token].isComponent, true, token);
-            assert.deepStrictEqual(committed.resources[token].aliases, [{ type: legacyTypeOf(token) }], token);
+            const legacy = legacyTypeOf(token);
+            assert.deepStrictEqual(
+                committed.resources[token].aliases,
+                legacy === undefined ? undefined : [{ type: legacy }],
+                token,
+            );
         }
-        assert.deepStrictEqual(committed.resources["nhi:aws:ServiceIdentity"].aliases, [
-            { type: "nhi:index:AwsServiceIdentity" },
-        ]);
+        // AND only the two components 0.1.0 released carry their old token
+        assert.deepStrictEqual(
+            Object.entries(committed.resources)
+                .filter(([, r]) => r.aliases !== undefined)
+                .map(([token, r]) => [token, r.aliases]),
+            [
+                ["nhi:aws:ServiceIdentity", [{ type: "nhi:index:AwsServiceIdentity" }]],
+                ["nhi:gcp:ServiceIdentity", [{ type: "nhi:index:GcpServiceIdentity" }]],
+            ],
+        );
     });
 
     it("describes every resource, type and property, input and output, nested types included", () => {
