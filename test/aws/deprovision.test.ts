@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
 import { aws } from "../../components";
 import {
     DEPROVISION_RETRY_POLICY,
@@ -6,6 +7,7 @@ import {
     QUARANTINE_POLICY_JSON,
     QUARANTINE_RESERVED_CHARS,
     QUARANTINE_PLACEHOLDER_ARNS,
+    quarantineRolePlan,
     quarantineScheduleExpression,
     quarantineSchedulerSource,
     quarantineTarget,
@@ -533,6 +535,83 @@ describe("aws deprovisioning at expiry: when there is none, and renewals", () =>
                 ],
             }),
         );
+    });
+});
+
+describe("aws deprovisioning at expiry: one plan for execution roles with the same arguments", () => {
+    const roleArgs = (owner: string, tags?: Record<string, pulumi.Input<string>>): aws.AwsServiceIdentityArgs => ({
+        owner,
+        purpose: "Quarantines one IAM role at its expiry",
+        trust: { service: { principal: "scheduler.amazonaws.com" } },
+        grants: [
+            {
+                actions: ["iam:PutRolePolicy"],
+                resources: [QUARANTINE_PLACEHOLDER_ARNS.role],
+                acknowledge: QUARANTINE_ACKNOWLEDGEMENT,
+            },
+        ],
+        tags,
+        expiresAt: ROLE_EXPIRY,
+        deprovisionAtExpiry: false,
+    });
+    /** The planner, counting its calls. */
+    const counting = () => {
+        const calls: string[] = [];
+        const plan = (name: string, args: aws.AwsServiceIdentityArgs) => {
+            calls.push(name);
+            return planAwsServiceIdentity(name, args);
+        };
+        return { calls, plan };
+    };
+
+    it("plans once for the same arguments, again for another owner, tag or expiry, and always for tags known only at deploy time", () => {
+        // GIVEN a planner that counts its calls, and a unique owner so that no earlier test shares its plans
+        const { calls, plan } = counting();
+        const owner = `team-cache-${Date.now()}`;
+        // WHEN execution roles of several identities are planned
+        const first = quarantineRolePlan("a-expiry", roleArgs(owner, { CostCenter: "cc-1" }), plan);
+        const same = quarantineRolePlan("b-expiry", roleArgs(owner, { CostCenter: "cc-1" }), plan);
+        const otherTag = quarantineRolePlan("c-expiry", roleArgs(owner, { CostCenter: "cc-2" }), plan);
+        const otherOwner = quarantineRolePlan("d-expiry", roleArgs(`${owner}-x`, { CostCenter: "cc-1" }), plan);
+        const later = { ...roleArgs(owner, { CostCenter: "cc-1" }), expiresAt: "2099-08-01T00:00:00Z" };
+        quarantineRolePlan("e-expiry", later, plan);
+        quarantineRolePlan("f-expiry", roleArgs(owner, { CostCenter: pulumi.output("cc-1") }), plan);
+        quarantineRolePlan("g-expiry", roleArgs(owner, { CostCenter: pulumi.output("cc-1") }), plan);
+        // THEN the same arguments share one plan, every other set of arguments is planned
+        assert.deepStrictEqual(calls, ["a-expiry", "c-expiry", "d-expiry", "e-expiry", "f-expiry", "g-expiry"]);
+        assert.strictEqual(same, first);
+        // AND a shared plan is what planning that identity alone gives
+        assert.deepStrictEqual(same, planAwsServiceIdentity("b-expiry", roleArgs(owner, { CostCenter: "cc-1" })));
+        assert.notStrictEqual(otherTag, first);
+        assert.notDeepStrictEqual(otherOwner.tags, first.tags);
+    });
+
+    it("still gives each identity an execution role of its own: its ARN in the policy, its account in the trust, its name in the schedule", async () => {
+        // GIVEN two identities with the same owner, tags and expiry (one plan for both execution roles)
+        const { resources } = await capture(() => {
+            for (const name of ["alpha", "beta"]) {
+                new aws.ServiceIdentity(name, { ...OWNERSHIP, trust: LAMBDA, grants: [CONSUME], expiresAt: EXPIRY });
+            }
+        });
+        for (const [name, other] of [
+            ["alpha", "beta"],
+            ["beta", "alpha"],
+        ]) {
+            // THEN each execution role may put a policy on its own identity only
+            const policy = JSON.parse(
+                named(resources, "aws:iam/rolePolicy:RolePolicy", `${name}-expiry-policy`).inputs.policy,
+            );
+            assert.deepStrictEqual(policy.Statement[0].Resource, [roleArn(`${name}-role`)]);
+            assert.ok(!JSON.stringify(policy).includes(roleArn(`${other}-role`)));
+            // AND its trust names this account, and its schedule puts the policy on its own role
+            const trust: string = named(resources, "aws:iam/role:Role", `${name}-expiry-role`).inputs.assumeRolePolicy;
+            assert.ok(trust.includes(`"aws:SourceAccount":"${ACCOUNT}"`), trust);
+            assert.ok(!trust.includes("000000000000"), trust);
+            const input = JSON.parse(
+                named(resources, "aws:scheduler/schedule:Schedule", `${name}-expiry`).inputs.target.input,
+            );
+            assert.strictEqual(input.RoleName, `${name}-role-1a2b3c4`);
+        }
     });
 });
 
