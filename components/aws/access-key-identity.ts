@@ -350,7 +350,7 @@ export class AwsAccessKeyIdentity extends AwsPrincipalComponent {
 
     constructor(name: string, args: AwsAccessKeyIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planAwsAccessKeyIdentity(name, args, new Date(), opts);
-        super(AWS_ACCESS_KEY_IDENTITY_TYPE, name, {}, withLegacyType(AWS_ACCESS_KEY_IDENTITY_TYPE, opts));
+        super(AWS_ACCESS_KEY_IDENTITY_TYPE, name, {}, withLegacyType(AWS_ACCESS_KEY_IDENTITY_TYPE, name, opts));
         const subject = `AwsAccessKeyIdentity "${name}"`;
         checkAfterProgram(subject, this, plan.usage);
         for (const warning of plan.warnings) {

@@ -274,7 +274,7 @@ export class AwsRotatingSecret extends pulumi.ComponentResource {
 
     constructor(name: string, args: AwsRotatingSecretArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planAwsRotatingSecret(name, args, opts);
-        super(AWS_ROTATING_SECRET_TYPE, name, {}, withLegacyType(AWS_ROTATING_SECRET_TYPE, opts));
+        super(AWS_ROTATING_SECRET_TYPE, name, {}, withLegacyType(AWS_ROTATING_SECRET_TYPE, name, opts));
         const subject = `AwsRotatingSecret "${name}"`;
         checkAfterProgram(subject, this, plan.rotationAlarm);
         const guard = deployTimeGuard(subject, this, plan.later);

@@ -160,7 +160,7 @@ export class AwsSecretRotator extends pulumi.ComponentResource {
 
     constructor(name: string, args: AwsSecretRotatorArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planAwsSecretRotator(name, args);
-        super(AWS_SECRET_ROTATOR_TYPE, name, {}, withLegacyType(AWS_SECRET_ROTATOR_TYPE, opts));
+        super(AWS_SECRET_ROTATOR_TYPE, name, {}, withLegacyType(AWS_SECRET_ROTATOR_TYPE, name, opts));
         const guard = deployTimeGuard(`AwsSecretRotator "${name}"`, this, plan.later);
         const invoke = { parent: this };
         const account = aws.getCallerIdentityOutput({}, invoke).accountId;

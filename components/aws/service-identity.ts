@@ -130,7 +130,7 @@ export class AwsServiceIdentity extends AwsPrincipalComponent {
 
     constructor(name: string, args: AwsServiceIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planAwsServiceIdentity(name, args, new Date(), opts);
-        super(AWS_SERVICE_IDENTITY_TYPE, name, {}, withLegacyType(AWS_SERVICE_IDENTITY_TYPE, opts));
+        super(AWS_SERVICE_IDENTITY_TYPE, name, {}, withLegacyType(AWS_SERVICE_IDENTITY_TYPE, name, opts));
         const subject = `AwsServiceIdentity "${name}"`;
         checkAfterProgram(subject, this, plan.usage);
         for (const warning of plan.warnings) {

@@ -215,7 +215,7 @@ export class AwsUsageMonitor extends pulumi.ComponentResource {
 
     constructor(name: string, args: AwsUsageMonitorArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planAwsUsageMonitor(name, args);
-        super(AWS_USAGE_MONITOR_TYPE, name, {}, withLegacyType(AWS_USAGE_MONITOR_TYPE, opts));
+        super(AWS_USAGE_MONITOR_TYPE, name, {}, withLegacyType(AWS_USAGE_MONITOR_TYPE, name, opts));
         // The identities of this provider find it by convention (`unusedAlarm`), in any order.
         registerUsageMonitor(this, { name, notifyTopics: plan.notifyTopics }, opts);
         const guard = deployTimeGuard(`AwsUsageMonitor "${name}"`, this, plan.later);

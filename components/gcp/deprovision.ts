@@ -235,7 +235,7 @@ export class GcpDeprovisioner extends pulumi.ComponentResource {
 
     constructor(name: string, args: GcpDeprovisionerArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planGcpDeprovisioner(name, args);
-        super(GCP_DEPROVISIONER_TYPE, name, {}, withLegacyType(GCP_DEPROVISIONER_TYPE, opts));
+        super(GCP_DEPROVISIONER_TYPE, name, {}, withLegacyType(GCP_DEPROVISIONER_TYPE, name, opts));
         this.project = plan.project;
         this.region = plan.region;
         const identity = new GcpServiceIdentity(

@@ -413,7 +413,7 @@ export class GcpRotatingSecret extends pulumi.ComponentResource {
 
     constructor(name: string, args: GcpRotatingSecretArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planGcpRotatingSecret(name, args);
-        super(GCP_ROTATING_SECRET_TYPE, name, {}, withLegacyType(GCP_ROTATING_SECRET_TYPE, opts));
+        super(GCP_ROTATING_SECRET_TYPE, name, {}, withLegacyType(GCP_ROTATING_SECRET_TYPE, name, opts));
         const subject = `GcpRotatingSecret "${name}"`;
         checkGcpMonitorAfterProgram(subject, this, plan.rotationAlarm);
         const guard = deployTimeGuard(subject, this, plan.later);

@@ -108,7 +108,7 @@ export class GcpSecretRotator extends pulumi.ComponentResource {
 
     constructor(name: string, args: GcpSecretRotatorArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planGcpSecretRotator(name, args);
-        super(GCP_SECRET_ROTATOR_TYPE, name, {}, withLegacyType(GCP_SECRET_ROTATOR_TYPE, opts));
+        super(GCP_SECRET_ROTATOR_TYPE, name, {}, withLegacyType(GCP_SECRET_ROTATOR_TYPE, name, opts));
         const childOpts = { parent: this };
         this.project = plan.project;
         this.region = plan.region;

@@ -420,7 +420,7 @@ export class GcpServiceIdentity extends pulumi.ComponentResource {
 
     constructor(name: string, args: GcpServiceIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planGcpServiceIdentity(name, args);
-        super(GCP_SERVICE_IDENTITY_TYPE, name, {}, withLegacyType(GCP_SERVICE_IDENTITY_TYPE, opts));
+        super(GCP_SERVICE_IDENTITY_TYPE, name, {}, withLegacyType(GCP_SERVICE_IDENTITY_TYPE, name, opts));
         const subject = `GcpServiceIdentity "${name}"`;
         checkGcpMonitorAfterProgram(subject, this, plan.usage);
         for (const warning of plan.warnings) {

@@ -295,7 +295,7 @@ export class GcpUsageMonitor extends pulumi.ComponentResource {
 
     constructor(name: string, args: GcpUsageMonitorArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planGcpUsageMonitor(name, args);
-        super(GCP_USAGE_MONITOR_TYPE, name, {}, withLegacyType(GCP_USAGE_MONITOR_TYPE, opts));
+        super(GCP_USAGE_MONITOR_TYPE, name, {}, withLegacyType(GCP_USAGE_MONITOR_TYPE, name, opts));
         // The identities and secrets of this project find it by convention (`unusedAlarm`, `rotationAlarm`), in any order.
         registerGcpUsageMonitor(
             this,

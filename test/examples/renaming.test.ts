@@ -70,8 +70,12 @@ async function inheritedAliases(child: Registered, parent: pulumi.Resource, pare
     return Promise.all(pulumi.allAliases([], child.name, child.type, parent, parentName).map(valueOf));
 }
 
-/** The alias every `aws.ServiceIdentity` sends: its 0.1.0 type token, same name and parent. */
-const LEGACY_AWS_ALIAS = "name= type=nhi:index:AwsServiceIdentity";
+/**
+ * The alias every `aws.ServiceIdentity` at the top of the stack sends: the URN it had under its
+ * 0.1.0 type token, same name and parent.
+ */
+const legacyAwsAlias = (name: string) =>
+    `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::nhi:index:AwsServiceIdentity::${name}`;
 
 /** The URN a child of this name had under a 0.1.0 parent (`nhi:index:<legacy>`) of the same name. */
 const legacyUrn = (legacy: string, child: Registered) =>
@@ -104,7 +108,7 @@ describe("renaming an identity safely", () => {
             // THEN the component's registration carries the alias
             assert.deepStrictEqual(after.requests.find((r) => r.type === AWS_SERVICE_IDENTITY_TYPE)?.aliases, [
                 "name=billing-worker",
-                LEGACY_AWS_ALIAS,
+                legacyAwsAlias("invoice-worker"),
             ]);
             // AND each child, named `invoice-worker-…`, is aliased to the URN of `billing-worker-…`
             const newChildren = children(after.resources, AWS_SERVICE_IDENTITY_TYPE);
@@ -131,7 +135,7 @@ describe("renaming an identity safely", () => {
             // THEN nothing is aliased but the component's own pre-0.2.0 type, and every URN is new
             assert.deepStrictEqual(
                 after.requests.filter((r) => r.aliases.length > 0).map((r) => `${r.type} ${r.aliases.join(" ")}`),
-                [`${AWS_SERVICE_IDENTITY_TYPE} ${LEGACY_AWS_ALIAS}`],
+                [`${AWS_SERVICE_IDENTITY_TYPE} ${legacyAwsAlias("journal-worker")}`],
             );
             const oldUrns = before.resources.map((r) => urnOf(r.type, r.name));
             const newUrns = after.resources.map((r) => urnOf(r.type, r.name));
@@ -174,7 +178,7 @@ describe("renaming an identity safely", () => {
             // AND every child is aliased to the URN it had under the old name
             assert.deepStrictEqual(after.requests.find((r) => r.type === GCP_SERVICE_IDENTITY_TYPE)?.aliases, [
                 "name=report-renderer",
-                "name= type=nhi:index:GcpServiceIdentity",
+                `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::nhi:index:GcpServiceIdentity::pdf-renderer`,
             ]);
             const newChildren = children(after.resources, GCP_SERVICE_IDENTITY_TYPE);
             assert.strictEqual(newChildren.length, 2);
@@ -269,7 +273,7 @@ describe("upgrading from 0.1.0's type tokens (nhi:index:AwsServiceIdentity → n
             const after = await recordRequests(declare);
             // THEN the component is aliased to its 0.1.0 URN (type only: same name, same parent)
             const component = after.requests.find((r) => r.type === `nhi:${cloud}:ServiceIdentity`);
-            assert.deepStrictEqual(component?.aliases, [`name= type=nhi:index:${legacy}`]);
+            assert.deepStrictEqual(component?.aliases, [oldComponent]);
             assert.strictEqual(
                 oldComponent,
                 `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::nhi:index:${legacy}::ledger-reader`,
@@ -284,6 +288,42 @@ describe("upgrading from 0.1.0's type tokens (nhi:index:AwsServiceIdentity → n
             }
         });
     }
+});
+
+describe("upgrading from 0.1.0's type tokens, inside a component of the user's", () => {
+    it("aws.ServiceIdentity under a parent: aliased by type (the parent's URN is known only later), every child found under its 0.1.0 URN", async () => {
+        const declare = () => {
+            const app = new pulumi.ComponentResource("acme:index:Billing", "billing", {});
+            const identity = new aws.ServiceIdentity(
+                "ledger-reader",
+                {
+                    owner: "team-payments",
+                    purpose: "Lambda that reads the ledger",
+                    trust: { service: { principal: "lambda.amazonaws.com" } },
+                    grants: [{ actions: ["s3:GetObject"], resources: ["arn:aws:s3:::acme-ledger/*"] }],
+                },
+                { parent: app },
+            );
+            return identity;
+        };
+        // GIVEN the URNs a 0.1.0 program gave the identity under the user's component
+        const parentPrefix = `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::acme:index:Billing$`;
+        // WHEN the same program runs with this version
+        const after = await recordRequests(declare);
+        // THEN the identity's alias is its 0.1.0 type, with the same name and parent
+        const component = after.requests.find((r) => r.type === AWS_SERVICE_IDENTITY_TYPE);
+        assert.deepStrictEqual(component?.aliases, [
+            `name= type=nhi:index:AwsServiceIdentity parentUrn=${parentPrefix.slice(0, -1)}::billing`,
+        ]);
+        // AND each child is looked up under the URN it had under the 0.1.0 type within the user's component
+        const newChildren = children(after.resources, AWS_SERVICE_IDENTITY_TYPE);
+        assert.deepStrictEqual(newChildren.map((c) => c.name).sort(), ["ledger-reader-policy", "ledger-reader-role"]);
+        for (const child of newChildren) {
+            assert.deepStrictEqual(await inheritedAliases(child, after.value, "ledger-reader"), [
+                `${parentPrefix}nhi:index:AwsServiceIdentity$${child.type}::${child.name}`,
+            ]);
+        }
+    });
 });
 
 describe("adopting hand-written resources into an identity", () => {
@@ -352,7 +392,7 @@ describe("adopting hand-written resources into an identity", () => {
         assert.strictEqual(ofType(after.resources, "aws:iam/role:Role")[0].inputs.name, "statement-worker");
         // AND the component itself is registered as new, with no alias but its own pre-0.2.0 type
         assert.deepStrictEqual(after.requests.find((r) => r.type === AWS_SERVICE_IDENTITY_TYPE)?.aliases, [
-            LEGACY_AWS_ALIAS,
+            legacyAwsAlias("statement-worker"),
         ]);
     });
 });
