@@ -21,11 +21,14 @@ import {
     AwsPrincipalComponent,
     AwsPrincipalPlan,
     PrincipalKind,
+    deprovisionedPrincipal,
     givenTags,
     planAwsPrincipal,
+    policyDocuments,
     principalTags,
     registerPolicies,
 } from "./principal";
+import { declareDeprovisioning } from "./deprovision";
 import { USER_POLICY_LIMITS } from "./policy";
 import { checkAfterProgram, notifyTag } from "./usage-settings";
 import {
@@ -374,12 +377,16 @@ export class AwsAccessKeyIdentity extends AwsPrincipalComponent {
             { parent: this },
         );
 
-        this.renderedPolicies = registerPolicies(this, name, USER, plan, guard, plan.path, tags, {
-            inline: (child, policy) => new aws.iam.UserPolicy(child, { user: user.name, policy }, { parent: this }),
-            attach: (child, policyArn) =>
-                new aws.iam.UserPolicyAttachment(child, { user: user.name, policyArn }, { parent: this }),
-            principal: user,
+        const documents = policyDocuments(this, name, USER, plan, guard);
+        if (plan.policies.layout.inline.length > 0) {
+            new aws.iam.UserPolicy(`${name}-policy`, { user: user.name, policy: documents[0] }, { parent: this });
+        }
+        this.renderedPolicies = registerPolicies(this, name, plan, documents, plan.path, tags, (child, policyArn) => {
+            new aws.iam.UserPolicyAttachment(child, { user: user.name, policyArn }, { parent: this });
         });
+        if (plan.deprovision !== undefined) {
+            declareDeprovisioning(this, name, plan.deprovision, deprovisionedPrincipal(USER, plan, tags, user));
+        }
 
         // The secret carries the ownership tags (not the user's escalation records), the user's own
         // tags, and what the function reads: the user's name and the grace period.

@@ -9,7 +9,7 @@ import { AuditedPrincipal, renderAuditQuery } from "./audit-query";
 import {
     AwsDeprovisionArgs,
     DeprovisionPlan,
-    declareDeprovisioning,
+    DeprovisionedPrincipal,
     limitsBesideQuarantine,
     planDeprovisioning,
 } from "./deprovision";
@@ -287,16 +287,6 @@ export function givenTags(
     return user === undefined ? {} : Object.fromEntries(plan.tags.userKeys.map((k) => [k, user[k]]));
 }
 
-/** How a kind of principal holds policies: its inline policy resource and its attachment resource. */
-export interface PolicyHolder {
-    /** Registers the inline policy `document` (`aws.iam.RolePolicy`, `aws.iam.UserPolicy`). */
-    inline(childName: string, document: pulumi.Input<string>): void;
-    /** Attaches the managed policy `policyArn` (`aws.iam.RolePolicyAttachment`, `aws.iam.UserPolicyAttachment`). */
-    attach(childName: string, policyArn: pulumi.Output<string>): void;
-    /** The role or user: what the quarantine at expiry puts its policy on (`components/aws/deprovision.ts`). */
-    readonly principal: { readonly arn: pulumi.Output<string>; readonly name: pulumi.Output<string> };
-}
-
 /** The rendered policies of an identity, behind the properties of {@link AwsPrincipalComponent}. */
 export interface RenderedPolicies {
     readonly policyDocuments: pulumi.Input<string>[];
@@ -305,27 +295,24 @@ export interface RenderedPolicies {
 }
 
 /**
- * Registers the planned policies of the identity `name` under `component`: the inline policy
- * (`${name}-policy`) when there are grants, and one `aws.iam.Policy` with its attachment per
- * overflow document (`${name}-policy-2`, `-3`, …). Every value known only at deploy time reaches
- * a document through `guard` or the one check of all the grants. When the identity expires, also
- * the quarantine at `expiresAt` ({@link declareDeprovisioning}, `${name}-expiry`).
+ * Registers, under `component`, one `aws.iam.Policy` per overflow document of the identity `name`
+ * (`${name}-policy-2`, `-3`, …) and, through `attach`, its attachment to the principal. `documents`
+ * are {@link policyDocuments}; the caller has registered the inline policy `${name}-policy` from the
+ * first of them (when `layout.inline` has statements) in its own body, and declares the quarantine
+ * at `expiresAt` there too ({@link deprovisionedPrincipal}): the Pulumi SDK records the whole call
+ * stack of every resource it registers, so every function between a component's constructor and a
+ * `new aws.…` costs a stack frame per resource (about 3 KB allocated each, `npm run bench`).
  */
 export function registerPolicies(
     component: pulumi.ComponentResource,
     name: string,
-    kind: PrincipalKind,
     plan: AwsPrincipalPlan,
-    guard: Guard,
+    documents: pulumi.Input<string>[],
     path: string | undefined,
     tags: Record<string, pulumi.Input<string>>,
-    holder: PolicyHolder,
+    attach: (childName: string, policyArn: pulumi.Output<string>) => void,
 ): RenderedPolicies {
     const { layout } = plan.policies;
-    const documents = renderDocumentInputs(`${kind.component} "${name}"`, component, kind, plan, guard);
-    if (layout.inline.length > 0) {
-        holder.inline(`${name}-policy`, documents[0]);
-    }
     const managedPolicyArns = layout.managed.map((_, i) => {
         const childName = `${name}-policy-${i + 2}`;
         const policy = new aws.iam.Policy(
@@ -338,18 +325,9 @@ export function registerPolicies(
             },
             { parent: component },
         );
-        holder.attach(childName, policy.arn);
+        attach(childName, policy.arn);
         return policy.arn;
     });
-    if (plan.deprovision !== undefined) {
-        const userTags = Object.fromEntries(plan.tags.userKeys.map((k) => [k, tags[k]]));
-        declareDeprovisioning(component, name, plan.deprovision, {
-            noun: kind.noun,
-            ...holder.principal,
-            owner: plan.owner,
-            tags: userTags,
-        });
-    }
     return {
         policyDocuments: layout.inline.length > 0 ? documents : documents.slice(1),
         managedPolicyArns,
@@ -358,17 +336,38 @@ export function registerPolicies(
 }
 
 /**
- * The policy documents, the inline one first: plain JSON when every value is known at
- * construction, otherwise Outputs of one check of all the grants once their ARNs resolve, which
- * fails with every problem found (a grant's ARN, a document grown too large) in one message.
+ * What the quarantine at `expiresAt` (`declareDeprovisioning`, `${name}-expiry`) needs of an
+ * identity whose plan deprovisions it: its role or user, its owner and the user's own tags.
  */
-function renderDocumentInputs(
-    subject: string,
+export function deprovisionedPrincipal(
+    kind: PrincipalKind,
+    plan: AwsPrincipalPlan,
+    tags: Record<string, pulumi.Input<string>>,
+    principal: { readonly arn: pulumi.Output<string>; readonly name: pulumi.Output<string> },
+): DeprovisionedPrincipal {
+    return {
+        noun: kind.noun,
+        arn: principal.arn,
+        name: principal.name,
+        owner: plan.owner,
+        tags: Object.fromEntries(plan.tags.userKeys.map((k) => [k, tags[k]])),
+    };
+}
+
+/**
+ * The policy documents of the identity `name`, the inline one first: plain JSON when every value
+ * is known at construction, otherwise Outputs of one check of all the grants once their ARNs
+ * resolve, which fails with every problem found (a grant's ARN, a document grown too large) in one
+ * message. Every value known only at deploy time reaches a document through `guard` or that check.
+ */
+export function policyDocuments(
     component: pulumi.Resource,
+    name: string,
     kind: PrincipalKind,
     plan: AwsPrincipalPlan,
     guard: Guard,
 ): pulumi.Input<string>[] {
+    const subject = `${kind.component} "${name}"`;
     const { layout, unknowns } = plan.policies;
     const documents = [layout.inline, ...layout.managed];
     if (unknowns.size === 0) {

@@ -10,10 +10,13 @@ import {
     MAX_PRINCIPAL_NAME_CHARS,
     PrincipalKind,
     RenderedPolicies,
+    deprovisionedPrincipal,
     planAwsPrincipal,
+    policyDocuments,
     principalTags,
     registerPolicies,
 } from "./principal";
+import { declareDeprovisioning } from "./deprovision";
 import { logGroupGrant } from "./lambda-logs";
 import { checkAfterProgram } from "./usage-settings";
 import { ROLE_POLICY_LIMITS } from "./policy";
@@ -137,6 +140,16 @@ export class AwsServiceIdentity extends AwsPrincipalComponent {
             pulumi.log.warn(warning, this);
         }
         const declared = declareServiceRole(this, name, plan, args, subject);
+        if (plan.deprovision !== undefined) {
+            // Here rather than in `declareServiceRole`: each function between this constructor and
+            // a resource is one more stack frame the SDK records for it (see `registerPolicies`).
+            declareDeprovisioning(
+                this,
+                name,
+                plan.deprovision,
+                deprovisionedPrincipal(ROLE, plan, declared.tags, declared.role),
+            );
+        }
         this.renderedPolicies = declared.renderedPolicies;
         this.roleArn = declared.role.arn;
         this.roleName = declared.role.name;
@@ -162,6 +175,8 @@ export interface DeclaredServiceRole {
     readonly resources: pulumi.Resource[];
     readonly renderedPolicies: RenderedPolicies;
     readonly trustPolicy: pulumi.Input<string>;
+    /** The role's tags, which the quarantine's execution role copies the user's own from. */
+    readonly tags: Record<string, pulumi.Input<string>>;
 }
 
 /**
@@ -210,20 +225,20 @@ export function declareServiceRole(
         { parent },
     );
     const resources: pulumi.Resource[] = [role];
-    const renderedPolicies = registerPolicies(parent, name, ROLE, plan, guard, args.path, tags, {
-        inline: (child, policy) =>
-            resources.push(
-                new aws.iam.RolePolicy(
-                    child,
-                    { role: role.id, policy: finish === undefined ? policy : finish(policy) },
-                    { parent },
-                ),
+    const documents = policyDocuments(parent, name, ROLE, plan, guard);
+    if (plan.policies.layout.inline.length > 0) {
+        resources.push(
+            new aws.iam.RolePolicy(
+                `${name}-policy`,
+                { role: role.id, policy: finish === undefined ? documents[0] : finish(documents[0]) },
+                { parent },
             ),
-        attach: (child, policyArn) =>
-            resources.push(new aws.iam.RolePolicyAttachment(child, { role: role.name, policyArn }, { parent })),
-        principal: role,
-    });
-    return { role, resources, renderedPolicies, trustPolicy };
+        );
+    }
+    const renderedPolicies = registerPolicies(parent, name, plan, documents, args.path, tags, (child, policyArn) =>
+        resources.push(new aws.iam.RolePolicyAttachment(child, { role: role.name, policyArn }, { parent })),
+    );
+    return { role, resources, renderedPolicies, trustPolicy, tags };
 }
 
 /** The trust as plain data when every value in it is already known (and so already checked). */
