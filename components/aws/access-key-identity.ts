@@ -338,7 +338,11 @@ function checkSecretTagCount(tags: unknown, expiring: boolean, notified: boolean
  *   which may invoke this function and nothing else;
  * - the leaked-key response: an `aws.cloudwatch.EventRule` `${name}-leak` on AWS Health's
  *   exposed-credential events, its `aws.cloudwatch.EventTarget` (the function, sent
- *   `{"nhiAction":"keyExposed",...}`) and the `aws.lambda.Permission` `${name}-leak-invoke`.
+ *   `{"nhiAction":"keyExposed",...}`) and the `aws.lambda.Permission` `${name}-leak-invoke`;
+ * - with `expiresAt` (unless `deprovisionAtExpiry: false`), the quarantine at expiry: an
+ *   `aws.scheduler.Schedule` `${name}-expiry` that puts a deny-all inline policy on the user at
+ *   `expiresAt`, and its execution role, an `aws.iam.Role` `${name}-expiry-role` with its
+ *   `aws.iam.RolePolicy` `${name}-expiry-policy`, which may do that to this user and nothing else.
  *
  * With `expiresAt`, the function and the check may deactivate the user's keys for
  * `DEACTIVATE_AFTER_EXPIRY_DAYS` more; everything else they may do stops at `expiresAt`.

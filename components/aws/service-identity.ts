@@ -114,7 +114,11 @@ function checkSessionDuration(d: unknown, problems: Problems): void {
  *
  * Children: an `aws.iam.Role` (`${name}-role`), an `aws.iam.RolePolicy` (`${name}-policy`) when
  * there are grants, and, only when the grants overflow the inline policy, one `aws.iam.Policy` and
- * `aws.iam.RolePolicyAttachment` per overflow document (`${name}-policy-2`, `-3`, …).
+ * `aws.iam.RolePolicyAttachment` per overflow document (`${name}-policy-2`, `-3`, …). With
+ * `expiresAt` (unless `deprovisionAtExpiry: false`), also its quarantine at expiry: an
+ * `aws.scheduler.Schedule` `${name}-expiry` that puts a deny-all inline policy on the role at
+ * `expiresAt`, and its execution role, an `aws.iam.Role` `${name}-expiry-role` with its
+ * `aws.iam.RolePolicy` `${name}-expiry-policy`, which may do that to this role and nothing else.
  */
 export class AwsServiceIdentity extends AwsPrincipalComponent {
     /** The ARN of the role. */

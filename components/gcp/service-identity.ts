@@ -385,6 +385,11 @@ function planAccountId(name: string, accountId: unknown, problems: Problems): st
  * GitHub trust, a `random.RandomId`, a `iam.WorkloadIdentityPool` (unless one is given), a
  * `iam.WorkloadIdentityPoolProvider` and a `serviceaccount.IAMMember`; for a GKE trust, a
  * `serviceaccount.IAMMember`; with `key`, the key's secret, topic, rotation function and reader bindings (service-account-key.ts).
+ * With `expiresAt` (unless `deprovisioner: false`), its deprovisioning at expiry: a
+ * `cloudscheduler.Job` `${name}-deprovision` that disables the account at `expiresAt`, and a
+ * `serviceaccount.IAMMember` `${name}-deprovisioner-disable` that lets the deprovisioner do that to
+ * this account alone, from `expiresAt`; without a `deprovisioner`, also one of its own
+ * (`gcp.Deprovisioner` `${name}-deprovisioner`).
  */
 export class GcpServiceIdentity extends pulumi.ComponentResource {
     /** The account's email, `<accountId>@<project>.iam.gserviceaccount.com`. */
