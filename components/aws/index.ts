@@ -26,7 +26,8 @@ export type {
     AwsAccountTrust,
 } from "./trust";
 export type { Condition, PolicyDocument, RenderedStatement, Statement } from "./policy";
-// The classes under their own names, as types only: what the API docs describe and `{@link}` names.
+// The classes under their own names, as types only (loading one loads its cloud's SDK): what programs
+// and `{@link}` name them by. The API reference shows them as classes (scripts/api-reference).
 export type { AwsServiceIdentity, AwsAccessKeyIdentity, AwsRotatingSecret, AwsSecretRotator, AwsUsageMonitor };
 
 /** One least-privilege IAM role per workload: see {@link AwsServiceIdentity}. */

@@ -22,7 +22,8 @@ export type {
 } from "./grants";
 export type { GcpTrust, GcpTrustKinds, GcpGithubActionsTrust, GcpGkeWorkloadTrust } from "./trust";
 export { type OwnershipRecord, parseOwnershipRecord } from "./description";
-// The classes under their own names, as types only: what the API docs describe and `{@link}` names.
+// The classes under their own names, as types only (loading one loads its cloud's SDK): what programs
+// and `{@link}` name them by. The API reference shows them as classes (scripts/api-reference).
 export type { GcpServiceIdentity, GcpRotatingSecret, GcpSecretRotator, GcpDeprovisioner, GcpUsageMonitor };
 export type { GcpRotationAlarm, GcpUnusedAlarm, GcpUsageSettingsArgs } from "./usage-settings";
 
