@@ -115,6 +115,11 @@ export interface MonitorTargets<E> {
     readonly targets: (e: E) => readonly pulumi.Input<string>[];
     /** Whether `value` is a well-formed target at all (one that is not is reported by its own check). */
     readonly wellFormed: (value: string) => boolean;
+    /**
+     * What two names of the same target share (a Google channel's ID, whichever form of its
+     * project the name has); the whole name when not given.
+     */
+    readonly key?: (value: string) => string;
 }
 
 /** The problem of a target given at `path` that none of the monitors `found` may notify; undefined when one may. */
@@ -125,7 +130,8 @@ export function notAmongTargetsProblem<E>(
     targets: readonly string[],
     kind: MonitorTargets<E>,
 ): string | undefined {
-    if (targets.includes(target) || !kind.wellFormed(target)) {
+    const key = kind.key ?? ((v: string) => v);
+    if (targets.some((t) => key(t) === key(target)) || !kind.wellFormed(target)) {
         return undefined;
     }
     const names = found.map((m) => `\`${kind.name(m)}\``).join(", ");

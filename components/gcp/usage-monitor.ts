@@ -195,15 +195,17 @@ export function planGcpUsageMonitor(name: string, args: GcpUsageMonitorArgs): Gc
         a.notifyChannels.forEach((channel, i) => {
             const path = `notifyChannels[${i}]`;
             if (typeof channel === "string" || channel === undefined || channel === null) {
-                const first = typeof channel === "string" ? seen.get(channel) : undefined;
+                // A channel is one alerting policy, keyed by its ID, whichever form of the project its name has.
+                const id = typeof channel === "string" ? parseChannelName(channel)?.id : undefined;
+                const first = id !== undefined ? seen.get(id) : undefined;
                 const problem =
                     channelProblem(path, channel, channelProject) ??
                     (first !== undefined ? `\`${path}\` repeats \`${first}\`: list each channel once.` : undefined);
                 if (problem !== undefined) {
                     problems.add(path, problem);
                 } else {
-                    seen.set(channel as string, path);
-                    notifyChannels.push({ key: parseChannelName(channel as string)!.id, channel: channel as string });
+                    seen.set(id!, path);
+                    notifyChannels.push({ key: id!, channel: channel as string });
                 }
             } else {
                 later.push({ path, value: channel, problem: (v) => channelProblem(path, v, channelProject) });

@@ -69,6 +69,8 @@ export const GCP_MONITOR_TARGETS: MonitorTargets<GcpUsageMonitorEntry> = {
     name: (e) => e.name,
     targets: (e) => e.notifyChannels,
     wellFormed: (value) => parseChannelName(value) !== undefined,
+    // The monitor keys its alerting policies, and the record its channel, by the channel's ID.
+    key: (value) => parseChannelName(value)?.id ?? value,
 };
 
 /** When a service account counts as unused, and which channel hears of it: `unusedAlarm` of `gcp.ServiceIdentity`. */
@@ -262,7 +264,9 @@ export function channelProblem(path: string, value: unknown, project: string | u
         "`projects/<project>/notificationChannels/<id>` (such as `channel.name` of a `gcp.monitoring.NotificationChannel`)";
     const parsed = typeof value === "string" ? parseChannelName(value) : undefined;
     if (parsed !== undefined) {
-        return project === undefined || parsed.project === project
+        // A name with the project's number cannot be compared with the project's ID here: it is
+        // taken as it is, as Cloud Monitoring may give it (`parseChannelName`).
+        return project === undefined || parsed.project === project || /^[0-9]+$/.test(parsed.project)
             ? undefined
             : `\`${path}\` \`${value}\` is a channel of project \`${parsed.project}\`, but this is in \`${project}\`: the usage monitor notifies only channels of the project it watches (its log-based alerting policies read that project's logs alone). Use a channel of \`${project}\`.`;
     }

@@ -290,6 +290,16 @@ describe("gcp.UsageMonitor", function () {
         assert.strictEqual(named(resources, "usage-notify-987").inputs.notificationChannels[0], OTHER_CHANNEL);
     });
 
+    it("takes a channel named with its project's number, as Cloud Monitoring may name it, keyed by its ID like any other", async () => {
+        // GIVEN a channel of acme-usage named with the project's number
+        const byNumber = "projects/123456789012/notificationChannels/987";
+        const { resources } = await declare({ ...base, notifyChannels: [CHANNEL, byNumber] });
+        // THEN its policy is keyed by the channel's ID, reads the monitor's own project's logs, and notifies it by that name
+        const policy = named(resources, "usage-notify-987");
+        assert.strictEqual(policy.inputs.conditions[0].conditionMatchedLog.filter, noticeFilter("acme-usage", "987"));
+        assert.deepStrictEqual(policy.inputs.notificationChannels, [byNumber]);
+    });
+
     it("keys a channel known only at deploy time by its place among such channels, and checks it where it resolves", async () => {
         // GIVEN a plain channel and a channel that is an Output
         const { resources } = await declare({ ...base, notifyChannels: [CHANNEL, pulumi.output(OTHER_CHANNEL)] });
@@ -409,7 +419,13 @@ describe("gcp.UsageMonitor", function () {
         // WHEN an identity of acme-watch notifies that channel  THEN it is accepted, by convention and by naming the monitor
         assert.doesNotThrow(() => identity(watched));
         assert.doesNotThrow(() => identity(watched, { monitor }));
+        // AND the same channel named with the project's number, as Cloud Monitoring may name it, is the same channel
+        assert.doesNotThrow(() => identity("projects/123456789012/notificationChannels/77"));
         // AND a channel the monitor does not notify is refused, naming the monitor and its channels
+        assert.throws(
+            () => identity("projects/123456789012/notificationChannels/78"),
+            /`unusedAlarm.notify` `projects\/123456789012\/notificationChannels\/78` is not among the `notifyChannels` of the `gcp.UsageMonitor` `watch`/,
+        );
         assert.throws(
             () => identity("projects/acme-watch/notificationChannels/78"),
             (e: any) => {
@@ -528,6 +544,12 @@ describe("gcp.UsageMonitor", function () {
             args: { ...base, notifyChannels: [CHANNEL, OTHER_CHANNEL, CHANNEL] },
             path: "notifyChannels[2]",
             reason: "`notifyChannels[2]` repeats `notifyChannels[0]`: list each channel once.",
+        },
+        {
+            what: "a channel listed twice, once with its project's ID and once with its number",
+            args: { ...base, notifyChannels: [CHANNEL, "projects/123456789012/notificationChannels/1234567890"] },
+            path: "notifyChannels[1]",
+            reason: "`notifyChannels[1]` repeats `notifyChannels[0]`: list each channel once.",
         },
         {
             what: "a missing channel in the list",

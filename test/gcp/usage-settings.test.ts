@@ -256,10 +256,11 @@ describe("Google usage settings", () => {
                 reason: "`unusedAlarm.notify` must be the full name of a notification channel, `projects/<project>/notificationChannels/<id>` (such as `channel.name` of a `gcp.monitoring.NotificationChannel`); got `1234567890`. Did you mean `projects/acme-bad/notificationChannels/1234567890`?",
             },
             {
-                what: "a channel named with the project number",
+                // A well-formed name (Cloud Monitoring may give the project's number), of a channel the monitor does not notify
+                what: "a channel named with the project number that the monitor does not notify",
                 args: args({ unusedAlarm: { afterDays: 30, notify: "projects/123456789/notificationChannels/55" } }),
                 path: "unusedAlarm.notify",
-                reason: "`unusedAlarm.notify` must be the full name of a notification channel, `projects/<project>/notificationChannels/<id>` (such as `channel.name` of a `gcp.monitoring.NotificationChannel`); got `projects/123456789/notificationChannels/55`. Did you mean `projects/acme-bad/notificationChannels/55`?",
+                reason: "`unusedAlarm.notify` `projects/123456789/notificationChannels/55` is not among the `notifyChannels` of the `gcp.UsageMonitor` `usage` (`projects/acme-bad/notificationChannels/1234567890`), the only channels it notifies (one alerting policy each): add it to `notifyChannels`, or notify one of those.",
             },
             {
                 what: "an SNS topic",

@@ -168,7 +168,13 @@ export const KEY_AGE_KEY = "keyAge";
  * @see https://cloud.google.com/monitoring/api/ref_v3/rest/v3/projects.notificationChannels
  */
 export const CHANNEL_ID = /^[0-9]{1,20}$/;
-const CHANNEL_NAME = /^projects\/([a-z][a-z0-9-]{4,28}[a-z0-9])\/notificationChannels\/([0-9]{1,20})$/;
+/**
+ * A channel's full name, with the project's ID or its number: Cloud Monitoring takes
+ * `projects/[PROJECT_ID_OR_NUMBER]` and names the channel it creates with "a normalized version"
+ * of that prefix, without saying which form, so `channel.name` may carry either.
+ * @see https://cloud.google.com/monitoring/api/ref_v3/rest/v3/projects.notificationChannels/create
+ */
+const CHANNEL_NAME = /^projects\/([a-z][a-z0-9-]{4,28}[a-z0-9]|[0-9]{1,20})\/notificationChannels\/([0-9]{1,20})$/;
 
 /** The channel's project and ID, when `name` is a notification channel's full name. */
 export function parseChannelName(name: string): { project: string; id: string } | undefined {

@@ -72,7 +72,13 @@ describe("runtime/gcp usage-contract", () => {
             project: "my-project",
             id: "9876543210",
         });
+        // Cloud Monitoring may name a channel with its project's number
+        assert.deepStrictEqual(parseChannelName("projects/123456789012/notificationChannels/42"), {
+            project: "123456789012",
+            id: "42",
+        });
         assert.strictEqual(parseChannelName("projects/my-project/notificationChannels/abc"), undefined);
+        assert.strictEqual(parseChannelName("projects/My_Project/notificationChannels/42"), undefined);
         assert.strictEqual(parseChannelName("projects/my-project/topics/t"), undefined);
         assert.strictEqual(channelName("my-project", "42"), "projects/my-project/notificationChannels/42");
     });
