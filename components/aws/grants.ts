@@ -183,9 +183,10 @@ export function planGrants(grants: unknown, problems: Problems): GrantPlan[] {
     const plans: GrantPlan[] = [];
     grants.forEach((grant: GrantInput, i) => {
         const path = `grants[${i}]`;
-        const before = problems.list.length;
-        const plan = planGrant(grant, path, problems);
-        if (plan !== undefined && problems.list.length === before) {
+        const found = new Problems();
+        const plan = planGrant(grant, path, found);
+        problems.addAll(found);
+        if (plan !== undefined && found.isEmpty) {
             plans.push(plan);
             checkKnownResources(plan, problems);
         }

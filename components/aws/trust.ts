@@ -226,9 +226,10 @@ export function planTrust(
         );
         return undefined;
     }
-    const before = problems.list.length;
-    const plan = planKind(given[0], trust as Partial<AwsTrustKinds>, problems, later);
-    return problems.list.length === before ? plan : undefined;
+    const found = new Problems();
+    const plan = planKind(given[0], trust as Partial<AwsTrustKinds>, found, later);
+    problems.addAll(found);
+    return found.isEmpty ? plan : undefined;
 }
 
 function planKind(

@@ -25,6 +25,14 @@ export class Problems {
     }
 
     /**
+     * Records every problem `part` found, in its order. A check of one part of the arguments fills
+     * its own collector and says by it whether that part is valid; the whole is reported here.
+     */
+    addAll(part: Problems): void {
+        this.items.push(...part.items);
+    }
+
+    /**
      * Throws one {@link pulumi.InputPropertiesError} listing every problem, if there is any.
      * `subject` names the component being declared, e.g. `AwsServiceIdentity "worker"`.
      */

@@ -117,12 +117,12 @@ export function planGcpTrust(
         );
         return undefined;
     }
-    const before = problems.list.length;
+    const found = new Problems();
     let plan: GcpTrustPlan;
     if (kind === "githubActions") {
         const t = trust.githubActions!;
         const path = "trust.githubActions";
-        const subjects = githubSubjects(t, path, problems);
+        const subjects = githubSubjects(t, path, found);
         const pool: unknown = t.workloadIdentityPool;
         if (pool !== undefined) {
             const at = `${path}.workloadIdentityPool`;
@@ -131,21 +131,21 @@ export function planGcpTrust(
                     ? undefined
                     : `\`${at}\` must be the full name of a Workload Identity pool, \`projects/<project number>/locations/global/workloadIdentityPools/<pool id>\`; got ${describe(v)}.`;
             if (typeof pool !== "string" && !isDeferred(pool)) {
-                problems.add(at, problem(pool)!);
+                found.add(at, problem(pool)!);
             } else {
-                checkNowOrLater({ path: at, value: t.workloadIdentityPool!, problem }, problems, later);
+                checkNowOrLater({ path: at, value: t.workloadIdentityPool!, problem }, found, later);
             }
         }
         plan = { kind: "githubActions", repository: t.repository, subjects, pool: t.workloadIdentityPool };
     } else {
         const t = trust.gkeWorkload!;
         const path = "trust.gkeWorkload";
-        checkKubernetesServiceAccount(t, path, problems);
+        checkKubernetesServiceAccount(t, path, found);
         const poolProject = t.workloadPoolProject ?? project;
         if (t.workloadPoolProject !== undefined) {
             const problem = projectIdProblem(`${path}.workloadPoolProject`, t.workloadPoolProject);
             if (problem !== undefined) {
-                problems.add(`${path}.workloadPoolProject`, problem);
+                found.add(`${path}.workloadPoolProject`, problem);
             }
         }
         plan = {
@@ -153,7 +153,8 @@ export function planGcpTrust(
             member: `serviceAccount:${poolProject}.svc.id.goog[${t.namespace}/${t.serviceAccount}]`,
         };
     }
-    return problems.list.length === before ? plan : undefined;
+    problems.addAll(found);
+    return found.isEmpty ? plan : undefined;
 }
 
 /**

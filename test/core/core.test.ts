@@ -104,4 +104,23 @@ describe("Problems", () => {
             message: 'Thing "t" has 2 invalid arguments:\n  - a: `a` is bad.\n  - b[0]: `b[0]` is bad.',
         });
     });
+
+    it("takes the problems a part found, in their order, after its own; the part says by itself whether it was valid", () => {
+        // GIVEN a problem of the whole, and a part that found two
+        const problems = new Problems();
+        problems.add("owner", "`owner` is bad.");
+        const part = new Problems();
+        part.add("trust.x", "`trust.x` is bad.");
+        part.add("trust.y", "`trust.y` is bad.");
+        // WHEN the part's are added, and an empty part's
+        problems.addAll(part);
+        problems.addAll(new Problems());
+        // THEN the whole lists all three in order, and the part is still its own
+        assert.deepStrictEqual(
+            problems.list.map((p) => p.propertyPath),
+            ["owner", "trust.x", "trust.y"],
+        );
+        assert.strictEqual(part.list.length, 2);
+        assert.ok(!part.isEmpty);
+    });
 });
