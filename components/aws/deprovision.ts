@@ -235,7 +235,7 @@ export function withQuarantinedArn(document: string, placeholder: string, arn: s
  * {@link QUARANTINE_ROLE_PLANS_MAX} are kept.
  */
 const QUARANTINE_ROLE_PLANS = new Map<string, import("./service-identity").AwsServiceIdentityPlan>();
-const QUARANTINE_ROLE_PLANS_MAX = 1024;
+export const QUARANTINE_ROLE_PLANS_MAX = 1024;
 
 /**
  * `plan(childName, args)`, or the same plan made earlier for another identity with the same

@@ -7,6 +7,7 @@ import {
     QUARANTINE_POLICY_JSON,
     QUARANTINE_RESERVED_CHARS,
     QUARANTINE_PLACEHOLDER_ARNS,
+    QUARANTINE_ROLE_PLANS_MAX,
     quarantineRolePlan,
     quarantineScheduleExpression,
     quarantineSchedulerSource,
@@ -584,6 +585,27 @@ describe("aws deprovisioning at expiry: one plan for execution roles with the sa
         assert.deepStrictEqual(same, planAwsServiceIdentity("b-expiry", roleArgs(owner, { CostCenter: "cc-1" })));
         assert.notStrictEqual(otherTag, first);
         assert.notDeepStrictEqual(otherOwner.tags, first.tags);
+    });
+
+    it(`keeps at most ${QUARANTINE_ROLE_PLANS_MAX} plans: past that it starts again, so a program of many owners and expiries holds no more`, () => {
+        // GIVEN a planner that counts its calls (it need not plan: what is kept is what it returns)
+        const calls: string[] = [];
+        const plan = (_name: string, args: aws.AwsServiceIdentityArgs) => {
+            calls.push(args.owner);
+            return { owner: args.owner } as unknown as ReturnType<typeof planAwsServiceIdentity>;
+        };
+        const run = Date.now();
+        const owner = (i: number) => `team-cap-${run}-${i}`;
+        // WHEN one more set of arguments than it keeps is planned
+        for (let i = 0; i <= QUARANTINE_ROLE_PLANS_MAX; i++) {
+            quarantineRolePlan("x-expiry", roleArgs(owner(i)), plan);
+        }
+        assert.strictEqual(calls.length, QUARANTINE_ROLE_PLANS_MAX + 1);
+        // THEN the newest is still kept, and the first was let go: planned again
+        quarantineRolePlan("x-expiry", roleArgs(owner(QUARANTINE_ROLE_PLANS_MAX)), plan);
+        assert.strictEqual(calls.length, QUARANTINE_ROLE_PLANS_MAX + 1);
+        quarantineRolePlan("x-expiry", roleArgs(owner(0)), plan);
+        assert.deepStrictEqual(calls.slice(QUARANTINE_ROLE_PLANS_MAX + 1), [owner(0)]);
     });
 
     it("still gives each identity an execution role of its own: its ARN in the policy, its account in the trust, its name in the schedule", async () => {
