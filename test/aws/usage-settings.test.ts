@@ -209,6 +209,21 @@ describe("AWS identities' usage settings", function () {
         const lambdaRole = (name: string, extra: object = {}) => ({ ...ROLE_ARGS, ...extra });
         /** A provider of its own, so that no monitor of another test is found. */
         const provider = (name: string) => new awsSdk.Provider(name, { region: "eu-west-1" });
+        /** An identity of `on` that notifies OTHER is refused, naming `monitor`, which publishes to TOPIC only. */
+        const refusesOther = (on: awsSdk.Provider, monitor: string) =>
+            assert.throws(
+                () =>
+                    planAwsServiceIdentity(
+                        "worker",
+                        lambdaRole("worker", { unusedAlarm: { afterDays: 30, notify: OTHER } }) as any,
+                        TABLE_NOW,
+                        { provider: on },
+                    ),
+                {
+                    message: `AwsServiceIdentity "worker" has 1 invalid argument:
+  - unusedAlarm.notify: \`unusedAlarm.notify\` \`${OTHER}\` is not among the \`notifyTopics\` of the \`aws.UsageMonitor\` \`${monitor}\` (\`${TOPIC}\`), the only topics it may publish to: add it to \`notifyTopics\`, or notify one of those.`,
+                },
+            );
 
         it("refuses `unusedAlarm` with no monitor of the identity's provider, saying how to add one, and registers nothing", async () => {
             // GIVEN an identity on a provider no monitor uses, in a program without a stack resource
@@ -250,19 +265,7 @@ describe("AWS identities' usage settings", function () {
                 return p;
             });
             // WHEN an identity of that provider notifies another topic  THEN refused, naming the monitor and its topics
-            assert.throws(
-                () =>
-                    planAwsServiceIdentity(
-                        "worker",
-                        lambdaRole("worker", { unusedAlarm: { afterDays: 30, notify: OTHER } }) as any,
-                        TABLE_NOW,
-                        { provider: eu },
-                    ),
-                {
-                    message: `AwsServiceIdentity "worker" has 1 invalid argument:
-  - unusedAlarm.notify: \`unusedAlarm.notify\` \`${OTHER}\` is not among the \`notifyTopics\` of the \`aws.UsageMonitor\` \`eu-topics-usage\` (\`${TOPIC}\`), the only topics it may publish to: add it to \`notifyTopics\`, or notify one of those.`,
-                },
-            );
+            refusesOther(eu, "eu-topics-usage");
         });
 
         it("finds the monitor of the identity's own provider, given by `provider` or by its parent", async () => {
@@ -285,19 +288,7 @@ describe("AWS identities' usage settings", function () {
                 // THEN both are accepted, and the monitor of another provider, publishing to TOPIC, does not accept OTHER
                 const us = provider("us-monitored");
                 new aws.UsageMonitor("us-usage", { owner: "team-platform", notifyTopics: [TOPIC] }, { provider: us });
-                assert.throws(
-                    () =>
-                        planAwsServiceIdentity(
-                            "worker",
-                            lambdaRole("worker", { unusedAlarm: { afterDays: 30, notify: OTHER } }) as any,
-                            TABLE_NOW,
-                            { provider: us },
-                        ),
-                    {
-                        message: `AwsServiceIdentity "worker" has 1 invalid argument:
-  - unusedAlarm.notify: \`unusedAlarm.notify\` \`${OTHER}\` is not among the \`notifyTopics\` of the \`aws.UsageMonitor\` \`us-usage\` (\`${TOPIC}\`), the only topics it may publish to: add it to \`notifyTopics\`, or notify one of those.`,
-                    },
-                );
+                refusesOther(us, "us-usage");
             });
         });
 
