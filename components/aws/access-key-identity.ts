@@ -355,6 +355,16 @@ export class AwsAccessKeyIdentity extends AwsPrincipalComponent {
     /** The ARN of the Secrets Manager secret that holds the current key, `{"accessKeyId","secretAccessKey"}`. */
     public readonly keySecretArn: pulumi.Output<string>;
 
+    /**
+     * Validates `args` and declares the children; a refusal throws one `InputPropertiesError`
+     * listing every problem, before anything is registered.
+     * @param name The component's name, unique among the program's resources of its type; every
+     * child's name starts with it (`${name}-…`), so renaming needs `aliases` (README, "Renaming an
+     * identity safely").
+     * @param args What to declare: {@link AwsAccessKeyIdentityArgs}.
+     * @param opts Pulumi's options for the component: `provider`, `providers` or a parent's give
+     * the AWS account and region of every child; `parent`, `aliases`, `protect` and the rest apply as to any component.
+     */
     constructor(name: string, args: AwsAccessKeyIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planAwsAccessKeyIdentity(name, args, new Date(), opts);
         super(AWS_ACCESS_KEY_IDENTITY_TYPE, name, {}, withLegacyType(AWS_ACCESS_KEY_IDENTITY_TYPE, name, opts));

@@ -272,6 +272,16 @@ export class AwsRotatingSecret extends pulumi.ComponentResource {
     /** The function that rotates the secret, and whether it is this secret's own. */
     public readonly rotator: AwsRotatingSecretRotator;
 
+    /**
+     * Validates `args` and declares the children; a refusal throws one `InputPropertiesError`
+     * listing every problem, before anything is registered.
+     * @param name The component's name, unique among the program's resources of its type; every
+     * child's name starts with it (`${name}-…`), so renaming needs `aliases` (README, "Renaming an
+     * identity safely").
+     * @param args What to declare: {@link AwsRotatingSecretArgs}.
+     * @param opts Pulumi's options for the component: `provider`, `providers` or a parent's give
+     * the AWS account and region of every child; `parent`, `aliases`, `protect` and the rest apply as to any component.
+     */
     constructor(name: string, args: AwsRotatingSecretArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planAwsRotatingSecret(name, args, opts);
         super(AWS_ROTATING_SECRET_TYPE, name, {}, withLegacyType(AWS_ROTATING_SECRET_TYPE, name, opts));

@@ -158,6 +158,16 @@ export class AwsSecretRotator extends pulumi.ComponentResource {
     /** The function, for the secrets that share it. */
     public readonly rotationFunction: RotationFunction;
 
+    /**
+     * Validates `args` and declares the children; a refusal throws one `InputPropertiesError`
+     * listing every problem, before anything is registered.
+     * @param name The component's name, unique among the program's resources of its type; every
+     * child's name starts with it (`${name}-…`), so renaming needs `aliases` (README, "Renaming an
+     * identity safely").
+     * @param args What to declare: {@link AwsSecretRotatorArgs}.
+     * @param opts Pulumi's options for the component: `provider`, `providers` or a parent's give
+     * the AWS account and region of every child; `parent`, `aliases`, `protect` and the rest apply as to any component.
+     */
     constructor(name: string, args: AwsSecretRotatorArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planAwsSecretRotator(name, args);
         super(AWS_SECRET_ROTATOR_TYPE, name, {}, withLegacyType(AWS_SECRET_ROTATOR_TYPE, name, opts));

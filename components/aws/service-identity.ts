@@ -135,6 +135,16 @@ export class AwsServiceIdentity extends AwsPrincipalComponent {
     private readonly renderedTrust: pulumi.Input<string>;
     private trustPolicyOutput?: pulumi.Output<string>;
 
+    /**
+     * Validates `args` and declares the children; a refusal throws one `InputPropertiesError`
+     * listing every problem, before anything is registered.
+     * @param name The component's name, unique among the program's resources of its type; every
+     * child's name starts with it (`${name}-…`), so renaming needs `aliases` (README, "Renaming an
+     * identity safely").
+     * @param args What to declare: {@link AwsServiceIdentityArgs}.
+     * @param opts Pulumi's options for the component: `provider`, `providers` or a parent's give
+     * the AWS account and region of every child; `parent`, `aliases`, `protect` and the rest apply as to any component.
+     */
     constructor(name: string, args: AwsServiceIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planAwsServiceIdentity(name, args, new Date(), opts);
         super(AWS_SERVICE_IDENTITY_TYPE, name, {}, withLegacyType(AWS_SERVICE_IDENTITY_TYPE, name, opts));

@@ -213,6 +213,16 @@ export class AwsUsageMonitor extends pulumi.ComponentResource {
     /** The schedule's execution role. */
     public readonly scheduleIdentity: AwsServiceIdentity;
 
+    /**
+     * Validates `args` and declares the children; a refusal throws one `InputPropertiesError`
+     * listing every problem, before anything is registered.
+     * @param name The component's name, unique among the program's resources of its type; every
+     * child's name starts with it (`${name}-…`), so renaming needs `aliases` (README, "Renaming an
+     * identity safely").
+     * @param args What to declare: {@link AwsUsageMonitorArgs}.
+     * @param opts Pulumi's options for the component: `provider`, `providers` or a parent's give
+     * the AWS account and region of every child; `parent`, `aliases`, `protect` and the rest apply as to any component.
+     */
     constructor(name: string, args: AwsUsageMonitorArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planAwsUsageMonitor(name, args);
         super(AWS_USAGE_MONITOR_TYPE, name, {}, withLegacyType(AWS_USAGE_MONITOR_TYPE, name, opts));

@@ -233,6 +233,16 @@ export class GcpDeprovisioner extends pulumi.ComponentResource {
     /** The custom role's full name, `projects/<project>/roles/<id>`. */
     public readonly role: pulumi.Output<string>;
 
+    /**
+     * Validates `args` and declares the children; a refusal throws one `InputPropertiesError`
+     * listing every problem, before anything is registered.
+     * @param name The component's name, unique among the program's resources of its type; every
+     * child's name starts with it (`${name}-…`), so renaming needs `aliases` (README, "Renaming an
+     * identity safely").
+     * @param args What to declare: {@link GcpDeprovisionerArgs}.
+     * @param opts Pulumi's options for the component: `provider`, `providers` or a parent's give
+     * the Google Cloud credentials and defaults of every child; `parent`, `aliases`, `protect` and the rest apply as to any component.
+     */
     constructor(name: string, args: GcpDeprovisionerArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planGcpDeprovisioner(name, args);
         super(GCP_DEPROVISIONER_TYPE, name, {}, withLegacyType(GCP_DEPROVISIONER_TYPE, name, opts));

@@ -411,6 +411,16 @@ export class GcpRotatingSecret extends pulumi.ComponentResource {
     /** The name of the function that rotates the secret (its own, or the shared rotator's). */
     public readonly rotatorFunction: pulumi.Output<string>;
 
+    /**
+     * Validates `args` and declares the children; a refusal throws one `InputPropertiesError`
+     * listing every problem, before anything is registered.
+     * @param name The component's name, unique among the program's resources of its type; every
+     * child's name starts with it (`${name}-…`), so renaming needs `aliases` (README, "Renaming an
+     * identity safely").
+     * @param args What to declare: {@link GcpRotatingSecretArgs}.
+     * @param opts Pulumi's options for the component: `provider`, `providers` or a parent's give
+     * the Google Cloud credentials and defaults of every child; `parent`, `aliases`, `protect` and the rest apply as to any component.
+     */
     constructor(name: string, args: GcpRotatingSecretArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planGcpRotatingSecret(name, args);
         super(GCP_ROTATING_SECRET_TYPE, name, {}, withLegacyType(GCP_ROTATING_SECRET_TYPE, name, opts));

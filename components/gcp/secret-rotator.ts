@@ -106,6 +106,16 @@ export class GcpSecretRotator extends pulumi.ComponentResource {
     /** Resolves once `ready` exists: one Output that every secret's first rotation time waits for. */
     public readonly readiness: pulumi.Output<unknown[]>;
 
+    /**
+     * Validates `args` and declares the children; a refusal throws one `InputPropertiesError`
+     * listing every problem, before anything is registered.
+     * @param name The component's name, unique among the program's resources of its type; every
+     * child's name starts with it (`${name}-…`), so renaming needs `aliases` (README, "Renaming an
+     * identity safely").
+     * @param args What to declare: {@link GcpSecretRotatorArgs}.
+     * @param opts Pulumi's options for the component: `provider`, `providers` or a parent's give
+     * the Google Cloud credentials and defaults of every child; `parent`, `aliases`, `protect` and the rest apply as to any component.
+     */
     constructor(name: string, args: GcpSecretRotatorArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planGcpSecretRotator(name, args);
         super(GCP_SECRET_ROTATOR_TYPE, name, {}, withLegacyType(GCP_SECRET_ROTATOR_TYPE, name, opts));

@@ -295,6 +295,16 @@ export class GcpUsageMonitor extends pulumi.ComponentResource {
     /** The identity the function runs as. */
     public readonly monitorIdentity: GcpServiceIdentity;
 
+    /**
+     * Validates `args` and declares the children; a refusal throws one `InputPropertiesError`
+     * listing every problem, before anything is registered.
+     * @param name The component's name, unique among the program's resources of its type; every
+     * child's name starts with it (`${name}-…`), so renaming needs `aliases` (README, "Renaming an
+     * identity safely").
+     * @param args What to declare: {@link GcpUsageMonitorArgs}.
+     * @param opts Pulumi's options for the component: `provider`, `providers` or a parent's give
+     * the Google Cloud credentials and defaults of every child; `parent`, `aliases`, `protect` and the rest apply as to any component.
+     */
     constructor(name: string, args: GcpUsageMonitorArgs, opts?: pulumi.ComponentResourceOptions) {
         const plan = planGcpUsageMonitor(name, args);
         super(GCP_USAGE_MONITOR_TYPE, name, {}, withLegacyType(GCP_USAGE_MONITOR_TYPE, name, opts));
