@@ -9,7 +9,10 @@ import * as nhi from "../../components";
  * - `sftp-key-rotator` (AWS): a Lambda function that rotates the access key of the one IAM user an
  *   SFTP vendor signs in with, and stores the new key in a Secrets Manager secret. Creating another user's access
  *   key is Rhino Security Labs' method 4 (`CreateAccessKey`): the rotator can act as that user.
- *   The reason is recorded in the role's `nhi:escalation:CreateAccessKey` tag.
+ *   The reason is recorded in the role's `nhi:escalation:CreateAccessKey` tag. This is for a user
+ *   that exists already, rotated by your own function; for a vendor user the stack declares,
+ *   `aws.AccessKeyIdentity` creates the user, its key secret and a rotator of its own, and the key
+ *   never passes through Pulumi.
  * - `reports-image-builder` (Google Cloud): the account GitHub Actions uses to submit Cloud Build
  *   builds of the reports image. A build runs as the project's Cloud Build service account, so
  *   `cloudbuild.builds.create` lets the builder act with that account's permissions (Rhino's
