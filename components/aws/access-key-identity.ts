@@ -22,7 +22,6 @@ import {
     AwsPrincipalPlan,
     PrincipalKind,
     deprovisionedPrincipal,
-    givenTags,
     planAwsPrincipal,
     policyDocuments,
     principalTags,
@@ -30,6 +29,7 @@ import {
 } from "./principal";
 import { declareDeprovisioning } from "./deprovision";
 import { USER_POLICY_LIMITS } from "./policy";
+import { givenTags } from "./tags";
 import { checkAfterProgram, notifyTag } from "./usage-settings";
 import {
     AwsSecretStorageArgs,
@@ -404,7 +404,7 @@ export class AwsAccessKeyIdentity extends AwsPrincipalComponent {
 
         // The secret carries the ownership tags (not the user's escalation records), the user's own
         // tags, and what the function reads: the user's name and the grace period.
-        const userTags = givenTags(plan, args.tags);
+        const userTags = givenTags(plan.tags, args.tags);
         const kms = plan.kmsKeyArn === undefined ? undefined : guard(plan.kmsKeyArn);
         // The leaked-key notice goes to `unusedAlarm.notify`, checked as the identity's own.
         const notifyTags = notifyTag(plan.usage, guard);

@@ -17,7 +17,7 @@ import { awsRecorded, deployTimeEscalationProblems, planAwsEscalations } from ".
 import { AwsGrant, GrantPlan, grantProblems, planGrants } from "./grants";
 import { PlannedPolicies, planPolicies, renderPlannedDocument, resolvedPlans } from "./identity-policy";
 import { PolicyLimits, PolicyTooLargeError, StatementTooLargeError, renderDocument } from "./policy";
-import { TagPlan, planTags } from "./tags";
+import { TagPlan, givenTags, planTags } from "./tags";
 import { AwsUsageSettingsArgs, UsageSettingsPlan, notifyTag, planUsageSettings } from "./usage-settings";
 
 /*
@@ -276,15 +276,7 @@ export function principalTags(
     user: Readonly<Record<string, pulumi.Input<string>>> | undefined,
     guard: Guard,
 ): Record<string, pulumi.Input<string>> {
-    return { ...plan.tags.tags, ...notifyTag(plan.usage, guard), ...givenTags(plan, user) };
-}
-
-/** The valid tags of those the user gave (`args.tags`), without the `nhi:` tags. */
-export function givenTags(
-    plan: AwsPrincipalPlan,
-    user: Readonly<Record<string, pulumi.Input<string>>> | undefined,
-): Record<string, pulumi.Input<string>> {
-    return user === undefined ? {} : Object.fromEntries(plan.tags.userKeys.map((k) => [k, user[k]]));
+    return { ...plan.tags.tags, ...notifyTag(plan.usage, guard), ...givenTags(plan.tags, user) };
 }
 
 /** The rendered policies of an identity, behind the properties of {@link AwsPrincipalComponent}. */
@@ -350,7 +342,7 @@ export function deprovisionedPrincipal(
         arn: principal.arn,
         name: principal.name,
         owner: plan.owner,
-        tags: Object.fromEntries(plan.tags.userKeys.map((k) => [k, tags[k]])),
+        tags: givenTags(plan.tags, tags),
     };
 }
 

@@ -18,7 +18,7 @@ import {
 } from "./rotated-secret";
 import { MAX_ROTATION_FUNCTION_NAME_CHARS, RotationFunction, declareRotationFunction } from "./rotation-function";
 import { AwsSecretRotator, ROTATOR_TAG, checkChildName } from "./secret-rotator";
-import { MAX_TAGS, TagPlan, planTags } from "./tags";
+import { MAX_TAGS, TagPlan, givenTags, planTags } from "./tags";
 import { AwsRotationAlarm, MonitorLater, checkAfterProgram, notifyTag, planRotationAlarm } from "./usage-settings";
 
 export const AWS_ROTATING_SECRET_TYPE = "nhi:aws:RotatingSecret";
@@ -288,8 +288,7 @@ export class AwsRotatingSecret extends pulumi.ComponentResource {
         const subject = `AwsRotatingSecret "${name}"`;
         checkAfterProgram(subject, this, plan.rotationAlarm);
         const guard = deployTimeGuard(subject, this, plan.later);
-        const userTags =
-            args.tags === undefined ? {} : Object.fromEntries(plan.tags.userKeys.map((k) => [k, args.tags![k]]));
+        const userTags = givenTags(plan.tags, args.tags);
         const kmsKeyArn = plan.kmsKeyArn === undefined ? undefined : guard(plan.kmsKeyArn);
         const tags: Record<string, pulumi.Input<string>> = {
             ...userTags,

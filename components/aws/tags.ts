@@ -31,6 +31,14 @@ export interface TagPlan {
     readonly userKeys: readonly string[];
 }
 
+/** The valid tags of those the user gave (`args.tags`), without the `nhi:` tags. */
+export function givenTags(
+    plan: TagPlan,
+    user: Readonly<Record<string, pulumi.Input<string>>> | undefined,
+): Record<string, pulumi.Input<string>> {
+    return user === undefined ? {} : Object.fromEntries(plan.userKeys.map((k) => [k, user[k]]));
+}
+
 /** What an identity's own tags record: its ownership and the reasons of acknowledged escalations. */
 export interface TagRecord {
     owner?: string;
